@@ -1,0 +1,16 @@
+"""s2s: source-to-source automatic differentiation for Python and NumPy.
+
+    >>> import s2s
+    >>> df = s2s.grad(f)          # generated Python source, compiled
+    >>> print(s2s.source(df))     # read it, step through it, commit it
+"""
+__version__ = "0.1.0"
+
+from . import rules  # noqa: E402  (registers the built-in rules)
+from .api import Differentiated, differentiate, grad, source, value_and_grad, vjp  # noqa: E402
+from .errors import NoRuleError, S2SError, SourceError, UnsupportedError  # noqa: E402
+from .rules import nondiff, rule  # noqa: E402
+from .runtime import stop_gradient  # noqa: E402
+
+__all__ = ["grad", "value_and_grad", "vjp", "source", "differentiate", "Differentiated", "rule", "nondiff",
+           "stop_gradient", "S2SError", "UnsupportedError", "NoRuleError", "SourceError"]

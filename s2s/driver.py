@@ -1,0 +1,200 @@
+"""Generation: run the pipeline over a function and every user function it calls.
+
+parse -> fence -> structure -> normal form -> activity -> reverse -> assemble
+-> optimise -> emit -> load, once per (function, wrt, mode, optimize); the
+result is cached. A call from differentiated code to another user function
+with active arguments queues that function for split-mode generation
+(`fwd_g`/`bwd_g`), once per set of active parameters, so recursion works.
+"""
+from __future__ import annotations
+
+import dataclasses
+import inspect
+
+import gast
+
+from . import __version__, runtime
+from .errors import S2SError, UnsupportedError
+from .emit import function_source
+from .load import load
+from .naming import Namer
+from .parsing import parse_function
+from .rules import _BY_METHOD
+from .transforms import assemble
+from .transforms.activity import activity
+from .transforms.callees import Callees
+from .transforms.fence import fence
+from .transforms.nodes import param_names, stored_names
+from .transforms.normal_form import normal_form
+from .transforms.optimize import optimize as optimize_pass
+from .transforms.reverse import UserCall, reverse
+from .transforms.structure import structure
+
+_PURE_NAMES = set(runtime.__all__) | {"len", "range", "float", "int", "abs", "slice", "tuple", "list"}
+
+
+@dataclasses.dataclass
+class Generated:
+    """What one generation produced: the module's text and the loaded entry function."""
+    source: str
+    function: object
+    entry: str
+
+
+def unwrap(func):
+    """The plain function behind a `@differentiate` wrapper."""
+    return getattr(func, "__s2s_function__", func)
+
+
+def _user_names(fn: gast.FunctionDef) -> set[str]:
+    names = {n.id for n in gast.walk(fn) if isinstance(n, gast.Name)}
+    return names | set(param_names(fn)) | {fn.name}
+
+
+def _strip_own_decorator(fn, func):
+    kept = []
+    for d in fn.decorator_list:
+        root = d.func if isinstance(d, gast.Call) else d
+        label = root.attr if isinstance(root, gast.Attribute) else getattr(root, "id", "")
+        if label != "differentiate":
+            kept.append(d)
+    if kept:
+        raise UnsupportedError(f"`{func.__name__}` has a decorator s2s does not know; s2s reads the undecorated source",
+                               None, "differentiate the undecorated function")
+    fn.decorator_list = []
+    return fn
+
+
+class _Generation:
+    def __init__(self, namer):
+        self.namer = namer
+        self.done: dict = {}
+        self.queue: list = []
+        self.functions: list = []   # (name, gast function, info, globals)
+        self.user_names: set = set()
+        self.taken: set = set()
+
+    def prepare(self, func):
+        fn, info = parse_function(func)
+        _strip_own_decorator(fn, func)
+        fence(fn, info)
+        self.user_names |= _user_names(fn)
+        fn = structure(fn, self.namer)
+        fn = normal_form(fn, self.namer, info)
+        local_names = set(param_names(fn)) | stored_names(fn)
+        return fn, info, Callees(func, local_names)
+
+    def unique(self, kind, fname):
+        candidate = self.namer.function(kind, fname)
+        k = 2
+        while candidate in self.taken:
+            candidate = self.namer.function(kind, f"{fname}_{k}")
+            k += 1
+        self.taken.add(candidate)
+        return candidate
+
+    def derive_call(self, g, args, kwargs, stmt, act):
+        g = unwrap(g)
+        sig = inspect.signature(g)
+        try:
+            bound = sig.bind(*args, **kwargs).arguments
+        except TypeError as exc:
+            raise UnsupportedError(f"cannot match this call to `{g.__name__}{sig}`: {exc}") from None
+        active = [p for p in sig.parameters
+                  if isinstance(bound.get(p), gast.Name) and act.is_active(bound[p].id)]
+        key = (g, tuple(active))
+        if key not in self.done:
+            self.done[key] = (self.unique("fwd", g.__name__), self.unique("bwd", g.__name__))
+            self.queue.append((g, active) + self.done[key])
+        fwd, bwd = self.done[key]
+        return UserCall(fwd, bwd, [bound[p] for p in active])
+
+    def sweeps(self, func, wrt):
+        fn, info, callees = self.prepare(func)
+        act = activity(fn, wrt, callees)
+        return reverse(fn, info, self.namer, act, callees, self.derive_call, wrt), info
+
+    def finish(self, fn, info, func, optimize):
+        if optimize:
+            fn = optimize_pass(fn, _pure_call)
+        self.functions.append((fn.name, fn, info, func.__globals__))
+
+    def drain(self, optimize):
+        while self.queue:
+            g, active, fwd, bwd = self.queue.pop(0)
+            sweeps, info = self.sweeps(g, active)
+            where = f"{g.__name__} ({info.filename})"
+            wrt_text = ", ".join(active)
+            f_fn, b_fn = assemble.split(
+                sweeps, self.namer, fwd, bwd, active,
+                f"Forward sweep of {where}: its value, and what {bwd} needs.",
+                f"Backward sweep of {where}: cotangents of {wrt_text}.")
+            self.finish(f_fn, info, g, optimize)
+            self.finish(b_fn, info, g, optimize)
+
+
+def generate(func, wrt: list[str], single: bool, mode: str, optimize: bool) -> Generated:
+    """Generate, emit and load the derivative of `func` (see s2s.api)."""
+    func = unwrap(func)
+    style = 0
+    user_names: set = set()
+    while True:
+        namer = Namer(user_names, style)
+        gen = _Generation(namer)
+        entry = gen.unique(mode, func.__name__)
+        sweeps, info = gen.sweeps(func, wrt)
+        doc = _describe(mode, func, info, wrt)
+        entry_fn = assemble.joint(sweeps, namer, entry, wrt, single, mode, doc)
+        gen.finish(entry_fn, info, func, optimize)
+        gen.drain(optimize)
+        if not (namer.given & gen.user_names):  # no generated name is a user name
+            break
+        user_names = gen.user_names
+        style += 1
+    ordered = [gen.functions[0]] + gen.functions[1:]
+    sources = [(name, function_source(fn, info), glb) for name, fn, info, glb in ordered]
+    header = _header(mode, func, info, wrt, entry, "".join(src for _, src, _ in sources), namer)
+    module = header + "".join("\n\n" + src for _, src, _ in sources)
+    loaded = load(_imports(module, namer), sources, entry)
+    return Generated(module, loaded, entry)
+
+
+def _describe(mode, func, info, wrt):
+    what = {"grad": "Gradient", "value_and_grad": "Value and gradient", "vjp": "Vector-Jacobian product"}[mode]
+    return f"{what} of {func.__name__} ({info.filename}) with respect to {', '.join(wrt)}."
+
+
+def _header(mode, func, info, wrt, entry, body, namer):
+    lines = [f"# Generated by s2s {__version__} from {info.filename}:{func.__name__}. Do not edit.",
+             f"# {entry}: {_describe(mode, func, info, wrt)[:-1].lower()}."]
+    return "\n".join(lines) + "\n" + _imports(body, namer)
+
+
+def _imports(body, namer):
+    lines = ["import numpy as np"]
+    if "math." in body:
+        lines.insert(0, "import math")
+    helpers = [h for h in runtime.__all__ if _mentions(body, namer.helper(h))]
+    if helpers:
+        names = ", ".join(h if namer.helper(h) == h else f"{h} as {namer.helper(h)}" for h in helpers)
+        lines.append(f"from s2s.runtime import {names}")
+    return "\n".join(lines) + "\n"
+
+
+def _mentions(text, word):
+    import re
+    return re.search(rf"(?<![\w.]){re.escape(word)}\(", text) is not None
+
+
+def _pure_call(node) -> bool:
+    func = node.func
+    if isinstance(func, gast.Name):
+        return func.id in _PURE_NAMES or func.id.startswith("s2s_")
+    if isinstance(func, gast.Attribute):
+        root = func
+        while isinstance(root, gast.Attribute):
+            root = root.value
+        if isinstance(root, gast.Name) and root.id in ("np", "math"):
+            return True
+        return func.attr in _BY_METHOD and func.attr not in ("append", "pop")
+    return False

@@ -1,0 +1,75 @@
+"""Emit: generated gast functions -> Python source, with comments that cite the source.
+
+astor writes the code; comments are added here, from each statement's
+`lineno` and whether it belongs to the backward pass: ``# <line>  (file:N)``
+above the forward statements that came from one source line, and
+``# grad of: <line>  (file:N)`` above the adjoint statements of that line.
+Output is deterministic: it depends only on the source and the options.
+"""
+from __future__ import annotations
+
+import ast
+
+import astor
+import gast
+
+from .transforms.nodes import is_adjoint
+
+_MARK = "__s2s_comment__"
+
+
+def function_source(fn: gast.FunctionDef, info) -> str:
+    """Source of one generated function, with comments citing `info`'s lines."""
+    _comment(fn, info)
+    tree = gast.gast_to_ast(gast.Module(body=[fn], type_ignores=[]))
+    ast.fix_missing_locations(tree)
+    text = astor.to_source(tree, indent_with="    ", pretty_source=_pretty)
+    return _comments_to_text(text)
+
+
+def _pretty(source):
+    return "".join(source)
+
+
+def _comment(fn, info):
+    def block(stmts, header_line=None):
+        out = []
+        previous = (header_line, None)
+        for s in stmts:
+            line = getattr(s, "lineno", None)
+            if isinstance(getattr(s, "body", None), list):
+                s.body = block(s.body, line) or [gast.Pass()]
+            if isinstance(getattr(s, "orelse", None), list) and s.orelse:
+                s.orelse = block(s.orelse, line) or [gast.Pass()]
+            key = (line, is_adjoint(s))
+            if line and key != previous and line != header_line and not isinstance(s, gast.Pass):
+                text = _cite(info, line)
+                if text:
+                    prefix = "grad of: " if is_adjoint(s) else ""
+                    out.append(gast.Expr(value=gast.Constant(value=f"{_MARK}{prefix}{text}", kind=None)))
+                previous = key
+            out.append(s)
+        return out
+    fn.body = block(fn.body)
+
+
+def _cite(info, line) -> str:
+    text = info.line(line).strip()
+    if not text or text.startswith(("def ", "@")):
+        return ""
+    if len(text) > 70:
+        text = text[:67] + "..."
+    return f"{text}    ({info.filename}:{line})"
+
+
+def _comments_to_text(text: str) -> str:
+    out = []
+    for line in text.splitlines():
+        stripped = line.strip()
+        if stripped.lstrip("'\"").startswith(_MARK):
+            indent = line[: len(line) - len(line.lstrip())]
+            body = ast.literal_eval(stripped)[len(_MARK):]
+            out.append(f"{indent}# {body}")
+        else:
+            out.append(line)
+    return "\n".join(out) + "\n"

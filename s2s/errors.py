@@ -1,0 +1,67 @@
+"""Errors raised by s2s.
+
+Every error s2s raises is an `S2SError`. Errors about user code carry a
+`Location` and render as::
+
+    model.py:12:8: error: `try` is not supported
+        y = try_something(x)
+            ^
+    hint: move the try/except outside the differentiated function
+
+which is also the one-line-first form the command line prints.
+"""
+from __future__ import annotations
+
+import dataclasses
+
+
+@dataclasses.dataclass(frozen=True)
+class Location:
+    """A place in user source: file name, 1-based line, 0-based column, line text."""
+
+    filename: str
+    line: int
+    col: int
+    text: str = ""
+
+    def __str__(self) -> str:
+        return f"{self.filename}:{self.line}:{self.col + 1}"
+
+
+class S2SError(Exception):
+    """Base class of every error raised by s2s."""
+
+    def __init__(self, message: str, location: Location | None = None, hint: str | None = None):
+        self.message = message
+        self.location = location
+        self.hint = hint
+        super().__init__(self.render())
+
+    def render(self) -> str:
+        head = f"{self.location}: error: {self.message}" if self.location else f"error: {self.message}"
+        lines = [head]
+        if self.location and self.location.text:
+            text = self.location.text.rstrip("\n")
+            stripped = text.lstrip()
+            indent = len(text) - len(stripped)
+            lines.append("    " + stripped)
+            lines.append("    " + " " * max(self.location.col - indent, 0) + "^")
+        if self.hint:
+            lines.append(f"hint: {self.hint}")
+        return "\n".join(lines)
+
+
+class UnsupportedError(S2SError):
+    """User code uses a construct s2s does not differentiate."""
+
+
+class NoRuleError(S2SError):
+    """A differentiable value flows into a call that has no derivative rule."""
+
+
+class SourceError(S2SError):
+    """The source of a function cannot be read or parsed."""
+
+
+class RuleError(S2SError):
+    """A derivative rule is malformed."""

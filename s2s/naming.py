@@ -1,0 +1,109 @@
+"""The one place that decides what generated names look like.
+
+Convention (documented for readers of generated code):
+
+=====================  ==========================  ===========================
+what                   name                        example
+=====================  ==========================  ===========================
+user variable          unchanged                   ``z``
+temporary              ``_`` + number              ``_3``
+value returned         ``_out`` (if not a name)    ``_out``
+adjoint of ``v``       ``d_`` + v                  ``d_z``, ``d_3``, ``d_out``
+tangent of ``v``       ``t_`` + v                  ``t_z``, ``t_3``
+if condition           ``_cond`` + number          ``_cond1``
+loop trip count        ``_trips`` + number         ``_trips1``
+loop index copy        ``_it`` + number            ``_it1``
+stack of records       ``_stack``                  ``_stack.append(z)``
+record of a call       ``_saved`` + number         ``_saved1``
+results of a call      ``_r`` + number             ``_r1, _r2 = bwd_g(...)``
+derivative functions   kind + ``_`` + function     ``grad_f``, ``fwd_g``, ``bwd_g``
+=====================  ==========================  ===========================
+
+Temporaries and their adjoints drop the leading underscore (``_3`` ->
+``d_3``, ``_out`` -> ``d_out``); adjoints of user names that start with
+``_`` keep it (``_x`` -> ``d__x``).
+
+A generated name never collides with a user name: `Namer` records every
+name it hands out, and generation is retried with the next style (``d_``
+becomes ``dd_``, ``_`` temporaries become ``_t``) until none of them is a
+name the user's functions mention. Runtime helpers keep their names unless
+the user has one of the same name (then ``s2s_zeros_like``...).
+"""
+from __future__ import annotations
+
+import re
+
+_STYLES = (("d_", "t_", "_"), ("dd_", "tt_", "_t"), ("ddd_", "ttt_", "_tt"), ("d4_", "t4_", "_ttt"))
+_TEMP = r"(\d+|out|value|saved\d*|cond\d+|trips\d+|it\d+|r\d+|stack|returned|i)"
+
+
+class Namer:
+    """Names for one generation run (a function and everything it calls)."""
+
+    def __init__(self, user_names: set[str] = frozenset(), style: int = 0):
+        if style >= len(_STYLES):
+            raise RuntimeError("s2s ran out of naming styles; please report this")
+        self.user_names = frozenset(user_names)
+        self.style = style
+        self.adjoint_prefix, self.tangent_prefix, self.temp_prefix = _STYLES[style]
+        self.given: set[str] = set()
+
+    def _give(self, name: str) -> str:
+        self.given.add(name)
+        return name
+
+    def collides(self) -> bool:
+        return bool(self.given & self.user_names)
+
+    # -- temporaries ---------------------------------------------------------------
+    def temp(self, k: int) -> str:
+        return self._give(f"{self.temp_prefix}{k}")
+
+    def special(self, what: str) -> str:
+        """`_out`, `_value`, `_stack`, `_saved`, `_returned`."""
+        return self._give(self.temp_prefix + what)
+
+    def numbered(self, what: str, k: int) -> str:
+        """`_cond1`, `_trips1`, `_saved1`, `_it1`, `_r1`."""
+        return self._give(f"{self.temp_prefix}{what}{k}")
+
+    def is_temp(self, name: str) -> bool:
+        return re.fullmatch(re.escape(self.temp_prefix) + _TEMP, name) is not None
+
+    @property
+    def out(self) -> str:
+        return self.special("out")
+
+    @property
+    def stack(self) -> str:
+        return self.special("stack")
+
+    @property
+    def returned(self) -> str:
+        return self.special("returned")
+
+    def cond(self, k: int) -> str:
+        return self.numbered("cond", k)
+
+    @property
+    def ignored(self) -> str:
+        return self._give("_" if "_" not in self.user_names else self.temp_prefix + "i")
+
+    # -- adjoints and tangents -----------------------------------------------------
+    def _derived(self, prefix: str, name: str) -> str:
+        if self.is_temp(name):
+            return self._give(prefix + name[len(self.temp_prefix):])
+        return self._give(prefix + name)
+
+    def adjoint(self, name: str) -> str:
+        return self._derived(self.adjoint_prefix, name)
+
+    def tangent(self, name: str) -> str:
+        return self._derived(self.tangent_prefix, name)
+
+    # -- runtime helpers and generated functions ------------------------------------
+    def helper(self, name: str) -> str:
+        return self._give(name if name not in self.user_names else "s2s_" + name)
+
+    def function(self, kind: str, fname: str) -> str:
+        return self._give(f"{kind}_{fname}")

@@ -1,0 +1,220 @@
+"""Derivative rules: one line per primitive, reverse and forward together.
+
+A rule says how a primitive's output cotangent ``g`` flows back to each
+differentiable argument, as a Python expression that is inlined, as source,
+into generated code::
+
+    rule(np.exp,      x="g * ans")
+    rule(np.multiply, x="g * y", y="g * x")
+    rule(np.sum, args="a, axis=None, keepdims=False",
+         a="unsum(g, a, axis, keepdims)", jvp="np.sum(t_a, axis, keepdims=keepdims)")
+
+In a template, ``g`` is the cotangent of the output, ``ans`` the output, and
+each parameter name the argument passed for it. ``t_<param>`` is the tangent
+of an argument (forward mode).
+
+*Elementwise* rules (the default for ufuncs, ``math`` functions and
+arithmetic operators) give, per argument, an expression that is linear in
+``g`` and diagonal; s2s sums each contribution back to the argument's shape
+(``unbroadcast``) where broadcasting may have happened, and the forward part
+is the same expression with ``g`` replaced by the argument's tangent, summed
+over arguments: written once, both modes. Other rules give ``jvp=``
+explicitly.
+
+The same function registers user rules, as a decorator::
+
+    @s2s.rule(x="g * 2 * x")
+    def square(x):
+        return x * x
+
+s2s then calls ``square`` as an opaque primitive instead of reading its
+source. Templates may use ``np``, ``math``, the helpers of `s2s.runtime`, and
+names visible from the module of the function being differentiated.
+"""
+from __future__ import annotations
+
+import dataclasses
+import inspect
+import operator
+import types
+
+import gast
+import numpy as np
+
+from ..errors import RuleError
+
+REQUIRED = inspect.Parameter.empty
+
+
+@dataclasses.dataclass
+class Rule:
+    """A primitive's derivative: templates per argument, parsed once."""
+
+    fn: object
+    name: str
+    signature: inspect.Signature
+    defaults: dict            # param -> gast expr of its default
+    vjps: dict                # param -> gast expr (template)
+    jvp: object | None        # gast expr or None (derived for elementwise rules)
+    elementwise: bool
+    nondiff: bool = False
+    source: dict = dataclasses.field(default_factory=dict)  # param -> template text
+
+    @property
+    def params(self) -> list[str]:
+        return list(self.signature.parameters)
+
+    def bind(self, args: list, kwargs: dict) -> dict:
+        """Map call arguments (AST atoms) to parameter names, Python's way."""
+        bound = self.signature.bind(*args, **kwargs)
+        return dict(bound.arguments)
+
+    def diff_params(self) -> list[str]:
+        return [p for p in self.params if p in self.vjps]
+
+
+_BY_FUNCTION: dict = {}
+_BY_METHOD: dict[str, Rule] = {}
+_BY_ATTRIBUTE: dict[str, Rule] = {}
+_NAMES: dict = {}
+
+
+def _parse_expr(text: str, what: str):
+    try:
+        tree = gast.parse(text.strip(), mode="eval")
+    except SyntaxError as exc:
+        raise RuleError(f"bad template for {what}: {text!r} ({exc.msg})") from None
+    return tree.body
+
+
+def _parse_signature(text: str, what: str):
+    try:
+        tree = gast.parse(f"def _({text}):\n    pass\n")
+    except SyntaxError as exc:
+        raise RuleError(f"bad argument list for {what}: {text!r} ({exc.msg})") from None
+    namespace: dict = {}
+    exec(compile(f"def _({text}):\n    pass\n", "<rule>", "exec"), {"np": np, "math": __import__("math")}, namespace)
+    fn = tree.body[0]
+    positional = fn.args.posonlyargs + fn.args.args
+    defaults = {}
+    for arg, default in zip(positional[len(positional) - len(fn.args.defaults):], fn.args.defaults):
+        defaults[arg.id] = default
+    for arg, default in zip(fn.args.kwonlyargs, fn.args.kw_defaults):
+        if default is not None:
+            defaults[arg.id] = default
+    return inspect.signature(namespace["_"]), defaults
+
+
+def _default_args(fn) -> str:
+    if isinstance(fn, np.ufunc):
+        return {1: "x", 2: "x, y"}.get(fn.nin) or ", ".join(f"x{i}" for i in range(fn.nin))
+    try:
+        sig = inspect.signature(fn)
+    except (TypeError, ValueError):
+        raise RuleError(f"cannot read the parameters of {fn!r}; pass args='...' to rule()") from None
+    return str(sig)[1:-1]
+
+
+def display_name(fn) -> str:
+    """`np.exp`, `math.sin`, `mymodule.f`: how generated code and errors name `fn`."""
+    if fn in _NAMES:
+        return _NAMES[fn]
+    module = getattr(fn, "__module__", None) or ""
+    name = getattr(fn, "__qualname__", None) or getattr(fn, "__name__", repr(fn))
+    if isinstance(fn, np.ufunc) or module.startswith("numpy"):
+        if getattr(np, getattr(fn, "__name__", ""), None) is fn:
+            return "np." + fn.__name__
+        for sub in ("linalg", "fft"):
+            if getattr(getattr(np, sub), getattr(fn, "__name__", ""), None) is fn:
+                return f"np.{sub}.{fn.__name__}"
+    if module in ("math", "builtins", ""):
+        return name if module != "math" else "math." + name
+    return f"{module}.{name}"
+
+
+def rule(fn=None, /, *, args: str | None = None, jvp: str | None = None,
+         elementwise: bool | None = None, method: str | None = None,
+         attribute: str | None = None, name: str | None = None, **vjps: str):
+    """Register the derivative of a primitive. Usable directly or as a decorator.
+
+    ``rule(np.exp, x="g * ans")`` registers ``np.exp``; ``@rule(x=...)`` on a
+    ``def`` registers that function and returns it unchanged. ``method=`` and
+    ``attribute=`` also (or only) register array methods (``x.sum()``) and
+    attributes (``x.T``); the array is the first parameter.
+    """
+    def register(target):
+        what = name or (f".{method}()" if method else f".{attribute}" if attribute else display_name(target))
+        sig_text = args if args is not None else _default_args(target)
+        signature, defaults = _parse_signature(sig_text, what)
+        unknown = set(vjps) - set(signature.parameters)
+        if unknown:
+            raise RuleError(f"rule for {what} names unknown parameters {sorted(unknown)}; its parameters are ({sig_text})")
+        is_elementwise = elementwise
+        if is_elementwise is None:
+            is_elementwise = jvp is None and (isinstance(target, (np.ufunc, types.BuiltinFunctionType)) or target is None)
+        parsed = {p: _parse_expr(t, f"{what} ({p})") for p, t in vjps.items()}
+        r = Rule(target, what, signature, defaults, parsed,
+                 _parse_expr(jvp, f"{what} (jvp)") if jvp else None,
+                 bool(is_elementwise), source=dict(vjps))
+        if method:
+            _BY_METHOD[method] = r
+        if attribute:
+            _BY_ATTRIBUTE[attribute] = r
+        if target is not None:
+            _BY_FUNCTION[target] = r
+            if name:
+                _NAMES[target] = name
+        return target
+
+    if fn is None:
+        if method or attribute:
+            return register(None)
+        return register
+    return register(fn)
+
+
+def nondiff(*functions, names: dict | None = None):
+    """Register functions whose output carries no derivative (len, argmax, ...)."""
+    for f in functions:
+        _BY_FUNCTION[f] = Rule(f, display_name(f), inspect.Signature(), {}, {}, None, False, nondiff=True)
+    return functions[0] if len(functions) == 1 else functions
+
+
+def nondiff_method(*methods):
+    for m in methods:
+        _BY_METHOD[m] = Rule(None, f".{m}()", inspect.Signature(), {}, {}, None, False, nondiff=True)
+
+
+def nondiff_attribute(*attrs):
+    for a in attrs:
+        _BY_ATTRIBUTE[a] = Rule(None, f".{a}", inspect.Signature(), {}, {}, None, False, nondiff=True)
+
+
+def lookup(fn) -> Rule | None:
+    try:
+        return _BY_FUNCTION.get(fn)
+    except TypeError:  # unhashable callables have no rules
+        return None
+
+
+def lookup_method(name: str) -> Rule | None:
+    return _BY_METHOD.get(name)
+
+
+def lookup_attribute(name: str) -> Rule | None:
+    return _BY_ATTRIBUTE.get(name)
+
+
+def all_rules() -> list[Rule]:
+    return list(_BY_FUNCTION.values()) + list(_BY_METHOD.values()) + list(_BY_ATTRIBUTE.values())
+
+
+# Arithmetic operators are looked up through these functions.
+BINOPS = {
+    gast.Add: operator.add, gast.Sub: operator.sub, gast.Mult: operator.mul,
+    gast.Div: operator.truediv, gast.Pow: operator.pow, gast.MatMult: operator.matmul,
+    gast.FloorDiv: operator.floordiv, gast.Mod: operator.mod,
+}
+UNARYOPS = {gast.USub: operator.neg, gast.UAdd: operator.pos, gast.Not: operator.not_}
+
+from . import elementwise, linalg, math_module, no_derivative, operators, reductions, shape  # noqa: E402,F401

@@ -1,0 +1,9 @@
+"""Linear algebra (matrix products)."""
+import numpy as np
+
+from . import rule
+
+rule(np.matmul, args="x, y", elementwise=False,
+     x="matmul_grad_a(g, x, y)", y="matmul_grad_b(g, x, y)", jvp="t_x @ y + x @ t_y")
+rule(np.dot, args="a, b", method="dot", elementwise=False,
+     a="dot_grad_a(g, a, b)", b="dot_grad_b(g, a, b)", jvp="np.dot(t_a, b) + np.dot(a, t_b)")

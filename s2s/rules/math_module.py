@@ -1,0 +1,31 @@
+"""The `math` module: scalar functions of Python floats."""
+import math
+
+from . import nondiff, rule
+
+rule(math.exp,   args="x",    x="g * ans")
+rule(math.expm1, args="x",    x="g * (ans + 1)")
+rule(math.log,   args="x",    x="g / x")
+rule(math.log2,  args="x",    x="g / (x * math.log(2.0))")
+rule(math.log10, args="x",    x="g / (x * math.log(10.0))")
+rule(math.log1p, args="x",    x="g / (1 + x)")
+rule(math.sqrt,  args="x",    x="g * 0.5 / ans")
+rule(math.pow,   args="x, y", x="g * y * x ** (y - 1)", y="g * ans * math.log(x)")
+rule(math.sin,   args="x",    x="g * math.cos(x)")
+rule(math.cos,   args="x",    x="-g * math.sin(x)")
+rule(math.tan,   args="x",    x="g * (1 + ans ** 2)")
+rule(math.asin,  args="x",    x="g / math.sqrt(1 - x ** 2)")
+rule(math.acos,  args="x",    x="-g / math.sqrt(1 - x ** 2)")
+rule(math.atan,  args="x",    x="g / (1 + x ** 2)")
+rule(math.atan2, args="x, y", x="g * y / (x ** 2 + y ** 2)", y="-g * x / (x ** 2 + y ** 2)")
+rule(math.sinh,  args="x",    x="g * math.cosh(x)")
+rule(math.cosh,  args="x",    x="g * math.sinh(x)")
+rule(math.tanh,  args="x",    x="g * (1 - ans ** 2)")
+rule(math.asinh, args="x",    x="g / math.sqrt(x ** 2 + 1)")
+rule(math.acosh, args="x",    x="g / math.sqrt(x ** 2 - 1)")
+rule(math.atanh, args="x",    x="g / (1 - x ** 2)")
+rule(math.hypot, args="x, y", x="g * x / ans", y="g * y / ans")
+rule(math.fabs,  args="x",    x="g * math.copysign(1.0, x)")
+rule(math.erf,   args="x",    x="g * 2 / math.sqrt(math.pi) * math.exp(-x ** 2)")
+rule(math.erfc,  args="x",    x="-g * 2 / math.sqrt(math.pi) * math.exp(-x ** 2)")
+nondiff(math.floor, math.ceil, math.trunc, math.isnan, math.isinf, math.isfinite, math.copysign)

@@ -1,0 +1,120 @@
+"""The few helpers generated code calls.
+
+Each is small, pure (never mutates its arguments) and depends on NumPy only,
+so the command line can copy them into a standalone module. Every helper
+that generated code may differentiate again is itself registered with a rule
+(see `s2s.rules.runtime_rules`).
+"""
+import numpy as np
+
+__all__ = ["grad_seed", "unbroadcast", "unsum", "unindex", "zeros_like", "add", "matmul_grad_a", "matmul_grad_b",
+           "dot_grad_a", "dot_grad_b", "stop_gradient"]
+
+
+def unbroadcast(g, x):
+    """Sum `g` over the axes along which `x` was broadcast, giving `x`'s shape."""
+    shape = np.shape(x)
+    if np.shape(g) == shape:
+        return g
+    g = np.sum(g, axis=tuple(range(np.ndim(g) - len(shape))))
+    axes = tuple(i for i, n in enumerate(shape) if n == 1 and np.shape(g)[i] != 1)
+    if axes:
+        g = np.sum(g, axis=axes, keepdims=True)
+    return np.reshape(g, shape) if np.shape(g) != shape else g
+
+
+def unsum(g, x, axis=None, keepdims=False):
+    """Spread the cotangent of a sum over `axis` back over `x`'s shape."""
+    shape = np.shape(x)
+    if axis is not None and not keepdims:
+        axes = (axis,) if np.ndim(axis) == 0 else tuple(axis)
+        g = np.expand_dims(g, tuple(a % len(shape) for a in axes))
+    return np.broadcast_to(g, shape).copy() if shape else g
+
+
+def unindex(g, x, index):
+    """Cotangent of `x[index]`: zeros shaped like `x` with `g` added at `index`."""
+    if isinstance(x, (list, tuple)):
+        out = [zeros_like(v) for v in x]
+        if isinstance(index, slice):
+            for i, gi in zip(range(*index.indices(len(x))), g):
+                out[i] = gi
+        else:
+            out[index] = g
+        return type(x)(out) if isinstance(x, tuple) else out
+    out = np.zeros(np.shape(x), dtype=np.result_type(x, g) if np.ndim(x) else np.result_type(g))
+    np.add.at(out, index, g)
+    return out
+
+
+def zeros_like(x):
+    """A zero cotangent for `x`: same shape and float dtype; containers elementwise."""
+    if isinstance(x, (list, tuple)):
+        return type(x)(zeros_like(v) for v in x)
+    if isinstance(x, dict):
+        return {k: zeros_like(v) for k, v in x.items()}
+    if isinstance(x, (float, int)):
+        return 0.0
+    return np.zeros_like(x, dtype=np.result_type(x, 1.0))
+
+
+def add(a, b):
+    """Sum two cotangents, elementwise through tuples, lists and dicts."""
+    if isinstance(a, (list, tuple)):
+        return type(a)(add(u, v) for u, v in zip(a, b))
+    if isinstance(a, dict):
+        return {k: add(a[k], b[k]) for k in a}
+    return a + b
+
+
+def matmul_grad_a(g, a, b):
+    """Cotangent of `a` in `a @ b`, for every combination of ranks."""
+    if np.ndim(a) == 1 and np.ndim(b) == 1:
+        return g * b
+    if np.ndim(a) == 1:
+        return unbroadcast((b @ g[..., None])[..., 0], a)
+    if np.ndim(b) == 1:
+        return unbroadcast(g[..., None] * b, a)
+    if np.ndim(a) == 2 and np.ndim(b) == 2:
+        return g @ b.T
+    return unbroadcast(g @ np.swapaxes(b, -1, -2), a)
+
+
+def matmul_grad_b(g, a, b):
+    """Cotangent of `b` in `a @ b`, for every combination of ranks."""
+    if np.ndim(a) == 1 and np.ndim(b) == 1:
+        return g * a
+    if np.ndim(a) == 1:
+        return unbroadcast(a[:, None] * g[..., None, :], b)
+    if np.ndim(b) == 1:
+        return unbroadcast((np.swapaxes(a, -1, -2) @ g[..., None])[..., 0], b)
+    if np.ndim(a) == 2 and np.ndim(b) == 2:
+        return a.T @ g
+    return unbroadcast(np.swapaxes(a, -1, -2) @ g, b)
+
+
+def dot_grad_a(g, a, b):
+    """Cotangent of `a` in `np.dot(a, b)` (scalars, vectors and matrices)."""
+    if np.ndim(a) == 0 or np.ndim(b) == 0:
+        return unbroadcast(g * b, a) if np.ndim(a) == 0 else g * b
+    return matmul_grad_a(g, a, b)
+
+
+def dot_grad_b(g, a, b):
+    """Cotangent of `b` in `np.dot(a, b)`."""
+    if np.ndim(a) == 0 or np.ndim(b) == 0:
+        return unbroadcast(g * a, b) if np.ndim(b) == 0 else g * a
+    return matmul_grad_b(g, a, b)
+
+
+def stop_gradient(x):
+    """The identity, with zero derivative."""
+    return x
+
+
+def grad_seed(out):
+    """The cotangent that starts a gradient: one, for a scalar output."""
+    if np.ndim(out) != 0:
+        raise TypeError(f"s2s.grad needs a function that returns a scalar, but it returned an array of "
+                        f"shape {np.shape(out)}; use s2s.vjp for functions with array outputs")
+    return 1.0

@@ -1,0 +1,92 @@
+"""Assemble: turn `Sweeps` into derivative functions.
+
+Joint form, for the function the user asked about (one function, forward
+then backward)::
+
+    def grad_f(x, y):                     def vjp_f(x, y, d_out):
+        <forward sweep>                       <forward sweep>
+        d_out = grad_seed(_out)               <backward sweep>
+        <backward sweep>                      return d_x, d_y
+        return d_x, d_y
+
+Split form, for user functions called from differentiated code: ``fwd_g``
+runs the forward sweep and returns the value with what the backward sweep
+needs; ``bwd_g`` takes that and the output's cotangent::
+
+    def fwd_g(a, n):                      def bwd_g(_saved, d_out):
+        <forward sweep>                       _stack, a = _saved
+        return _out, (_stack, a)              <backward sweep>
+                                              return d_a
+"""
+from __future__ import annotations
+
+import copy
+
+import gast
+
+from .nodes import assign, call, const, mark_adjoint, name
+
+
+def _function(fname, args, body, doc):
+    doc_stmt = gast.Expr(value=const(doc))
+    return gast.FunctionDef(name=fname, args=args, body=[doc_stmt] + body, decorator_list=[], returns=None,
+                            type_comment=None, type_params=[])
+
+
+def _gradients(sweeps, namer, wrt):
+    def one(p):
+        return name(namer.adjoint(p)) if p not in sweeps.zero_at_end and p in sweeps.active_wrt \
+            else call(namer.helper("zeros_like"), name(p))
+    parts = [one(p) for p in wrt]
+    return parts
+
+
+def _stack_init(sweeps, namer):
+    return [assign(namer.stack, gast.List(elts=[], ctx=gast.Load()))] if sweeps.uses_stack else []
+
+
+def joint(sweeps, namer, fname, wrt, single, mode, doc):
+    """`grad_f`, `value_and_grad_f` or `vjp_f` (mode) as one function."""
+    args = copy.deepcopy(sweeps.params)
+    seed = namer.adjoint(sweeps.out)
+    body = list(sweeps.inits) + _stack_init(sweeps, namer) + list(sweeps.forward)
+    value = sweeps.out
+    if mode == "value_and_grad" and sweeps.out in sweeps.restored:
+        value = namer.special("value")
+        body.append(assign(value, name(sweeps.out)))
+    if mode == "vjp":  # all of f's parameters, then the seed: no defaults
+        args.defaults = []
+        args.args.append(gast.Name(id=seed, ctx=gast.Param(), annotation=None, type_comment=None))
+    else:
+        body.append(assign(seed, call(namer.helper("grad_seed"), name(sweeps.out))))
+    body += mark_adjoint(list(sweeps.backward))
+    grads = _gradients(sweeps, namer, wrt)
+    result = grads[0] if single else gast.Tuple(elts=grads, ctx=gast.Load())
+    if mode == "value_and_grad":
+        result = gast.Tuple(elts=[name(value), result], ctx=gast.Load())
+    body.append(gast.Return(value=result))
+    return _function(fname, args, body, doc)
+
+
+def split(sweeps, namer, fwd_name, bwd_name, wrt, fwd_doc, bwd_doc):
+    """`fwd_g` and `bwd_g` for a user function called from differentiated code."""
+    saved = ([namer.stack] if sweeps.uses_stack else []) + [v for v in sweeps.saved if v != namer.stack]
+    record = gast.Tuple(elts=[name(v) for v in saved], ctx=gast.Load())
+    fwd_body = list(sweeps.inits) + list(sweeps.saved_inits) + _stack_init(sweeps, namer) + list(sweeps.forward)
+    fwd_body.append(gast.Return(value=gast.Tuple(elts=[name(sweeps.out), record], ctx=gast.Load())))
+    fwd = _function(fwd_name, copy.deepcopy(sweeps.params), fwd_body, fwd_doc)
+
+    saved_param = namer.special("saved")
+    seed = namer.adjoint(sweeps.out)
+    bwd_args = gast.arguments(args=[gast.Name(id=saved_param, ctx=gast.Param(), annotation=None, type_comment=None),
+                                    gast.Name(id=seed, ctx=gast.Param(), annotation=None, type_comment=None)],
+                              posonlyargs=[], vararg=None, kwonlyargs=[], kw_defaults=[], kwarg=None, defaults=[])
+    bwd_body = []
+    if saved:
+        bwd_body.append(assign(gast.Tuple(elts=[name(v, store=True) for v in saved], ctx=gast.Store()),
+                               name(saved_param)))
+    bwd_body += mark_adjoint(list(sweeps.backward))
+    grads = _gradients(sweeps, namer, wrt)
+    bwd_body.append(gast.Return(value=grads[0] if len(grads) == 1 else gast.Tuple(elts=grads, ctx=gast.Load())))
+    bwd = _function(bwd_name, bwd_args, bwd_body, bwd_doc)
+    return fwd, bwd

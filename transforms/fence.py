@@ -1,0 +1,78 @@
+"""Fence: reject, with a location and a hint, what s2s does not differentiate.
+
+Before: a parsed user ``FunctionDef``. After: the same tree, unchanged, known
+to use only the supported subset of Python (SPEC §7). Anything outside it
+raises `UnsupportedError` here, at generation time, so no construct that is
+not understood can produce a silently wrong gradient later.
+"""
+from __future__ import annotations
+
+import gast
+
+from s2s.errors import UnsupportedError
+
+_STATEMENTS = {
+    gast.Global: ("`global` is not supported", "pass the value in as an argument, or read the global without assigning it"),
+    gast.Nonlocal: ("`nonlocal` is not supported", "return the new value instead of assigning an enclosing variable"),
+    gast.Try: ("`try` is not supported", "move the try/except outside the differentiated function"),
+    gast.With: ("`with` is not supported", "move the with-block outside the differentiated function"),
+    gast.AsyncWith: ("`async with` is not supported", "differentiate a plain (non-async) function"),
+    gast.AsyncFor: ("`async for` is not supported", "differentiate a plain (non-async) function"),
+    gast.AsyncFunctionDef: ("async functions are not supported", "differentiate a plain (non-async) function"),
+    gast.ClassDef: ("class definitions are not supported inside a differentiated function", "define the class at module level"),
+    gast.Delete: ("`del` is not supported", "let the variable go out of scope instead"),
+    gast.Import: ("`import` inside a differentiated function is not supported", "import at module level"),
+    gast.ImportFrom: ("`import` inside a differentiated function is not supported", "import at module level"),
+    gast.FunctionDef: ("a nested `def` is not supported yet", "define the helper at module level"),
+    gast.Match: ("`match` is not supported", "use if/elif/else"),
+}
+_EXPRESSIONS = {
+    gast.Yield: ("`yield` is not supported: generators cannot be differentiated", "return a value (or a list of values) instead"),
+    gast.YieldFrom: ("`yield from` is not supported", "return a value instead"),
+    gast.Await: ("`await` is not supported", "differentiate a plain (non-async) function"),
+    gast.Lambda: ("a `lambda` is not supported yet", "define the function with `def` at module level"),
+    gast.ListComp: ("list comprehensions are not supported yet", "write the loop out with a for statement"),
+    gast.GeneratorExp: ("generator expressions are not supported yet", "write the loop out with a for statement"),
+    gast.SetComp: ("set comprehensions are not supported", "write the loop out with a for statement"),
+    gast.DictComp: ("dict comprehensions are not supported", "write the loop out with a for statement"),
+    gast.Dict: ("dict literals are not supported yet", "pass the values as separate arguments"),
+    gast.Set: ("set literals are not supported", "use a tuple or list"),
+    gast.NamedExpr: ("the walrus operator `:=` is not supported", "assign with `=` on its own line"),
+    gast.Starred: ("starred expressions (`*xs`) are not supported", "pass the values explicitly"),
+}
+_FORBIDDEN_CALLS = {"exec", "eval", "globals", "locals", "vars", "setattr", "delattr", "compile", "__import__"}
+
+
+def fence(fn: gast.FunctionDef, info) -> gast.FunctionDef:
+    """Raise `UnsupportedError` at the first unsupported construct in `fn`."""
+    def fail(node, message, hint):
+        raise UnsupportedError(message, info.location(node), hint)
+
+    args = fn.args
+    if args.vararg or args.kwarg:
+        fail(fn, f"`{fn.name}` takes *args or **kwargs, which s2s does not support",
+             "give every parameter a name")
+    for node in gast.walk(gast.Module(body=fn.body, type_ignores=[])):
+        kind = type(node)
+        if kind in _STATEMENTS:
+            fail(node, *_STATEMENTS[kind])
+        if kind in _EXPRESSIONS:
+            fail(node, *_EXPRESSIONS[kind])
+        if isinstance(node, (gast.For, gast.While)) and node.orelse:
+            fail(node, "`else` on a loop is not supported", "set a flag before `break` and test it after the loop")
+        if isinstance(node, (gast.Assign, gast.AugAssign, gast.AnnAssign)):
+            targets = node.targets if isinstance(node, gast.Assign) else [node.target]
+            for target in targets:
+                for t in gast.walk(target):
+                    if isinstance(t, gast.Subscript) and isinstance(t.ctx, gast.Store):
+                        fail(t, "assigning into a subscript (`y[i] = ...`) is not supported yet",
+                             "build the array with np.concatenate / np.stack / np.where instead")
+                    if isinstance(t, gast.Attribute) and isinstance(t.ctx, gast.Store):
+                        fail(t, "assigning to an attribute is not supported", "use a local variable")
+        if isinstance(node, gast.Call):
+            if isinstance(node.func, gast.Name) and node.func.id in _FORBIDDEN_CALLS:
+                fail(node, f"`{node.func.id}()` is not supported: s2s cannot see the code it runs",
+                     "write the code out directly")
+            if any(k.arg is None for k in node.keywords):
+                fail(node, "`**kwargs` in a call is not supported", "pass keyword arguments by name")
+    return fn

@@ -1,0 +1,99 @@
+"""Small builders and queries for gast nodes, shared by the passes."""
+from __future__ import annotations
+
+import gast
+
+
+def name(id_: str, store: bool = False) -> gast.Name:
+    return gast.Name(id=id_, ctx=gast.Store() if store else gast.Load(), annotation=None, type_comment=None)
+
+
+def const(value) -> gast.Constant:
+    return gast.Constant(value=value, kind=None)
+
+
+def assign(target, value, origin=None) -> gast.Assign:
+    if isinstance(target, str):
+        target = name(target, store=True)
+    return at(gast.Assign(targets=[target], value=value, type_comment=None), origin)
+
+
+def call(func, *args, keywords=()) -> gast.Call:
+    if isinstance(func, str):
+        func = dotted(func)
+    return gast.Call(func=func, args=[name(a) if isinstance(a, str) else a for a in args], keywords=list(keywords))
+
+
+def dotted(path: str):
+    """`np.linalg.norm` as an expression."""
+    parts = path.split(".")
+    node = name(parts[0])
+    for part in parts[1:]:
+        node = gast.Attribute(value=node, attr=part, ctx=gast.Load())
+    return node
+
+
+def expr_stmt(value, origin=None) -> gast.Expr:
+    return at(gast.Expr(value=value), origin)
+
+
+def at(node, origin):
+    """Give `node` (and every child without a line) the source line of `origin`."""
+    line = getattr(origin, "lineno", None) if origin is not None else None
+    col = getattr(origin, "col_offset", 0) if origin is not None else 0
+    for n in gast.walk(node):
+        if isinstance(n, (gast.stmt, gast.expr)) and getattr(n, "lineno", None) is None:
+            n.lineno, n.col_offset = line, col
+    node.lineno, node.col_offset = line, col
+    return node
+
+
+def is_atom(node) -> bool:
+    return isinstance(node, (gast.Name, gast.Constant))
+
+
+def loaded_names(node) -> set[str]:
+    return {n.id for n in gast.walk(node) if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Load)}
+
+
+def stored_names(node) -> set[str]:
+    return {n.id for n in gast.walk(node) if isinstance(n, gast.Name) and isinstance(n.ctx, (gast.Store, gast.Param))}
+
+
+def target_names(stmt) -> list[str]:
+    """Names an assignment (or a for loop's header) writes."""
+    targets = stmt.targets if isinstance(stmt, gast.Assign) else [stmt.target]
+    out = []
+    for t in targets:
+        out += [n.id for n in gast.walk(t) if isinstance(n, gast.Name)]
+    return out
+
+
+def param_names(fn: gast.FunctionDef) -> list[str]:
+    a = fn.args
+    return [p.id for p in a.posonlyargs + a.args + a.kwonlyargs]
+
+
+def walk_statements(stmts):
+    """Every statement in `stmts`, depth first, in source order."""
+    for s in stmts:
+        yield s
+        for field in ("body", "orelse"):
+            if isinstance(getattr(s, field, None), list):
+                yield from walk_statements(getattr(s, field))
+
+
+# ---- the one annotation: which statements belong to the backward pass --------------
+# Emission writes `# grad of: <line>` above backward statements and `# <line>` above
+# forward ones; this flag is the only thing passes attach to nodes besides lineno.
+ADJOINT = "s2s_adjoint"
+
+
+def mark_adjoint(stmts):
+    for s in walk_statements(stmts):
+        setattr(s, ADJOINT, True)
+    return stmts
+
+
+def is_adjoint(stmt) -> bool:
+    return getattr(stmt, ADJOINT, False)

@@ -1,0 +1,281 @@
+"""Normal form: one primitive operation per assignment.
+
+Before: a structured ``FunctionDef`` (see `structure`).
+
+After, the body holds only:
+
+- ``v = p`` where ``p`` is a *primitive* whose operands are atoms (names or
+  constants): a name or constant (a copy), ``a op b``, ``-a``, ``f(a, k=b)``,
+  ``a[i, 1:n]``, ``a.T``, ``(a, b)``, ``[a, b]``, a comparison, or ``not a``;
+- ``a, b = t`` (unpacking a name);
+- ``if c:`` where ``c`` is a fresh name assigned just before from the
+  original test, which is kept whole (it is never differentiated);
+- ``for i in range(...)`` (iterating over anything else is made explicit:
+  ``for k in range(len(xs)): v = xs[k]``), and ``while <test>:``;
+- ``break`` at a block's tail, expression statements that call something
+  (``print(x)``), ``raise``/``assert``, and one final ``return v``.
+
+``x += y`` becomes ``x = x + y``; ``y = a if c else b`` becomes an ``if``;
+``a or b`` and ``a and b`` in values become ``if``s too. A primitive never
+reads the name it assigns (``x = x * y`` becomes ``_1 = x * y; x = _1``), so
+the adjoint of every assignment can read its inputs and its output.
+Every new statement carries the line of the statement it came from.
+"""
+from __future__ import annotations
+
+import gast
+
+from s2s.errors import UnsupportedError
+
+from .nodes import assign, at, call, const, is_atom, name, param_names
+
+
+def normal_form(fn: gast.FunctionDef, namer, info) -> gast.FunctionDef:
+    return _Flattener(fn, namer, info).run()
+
+
+class _Flattener:
+    def __init__(self, fn, namer, info):
+        self.fn, self.namer, self.info = fn, namer, info
+        self.temps = 0
+        self.conds = 0
+        self.origin = fn
+        self.locals = set(param_names(fn)) | {
+            n.id for n in gast.walk(fn) if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Store)}
+
+    def run(self):
+        self.fn.body = self.block(self.fn.body)
+        return self.fn
+
+    # ---- names -------------------------------------------------------------------------
+    def temp(self) -> str:
+        self.temps += 1
+        return self.namer.temp(self.temps)
+
+    def cond(self) -> str:
+        self.conds += 1
+        return self.namer.cond(self.conds)
+
+    def fail(self, node, message, hint=None):
+        raise UnsupportedError(message, self.info.location(node), hint)
+
+    # ---- statements --------------------------------------------------------------------
+    def block(self, stmts):
+        out = []
+        for s in stmts:
+            self.origin = s
+            out += self.stmt(s)
+        return out
+
+    def stmt(self, s):
+        out: list = []
+        if isinstance(s, gast.Assign):
+            value = s.value
+            first, *others = s.targets
+            self.assign_to(first, value, out)
+            for other in others:
+                self.assign_to(other, _load(first), out)
+        elif isinstance(s, gast.AugAssign):
+            if not isinstance(s.target, gast.Name):
+                self.fail(s, "augmented assignment to this target is not supported")
+            self.assign_to(s.target, gast.BinOp(left=name(s.target.id), op=s.op, right=s.value), out)
+        elif isinstance(s, gast.AnnAssign):
+            if s.value is not None:
+                self.assign_to(s.target, s.value, out)
+        elif isinstance(s, gast.Expr):
+            if isinstance(s.value, gast.Call):
+                out.append(s)
+        elif isinstance(s, gast.If):
+            c = self.cond()
+            out.append(assign(c, s.test, s))
+            out.append(at(gast.If(test=name(c), body=self.block(s.body), orelse=self.block(s.orelse)), s))
+        elif isinstance(s, gast.For):
+            out += self.for_loop(s)
+        elif isinstance(s, gast.While):
+            out.append(at(gast.While(test=s.test, body=self.block(s.body), orelse=[]), s))
+        elif isinstance(s, gast.Return):
+            value = s.value if s.value is not None else const(None)
+            if isinstance(value, gast.Name):
+                out.append(s)
+            else:
+                self.assign_to(name(self.namer.out, store=True), value, out)
+                out.append(at(gast.Return(value=name(self.namer.out)), s))
+        elif isinstance(s, (gast.Break, gast.Raise, gast.Assert)):
+            out.append(s)
+        elif isinstance(s, (gast.Pass, gast.Continue)):
+            pass
+        else:
+            self.fail(s, f"`{type(s).__name__}` statements are not supported")
+        return out
+
+    def for_loop(self, s):
+        out = []
+        if not isinstance(s.target, gast.Name):
+            self.fail(s.target, "a for loop with several targets is not supported yet",
+                      "loop over an index: `for i in range(len(xs)): x = xs[i]`")
+        body_prefix = []
+        it = s.iter
+        if _is_range(it):
+            header = it
+            target = s.target
+        else:
+            xs = self.atom(it, out)
+            k = self.temp()
+            header = call("range", call("len", xs))
+            target = name(k, store=True)
+            body_prefix = [assign(s.target.id, gast.Subscript(value=_load(xs), slice=name(k), ctx=gast.Load()), s)]
+        self.origin = s
+        body = body_prefix + self.block(s.body)
+        out.append(at(gast.For(target=target, iter=header, body=body, orelse=[], type_comment=None), s))
+        return out
+
+    def assign_to(self, target, value, out):
+        if isinstance(target, gast.Name):
+            self.assign_name(target.id, value, out)
+        elif isinstance(target, (gast.Tuple, gast.List)):
+            self.unpack(target, value, out)
+        else:
+            self.fail(target, f"assigning to `{type(target).__name__}` is not supported")
+
+    def assign_name(self, target: str, value, out):
+        if isinstance(value, gast.IfExp):
+            c = self.cond()
+            out.append(assign(c, value.test, self.origin))
+            then, other = [], []
+            self.assign_name(target, value.body, then)
+            self.assign_name(target, value.orelse, other)
+            out.append(at(gast.If(test=name(c), body=then, orelse=other), self.origin))
+            return
+        if isinstance(value, gast.BoolOp):
+            self.assign_name(target, self.boolop_as_ifexp(value, out), out)
+            return
+        prim = self.primitive(value, out)
+        if isinstance(prim, gast.Name) and prim.id == target:
+            return
+        if not isinstance(prim, (gast.Name, gast.Constant)) and target in _operand_names(prim):
+            t = self.temp()
+            out.append(assign(t, prim, self.origin))
+            prim = name(t)
+        out.append(assign(target, prim, self.origin))
+
+    def unpack(self, target, value, out):
+        elts = target.elts
+        if isinstance(value, (gast.Tuple, gast.List)) and len(value.elts) == len(elts):
+            atoms = [self.atom(v, out) for v in value.elts]
+            written = {n.id for e in elts for n in gast.walk(e) if isinstance(n, gast.Name)}
+            for i, a in enumerate(atoms):
+                if isinstance(a, gast.Name) and a.id in written:
+                    t = self.temp()
+                    out.append(assign(t, a, self.origin))
+                    atoms[i] = name(t)
+            for e, a in zip(elts, atoms):
+                self.assign_to(e, a, out)
+            return
+        source = self.atom(value, out)
+        names = []
+        nested = []
+        for e in elts:
+            if isinstance(e, gast.Name):
+                names.append(name(e.id, store=True))
+            elif isinstance(e, (gast.Tuple, gast.List)):
+                t = self.temp()
+                names.append(name(t, store=True))
+                nested.append((e, t))
+            else:
+                self.fail(e, "unpacking into this target is not supported")
+        out.append(assign(gast.Tuple(elts=names, ctx=gast.Store()), _load(source), self.origin))
+        for e, t in nested:
+            self.unpack(e, name(t), out)
+
+    def boolop_as_ifexp(self, node, out):
+        value = node.values[0]
+        for other in node.values[1:]:
+            a = self.atom(value, out)
+            if isinstance(node.op, gast.Or):
+                value = gast.IfExp(test=_load(a), body=_load(a), orelse=other)
+            else:
+                value = gast.IfExp(test=_load(a), body=other, orelse=_load(a))
+        return value
+
+    # ---- expressions -------------------------------------------------------------------
+    def atom(self, node, out):
+        """Flatten `node` to a name or constant, emitting assignments for its parts."""
+        if is_atom(node):
+            return node
+        if _negative_number(node):
+            return const(-node.operand.value)
+        t = self.temp()
+        self.assign_name(t, node, out)
+        return name(t)
+
+    def primitive(self, node, out):
+        """Flatten the operands of `node`, returning one primitive operation."""
+        if is_atom(node):
+            return node
+        if isinstance(node, gast.BinOp):
+            return gast.BinOp(left=self.atom(node.left, out), op=node.op, right=self.atom(node.right, out))
+        if _negative_number(node):
+            return const(-node.operand.value)
+        if isinstance(node, gast.UnaryOp):
+            return gast.UnaryOp(op=node.op, operand=self.atom(node.operand, out))
+        if isinstance(node, gast.Call):
+            return gast.Call(func=self.callee(node.func, out), args=[self.atom(a, out) for a in node.args],
+                             keywords=[gast.keyword(arg=k.arg, value=self.atom(k.value, out)) for k in node.keywords])
+        if isinstance(node, gast.Subscript):
+            return gast.Subscript(value=self.atom(node.value, out), slice=self.index(node.slice, out), ctx=gast.Load())
+        if isinstance(node, gast.Attribute):
+            if self.is_module_path(node):
+                return node
+            return gast.Attribute(value=self.atom(node.value, out), attr=node.attr, ctx=gast.Load())
+        if isinstance(node, (gast.Tuple, gast.List)):
+            return type(node)(elts=[self.atom(e, out) for e in node.elts], ctx=gast.Load())
+        if isinstance(node, gast.Compare):
+            return gast.Compare(left=self.atom(node.left, out), ops=node.ops,
+                                comparators=[self.atom(c, out) for c in node.comparators])
+        if isinstance(node, (gast.IfExp, gast.BoolOp)):
+            return name(self.atom(node, out).id)
+        if isinstance(node, gast.JoinedStr):
+            return node
+        self.fail(node, f"`{type(node).__name__}` expressions are not supported")
+
+    def callee(self, func, out):
+        if isinstance(func, gast.Name) or self.is_module_path(func):
+            return func
+        if isinstance(func, gast.Attribute):  # a method: flatten the object it is called on
+            return gast.Attribute(value=self.atom(func.value, out), attr=func.attr, ctx=gast.Load())
+        self.fail(func, "calling the result of an expression is not supported", "assign the function to a name first")
+
+    def is_module_path(self, node) -> bool:
+        """`np.linalg.norm`, `math.pi`: an attribute path rooted at a non-local name."""
+        while isinstance(node, gast.Attribute):
+            node = node.value
+        return isinstance(node, gast.Name) and node.id not in self.locals
+
+    def index(self, node, out):
+        if isinstance(node, gast.Slice):
+            return gast.Slice(*(None if part is None else self.atom(part, out)
+                                for part in (node.lower, node.upper, node.step)))
+        if isinstance(node, gast.Tuple):
+            return gast.Tuple(elts=[self.index(e, out) for e in node.elts], ctx=gast.Load())
+        if isinstance(node, gast.Constant) and node.value is Ellipsis:
+            return node
+        return self.atom(node, out)
+
+
+def _negative_number(node) -> bool:
+    return (isinstance(node, gast.UnaryOp) and isinstance(node.op, gast.USub)
+            and isinstance(node.operand, gast.Constant) and type(node.operand.value) in (int, float, complex))
+
+
+def _is_range(node) -> bool:
+    return isinstance(node, gast.Call) and isinstance(node.func, gast.Name) and node.func.id == "range"
+
+
+def _load(node):
+    if isinstance(node, gast.Name):
+        return name(node.id)
+    return node
+
+
+def _operand_names(prim) -> set[str]:
+    return {n.id for n in gast.walk(prim) if isinstance(n, gast.Name)}

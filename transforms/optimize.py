@@ -1,0 +1,186 @@
+"""Optimise: constant folding, copy propagation and dead code, on generated functions.
+
+Before and after: a derivative ``FunctionDef`` (see `assemble`). After, no
+assignment computes a value nobody reads, no adjoint is a mere copy of
+another within a block, and arithmetic on literals is folded.
+
+Folding keeps shapes and NaN: ``e * 1``, ``1 * e``, ``e ** 1`` and
+``--e`` become ``e`` (same value, same shape, NaN stays NaN), literal
+arithmetic is evaluated, and a conditional on a literal picks its branch.
+``e * 0`` is *not* folded: ``nan * 0`` is ``nan`` and ``x * 0`` has
+``x``'s shape.
+
+Zero adjoints are not created in the first place (reverse mode tracks which
+adjoints are known to be zero as it generates them).
+"""
+from __future__ import annotations
+
+import operator
+
+import gast
+
+from .nodes import is_adjoint, loaded_names, target_names
+
+_FOLD = {gast.Add: operator.add, gast.Sub: operator.sub, gast.Mult: operator.mul,
+         gast.Div: operator.truediv, gast.Pow: operator.pow, gast.FloorDiv: operator.floordiv}
+_COMPARE = {gast.Is: operator.is_, gast.IsNot: operator.is_not, gast.Eq: operator.eq, gast.NotEq: operator.ne}
+
+
+def optimize(fn: gast.FunctionDef, pure_call) -> gast.FunctionDef:
+    """`pure_call(call_node)` says whether a call may be removed when its result is unused."""
+    fn = _Fold().visit(fn)
+    fn.body = _propagate_copies(fn.body)
+    while _eliminate_dead_code(fn, pure_call):
+        pass
+    return fn
+
+
+# ---- constant folding ------------------------------------------------------------------
+def _number(node):
+    return isinstance(node, gast.Constant) and type(node.value) in (int, float)
+
+
+def _is_one(node):
+    return isinstance(node, gast.Constant) and type(node.value) is int and node.value == 1
+
+
+def _negated(node):
+    """`b` if `node` is `-b` or `-b * c` (as `b * c`); IEEE negation is exact."""
+    if isinstance(node, gast.UnaryOp) and isinstance(node.op, gast.USub):
+        return node.operand
+    if isinstance(node, gast.BinOp) and isinstance(node.op, (gast.Mult, gast.Div)) and _negated(node.left) is not None:
+        return gast.BinOp(left=_negated(node.left), op=node.op, right=node.right)
+    return None
+
+
+class _Fold(gast.NodeTransformer):
+    def visit_BinOp(self, node):
+        self.generic_visit(node)
+        left, right = node.left, node.right
+        if _number(left) and _number(right) and type(node.op) in _FOLD:
+            try:
+                value = _FOLD[type(node.op)](left.value, right.value)
+            except (ArithmeticError, ValueError):
+                return node
+            if isinstance(value, (int, float)) and abs(value) < 1e15:
+                return gast.Constant(value=value, kind=None)
+        if isinstance(node.op, gast.Add) and _negated(right) is not None:  # a + -b -> a - b (exact)
+            return gast.BinOp(left=left, op=gast.Sub(), right=_negated(right))
+        if isinstance(node.op, gast.Mult) and _is_one(right):
+            return left
+        if isinstance(node.op, gast.Mult) and _is_one(left):
+            return right
+        if isinstance(node.op, (gast.Div, gast.Pow)) and _is_one(right):
+            return left
+        return node
+
+    def visit_UnaryOp(self, node):
+        self.generic_visit(node)
+        operand = node.operand
+        if isinstance(node.op, gast.USub):
+            if _number(operand):
+                return gast.Constant(value=-operand.value, kind=None)
+            if isinstance(operand, gast.UnaryOp) and isinstance(operand.op, gast.USub):
+                return operand.operand
+        return node
+
+    def visit_Compare(self, node):
+        self.generic_visit(node)
+        if len(node.ops) == 1 and type(node.ops[0]) in _COMPARE and isinstance(node.left, gast.Constant) \
+                and isinstance(node.comparators[0], gast.Constant):
+            value = _COMPARE[type(node.ops[0])](node.left.value, node.comparators[0].value)
+            return gast.Constant(value=bool(value), kind=None)
+        return node
+
+    def visit_IfExp(self, node):
+        self.generic_visit(node)
+        if isinstance(node.test, gast.Constant):
+            return node.body if node.test.value else node.orelse
+        return node
+
+
+# ---- copy propagation ------------------------------------------------------------------
+def _propagate_copies(stmts):
+    """Within one block: after `d_a = d_b` (both adjoints), read `d_b` for `d_a`
+    until either is assigned again; nested blocks are handled on their own."""
+    for s in stmts:
+        for field in ("body", "orelse"):
+            if isinstance(getattr(s, field, None), list):
+                setattr(s, field, _propagate_copies(getattr(s, field)))
+    copies: dict = {}
+    for s in stmts:
+        if copies:
+            _Rename(copies).visit(s)
+        written = set(target_names(s)) if isinstance(s, (gast.Assign, gast.For)) else _written_inside(s)
+        copies = {a: b for a, b in copies.items() if a not in written and b not in written}
+        if isinstance(s, gast.Assign) and is_adjoint(s) and isinstance(s.value, gast.Name) \
+                and isinstance(s.targets[0], gast.Name) and s.targets[0].id != s.value.id:
+            copies[s.targets[0].id] = s.value.id
+    return stmts
+
+
+def _written_inside(s):
+    return {n.id for n in gast.walk(s) if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Store)}
+
+
+class _Rename(gast.NodeTransformer):
+    def __init__(self, mapping):
+        self.mapping = mapping
+
+    def visit_Name(self, node):
+        if isinstance(node.ctx, gast.Load) and node.id in self.mapping:
+            node.id = self.mapping[node.id]
+        return node
+
+
+# ---- dead code -------------------------------------------------------------------------
+def _eliminate_dead_code(fn, pure_call) -> bool:
+    """One backward liveness sweep that drops dead pure assignments and empty
+    blocks; returns whether anything was removed."""
+    changed = [False]
+
+    def removable(s, live):
+        return (isinstance(s, gast.Assign) and not any(t in live for t in target_names(s))
+                and all(pure_call(c) for c in gast.walk(s.value) if isinstance(c, gast.Call)))
+
+    def block(stmts, live, edit):
+        out = []
+        for s in reversed(stmts):
+            if isinstance(s, gast.Assign):
+                if removable(s, live):
+                    changed[0] |= edit
+                    continue
+                live = (live - set(target_names(s))) | loaded_names(s.value)
+            elif isinstance(s, gast.If):
+                body, l1 = block(s.body, live, edit)
+                orelse, l2 = block(s.orelse, live, edit)
+                if edit:
+                    s.body, s.orelse = body, orelse
+                if not body and not orelse:
+                    changed[0] |= edit
+                    continue
+                live = l1 | l2 | loaded_names(s.test)
+            elif isinstance(s, (gast.For, gast.While)):
+                header = s.iter if isinstance(s, gast.For) else s.test
+                # a while test runs again after every iteration
+                head = set(live) | (loaded_names(header) if isinstance(s, gast.While) else set())
+                while True:  # liveness around the back edge, without editing
+                    _, body_live = block(s.body, head, False)
+                    if head | body_live == head:
+                        break
+                    head |= body_live
+                body, body_live = block(s.body, head, edit)
+                if edit:
+                    s.body = body
+                if not body and isinstance(s, gast.For) and all(
+                        pure_call(c) for c in gast.walk(header) if isinstance(c, gast.Call)):
+                    changed[0] |= edit
+                    continue
+                live = head | body_live | loaded_names(header)
+            else:
+                live = live | loaded_names(s)
+            out.append(s)
+        return list(reversed(out)), live
+
+    fn.body, _ = block(fn.body, set(), True)
+    return changed[0]

@@ -1,0 +1,479 @@
+"""Reverse mode: primal statements with recording, then adjoints in reverse.
+
+Before: a normal-form ``FunctionDef`` and its `Activity`.
+After: a `Sweeps` -- the forward sweep (the primal, with pushes where
+`to_record` says so, trip counters on loops whose bodies have adjoints, and
+calls to user functions replaced by their ``fwd_`` derivative) and the
+backward sweep (the adjoint of each statement, in reverse order, with pops
+restoring what the forward sweep overwrote).
+
+How it works:
+
+1. Calls to user functions with active arguments become
+   ``y, _saved1 = fwd_g(a, b)``; their adjoint is ``bwd_g(_saved1, d_y)``.
+2. Adjoints are generated walking the body backwards, while tracking which
+   adjoints are *known to be zero*: the first contribution to ``d_x`` is
+   ``d_x = c`` rather than ``d_x = d_x + c``, assigning ``x`` makes ``d_x``
+   zero again without any code, and a statement whose output adjoint is
+   zero has no adjoint at all. Where control flow merges a zero with a
+   non-zero adjoint, ``d_x = zeros_like(x)`` materialises it.
+3. What each adjoint reads decides, through `to_record`, what is pushed.
+
+Adjoints are accumulated functionally (``d_x = d_x + c``), never in place,
+so adjoints may share arrays safely and generated code can be
+differentiated again.
+"""
+from __future__ import annotations
+
+import copy
+import dataclasses
+
+import gast
+
+from s2s import rules, runtime
+from s2s.errors import NoRuleError, UnsupportedError
+
+from .callees import call_arguments
+from .nodes import assign, at, call, const, expr_stmt, name, param_names, target_names, walk_statements
+from .to_record import maybe_undefined, to_record
+
+
+@dataclasses.dataclass
+class Sweeps:
+    params: list            # primal parameters (with defaults, from the FunctionDef)
+    inits: list             # statements run first (None for names recorded before assignment)
+    forward: list           # primal with recording
+    out: str                # the returned variable
+    backward: list          # adjoint statements
+    zero_at_end: set        # active names whose adjoint is zero when the backward pass ends
+    restored: set           # names the backward pass pops (their final value is not kept)
+    uses_stack: bool
+    saved: list             # primal names the backward pass reads (for split mode)
+    saved_inits: list       # None for saved names some path leaves unassigned
+    active_wrt: set         # the wrt parameters that are active
+
+
+@dataclasses.dataclass
+class UserCall:
+    """A call to a user function with active arguments, in split mode."""
+    fwd: str
+    bwd: str
+    active_args: list       # argument atoms (Names) in the order bwd returns their adjoints
+
+
+class _Reverse:
+    def __init__(self, fn, info, namer, act, callees, derive_call, scalars):
+        self.fn, self.info, self.namer, self.act, self.callees = fn, info, namer, act, callees
+        self.derive_call = derive_call  # (function, args, kwargs, call node) -> UserCall
+        self.scalars = scalars          # names known to hold Python numbers (range loop indices)
+        self.reads: dict = {}
+        self.branch_reads: dict = {}
+        self.pop_sites: dict = {}       # assignment -> marker statement at the end of its adjoint
+        self.trips: dict = {}           # loop -> name of its trip counter
+        self.calls: dict = {}           # assignment -> UserCall
+        self.results: dict = {}         # assignment -> names of bwd results
+        self.containers = _containers(fn)
+        self.lazy = _lazy_temps(fn, namer, callees)
+        self.primal = set(param_names(fn)) | {n for s in walk_statements(fn.body)
+                                              for n in _written(s)}
+        self.counter = {"saved": 0, "trips": 0, "result": 0, "it": 0}
+        self.force: set = set()         # loops and ifs that need a backward counterpart for their pops
+
+    def reset(self):
+        """Forget what a generation of the backward pass decided (names, reads)."""
+        self.reads, self.branch_reads, self.pop_sites = {}, {}, {}
+        self.trips, self.results = {}, {}
+        self.counter["trips"] = self.counter["result"] = 0
+
+    def fresh(self, kind):
+        self.counter[kind] += 1
+        k = self.counter[kind]
+        return self.namer.numbered({"result": "r"}.get(kind, kind), k)
+
+    def fail(self, node, message, hint=None, error=UnsupportedError):
+        raise error(message, self.info.location(node), hint)
+
+    # ---- 1. calls to user functions --------------------------------------------------
+    def rewrite_calls(self, stmts):
+        for s in walk_statements(stmts):
+            if not (isinstance(s, gast.Assign) and isinstance(s.value, gast.Call)):
+                continue
+            callee = self.callees.classify_call(s.value)
+            target = s.targets[0]
+            if callee.kind != "user" or not (isinstance(target, gast.Name) and self.act.is_active(target.id)):
+                continue
+            args, kwargs = call_arguments(callee, s.value)
+            if not any(isinstance(a, gast.Name) and self.act.is_active(a.id) for a in args + list(kwargs.values())):
+                continue
+            user_call = self.derive_call(callee.obj, args, kwargs, s, self.act)
+            saved = self.fresh("saved")
+            self.primal.add(saved)
+            s.targets = [gast.Tuple(elts=[name(target.id, store=True), name(saved, store=True)], ctx=gast.Store())]
+            s.value = gast.Call(func=name(user_call.fwd), args=s.value.args, keywords=s.value.keywords)
+            self.calls[s] = (user_call, target.id, saved)
+
+    # ---- 2. adjoints -----------------------------------------------------------------
+    def block(self, stmts, zero):
+        out = []
+        for s in reversed(stmts):
+            code, zero = self.stmt(s, zero)
+            out += code
+        return out, zero
+
+    def stmt(self, s, zero):
+        if isinstance(s, gast.Assign):
+            return self.assignment(s, set(zero))
+        if isinstance(s, gast.If):
+            return self.if_(s, zero)
+        if isinstance(s, (gast.For, gast.While)):
+            return self.loop(s, zero)
+        return [], zero
+
+    def if_(self, s, zero):
+        body, z1 = self.block(s.body, zero)
+        orelse, z2 = self.block(s.orelse, zero)
+        for code, mine, other, field in ((body, z1, z2, "body"), (orelse, z2, z1, "orelse")):
+            missing = sorted(mine - other)
+            code += [self.materialise(v, s) for v in missing]
+            self.branch_reads[(s, field)] = set(missing)
+        if not (_real(body) or _real(orelse) or s in self.force):
+            return [], zero
+        self.reads[s] = {s.test.id}
+        return [at(gast.If(test=name(s.test.id), body=body, orelse=orelse), s)], z1 & z2
+
+    def loop(self, s, zero):
+        start = frozenset(zero)
+        while True:
+            body, end = self.block(s.body, start)
+            new_start = frozenset(zero) & end
+            if new_start == start:
+                break
+            start = new_start
+        if not (_real(body) or s in self.force):
+            return [], zero
+        trips = self.trips.get(s) or self.fresh("trips")
+        self.trips[s] = trips
+        self.primal.add(trips)
+        used = {n.id for st in body for n in gast.walk(st) if isinstance(n, gast.Name)}
+        missing = sorted(v for v in set(zero) - start if self.namer.adjoint(v) in used)
+        self.reads[s] = {trips} | set(missing)
+        loop = at(gast.For(target=name(self.namer.ignored, store=True), iter=call("range", name(trips)),
+                           body=body, orelse=[], type_comment=None), s)
+        return [self.materialise(v, s) for v in missing] + [loop], set(start)
+
+    def materialise(self, v, origin):
+        return assign(self.namer.adjoint(v), call(self.namer.helper("zeros_like"), name(v)), origin)
+
+    def assignment(self, s, zero):
+        code: list = []
+        marker = at(gast.Pass(), s)
+        self.pop_sites[s] = marker
+        targets = target_names(s)
+        if s in self.calls:
+            self.user_call_adjoint(s, zero, code)
+        elif isinstance(s.targets[0], gast.Tuple):
+            self.unpack_adjoint(s, zero, code)
+        else:
+            t = targets[0]
+            if self.act.is_active(t) and t not in zero:
+                self.value_adjoint(s, t, zero, code)
+        zero |= {t for t in targets if self.act.is_active(t)}
+        self.reads[s] = self.primal_reads(code)
+        return code + [marker], zero
+
+    def primal_reads(self, code):
+        return {n.id for st in code for n in gast.walk(st)
+                if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Load) and n.id in self.primal}
+
+    def accumulate(self, v, contribution, zero, code, origin):
+        if not self.act.is_active(v):
+            return
+        d = self.namer.adjoint(v)
+        if v in zero:
+            code.append(assign(d, contribution, origin))
+            zero.discard(v)
+        elif v in self.containers:
+            code.append(assign(d, call(self.namer.helper("add"), name(d), contribution), origin))
+        else:
+            code.append(assign(d, gast.BinOp(left=name(d), op=gast.Add(), right=contribution), origin))
+
+    def value_adjoint(self, s, t, zero, code):
+        value, g = s.value, name(self.namer.adjoint(t))
+        if isinstance(value, gast.Name):
+            self.accumulate(value.id, g, zero, code, s)
+        elif isinstance(value, gast.BinOp):
+            self.apply_rule(rules.lookup(rules.BINOPS[type(value.op)]), [value.left, value.right], {}, s, t, zero, code)
+        elif isinstance(value, gast.UnaryOp):
+            if not isinstance(value.op, gast.Not):
+                self.apply_rule(rules.lookup(rules.UNARYOPS[type(value.op)]), [value.operand], {}, s, t, zero, code)
+        elif isinstance(value, gast.Call):
+            callee = self.callees.classify_call(value)
+            args, kwargs = call_arguments(callee, value)
+            if callee.kind == "rule":
+                self.apply_rule(callee.rule, args, kwargs, s, t, zero, code, callee.label)
+            elif callee.kind in ("unknown", "user"):
+                self.no_rule(s, value, callee)
+        elif isinstance(value, gast.Subscript):
+            self.apply_rule(rules.lookup(rules.operator.getitem), [value.value, _index_value(value.slice)], {}, s, t, zero, code)
+        elif isinstance(value, gast.Attribute):
+            callee = self.callees.classify_attribute(value)
+            if callee.kind == "rule":
+                self.apply_rule(callee.rule, [value.value], {}, s, t, zero, code, callee.label)
+            elif callee.kind == "unknown" and self.act.is_active(getattr(value.value, "id", "")):
+                self.fail(value, f"s2s does not know how to differentiate the attribute `{callee.label}`",
+                          "use the equivalent NumPy function, or register a rule with s2s.rule(attribute=...)",
+                          NoRuleError)
+        elif isinstance(value, (gast.Tuple, gast.List)):
+            for i, e in enumerate(value.elts):
+                if isinstance(e, gast.Name):
+                    self.accumulate(e.id, gast.Subscript(value=g, slice=const(i), ctx=gast.Load()), zero, code, s)
+
+    def no_rule(self, s, value, callee):
+        what = callee.label
+        self.fail(value, f"no derivative rule for `{what}`, and s2s cannot read its source",
+                  f"register one: `s2s.rule({what}, x=\"g * ...\")` (see s2s.rules), "
+                  f"or wrap a non-differentiable argument in s2s.stop_gradient()", NoRuleError)
+
+    def apply_rule(self, rule, args, kwargs, s, t, zero, code, label=None):
+        try:
+            bound = rule.bind(args, kwargs)
+        except TypeError as exc:
+            self.fail(s, f"this call to `{label or rule.name}` does not match its derivative rule's parameters "
+                         f"({exc})", "check the arguments, or the rule's args=")
+        operands = [p for p in rule.params if p in bound]
+        for p in rule.diff_params():
+            arg = bound.get(p)
+            if not (isinstance(arg, gast.Name) and self.act.is_active(arg.id)):
+                continue
+            contribution = instantiate(rule.vjps[p], rule, bound, name(self.namer.adjoint(t)), name(t), self.namer.helper)
+            others = [bound[q] for q in operands if q != p]
+            if rule.elementwise and arg.id not in self.lazy and any(
+                    not (self.is_scalar(o) or (isinstance(o, gast.Name) and o.id == arg.id)) for o in others):
+                contribution = call(self.namer.helper("unbroadcast"), contribution, name(arg.id))
+            self.accumulate(arg.id, contribution, zero, code, s)
+
+    def is_scalar(self, node):
+        return isinstance(node, gast.Constant) or (isinstance(node, gast.Name) and node.id in self.scalars)
+
+    def unpack_adjoint(self, s, zero, code):
+        source = s.value
+        targets = target_names(s)
+        if not (isinstance(source, gast.Name) and self.act.is_active(source.id)):
+            return
+        live = [t for t in targets if self.act.is_active(t) and t not in zero]
+        if not live:
+            return
+        parts = [name(self.namer.adjoint(t)) if t in live else call(self.namer.helper("zeros_like"), name(t)) for t in targets]
+        self.accumulate(source.id, gast.Tuple(elts=parts, ctx=gast.Load()), zero, code, s)
+
+    def user_call_adjoint(self, s, zero, code):
+        user_call, t, saved = self.calls[s]
+        if t in zero:
+            return
+        result = call(user_call.bwd, name(saved), name(self.namer.adjoint(t)))
+        args = user_call.active_args
+        if len(args) == 1:
+            self.accumulate(args[0].id, result, zero, code, s)
+            return
+        names = self.results.get(s) or [self.fresh("result") for _ in args]
+        self.results[s] = names
+        code.append(assign(gast.Tuple(elts=[name(n, store=True) for n in names], ctx=gast.Store()), result, s))
+        for a, n in zip(args, names):
+            self.accumulate(a.id, name(n), zero, code, s)
+
+    # ---- 3. recording ------------------------------------------------------------------
+    def add_trip_counters(self, stmts):
+        out = []
+        for s in stmts:
+            if isinstance(s, (gast.For, gast.While)):
+                s.body = self.add_trip_counters(s.body)
+                trips = self.trips.get(s)
+                if trips:
+                    out.append(assign(trips, const(0), s))
+                    s.body.insert(0, assign(trips, gast.BinOp(left=name(trips), op=gast.Add(), right=const(1)), s))
+            elif isinstance(s, gast.If):
+                s.body = self.add_trip_counters(s.body)
+                s.orelse = self.add_trip_counters(s.orelse)
+            out.append(s)
+        return out
+
+    def rename_loop_targets(self, stmts, read):
+        """A loop target the backward pass reads is copied into the body, so an ordinary
+        assignment (which can record what it overwrites) sets it."""
+        for s in walk_statements(stmts):
+            if isinstance(s, gast.For) and s.target.id in read:
+                it = self.fresh("it")
+                self.primal.add(it)
+                s.body.insert(0, assign(s.target.id, name(it), s))
+                s.target = name(it, store=True)
+
+    def insert_pushes(self, stmts, record):
+        out = []
+        for s in stmts:
+            for v in record.get(s, ()):
+                out.append(expr_stmt(call(self.namer.stack + ".append", name(v)), s))
+            for field in ("body", "orelse"):
+                if isinstance(getattr(s, field, None), list):
+                    setattr(s, field, self.insert_pushes(getattr(s, field), record))
+            out.append(s)
+        return out
+
+    def place_pops(self, stmts, record):
+        out = []
+        for s in stmts:
+            site = self.pop_owner.get(id(s))
+            if site is not None:
+                out += [assign(v, call(self.namer.stack + ".pop"), site) for v in reversed(record.get(site, ()))]
+                continue
+            for field in ("body", "orelse"):
+                if isinstance(getattr(s, field, None), list):
+                    setattr(s, field, self.place_pops(getattr(s, field), record))
+            out.append(s)
+        return out
+
+
+def reverse(fn, info, namer, act, callees, derive_call, wrt):
+    """Build the forward and backward sweeps of `fn` (normal form) for the `wrt` names."""
+    r = _Reverse(fn, info, namer, act, callees, derive_call, _range_indices(fn))
+    body = [s for s in fn.body if not isinstance(s, gast.Return)]
+    ret = fn.body[-1]
+    out = ret.value.id if isinstance(ret, gast.Return) and isinstance(ret.value, gast.Name) else None
+    if out is None:  # `return <constant>`: nothing is differentiable
+        r.primal.add(namer.out)
+        body.append(assign(namer.out, ret.value if isinstance(ret, gast.Return) else const(None), ret))
+        out = namer.out
+    r.rewrite_calls(body)
+    zero_start = set(act.active) - {out}
+
+    # A first generation tells what the backward pass reads; a loop (or if) whose body
+    # overwrites any of that needs a backward counterpart to pop in, even with no adjoints.
+    _, zero_end = r.block(body, zero_start)
+    entry = {p for p in wrt if p in zero_end or not act.is_active(p)}
+    read = set(entry).union(*r.reads.values(), *r.branch_reads.values())
+    r.rename_loop_targets(body, read)
+    r.force = {s for s in walk_statements(body) if isinstance(s, (gast.If, gast.For, gast.While))
+               and any(set(_written(t)) & read for t in walk_statements(s.body + s.orelse))}
+    r.reset()
+    backward, zero_end = r.block(body, zero_start)
+
+    body = r.add_trip_counters(body)
+    record = to_record(body, r.reads, r.branch_reads, entry)
+    forward = r.insert_pushes(body, record)
+    r.pop_owner = {id(marker): site for site, marker in r.pop_sites.items()}
+    backward = r.place_pops(backward, record)
+    undefined, assigned_at_end = maybe_undefined(body, param_names(fn), record)
+    saved = sorted(r.primal_reads(backward) | entry)
+    return Sweeps(
+        params=fn.args,
+        inits=[assign(v, const(None), fn) for v in sorted(undefined)],
+        forward=forward, out=out, backward=backward, zero_at_end=zero_end,
+        restored={v for names in record.values() for v in names},
+        uses_stack=bool(record), saved=saved,
+        saved_inits=[assign(v, const(None), fn) for v in saved if v not in assigned_at_end and v not in undefined],
+        active_wrt={p for p in wrt if act.is_active(p)},
+    )
+
+
+def _real(code) -> bool:
+    """Does `code` hold anything but pop markers?"""
+    return any(not isinstance(s, gast.Pass) for s in code)
+
+
+def instantiate(template, rule, bound, g, ans, helper=lambda n: n):
+    """The template expression with g, ans and parameter names replaced.
+
+    Names of runtime helpers go through `helper` (see `Namer.helper`).
+    """
+    replace = {"g": g, "ans": ans}
+    for p, param in rule.signature.parameters.items():
+        if p in bound:
+            value = bound[p]
+            replace[p] = gast.Tuple(elts=list(value), ctx=gast.Load()) if isinstance(value, tuple) else value
+        elif p in rule.defaults:
+            replace[p] = rule.defaults[p]
+
+    class Substitute(gast.NodeTransformer):
+        def visit_Name(self, node):
+            if isinstance(node.ctx, gast.Load) and node.id in replace:
+                return copy.deepcopy(replace[node.id])
+            if node.id in runtime.__all__:
+                node.id = helper(node.id)
+            return node
+
+    return Substitute().visit(copy.deepcopy(template))
+
+
+def _index_value(index):
+    """An index as an ordinary value: `1:n` becomes `slice(1, n, None)`."""
+    if isinstance(index, gast.Slice):
+        return call("slice", *[const(None) if p is None else p for p in (index.lower, index.upper, index.step)])
+    if isinstance(index, gast.Tuple):
+        return gast.Tuple(elts=[_index_value(e) for e in index.elts], ctx=gast.Load())
+    return index
+
+
+def _written(s):
+    if isinstance(s, gast.Assign):
+        return target_names(s)
+    if isinstance(s, gast.For):
+        return target_names(s)
+    return []
+
+
+def _range_indices(fn):
+    """Names only ever assigned as the index of a `for ... in range(...)`: Python ints."""
+    counts: dict = {}
+    for s in walk_statements(fn.body):
+        for n in _written(s):
+            counts[n] = counts.get(n, 0) + (1 if not isinstance(s, gast.For) else 0)
+    return {s.target.id for s in walk_statements(fn.body)
+            if isinstance(s, gast.For) and counts.get(s.target.id, 0) == 0}
+
+
+def _lazy_temps(fn, namer, callees):
+    """Temporaries whose adjoint may keep the broadcast shape of their one use.
+
+    The cotangent of a temporary used once, and produced by an elementwise
+    primitive, need not be summed back to the temporary's shape: summing over
+    broadcast axes commutes with the elementwise adjoint that consumes it (its
+    factors never vary along those axes), and that adjoint sums each of *its*
+    contributions where needed. This saves a sum, and the record of the
+    temporary that the sum would read for its shape.
+    """
+    uses: dict = {}
+    defs: dict = {}
+    for s in walk_statements(fn.body):
+        parts = [s.value] if isinstance(s, gast.Assign) else [getattr(s, f) for f in ("test", "iter", "value")
+                                                             if getattr(s, f, None) is not None]
+        for part in parts:
+            for n in gast.walk(part):
+                if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Load):
+                    uses[n.id] = uses.get(n.id, 0) + 1
+        for t in _written(s):
+            defs[t] = defs.get(t, []) + [s]
+    return {v for v, ds in defs.items()
+            if namer.is_temp(v) and len(ds) == 1 and uses.get(v, 0) == 1
+            and isinstance(ds[0], gast.Assign) and _elementwise(ds[0].value, callees)}
+
+
+def _elementwise(value, callees) -> bool:
+    if isinstance(value, gast.BinOp):
+        return rules.lookup(rules.BINOPS[type(value.op)]).elementwise
+    if isinstance(value, gast.UnaryOp):
+        return True
+    if isinstance(value, gast.Call):
+        callee = callees.classify_call(value)
+        return callee.kind == "rule" and callee.rule.elementwise
+    return False
+
+
+def _containers(fn):
+    """Names that hold tuples or lists (their adjoints are added with `add`)."""
+    out = set()
+    for s in walk_statements(fn.body):
+        if isinstance(s, gast.Assign):
+            if isinstance(s.value, (gast.Tuple, gast.List)):
+                out |= set(target_names(s))
+            if isinstance(s.targets[0], gast.Tuple) and isinstance(s.value, gast.Name):
+                out.add(s.value.id)
+    return out

@@ -1,0 +1,95 @@
+"""To-be-recorded analysis: which overwritten values the backward pass reads.
+
+Reverse mode keeps one invariant: when the adjoint of a statement ``S`` runs,
+every variable holds the value it had just after ``S`` ran forward. The
+backward pass restores it by popping, at the end of the adjoint of an
+assignment ``T``, the value ``T`` overwrote. ``T`` must push that value only
+if some adjoint that runs *after* ``T``'s in the backward pass (the adjoint
+of a statement before ``T``, in this iteration or an earlier one) reads it.
+
+This is a forward "needed" dataflow over the primal code: ``N`` is the set
+of variables whose current value some already-executed statement's adjoint
+will read. Through an assignment ``T`` writing ``W`` and whose adjoint reads
+``R``: record ``W & N``, then ``N = (N - W) | R``. At merges ``N`` is the
+union; loops iterate to a fixed point. Nothing else is recorded.
+
+Inputs: the primal body, ``reads[stmt]`` (what the adjoint placed at the
+mirror of the point after ``stmt`` reads; for an ``if`` its condition, for a
+loop its trip count), ``branch_reads[(if, field)]`` (what is read at the
+mirror of a branch's start), and ``entry_reads`` (what the end of the
+backward pass reads: the mirror of the function's entry).
+"""
+from __future__ import annotations
+
+import gast
+
+from .nodes import target_names
+
+
+def to_record(body, reads, branch_reads, entry_reads):
+    """Return {assignment: [names to push before it]}."""
+    record: dict = {}
+
+    def block(stmts, need):
+        for s in stmts:
+            need = stmt(s, need)
+        return need
+
+    def stmt(s, need):
+        if isinstance(s, gast.Assign):
+            written = target_names(s)
+            pushed = [v for v in written if v in need]
+            if pushed:
+                record[s] = pushed
+            return (need - set(written)) | reads.get(s, set())
+        if isinstance(s, gast.If):
+            n1 = block(s.body, need | branch_reads.get((s, "body"), set()))
+            n2 = block(s.orelse, need | branch_reads.get((s, "orelse"), set()))
+            return n1 | n2 | reads.get(s, set())
+        if isinstance(s, (gast.For, gast.While)):
+            head = set(need)
+            while True:
+                after_body = block(s.body, head)
+                new_head = need | after_body
+                if new_head == head:
+                    break
+                head = new_head
+            if isinstance(s, gast.For):
+                header = set(target_names(s))
+                assert not header & head, "loop targets read by the backward pass must be renamed first"
+            return head | reads.get(s, set())
+        return need
+
+    block(body, set(entry_reads))
+    return record
+
+
+def maybe_undefined(body, params, names):
+    """Which of `names` may be unassigned at some point where they are pushed or saved.
+
+    Definite assignment: a name is assigned before a point if every path
+    from the entry assigns it. Loops may run zero times and branches may not
+    run, so only straight-line assignments count.
+    """
+    undefined: set = set()
+    pushes = names  # {stmt: [names]} pushed before stmt
+
+    def block(stmts, assigned):
+        for s in stmts:
+            assigned = stmt(s, assigned)
+        return assigned
+
+    def stmt(s, assigned):
+        if isinstance(s, gast.Assign):
+            undefined.update(v for v in pushes.get(s, ()) if v not in assigned)
+            return assigned | set(target_names(s))
+        if isinstance(s, gast.If):
+            return block(s.body, assigned) & block(s.orelse, assigned)
+        if isinstance(s, (gast.For, gast.While)):
+            inner = assigned | (set(target_names(s)) if isinstance(s, gast.For) else set())
+            block(s.body, inner)
+            return assigned
+        return assigned
+
+    final = block(body, set(params))
+    return undefined, final
