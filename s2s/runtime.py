@@ -8,7 +8,7 @@ that generated code may differentiate again is itself registered with a rule
 import numpy as np
 
 __all__ = ["grad_seed", "unbroadcast", "unsum", "unindex", "zeros_like", "add", "matmul_grad_a", "matmul_grad_b",
-           "dot_grad_a", "dot_grad_b", "stop_gradient"]
+           "dot_grad_a", "dot_grad_b", "untranspose", "stop_gradient"]
 
 
 def unbroadcast(g, x):
@@ -29,7 +29,11 @@ def unsum(g, x, axis=None, keepdims=False):
     if axis is not None and not keepdims:
         axes = (axis,) if np.ndim(axis) == 0 else tuple(axis)
         g = np.expand_dims(g, tuple(a % len(shape) for a in axes))
-    return np.broadcast_to(g, shape).copy() if shape else g
+    if not shape:
+        return g
+    out = np.empty(shape, dtype=np.result_type(x, g))  # a Python-float g keeps x's float32
+    out[...] = g
+    return out
 
 
 def unindex(g, x, index):
@@ -53,7 +57,7 @@ def zeros_like(x):
         return type(x)(zeros_like(v) for v in x)
     if isinstance(x, dict):
         return {k: zeros_like(v) for k, v in x.items()}
-    if isinstance(x, (float, int)):
+    if isinstance(x, (float, int)) or x is None:  # None: a name not yet assigned on this path
         return 0.0
     return np.zeros_like(x, dtype=np.result_type(x, 1.0))
 
@@ -94,17 +98,35 @@ def matmul_grad_b(g, a, b):
 
 
 def dot_grad_a(g, a, b):
-    """Cotangent of `a` in `np.dot(a, b)` (scalars, vectors and matrices)."""
+    """Cotangent of `a` in `np.dot(a, b)`, for every combination of ranks."""
     if np.ndim(a) == 0 or np.ndim(b) == 0:
-        return unbroadcast(g * b, a) if np.ndim(a) == 0 else g * b
-    return matmul_grad_a(g, a, b)
+        return unbroadcast(g * b, a)
+    if np.ndim(b) <= 2:
+        return matmul_grad_a(g, a, b)
+    q = np.ndim(b)  # g's last q - 1 axes are b's axes other than the contracted one (q - 2)
+    return np.tensordot(g, b, axes=(list(range(np.ndim(a) - 1, np.ndim(g))), list(range(q - 2)) + [q - 1]))
 
 
 def dot_grad_b(g, a, b):
-    """Cotangent of `b` in `np.dot(a, b)`."""
+    """Cotangent of `b` in `np.dot(a, b)`, for every combination of ranks."""
     if np.ndim(a) == 0 or np.ndim(b) == 0:
-        return unbroadcast(g * a, b) if np.ndim(b) == 0 else g * a
-    return matmul_grad_b(g, a, b)
+        return unbroadcast(g * a, b)
+    if np.ndim(b) <= 2 and np.ndim(a) <= 2:
+        return matmul_grad_b(g, a, b)
+    p = np.ndim(a) - 1  # a's free axes lead g
+    if np.ndim(b) == 1:
+        return np.tensordot(a, g, axes=(list(range(p)), list(range(p))))
+    out = np.tensordot(a, g, axes=(list(range(p)), list(range(p))))  # (n, *b.shape[:-2], m)
+    return np.moveaxis(out, 0, np.ndim(b) - 2)
+
+
+def untranspose(g, axes):
+    """Cotangent of `np.transpose(a, axes)` (also `a.transpose(*axes)`): the inverse permutation."""
+    if axes is not None and len(axes) == 1 and np.ndim(axes[0]) == 1:
+        axes = tuple(axes[0])  # a.transpose((1, 0))
+    if axes is None or len(axes) == 0:
+        return np.transpose(g)
+    return np.transpose(g, np.argsort(np.mod(axes, np.ndim(g))))
 
 
 def stop_gradient(x):

@@ -209,7 +209,14 @@ class _Flattener:
         return name(t)
 
     def primitive(self, node, out):
-        """Flatten the operands of `node`, returning one primitive operation."""
+        """Flatten the operands of `node`, returning one primitive operation
+        (which keeps `node`'s line and column, for error messages)."""
+        result = self._primitive(node, out)
+        if result is not node and getattr(node, "lineno", None) is not None:
+            result.lineno, result.col_offset = node.lineno, node.col_offset
+        return result
+
+    def _primitive(self, node, out):
         if is_atom(node):
             return node
         if isinstance(node, gast.BinOp):

@@ -92,6 +92,18 @@ class _Fold(gast.NodeTransformer):
             return gast.Constant(value=bool(value), kind=None)
         return node
 
+    def visit_Call(self, node):
+        self.generic_visit(node)
+        func = node.func
+        if (isinstance(func, gast.Attribute) and func.attr == "negative" and isinstance(func.value, gast.Name)
+                and func.value.id == "np" and len(node.args) == 1 and not node.keywords):
+            arg = node.args[0]
+            if _number(arg):
+                return gast.Constant(value=-arg.value, kind=None)
+            if isinstance(arg, gast.Tuple) and all(_number(e) for e in arg.elts):
+                return gast.Tuple(elts=[gast.Constant(value=-e.value, kind=None) for e in arg.elts], ctx=gast.Load())
+        return node
+
     def visit_IfExp(self, node):
         self.generic_visit(node)
         if isinstance(node.test, gast.Constant):

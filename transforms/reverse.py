@@ -151,15 +151,26 @@ class _Reverse:
             start = new_start
         if not (_real(body) or s in self.force):
             return [], zero
-        trips = self.trips.get(s) or self.fresh("trips")
-        self.trips[s] = trips
+        trips = self.fresh("trips")
         self.primal.add(trips)
+        # the counter's statements are created here, so that their pop sites exist
+        start_count = assign(trips, const(0), s)
+        count = assign(trips, gast.BinOp(left=name(trips), op=gast.Add(), right=const(1)), s)
+        self.trips[s] = (start_count, count)
+        for counter in (start_count, count):
+            self.pop_sites[counter] = at(gast.Pass(), s)
+            self.reads[counter] = set()
+        # the back edge merges too: an adjoint the body leaves zero, but that may be
+        # non-zero when the loop is entered, is zeroed for the next (earlier) iteration
+        stale = sorted(end - start)
+        self.branch_reads[(s, "body")] = set(stale)
+        body = body + [self.pop_sites[count]] + [self.materialise(v, s) for v in stale]
         used = {n.id for st in body for n in gast.walk(st) if isinstance(n, gast.Name)}
         missing = sorted(v for v in set(zero) - start if self.namer.adjoint(v) in used)
         self.reads[s] = {trips} | set(missing)
         loop = at(gast.For(target=name(self.namer.ignored, store=True), iter=call("range", name(trips)),
                            body=body, orelse=[], type_comment=None), s)
-        return [self.materialise(v, s) for v in missing] + [loop], set(start)
+        return [self.materialise(v, s) for v in missing] + [loop, self.pop_sites[start_count]], set(start)
 
     def materialise(self, v, origin):
         return assign(self.namer.adjoint(v), call(self.namer.helper("zeros_like"), name(v)), origin)
@@ -247,8 +258,11 @@ class _Reverse:
                 continue
             contribution = instantiate(rule.vjps[p], rule, bound, name(self.namer.adjoint(t)), name(t), self.namer.helper)
             others = [bound[q] for q in operands if q != p]
-            if rule.elementwise and arg.id not in self.lazy and any(
-                    not (self.is_scalar(o) or (isinstance(o, gast.Name) and o.id == arg.id)) for o in others):
+            # sum back to the argument's shape unless the argument accepts a broadcast
+            # cotangent (`lazy`), or neither g nor the other operands can be larger than it
+            may_be_larger = t in self.lazy or any(
+                not (self.is_scalar(o) or (isinstance(o, gast.Name) and o.id == arg.id)) for o in others)
+            if rule.elementwise and arg.id not in self.lazy and may_be_larger:
                 contribution = call(self.namer.helper("unbroadcast"), contribution, name(arg.id))
             self.accumulate(arg.id, contribution, zero, code, s)
 
@@ -275,11 +289,21 @@ class _Reverse:
         if len(args) == 1:
             self.accumulate(args[0].id, result, zero, code, s)
             return
-        names = self.results.get(s) or [self.fresh("result") for _ in args]
-        self.results[s] = names
-        code.append(assign(gast.Tuple(elts=[name(n, store=True) for n in names], ctx=gast.Store()), result, s))
-        for a, n in zip(args, names):
-            self.accumulate(a.id, name(n), zero, code, s)
+        # a result goes straight into its adjoint when that is still zero (and the name
+        # is passed once); otherwise into a temporary that is then added
+        ids = [a.id for a in args]
+        direct = [a.id in zero and self.act.is_active(a.id) and ids.count(a.id) == 1 for a in args]
+        names = self.results.setdefault(s, [None] * len(args))  # stable across re-generation
+        for i, d in enumerate(direct):
+            if not d and names[i] is None:
+                names[i] = self.fresh("result")
+        targets = [self.namer.adjoint(a.id) if d else n for a, d, n in zip(args, direct, names)]
+        code.append(assign(gast.Tuple(elts=[name(t, store=True) for t in targets], ctx=gast.Store()), result, s))
+        for a, d, n in zip(args, direct, names):
+            if d:
+                zero.discard(a.id)
+            else:
+                self.accumulate(a.id, name(n), zero, code, s)
 
     # ---- 3. recording ------------------------------------------------------------------
     def add_trip_counters(self, stmts):
@@ -287,10 +311,10 @@ class _Reverse:
         for s in stmts:
             if isinstance(s, (gast.For, gast.While)):
                 s.body = self.add_trip_counters(s.body)
-                trips = self.trips.get(s)
-                if trips:
-                    out.append(assign(trips, const(0), s))
-                    s.body.insert(0, assign(trips, gast.BinOp(left=name(trips), op=gast.Add(), right=const(1)), s))
+                if s in self.trips:
+                    start_count, count = self.trips[s]
+                    out.append(start_count)
+                    s.body.insert(0, count)
             elif isinstance(s, gast.If):
                 s.body = self.add_trip_counters(s.body)
                 s.orelse = self.add_trip_counters(s.orelse)
@@ -361,7 +385,8 @@ def reverse(fn, info, namer, act, callees, derive_call, wrt):
     forward = r.insert_pushes(body, record)
     r.pop_owner = {id(marker): site for site, marker in r.pop_sites.items()}
     backward = r.place_pops(backward, record)
-    undefined, assigned_at_end = maybe_undefined(body, param_names(fn), record)
+    loop_reads = {s: r.reads.get(s, set()) for s in walk_statements(body) if isinstance(s, (gast.For, gast.While))}
+    undefined, assigned_at_end = maybe_undefined(body, param_names(fn), record, r.branch_reads, loop_reads)
     saved = sorted(r.primal_reads(backward) | entry)
     return Sweeps(
         params=fn.args,
@@ -391,6 +416,8 @@ def instantiate(template, rule, bound, g, ans, helper=lambda n: n):
             replace[p] = gast.Tuple(elts=list(value), ctx=gast.Load()) if isinstance(value, tuple) else value
         elif p in rule.defaults:
             replace[p] = rule.defaults[p]
+        elif param.kind is param.VAR_POSITIONAL:
+            replace[p] = gast.Tuple(elts=[], ctx=gast.Load())
 
     class Substitute(gast.NodeTransformer):
         def visit_Name(self, node):

@@ -15,8 +15,8 @@ union; loops iterate to a fixed point. Nothing else is recorded.
 
 Inputs: the primal body, ``reads[stmt]`` (what the adjoint placed at the
 mirror of the point after ``stmt`` reads; for an ``if`` its condition, for a
-loop its trip count), ``branch_reads[(if, field)]`` (what is read at the
-mirror of a branch's start), and ``entry_reads`` (what the end of the
+loop its trip count), ``branch_reads[(stmt, field)]`` (what is read at the
+mirror of the start of an ``if`` branch or a loop body), and ``entry_reads`` (what the end of the
 backward pass reads: the mirror of the function's entry).
 """
 from __future__ import annotations
@@ -49,7 +49,7 @@ def to_record(body, reads, branch_reads, entry_reads):
         if isinstance(s, (gast.For, gast.While)):
             head = set(need)
             while True:
-                after_body = block(s.body, head)
+                after_body = block(s.body, head | branch_reads.get((s, "body"), set()))
                 new_head = need | after_body
                 if new_head == head:
                     break
@@ -64,15 +64,23 @@ def to_record(body, reads, branch_reads, entry_reads):
     return record
 
 
-def maybe_undefined(body, params, names):
-    """Which of `names` may be unassigned at some point where they are pushed or saved.
+def maybe_undefined(body, params, pushes, branch_reads=None, loop_reads=None):
+    """Names the recording code may touch before any assignment, and the names
+    definitely assigned at the end.
 
-    Definite assignment: a name is assigned before a point if every path
-    from the entry assigns it. Loops may run zero times and branches may not
-    run, so only straight-line assignments count.
+    Pushes (`pushes[stmt]`, before `stmt`), reads at a branch's start
+    (`branch_reads[(if, field)]`) and reads at a loop's exit
+    (`loop_reads[loop]`: zeros materialised for the backward loop) may meet a
+    name no path has assigned yet; those names start as None. Where that
+    happens the value read is never used: every use of an adjoint of ``v``
+    lies on a path that assigned ``v``.
+
+    Definite assignment: loops may run zero times and branches may not run,
+    so a name counts as assigned only if every path assigns it.
     """
     undefined: set = set()
-    pushes = names  # {stmt: [names]} pushed before stmt
+    branch_reads = branch_reads or {}
+    loop_reads = loop_reads or {}
 
     def block(stmts, assigned):
         for s in stmts:
@@ -84,9 +92,13 @@ def maybe_undefined(body, params, names):
             undefined.update(v for v in pushes.get(s, ()) if v not in assigned)
             return assigned | set(target_names(s))
         if isinstance(s, gast.If):
+            for field in ("body", "orelse"):
+                undefined.update(v for v in branch_reads.get((s, field), ()) if v not in assigned)
             return block(s.body, assigned) & block(s.orelse, assigned)
         if isinstance(s, (gast.For, gast.While)):
+            undefined.update(v for v in loop_reads.get(s, ()) if v not in assigned)
             inner = assigned | (set(target_names(s)) if isinstance(s, gast.For) else set())
+            undefined.update(v for v in branch_reads.get((s, "body"), ()) if v not in inner)
             block(s.body, inner)
             return assigned
         return assigned

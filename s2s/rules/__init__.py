@@ -36,6 +36,7 @@ from __future__ import annotations
 import dataclasses
 import inspect
 import operator
+import sys
 import types
 
 import gast
@@ -59,6 +60,7 @@ class Rule:
     elementwise: bool
     nondiff: bool = False
     source: dict = dataclasses.field(default_factory=dict)  # param -> template text
+    origin: str = ""          # module that registered the rule ("s2s.rules..." for built-ins)
 
     @property
     def params(self) -> list[str]:
@@ -142,6 +144,8 @@ def rule(fn=None, /, *, args: str | None = None, jvp: str | None = None,
     ``attribute=`` also (or only) register array methods (``x.sum()``) and
     attributes (``x.T``); the array is the first parameter.
     """
+    origin = sys._getframe(1).f_globals.get("__name__", "")
+
     def register(target):
         what = name or (f".{method}()" if method else f".{attribute}" if attribute else display_name(target))
         sig_text = args if args is not None else _default_args(target)
@@ -155,7 +159,7 @@ def rule(fn=None, /, *, args: str | None = None, jvp: str | None = None,
         parsed = {p: _parse_expr(t, f"{what} ({p})") for p, t in vjps.items()}
         r = Rule(target, what, signature, defaults, parsed,
                  _parse_expr(jvp, f"{what} (jvp)") if jvp else None,
-                 bool(is_elementwise), source=dict(vjps))
+                 bool(is_elementwise), source=dict(vjps), origin=origin)
         if method:
             _BY_METHOD[method] = r
         if attribute:
@@ -175,8 +179,10 @@ def rule(fn=None, /, *, args: str | None = None, jvp: str | None = None,
 
 def nondiff(*functions, names: dict | None = None):
     """Register functions whose output carries no derivative (len, argmax, ...)."""
+    origin = sys._getframe(1).f_globals.get("__name__", "")
     for f in functions:
-        _BY_FUNCTION[f] = Rule(f, display_name(f), inspect.Signature(), {}, {}, None, False, nondiff=True)
+        _BY_FUNCTION[f] = Rule(f, display_name(f), inspect.Signature(), {}, {}, None, False, nondiff=True,
+                               origin=origin)
     return functions[0] if len(functions) == 1 else functions
 
 

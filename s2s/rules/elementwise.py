@@ -46,7 +46,7 @@ rule(np.arctan2,  x="g * y / (x ** 2 + y ** 2)", y="-g * x / (x ** 2 + y ** 2)")
 rule(np.hypot,    x="g * x / ans", y="g * y / ans")
 rule(np.logaddexp, x="g * np.exp(x - ans)", y="g * np.exp(y - ans)")
 # At a tie, maximum and minimum split the cotangent evenly (as autograd and JAX do).
-rule(np.maximum,  x="g * ((x > y) + 0.5 * (x == y))", y="g * ((y > x) + 0.5 * (x == y))")
-rule(np.minimum,  x="g * ((x < y) + 0.5 * (x == y))", y="g * ((y < x) + 0.5 * (x == y))")
+rule(np.maximum,  x="np.where(x == y, 0.5 * g, g * (x > y))", y="np.where(x == y, 0.5 * g, g * (y > x))")
+rule(np.minimum,  x="np.where(x == y, 0.5 * g, g * (x < y))", y="np.where(x == y, 0.5 * g, g * (y < x))")
 rule(np.where, args="condition, x, y", elementwise=True,
      x="np.where(condition, g, 0.0)", y="np.where(condition, 0.0, g)")

@@ -5,7 +5,8 @@ from . import nondiff, rule
 
 rule(math.exp,   args="x",    x="g * ans")
 rule(math.expm1, args="x",    x="g * (ans + 1)")
-rule(math.log,   args="x",    x="g / x")
+rule(math.log,   args="x, base=None", x="g / x if base is None else g / (x * math.log(base))",
+     base="-g * ans / (base * math.log(base))")
 rule(math.log2,  args="x",    x="g / (x * math.log(2.0))")
 rule(math.log10, args="x",    x="g / (x * math.log(10.0))")
 rule(math.log1p, args="x",    x="g / (1 + x)")
