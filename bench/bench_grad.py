@@ -1,0 +1,238 @@
+"""Time s2s gradients against hand-written NumPy gradients (and autograd, if installed).
+
+Run as ``python bench/bench_grad.py [--quick]``. For every workload in
+``workloads.py`` it
+
+1. generates the s2s gradient once, ``s2s.grad(f, wrt=w.wrt)`` (the
+   generation time is reported, never included in the timings);
+2. checks it against the hand-written gradient (same shapes and
+   ``np.allclose`` with ``rtol=1e-6``) and marks any mismatch;
+3. times the forward ``f``, the hand-written gradient, the s2s gradient and,
+   when ``import autograd`` works, autograd on the same function, as the
+   best of several ``timeit`` repeats of enough loops to last ``MIN_TIME``;
+4. prints one markdown table row.
+
+s2s is optional here: if ``import s2s`` fails or generation/calling raises
+for a workload, that row shows the error and the run goes on.
+
+This is a benchmark, not a test: it always exits 0.
+"""
+
+from __future__ import annotations
+
+import argparse
+import inspect
+import math
+import os
+import sys
+import time
+import timeit
+import types
+
+import numpy as np
+
+from workloads import WORKLOADS, Workload
+
+RTOL = 1e-6
+
+
+# ---------------------------------------------------------------------------
+# optional competitors
+# ---------------------------------------------------------------------------
+
+def load_s2s():
+    """Import s2s; return ``(module, None)`` or ``(None, error message)``.
+
+    An installed s2s is preferred; otherwise the repository root (parent of
+    ``bench/``) is put on ``sys.path`` so a source checkout works too.
+    """
+    try:
+        import s2s
+        if hasattr(s2s, "grad"):
+            return s2s, None
+    except Exception:
+        pass
+    for name in [m for m in sys.modules if m == "s2s" or m.startswith("s2s.")]:
+        del sys.modules[name]
+    sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+    try:
+        import s2s
+    except Exception as exc:  # s2s is being written concurrently: report, don't crash
+        return None, f"import s2s failed: {type(exc).__name__}: {exc}"
+    if not hasattr(s2s, "grad"):
+        return None, "s2s has no grad() yet"
+    return s2s, None
+
+
+def load_autograd():
+    """Return ``(autograd, autograd.numpy)`` or ``None`` when autograd is not installed."""
+    try:
+        import autograd
+        import autograd.numpy as anp
+    except ImportError:
+        return None
+    return autograd, anp
+
+
+def autograd_gradient(w: Workload, autograd, anp):
+    """Build autograd's gradient of ``w.f`` as a function returning a tuple in ``wrt`` order.
+
+    The workload functions use the module's ``np``; autograd needs its own
+    wrapped NumPy, so the same code object is re-bound to globals in which
+    ``np`` is ``autograd.numpy``. The source being timed is identical.
+    """
+    traced = types.FunctionType(w.f.__code__, dict(w.f.__globals__, np=anp),
+                                w.f.__name__, w.f.__defaults__, w.f.__closure__)
+    params = list(inspect.signature(w.f).parameters)
+    argnum = tuple(params.index(name) for name in w.wrt)
+    return autograd.grad(traced, argnum=argnum)
+
+
+# ---------------------------------------------------------------------------
+# measuring
+# ---------------------------------------------------------------------------
+
+def best_time(fn, args: tuple, min_time: float, repeat: int) -> float:
+    """Best time of one call ``fn(*args)`` in seconds.
+
+    The loop count grows (1, 2, 5, 10, 20, ...) until one measurement lasts
+    at least ``min_time``; then ``repeat`` measurements are taken and the
+    fastest per-call time is returned (the minimum is the least noisy
+    estimate of the cost itself).
+    """
+    timer = timeit.Timer(lambda: fn(*args))
+    number = 1
+    while True:
+        for factor in (1, 2, 5):
+            n = number * factor
+            if timer.timeit(n) >= min_time:
+                return min(timer.repeat(repeat=repeat, number=n)) / n
+        number *= 10
+
+
+def as_tuple(grads, n: int) -> tuple:
+    """Normalise a gradient result to a tuple (a single ``wrt`` may give a bare gradient)."""
+    if n == 1 and not isinstance(grads, tuple):
+        return (grads,)
+    return tuple(grads)
+
+
+def compare(got: tuple, want: tuple, wrt: tuple[str, ...]) -> str:
+    """Return '' if ``got`` matches ``want`` (shapes and allclose), else what differs."""
+    if len(got) != len(want):
+        return f"{len(got)} gradients, expected {len(want)}"
+    for name, g, h in zip(wrt, got, want):
+        if np.shape(g) != np.shape(h):
+            return f"d/d{name}: shape {np.shape(g)} != {np.shape(h)}"
+        if not np.allclose(g, h, rtol=RTOL):
+            err = np.max(np.abs(np.asarray(g) - h)) / max(np.max(np.abs(h)), 1e-300)
+            return f"d/d{name}: max rel. diff {err:.1e}"
+    return ""
+
+
+def one_line(exc: BaseException, limit: int = 100) -> str:
+    """An exception as one short table-safe line."""
+    text = f"{type(exc).__name__}: {exc}".splitlines()[0] if str(exc) else type(exc).__name__
+    text = text.replace("|", "\\|")
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def bench_workload(w: Workload, s2s, s2s_error, ag, min_time: float, repeat: int) -> dict:
+    """Measure one workload; return a dict of times (seconds), gen time and notes."""
+    args = w.args()
+    row = {"name": w.name, "notes": []}
+    row["forward"] = best_time(w.f, args, min_time, repeat)
+    hand = w.hand_grad(*args)
+    row["hand"] = best_time(w.hand_grad, args, min_time, repeat)
+
+    if s2s is None:
+        row["notes"].append(s2s_error)
+    else:
+        try:
+            start = time.perf_counter()
+            g = s2s.grad(w.f, wrt=w.wrt)
+            row["gen"] = time.perf_counter() - start
+            mismatch = compare(as_tuple(g(*args), len(w.wrt)), hand, w.wrt)
+            if mismatch:
+                row["s2s_wrong"] = True
+                row["notes"].append(f"s2s MISMATCH {mismatch}")
+            row["s2s"] = best_time(g, args, min_time, repeat)
+        except Exception as exc:
+            row["notes"].append(f"s2s error: {one_line(exc)}")
+
+    if ag is not None:
+        try:
+            g = autograd_gradient(w, *ag)
+            mismatch = compare(as_tuple(g(*args), len(w.wrt)), hand, w.wrt)
+            if mismatch:
+                row["notes"].append(f"autograd mismatch {mismatch}")
+            row["autograd"] = best_time(g, args, min_time, repeat)
+        except Exception as exc:
+            row["notes"].append(f"autograd error: {one_line(exc)}")
+    return row
+
+
+# ---------------------------------------------------------------------------
+# reporting
+# ---------------------------------------------------------------------------
+
+def _us(seconds) -> str:
+    """Seconds as microseconds (about three significant figures), or '-' when missing."""
+    if seconds is None:
+        return "-"
+    us = seconds * 1e6
+    return f"{us:.0f}" if us >= 100 else f"{us:.3g}"
+
+
+def _ratio(a, b) -> str:
+    """a / b with two decimals, or '-' when either is missing."""
+    return "-" if a is None or b is None else f"{a / b:.2f}"
+
+
+def print_table(rows: list[dict], with_autograd: bool) -> None:
+    """Print the results as a markdown table, then geometric means of the ratios."""
+    head = ["workload", "forward µs", "hand µs", "s2s µs", "s2s/hand", "s2s/forward"]
+    if with_autograd:
+        head += ["autograd µs", "s2s/autograd"]
+    head += ["gen ms", "notes"]
+    print("| " + " | ".join(head) + " |")
+    print("|" + "|".join("---" for _ in head) + "|")
+    for r in rows:
+        s2s_t = r.get("s2s")
+        cells = [r["name"], _us(r["forward"]), _us(r["hand"]), _us(s2s_t),
+                 _ratio(s2s_t, r["hand"]), _ratio(s2s_t, r["forward"])]
+        if with_autograd:
+            cells += [_us(r.get("autograd")), _ratio(s2s_t, r.get("autograd"))]
+        cells += ["-" if "gen" not in r else f"{r['gen'] * 1e3:.1f}", "; ".join(r["notes"])]
+        print("| " + " | ".join(cells) + " |")
+
+    print()
+    correct = [r for r in rows if r.get("s2s") and not r.get("s2s_wrong")]
+    for label, denom in (("s2s/hand", "hand"), ("s2s/forward", "forward"), ("s2s/autograd", "autograd")):
+        ratios = [r["s2s"] / r[denom] for r in correct if r.get(denom)]
+        if ratios:
+            geomean = math.exp(sum(math.log(x) for x in ratios) / len(ratios))
+            print(f"geometric mean {label}: {geomean:.2f} over {len(ratios)} workloads "
+                  "(rows with a wrong s2s gradient left out)")
+
+
+def main(argv=None) -> int:
+    """Parse options, run every workload, print the table."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true",
+                        help="short measurements (0.02 s, 3 repeats) for a fast sanity run")
+    opts = parser.parse_args(argv)
+    min_time, repeat = (0.02, 3) if opts.quick else (0.2, 5)
+
+    s2s, s2s_error = load_s2s()
+    ag = load_autograd()
+    print(f"numpy {np.__version__}; s2s: {'ok' if s2s else s2s_error}; "
+          f"autograd: {'ok' if ag else 'not installed'}; "
+          f"best of {repeat} x >= {min_time} s per measurement\n")
+    rows = [bench_workload(w, s2s, s2s_error, ag, min_time, repeat) for w in WORKLOADS]
+    print_table(rows, with_autograd=ag is not None)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,40 @@
+"""Functions for tests/test_api.py."""
+import numpy as np
+
+import s2s
+
+
+def model(w, b, x):
+    return np.sum(np.tanh(x @ w + b) ** 2)
+
+
+@s2s.differentiate
+def decorated(x):
+    return np.sin(x) * x
+
+
+@s2s.differentiate(wrt=("w", "b"))
+def decorated_wrt(w, b, x):
+    return np.sum((x * w + b) ** 2)
+
+
+@s2s.differentiate
+def uses_helper_defined_later(x):
+    return later_helper(x) * 2.0
+
+
+def later_helper(x):
+    return x * x
+
+
+@s2s.rule(x="g * 3 * x ** 2")
+def cube(x):
+    return x * x * x
+
+
+def uses_user_rule(x):
+    return np.sum(cube(x))
+
+
+def vector_valued(x):
+    return np.sin(x) * 2.0

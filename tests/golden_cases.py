@@ -1,0 +1,116 @@
+"""Representative functions whose generated code is kept in tests/golden/.
+
+A change to code generation shows up as a diff of those files: review it
+like code. Regenerate with:  python tests/test_golden.py --update
+"""
+import numpy as np
+
+
+def straight_line(x, y):
+    return x * x * y + y + 2
+
+
+def if_elif(x, y):
+    if x > 1.0:
+        z = x * y
+    elif x > 0.0:
+        z = np.sin(x) * y
+    else:
+        z = y
+    return z * z
+
+
+def for_loop(a, b):
+    z = 0.0
+    for i in range(100):
+        z = a * np.cos(z + i) + z * np.sin(b - i)
+    return z
+
+
+def while_loop(x):
+    k = 0
+    s = x
+    while k < 5:
+        s = s * np.cos(s) + x
+        k += 1
+    return s
+
+
+def with_break(x, n):
+    s = x
+    for i in range(n):
+        s = np.sin(s) * x
+        if s > 0.5:
+            break
+    return s
+
+
+def with_continue(x, n):
+    s = 0.0
+    for i in range(n):
+        if i % 2 == 1:
+            continue
+        s = s + x * i
+    return s
+
+
+def early_return(x):
+    if x < 0:
+        return -x * 3.0
+    y = x * x
+    return y + 1
+
+
+def _affine(a, w):
+    return np.tanh(a * w + 1.0)
+
+
+def nested_calls(x, w):
+    h = _affine(x, w)
+    for i in range(3):
+        h = _affine(h, w)
+    return np.sum(h)
+
+
+def _descend(a, depth):
+    if depth <= 0:
+        return a
+    return _descend(np.sin(a) * 1.1, depth - 1)
+
+
+def recursion(x):
+    return _descend(x, 4) * x
+
+
+def broadcasting(X, w, b):
+    return np.sum((X * w + b) ** 2)
+
+
+def mlp(W1, b1, W2, b2, X, Y):
+    h = np.tanh(X @ W1 + b1)
+    out = h @ W2 + b2
+    return np.mean((out - Y) ** 2)
+
+
+def rnn(Wx, Wh, b, xs):
+    h = np.zeros(Wh.shape[0])
+    for x in xs:
+        h = np.tanh(Wx @ x + Wh @ h + b)
+    return 0.5 * np.sum(h * h)
+
+
+# name -> (function, wrt)
+CASES = {
+    "straight_line": (straight_line, (0, 1)),
+    "if_elif": (if_elif, (0, 1)),
+    "for_loop": (for_loop, (0, 1)),
+    "while_loop": (while_loop, 0),
+    "with_break": (with_break, 0),
+    "with_continue": (with_continue, 0),
+    "early_return": (early_return, 0),
+    "nested_calls": (nested_calls, (0, 1)),
+    "recursion": (recursion, 0),
+    "broadcasting": (broadcasting, (1, 2)),
+    "mlp": (mlp, (0, 1, 2, 3)),
+    "rnn": (rnn, (0, 1, 2)),
+}

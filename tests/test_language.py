@@ -1,0 +1,79 @@
+"""Every construct of tests/corpus.py, differentiated and checked against finite differences."""
+import numpy as np
+import pytest
+
+import corpus as c
+import s2s
+from oracles import assert_grads_close
+
+RNG = np.random.default_rng(7)
+V3 = RNG.normal(size=3)
+W3 = RNG.normal(size=3)
+
+CASES = [
+    (c.straight, [(0.7, 1.3), (-2.0, 0.1)], (0, 1)),
+    (c.branches, [(1.5, 2.0), (0.5, 2.0), (-0.5, 2.0)], (0, 1)),
+    (c.nested_if, [(0.5, 0.3), (0.5, -0.3), (-0.5, 0.3)], (0, 1)),
+    (c.conditional_expression, [(0.8,), (-0.8,)], 0),
+    (c.and_or_not, [(1.0, 2.0), (-1.0, 2.0), (6.0, -1.0)], (0, 1)),
+    (c.for_range, [(0.3, 6), (0.3, 1)], 0),
+    (c.for_over_array, [(V3,)], 0),
+    (c.for_over_list, [(0.6, 1.5)], (0, 1)),
+    (c.while_loop, [(0.3,)], 0),
+    (c.break_and_continue, [(0.7, 6), (2.3, 6), (0.7, 0)], 0),
+    (c.while_break, [(0.2,), (4.0,)], 0),
+    (c.early_return, [(-0.7,), (1.2,)], 0),
+    (c.return_in_loop, [(0.3,), (0.01,)], 0),
+    (c.return_in_nested_loop, [(0.5,), (0.01,)], 0),
+    (c.augmented, [(0.7,), (-1.3,)], 0),
+    (c.tuples, [(0.6, 1.5)], (0, 1)),
+    (c.tuple_from_call, [(0.6,)], 0),
+    (c.calls_in_loop, [(0.3, 0.4), (-0.3, 1.4)], (0, 1)),
+    (c.nested_calls_with_keywords, [(0.4,)], 0),
+    (c.recursion, [(0.6,)], 0),
+    (c.broadcasting, [(RNG.normal(size=(3, 4)), RNG.normal(size=4)),
+                      (RNG.normal(size=(3, 4)), RNG.normal(size=(3, 1))),
+                      (RNG.normal(size=(3, 4)), 0.7)], (0, 1)),
+    (c.math_module, [(0.7,)], 0),
+    (c.not_differentiable_calls, [(V3,)], 0),
+    (c.numpy_mix, [(V3, W3)], (0, 1)),
+    (c.matrices, [(RNG.normal(size=(3, 4)), RNG.normal(size=4))], (0, 1)),
+    (c.parameter_reassigned, [(0.3,), (-2.0,)], 0),
+    (c.keyword_default, [(0.3,)], 0),
+]
+
+
+@pytest.mark.parametrize("func, args, wrt", [
+    pytest.param(f, args, wrt, id=f"{f.__name__}-{k}") for f, argsets, wrt in CASES for k, args in enumerate(argsets)])
+def test_gradient_matches_finite_differences(func, args, wrt):
+    grads = s2s.grad(func, wrt=wrt)(*args)
+    assert_grads_close(func, grads, args, wrt, rtol=1e-6, atol=1e-8)
+
+
+def test_stop_gradient_blocks_one_factor():
+    assert s2s.grad(c.stop_gradient)(3.0) == 3.0
+
+
+def test_unused_argument_gets_zeros_of_its_shape():
+    dx, dy = s2s.grad(c.unused_argument, wrt=(0, 1))(V3, np.ones((2, 2)))
+    np.testing.assert_array_equal(dx, 2.0 * np.ones(3))
+    np.testing.assert_array_equal(dy, np.zeros((2, 2)))
+
+
+def test_constant_output_has_zero_gradient():
+    assert s2s.grad(c.constant_output)(2.5) == 0.0
+    np.testing.assert_array_equal(s2s.grad(c.constant_output)(V3), np.zeros(3))
+
+
+def test_float32_stays_float32():
+    x = np.linspace(0.1, 1.0, 4, dtype=np.float32)
+    y = np.linspace(-1.0, 1.0, 4, dtype=np.float32)
+    dx, dy = s2s.grad(c.numpy_mix, wrt=(0, 1))(x, y)
+    assert dx.dtype == np.float32 and dy.dtype == np.float32
+    dx64, dy64 = s2s.grad(c.numpy_mix, wrt=(0, 1))(x.astype(float), y.astype(float))
+    np.testing.assert_allclose(dx, dx64, rtol=1e-5)
+
+
+def test_python_float_gets_a_scalar():
+    g = s2s.grad(c.straight)(0.7, 1.3)
+    assert np.ndim(g) == 0 and isinstance(float(g), float)

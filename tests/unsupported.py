@@ -1,0 +1,97 @@
+"""Functions s2s must reject at generation time (tests/test_errors.py)."""
+import numpy as np
+
+COUNTER = 0
+
+
+def uses_global(x):
+    global COUNTER
+    COUNTER = 1
+    return x
+
+
+def uses_nonlocal(x):
+    y = x
+
+    def inner():
+        nonlocal y
+        y = 2.0
+    return y
+
+
+def uses_yield(x):
+    yield x
+
+
+def uses_try(x):
+    try:
+        y = x * 2
+    except ValueError:
+        y = x
+    return y
+
+
+def uses_with(x):
+    with open("f") as fh:
+        y = x
+    return y
+
+
+def uses_eval(x):
+    return eval("x * 2")
+
+
+def uses_exec(x):
+    exec("y = 1")
+    return x
+
+
+def uses_class(x):
+    class A:
+        pass
+    return x
+
+
+async def uses_async(x):
+    return x
+
+
+def uses_del(x):
+    y = x
+    del y
+    return x
+
+
+def subscript_write(x):
+    y = np.zeros(3)
+    y[0] = x
+    return np.sum(y)
+
+
+class Opaque:
+    """A callable object: no source to read and no rule."""
+
+    def __call__(self, x):
+        return x * 2
+
+
+opaque = Opaque()
+
+
+def calls_opaque(x):
+    return opaque(x) * x
+
+
+def calls_builtin_without_rule(x):
+    return np.sum(np.fft.rfft(x) * 2.0)
+
+
+def calls_helper_with_bad_code(x):
+    return _bad_helper(x) + x
+
+
+def _bad_helper(x):
+    try:
+        return x
+    finally:
+        pass
