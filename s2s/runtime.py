@@ -13,14 +13,18 @@ __all__ = ["grad_seed", "unbroadcast", "unsum", "unindex", "zeros_like", "add", 
 
 def unbroadcast(g, x):
     """Sum `g` over the axes along which `x` was broadcast, giving `x`'s shape."""
-    shape = np.shape(x)
-    if np.shape(g) == shape:
+    shape = getattr(x, "shape", ())  # Python numbers have no shape: ()
+    if getattr(g, "shape", ()) == shape:
         return g
+    shape = np.shape(x)
+    if np.ndim(g) < len(shape) or any(n < m for n, m in zip(np.shape(g)[::-1], shape[::-1])):
+        g = np.broadcast_to(g, np.broadcast_shapes(np.shape(g), shape))  # a broadcast cotangent
     g = np.sum(g, axis=tuple(range(np.ndim(g) - len(shape))))
     axes = tuple(i for i, n in enumerate(shape) if n == 1 and np.shape(g)[i] != 1)
     if axes:
         g = np.sum(g, axis=axes, keepdims=True)
-    return np.reshape(g, shape) if np.shape(g) != shape else g
+    g = np.reshape(g, shape) if np.shape(g) != shape else g
+    return g if getattr(g, "flags", None) is None or g.flags.writeable else g.copy()
 
 
 def unsum(g, x, axis=None, keepdims=False):
@@ -73,27 +77,31 @@ def add(a, b):
 
 def matmul_grad_a(g, a, b):
     """Cotangent of `a` in `a @ b`, for every combination of ranks."""
-    if np.ndim(a) == 1 and np.ndim(b) == 1:
-        return g * b
-    if np.ndim(a) == 1:
-        return unbroadcast((b @ g[..., None])[..., 0], a)
-    if np.ndim(b) == 1:
-        return unbroadcast(g[..., None] * b, a)
-    if np.ndim(a) == 2 and np.ndim(b) == 2:
+    na, nb = np.ndim(a), np.ndim(b)
+    if na == 2 and nb == 2:
         return g @ b.T
+    if na == 2 and nb == 1:
+        return np.multiply.outer(g, b)
+    if na == 1 and nb == 1:
+        return g * b
+    if na == 1:
+        return unbroadcast((b @ g[..., None])[..., 0], a)
+    if nb == 1:
+        return unbroadcast(g[..., None] * b, a)
     return unbroadcast(g @ np.swapaxes(b, -1, -2), a)
 
 
 def matmul_grad_b(g, a, b):
     """Cotangent of `b` in `a @ b`, for every combination of ranks."""
-    if np.ndim(a) == 1 and np.ndim(b) == 1:
+    na, nb = np.ndim(a), np.ndim(b)
+    if na == 2:
+        return a.T @ g if nb == 2 else (g @ a if nb == 1 else unbroadcast(np.swapaxes(a, -1, -2) @ g, b))
+    if na == 1 and nb == 1:
         return g * a
-    if np.ndim(a) == 1:
+    if na == 1:
         return unbroadcast(a[:, None] * g[..., None, :], b)
-    if np.ndim(b) == 1:
+    if nb == 1:
         return unbroadcast((np.swapaxes(a, -1, -2) @ g[..., None])[..., 0], b)
-    if np.ndim(a) == 2 and np.ndim(b) == 2:
-        return a.T @ g
     return unbroadcast(np.swapaxes(a, -1, -2) @ g, b)
 
 
@@ -136,6 +144,8 @@ def stop_gradient(x):
 
 def grad_seed(out):
     """The cotangent that starts a gradient: one, for a scalar output."""
+    if getattr(out, "ndim", 0) == 0 and not isinstance(out, (list, tuple, dict)):
+        return 1.0
     if np.ndim(out) != 0:
         raise TypeError(f"s2s.grad needs a function that returns a scalar, but it returned an array of "
                         f"shape {np.shape(out)}; use s2s.vjp for functions with array outputs")

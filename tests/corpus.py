@@ -229,3 +229,23 @@ def parameter_reassigned(x):
 
 def keyword_default(x, scale=2.0):
     return x * scale
+
+
+def constant_call_then_active(x):
+    v = _descend(0.5, 1)  # no active argument: a constant
+    v += x
+    return v * x
+
+
+def overwritten_in_loop(x, y, n):
+    for i in range(n):
+        y = x
+    z = y
+    return z * 1.0
+
+
+def iterable_rebound_in_loop(x, y):
+    v = np.sin(x)
+    for e in v:
+        v = v * y + e
+    return np.sum(v)

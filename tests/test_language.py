@@ -40,6 +40,9 @@ CASES = [
     (c.matrices, [(RNG.normal(size=(3, 4)), RNG.normal(size=4))], (0, 1)),
     (c.parameter_reassigned, [(0.3,), (-2.0,)], 0),
     (c.keyword_default, [(0.3,)], 0),
+    (c.constant_call_then_active, [(0.3,)], 0),
+    (c.overwritten_in_loop, [(0.3, 0.7, 2), (0.3, 0.7, 0)], (0, 1)),
+    (c.iterable_rebound_in_loop, [(V3, 0.7)], (0, 1)),
 ]
 
 

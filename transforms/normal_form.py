@@ -120,6 +120,11 @@ class _Flattener:
             target = s.target
         else:
             xs = self.atom(it, out)
+            written = {n.id for b in s.body for n in gast.walk(b) if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Store)}
+            if isinstance(xs, gast.Name) and xs.id in written:  # Python iterates the object the loop started with
+                snapshot = self.temp()
+                out.append(assign(snapshot, xs, s))
+                xs = name(snapshot)
             k = self.temp()
             header = call("range", call("len", xs))
             target = name(k, store=True)

@@ -121,9 +121,12 @@ def _propagate_copies(stmts):
                 setattr(s, field, _propagate_copies(getattr(s, field)))
     copies: dict = {}
     for s in stmts:
+        compound = isinstance(s, (gast.If, gast.For, gast.While))
+        written = _written_inside(s) if compound else set(target_names(s)) if isinstance(s, gast.Assign) else set()
+        if compound:  # a loop body runs again after its own assignments: drop what it breaks first
+            copies = {a: b for a, b in copies.items() if a not in written and b not in written}
         if copies:
             _Rename(copies).visit(s)
-        written = set(target_names(s)) if isinstance(s, (gast.Assign, gast.For)) else _written_inside(s)
         copies = {a: b for a, b in copies.items() if a not in written and b not in written}
         if isinstance(s, gast.Assign) and is_adjoint(s) and isinstance(s.value, gast.Name) \
                 and isinstance(s.targets[0], gast.Name) and s.targets[0].id != s.value.id:

@@ -74,6 +74,7 @@ class _Reverse:
         self.results: dict = {}         # assignment -> names of bwd results
         self.containers = _containers(fn)
         self.lazy = _lazy_temps(fn, namer, callees)
+        self.inexact: set = set()       # lazy temporaries whose adjoint is not (yet) shaped like them
         self.primal = set(param_names(fn)) | {n for s in walk_statements(fn.body)
                                               for n in _written(s)}
         self.counter = {"saved": 0, "trips": 0, "result": 0, "it": 0}
@@ -222,8 +223,9 @@ class _Reverse:
             args, kwargs = call_arguments(callee, value)
             if callee.kind == "rule":
                 self.apply_rule(callee.rule, args, kwargs, s, t, zero, code, callee.label)
-            elif callee.kind in ("unknown", "user"):
-                self.no_rule(s, value, callee)
+            elif callee.kind in ("unknown", "user") and any(
+                    isinstance(a, gast.Name) and self.act.is_active(a.id) for a in args + list(kwargs.values())):
+                self.no_rule(s, value, callee)  # (a user call with active arguments is in self.calls)
         elif isinstance(value, gast.Subscript):
             self.apply_rule(rules.lookup(rules.operator.getitem), [value.value, _index_value(value.slice)], {}, s, t, zero, code)
         elif isinstance(value, gast.Attribute):
@@ -258,12 +260,21 @@ class _Reverse:
                 continue
             contribution = instantiate(rule.vjps[p], rule, bound, name(self.namer.adjoint(t)), name(t), self.namer.helper)
             others = [bound[q] for q in operands if q != p]
-            # sum back to the argument's shape unless the argument accepts a broadcast
-            # cotangent (`lazy`), or neither g nor the other operands can be larger than it
-            may_be_larger = t in self.lazy or any(
-                not (self.is_scalar(o) or (isinstance(o, gast.Name) and o.id == arg.id)) for o in others)
-            if rule.elementwise and arg.id not in self.lazy and may_be_larger:
-                contribution = call(self.namer.helper("unbroadcast"), contribution, name(arg.id))
+            exact = True
+            if rule.elementwise:
+                # an elementwise contribution is shaped like the broadcast of g and the
+                # operands: sum it back, unless the argument accepts a broadcast cotangent
+                # (`lazy`) or nothing can be shaped differently from the argument
+                exact = t not in self.inexact and all(
+                    self.is_scalar(o) or (isinstance(o, gast.Name) and o.id == arg.id) for o in others)
+            elif arg.id in self.lazy:
+                contribution, exact = _elide_broadcast(contribution, self.namer.helper("unsum"))
+            if not exact and arg.id not in self.lazy:
+                contribution, exact = call(self.namer.helper("unbroadcast"), contribution, name(arg.id)), True
+            if exact:
+                self.inexact.discard(arg.id)
+            else:
+                self.inexact.add(arg.id)
             self.accumulate(arg.id, contribution, zero, code, s)
 
     def is_scalar(self, node):
@@ -478,9 +489,31 @@ def _lazy_temps(fn, namer, callees):
                     uses[n.id] = uses.get(n.id, 0) + 1
         for t in _written(s):
             defs[t] = defs.get(t, []) + [s]
+    returned = {s.value.id for s in walk_statements(fn.body) if isinstance(s, gast.Return)
+                and isinstance(s.value, gast.Name)}
     return {v for v, ds in defs.items()
-            if namer.is_temp(v) and len(ds) == 1 and uses.get(v, 0) == 1
+            if namer.is_temp(v) and v not in returned and len(ds) == 1 and uses.get(v, 0) == 1
             and isinstance(ds[0], gast.Assign) and _elementwise(ds[0].value, callees)}
+
+
+def _elide_broadcast(contribution, unsum):
+    """`unsum(g, a, None, ...)` or `unsum(g, a, axis, True)` is `g` broadcast to `a`'s
+    shape; an argument that accepts broadcast cotangents can take `g` itself."""
+    class Elide(gast.NodeTransformer):
+        elided = False
+
+        def visit_Call(self, node):
+            self.generic_visit(node)
+            if isinstance(node.func, gast.Name) and node.func.id == unsum and len(node.args) == 4:
+                axis, keepdims = node.args[2], node.args[3]
+                if (isinstance(axis, gast.Constant) and axis.value is None) or (
+                        isinstance(keepdims, gast.Constant) and keepdims.value is True):
+                    Elide.elided = True
+                    return node.args[0]
+            return node
+
+    result = Elide().visit(contribution)
+    return result, not Elide.elided
 
 
 def _elementwise(value, callees) -> bool:

@@ -25,8 +25,8 @@ def grad_if_elif(x, y):
     _out = z * z
     d_out = grad_seed(_out)
     # grad of: return z * z    (golden_cases.py:20)
-    d_z = unbroadcast(d_out * z, z)
-    d_z = d_z + unbroadcast(d_out * z, z)
+    d_z = d_out * z
+    d_z = d_z + d_out * z
     # grad of: if x > 1.0:    (golden_cases.py:14)
     if _cond1:
         # grad of: z = x * y    (golden_cases.py:15)
