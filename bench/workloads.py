@@ -42,6 +42,10 @@ class Workload:
     wrt: tuple[str, ...]
     args: Callable[[], tuple]
     hand_grad: Callable
+    # Values the hand-written gradient keeps from step to step for its backward pass
+    # (its tape), counted from the code below; straight-line gradients keep none
+    # beyond their local variables, which s2s keeps the same way.
+    hand_records: int = 0
 
 
 # ---------------------------------------------------------------------------
@@ -334,9 +338,9 @@ WORKLOADS: list[Workload] = [
     Workload("poly3", f_poly3, ("x1", "x2", "x3"), args_poly3, hand_poly3),
     Workload("sin_sq", f_sin_sq, ("x",), args_sin_sq, hand_sin_sq),
     Workload("cos_sin", f_cos_sin, ("x1", "x2"), args_cos_sin, hand_cos_sin),
-    Workload("loop", f_loop, ("a", "b"), args_loop, hand_loop),
+    Workload("loop", f_loop, ("a", "b"), args_loop, hand_loop, hand_records=300),
     Workload("logreg", f_logreg, ("w", "b"), args_logreg, hand_logreg),
     Workload("mlp", f_mlp, ("W1", "b1", "W2", "b2"), args_mlp, hand_mlp),
-    Workload("rnn", f_rnn, ("Wx", "Wh", "b"), args_rnn, hand_rnn),
-    Workload("stencil", f_stencil, ("u0", "c"), args_stencil, hand_stencil),
+    Workload("rnn", f_rnn, ("Wx", "Wh", "b"), args_rnn, hand_rnn, hand_records=51),
+    Workload("stencil", f_stencil, ("u0", "c"), args_stencil, hand_stencil, hand_records=20),
 ]

@@ -249,3 +249,7 @@ def iterable_rebound_in_loop(x, y):
     for e in v:
         v = v * y + e
     return np.sum(v)
+
+
+def scalar_broadcast_then_sum(x, y):
+    return np.sum(y + x) + np.sum(x * y) + np.mean(-x + y)

@@ -43,6 +43,7 @@ CASES = [
     (c.constant_call_then_active, [(0.3,)], 0),
     (c.overwritten_in_loop, [(0.3, 0.7, 2), (0.3, 0.7, 0)], (0, 1)),
     (c.iterable_rebound_in_loop, [(V3, 0.7)], (0, 1)),
+    (c.scalar_broadcast_then_sum, [(0.5, V3), (V3, 0.5)], (0, 1)),
 ]
 
 

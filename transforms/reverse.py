@@ -35,6 +35,7 @@ from s2s.errors import NoRuleError, UnsupportedError
 
 from .callees import call_arguments
 from .nodes import assign, at, call, const, expr_stmt, name, param_names, target_names, walk_statements
+from .shapes import same_shapes
 from .to_record import maybe_undefined, to_record
 
 
@@ -74,7 +75,8 @@ class _Reverse:
         self.results: dict = {}         # assignment -> names of bwd results
         self.containers = _containers(fn)
         self.lazy = _lazy_temps(fn, namer, callees)
-        self.inexact: set = set()       # lazy temporaries whose adjoint is not (yet) shaped like them
+        self.inexact: set = set()       # lazy temporaries whose adjoint may be larger than they are
+        self.shapes: dict = {}          # assignment -> {name: same-shaped representative} (see shapes.py)
         self.primal = set(param_names(fn)) | {n for s in walk_statements(fn.body)
                                               for n in _written(s)}
         self.counter = {"saved": 0, "trips": 0, "result": 0, "it": 0}
@@ -265,12 +267,12 @@ class _Reverse:
                 # an elementwise contribution is shaped like the broadcast of g and the
                 # operands: sum it back, unless the argument accepts a broadcast cotangent
                 # (`lazy`) or nothing can be shaped differently from the argument
-                exact = t not in self.inexact and all(
-                    self.is_scalar(o) or (isinstance(o, gast.Name) and o.id == arg.id) for o in others)
-            elif arg.id in self.lazy:
-                contribution, exact = _elide_broadcast(contribution, self.namer.helper("unsum"))
+                shapes = self.shapes.get(s, {})
+                exact = t not in self.inexact and (shapes.get(t, t) == shapes.get(arg.id, arg.id) or all(
+                    self.is_scalar(o) or (isinstance(o, gast.Name) and o.id == arg.id) for o in others))
             if not exact and arg.id not in self.lazy:
-                contribution, exact = call(self.namer.helper("unbroadcast"), contribution, name(arg.id)), True
+                shape_of = self.shapes.get(s, {}).get(arg.id, arg.id)  # a same-shaped name read anyway
+                contribution, exact = call(self.namer.helper("unbroadcast"), contribution, name(shape_of)), True
             if exact:
                 self.inexact.discard(arg.id)
             else:
@@ -378,6 +380,7 @@ def reverse(fn, info, namer, act, callees, derive_call, wrt):
         body.append(assign(namer.out, ret.value if isinstance(ret, gast.Return) else const(None), ret))
         out = namer.out
     r.rewrite_calls(body)
+    r.shapes = same_shapes(body, callees, r.scalars)
     zero_start = set(act.active) - {out}
 
     # A first generation tells what the backward pass reads; a loop (or if) whose body
@@ -476,7 +479,9 @@ def _lazy_temps(fn, namer, callees):
     broadcast axes commutes with the elementwise adjoint that consumes it (its
     factors never vary along those axes), and that adjoint sums each of *its*
     contributions where needed. This saves a sum, and the record of the
-    temporary that the sum would read for its shape.
+    temporary that the sum would read for its shape. (The converse is not
+    true: a cotangent *smaller* than its variable, a scalar standing for a
+    broadcast, is never passed on: `y + x` would hand it to `x` unsummed.)
     """
     uses: dict = {}
     defs: dict = {}
@@ -494,26 +499,6 @@ def _lazy_temps(fn, namer, callees):
     return {v for v, ds in defs.items()
             if namer.is_temp(v) and v not in returned and len(ds) == 1 and uses.get(v, 0) == 1
             and isinstance(ds[0], gast.Assign) and _elementwise(ds[0].value, callees)}
-
-
-def _elide_broadcast(contribution, unsum):
-    """`unsum(g, a, None, ...)` or `unsum(g, a, axis, True)` is `g` broadcast to `a`'s
-    shape; an argument that accepts broadcast cotangents can take `g` itself."""
-    class Elide(gast.NodeTransformer):
-        elided = False
-
-        def visit_Call(self, node):
-            self.generic_visit(node)
-            if isinstance(node.func, gast.Name) and node.func.id == unsum and len(node.args) == 4:
-                axis, keepdims = node.args[2], node.args[3]
-                if (isinstance(axis, gast.Constant) and axis.value is None) or (
-                        isinstance(keepdims, gast.Constant) and keepdims.value is True):
-                    Elide.elided = True
-                    return node.args[0]
-            return node
-
-    result = Elide().visit(contribution)
-    return result, not Elide.elided
 
 
 def _elementwise(value, callees) -> bool:

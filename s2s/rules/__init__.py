@@ -61,6 +61,7 @@ class Rule:
     nondiff: bool = False
     source: dict = dataclasses.field(default_factory=dict)  # param -> template text
     origin: str = ""          # module that registered the rule ("s2s.rules..." for built-ins)
+    keeps_shape: bool = False  # output has the shape of the first argument (np.roll, ...)
 
     @property
     def params(self) -> list[str]:
@@ -135,14 +136,15 @@ def display_name(fn) -> str:
 
 
 def rule(fn=None, /, *, args: str | None = None, jvp: str | None = None,
-         elementwise: bool | None = None, method: str | None = None,
+         elementwise: bool | None = None, keeps_shape: bool = False, method: str | None = None,
          attribute: str | None = None, name: str | None = None, **vjps: str):
     """Register the derivative of a primitive. Usable directly or as a decorator.
 
     ``rule(np.exp, x="g * ans")`` registers ``np.exp``; ``@rule(x=...)`` on a
     ``def`` registers that function and returns it unchanged. ``method=`` and
     ``attribute=`` also (or only) register array methods (``x.sum()``) and
-    attributes (``x.T``); the array is the first parameter.
+    attributes (``x.T``); the array is the first parameter. ``keeps_shape``
+    says the output always has the first argument's shape (as ``np.roll``).
     """
     origin = sys._getframe(1).f_globals.get("__name__", "")
 
@@ -159,7 +161,7 @@ def rule(fn=None, /, *, args: str | None = None, jvp: str | None = None,
         parsed = {p: _parse_expr(t, f"{what} ({p})") for p, t in vjps.items()}
         r = Rule(target, what, signature, defaults, parsed,
                  _parse_expr(jvp, f"{what} (jvp)") if jvp else None,
-                 bool(is_elementwise), source=dict(vjps), origin=origin)
+                 bool(is_elementwise), source=dict(vjps), origin=origin, keeps_shape=keeps_shape)
         if method:
             _BY_METHOD[method] = r
         if attribute:

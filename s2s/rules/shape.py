@@ -12,5 +12,5 @@ rule(np.reshape, args="a, shape=None, order='C', *, newshape=None, copy=None", e
      a="np.reshape(g, np.shape(a))", jvp="np.reshape(t_a, np.shape(ans))")
 rule(method="reshape", args="a, *shape, order='C'", elementwise=False,
      a="np.reshape(g, np.shape(a))", jvp="np.reshape(t_a, np.shape(ans))")
-rule(np.roll, args="a, shift, axis=None", elementwise=False,
+rule(np.roll, args="a, shift, axis=None", elementwise=False, keeps_shape=True,
      a="np.roll(g, np.negative(shift), axis)", jvp="np.roll(t_a, shift, axis)")
