@@ -1,14 +1,14 @@
 """The few helpers generated code calls.
 
 Each is small, pure (never mutates its arguments) and depends on NumPy only,
-so the command line can copy them into a standalone module. Every helper
-that generated code may differentiate again is itself registered with a rule
-(see `s2s.rules.runtime_rules`).
+so the command line can copy them into a standalone module. Every helper is
+itself registered with a derivative rule (`s2s.rules.runtime_helpers`), so
+generated code can be differentiated again.
 """
 import numpy as np
 
-__all__ = ["grad_seed", "unbroadcast", "unsum", "unindex", "zeros_like", "add", "matmul_grad_a", "matmul_grad_b",
-           "dot_grad_a", "dot_grad_b", "untranspose", "stop_gradient"]
+__all__ = ["grad_seed", "unbroadcast", "rebroadcast", "unsum", "unindex", "zeros_like", "add", "matmul_grad_a", "matmul_grad_b",
+           "dot_grad_a", "dot_grad_b", "untranspose", "retranspose", "stop_gradient"]
 
 
 def unbroadcast(g, x):
@@ -25,6 +25,28 @@ def unbroadcast(g, x):
         g = np.sum(g, axis=axes, keepdims=True)
     g = np.reshape(g, shape) if np.shape(g) != shape else g
     return g if getattr(g, "flags", None) is None or g.flags.writeable else g.copy()
+
+
+def rebroadcast(g, c):
+    """The adjoint of `unbroadcast(c, x)` in `c`: `g` spread back to `c`'s shape.
+
+    Where `unbroadcast` summed axes, they are broadcast again; where it
+    broadcast a smaller `c`, they are summed.
+    """
+    shape = getattr(c, "shape", ())
+    if getattr(g, "shape", ()) == shape:
+        return g
+    full = np.broadcast_to(g, np.broadcast_shapes(np.shape(g), np.shape(c)))
+    return unbroadcast(full, c)
+
+
+def retranspose(g, axes):
+    """The adjoint of `untranspose(c, axes)`: transpose by `axes` itself."""
+    if axes is not None and len(axes) == 1 and np.ndim(axes[0]) == 1:
+        axes = tuple(axes[0])
+    if axes is None or len(axes) == 0:
+        return np.transpose(g)
+    return np.transpose(g, np.mod(axes, np.ndim(g)))
 
 
 def unsum(g, x, axis=None, keepdims=False):

@@ -645,3 +645,43 @@ def check_gradient(case, gradient):
                             f"  finite differences: {np.asarray(expected)!r}")
     return problems
 
+
+
+# ---------------------------------------------------------------------------------------------
+# Runtime helpers: generated code calls them, so their rules make generated code differentiable
+# again. Only the differentiable arguments are perturbed (the others give shapes or axes).
+# ---------------------------------------------------------------------------------------------
+from s2s import runtime as rt  # noqa: E402
+
+
+def rt_unbroadcast(c, x, w): return np.sum(rt.unbroadcast(c, x) * w)
+def rt_rebroadcast(c, y, w): return np.sum(rt.rebroadcast(c, y) * w)
+def rt_unsum_axis0(c, x, w): return np.sum(rt.unsum(c, x, 0, False) * w)
+def rt_unsum_all(c, x, w): return np.sum(rt.unsum(c, x, None, False) * w)
+def rt_unsum_keep1(c, x, w): return np.sum(rt.unsum(c, x, 1, True) * w)
+def rt_unindex_row(c, x, w): return np.sum(rt.unindex(c, x, 1) * w)
+def rt_unindex_slice(c, x, w): return np.sum(rt.unindex(c, x, slice(1, 3, None)) * w)
+def rt_untranspose(c, w): return np.sum(rt.untranspose(c, (1, 2, 0)) * w)
+def rt_untranspose_none(c, w): return np.sum(rt.untranspose(c, None) * w)
+def rt_retranspose(c, w): return np.sum(rt.retranspose(c, (1, 2, 0)) * w)
+def rt_add(a, b, w): return np.sum(rt.add(a, b) * w)
+def rt_matmul_grad_a(c, a, b, w): return np.sum(rt.matmul_grad_a(c, a, b) * w)
+def rt_matmul_grad_b(c, a, b, w): return np.sum(rt.matmul_grad_b(c, a, b) * w)
+
+
+for _c, _x in (((2, 3), (3,)), ((2, 3), (2, 1)), ((), (3,)), ((3,), (3,))):
+    add(rt_unbroadcast, ANY.draw(_c), ANY.draw(_x), wrt=(0,))
+for _c, _y in (((3,), (2, 3)), ((2, 1), (2, 3)), ((3,), ())):
+    add(rt_rebroadcast, ANY.draw(_c), ANY.draw(_y), wrt=(0,))
+add(rt_unsum_axis0, ANY.draw((3,)), ANY.draw((2, 3)), wrt=(0,))
+add(rt_unsum_all, ANY.draw(()), ANY.draw((2, 3)), wrt=(0,))
+add(rt_unsum_keep1, ANY.draw((2, 1)), ANY.draw((2, 3)), wrt=(0,))
+add(rt_unindex_row, ANY.draw((3,)), ANY.draw((4, 3)), wrt=(0,))
+add(rt_unindex_slice, ANY.draw((2, 3)), ANY.draw((4, 3)), wrt=(0,))
+add(rt_untranspose, ANY.draw((2, 3, 4)))
+add(rt_untranspose_none, ANY.draw((2, 3)))
+add(rt_retranspose, ANY.draw((2, 3, 4)))
+add(rt_add, ANY.draw((3,)), ANY.draw((3,)))
+for _a, _b, _c in (((2, 3), (3, 4), (2, 4)), ((2, 3), (3,), (2,)), ((3,), (3, 4), (4,)), ((3,), (3,), ())):
+    add(rt_matmul_grad_a, ANY.draw(_c), ANY.draw(_a), ANY.draw(_b), wrt=(0, 2))
+    add(rt_matmul_grad_b, ANY.draw(_c), ANY.draw(_a), ANY.draw(_b), wrt=(0, 1))

@@ -20,7 +20,7 @@ import gast
 from s2s import rules
 
 from .callees import Callees, call_arguments
-from .nodes import walk_statements
+from .nodes import pushed, walk_statements
 
 
 @dataclasses.dataclass
@@ -78,6 +78,10 @@ def activity(fn: gast.FunctionDef, wrt: list[str], callees: Callees) -> Activity
     for s in assigns:
         targets = {n.id for t in s.targets for n in gast.walk(t) if isinstance(n, gast.Name)}
         flows.append((targets, diff_operands(s.value, callees)))
+    for s in walk_statements(fn.body):  # `xs.append(v)`: the list now holds v
+        push = pushed(s)
+        if push and isinstance(push[1], gast.Name):
+            flows.append(({push[0]}, {push[1].id}))
     varied = set(wrt)
     changed = True
     while changed:

@@ -97,3 +97,23 @@ def mark_adjoint(stmts):
 
 def is_adjoint(stmt) -> bool:
     return getattr(stmt, ADJOINT, False)
+
+
+# ---- stacks: lists used with append and pop ------------------------------------------
+def pushed(stmt):
+    """(list, value) for the statement `xs.append(v)`, else None."""
+    if isinstance(stmt, gast.Expr) and isinstance(stmt.value, gast.Call):
+        func = stmt.value.func
+        if (isinstance(func, gast.Attribute) and func.attr == "append" and isinstance(func.value, gast.Name)
+                and len(stmt.value.args) == 1 and not stmt.value.keywords):
+            return func.value.id, stmt.value.args[0]
+    return None
+
+
+def popped(value):
+    """The list name for the expression `xs.pop()`, else None."""
+    if isinstance(value, gast.Call) and not value.args and not value.keywords:
+        func = value.func
+        if isinstance(func, gast.Attribute) and func.attr == "pop" and isinstance(func.value, gast.Name):
+            return func.value.id
+    return None

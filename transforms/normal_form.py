@@ -83,7 +83,10 @@ class _Flattener:
             if s.value is not None:
                 self.assign_to(s.target, s.value, out)
         elif isinstance(s, gast.Expr):
-            if isinstance(s.value, gast.Call):
+            if isinstance(s.value, gast.Call) and isinstance(s.value.func, gast.Attribute) \
+                    and not self.is_module_path(s.value.func):  # xs.append(x * 2): a method with effects
+                out.append(at(gast.Expr(value=self.primitive(s.value, out)), s))
+            elif isinstance(s.value, gast.Call):
                 out.append(s)
         elif isinstance(s, gast.If):
             c = self.cond()

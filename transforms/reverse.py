@@ -34,7 +34,8 @@ from s2s import rules, runtime
 from s2s.errors import NoRuleError, UnsupportedError
 
 from .callees import call_arguments
-from .nodes import assign, at, call, const, expr_stmt, name, param_names, target_names, walk_statements
+from .nodes import (assign, at, call, const, expr_stmt, name, param_names, popped, pushed, target_names,
+                    walk_statements)
 from .shapes import same_shapes
 from .to_record import maybe_undefined, to_record
 
@@ -77,6 +78,7 @@ class _Reverse:
         self.lazy = _lazy_temps(fn, namer, callees)
         self.inexact: set = set()       # lazy temporaries whose adjoint may be larger than they are
         self.shapes: dict = {}          # assignment -> {name: same-shaped representative} (see shapes.py)
+        self.stacks = {p[0] for st in walk_statements(fn.body) if (p := pushed(st)) and act.is_active(p[0])}
         self.primal = set(param_names(fn)) | {n for s in walk_statements(fn.body)
                                               for n in _written(s)}
         self.counter = {"saved": 0, "trips": 0, "result": 0, "it": 0}
@@ -126,6 +128,8 @@ class _Reverse:
     def stmt(self, s, zero):
         if isinstance(s, gast.Assign):
             return self.assignment(s, set(zero))
+        if pushed(s) and pushed(s)[0] in self.stacks:
+            return self.push_adjoint(s, set(zero))
         if isinstance(s, gast.If):
             return self.if_(s, zero)
         if isinstance(s, (gast.For, gast.While)):
@@ -187,6 +191,8 @@ class _Reverse:
             self.user_call_adjoint(s, zero, code)
         elif isinstance(s.targets[0], gast.Tuple):
             self.unpack_adjoint(s, zero, code)
+        elif popped(s.value) in self.stacks:
+            self.pop_adjoint(s, targets[0], zero, code)
         else:
             t = targets[0]
             if self.act.is_active(t) and t not in zero:
@@ -210,6 +216,29 @@ class _Reverse:
             code.append(assign(d, call(self.namer.helper("add"), name(d), contribution), origin))
         else:
             code.append(assign(d, gast.BinOp(left=name(d), op=gast.Add(), right=contribution), origin))
+
+    # ---- stacks: the adjoint of a list is the list of its elements' adjoints ---------
+    def push_adjoint(self, s, zero):
+        """`xs.append(v)`: v's adjoint is the last element of d_xs."""
+        stack, value = pushed(s)
+        item = call(self.namer.adjoint(stack) + ".pop")
+        code = []
+        if isinstance(value, gast.Name) and self.act.is_active(value.id):
+            self.accumulate(value.id, item, zero, code, s)
+        else:
+            code.append(expr_stmt(item, s))
+        return code, zero
+
+    def pop_adjoint(self, s, t, zero, code):
+        """`v = xs.pop()`: d_xs gets v's adjoint back (a zero of v's shape if it has none)."""
+        stack = popped(s.value)
+        if not self.act.is_active(t):
+            item = const(None)
+        elif t in zero:
+            item = call(self.namer.helper("zeros_like"), name(t))
+        else:
+            item = name(self.namer.adjoint(t))
+        code.append(expr_stmt(call(self.namer.adjoint(stack) + ".append", item), s))
 
     def value_adjoint(self, s, t, zero, code):
         value, g = s.value, name(self.namer.adjoint(t))
@@ -381,7 +410,7 @@ def reverse(fn, info, namer, act, callees, derive_call, wrt):
         out = namer.out
     r.rewrite_calls(body)
     r.shapes = same_shapes(body, callees, r.scalars)
-    zero_start = set(act.active) - {out}
+    zero_start = set(act.active) - {out} - r.stacks  # a stack's adjoint is a list from the start
 
     # A first generation tells what the backward pass reads; a loop (or if) whose body
     # overwrites any of that needs a backward counterpart to pop in, even with no adjoints.
@@ -399,6 +428,7 @@ def reverse(fn, info, namer, act, callees, derive_call, wrt):
     forward = r.insert_pushes(body, record)
     r.pop_owner = {id(marker): site for site, marker in r.pop_sites.items()}
     backward = r.place_pops(backward, record)
+    backward = [assign(namer.adjoint(v), gast.List(elts=[], ctx=gast.Load()), fn) for v in sorted(r.stacks)] + backward
     loop_reads = {s: r.reads.get(s, set()) for s in walk_statements(body) if isinstance(s, (gast.For, gast.While))}
     undefined, assigned_at_end = maybe_undefined(body, param_names(fn), record, r.branch_reads, loop_reads)
     saved = sorted(r.primal_reads(backward) | entry)

@@ -1,0 +1,27 @@
+"""The helpers of `s2s.runtime` that generated code calls: their own rules, so that
+generated code can be differentiated again (higher order).
+
+Most helpers are linear in their first argument, the cotangent ``c``; their
+adjoint in ``c`` is the transposed linear map. The helpers' parameter for the
+cotangent is called ``c`` here because ``g`` is the template's name for the
+cotangent of the helper's own output.
+"""
+from .. import runtime as rt
+from . import nondiff, rule
+
+nondiff(rt.grad_seed, rt.zeros_like)
+
+rule(rt.unbroadcast, args="c, x", elementwise=False, c="rebroadcast(g, c)", jvp="unbroadcast(t_c, x)")
+rule(rt.rebroadcast, args="c, y", elementwise=False, c="unbroadcast(g, c)", jvp="rebroadcast(t_c, y)")
+rule(rt.unsum, args="c, x, axis=None, keepdims=False", elementwise=False,
+     c="np.sum(g, axis=axis, keepdims=keepdims)", jvp="unsum(t_c, x, axis, keepdims)")
+rule(rt.unindex, args="c, x, index", elementwise=False, c="g[index]", jvp="unindex(t_c, x, index)")
+rule(rt.untranspose, args="c, axes", elementwise=False, c="retranspose(g, axes)", jvp="untranspose(t_c, axes)")
+rule(rt.retranspose, args="c, axes", elementwise=False, c="untranspose(g, axes)", jvp="retranspose(t_c, axes)")
+rule(rt.add, args="a, b", elementwise=False, a="g", b="g", jvp="add(t_a, t_b)")
+
+# c @ b.T and a.T @ c, for every combination of ranks: bilinear in (c, b) and (c, a).
+rule(rt.matmul_grad_a, args="c, a, b", elementwise=False,
+     c="g @ b", b="matmul_grad_b(c, g, b)", jvp="matmul_grad_a(t_c, a, b) + matmul_grad_a(c, a, t_b)")
+rule(rt.matmul_grad_b, args="c, a, b", elementwise=False,
+     c="a @ g", a="matmul_grad_a(c, a, g)", jvp="matmul_grad_b(t_c, a, b) + matmul_grad_b(c, t_a, b)")

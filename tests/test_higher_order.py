@@ -1,0 +1,51 @@
+"""Generated code is itself differentiable: s2s.grad(s2s.grad(f)) (reverse over reverse).
+
+Oracles: second derivatives worked out by hand, and second differences of f itself.
+"""
+import math
+
+import numpy as np
+import pytest
+
+import corpus as c
+import s2s
+
+
+def second_difference(f, x, h=1e-4):
+    return (f(x + h) - 2 * f(x) + f(x - h)) / h ** 2
+
+
+def cubic(x):
+    return x ** 3 + np.sin(x)
+
+
+def test_grad_of_grad_by_hand():
+    d2 = s2s.grad(s2s.grad(cubic))
+    for x in (-1.3, 0.2, 2.0):
+        assert d2(x) == pytest.approx(6 * x - math.sin(x), rel=1e-12)
+
+
+@pytest.mark.parametrize("func, x", [
+    (c.branches, 1.5), (c.branches, 0.5), (c.while_loop, 0.3), (c.break_and_continue, 0.7),
+    (c.early_return, -0.7), (c.return_in_loop, 0.3), (c.recursion, 0.6), (c.nested_calls_with_keywords, 0.4),
+    (c.conditional_expression, 0.8), (c.math_module, 0.7), (c.augmented, 0.7), (c.tuple_from_call, 0.6),
+])
+def test_grad_of_grad_through_control_flow_and_calls(func, x):
+    others = {c.branches: (2.0,), c.break_and_continue: (6,)}.get(func, ())
+    d2 = s2s.grad(s2s.grad(func))
+    expected = second_difference(lambda v: func(v, *others), x)
+    assert d2(x, *others) == pytest.approx(expected, rel=1e-5, abs=1e-6)
+
+
+def short_loop(a, b):
+    z = 0.0
+    for i in range(10):
+        z = a * np.cos(z + i) + z * np.sin(b - i)
+    return z
+
+
+def test_grad_of_grad_of_a_loop_with_records():
+    a, b = 1.3, 0.7
+    d2 = s2s.grad(s2s.grad(short_loop, wrt=0), wrt=0)
+    assert d2(a, b) == pytest.approx(second_difference(lambda v: short_loop(v, b), a), rel=1e-5)
+    assert "_stack.pop()" in s2s.source(s2s.grad(short_loop, wrt=0))  # the records were differentiated too
