@@ -14,7 +14,7 @@ import inspect
 import gast
 
 from . import __version__, runtime
-from .errors import S2SError, UnsupportedError
+from .errors import UnsupportedError
 from .emit import function_source
 from .load import load
 from .naming import Namer

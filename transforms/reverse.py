@@ -25,18 +25,18 @@ differentiated again.
 """
 from __future__ import annotations
 
-import copy
 import dataclasses
+import operator
 
 import gast
 
-from s2s import rules, runtime
+from s2s import rules
 from s2s.errors import NoRuleError, UnsupportedError
 
 from .callees import call_arguments
 from .nodes import (assign, at, call, const, expr_stmt, name, param_names, popped, pushed, target_names,
                     walk_statements)
-from .shapes import same_shapes
+from .shapes import containers, lazy_temporaries, range_indices, same_shapes
 from .to_record import maybe_undefined, to_record
 
 
@@ -74,8 +74,8 @@ class _Reverse:
         self.trips: dict = {}           # loop -> name of its trip counter
         self.calls: dict = {}           # assignment -> UserCall
         self.results: dict = {}         # assignment -> names of bwd results
-        self.containers = _containers(fn)
-        self.lazy = _lazy_temps(fn, namer, callees)
+        self.containers = containers(fn)
+        self.lazy = lazy_temporaries(fn, namer, callees)
         self.inexact: set = set()       # lazy temporaries whose adjoint may be larger than they are
         self.shapes: dict = {}          # assignment -> {name: same-shaped representative} (see shapes.py)
         self.stacks = {p[0] for st in walk_statements(fn.body) if (p := pushed(st)) and act.is_active(p[0])}
@@ -258,7 +258,7 @@ class _Reverse:
                     isinstance(a, gast.Name) and self.act.is_active(a.id) for a in args + list(kwargs.values())):
                 self.no_rule(s, value, callee)  # (a user call with active arguments is in self.calls)
         elif isinstance(value, gast.Subscript):
-            self.apply_rule(rules.lookup(rules.operator.getitem), [value.value, _index_value(value.slice)], {}, s, t, zero, code)
+            self.apply_rule(rules.lookup(operator.getitem), [value.value, _index_value(value.slice)], {}, s, t, zero, code)
         elif isinstance(value, gast.Attribute):
             callee = self.callees.classify_attribute(value)
             if callee.kind == "rule":
@@ -289,7 +289,7 @@ class _Reverse:
             arg = bound.get(p)
             if not (isinstance(arg, gast.Name) and self.act.is_active(arg.id)):
                 continue
-            contribution = instantiate(rule.vjps[p], rule, bound, name(self.namer.adjoint(t)), name(t), self.namer.helper)
+            contribution = rule.instantiate(p, bound, name(self.namer.adjoint(t)), name(t), self.namer.helper)
             others = [bound[q] for q in operands if q != p]
             exact = True
             if rule.elementwise:
@@ -400,7 +400,7 @@ class _Reverse:
 
 def reverse(fn, info, namer, act, callees, derive_call, wrt):
     """Build the forward and backward sweeps of `fn` (normal form) for the `wrt` names."""
-    r = _Reverse(fn, info, namer, act, callees, derive_call, _range_indices(fn))
+    r = _Reverse(fn, info, namer, act, callees, derive_call, range_indices(fn))
     body = [s for s in fn.body if not isinstance(s, gast.Return)]
     ret = fn.body[-1]
     out = ret.value.id if isinstance(ret, gast.Return) and isinstance(ret.value, gast.Name) else None
@@ -448,32 +448,6 @@ def _real(code) -> bool:
     return any(not isinstance(s, gast.Pass) for s in code)
 
 
-def instantiate(template, rule, bound, g, ans, helper=lambda n: n):
-    """The template expression with g, ans and parameter names replaced.
-
-    Names of runtime helpers go through `helper` (see `Namer.helper`).
-    """
-    replace = {"g": g, "ans": ans}
-    for p, param in rule.signature.parameters.items():
-        if p in bound:
-            value = bound[p]
-            replace[p] = gast.Tuple(elts=list(value), ctx=gast.Load()) if isinstance(value, tuple) else value
-        elif p in rule.defaults:
-            replace[p] = rule.defaults[p]
-        elif param.kind is param.VAR_POSITIONAL:
-            replace[p] = gast.Tuple(elts=[], ctx=gast.Load())
-
-    class Substitute(gast.NodeTransformer):
-        def visit_Name(self, node):
-            if isinstance(node.ctx, gast.Load) and node.id in replace:
-                return copy.deepcopy(replace[node.id])
-            if node.id in runtime.__all__:
-                node.id = helper(node.id)
-            return node
-
-    return Substitute().visit(copy.deepcopy(template))
-
-
 def _index_value(index):
     """An index as an ordinary value: `1:n` becomes `slice(1, n, None)`."""
     if isinstance(index, gast.Slice):
@@ -489,66 +463,3 @@ def _written(s):
     if isinstance(s, gast.For):
         return target_names(s)
     return []
-
-
-def _range_indices(fn):
-    """Names only ever assigned as the index of a `for ... in range(...)`: Python ints."""
-    counts: dict = {}
-    for s in walk_statements(fn.body):
-        for n in _written(s):
-            counts[n] = counts.get(n, 0) + (1 if not isinstance(s, gast.For) else 0)
-    return {s.target.id for s in walk_statements(fn.body)
-            if isinstance(s, gast.For) and counts.get(s.target.id, 0) == 0}
-
-
-def _lazy_temps(fn, namer, callees):
-    """Temporaries whose adjoint may keep the broadcast shape of their one use.
-
-    The cotangent of a temporary used once, and produced by an elementwise
-    primitive, need not be summed back to the temporary's shape: summing over
-    broadcast axes commutes with the elementwise adjoint that consumes it (its
-    factors never vary along those axes), and that adjoint sums each of *its*
-    contributions where needed. This saves a sum, and the record of the
-    temporary that the sum would read for its shape. (The converse is not
-    true: a cotangent *smaller* than its variable, a scalar standing for a
-    broadcast, is never passed on: `y + x` would hand it to `x` unsummed.)
-    """
-    uses: dict = {}
-    defs: dict = {}
-    for s in walk_statements(fn.body):
-        parts = [s.value] if isinstance(s, gast.Assign) else [getattr(s, f) for f in ("test", "iter", "value")
-                                                             if getattr(s, f, None) is not None]
-        for part in parts:
-            for n in gast.walk(part):
-                if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Load):
-                    uses[n.id] = uses.get(n.id, 0) + 1
-        for t in _written(s):
-            defs[t] = defs.get(t, []) + [s]
-    returned = {s.value.id for s in walk_statements(fn.body) if isinstance(s, gast.Return)
-                and isinstance(s.value, gast.Name)}
-    return {v for v, ds in defs.items()
-            if namer.is_temp(v) and v not in returned and len(ds) == 1 and uses.get(v, 0) == 1
-            and isinstance(ds[0], gast.Assign) and _elementwise(ds[0].value, callees)}
-
-
-def _elementwise(value, callees) -> bool:
-    if isinstance(value, gast.BinOp):
-        return rules.lookup(rules.BINOPS[type(value.op)]).elementwise
-    if isinstance(value, gast.UnaryOp):
-        return True
-    if isinstance(value, gast.Call):
-        callee = callees.classify_call(value)
-        return callee.kind == "rule" and callee.rule.elementwise
-    return False
-
-
-def _containers(fn):
-    """Names that hold tuples or lists (their adjoints are added with `add`)."""
-    out = set()
-    for s in walk_statements(fn.body):
-        if isinstance(s, gast.Assign):
-            if isinstance(s.value, (gast.Tuple, gast.List)):
-                out |= set(target_names(s))
-            if isinstance(s.targets[0], gast.Tuple) and isinstance(s.value, gast.Name):
-                out.add(s.value.id)
-    return out

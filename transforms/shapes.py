@@ -1,4 +1,11 @@
-"""Same-shape analysis: which variables provably have the same shape as another.
+"""Shape facts for reverse mode: Python scalars, containers, same shapes, broadcast cotangents.
+
+`range_indices`: names that only ever hold a ``range`` loop index (a Python
+int). `containers`: names holding tuples or lists. `lazy_temporaries`:
+temporaries whose cotangent may keep a broadcast shape. `same_shapes`:
+which variables provably have the same shape as another.
+
+Same shapes:
 
 Within one straight-line block, ``t = op(x, ...)`` gives ``t`` the shape of
 ``x`` when ``op`` is a copy, a negation, an elementwise operation whose
@@ -19,7 +26,7 @@ import gast
 from s2s import rules
 
 from .callees import call_arguments
-from .nodes import target_names
+from .nodes import target_names, walk_statements
 
 
 def same_shapes(body, callees, scalars) -> dict:
@@ -78,3 +85,72 @@ def same_shapes(body, callees, scalars) -> dict:
         return after
 
     return block(body)
+
+
+def range_indices(fn):
+    """Names only ever assigned as the index of a `for ... in range(...)`: Python ints."""
+    counts: dict = {}
+    for s in walk_statements(fn.body):
+        for n in _written(s):
+            counts[n] = counts.get(n, 0) + (1 if not isinstance(s, gast.For) else 0)
+    return {s.target.id for s in walk_statements(fn.body)
+            if isinstance(s, gast.For) and counts.get(s.target.id, 0) == 0}
+
+
+def lazy_temporaries(fn, namer, callees):
+    """Temporaries whose adjoint may keep the broadcast shape of their one use.
+
+    The cotangent of a temporary used once, and produced by an elementwise
+    primitive, need not be summed back to the temporary's shape: summing over
+    broadcast axes commutes with the elementwise adjoint that consumes it (its
+    factors never vary along those axes), and that adjoint sums each of *its*
+    contributions where needed. This saves a sum, and the record of the
+    temporary that the sum would read for its shape. (The converse is not
+    true: a cotangent *smaller* than its variable, a scalar standing for a
+    broadcast, is never passed on: `y + x` would hand it to `x` unsummed.)
+    """
+    uses: dict = {}
+    defs: dict = {}
+    for s in walk_statements(fn.body):
+        parts = [s.value] if isinstance(s, gast.Assign) else [getattr(s, f) for f in ("test", "iter", "value")
+                                                             if getattr(s, f, None) is not None]
+        for part in parts:
+            for n in gast.walk(part):
+                if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Load):
+                    uses[n.id] = uses.get(n.id, 0) + 1
+        for t in _written(s):
+            defs[t] = defs.get(t, []) + [s]
+    returned = {s.value.id for s in walk_statements(fn.body) if isinstance(s, gast.Return)
+                and isinstance(s.value, gast.Name)}
+    return {v for v, ds in defs.items()
+            if namer.is_temp(v) and v not in returned and len(ds) == 1 and uses.get(v, 0) == 1
+            and isinstance(ds[0], gast.Assign) and _elementwise(ds[0].value, callees)}
+
+
+def _elementwise(value, callees) -> bool:
+    if isinstance(value, gast.BinOp):
+        return rules.lookup(rules.BINOPS[type(value.op)]).elementwise
+    if isinstance(value, gast.UnaryOp):
+        return True
+    if isinstance(value, gast.Call):
+        callee = callees.classify_call(value)
+        return callee.kind == "rule" and callee.rule.elementwise
+    return False
+
+
+def containers(fn):
+    """Names that hold tuples or lists (their adjoints are added with `add`)."""
+    out = set()
+    for s in walk_statements(fn.body):
+        if isinstance(s, gast.Assign):
+            if isinstance(s.value, (gast.Tuple, gast.List)):
+                out |= set(target_names(s))
+            if isinstance(s.targets[0], gast.Tuple) and isinstance(s.value, gast.Name):
+                out.add(s.value.id)
+    return out
+
+
+def _written(s):
+    if isinstance(s, (gast.Assign, gast.For)):
+        return target_names(s)
+    return []

@@ -33,6 +33,7 @@ names visible from the module of the function being differentiated.
 """
 from __future__ import annotations
 
+import copy
 import dataclasses
 import inspect
 import operator
@@ -42,6 +43,7 @@ import types
 import gast
 import numpy as np
 
+from .. import runtime
 from ..errors import RuleError
 
 REQUIRED = inspect.Parameter.empty
@@ -74,6 +76,12 @@ class Rule:
 
     def diff_params(self) -> list[str]:
         return [p for p in self.params if p in self.vjps]
+
+    def instantiate(self, param, bound, g, ans, helper=lambda n: n):
+        """The reverse template of `param` as an expression: ``g``, ``ans`` and the
+        parameter names replaced by the given nodes; runtime helpers' names go
+        through `helper` (see `Namer.helper`)."""
+        return _substitute(self.vjps[param], self, bound, g, ans, helper)
 
 
 _BY_FUNCTION: dict = {}
@@ -215,6 +223,32 @@ def lookup_attribute(name: str) -> Rule | None:
 
 def all_rules() -> list[Rule]:
     return list(_BY_FUNCTION.values()) + list(_BY_METHOD.values()) + list(_BY_ATTRIBUTE.values())
+
+
+def _substitute(template, rule, bound, g, ans, helper):
+    """The template expression with g, ans and parameter names replaced.
+
+    Names of runtime helpers go through `helper` (see `Namer.helper`).
+    """
+    replace = {"g": g, "ans": ans}
+    for p, param in rule.signature.parameters.items():
+        if p in bound:
+            value = bound[p]
+            replace[p] = gast.Tuple(elts=list(value), ctx=gast.Load()) if isinstance(value, tuple) else value
+        elif p in rule.defaults:
+            replace[p] = rule.defaults[p]
+        elif param.kind is param.VAR_POSITIONAL:
+            replace[p] = gast.Tuple(elts=[], ctx=gast.Load())
+
+    class Substitute(gast.NodeTransformer):
+        def visit_Name(self, node):
+            if isinstance(node.ctx, gast.Load) and node.id in replace:
+                return copy.deepcopy(replace[node.id])
+            if node.id in runtime.__all__:
+                node.id = helper(node.id)
+            return node
+
+    return Substitute().visit(copy.deepcopy(template))
 
 
 # Arithmetic operators are looked up through these functions.
