@@ -253,3 +253,13 @@ def iterable_rebound_in_loop(x, y):
 
 def scalar_broadcast_then_sum(x, y):
     return np.sum(y + x) + np.sum(x * y) + np.mean(-x + y)
+
+
+def _overwrite_in_loop(a, b):
+    for i in range(2):
+        b = a
+    return b
+
+
+def loop_zeroes_an_adjoint(x, y):
+    return _overwrite_in_loop(0.5, y) * x + _overwrite_in_loop(x, y)

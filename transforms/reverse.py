@@ -156,7 +156,10 @@ class _Reverse:
             if new_start == start:
                 break
             start = new_start
-        if not (_real(body) or s in self.force):
+        # the back edge merges too: an adjoint the body leaves zero, but that may be
+        # non-zero when the loop is entered, is zeroed for the next (earlier) iteration
+        stale = sorted(end - start)
+        if not (_real(body) or stale or s in self.force):
             return [], zero
         trips = self.fresh("trips")
         self.primal.add(trips)
@@ -167,9 +170,6 @@ class _Reverse:
         for counter in (start_count, count):
             self.pop_sites[counter] = at(gast.Pass(), s)
             self.reads[counter] = set()
-        # the back edge merges too: an adjoint the body leaves zero, but that may be
-        # non-zero when the loop is entered, is zeroed for the next (earlier) iteration
-        stale = sorted(end - start)
         self.branch_reads[(s, "body")] = set(stale)
         body = body + [self.pop_sites[count]] + [self.materialise(v, s) for v in stale]
         used = {n.id for st in body for n in gast.walk(st) if isinstance(n, gast.Name)}

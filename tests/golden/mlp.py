@@ -19,7 +19,7 @@ def grad_mlp(W1, b1, W2, b2, X, Y):
     _out = np.mean(_4)
     d_out = grad_seed(_out)
     # grad of: return np.mean((out - Y) ** 2)    (golden_cases.py:92)
-    d_4 = unsum(d_out, _4, None, False) * (np.size(_out) / np.size(_4))
+    d_4 = unsum(d_out * (np.size(_out) / np.size(_4)), _4, None, False)
     d_5 = d_4 * 2 * _5
     d_out = unbroadcast(d_5, out)
     # grad of: out = h @ W2 + b2    (golden_cases.py:91)
