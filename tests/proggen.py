@@ -1,0 +1,843 @@
+"""Random small Python/NumPy programs, and a finite-difference oracle, for s2s tests.
+
+The generator writes the source text of a module that defines
+
+    def f(x, y, n): ...        # x, y: float64 arrays of shape (3,) or Python floats
+                               # n: int in 1..4, used for loop bounds; returns a scalar
+
+plus up to two helper functions ``h1``/``h2`` and, optionally, a recursive
+helper ``r(a, d)``.  Everything it writes is in the language s2s promises to
+support (SPEC section 7): assignments, ``+=``/``*=``, tuple (un)packing,
+``if``/``elif``/``else``, ``for`` over ``range`` and over arrays, ``while``,
+``break``/``continue``, early ``return``, conditional expressions, user calls
+(also in loops, and recursion), NumPy elementwise functions and reductions and
+``math`` functions on scalars.
+
+Every choice goes through a *chooser* with one method ``integer(lo, hi)``
+(inclusive bounds).  ``RandomChooser`` is a seeded ``random.Random``;
+``DrawChooser`` wraps a Hypothesis ``draw`` so examples shrink: option 0 of
+every choice is the simplest one (a leaf, fewer statements, no extras).
+
+The programs are built to be easy on a finite-difference check:
+
+* values stay bounded: ``exp`` only of ``sin``/``cos``/``tanh``, division only
+  by a constant or by ``b * b + 1.0``, ``sqrt``/``log`` only of ``v * v + 1.0``,
+  and values carried from one loop trip to the next are squashed;
+* no array is ever changed in place while another name can see it, so the
+  Python meaning of ``v += e`` and the ``v = v + e`` meaning agree;
+* the kind of every name (array, float or int) is known while generating, so
+  ``math`` functions only see scalars and ``for e in v`` only arrays.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import math
+import random
+import re
+import sys
+import zlib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+ARRAY, SCALAR, INT = "A", "S", "I"
+CONSTS = ("0.5", "1.5", "2.0", "-0.3")
+PARAMS = frozenset(("x", "y", "a", "b"))  # float parameters of f and of the helpers
+THRESHOLDS = ("0.0", "0.5", "-0.3", "1.5")
+SHAPE = (3,)
+
+# Fixed, "ugly" offsets added to drawn inputs so that Hypothesis' favourite
+# values (0.0, 1.0, equal elements) never put an input on a kink or a tie.
+X_OFFSETS = np.array([0.0123, 0.0457, 0.0789])
+Y_OFFSETS = np.array([0.0234, 0.0568, 0.0891])
+X_SCALAR_OFFSET = 0.0135
+Y_SCALAR_OFFSET = 0.0246
+
+
+# --------------------------------------------------------------------------
+# choosers
+
+
+class RandomChooser:
+    """Choices from a seeded ``random.Random`` (deterministic)."""
+
+    def __init__(self, seed):
+        self._rng = random.Random(seed)
+
+    def integer(self, lo, hi):
+        return self._rng.randint(lo, hi)
+
+
+class DrawChooser:
+    """Choices drawn through a Hypothesis ``draw``; shrinks towards ``lo``."""
+
+    def __init__(self, draw):
+        from hypothesis import strategies as st
+
+        self._draw = draw
+        self._st = st
+        self._cache = {}
+
+    def integer(self, lo, hi):
+        strategy = self._cache.get((lo, hi))
+        if strategy is None:
+            strategy = self._cache[(lo, hi)] = self._st.integers(lo, hi)
+        return self._draw(strategy)
+
+
+# --------------------------------------------------------------------------
+# generator state
+
+
+@dataclass(frozen=True)
+class Var:
+    kind: str  # ARRAY, SCALAR or INT
+    role: str  # "own": sole owner, may be augmented; "ref": may alias; "ro": read-only
+    active: bool = False  # (may) depend on the float parameters
+
+
+@dataclass(frozen=True)
+class E:
+    """A generated expression."""
+
+    src: str
+    kind: str
+    bare: frozenset = frozenset()  # array names whose very object the value may be
+    atom: bool = True  # safe as an operand without parentheses
+    bounded: bool = False  # |value| is bounded whatever the operands
+
+
+@dataclass(frozen=True)
+class Sig:
+    name: str
+    params: tuple  # kinds, or None for the recursive helper r(a, d)
+    ret: str
+
+
+@dataclass(frozen=True)
+class Ctx:
+    loop_depth: int = 0
+    if_depth: int = 0
+    carried: frozenset = frozenset()  # names live across loop trips
+    locked: frozenset = frozenset()  # own arrays being iterated by ``for e in``
+
+
+@dataclass
+class Fn:
+    name: str
+    ret: str
+    bounds: tuple  # loop bound tokens
+    callables: list
+    budget: int
+    counters: dict = field(default_factory=dict)
+    uncalled: set = field(default_factory=set)  # helpers f should still call
+
+    def fresh(self, prefix):
+        i = self.counters.get(prefix, 0)
+        self.counters[prefix] = i + 1
+        return f"{prefix}{i}"
+
+
+def _par(e):
+    return e.src if e.atom else f"({e.src})"
+
+
+def _join(*kinds):
+    if ARRAY in kinds:
+        return ARRAY
+    if SCALAR in kinds:
+        return SCALAR
+    return INT
+
+
+def _compat(a, b):
+    return (a == ARRAY) == (b == ARRAY)
+
+
+def _indent(lines):
+    return ["    " + line for line in lines]
+
+
+@dataclass
+class Program:
+    source: str
+    x_kind: str
+    y_kind: str
+
+    def __repr__(self):  # what Hypothesis prints for a falsifying example
+        return f"Program(x_kind={self.x_kind!r}, y_kind={self.y_kind!r}, source=\n{self.source})"
+
+
+class Gen:
+    def __init__(self, chooser, *, allow_math=True):
+        self.ch = chooser
+        self.allow_math = allow_math
+
+    # ---- choices (option 0 is always the simplest) -----------------------
+
+    def integer(self, lo, hi):
+        return lo if lo == hi else self.ch.integer(lo, hi)
+
+    def pick(self, seq):
+        seq = list(seq)
+        return seq[self.integer(0, len(seq) - 1)]
+
+    def maybe(self, percent):
+        """True with the given probability; shrinks to False."""
+        return self.ch.integer(0, 99) >= 100 - percent
+
+    def weighted(self, options):
+        options = [(w, v) for w, v in options if w > 0]
+        r = self.integer(0, sum(w for w, _ in options) - 1)
+        for w, v in options:
+            if r < w:
+                return v
+            r -= w
+        raise AssertionError("unreachable")
+
+    # ---- expressions -----------------------------------------------------
+
+    @staticmethod
+    def _names(sc, kinds):
+        return [name for name, var in sc.items() if var.kind in kinds]
+
+    def leaf(self, sc):
+        floats = self._names(sc, (ARRAY, SCALAR))
+        ints = self._names(sc, (INT,))
+        cat = self.weighted([(6 if floats else 0, "var"), (2, "const"), (1 if ints else 0, "int")])
+        if cat == "const":
+            c = self.pick(CONSTS)
+            return E(c, SCALAR, atom=not c.startswith("-"), bounded=True)
+        name = self.pick(floats if cat == "var" else ints)
+        kind = sc[name].kind
+        return E(name, kind, frozenset([name]) if kind == ARRAY else frozenset())
+
+    def bounded_fn(self, e):
+        """Wrap e in a bounded elementwise function; keeps array-ness."""
+        if self.allow_math and e.kind != ARRAY and self.maybe(30):
+            fn = self.pick(("math.sin", "math.cos"))
+        else:
+            fn = self.pick(("np.tanh", "np.sin", "np.cos"))
+        return E(f"{fn}({e.src})", _join(e.kind, SCALAR), bounded=True)
+
+    def coerce(self, sc, e, want):
+        if want is None or _compat(e.kind, want):
+            return e
+        if want != ARRAY:  # array -> scalar
+            fn = self.pick(("np.sum", "np.mean"))
+            return E(f"{fn}({e.src})", SCALAR)
+        arr = self.pick(self._names(sc, (ARRAY,)))
+        op = self.pick(("*", "+", "-"))
+        return E(f"{arr} {op} {_par(e)}", ARRAY, atom=False)
+
+    def expr(self, sc, fx, depth, want=None):
+        return self.coerce(sc, self._expr(sc, fx, depth), want)
+
+    def _expr(self, sc, fx, depth):
+        if depth <= 0:
+            return self.leaf(sc)
+        has_array = bool(self._names(sc, (ARRAY,)))
+        calls = self._callable(sc, fx)
+        form = self.weighted(
+            [
+                (3, "leaf"),
+                (6, "binop"),
+                (4, "unary"),
+                (2, "exp"),
+                (1, "neg"),
+                (2, "pow"),
+                (2, "div"),
+                (2, "sqrtlog"),
+                (2, "maxmin"),
+                (1, "where"),
+                (1 if has_array else 0, "reduce"),
+                (2 if self.allow_math else 0, "math"),
+                (1, "ifexp"),
+                ((8 if fx.uncalled & {s.name for s in calls} else 3) if calls else 0, "call"),
+            ]
+        )
+        sub = depth - 1
+        if form == "leaf":
+            return self.leaf(sc)
+        if form == "binop":
+            a, b = self._expr(sc, fx, sub), self._expr(sc, fx, sub)
+            op = self.pick(("+", "*", "-"))
+            return E(f"{_par(a)} {op} {_par(b)}", _join(a.kind, b.kind), atom=False)
+        if form == "unary":
+            a = self._expr(sc, fx, sub)
+            fn = self.pick(("np.sin", "np.cos", "np.tanh"))
+            return E(f"{fn}({a.src})", _join(a.kind, SCALAR), bounded=True)
+        if form == "exp":
+            inner = self.bounded_fn(self._expr(sc, fx, sub))
+            fn = "math.exp" if self.allow_math and inner.src.startswith("math.") else "np.exp"
+            return E(f"{fn}({inner.src})", inner.kind, bounded=True)
+        if form == "neg":
+            a = self._expr(sc, fx, sub)
+            return E(f"-{_par(a)}", a.kind, atom=False, bounded=a.bounded)
+        if form == "pow":
+            a = self._expr(sc, fx, sub)
+            return E(f"{_par(a)} ** {self.pick(('2', '3'))}", a.kind, atom=False)
+        if form == "div":
+            a = self._expr(sc, fx, sub)
+            if self.maybe(50):
+                b = self._expr(sc, fx, sub)
+                return E(f"{_par(a)} / ({_par(b)} * {_par(b)} + 1.0)", _join(a.kind, b.kind, SCALAR), atom=False)
+            c = self.pick(CONSTS)
+            c = c if not c.startswith("-") else f"({c})"
+            return E(f"{_par(a)} / {c}", _join(a.kind, SCALAR), atom=False)
+        if form == "sqrtlog":
+            a = self._expr(sc, fx, sub)
+            fn = self.pick(("np.sqrt", "np.log"))
+            return E(f"{fn}({_par(a)} * {_par(a)} + 1.0)", _join(a.kind, SCALAR))
+        if form == "maxmin":
+            a, b = self._expr(sc, fx, sub), self._expr(sc, fx, sub)
+            fn = self.pick(("np.maximum", "np.minimum"))
+            return E(f"{fn}({a.src}, {b.src})", _join(a.kind, b.kind), bounded=a.bounded and b.bounded)
+        if form == "where":
+            a, b = self._expr(sc, fx, sub), self._expr(sc, fx, sub)
+            op = self.pick((">", "<"))
+            bare = a.bare | b.bare
+            if _join(a.kind, b.kind) == ARRAY:
+                if self.maybe(30):  # np.where(a > b, c, d)
+                    c, d = self._expr(sc, fx, sub), self._expr(sc, fx, sub)
+                    src = f"np.where({a.src} {op} {b.src}, {c.src}, {d.src})"
+                    kind = _join(a.kind, b.kind, c.kind, d.kind)
+                    return E(src, kind if kind == ARRAY else ARRAY)
+                return E(f"np.where({a.src} {op} {b.src}, {a.src}, {b.src})", ARRAY)
+            # np.where of scalars gives a 0-d array; use a conditional expression
+            return E(f"({a.src} if {a.src} {op} {b.src} else {b.src})", _join(a.kind, b.kind), bare)
+        if form == "reduce":
+            a = self.expr(sc, fx, sub, ARRAY)
+            fn = self.pick(("np.sum", "np.mean"))
+            return E(f"{fn}({a.src})", SCALAR)
+        if form == "math":
+            a = self.expr(sc, fx, sub, SCALAR)
+            fn = self.pick(("math.sin", "math.cos", "math.exp"))
+            if fn == "math.exp":
+                a = self.bounded_fn(a)
+            return E(f"{fn}({a.src})", SCALAR, bounded=True)
+        if form == "ifexp":
+            a = self._expr(sc, fx, sub)
+            b = self.expr(sc, fx, sub, a.kind)
+            c = self.cond(sc, fx, 0)
+            return E(f"({a.src} if {c} else {b.src})", _join(a.kind, b.kind), a.bare | b.bare)
+        if form == "call":
+            return self.call(sc, fx, self.pick([s for s in calls if s.name in fx.uncalled] or calls), sub)
+        raise AssertionError(form)
+
+    def _callable(self, sc, fx):
+        has_array = bool(self._names(sc, (ARRAY,)))
+        return [s for s in fx.callables if s.params is None or has_array or ARRAY not in s.params]
+
+    def call(self, sc, fx, sig, depth):
+        fx.uncalled.discard(sig.name)
+        if sig.params is None:  # recursive helper r(a, d)
+            a = self._expr(sc, fx, depth)
+            d = self.pick(("1", "2", "n") if "n" in sc else ("1", "2"))
+            return E(f"{sig.name}({a.src}, {d})", _join(a.kind, SCALAR))
+        args = [self.expr(sc, fx, depth, k) for k in sig.params]
+        return E(f"{sig.name}({', '.join(a.src for a in args)})", sig.ret)
+
+    def cond(self, sc, fx, depth=1):
+        c = self.compare(sc, fx)
+        if depth <= 0:
+            return c
+        how = self.weighted([(6, "plain"), (2, "and"), (2, "or"), (1, "not")])
+        if how == "plain":
+            return c
+        if how == "not":
+            return f"not ({c})"
+        return f"{c} {how} {self.compare(sc, fx)}"
+
+    def compare(self, sc, fx):
+        ints = [n for n in self._names(sc, (INT,)) if sc[n].role == "ro"]
+        form = self.weighted([(5, "const"), (3, "expr"), (2 if ints else 0, "int")])
+        if form == "int":
+            name = self.pick(ints)
+            return self.pick((f"{name} > 1", f"{name} > 2", f"{name} % 2 == 0", f"{name} < 3"))
+        a = self.expr(sc, fx, 1, SCALAR)
+        op = self.pick((">", "<"))
+        if form == "const":
+            return f"{a.src} {op} {self.pick(THRESHOLDS)}"
+        b = self.expr(sc, fx, 1, SCALAR)
+        return f"{a.src} {op} {b.src}"
+
+    # ---- statements ------------------------------------------------------
+
+    def block(self, sc, fx, cx, lo, hi):
+        lines = []
+        for i in range(self.integer(lo, hi)):
+            if i and fx.budget <= 0:
+                break
+            lines += self.stmt(sc, fx, cx)
+        return lines
+
+    def stmt(self, sc, fx, cx):
+        fx.budget -= 1
+        compound = fx.budget >= 2
+        own_free = [n for n, v in sc.items() if v.role == "own" and n not in cx.locked]
+        iterables = self._names(sc, (ARRAY,))
+        uncalled = [s for s in self._callable(sc, fx) if s.name in fx.uncalled]
+        form = self.weighted(
+            [
+                (10, "assign"),
+                (5 if uncalled else 0, "call"),
+                (4 if own_free else 0, "aug"),
+                (2, "tuple"),
+                (1, "packed"),
+                (4 if compound and cx.if_depth < 2 else 0, "if"),
+                (3 if compound and cx.loop_depth < 2 else 0, "for"),
+                (2 if compound and cx.loop_depth < 2 and iterables else 0, "foreach"),
+                (2 if compound and cx.loop_depth < 2 else 0, "while"),
+            ]
+        )
+        return getattr(self, "s_" + form)(sc, fx, cx)
+
+    def _rhs(self, sc, fx, cx, target):
+        """An expression for ``target = ...`` (target None: a new name)."""
+        carried = target is not None and target in cx.carried
+        want = None
+        if carried or target in PARAMS:  # parameters keep their kind
+            want = ARRAY if sc[target].kind == ARRAY else SCALAR
+        e = self.expr(sc, fx, self.integer(1, 2), want)
+        if carried and not e.bounded and self.maybe(70):
+            e = self.bounded_fn(e)
+        return e
+
+    def _fix_ref_rhs(self, sc, e):
+        """A name that may alias must never see an own array."""
+        if any(sc[b].role == "own" for b in e.bare if b in sc):
+            return E(f"np.tanh({e.src})", _join(e.kind, SCALAR), bounded=True)
+        return e
+
+    @staticmethod
+    def _active(sc, src):
+        return any(sc[t].active for t in re.findall(r"[A-Za-z_]\w*", src) if t in sc)
+
+    def _bind(self, sc, name, kind, role, active):
+        sc.pop(name, None)
+        sc[name] = Var(kind, role, active)
+
+    def s_assign(self, sc, fx, cx):
+        own = [n for n, v in sc.items() if v.role == "own"]
+        refs = [n for n, v in sc.items() if v.role == "ref"]
+        w_old = 6 if cx.loop_depth else 3  # loops mostly update what they carry
+        how = self.weighted([(5, "new_own"), (w_old if own else 0, "old_own"), (1, "new_ref"), (1 if refs else 0, "old_ref")])
+        name = None
+        if how == "old_own":
+            name = self.pick(own)
+        elif how == "old_ref":
+            name = self.pick(refs)
+        e = self._rhs(sc, fx, cx, name)
+        if how == "new_own" and e.bare:
+            how = "new_ref"  # the value may be an existing array: not ours to own
+        if how == "new_own":
+            name = fx.fresh("v")
+        elif how == "new_ref":
+            name = fx.fresh("w")
+        if sc.get(name, Var(SCALAR, "own" if how == "new_own" else "ref")).role == "own":
+            if e.bare - {name}:
+                e = E(f"np.tanh({e.src})", _join(e.kind, SCALAR), bounded=True)
+            role = "own"
+        else:
+            e = self._fix_ref_rhs(sc, e)
+            role = "ref"
+        self._bind(sc, name, e.kind, role, self._active(sc, e.src))
+        return [f"{name} = {e.src}"]
+
+    def s_call(self, sc, fx, cx):
+        """``v = h(...)``: makes sure f calls its helpers (also in loops)."""
+        sig = self.pick([s for s in self._callable(sc, fx) if s.name in fx.uncalled])
+        e = self.call(sc, fx, sig, self.integer(0, 1))
+        name = fx.fresh("v")
+        self._bind(sc, name, e.kind, "own", self._active(sc, e.src))
+        return [f"{name} = {e.src}"]
+
+    def s_aug(self, sc, fx, cx):
+        name = self.pick([n for n, v in sc.items() if v.role == "own" and n not in cx.locked])
+        var = sc[name]
+        op = self.pick(("+=", "*="))
+        if cx.loop_depth and self.maybe(30):
+            e = self.leaf({})  # a constant
+        else:
+            e = self._rhs(sc, fx, cx, name)
+            if cx.loop_depth and op == "*=" and not e.bounded:
+                e = self.bounded_fn(e)
+        self._bind(sc, name, _join(var.kind, e.kind), "own", var.active or self._active(sc, e.src))
+        return [f"{name} {op} {e.src}"]
+
+    def _tuple_parts(self, sc, fx, cx):
+        """Targets and values of a two-element tuple assignment."""
+        own_free = [n for n, v in sc.items() if v.role == "own" and n not in cx.locked]
+        if len(own_free) >= 2 and self.maybe(50):
+            a = self.pick(own_free)
+            b = self.pick([n for n in own_free if n != a])
+            if a not in cx.carried or _compat(sc[a].kind, sc[b].kind):
+                kb = sc[b].kind
+                eb = E(b, kb, frozenset([b]) if kb == ARRAY else frozenset())
+                return [a, b], [eb, self._rhs(sc, fx, cx, b)]  # a, b = b, <expr>
+        targets, values = [], []
+        for _ in range(2):
+            own = [n for n, v in sc.items() if v.role == "own" and n not in targets]
+            how = self.weighted([(4, "new_own"), (2 if own else 0, "old_own"), (1, "new_ref")])
+            name = self.pick(own) if how == "old_own" else None
+            values.append(self._rhs(sc, fx, cx, name))
+            if name is None:
+                name = fx.fresh("v" if how == "new_own" else "w")
+            targets.append(name)
+        return targets, values
+
+    def _tuple_stmt(self, sc, fx, cx):
+        targets, values = self._tuple_parts(sc, fx, cx)
+        used = set()
+        fixed = []
+        for t, e in zip(targets, values):
+            role = sc[t].role if t in sc else ("own" if t.startswith("v") else "ref")
+            if role == "own":
+                ok = all(b in targets and b not in cx.locked and b not in used for b in e.bare)
+                if not ok:
+                    e = E(f"np.tanh({e.src})", _join(e.kind, SCALAR), bounded=True)
+                used |= e.bare
+            else:
+                e = self._fix_ref_rhs(sc, e)
+            fixed.append((t, e, role, self._active(sc, e.src)))
+        for t, e, role, active in fixed:
+            self._bind(sc, t, e.kind, role, active)
+        return [t for t, *_ in fixed], [e.src for _, e, *_ in fixed]
+
+    def s_tuple(self, sc, fx, cx):
+        targets, srcs = self._tuple_stmt(sc, fx, cx)
+        return [f"{', '.join(targets)} = {', '.join(srcs)}"]
+
+    def s_packed(self, sc, fx, cx):
+        targets, srcs = self._tuple_stmt(sc, fx, cx)
+        t = fx.fresh("t")
+        packed = f"({', '.join(srcs)})" if self.maybe(50) else f"[{', '.join(srcs)}]"
+        return [f"{t} = {packed}", f"{', '.join(targets)} = {t}"]
+
+    def _return(self, sc, fx):
+        e = self.expr(sc, fx, self.integer(1, 2), fx.ret)
+        if fx.ret == ARRAY and any(sc[b].role != "own" for b in e.bare if b in sc):
+            e = E(f"np.tanh({e.src})", ARRAY, bounded=True)
+        return f"return {e.src}"
+
+    def s_if(self, sc, fx, cx):
+        heads = [f"if {self.cond(sc, fx)}:"]
+        if self.maybe(25):
+            heads.append(f"elif {self.cond(sc, fx)}:")
+        has_else = self.maybe(50)
+        if has_else:
+            heads.append("else:")
+        inner = Ctx(cx.loop_depth, cx.if_depth + 1, cx.carried, cx.locked)
+        bodies, scopes, terminated = [], [], []
+        for _ in heads:
+            bsc = dict(sc)
+            body = self.block(bsc, fx, inner, 1, 3)
+            opts = [(6, None), (1, "return")]
+            if cx.loop_depth:
+                opts += [(2, "break"), (2, "continue")]
+            term = self.weighted(opts)
+            if term == "return":
+                body.append(self._return(bsc, fx))
+            elif term:
+                body.append(term)
+            bodies.append(body)
+            scopes.append(bsc)
+            terminated.append(term is not None)
+        if has_else and all(terminated):  # keep the code after the `if` reachable
+            bodies[-1].pop()
+            terminated[-1] = False
+        live = [s for s, t in zip(scopes, terminated) if not t]
+        if not has_else:
+            live.append(dict(sc))
+        joined = {}
+        for name, var in live[0].items():
+            others = [s.get(name) for s in live[1:]]
+            if all(o is not None and _compat(o.kind, var.kind) for o in others):
+                kind = _join(var.kind, *(o.kind for o in others))
+                joined[name] = Var(kind, var.role, var.active or any(o.active for o in others))
+        sc.clear()
+        sc.update(joined)
+        lines = []
+        for head, body in zip(heads, bodies):
+            lines.append(head)
+            lines += _indent(body)
+        return lines
+
+    def _loop_body(self, sc, fx, cx, extra, locked=frozenset(), first=()):
+        bsc = dict(sc)
+        bsc.update(extra)
+        inner = Ctx(cx.loop_depth + 1, cx.if_depth, cx.carried | frozenset(sc), cx.locked | locked)
+        return list(first) + self.block(bsc, fx, inner, 1, 3)
+
+    def s_for(self, sc, fx, cx):
+        i = fx.fresh("i")
+        bound = self.pick(fx.bounds)
+        rng = self.pick((f"range({bound})", f"range(1, {bound})", f"range(0, {bound}, 2)"))
+        body = self._loop_body(sc, fx, cx, {i: Var(INT, "ro")})
+        return [f"for {i} in {rng}:"] + _indent(body)
+
+    def s_foreach(self, sc, fx, cx):
+        seq = self.pick(self._names(sc, (ARRAY,)))
+        e = fx.fresh("e")
+        locked = frozenset([seq]) if sc[seq].role == "own" else frozenset()
+        body = self._loop_body(sc, fx, cx, {e: Var(SCALAR, "ro", sc[seq].active)}, locked)
+        return [f"for {e} in {seq}:"] + _indent(body)
+
+    def s_while(self, sc, fx, cx):
+        k = fx.fresh("k")
+        bound = self.pick(fx.bounds)
+        test = f"{k} < {bound}"
+        if self.maybe(25):
+            test += f" and {self.compare(sc, fx)}"
+        step = self.pick((f"{k} += 1", f"{k} = {k} + 1", f"{k} += 2"))
+        body = self._loop_body(sc, fx, cx, {k: Var(INT, "ro")}, first=[step])
+        sc[k] = Var(INT, "ro")
+        return [f"{k} = 0", f"while {test}:"] + _indent(body)
+
+    # ---- functions -------------------------------------------------------
+
+    def final_return(self, sc, fx):
+        floats = [n for n, v in sc.items() if v.kind in (ARRAY, SCALAR)]
+        # prefer the function's own results that depend on its parameters
+        recent = sorted(floats, key=lambda n: (sc[n].active, n not in PARAMS))[-3:]
+        terms = recent[-self.integer(1, len(recent)):] if recent else []
+        if not terms:
+            return self._return(sc, fx)
+        parts = []
+        for name in terms:
+            if fx.ret == SCALAR and sc[name].kind == ARRAY:
+                parts.append(f"{self.pick(('np.sum', 'np.mean'))}({name})")
+            else:
+                parts.append(name)
+        src = parts[0]
+        for p in parts[1:]:
+            src += f" {self.pick(('+', '-'))} {p}"
+        kind = _join(*(sc[n].kind for n in terms)) if fx.ret == ARRAY else SCALAR
+        if fx.ret == ARRAY and kind != ARRAY:
+            src = f"{self.pick(self._names(sc, (ARRAY,)))} * ({src})"
+        elif fx.ret == ARRAY and len(terms) == 1 and sc[terms[0]].role != "own":
+            src = f"{src} * {self.pick(CONSTS[:3])}"
+        elif self.maybe(30):
+            src = f"({src}) * {self.pick(CONSTS[:3])}"
+        return f"return {src}"
+
+    def function(self, name, params, fx):
+        sc = dict(params)
+        body = self.block(sc, fx, Ctx(), 2 if fx.name == "f" else 1, 6)
+        while [s for s in self._callable(sc, fx) if s.name in fx.uncalled]:
+            body += self.s_call(sc, fx, Ctx())
+        body.append(self.final_return(sc, fx))
+        return [f"def {name}({', '.join(params)}):"] + _indent(body)
+
+    def helper(self, name, kinds, callables):
+        pk = (self.pick(kinds), self.pick(kinds))
+        ret = ARRAY if ARRAY in pk and self.maybe(50) else SCALAR
+        fx = Fn(name, ret, ("2", "3"), callables, budget=5)
+        lines = self.function(name, {"a": Var(pk[0], "ref", True), "b": Var(pk[1], "ref", True)}, fx)
+        return lines, Sig(name, pk, ret)
+
+    def recursive_helper(self):
+        step = self.pick(
+            (
+                ["return r(np.sin(a) * 1.1, d - 1)"],
+                ["return np.sin(r(a * 0.5, d - 1)) + a"],
+                ["b = np.tanh(a) * 1.5 + 0.5", "return r(b, d - 1) * 0.5"],
+            )
+        )
+        lines = ["def r(a, d):", "    if d <= 0:", "        return a"] + _indent(step)
+        return lines, Sig("r", None, SCALAR)
+
+    def program(self, x_kind, y_kind):
+        kinds = (SCALAR, ARRAY) if ARRAY in (x_kind, y_kind) else (SCALAR,)
+        chunks, sigs = [], []
+        for i in range(self.integer(0, 2)):
+            lines, sig = self.helper(f"h{i + 1}", kinds, list(sigs))
+            chunks.append(lines)
+            sigs.append(sig)
+        if self.maybe(30):
+            lines, sig = self.recursive_helper()
+            chunks.append(lines)
+            sigs.append(sig)
+        fx = Fn("f", SCALAR, ("n",), sigs, budget=14)
+        fx.uncalled = {s.name for s in sigs}
+        params = {"x": Var(x_kind, "ref", True), "y": Var(y_kind, "ref", True), "n": Var(INT, "ro")}
+        chunks.append(self.function("f", params, fx))
+        text = "import math\n\nimport numpy as np\n"
+        for lines in chunks:
+            text += "\n\n" + "\n".join(lines) + "\n"
+        return text
+
+
+def generate(chooser, x_kind, y_kind, *, allow_math=True):
+    """Generate one program; returns a ``Program``."""
+    source = Gen(chooser, allow_math=allow_math).program(x_kind, y_kind)
+    return Program(source, x_kind, y_kind)
+
+
+def random_program(seed, *, allow_math=True):
+    """A program (kinds included) from an integer seed."""
+    ch = RandomChooser(seed)
+    x_kind = (SCALAR, ARRAY)[ch.integer(0, 1)]
+    y_kind = (SCALAR, ARRAY)[ch.integer(0, 1)]
+    return generate(ch, x_kind, y_kind, allow_math=allow_math)
+
+
+def random_inputs(seed, program):
+    """Inputs (x, y, n) for a program from an integer seed."""
+    rng = np.random.default_rng(seed)
+
+    def one(kind, offsets, offset):
+        if kind == ARRAY:
+            return rng.uniform(-2.0, 2.0, SHAPE) + offsets
+        return float(rng.uniform(-2.0, 2.0) + offset)
+
+    x = one(program.x_kind, X_OFFSETS, X_SCALAR_OFFSET)
+    y = one(program.y_kind, Y_OFFSETS, Y_SCALAR_OFFSET)
+    return x, y, int(rng.integers(1, 5))
+
+
+# --------------------------------------------------------------------------
+# Hypothesis strategies
+
+
+def programs():
+    from hypothesis import strategies as st
+
+    @st.composite
+    def _programs(draw):
+        x_kind = draw(st.sampled_from((SCALAR, ARRAY)))
+        y_kind = draw(st.sampled_from((SCALAR, ARRAY)))
+        return generate(DrawChooser(draw), x_kind, y_kind)
+
+    return _programs()
+
+
+def inputs_for(program):
+    """Strategy for (x, y, n) matching a program's argument kinds."""
+    from hypothesis import strategies as st
+
+    value = st.floats(-2.0, 2.0, allow_nan=False, allow_infinity=False)
+
+    def one(kind, offsets, offset):
+        if kind == ARRAY:
+            return st.lists(value, min_size=SHAPE[0], max_size=SHAPE[0]).map(lambda v: np.array(v) + offsets)
+        return value.map(lambda v: float(v + offset))
+
+    return st.tuples(
+        one(program.x_kind, X_OFFSETS, X_SCALAR_OFFSET),
+        one(program.y_kind, Y_OFFSETS, Y_SCALAR_OFFSET),
+        st.integers(1, 4),
+    )
+
+
+# --------------------------------------------------------------------------
+# loading and the finite-difference oracle
+
+_loaded = 0
+
+
+def load_program(source, directory):
+    """Write ``source`` to a fresh .py file in ``directory`` and import it.
+
+    The module gets a unique name (and file), so ``inspect.getsource`` and
+    ``linecache`` never see stale text.  The caller should pass the module
+    to ``unload`` when done.
+    """
+    global _loaded
+    _loaded += 1
+    name = f"s2s_randprog_{_loaded}_{zlib.crc32(source.encode()):08x}"
+    path = Path(directory) / f"{name}.py"
+    path.write_text(source)
+    spec = importlib.util.spec_from_file_location(name, path)
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module
+    try:
+        spec.loader.exec_module(module)
+    except BaseException:
+        del sys.modules[name]
+        raise
+    return module
+
+
+def unload(module):
+    sys.modules.pop(module.__name__, None)
+
+
+class Unreliable(Exception):
+    """Finite differences cannot be trusted at this point (reason in args)."""
+
+
+def evaluate(f, args):
+    """f(*args) as a float, on copies; nan if it overflows."""
+    args = [np.array(a, copy=True) if isinstance(a, np.ndarray) else a for a in args]
+    with np.errstate(all="ignore"):
+        try:
+            value = f(*args)
+        except OverflowError:
+            return math.nan
+    return float(value)
+
+
+def _shifted(arg, j, h):
+    if isinstance(arg, np.ndarray):
+        out = np.array(arg, dtype=float, copy=True)
+        out.flat[j] += h
+        return out
+    return float(arg) + h
+
+
+FD_STEPS = (1e-6, 1e-5)
+MAX_ABS_VALUE = 1e6
+
+
+def fd_gradient(f, args, wrt, steps=FD_STEPS):
+    """Central finite-difference gradients of scalar ``f`` w.r.t. ``args[i], i in wrt``.
+
+    Returns ``(value, grads, noise)``: each gradient is shaped like its
+    argument (a float for a float argument) and uses the smaller step;
+    ``noise`` holds, with the same shapes, ``|FD(small) - FD(large)|``, an
+    estimate of the rounding error of the gradient (rounding error grows
+    as the step shrinks, truncation error falls).  Raises
+    ``Unreliable`` when the value is not finite or huge, or when the point is
+    (near) a kink or a branch switch: the two step sizes disagree, or the
+    one-sided differences on either side of the point disagree.
+    """
+    small, large = steps
+    f0 = evaluate(f, args)
+    if not math.isfinite(f0) or abs(f0) > MAX_ABS_VALUE:
+        raise Unreliable(f"value {f0!r}")
+    grads, noise = [], []
+    for i in wrt:
+        arg = args[i]
+        size = arg.size if isinstance(arg, np.ndarray) else 1
+        g = np.zeros(size)
+        err = np.zeros(size)
+        for j in range(size):
+            vals = {}
+            for h in (small, -small, large, -large):
+                shifted = list(args)
+                shifted[i] = _shifted(arg, j, h)
+                vals[h] = evaluate(f, shifted)
+            if not all(math.isfinite(v) for v in vals.values()):
+                raise Unreliable("non-finite value near the point")
+            c_small = (vals[small] - vals[-small]) / (2 * small)
+            c_large = (vals[large] - vals[-large]) / (2 * large)
+            forward = (vals[small] - f0) / small
+            backward = (f0 - vals[-small]) / small
+            scale = max(1.0, abs(c_small))
+            if abs(c_small - c_large) > 1e-3 * scale:
+                raise Unreliable(f"step sizes disagree for arg {i}[{j}]: {c_small!r} vs {c_large!r}")
+            if abs(forward - backward) > 1e-2 * scale:
+                raise Unreliable(f"one-sided differences disagree for arg {i}[{j}]: {forward!r} vs {backward!r}")
+            g[j] = c_small
+            err[j] = abs(c_small - c_large)
+        if isinstance(arg, np.ndarray):
+            grads.append(g.reshape(arg.shape))
+            noise.append(err.reshape(arg.shape))
+        else:
+            grads.append(float(g[0]))
+            noise.append(float(err[0]))
+    return f0, tuple(grads), tuple(noise)

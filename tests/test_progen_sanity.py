@@ -1,0 +1,148 @@
+"""Deterministic checks of the random-program generator and its FD oracle.
+
+They do not use s2s: a broken generator must show up here, not as a
+confusing failure (or a silently weak test) in test_random_programs.py.
+"""
+
+import re
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import proggen
+
+SEEDS = range(200)
+
+
+@pytest.fixture(scope="module")
+def progdir(tmp_path_factory):
+    return tmp_path_factory.mktemp("progen_sanity")
+
+
+def test_generation_is_deterministic():
+    for seed in range(20):
+        assert proggen.random_program(seed).source == proggen.random_program(seed).source
+
+
+def test_generated_programs_compile_run_and_are_smooth(progdir):
+    unreliable = 0
+    for seed in SEEDS:
+        program = proggen.random_program(seed)
+        compile(program.source, f"<seed {seed}>", "exec")
+        module = proggen.load_program(program.source, progdir)
+        try:
+            args = proggen.random_inputs(seed, program)
+            before = [a.copy() if isinstance(a, np.ndarray) else a for a in args]
+            with np.errstate(all="ignore"):
+                value = module.f(*args)
+            assert np.shape(value) == (), f"seed {seed}: f returned shape {np.shape(value)}\n{program.source}"
+            for a, b in zip(before, args):
+                assert np.array_equal(a, b), f"seed {seed}: f changed its inputs\n{program.source}"
+            try:
+                _, grads, _ = proggen.fd_gradient(module.f, args, (0, 1))
+            except proggen.Unreliable:
+                unreliable += 1
+                continue
+            for g, a in zip(grads, args):
+                assert np.shape(g) == np.shape(a)
+                assert np.all(np.isfinite(g))
+        finally:
+            proggen.unload(module)
+    # the test rejects these points; if many are rejected the test is weak
+    assert unreliable <= len(SEEDS) // 20, f"{unreliable} of {len(SEEDS)} points rejected"
+
+
+def test_generator_covers_the_language():
+    sources = [proggen.random_program(seed).source for seed in SEEDS]
+    f_bodies = [s[s.index("def f(") :] for s in sources]
+    features = {
+        "if": r"^\s*if ",
+        "elif": r"^\s*elif ",
+        "else": r"^\s*else:",
+        "for range": r"for i\d+ in range\(",
+        "range(1, n)": r"range\(1, ",
+        "range(0, n, 2)": r"range\(0, \w+, 2\)",
+        "for over array": r"for e\d+ in ",
+        "while": r"^\s*while k\d+ < ",
+        "break": r"^\s*break$",
+        "continue": r"^\s*continue$",
+        "and/or/not": r"\b(and|or|not)\b",
+        "+=": r" \+= ",
+        "*=": r" \*= ",
+        "tuple assignment": r"^\s*\w+, \w+ = \S",
+        "conditional expression": r"\(.* if .* else .*\)",
+        "np.where": r"np\.where\(",
+        "np.maximum/minimum": r"np\.(maximum|minimum)\(",
+        "math": r"math\.(sin|cos|exp)\(",
+        "np.exp": r"np\.exp\(",
+        "sqrt/log": r"np\.(sqrt|log)\(",
+        "reductions": r"np\.(sum|mean)\(",
+        "power": r"\*\* [23]",
+        "division": r" / ",
+        "helpers": r"^def h2\(",
+        "recursive helper": r"^def r\(",
+    }
+    for name, pattern in features.items():
+        assert any(re.search(pattern, s, re.M) for s in sources), f"generator never produced {name}"
+    for name, pattern in {
+        "helper call in f": r"\bh[12]\(",
+        "recursive call in f": r"\br\(",
+        "early return in f": r"^\s{8,}return ",
+    }.items():
+        assert any(re.search(pattern, s, re.M) for s in f_bodies), f"f never had {name}"
+    kinds = {(p.x_kind, p.y_kind) for p in map(proggen.random_program, SEEDS)}
+    assert kinds == {("S", "S"), ("S", "A"), ("A", "S"), ("A", "A")}
+
+
+@settings(max_examples=25, derandomize=True, database=None)
+@given(data=st.data())
+def test_hypothesis_strategies_produce_runnable_programs(tmp_path_factory, data):
+    program = data.draw(proggen.programs())
+    x, y, n = data.draw(proggen.inputs_for(program))
+    assert isinstance(n, int) and 1 <= n <= 4
+    for v, kind in ((x, program.x_kind), (y, program.y_kind)):
+        if kind == "A":
+            assert isinstance(v, np.ndarray) and v.shape == (3,) and v.dtype == np.float64
+        else:
+            assert isinstance(v, float)
+    module = proggen.load_program(program.source, tmp_path_factory.getbasetemp())
+    try:
+        with np.errstate(all="ignore"):
+            value = module.f(x, y, n)
+        assert np.shape(value) == ()
+    finally:
+        proggen.unload(module)
+
+
+def test_fd_oracle_on_known_gradients(progdir):
+    source = "import numpy as np\n\n\ndef f(x, y, n):\n    return np.sum(x * y) + y ** 2\n"
+    module = proggen.load_program(source, progdir)
+    try:
+        x = np.array([0.3, -1.2, 2.0])
+        value, (gx, gy), (nx, ny) = proggen.fd_gradient(module.f, (x, 0.7, 1), (0, 1))
+        assert value == pytest.approx(np.sum(x * 0.7) + 0.49)
+        np.testing.assert_allclose(gx, [0.7, 0.7, 0.7], rtol=1e-7)
+        assert isinstance(gy, float) and gy == pytest.approx(np.sum(x) + 1.4, rel=1e-7)
+        assert np.shape(nx) == (3,) and isinstance(ny, float)
+        assert np.all(np.asarray(nx) < 1e-6) and ny < 1e-6
+    finally:
+        proggen.unload(module)
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "return np.sum(np.maximum(x, 0.5))",  # kink exactly at the point
+        "return np.sum(x) if x[0] > 0.5 + 1e-7 else 0.0",  # branch switch within a step
+        "return np.sum(np.exp(x * 1000.0))",  # huge value
+    ],
+)
+def test_fd_oracle_rejects_untrustworthy_points(progdir, body):
+    module = proggen.load_program(f"import numpy as np\n\n\ndef f(x, y, n):\n    {body}\n", progdir)
+    try:
+        with pytest.raises(proggen.Unreliable):
+            proggen.fd_gradient(module.f, (np.array([0.5, 0.2, -0.1]), 1.0, 1), (0,))
+    finally:
+        proggen.unload(module)

@@ -1,0 +1,130 @@
+"""Property test: s2s reverse-mode gradients of random programs vs finite differences.
+
+Each example is a small generated module (see ``proggen.py``) defining
+``f(x, y, n)`` and maybe helpers, written to a real file so that s2s can read
+its source.  ``s2s.grad(f, wrt=(0, 1))`` must accept it (an ``S2SError`` is a
+failure: everything generated is in the supported language) and its gradient
+must match central finite differences.  Points where finite differences cannot
+be trusted (near a kink or a branch switch, huge or non-finite values) are
+rejected with ``assume``.
+
+Example count comes from the Hypothesis profile (tests/conftest.py):
+``S2S_HYPOTHESIS_PROFILE=deep pytest tests/test_random_programs.py``.
+"""
+
+import contextlib
+import signal
+import threading
+
+import numpy as np
+import pytest
+from hypothesis import assume, event, given, note
+from hypothesis import strategies as st
+
+import proggen
+import s2s
+
+RTOL = 1e-4
+ATOL = 1e-6
+FD_NOISE = 2.0
+TIME_LIMIT = 30  # seconds for s2s.grad plus one call of the gradient; f itself takes milliseconds
+
+
+class _TooSlow(Exception):
+    pass
+
+
+@contextlib.contextmanager
+def _time_limit(seconds):
+    """Turn a hang (say, a loop in generated code that never ends) into a failure.
+
+    Uses SIGALRM, so it only guards where that exists and we run in the main thread.
+    """
+    if not hasattr(signal, "SIGALRM") or threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def on_alarm(signum, frame):
+        raise _TooSlow()
+
+    previous = signal.signal(signal.SIGALRM, on_alarm)
+    signal.alarm(seconds)
+    try:
+        yield
+    finally:
+        signal.alarm(0)
+        signal.signal(signal.SIGALRM, previous)
+WRT = (0, 1)
+
+
+@pytest.fixture(scope="module")
+def progdir(tmp_path_factory):
+    return tmp_path_factory.mktemp("random_programs")
+
+
+def _copy(a):
+    return a.copy() if isinstance(a, np.ndarray) else a
+
+
+def _check_gradient_type(g, arg, i, source):
+    where = f"gradient {i} of\n{source}"
+    if isinstance(arg, np.ndarray):
+        assert isinstance(g, np.ndarray), f"expected an array, got {type(g).__name__}: {where}"
+        assert g.shape == arg.shape, f"shape {g.shape} != {arg.shape}: {where}"
+        assert g.dtype == np.float64, f"dtype {g.dtype} != float64: {where}"
+    else:
+        ok = isinstance(g, (float, np.floating)) or (isinstance(g, np.ndarray) and g.shape == ())
+        assert ok, f"expected a float (or 0-d array) for a float argument, got {g!r}: {where}"
+        assert np.asarray(g).dtype == np.float64, f"dtype {np.asarray(g).dtype} != float64: {where}"
+
+
+@given(data=st.data())
+def test_random_program_gradient_matches_finite_differences(progdir, data):
+    program = data.draw(proggen.programs(), label="program")
+    x, y, n = data.draw(proggen.inputs_for(program), label="inputs (x, y, n)")
+    source = program.source
+    note(f"--- program ---\n{source}--- inputs ---\nx = {x!r}\ny = {y!r}\nn = {n!r}")
+
+    module = proggen.load_program(source, progdir)
+    try:
+        f = module.f
+        try:
+            with _time_limit(TIME_LIMIT):
+                df = s2s.grad(f, wrt=WRT)
+        except s2s.S2SError as exc:
+            pytest.fail(f"s2s rejected a program in the supported language:\n{exc}\n--- program ---\n{source}")
+        except _TooSlow:
+            pytest.fail(f"s2s.grad took more than {TIME_LIMIT} s\n--- program ---\n{source}")
+
+        args = (x, y, n)
+        try:
+            value, expected, noise = proggen.fd_gradient(f, args, WRT)
+        except proggen.Unreliable as exc:
+            note(f"rejected: {exc}")
+            event(f"rejected: {exc.args[0].split(' for ')[0].split(' ')[0]}")  # --hypothesis-show-statistics
+            assume(False)
+
+        call_args = tuple(_copy(a) for a in args)
+        try:
+            with _time_limit(TIME_LIMIT), np.errstate(all="ignore"):
+                got = df(*call_args)
+        except _TooSlow:
+            pytest.fail(f"the gradient did not return within {TIME_LIMIT} s (f takes milliseconds)\n--- program ---\n{source}")
+        for before, after in zip(args, call_args):
+            assert np.array_equal(before, after), f"s2s's gradient changed its inputs:\n{source}"
+
+        assert isinstance(got, tuple) and len(got) == len(WRT), f"expected a tuple of {len(WRT)}, got {got!r}"
+        for i, (g, e, err) in enumerate(zip(got, expected, noise)):
+            _check_gradient_type(g, args[i], i, source)
+            g, e = np.asarray(g, dtype=float), np.asarray(e, dtype=float)
+            # FD_NOISE * err covers the rounding error of the finite differences
+            # where f's intermediate values are large
+            tol = ATOL + RTOL * np.abs(e) + FD_NOISE * np.asarray(err)
+            assert np.all(np.abs(g - e) <= tol), (
+                f"gradient wrt {'xy'[i]} (argument {i}) is wrong\n"
+                f"  s2s:                {g!r}\n  finite differences: {e!r}\n"
+                f"  |difference|:       {np.abs(g - e)!r}\n  tolerance:          {tol!r}\n"
+                f"x = {x!r}, y = {y!r}, n = {n!r}, f(x, y, n) = {value!r}\n--- program ---\n{source}"
+            )
+    finally:
+        proggen.unload(module)
