@@ -36,6 +36,8 @@ def _comment(fn, info):
         out = []
         previous = (header_line, None)
         for s in stmts:
+            if isinstance(s, gast.If) and not s.body and s.orelse:  # `if c: pass / else: B` reads `if not c: B`
+                s.test, s.body, s.orelse = gast.UnaryOp(op=gast.Not(), operand=s.test), s.orelse, []
             line = getattr(s, "lineno", None)
             if isinstance(getattr(s, "body", None), list):
                 s.body = block(s.body, line) or [gast.Pass()]

@@ -20,9 +20,7 @@ def grad_with_continue(x, n):
         # if i % 2 == 1:    (golden_cases.py:51)
         _stack.append(_cond1)
         _cond1 = i % 2 == 1
-        if _cond1:
-            pass
-        else:
+        if not _cond1:
             # s = s + x * i    (golden_cases.py:53)
             _1 = x * i
             _2 = s + _1
@@ -33,9 +31,7 @@ def grad_with_continue(x, n):
     d_x = zeros_like(x)
     for _ in range(_trips1):
         # grad of: if i % 2 == 1:    (golden_cases.py:51)
-        if _cond1:
-            pass
-        else:
+        if not _cond1:
             # grad of: s = s + x * i    (golden_cases.py:53)
             d_2 = d_s
             s = _stack.pop()
