@@ -8,7 +8,9 @@ import math
 
 import numpy as np
 
+import othermodule
 import s2s
+from othermodule import scaled_sine
 
 
 def straight(x, y):
@@ -263,3 +265,8 @@ def _overwrite_in_loop(a, b):
 
 def loop_zeroes_an_adjoint(x, y):
     return _overwrite_in_loop(0.5, y) * x + _overwrite_in_loop(x, y)
+
+
+def calls_imported_function(x):
+    from_other = othermodule.scaled_sine(x * 2.0)
+    return from_other * x + scaled_sine(x)

@@ -45,6 +45,7 @@ CASES = [
     (c.iterable_rebound_in_loop, [(V3, 0.7)], (0, 1)),
     (c.scalar_broadcast_then_sum, [(0.5, V3), (V3, 0.5)], (0, 1)),
     (c.loop_zeroes_an_adjoint, [(0.3, 0.7)], (0, 1)),
+    (c.calls_imported_function, [(0.3,), (-1.2,)], 0),
 ]
 
 
