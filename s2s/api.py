@@ -4,6 +4,8 @@ from __future__ import annotations
 import functools
 import inspect
 
+import numpy as np
+
 from .driver import generate, unwrap
 from .errors import S2SError
 
@@ -70,6 +72,104 @@ def value_and_grad(func, wrt=0, *, optimize=True):
 def vjp(func, wrt=0, *, optimize=True):
     """`g(*args, seed)`: the cotangent(s) of `wrt` given a `seed` shaped like `func`'s output."""
     return _make(func, wrt, "vjp", optimize)
+
+
+def jvp(func, wrt=0, *, optimize=True):
+    """`g(*args, *tangents) -> (value, output tangent)`: forward mode, one tangent per `wrt` argument."""
+    return _make(func, wrt, "jvp", optimize)
+
+
+def hvp(func, wrt=0, *, optimize=True):
+    """`g(*args, v) -> H @ v`: forward mode over the generated gradient; H is never formed.
+
+    With a tuple `wrt`, `v` and the result are tuples (one block per argument).
+    """
+    names, single = _wrt_names(unwrap(func), wrt)
+    key = (unwrap(func), tuple(names), single, "hvp", bool(optimize))
+    if key not in _CACHE:
+        gradient = grad(func, wrt, optimize=optimize)
+        tangent = jvp(gradient, tuple(names), optimize=optimize)
+        n_params = len(inspect.signature(unwrap(func)).parameters)
+
+        def hessian_vector_product(*args):
+            if len(args) != n_params + 1:
+                raise TypeError(f"hvp of {unwrap(func).__name__} takes its {n_params} arguments and a vector "
+                                f"({n_params + 1} in all), got {len(args)}")
+            *primal, v = args
+            vs = (v,) if single else tuple(v)
+            return tangent(*primal, *vs)[1]
+        hessian_vector_product.__name__ = f"hvp_{unwrap(func).__name__}"
+        _CACHE[key] = hessian_vector_product
+        _SOURCES[hessian_vector_product] = _SOURCES[tangent]
+    return _CACHE[key]
+
+
+def hessian(func, wrt=0, *, optimize=True):
+    """`H(*args)`: a float for a scalar argument, (n, n) for an (n,) argument; nested
+    blocks `H[i][j]` for a tuple `wrt`. Built from Hessian-vector products."""
+    names, single = _wrt_names(unwrap(func), wrt)
+    product = hvp(func, tuple(names), optimize=optimize)
+    index = {p: i for i, p in enumerate(inspect.signature(unwrap(func)).parameters)}
+
+    def full_hessian(*args):
+        shapes = [np.shape(args[index[p]]) for p in names]
+        columns = []  # columns[j][k]: d grad / d (argument j, entry k), per argument i
+        for j, shape in enumerate(shapes):
+            per_entry = []
+            for k in np.ndindex(shape):
+                v = [np.zeros(s) if s else 0.0 for s in shapes]
+                if shape:
+                    v[j][k] = 1.0
+                else:
+                    v[j] = 1.0
+                per_entry.append(product(*args, tuple(v)))
+            columns.append(per_entry)
+        blocks = [[_block(columns[j], i, shapes[i], shapes[j]) for j in range(len(names))]
+                  for i in range(len(names))]
+        return blocks[0][0] if single else tuple(tuple(row) for row in blocks)
+    full_hessian.__name__ = f"hessian_{unwrap(func).__name__}"
+    return full_hessian
+
+
+def _block(column_products, i, shape_i, shape_j):
+    """H[i][j] from the products H @ e_k for the entries k of argument j."""
+    parts = [np.asarray(p[i], dtype=float) for p in column_products]
+    if not shape_j:
+        return parts[0] if shape_i else float(parts[0])
+    stacked = np.stack(parts, axis=-1)  # (*shape_i, n_j)
+    return stacked.reshape(tuple(shape_i) + tuple(shape_j))
+
+
+def jacobian(func, wrt=0, *, optimize=True):
+    """`J(*args)`: the Jacobian of `func`'s output with respect to one argument, shaped
+    output shape + argument shape. Forward mode when the argument is smaller than the
+    output, reverse mode (one vjp per output entry) otherwise."""
+    if isinstance(wrt, (tuple, list)):
+        return lambda *args: tuple(jacobian(func, w, optimize=optimize)(*args) for w in wrt)
+    forward = jvp(func, wrt, optimize=optimize)
+    backward = vjp(func, wrt, optimize=optimize)
+    (name_,), _ = _wrt_names(unwrap(func), wrt)
+    position = list(inspect.signature(unwrap(func)).parameters).index(name_)
+
+    def full_jacobian(*args):
+        x = args[position]
+        out = unwrap(func)(*args)
+        in_shape, out_shape = np.shape(x), np.shape(out)
+        if np.size(x) <= np.size(out):
+            cols = []
+            for k in np.ndindex(in_shape):
+                e = np.zeros(in_shape)
+                e[k] = 1.0
+                cols.append(np.asarray(forward(*args, e if in_shape else 1.0)[1], dtype=float))
+            return np.stack(cols, axis=-1).reshape(out_shape + in_shape) if cols else np.zeros(out_shape + in_shape)
+        rows = []
+        for k in np.ndindex(out_shape):
+            e = np.zeros(out_shape)
+            e[k] = 1.0
+            rows.append(np.asarray(backward(*args, e if out_shape else 1.0), dtype=float))
+        return np.stack(rows).reshape(out_shape + in_shape)
+    full_jacobian.__name__ = f"jacobian_{unwrap(func).__name__}"
+    return full_jacobian
 
 
 def source(func) -> str:

@@ -24,6 +24,7 @@ from .transforms import assemble
 from .transforms.activity import activity
 from .transforms.callees import Callees
 from .transforms.fence import fence
+from .transforms.forward import forward
 from .transforms.nodes import param_names, stored_names
 from .transforms.normal_form import normal_form
 from .transforms.optimize import optimize as optimize_pass
@@ -93,26 +94,46 @@ class _Generation:
         self.taken.add(candidate)
         return candidate
 
-    def derive_call(self, g, args, kwargs, stmt, act):
-        g = unwrap(g)
+    def _bind(self, g, args, kwargs, act, zero=()):
         sig = inspect.signature(g)
         try:
             bound = sig.bind(*args, **kwargs).arguments
         except TypeError as exc:
             raise UnsupportedError(f"cannot match this call to `{g.__name__}{sig}`: {exc}") from None
-        active = [p for p in sig.parameters
-                  if isinstance(bound.get(p), gast.Name) and act.is_active(bound[p].id)]
-        key = (g, tuple(active))
+        active = [p for p in sig.parameters if isinstance(bound.get(p), gast.Name)
+                  and act.is_active(bound[p].id) and bound[p].id not in zero]
+        return bound, active
+
+    def derive_call(self, g, args, kwargs, stmt, act):
+        """Reverse mode: the fwd_g/bwd_g pair for this call's active arguments."""
+        g = unwrap(g)
+        bound, active = self._bind(g, args, kwargs, act)
+        key = ("split", g, tuple(active))
         if key not in self.done:
             self.done[key] = (self.unique("fwd", g.__name__), self.unique("bwd", g.__name__))
-            self.queue.append((g, active) + self.done[key])
+            self.queue.append(key)
         fwd, bwd = self.done[key]
-        return UserCall(fwd, bwd, [bound[p] for p in active])
+        return UserCall(fwd, bwd, [bound[p] for p in active], active)
+
+    def derive_jvp_call(self, g, args, kwargs, stmt, act, zero):
+        """Forward mode: jvp_g for this call's arguments with non-zero tangents."""
+        g = unwrap(g)
+        bound, active = self._bind(g, args, kwargs, act, zero)
+        key = ("jvp", g, tuple(active))
+        if key not in self.done:
+            self.done[key] = (self.unique("jvp", g.__name__), None)
+            self.queue.append(key)
+        return UserCall(self.done[key][0], None, [bound[p] for p in active], active)
 
     def sweeps(self, func, wrt):
         fn, info, callees = self.prepare(func)
         act = activity(fn, wrt, callees)
         return reverse(fn, info, self.namer, act, callees, self.derive_call, wrt), info
+
+    def tangents(self, func, wrt):
+        fn, info, callees = self.prepare(func)
+        act = activity(fn, wrt, callees)
+        return forward(fn, info, self.namer, act, callees, self.derive_jvp_call, wrt), info
 
     def finish(self, fn, info, func, optimize):
         if optimize:
@@ -121,8 +142,17 @@ class _Generation:
 
     def drain(self, optimize):
         while self.queue:
-            g, active, fwd, bwd = self.queue.pop(0)
-            sweeps, info = self.sweeps(g, active)
+            key = self.queue.pop(0)
+            kind, g, active = key
+            if kind == "jvp":
+                tangents, info = self.tangents(g, list(active))
+                fn = assemble.jvp(tangents, self.namer, self.done[key][0], active,
+                                  f"Value and tangent of {g.__name__} ({info.filename}) along {', '.join(active)}.",
+                                  callee=True)
+                self.finish(fn, info, g, optimize)
+                continue
+            fwd, bwd = self.done[key]
+            sweeps, info = self.sweeps(g, list(active))
             where = f"{g.__name__} ({info.filename})"
             wrt_text = ", ".join(active)
             f_fn, b_fn = assemble.split(
@@ -142,9 +172,12 @@ def generate(func, wrt: list[str], single: bool, mode: str, optimize: bool) -> G
         namer = Namer(user_names, style)
         gen = _Generation(namer)
         entry = gen.unique(mode, func.__name__)
-        sweeps, info = gen.sweeps(func, wrt)
-        doc = _describe(mode, func, info, wrt)
-        entry_fn = assemble.joint(sweeps, namer, entry, wrt, single, mode, doc)
+        if mode == "jvp":
+            tangents, info = gen.tangents(func, wrt)
+            entry_fn = assemble.jvp(tangents, namer, entry, wrt, _describe(mode, func, info, wrt))
+        else:
+            sweeps, info = gen.sweeps(func, wrt)
+            entry_fn = assemble.joint(sweeps, namer, entry, wrt, single, mode, _describe(mode, func, info, wrt))
         gen.finish(entry_fn, info, func, optimize)
         gen.drain(optimize)
         if not (namer.given & gen.user_names):  # no generated name is a user name
@@ -160,6 +193,8 @@ def generate(func, wrt: list[str], single: bool, mode: str, optimize: bool) -> G
 
 
 def _describe(mode, func, info, wrt):
+    if mode == "jvp":
+        return f"Value and Jacobian-vector product of {func.__name__} ({info.filename}) along {', '.join(wrt)}."
     what = {"grad": "Gradient", "value_and_grad": "Value and gradient", "vjp": "Vector-Jacobian product"}[mode]
     return f"{what} of {func.__name__} ({info.filename}) with respect to {', '.join(wrt)}."
 

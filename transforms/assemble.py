@@ -9,6 +9,10 @@ then backward)::
         <backward sweep>                      return d_x, d_y
         return d_x, d_y
 
+Forward form (``jvp_f``): the primal with its tangents, returning the value
+and the output's tangent; one tangent parameter per ``wrt`` argument, after
+all of f's (keyword-only, defaults kept, for a callee's ``jvp_g``).
+
 Split form, for user functions called from differentiated code: ``fwd_g``
 runs the forward sweep and returns the value with what the backward sweep
 needs; ``bwd_g`` takes that and the output's cotangent::
@@ -90,3 +94,20 @@ def split(sweeps, namer, fwd_name, bwd_name, wrt, fwd_doc, bwd_doc):
     bwd_body.append(gast.Return(value=grads[0] if len(grads) == 1 else gast.Tuple(elts=grads, ctx=gast.Load())))
     bwd = _function(bwd_name, bwd_args, bwd_body, bwd_doc)
     return fwd, bwd
+
+
+def jvp(tangents, namer, fname, wrt, doc, callee=False):
+    """`jvp_f(x, y, t_x)` -> (value, tangent of the value)."""
+    args = copy.deepcopy(tangents.params)
+    extra = [gast.Name(id=namer.tangent(p), ctx=gast.Param(), annotation=None, type_comment=None) for p in wrt]
+    if callee:
+        args.kwonlyargs = args.kwonlyargs + extra
+        args.kw_defaults = args.kw_defaults + [None] * len(extra)
+    else:
+        args.defaults = []
+        args.args = args.args + extra
+    out_tangent = (call(namer.helper("zeros_like"), name(tangents.out)) if tangents.out_is_zero
+                   else name(namer.tangent(tangents.out)))
+    body = list(tangents.body) + [gast.Return(value=gast.Tuple(elts=[name(tangents.out), out_tangent],
+                                                               ctx=gast.Load()))]
+    return _function(fname, args, body, doc)

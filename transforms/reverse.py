@@ -57,10 +57,11 @@ class Sweeps:
 
 @dataclasses.dataclass
 class UserCall:
-    """A call to a user function with active arguments, in split mode."""
-    fwd: str
-    bwd: str
+    """A call to a user function with active arguments: its derivative functions."""
+    fwd: str                # fwd_g (reverse mode) or jvp_g (forward mode)
+    bwd: str | None         # bwd_g (reverse mode)
     active_args: list       # argument atoms (Names) in the order bwd returns their adjoints
+    params: list = dataclasses.field(default_factory=list)  # the callee's parameters they are bound to
 
 
 class _Reverse:

@@ -77,6 +77,30 @@ class Rule:
     def diff_params(self) -> list[str]:
         return [p for p in self.params if p in self.vjps]
 
+    def jvp_terms(self) -> dict:
+        """{param: term}: the forward rule as one term per argument, each linear in that
+        argument's tangent ``t_<param>``. Elementwise rules reuse their reverse
+        templates with ``g`` standing for the tangent; others split ``jvp=`` at its
+        top-level ``+``/``-`` (a ``-`` term is negated)."""
+        if self.jvp is None:
+            if not self.elementwise:
+                return {}
+            return {p: _rename(t, {"g": "t_" + p}) for p, t in self.vjps.items()}
+        terms: dict = {}
+        for sign, term in _split_sum(self.jvp):
+            used = [p for p in self.params if any(isinstance(n, gast.Name) and n.id == "t_" + p
+                                                  for n in gast.walk(term))]
+            if len(used) != 1:
+                raise RuleError(f"the jvp of {self.name} must be a sum of terms, each with one tangent; "
+                                f"a term uses {['t_' + p for p in used] or 'none'}")
+            terms[used[0]] = term if sign > 0 else gast.UnaryOp(op=gast.USub(), operand=term)
+        return terms
+
+    def instantiate_jvp(self, param, bound, ans, tangent, helper=lambda n: n):
+        """The forward term of `param` with `t_<param>` replaced by `tangent`."""
+        term = _rename(self.jvp_terms()[param], {})
+        return _substitute(term, self, bound, tangent, ans, helper, tangent_of={"t_" + param: tangent})
+
     def instantiate(self, param, bound, g, ans, helper=lambda n: n):
         """The reverse template of `param` as an expression: ``g``, ``ans`` and the
         parameter names replaced by the given nodes; runtime helpers' names go
@@ -225,12 +249,30 @@ def all_rules() -> list[Rule]:
     return list(_BY_FUNCTION.values()) + list(_BY_METHOD.values()) + list(_BY_ATTRIBUTE.values())
 
 
-def _substitute(template, rule, bound, g, ans, helper):
+def _split_sum(expr, sign=1):
+    """[(sign, term)] of a top-level sum like `a @ t_b + t_a @ b - c`."""
+    if isinstance(expr, gast.BinOp) and isinstance(expr.op, (gast.Add, gast.Sub)):
+        right_sign = sign if isinstance(expr.op, gast.Add) else -sign
+        return _split_sum(expr.left, sign) + _split_sum(expr.right, right_sign)
+    return [(sign, expr)]
+
+
+def _rename(template, mapping):
+    """A copy of `template` with names renamed."""
+    class Rename(gast.NodeTransformer):
+        def visit_Name(self, node):
+            if node.id in mapping:
+                node.id = mapping[node.id]
+            return node
+    return Rename().visit(copy.deepcopy(template))
+
+
+def _substitute(template, rule, bound, g, ans, helper, tangent_of=None):
     """The template expression with g, ans and parameter names replaced.
 
     Names of runtime helpers go through `helper` (see `Namer.helper`).
     """
-    replace = {"g": g, "ans": ans}
+    replace = {"g": g, "ans": ans, **(tangent_of or {})}
     for p, param in rule.signature.parameters.items():
         if p in bound:
             value = bound[p]

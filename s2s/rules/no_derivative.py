@@ -19,5 +19,5 @@ nondiff_attribute("shape", "ndim", "size", "dtype")
 nondiff_method("argmax", "argmin", "argsort", "all", "any")
 
 # float(x) is the identity on real numbers, so its derivative is one.
-rule(float, args="x", x="g")
+rule(float, args="x", elementwise=True, x="g")
 rule(abs, args="x", x="g * np.sign(x)")

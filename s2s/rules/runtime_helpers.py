@@ -18,7 +18,7 @@ rule(rt.unsum, args="c, x, axis=None, keepdims=False", elementwise=False,
 rule(rt.unindex, args="c, x, index", elementwise=False, c="g[index]", jvp="unindex(t_c, x, index)")
 rule(rt.untranspose, args="c, axes", elementwise=False, c="retranspose(g, axes)", jvp="untranspose(t_c, axes)")
 rule(rt.retranspose, args="c, axes", elementwise=False, c="untranspose(g, axes)", jvp="retranspose(t_c, axes)")
-rule(rt.add, args="a, b", elementwise=False, a="g", b="g", jvp="add(t_a, t_b)")
+rule(rt.add, args="a, b", elementwise=False, a="g", b="g", jvp="t_a + t_b")  # terms are summed with add()
 
 # c @ b.T and a.T @ c, for every combination of ranks: bilinear in (c, b) and (c, a).
 rule(rt.matmul_grad_a, args="c, a, b", elementwise=False,

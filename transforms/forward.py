@@ -1,0 +1,250 @@
+"""Forward mode: a tangent statement beside each primal statement.
+
+Before: a normal-form ``FunctionDef`` and its `Activity`.
+After: a `Tangents` -- the body with, right after each primal statement whose
+target is active, the statement computing its tangent ``t_<name>``; calls
+to user functions with active arguments replaced by their ``jvp_g``
+derivative (``y, t_y = jvp_g(a, t_a=t_x)``); control flow kept as it is.
+
+Tangents are the forward parts of the rules (`Rule.jvp_terms`): one term
+per active argument, summed. Tangents known to be zero are tracked while
+generating, as adjoints are in reverse mode: a statement whose inputs all
+have zero tangents gets none, and where control flow merges a zero with a
+non-zero tangent, ``t_x = zeros_like(x)`` materialises it. Nothing is
+recorded: forward mode needs no stack.
+"""
+from __future__ import annotations
+
+import dataclasses
+
+import gast
+
+from s2s import rules
+from s2s.errors import NoRuleError, UnsupportedError
+
+from .callees import call_arguments
+from .nodes import assign, at, call, const, expr_stmt, name, popped, pushed, target_names
+from .reverse import UserCall  # noqa: F401  (the same record of a derived call)
+from .shapes import containers
+
+
+@dataclasses.dataclass
+class Tangents:
+    params: object          # the primal's arguments node
+    body: list              # primal and tangent statements, without the return
+    out: str                # the returned variable
+    out_is_zero: bool       # its tangent is known to be zero
+
+
+class _Forward:
+    def __init__(self, fn, info, namer, act, callees, derive_call):
+        self.fn, self.info, self.namer, self.act, self.callees = fn, info, namer, act, callees
+        self.derive_call = derive_call
+        self.containers = containers(fn)
+        self.stacks = {p[0] for s in gast.walk(fn) if isinstance(s, gast.stmt) and (p := pushed(s))
+                       and act.is_active(p[0])}
+
+    def fail(self, node, message, hint=None, error=UnsupportedError):
+        raise error(message, self.info.location(node), hint)
+
+    def t(self, v):
+        return self.namer.tangent(v)
+
+    def tangent_or_zero(self, v, zero):
+        """The tangent of name `v`, or an explicit zero of its shape."""
+        if self.act.is_active(v) and v not in zero:
+            return name(self.t(v))
+        return call(self.namer.helper("zeros_like"), name(v))
+
+    # ---- blocks and control flow -------------------------------------------------------
+    def block(self, stmts, zero):
+        out = []
+        for s in stmts:
+            code, zero = self.stmt(s, zero)
+            out += code
+        return out, zero
+
+    def stmt(self, s, zero):
+        zero = set(zero)
+        if isinstance(s, gast.Assign):
+            return self.assignment(s, zero), zero
+        push = pushed(s)
+        if push and push[0] in self.stacks:
+            stack, value = push
+            item = self.tangent_or_zero(value.id, zero) if isinstance(value, gast.Name) else const(None)
+            return [s, expr_stmt(call(self.t(stack) + ".append", item), s)], zero
+        if isinstance(s, gast.If):
+            body, z1 = self.block(s.body, zero)
+            orelse, z2 = self.block(s.orelse, zero)
+            body += [self.materialise(v, s) for v in sorted(z1 - z2)]
+            orelse += [self.materialise(v, s) for v in sorted(z2 - z1)]
+            return [at(gast.If(test=s.test, body=body, orelse=orelse), s)], z1 & z2
+        if isinstance(s, (gast.For, gast.While)):
+            start = frozenset(zero)
+            while True:
+                body, end = self.block(s.body, start)
+                new_start = frozenset(zero) & end
+                if new_start == start:
+                    break
+                start = new_start
+            used = {n.id for st in body for n in gast.walk(st) if isinstance(n, gast.Name)}
+            before = [self.materialise(v, s) for v in sorted(set(zero) - start) if self.t(v) in used]
+            body += [self.materialise(v, s) for v in sorted(end - start)]  # the back edge merges too
+            loop = (gast.For(target=s.target, iter=s.iter, body=body, orelse=[], type_comment=None)
+                    if isinstance(s, gast.For) else gast.While(test=s.test, body=body, orelse=[]))
+            return before + [at(loop, s)], set(start)
+        return [s], zero
+
+    def materialise(self, v, origin):
+        return assign(self.t(v), call(self.namer.helper("zeros_like"), name(v)), origin)
+
+    # ---- assignments ---------------------------------------------------------------------
+    def assignment(self, s, zero):
+        targets = target_names(s)
+        value = s.value
+        if isinstance(s.targets[0], gast.Tuple):  # a, b = t
+            source = value.id if isinstance(value, gast.Name) else None
+            if source and self.act.is_active(source) and source not in zero:
+                zero -= set(targets)
+                tangents = gast.Tuple(elts=[name(self.t(v), store=True) for v in targets], ctx=gast.Store())
+                return [s, assign(tangents, name(self.t(source)), s)]
+            zero |= set(targets)
+            return [s]
+        t = targets[0]
+        if popped(value) in self.stacks:
+            zero.discard(t)
+            return [s, assign(self.t(t), call(self.t(popped(value)) + ".pop"), s)]
+        if not self.act.is_active(t):
+            return [s]
+        if isinstance(value, gast.Call):
+            callee = self.callees.classify_call(value)
+            if callee.kind == "user":
+                return self.user_call(s, t, value, callee, zero)
+        tangent = self.tangent_of(s, t, value, zero)
+        if tangent is None:
+            zero.add(t)
+            return [s]
+        zero.discard(t)
+        return [s, assign(self.t(t), tangent, s)]
+
+    def user_call(self, s, t, value, callee, zero):
+        args, kwargs = call_arguments(callee, value)
+        live = [a for a in args + list(kwargs.values()) if isinstance(a, gast.Name) and self.act.is_active(a.id)
+                and a.id not in zero]
+        if not live:
+            zero.add(t)
+            return [s]
+        user_call = self.derive_call(callee.obj, args, kwargs, s, self.act, zero)
+        keywords = [gast.keyword(arg=self.namer.tangent(p), value=self.tangent_or_zero(a.id, zero))
+                    for p, a in zip(user_call.params, user_call.active_args)]
+        targets = gast.Tuple(elts=[name(t, store=True), name(self.t(t), store=True)], ctx=gast.Store())
+        jvp_call = gast.Call(func=name(user_call.fwd), args=value.args, keywords=value.keywords + keywords)
+        zero.discard(t)
+        return [assign(targets, jvp_call, s)]
+
+    def tangent_of(self, s, t, value, zero):
+        """The tangent of `t = value`, or None if it is zero."""
+        def live(node):
+            return isinstance(node, gast.Name) and self.act.is_active(node.id) and node.id not in zero
+
+        if isinstance(value, gast.Name):
+            return name(self.t(value.id)) if live(value) else None
+        if isinstance(value, (gast.Tuple, gast.List)):
+            if not any(live(e) for e in value.elts):
+                return None
+            parts = [self.tangent_or_zero(e.id, zero) if isinstance(e, gast.Name) else const(0.0) for e in value.elts]
+            return type(value)(elts=parts, ctx=gast.Load())
+        rule, args, kwargs, label = self.rule_of(s, value)
+        if rule is None:
+            return None
+        try:
+            bound = rule.bind(args, kwargs)
+        except TypeError as exc:
+            self.fail(s, f"this call to `{label}` does not match its derivative rule's parameters ({exc})")
+        terms = []
+        for p in rule.diff_params():
+            arg = bound.get(p)
+            if live(arg):
+                if p not in rule.jvp_terms():
+                    self.fail(value, f"`{label}` has no forward (jvp) rule", "add jvp=... to its s2s.rule", NoRuleError)
+                terms.append(rule.instantiate_jvp(p, bound, name(t), name(self.t(arg.id)), self.namer.helper))
+        if not terms:
+            return None
+        total = terms[0]
+        for term in terms[1:]:
+            total = (call(self.namer.helper("add"), total, term) if t in self.containers
+                     else gast.BinOp(left=total, op=gast.Add(), right=term))
+        return total
+
+    def rule_of(self, s, value):
+        """(rule, args, kwargs, label) of the primitive `value`, None if it has no derivative."""
+        import operator
+
+        from .reverse import _index_value
+        if isinstance(value, gast.BinOp):
+            return rules.lookup(rules.BINOPS[type(value.op)]), [value.left, value.right], {}, "operator"
+        if isinstance(value, gast.UnaryOp):
+            if isinstance(value.op, gast.Not):
+                return None, None, None, None
+            return rules.lookup(rules.UNARYOPS[type(value.op)]), [value.operand], {}, "operator"
+        if isinstance(value, gast.Subscript):
+            return rules.lookup(operator.getitem), [value.value, _index_value(value.slice)], {}, "indexing"
+        if isinstance(value, gast.Attribute):
+            callee = self.callees.classify_attribute(value)
+            if callee.kind == "rule":
+                return callee.rule, [value.value], {}, callee.label
+            return None, None, None, None
+        if isinstance(value, gast.Call):
+            callee = self.callees.classify_call(value)
+            args, kwargs = call_arguments(callee, value)
+            if callee.kind == "rule":
+                return callee.rule, args, kwargs, callee.label
+            if callee.kind == "unknown" and any(isinstance(a, gast.Name) and self.act.is_active(a.id)
+                                                for a in args + list(kwargs.values())):
+                self.fail(value, f"no derivative rule for `{callee.label}`, and s2s cannot read its source",
+                          f"register one with s2s.rule({callee.label}, ...)", NoRuleError)
+        return None, None, None, None
+
+
+def forward(fn, info, namer, act, callees, derive_call, wrt):
+    """The primal statements of `fn` (normal form) with tangents for the `wrt` names."""
+    f = _Forward(fn, info, namer, act, callees, derive_call)
+    body = [s for s in fn.body if not isinstance(s, gast.Return)]
+    ret = fn.body[-1]
+    out = ret.value.id if isinstance(ret, gast.Return) and isinstance(ret.value, gast.Name) else None
+    if out is None:
+        body.append(assign(namer.out, ret.value if isinstance(ret, gast.Return) else const(None), ret))
+        out = namer.out
+    zero = set(act.active) - set(wrt)
+    stack_inits = [assign(namer.tangent(v), gast.List(elts=[], ctx=gast.Load()), fn) for v in sorted(f.stacks)]
+    zero -= f.stacks
+    code, zero = f.block(body, zero)
+    inits = [assign(v, const(None), fn) for v in sorted(_unassigned_at_materialisation(code, fn, namer))]
+    return Tangents(fn.args, inits + stack_inits + code, out, out in zero or not act.is_active(out))
+
+
+def _unassigned_at_materialisation(code, fn, namer):
+    """Names that `t_v = zeros_like(v)` may read before any assignment to v.
+
+    Such a zero is never used (every use of t_v lies on a path that assigned
+    v), but v must exist: these names start as None (`zeros_like(None)` is 0.0).
+    """
+    undefined: set = set()
+    zeros_like = namer.helper("zeros_like")
+
+    def block(stmts, assigned):
+        for s in stmts:
+            if isinstance(s, gast.Assign):
+                v = s.value
+                if (isinstance(v, gast.Call) and isinstance(v.func, gast.Name) and v.func.id == zeros_like
+                        and isinstance(v.args[0], gast.Name) and v.args[0].id not in assigned):
+                    undefined.add(v.args[0].id)
+                assigned = assigned | set(target_names(s))
+            elif isinstance(s, gast.If):
+                assigned = block(s.body, assigned) & block(s.orelse, assigned)
+            elif isinstance(s, (gast.For, gast.While)):
+                block(s.body, assigned | (set(target_names(s)) if isinstance(s, gast.For) else set()))
+        return assigned
+
+    block(code, set(a.id for a in fn.args.posonlyargs + fn.args.args + fn.args.kwonlyargs))
+    return undefined
