@@ -137,7 +137,11 @@ class _Generation:
 
     def finish(self, fn, info, func, optimize):
         if optimize:
-            fn = optimize_pass(fn, _pure_call)
+            namer = self.namer
+
+            def derivative_name(n):
+                return n in namer.given and n.startswith((namer.adjoint_prefix, namer.tangent_prefix))
+            fn = optimize_pass(fn, _pure_call, derivative_name)
         self.functions.append((fn.name, fn, info, func.__globals__))
 
     def drain(self, optimize):

@@ -99,8 +99,12 @@ def rnn(Wx, Wh, b, xs):
     return 0.5 * np.sum(h * h)
 
 
-# name -> (function, wrt)
+# name -> (function, wrt) for s2s.grad, or (function, wrt, mode) for s2s.jvp / s2s.hvp
 CASES = {
+    "jvp_for_loop": (for_loop, (0, 1), "jvp"),
+    "jvp_if_elif": (if_elif, (0, 1), "jvp"),
+    "hvp_while_loop": (while_loop, 0, "hvp"),
+    "hvp_if_elif": (if_elif, 0, "hvp"),
     "straight_line": (straight_line, (0, 1)),
     "if_elif": (if_elif, (0, 1)),
     "for_loop": (for_loop, (0, 1)),

@@ -17,8 +17,9 @@ GOLDEN = Path(__file__).resolve().parent / "golden"
 
 
 def generated(name):
-    func, wrt = CASES[name]
-    return s2s.source(s2s.grad(func, wrt=wrt))
+    func, wrt, *mode = CASES[name]
+    transform = {"grad": s2s.grad, "jvp": s2s.jvp, "hvp": s2s.hvp}[mode[0] if mode else "grad"]
+    return s2s.source(transform(func, wrt=wrt))
 
 
 @pytest.mark.parametrize("name", sorted(CASES))

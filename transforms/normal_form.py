@@ -89,8 +89,13 @@ class _Flattener:
             elif isinstance(s.value, gast.Call):
                 out.append(s)
         elif isinstance(s, gast.If):
-            c = self.cond()
-            out.append(assign(c, s.test, s))
+            written = {n.id for b in s.body + s.orelse for n in gast.walk(b)
+                       if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Store)}
+            if isinstance(s.test, gast.Name) and s.test.id not in written:
+                c = s.test.id  # still holds the test's value after the if
+            else:
+                c = self.cond()
+                out.append(assign(c, s.test, s))
             out.append(at(gast.If(test=name(c), body=self.block(s.body), orelse=self.block(s.orelse)), s))
         elif isinstance(s, gast.For):
             out += self.for_loop(s)

@@ -19,17 +19,18 @@ import operator
 
 import gast
 
-from .nodes import is_adjoint, loaded_names, target_names
+from .nodes import loaded_names, target_names
 
 _FOLD = {gast.Add: operator.add, gast.Sub: operator.sub, gast.Mult: operator.mul,
          gast.Div: operator.truediv, gast.Pow: operator.pow, gast.FloorDiv: operator.floordiv}
 _COMPARE = {gast.Is: operator.is_, gast.IsNot: operator.is_not, gast.Eq: operator.eq, gast.NotEq: operator.ne}
 
 
-def optimize(fn: gast.FunctionDef, pure_call) -> gast.FunctionDef:
-    """`pure_call(call_node)` says whether a call may be removed when its result is unused."""
+def optimize(fn: gast.FunctionDef, pure_call, derivative_name) -> gast.FunctionDef:
+    """`pure_call(call_node)`: may the call go when its result is unused?
+    `derivative_name(name)`: is it an adjoint or tangent s2s made (copies of those propagate)?"""
     fn = _Fold().visit(fn)
-    fn.body = _propagate_copies(fn.body)
+    fn.body = _propagate_copies(fn.body, derivative_name)
     while _eliminate_dead_code(fn, pure_call):
         pass
     return fn
@@ -112,13 +113,13 @@ class _Fold(gast.NodeTransformer):
 
 
 # ---- copy propagation ------------------------------------------------------------------
-def _propagate_copies(stmts):
-    """Within one block: after `d_a = d_b` (both adjoints), read `d_b` for `d_a`
-    until either is assigned again; nested blocks are handled on their own."""
+def _propagate_copies(stmts, derivative_name):
+    """Within one block: after `d_a = d_b` (both adjoints, or both tangents), read
+    `d_b` for `d_a` until either is assigned again; nested blocks on their own."""
     for s in stmts:
         for field in ("body", "orelse"):
             if isinstance(getattr(s, field, None), list):
-                setattr(s, field, _propagate_copies(getattr(s, field)))
+                setattr(s, field, _propagate_copies(getattr(s, field), derivative_name))
     copies: dict = {}
     for s in stmts:
         compound = isinstance(s, (gast.If, gast.For, gast.While))
@@ -128,8 +129,8 @@ def _propagate_copies(stmts):
         if copies:
             _Rename(copies).visit(s)
         copies = {a: b for a, b in copies.items() if a not in written and b not in written}
-        if isinstance(s, gast.Assign) and is_adjoint(s) and isinstance(s.value, gast.Name) \
-                and isinstance(s.targets[0], gast.Name) and s.targets[0].id != s.value.id:
+        if isinstance(s, gast.Assign) and isinstance(s.value, gast.Name) and isinstance(s.targets[0], gast.Name) \
+                and s.targets[0].id != s.value.id and derivative_name(s.targets[0].id) and derivative_name(s.value.id):
             copies[s.targets[0].id] = s.value.id
     return stmts
 
