@@ -14,7 +14,7 @@ import inspect
 import gast
 
 from . import __version__, runtime
-from .errors import UnsupportedError
+from .errors import S2SError, UnsupportedError
 from .emit import function_source
 from .load import load
 from .naming import Namer
@@ -171,29 +171,43 @@ def generate(func, wrt: list[str], single: bool, mode: str, optimize: bool) -> G
     """Generate, emit and load the derivative of `func` (see s2s.api)."""
     func = unwrap(func)
     style = 0
-    user_names: set = set()
+    user_names = _user_names(parse_function(func)[0])  # callees' names are added as they are read
     while True:
         namer = Namer(user_names, style)
         gen = _Generation(namer)
-        entry = gen.unique(mode, func.__name__)
-        if mode == "jvp":
-            tangents, info = gen.tangents(func, wrt)
-            entry_fn = assemble.jvp(tangents, namer, entry, wrt, _describe(mode, func, info, wrt))
-        else:
-            sweeps, info = gen.sweeps(func, wrt)
-            entry_fn = assemble.joint(sweeps, namer, entry, wrt, single, mode, _describe(mode, func, info, wrt))
-        gen.finish(entry_fn, info, func, optimize)
-        gen.drain(optimize)
+        try:
+            entry_fn = _generate_entry(gen, namer, func, wrt, single, mode, optimize)
+        except S2SError:
+            if namer.given & gen.user_names:  # a generated name met a user name first: next style
+                user_names, style = user_names | gen.user_names, style + 1
+                continue
+            raise
         if not (namer.given & gen.user_names):  # no generated name is a user name
             break
-        user_names = gen.user_names
+        user_names = user_names | gen.user_names
         style += 1
+    entry = entry_fn.name
+    info = gen.functions[0][2]
     ordered = [gen.functions[0]] + gen.functions[1:]
     sources = [(name, function_source(fn, info), glb) for name, fn, info, glb in ordered]
     header = _header(mode, func, info, wrt, entry, "".join(src for _, src, _ in sources), namer)
     module = header + "".join("\n\n" + src for _, src, _ in sources)
     loaded = load(_imports(module, namer), sources, entry)
     return Generated(module, loaded, entry)
+
+
+def _generate_entry(gen, namer, func, wrt, single, mode, optimize):
+    """One attempt with one naming style: the entry function and everything it calls."""
+    entry = gen.unique(mode, func.__name__)
+    if mode == "jvp":
+        tangents, info = gen.tangents(func, wrt)
+        entry_fn = assemble.jvp(tangents, namer, entry, wrt, _describe(mode, func, info, wrt))
+    else:
+        sweeps, info = gen.sweeps(func, wrt)
+        entry_fn = assemble.joint(sweeps, namer, entry, wrt, single, mode, _describe(mode, func, info, wrt))
+    gen.finish(entry_fn, info, func, optimize)
+    gen.drain(optimize)
+    return entry_fn
 
 
 def _describe(mode, func, info, wrt):

@@ -7,7 +7,7 @@ generated code can be differentiated again.
 """
 import numpy as np
 
-__all__ = ["grad_seed", "unbroadcast", "rebroadcast", "unsum", "unindex", "zeros_like", "add", "matmul_grad_a", "matmul_grad_b",
+__all__ = ["grad_seed", "unbroadcast", "rebroadcast", "unsum", "unmax", "max_tangent", "unindex", "zeros_like", "add", "matmul_grad_a", "matmul_grad_b",
            "dot_grad_a", "dot_grad_b", "untranspose", "retranspose", "stop_gradient"]
 
 
@@ -60,6 +60,19 @@ def unsum(g, x, axis=None, keepdims=False):
     out = np.empty(shape, dtype=np.result_type(x, g))  # a Python-float g keeps x's float32
     out[...] = g
     return out
+
+
+def unmax(g, x, ans, axis=None, keepdims=False):
+    """Cotangent of a max (or min) over `axis`: `g` goes to the entries equal to the
+    extreme value, split evenly between ties."""
+    mask = x == unsum(ans, x, axis, keepdims)
+    return unsum(g, x, axis, keepdims) * mask / np.sum(mask, axis=axis, keepdims=True)
+
+
+def max_tangent(t, x, ans, axis=None, keepdims=False):
+    """Tangent of a max (or min) over `axis`: the mean of `t` over the extreme entries."""
+    mask = x == unsum(ans, x, axis, keepdims)
+    return np.sum(t * mask, axis=axis, keepdims=keepdims) / np.sum(mask, axis=axis, keepdims=keepdims)
 
 
 def unindex(g, x, index):

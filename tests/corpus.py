@@ -270,3 +270,7 @@ def loop_zeroes_an_adjoint(x, y):
 def calls_imported_function(x):
     from_other = othermodule.scaled_sine(x * 2.0)
     return from_other * x + scaled_sine(x)
+
+
+def broadcast_scalar_then_reduce(x, y):
+    return np.sin(np.sum(y - x)) + np.sum(np.exp(-x + y) * 0.1)

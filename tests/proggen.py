@@ -47,6 +47,8 @@ CONSTS = ("0.5", "1.5", "2.0", "-0.3")
 PARAMS = frozenset(("x", "y", "a", "b"))  # float parameters of f and of the helpers
 THRESHOLDS = ("0.0", "0.5", "-0.3", "1.5")
 SHAPE = (3,)
+F_BUDGET = 14  # about how many statements f gets (compound ones count once per statement inside)
+HELPER_BUDGET = 5
 
 # Fixed, "ugly" offsets added to drawn inputs so that Hypothesis' favourite
 # values (0.0, 1.0, equal elements) never put an input on a kink or a tie.
@@ -122,6 +124,7 @@ class Ctx:
     if_depth: int = 0
     carried: frozenset = frozenset()  # names live across loop trips
     locked: frozenset = frozenset()  # own arrays being iterated by ``for e in``
+    echo: tuple = ()  # (name, kind) bound by the first branch of the enclosing ``if``
 
 
 @dataclass
@@ -150,6 +153,10 @@ def _join(*kinds):
     if SCALAR in kinds:
         return SCALAR
     return INT
+
+
+def kind_class(kind):
+    return ARRAY if kind == ARRAY else SCALAR
 
 
 def _compat(a, b):
@@ -302,6 +309,8 @@ class Gen:
             if _join(a.kind, b.kind) == ARRAY:
                 if self.maybe(30):  # np.where(a > b, c, d)
                     c, d = self._expr(sc, fx, sub), self._expr(sc, fx, sub)
+                    if c.kind == INT and d.kind == INT:  # an int array would break `v *= 0.5`
+                        d = self.leaf({})
                     src = f"np.where({a.src} {op} {b.src}, {c.src}, {d.src})"
                     kind = _join(a.kind, b.kind, c.kind, d.kind)
                     return E(src, kind if kind == ARRAY else ARRAY)
@@ -395,13 +404,25 @@ class Gen:
         )
         return getattr(self, "s_" + form)(sc, fx, cx)
 
-    def _rhs(self, sc, fx, cx, target):
-        """An expression for ``target = ...`` (target None: a new name)."""
+    def _rhs(self, sc, fx, cx, target, kind=None):
+        """An expression for ``target = ...`` (target None: a new name).
+
+        ``kind``: the kind the target has now (or, in an ``if``, in the first
+        branch); kept where it must be: across loop trips and for parameters.
+        """
         carried = target is not None and target in cx.carried
         want = None
         if carried or target in PARAMS:  # parameters keep their kind
-            want = ARRAY if sc[target].kind == ARRAY else SCALAR
-        e = self.expr(sc, fx, self.integer(1, 2), want)
+            want = kind_class(sc[target].kind)
+        elif kind is not None and target is None:
+            want = kind
+        inactive = {n: v for n, v in sc.items() if not v.active}
+        if want != ARRAY and self.maybe(20):
+            # a value that does not depend on x or y, which may overwrite one
+            # that does: exercises activity analysis and adjoint zeroing
+            e = self.expr(inactive, fx, self.integer(0, 2), want)
+        else:
+            e = self.expr(sc, fx, self.integer(1, 2), want)
         if carried and not e.bounded and self.maybe(70):
             e = self.bounded_fn(e)
         return e
@@ -423,14 +444,28 @@ class Gen:
     def s_assign(self, sc, fx, cx):
         own = [n for n, v in sc.items() if v.role == "own"]
         refs = [n for n, v in sc.items() if v.role == "ref"]
-        w_old = 6 if cx.loop_depth else 3  # loops mostly update what they carry
+        w_old = 6 if cx.loop_depth or cx.if_depth else 3  # loops and branches mostly update what exists
         how = self.weighted([(5, "new_own"), (w_old if own else 0, "old_own"), (1, "new_ref"), (1 if refs else 0, "old_ref")])
         name = None
-        if how == "old_own":
+        echo = [(n, k) for n, k in cx.echo if k != ARRAY or self._names(sc, (ARRAY,))]
+        if echo and self.maybe(50):
+            # bind what the first branch bound, so the value merges after the `if`
+            name, kind = self.pick(echo)
+            if name not in sc:
+                e = self._rhs(sc, fx, cx, None, ARRAY if kind == ARRAY else SCALAR)
+                role = "own" if name.startswith("v") else "ref"
+                if role == "own" and e.bare:
+                    e = E(f"np.tanh({e.src})", _join(e.kind, SCALAR), bounded=True)
+                elif role == "ref":
+                    e = self._fix_ref_rhs(sc, e)
+                self._bind(sc, name, e.kind, role, self._active(sc, e.src))
+                return [f"{name} = {e.src}"]
+            how = "old_own" if sc[name].role == "own" else "old_ref"
+        elif how == "old_own":
             name = self.pick(own)
         elif how == "old_ref":
             name = self.pick(refs)
-        e = self._rhs(sc, fx, cx, name)
+        e = self._rhs(sc, fx, cx, name, None if name is None else kind_class(sc[name].kind))
         if how == "new_own" and e.bare:
             how = "new_ref"  # the value may be an existing array: not ours to own
         if how == "new_own":
@@ -535,6 +570,9 @@ class Gen:
         for _ in heads:
             bsc = dict(sc)
             body = self.block(bsc, fx, inner, 1, 3)
+            if not bodies:  # later branches may bind the same names
+                echo = tuple((n, v.kind) for n, v in bsc.items() if v.role != "ro" and sc.get(n) is not v)
+                inner = Ctx(cx.loop_depth, cx.if_depth + 1, cx.carried, cx.locked, echo)
             opts = [(6, None), (1, "return")]
             if cx.loop_depth:
                 opts += [(2, "break"), (2, "continue")]
@@ -635,7 +673,7 @@ class Gen:
     def helper(self, name, kinds, callables):
         pk = (self.pick(kinds), self.pick(kinds))
         ret = ARRAY if ARRAY in pk and self.maybe(50) else SCALAR
-        fx = Fn(name, ret, ("2", "3"), callables, budget=5)
+        fx = Fn(name, ret, ("2", "3"), callables, budget=HELPER_BUDGET)
         lines = self.function(name, {"a": Var(pk[0], "ref", True), "b": Var(pk[1], "ref", True)}, fx)
         return lines, Sig(name, pk, ret)
 
@@ -661,7 +699,7 @@ class Gen:
             lines, sig = self.recursive_helper()
             chunks.append(lines)
             sigs.append(sig)
-        fx = Fn("f", SCALAR, ("n",), sigs, budget=14)
+        fx = Fn("f", SCALAR, ("n",), sigs, budget=F_BUDGET)
         fx.uncalled = {s.name for s in sigs}
         params = {"x": Var(x_kind, "ref", True), "y": Var(y_kind, "ref", True), "n": Var(INT, "ro")}
         chunks.append(self.function("f", params, fx))
@@ -776,7 +814,11 @@ def evaluate(f, args):
     with np.errstate(all="ignore"):
         try:
             value = f(*args)
-        except OverflowError:
+        except OverflowError:  # math.exp, or a Python float ** 3
+            return math.nan
+        except ValueError as exc:  # math.sin/cos of an overflowed (inf) value
+            if "math domain error" not in str(exc):
+                raise
             return math.nan
     return float(value)
 

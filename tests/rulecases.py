@@ -685,3 +685,35 @@ add(rt_add, ANY.draw((3,)), ANY.draw((3,)))
 for _a, _b, _c in (((2, 3), (3, 4), (2, 4)), ((2, 3), (3,), (2,)), ((3,), (3, 4), (4,)), ((3,), (3,), ())):
     add(rt_matmul_grad_a, ANY.draw(_c), ANY.draw(_a), ANY.draw(_b), wrt=(0, 2))
     add(rt_matmul_grad_b, ANY.draw(_c), ANY.draw(_a), ANY.draw(_b), wrt=(0, 1))
+
+
+# ---------------------------------------------------------------------------------------------
+# max / min reductions (inputs drawn without ties: the cotangent goes to the extreme entry),
+# ravel and flatten
+# ---------------------------------------------------------------------------------------------
+def np_max_all(x, w): return np.max(x) * w
+def np_max_axis0(x, w): return np.sum(np.max(x, axis=0) * w)
+def np_min_axis1_keep(x, w): return np.sum(np.min(x, axis=1, keepdims=True) * w)
+def np_amax_neg1(x, w): return np.sum(np.amax(x, axis=-1) * w)
+def np_amin_all(x, w): return np.amin(x) * w
+def meth_max(x, w): return np.sum(x.max(axis=1) * w)
+def meth_min(x, w): return x.min() * w
+def np_ravel(x, w): return np.sum(np.ravel(x) * w)
+def meth_ravel(x, w): return np.sum(x.ravel() * w)
+def meth_flatten(x, w): return np.sum(x.flatten() * w)
+def rt_unmax(c, x, w): return np.sum(rt.unmax(c, x, np.max(x, axis=0), 0, False) * w)
+def rt_max_tangent(t, x, w): return np.sum(rt.max_tangent(t, x, np.max(x, axis=1), 1, False) * w)
+
+
+def _distinct(shape):
+    """Entries at least 0.1 apart, so that no max or min is near a tie."""
+    values = np.linspace(-1.0, 1.0, int(np.prod(shape)))
+    return _rng.permutation(values).reshape(shape)
+
+
+for _fn in (np_max_all, np_max_axis0, np_min_axis1_keep, np_amax_neg1, np_amin_all, meth_max, meth_min):
+    add(_fn, _distinct((3, 4)))
+for _fn in (np_ravel, meth_ravel, meth_flatten):
+    add(_fn, ANY.draw((2, 3)))
+add(rt_unmax, ANY.draw((4,)), _distinct((3, 4)), wrt=(0,))
+add(rt_max_tangent, ANY.draw((3, 4)), _distinct((3, 4)), wrt=(0,))

@@ -46,8 +46,10 @@ class Callees:
             if node.id in self.locals:
                 return _MISSING
             for scope in (self.closure, self.func.__globals__, vars(builtins)):
-                if node.id in scope:
+                try:  # not `in`: generated code's globals fall back to the user's module on lookup
                     return scope[node.id]
+                except KeyError:
+                    pass
             return _MISSING
         if isinstance(node, gast.Attribute):
             base = self.lookup(node.value)

@@ -23,9 +23,9 @@ from s2s import rules
 from s2s.errors import NoRuleError, UnsupportedError
 
 from .callees import call_arguments
-from .nodes import assign, at, call, const, expr_stmt, name, popped, pushed, target_names
+from .nodes import assign, at, call, const, expr_stmt, name, popped, pushed, stack_names, target_names
 from .reverse import UserCall  # noqa: F401  (the same record of a derived call)
-from .shapes import containers
+from .shapes import containers, range_indices, same_shapes
 
 
 @dataclasses.dataclass
@@ -41,8 +41,11 @@ class _Forward:
         self.fn, self.info, self.namer, self.act, self.callees = fn, info, namer, act, callees
         self.derive_call = derive_call
         self.containers = containers(fn)
-        self.stacks = {p[0] for s in gast.walk(fn) if isinstance(s, gast.stmt) and (p := pushed(s))
-                       and act.is_active(p[0])}
+        self.stacks = {v for v in stack_names(fn.body) if act.is_active(v)}
+        self.scalars = range_indices(fn)
+        self.shapes = same_shapes(fn.body, callees, self.scalars)
+        self.breaks: list = []   # per enclosing loop: the zero-tangent states at its breaks
+        self.exits: list = []    # per enclosing loop: its exit state, once known
 
     def fail(self, node, message, hint=None, error=UnsupportedError):
         raise error(message, self.info.location(node), hint)
@@ -58,10 +61,13 @@ class _Forward:
 
     # ---- blocks and control flow -------------------------------------------------------
     def block(self, stmts, zero):
+        """(code, zero tangents after it, or None if control never falls out of it)."""
         out = []
         for s in stmts:
             code, zero = self.stmt(s, zero)
             out += code
+            if zero is None:
+                break
         return out, zero
 
     def stmt(self, s, zero):
@@ -73,26 +79,47 @@ class _Forward:
             stack, value = push
             item = self.tangent_or_zero(value.id, zero) if isinstance(value, gast.Name) else const(None)
             return [s, expr_stmt(call(self.t(stack) + ".append", item), s)], zero
+        if isinstance(s, gast.Break):
+            # control goes to the loop's exit: record this state, and zero there what the
+            # exit state (known on the final pass over the loop) takes to be non-zero
+            self.breaks[-1].append(frozenset(zero))
+            exit_zero = self.exits[-1]
+            before = [] if exit_zero is None else [self.materialise(v, s) for v in sorted(zero - exit_zero)]
+            return before + [s], None
         if isinstance(s, gast.If):
             body, z1 = self.block(s.body, zero)
             orelse, z2 = self.block(s.orelse, zero)
-            body += [self.materialise(v, s) for v in sorted(z1 - z2)]
-            orelse += [self.materialise(v, s) for v in sorted(z2 - z1)]
-            return [at(gast.If(test=s.test, body=body, orelse=orelse), s)], z1 & z2
+            if z1 is not None and z2 is not None:
+                body += [self.materialise(v, s) for v in sorted(z1 - z2)]
+                orelse += [self.materialise(v, s) for v in sorted(z2 - z1)]
+                merged = z1 & z2
+            else:  # a branch that breaks does not reach the statement after the if
+                merged = z2 if z1 is None else z1
+            return [at(gast.If(test=s.test, body=body, orelse=orelse), s)], merged
         if isinstance(s, (gast.For, gast.While)):
             start = frozenset(zero)
+            self.exits.append(None)
             while True:
+                self.breaks.append([])
                 body, end = self.block(s.body, start)
-                new_start = frozenset(zero) & end
+                breaks = self.breaks.pop()
+                new_start = frozenset(zero) & (end if end is not None else start)
                 if new_start == start:
                     break
                 start = new_start
+            exit_zero = frozenset(start).intersection(*breaks)
+            self.exits[-1] = exit_zero
+            self.breaks.append([])
+            body, end = self.block(s.body, start)  # the final pass, with zeros before each break
+            self.breaks.pop()
+            self.exits.pop()
             used = {n.id for st in body for n in gast.walk(st) if isinstance(n, gast.Name)}
             before = [self.materialise(v, s) for v in sorted(set(zero) - start) if self.t(v) in used]
-            body += [self.materialise(v, s) for v in sorted(end - start)]  # the back edge merges too
+            if end is not None:
+                body += [self.materialise(v, s) for v in sorted(end - start)]  # the back edge merges too
             loop = (gast.For(target=s.target, iter=s.iter, body=body, orelse=[], type_comment=None)
                     if isinstance(s, gast.For) else gast.While(test=s.test, body=body, orelse=[]))
-            return before + [at(loop, s)], set(start)
+            return before + [at(loop, s)], set(exit_zero)
         return [s], zero
 
     def materialise(self, v, origin):
@@ -111,6 +138,9 @@ class _Forward:
             zero |= set(targets)
             return [s]
         t = targets[0]
+        if t in self.stacks and isinstance(value, gast.List) and not value.elts:  # a new stack, a new tangent list
+            zero.discard(t)
+            return [s, assign(self.t(t), gast.List(elts=[], ctx=gast.Load()), s)]
         if popped(value) in self.stacks:
             zero.discard(t)
             return [s, assign(self.t(t), call(self.t(popped(value)) + ".pop"), s)]
@@ -162,19 +192,36 @@ class _Forward:
         except TypeError as exc:
             self.fail(s, f"this call to `{label}` does not match its derivative rule's parameters ({exc})")
         terms = []
+        operands = [bound[q] for q in rule.params if q in bound]
         for p in rule.diff_params():
             arg = bound.get(p)
             if live(arg):
                 if p not in rule.jvp_terms():
                     self.fail(value, f"`{label}` has no forward (jvp) rule", "add jvp=... to its s2s.rule", NoRuleError)
-                terms.append(rule.instantiate_jvp(p, bound, name(t), name(self.t(arg.id)), self.namer.helper))
+                terms.append((arg, rule.instantiate_jvp(p, bound, name(t), name(self.t(arg.id)), self.namer.helper)))
         if not terms:
             return None
-        total = terms[0]
-        for term in terms[1:]:
+        total = terms[0][1]
+        for _, term in terms[1:]:
             total = (call(self.namer.helper("add"), total, term) if t in self.containers
                      else gast.BinOp(left=total, op=gast.Add(), right=term))
+        if rule.elementwise and not self.full_shape(s, t, terms, operands):
+            # a tangent has its variable's shape: spread out a sum that misses an operand's shape
+            total = call(self.namer.helper("rebroadcast"), total, name(t))
         return total
+
+    def full_shape(self, s, t, terms, operands):
+        """Does the sum of the forward `terms` of the elementwise `t = op(operands)` have
+        t's shape? It does if every operand that can shape t enters some term: t's shape
+        is the broadcast of the operands' shapes."""
+        shapes = self.shapes.get(s, {})
+        covered = {arg.id for arg, _ in terms}
+        for _, term in terms:
+            covered |= {n.id for n in gast.walk(term) if isinstance(n, gast.Name)}
+        if any(shapes.get(arg.id, arg.id) == shapes.get(t, t) for arg, _ in terms):
+            return True
+        return all(isinstance(o, gast.Constant) or (isinstance(o, gast.Name) and (o.id in covered or o.id in self.scalars))
+                   for o in operands)
 
     def rule_of(self, s, value):
         """(rule, args, kwargs, label) of the primitive `value`, None if it has no derivative."""
@@ -216,11 +263,9 @@ def forward(fn, info, namer, act, callees, derive_call, wrt):
         body.append(assign(namer.out, ret.value if isinstance(ret, gast.Return) else const(None), ret))
         out = namer.out
     zero = set(act.active) - set(wrt)
-    stack_inits = [assign(namer.tangent(v), gast.List(elts=[], ctx=gast.Load()), fn) for v in sorted(f.stacks)]
-    zero -= f.stacks
     code, zero = f.block(body, zero)
     inits = [assign(v, const(None), fn) for v in sorted(_unassigned_at_materialisation(code, fn, namer))]
-    return Tangents(fn.args, inits + stack_inits + code, out, out in zero or not act.is_active(out))
+    return Tangents(fn.args, inits + code, out, out in zero or not act.is_active(out))
 
 
 def _unassigned_at_materialisation(code, fn, namer):

@@ -117,3 +117,14 @@ def popped(value):
         if isinstance(func, gast.Attribute) and func.attr == "pop" and isinstance(func.value, gast.Name):
             return func.value.id
     return None
+
+
+def stack_names(stmts) -> set[str]:
+    """Names used as stacks in `stmts`: pushed with append or popped with pop()."""
+    names = set()
+    for s in walk_statements(stmts):
+        if pushed(s):
+            names.add(pushed(s)[0])
+        if isinstance(s, gast.Assign) and popped(s.value):
+            names.add(popped(s.value))
+    return names

@@ -34,8 +34,8 @@ from s2s import rules
 from s2s.errors import NoRuleError, UnsupportedError
 
 from .callees import call_arguments
-from .nodes import (assign, at, call, const, expr_stmt, name, param_names, popped, pushed, target_names,
-                    walk_statements)
+from .nodes import (assign, at, call, const, expr_stmt, name, param_names, popped, pushed, stack_names,
+                    target_names, walk_statements)
 from .shapes import containers, lazy_temporaries, range_indices, same_shapes
 from .to_record import maybe_undefined, to_record
 
@@ -79,7 +79,7 @@ class _Reverse:
         self.lazy = lazy_temporaries(fn, namer, callees)
         self.inexact: set = set()       # lazy temporaries whose adjoint may be larger than they are
         self.shapes: dict = {}          # assignment -> {name: same-shaped representative} (see shapes.py)
-        self.stacks = {p[0] for st in walk_statements(fn.body) if (p := pushed(st)) and act.is_active(p[0])}
+        self.stacks = {v for v in stack_names(fn.body) if act.is_active(v)}
         self.primal = set(param_names(fn)) | {n for s in walk_statements(fn.body)
                                               for n in _written(s)}
         self.counter = {"saved": 0, "trips": 0, "result": 0, "it": 0}

@@ -181,7 +181,7 @@ def rule(fn=None, /, *, args: str | None = None, jvp: str | None = None,
     origin = sys._getframe(1).f_globals.get("__name__", "")
 
     def register(target):
-        what = name or (f".{method}()" if method else f".{attribute}" if attribute else display_name(target))
+        what = name or (display_name(target) if target is not None else f".{method}()" if method else f".{attribute}")
         sig_text = args if args is not None else _default_args(target)
         signature, defaults = _parse_signature(sig_text, what)
         unknown = set(vjps) - set(signature.parameters)

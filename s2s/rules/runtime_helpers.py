@@ -25,3 +25,7 @@ rule(rt.matmul_grad_a, args="c, a, b", elementwise=False,
      c="g @ b", b="matmul_grad_b(c, g, b)", jvp="matmul_grad_a(t_c, a, b) + matmul_grad_a(c, a, t_b)")
 rule(rt.matmul_grad_b, args="c, a, b", elementwise=False,
      c="a @ g", a="matmul_grad_a(c, a, g)", jvp="matmul_grad_b(t_c, a, b) + matmul_grad_b(c, t_a, b)")
+rule(rt.unmax, args="c, x, ans, axis=None, keepdims=False", elementwise=False,
+     c="max_tangent(g, x, ans, axis, keepdims)", jvp="unmax(t_c, x, ans, axis, keepdims)")
+rule(rt.max_tangent, args="c, x, ans, axis=None, keepdims=False", elementwise=False,
+     c="unmax(g, x, ans, axis, keepdims)", jvp="max_tangent(t_c, x, ans, axis, keepdims)")

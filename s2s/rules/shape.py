@@ -14,3 +14,6 @@ rule(method="reshape", args="a, *shape, order='C'", elementwise=False,
      a="np.reshape(g, np.shape(a))", jvp="np.reshape(t_a, np.shape(ans))")
 rule(np.roll, args="a, shift, axis=None", elementwise=False, keeps_shape=True,
      a="np.roll(g, np.negative(shift), axis)", jvp="np.roll(t_a, shift, axis)")
+rule(np.ravel, args="a, order='C'", method="ravel", elementwise=False,
+     a="np.reshape(g, np.shape(a))", jvp="np.ravel(t_a)")
+rule(method="flatten", args="a, order='C'", elementwise=False, a="np.reshape(g, np.shape(a))", jvp="t_a.flatten()")

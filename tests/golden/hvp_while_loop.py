@@ -6,11 +6,11 @@ from s2s.runtime import unbroadcast as s2s_unbroadcast, zeros_like as s2s_zeros_
 
 def jvp_grad_while_loop(x, tt_x):
     """Value and Jacobian-vector product of grad_while_loop (<s2s grad_while_loop>) along x."""
-    tt__stack = []
     # _2 = None    (<s2s grad_while_loop>:3)
     _2 = None
     # _stack = []    (<s2s grad_while_loop>:4)
     _stack = []
+    tt__stack = []
     # k = 0    (<s2s grad_while_loop>:6)
     k = 0
     # s = x    (<s2s grad_while_loop>:8)
