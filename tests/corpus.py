@@ -274,3 +274,11 @@ def calls_imported_function(x):
 
 def broadcast_scalar_then_reduce(x, y):
     return np.sin(np.sum(y - x)) + np.sum(np.exp(-x + y) * 0.1)
+
+
+def return_array_sum_in_loop(x, n):
+    for i in range(n):
+        x = x * 1.5
+        if np.sum(x) > 2.0:
+            return np.sum(np.cos(x))
+    return np.sum(x * x)

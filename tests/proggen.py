@@ -47,8 +47,9 @@ CONSTS = ("0.5", "1.5", "2.0", "-0.3")
 PARAMS = frozenset(("x", "y", "a", "b"))  # float parameters of f and of the helpers
 THRESHOLDS = ("0.0", "0.5", "-0.3", "1.5")
 SHAPE = (3,)
-F_BUDGET = 14  # about how many statements f gets (compound ones count once per statement inside)
-HELPER_BUDGET = 5
+F_BUDGET = 20  # about how many statements f gets (compound ones count once per statement inside)
+HELPER_BUDGET = 6
+INACTIVE_PERCENT = 20  # of assignments whose value does not depend on x or y
 
 # Fixed, "ugly" offsets added to drawn inputs so that Hypothesis' favourite
 # values (0.0, 1.0, equal elements) never put an input on a kink or a tie.
@@ -73,20 +74,25 @@ class RandomChooser:
 
 
 class DrawChooser:
-    """Choices drawn through a Hypothesis ``draw``; shrinks towards ``lo``."""
+    """Choices drawn through a Hypothesis ``draw``; shrinks towards ``lo``.
+
+    Every choice is drawn from the same range and reduced modulo the number
+    of options.  With ranges that change from draw to draw, Hypothesis'
+    mutations replay choices that no longer fit and replace them with the
+    simplest value, which made its programs much smaller than random ones.
+    """
+
+    _CHOICE = None
 
     def __init__(self, draw):
-        from hypothesis import strategies as st
+        if DrawChooser._CHOICE is None:
+            from hypothesis import strategies as st
 
+            DrawChooser._CHOICE = st.integers(0, 255)
         self._draw = draw
-        self._st = st
-        self._cache = {}
 
     def integer(self, lo, hi):
-        strategy = self._cache.get((lo, hi))
-        if strategy is None:
-            strategy = self._cache[(lo, hi)] = self._st.integers(lo, hi)
-        return self._draw(strategy)
+        return lo + self._draw(DrawChooser._CHOICE) % (hi - lo + 1)
 
 
 # --------------------------------------------------------------------------
@@ -417,7 +423,7 @@ class Gen:
         elif kind is not None and target is None:
             want = kind
         inactive = {n: v for n, v in sc.items() if not v.active}
-        if want != ARRAY and self.maybe(20):
+        if want != ARRAY and self.maybe(INACTIVE_PERCENT):
             # a value that does not depend on x or y, which may overwrite one
             # that does: exercises activity analysis and adjoint zeroing
             e = self.expr(inactive, fx, self.integer(0, 2), want)

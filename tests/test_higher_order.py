@@ -49,3 +49,11 @@ def test_grad_of_grad_of_a_loop_with_records():
     d2 = s2s.grad(s2s.grad(short_loop, wrt=0), wrt=0)
     assert d2(a, b) == pytest.approx(second_difference(lambda v: short_loop(v, b), a), rel=1e-5)
     assert "_stack.pop()" in s2s.source(s2s.grad(short_loop, wrt=0))  # the records were differentiated too
+
+
+@pytest.mark.parametrize("n", [1, 3])
+def test_hvp_with_a_return_inside_a_loop(n):
+    x, v = np.array([0.1, 0.2, 0.3]), np.array([1.0, -0.5, 0.25])
+    gradient = s2s.grad(c.return_array_sum_in_loop)
+    expected = (gradient(x + 1e-5 * v, n) - gradient(x - 1e-5 * v, n)) / 2e-5
+    np.testing.assert_allclose(s2s.hvp(c.return_array_sum_in_loop)(x, n, v), expected, rtol=1e-6)

@@ -115,6 +115,9 @@ class _Forward:
             self.exits.pop()
             used = {n.id for st in body for n in gast.walk(st) if isinstance(n, gast.Name)}
             before = [self.materialise(v, s) for v in sorted(set(zero) - start) if self.t(v) in used]
+            # zero on every path that does not break, but not after the loop: zero it up front,
+            # for the loop's normal exit (the body leaves it alone until it breaks)
+            before += [self.materialise(v, s) for v in sorted(start - exit_zero)]
             if end is not None:
                 body += [self.materialise(v, s) for v in sorted(end - start)]  # the back edge merges too
             loop = (gast.For(target=s.target, iter=s.iter, body=body, orelse=[], type_comment=None)
