@@ -128,6 +128,7 @@ def hessian(func, wrt=0, *, optimize=True):
                   for i in range(len(names))]
         return blocks[0][0] if single else tuple(tuple(row) for row in blocks)
     full_hessian.__name__ = f"hessian_{unwrap(func).__name__}"
+    _SOURCES[full_hessian] = _SOURCES[product]  # columns are Hessian-vector products
     return full_hessian
 
 
@@ -169,6 +170,8 @@ def jacobian(func, wrt=0, *, optimize=True):
             rows.append(np.asarray(backward(*args, e if out_shape else 1.0), dtype=float))
         return np.stack(rows).reshape(out_shape + in_shape)
     full_jacobian.__name__ = f"jacobian_{unwrap(func).__name__}"
+    _SOURCES[full_jacobian] = (f"# s2s.jacobian runs the first module for inputs no larger than the output,\n"
+                               f"# the second otherwise.\n\n{_SOURCES[forward]}\n\n{_SOURCES[backward]}")
     return full_jacobian
 
 
