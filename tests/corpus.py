@@ -282,3 +282,14 @@ def return_array_sum_in_loop(x, n):
         if np.sum(x) > 2.0:
             return np.sum(np.cos(x))
     return np.sum(x * x)
+
+
+def break_in_nested_loop(x, y):
+    v = y + 0.5
+    for i in range(2):
+        for e in x:
+            if e > -10.0:
+                v = v * 0.5
+                break
+            v = 0.5
+    return v * np.sum(x)

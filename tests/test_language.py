@@ -47,6 +47,7 @@ CASES = [
     (c.loop_zeroes_an_adjoint, [(0.3, 0.7)], (0, 1)),
     (c.calls_imported_function, [(0.3,), (-1.2,)], 0),
     (c.broadcast_scalar_then_reduce, [(0.3, V3)], (0, 1)),
+    (c.break_in_nested_loop, [(V3, 0.3)], (0, 1)),
 ]
 
 

@@ -159,10 +159,14 @@ def _eliminate_dead_code(fn, pure_call) -> bool:
         return (isinstance(s, gast.Assign) and not any(t in live for t in target_names(s))
                 and all(pure_call(c) for c in gast.walk(s.value) if isinstance(c, gast.Call)))
 
+    exits: list = []  # live sets after the enclosing loops: what a break leads to
+
     def block(stmts, live, edit):
         out = []
         for s in reversed(stmts):
-            if isinstance(s, gast.Assign):
+            if isinstance(s, gast.Break):
+                live = set(exits[-1])
+            elif isinstance(s, gast.Assign):
                 if removable(s, live):
                     changed[0] |= edit
                     continue
@@ -180,12 +184,14 @@ def _eliminate_dead_code(fn, pure_call) -> bool:
                 header = s.iter if isinstance(s, gast.For) else s.test
                 # a while test runs again after every iteration
                 head = set(live) | (loaded_names(header) if isinstance(s, gast.While) else set())
+                exits.append(set(live))
                 while True:  # liveness around the back edge, without editing
                     _, body_live = block(s.body, head, False)
                     if head | body_live == head:
                         break
                     head |= body_live
                 body, body_live = block(s.body, head, edit)
+                exits.pop()
                 if edit:
                     s.body = body
                 if not body and isinstance(s, gast.For) and all(
