@@ -293,3 +293,8 @@ def break_in_nested_loop(x, y):
                 break
             v = 0.5
     return v * np.sum(x)
+
+
+def overwritten_in_both_branches(x, y):
+    y = 0.5 if np.sum(x) > 0.0 else 0.25
+    return y * np.sum(x)

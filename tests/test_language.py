@@ -48,6 +48,7 @@ CASES = [
     (c.calls_imported_function, [(0.3,), (-1.2,)], 0),
     (c.broadcast_scalar_then_reduce, [(0.3, V3)], (0, 1)),
     (c.break_in_nested_loop, [(V3, 0.3)], (0, 1)),
+    (c.overwritten_in_both_branches, [(V3, 0.3)], (0, 1)),
 ]
 
 

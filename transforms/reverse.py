@@ -145,7 +145,7 @@ class _Reverse:
             code += [self.materialise(v, s) for v in missing]
             self.branch_reads[(s, field)] = set(missing)
         if not (_real(body) or _real(orelse) or s in self.force):
-            return [], zero
+            return [], z1 & z2  # no code, but both branches may have zeroed an adjoint
         self.reads[s] = {s.test.id}
         return [at(gast.If(test=name(s.test.id), body=body, orelse=orelse), s)], z1 & z2
 
