@@ -13,10 +13,11 @@ support (SPEC section 7): assignments, ``+=``/``*=``, tuple (un)packing,
 (also in loops, and recursion), NumPy elementwise functions and reductions and
 ``math`` functions on scalars.
 
-Every choice goes through a *chooser* with one method ``integer(lo, hi)``
-(inclusive bounds).  ``RandomChooser`` is a seeded ``random.Random``;
-``DrawChooser`` wraps a Hypothesis ``draw`` so examples shrink: option 0 of
-every choice is the simplest one (a leaf, fewer statements, no extras).
+Every choice goes through a *chooser*: ``integer(lo, hi)`` (inclusive bounds)
+and ``span(fn)``, which groups the choices ``fn`` makes (a statement, an
+expression).  ``RandomChooser`` is a seeded ``random.Random``; ``DrawChooser``
+wraps a Hypothesis ``draw`` so examples shrink: option 0 of every choice is
+the simplest one (a leaf, no further statement, no extras).
 
 The programs are built to be easy on a finite-difference check:
 
@@ -31,6 +32,7 @@ The programs are built to be easy on a finite-difference check:
 
 from __future__ import annotations
 
+import functools
 import importlib.util
 import math
 import random
@@ -72,6 +74,9 @@ class RandomChooser:
     def integer(self, lo, hi):
         return self._rng.randint(lo, hi)
 
+    def span(self, fn):
+        return fn()
+
 
 class DrawChooser:
     """Choices drawn through a Hypothesis ``draw``; shrinks towards ``lo``.
@@ -82,17 +87,36 @@ class DrawChooser:
     simplest value, which made its programs much smaller than random ones.
     """
 
-    _CHOICE = None
-
     def __init__(self, draw):
-        if DrawChooser._CHOICE is None:
-            from hypothesis import strategies as st
-
-            DrawChooser._CHOICE = st.integers(0, 255)
         self._draw = draw
 
     def integer(self, lo, hi):
-        return lo + self._draw(DrawChooser._CHOICE) % (hi - lo + 1)
+        choice, _ = _strategies()
+        return lo + self._draw(choice) % (hi - lo + 1)
+
+    def span(self, fn):
+        """Run ``fn`` (which makes choices) as one nested draw.
+
+        Hypothesis' shrinker then sees a statement or an expression as a
+        unit it can delete or simplify as a whole.
+        """
+        _, span = _strategies()
+        return self._draw(span(self, fn))
+
+
+@functools.cache
+def _strategies():
+    from hypothesis import strategies as st
+
+    @st.composite
+    def span(draw, chooser, fn):
+        outer, chooser._draw = chooser._draw, draw
+        try:
+            return fn()
+        finally:
+            chooser._draw = outer
+
+    return st.integers(0, 255), span
 
 
 # --------------------------------------------------------------------------
@@ -179,7 +203,7 @@ class Program:
     x_kind: str
     y_kind: str
 
-    def __repr__(self):  # what Hypothesis prints for a falsifying example
+    def __repr__(self):  # the source as lines, not one escaped string
         return f"Program(x_kind={self.x_kind!r}, y_kind={self.y_kind!r}, source=\n{self.source})"
 
 
@@ -251,6 +275,9 @@ class Gen:
     def _expr(self, sc, fx, depth):
         if depth <= 0:
             return self.leaf(sc)
+        return self.ch.span(lambda: self._node(sc, fx, depth))
+
+    def _node(self, sc, fx, depth):
         has_array = bool(self._names(sc, (ARRAY,)))
         calls = self._callable(sc, fx)
         form = self.weighted(
@@ -317,9 +344,7 @@ class Gen:
                     c, d = self._expr(sc, fx, sub), self._expr(sc, fx, sub)
                     if c.kind == INT and d.kind == INT:  # an int array would break `v *= 0.5`
                         d = self.leaf({})
-                    src = f"np.where({a.src} {op} {b.src}, {c.src}, {d.src})"
-                    kind = _join(a.kind, b.kind, c.kind, d.kind)
-                    return E(src, kind if kind == ARRAY else ARRAY)
+                    return E(f"np.where({a.src} {op} {b.src}, {c.src}, {d.src})", ARRAY)
                 return E(f"np.where({a.src} {op} {b.src}, {a.src}, {b.src})", ARRAY)
             # np.where of scalars gives a 0-d array; use a conditional expression
             return E(f"({a.src} if {a.src} {op} {b.src} else {b.src})", _join(a.kind, b.kind), bare)
@@ -382,11 +407,12 @@ class Gen:
     # ---- statements ------------------------------------------------------
 
     def block(self, sc, fx, cx, lo, hi):
+        """lo..hi statements; after lo, each one more with probability 65%."""
         lines = []
-        for i in range(self.integer(lo, hi)):
-            if i and fx.budget <= 0:
+        for i in range(hi):
+            if i >= lo and not self.maybe(65) or i and fx.budget <= 0:
                 break
-            lines += self.stmt(sc, fx, cx)
+            lines += self.ch.span(lambda: self.stmt(sc, fx, cx))
         return lines
 
     def stmt(self, sc, fx, cx):
@@ -427,6 +453,9 @@ class Gen:
             # a value that does not depend on x or y, which may overwrite one
             # that does: exercises activity analysis and adjoint zeroing
             e = self.expr(inactive, fx, self.integer(0, 2), want)
+            if self.maybe(30):  # piecewise constant: the condition may depend on x, y
+                b = self.expr(inactive, fx, self.integer(0, 1), kind_class(e.kind))
+                e = E(f"({e.src} if {self.cond(sc, fx, 0)} else {b.src})", _join(e.kind, b.kind), e.bare | b.bare)
         else:
             e = self.expr(sc, fx, self.integer(1, 2), want)
         if carried and not e.bounded and self.maybe(70):

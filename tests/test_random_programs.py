@@ -4,9 +4,11 @@ Each example is a small generated module (see ``proggen.py``) defining
 ``f(x, y, n)`` and maybe helpers, written to a real file so that s2s can read
 its source.  ``s2s.grad(f, wrt=(0, 1))`` must accept it (an ``S2SError`` is a
 failure: everything generated is in the supported language) and its gradient
-must match central finite differences.  Points where finite differences cannot
-be trusted (near a kink or a branch switch, huge or non-finite values) are
-rejected with ``assume``.
+must match central finite differences, with each argument's shape and float64
+dtype, without changing the inputs, and without hanging.  Points where finite
+differences cannot be trusted (near a kink or a branch switch, huge or
+non-finite values) are rejected with ``assume``; ``--hypothesis-show-statistics``
+counts them.
 
 Example count comes from the Hypothesis profile (tests/conftest.py):
 ``S2S_HYPOTHESIS_PROFILE=deep pytest tests/test_random_programs.py``.
@@ -27,7 +29,7 @@ import s2s
 RTOL = 1e-4
 ATOL = 1e-6
 FD_NOISE = 2.0
-TIME_LIMIT = 30  # seconds for s2s.grad plus one call of the gradient; f itself takes milliseconds
+TIME_LIMIT = 30  # seconds, for s2s.grad and for one call of the gradient; f takes milliseconds
 
 
 class _TooSlow(Exception):
