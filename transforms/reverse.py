@@ -72,6 +72,7 @@ class _Reverse:
         self.reads: dict = {}
         self.branch_reads: dict = {}
         self.pop_sites: dict = {}       # assignment -> marker statement at the end of its adjoint
+        self.pop_owner: dict = {}       # id(marker) -> its assignment, once the backward pass is final
         self.trips: dict = {}           # loop -> name of its trip counter
         self.calls: dict = {}           # assignment -> UserCall
         self.results: dict = {}         # assignment -> names of bwd results
