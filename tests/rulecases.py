@@ -626,6 +626,40 @@ def covered():
     return functions, methods, attributes
 
 
+def directions(case):
+    """One seeded random tangent per differentiated argument, shaped like it."""
+    rng = np.random.default_rng(sum(map(ord, case.id)))  # seeded by the id: the same on every run
+    return tuple(float(rng.standard_normal()) if isinstance(case.args[i], float)
+                 else rng.standard_normal(np.shape(case.args[i])) for i in case.wrt)
+
+
+def numeric_directional(f, args, wrt, tangents):
+    """Central difference of `f(*args)` along `tangents` (one per argument index in `wrt`)."""
+    scale = max([1.0] + [float(np.max(np.abs(args[i]))) for i in wrt])
+    h = STEP * scale
+
+    def shifted(sign):
+        moved = list(args)
+        for i, t in zip(wrt, tangents):
+            moved[i] = args[i] + sign * h * t
+        return f(*moved)
+    return (shifted(1.0) - shifted(-1.0)) / (2 * h)
+
+
+def check_tangent(case, tangents, value, tangent):
+    """Compare s2s's (value, output tangent) with the function and a central difference."""
+    problems = []
+    expected_value = case.fn(*case.args)
+    if not np.allclose(value, expected_value, rtol=1e-12, atol=1e-12):
+        problems.append(f"value: s2s {value!r}, function {expected_value!r}")
+    if np.shape(tangent) != np.shape(expected_value):
+        return problems + [f"tangent: expected shape {np.shape(expected_value)}, got {tangent!r}"]
+    expected = numeric_directional(case.fn, case.args, case.wrt, tangents)
+    if not np.allclose(tangent, expected, rtol=RTOL, atol=ATOL * 10):
+        problems.append(f"tangent:\n  s2s:                {tangent!r}\n  finite differences: {expected!r}")
+    return problems
+
+
 def check_gradient(case, gradient):
     """Compare s2s's gradient tuple with central differences; return a list of problems."""
     problems = []
@@ -717,3 +751,10 @@ for _fn in (np_ravel, meth_ravel, meth_flatten):
     add(_fn, ANY.draw((2, 3)))
 add(rt_unmax, ANY.draw((4,)), _distinct((3, 4)), wrt=(0,))
 add(rt_max_tangent, ANY.draw((3, 4)), _distinct((3, 4)), wrt=(0,))
+
+
+# ---------------------------------------------------------------------------------------------
+# Families kept in their own files (they register with `add` when imported)
+# ---------------------------------------------------------------------------------------------
+import rulecases_linalg  # noqa: E402,F401
+import rulecases_shape  # noqa: E402,F401

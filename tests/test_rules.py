@@ -1,10 +1,13 @@
-"""Every derivative rule against central finite differences (an oracle independent of s2s).
+"""Every derivative rule, in both modes, against central finite differences (an oracle
+independent of s2s).
 
 The cases (one small function per primitive and form, several shapes each)
-and the finite-difference helper are in ``rulecases.py``. Each case
-differentiates ``f(*args, w)`` with ``s2s.grad`` and compares every gradient
-with central differences of the original function, after checking it has its
-argument's shape (a scalar for a Python float).
+and the finite-difference helper are in ``rulecases.py`` and the
+``rulecases_<family>.py`` files it imports. Each case differentiates
+``f(*args, w)`` with ``s2s.grad`` and compares every gradient with central
+differences of the original function, after checking it has its argument's
+shape (a scalar for a Python float). In forward mode, ``s2s.jvp`` along a
+random direction is compared with the central difference along that direction.
 
 The coverage tests read the case functions' source (not s2s) to see which
 primitives they apply, and fail when a registered differentiable rule has no
@@ -26,6 +29,18 @@ def test_rule_matches_finite_differences(case):
     for before, after in zip(case.args, args):
         assert np.array_equal(before, after), "the gradient changed its inputs"
     problems = rulecases.check_gradient(case, gradient)
+    assert not problems, (f"{case.id}: " + "\n".join(problems) + "\n--- generated ---\n" + s2s.source(df))
+
+
+@pytest.mark.parametrize("case", rulecases.params())
+def test_rule_jvp_matches_finite_differences(case):
+    df = s2s.jvp(case.fn, wrt=case.wrt)
+    tangents = rulecases.directions(case)
+    args = tuple(a.copy() if isinstance(a, np.ndarray) else a for a in case.args)
+    value, tangent = df(*args, *tangents)
+    for before, after in zip(case.args, args):
+        assert np.array_equal(before, after), "the jvp changed its inputs"
+    problems = rulecases.check_tangent(case, tangents, value, tangent)
     assert not problems, (f"{case.id}: " + "\n".join(problems) + "\n--- generated ---\n" + s2s.source(df))
 
 
