@@ -82,3 +82,25 @@ def test_finite_differences_helper():
     np.testing.assert_allclose(got, 2.0 * np.cos(x), rtol=1e-8)
     got = rulecases.numeric_grad(lambda a, b: np.sum(np.sin(a) * b), (x, 2.0), 1)
     np.testing.assert_allclose(got, np.sum(np.sin(x)), rtol=1e-8)
+
+
+def _float32(case):
+    """The case with its float64 array inputs (the weight included) as float32."""
+    return tuple(a.astype(np.float32) if isinstance(a, np.ndarray) and a.dtype == np.float64 else a
+                 for a in case.args)
+
+
+@pytest.mark.parametrize("case", rulecases.params())
+def test_float32_inputs_give_float32_gradients(case):
+    """No silent upcast: a float32 array argument gets a float32 gradient, in both modes."""
+    args = _float32(case)
+    if not any(isinstance(args[i], np.ndarray) and args[i].dtype == np.float32 for i in case.wrt):
+        pytest.skip("no float32 array argument")
+    gradient = s2s.grad(case.fn, wrt=case.wrt)(*args)
+    wrong = [f"gradient {k}: {np.asarray(g).dtype}" for k, (g, i) in enumerate(zip(gradient, case.wrt))
+             if isinstance(args[i], np.ndarray) and np.asarray(g).dtype != np.float32]
+    tangents = tuple(t.astype(np.float32) if isinstance(t, np.ndarray) else t for t in rulecases.directions(case))
+    value, tangent = s2s.jvp(case.fn, wrt=case.wrt)(*args, *tangents)
+    if np.asarray(value).dtype == np.float32 and np.asarray(tangent).dtype != np.float32:
+        wrong.append(f"tangent: {np.asarray(tangent).dtype} for a float32 value")
+    assert not wrong, f"{case.id}: " + "; ".join(wrong)
