@@ -12,9 +12,10 @@ __all__ = ["grad_seed", "unbroadcast", "rebroadcast", "unsum", "unmax", "max_tan
 
 
 def unbroadcast(g, x):
-    """Sum `g` over the axes along which `x` was broadcast, giving `x`'s shape."""
+    """Sum `g` over the axes along which `x` was broadcast, giving `x`'s shape (and, for a
+    NumPy float `x`, its dtype: a float32 argument gets a float32 cotangent)."""
     shape = getattr(x, "shape", ())  # Python numbers have no shape: ()
-    if getattr(g, "shape", ()) == shape:
+    if getattr(g, "shape", ()) == shape and getattr(g, "dtype", None) == getattr(x, "dtype", None):
         return g
     shape = np.shape(x)
     if np.ndim(g) < len(shape) or any(n < m for n, m in zip(np.shape(g)[::-1], shape[::-1])):
@@ -24,7 +25,16 @@ def unbroadcast(g, x):
     if axes:
         g = np.sum(g, axis=axes, keepdims=True)
     g = np.reshape(g, shape) if np.shape(g) != shape else g
+    g = _as_dtype_of(g, x)
     return g if getattr(g, "flags", None) is None or g.flags.writeable else g.copy()
+
+
+def _as_dtype_of(g, x):
+    """`g` in `x`'s floating dtype when `x` is a NumPy float of another precision."""
+    dtype = getattr(x, "dtype", None)
+    if dtype is None or dtype.kind != "f" or getattr(g, "dtype", dtype) == dtype:
+        return g
+    return g.astype(dtype)
 
 
 def rebroadcast(g, c):
@@ -52,12 +62,13 @@ def retranspose(g, axes):
 def unsum(g, x, axis=None, keepdims=False):
     """Spread the cotangent of a sum over `axis` back over `x`'s shape."""
     shape = np.shape(x)
+    dtype = np.result_type(x, g)  # before expand_dims: a Python-float g keeps x's float32
     if axis is not None and not keepdims:
         axes = (axis,) if np.ndim(axis) == 0 else tuple(axis)
         g = np.expand_dims(g, tuple(a % len(shape) for a in axes))
     if not shape:
         return g
-    out = np.empty(shape, dtype=np.result_type(x, g))  # a Python-float g keeps x's float32
+    out = np.empty(shape, dtype=dtype)
     out[...] = g
     return out
 
@@ -66,13 +77,15 @@ def unmax(g, x, ans, axis=None, keepdims=False):
     """Cotangent of a max (or min) over `axis`: `g` goes to the entries equal to the
     extreme value, split evenly between ties."""
     mask = x == unsum(ans, x, axis, keepdims)
-    return unsum(g, x, axis, keepdims) * mask / np.sum(mask, axis=axis, keepdims=True)
+    spread = unsum(g, x, axis, keepdims)
+    return spread * mask / np.sum(mask, axis=axis, keepdims=True, dtype=spread.dtype)
 
 
 def max_tangent(t, x, ans, axis=None, keepdims=False):
     """Tangent of a max (or min) over `axis`: the mean of `t` over the extreme entries."""
     mask = x == unsum(ans, x, axis, keepdims)
-    return np.sum(t * mask, axis=axis, keepdims=keepdims) / np.sum(mask, axis=axis, keepdims=keepdims)
+    total = np.sum(t * mask, axis=axis, keepdims=keepdims)
+    return total / np.sum(mask, axis=axis, keepdims=keepdims, dtype=np.result_type(total))
 
 
 def unindex(g, x, index):
@@ -85,7 +98,8 @@ def unindex(g, x, index):
         else:
             out[index] = g
         return type(x)(out) if isinstance(x, tuple) else out
-    out = np.zeros(np.shape(x), dtype=np.result_type(x, g) if np.ndim(x) else np.result_type(g))
+    dtype = getattr(x, "dtype", None)
+    out = np.zeros(np.shape(x), dtype=dtype if dtype is not None and dtype.kind == "f" else np.result_type(g, 1.0))
     np.add.at(out, index, g)
     return out
 
