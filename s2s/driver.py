@@ -22,6 +22,7 @@ from .parsing import parse_function
 from .rules import _BY_METHOD
 from .transforms import assemble
 from .transforms.activity import activity
+from .transforms.aliasing import check_writes
 from .transforms.callees import Callees
 from .transforms.fence import fence
 from .transforms.forward import forward
@@ -83,7 +84,10 @@ class _Generation:
         fn = structure(fn, self.namer)
         fn = normal_form(fn, self.namer, info)
         local_names = set(param_names(fn)) | stored_names(fn)
-        return fn, info, Callees(func, local_names)
+        callees = Callees(func, local_names)
+        if not info.generated:  # s2s's own code restores what it overwrites before any view is read
+            check_writes(fn, info, callees, self.namer.is_temp)
+        return fn, info, callees
 
     def unique(self, kind, fname):
         candidate = self.namer.function(kind, fname)

@@ -8,15 +8,15 @@ generated code can be differentiated again.
 import numpy as np
 
 __all__ = ["grad_seed", "unbroadcast", "rebroadcast", "unsum", "unmax", "max_tangent", "unindex", "zeros_like", "add", "matmul_grad_a", "matmul_grad_b",
-           "dot_grad_a", "dot_grad_b", "untranspose", "retranspose", "stop_gradient"]
+           "dot_grad_a", "dot_grad_b", "untranspose", "retranspose", "stop_gradient", "setindex", "copy_of"]
 
 
 def unbroadcast(g, x):
     """Sum `g` over the axes along which `x` was broadcast, giving `x`'s shape (and, for a
     NumPy float `x`, its dtype: a float32 argument gets a float32 cotangent)."""
     shape = getattr(x, "shape", ())  # Python numbers have no shape: ()
-    if getattr(g, "shape", ()) == shape and getattr(g, "dtype", None) == getattr(x, "dtype", None):
-        return g
+    if getattr(g, "shape", ()) == shape:
+        return _as_dtype_of(g, x)
     shape = np.shape(x)
     if np.ndim(g) < len(shape) or any(n < m for n, m in zip(np.shape(g)[::-1], shape[::-1])):
         g = np.broadcast_to(g, np.broadcast_shapes(np.shape(g), shape))  # a broadcast cotangent
@@ -102,6 +102,18 @@ def unindex(g, x, index):
     out = np.zeros(np.shape(x), dtype=dtype if dtype is not None and dtype.kind == "f" else np.result_type(g, 1.0))
     np.add.at(out, index, g)
     return out
+
+
+def setindex(a, index, v):
+    """A copy of `a` with `a[index] = v` (arrays and lists): the functional form of a write."""
+    out = list(a) if isinstance(a, (list, tuple)) else np.array(a, dtype=np.result_type(a, 1.0))
+    out[index] = v
+    return type(a)(out) if isinstance(a, tuple) else out
+
+
+def copy_of(x):
+    """`x` as a value that later in-place writes cannot change."""
+    return x.copy() if isinstance(x, np.ndarray) else x
 
 
 def zeros_like(x):

@@ -99,6 +99,15 @@ def rnn(Wx, Wh, b, xs):
     return 0.5 * np.sum(h * h)
 
 
+def indexing_writes(x, a):
+    y = np.zeros(len(x))
+    y[0] = x[0]
+    for i in range(1, len(x)):
+        y[i] = y[i - 1] * a + x[i]
+    y[1:3] += x[:2]
+    return np.sum(y * y)
+
+
 # name -> (function, wrt) for s2s.grad, or (function, wrt, mode) for s2s.jvp / s2s.hvp
 CASES = {
     "jvp_for_loop": (for_loop, (0, 1), "jvp"),
@@ -117,4 +126,6 @@ CASES = {
     "broadcasting": (broadcasting, (1, 2)),
     "mlp": (mlp, (0, 1, 2, 3)),
     "rnn": (rnn, (0, 1, 2)),
+    "indexing_writes": (indexing_writes, (0, 1)),
+    "jvp_indexing_writes": (indexing_writes, (0, 1), "jvp"),
 }

@@ -62,10 +62,30 @@ def uses_del(x):
     return x
 
 
-def subscript_write(x):
-    y = np.zeros(3)
-    y[0] = x
+def nested_subscript_write(x):
+    y = np.zeros((3, 2))
+    y[0][1] = x
     return np.sum(y)
+
+
+def view_read_after_write(x):
+    y = np.zeros(3)
+    first = y[0:2]
+    y[0] = x
+    return np.sum(first) * x
+
+
+def alias_read_after_write(x):
+    y = np.zeros(3)
+    z = y
+    y[1] = x
+    return np.sum(z * x)
+
+
+def swap_rows(x):
+    m = np.ones((2, 2)) * x
+    m[0], m[1] = m[1], m[0]
+    return np.sum(m)
 
 
 class Opaque:

@@ -55,7 +55,10 @@ def joint(sweeps, namer, fname, wrt, single, mode, doc):
     seed = namer.adjoint(sweeps.out)
     body = list(sweeps.inits) + _stack_init(sweeps, namer) + list(sweeps.forward)
     value = sweeps.out
-    if mode == "value_and_grad" and sweeps.out in sweeps.restored:
+    if mode == "value_and_grad" and sweeps.mutated:  # the backward pass may write into the value
+        value = namer.special("value")
+        body.append(assign(value, call(namer.helper("copy_of"), name(sweeps.out))))
+    elif mode == "value_and_grad" and sweeps.out in sweeps.restored:
         value = namer.special("value")
         body.append(assign(value, name(sweeps.out)))
     if mode == "vjp":  # all of f's parameters, then the seed: no defaults

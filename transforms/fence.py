@@ -64,9 +64,10 @@ def fence(fn: gast.FunctionDef, info) -> gast.FunctionDef:
             targets = node.targets if isinstance(node, gast.Assign) else [node.target]
             for target in targets:
                 for t in gast.walk(target):
-                    if isinstance(t, gast.Subscript) and isinstance(t.ctx, gast.Store):
-                        fail(t, "assigning into a subscript (`y[i] = ...`) is not supported yet",
-                             "build the array with np.concatenate / np.stack / np.where instead")
+                    if isinstance(t, gast.Subscript) and isinstance(t.ctx, gast.Store) \
+                            and not isinstance(t.value, gast.Name):
+                        fail(t, "assigning into a subscript of an expression (`y[i][j] = ...`) is not supported",
+                             "index once, with a tuple: `y[i, j] = ...`, or assign the inner object to a name")
                     if isinstance(t, gast.Attribute) and isinstance(t.ctx, gast.Store):
                         fail(t, "assigning to an attribute is not supported", "use a local variable")
         if isinstance(node, gast.Call):

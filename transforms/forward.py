@@ -15,6 +15,7 @@ recorded: forward mode needs no stack.
 """
 from __future__ import annotations
 
+import copy
 import dataclasses
 
 import gast
@@ -23,7 +24,8 @@ from s2s import rules
 from s2s.errors import NoRuleError, UnsupportedError
 
 from .callees import call_arguments
-from .nodes import assign, at, call, const, expr_stmt, name, popped, pushed, stack_names, target_names
+from .nodes import (assign, at, call, const, expr_stmt, name, popped, pushed, stack_names, subscript_write,
+                    target_names)
 from .reverse import UserCall  # noqa: F401  (the same record of a derived call)
 from .shapes import containers, range_indices, same_shapes
 
@@ -132,6 +134,8 @@ class _Forward:
     def assignment(self, s, zero):
         targets = target_names(s)
         value = s.value
+        if subscript_write(s) is not None:
+            return self.write(s, zero)
         if isinstance(s.targets[0], gast.Tuple):  # a, b = t
             source = value.id if isinstance(value, gast.Name) else None
             if source and self.act.is_active(source) and source not in zero:
@@ -159,6 +163,20 @@ class _Forward:
             return [s]
         zero.discard(t)
         return [s, assign(self.t(t), tangent, s)]
+
+    def write(self, s, zero):
+        """`y[i] = v`: t_y with its elements at i replaced by v's tangent (a new array)."""
+        from .reverse import _index_value
+        target = subscript_write(s)
+        y, v = target.value.id, s.value
+        live = isinstance(v, gast.Name) and self.act.is_active(v.id) and v.id not in zero
+        if not self.act.is_active(y) or (y in zero and not live):
+            return [s]
+        base = name(self.t(y)) if y not in zero else call(self.namer.helper("zeros_like"), name(y))
+        part = name(self.t(v.id)) if live else const(0.0)
+        zero.discard(y)
+        index = _index_value(copy.deepcopy(target.slice))
+        return [s, assign(self.t(y), call(self.namer.helper("setindex"), base, index, part), s)]
 
     def user_call(self, s, t, value, callee, zero):
         args, kwargs = call_arguments(callee, value)

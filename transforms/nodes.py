@@ -61,12 +61,27 @@ def stored_names(node) -> set[str]:
 
 
 def target_names(stmt) -> list[str]:
-    """Names an assignment (or a for loop's header) writes."""
+    """Names an assignment (or a for loop's header) writes; for `y[i] = v`, just `y`."""
+    written = subscript_write(stmt)
+    if written is not None:
+        return [written.value.id]
     targets = stmt.targets if isinstance(stmt, gast.Assign) else [stmt.target]
     out = []
     for t in targets:
         out += [n.id for n in gast.walk(t) if isinstance(n, gast.Name)]
     return out
+
+
+def subscript_write(stmt):
+    """The target `y[i]` of the normal-form write `y[i] = v`, else None."""
+    if isinstance(stmt, gast.Assign) and isinstance(stmt.targets[0], gast.Subscript):
+        return stmt.targets[0]
+    return None
+
+
+def index_names(subscript) -> set[str]:
+    """Names the index of `y[...]` reads."""
+    return {n.id for n in gast.walk(subscript.slice) if isinstance(n, gast.Name)}
 
 
 def param_names(fn: gast.FunctionDef) -> list[str]:

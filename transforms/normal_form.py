@@ -8,6 +8,8 @@ After, the body holds only:
   constants): a name or constant (a copy), ``a op b``, ``-a``, ``f(a, k=b)``,
   ``a[i, 1:n]``, ``a.T``, ``(a, b)``, ``[a, b]``, a comparison, or ``not a``;
 - ``a, b = t`` (unpacking a name);
+- ``y[i, 1:n] = a``: a write of an atom into part of the array ``y`` (atoms as
+  indices); ``y[i] += a`` is a read, the operation and a write;
 - ``if c:`` where ``c`` is a fresh name assigned just before from the
   original test, which is kept whole (it is never differentiated);
 - ``for i in range(...)`` (iterating over anything else is made explicit:
@@ -75,6 +77,12 @@ class _Flattener:
             self.assign_to(first, value, out)
             for other in others:
                 self.assign_to(other, _load(first), out)
+        elif isinstance(s, gast.AugAssign) and isinstance(s.target, gast.Subscript):
+            # y[i] += v: the index once, then a read, the operation and a write
+            target = gast.Subscript(value=_load(s.target.value), slice=self.index(s.target.slice, out),
+                                    ctx=gast.Store())
+            current = gast.Subscript(value=_load(target.value), slice=target.slice, ctx=gast.Load())
+            self.assign_to(target, gast.BinOp(left=current, op=s.op, right=s.value), out)
         elif isinstance(s, gast.AugAssign):
             if not isinstance(s.target, gast.Name):
                 self.fail(s, "augmented assignment to this target is not supported")
@@ -147,6 +155,11 @@ class _Flattener:
             self.assign_name(target.id, value, out)
         elif isinstance(target, (gast.Tuple, gast.List)):
             self.unpack(target, value, out)
+        elif isinstance(target, gast.Subscript):  # y[i] = v: a write of one atom into y
+            value = self.atom(value, out)
+            index = self.index(target.slice, out)
+            out.append(assign(gast.Subscript(value=_load(target.value), slice=index, ctx=gast.Store()), value,
+                              self.origin))
         else:
             self.fail(target, f"assigning to `{type(target).__name__}` is not supported")
 
@@ -183,6 +196,11 @@ class _Flattener:
                     atoms[i] = name(t)
             for e, a in zip(elts, atoms):
                 self.assign_to(e, a, out)
+            return
+        if any(isinstance(e, gast.Subscript) for e in elts):  # y[0], y[1] = t: one element at a time
+            source = self.atom(value, out)
+            for k, e in enumerate(elts):
+                self.assign_to(e, gast.Subscript(value=_load(source), slice=const(k), ctx=gast.Load()), out)
             return
         source = self.atom(value, out)
         names = []

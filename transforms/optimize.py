@@ -19,7 +19,7 @@ import operator
 
 import gast
 
-from .nodes import loaded_names, target_names
+from .nodes import loaded_names, subscript_write, target_names
 
 _FOLD = {gast.Add: operator.add, gast.Sub: operator.sub, gast.Mult: operator.mul,
          gast.Div: operator.truediv, gast.Pow: operator.pow, gast.FloorDiv: operator.floordiv}
@@ -156,7 +156,7 @@ def _eliminate_dead_code(fn, pure_call) -> bool:
     changed = [False]
 
     def removable(s, live):
-        return (isinstance(s, gast.Assign) and not any(t in live for t in target_names(s))
+        return (isinstance(s, gast.Assign) and subscript_write(s) is None and not any(t in live for t in target_names(s))
                 and all(pure_call(c) for c in gast.walk(s.value) if isinstance(c, gast.Call)))
 
     exits: list = []  # live sets after the enclosing loops: what a break leads to
@@ -170,7 +170,10 @@ def _eliminate_dead_code(fn, pure_call) -> bool:
                 if removable(s, live):
                     changed[0] |= edit
                     continue
-                live = (live - set(target_names(s))) | loaded_names(s.value)
+                if subscript_write(s) is not None:  # y[i] = v: y's other elements live on
+                    live = live | loaded_names(s)
+                else:
+                    live = (live - set(target_names(s))) | loaded_names(s.value)
             elif isinstance(s, gast.If):
                 body, l1 = block(s.body, live, edit)
                 orelse, l2 = block(s.orelse, live, edit)

@@ -25,6 +25,7 @@ differentiated again.
 """
 from __future__ import annotations
 
+import copy
 import dataclasses
 import operator
 
@@ -34,8 +35,9 @@ from s2s import rules
 from s2s.errors import NoRuleError, UnsupportedError
 
 from .callees import call_arguments
-from .nodes import (assign, at, call, const, expr_stmt, name, param_names, popped, pushed, stack_names,
-                    target_names, walk_statements)
+from .aliasing import sharing
+from .nodes import (assign, at, call, const, expr_stmt, index_names, name, param_names, popped, pushed,
+                    stack_names, subscript_write, target_names, walk_statements)
 from .shapes import containers, lazy_temporaries, range_indices, same_shapes
 from .to_record import maybe_undefined, to_record
 
@@ -49,6 +51,7 @@ class Sweeps:
     backward: list          # adjoint statements
     zero_at_end: set        # active names whose adjoint is zero when the backward pass ends
     restored: set           # names the backward pass pops (their final value is not kept)
+    mutated: bool           # the backward pass writes into arrays (undoing `y[i] = v`)
     uses_stack: bool
     saved: list             # primal names the backward pass reads (for split mode)
     saved_inits: list       # None for saved names some path leaves unassigned
@@ -189,6 +192,10 @@ class _Reverse:
         marker = at(gast.Pass(), s)
         self.pop_sites[s] = marker
         targets = target_names(s)
+        if subscript_write(s) is not None:
+            self.write_adjoint(s, zero, code)
+            self.reads[s] = self.primal_reads(code)
+            return code + [marker], zero
         if s in self.calls:
             self.user_call_adjoint(s, zero, code)
         elif isinstance(s.targets[0], gast.Tuple):
@@ -202,6 +209,24 @@ class _Reverse:
         zero |= {t for t in targets if self.act.is_active(t)}
         self.reads[s] = self.primal_reads(code)
         return code + [marker], zero
+
+    def write_adjoint(self, s, zero, code):
+        """`y[i] = v`: v's adjoint is the slice `d_y[i]` (summed back to v's shape), and the
+        overwritten elements of y no longer reach the output: `d_y[i]` becomes zero."""
+        target = subscript_write(s)
+        y, v = target.value.id, s.value
+        if not self.act.is_active(y) or y in zero:
+            return
+        d_y = name(self.namer.adjoint(y))
+        if isinstance(v, gast.Name) and self.act.is_active(v.id):
+            part = gast.Subscript(value=d_y, slice=_copy_index(target.slice), ctx=gast.Load())
+            if v.id in self.lazy:  # it takes a broadcast cotangent (see shapes.lazy_temporaries)
+                self.inexact.add(v.id)
+            else:
+                part = call(self.namer.helper("unbroadcast"), part, name(v.id))
+            self.accumulate(v.id, part, zero, code, s)
+        code.append(assign(d_y.id, call(self.namer.helper("setindex"), name(d_y.id), _index_value(
+            _copy_index(target.slice)), const(0.0)), s))
 
     def primal_reads(self, code):
         return {n.id for st in code for n in gast.walk(st)
@@ -378,8 +403,12 @@ class _Reverse:
     def insert_pushes(self, stmts, record):
         out = []
         for s in stmts:
+            written = subscript_write(s)
             for v in record.get(s, ()):
-                out.append(expr_stmt(call(self.namer.stack + ".append", name(v)), s))
+                value = name(v) if written is None else call(  # the elements about to be overwritten
+                    self.namer.helper("copy_of"), gast.Subscript(value=name(v), slice=_copy_index(written.slice),
+                                                                 ctx=gast.Load()))
+                out.append(expr_stmt(call(self.namer.stack + ".append", value), s))
             for field in ("body", "orelse"):
                 if isinstance(getattr(s, field, None), list):
                     setattr(s, field, self.insert_pushes(getattr(s, field), record))
@@ -391,7 +420,11 @@ class _Reverse:
         for s in stmts:
             site = self.pop_owner.get(id(s))
             if site is not None:
-                out += [assign(v, call(self.namer.stack + ".pop"), site) for v in reversed(record.get(site, ()))]
+                written = subscript_write(site)
+                for v in reversed(record.get(site, ())):
+                    target = v if written is None else gast.Subscript(
+                        value=name(v), slice=_copy_index(written.slice), ctx=gast.Store())
+                    out.append(assign(target, call(self.namer.stack + ".pop"), site))
                 continue
             for field in ("body", "orelse"):
                 if isinstance(getattr(s, field, None), list):
@@ -426,7 +459,13 @@ def reverse(fn, info, namer, act, callees, derive_call, wrt):
     backward, zero_end = r.block(body, zero_start)
 
     body = r.add_trip_counters(body)
-    record = to_record(body, r.reads, r.branch_reads, entry)
+    # an adjoint that reads a view of an array written in place reads the array
+    shares = sharing(fn, callees)
+    def widen(names):
+        return set(names).union(*(shares.get(v, ()) for v in names))
+    reads = {k: widen(v) for k, v in r.reads.items()}
+    branch_reads = {k: widen(v) for k, v in r.branch_reads.items()}
+    record = to_record(body, reads, branch_reads, widen(entry))
     forward = r.insert_pushes(body, record)
     r.pop_owner = {id(marker): site for site, marker in r.pop_sites.items()}
     backward = r.place_pops(backward, record)
@@ -439,6 +478,7 @@ def reverse(fn, info, namer, act, callees, derive_call, wrt):
         inits=[assign(v, const(None), fn) for v in sorted(undefined)],
         forward=forward, out=out, backward=backward, zero_at_end=zero_end,
         restored={v for names in record.values() for v in names},
+        mutated=any(subscript_write(s) is not None for s in record),
         uses_stack=bool(record), saved=saved,
         saved_inits=[assign(v, const(None), fn) for v in saved if v not in assigned_at_end and v not in undefined],
         active_wrt={p for p in wrt if act.is_active(p)},
@@ -457,6 +497,10 @@ def _index_value(index):
     if isinstance(index, gast.Tuple):
         return gast.Tuple(elts=[_index_value(e) for e in index.elts], ctx=gast.Load())
     return index
+
+
+def _copy_index(index):
+    return copy.deepcopy(index)
 
 
 def _written(s):

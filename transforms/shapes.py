@@ -26,7 +26,7 @@ import gast
 from s2s import rules
 
 from .callees import call_arguments
-from .nodes import target_names, walk_statements
+from .nodes import subscript_write, target_names, walk_statements
 
 
 def same_shapes(body, callees, scalars) -> dict:
@@ -70,7 +70,9 @@ def same_shapes(body, callees, scalars) -> dict:
     def block(stmts):
         rep: dict = {}
         for s in stmts:
-            if isinstance(s, gast.Assign):
+            if isinstance(s, gast.Assign) and subscript_write(s) is not None:
+                after[s] = dict(rep)  # y[i] = v keeps y's shape
+            elif isinstance(s, gast.Assign):
                 written = set(target_names(s))
                 source = shape_source(s.value, rep) if len(written) == 1 else None
                 rep = {k: v for k, v in rep.items() if k not in written and v not in written}

@@ -13,6 +13,10 @@ will read. Through an assignment ``T`` writing ``W`` and whose adjoint reads
 ``R``: record ``W & N``, then ``N = (N - W) | R``. At merges ``N`` is the
 union; loops iterate to a fixed point. Nothing else is recorded.
 
+An in-place write ``y[i] = v`` counts as writing ``y``: it pushes a copy of
+the elements it overwrites, which its pop writes back; the pop needs ``y``
+and the index, so once one write to ``y`` is recorded, every later one is.
+
 Inputs: the primal body, ``reads[stmt]`` (what the adjoint placed at the
 mirror of the point after ``stmt`` reads; for an ``if`` its condition, for a
 loop its trip count), ``branch_reads[(stmt, field)]`` (what is read at the
@@ -23,7 +27,7 @@ from __future__ import annotations
 
 import gast
 
-from .nodes import target_names
+from .nodes import index_names, subscript_write, target_names
 
 
 def to_record(body, reads, branch_reads, entry_reads):
@@ -39,9 +43,13 @@ def to_record(body, reads, branch_reads, entry_reads):
         if isinstance(s, gast.Assign):
             written = target_names(s)
             pushed = [v for v in written if v in need]
+            after = (need - set(written)) | reads.get(s, set())
             if pushed:
                 record[s] = pushed
-            return (need - set(written)) | reads.get(s, set())
+                target = subscript_write(s)
+                if target is not None:  # the pop writes the elements back: it needs y and the index
+                    after |= {target.value.id} | index_names(target)
+            return after
         if isinstance(s, gast.If):
             n1 = block(s.body, need | branch_reads.get((s, "body"), set()))
             n2 = block(s.orelse, need | branch_reads.get((s, "orelse"), set()))

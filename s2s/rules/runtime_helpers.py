@@ -29,3 +29,8 @@ rule(rt.unmax, args="c, x, ans, axis=None, keepdims=False", elementwise=False,
      c="max_tangent(g, x, ans, axis, keepdims)", jvp="unmax(t_c, x, ans, axis, keepdims)")
 rule(rt.max_tangent, args="c, x, ans, axis=None, keepdims=False", elementwise=False,
      c="unmax(g, x, ans, axis, keepdims)", jvp="max_tangent(t_c, x, ans, axis, keepdims)")
+
+# The functional write `a[index] = v` (adjoints of in-place writes) and the saved copy.
+rule(rt.setindex, args="a, index, v", elementwise=False, a="setindex(g, index, 0.0)",
+     v="unbroadcast(g[index], v)", jvp="setindex(t_a, index, 0.0) + setindex(zeros_like(a), index, t_v)")
+rule(rt.copy_of, args="x", elementwise=False, x="g", jvp="copy_of(t_x)")

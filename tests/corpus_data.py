@@ -1,0 +1,103 @@
+"""Small functions for the Python and NumPy data constructs of SPEC §7: writes into
+arrays, containers, dicts, comprehensions, lambdas. tests/test_data.py checks each
+in both modes against finite differences."""
+import numpy as np
+
+
+# ---- writes into arrays ---------------------------------------------------------------------
+
+def fill_in_loop(x):
+    y = np.zeros(len(x))
+    for i in range(len(x)):
+        y[i] = x[i] ** 2
+    return np.sum(y * np.cos(y))
+
+
+def write_slices(x):
+    y = np.ones(4)
+    y[1] = x[0] * x[1]
+    y[2:] = np.sin(x[1:3])
+    y[::3] *= x[2]
+    return np.sum(y * y)
+
+
+def write_columns(x, w):
+    m = np.zeros((3, 2))
+    m[:, 0] = x
+    m[:, 1] = x ** 2
+    m[1, :] += w
+    return np.sum(np.tanh(m @ w))
+
+
+def augmented_slice(x):
+    y = x * 1.0
+    y[1:3] += x[:2] * 2.0
+    y[-1] -= y[0]
+    return np.sum(y ** 2)
+
+
+def recurrence(x, a):
+    y = np.zeros(len(x))
+    y[0] = x[0]
+    for i in range(1, len(x)):
+        y[i] = y[i - 1] * a + x[i]
+    return np.sum(y ** 2)
+
+
+def read_before_overwrite(x):
+    y = x * 2.0
+    s = np.sum(y * y)
+    y[0] = 0.0
+    y[1] = y[2] * s
+    return s + np.sum(y * x)
+
+
+def masked_write(x):
+    y = x * 1.5
+    y[x < 0] = 0.0
+    return np.sum(y * y)
+
+
+def write_into_parameter(x):
+    x[0] = x[1] * 3.0
+    return np.sum(x * x)
+
+
+def tuple_of_writes(x):
+    y = np.zeros(2)
+    y[0], y[1] = x[1], x[0] * x[1]
+    return np.sum(y ** 3)
+
+
+def outer_in_loops(x):
+    n = len(x)
+    a = np.zeros((n, n))
+    for i in range(n):
+        for j in range(n):
+            a[i, j] = x[i] * x[j] + (i == j)
+    return np.sum(a @ x)
+
+
+def broadcast_write(x, s):
+    y = np.zeros((2, 3))
+    y[:] = s
+    y[1] = y[1] * x
+    return np.sum(y ** 2)
+
+
+def rows_in_loop(x, w):
+    h = np.zeros((3, len(x)))
+    h[0] = x
+    for t in range(1, 3):
+        h[t] = np.tanh(h[t - 1] * w)
+    return np.sum(h[-1])
+
+
+def write_in_branch(x):
+    y = x * 1.0
+    for i in range(len(x)):
+        if x[i] > 0:
+            y[i] = x[i] * x[i]
+        else:
+            y[i] = -x[i]
+    return np.sum(y) * y[0]
