@@ -182,11 +182,11 @@ def generate(func, wrt: list[str], single: bool, mode: str, optimize: bool) -> G
         try:
             entry_fn = _generate_entry(gen, namer, func, wrt, single, mode, optimize)
         except S2SError:
-            if namer.given & gen.user_names:  # a generated name met a user name first: next style
+            if namer.collides() or namer.given & gen.user_names:  # a name collision first: next style
                 user_names, style = user_names | gen.user_names, style + 1
                 continue
             raise
-        if not (namer.given & gen.user_names):  # no generated name is a user name
+        if not (namer.collides() or namer.given & gen.user_names):  # no name collides
             break
         user_names = user_names | gen.user_names
         style += 1

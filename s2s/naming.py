@@ -26,7 +26,9 @@ Temporaries and their adjoints drop the leading underscore (``_3`` ->
 A generated name never collides with a user name: `Namer` records every
 name it hands out, and generation is retried with the next style (``d_``
 becomes ``dd_``, ``_`` temporaries become ``_t``) until none of them is a
-name the user's functions mention. Runtime helpers keep their names unless
+name the user's functions mention, and no two names derive the same one. A
+temporary whose bare name is a user name keeps its underscore (``_out`` ->
+``d__out`` beside a user's ``out``). Runtime helpers keep their names unless
 the user has one of the same name (then ``s2s_zeros_like``...).
 """
 from __future__ import annotations
@@ -47,13 +49,17 @@ class Namer:
         self.style = style
         self.adjoint_prefix, self.tangent_prefix, self.temp_prefix = _STYLES[style]
         self.given: set[str] = set()
+        self.derived: dict[str, str] = {}   # derived name -> the name it was derived from
 
     def _give(self, name: str) -> str:
         self.given.add(name)
         return name
 
     def collides(self) -> bool:
-        return bool(self.given & self.user_names)
+        """Does a generated name equal a user name, or two names derive the same one (the
+        temporary `_out` and a user's `out` both giving `d_out`)?"""
+        return bool(self.given & self.user_names) or any(
+            len(set(sources)) > 1 for sources in self.derived.values())
 
     # -- temporaries ---------------------------------------------------------------
     def temp(self, k: int) -> str:
@@ -91,9 +97,13 @@ class Namer:
 
     # -- adjoints and tangents -----------------------------------------------------
     def _derived(self, prefix: str, name: str) -> str:
-        if self.is_temp(name):
-            return self._give(prefix + name[len(self.temp_prefix):])
-        return self._give(prefix + name)
+        bare = name[len(self.temp_prefix):]
+        if self.is_temp(name) and bare not in self.user_names:
+            derived = prefix + bare
+        else:  # a user name, or `_out` beside a user's `out`: the whole name (`d__out`)
+            derived = prefix + name
+        self.derived.setdefault(derived, []).append(name)
+        return self._give(derived)
 
     def adjoint(self, name: str) -> str:
         return self._derived(self.adjoint_prefix, name)

@@ -11,6 +11,34 @@ __all__ = ["grad_seed", "unbroadcast", "rebroadcast", "unsum", "unmax", "max_tan
            "dot_grad_a", "dot_grad_b", "untranspose", "retranspose", "stop_gradient", "setindex", "copy_of"]
 
 
+class _Elementwise:
+    """`+` adds elementwise: the cotangent of a list or tuple is the list (tuple) of its
+    elements' cotangents, and generated code accumulates cotangents with `+`."""
+
+    def __add__(self, other):
+        return add(self, other)
+
+    def __radd__(self, other):
+        return add(other, self)
+
+
+class CotangentList(_Elementwise, list):
+    """A list of cotangents (or tangents); prints and compares as a list."""
+
+
+class CotangentTuple(_Elementwise, tuple):
+    """A tuple of cotangents (or tangents); prints and compares as a tuple."""
+
+
+class CotangentDict(_Elementwise, dict):
+    """A dict of cotangents (or tangents), one per key; prints and compares as a dict."""
+
+
+def cotangents(like, items):
+    """`items` as a list or tuple of cotangents, after the container `like`."""
+    return CotangentTuple(items) if isinstance(like, tuple) else CotangentList(items)
+
+
 def unbroadcast(g, x):
     """Sum `g` over the axes along which `x` was broadcast, giving `x`'s shape (and, for a
     NumPy float `x`, its dtype: a float32 argument gets a float32 cotangent)."""
@@ -90,6 +118,10 @@ def max_tangent(t, x, ans, axis=None, keepdims=False):
 
 def unindex(g, x, index):
     """Cotangent of `x[index]`: zeros shaped like `x` with `g` added at `index`."""
+    if isinstance(x, dict):
+        out = zeros_like(x)
+        out[index] = g
+        return out
     if isinstance(x, (list, tuple)):
         out = [zeros_like(v) for v in x]
         if isinstance(index, slice):
@@ -97,7 +129,7 @@ def unindex(g, x, index):
                 out[i] = gi
         else:
             out[index] = g
-        return type(x)(out) if isinstance(x, tuple) else out
+        return cotangents(x, out)
     dtype = getattr(x, "dtype", None)
     out = np.zeros(np.shape(x), dtype=dtype if dtype is not None and dtype.kind == "f" else np.result_type(g, 1.0))
     np.add.at(out, index, g)
@@ -106,9 +138,12 @@ def unindex(g, x, index):
 
 def setindex(a, index, v):
     """A copy of `a` with `a[index] = v` (arrays and lists): the functional form of a write."""
-    out = list(a) if isinstance(a, (list, tuple)) else np.array(a, dtype=np.result_type(a, 1.0))
+    if isinstance(a, dict):
+        out = CotangentDict(a)
+    else:
+        out = list(a) if isinstance(a, (list, tuple)) else np.array(a, dtype=np.result_type(a, 1.0))
     out[index] = v
-    return type(a)(out) if isinstance(a, tuple) else out
+    return cotangents(a, out) if isinstance(a, (list, tuple)) else out
 
 
 def copy_of(x):
@@ -119,20 +154,25 @@ def copy_of(x):
 def zeros_like(x):
     """A zero cotangent for `x`: same shape and float dtype; containers elementwise."""
     if isinstance(x, (list, tuple)):
-        return type(x)(zeros_like(v) for v in x)
+        return cotangents(x, [zeros_like(v) for v in x])
     if isinstance(x, dict):
-        return {k: zeros_like(v) for k, v in x.items()}
+        return CotangentDict((k, zeros_like(v)) for k, v in x.items())
     if isinstance(x, (float, int)) or x is None:  # None: a name not yet assigned on this path
         return 0.0
     return np.zeros_like(x, dtype=np.result_type(x, 1.0))
 
 
 def add(a, b):
-    """Sum two cotangents, elementwise through tuples, lists and dicts."""
+    """Sum two cotangents, elementwise through tuples, lists and dicts (an empty list is
+    the zero cotangent of a list of any length)."""
+    if isinstance(a, list) and not a:
+        return b
+    if isinstance(b, list) and not b:
+        return a
     if isinstance(a, (list, tuple)):
-        return type(a)(add(u, v) for u, v in zip(a, b))
+        return cotangents(a, [add(u, v) for u, v in zip(a, b)])
     if isinstance(a, dict):
-        return {k: add(a[k], b[k]) for k in a}
+        return CotangentDict((k, add(a[k], b[k])) for k in a)
     return a + b
 
 

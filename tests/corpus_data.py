@@ -101,3 +101,38 @@ def write_in_branch(x):
         else:
             y[i] = -x[i]
     return np.sum(y) * y[0]
+
+
+# ---- containers -------------------------------------------------------------------------------
+
+def dict_of_parameters(params, x):
+    h = np.tanh(params["W"] @ x + params["b"])
+    out = {"h": h, "total": np.sum(h)}
+    return out["total"] * params["scale"]
+
+
+def write_into_dict(params, x):
+    params["b"] = params["b"] * 2.0
+    return np.sum(params["W"] @ x * params["b"])
+
+
+def enumerate_loop(xs):
+    s = 0.0
+    for i, x in enumerate(xs):
+        s = s + (i + 1) * np.sin(x)
+    return s
+
+
+def zip_loop(xs, ys):
+    s = 0.0
+    for k, (x, y) in enumerate(zip(xs, ys), 1):
+        s = s + k * x * y
+    return s
+
+
+def loop_over_pairs(a, b):
+    pairs = [(a, b), (b, a * 2.0)]
+    s = 0.0
+    for u, v in pairs:
+        s = s + u * np.cos(v)
+    return s

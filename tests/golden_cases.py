@@ -108,6 +108,11 @@ def indexing_writes(x, a):
     return np.sum(y * y)
 
 
+def dict_parameters(params, x):
+    h = np.tanh(params["W"] @ x + params["b"])
+    return np.sum(h * h) * params["scale"]
+
+
 # name -> (function, wrt) for s2s.grad, or (function, wrt, mode) for s2s.jvp / s2s.hvp
 CASES = {
     "jvp_for_loop": (for_loop, (0, 1), "jvp"),
@@ -128,4 +133,5 @@ CASES = {
     "rnn": (rnn, (0, 1, 2)),
     "indexing_writes": (indexing_writes, (0, 1)),
     "jvp_indexing_writes": (indexing_writes, (0, 1), "jvp"),
+    "dict_parameters": (dict_parameters, 0),
 }

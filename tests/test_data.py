@@ -28,49 +28,101 @@ CASES = [
     (c.broadcast_write, [(_v(3), 0.8)], (0, 1)),
     (c.rows_in_loop, [(_v(4), _v(4))], (0, 1)),
     (c.write_in_branch, [(np.array([0.5, -1.0, 2.0]),)], 0),
+    (c.dict_of_parameters, [({"W": _v(2, 3), "b": _v(2), "scale": 1.5}, _v(3))], 0),
+    (c.write_into_dict, [({"W": _v(2, 3), "b": _v(2)}, _v(3))], (0, 1)),
+    (c.enumerate_loop, [(_v(4),)], 0),
+    (c.zip_loop, [(_v(3), _v(4))], (0, 1)),
+    (c.loop_over_pairs, [(0.3, 0.8)], (0, 1)),
 ]
 PARAMS = [pytest.param(f, args, wrt, id=f"{f.__name__}-{k}")
           for f, argsets, wrt in CASES for k, args in enumerate(argsets)]
 
 
 def _copies(args):
-    return tuple(np.array(a) if isinstance(a, np.ndarray) else a for a in args)
-
-
-def _pure(func):
-    """`func` on copies of its arguments (some cases write into their parameters)."""
-    return lambda *args: func(*_copies(args))
+    """Fresh copies of the arguments (some cases write into their parameters or dicts)."""
+    def copy(a):
+        if isinstance(a, dict):
+            return {k: copy(v) for k, v in a.items()}
+        return np.array(a) if isinstance(a, np.ndarray) else a
+    return tuple(copy(a) for a in args)
 
 
 def _wrt(wrt):
     return wrt if isinstance(wrt, tuple) else (wrt,)
 
 
-def _directions(args, wrt):
-    return [_v(*np.shape(args[i])) if np.ndim(args[i]) else float(RNG.normal()) for i in wrt]
+# Dict arguments are flattened into their entries, so the oracles see only floats and arrays.
+def _flatten(args, wrt):
+    """(leaves, where): the differentiated arguments' entries and, per leaf, (argument, key or None)."""
+    leaves, where = [], []
+    for i in wrt:
+        if isinstance(args[i], dict):
+            for k, v in args[i].items():
+                leaves.append(v)
+                where.append((i, k))
+        else:
+            leaves.append(args[i])
+            where.append((i, None))
+    return leaves, where
 
 
-def _along(f, args, wrt, us, s):
-    moved = list(args)
-    for i, u in zip(wrt, us):
-        moved[i] = args[i] + s * u
-    return f(*moved)
+def _rebuild(args, where, leaves):
+    args = list(_copies(args))
+    for (i, k), v in zip(where, leaves):
+        if k is None:
+            args[i] = v
+        else:
+            args[i][k] = v
+    return args
+
+
+def _flat_function(func, args, where):
+    return lambda *leaves: func(*_rebuild(args, where, leaves))
+
+
+def _flat_gradient(grads, wrt, where):
+    grads = dict(zip(wrt, grads if isinstance(grads, tuple) and len(wrt) > 1 else (grads,)))
+    return tuple(grads[i] if k is None else grads[i][k] for i, k in where)
+
+
+def _directions(leaves):
+    return [RNG.normal(size=np.shape(v)) if np.ndim(v) else float(RNG.normal()) for v in leaves]
+
+
+def _tangent_args(args, wrt, where, us):
+    """The tangents in s2s's form: one per differentiated argument, a dict for a dict."""
+    out = {i: ({} if isinstance(args[i], dict) else None) for i in wrt}
+    for (i, k), u in zip(where, us):
+        if k is None:
+            out[i] = u
+        else:
+            out[i][k] = u
+    return [out[i] for i in wrt]
+
+
+def _along(f, leaves, us, s):
+    return f(*[v + s * u for v, u in zip(leaves, us)])
 
 
 @pytest.mark.parametrize("func, args, wrt", PARAMS)
 def test_gradient_matches_finite_differences(func, args, wrt):
+    wrt_ = _wrt(wrt)
     grads = s2s.grad(func, wrt=wrt)(*_copies(args))
-    assert_grads_close(_pure(func), grads, args, wrt, rtol=1e-6, atol=1e-8)
+    leaves, where = _flatten(args, wrt_)
+    flat = _flat_gradient(grads, wrt_, where)
+    assert_grads_close(_flat_function(func, args, where), flat, tuple(leaves), tuple(range(len(leaves))),
+                       rtol=1e-6, atol=1e-8)
 
 
 @pytest.mark.parametrize("func, args, wrt", PARAMS)
 def test_jvp_matches_directional_finite_differences(func, args, wrt):
     wrt = _wrt(wrt)
-    us = _directions(args, wrt)
-    value, tangent = s2s.jvp(func, wrt=wrt)(*_copies(args), *us)
-    f, h = _pure(func), 1e-6
-    assert value == pytest.approx(f(*args), rel=1e-12)
-    expected = (_along(f, args, wrt, us, h) - _along(f, args, wrt, us, -h)) / (2 * h)
+    leaves, where = _flatten(args, wrt)
+    us = _directions(leaves)
+    value, tangent = s2s.jvp(func, wrt=wrt)(*_copies(args), *_tangent_args(args, wrt, where, us))
+    f, h = _flat_function(func, args, where), 1e-6
+    assert value == pytest.approx(f(*leaves), rel=1e-12)
+    expected = (_along(f, leaves, us, h) - _along(f, leaves, us, -h)) / (2 * h)
     assert tangent == pytest.approx(expected, rel=1e-6, abs=1e-8)
 
 
@@ -78,8 +130,11 @@ def test_jvp_matches_directional_finite_differences(func, args, wrt):
 def test_curvature_along_a_direction(func, args, wrt):
     """<v, H v> from s2s.hvp against the second central difference of f along v."""
     i = _wrt(wrt)[0]
-    v = _directions(args, (i,))[0]
+    leaves, where = _flatten(args, (i,))
+    us = _directions(leaves)
+    v = _tangent_args(args, (i,), where, us)[0]
     hv = s2s.hvp(func, wrt=i)(*_copies(args), v)
-    f, h = _pure(func), 1e-4
-    expected = (_along(f, args, (i,), [v], h) - 2 * f(*args) + _along(f, args, (i,), [v], -h)) / h ** 2
-    assert np.sum(hv * v) == pytest.approx(expected, rel=1e-4, abs=1e-5)
+    hv_leaves = _flat_gradient(hv, (i,), where)
+    f, h = _flat_function(func, args, where), 1e-4
+    expected = (_along(f, leaves, us, h) - 2 * f(*leaves) + _along(f, leaves, us, -h)) / h ** 2
+    assert sum(np.sum(a * u) for a, u in zip(hv_leaves, us)) == pytest.approx(expected, rel=1e-4, abs=1e-5)

@@ -65,6 +65,8 @@ def diff_operands(value, callees: Callees) -> set[str]:
         return set() if callee.kind == "nondiff" else _names(value.value)
     if isinstance(value, (gast.Tuple, gast.List)):
         return set().union(*map(_names, value.elts)) if value.elts else set()
+    if isinstance(value, gast.Dict):
+        return set().union(*map(_names, value.values)) if value.values else set()
     return set()  # constants, comparisons, strings
 
 

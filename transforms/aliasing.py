@@ -47,6 +47,8 @@ def _shared_operands(value, callees) -> set[str]:
             in ("unknown",) else set()
     if isinstance(value, (gast.Tuple, gast.List)):
         return names(value.elts)
+    if isinstance(value, gast.Dict):
+        return names(value.values)
     if isinstance(value, gast.Call):
         callee = callees.classify_call(value)
         operands = list(value.args) + [k.value for k in value.keywords]

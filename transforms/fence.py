@@ -35,7 +35,6 @@ _EXPRESSIONS = {
     gast.GeneratorExp: ("generator expressions are not supported yet", "write the loop out with a for statement"),
     gast.SetComp: ("set comprehensions are not supported", "write the loop out with a for statement"),
     gast.DictComp: ("dict comprehensions are not supported", "write the loop out with a for statement"),
-    gast.Dict: ("dict literals are not supported yet", "pass the values as separate arguments"),
     gast.Set: ("set literals are not supported", "use a tuple or list"),
     gast.NamedExpr: ("the walrus operator `:=` is not supported", "assign with `=` on its own line"),
     gast.Starred: ("starred expressions (`*xs`) are not supported", "pass the values explicitly"),
@@ -70,6 +69,10 @@ def fence(fn: gast.FunctionDef, info) -> gast.FunctionDef:
                              "index once, with a tuple: `y[i, j] = ...`, or assign the inner object to a name")
                     if isinstance(t, gast.Attribute) and isinstance(t.ctx, gast.Store):
                         fail(t, "assigning to an attribute is not supported", "use a local variable")
+        if isinstance(node, gast.Dict) and not all(
+                isinstance(k, gast.Constant) and isinstance(k.value, str) for k in node.keys):
+            fail(node, "a dict literal needs string constants as keys (and no `**` unpacking)",
+                 "write the keys out as strings: {\"W\": W, \"b\": b}")
         if isinstance(node, gast.Call):
             if isinstance(node.func, gast.Name) and node.func.id in _FORBIDDEN_CALLS:
                 fail(node, f"`{node.func.id}()` is not supported: s2s cannot see the code it runs",

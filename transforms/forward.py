@@ -205,6 +205,11 @@ class _Forward:
                 return None
             parts = [self.tangent_or_zero(e.id, zero) if isinstance(e, gast.Name) else const(0.0) for e in value.elts]
             return type(value)(elts=parts, ctx=gast.Load())
+        if isinstance(value, gast.Dict):
+            if not any(live(v) for v in value.values):
+                return None
+            return gast.Dict(keys=[const(k.value) for k in value.keys], values=[
+                self.tangent_or_zero(v.id, zero) if isinstance(v, gast.Name) else const(0.0) for v in value.values])
         rule, args, kwargs, label = self.rule_of(s, value)
         if rule is None:
             return None

@@ -6,14 +6,15 @@ After, the body holds only:
 
 - ``v = p`` where ``p`` is a *primitive* whose operands are atoms (names or
   constants): a name or constant (a copy), ``a op b``, ``-a``, ``f(a, k=b)``,
-  ``a[i, 1:n]``, ``a.T``, ``(a, b)``, ``[a, b]``, a comparison, or ``not a``;
+  ``a[i, 1:n]``, ``a.T``, ``(a, b)``, ``[a, b]``, ``{"k": a}``, a comparison, or ``not a``;
 - ``a, b = t`` (unpacking a name);
 - ``y[i, 1:n] = a``: a write of an atom into part of the array ``y`` (atoms as
   indices); ``y[i] += a`` is a read, the operation and a write;
 - ``if c:`` where ``c`` is a fresh name assigned just before from the
   original test, which is kept whole (it is never differentiated);
 - ``for i in range(...)`` (iterating over anything else is made explicit:
-  ``for k in range(len(xs)): v = xs[k]``), and ``while <test>:``;
+  ``for k in range(len(xs)): v = xs[k]``; ``enumerate`` and ``zip`` become
+  indexing too, and tuple targets unpack ``xs[k]``), and ``while <test>:``;
 - ``break`` at a block's tail, expression statements that call something
   (``print(x)``), ``raise``/``assert``, and one final ``return v``.
 
@@ -126,29 +127,49 @@ class _Flattener:
 
     def for_loop(self, s):
         out = []
-        if not isinstance(s.target, gast.Name):
-            self.fail(s.target, "a for loop with several targets is not supported yet",
-                      "loop over an index: `for i in range(len(xs)): x = xs[i]`")
-        body_prefix = []
         it = s.iter
+        if _is_range(it) and isinstance(s.target, gast.Name):
+            self.origin = s
+            body = self.block(s.body)
+            out.append(at(gast.For(target=s.target, iter=it, body=body, orelse=[], type_comment=None), s))
+            return out
+        # for x in xs / enumerate(xs) / zip(xs, ys): a loop over an index k, and x = xs[k] ...
+        written = {n.id for b in s.body for n in gast.walk(b) if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Store)}
+        k = self.temp()
+        length, element = self.elements(it, name(k), written, out)
+        self.origin = s
+        prefix: list = []
+        self.assign_to(s.target, element, prefix)
+        body = prefix + self.block(s.body)
+        out.append(at(gast.For(target=name(k, store=True), iter=call("range", length), body=body, orelse=[],
+                               type_comment=None), s))
+        return out
+
+    def elements(self, it, k, written, out):
+        """(length, element at index k) of what a for loop iterates over, as expressions of atoms."""
+        if isinstance(it, gast.Call) and isinstance(it.func, gast.Name) and it.func.id in ("enumerate", "zip") \
+                and it.func.id not in self.locals and not any(isinstance(a, gast.Starred) for a in it.args):
+            if it.func.id == "enumerate":
+                if len(it.args) != 1 and not (len(it.args) == 2 and not it.keywords):
+                    self.fail(it, "this use of enumerate is not supported", "write enumerate(xs) or enumerate(xs, start)")
+                start = it.args[1] if len(it.args) == 2 else next((kw.value for kw in it.keywords if kw.arg == "start"), None)
+                length, element = self.elements(it.args[0], k, written, out)
+                index = k if start is None else gast.BinOp(left=k, op=gast.Add(), right=self.atom(start, out))
+                return length, gast.Tuple(elts=[index, element], ctx=gast.Load())
+            if it.keywords or not it.args:
+                self.fail(it, "zip with keywords or without arguments is not supported", "write zip(xs, ys)")
+            parts = [self.elements(a, k, written, out) for a in it.args]
+            length = parts[0][0] if len(parts) == 1 else call("min", *[p[0] for p in parts])
+            return length, gast.Tuple(elts=[p[1] for p in parts], ctx=gast.Load())
         if _is_range(it):
-            header = it
-            target = s.target
+            xs = self.atom(it, out)  # a range object, indexed like a list
         else:
             xs = self.atom(it, out)
-            written = {n.id for b in s.body for n in gast.walk(b) if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Store)}
             if isinstance(xs, gast.Name) and xs.id in written:  # Python iterates the object the loop started with
                 snapshot = self.temp()
-                out.append(assign(snapshot, xs, s))
+                out.append(assign(snapshot, xs, self.origin))
                 xs = name(snapshot)
-            k = self.temp()
-            header = call("range", call("len", xs))
-            target = name(k, store=True)
-            body_prefix = [assign(s.target.id, gast.Subscript(value=_load(xs), slice=name(k), ctx=gast.Load()), s)]
-        self.origin = s
-        body = body_prefix + self.block(s.body)
-        out.append(at(gast.For(target=target, iter=header, body=body, orelse=[], type_comment=None), s))
-        return out
+        return call("len", _load(xs)), gast.Subscript(value=_load(xs), slice=k, ctx=gast.Load())
 
     def assign_to(self, target, value, out):
         if isinstance(target, gast.Name):
@@ -187,6 +208,12 @@ class _Flattener:
     def unpack(self, target, value, out):
         elts = target.elts
         if isinstance(value, (gast.Tuple, gast.List)) and len(value.elts) == len(elts):
+            stored = {n.id for e in elts for n in gast.walk(e) if isinstance(n, gast.Name)}
+            read = {n.id for v in value.elts for n in gast.walk(v) if isinstance(n, gast.Name)}
+            if not stored & read:  # no element reads a target: assign them one by one
+                for e, v in zip(elts, value.elts):
+                    self.assign_to(e, v, out)
+                return
             atoms = [self.atom(v, out) for v in value.elts]
             written = {n.id for e in elts for n in gast.walk(e) if isinstance(n, gast.Name)}
             for i, a in enumerate(atoms):
@@ -267,6 +294,8 @@ class _Flattener:
             return gast.Attribute(value=self.atom(node.value, out), attr=node.attr, ctx=gast.Load())
         if isinstance(node, (gast.Tuple, gast.List)):
             return type(node)(elts=[self.atom(e, out) for e in node.elts], ctx=gast.Load())
+        if isinstance(node, gast.Dict):
+            return gast.Dict(keys=node.keys, values=[self.atom(v, out) for v in node.values])
         if isinstance(node, gast.Compare):
             return gast.Compare(left=self.atom(node.left, out), ops=node.ops,
                                 comparators=[self.atom(c, out) for c in node.comparators])

@@ -294,10 +294,12 @@ class _Reverse:
                 self.fail(value, f"s2s does not know how to differentiate the attribute `{callee.label}`",
                           "use the equivalent NumPy function, or register a rule with s2s.rule(attribute=...)",
                           NoRuleError)
-        elif isinstance(value, (gast.Tuple, gast.List)):
-            for i, e in enumerate(value.elts):
+        elif isinstance(value, (gast.Tuple, gast.List, gast.Dict)):
+            keys = value.keys if isinstance(value, gast.Dict) else [const(i) for i in range(len(value.elts))]
+            for key, e in zip(keys, value.values if isinstance(value, gast.Dict) else value.elts):
                 if isinstance(e, gast.Name):
-                    self.accumulate(e.id, gast.Subscript(value=g, slice=const(i), ctx=gast.Load()), zero, code, s)
+                    part = gast.Subscript(value=name(g.id), slice=const(key.value), ctx=gast.Load())
+                    self.accumulate(e.id, part, zero, code, s)
 
     def no_rule(self, s, value, callee):
         what = callee.label

@@ -141,14 +141,18 @@ def _elementwise(value, callees) -> bool:
 
 
 def containers(fn):
-    """Names that hold tuples or lists (their adjoints are added with `add`)."""
+    """Names that hold tuples, lists or dicts (their adjoints are added with `add`)."""
     out = set()
     for s in walk_statements(fn.body):
         if isinstance(s, gast.Assign):
-            if isinstance(s.value, (gast.Tuple, gast.List)):
+            if isinstance(s.value, (gast.Tuple, gast.List, gast.Dict)):
                 out |= set(target_names(s))
             if isinstance(s.targets[0], gast.Tuple) and isinstance(s.value, gast.Name):
                 out.add(s.value.id)
+            for part in (s.value, s.targets[0]):  # params["W"]: a dict
+                if isinstance(part, gast.Subscript) and isinstance(part.value, gast.Name) and isinstance(
+                        part.slice, gast.Constant) and isinstance(part.slice.value, str):
+                    out.add(part.value.id)
     return out
 
 

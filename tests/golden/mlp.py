@@ -17,9 +17,9 @@ def grad_mlp(W1, b1, W2, b2, X, Y):
     _5 = out - Y
     _4 = _5 ** 2
     _out = np.mean(_4)
-    d_out = grad_seed(_out)
+    d__out = grad_seed(_out)
     # grad of: return np.mean((out - Y) ** 2)    (golden_cases.py:92)
-    d_4 = unsum(d_out * (np.size(_out) / np.size(_4)), _4, None, False)
+    d_4 = unsum(d__out * (np.size(_out) / np.size(_4)), _4, None, False)
     d_5 = d_4 * 2 * _5
     d_out = unbroadcast(d_5, out)
     # grad of: out = h @ W2 + b2    (golden_cases.py:91)
