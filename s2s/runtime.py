@@ -8,7 +8,8 @@ generated code can be differentiated again.
 import numpy as np
 
 __all__ = ["grad_seed", "unbroadcast", "rebroadcast", "unsum", "unmax", "max_tangent", "unindex", "zeros_like", "add", "matmul_grad_a", "matmul_grad_b",
-           "dot_grad_a", "dot_grad_b", "untranspose", "retranspose", "stop_gradient"]
+           "dot_grad_a", "dot_grad_b", "untranspose", "retranspose", "stop_gradient",
+           "prod_grad", "norm_order"]
 
 
 def unbroadcast(g, x):
@@ -199,3 +200,69 @@ def grad_seed(out):
         raise TypeError(f"s2s.grad needs a function that returns a scalar, but it returned an array of "
                         f"shape {np.shape(out)}; use s2s.vjp for functions with array outputs")
     return 1.0
+
+
+# ---- reductions and linear algebra ----
+
+def _grouped(x, axis):
+    """`x` with the axes of `axis` (None: all) moved last and merged into one, and
+    the function that takes an array of that layout back to `x`'s."""
+    nd = np.ndim(x)
+    axes = tuple(range(nd)) if axis is None else tuple(int(a) % nd for a in np.atleast_1d(axis))
+    perm = [a for a in range(nd) if a not in axes] + list(axes)
+    moved = np.transpose(x, perm)
+    return (np.reshape(moved, moved.shape[:nd - len(axes)] + (-1,)),
+            lambda y: np.transpose(np.reshape(y, moved.shape), np.argsort(perm)))
+
+
+def _poly_mul(p, q, terms):
+    """Product of two polynomials in ε_1..ε_m with ε_r² = 0, stored by subset of {1..m}."""
+    out = [0.0] * terms
+    for s in range(terms):
+        sub = s
+        while True:
+            out[s] = out[s] + p[sub] * q[s ^ sub]
+            if sub == 0:
+                break
+            sub = (sub - 1) & s
+    return out
+
+
+def prod_grad(x, axis=None, dirs=()):
+    """The gradient in `x` of the derivative of `np.prod(x, axis)` along each of `dirs`
+    (arrays shaped like `x`), summed over the output. Without `dirs`: each entry gets
+    the product of the other entries it is multiplied with. Exclusive products from
+    both ends, never a division, so zeros are fine; the rule of this helper is this
+    helper with one more direction, so every order of derivative is available."""
+    flat, back = _grouped(x, axis)
+    if not dirs:
+        ones = np.ones_like(flat[..., :1])
+        left = np.cumprod(np.concatenate([ones, flat[..., :-1]], axis=-1), axis=-1)
+        right = np.cumprod(np.concatenate([ones, flat[..., :0:-1]], axis=-1), axis=-1)[..., ::-1]
+        return back(left * right)
+    terms = 2 ** len(dirs)
+    factors = [_grouped(d, axis)[0] for d in dirs]
+    one = [np.ones_like(flat[..., 0])] + [0.0] * (terms - 1)
+    prefix, suffix = [one], [one]
+    n = flat.shape[-1]
+    for j in range(n - 1):  # prefix[j]: entries before j; suffix[j]: entries after n - 1 - j
+        for acc, k in ((prefix, j), (suffix, n - 1 - j)):
+            factor = [flat[..., k]] + [0.0] * (terms - 1)
+            for r, d in enumerate(factors):
+                factor[1 << r] = d[..., k]
+            acc.append(_poly_mul(acc[-1], factor, terms))
+    out = np.stack([_poly_mul(prefix[k], suffix[n - 1 - k], terms)[-1] + np.zeros_like(flat[..., 0])
+                    for k in range(n)], axis=-1)
+    return back(out)
+
+
+def norm_order(x, ord=None, axis=None):
+    """The p of the vector p-norm that `np.linalg.norm(x, ord, axis)` computes (2 for the
+    Frobenius norm); matrix norms other than Frobenius have no derivative rule."""
+    matrix = (axis is None and np.ndim(x) == 2 and ord is not None) or np.ndim(axis) == 1 and len(axis) == 2
+    if ord is None or ord == "fro":
+        return 2.0
+    if matrix or isinstance(ord, str) or ord == 0:
+        raise NotImplementedError(f"s2s has no derivative rule for np.linalg.norm with ord={ord!r} over a matrix; "
+                                  "register one with s2s.rule(np.linalg.norm, ...)")
+    return float(ord)

@@ -29,3 +29,16 @@ rule(rt.unmax, args="c, x, ans, axis=None, keepdims=False", elementwise=False,
      c="max_tangent(g, x, ans, axis, keepdims)", jvp="unmax(t_c, x, ans, axis, keepdims)")
 rule(rt.max_tangent, args="c, x, ans, axis=None, keepdims=False", elementwise=False,
      c="unmax(g, x, ans, axis, keepdims)", jvp="max_tangent(t_c, x, ans, axis, keepdims)")
+
+# ---- reductions and linear algebra ----
+
+nondiff(rt.norm_order)
+
+# prod_grad(x, axis, dirs) is the gradient of a derivative of np.prod along `dirs`: one more derivative
+# is one more direction (the derivatives of a product are symmetric in their directions).
+rule(rt.prod_grad, args="x, axis=None, dirs=()",
+     x="prod_grad(x, axis, (g,) + tuple(dirs))",
+     dirs="[prod_grad(x, axis, (g,) + tuple(dirs[:r]) + tuple(dirs[r + 1:])) for r in range(len(dirs))]",
+     jvp="prod_grad(x, axis, (t_x,) + tuple(dirs)) + "
+         "sum([prod_grad(x, axis, tuple(dirs[:r]) + (t_dirs[r],) + tuple(dirs[r + 1:])) for r in range(len(dirs))])")
+
