@@ -9,7 +9,7 @@ import numpy as np
 
 __all__ = ["grad_seed", "unbroadcast", "rebroadcast", "unsum", "unmax", "max_tangent", "unindex", "zeros_like", "add", "matmul_grad_a", "matmul_grad_b",
            "dot_grad_a", "dot_grad_b", "untranspose", "retranspose", "stop_gradient",
-           "prod_grad", "norm_order"]
+           "prod_grad", "undiagonal", "einsum_of", "einsum_grad", "tensordot_subscripts", "norm_order"]
 
 
 def unbroadcast(g, x):
@@ -254,6 +254,74 @@ def prod_grad(x, axis=None, dirs=()):
     out = np.stack([_poly_mul(prefix[k], suffix[n - 1 - k], terms)[-1] + np.zeros_like(flat[..., 0])
                     for k in range(n)], axis=-1)
     return back(out)
+
+
+def undiagonal(g, x, offset=0, axis1=0, axis2=1):
+    """Cotangent of `np.diagonal(x, offset, axis1, axis2)`: zeros shaped like `x` with
+    `g` on that diagonal."""
+    out = np.zeros(np.shape(x), dtype=np.result_type(x, g, 1.0))
+    view = np.moveaxis(out, (axis1, axis2), (-2, -1))
+    n = np.shape(g)[-1] if np.ndim(g) else 0
+    rows = np.arange(n) + max(-offset, 0)
+    view[..., rows, rows + offset] = g
+    return out
+
+
+def _einsum_parts(subscripts, operands):
+    """(input subscripts, output subscripts) of an einsum, explicit, without `...`."""
+    subscripts = subscripts.replace(" ", "")
+    ins, arrow, out = subscripts.partition("->")
+    ins = ins.split(",")
+    if not arrow:
+        letters = "".join(ins).replace(".", "")
+        out = ("..." if "..." in subscripts else "") + "".join(sorted(c for c in set(letters) if letters.count(c) == 1))
+    if "..." in subscripts:
+        free = [c for c in "ABCDEFGHIJKLMNOPQRSTUVWXYZ" if c not in subscripts]
+        ranks = [np.ndim(o) - len(s.replace("...", "")) for s, o in zip(ins, operands)]
+        width = max(ranks)
+        ins = [s.replace("...", "".join(free[width - r:width])) for s, r in zip(ins, ranks)]
+        out = out.replace("...", "".join(free[:width]))
+    return ins, out
+
+
+def einsum_of(subscripts, a, b=None, c=None, d=None, e=None, f=None):
+    """`np.einsum(subscripts, a, b, ...)` of the operands that are not None."""
+    return np.einsum(subscripts, *[o for o in (a, b, c, d, e, f) if o is not None])
+
+
+def einsum_grad(g, subscripts, k, a, b=None, c=None, d=None, e=None, f=None):
+    """Cotangent of operand `k` of `np.einsum(subscripts, a, b, ...)`: an einsum of `g` with
+    the other operands, spread over the axes that only operand `k` has and put on
+    the diagonals it takes (``'ii->'``). Operand `k` gives only its shape."""
+    operands = [o for o in (a, b, c, d, e, f) if o is not None]
+    ins, out = _einsum_parts(subscripts, operands)
+    target = ins[k]
+    others = [(s, o) for i, (s, o) in enumerate(zip(ins, operands)) if i != k]
+    known = set(out).union(*[s for s, _ in others])
+    letters = "".join(dict.fromkeys(target))                  # target's letters, each once
+    kept = "".join(c for c in letters if c in known)
+    spec = ",".join([out] + [s for s, _ in others]) + "->" + kept
+    dtype = np.result_type(g, *operands, 1.0)
+    summed = np.einsum(spec, np.asarray(g, dtype), *[np.asarray(o, dtype) for _, o in others])
+    result = np.zeros(np.shape(operands[k]), dtype=dtype)
+    view = np.einsum(f"{target}->{letters}", result)           # a writable view on the diagonals
+    view[...] = np.expand_dims(summed, tuple(i for i, c in enumerate(letters) if c not in known))
+    return result
+
+
+def tensordot_subscripts(a, b, axes=2):
+    """The einsum subscripts of `np.tensordot(a, b, axes)`."""
+    na, nb = np.ndim(a), np.ndim(b)
+    if np.ndim(axes) == 0:
+        axes = (list(range(na - axes, na)), list(range(axes)))
+    left, right = ([int(i) % n for i in np.atleast_1d(ax)] for ax, n in zip(axes, (na, nb)))
+    sa = "abcdefghijklm"[:na]
+    sb = ["nopqrstuvwxyz"[i] for i in range(nb)]
+    for i, j in zip(left, right):
+        sb[j] = sa[i]
+    sb = "".join(sb)
+    return (f"{sa},{sb}->" + "".join(c for i, c in enumerate(sa) if i not in left)
+            + "".join(c for j, c in enumerate(sb) if j not in right))
 
 
 def norm_order(x, ord=None, axis=None):

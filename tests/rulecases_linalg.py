@@ -101,11 +101,91 @@ for _axis in (None, 0, 1, -1):
     add(np_nanmean, _WITH_NAN, _axis, _axis == 0, wrt=(0,), tag=_tag((4, 3), axis=_axis))
 
 
+# ---- products and contractions: vdot, inner, tensordot, einsum, cross ----------------------------------
+
+def np_vdot(x, y, w): return np.vdot(x, y) * w
+def np_inner(x, y, w): return np.sum(np.inner(x, y) * w)
+def np_tensordot(x, y, axes, w): return np.sum(np.tensordot(x, y, axes) * w)
+def np_tensordot_default(x, y, w): return np.sum(np.tensordot(x, y) * w)
+def np_tensordot_keyword(x, y, w): return np.sum(np.tensordot(x, y, axes=([1, 0], [0, 2])) * w)
+def np_cross(x, y, w): return np.sum(np.cross(x, y) * w)
+
+
+for _shapes in [((3,), (3,)), ((2, 3), (2, 3)), ((2, 3), (6,))]:
+    add(np_vdot, ANY.draw(_shapes[0]), ANY.draw(_shapes[1]))
+for _shapes in [((3,), (3,)), ((2, 3), (3,)), ((3,), (4, 3)), ((2, 3), (4, 3)), ((2, 2, 3), (4, 3))]:
+    add(np_inner, ANY.draw(_shapes[0]), ANY.draw(_shapes[1]))
+for _sx, _sy, _axes in [((2, 3), (3, 4), 1), ((2, 3, 4), (3, 4, 2), 2), ((2, 3), (4,), 0),
+                        ((2, 3, 4), (4, 3), ([1, 2], [1, 0])), ((3, 2), (3, 4), ((0,), (0,))),
+                        ((2, 3, 4), (2, 5), ([0], [-2]))]:
+    add(np_tensordot, ANY.draw(_sx), ANY.draw(_sy), _axes, wrt=(0, 1), tag=_tag(_sx, y=_sy, axes=_axes))
+add(np_tensordot_default, ANY.draw((2, 3, 4)), ANY.draw((3, 4)))
+add(np_tensordot_keyword, ANY.draw((3, 2)), ANY.draw((2, 4, 3)))
+for _shapes in [((3,), (3,)), ((2, 3), (2, 3)), ((2, 3), (3,)), ((4, 1, 3), (2, 3))]:
+    add(np_cross, ANY.draw(_shapes[0]), ANY.draw(_shapes[1]))
+
+
+def einsum1(subscripts, x, w): return np.sum(np.einsum(subscripts, x) * w)
+def einsum2(subscripts, x, y, w): return np.sum(np.einsum(subscripts, x, y) * w)
+def einsum3(subscripts, x, y, z, w): return np.sum(np.einsum(subscripts, x, y, z) * w)
+def einsum_literal(x, y, w): return np.sum(np.einsum("ij,jk->ik", x, y) * w)
+def einsum_same_operand(x, w): return np.sum(np.einsum("ij,kj->ik", x, x) * w)
+
+
+for _subscripts, _shapes in [("ij->", [(2, 3)]), ("ij->ji", [(2, 3)]), ("ij->i", [(2, 3)]), ("ii->", [(3, 3)]),
+                             ("ii->i", [(3, 3)]), ("iij->ji", [(2, 2, 3)]), ("ij", [(2, 3)]), ("ji", [(2, 3)]),
+                             ("...ij->...ji", [(2, 2, 3)]), ("i,i->", [(3,), (3,)]), ("i,j->ij", [(2,), (3,)]),
+                             ("ij,j->i", [(2, 3), (3,)]), ("ij,jk->ik", [(2, 3), (3, 4)]), ("ij,jk", [(2, 3), (3, 4)]),
+                             ("bij,bjk->bik", [(2, 2, 3), (2, 3, 4)]), ("ij,kl->", [(2, 3), (2, 2)]),
+                             ("ii,j->j", [(2, 2), (3,)]), ("...ij,...jk->...ik", [(2, 2, 3), (3, 4)]),
+                             ("ij,jk,kl->il", [(2, 3), (3, 4), (4, 2)]), ("i,ij,j->", [(2,), (2, 3), (3,)]),
+                             ("ij,ik,il->jkl", [(2, 3), (2, 2), (2, 2)])]:
+    _fn = {1: einsum1, 2: einsum2, 3: einsum3}[len(_shapes)]
+    add(_fn, _subscripts, *[ANY.draw(s) for s in _shapes], wrt=tuple(range(1, len(_shapes) + 1)),
+        tag=_subscripts + "," + ",".join(map(_shape_id, _shapes)))
+add(einsum_literal, ANY.draw((2, 3)), ANY.draw((3, 2)))
+add(einsum_same_operand, ANY.draw((2, 3)))
+
+
+# ---- traces and diagonals ---------------------------------------------------------------------------------
+
+def np_trace(x, w): return np.trace(x) * w
+def np_trace_axes(x, offset, axis1, axis2, w): return np.sum(np.trace(x, offset, axis1, axis2) * w)
+def meth_trace(x, w): return x.trace(1) * w
+def np_diagonal(x, offset, axis1, axis2, w): return np.sum(np.diagonal(x, offset, axis1, axis2) * w)
+def meth_diagonal(x, w): return np.sum(x.diagonal(offset=-1) * w)
+def np_diag(x, k, w): return np.sum(np.diag(x, k) * w)
+def np_diag_default(x, w): return np.sum(np.diag(x) * w)
+
+
+add(np_trace, ANY.draw((3, 3)))
+add(np_trace, ANY.draw((2, 3)))
+for _shape, _offset, _a1, _a2 in [((3, 4), 1, 0, 1), ((3, 4), -1, 0, 1), ((4, 3), 0, 1, 0), ((2, 3, 4), 0, 1, 2),
+                                  ((2, 3, 4), 1, 0, -1), ((3, 2, 3), -1, 2, 0)]:
+    _options = dict(offset=_offset, axis1=_a1, axis2=_a2)
+    add(np_trace_axes, ANY.draw(_shape), _offset, _a1, _a2, wrt=(0,), tag=_tag(_shape, **_options))
+    add(np_diagonal, ANY.draw(_shape), _offset, _a1, _a2, wrt=(0,), tag=_tag(_shape, **_options))
+add(meth_trace, ANY.draw((3, 3)))
+add(meth_diagonal, ANY.draw((3, 4)))
+for _shape, _k in [((3,), 0), ((3,), 1), ((3,), -2), ((3, 3), 0), ((3, 4), 1), ((4, 3), -1)]:
+    add(np_diag, ANY.draw(_shape), _k, wrt=(0,), tag=_tag(_shape, k=_k))
+add(np_diag_default, ANY.draw((3,)))
+add(np_diag_default, ANY.draw((2, 3)))
+
+
 # ---- runtime helpers of this family ------------------------------------------------------------------------------
 
 def rt_prod_grad(x, w): return np.sum(rt.prod_grad(x, 1) * w)
 def rt_prod_grad_dirs(x, t, u, w): return np.sum(rt.prod_grad(x, None, (t, u)) * w)
+def rt_undiagonal(c, x, w): return np.sum(rt.undiagonal(c, x, 1, 0, 1) * w)
+def rt_einsum_of(x, y, w): return np.sum(rt.einsum_of("ij,jk->ik", x, y) * w)
+def rt_einsum_grad(c, x, y, w): return np.sum(rt.einsum_grad(c, "ij,jk->ik", 1, x, y) * w)
+def rt_einsum_grad_trace(c, x, y, w): return np.sum(rt.einsum_grad(c, "ii,j->j", 0, x, y) * w)
 
 
 add(rt_prod_grad, np.array([[1.5, 0.0, -2.0], [0.4, 0.7, 1.2]]))
 add(rt_prod_grad_dirs, np.array([1.5, 0.0, -2.0, 0.9]), ANY.draw((4,)), ANY.draw((4,)))
+add(rt_undiagonal, ANY.draw((2,)), ANY.draw((3, 3)), wrt=(0,))
+add(rt_einsum_of, ANY.draw((2, 3)), ANY.draw((3, 4)))
+add(rt_einsum_grad, ANY.draw((2, 4)), ANY.draw((2, 3)), ANY.draw((3, 4)))
+add(rt_einsum_grad_trace, ANY.draw((3,)), ANY.draw((2, 2)), ANY.draw((3,)))
