@@ -15,6 +15,12 @@ def _distinct_magnitudes(shape):
     return (_rng.permutation(np.linspace(0.3, 0.3 + 0.15 * n, n)) * _rng.choice([-1.0, 1.0], n)).reshape(shape)
 
 
+def _well_conditioned(shape):
+    """Random square matrices (stacked) plus n times the identity: far from singular."""
+    n = shape[-1]
+    return ANY.draw(shape) + n * np.eye(n)
+
+
 # ---- reductions: prod, var, std, cumsum, cumprod ------------------------------------------------------
 
 def red_prod(x, axis, keepdims, w): return np.sum(np.prod(x, axis=axis, keepdims=keepdims) * w)
@@ -171,6 +177,62 @@ for _shape, _k in [((3,), 0), ((3,), 1), ((3,), -2), ((3, 3), 0), ((3, 4), 1), (
     add(np_diag, ANY.draw(_shape), _k, wrt=(0,), tag=_tag(_shape, k=_k))
 add(np_diag_default, ANY.draw((3,)))
 add(np_diag_default, ANY.draw((2, 3)))
+
+
+# ---- inverse, solve, determinants ---------------------------------------------------------------------------
+
+def np_inv(x, w): return np.sum(np.linalg.inv(x) * w)
+def np_solve(x, y, w): return np.sum(np.linalg.solve(x, y) * w)
+def np_det(x, w): return np.sum(np.linalg.det(x) * w)
+def np_slogdet(x, w):
+    sign, logdet = np.linalg.slogdet(x)
+    return np.sum(logdet * w)
+def np_slogdet_sign(x, w):
+    sign, logdet = np.linalg.slogdet(x)
+    return np.sum(sign * logdet * w)
+
+
+for _shape in ((3, 3), (2, 3, 3), (1, 1)):
+    add(np_inv, _well_conditioned(_shape))
+    add(np_det, _well_conditioned(_shape))
+    add(np_slogdet, _well_conditioned(_shape))
+add(np_slogdet, -_well_conditioned((3, 3)), tag="3x3,negative")
+add(np_slogdet_sign, -_well_conditioned((3, 3)))
+for _sa, _sb in [((3, 3), (3,)), ((3, 3), (3, 2)), ((2, 3, 3), (2, 3, 2)), ((2, 3, 3), (3, 2))]:
+    add(np_solve, _well_conditioned(_sa), ANY.draw(_sb))
+
+
+# ---- Cholesky and eigh (symmetric input built inside the case) ------------------------------------------------
+
+def np_cholesky(b, w):
+    a = b @ b.T + 3.0 * np.eye(3, dtype=b.dtype)
+    return np.sum(np.linalg.cholesky(a) * w)
+def np_cholesky_batched(b, w):
+    a = b @ np.transpose(b, (0, 2, 1)) + 3.0 * np.eye(3, dtype=b.dtype)
+    return np.sum(np.linalg.cholesky(a) * w)
+def np_cholesky_logdet(b, w):
+    a = b @ b.T + 4.0 * np.eye(4, dtype=b.dtype)
+    return 2.0 * np.sum(np.log(np.diagonal(np.linalg.cholesky(a)))) * w
+def np_eigh_values(b, w):
+    a = (b + b.T) / 2.0 + np.diag(np.arange(3, dtype=b.dtype) * 2.0)   # eigenvalues well apart
+    vals, vecs = np.linalg.eigh(a)
+    return np.sum(vals * w)
+def np_eigh_vectors(b, w):
+    a = (b + b.T) / 2.0 + np.diag(np.arange(3, dtype=b.dtype) * 2.0)
+    vals, vecs = np.linalg.eigh(a)
+    return np.sum(vecs * vecs * w)   # v_ij² does not depend on the sign of each eigenvector
+def np_eigh_both(b, w):
+    a = (b + np.transpose(b, (0, 2, 1))) / 2.0 + np.diag(np.arange(4, dtype=b.dtype) * 2.0)
+    vals, vecs = np.linalg.eigh(a)
+    return np.sum((vals[..., None, :] * vecs * vecs + vecs[..., 0:1] * vecs[..., 0:1]) * w)
+
+
+add(np_cholesky, ANY.draw((3, 3)))
+add(np_cholesky_batched, ANY.draw((2, 3, 3)))
+add(np_cholesky_logdet, ANY.draw((4, 4)))
+add(np_eigh_values, ANY.draw((3, 3)))
+add(np_eigh_vectors, ANY.draw((3, 3)))
+add(np_eigh_both, ANY.draw((2, 4, 4)))
 
 
 # ---- runtime helpers of this family ------------------------------------------------------------------------------
