@@ -59,5 +59,5 @@ rule(np.average, args="a, axis=None, weights=None, *, keepdims=False",
 # NaN entries are left out: they get no cotangent (nanmean divides by the count of the others).
 rule(np.nansum, args=_SUM, a="np.where(np.isnan(a), 0.0, unsum(g, a, axis, keepdims))",
      jvp="np.nansum(np.where(np.isnan(a), np.nan, t_a), axis, keepdims=keepdims)")
-rule(np.nanmean, args=_SUM, a="np.where(np.isnan(a), 0.0, unsum(g, a, axis, keepdims) / np.sum(np.isnan(a) == False, axis, keepdims=True, dtype=ans.dtype))",
+rule(np.nanmean, args=_SUM, a="np.where(np.isnan(a), 0.0, unsum(g, a, axis, keepdims) / np.sum(np.logical_not(np.isnan(a)), axis, keepdims=True, dtype=ans.dtype))",
      jvp="np.nanmean(np.where(np.isnan(a), np.nan, t_a), axis, keepdims=keepdims)")
