@@ -221,13 +221,15 @@ def nondiff(*functions, names: dict | None = None):
 
 
 def nondiff_method(*methods):
+    origin = sys._getframe(1).f_globals.get("__name__", "")
     for m in methods:
-        _BY_METHOD[m] = Rule(None, f".{m}()", inspect.Signature(), {}, {}, None, False, nondiff=True)
+        _BY_METHOD[m] = Rule(None, f".{m}()", inspect.Signature(), {}, {}, None, False, nondiff=True, origin=origin)
 
 
 def nondiff_attribute(*attrs):
+    origin = sys._getframe(1).f_globals.get("__name__", "")
     for a in attrs:
-        _BY_ATTRIBUTE[a] = Rule(None, f".{a}", inspect.Signature(), {}, {}, None, False, nondiff=True)
+        _BY_ATTRIBUTE[a] = Rule(None, f".{a}", inspect.Signature(), {}, {}, None, False, nondiff=True, origin=origin)
 
 
 def lookup(fn) -> Rule | None:
