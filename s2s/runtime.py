@@ -9,7 +9,8 @@ import numpy as np
 
 __all__ = ["grad_seed", "unbroadcast", "rebroadcast", "unsum", "unmax", "max_tangent", "unindex", "zeros_like", "add", "matmul_grad_a", "matmul_grad_b",
            "dot_grad_a", "dot_grad_b", "untranspose", "retranspose", "stop_gradient",
-           "prod_grad", "undiagonal", "einsum_of", "einsum_grad", "tensordot_subscripts", "norm_order"]
+           "prod_grad", "undiagonal", "einsum_of", "einsum_grad", "tensordot_subscripts", "kron_subscripts",
+           "kron_shape", "norm_order"]
 
 
 def unbroadcast(g, x):
@@ -322,6 +323,20 @@ def tensordot_subscripts(a, b, axes=2):
     sb = "".join(sb)
     return (f"{sa},{sb}->" + "".join(c for i, c in enumerate(sa) if i not in left)
             + "".join(c for j, c in enumerate(sb) if j not in right))
+
+
+def kron_subscripts(a, b):
+    """Einsum subscripts of `np.kron(a, b)` with its output split as (a0, b0, a1, b1, ...)."""
+    n = max(np.ndim(a), np.ndim(b))
+    sa, sb = "abcdefghijklm"[:n], "nopqrstuvwxyz"[:n]
+    return f"{sa[n - np.ndim(a):]},{sb[n - np.ndim(b):]}->" + "".join(x + y for x, y in zip(sa, sb))
+
+
+def kron_shape(a, b):
+    """The shape (a0, b0, a1, b1, ...) of `np.kron(a, b)` split by factor (shapes padded with 1s in front)."""
+    n = max(np.ndim(a), np.ndim(b))
+    sa, sb = (1,) * (n - np.ndim(a)) + np.shape(a), (1,) * (n - np.ndim(b)) + np.shape(b)
+    return tuple(d for pair in zip(sa, sb) for d in pair)
 
 
 def norm_order(x, ord=None, axis=None):

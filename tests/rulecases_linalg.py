@@ -114,6 +114,7 @@ def np_inner(x, y, w): return np.sum(np.inner(x, y) * w)
 def np_tensordot(x, y, axes, w): return np.sum(np.tensordot(x, y, axes) * w)
 def np_tensordot_default(x, y, w): return np.sum(np.tensordot(x, y) * w)
 def np_tensordot_keyword(x, y, w): return np.sum(np.tensordot(x, y, axes=([1, 0], [0, 2])) * w)
+def np_kron(x, y, w): return np.sum(np.kron(x, y) * w)
 def np_cross(x, y, w): return np.sum(np.cross(x, y) * w)
 
 
@@ -127,6 +128,8 @@ for _sx, _sy, _axes in [((2, 3), (3, 4), 1), ((2, 3, 4), (3, 4, 2), 2), ((2, 3),
     add(np_tensordot, ANY.draw(_sx), ANY.draw(_sy), _axes, wrt=(0, 1), tag=_tag(_sx, y=_sy, axes=_axes))
 add(np_tensordot_default, ANY.draw((2, 3, 4)), ANY.draw((3, 4)))
 add(np_tensordot_keyword, ANY.draw((3, 2)), ANY.draw((2, 4, 3)))
+for _shapes in [((3,), (2,)), ((2, 3), (2, 2)), ((3,), (2, 2)), ((2, 2), (3,)), ((2, 1, 2), (2, 3))]:
+    add(np_kron, ANY.draw(_shapes[0]), ANY.draw(_shapes[1]))
 for _shapes in [((3,), (3,)), ((2, 3), (2, 3)), ((2, 3), (3,)), ((4, 1, 3), (2, 3))]:
     add(np_cross, ANY.draw(_shapes[0]), ANY.draw(_shapes[1]))
 

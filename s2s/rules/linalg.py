@@ -22,6 +22,11 @@ rule(np.tensordot, args="a, b, axes=2",
      a="einsum_grad(g, tensordot_subscripts(a, b, axes), 0, a, b)",
      b="einsum_grad(g, tensordot_subscripts(a, b, axes), 1, a, b)",
      jvp="np.tensordot(t_a, b, axes) + np.tensordot(a, t_b, axes)")
+# kron(a, b) split as (a0, b0, a1, b1, ...) is the einsum 'ab,cd->acbd' (for matrices).
+rule(np.kron, args="a, b",
+     a="einsum_grad(np.reshape(g, kron_shape(a, b)), kron_subscripts(a, b), 0, a, b)",
+     b="einsum_grad(np.reshape(g, kron_shape(a, b)), kron_subscripts(a, b), 1, a, b)",
+     jvp="np.kron(t_a, b) + np.kron(a, t_b)")
 _OPERANDS = "abcdef"  # np.einsum with up to six operands
 _EINSUM = dict(args="subscripts, a, b=None, c=None, d=None, e=None, f=None, *, optimize=False",
                jvp=" + ".join("einsum_of(subscripts, " + ", ".join(f"t_{q}" if q == p else q for q in _OPERANDS) + ")"

@@ -32,7 +32,7 @@ rule(rt.max_tangent, args="c, x, ans, axis=None, keepdims=False", elementwise=Fa
 
 # ---- reductions and linear algebra ----
 
-nondiff(rt.tensordot_subscripts, rt.norm_order)
+nondiff(rt.tensordot_subscripts, rt.kron_subscripts, rt.kron_shape, rt.norm_order)
 rule(rt.undiagonal, args="c, x, offset=0, axis1=0, axis2=1",
      c="np.diagonal(g, offset, axis1, axis2)", jvp="undiagonal(t_c, x, offset, axis1, axis2)")
 
