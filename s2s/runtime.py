@@ -8,7 +8,9 @@ generated code can be differentiated again.
 import numpy as np
 
 __all__ = ["grad_seed", "unbroadcast", "rebroadcast", "unsum", "unmax", "max_tangent", "unindex", "zeros_like", "add", "matmul_grad_a", "matmul_grad_b",
-           "dot_grad_a", "dot_grad_b", "untranspose", "retranspose", "stop_gradient", "setindex", "copy_of"]
+           "dot_grad_a", "dot_grad_b", "untranspose", "retranspose", "stop_gradient", "setindex", "copy_of",
+           "prod_grad", "undiagonal", "einsum_of", "einsum_grad", "tensordot_subscripts", "kron_subscripts",
+           "kron_shape", "norm_order"]
 
 
 class _Elementwise:
@@ -251,3 +253,151 @@ def grad_seed(out):
         raise TypeError(f"s2s.grad needs a function that returns a scalar, but it returned an array of "
                         f"shape {np.shape(out)}; use s2s.vjp for functions with array outputs")
     return 1.0
+
+
+# ---- reductions and linear algebra ----
+
+def _grouped(x, axis):
+    """`x` with the axes of `axis` (None: all) moved last and merged into one, and
+    the function that takes an array of that layout back to `x`'s."""
+    nd = np.ndim(x)
+    axes = tuple(range(nd)) if axis is None else tuple(int(a) % nd for a in np.atleast_1d(axis))
+    perm = [a for a in range(nd) if a not in axes] + list(axes)
+    moved = np.transpose(x, perm)
+    return (np.reshape(moved, moved.shape[:nd - len(axes)] + (-1,)),
+            lambda y: np.transpose(np.reshape(y, moved.shape), np.argsort(perm)))
+
+
+def _poly_mul(p, q, terms):
+    """Product of two polynomials in ε_1..ε_m with ε_r² = 0, stored by subset of {1..m}."""
+    out = [0.0] * terms
+    for s in range(terms):
+        sub = s
+        while True:
+            out[s] = out[s] + p[sub] * q[s ^ sub]
+            if sub == 0:
+                break
+            sub = (sub - 1) & s
+    return out
+
+
+def prod_grad(x, axis=None, dirs=()):
+    """The gradient in `x` of the derivative of `np.prod(x, axis)` along each of `dirs`
+    (arrays shaped like `x`), summed over the output. Without `dirs`: each entry gets
+    the product of the other entries it is multiplied with. Exclusive products from
+    both ends, never a division, so zeros are fine; the rule of this helper is this
+    helper with one more direction, so every order of derivative is available."""
+    flat, back = _grouped(x, axis)
+    if not dirs:
+        ones = np.ones_like(flat[..., :1])
+        left = np.cumprod(np.concatenate([ones, flat[..., :-1]], axis=-1), axis=-1)
+        right = np.cumprod(np.concatenate([ones, flat[..., :0:-1]], axis=-1), axis=-1)[..., ::-1]
+        return back(left * right)
+    terms = 2 ** len(dirs)
+    factors = [_grouped(d, axis)[0] for d in dirs]
+    one = [np.ones_like(flat[..., 0])] + [0.0] * (terms - 1)
+    prefix, suffix = [one], [one]
+    n = flat.shape[-1]
+    for j in range(n - 1):  # prefix[j]: entries before j; suffix[j]: entries after n - 1 - j
+        for acc, k in ((prefix, j), (suffix, n - 1 - j)):
+            factor = [flat[..., k]] + [0.0] * (terms - 1)
+            for r, d in enumerate(factors):
+                factor[1 << r] = d[..., k]
+            acc.append(_poly_mul(acc[-1], factor, terms))
+    out = np.stack([_poly_mul(prefix[k], suffix[n - 1 - k], terms)[-1] + np.zeros_like(flat[..., 0])
+                    for k in range(n)], axis=-1)
+    return back(out)
+
+
+def undiagonal(g, x, offset=0, axis1=0, axis2=1):
+    """Cotangent of `np.diagonal(x, offset, axis1, axis2)`: zeros shaped like `x` with
+    `g` on that diagonal."""
+    out = np.zeros(np.shape(x), dtype=np.result_type(x, g, 1.0))
+    view = np.moveaxis(out, (axis1, axis2), (-2, -1))
+    n = np.shape(g)[-1] if np.ndim(g) else 0
+    rows = np.arange(n) + max(-offset, 0)
+    view[..., rows, rows + offset] = g
+    return out
+
+
+def _einsum_parts(subscripts, operands):
+    """(input subscripts, output subscripts) of an einsum, explicit, without `...`."""
+    subscripts = subscripts.replace(" ", "")
+    ins, arrow, out = subscripts.partition("->")
+    ins = ins.split(",")
+    if not arrow:
+        letters = "".join(ins).replace(".", "")
+        out = ("..." if "..." in subscripts else "") + "".join(sorted(c for c in set(letters) if letters.count(c) == 1))
+    if "..." in subscripts:
+        free = [c for c in "ABCDEFGHIJKLMNOPQRSTUVWXYZ" if c not in subscripts]
+        ranks = [np.ndim(o) - len(s.replace("...", "")) for s, o in zip(ins, operands)]
+        width = max(ranks)
+        ins = [s.replace("...", "".join(free[width - r:width])) for s, r in zip(ins, ranks)]
+        out = out.replace("...", "".join(free[:width]))
+    return ins, out
+
+
+def einsum_of(subscripts, a, b=None, c=None, d=None, e=None, f=None):
+    """`np.einsum(subscripts, a, b, ...)` of the operands that are not None."""
+    return np.einsum(subscripts, *[o for o in (a, b, c, d, e, f) if o is not None])
+
+
+def einsum_grad(g, subscripts, k, a, b=None, c=None, d=None, e=None, f=None):
+    """Cotangent of operand `k` of `np.einsum(subscripts, a, b, ...)`: an einsum of `g` with
+    the other operands, spread over the axes that only operand `k` has and put on
+    the diagonals it takes (``'ii->'``). Operand `k` gives only its shape."""
+    operands = [o for o in (a, b, c, d, e, f) if o is not None]
+    ins, out = _einsum_parts(subscripts, operands)
+    target = ins[k]
+    others = [(s, o) for i, (s, o) in enumerate(zip(ins, operands)) if i != k]
+    known = set(out).union(*[s for s, _ in others])
+    letters = "".join(dict.fromkeys(target))                  # target's letters, each once
+    kept = "".join(c for c in letters if c in known)
+    spec = ",".join([out] + [s for s, _ in others]) + "->" + kept
+    dtype = np.result_type(g, *operands, 1.0)
+    summed = np.einsum(spec, np.asarray(g, dtype), *[np.asarray(o, dtype) for _, o in others])
+    result = np.zeros(np.shape(operands[k]), dtype=dtype)
+    view = np.einsum(f"{target}->{letters}", result)           # a writable view on the diagonals
+    view[...] = np.expand_dims(summed, tuple(i for i, c in enumerate(letters) if c not in known))
+    return result
+
+
+def tensordot_subscripts(a, b, axes=2):
+    """The einsum subscripts of `np.tensordot(a, b, axes)`."""
+    na, nb = np.ndim(a), np.ndim(b)
+    if np.ndim(axes) == 0:
+        axes = (list(range(na - axes, na)), list(range(axes)))
+    left, right = ([int(i) % n for i in np.atleast_1d(ax)] for ax, n in zip(axes, (na, nb)))
+    sa = "abcdefghijklm"[:na]
+    sb = ["nopqrstuvwxyz"[i] for i in range(nb)]
+    for i, j in zip(left, right):
+        sb[j] = sa[i]
+    sb = "".join(sb)
+    return (f"{sa},{sb}->" + "".join(c for i, c in enumerate(sa) if i not in left)
+            + "".join(c for j, c in enumerate(sb) if j not in right))
+
+
+def kron_subscripts(a, b):
+    """Einsum subscripts of `np.kron(a, b)` with its output split as (a0, b0, a1, b1, ...)."""
+    n = max(np.ndim(a), np.ndim(b))
+    sa, sb = "abcdefghijklm"[:n], "nopqrstuvwxyz"[:n]
+    return f"{sa[n - np.ndim(a):]},{sb[n - np.ndim(b):]}->" + "".join(x + y for x, y in zip(sa, sb))
+
+
+def kron_shape(a, b):
+    """The shape (a0, b0, a1, b1, ...) of `np.kron(a, b)` split by factor (shapes padded with 1s in front)."""
+    n = max(np.ndim(a), np.ndim(b))
+    sa, sb = (1,) * (n - np.ndim(a)) + np.shape(a), (1,) * (n - np.ndim(b)) + np.shape(b)
+    return tuple(d for pair in zip(sa, sb) for d in pair)
+
+
+def norm_order(x, ord=None, axis=None):
+    """The p of the vector p-norm that `np.linalg.norm(x, ord, axis)` computes (2 for the
+    Frobenius norm); matrix norms other than Frobenius have no derivative rule."""
+    matrix = (axis is None and np.ndim(x) == 2 and ord is not None) or np.ndim(axis) == 1 and len(axis) == 2
+    if ord is None or ord == "fro":
+        return 2.0
+    if matrix or isinstance(ord, str) or ord == 0:
+        raise NotImplementedError(f"s2s has no derivative rule for np.linalg.norm with ord={ord!r} over a matrix; "
+                                  "register one with s2s.rule(np.linalg.norm, ...)")
+    return float(ord)

@@ -221,13 +221,15 @@ def nondiff(*functions, names: dict | None = None):
 
 
 def nondiff_method(*methods):
+    origin = sys._getframe(1).f_globals.get("__name__", "")
     for m in methods:
-        _BY_METHOD[m] = Rule(None, f".{m}()", inspect.Signature(), {}, {}, None, False, nondiff=True)
+        _BY_METHOD[m] = Rule(None, f".{m}()", inspect.Signature(), {}, {}, None, False, nondiff=True, origin=origin)
 
 
 def nondiff_attribute(*attrs):
+    origin = sys._getframe(1).f_globals.get("__name__", "")
     for a in attrs:
-        _BY_ATTRIBUTE[a] = Rule(None, f".{a}", inspect.Signature(), {}, {}, None, False, nondiff=True)
+        _BY_ATTRIBUTE[a] = Rule(None, f".{a}", inspect.Signature(), {}, {}, None, False, nondiff=True, origin=origin)
 
 
 def lookup(fn) -> Rule | None:
@@ -301,5 +303,5 @@ BINOPS = {
 }
 UNARYOPS = {gast.USub: operator.neg, gast.UAdd: operator.pos, gast.Not: operator.not_}
 
-from . import (elementwise, linalg, math_module, no_derivative, operators, reductions,  # noqa: E402,F401
+from . import (decompositions, elementwise, linalg, math_module, no_derivative, operators, reductions,  # noqa: E402,F401
                runtime_helpers, shape)

@@ -1,6 +1,7 @@
-"""Linear algebra (matrix products)."""
+"""Linear algebra: products, contractions, traces and diagonals."""
 import numpy as np
 
+from .. import runtime
 from . import rule
 
 rule(np.matmul, args="x, y", elementwise=False,
@@ -10,3 +11,39 @@ rule(np.dot, args="a, b", method="dot", elementwise=False,
 rule(np.outer, args="a, b, out=None", elementwise=False,
      a="np.reshape(g @ np.ravel(b), np.shape(a))", b="np.reshape(np.ravel(a) @ g, np.shape(b))",
      jvp="np.outer(t_a, b) + np.outer(a, t_b)")
+rule(np.vdot, args="a, b", a="np.reshape(g * b, np.shape(a))", b="np.reshape(g * a, np.shape(b))",
+     jvp="np.vdot(t_a, b) + np.vdot(a, t_b)")
+
+# Contractions are einsums: the cotangent of an operand is an einsum of g with the others (`einsum_grad`).
+rule(np.inner, args="a, b",
+     a="einsum_grad(g, tensordot_subscripts(a, b, (-1, -1)), 0, a, b)",
+     b="einsum_grad(g, tensordot_subscripts(a, b, (-1, -1)), 1, a, b)", jvp="np.inner(t_a, b) + np.inner(a, t_b)")
+rule(np.tensordot, args="a, b, axes=2",
+     a="einsum_grad(g, tensordot_subscripts(a, b, axes), 0, a, b)",
+     b="einsum_grad(g, tensordot_subscripts(a, b, axes), 1, a, b)",
+     jvp="np.tensordot(t_a, b, axes) + np.tensordot(a, t_b, axes)")
+# kron(a, b) split as (a0, b0, a1, b1, ...) is the einsum 'ab,cd->acbd' (for matrices).
+rule(np.kron, args="a, b",
+     a="einsum_grad(np.reshape(g, kron_shape(a, b)), kron_subscripts(a, b), 0, a, b)",
+     b="einsum_grad(np.reshape(g, kron_shape(a, b)), kron_subscripts(a, b), 1, a, b)",
+     jvp="np.kron(t_a, b) + np.kron(a, t_b)")
+_OPERANDS = "abcdef"  # np.einsum with up to six operands
+_EINSUM = dict(args="subscripts, a, b=None, c=None, d=None, e=None, f=None, *, optimize=False",
+               jvp=" + ".join("einsum_of(subscripts, " + ", ".join(f"t_{q}" if q == p else q for q in _OPERANDS) + ")"
+                              for p in _OPERANDS),
+               **{p: f"einsum_grad(g, subscripts, {k}, a, b, c, d, e, f)" for k, p in enumerate(_OPERANDS)})
+rule(np.einsum, **_EINSUM)
+rule(runtime.einsum_of, **_EINSUM)
+
+# Traces and diagonals: the cotangent goes back onto the diagonal (`undiagonal`).
+_DIAG = "a, offset=0, axis1=0, axis2=1"
+rule(np.diagonal, args=_DIAG, method="diagonal",
+     a="undiagonal(g, a, offset, axis1, axis2)", jvp="np.diagonal(t_a, offset, axis1, axis2)")
+rule(np.trace, args=_DIAG + ", dtype=None, out=None", method="trace",
+     a="undiagonal(unsum(g, np.diagonal(a, offset, axis1, axis2), -1), a, offset, axis1, axis2)",
+     jvp="np.trace(t_a, offset, axis1, axis2)")
+rule(np.diag, args="v, k=0", v="np.diag(g, k) if np.ndim(v) == 1 else undiagonal(g, v, k)", jvp="np.diag(t_v, k)")
+
+# 3-vectors along the last axis: <g, a × b> = <a, b × g> = <b, g × a>.
+rule(np.cross, args="a, b", a="unbroadcast(np.cross(b, g), a)", b="unbroadcast(np.cross(g, a), b)",
+     jvp="np.cross(t_a, b) + np.cross(a, t_b)")

@@ -15,3 +15,49 @@ _MAX = "a, axis=None, out=None, keepdims=False, initial=None, where=True"
 for _fn, _method in ((np.max, "max"), (np.min, "min"), (np.amax, None), (np.amin, None)):
     rule(_fn, args=_MAX, method=_method, a="unmax(g, a, ans, axis, keepdims)",
          jvp="max_tangent(t_a, a, ans, axis, keepdims)")
+
+# The product of the other entries, from exclusive products at both ends: no division, zeros are fine.
+rule(np.prod, args="a, axis=None, dtype=None, out=None, keepdims=False", method="prod",
+     a="unsum(g, a, axis, keepdims) * prod_grad(a, axis)",
+     jvp="np.sum(t_a * prod_grad(a, axis), axis, keepdims=keepdims)")
+
+# var = sum((a - mean)²) / (n - ddof), n = np.size(a) / np.size(ans) entries per output; std = sqrt(var).
+_VAR = "a, axis=None, dtype=None, out=None, ddof=0, keepdims=False"
+rule(np.var, args=_VAR, method="var",
+     a="unsum(g, a, axis, keepdims) * (a - np.mean(a, axis, keepdims=True)) * (2 / (np.size(a) / np.size(ans) - ddof))",
+     jvp="np.sum(t_a * (a - np.mean(a, axis, keepdims=True)), axis, keepdims=keepdims) * (2 / (np.size(a) / np.size(ans) - ddof))")
+rule(np.std, args=_VAR, method="std",
+     a="unsum(g / ans, a, axis, keepdims) * (a - np.mean(a, axis, keepdims=True)) / (np.size(a) / np.size(ans) - ddof)",
+     jvp="np.sum(t_a * (a - np.mean(a, axis, keepdims=True)), axis, keepdims=keepdims) / (ans * (np.size(a) / np.size(ans) - ddof))")
+
+# Cumulative sums run backwards in the cotangent (total - cumsum + g); axis=None works on the flattened array.
+_CUM = "a, axis=None, dtype=None, out=None"
+rule(np.cumsum, args=_CUM, method="cumsum",
+     a="np.reshape(g - np.cumsum(g, axis) + np.sum(g, axis, keepdims=True), np.shape(a))",
+     jvp="np.cumsum(t_a, axis)")
+# d ans_i / d a_k = ans_i / a_k for k <= i: this one divides, so an entry equal to zero gives nan.
+rule(np.cumprod, args=_CUM, method="cumprod",
+     a="np.reshape((g * ans - np.cumsum(g * ans, axis) + np.sum(g * ans, axis, keepdims=True)) / np.reshape(a, np.shape(ans)), np.shape(a))",
+     jvp="ans * np.cumsum(t_a / a, axis)")
+
+# Vector p-norms (ord None or 'fro' is p = 2 over all the reduced axes): g * |a|^(p-1) sign(a) / ans^(p-1);
+# ord=±inf sends g to the extreme entries. Other matrix norms raise at run time (see `norm_order`).
+rule(np.linalg.norm, args="x, ord=None, axis=None, keepdims=False",
+     x="unmax(g, np.abs(x), ans, axis, keepdims) * np.sign(x) if np.isinf(norm_order(x, ord, axis)) else "
+       "unsum(g * ans ** (1 - norm_order(x, ord, axis)), x, axis, keepdims) * np.sign(x) * np.abs(x) ** (norm_order(x, ord, axis) - 1)",
+     jvp="max_tangent(t_x * np.sign(x), np.abs(x), ans, axis, keepdims) if np.isinf(norm_order(x, ord, axis)) else "
+         "np.sum(t_x * np.sign(x) * np.abs(x) ** (norm_order(x, ord, axis) - 1), axis, keepdims=keepdims) * ans ** (1 - norm_order(x, ord, axis))")
+
+# Weighted mean: sum(a * weights) / sum(weights) (weights of a's shape, or None for the plain mean).
+rule(np.average, args="a, axis=None, weights=None, *, keepdims=False",
+     a="unsum(g * (np.size(ans) / np.size(a)), a, axis, keepdims) if weights is None else "
+       "unsum(g / np.sum(weights, axis, keepdims=keepdims), a, axis, keepdims) * weights",
+     weights="unsum(g / np.sum(weights, axis, keepdims=keepdims), a, axis, keepdims) * (a - unsum(ans, a, axis, keepdims))",
+     jvp="np.average(t_a, axis, weights, keepdims=keepdims) + "
+         "np.sum(t_weights * (a - unsum(ans, a, axis, keepdims)), axis, keepdims=keepdims) / np.sum(weights, axis, keepdims=keepdims)")
+
+# NaN entries are left out: they get no cotangent (nanmean divides by the count of the others).
+rule(np.nansum, args=_SUM, a="np.where(np.isnan(a), 0.0, unsum(g, a, axis, keepdims))",
+     jvp="np.nansum(np.where(np.isnan(a), np.nan, t_a), axis, keepdims=keepdims)")
+rule(np.nanmean, args=_SUM, a="np.where(np.isnan(a), 0.0, unsum(g, a, axis, keepdims) / np.sum(np.logical_not(np.isnan(a)), axis, keepdims=True, dtype=ans.dtype))",
+     jvp="np.nanmean(np.where(np.isnan(a), np.nan, t_a), axis, keepdims=keepdims)")

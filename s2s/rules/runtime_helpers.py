@@ -34,3 +34,34 @@ rule(rt.max_tangent, args="c, x, ans, axis=None, keepdims=False", elementwise=Fa
 rule(rt.setindex, args="a, index, v", elementwise=False, a="setindex(g, index, 0.0)",
      v="unbroadcast(g[index], v)", jvp="setindex(t_a, index, 0.0) + setindex(zeros_like(a), index, t_v)")
 rule(rt.copy_of, args="x", elementwise=False, x="g", jvp="copy_of(t_x)")
+
+# ---- reductions and linear algebra ----
+
+nondiff(rt.tensordot_subscripts, rt.kron_subscripts, rt.kron_shape, rt.norm_order)
+rule(rt.undiagonal, args="c, x, offset=0, axis1=0, axis2=1",
+     c="np.diagonal(g, offset, axis1, axis2)", jvp="undiagonal(t_c, x, offset, axis1, axis2)")
+
+# prod_grad(x, axis, dirs) is the gradient of a derivative of np.prod along `dirs`: one more derivative
+# is one more direction (the derivatives of a product are symmetric in their directions).
+rule(rt.prod_grad, args="x, axis=None, dirs=()",
+     x="prod_grad(x, axis, (g,) + tuple(dirs))",
+     dirs="[prod_grad(x, axis, (g,) + tuple(dirs[:r]) + tuple(dirs[r + 1:])) for r in range(len(dirs))]",
+     jvp="prod_grad(x, axis, (t_x,) + tuple(dirs)) + "
+         "sum([prod_grad(x, axis, tuple(dirs[:r]) + (t_dirs[r],) + tuple(dirs[r + 1:])) for r in range(len(dirs))])")
+
+
+# einsum_grad(y, subscripts, k, operands) is multilinear in y and the operands other than operand k (which
+# gives only its shape): <G, einsum_grad(y, s, k, ops)> = <y, einsum(s, ops with operand k := G)>.
+def _operands(k, new):
+    """The operand list a..f of a template, with operand `k` (a name or an index template) replaced by `new`."""
+    return ", ".join(f"{new} if {k} == {i} else {p}" if not isinstance(k, int) else (new if k == i else p)
+                     for i, p in enumerate("abcdef"))
+
+
+rule(rt.einsum_grad, args="y, subscripts, k, a, b=None, c=None, d=None, e=None, f=None",
+     y=f"einsum_of(subscripts, {_operands('k', 'g')})",
+     **{p: f"zeros_like({p}) if k == {i} else einsum_grad(y, subscripts, {i}, {_operands('k', 'g')})"
+        for i, p in enumerate("abcdef")},
+     jvp=" + ".join([f"einsum_grad(t_y, subscripts, k, a, b, c, d, e, f)"]
+                    + [f"(zeros_like({p}) if k == {i} else einsum_grad(y, subscripts, k, {_operands(i, 't_' + p)}))"
+                       for i, p in enumerate("abcdef")]))

@@ -1,0 +1,46 @@
+"""Matrix functions and decompositions: inverse, solve, determinants, Cholesky, eigh.
+
+Batched matrices (the last two axes) work where NumPy batches. Cholesky and
+eigh read one triangle of a symmetric matrix; their cotangents are symmetric
+(the convention of autograd and JAX), so a symmetric perturbation of the input
+is what the gradient describes.
+"""
+import numpy as np
+
+from . import rule
+
+_T = "np.swapaxes({}, -1, -2)".format  # transpose of a (stack of) matrices
+
+rule(np.linalg.inv, args="a", a=f"-{_T('ans')} @ g @ {_T('ans')}", jvp="-(ans @ t_a @ ans)")
+# x = a⁻¹ b (b a vector, or a stack of matrices): b gets a⁻ᵀ g, a gets -(a⁻ᵀ g) xᵀ.
+rule(np.linalg.solve, args="a, b",
+     a=f"-matmul_grad_a(np.linalg.solve({_T('a')}, g), a, ans)",
+     b=f"unbroadcast(np.linalg.solve({_T('a')}, g), b)",
+     jvp="np.linalg.solve(a, t_b) - np.linalg.solve(a, t_a @ ans)")
+# d det = det tr(a⁻¹ da);  d log|det| = tr(a⁻¹ da).
+rule(np.linalg.det, args="a",
+     a=f"np.reshape(g * ans, np.shape(ans) + (1, 1)) * np.linalg.inv({_T('a')})",
+     jvp="ans * np.trace(np.linalg.solve(a, t_a), axis1=-2, axis2=-1)")
+rule(np.linalg.slogdet, args="a",
+     a=f"np.reshape(g[1], np.shape(ans[1]) + (1, 1)) * np.linalg.inv({_T('a')})",
+     jvp="(np.zeros_like(ans[0]), np.trace(np.linalg.solve(a, t_a), axis1=-2, axis2=-1))")
+
+# a = L Lᵀ:  dL = L Φ(L⁻¹ da L⁻ᵀ), Φ = the lower triangle with the diagonal halved; the cotangent
+# L⁻ᵀ Φ(Lᵀ g) L⁻¹, symmetrized: ½ L⁻ᵀ (tril(X) + tril(X, -1)ᵀ) L⁻¹ with X = Lᵀ g.
+_X = f"{_T('ans')} @ g"
+_LI = "np.linalg.inv(ans)"
+_Y = f"{_LI} @ t_a @ {_T(_LI)}"
+rule(np.linalg.cholesky, args="a",
+     a=f"0.5 * {_T(_LI)} @ (np.tril({_X}) + {_T(f'np.tril({_X}, -1)')}) @ {_LI}",
+     jvp=f"ans @ (np.tril({_Y}) - 0.5 * np.triu(np.tril({_Y})))")
+
+# a = V diag(w) Vᵀ:  dw = diag(Vᵀ da V), dV = V (F ∘ Vᵀ da V) with F_ij = 1 / (w_j - w_i) off the
+# diagonal and 0 on it (E / (E² + I) with E_ij = w_j - w_i); the cotangent is symmetrized.
+_W, _V = "ans[0]", "ans[1]"
+_E = f"({_W}[..., None, :] - {_W}[..., :, None])"
+_F = f"({_E} / ({_E} * {_E} + np.eye(np.shape(a)[-1], dtype=a.dtype)))"
+_VGV = f"{_T(_V)} @ g[1]"
+_VAV = f"({_T(_V)} @ t_a @ {_V})"
+rule(np.linalg.eigh, args="a, UPLO='L'",
+     a=f"{_V} @ (g[0][..., None] * np.eye(np.shape(a)[-1], dtype=a.dtype) + 0.5 * {_F} * ({_VGV} - {_T(_VGV)})) @ {_T(_V)}",
+     jvp=f"(np.diagonal({_VAV}, axis1=-2, axis2=-1), {_V} @ ({_F} * {_VAV}))")
