@@ -62,9 +62,12 @@ def unbroadcast(g, x):
 def _as_dtype_of(g, x):
     """`g` in `x`'s floating dtype when `x` is a NumPy float of another precision."""
     dtype = getattr(x, "dtype", None)
-    if dtype is None or dtype.kind != "f" or getattr(g, "dtype", dtype) == dtype:
+    if dtype is None or dtype.kind != "f":
         return g
-    return g.astype(dtype)
+    g_dtype = getattr(g, "dtype", None)
+    if g_dtype == dtype:
+        return g
+    return dtype.type(g) if g_dtype is None else g.astype(dtype)  # a Python number: a NumPy scalar
 
 
 def rebroadcast(g, c):
