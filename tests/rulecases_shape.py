@@ -92,6 +92,157 @@ for _fn, _dx, _dy, _ok in rulecases.BINARY:
         add(_fn, *draw_pair(_shapes, _dx, _dy, _ok))
 
 
+# ---- axes --------------------------------------------------------------------------------------------------
+
+def np_swapaxes(x, axis1, axis2, w): return np.sum(np.swapaxes(x, axis1, axis2) * w)
+def meth_swapaxes(x, w): return np.sum(x.swapaxes(0, -1) * w)
+def np_moveaxis(x, source, destination, w): return np.sum(np.moveaxis(x, source, destination) * w)
+
+
+for _shape, _a1, _a2 in [((2, 3), 0, 1), ((2, 3), 1, 1), ((2, 3, 4), 0, -1), ((2, 3, 4), -2, 2)]:
+    add(np_swapaxes, ANY.draw(_shape), _a1, _a2, wrt=(0,), tag=_tag(_shape, _a1, _a2))
+for _shape in [(2, 3), (2, 3, 4)]:
+    add(meth_swapaxes, ANY.draw(_shape))
+for _shape, _src, _dst in [((2, 3), 0, 1), ((2, 3, 4), 0, -1), ((2, 3, 4), -1, 0), ((2, 3, 4), (0, 1), (2, 0))]:
+    add(np_moveaxis, ANY.draw(_shape), _src, _dst, wrt=(0,), tag=_tag(_shape, _src, _dst))
+
+
+# ---- reshapes ----------------------------------------------------------------------------------------------
+
+def np_expand_dims(x, axis, w): return np.sum(np.expand_dims(x, axis) * w)
+def np_squeeze(x, axis, w): return np.sum(np.squeeze(x, axis) * w)
+def np_squeeze_plain(x, w): return np.sum(np.squeeze(x) * w)
+def meth_squeeze(x, w): return np.sum(x.squeeze(axis=0) * w)
+def np_atleast_1d(x, w): return np.sum(np.atleast_1d(x) * w)
+def np_atleast_2d(x, w): return np.sum(np.atleast_2d(x) * w)
+def np_atleast_3d(x, w): return np.sum(np.atleast_3d(x) * w)
+def np_broadcast_to(x, shape, w): return np.sum(np.broadcast_to(x, shape) * w)
+
+
+for _shape, _axis in [((), 0), ((3,), 0), ((3,), -1), ((2, 3), 1), ((2, 3), (0, 2)), ((2, 3), (-1, 0))]:
+    add(np_expand_dims, ANY.draw(_shape), _axis, wrt=(0,), tag=_tag(_shape, _axis))
+for _shape, _axis in [((1, 3, 1), None), ((1, 3, 1), 0), ((1, 3, 1), -1), ((1, 3, 1), (0, 2)), ((2, 1), 1)]:
+    add(np_squeeze, ANY.draw(_shape), _axis, wrt=(0,), tag=_tag(_shape, _axis))
+add(np_squeeze_plain, ANY.draw((1, 3)))
+add(np_squeeze_plain, ANY.draw(()))
+add(meth_squeeze, ANY.draw((1, 2, 1)))
+for _fn in (np_atleast_1d, np_atleast_2d, np_atleast_3d):
+    for _shape in [(), (3,), (2, 3)]:
+        add(_fn, ANY.draw(_shape))
+for _shape, _to in [((3,), (2, 3)), ((2, 1), (2, 3)), ((), (3,)), ((1, 3), (4, 2, 3)), ((2, 3), (2, 3))]:
+    add(np_broadcast_to, ANY.draw(_shape), _to, wrt=(0,), tag=_tag(_shape, _to))
+
+
+# ---- flips and triangles -----------------------------------------------------------------------------------
+
+def np_flip(x, axis, w): return np.sum(np.flip(x, axis) * w)
+def np_flip_plain(x, w): return np.sum(np.flip(x) * w)
+def np_fliplr(x, w): return np.sum(np.fliplr(x) * w)
+def np_flipud(x, w): return np.sum(np.flipud(x) * w)
+def np_triu(x, k, w): return np.sum(np.triu(x, k) * w)
+def np_tril(x, k, w): return np.sum(np.tril(x, k) * w)
+def np_triu_plain(x, w): return np.sum(np.triu(x) * w)
+def np_tril_keyword(x, w): return np.sum(np.tril(x, k=-1) * w)
+
+
+for _shape, _axis in [((4,), 0), ((2, 3), 1), ((2, 3), -2), ((2, 3, 4), (0, 2)), ((2, 3, 4), None)]:
+    add(np_flip, ANY.draw(_shape), _axis, wrt=(0,), tag=_tag(_shape, _axis))
+for _shape in [(4,), (2, 3)]:
+    add(np_flip_plain, ANY.draw(_shape))
+    add(np_flipud, ANY.draw(_shape))
+add(np_fliplr, ANY.draw((2, 3)))
+add(np_fliplr, ANY.draw((2, 3, 2)))
+for _fn in (np_triu, np_tril):
+    for _shape, _k in [((3, 3), 0), ((3, 4), 1), ((4, 3), -1), ((2, 3, 3), 0), ((3,), 0)]:
+        add(_fn, ANY.draw(_shape), _k, wrt=(0,), tag=_tag(_shape, _k))
+add(np_triu_plain, ANY.draw((3, 3)))
+add(np_tril_keyword, ANY.draw((3, 4)))
+
+
+# ---- copies of entries: tile, repeat, take, pad ------------------------------------------------------------
+
+def np_tile(x, reps, w): return np.sum(np.tile(x, reps) * w)
+def np_repeat(x, repeats, axis, w): return np.sum(np.repeat(x, repeats, axis) * w)
+def np_repeat_plain(x, w): return np.sum(np.repeat(x, 3) * w)
+def meth_repeat(x, w): return np.sum(x.repeat(2, axis=-1) * w)
+def np_take(x, indices, axis, w): return np.sum(np.take(x, indices, axis) * w)
+def np_take_plain(x, w): return np.sum(np.take(x, [3, 0, 3]) * w)
+def np_take_mode(x, w): return np.sum(np.take(x, [5, -1, 2], axis=0, mode="wrap") * w)
+def meth_take(x, w): return np.sum(x.take([1, 1, 0], axis=1) * w)
+def np_pad(x, pad_width, w): return np.sum(np.pad(x, pad_width) * w)
+def np_pad_value(x, value, w): return np.sum(np.pad(x, ((1, 0), (2, 1)), mode="constant", constant_values=value) * w)
+
+
+for _shape, _reps in [((), 3), ((3,), 2), ((3,), (2, 1)), ((2, 3), (2,)), ((2, 3), (1, 2)), ((2, 3), (2, 1, 2))]:
+    add(np_tile, ANY.draw(_shape), _reps, wrt=(0,), tag=_tag(_shape, _reps))
+for _shape, _repeats, _axis in [((3,), 2, None), ((2, 3), 2, None), ((2, 3), [1, 0, 2], 1), ((2, 3), 3, -2),
+                                ((3,), [2, 1, 3], 0), ((2, 3), [1, 2, 0, 1, 1, 3], None)]:
+    add(np_repeat, ANY.draw(_shape), _repeats, _axis, wrt=(0,), tag=_tag(_shape, _repeats, _axis))
+add(np_repeat_plain, ANY.draw((2, 2)))
+add(np_repeat_plain, ANY.draw(()))
+add(meth_repeat, ANY.draw((2, 3)))
+for _shape, _indices, _axis in [((5,), [0, 2, 2, 4], None), ((3, 4), [1, 1, 0], 1), ((3, 4), [2, -1], -2),
+                                ((3, 4), 2, 0), ((2, 3), np.array([[0, 5], [5, 5]]), None),
+                                ((2, 3, 4), np.array([[0, 1], [2, 2]]), 1)]:
+    add(np_take, ANY.draw(_shape), _indices, _axis, wrt=(0,), tag=_tag(_shape, _indices, _axis))
+add(np_take_plain, ANY.draw((2, 3)))
+add(np_take_mode, ANY.draw((4, 2)))
+add(meth_take, ANY.draw((2, 3)))
+for _shape, _width in [((3,), 1), ((3,), (2, 0)), ((2, 3), ((1, 0), (2, 1))), ((2, 3), (1, 2)), ((2, 3), ((0, 1),)),
+                       ((2, 1, 3), 2)]:
+    add(np_pad, ANY.draw(_shape), _width, wrt=(0,), tag=_tag(_shape, _width))
+add(np_pad_value, ANY.draw((2, 3)), 0.7)
+
+
+# ---- copies and casts --------------------------------------------------------------------------------------
+
+def np_copy(x, w): return np.sum(np.copy(x) * w)
+def meth_copy(x, w): return np.sum(x.copy() * w)
+def meth_astype(x, w): return np.sum(x.astype(np.float64) * w)
+def meth_astype_builtin(x, w): return np.sum(np.sin(x).astype(float) * w)
+# A cast to int is piecewise constant: its derivative is zero (10 x is drawn away from integers).
+def meth_astype_int(x, w): return np.sum(x * w) + np.sum((x * 10.0).astype(int) * w)
+
+
+for _shape in SHAPES[1:]:
+    add(np_copy, ANY.draw(_shape))
+    add(meth_copy, ANY.draw(_shape))
+    add(meth_astype, ANY.draw(_shape))
+    add(meth_astype_builtin, ANY.draw(_shape))
+add(np_copy, ANY.draw(()))
+add(meth_astype_int, np.array([0.33, -1.27, 0.81, 1.55]))
+
+
+# ---- np.array and np.asarray of lists, tuples and arrays ---------------------------------------------------
+
+def np_array_of_elements(x, w): return np.sum(np.array([x[0], 2.0 * x[1]]) * w)
+def np_array_nested(a, b, c, w): return np.sum(np.array([[a, b], [c, 1.0]]) * w)
+def np_array_of_arrays(x, y, w): return np.sum(np.array([[x, y], [y * y, x]]) * w)
+def np_array_tuple(x, y, w): return np.sum(np.array((x, 2.0 * y)) * w)
+def np_array_copy(x, w): return np.sum(np.array(x) * w)
+def np_array_dtype(x, w): return np.sum(np.array(x, dtype=np.float64) * w)
+def np_array_ndmin(x, w): return np.sum(np.array([x[0], x[1]], ndmin=3) * w)
+def np_array_int(x, w): return np.sum(x * w) + np.sum(np.array(x * 10.0, dtype=int) * w)
+def np_asarray(x, w): return np.sum(np.asarray(x) * w)
+def np_asarray_list(a, b, w): return np.sum(np.asarray([a, b * b]) * w)
+
+
+add(np_array_of_elements, ANY.draw((3,)))
+add(np_array_of_elements, ANY.draw((2, 3)))
+add(np_array_nested, ANY.draw(()), ANY.draw(()), ANY.draw(()))
+add(np_array_of_arrays, ANY.draw((3,)), ANY.draw((3,)))
+add(np_array_tuple, ANY.draw((2, 3)), ANY.draw((2, 3)))
+add(np_array_tuple, ANY.draw(()), ANY.draw(()))
+for _shape in [(), (3,), (2, 3)]:
+    add(np_array_copy, ANY.draw(_shape))
+    add(np_asarray, ANY.draw(_shape))
+add(np_array_dtype, ANY.draw((2, 3)))
+add(np_array_ndmin, ANY.draw((3,)))
+add(np_array_int, np.array([0.33, -1.27, 0.81, 1.55]))
+add(np_asarray_list, ANY.draw(()), ANY.draw(()))
+add(np_asarray_list, ANY.draw((2,)), ANY.draw((2,)))
+
+
 # ---- runtime helpers of shape operations (only their differentiable first arguments are perturbed) ---------
 
 def rt_uncast(c, x, w): return np.sum(rt.uncast(c, x) * w)
