@@ -243,6 +243,53 @@ add(np_asarray_list, ANY.draw(()), ANY.draw(()))
 add(np_asarray_list, ANY.draw((2,)), ANY.draw((2,)))
 
 
+# ---- joining and splitting ---------------------------------------------------------------------------------
+
+def np_concatenate(x, y, w): return np.sum(np.concatenate([x, y]) * w)
+def np_concatenate_axis(x, y, axis, w): return np.sum(np.concatenate((x, y), axis) * w)
+def np_concatenate_none(x, y, w): return np.sum(np.concatenate([x, y], axis=None) * w)
+def np_concatenate_three(x, y, w): return np.sum(np.concatenate([x, np.ones(2), 2.0 * y]) * w)
+def np_stack(x, y, axis, w): return np.sum(np.stack([x, y], axis) * w)
+def np_stack_plain(x, y, w): return np.sum(np.stack((x, y, x * y)) * w)
+def np_hstack(x, y, w): return np.sum(np.hstack([x, y]) * w)
+def np_vstack(x, y, w): return np.sum(np.vstack([x, y]) * w)
+def np_column_stack(x, y, w): return np.sum(np.column_stack((x, y)) * w)
+def np_split_both(x, w):
+    a, b = np.split(x, 2)
+    return np.sum((a * 2.0 - b * b) * w)
+def np_split_one(x, w):
+    a, b, c = np.split(x, [1, 3], axis=1)
+    return np.sum(c * w)
+def np_split_indexed(x, w): return np.sum(np.split(x, 3, axis=-1)[1] * w)
+def np_array_split(x, w):
+    a, b = np.array_split(x, 2)
+    return np.sum((a[:2] * b) * w)
+def np_array_split_axis(x, w): return np.sum(np.array_split(x, [1], axis=1)[1] * w)
+
+
+for _xs, _ys in [((2,), (3,)), ((2, 3), (1, 3))]:
+    add(np_concatenate, ANY.draw(_xs), ANY.draw(_ys))
+for _xs, _ys, _axis in [((2, 3), (2, 4), 1), ((2, 3), (4, 3), -2), ((2, 3, 1), (2, 3, 2), -1), ((3,), (2,), 0)]:
+    add(np_concatenate_axis, ANY.draw(_xs), ANY.draw(_ys), _axis, wrt=(0, 1), tag=_tag(_xs, _ys, _axis))
+add(np_concatenate_none, ANY.draw((2, 3)), ANY.draw((4,)))
+add(np_concatenate_three, ANY.draw((3,)), ANY.draw((2,)))
+for _shape, _axis in [((3,), 0), ((3,), -1), ((2, 3), 1), ((2, 3), -1), ((2, 3), 2), ((), 0)]:
+    add(np_stack, ANY.draw(_shape), ANY.draw(_shape), _axis, wrt=(0, 1), tag=_tag(_shape, _shape, _axis))
+add(np_stack_plain, ANY.draw((2, 3)), ANY.draw((2, 3)))
+for _xs, _ys in [((2,), (3,)), ((2, 1), (2, 3)), ((2, 1, 2), (2, 3, 2)), ((), ())]:
+    add(np_hstack, ANY.draw(_xs), ANY.draw(_ys))
+for _xs, _ys in [((3,), (3,)), ((3,), (2, 3)), ((2, 3), (1, 3)), ((), ())]:
+    add(np_vstack, ANY.draw(_xs), ANY.draw(_ys))
+for _xs, _ys in [((3,), (3,)), ((3,), (3, 2)), ((3, 2), (3, 1))]:
+    add(np_column_stack, ANY.draw(_xs), ANY.draw(_ys))
+add(np_split_both, ANY.draw((4,)))
+add(np_split_both, ANY.draw((2, 3)))
+add(np_split_one, ANY.draw((2, 4)))
+add(np_split_indexed, ANY.draw((2, 6)))
+add(np_array_split, ANY.draw((5,)))
+add(np_array_split_axis, ANY.draw((2, 3)))
+
+
 # ---- runtime helpers of shape operations (only their differentiable first arguments are perturbed) ---------
 
 def rt_uncast(c, x, w): return np.sum(rt.uncast(c, x) * w)

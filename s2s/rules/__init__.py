@@ -301,5 +301,5 @@ BINOPS = {
 }
 UNARYOPS = {gast.USub: operator.neg, gast.UAdd: operator.pos, gast.Not: operator.not_}
 
-from . import (elementwise, linalg, math_module, no_derivative, operators, reductions,  # noqa: E402,F401
-               runtime_helpers, shape)
+from . import (elementwise, joining, linalg, math_module, no_derivative, operators,  # noqa: E402,F401
+               reductions, runtime_helpers, shape)
