@@ -10,7 +10,8 @@ import numpy as np
 __all__ = ["grad_seed", "unbroadcast", "rebroadcast", "unsum", "unmax", "max_tangent", "unindex", "zeros_like", "add", "matmul_grad_a", "matmul_grad_b",
            "dot_grad_a", "dot_grad_b", "untranspose", "retranspose", "stop_gradient", "setindex", "copy_of",
            "prod_grad", "undiagonal", "einsum_of", "einsum_grad", "tensordot_subscripts", "kron_subscripts",
-           "kron_shape", "norm_order"]
+           "kron_shape", "norm_order",
+           "uncast", "unarray", "unconcatenate", "reconcatenate", "untile", "untake", "unrepeat", "unpad", "repad"]
 
 
 class _Elementwise:
@@ -404,3 +405,88 @@ def norm_order(x, ord=None, axis=None):
         raise NotImplementedError(f"s2s has no derivative rule for np.linalg.norm with ord={ord!r} over a matrix; "
                                   "register one with s2s.rule(np.linalg.norm, ...)")
     return float(ord)
+
+# ---- shape operations ----
+
+def uncast(g, x, dtype=float):
+    """Cotangent of `x` in `x.astype(dtype)`: `g` in `x`'s float dtype. A cast to an
+    integer or bool dtype is piecewise constant, so its derivative is zero."""
+    if not np.issubdtype(dtype, np.inexact):
+        return zeros_like(x)
+    return np.asarray(g, dtype=np.result_type(x, 1.0))
+
+
+def unarray(g, x):
+    """Cotangent of `x` in `np.array(x)`: `g` split into `x`'s nesting of lists and
+    tuples, each part in its own shape and float dtype."""
+    if isinstance(x, (list, tuple)):
+        while np.ndim(g) > 0 and len(g) != len(x):  # leading axes added by ndmin=
+            g = g[0]
+        return type(x)(unarray(gi, xi) for gi, xi in zip(g, x))
+    return uncast(np.reshape(g, np.shape(x)), x)
+
+
+def unconcatenate(g, arrays, axis=0):
+    """Cotangents of the parts of a join along `axis` (None: of the flattened parts), each
+    shaped like its part. `np.concatenate`, `np.stack`, `np.hstack`, `np.vstack` and
+    `np.column_stack` differ only in how they reshape the parts before joining them."""
+    if axis is None:
+        g, axis = np.ravel(g), 0
+    across = np.size(g) // np.shape(g)[axis] if np.size(g) else 1  # entries per slice along axis
+    bounds = np.cumsum([np.size(a) // across for a in arrays])[:-1]
+    parts = [uncast(np.reshape(p, np.shape(a)), a) for p, a in zip(np.split(g, bounds, axis), arrays)]
+    return np.stack(parts) if isinstance(arrays, np.ndarray) else type(arrays)(parts)
+
+
+def reconcatenate(parts, c, axis=0):
+    """The adjoint of `unconcatenate(c, arrays, axis)` in `c`: `parts` joined back into `c`'s shape."""
+    if axis is None:
+        return np.reshape(np.concatenate([np.ravel(p) for p in parts]), np.shape(c))
+    shape = list(np.shape(c))
+    shape[axis] = -1
+    return np.concatenate([np.reshape(p, shape) for p in parts], axis)
+
+
+def untile(g, a, reps):
+    """Cotangent of `a` in `np.tile(a, reps)`: the sum of `g` over the tiles."""
+    shape, reps = np.shape(a), (reps,) if np.ndim(reps) == 0 else tuple(reps)
+    d = max(len(shape), len(reps))
+    pairs = zip((1,) * (d - len(reps)) + reps, (1,) * (d - len(shape)) + shape)
+    g = np.reshape(g, [n for pair in pairs for n in pair])  # (tile, entry) axis pairs
+    return np.reshape(np.sum(g, axis=tuple(range(0, 2 * d, 2))), shape)
+
+
+def untake(g, a, indices, axis=None, mode="raise"):
+    """Cotangent of `a` in `np.take(a, indices, axis, mode=mode)`: zeros shaped like `a`
+    with `g` added at `indices` (repeated indices accumulate)."""
+    out = np.zeros(np.shape(a), dtype=np.result_type(a, 1.0))
+    target = np.reshape(out, -1) if axis is None else out  # a view of out
+    n = np.shape(target)[0 if axis is None else axis]
+    if mode == "wrap":
+        indices = np.mod(indices, n)
+    elif mode == "clip":
+        indices = np.clip(indices, 0, n - 1)
+    index = indices if axis is None else (slice(None),) * (axis % np.ndim(out)) + (indices,)
+    np.add.at(target, index, g)
+    return out
+
+
+def unrepeat(g, a, repeats, axis=None):
+    """Cotangent of `a` in `np.repeat(a, repeats, axis)`: each entry gets the sum of its copies."""
+    copied_from = np.repeat(np.reshape(np.arange(np.size(a)), np.shape(a)), repeats, axis)
+    return untake(g, a, copied_from)
+
+
+def unpad(g, pad_width, mode="constant"):
+    """Cotangent of the array in `np.pad(array, pad_width)`: `g` without the padding."""
+    if mode != "constant":
+        raise NotImplementedError(f"s2s differentiates np.pad only with mode='constant', not mode={mode!r}")
+    widths = np.broadcast_to(pad_width, (np.ndim(g), 2))
+    return g[tuple(slice(before, n - after) for (before, after), n in zip(widths, np.shape(g)))]
+
+
+def repad(t, pad_width, mode="constant"):
+    """Tangent of `np.pad(array, pad_width)` (the adjoint of `unpad`): `t` padded with zeros."""
+    if mode != "constant":
+        raise NotImplementedError(f"s2s differentiates np.pad only with mode='constant', not mode={mode!r}")
+    return np.pad(t, pad_width)

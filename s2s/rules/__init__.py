@@ -303,5 +303,5 @@ BINOPS = {
 }
 UNARYOPS = {gast.USub: operator.neg, gast.UAdd: operator.pos, gast.Not: operator.not_}
 
-from . import (decompositions, elementwise, linalg, math_module, no_derivative, operators, reductions,  # noqa: E402,F401
-               runtime_helpers, shape)
+from . import (decompositions, elementwise, joining, linalg, math_module, no_derivative,  # noqa: E402,F401
+               operators, reductions, runtime_helpers, shape)

@@ -50,3 +50,34 @@ rule(np.maximum,  x="np.where(x == y, 0.5 * g, g * (x > y))", y="np.where(x == y
 rule(np.minimum,  x="np.where(x == y, 0.5 * g, g * (x < y))", y="np.where(x == y, 0.5 * g, g * (y < x))")
 rule(np.where, args="condition, x, y", elementwise=True,
      x="np.where(condition, g, 0.0)", y="np.where(condition, 0.0, g)")
+
+# ---- more functions of one argument ---------------------------------------------------
+rule(np.deg2rad, x="g * (np.pi / 180)")
+rule(np.radians, x="g * (np.pi / 180)")
+rule(np.rad2deg, x="g * (180 / np.pi)")
+rule(np.degrees, x="g * (180 / np.pi)")
+# sinc'(x) = (cos(pi x) - sinc(x)) / x, and 0 at x = 0 (where the numerator is exactly 0).
+rule(np.sinc, elementwise=True, x="g * (np.cos(np.pi * x) - ans) / (x + (x == 0))")
+
+# ---- more functions of two arguments ----------------------------------------------------
+rule(np.logaddexp2, x="g * np.exp2(x - ans)", y="g * np.exp2(y - ans)")
+# float_power computes in float64: the cotangents go back in each argument's own dtype.
+rule(np.float_power, elementwise=True,
+     x="uncast(g * y * np.float_power(x, y - 1), x)", y="uncast(g * ans * np.log(x), y)",
+     jvp="t_x * y * np.float_power(x, y - 1) + t_y * ans * np.log(x)")
+# fmax and fmin are maximum and minimum where a NaN loses: the other argument gets g (half
+# each at a tie). The masks are floats of the arguments' dtype, as a Python-float tangent is weak.
+rule(np.fmax, x="g * np.fmax(np.heaviside(x - y, 0.5), np.isnan(y))",
+     y="g * np.fmax(np.heaviside(y - x, 0.5), np.isnan(x))")
+rule(np.fmin, x="g * np.fmax(np.heaviside(y - x, 0.5), np.isnan(y))",
+     y="g * np.fmax(np.heaviside(x - y, 0.5), np.isnan(x))")
+# |x| with the sign of y (piecewise constant in y): ans / x is exactly +1 or -1, and 0 at x = 0.
+rule(np.copysign, x="g * ans / (x + (x == 0))")
+# clip: one inside the bounds (and at them), zero outside, where the bound that is hit gets g.
+rule(np.clip, args="a, a_min=None, a_max=None, out=None, *, min=None, max=None", elementwise=True,
+     a="g * (ans == a)",
+     a_min="g * np.heaviside(a_min - a, 0.0) * (ans == a_min)",
+     a_max="g * np.heaviside(a - a_max, 0.0) * (ans == a_max)",
+     min="g * np.heaviside(min - a, 0.0) * (ans == min)", max="g * np.heaviside(a - max, 0.0) * (ans == max)")
+rule(method="clip", args="a, min=None, max=None, out=None", elementwise=True, a="g * (ans == a)",
+     min="g * np.heaviside(min - a, 0.0) * (ans == min)", max="g * np.heaviside(a - max, 0.0) * (ans == max)")

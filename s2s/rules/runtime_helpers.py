@@ -65,3 +65,21 @@ rule(rt.einsum_grad, args="y, subscripts, k, a, b=None, c=None, d=None, e=None, 
      jvp=" + ".join([f"einsum_grad(t_y, subscripts, k, a, b, c, d, e, f)"]
                     + [f"(zeros_like({p}) if k == {i} else einsum_grad(y, subscripts, k, {_operands(i, 't_' + p)}))"
                        for i, p in enumerate("abcdef")]))
+
+# ---- shape operations: each helper is linear in c; its adjoint is its partner -------------
+rule(rt.uncast, args="c, x, dtype=float", elementwise=False, c="uncast(g, c, dtype)", jvp="uncast(t_c, x, dtype)")
+rule(rt.unarray, args="c, x", elementwise=False,
+     c="uncast(np.reshape(np.array(g), np.shape(c)), c)", jvp="unarray(t_c, x)")
+rule(rt.unconcatenate, args="c, arrays, axis=0", elementwise=False,
+     c="reconcatenate(g, c, axis)", jvp="unconcatenate(t_c, arrays, axis)")
+rule(rt.reconcatenate, args="parts, c, axis=0", elementwise=False,
+     parts="unconcatenate(g, parts, axis)", jvp="reconcatenate(t_parts, c, axis)")
+rule(rt.untile, args="c, a, reps", elementwise=False, c="np.tile(g, reps)", jvp="untile(t_c, a, reps)")
+rule(rt.untake, args="c, a, indices, axis=None, mode='raise'", elementwise=False,
+     c="np.take(g, indices, axis, mode=mode)", jvp="untake(t_c, a, indices, axis, mode)")
+rule(rt.unrepeat, args="c, a, repeats, axis=None", elementwise=False,
+     c="np.repeat(g, repeats, axis)", jvp="unrepeat(t_c, a, repeats, axis)")
+rule(rt.unpad, args="c, pad_width, mode='constant'", elementwise=False,
+     c="repad(g, pad_width, mode)", jvp="unpad(t_c, pad_width, mode)")
+rule(rt.repad, args="c, pad_width, mode='constant'", elementwise=False,
+     c="unpad(g, pad_width, mode)", jvp="repad(t_c, pad_width, mode)")

@@ -1,0 +1,26 @@
+"""Joining arrays and splitting them.
+
+A join's cotangent is split back into one cotangent per part, each in its
+part's shape (`unconcatenate`); a split's cotangent is a sequence, one per
+piece (zeros for pieces that were not used), joined back.
+"""
+import numpy as np
+
+from . import rule
+
+_JOIN = "arrays, axis=0, out=None, *, dtype=None, casting='same_kind'"
+
+rule(np.concatenate, args=_JOIN, elementwise=False,
+     arrays="unconcatenate(g, arrays, axis)", jvp="np.concatenate(t_arrays, axis)")
+rule(np.stack, args=_JOIN, elementwise=False, arrays="unconcatenate(g, arrays, axis)", jvp="np.stack(t_arrays, axis)")
+# hstack joins 1-d parts along axis 0, others along axis 1; vstack and column_stack make parts 2-d first.
+rule(np.hstack, args="tup, *, dtype=None, casting='same_kind'", elementwise=False,
+     tup="unconcatenate(g, tup, 1 if np.ndim(g) > 1 else 0)", jvp="np.hstack(t_tup)")
+rule(np.vstack, args="tup, *, dtype=None, casting='same_kind'", elementwise=False,
+     tup="unconcatenate(g, tup, 0)", jvp="np.vstack(t_tup)")
+rule(np.column_stack, args="tup", elementwise=False, tup="unconcatenate(g, tup, 1)", jvp="np.column_stack(t_tup)")
+
+rule(np.split, args="ary, indices_or_sections, axis=0", elementwise=False,
+     ary="np.concatenate(g, axis)", jvp="np.split(t_ary, indices_or_sections, axis)")
+rule(np.array_split, args="ary, indices_or_sections, axis=0", elementwise=False,
+     ary="np.concatenate(g, axis)", jvp="np.array_split(t_ary, indices_or_sections, axis)")
