@@ -55,7 +55,8 @@ TOP_EXAMPLES = """examples:
   s2s check examples/course.py:loop --wrt a,b                 compare with finite differences
 
 TARGET is path/to/file.py:func or package.module.func. Exit status: 0 success, 1 check failed
-(stale file or wrong derivative), 2 bad input (message in file:line:col: error: ... form)."""
+(stale file or wrong derivative), 2 bad input (message in file:line:col: error: ... form),
+3 an internal error of s2s (a bug: please report it)."""
 
 DESCRIPTIONS = {
     "grad": "Generate the gradient of TARGET (a scalar function) as a standalone Python module.",
@@ -236,9 +237,9 @@ def _hvp_summary(func, generated, wrt) -> str:
     entry_params = list(inspect.signature(entry).parameters)
     tangents = entry_params[len(params):]
     filename = generated.read[0][0]
-    return (f"{generated.entry}({', '.join(entry_params)}) returns the gradient of {func.__name__} ({filename}) "
-            f"with respect to {', '.join(names)} and the Hessian-vector product H @ ({', '.join(tangents)}), "
-            f"by forward mode over the gradient.")
+    v = tangents[0] if len(tangents) == 1 else f"({', '.join(tangents)})"
+    return (f"{generated.entry}({', '.join(entry_params)}) returns (gradient, H @ {v}) of {func.__name__} "
+            f"({filename}) in {', '.join(names)}: Hessian-vector products by forward mode over the gradient.")
 
 
 def _check(args, cmd) -> int:
