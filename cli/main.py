@@ -1,29 +1,283 @@
-"""`s2s grad TARGET`: print the generated derivative module."""
+"""The `s2s` command: derivative code to read, commit next to the model, and check in CI.
+
+    s2s grad  TARGET [--wrt a,b] [-o FILE] [--check] [--force]
+    s2s jvp   TARGET [--wrt a]   [-o FILE] [--check] [--force]
+    s2s hvp   TARGET [--wrt a]   [-o FILE] [--check] [--force]
+    s2s check TARGET [--wrt a,b] [--seed N] [--points N] [--shape x=3,4] [--at "x=np.ones(3)"] [--tol T]
+
+grad, jvp and hvp write a standalone module (`s2s.standalone`): it runs
+with NumPy and the target's own module, without s2s. Exit status: 0 success,
+1 a check failed (a stale FILE, or a derivative that disagrees with finite
+differences), 2 bad input -- one message in `file:line:col: error: …` form,
+never a traceback; problems with the command itself are located in it as
+`<command line>:1:COL`. 3 is an internal error of s2s (a bug: please report).
+"""
 from __future__ import annotations
 
 import argparse
+import inspect
+import os
+import shlex
 import sys
+import traceback
+
+EXAMPLES = {
+    "grad": """examples:
+  s2s grad examples/course.py:loop --wrt a,b                     print the gradient module
+  s2s grad examples/course.py:loop --wrt a,b -o grad_loop.py     write it (atomically)
+  s2s grad examples/course.py:loop --wrt a,b -o grad_loop.py --check
+                                            exit 1 with a diff if grad_loop.py is stale (for CI)
+  s2s grad mypackage.model.loss --wrt W,b                        a function of an importable module""",
+    "jvp": """examples:
+  s2s jvp examples/course.py:poly --wrt x,y      jvp_poly(x, y, t_x, t_y) -> (value, tangent)
+  s2s jvp examples/course.py:poly -o jvp_poly.py --check""",
+    "hvp": """examples:
+  s2s hvp examples/course.py:logistic_nll --wrt w,b -o hvp_nll.py
+      jvp_grad_logistic_nll(w, b, X, y, tt_w, tt_b) -> (gradient, H @ (tt_w, tt_b))""",
+    "check": """points:
+  by default, --points random points from --seed: each parameter gets values of random sign and
+  magnitude in [0.5, 1.5), a Python float unless --shape gives its shape; a parameter that is not
+  differentiated keeps its default value. --at gives a point instead, as the arguments of a call,
+  evaluated with np, math and the target module's names; parameters it leaves out are random.
+
+examples:
+  s2s check examples/course.py:loop --wrt a,b
+  s2s check examples/course.py:mlp_loss --wrt W1,b1 --shape W1=3,4 --shape b1=4 --shape W2=4,2 \\
+            --shape b2=2 --shape X=5,3 --shape Y=5,2
+  s2s check examples/course.py:poly --wrt x,y --at "x=3.0, y=4.0" --at "2.0, -1.0"
+  s2s check model.py:loss --at "W=np.ones((3, 4)), X=DATA"   (DATA: a name of model.py)""",
+}
+
+TOP_EXAMPLES = """examples:
+  s2s grad examples/course.py:loop --wrt a,b                  print the gradient as a Python module
+  s2s grad examples/course.py:loop --wrt a,b -o grad_loop.py  write it next to the model, to commit
+  s2s grad examples/course.py:loop --wrt a,b -o grad_loop.py --check    in CI: is it up to date?
+  s2s check examples/course.py:loop --wrt a,b                 compare with finite differences
+
+TARGET is path/to/file.py:func or package.module.func. Exit status: 0 success, 1 check failed
+(stale file or wrong derivative), 2 bad input (message in file:line:col: error: ... form),
+3 an internal error of s2s (a bug: please report it)."""
+
+DESCRIPTIONS = {
+    "grad": "Generate the gradient of TARGET (a scalar function) as a standalone Python module.",
+    "jvp": "Generate forward mode (a Jacobian-vector product) of TARGET as a standalone Python module.",
+    "hvp": "Generate Hessian-vector products of TARGET (forward mode over its gradient) as a standalone module.",
+    "check": "Check the derivative s2s generates for TARGET against finite differences of TARGET itself.",
+}
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse, with its errors in the `<command line>:1:COL: error: …` form (exit status 2)."""
+
+    command_line = None
+
+    def error(self, message):
+        raise _UsageError(message, self.format_usage().strip())
+
+
+class _UsageError(Exception):
+    def __init__(self, message, usage):
+        super().__init__(message)
+        self.message, self.usage = message, usage
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="s2s", description="Source-to-source automatic differentiation for Python and NumPy.",
+                     epilog=TOP_EXAMPLES, formatter_class=argparse.RawDescriptionHelpFormatter)
+    sub = parser.add_subparsers(dest="command", required=True, metavar="{grad,jvp,hvp,check}", parser_class=_Parser)
+    for name in ("grad", "jvp", "hvp", "check"):
+        p = sub.add_parser(name, help=DESCRIPTIONS[name], description=DESCRIPTIONS[name], epilog=EXAMPLES[name],
+                           formatter_class=argparse.RawDescriptionHelpFormatter)
+        p.add_argument("target", metavar="TARGET", help="path/to/file.py:func or package.module.func")
+        p.add_argument("--wrt", metavar="A,B", default=None,
+                       help="comma-separated parameter names (or indices) to differentiate with respect to "
+                            "(default: the first parameter)")
+        if name == "check":
+            p.add_argument("--seed", type=int, default=0, metavar="N", help="seed of the random points (default 0)")
+            p.add_argument("--points", type=int, default=3, metavar="N", help="how many random points (default 3)")
+            p.add_argument("--shape", action="append", default=[], metavar="NAME=DIMS",
+                           help="shape of a parameter's random values, e.g. x=3,4 (repeatable; default: a float)")
+            p.add_argument("--at", action="append", default=[], metavar="ARGS",
+                           help='a point, as call arguments: "x=np.ones(3), y=2.0" (repeatable; replaces the '
+                                'random points)')
+            p.add_argument("--tol", type=float, default=1e-5, metavar="T",
+                           help="largest relative error accepted (default 1e-5)")
+        else:
+            p.add_argument("-o", "--output", metavar="FILE", default=None,
+                           help="write the module to FILE (atomically) instead of printing it")
+            p.add_argument("--check", action="store_true",
+                           help="write nothing: exit 0 if FILE is what would be generated now, 1 with a diff if not")
+            p.add_argument("--force", action="store_true", help="overwrite FILE even if s2s did not write it")
+    return parser
 
 
 def main(argv=None) -> int:
-    parser = argparse.ArgumentParser(prog="s2s", description="Source-to-source automatic differentiation.")
-    sub = parser.add_subparsers(dest="command", required=True)
-    g = sub.add_parser("grad", help="print the gradient of a function as Python source",
-                       description="Example: s2s grad examples/course.py:loop")
-    g.add_argument("target", help="path/to/file.py:func or package.module.func")
-    g.add_argument("--wrt", default=None, help="comma-separated parameter names (default: the first)")
-    args = parser.parse_args(argv)
-    from .targets import resolve_target
+    argv = sys.argv[1:] if argv is None else list(argv)
+    sys.dont_write_bytecode = True  # leave no __pycache__ next to the user's model
+    from .targets import CommandLine
+    cmd = CommandLine(argv)
     import s2s
     try:
-        func = resolve_target(args.target)
-        wrt = tuple(args.wrt.split(",")) if args.wrt and "," in args.wrt else (args.wrt or 0)
-        df = s2s.grad(func, wrt=wrt)
+        try:
+            args = build_parser().parse_args(argv)
+        except _UsageError as exc:
+            raise _usage_error(cmd, exc) from None
+        if args.command == "check":
+            return _check(args, cmd)
+        return _generate(args, cmd)
     except s2s.S2SError as exc:
         print(exc.render(), file=sys.stderr)
         return 2
-    sys.stdout.write(s2s.source(df))
+    except Exception:  # noqa: BLE001 -- a bug in s2s, not the user's mistake
+        traceback.print_exc()
+        print("s2s: internal error: this is a bug in s2s; please report it with the command and the traceback above",
+              file=sys.stderr)
+        return 3
+
+
+def _usage_error(cmd, exc):
+    """argparse's complaint, located at the word it is about when there is one."""
+    import s2s
+    index = None
+    for i, word in enumerate(cmd.argv):
+        if word.split("=")[0] in exc.message.replace(",", " ").split() or f"'{word}'" in exc.message:
+            index = i
+            break
+    if index is None and "required" in exc.message:
+        index = len(cmd.argv)  # what is missing goes at the end
+    return s2s.S2SError(exc.message, cmd.location(index), exc.usage)
+
+
+def _wrt(args, func, cmd):
+    """--wrt as s2s.grad takes it: a name or index, or a tuple of them; and its canonical text."""
+    if args.wrt is None:
+        return 0, None
+    params = list(inspect.signature(func).parameters)
+    names = []
+    offset = 0
+    for part in args.wrt.split(","):
+        word = part.strip()
+        if not word:
+            raise cmd.error("--wrt: empty name; separate parameter names with commas, e.g. --wrt a,b",
+                            args.wrt, ("--wrt",), offset=offset)
+        if word.lstrip("-").isdigit():
+            index = int(word)
+            if not -len(params) <= index < len(params):
+                raise cmd.error(f"--wrt: {func.__name__} has {len(params)} parameters ({', '.join(params)}); "
+                                f"there is no parameter {index}", args.wrt, ("--wrt",), offset=offset)
+            word_value = index
+        elif word in params:
+            word_value = word
+        else:
+            raise cmd.error(f"--wrt: {word!r} is not a parameter of {func.__name__}({', '.join(params)})",
+                            args.wrt, ("--wrt",), offset=offset + part.index(word))
+        names.append(word_value)
+        offset += len(part) + 1
+    resolved = [params[n] if isinstance(n, int) else n for n in names]
+    if len(set(resolved)) != len(resolved):
+        raise cmd.error(f"--wrt names a parameter twice: {args.wrt}", args.wrt, ("--wrt",))
+    wrt = tuple(names) if "," in args.wrt else names[0]
+    return wrt, ",".join(str(n) for n in names)
+
+
+def _path_as_typed(path: str) -> str:
+    """A path for the header's command: relative as typed (normalised), never absolute."""
+    return os.path.normpath(os.path.relpath(path) if os.path.isabs(path) else path)
+
+
+def canonical_command(args, wrt_text) -> str:
+    target = args.target
+    if ":" in target:
+        path, _, name = target.rpartition(":")
+        target = f"{_path_as_typed(path)}:{name}"
+    words = ["s2s", args.command, target]
+    if wrt_text is not None:
+        words += ["--wrt", wrt_text]
+    if getattr(args, "output", None):
+        words += ["-o", _path_as_typed(args.output)]
+    return shlex.join(words)
+
+
+def _generate(args, cmd) -> int:
+    import s2s
+    from s2s import api, standalone
+
+    from . import files
+    from .targets import resolve_target
+    if args.check and not args.output:
+        raise cmd.error("--check needs -o FILE: it compares FILE with what would be generated now", "--check",
+                        hint=f"s2s {args.command} TARGET -o FILE --check")
+    func = resolve_target(args.target, cmd)
+    wrt, wrt_text = _wrt(args, func, cmd)
+    made = {"grad": s2s.grad, "jvp": s2s.jvp, "hvp": s2s.hvp}[args.command](func, wrt=wrt)
+    generated = api.generated(made)
+    command = canonical_command(args, wrt_text)
+    summary = _hvp_summary(func, generated, wrt) if args.command == "hvp" else None
+    text = standalone.render(generated, command=command, summary=summary)
+    if not args.output:
+        sys.stdout.write(text)
+        return 0
+    if args.check:
+        fresh, message, diff = files.check(args.output, text, command)
+        sys.stdout.write(diff)
+        print(message, file=sys.stderr)
+        return 0 if fresh else 1
+    if files.write(args.output, text, args.force):
+        print(f"wrote {args.output}", file=sys.stderr)
+    else:
+        print(f"{args.output}: up to date", file=sys.stderr)
     return 0
+
+
+def _hvp_summary(func, generated, wrt) -> str:
+    names = [wrt] if not isinstance(wrt, tuple) else list(wrt)
+    params = list(inspect.signature(func).parameters)
+    names = [params[n] if isinstance(n, int) else n for n in names]
+    entry = generated.function
+    entry_params = list(inspect.signature(entry).parameters)
+    tangents = entry_params[len(params):]
+    filename = generated.read[0][0]
+    v = tangents[0] if len(tangents) == 1 else f"({', '.join(tangents)})"
+    return (f"{generated.entry}({', '.join(entry_params)}) returns (gradient, H @ {v}) of {func.__name__} "
+            f"({filename}) in {', '.join(names)}: Hessian-vector products by forward mode over the gradient.")
+
+
+def _check(args, cmd) -> int:
+    import numpy as np
+
+    import s2s
+    from s2s.driver import unwrap
+
+    from . import gradcheck
+    from .targets import resolve_target
+    func = unwrap(resolve_target(args.target, cmd))
+    wrt, _ = _wrt(args, func, cmd)
+    params = list(inspect.signature(func).parameters)
+    names = [params[n] if isinstance(n, int) else n for n in (wrt if isinstance(wrt, tuple) else (wrt,))]
+    if args.points < 1:
+        raise cmd.error("--points must be at least 1", str(args.points), ("--points",))
+    shapes = gradcheck.parse_shapes(args.shape, params, cmd)
+    rng = np.random.default_rng(args.seed)
+    module_globals = func.__globals__
+    s2s.grad(func, wrt=tuple(names))  # unsupported code is reported before any evaluation
+    if args.at:
+        points = []
+        for text in args.at:
+            point = gradcheck.parse_point(text, func, module_globals, cmd)
+            points += gradcheck.random_points(func, names, shapes, 1, rng, fixed=point)
+        where = f"{len(points)} given point{'s' if len(points) > 1 else ''}"
+    else:
+        points = gradcheck.random_points(func, names, shapes, args.points, rng)
+        where = f"{len(points)} random point{'s' if len(points) > 1 else ''} (seed {args.seed})"
+    filename = os.path.basename(inspect.getsourcefile(func) or "?")
+    print(f"s2s check: {func.__name__} ({filename}) with respect to {', '.join(names)}, at {where}\n"
+          f"largest relative error of the derivative s2s generates, against:")
+    agree = gradcheck.check(func, names, points, args.tol, rng, sys.stdout)
+    if agree:
+        print(f"ok: agrees with finite differences within {args.tol:g}")
+        return 0
+    print(f"mismatch: disagrees with finite differences (tolerance {args.tol:g})")
+    return 1
 
 
 if __name__ == "__main__":

@@ -27,8 +27,8 @@ class _Namespace(dict):
         return self.fallback[key]
 
 
-def load(header: str, functions: list, entry: str):
-    """Run `header` (imports) and each (source, user globals) pair; return `entry`.
+def load(header: str, functions: list) -> dict:
+    """Run `header` (imports) and each (source, user globals) pair; return {name: function}.
 
     `functions` is a list of (name, source, globals). Functions from one user
     module share one namespace.
@@ -54,4 +54,4 @@ def load(header: str, functions: list, entry: str):
     for ns in spaces.values():
         for fname, fn in made.items():
             ns.setdefault(fname, fn)
-    return made[entry]
+    return made
