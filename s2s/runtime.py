@@ -9,6 +9,7 @@ import numpy as np
 
 __all__ = ["grad_seed", "unbroadcast", "rebroadcast", "unsum", "unmax", "max_tangent", "unindex", "zeros_like", "add", "matmul_grad_a", "matmul_grad_b",
            "dot_grad_a", "dot_grad_b", "untranspose", "retranspose", "stop_gradient", "setindex", "copy_of",
+           "spread", "unspread",
            "prod_grad", "undiagonal", "einsum_of", "einsum_grad", "tensordot_subscripts", "kron_subscripts",
            "kron_shape", "norm_order",
            "uncast", "unarray", "unconcatenate", "reconcatenate", "untile", "untake", "unrepeat", "unpad", "repad"]
@@ -91,6 +92,23 @@ def retranspose(g, axes):
     if axes is None or len(axes) == 0:
         return np.transpose(g)
     return np.transpose(g, np.mod(axes, np.ndim(g)))
+
+
+def spread(g, xs):
+    """Cotangent of `sum(xs)` (Python's sum): `g` for every element, in its shape."""
+    if isinstance(xs, np.ndarray):
+        return unsum(g, xs, 0)
+    return cotangents(xs, [unbroadcast(g, v) for v in xs])
+
+
+def unspread(gs, c):
+    """The adjoint of `spread(c, xs)` in `c`: the elements' cotangents, summed in `c`'s shape."""
+    if isinstance(gs, np.ndarray):
+        return unbroadcast(np.sum(gs, axis=0), c)
+    total = 0.0
+    for gi in gs:
+        total = total + rebroadcast(gi, c)
+    return total
 
 
 def unsum(g, x, axis=None, keepdims=False):

@@ -769,3 +769,30 @@ add(rt_max_tangent, ANY.draw((3, 4)), _distinct((3, 4)), wrt=(0,))
 # ---------------------------------------------------------------------------------------------
 import rulecases_linalg  # noqa: E402,F401
 import rulecases_shape  # noqa: E402,F401
+
+
+# ---------------------------------------------------------------------------------------------
+# Python's built-in sum, pow, max and min (and the helpers behind sum)
+# ---------------------------------------------------------------------------------------------
+def py_sum_list(x, y, w): return np.sum(sum([x, y * 2.0]) * w)
+def py_sum_rows(x, w): return np.sum(sum(x) * w)
+def py_sum_start(x, y, w): return np.sum(sum([x, x * x], y) * w)
+def py_pow(x, y, w): return pow(x, y) * w
+def py_max(a, b, w): return max(a, b) * w
+def py_min(a, b, w): return min(a * 2.0, b) * w
+def rt_spread(c, x, y, w): return np.sum(rt.spread(c, [x, y])[1] * w) + np.sum(rt.spread(c, [x, y])[0] * w)
+def rt_spread_array(c, x, w): return np.sum(rt.spread(c, x) * w)
+def rt_unspread(a, b, c, w): return np.sum(rt.unspread([a, b], c) * w)
+
+
+for _x, _y in (((3,), (3,)), ((2, 3), (3,)), ((), (2,))):
+    add(py_sum_list, ANY.draw(_x), ANY.draw(_y))
+add(py_sum_rows, ANY.draw((4, 3)))
+add(py_sum_start, ANY.draw((3,)), ANY.draw(()))
+add(py_pow, POS.draw(()), ANY.draw(()))
+add(py_max, 0.3, -0.8)
+add(py_max, -0.3, 0.8, tag="b-larger")
+add(py_min, 0.3, 0.2)
+add(rt_spread, ANY.draw((3,)), ANY.draw((3,)), ANY.draw(()), wrt=(0,))
+add(rt_spread_array, ANY.draw((3,)), ANY.draw((2, 3)), wrt=(0,))
+add(rt_unspread, ANY.draw((2, 3)), ANY.draw((3,)), ANY.draw((2, 3)), wrt=(0, 1))

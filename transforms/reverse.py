@@ -51,7 +51,7 @@ class Sweeps:
     backward: list          # adjoint statements
     zero_at_end: set        # active names whose adjoint is zero when the backward pass ends
     restored: set           # names the backward pass pops (their final value is not kept)
-    mutated: bool           # the backward pass writes into arrays (undoing `y[i] = v`)
+    mutated: bool           # the backward pass writes into arrays and lists (undoing `y[i] = v`, appends)
     uses_stack: bool
     saved: list             # primal names the backward pass reads (for split mode)
     saved_inits: list       # None for saved names some path leaves unassigned
@@ -133,8 +133,11 @@ class _Reverse:
     def stmt(self, s, zero):
         if isinstance(s, gast.Assign):
             return self.assignment(s, set(zero))
-        if pushed(s) and pushed(s)[0] in self.stacks:
-            return self.push_adjoint(s, set(zero))
+        if pushed(s):
+            code, zero = self.push_adjoint(s, set(zero)) if pushed(s)[0] in self.stacks else ([], zero)
+            self.pop_sites[s] = marker = at(gast.Pass(), s)  # where the append may be undone
+            self.reads[s] = self.primal_reads(code)
+            return code + [marker], zero
         if isinstance(s, gast.If):
             return self.if_(s, zero)
         if isinstance(s, (gast.For, gast.While)):
@@ -406,7 +409,7 @@ class _Reverse:
         out = []
         for s in stmts:
             written = subscript_write(s)
-            for v in record.get(s, ()):
+            for v in (record.get(s, ()) if not pushed(s) else ()):  # an append is undone, not saved
                 value = name(v) if written is None else call(  # the elements about to be overwritten
                     self.namer.helper("copy_of"), gast.Subscript(value=name(v), slice=_copy_index(written.slice),
                                                                  ctx=gast.Load()))
@@ -421,6 +424,9 @@ class _Reverse:
         out = []
         for s in stmts:
             site = self.pop_owner.get(id(s))
+            if site is not None and pushed(site):  # undo `xs.append(v)`
+                out += [expr_stmt(call(v + ".pop"), site) for v in record.get(site, ())]
+                continue
             if site is not None:
                 written = subscript_write(site)
                 for v in reversed(record.get(site, ())):
@@ -480,7 +486,7 @@ def reverse(fn, info, namer, act, callees, derive_call, wrt):
         inits=[assign(v, const(None), fn) for v in sorted(undefined)],
         forward=forward, out=out, backward=backward, zero_at_end=zero_end,
         restored={v for names in record.values() for v in names},
-        mutated=any(subscript_write(s) is not None for s in record),
+        mutated=any(subscript_write(s) is not None or pushed(s) for s in record),
         uses_stack=bool(record), saved=saved,
         saved_inits=[assign(v, const(None), fn) for v in saved if v not in assigned_at_end and v not in undefined],
         active_wrt={p for p in wrt if act.is_active(p)},

@@ -16,6 +16,7 @@ union; loops iterate to a fixed point. Nothing else is recorded.
 An in-place write ``y[i] = v`` counts as writing ``y``: it pushes a copy of
 the elements it overwrites, which its pop writes back; the pop needs ``y``
 and the index, so once one write to ``y`` is recorded, every later one is.
+Likewise ``xs.append(v)`` is undone (``xs.pop()``) where ``xs`` is needed.
 
 Inputs: the primal body, ``reads[stmt]`` (what the adjoint placed at the
 mirror of the point after ``stmt`` reads; for an ``if`` its condition, for a
@@ -27,7 +28,7 @@ from __future__ import annotations
 
 import gast
 
-from .nodes import index_names, subscript_write, target_names
+from .nodes import index_names, pushed, subscript_write, target_names
 
 
 def to_record(body, reads, branch_reads, entry_reads):
@@ -40,12 +41,17 @@ def to_record(body, reads, branch_reads, entry_reads):
         return need
 
     def stmt(s, need):
+        if pushed(s):  # xs.append(v): undone (xs.pop()) in the backward pass if xs is needed there
+            xs = pushed(s)[0]
+            if xs in need:
+                record[s] = [xs]
+            return need | reads.get(s, set())
         if isinstance(s, gast.Assign):
             written = target_names(s)
-            pushed = [v for v in written if v in need]
+            saved = [v for v in written if v in need]
             after = (need - set(written)) | reads.get(s, set())
-            if pushed:
-                record[s] = pushed
+            if saved:
+                record[s] = saved
                 target = subscript_write(s)
                 if target is not None:  # the pop writes the elements back: it needs y and the index
                     after |= {target.value.id} | index_names(target)

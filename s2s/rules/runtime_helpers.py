@@ -83,3 +83,7 @@ rule(rt.unpad, args="c, pad_width, mode='constant'", elementwise=False,
      c="repad(g, pad_width, mode)", jvp="unpad(t_c, pad_width, mode)")
 rule(rt.repad, args="c, pad_width, mode='constant'", elementwise=False,
      c="unpad(g, pad_width, mode)", jvp="repad(t_c, pad_width, mode)")
+
+# Python's sum: spread(c, xs) gives every element c; its adjoint sums them back.
+rule(rt.spread, args="c, xs", elementwise=False, c="unspread(g, c)", jvp="spread(t_c, xs)")
+rule(rt.unspread, args="gs, c", elementwise=False, gs="spread(g, gs)", jvp="unspread(t_gs, c)")
