@@ -26,6 +26,7 @@ from .transforms.activity import activity
 from .transforms.aliasing import check_writes
 from .transforms.callees import Callees
 from .transforms.fence import fence
+from .transforms.local_functions import local_functions
 from .transforms.forward import forward
 from .transforms.nodes import param_names, stored_names
 from .transforms.normal_form import normal_form
@@ -103,8 +104,9 @@ class _Generation:
         _strip_own_decorator(fn, func)
         fence(fn, info)
         self.user_names |= _user_names(fn)
+        fn, helpers = local_functions(fn, info, self.namer)
         fn = structure(fn, self.namer)
-        fn = normal_form(fn, self.namer, info)
+        fn = normal_form(fn, self.namer, info, helpers)
         local_names = set(param_names(fn)) | stored_names(fn)
         callees = Callees(func, local_names)
         if not info.generated:  # s2s's own code restores what it overwrites before any view is read

@@ -136,3 +136,51 @@ def loop_over_pairs(a, b):
     for u, v in pairs:
         s = s + u * np.cos(v)
     return s
+
+
+# ---- comprehensions, Python built-ins, lambdas and nested functions ---------------------------
+
+def list_comprehension(x):
+    squares = [x[i] ** 2 for i in range(len(x)) if i != 1]
+    return sum(squares) + np.sum(np.array([np.sin(v) for v in x]))
+
+
+def generator_in_sum(x, y):
+    return sum(x[i] * y[j] for i in range(2) for j in range(3) if i <= j)
+
+
+def appended_then_summed(x):
+    ys = []
+    for i in range(3):
+        ys.append(x * (i + 1))
+    ys.append(ys[-1] * ys[0])
+    return np.sum(sum(ys)) + np.sum(ys[1])
+
+
+def builtins_pow_max(x, y):
+    return pow(x, 3) + max(x, y) * min(x * 2.0, y) + pow(abs(y), 1.5)
+
+
+SCALE = 2.5
+
+
+def lambdas_and_closures(x, y):
+    offset = np.sum(y)
+    sq = lambda t: t * t
+    shifted = lambda t, k=1.0: (t + offset) * k * SCALE
+    return np.sum(sq(x) + shifted(x, k=0.5) + shifted(y))
+
+
+def nested_def(x):
+    def soft(t, n=3):
+        s = t
+        for _ in range(n):
+            if np.sum(s) > 4.0:
+                return s * 0.5
+            s = s * np.cos(s) + t
+        return s
+    return np.sum(soft(x) * soft(x * 0.3, n=2))
+
+
+def floor_mod_pow(x):
+    return np.sum(x % 1.5 + (x // 0.7) * x + x ** 2 + x ** 0.5)

@@ -113,6 +113,23 @@ def dict_parameters(params, x):
     return np.sum(h * h) * params["scale"]
 
 
+def list_append_loop(x, w):
+    hs = []
+    h = x
+    for k in range(3):
+        h = np.tanh(w * h + k)
+        hs.append(h)
+    return sum(hs) + sum([np.sum(v * v) for v in hs])
+
+
+def local_functions(x):
+    sq = lambda t: t * t
+
+    def damped(t, k=0.5):
+        return k * np.sin(t)
+    return np.sum(sq(x) + damped(x))
+
+
 # name -> (function, wrt) for s2s.grad, or (function, wrt, mode) for s2s.jvp / s2s.hvp
 CASES = {
     "jvp_for_loop": (for_loop, (0, 1), "jvp"),
@@ -134,4 +151,6 @@ CASES = {
     "indexing_writes": (indexing_writes, (0, 1)),
     "jvp_indexing_writes": (indexing_writes, (0, 1), "jvp"),
     "dict_parameters": (dict_parameters, 0),
+    "list_append_loop": (list_append_loop, (0, 1)),
+    "local_functions": (local_functions, 0),
 }

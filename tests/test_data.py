@@ -33,6 +33,13 @@ CASES = [
     (c.enumerate_loop, [(_v(4),)], 0),
     (c.zip_loop, [(_v(3), _v(4))], (0, 1)),
     (c.loop_over_pairs, [(0.3, 0.8)], (0, 1)),
+    (c.list_comprehension, [(_v(4),)], 0),
+    (c.generator_in_sum, [(_v(2), _v(3))], (0, 1)),
+    (c.appended_then_summed, [(_v(3),)], 0),
+    (c.builtins_pow_max, [(0.7, -0.4), (0.3, 0.9)], (0, 1)),
+    (c.lambdas_and_closures, [(_v(3), _v(3))], (0, 1)),
+    (c.nested_def, [(np.array([0.2, 0.5, -0.3]),), (np.array([1.5, 2.0, 1.0]),)], 0),
+    (c.floor_mod_pow, [(np.array([0.2, 0.9, 2.0]),)], 0),
 ]
 PARAMS = [pytest.param(f, args, wrt, id=f"{f.__name__}-{k}")
           for f, argsets, wrt in CASES for k, args in enumerate(argsets)]

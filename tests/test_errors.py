@@ -10,7 +10,11 @@ import unsupported as u
 
 REJECTED = [
     (u.uses_global, "global", "uses_global", "global COUNTER"),
-    (u.uses_nonlocal, "nested `def`", "uses_nonlocal", "def inner():"),
+    (u.uses_nonlocal, "`nonlocal`", "uses_nonlocal", "nonlocal y"),
+    (u.nested_def_in_branch, "top level", "nested_def_in_branch", "def half(t):"),
+    (u.lambda_as_argument, "lambda is supported only", "lambda_as_argument", "return np.sum(apply(lambda t: t * x, x))"),
+    (u.local_function_as_value, "used as a value", "local_function_as_value", "return np.sum(apply(sq, x))"),
+    (u.recursive_local_function, "calls itself", "recursive_local_function", "def fact(n):"),
     (u.uses_yield, "yield", "uses_yield", "yield x"),
     (u.uses_try, "`try`", "uses_try", "try:"),
     (u.uses_with, "`with`", "uses_with", 'with open("f") as fh:'),

@@ -10,6 +10,33 @@ def uses_global(x):
     return x
 
 
+def nested_def_in_branch(x):
+    if x > 0:
+        def half(t):
+            return t * 0.5
+        return half(x)
+    return x
+
+
+def apply(f, x):
+    return f(x)
+
+
+def lambda_as_argument(x):
+    return np.sum(apply(lambda t: t * x, x))
+
+
+def local_function_as_value(x):
+    sq = lambda t: t * t
+    return np.sum(apply(sq, x))
+
+
+def recursive_local_function(x):
+    def fact(n):
+        return 1.0 if n <= 1 else n * fact(n - 1)
+    return x * fact(3)
+
+
 def uses_nonlocal(x):
     y = x
 

@@ -23,16 +23,12 @@ _STATEMENTS = {
     gast.Delete: ("`del` is not supported", "let the variable go out of scope instead"),
     gast.Import: ("`import` inside a differentiated function is not supported", "import at module level"),
     gast.ImportFrom: ("`import` inside a differentiated function is not supported", "import at module level"),
-    gast.FunctionDef: ("a nested `def` is not supported yet", "define the helper at module level"),
     gast.Match: ("`match` is not supported", "use if/elif/else"),
 }
 _EXPRESSIONS = {
     gast.Yield: ("`yield` is not supported: generators cannot be differentiated", "return a value (or a list of values) instead"),
     gast.YieldFrom: ("`yield from` is not supported", "return a value instead"),
     gast.Await: ("`await` is not supported", "differentiate a plain (non-async) function"),
-    gast.Lambda: ("a `lambda` is not supported yet", "define the function with `def` at module level"),
-    gast.ListComp: ("list comprehensions are not supported yet", "write the loop out with a for statement"),
-    gast.GeneratorExp: ("generator expressions are not supported yet", "write the loop out with a for statement"),
     gast.SetComp: ("set comprehensions are not supported", "write the loop out with a for statement"),
     gast.DictComp: ("dict comprehensions are not supported", "write the loop out with a for statement"),
     gast.Set: ("set literals are not supported", "use a tuple or list"),
@@ -57,6 +53,8 @@ def fence(fn: gast.FunctionDef, info) -> gast.FunctionDef:
             fail(node, *_STATEMENTS[kind])
         if kind in _EXPRESSIONS:
             fail(node, *_EXPRESSIONS[kind])
+        if isinstance(node, (gast.ListComp, gast.GeneratorExp)) and any(g.is_async for g in node.generators):
+            fail(node, "`async for` in a comprehension is not supported", "differentiate a plain (non-async) function")
         if isinstance(node, (gast.For, gast.While)) and node.orelse:
             fail(node, "`else` on a loop is not supported", "set a flag before `break` and test it after the loop")
         if isinstance(node, (gast.Assign, gast.AugAssign, gast.AnnAssign)):

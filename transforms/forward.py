@@ -79,8 +79,13 @@ class _Forward:
         push = pushed(s)
         if push and push[0] in self.stacks:
             stack, value = push
+            live = isinstance(value, gast.Name) and self.act.is_active(value.id) and value.id not in zero
+            if stack in zero and not live:  # a zero list stays zero
+                return [s], zero
+            before = [self.materialise(stack, s)] if stack in zero else []  # zeros for what it holds now
+            zero.discard(stack)
             item = self.tangent_or_zero(value.id, zero) if isinstance(value, gast.Name) else const(None)
-            return [s, expr_stmt(call(self.t(stack) + ".append", item), s)], zero
+            return before + [s, expr_stmt(call(self.t(stack) + ".append", item), s)], zero
         if isinstance(s, gast.Break):
             # control goes to the loop's exit: record this state, and zero there what the
             # exit state (known on the final pass over the loop) takes to be non-zero
@@ -149,6 +154,9 @@ class _Forward:
             zero.discard(t)
             return [s, assign(self.t(t), gast.List(elts=[], ctx=gast.Load()), s)]
         if popped(value) in self.stacks:
+            if popped(value) in zero:  # an element of a zero list
+                zero.add(t)
+                return [s]
             zero.discard(t)
             return [s, assign(self.t(t), call(self.t(popped(value)) + ".pop"), s)]
         if not self.act.is_active(t):

@@ -18,13 +18,20 @@ After, the body holds only:
 - ``break`` at a block's tail, expression statements that call something
   (``print(x)``), ``raise``/``assert``, and one final ``return v``.
 
+A call to a local function (a nested ``def`` or a lambda, see
+`local_functions`) is replaced by the function's body.
+
 ``x += y`` becomes ``x = x + y``; ``y = a if c else b`` becomes an ``if``;
+a list comprehension (or generator expression) becomes a loop appending to a
+new list;
 ``a or b`` and ``a and b`` in values become ``if``s too. A primitive never
 reads the name it assigns (``x = x * y`` becomes ``_1 = x * y; x = _1``), so
 the adjoint of every assignment can read its inputs and its output.
 Every new statement carries the line of the statement it came from.
 """
 from __future__ import annotations
+
+import copy
 
 import gast
 
@@ -33,13 +40,16 @@ from s2s.errors import UnsupportedError
 from .nodes import assign, at, call, const, is_atom, name, param_names
 
 
-def normal_form(fn: gast.FunctionDef, namer, info) -> gast.FunctionDef:
-    return _Flattener(fn, namer, info).run()
+def normal_form(fn: gast.FunctionDef, namer, info, helpers=None) -> gast.FunctionDef:
+    """`helpers`: the local functions to inline where called (see `local_functions`)."""
+    return _Flattener(fn, namer, info, helpers or {}).run()
 
 
 class _Flattener:
-    def __init__(self, fn, namer, info):
+    def __init__(self, fn, namer, info, helpers):
         self.fn, self.namer, self.info = fn, namer, info
+        self.helpers = helpers
+        self.inlining: list = []
         self.temps = 0
         self.conds = 0
         self.origin = fn
@@ -262,6 +272,8 @@ class _Flattener:
             return node
         if _negative_number(node):
             return const(-node.operand.value)
+        if isinstance(node, (gast.ListComp, gast.GeneratorExp)):
+            return self.comprehension(node, out)
         t = self.temp()
         self.assign_name(t, node, out)
         return name(t)
@@ -283,6 +295,8 @@ class _Flattener:
             return const(-node.operand.value)
         if isinstance(node, gast.UnaryOp):
             return gast.UnaryOp(op=node.op, operand=self.atom(node.operand, out))
+        if isinstance(node, gast.Call) and isinstance(node.func, gast.Name) and node.func.id in self.helpers:
+            return self.inline(node, out)
         if isinstance(node, gast.Call):
             return gast.Call(func=self.callee(node.func, out), args=[self.atom(a, out) for a in node.args],
                              keywords=[gast.keyword(arg=k.arg, value=self.atom(k.value, out)) for k in node.keywords])
@@ -301,9 +315,70 @@ class _Flattener:
                                 comparators=[self.atom(c, out) for c in node.comparators])
         if isinstance(node, (gast.IfExp, gast.BoolOp)):
             return name(self.atom(node, out).id)
+        if isinstance(node, (gast.ListComp, gast.GeneratorExp)):
+            return self.comprehension(node, out)
         if isinstance(node, gast.JoinedStr):
             return node
         self.fail(node, f"`{type(node).__name__}` expressions are not supported")
+
+    def comprehension(self, node, out):
+        """`[e for v in xs if c]` (or a generator expression, made a list): a list built by a
+        loop, `_1 = []; for v in xs: if c: _1.append(e)`. The comprehension's variables get
+        fresh names, as they live in their own scope in Python; the first iterable is read
+        in the enclosing scope."""
+        result = self.temp()
+        self.locals.add(result)
+        out.append(assign(result, gast.List(elts=[], ctx=gast.Load()), self.origin))
+        renames = {n.id: self.temp() for g in node.generators for n in gast.walk(g.target) if isinstance(n, gast.Name)}
+        self.locals |= set(renames.values())
+        first_iter = node.generators[0].iter
+        node = _Rename(renames, keep=first_iter).visit(node)
+        body = [at(gast.Expr(value=call(result + ".append", node.elt)), self.origin)]
+        for g in reversed(node.generators):
+            for condition in reversed(g.ifs):
+                body = [at(gast.If(test=condition, body=body, orelse=[]), self.origin)]
+            body = [at(gast.For(target=g.target, iter=g.iter, body=body, orelse=[], type_comment=None), self.origin)]
+        origin = self.origin
+        out += self.block(body)
+        self.origin = origin
+        return name(result)
+
+    def inline(self, call_node, out):
+        """A call to a local function: its arguments bound to fresh names, then its body
+        with its own names made fresh; the returned value stands for the call."""
+        helper = copy.deepcopy(self.helpers[call_node.func.id])
+        a = helper.args
+        params = [p.id for p in a.posonlyargs + a.args]
+        defaults = dict(zip(params[len(params) - len(a.defaults):], a.defaults))
+        defaults.update({p.id: d for p, d in zip(a.kwonlyargs, a.kw_defaults) if d is not None})
+        keyword_names = [p.id for p in a.args + a.kwonlyargs]
+        if len(call_node.args) > len(params):
+            self.fail(call_node, f"`{helper.name}` takes {len(params)} positional arguments, "
+                                 f"but {len(call_node.args)} were given")
+        bound = dict(zip(params, call_node.args))
+        for k in call_node.keywords:
+            if k.arg not in keyword_names or k.arg in bound:
+                self.fail(call_node, f"`{helper.name}` got an unexpected or repeated argument `{k.arg}`")
+            bound[k.arg] = k.value
+        for p in params + [p.id for p in a.kwonlyargs]:
+            if p not in bound:
+                if p not in defaults:
+                    self.fail(call_node, f"`{helper.name}` is missing the argument `{p}`")
+                bound[p] = defaults[p]
+        own = set(bound) | {n.id for n in gast.walk(helper) if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Store)}
+        fresh = {v: self.temp() for v in sorted(own)}
+        self.locals |= set(fresh.values())
+        for p, value in bound.items():
+            self.assign_name(fresh[p], value, out)
+        body = _Rename(fresh, keep=None).visit(gast.Module(body=helper.body, type_ignores=[])).body
+        *stmts, ret = body
+        origin = self.origin
+        self.inlining.append(helper.name)
+        out += self.block(stmts)
+        self.inlining.pop()
+        self.origin = origin
+        value = ret.value if ret.value is not None else const(None)
+        return self.primitive(value, out)
 
     def callee(self, func, out):
         if isinstance(func, gast.Name) or self.is_module_path(func):
@@ -327,6 +402,23 @@ class _Flattener:
         if isinstance(node, gast.Constant) and node.value is Ellipsis:
             return node
         return self.atom(node, out)
+
+
+class _Rename(gast.NodeTransformer):
+    """Rename names (loads and stores) except inside the subtree `keep`."""
+
+    def __init__(self, mapping, keep):
+        self.mapping, self.keep = mapping, keep
+
+    def visit(self, node):
+        if node is self.keep:
+            return node
+        return super().visit(node)
+
+    def visit_Name(self, node):
+        if node.id in self.mapping:
+            return gast.Name(id=self.mapping[node.id], ctx=node.ctx, annotation=None, type_comment=None)
+        return node
 
 
 def _negative_number(node) -> bool:

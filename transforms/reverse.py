@@ -249,8 +249,10 @@ class _Reverse:
 
     # ---- stacks: the adjoint of a list is the list of its elements' adjoints ---------
     def push_adjoint(self, s, zero):
-        """`xs.append(v)`: v's adjoint is the last element of d_xs."""
+        """`xs.append(v)`: v's adjoint is the last element of d_xs (nothing if d_xs is zero)."""
         stack, value = pushed(s)
+        if stack in zero:
+            return [], zero
         item = call(self.namer.adjoint(stack) + ".pop")
         code = []
         if isinstance(value, gast.Name) and self.act.is_active(value.id):
@@ -262,12 +264,15 @@ class _Reverse:
     def pop_adjoint(self, s, t, zero, code):
         """`v = xs.pop()`: d_xs gets v's adjoint back (a zero of v's shape if it has none)."""
         stack = popped(s.value)
-        if not self.act.is_active(t):
-            item = const(None)
-        elif t in zero:
-            item = call(self.namer.helper("zeros_like"), name(t))
+        if not self.act.is_active(t) or t in zero:
+            if stack in zero:  # a zero list stays zero
+                return
+            item = call(self.namer.helper("zeros_like"), name(t)) if self.act.is_active(t) else const(None)
         else:
             item = name(self.namer.adjoint(t))
+        if stack in zero:  # the zero cotangent of the list as it is now (restored: after the pop)
+            code.append(self.materialise(stack, s))
+            zero.discard(stack)
         code.append(expr_stmt(call(self.namer.adjoint(stack) + ".append", item), s))
 
     def value_adjoint(self, s, t, zero, code):
@@ -409,7 +414,10 @@ class _Reverse:
         out = []
         for s in stmts:
             written = subscript_write(s)
+            undone = popped(s.value) if isinstance(s, gast.Assign) else None
             for v in (record.get(s, ()) if not pushed(s) else ()):  # an append is undone, not saved
+                if v == undone:  # nor is a pop
+                    continue
                 value = name(v) if written is None else call(  # the elements about to be overwritten
                     self.namer.helper("copy_of"), gast.Subscript(value=name(v), slice=_copy_index(written.slice),
                                                                  ctx=gast.Load()))
@@ -429,7 +437,11 @@ class _Reverse:
                 continue
             if site is not None:
                 written = subscript_write(site)
+                undone = popped(site.value) if isinstance(site, gast.Assign) else None
                 for v in reversed(record.get(site, ())):
+                    if v == undone:  # undo `v = xs.pop()`: v still holds the popped value
+                        out.append(expr_stmt(call(v + ".append", name(target_names(site)[0])), site))
+                        continue
                     target = v if written is None else gast.Subscript(
                         value=name(v), slice=_copy_index(written.slice), ctx=gast.Store())
                     out.append(assign(target, call(self.namer.stack + ".pop"), site))
@@ -453,7 +465,7 @@ def reverse(fn, info, namer, act, callees, derive_call, wrt):
         out = namer.out
     r.rewrite_calls(body)
     r.shapes = same_shapes(body, callees, r.scalars)
-    zero_start = set(act.active) - {out} - r.stacks  # a stack's adjoint is a list from the start
+    zero_start = set(act.active) - {out}
 
     # A first generation tells what the backward pass reads; a loop (or if) whose body
     # overwrites any of that needs a backward counterpart to pop in, even with no adjoints.
@@ -477,7 +489,6 @@ def reverse(fn, info, namer, act, callees, derive_call, wrt):
     forward = r.insert_pushes(body, record)
     r.pop_owner = {id(marker): site for site, marker in r.pop_sites.items()}
     backward = r.place_pops(backward, record)
-    backward = [assign(namer.adjoint(v), gast.List(elts=[], ctx=gast.Load()), fn) for v in sorted(r.stacks)] + backward
     loop_reads = {s: r.reads.get(s, set()) for s in walk_statements(body) if isinstance(s, (gast.For, gast.While))}
     undefined, assigned_at_end = maybe_undefined(body, param_names(fn), record, r.branch_reads, loop_reads)
     saved = sorted(r.primal_reads(backward) | entry)
@@ -486,7 +497,8 @@ def reverse(fn, info, namer, act, callees, derive_call, wrt):
         inits=[assign(v, const(None), fn) for v in sorted(undefined)],
         forward=forward, out=out, backward=backward, zero_at_end=zero_end,
         restored={v for names in record.values() for v in names},
-        mutated=any(subscript_write(s) is not None or pushed(s) for s in record),
+        mutated=any(subscript_write(s) is not None or pushed(s) or popped(getattr(s, "value", None))
+                    for s in record),
         uses_stack=bool(record), saved=saved,
         saved_inits=[assign(v, const(None), fn) for v in saved if v not in assigned_at_end and v not in undefined],
         active_wrt={p for p in wrt if act.is_active(p)},

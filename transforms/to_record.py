@@ -16,7 +16,8 @@ union; loops iterate to a fixed point. Nothing else is recorded.
 An in-place write ``y[i] = v`` counts as writing ``y``: it pushes a copy of
 the elements it overwrites, which its pop writes back; the pop needs ``y``
 and the index, so once one write to ``y`` is recorded, every later one is.
-Likewise ``xs.append(v)`` is undone (``xs.pop()``) where ``xs`` is needed.
+Likewise ``xs.append(v)`` is undone (``xs.pop()``) where ``xs`` is needed,
+and ``v = xs.pop()`` (``xs.append(v)``, before ``v`` is restored).
 
 Inputs: the primal body, ``reads[stmt]`` (what the adjoint placed at the
 mirror of the point after ``stmt`` reads; for an ``if`` its condition, for a
@@ -28,7 +29,7 @@ from __future__ import annotations
 
 import gast
 
-from .nodes import index_names, pushed, subscript_write, target_names
+from .nodes import index_names, popped, pushed, subscript_write, target_names
 
 
 def to_record(body, reads, branch_reads, entry_reads):
@@ -50,6 +51,10 @@ def to_record(body, reads, branch_reads, entry_reads):
             written = target_names(s)
             saved = [v for v in written if v in need]
             after = (need - set(written)) | reads.get(s, set())
+            xs = popped(s.value)
+            if xs is not None and xs in need:  # v = xs.pop(): undone (xs.append(v)) where xs is needed
+                saved.append(xs)
+                after |= {xs} | set(written)
             if saved:
                 record[s] = saved
                 target = subscript_write(s)

@@ -1,0 +1,116 @@
+"""Local functions: nested ``def``s and lambdas assigned to a name, taken out to be inlined.
+
+Before: a fenced ``FunctionDef`` whose body may define helpers::
+
+    def f(x):
+        scale = 3.0
+        sq = lambda t: t * t
+        def cube(t, k=1.0):
+            return k * t * sq(t)
+        return cube(x) + scale * sq(x)
+
+After: the body without those definitions, and ``{name: FunctionDef}`` of the
+helpers, each already given one exit by `structure` (a lambda is a function
+whose body is ``return <expression>``). Normal form inlines every call to a
+helper: the arguments are bound to fresh names, the helper's body follows
+with its own names made fresh, and its returned value stands for the call.
+A helper reads the enclosing function's variables at the time of the call,
+as a closure does.
+
+What is accepted: definitions at the top level of the body, each name
+defined once and only ever called (not passed on or stored), positional and
+keyword parameters with constant defaults, and no recursion. Anything else
+is rejected with a hint.
+"""
+from __future__ import annotations
+
+import gast
+
+from s2s.errors import UnsupportedError
+
+from .structure import structure
+
+
+def local_functions(fn: gast.FunctionDef, info, namer):
+    """Return `fn` without its local function definitions, and those definitions."""
+    def fail(node, message, hint):
+        raise UnsupportedError(message, info.location(node), hint)
+
+    found: dict = {}
+    body = []
+    for s in fn.body:
+        helper = _definition(s)
+        if helper is None:
+            body.append(s)
+            continue
+        if helper.name in found:
+            fail(s, f"`{helper.name}` is defined twice", "give each local function its own name")
+        _check_signature(helper, fail)
+        found[helper.name] = helper
+    allowed = {id(_definition(s)) for s in fn.body if _definition(s) is not None}
+    for node in gast.walk(gast.Module(body=fn.body, type_ignores=[])):
+        if isinstance(node, gast.Lambda) and not any(id(h.s2s_lambda) == id(node) for h in found.values()
+                                                     if getattr(h, "s2s_lambda", None) is not None):
+            fail(node, "a lambda is supported only when assigned to a name at the top of the function "
+                       "(`sq = lambda t: t * t`)", "assign it to a name, or define it with def")
+        if isinstance(node, gast.FunctionDef) and id(node) not in allowed:
+            fail(node, "a nested `def` is supported only at the top level of the function's body",
+                 "move the definition out of the if or loop (define it once, before its first use)")
+    if not found:
+        return fn, {}
+    calls = {id(c.func) for c in gast.walk(gast.Module(body=body, type_ignores=[])) if isinstance(c, gast.Call)}
+    for helper in found.values():
+        calls |= {id(c.func) for c in gast.walk(helper) if isinstance(c, gast.Call)}
+    for node in gast.walk(gast.Module(body=body + list(found.values()), type_ignores=[])):
+        if isinstance(node, gast.Name) and node.id in found:
+            if isinstance(node.ctx, gast.Store):
+                fail(node, f"`{node.id}` names a local function and is assigned again",
+                     "use another name for the variable")
+            if isinstance(node.ctx, gast.Load) and id(node) not in calls:
+                fail(node, f"the local function `{node.id}` is used as a value; s2s inlines local functions "
+                           "where they are called", "call it directly, or define it at module level")
+    _check_not_recursive(found, fail)
+    fn.body = body
+    return fn, {n: structure(h, namer) for n, h in found.items()}
+
+
+def _definition(s):
+    """The local function `s` defines (a nested def, or `name = lambda ...`), else None."""
+    if isinstance(s, gast.FunctionDef):
+        return s
+    if (isinstance(s, gast.Assign) and len(s.targets) == 1 and isinstance(s.targets[0], gast.Name)
+            and isinstance(s.value, gast.Lambda)):
+        lam = s.value
+        helper = gast.FunctionDef(name=s.targets[0].id, args=lam.args,
+                                  body=[gast.Return(value=lam.body)], decorator_list=[], returns=None,
+                                  type_comment=None, type_params=[])
+        for node in (helper, helper.body[0]):
+            node.lineno, node.col_offset = s.lineno, s.col_offset
+        helper.s2s_lambda = lam
+        return helper
+    return None
+
+
+def _check_signature(helper, fail):
+    args = helper.args
+    if getattr(helper, "decorator_list", None):
+        fail(helper, f"the local function `{helper.name}` has a decorator", "remove it, or define it at module level")
+    if args.vararg or args.kwarg:
+        fail(helper, f"the local function `{helper.name}` takes *args or **kwargs", "give every parameter a name")
+    for default in list(args.defaults) + [d for d in args.kw_defaults if d is not None]:
+        if not isinstance(default, gast.Constant):
+            fail(default, f"a default of the local function `{helper.name}` is not a constant",
+                 "pass the value as an argument")
+
+
+def _check_not_recursive(found, fail):
+    calls = {n: {c.func.id for c in gast.walk(h) if isinstance(c, gast.Call) and isinstance(c.func, gast.Name)
+                 and c.func.id in found} for n, h in found.items()}
+
+    def reaches(start, target, seen=()):
+        return any(c == target or (c not in seen and reaches(c, target, seen + (c,))) for c in calls[start])
+
+    for n, h in found.items():
+        if reaches(n, n):
+            fail(h, f"the local function `{n}` calls itself (directly or through another local function)",
+                 "define it at module level: s2s differentiates recursive module-level functions")
