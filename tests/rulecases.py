@@ -796,3 +796,25 @@ add(py_min, 0.3, 0.2)
 add(rt_spread, ANY.draw((3,)), ANY.draw((3,)), ANY.draw(()), wrt=(0,))
 add(rt_spread_array, ANY.draw((3,)), ANY.draw((2, 3)), wrt=(0,))
 add(rt_unspread, ANY.draw((2, 3)), ANY.draw((3,)), ANY.draw((2, 3)), wrt=(0, 1))
+
+
+# ---- more of the math module -------------------------------------------------------------------
+def m_cbrt(x, w): return math.cbrt(x) * w
+def m_exp2(x, w): return math.exp2(x) * w
+def m_degrees(x, w): return math.degrees(x) * w
+def m_radians(x, w): return math.radians(x) * w
+def m_ldexp(x, w): return math.ldexp(x, 3) * w
+def m_fmod(x, y, w): return math.fmod(x, y) * w
+def m_remainder(x, y, w): return math.remainder(x, y) * w
+def m_fsum(x, y, w): return math.fsum([x, y * y, x * y]) * w
+
+
+for _fn, _dom in [(m_degrees, ANY), (m_radians, ANY), (m_ldexp, ANY)]:
+    add(_fn, _dom.draw(()))
+if hasattr(math, "cbrt"):  # Python 3.11 and later
+    add(m_cbrt, NONZERO.draw(()))
+    add(m_exp2, ANY.draw(()))
+add(m_fmod, 2.3, 0.7)       # 2.3 / 0.7 = 3.29: away from the jumps at integers
+add(m_fmod, -2.3, 0.7, tag="negative")
+add(m_remainder, 2.3, 0.7)  # away from the jumps at half-integers
+add(m_fsum, ANY.draw(()), ANY.draw(()))

@@ -1,4 +1,5 @@
-"""The `math` module: scalar functions of Python floats."""
+"""The `math` module: scalar functions of Python floats (gamma and lgamma are not covered: their
+derivatives need the digamma function, which neither math nor NumPy provides)."""
 import math
 
 from . import nondiff, rule
@@ -30,3 +31,15 @@ rule(math.fabs,  args="x",    x="g * math.copysign(1.0, x)")
 rule(math.erf,   args="x",    x="g * 2 / math.sqrt(math.pi) * math.exp(-x ** 2)")
 rule(math.erfc,  args="x",    x="-g * 2 / math.sqrt(math.pi) * math.exp(-x ** 2)")
 nondiff(math.floor, math.ceil, math.trunc, math.isnan, math.isinf, math.isfinite, math.copysign)
+if hasattr(math, "cbrt"):  # Python 3.11 and later
+    rule(math.cbrt,  args="x",    x="g / (3 * ans ** 2)")
+    rule(math.exp2,  args="x",    x="g * ans * math.log(2.0)")
+rule(math.degrees,   args="x",    x="g * (180.0 / math.pi)")
+rule(math.radians,   args="x",    x="g * (math.pi / 180.0)")
+rule(math.ldexp,     args="x, i", x="g * 2.0 ** i")
+# fmod(x, y) = x - trunc(x / y) y and remainder(x, y) = x - round(x / y) y, away from their jumps.
+rule(math.fmod,      args="x, y", x="g", y="-g * math.trunc(x / y)")
+rule(math.remainder, args="x, y", x="g", y="-g * round(x / y)")
+rule(math.fsum,  args="seq", elementwise=False, seq="spread(g, seq)", jvp="math.fsum(t_seq)")
+nondiff(math.comb, math.factorial, math.gcd, math.lcm, math.perm, math.isqrt, math.isclose, math.nextafter,
+        math.ulp)
