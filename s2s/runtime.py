@@ -12,7 +12,8 @@ __all__ = ["grad_seed", "unbroadcast", "rebroadcast", "unsum", "unmax", "max_tan
            "spread", "unspread",
            "prod_grad", "undiagonal", "einsum_of", "einsum_grad", "tensordot_subscripts", "kron_subscripts",
            "kron_shape", "norm_order",
-           "uncast", "unarray", "unconcatenate", "reconcatenate", "untile", "untake", "unrepeat", "unpad", "repad"]
+           "uncast", "unarray", "unconcatenate", "reconcatenate", "untile", "untake", "unrepeat", "unpad", "repad",
+           "untake_along", "median_weights", "chain_product", "undiff", "convolve_pad"]
 
 
 class _Elementwise:
@@ -424,6 +425,45 @@ def norm_order(x, ord=None, axis=None):
                                   "register one with s2s.rule(np.linalg.norm, ...)")
     return float(ord)
 
+def median_weights(a, axis=None):
+    """Weights `w` shaped like `a` with `np.median(a, axis) == np.sum(a * w, axis)` near `a`:
+    1 on the middle entry of each slice, 1/2 on each of the two middle entries of an even
+    count, 0 elsewhere. Piecewise constant (ties are broken by position)."""
+    flat, back = _grouped(a, axis)
+    n = flat.shape[-1]
+    ranks = np.argsort(np.argsort(flat, axis=-1), axis=-1)
+    middle = (ranks == (n - 1) // 2).astype(np.result_type(a, 1.0)) + (ranks == n // 2)
+    return back(middle / 2)
+
+
+def chain_product(arrays):
+    """`arrays[0] @ arrays[1] @ ...`: `np.linalg.multi_dot`, and for one array that array."""
+    out = arrays[0]
+    for x in arrays[1:]:
+        out = out @ x
+    return out
+
+
+# ---- sequences along an axis ----
+
+def undiff(g, n=1, axis=-1):
+    """Cotangent of `a` in `np.diff(a, n, axis)`: the transposed difference, n times, which
+    is the difference of `g` padded with n zeros at both ends along `axis`, times (-1)^n."""
+    widths = [(0, 0)] * np.ndim(g)
+    widths[axis] = (n, n)
+    return np.diff(np.pad(g, widths), n, axis) * (-1) ** n
+
+
+def convolve_pad(a, v, mode="full"):
+    """(before, after): the zeros around the output of `np.convolve(a, v, mode)` (or of
+    `np.correlate`) that give the output of mode 'full'."""
+    m, n = np.size(a), np.size(v)
+    kind = mode[0].lower()
+    start = {"f": 0, "s": (min(m, n) - 1) // 2, "v": min(m, n) - 1}[kind]
+    length = {"f": m + n - 1, "s": max(m, n), "v": max(m, n) - min(m, n) + 1}[kind]
+    return (start, m + n - 1 - start - length)
+
+
 # ---- shape operations ----
 
 def uncast(g, x, dtype=float):
@@ -431,7 +471,7 @@ def uncast(g, x, dtype=float):
     integer or bool dtype is piecewise constant, so its derivative is zero."""
     if not np.issubdtype(dtype, np.inexact):
         return zeros_like(x)
-    return np.asarray(g, dtype=np.result_type(x, 1.0))
+    return np.asarray(g, dtype=np.result_type(x if hasattr(x, "dtype") else np.asarray(x), 1.0))  # x: also a list
 
 
 def unarray(g, x):
@@ -486,6 +526,21 @@ def untake(g, a, indices, axis=None, mode="raise"):
         indices = np.clip(indices, 0, n - 1)
     index = indices if axis is None else (slice(None),) * (axis % np.ndim(out)) + (indices,)
     np.add.at(target, index, g)
+    return out
+
+
+def untake_along(g, arr, indices, axis=-1):
+    """Cotangent of `arr` in `np.take_along_axis(arr, indices, axis)` (and of `np.sort`, with
+    the sorting permutation): zeros shaped like `arr` with `g` added where the entries
+    came from (repeated indices accumulate)."""
+    out = np.zeros(np.shape(arr), dtype=np.result_type(arr, 1.0))
+    if axis is None:
+        np.add.at(np.reshape(out, -1), indices, g)  # a view of out
+        return out
+    axis = axis % out.ndim
+    index = tuple(indices if d == axis else np.reshape(np.arange(k), (-1,) + (1,) * (out.ndim - 1 - d))
+                  for d, k in enumerate(np.shape(g)))
+    np.add.at(out, index, g)
     return out
 
 

@@ -254,3 +254,57 @@ add(rt_undiagonal, ANY.draw((2,)), ANY.draw((3, 3)), wrt=(0,))
 add(rt_einsum_of, ANY.draw((2, 3)), ANY.draw((3, 4)))
 add(rt_einsum_grad, ANY.draw((2, 4)), ANY.draw((2, 3)), ANY.draw((3, 4)))
 add(rt_einsum_grad_trace, ANY.draw((3,)), ANY.draw((2, 2)), ANY.draw((3,)))
+
+
+# ---- ptp, median, NaN-ignoring max, min, prod, var, std -------------------------------------------------------
+
+def red_ptp(x, axis, keepdims, w): return np.sum(np.ptp(x, axis, keepdims=keepdims) * w)
+def red_median(x, axis, keepdims, w): return np.sum(np.median(x, axis, keepdims=keepdims) * w)
+def red_median_plain(x, w): return np.median(x) * w
+def np_nanmax(x, axis, w): return np.sum(np.nanmax(np.where(x > 1.0, np.nan, x), axis=axis) * w)
+def np_nanmin(x, axis, w): return np.sum(np.nanmin(np.where(x > 1.0, np.nan, x), axis, keepdims=True) * w)
+def np_nanprod(x, axis, w): return np.sum(np.nanprod(np.where(x > 1.0, np.nan, x), axis=axis) * w)
+def np_nanvar(x, axis, ddof, w): return np.sum(np.nanvar(np.where(x > 1.0, np.nan, x), axis, ddof=ddof) * w)
+def np_nanstd(x, axis, keepdims, w): return np.sum(np.nanstd(np.where(x > 1.0, np.nan, x), axis, keepdims=keepdims) * w)
+def rt_median_weights(x, w): return np.sum(x * rt.median_weights(x, 1) * w)
+
+
+for _shape, _axes in [((5,), [None, 0]), ((4,), [None]), ((3, 4), [None, 0, 1, -1]), ((2, 3, 4), [(0, 2), 1])]:
+    for _axis in _axes:
+        for _keep in (False, True):
+            for _fn in (red_ptp, red_median):
+                add(_fn, _distinct_magnitudes(_shape), _axis, _keep, wrt=(0,),
+                    tag=_tag(_shape, axis=_axis, keepdims=_keep))
+add(red_median_plain, _distinct_magnitudes((6,)))
+add(red_median_plain, _distinct_magnitudes((2, 3)))
+for _axis in (None, 0, 1, -1):
+    for _fn in (np_nanmax, np_nanmin, np_nanprod):
+        add(_fn, _WITH_NAN, _axis, wrt=(0,), tag=_tag((4, 3), axis=_axis))
+    add(np_nanvar, _WITH_NAN, _axis, 1 if _axis == 1 else 0, wrt=(0,), tag=_tag((4, 3), axis=_axis))
+    add(np_nanstd, _WITH_NAN, _axis, _axis == 0, wrt=(0,), tag=_tag((4, 3), axis=_axis))
+add(rt_median_weights, _distinct_magnitudes((2, 3)))
+
+
+# ---- matrix_power, multi_dot, pinv ----------------------------------------------------------------------------
+
+def np_matrix_power(x, n, w): return np.sum(np.linalg.matrix_power(x, n) * w)
+def np_multi_dot(x, y, z, w): return np.sum(np.linalg.multi_dot([x, y, z]) * w)
+def np_multi_dot_two(x, y, w): return np.sum(np.linalg.multi_dot((x, y)) * w)
+def np_multi_dot_four(x, y, w): return np.sum(np.linalg.multi_dot([x, y, np.ones((4, 3)), x]) * w)
+def np_multi_dot_repeated(x, y, w): return np.sum(np.linalg.multi_dot([x, y, x]) * w)
+def np_pinv(x, w): return np.sum(np.linalg.pinv(x) * w)
+def rt_chain_product(x, y, w): return np.sum(rt.chain_product([x, y, x]) * w)
+
+
+for _shape, _n in [((3, 3), 0), ((3, 3), 1), ((3, 3), 2), ((3, 3), 3), ((3, 3), 5), ((2, 3, 3), 2), ((1, 1), 3)]:
+    add(np_matrix_power, ANY.draw(_shape) / 2.0, _n, wrt=(0,), tag=_tag(_shape, n=_n))
+for _shape, _n in [((3, 3), -1), ((3, 3), -2), ((2, 3, 3), -3)]:
+    add(np_matrix_power, _well_conditioned(_shape), _n, wrt=(0,), tag=_tag(_shape, n=_n))
+for _shapes in [((2, 3), (3, 4), (4, 2)), ((3,), (3, 4), (4, 2)), ((2, 3), (3, 4), (4,)), ((3,), (3, 4), (4,))]:
+    add(np_multi_dot, *[ANY.draw(s) for s in _shapes])
+add(np_multi_dot_two, ANY.draw((2, 3)), ANY.draw((3,)))
+add(np_multi_dot_four, ANY.draw((3, 3)), ANY.draw((3, 4)))
+add(np_multi_dot_repeated, ANY.draw((3, 3)), ANY.draw((3, 3)))
+for _shape in [(3, 3), (4, 2), (2, 4), (2, 4, 3), (1, 3)]:
+    add(np_pinv, ANY.draw(_shape) + (np.eye(*_shape[-2:]) * 2.0 if _shape[-1] == _shape[-2] else 0.0))
+add(rt_chain_product, ANY.draw((2, 2)), ANY.draw((2, 2)))

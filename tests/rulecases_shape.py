@@ -2,7 +2,7 @@
 import numpy as np  # noqa: F401
 
 import rulecases
-from rulecases import ANY, NONZERO, POS, SHAPES, BROADCAST, Domain, _shape_id, add, apart, draw_pair  # noqa: F401
+from rulecases import ANY, NONZERO, POS, SHAPES, BROADCAST, Domain, _rng, _shape_id, add, apart, draw_pair  # noqa: F401
 from s2s import runtime as rt
 
 
@@ -20,7 +20,12 @@ def np_degrees(x, w): return np.sum(np.degrees(x) * w)
 def np_sinc(x, w): return np.sum(np.sinc(x) * w)
 
 
-for _fn in (np_deg2rad, np_radians, np_rad2deg, np_degrees, np_sinc):
+def np_conj(x, w): return np.sum(np.conj(x) * w)
+def np_conjugate(x, w): return np.sum(np.conjugate(x) * w)
+def np_real(x, w): return np.sum(np.real(x) * w)
+
+
+for _fn in (np_deg2rad, np_radians, np_rad2deg, np_degrees, np_sinc, np_conj, np_conjugate, np_real):
     for _shape in SHAPES:
         add(_fn, ANY.draw(_shape))
 add(np_sinc, np.array([0.0, 0.4, -1.3]), tag="3,at-zero")   # sinc is smooth at 0: derivative 0 there
@@ -321,3 +326,55 @@ add(rt_untake, ANY.draw((3, 3)))
 add(rt_unrepeat, ANY.draw((2, 3)))
 add(rt_unpad, ANY.draw((3, 5)))
 add(rt_repad, ANY.draw((2, 3)))
+
+
+# ---- rot90, sort, take_along_axis ---------------------------------------------------------------------------
+
+def np_rot90(x, k, axes, w): return np.sum(np.rot90(x, k, axes) * w)
+def np_rot90_plain(x, w): return np.sum(np.rot90(x) * w)
+def np_sort(x, axis, w): return np.sum(np.sort(x, axis) * w)
+def np_sort_plain(x, w): return np.sum(np.sort(x) * w)
+def np_sort_twice(x, w): return np.sum(np.sort(x * x, axis=None) * w)   # x * x: entries drawn with distinct squares
+def np_take_along_axis(x, indices, axis, w): return np.sum(np.take_along_axis(x, indices, axis) * w)
+def np_take_along_sorted(x, w): return np.sum(np.take_along_axis(x, np.argsort(x, axis=0), axis=0) * w)
+def rt_untake_along(c, w):
+    return np.sum(rt.untake_along(c, np.zeros((3, 4), c.dtype), np.array([[0, 0], [3, 1], [2, 2]]), 1) * w)
+
+
+def _distinct(shape):
+    """Entries at least 0.1 apart (no near-ties in a sort), of either sign."""
+    return _rng.permutation(np.linspace(-1.3, 1.3, int(np.prod(shape)))).reshape(shape)
+
+
+for _shape, _k, _axes in [((2, 3), 1, (0, 1)), ((2, 3), 2, (0, 1)), ((2, 3), -1, (1, 0)), ((2, 3, 4), 3, (0, 2)),
+                          ((2, 3, 4), 1, (-1, 1)), ((2, 3), 4, (0, 1))]:
+    add(np_rot90, ANY.draw(_shape), _k, _axes, wrt=(0,), tag=_tag(_shape, _k, _axes))
+add(np_rot90_plain, ANY.draw((3, 2)))
+for _shape, _axis in [((5,), -1), ((3, 4), 0), ((3, 4), -1), ((2, 3, 4), 1), ((3, 4), None)]:
+    add(np_sort, _distinct(_shape), _axis, wrt=(0,), tag=_tag(_shape, _axis))
+add(np_sort_plain, _distinct((2, 4)))
+add(np_sort_twice, _distinct((2, 3)) + 2.0)
+for _shape, _indices, _axis in [((3, 4), np.array([[0, 3], [1, 1], [2, 0]]), 1), ((3, 4), np.array([[2, 0, 0, 1]]), 0),
+                                ((2, 3), np.array([5, 0, 0, 3]), None), ((2, 3, 2), np.array([[[1, 0]], [[2, 2]]]), 1)]:
+    add(np_take_along_axis, ANY.draw(_shape), _indices, _axis, wrt=(0,), tag=_tag(_shape, _indices.shape, _axis))
+add(np_take_along_sorted, _distinct((3, 2)))
+add(rt_untake_along, ANY.draw((3, 2)))
+
+
+# ---- dstack, append ---------------------------------------------------------------------------------------
+
+def np_dstack(x, y, w): return np.sum(np.dstack([x, y]) * w)
+def np_append(x, y, w): return np.sum(np.append(x, y) * w)
+def np_append_axis(x, y, axis, w): return np.sum(np.append(x, y, axis) * w)
+def np_append_constant(x, w): return np.sum(np.append(x, [1.0, 2.0], axis=None) * w)
+def np_append_to_constant(y, w): return np.sum(np.append(np.ones((2, 2), y.dtype), y, axis=0) * w)
+
+
+for _xs, _ys in [((3,), (3,)), ((2, 3), (2, 3)), ((2, 3, 1), (2, 3, 2)), ((), ())]:
+    add(np_dstack, ANY.draw(_xs), ANY.draw(_ys))
+for _xs, _ys in [((3,), (2,)), ((2, 3), (4,)), ((2, 3), ()), ((), (2, 2))]:
+    add(np_append, ANY.draw(_xs), ANY.draw(_ys))
+for _xs, _ys, _axis in [((2, 3), (2, 1), 1), ((2, 3), (1, 3), 0), ((2, 3), (4, 3), -2), ((2, 1, 2), (2, 3, 2), 1)]:
+    add(np_append_axis, ANY.draw(_xs), ANY.draw(_ys), _axis, wrt=(0, 1), tag=_tag(_xs, _ys, _axis))
+add(np_append_constant, ANY.draw((2, 2)))
+add(np_append_to_constant, ANY.draw((1, 2)))

@@ -57,3 +57,49 @@ def test_hvp_with_a_return_inside_a_loop(n):
     gradient = s2s.grad(c.return_array_sum_in_loop)
     expected = (gradient(x + 1e-5 * v, n) - gradient(x - 1e-5 * v, n)) / 2e-5
     np.testing.assert_allclose(s2s.hvp(c.return_array_sum_in_loop)(x, n, v), expected, rtol=1e-6)
+
+
+# ---- second order through the rules of sort, diff, convolve, polyval, matrix_power, multi_dot, pinv ----
+# (forward over the generated gradient, against second differences of the function itself)
+
+def sorted_weighted(x): return np.sum(np.sort(x) ** 3 * np.arange(1.0, 6.0))
+def second_difference_cubed(x): return np.sum(np.diff(x, 2) ** 3)
+def self_convolution(x): return np.sum(np.convolve(x, x[::-1] ** 2, "same") ** 2)
+def polynomial_of_itself(x): return np.sum(np.polyval(x, x) ** 2)
+def cube_of_matrix(x): return np.sum(np.sin(np.linalg.matrix_power(x, 3)))
+def inverse_square_of_matrix(x): return np.sum(np.sin(np.linalg.matrix_power(x, -2)))
+def chain_of_products(x): return np.sum(np.sin(np.linalg.multi_dot([x[:2], x, x[:, 1]])))
+def pseudo_inverse(x): return np.sum(np.linalg.pinv(x) ** 3)
+
+
+def hessian_by_differences(f, x, h=1e-4):
+    """Central second differences of scalar `f` at array `x`, flattened: (x.size, x.size)."""
+    n = x.size
+    out = np.zeros((n, n))
+    for i in range(n):
+        for j in range(n):
+            def at(si, sj):
+                y = x.copy().ravel()
+                y[i] += si * h
+                y[j] += sj * h
+                return f(y.reshape(x.shape))
+            out[i, j] = (at(1, 1) - at(1, -1) - at(-1, 1) + at(-1, -1)) / (4 * h * h)
+    return out
+
+
+_R = np.random.default_rng(7)
+
+
+@pytest.mark.parametrize("func, x", [
+    (sorted_weighted, np.array([0.3, -1.1, 0.8, 1.6, -0.4])),
+    (second_difference_cubed, _R.standard_normal(5)),
+    (self_convolution, _R.standard_normal(4)),
+    (polynomial_of_itself, _R.standard_normal(3)),
+    (cube_of_matrix, _R.standard_normal((3, 3)) / 2),
+    (inverse_square_of_matrix, _R.standard_normal((3, 3)) + 3 * np.eye(3)),
+    (chain_of_products, _R.standard_normal((3, 3))),
+    (pseudo_inverse, _R.standard_normal((3, 2)) / 2 + np.eye(3, 2)),  # well conditioned
+], ids=lambda v: getattr(v, "__name__", ""))
+def test_hessian_through_new_rules(func, x):
+    got = np.reshape(s2s.hessian(func)(x), (x.size, x.size))
+    np.testing.assert_allclose(got, hessian_by_differences(func, x), rtol=1e-5, atol=1e-5)

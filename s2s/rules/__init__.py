@@ -81,7 +81,8 @@ class Rule:
         """{param: term}: the forward rule as one term per argument, each linear in that
         argument's tangent ``t_<param>``. Elementwise rules reuse their reverse
         templates with ``g`` standing for the tangent; others split ``jvp=`` at its
-        top-level ``+``/``-`` (a ``-`` term is negated)."""
+        top-level ``+``/``-`` (a ``-`` term is negated; terms with the same tangent are
+        summed back into one)."""
         if self.jvp is None:
             if not self.elementwise:
                 return {}
@@ -93,7 +94,11 @@ class Rule:
             if len(used) != 1:
                 raise RuleError(f"the jvp of {self.name} must be a sum of terms, each with one tangent; "
                                 f"a term uses {['t_' + p for p in used] or 'none'}")
-            terms[used[0]] = term if sign > 0 else gast.UnaryOp(op=gast.USub(), operand=term)
+            p = used[0]
+            if p in terms:
+                terms[p] = gast.BinOp(left=terms[p], op=gast.Add() if sign > 0 else gast.Sub(), right=term)
+            else:
+                terms[p] = term if sign > 0 else gast.UnaryOp(op=gast.USub(), operand=term)
         return terms
 
     def instantiate_jvp(self, param, bound, ans, tangent, helper=lambda n: n):
@@ -304,4 +309,4 @@ BINOPS = {
 UNARYOPS = {gast.USub: operator.neg, gast.UAdd: operator.pos, gast.Not: operator.not_}
 
 from . import (decompositions, elementwise, joining, linalg, math_module, no_derivative,  # noqa: E402,F401
-               operators, python_builtins, reductions, runtime_helpers, shape)
+               operators, python_builtins, reductions, runtime_helpers, sequences, shape)

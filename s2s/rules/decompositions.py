@@ -44,3 +44,19 @@ _VAV = f"({_T(_V)} @ t_a @ {_V})"
 rule(np.linalg.eigh, args="a, UPLO='L'",
      a=f"{_V} @ (g[0][..., None] * np.eye(np.shape(a)[-1], dtype=a.dtype) + 0.5 * {_F} * ({_VGV} - {_T(_VGV)})) @ {_T(_V)}",
      jvp=f"(np.diagonal({_VAV}, axis1=-2, axis2=-1), {_V} @ ({_F} * {_VAV}))")
+
+# For a matrix function f given by a power series (or an inverse), f([[A, E], [0, A]]) = [[f(A), Df(A)[E]],
+# [0, f(A)]]: the tangent is the upper right block, and the cotangent Df(Aᵀ)[g] likewise. Integer n of
+# either sign; written with matrix_power itself, so it differentiates again.
+_BLOCK = "np.concatenate([np.concatenate([{0}, {1}], -1), np.concatenate([np.zeros_like({0}), {0}], -1)], -2)".format
+_UPPER_RIGHT = "{}[..., :np.shape(a)[-1], np.shape(a)[-1]:]".format
+rule(np.linalg.matrix_power, args="a, n",
+     a=_UPPER_RIGHT(f"np.linalg.matrix_power({_BLOCK(_T('a'), 'g')}, n)"),
+     jvp=_UPPER_RIGHT(f"np.linalg.matrix_power({_BLOCK('a', 't_a')}, n)"))
+
+# Full-rank a (m x n), X = a⁺:  dX = -X da X + X Xᵀ daᵀ (I - a X) + (I - X a) daᵀ Xᵀ X  (Golub and Pereyra).
+_G, _X = _T("g"), _T("ans")
+_DA = _T("t_a")
+rule(np.linalg.pinv, args="a, rcond=None, hermitian=False, *, rtol=None",
+     a=f"-{_X} @ g @ {_X} + ({_G} - a @ ans @ {_G}) @ ans @ {_X} + {_X} @ ans @ ({_G} - {_G} @ ans @ a)",
+     jvp=f"-ans @ t_a @ ans + ans @ {_X} @ ({_DA} - {_DA} @ a @ ans) + ({_DA} - ans @ a @ {_DA}) @ {_X} @ ans")

@@ -81,3 +81,7 @@ rule(np.clip, args="a, a_min=None, a_max=None, out=None, *, min=None, max=None",
      min="g * np.heaviside(min - a, 0.0) * (ans == min)", max="g * np.heaviside(a - max, 0.0) * (ans == max)")
 rule(method="clip", args="a, min=None, max=None, out=None", elementwise=True, a="g * (ans == a)",
      min="g * np.heaviside(min - a, 0.0) * (ans == min)", max="g * np.heaviside(a - max, 0.0) * (ans == max)")
+
+# ---- complex parts of real inputs (s2s differentiates real arithmetic): the identity ------
+rule(np.conjugate, x="g")  # also np.conj
+rule(np.real, args="val", elementwise=True, val="g")

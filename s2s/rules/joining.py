@@ -24,3 +24,8 @@ rule(np.split, args="ary, indices_or_sections, axis=0", elementwise=False,
      ary="np.concatenate(g, axis)", jvp="np.split(t_ary, indices_or_sections, axis)")
 rule(np.array_split, args="ary, indices_or_sections, axis=0", elementwise=False,
      ary="np.concatenate(g, axis)", jvp="np.array_split(t_ary, indices_or_sections, axis)")
+# dstack joins along axis 2 after making parts 3-d; append joins two (flattened, for axis=None).
+rule(np.dstack, args="tup", elementwise=False, tup="unconcatenate(g, tup, 2)", jvp="np.dstack(t_tup)")
+rule(np.append, args="arr, values, axis=None", elementwise=False,
+     arr="unconcatenate(g, (arr, values), axis)[0]", values="unconcatenate(g, (arr, values), axis)[1]",
+     jvp="np.append(t_arr, zeros_like(values), axis) + np.append(zeros_like(arr), t_values, axis)")

@@ -47,3 +47,15 @@ rule(np.diag, args="v, k=0", v="np.diag(g, k) if np.ndim(v) == 1 else undiagonal
 # 3-vectors along the last axis: <g, a × b> = <a, b × g> = <b, g × a>.
 rule(np.cross, args="a, b", a="unbroadcast(np.cross(b, g), a)", b="unbroadcast(np.cross(g, a), b)",
      jvp="np.cross(t_a, b) + np.cross(a, t_b)")
+
+# A chain of products: array i gets matmul's cotangent in (left @ arrays[i]) @ right, with left and right
+# the products before and after it (`chain_product`, whose rule is this one: any order of derivative).
+MULTI_DOT = dict(
+    args="arrays",
+    arrays="[g if len(arrays) == 1 else "
+           "matmul_grad_a(g, arrays[0], chain_product(arrays[1:])) if i == 0 else "
+           "matmul_grad_b(g, chain_product(arrays[:i]), arrays[i]) if i == len(arrays) - 1 else "
+           "matmul_grad_b(matmul_grad_a(g, chain_product(arrays[:i + 1]), chain_product(arrays[i + 1:])), "
+           "chain_product(arrays[:i]), arrays[i]) for i in range(len(arrays))]",
+    jvp="sum([chain_product(list(arrays[:i]) + [t_arrays[i]] + list(arrays[i + 1:])) for i in range(len(arrays))])")
+rule(np.linalg.multi_dot, args="arrays, *, out=None", arrays=MULTI_DOT["arrays"], jvp=MULTI_DOT["jvp"])

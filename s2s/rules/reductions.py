@@ -61,3 +61,33 @@ rule(np.nansum, args=_SUM, a="np.where(np.isnan(a), 0.0, unsum(g, a, axis, keepd
      jvp="np.nansum(np.where(np.isnan(a), np.nan, t_a), axis, keepdims=keepdims)")
 rule(np.nanmean, args=_SUM, a="np.where(np.isnan(a), 0.0, unsum(g, a, axis, keepdims) / np.sum(np.logical_not(np.isnan(a)), axis, keepdims=True, dtype=ans.dtype))",
      jvp="np.nanmean(np.where(np.isnan(a), np.nan, t_a), axis, keepdims=keepdims)")
+
+# ptp = max - min; the median is a weighted sum of its middle entries (`median_weights`).
+rule(np.ptp, args="a, axis=None, out=None, keepdims=False",
+     a="unmax(g, a, np.max(a, axis, keepdims=keepdims), axis, keepdims) - "
+       "unmax(g, a, np.min(a, axis, keepdims=keepdims), axis, keepdims)",
+     jvp="max_tangent(t_a, a, np.max(a, axis, keepdims=keepdims), axis, keepdims) - "
+         "max_tangent(t_a, a, np.min(a, axis, keepdims=keepdims), axis, keepdims)")
+rule(np.median, args="a, axis=None, out=None, overwrite_input=False, keepdims=False",
+     a="unsum(g, a, axis, keepdims) * median_weights(a, axis)",
+     jvp="np.sum(t_a * median_weights(a, axis), axis, keepdims=keepdims)")
+
+# NaN-ignoring max, min, prod, var and std: NaN entries get no cotangent (a NaN never equals the
+# max; it counts as 1 in a product and is left out of the count and the mean of var and std).
+for _fn in (np.nanmax, np.nanmin):
+    rule(_fn, args=_MAX, a="unmax(g, a, ans, axis, keepdims)", jvp="max_tangent(t_a, a, ans, axis, keepdims)")
+_OTHERS = "prod_grad(np.where(np.isnan(a), 1.0, a), axis)"
+rule(np.nanprod, args="a, axis=None, dtype=None, out=None, keepdims=False, initial=None, where=True",
+     a=f"np.where(np.isnan(a), 0.0, unsum(g, a, axis, keepdims) * {_OTHERS})",
+     jvp=f"np.sum(np.where(np.isnan(a), 0.0, t_a) * {_OTHERS}, axis, keepdims=keepdims)")
+_COUNT = "np.sum(np.logical_not(np.isnan(a)), axis, keepdims={}, dtype=ans.dtype)".format
+_CENTRED = "(a - np.nanmean(a, axis, keepdims=True))"
+_NANVAR = "a, axis=None, dtype=None, out=None, ddof=0, keepdims=False"
+rule(np.nanvar, args=_NANVAR,
+     a=f"np.where(np.isnan(a), 0.0, unsum(g, a, axis, keepdims) * {_CENTRED}) * 2 / ({_COUNT(True)} - ddof)",
+     jvp=f"np.sum(np.where(np.isnan(a), 0.0, t_a * {_CENTRED}), axis, keepdims=keepdims) * 2 "
+         f"/ ({_COUNT('keepdims')} - ddof)")
+rule(np.nanstd, args=_NANVAR,
+     a=f"np.where(np.isnan(a), 0.0, unsum(g / ans, a, axis, keepdims) * {_CENTRED}) / ({_COUNT(True)} - ddof)",
+     jvp=f"np.sum(np.where(np.isnan(a), 0.0, t_a * {_CENTRED}), axis, keepdims=keepdims) "
+         f"/ (ans * ({_COUNT('keepdims')} - ddof))")

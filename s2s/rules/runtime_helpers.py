@@ -8,6 +8,7 @@ cotangent of the helper's own output.
 """
 from .. import runtime as rt
 from . import nondiff, rule
+from .linalg import MULTI_DOT
 
 nondiff(rt.grad_seed, rt.zeros_like)
 
@@ -87,3 +88,10 @@ rule(rt.repad, args="c, pad_width, mode='constant'", elementwise=False,
 # Python's sum: spread(c, xs) gives every element c; its adjoint sums them back.
 rule(rt.spread, args="c, xs", elementwise=False, c="unspread(g, c)", jvp="spread(t_c, xs)")
 rule(rt.unspread, args="gs, c", elementwise=False, gs="spread(g, gs)", jvp="unspread(t_gs, c)")
+
+# ---- order statistics, chains of products and sequences ----
+nondiff(rt.median_weights, rt.convolve_pad)
+rule(rt.untake_along, args="c, arr, indices, axis=-1", elementwise=False,
+     c="np.take_along_axis(g, indices, axis)", jvp="untake_along(t_c, arr, indices, axis)")
+rule(rt.chain_product, **MULTI_DOT)
+rule(rt.undiff, args="c, n=1, axis=-1", elementwise=False, c="np.diff(g, n, axis)", jvp="undiff(t_c, n, axis)")

@@ -39,6 +39,7 @@ rule(np.broadcast_to, args="array, shape, subok=False", elementwise=False,
 rule(np.roll, args="a, shift, axis=None", elementwise=False, keeps_shape=True,
      a="np.roll(g, np.negative(shift), axis)", jvp="np.roll(t_a, shift, axis)")
 rule(np.flip, args="m, axis=None", elementwise=False, keeps_shape=True, m="np.flip(g, axis)", jvp="np.flip(t_m, axis)")
+rule(np.rot90, args="m, k=1, axes=(0, 1)", elementwise=False, m="np.rot90(g, -k, axes)", jvp="np.rot90(t_m, k, axes)")
 rule(np.fliplr, args="m", elementwise=False, keeps_shape=True, m="np.fliplr(g)", jvp="np.fliplr(t_m)")
 rule(np.flipud, args="m", elementwise=False, keeps_shape=True, m="np.flipud(g)", jvp="np.flipud(t_m)")
 # A 1-d m is broadcast to rows first: its cotangent sums them.
@@ -69,3 +70,10 @@ rule(np.array, args="object, dtype=None, *, copy=True, order='K', subok=False, n
      jvp="uncast(np.array(t_object, ndmin=ndmin), ans, ans.dtype)")
 rule(np.asarray, args="a, dtype=None, order=None, *, device=None, copy=None, like=None", elementwise=False,
      a="unarray(uncast(g, ans, ans.dtype), a)", jvp="uncast(np.asarray(t_a), ans, ans.dtype)")
+
+# ---- sorting and gathering along an axis: the cotangent goes back where each entry came from ----
+# Sorting is a permutation that is locally constant (ties have measure zero).
+rule(np.sort, args="a, axis=-1, kind=None, order=None, *, stable=None", elementwise=False,
+     a="untake_along(g, a, np.argsort(a, axis), axis)", jvp="np.take_along_axis(t_a, np.argsort(a, axis), axis)")
+rule(np.take_along_axis, args="arr, indices, axis=-1", elementwise=False,
+     arr="untake_along(g, arr, indices, axis)", jvp="np.take_along_axis(t_arr, indices, axis)")
