@@ -112,11 +112,7 @@ class _Generation:
         return fn, info, callees
 
     def unique(self, kind, fname):
-        candidate = self.namer.function(kind, fname)
-        k = 2
-        while candidate in self.taken:
-            candidate = self.namer.function(kind, f"{fname}_{k}")
-            k += 1
+        candidate = self.namer.function(kind, fname, self.taken)
         self.taken.add(candidate)
         return candidate
 

@@ -57,3 +57,24 @@ def test_hvp_with_a_return_inside_a_loop(n):
     gradient = s2s.grad(c.return_array_sum_in_loop)
     expected = (gradient(x + 1e-5 * v, n) - gradient(x - 1e-5 * v, n)) / 2e-5
     np.testing.assert_allclose(s2s.hvp(c.return_array_sum_in_loop)(x, n, v), expected, rtol=1e-6)
+
+
+def test_user_functions_named_like_runtime_helpers_at_every_order():
+    import helper_names as h
+    x, y, v = np.array([0.3, 0.7]), np.array([[1.0, 2.0], [3.0, 4.0]]), np.array([1.0, -2.0])
+    diagonal = -np.sin(x) * np.sum(y + 1.0, axis=0)  # the Hessian in x is diagonal
+    np.testing.assert_allclose(s2s.grad(h.broadcast_sum)(x, y), np.sum(y * y, axis=0) + np.cos(x) * np.sum(y + 1.0, axis=0))
+    np.testing.assert_allclose(s2s.hvp(h.broadcast_sum)(x, y, v), diagonal * v, rtol=1e-12)
+    np.testing.assert_allclose(s2s.hessian(h.broadcast_sum)(x, y), np.diag(diagonal), rtol=1e-12)
+    d = h.quartic  # 6 x^4 + 2 x
+    expected = {1: lambda t: 24 * t ** 3 + 2, 2: lambda t: 72 * t ** 2, 3: lambda t: 144 * t, 4: lambda t: 144.0,
+                5: lambda t: 0.0}
+    for order in range(1, 6):  # each order is generated from the one before, and mentions its helper names
+        d = s2s.grad(d)
+        assert d(0.5) == pytest.approx(expected[order](0.5), rel=1e-12, abs=1e-12), order
+
+
+def test_user_function_named_like_a_derivative_function():
+    import helper_names as h  # calls_square(x) = 102 x^2
+    assert s2s.grad(h.calls_square)(3.0) == pytest.approx(612.0, rel=1e-12)
+    assert s2s.grad(s2s.grad(h.calls_square))(3.0) == pytest.approx(204.0, rel=1e-12)
