@@ -78,3 +78,18 @@ def test_user_function_named_like_a_derivative_function():
     import helper_names as h  # calls_square(x) = 102 x^2
     assert s2s.grad(h.calls_square)(3.0) == pytest.approx(612.0, rel=1e-12)
     assert s2s.grad(s2s.grad(h.calls_square))(3.0) == pytest.approx(204.0, rel=1e-12)
+
+
+def cubic_times(x, y):
+    return x ** 3 * y
+
+
+def test_grad_of_a_gradient_whose_name_another_gradient_shares():
+    # grad_cubic_times three times over: the one generated last must not stand in for the others
+    by_x, by_both, by_y = (s2s.grad(cubic_times, wrt=w) for w in (0, (0, 1), 1))
+    x, y = 2.0, 5.0
+    assert s2s.grad(by_x)(x, y) == pytest.approx(6 * x * y, rel=1e-12)          # d/dx 3x^2 y
+    assert s2s.grad(by_y, wrt=0)(x, y) == pytest.approx(3 * x ** 2, rel=1e-12)  # d/dx x^3
+    assert s2s.jvp(by_x)(x, y, 1.0)[1] == pytest.approx(6 * x * y, rel=1e-12)
+    assert s2s.hvp(cubic_times)(x, y, 1.0) == pytest.approx(6 * x * y, rel=1e-12)
+    assert by_both(x, y) == pytest.approx((3 * x ** 2 * y, x ** 3), rel=1e-12)
