@@ -1,4 +1,4 @@
-"""The public API: grad, value_and_grad, vjp, source, differentiate."""
+"""The public API: grad, value_and_grad, vjp, jvp, hvp, hessian, jacobian, source, differentiate."""
 from __future__ import annotations
 
 import functools
@@ -6,6 +6,7 @@ import inspect
 
 import numpy as np
 
+from .calling import fixer, checked, floats, screen
 from .driver import generate, unwrap
 from .errors import S2SError
 
@@ -49,10 +50,13 @@ def _make(func, wrt, mode, optimize):
     made = _CACHE.get(key)
     if made is None:
         generated = generate(func, names, single, mode, bool(optimize))
-        made = generated.function
+        own = set(inspect.signature(func).parameters)
+        directions = [p for p in inspect.signature(generated.function).parameters if p not in own]  # seed, tangents
+        made = checked(generated.function, func.__name__, names, single, mode, directions)
         _CACHE[key] = made
-        _SOURCES[made] = generated.source
-        _GENERATED[made] = generated
+        for f in (made, generated.function):
+            _SOURCES[f] = generated.source
+            _GENERATED[f] = generated
     return made
 
 
@@ -61,45 +65,69 @@ def grad(func, wrt=0, *, optimize=True):
 
     Returns a function with `func`'s parameters that returns one gradient
     (a single `wrt`) or a tuple of them (a tuple `wrt`), each shaped like its
-    argument.
+    argument: a 0-d array gets a 0-d array, a Python float a float.
+
+    The returned function checks its `wrt` arguments before the generated
+    code runs (see `s2s.calling`): an integer or bool there (`3`,
+    `np.arange(3)`, or one inside a list, tuple or dict) raises
+    `IntegerArgumentError` (an `S2SError` and a `TypeError`) naming the
+    parameter -- pass a float instead (`3.0`, `x.astype(float)`).
+    `s2s.source` shows the generated code it calls.
     """
     return _make(func, wrt, "grad", optimize)
 
 
 def value_and_grad(func, wrt=0, *, optimize=True):
-    """Like `grad`, returning `(value, gradient)`."""
+    """Like `grad`, returning `(value, gradient)`; arguments are checked as in `grad`."""
     return _make(func, wrt, "value_and_grad", optimize)
 
 
 def vjp(func, wrt=0, *, optimize=True):
-    """`g(*args, seed)`: the cotangent(s) of `wrt` given a `seed` shaped like `func`'s output."""
+    """`g(*args, seed)`: the cotangent(s) of `wrt` given a `seed` shaped like `func`'s output.
+
+    Arguments are checked as in `grad`; an integer seed is converted to float.
+    """
     return _make(func, wrt, "vjp", optimize)
 
 
 def jvp(func, wrt=0, *, optimize=True):
-    """`g(*args, *tangents) -> (value, output tangent)`: forward mode, one tangent per `wrt` argument."""
+    """`g(*args, *tangents) -> (value, output tangent)`: forward mode, one tangent per `wrt` argument.
+
+    Arguments are checked as in `grad`; integer tangents are directions, not
+    points, and are converted to float. The output tangent has the type of
+    the output (NumPy gives a scalar for most operations on 0-d arrays).
+    """
     return _make(func, wrt, "jvp", optimize)
 
 
 def hvp(func, wrt=0, *, optimize=True):
     """`g(*args, v) -> H @ v`: forward mode over the generated gradient; H is never formed.
 
-    With a tuple `wrt`, `v` and the result are tuples (one block per argument).
+    With a tuple `wrt`, `v` and the result are tuples (one block per argument),
+    each shaped like its argument. Arguments are checked as in `grad`; an
+    integer `v` is converted to float.
     """
     names, single = _wrt_names(unwrap(func), wrt)
     key = (unwrap(func), tuple(names), single, "hvp", bool(optimize))
     if key not in _CACHE:
         gradient = grad(func, wrt, optimize=optimize)
         tangent = jvp(gradient, tuple(names), optimize=optimize)
-        n_params = len(inspect.signature(unwrap(func)).parameters)
+        run = unwrap(tangent)  # the generated code: the arguments are screened here, as f's
+        params = list(inspect.signature(unwrap(func)).parameters)
+        n_params, fname = len(params), unwrap(func).__name__
+        where = [(params.index(p), p) for p in names]
+        fix = fixer("grad", single)
 
         def hessian_vector_product(*args):
             if len(args) != n_params + 1:
-                raise TypeError(f"hvp of {unwrap(func).__name__} takes its {n_params} arguments and a vector "
+                raise TypeError(f"hvp of {fname} takes its {n_params} arguments and a vector "
                                 f"({n_params + 1} in all), got {len(args)}")
             *primal, v = args
+            zero_d = [primal[i] if screen(primal[i], p, fname) else None for i, p in where]
+            v = floats(v)
             vs = (v,) if single else tuple(v)
-            return tangent(*primal, *vs)[1]
+            out = run(*primal, *vs)[1]
+            return fix(out, zero_d) if any(a is not None for a in zero_d) else out
         hessian_vector_product.__name__ = f"hvp_{unwrap(func).__name__}"
         _CACHE[key] = hessian_vector_product
         _SOURCES[hessian_vector_product] = _SOURCES[tangent]

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 import inspect
+import linecache
 import weakref
 
 import gast
@@ -65,6 +66,22 @@ def unwrap(func):
     return getattr(func, "__s2s_function__", func)
 
 
+def _parse(func):
+    """`parse_function`, reading generated code from the generation that made it.
+
+    Generated functions of one name (`grad_f` with respect to `x`, and with
+    respect to `y`) share a file name, `<s2s grad_f>`, in `linecache`, where
+    the last one loaded wins; generated code cites that file name, so it
+    stays, and the right source is put back before it is read.
+    """
+    origin = ORIGINS.get(func) if inspect.isfunction(func) else None  # a builtin: parse_function says why not
+    if origin is not None:
+        source = next(src for _, src, fn in origin.functions if fn is func)
+        filename = func.__code__.co_filename
+        linecache.cache[filename] = (len(source), None, source.splitlines(True), filename)
+    return parse_function(func)
+
+
 def _user_names(fn: gast.FunctionDef) -> set[str]:
     names = {n.id for n in gast.walk(fn) if isinstance(n, gast.Name)}
     return names | set(param_names(fn)) | {fn.name}
@@ -95,7 +112,7 @@ class _Generation:
         self.read: list = []   # (file name, qualified name, source text), in the order read
 
     def prepare(self, func):
-        fn, info = parse_function(func)
+        fn, info = _parse(func)
         origin = ORIGINS.get(func)
         if origin is not None:  # generated code: what it was generated from is what was read
             self.read.extend(origin.read)
@@ -114,11 +131,7 @@ class _Generation:
         return fn, info, callees
 
     def unique(self, kind, fname):
-        candidate = self.namer.function(kind, fname)
-        k = 2
-        while candidate in self.taken:
-            candidate = self.namer.function(kind, f"{fname}_{k}")
-            k += 1
+        candidate = self.namer.function(kind, fname, self.taken)
         self.taken.add(candidate)
         return candidate
 
@@ -199,7 +212,7 @@ def generate(func, wrt: list[str], single: bool, mode: str, optimize: bool) -> G
     """Generate, emit and load the derivative of `func` (see s2s.api)."""
     func = unwrap(func)
     style = 0
-    user_names = _user_names(parse_function(func)[0])  # callees' names are added as they are read
+    user_names = _user_names(_parse(func)[0])  # callees' names are added as they are read
     while True:
         namer = Namer(user_names, style)
         gen = _Generation(namer)

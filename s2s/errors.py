@@ -65,3 +65,10 @@ class SourceError(S2SError):
 
 class RuleError(S2SError):
     """A derivative rule is malformed."""
+
+
+class IntegerArgumentError(S2SError, TypeError):
+    """A derivative was asked for with respect to an integer or boolean argument.
+
+    Also a `TypeError`: like any argument of the wrong kind (section 6 of the spec).
+    """

@@ -25,17 +25,35 @@ Temporaries and their adjoints drop the leading underscore (``_3`` ->
 
 A generated name never collides with a user name: `Namer` records every
 name it hands out, and generation is retried with the next style (``d_``
-becomes ``dd_``, ``_`` temporaries become ``_t``) until none of them is a
-name the user's functions mention, and no two names derive the same one. A
-temporary whose bare name is a user name keeps its underscore (``_out`` ->
-``d__out`` beside a user's ``out``). Runtime helpers keep their names unless
-the user has one of the same name (then ``s2s_zeros_like``...).
+becomes ``dd_``, ``ddd_``, then ``d4_``, ``d5_``...; ``_`` temporaries become
+``_t``, ``_tt``...) until none of them is a name the user's functions
+mention, and no two names derive the same one. There is no last style:
+code generated from generated code (``grad(grad(grad(f)))``, hvp) mentions
+the names of the generation before it, so each level of nesting may need
+the next style. A temporary whose bare name is a user name keeps its
+underscore (``_out`` -> ``d__out`` beside a user's ``out``).
+
+Runtime helpers and derivative functions do not depend on the style: they
+take the first of their candidate names that no user function mentions. A
+helper keeps its name (``zeros_like``), else ``s2s_zeros_like``, else
+``s2s_zeros_like_2``, ``s2s_zeros_like_3``... -- so a user's own
+``zeros_like`` is fine, and so is the second generation of such code,
+which mentions both ``zeros_like`` and ``s2s_zeros_like`` (the driver
+treats every ``s2s_`` name as a pure call).
 """
 from __future__ import annotations
 
 import re
 
-_STYLES = (("d_", "t_", "_"), ("dd_", "tt_", "_t"), ("ddd_", "ttt_", "_tt"), ("d4_", "t4_", "_ttt"))
+_MAX_STYLES = 32   # a guard against a retry loop that never ends, not a limit on nesting
+
+
+def style_prefixes(k: int) -> tuple[str, str, str]:
+    """(adjoint prefix, tangent prefix, temporary prefix) of naming style `k` (0, 1, 2, ...)."""
+    rank = "d" * (k + 1) if k < 3 else f"d{k + 1}"
+    return rank + "_", rank.replace("d", "t") + "_", "_" + "t" * k
+
+
 _TEMP = r"(\d+|out|value|saved\d*|cond\d+|trips\d+|it\d+|r\d+|stack|returned|i)"
 
 
@@ -43,11 +61,11 @@ class Namer:
     """Names for one generation run (a function and everything it calls)."""
 
     def __init__(self, user_names: set[str] = frozenset(), style: int = 0):
-        if style >= len(_STYLES):
+        if style >= _MAX_STYLES:
             raise RuntimeError("s2s ran out of naming styles; please report this")
         self.user_names = frozenset(user_names)
         self.style = style
-        self.adjoint_prefix, self.tangent_prefix, self.temp_prefix = _STYLES[style]
+        self.adjoint_prefix, self.tangent_prefix, self.temp_prefix = style_prefixes(style)
         self.given: set[str] = set()
         self.derived: dict[str, str] = {}   # derived name -> the name it was derived from
 
@@ -113,7 +131,18 @@ class Namer:
 
     # -- runtime helpers and generated functions ------------------------------------
     def helper(self, name: str) -> str:
-        return self._give(name if name not in self.user_names else "s2s_" + name)
+        """The name generated code calls runtime helper `name` by: `name`, else `s2s_name`,
+        else `s2s_name_2`, ... -- the first that no user function mentions."""
+        candidate, k = name, 1
+        while candidate in self.user_names:
+            candidate = "s2s_" + name if k == 1 else f"s2s_{name}_{k}"
+            k += 1
+        return self._give(candidate)
 
-    def function(self, kind: str, fname: str) -> str:
-        return self._give(f"{kind}_{fname}")
+    def function(self, kind: str, fname: str, taken=frozenset()) -> str:
+        """`grad_f`, `fwd_g`; else `fwd_g_2`, `fwd_g_3`... -- the first that is neither a user
+        name nor in `taken` (the generated functions named so far)."""
+        candidate, k = f"{kind}_{fname}", 2
+        while candidate in taken or candidate in self.user_names:
+            candidate, k = f"{kind}_{fname}_{k}", k + 1
+        return self._give(candidate)

@@ -130,8 +130,8 @@ def unmax(g, x, ans, axis=None, keepdims=False):
     """Cotangent of a max (or min) over `axis`: `g` goes to the entries equal to the
     extreme value, split evenly between ties."""
     mask = x == unsum(ans, x, axis, keepdims)
-    spread = unsum(g, x, axis, keepdims)
-    return spread * mask / np.sum(mask, axis=axis, keepdims=True, dtype=spread.dtype)
+    spread = unsum(g, x, axis, keepdims)  # a scalar for a scalar x
+    return spread * mask / np.sum(mask, axis=axis, keepdims=True, dtype=np.result_type(spread))
 
 
 def max_tangent(t, x, ans, axis=None, keepdims=False):

@@ -106,3 +106,58 @@ def test_generated_source_is_deterministic_across_processes(tmp_path):
 
 def test_stop_gradient_is_the_identity():
     assert s2s.stop_gradient(3.0) == 3.0
+
+
+@pytest.mark.parametrize("value, what, fix", [
+    (3, "an int (3)", "3.0"),
+    (True, "a bool (True)", "1.0"),
+    (np.int64(3), "a numpy.int64 (3)", "3.0"),
+    (np.arange(3), "an array of dtype int64", "x.astype(float)"),
+    (np.array([True, False, True]), "an array of dtype bool", "x.astype(float)"),
+])
+def test_integer_wrt_argument_is_a_clear_error(value, what, fix):
+    for make in (s2s.grad, s2s.value_and_grad, s2s.jacobian, s2s.hessian):
+        with pytest.raises(s2s.IntegerArgumentError) as caught:
+            make(a.power_sum)(value, 3)
+        text = str(caught.value)
+        assert "`power_sum` with respect to `x`" in text and what in text and fix in text, text
+        assert isinstance(caught.value, s2s.S2SError) and isinstance(caught.value, TypeError)
+    for call in (lambda: s2s.vjp(a.power_sum)(value, 3, 1.0), lambda: s2s.jvp(a.power_sum)(value, 3, 1.0),
+                 lambda: s2s.hvp(a.power_sum)(value, 3, 1.0), lambda: s2s.grad(a.power_sum)(x=value, n=3)):
+        with pytest.raises(s2s.IntegerArgumentError, match="with respect to `x`"):
+            call()
+
+
+def test_integer_inside_a_container_argument_names_where():
+    with pytest.raises(s2s.IntegerArgumentError, match=r"`params\['b'\]\[0\]`") as caught:
+        s2s.grad(a.params_loss)({"w": np.ones(2), "b": [2]}, np.ones(2))
+    assert "2.0" in str(caught.value)
+    with pytest.raises(s2s.IntegerArgumentError, match=r"params\['w'\].astype\(float\)"):
+        s2s.grad(a.params_loss)({"w": np.arange(2), "b": [2.0]}, np.ones(2))
+    grads = s2s.grad(a.params_loss)({"w": np.ones(2), "b": [2.0]}, np.array([1.0, 3.0]))
+    np.testing.assert_allclose(grads["w"], [1.0, 3.0])
+    assert grads["b"][0] == pytest.approx(4.0)
+
+
+def test_decorated_function_checks_its_wrt_arguments():
+    with pytest.raises(s2s.IntegerArgumentError, match="`decorated` with respect to `x`"):
+        a.decorated.grad(2)
+    assert a.decorated(2) == pytest.approx(np.sin(2) * 2)  # still the plain function
+
+
+def test_integer_arguments_not_differentiated_and_integer_directions_are_fine():
+    x = np.array([1.0, 2.0])
+    np.testing.assert_allclose(s2s.grad(a.power_sum)(x, 3), 3 * x ** 2)  # n is an int: not in wrt
+    value, tangent = s2s.jvp(a.power_sum)(x, 3, np.array([1, 0]))  # an int tangent becomes float
+    assert tangent == pytest.approx(3.0) and isinstance(tangent, float)
+    np.testing.assert_allclose(s2s.vjp(a.power_sum)(x, 3, 2), 6 * x ** 2)  # an int seed too
+    np.testing.assert_allclose(s2s.hvp(a.power_sum)(x, 3, np.array([0, 1])), [0.0, 12.0])
+
+
+def test_checked_functions_keep_source_and_higher_order():
+    g = s2s.grad(a.power_sum)
+    assert "def grad_power_sum(x, n):" in s2s.source(g)
+    assert s2s.grad(s2s.grad(a.power_sum))(2.0, 3) == pytest.approx(12.0)  # d/dx 3x^2
+    assert s2s.jvp(s2s.grad(a.power_sum))(2.0, 3, 1.0)[1] == pytest.approx(12.0)
+    with pytest.raises(s2s.IntegerArgumentError):
+        s2s.grad(s2s.grad(a.power_sum))(2, 3)

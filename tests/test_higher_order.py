@@ -103,3 +103,39 @@ _R = np.random.default_rng(7)
 def test_hessian_through_new_rules(func, x):
     got = np.reshape(s2s.hessian(func)(x), (x.size, x.size))
     np.testing.assert_allclose(got, hessian_by_differences(func, x), rtol=1e-5, atol=1e-5)
+
+
+def test_user_functions_named_like_runtime_helpers_at_every_order():
+    import helper_names as h
+    x, y, v = np.array([0.3, 0.7]), np.array([[1.0, 2.0], [3.0, 4.0]]), np.array([1.0, -2.0])
+    diagonal = -np.sin(x) * np.sum(y + 1.0, axis=0)  # the Hessian in x is diagonal
+    np.testing.assert_allclose(s2s.grad(h.broadcast_sum)(x, y), np.sum(y * y, axis=0) + np.cos(x) * np.sum(y + 1.0, axis=0))
+    np.testing.assert_allclose(s2s.hvp(h.broadcast_sum)(x, y, v), diagonal * v, rtol=1e-12)
+    np.testing.assert_allclose(s2s.hessian(h.broadcast_sum)(x, y), np.diag(diagonal), rtol=1e-12)
+    d = h.quartic  # 6 x^4 + 2 x
+    expected = {1: lambda t: 24 * t ** 3 + 2, 2: lambda t: 72 * t ** 2, 3: lambda t: 144 * t, 4: lambda t: 144.0,
+                5: lambda t: 0.0}
+    for order in range(1, 6):  # each order is generated from the one before, and mentions its helper names
+        d = s2s.grad(d)
+        assert d(0.5) == pytest.approx(expected[order](0.5), rel=1e-12, abs=1e-12), order
+
+
+def test_user_function_named_like_a_derivative_function():
+    import helper_names as h  # calls_square(x) = 102 x^2
+    assert s2s.grad(h.calls_square)(3.0) == pytest.approx(612.0, rel=1e-12)
+    assert s2s.grad(s2s.grad(h.calls_square))(3.0) == pytest.approx(204.0, rel=1e-12)
+
+
+def cubic_times(x, y):
+    return x ** 3 * y
+
+
+def test_grad_of_a_gradient_whose_name_another_gradient_shares():
+    # grad_cubic_times three times over: the one generated last must not stand in for the others
+    by_x, by_both, by_y = (s2s.grad(cubic_times, wrt=w) for w in (0, (0, 1), 1))
+    x, y = 2.0, 5.0
+    assert s2s.grad(by_x)(x, y) == pytest.approx(6 * x * y, rel=1e-12)          # d/dx 3x^2 y
+    assert s2s.grad(by_y, wrt=0)(x, y) == pytest.approx(3 * x ** 2, rel=1e-12)  # d/dx x^3
+    assert s2s.jvp(by_x)(x, y, 1.0)[1] == pytest.approx(6 * x * y, rel=1e-12)
+    assert s2s.hvp(cubic_times)(x, y, 1.0) == pytest.approx(6 * x * y, rel=1e-12)
+    assert by_both(x, y) == pytest.approx((3 * x ** 2 * y, x ** 3), rel=1e-12)

@@ -1,0 +1,162 @@
+"""The thin layer between a user's call and the generated code it runs.
+
+What `s2s.grad` (and `value_and_grad`, `vjp`, `jvp`) returns is a small
+function with exactly the generated function's signature, so wrong arguments
+fail as they would on the original. Before the generated code runs it looks
+at the arguments differentiated with respect to, and nothing else:
+
+- an integer or boolean value (a Python `int` or `bool`, a NumPy integer or
+  bool scalar, an integer or bool array, or such a value inside a list,
+  tuple or dict) raises `IntegerArgumentError`: derivatives are taken at
+  floating-point values, and an integer point would silently give integer
+  arithmetic or a derivative of the wrong type;
+- a 0-d array makes its gradient a 0-d array too: NumPy turns most
+  operations on 0-d arrays into NumPy scalars, so the generated code
+  returns one (reverse mode only; a tangent has the type of the output).
+
+Seeds (`vjp`) and tangents (`jvp`, `hvp`) are directions, not points: an
+integer one is converted to float (`1` -> `1.0`, an int array -> float64).
+
+A Python float argument costs one `type(x) is float` test; any other value
+one call of `screen`. The generated code itself is unchanged, and `unwrap`
+(`__s2s_function__`) gives it back, so `s2s.grad(s2s.grad(f))`
+differentiates the generated code, not this layer.
+"""
+from __future__ import annotations
+
+import inspect
+
+import numpy as np
+
+from .errors import IntegerArgumentError
+
+_INTEGER_KINDS = "iub"   # NumPy dtype kinds: signed, unsigned, bool
+_FLOATING = frozenset({float, np.float64, np.float32, np.float16})  # scalar types that pass as they are
+
+
+def screen(value, name: str, fname: str) -> bool:
+    """Raise `IntegerArgumentError` if `value` (argument `name` of `fname`) is an integer or
+    bool, or holds one; return whether it is a 0-d array."""
+    _check(value, name, name, fname)
+    return type(value) is np.ndarray and value.ndim == 0
+
+
+def _check(value, where, name, fname):
+    if isinstance(value, float):  # NumPy float64 too
+        return
+    if isinstance(value, np.ndarray):
+        if value.dtype.kind in _INTEGER_KINDS:
+            raise _integer_error(value, where, name, fname)
+    elif isinstance(value, (int, np.integer, np.bool_)):  # bool is an int
+        raise _integer_error(value, where, name, fname)
+    elif isinstance(value, (list, tuple, dict)):
+        for key, item in (value.items() if isinstance(value, dict) else enumerate(value)):
+            if not isinstance(item, float):
+                _check(item, f"{where}[{key!r}]", name, fname)
+
+
+def _integer_error(value, where, name, fname):
+    if isinstance(value, np.ndarray):
+        what, fix = f"an array of dtype {value.dtype}", f"pass `{where}.astype(float)`"
+    else:
+        kind = type(value).__name__ if type(value) in (int, bool) else f"numpy.{type(value).__name__}"
+        plain = value.item() if isinstance(value, np.generic) else value
+        what, fix = f"{'an' if kind[0] in 'aeiou' else 'a'} {kind} ({plain!r})", f"pass a float, e.g. `{float(value)!r}`"
+    inside = "" if where == name else f" holds {what} at `{where}`"
+    message = (f"cannot differentiate `{fname}` with respect to `{name}`: "
+               + (f"`{name}`{inside}" if inside else f"it is {what}")
+               + "; derivatives are taken at floating-point values")
+    return IntegerArgumentError(message, hint=f"{fix} instead")
+
+
+def floats(value):
+    """A seed or tangent with integers (anywhere in lists, tuples and dicts) as floats."""
+    if isinstance(value, np.ndarray):
+        return value.astype(float) if value.dtype.kind in _INTEGER_KINDS else value
+    if isinstance(value, float):
+        return value
+    if isinstance(value, (int, np.integer, np.bool_)):
+        return float(value)
+    if isinstance(value, dict):
+        return type(value)((k, floats(v)) for k, v in value.items())
+    if isinstance(value, (list, tuple)):
+        items = [floats(v) for v in value]
+        return type(value)(*items) if hasattr(value, "_fields") else type(value)(items)
+    return value
+
+
+def as_0d(gradient, argument):
+    """`gradient` as a 0-d array like the 0-d array `argument` (NumPy gave a scalar)."""
+    if type(gradient) is np.ndarray:
+        return gradient
+    return np.asarray(gradient, argument.dtype if argument.dtype.kind == "f" else None)
+
+
+def fixer(mode: str, single: bool):
+    """The function that gives each gradient in a result of `mode` the 0-d shape of its argument."""
+    def gradients(out, args):
+        if single:
+            return as_0d(out, args[0]) if args[0] is not None else out
+        return tuple(g if a is None else as_0d(g, a) for g, a in zip(out, args))
+    if mode == "value_and_grad":
+        return lambda out, args: (out[0], gradients(out[1], args))
+    return gradients
+
+
+def _signature_text(made):
+    """`made`'s parameter list as source (defaults read from `__s2s_defaults`), and the
+    arguments of a call that passes each parameter on."""
+    params, call, defaults = [], [], {}
+    star = False
+    ps = list(inspect.signature(made).parameters.values())
+    last_positional_only = max((i for i, p in enumerate(ps) if p.kind is p.POSITIONAL_ONLY), default=None)
+    for i, p in enumerate(ps):
+        text = p.name
+        if p.kind is p.VAR_POSITIONAL:
+            text, star = "*" + p.name, True
+        elif p.kind is p.VAR_KEYWORD:
+            text = "**" + p.name
+        elif p.kind is p.KEYWORD_ONLY and not star:
+            params.append("*")
+            star = True
+        call.append(f"{p.name}={p.name}" if p.kind is p.KEYWORD_ONLY else text)
+        if p.default is not p.empty:
+            defaults[p.name] = p.default
+            text += f"=__s2s_defaults[{p.name!r}]"
+        params.append(text)
+        if i == last_positional_only:
+            params.append("/")
+    return params, call, defaults
+
+
+def checked(made, fname: str, wrt: list[str], single: bool, mode: str, directions: list[str] = ()):
+    """A function with `made`'s signature that screens the `wrt` arguments (`fname` names the
+    function differentiated), converts integer `directions` (seeds, tangents) to float,
+    gives 0-d arrays 0-d gradients (not in "jvp" mode), and calls `made`."""
+    params, call, defaults = _signature_text(made)
+    call_text = f"__s2s_made({', '.join(call)})"
+    # Inline fast paths: a float (Python or NumPy) or a float64 array costs a test or two and no call.
+    body = [f"    if type({d}) not in __s2s_floating and not (type({d}) is __s2s_ndarray and {d}.dtype is __s2s_f8):\n"
+            f"        {d} = __s2s_floats({d})" for d in directions]
+    tests = [f"(False if type({w}) in __s2s_floating else {w}.ndim == 0 if type({w}) is __s2s_ndarray and "
+             f"{w}.dtype is __s2s_f8 else __s2s_screen({w}, {w!r}, {fname!r}))" for w in wrt]
+    if mode == "jvp":
+        body += [f"    {t}" for t in tests] + [f"    return {call_text}"]
+    else:  # __s2s_z<k>: is wrt argument k a 0-d array
+        zero_d = "".join(f"{w} if __s2s_z{k} else None, " for k, w in enumerate(wrt))
+        body += [f"    __s2s_z{k} = {t}" for k, t in enumerate(tests)]
+        body += [f"    if {' or '.join(f'__s2s_z{k}' for k in range(len(wrt)))}:",
+                 f"        return __s2s_fix({call_text}, ({zero_d}))",
+                 f"    return {call_text}"]
+    source = (f"def __s2s_factory(__s2s_made, __s2s_screen, __s2s_floats, __s2s_fix, __s2s_defaults,\n"
+              f"                  __s2s_floating=__s2s_floating, __s2s_ndarray=__s2s_np.ndarray, __s2s_f8=__s2s_np.dtype(float)):\n"
+              f"  def {made.__name__}({', '.join(params)}):\n" + "\n".join("  " + line for line in body)
+              + f"\n  return {made.__name__}\n")
+    namespace: dict = {"__s2s_np": np, "__s2s_floating": _FLOATING}
+    exec(compile(source, f"<s2s call {made.__name__}>", "exec"), namespace)
+    wrapper = namespace["__s2s_factory"](made, screen, floats, fixer(mode, single), defaults)
+    wrapper.__qualname__ = made.__qualname__
+    wrapper.__doc__ = made.__doc__
+    wrapper.__module__ = made.__module__
+    wrapper.__s2s_function__ = made
+    return wrapper
