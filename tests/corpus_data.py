@@ -161,6 +161,13 @@ def recorded_write_at_loop_index(x):
     return np.sum(v)
 
 
+def write_array_into_itself(x, w):
+    """``z[::-1] = z`` reverses z in place: the adjoint must read d_z[::-1] before clearing it."""
+    z = x * w
+    z[::-1] = z
+    return np.sum(z * np.arange(3.0))
+
+
 def early_return_after_write(x, a):
     """``return z[0]`` in a loop that writes z: s2s takes the result (``_out``, a
     subscript of z) to be live across the write in the next trip."""

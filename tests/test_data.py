@@ -36,6 +36,7 @@ CASES = [
     # found by the random program generator
     (c.inactive_loop_reads_written_array, [(_v(3), 0.7)], (0, 1)),
     (c.recorded_write_at_loop_index, [(_v(3),)], 0),
+    (c.write_array_into_itself, [(_v(3), _v(3))], (0, 1)),
     (c.early_return_after_write, [(_v(3), 0.7), (np.array([2.0, 4.0, 3.0]), 0.7)], (0, 1),
      pytest.mark.xfail(strict=True, raises=s2s.UnsupportedError,
                        reason="aliasing: `_out = z[0]` of an early return in a loop counts as live across the "

@@ -218,6 +218,12 @@ class _Reverse:
         if not self.act.is_active(y) or y in zero:
             return
         d_y = name(self.namer.adjoint(y))
+        cleared = call(self.namer.helper("setindex"), name(d_y.id), _index_value(_copy_index(target.slice)), const(0.0))
+        if isinstance(v, gast.Name) and v.id == y:  # y[i] = y: read d_y[i] before clearing it
+            part = call(self.namer.helper("unbroadcast"),
+                        gast.Subscript(value=d_y, slice=_copy_index(target.slice), ctx=gast.Load()), name(y))
+            code.append(assign(d_y.id, gast.BinOp(left=cleared, op=gast.Add(), right=part), s))
+            return
         if isinstance(v, gast.Name) and self.act.is_active(v.id):
             part = gast.Subscript(value=d_y, slice=_copy_index(target.slice), ctx=gast.Load())
             if v.id in self.lazy:  # it takes a broadcast cotangent (see shapes.lazy_temporaries)
@@ -225,8 +231,7 @@ class _Reverse:
             else:
                 part = call(self.namer.helper("unbroadcast"), part, name(v.id))
             self.accumulate(v.id, part, zero, code, s)
-        code.append(assign(d_y.id, call(self.namer.helper("setindex"), name(d_y.id), _index_value(
-            _copy_index(target.slice)), const(0.0)), s))
+        code.append(assign(d_y.id, cleared, s))
 
     def primal_reads(self, code):
         return {n.id for st in code for n in gast.walk(st)
