@@ -517,8 +517,8 @@ class Gen:
                 (6 if self._buffers(sc, cx) else 0, "write"),
                 (2 if compound and cx.loop_depth < 2 else 0, "fill"),
                 (2 if compound and cx.loop_depth < 2 and iterables else 0, "enumerate"),
-                (1, "dict"),
-                (2 if self._buffers(sc, cx, (DICT,)) else 0, "dict_write"),
+                (2, "dict"),
+                (4 if self._buffers(sc, cx, (DICT,)) else 0, "dict_write"),
             ]
         )
         return getattr(self, "s_" + form)(sc, fx, cx)
@@ -947,7 +947,7 @@ class Gen:
         A dict whose entries are written (``p["wt"] = ...``) holds fresh values only.
         """
         name = fx.fresh("d")
-        writable = self.maybe(50)
+        writable = self.maybe(60)
         keys, items = [], []
         for key in self.DICT_KEYS[: self.integer(2, len(self.DICT_KEYS))]:
             e = self._rhs(sc, fx, cx, None)
