@@ -104,7 +104,7 @@ def test_generator_covers_the_language():
         "mask of another array": r"^\s*z\d+\[[xy] [<>] ",
         "mask name": r"^\s*z\d+\[q\d+\] = .*\[q\d+\]$",
         "matrix column": r"^\s*m\d+\[:, ",
-        "matrix row": r"^\s*m\d+\[\w+\] ",
+        "matrix row": r"^\s*m\d+\[[^],:]+(, :)?\] ",
         "write in a loop or branch": r"^\s{12,}z\d+\[",
         "read at a loop index": r"\b[xy]\[i\d+\]",
         "enumerate": r"^\s*for i\d+, e\d+ in enumerate\(",
