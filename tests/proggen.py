@@ -677,7 +677,9 @@ class Gen:
         return [f"{t} = {packed}", f"{', '.join(targets)} = {t}"]
 
     def _return(self, sc, fx):
-        e = self.expr(sc, fx, self.integer(1, 2), fx.ret)
+        # an early return of z[0] in a loop that writes z is valid, but s2s rejects it: see
+        # early_return_after_write in tests/corpus_data.py (xfail); drop the clean once it is fixed
+        e = self.clean(sc, self.expr(sc, fx, self.integer(1, 2), fx.ret))
         if fx.ret == ARRAY and any(sc[b].role != "own" for b in e.bare if b in sc):
             e = E(f"np.tanh({e.src})", ARRAY, bounded=True)
         return f"return {e.src}"
