@@ -456,7 +456,8 @@ class Gen:
         if sig.params is None:  # recursive helper r(a, d)
             a = self.clean(sc, self._expr(sc, fx, depth))
             d = self.pick(("1", "2", "n") if "n" in sc else ("1", "2"))
-            return E(f"{sig.name}({a.src}, {d})", _join(a.kind, SCALAR), shares=a.shares)
+            shares = a.shares | ({d} if d == "n" else set())  # s2s: the result may share any argument
+            return E(f"{sig.name}({a.src}, {d})", _join(a.kind, SCALAR), shares=frozenset(shares))
         args = [self.clean(sc, self.expr(sc, fx, depth, k)) for k in sig.params]
         shares = frozenset().union(*(a.shares for a in args))
         return E(f"{sig.name}({', '.join(a.src for a in args)})", sig.ret, shares=shares)
