@@ -184,3 +184,60 @@ def nested_def(x):
 
 def floor_mod_pow(x):
     return np.sum(x % 1.5 + (x // 0.7) * x + x ** 2 + x ** 0.5)
+
+# ---- found by the random program generator (tests/proggen.py) ---------------------------------
+
+def inactive_loop_reads_written_array(x, a):
+    """An inner loop that only reads z (its values unused) records what it overwrites,
+    since the temporary it binds to ``z[j]`` shares z's memory: the backward pass
+    must pop it too."""
+    z = np.zeros(3)
+    for i in range(1, 3):
+        for j in range(2):
+            w = z[j] ** 2
+        z[i] = z[i - 1] * 0.5 + a * x[i]
+    return np.sum(z)
+
+
+def recorded_write_at_loop_index(x):
+    """``z[i] = ...`` recorded (later adjoints read z) in a loop over i: its pop needs i."""
+    z = np.ones(3)
+    for i in range(1, 3):
+        z[i] = z[i - 1] * 0.5 + np.mean(np.cos(z))
+        v = np.tanh(z * np.sum(x))
+    return np.sum(v)
+
+
+def write_array_into_itself(x, w):
+    """``z[::-1] = z`` reverses z in place: the adjoint must read d_z[::-1] before clearing it."""
+    z = x * w
+    z[::-1] = z
+    return np.sum(z * np.arange(3.0))
+
+
+def early_return_after_write(x, a):
+    """``return z[0]`` in a loop that writes z: s2s takes the result (``_out``, a
+    subscript of z) to be live across the write in the next trip."""
+    z = np.zeros(3)
+    for i in range(3):
+        z[i] = a * z[i - 1] + x[i]
+        if z[i] > 5.0:
+            return z[0]
+    return np.sum(z * z)
+
+
+def dict_entry_write_with_shared_value(x, y):
+    """Writing ``d["c"]`` rebinds an entry: ``y``, held by the dict, is not changed."""
+    d = {"w": x * 0.5, "c": y}
+    d["c"] = d["c"] * 2.0
+    return np.sum(d["w"] * d["c"]) + np.sum(y)
+
+
+def loop_variable_reused(x, y):
+    """The same loop variable over x, then over z: z and x share no memory."""
+    z = np.zeros(3)
+    for e in x:
+        z[1:] = e * y[1:]
+    for e in z:
+        z[0] = z[0] + e
+    return np.sum(z * x)

@@ -20,7 +20,7 @@ import threading
 
 import numpy as np
 import pytest
-from hypothesis import assume, event, given, note
+from hypothesis import assume, event, given, note, settings
 from hypothesis import strategies as st
 
 import proggen
@@ -128,5 +128,23 @@ def test_random_program_gradient_matches_finite_differences(progdir, data):
                 f"  |difference|:       {np.abs(g - e)!r}\n  tolerance:          {tol!r}\n"
                 f"x = {x!r}, y = {y!r}, n = {n!r}, f(x, y, n) = {value!r}\n--- program ---\n{source}"
             )
+    finally:
+        proggen.unload(module)
+
+
+@settings(max_examples=max(10, settings.default.max_examples // 4))
+@given(data=st.data())
+def test_reading_a_view_after_a_write_is_rejected(progdir, data):
+    """The same programs, but f reads a view of an array after writing into it:
+    s2s must refuse them (both modes) rather than give a wrong derivative."""
+    program = data.draw(proggen.programs(stale_view=True), label="program")
+    assume("# stale:" in program.source)
+    note(f"--- program ---\n{program.source}")
+    module = proggen.load_program(program.source, progdir)
+    try:
+        with pytest.raises(s2s.UnsupportedError, match="modified in place"):
+            s2s.grad(module.f, wrt=WRT)
+        with pytest.raises(s2s.UnsupportedError, match="modified in place"):
+            s2s.jvp(module.f, wrt=WRT)
     finally:
         proggen.unload(module)

@@ -221,6 +221,12 @@ class _Reverse:
         if not self.act.is_active(y) or y in zero:
             return
         d_y = name(self.namer.adjoint(y))
+        cleared = call(self.namer.helper("setindex"), name(d_y.id), _index_value(_copy_index(target.slice)), const(0.0))
+        if isinstance(v, gast.Name) and v.id == y:  # y[i] = y: read d_y[i] before clearing it
+            part = call(self.namer.helper("unbroadcast"),
+                        gast.Subscript(value=d_y, slice=_copy_index(target.slice), ctx=gast.Load()), name(y))
+            code.append(assign(d_y.id, gast.BinOp(left=cleared, op=gast.Add(), right=part), s))
+            return
         if isinstance(v, gast.Name) and self.act.is_active(v.id):
             part = gast.Subscript(value=d_y, slice=_copy_index(target.slice), ctx=gast.Load())
             if v.id in self.lazy:  # it takes a broadcast cotangent (see shapes.lazy_temporaries)
@@ -228,8 +234,7 @@ class _Reverse:
             else:
                 part = call(self.namer.helper("unbroadcast"), part, name(v.id))
             self.accumulate(v.id, part, zero, code, s)
-        code.append(assign(d_y.id, call(self.namer.helper("setindex"), name(d_y.id), _index_value(
-            _copy_index(target.slice)), const(0.0)), s))
+        code.append(assign(d_y.id, cleared, s))
 
     def primal_reads(self, code):
         return {n.id for st in code for n in gast.walk(st)
@@ -471,7 +476,14 @@ def reverse(fn, info, namer, act, callees, derive_call, wrt):
     # overwrites any of that needs a backward counterpart to pop in, even with no adjoints.
     _, zero_end = r.block(body, zero_start)
     entry = {p for p in wrt if p in zero_end or not act.is_active(p)}
-    read = set(entry).union(*r.reads.values(), *r.branch_reads.values())
+    # an adjoint that reads a view of an array written in place reads the array
+    shares = sharing(fn, callees)
+    def widen(names):
+        return set(names).union(*(shares.get(v, ()) for v in names))
+    read = widen(set(entry).union(*r.reads.values(), *r.branch_reads.values()))
+    # a recorded write's pop writes the old elements back: it reads the index too
+    read |= {v for s in walk_statements(body) if subscript_write(s) is not None
+             and subscript_write(s).value.id in read for v in index_names(subscript_write(s))}
     r.rename_loop_targets(body, read)
     r.force = {s for s in walk_statements(body) if isinstance(s, (gast.If, gast.For, gast.While))
                and any(set(_written(t)) & read for t in walk_statements(s.body + s.orelse))}
@@ -479,10 +491,6 @@ def reverse(fn, info, namer, act, callees, derive_call, wrt):
     backward, zero_end = r.block(body, zero_start)
 
     body = r.add_trip_counters(body)
-    # an adjoint that reads a view of an array written in place reads the array
-    shares = sharing(fn, callees)
-    def widen(names):
-        return set(names).union(*(shares.get(v, ()) for v in names))
     reads = {k: widen(v) for k, v in r.reads.items()}
     branch_reads = {k: widen(v) for k, v in r.branch_reads.items()}
     record = to_record(body, reads, branch_reads, widen(entry))
