@@ -150,13 +150,22 @@ class _Rename(gast.NodeTransformer):
 
 
 # ---- dead code -------------------------------------------------------------------------
+def _self_copy(s) -> bool:
+    target = s.targets[0]
+    return isinstance(target, gast.Name) and isinstance(s.value, gast.Name) and s.value.id == target.id
+
+
 def _eliminate_dead_code(fn, pure_call) -> bool:
     """One backward liveness sweep that drops dead pure assignments and empty
     blocks; returns whether anything was removed."""
     changed = [False]
 
     def removable(s, live):
-        return (isinstance(s, gast.Assign) and subscript_write(s) is None and not any(t in live for t in target_names(s))
+        if not isinstance(s, gast.Assign) or subscript_write(s) is not None:
+            return False
+        if _self_copy(s):  # `x = x`, left behind by copy propagation
+            return True
+        return (not any(t in live for t in target_names(s))
                 and all(pure_call(c) for c in gast.walk(s.value) if isinstance(c, gast.Call)))
 
     exits: list = []  # live sets after the enclosing loops: what a break leads to

@@ -507,7 +507,9 @@ def reverse(fn, info, namer, act, callees, derive_call, wrt):
         restored={v for names in record.values() for v in names},
         mutated=any(subscript_write(s) is not None or pushed(s) or popped(getattr(s, "value", None))
                     for s in record),
-        uses_stack=bool(record), saved=saved,
+        uses_stack=any(v != popped(getattr(s, "value", None)) for s, names in record.items() if not pushed(s)
+                       for v in names),  # undoing an append or a pop needs no stack
+        saved=saved,
         saved_inits=[assign(v, const(None), fn) for v in saved if v not in assigned_at_end and v not in undefined],
         active_wrt={p for p in wrt if act.is_active(p)},
     )

@@ -23,12 +23,14 @@ rule(np.prod, args="a, axis=None, dtype=None, out=None, keepdims=False", method=
 
 # var = sum((a - mean)²) / (n - ddof), n = np.size(a) / np.size(ans) entries per output; std = sqrt(var).
 _VAR = "a, axis=None, dtype=None, out=None, ddof=0, keepdims=False"
+_CENTRED = "(a - np.mean(a, axis, keepdims=True))"
+_DOF = "(np.size(a) / np.size(ans) - ddof)"
 rule(np.var, args=_VAR, method="var",
-     a="unsum(g, a, axis, keepdims) * (a - np.mean(a, axis, keepdims=True)) * (2 / (np.size(a) / np.size(ans) - ddof))",
-     jvp="np.sum(t_a * (a - np.mean(a, axis, keepdims=True)), axis, keepdims=keepdims) * (2 / (np.size(a) / np.size(ans) - ddof))")
+     a=f"unsum(g, a, axis, keepdims) * {_CENTRED} * (2 / {_DOF})",
+     jvp=f"np.sum(t_a * {_CENTRED}, axis, keepdims=keepdims) * (2 / {_DOF})")
 rule(np.std, args=_VAR, method="std",
-     a="unsum(g / ans, a, axis, keepdims) * (a - np.mean(a, axis, keepdims=True)) / (np.size(a) / np.size(ans) - ddof)",
-     jvp="np.sum(t_a * (a - np.mean(a, axis, keepdims=True)), axis, keepdims=keepdims) / (ans * (np.size(a) / np.size(ans) - ddof))")
+     a=f"unsum(g / ans, a, axis, keepdims) * {_CENTRED} / {_DOF}",
+     jvp=f"np.sum(t_a * {_CENTRED}, axis, keepdims=keepdims) / (ans * {_DOF})")
 
 # Cumulative sums run backwards in the cotangent (total - cumsum + g); axis=None works on the flattened array.
 _CUM = "a, axis=None, dtype=None, out=None"
