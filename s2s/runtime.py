@@ -13,7 +13,8 @@ __all__ = ["grad_seed", "unbroadcast", "rebroadcast", "unsum", "unmax", "max_tan
            "prod_grad", "undiagonal", "einsum_of", "einsum_grad", "tensordot_subscripts", "kron_subscripts",
            "kron_shape", "norm_order",
            "uncast", "unarray", "unconcatenate", "reconcatenate", "untile", "untake", "unrepeat", "unpad", "repad",
-           "untake_along", "median_weights", "chain_product", "undiff", "convolve_pad"]
+           "untake_along", "median_weights", "chain_product", "undiff", "convolve_pad",
+           "last_write"]
 
 
 class _Elementwise:
@@ -169,6 +170,23 @@ def setindex(a, index, v):
         out = list(a) if isinstance(a, (list, tuple)) else np.array(a, dtype=np.result_type(a, 1.0))
     out[index] = v
     return cotangents(a, out) if isinstance(a, (list, tuple)) else out
+
+
+def last_write(g, index):
+    """Cotangent of the values written by `y[index] = v`, given `g`, the cotangent of `y`.
+
+    It is `g[index]`, except where an integer index array names an element twice
+    (`y[[1, 1]] = v`): NumPy keeps the last value written there, so the earlier
+    ones get zero.
+    """
+    parts = index if isinstance(index, tuple) else (index,)
+    if isinstance(g, (dict, list, tuple)) or not any(
+            isinstance(p, (list, np.ndarray)) and np.asarray(p).dtype.kind in "iu" for p in parts):
+        return g[index]
+    ranks = np.arange(np.size(g[index])).reshape(np.shape(g[index]))
+    writer = np.full(np.shape(g), -1)
+    writer[index] = ranks
+    return np.where(writer[index] == ranks, g[index], 0.0)
 
 
 def copy_of(x):

@@ -222,19 +222,26 @@ class _Reverse:
             return
         d_y = name(self.namer.adjoint(y))
         cleared = call(self.namer.helper("setindex"), name(d_y.id), _index_value(_copy_index(target.slice)), const(0.0))
+        part = self.written_part(d_y, target.slice)
         if isinstance(v, gast.Name) and v.id == y:  # y[i] = y: read d_y[i] before clearing it
-            part = call(self.namer.helper("unbroadcast"),
-                        gast.Subscript(value=d_y, slice=_copy_index(target.slice), ctx=gast.Load()), name(y))
+            part = call(self.namer.helper("unbroadcast"), part, name(y))
             code.append(assign(d_y.id, gast.BinOp(left=cleared, op=gast.Add(), right=part), s))
             return
         if isinstance(v, gast.Name) and self.act.is_active(v.id):
-            part = gast.Subscript(value=d_y, slice=_copy_index(target.slice), ctx=gast.Load())
             if v.id in self.lazy:  # it takes a broadcast cotangent (see shapes.lazy_temporaries)
                 self.inexact.add(v.id)
             else:
                 part = call(self.namer.helper("unbroadcast"), part, name(v.id))
             self.accumulate(v.id, part, zero, code, s)
         code.append(assign(d_y.id, cleared, s))
+
+    def written_part(self, d_y, index):
+        """The cotangent of what `y[index] = v` wrote: `d_y[index]`, or `last_write(d_y, index)`
+        where an integer array in the index may name an element twice (NumPy keeps the last value)."""
+        parts = index.elts if isinstance(index, gast.Tuple) else [index]
+        if all(isinstance(p, gast.Slice) or self.is_scalar(p) for p in parts):
+            return gast.Subscript(value=d_y, slice=_copy_index(index), ctx=gast.Load())
+        return call(self.namer.helper("last_write"), d_y, _index_value(_copy_index(index)))
 
     def primal_reads(self, code):
         return {n.id for st in code for n in gast.walk(st)
