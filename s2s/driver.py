@@ -18,7 +18,7 @@ import gast
 from . import __version__, runtime
 from .errors import S2SError, UnsupportedError
 from .emit import function_source
-from .load import load
+from .load import cells_of, load
 from .naming import Namer
 from .parsing import parse_function
 from .rules import _BY_METHOD
@@ -106,7 +106,7 @@ class _Generation:
         self.namer = namer
         self.done: dict = {}
         self.queue: list = []
-        self.functions: list = []   # (name, gast function, info, globals)
+        self.functions: list = []   # (name, gast function, info, globals, closure cells)
         self.user_names: set = set()
         self.taken: set = set()
         self.read: list = []   # (file name, qualified name, source text), in the order read
@@ -183,7 +183,7 @@ class _Generation:
             def derivative_name(n):
                 return n in namer.given and n.startswith((namer.adjoint_prefix, namer.tangent_prefix))
             fn = optimize_pass(fn, _pure_call, derivative_name)
-        self.functions.append((fn.name, fn, info, func.__globals__))
+        self.functions.append((fn.name, fn, info, func.__globals__, cells_of(func)))
 
     def drain(self, optimize):
         while self.queue:
@@ -230,13 +230,13 @@ def generate(func, wrt: list[str], single: bool, mode: str, optimize: bool) -> G
     entry = entry_fn.name
     info = gen.functions[0][2]
     ordered = [gen.functions[0]] + gen.functions[1:]
-    sources = [(name, function_source(fn, info), glb) for name, fn, info, glb in ordered]
+    sources = [(name, function_source(fn, info), glb, cells) for name, fn, info, glb, cells in ordered]
     summary = f"{entry}: {_lower_first(_describe(mode, func, info, wrt))}"
-    header = _header(func, info, summary, "".join(src for _, src, _ in sources), namer)
-    module = header + "".join("\n\n" + src for _, src, _ in sources)
+    header = _header(func, info, summary, "".join(src for _, src, _, _ in sources), namer)
+    module = header + "".join("\n\n" + src for _, src, _, _ in sources)
     made = load(_imports(module, namer), sources)
     generated = Generated(module, made[entry], entry, summary,
-                          [(name, src, made[name]) for name, src, _ in sources], tuple(dict.fromkeys(gen.read)))
+                          [(name, src, made[name]) for name, src, _, _ in sources], tuple(dict.fromkeys(gen.read)))
     for fn in made.values():
         ORIGINS[fn] = generated
     return generated

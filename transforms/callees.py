@@ -1,16 +1,17 @@
 """What a call or attribute in user code refers to, decided at generation time.
 
 `Callees` resolves a call's function expression the way Python would when
-the function runs (closure cells, then the function's globals, then
-builtins) and classifies it: a primitive with a derivative rule, a
-non-differentiable function, a user function to differentiate by reading its
-source, or something unknown.
+the function runs (a free variable from its closure cell only; any other
+name from the function's globals, then builtins) and classifies it: a
+primitive with a derivative rule, a non-differentiable function, a user
+function to differentiate by reading its source, or something unknown.
 """
 from __future__ import annotations
 
 import builtins
 import dataclasses
 import inspect
+import types
 
 import gast
 
@@ -32,25 +33,16 @@ class Callees:
     def __init__(self, func, local_names: set[str]):
         self.func = func
         self.locals = local_names
-        self.closure = {}
-        if func.__closure__:
-            for var, cell in zip(func.__code__.co_freevars, func.__closure__):
-                try:
-                    self.closure[var] = cell.cell_contents
-                except ValueError:
-                    pass
+        self.cells = dict(zip(func.__code__.co_freevars, func.__closure__ or ()))
 
     def lookup(self, node):
         """The object `node` (a name or attribute path) refers to, or _MISSING."""
         if isinstance(node, gast.Name):
             if node.id in self.locals:
                 return _MISSING
-            for scope in (self.closure, self.func.__globals__, vars(builtins)):
-                try:  # not `in`: generated code's globals fall back to the user's module on lookup
-                    return scope[node.id]
-                except KeyError:
-                    pass
-            return _MISSING
+            cell = self.cells.get(node.id)
+            scopes = (cell,) if cell is not None else (self.func.__globals__, vars(builtins))
+            return resolve(scopes, node.id)
         if isinstance(node, gast.Attribute):
             base = self.lookup(node.value)
             if base is _MISSING:
@@ -83,6 +75,28 @@ class Callees:
         if rule is None:
             return Callee("unknown", receiver=node.value, label=f".{node.attr}")
         return Callee("nondiff" if rule.nondiff else "rule", rule, receiver=node.value, label=f".{node.attr}")
+
+
+def resolve(scopes, name):
+    """What `name` means in the first of `scopes` (a closure cell, a module, a namespace) that binds it."""
+    for scope in scopes:
+        if isinstance(scope, types.CellType):
+            try:
+                return scope.cell_contents
+            except ValueError:  # an empty cell: Python does not look further either
+                return _MISSING
+        if isinstance(scope, types.ModuleType):
+            found = getattr(scope, name, _MISSING)
+        else:
+            try:  # not `in`: generated code's globals fall back to the user's module on lookup
+                found = scope[name]
+            except KeyError:
+                continue
+            except NameError:  # an empty cell behind generated code's globals (s2s.load)
+                return _MISSING
+        if found is not _MISSING:
+            return found
+    return _MISSING
 
 
 def _rooted_in_local(node, local_names) -> bool:

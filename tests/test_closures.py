@@ -1,0 +1,186 @@
+"""Closures: a free variable comes from the function's cell, never from a global or builtin of its name.
+
+Python resolves a name in a function as: locals, then the closure's cells,
+then the function's globals, then builtins. Generated code must read the
+same objects, for values and for the functions it calls, in reverse mode,
+forward mode and second order. Oracles: derivatives by hand and central
+differences of the plain functions.
+"""
+import numpy as np
+import pytest
+
+import s2s
+from oracles import numerical_grad
+
+c = 1.0      # shadowed by the factories' `c`
+ord = 5.0    # a global that shadows a builtin, itself shadowed by a closure variable
+k = -7.0     # shadowed by helper_factory's `k`
+
+X = np.array([0.3, -1.2, 2.0])
+V = np.array([1.0, 0.5, -2.0])
+
+
+def make(c):
+    def s(x):
+        return np.sum(c * x ** 2)
+    return s
+
+
+def make_ord(ord):
+    def s(x):
+        return np.sum(ord * np.sin(x))
+    return s
+
+
+def helper_factory(k):
+    def h(x):
+        return k * np.sin(x)
+    return h
+
+
+h = helper_factory(2.0)   # a module-level helper that is a closure
+
+
+def calls_closure_helper(x):
+    return np.sum(h(x) * x)
+
+
+def make_caller(a):
+    inner = helper_factory(a + 1.0)
+
+    def f(x):
+        return np.sum(inner(x) ** 2) + a * np.sum(x)
+    return f
+
+
+def outer(a):
+    def middle(b):
+        def inner(x):
+            return np.sum(a * b * np.cos(x))
+        return inner
+    return middle
+
+
+def make_recursive(c):
+    def r(x, n):
+        if n == 0:
+            return c * x
+        return np.sin(r(x, n - 1))
+    return r
+
+
+def with_setter(c):
+    def s(x):
+        return c * x ** 3
+
+    def set_c(value):
+        nonlocal c
+        c = value
+    return s, set_c
+
+
+def _directional(f, x, v, eps=1e-6):
+    return (f(x + eps * v) - f(x - eps * v)) / (2 * eps)
+
+
+def _check_all_modes(f, grad_by_hand, hess_by_hand):
+    """grad, jvp and hvp of scalar-valued `f` at X against hand-derived values and central differences."""
+    np.testing.assert_allclose(s2s.grad(f)(X), grad_by_hand(X), rtol=1e-12)
+    np.testing.assert_allclose(numerical_grad(f, [X], 0), grad_by_hand(X), rtol=1e-6)  # the hand formula itself
+    value, tangent = s2s.jvp(f)(X, V)
+    assert value == pytest.approx(f(X), rel=1e-12)
+    assert tangent == pytest.approx(_directional(f, X, V), rel=1e-6)
+    np.testing.assert_allclose(s2s.hvp(f)(X, V), hess_by_hand(X) @ V, rtol=1e-10, atol=1e-12)
+
+
+def test_a_free_variable_is_read_from_the_cell_not_from_the_global_of_its_name():
+    _check_all_modes(make(3.0), lambda x: 6.0 * x, lambda x: 6.0 * np.eye(3))
+
+
+def test_a_free_variable_named_like_a_builtin_is_the_cells_value():
+    _check_all_modes(make_ord(3.0), lambda x: 3.0 * np.cos(x), lambda x: np.diag(-3.0 * np.sin(x)))
+
+
+def test_two_closures_of_one_factory_keep_their_own_values():
+    s3, s5 = make(3.0), make(5.0)
+    assert s3.__code__ is s5.__code__
+    for f, cc in ((s3, 3.0), (s5, 5.0), (s3, 3.0)):
+        _check_all_modes(f, lambda x, cc=cc: 2 * cc * x, lambda x, cc=cc: 2 * cc * np.eye(3))
+    assert s2s.source(s2s.grad(s3)) == s2s.source(s2s.grad(s5))  # the same code, no value or id baked in
+
+
+def test_a_module_level_helper_that_is_a_closure():
+    def by_hand(x):
+        return 2.0 * (np.cos(x) * x + np.sin(x))
+
+    def hess(x):
+        return np.diag(2.0 * (2 * np.cos(x) - x * np.sin(x)))
+    _check_all_modes(calls_closure_helper, by_hand, hess)
+
+
+def test_a_closure_calling_another_closure():
+    f = make_caller(0.5)   # inner(x) = 1.5 sin(x)
+
+    def by_hand(x):
+        return 2 * 1.5 ** 2 * np.sin(x) * np.cos(x) + 0.5
+
+    def hess(x):
+        return np.diag(2 * 1.5 ** 2 * np.cos(2 * x))
+    _check_all_modes(f, by_hand, hess)
+
+
+def test_a_nested_factory_reads_both_enclosing_scopes():
+    f = outer(2.0)(-1.5)
+    _check_all_modes(f, lambda x: 3.0 * np.sin(x), lambda x: np.diag(3.0 * np.cos(x)))
+
+
+def test_a_recursive_closure_and_grad_of_grad():
+    r = make_recursive(0.7)
+    x = 0.9
+    d = s2s.grad(r)(x, 2)
+    assert d == pytest.approx(numerical_grad(lambda v: r(v, 2), [x], 0), rel=1e-7)
+    s = make(3.0)
+    assert s2s.grad(s2s.grad(s))(1.7) == pytest.approx(6.0, rel=1e-12)
+
+
+def test_a_rebound_nonlocal_is_read_when_the_derivative_runs():
+    s, set_c = with_setter(2.0)
+    d = s2s.grad(s)
+    assert d(1.5) == pytest.approx(3 * 2.0 * 1.5 ** 2)
+    set_c(-4.0)   # the original now computes -4 x^3; so does its derivative, without regenerating
+    assert d(1.5) == pytest.approx(3 * -4.0 * 1.5 ** 2)
+    assert s2s.jvp(s)(1.5, 1.0)[1] == pytest.approx(3 * -4.0 * 1.5 ** 2)
+
+
+def test_a_cell_empty_at_generation_is_read_when_it_runs():
+    def factory():
+        def s(x):
+            return late * np.sum(x)
+        d = s2s.grad(s)
+        with pytest.raises(NameError, match="late"):   # as s(X) itself would
+            d(X)
+        late = 4.0
+        return d
+    np.testing.assert_allclose(factory()(X), 4.0 * np.ones(3))
+
+
+def test_a_function_in_an_empty_cell_is_refused_when_the_derivative_is_made():
+    def factory():
+        def s(x):
+            return np.sum(later(x))
+        with pytest.raises(s2s.S2SError, match="later"):
+            s2s.grad(s)
+        with pytest.raises(s2s.S2SError, match="later"):
+            s2s.jvp(s)
+
+        def later(x):
+            return x * 3.0
+        return s
+    np.testing.assert_allclose(s2s.grad(factory())(X), 3.0 * np.ones(3))
+
+
+def test_a_written_module_refuses_a_closures_free_variable():
+    from s2s.standalone import render
+    for made in (s2s.grad(calls_closure_helper), s2s.jvp(calls_closure_helper), s2s.hvp(calls_closure_helper)):
+        with pytest.raises(s2s.S2SError, match="closure and reads its free variable `k`"):
+            render(s2s.api.generated(made), command="s2s grad test_closures.py:calls_closure_helper")
