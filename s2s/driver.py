@@ -54,6 +54,7 @@ class Generated:
     summary: str = ""                              # `grad_f: gradient of f (model.py) with respect to x.`
     functions: list = dataclasses.field(default_factory=list)  # (name, source, loaded function)
     read: tuple = ()                               # (file name, qualified name, source text)
+    bindings: tuple = ()                           # (scopes, name, object) the generation resolved a name to
 
 
 # Every loaded generated function -> the generation it came from, so that code
@@ -110,6 +111,7 @@ class _Generation:
         self.user_names: set = set()
         self.taken: set = set()
         self.read: list = []   # (file name, qualified name, source text), in the order read
+        self.callees: list = []   # every function's Callees: the names they resolved are bindings
 
     def prepare(self, func):
         fn, info = _parse(func)
@@ -126,6 +128,7 @@ class _Generation:
         fn = normal_form(fn, self.namer, info, helpers)
         local_names = set(param_names(fn)) | stored_names(fn)
         callees = Callees(func, local_names)
+        self.callees.append(callees)
         if not info.generated:  # s2s's own code restores what it overwrites before any view is read
             check_writes(fn, info, callees, self.namer.is_temp)
         return fn, info, callees
@@ -235,8 +238,10 @@ def generate(func, wrt: list[str], single: bool, mode: str, optimize: bool) -> G
     header = _header(func, info, summary, "".join(src for _, src, _, _ in sources), namer)
     module = header + "".join("\n\n" + src for _, src, _, _ in sources)
     made = load(_imports(module, namer), sources)
+    bindings = {key: b for c in gen.callees for key, b in c.bindings.items()}
     generated = Generated(module, made[entry], entry, summary,
-                          [(name, src, made[name]) for name, src, _, _ in sources], tuple(dict.fromkeys(gen.read)))
+                          [(name, src, made[name]) for name, src, _, _ in sources], tuple(dict.fromkeys(gen.read)),
+                          tuple(bindings.values()))
     for fn in made.values():
         ORIGINS[fn] = generated
     return generated

@@ -179,6 +179,29 @@ def test_a_function_in_an_empty_cell_is_refused_when_the_derivative_is_made():
     np.testing.assert_allclose(s2s.grad(factory())(X), 3.0 * np.ones(3))
 
 
+def test_a_function_rebound_in_a_cell_is_seen_by_the_next_grad():
+    def factory():
+        def helper(x):
+            return np.sin(x)
+
+        def f(x):
+            return np.sum(helper(x))
+
+        def replace(new):
+            nonlocal helper
+            helper = new
+        return f, replace
+    f, replace = factory()
+    np.testing.assert_allclose(s2s.grad(f)(X), np.cos(X))
+
+    def cube(x):
+        return x ** 3
+    replace(cube)
+    np.testing.assert_allclose(s2s.grad(f)(X), 3 * X ** 2)
+    np.testing.assert_allclose(s2s.hvp(f)(X, V), 6 * X * V)
+    assert s2s.jvp(f)(X, V)[1] == pytest.approx(np.sum(3 * X ** 2 * V))
+
+
 def test_a_written_module_refuses_a_closures_free_variable():
     from s2s.standalone import render
     for made in (s2s.grad(calls_closure_helper), s2s.jvp(calls_closure_helper), s2s.hvp(calls_closure_helper)):

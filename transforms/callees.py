@@ -5,6 +5,11 @@ the function runs (a free variable from its closure cell only; any other
 name from the function's globals, then builtins) and classifies it: a
 primitive with a derivative rule, a non-differentiable function, a user
 function to differentiate by reading its source, or something unknown.
+
+Every name it resolves is recorded as a binding (where it was looked up,
+the name, the object found): a derivative generated from these decisions
+holds only while `still_bound` finds each name bound to the same object
+(a helper redefined in a notebook cell, a module attribute replaced).
 """
 from __future__ import annotations
 
@@ -34,6 +39,7 @@ class Callees:
         self.func = func
         self.locals = local_names
         self.cells = dict(zip(func.__code__.co_freevars, func.__closure__ or ()))
+        self.bindings: dict = {}   # (ids of scopes, name) -> (scopes, name, object found)
 
     def lookup(self, node):
         """The object `node` (a name or attribute path) refers to, or _MISSING."""
@@ -42,13 +48,20 @@ class Callees:
                 return _MISSING
             cell = self.cells.get(node.id)
             scopes = (cell,) if cell is not None else (self.func.__globals__, vars(builtins))
-            return resolve(scopes, node.id)
+            return self._bind(scopes, node.id)
         if isinstance(node, gast.Attribute):
             base = self.lookup(node.value)
             if base is _MISSING:
                 return _MISSING
+            if isinstance(base, types.ModuleType):
+                return self._bind((base,), node.attr)
             return getattr(base, node.attr, _MISSING)
         return _MISSING
+
+    def _bind(self, scopes, name):
+        found = resolve(scopes, name)
+        self.bindings[(tuple(map(id, scopes)), name)] = (scopes, name, found)
+        return found
 
     def classify_call(self, call: gast.Call) -> Callee:
         func = call.func
@@ -97,6 +110,14 @@ def resolve(scopes, name):
         if found is not _MISSING:
             return found
     return _MISSING
+
+
+def still_bound(bindings) -> bool:
+    """Does every (scopes, name, object) binding still resolve to the same object?"""
+    for scopes, name, found in bindings:
+        if resolve(scopes, name) is not found:
+            return False
+    return True
 
 
 def _rooted_in_local(node, local_names) -> bool:
