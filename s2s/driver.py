@@ -8,9 +8,11 @@ with active arguments queues that function for split-mode generation
 """
 from __future__ import annotations
 
+import builtins
 import dataclasses
 import inspect
 import linecache
+import re
 import weakref
 
 import gast
@@ -25,7 +27,7 @@ from .rules import _BY_METHOD
 from .transforms import assemble
 from .transforms.activity import activity
 from .transforms.aliasing import check_writes
-from .transforms.callees import Callees
+from .transforms.callees import Callees, resolve
 from .transforms.fence import fence
 from .transforms.local_functions import local_functions
 from .transforms.forward import forward
@@ -36,6 +38,9 @@ from .transforms.reverse import UserCall, reverse
 from .transforms.structure import structure
 
 _PURE_NAMES = set(runtime.__all__) | {"len", "range", "float", "int", "abs", "slice", "tuple", "list"}
+# Builtins that s2s recognises by name in user code, and that the code it generates calls.
+_RECOGNISED = ("range", "enumerate", "zip")   # `for v in zip(xs, ys)`: loops over an index
+_EMITTED = ("range", "len", "min", "slice")
 
 
 @dataclasses.dataclass
@@ -122,6 +127,7 @@ class _Generation:
             self.read.append((info.filename, func.__qualname__, inspect.getsource(func)))
         _strip_own_decorator(fn, func)
         fence(fn, info)
+        _check_builtin_names(fn, info, func)
         self.user_names |= _user_names(fn)
         fn, helpers = local_functions(fn, info, self.namer)
         fn = structure(fn, self.namer)
@@ -237,6 +243,8 @@ def generate(func, wrt: list[str], single: bool, mode: str, optimize: bool) -> G
     summary = f"{entry}: {_lower_first(_describe(mode, func, info, wrt))}"
     header = _header(func, info, summary, "".join(src for _, src, _, _ in sources), namer)
     module = header + "".join("\n\n" + src for _, src, _, _ in sources)
+    for (_, fn, info, _, _), (_, src, glb, cells) in zip(ordered, sources):
+        _check_emitted_builtins(fn, src, info, glb, cells)
     made = load(_imports(module, namer), sources)
     bindings = {key: b for c in gen.callees for key, b in c.bindings.items()}
     generated = Generated(module, made[entry], entry, summary,
@@ -245,6 +253,41 @@ def generate(func, wrt: list[str], single: bool, mode: str, optimize: bool) -> G
     for fn in made.values():
         ORIGINS[fn] = generated
     return generated
+
+
+def _shadowing(name, local_names, globals_, cells):
+    """What a builtin `name` is instead, in a function's scope: "a local variable", ..., or None."""
+    builtin = getattr(builtins, name)
+    if name in local_names:
+        return "a local variable"
+    if name in cells:
+        return None if resolve((cells[name],), name) is builtin else "a variable of the enclosing function"
+    found = resolve((globals_, vars(builtins)), name)
+    return None if found is builtin else "a global of its module"
+
+
+def _check_builtin_names(fn, info, func):
+    """Refuse `for v in zip(...)` (enumerate, range) where that name is not the builtin: s2s recognises them by name."""
+    local_names = stored_names(fn)
+    cells = dict(zip(func.__code__.co_freevars, func.__closure__ or ()))
+    for node in gast.walk(fn):
+        if isinstance(node, gast.Call) and isinstance(node.func, gast.Name) and node.func.id in _RECOGNISED:
+            what = _shadowing(node.func.id, local_names, func.__globals__, cells)
+            if what is not None:
+                raise UnsupportedError(f"`{node.func.id}` is {what} here, not the builtin `{node.func.id}`, "
+                                       "which s2s recognises by its name", info.location(node.func),
+                                       f"rename your `{node.func.id}`")
+
+
+def _check_emitted_builtins(fn, source, info, globals_, cells):
+    """Refuse generated code calling a builtin (`range`, `len`) that its scope binds to something else."""
+    for builtin in _EMITTED:
+        if _mentions(source, builtin):
+            what = _shadowing(builtin, stored_names(fn), globals_, cells)
+            if what is not None:
+                raise UnsupportedError(f"`{fn.name}`, generated from `{info.qualname}` ({info.filename}), calls the "
+                                       f"builtin `{builtin}`, but `{builtin}` is {what} there",
+                                       hint=f"rename that `{builtin}`")
 
 
 def _generate_entry(gen, namer, func, wrt, single, mode, optimize):
@@ -289,7 +332,6 @@ def _imports(body, namer):
 
 
 def _mentions(text, word):
-    import re
     return re.search(rf"(?<![\w.]){re.escape(word)}\(", text) is not None
 
 

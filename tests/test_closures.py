@@ -207,3 +207,63 @@ def test_a_written_module_refuses_a_closures_free_variable():
     for made in (s2s.grad(calls_closure_helper), s2s.jvp(calls_closure_helper), s2s.hvp(calls_closure_helper)):
         with pytest.raises(s2s.S2SError, match="closure and reads its free variable `k`"):
             render(s2s.api.generated(made), command="s2s grad test_closures.py:calls_closure_helper")
+
+
+def make_len(len):
+    def s(x):
+        t = 0.0
+        for v in [x, 2.0 * x]:
+            t = t + len * v
+        return t
+    return s
+
+
+def make_zip(zip):
+    def s(x):
+        t = 0.0
+        for u, v in zip(x, x):
+            t = t + u * v
+        return t
+    return s
+
+
+def make_range(range):
+    def s(x):
+        t = x
+        while t < 10.0:
+            t = t * 2.0
+        return t * range
+    return s
+
+
+def local_len(x):
+    len = 2.0
+    t = 0.0
+    for v in [x, 2.0 * x]:
+        t = t + len * v
+    return t
+
+
+def test_a_builtin_that_s2s_relies_on_shadowed_by_a_closure_or_local_is_refused():
+    def pairs(a, b):
+        return [a * 10.0, b]
+    cases = [(make_len(2.0), "calls the builtin `len`, but `len` is a variable of the enclosing function"),
+             (local_len, "calls the builtin `len`, but `len` is a local variable"),
+             (make_zip(pairs), "`zip` is a variable of the enclosing function here, not the builtin `zip`")]
+    for f, message in cases:
+        for transform in (s2s.grad, s2s.jvp, s2s.hvp):
+            with pytest.raises(s2s.S2SError, match=message):
+                transform(f)
+    with pytest.raises(s2s.S2SError, match="calls the builtin `range`, but `range` is a variable"):
+        s2s.grad(make_range(3.0))   # its while loop is replayed with `range`
+    value, tangent = s2s.jvp(make_range(3.0))(1.5, 1.0)   # forward mode calls no builtin
+    assert (value, tangent) == (3.0 * 12.0, 3.0 * 8.0)
+
+
+def test_a_module_global_shadowing_a_builtin_the_code_calls_is_refused(tmp_path, monkeypatch):
+    (tmp_path / "s2s_shadows_range.py").write_text(
+        "range = 3.0\n\ndef w(x):\n    t = x\n    while t < 10.0:\n        t = t * 2.0\n    return t\n")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    import s2s_shadows_range as m
+    with pytest.raises(s2s.S2SError, match="`range` is a global of its module"):
+        s2s.grad(m.w)
