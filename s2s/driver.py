@@ -133,7 +133,7 @@ class _Generation:
         fn = structure(fn, self.namer)
         fn = normal_form(fn, self.namer, info, helpers)
         local_names = set(param_names(fn)) | stored_names(fn)
-        callees = Callees(func, local_names)
+        callees = Callees(func, local_names, info)
         self.callees.append(callees)
         if not info.generated:  # s2s's own code restores what it overwrites before any view is read
             check_writes(fn, info, callees, self.namer.is_temp)

@@ -21,6 +21,7 @@ import types
 import gast
 
 from s2s import rules
+from s2s.errors import UnsupportedError
 
 _MISSING = object()
 
@@ -35,9 +36,10 @@ class Callee:
 
 
 class Callees:
-    def __init__(self, func, local_names: set[str]):
+    def __init__(self, func, local_names: set[str], info=None):
         self.func = func
         self.locals = local_names
+        self.info = info   # parsing.SourceInfo, for errors
         self.cells = dict(zip(func.__code__.co_freevars, func.__closure__ or ()))
         self.bindings: dict = {}   # (ids of scopes, name) -> (scopes, name, object found)
 
@@ -73,6 +75,12 @@ class Callees:
             return Callee("nondiff" if rule.nondiff else "rule", rule, receiver=func.value, label=f".{func.attr}()")
         obj = self.lookup(func)
         if obj is _MISSING:
+            if isinstance(func, gast.Name) and func.id in self.cells and func.id not in self.locals:
+                raise UnsupportedError(
+                    f"`{func.id}` is a variable of the function enclosing `{self.func.__name__}` that has no value "
+                    "yet: s2s reads what a call refers to when the derivative is made",
+                    self.info.location(func) if self.info else None,
+                    f"make the derivative after `{func.id}` is assigned")
             return Callee("unknown", label=label)
         rule = rules.lookup(obj)
         if rule is not None:
