@@ -18,6 +18,7 @@ and the code stays byte-identical.
 from __future__ import annotations
 
 import linecache
+import math
 
 import numpy as np
 
@@ -76,14 +77,15 @@ def load(header: str, functions: list) -> dict:
     for fname, source, user_globals, cells in functions:
         key = (id(user_globals),) + tuple((name, id(cell)) for name, cell in cells.items())
         if key not in spaces:
-            for alias, module in (("np", np),):
+            imported = [(a, m) for a, m in (("np", np), ("math", math)) if f"import {m.__name__}" in header]
+            for alias, module in imported:   # the header binds them in the namespace, before the user's
                 if alias in user_globals and user_globals[alias] is not module:
-                    raise S2SError(f"the name `{alias}` in {user_globals.get('__name__')} is not NumPy; "
-                                   "s2s's generated code uses `np` for NumPy",
-                                   hint="import numpy as np in that module, or rename your `np`")
+                    raise S2SError(f"the name `{alias}` in {user_globals.get('__name__')} is not {module.__name__}; "
+                                   f"s2s's generated code uses `{alias}` for {module.__name__}",
+                                   hint=f"import {module.__name__} as {alias} in that module, or rename your `{alias}`")
                 if alias in cells and _contents(cells[alias]) is not module:
-                    raise S2SError(f"`{fname}` is generated from a closure over a variable `{alias}`; "
-                                   "s2s's generated code uses `np` for NumPy",
+                    raise S2SError(f"`{fname}` is generated from a closure over a variable `{alias}` that is not "
+                                   f"{module.__name__}; s2s's generated code uses `{alias}` for {module.__name__}",
                                    hint="rename that variable of the enclosing function")
             ns = _Closure(user_globals, cells) if cells else _Namespace(user_globals)
             ns["__name__"] = f"s2s_generated.{user_globals.get('__name__', 'module')}"

@@ -268,3 +268,29 @@ def test_a_module_global_shadowing_a_builtin_the_code_calls_is_refused(tmp_path,
     import s2s_shadows_range as m
     with pytest.raises(s2s.S2SError, match="`range` is a global of its module"):
         s2s.grad(m.w)
+
+
+def test_the_command_line_refuses_a_callee_closure(tmp_path, monkeypatch, capsys):
+    from s2s.cli.main import main
+    (tmp_path / "uses_closure.py").write_text(
+        "import numpy as np\n\nk = 1.0\n\n\ndef make(k):\n    def h(x):\n        return k * np.sin(x)\n    return h\n\n\n"
+        "h = make(2.0)\n\n\ndef f(x):\n    return np.sum(h(x))\n")
+    monkeypatch.chdir(tmp_path)
+    for command in ("grad", "jvp", "hvp"):
+        assert main([command, "uses_closure.py:f"]) == 2
+        assert "is generated from a closure and reads its free variable `k`" in capsys.readouterr().err
+
+
+def make_np(np):
+    def s(x):
+        return np.sum(x * x)
+    return s
+
+
+def test_a_closure_variable_np_that_is_not_numpy_is_refused():
+    import types
+    fake = types.SimpleNamespace(sum=np.sum)
+    for transform in (s2s.grad, s2s.jvp):
+        with pytest.raises(s2s.S2SError, match="closure over a variable `np` that is not numpy"):
+            transform(make_np(fake))
+    np.testing.assert_allclose(s2s.grad(make_np(np))(X), 2 * X)   # NumPy itself is fine
