@@ -1,20 +1,27 @@
 """What a call or attribute in user code refers to, decided at generation time.
 
 `Callees` resolves a call's function expression the way Python would when
-the function runs (closure cells, then the function's globals, then
-builtins) and classifies it: a primitive with a derivative rule, a
-non-differentiable function, a user function to differentiate by reading its
-source, or something unknown.
+the function runs (a free variable from its closure cell only; any other
+name from the function's globals, then builtins) and classifies it: a
+primitive with a derivative rule, a non-differentiable function, a user
+function to differentiate by reading its source, or something unknown.
+
+Every name it resolves is recorded as a binding (where it was looked up,
+the name, the object found): a derivative generated from these decisions
+holds only while `still_bound` finds each name bound to the same object
+(a helper redefined in a notebook cell, a module attribute replaced).
 """
 from __future__ import annotations
 
 import builtins
 import dataclasses
 import inspect
+import types
 
 import gast
 
 from s2s import rules
+from s2s.errors import UnsupportedError
 
 _MISSING = object()
 
@@ -29,34 +36,34 @@ class Callee:
 
 
 class Callees:
-    def __init__(self, func, local_names: set[str]):
+    def __init__(self, func, local_names: set[str], info=None):
         self.func = func
         self.locals = local_names
-        self.closure = {}
-        if func.__closure__:
-            for var, cell in zip(func.__code__.co_freevars, func.__closure__):
-                try:
-                    self.closure[var] = cell.cell_contents
-                except ValueError:
-                    pass
+        self.info = info   # parsing.SourceInfo, for errors
+        self.cells = dict(zip(func.__code__.co_freevars, func.__closure__ or ()))
+        self.bindings: dict = {}   # (ids of scopes, name) -> (scopes, name, object found)
 
     def lookup(self, node):
         """The object `node` (a name or attribute path) refers to, or _MISSING."""
         if isinstance(node, gast.Name):
             if node.id in self.locals:
                 return _MISSING
-            for scope in (self.closure, self.func.__globals__, vars(builtins)):
-                try:  # not `in`: generated code's globals fall back to the user's module on lookup
-                    return scope[node.id]
-                except KeyError:
-                    pass
-            return _MISSING
+            cell = self.cells.get(node.id)
+            scopes = (cell,) if cell is not None else (self.func.__globals__, vars(builtins))
+            return self._bind(scopes, node.id)
         if isinstance(node, gast.Attribute):
             base = self.lookup(node.value)
             if base is _MISSING:
                 return _MISSING
+            if isinstance(base, types.ModuleType):
+                return self._bind((base,), node.attr)
             return getattr(base, node.attr, _MISSING)
         return _MISSING
+
+    def _bind(self, scopes, name):
+        found = resolve(scopes, name)
+        self.bindings[(tuple(map(id, scopes)), name)] = (scopes, name, found)
+        return found
 
     def classify_call(self, call: gast.Call) -> Callee:
         func = call.func
@@ -68,6 +75,12 @@ class Callees:
             return Callee("nondiff" if rule.nondiff else "rule", rule, receiver=func.value, label=f".{func.attr}()")
         obj = self.lookup(func)
         if obj is _MISSING:
+            if isinstance(func, gast.Name) and func.id in self.cells and func.id not in self.locals:
+                raise UnsupportedError(
+                    f"`{func.id}` is a variable of the function enclosing `{self.func.__name__}` that has no value "
+                    "yet: s2s reads what a call refers to when the derivative is made",
+                    self.info.location(func) if self.info else None,
+                    f"make the derivative after `{func.id}` is assigned")
             return Callee("unknown", label=label)
         rule = rules.lookup(obj)
         if rule is not None:
@@ -83,6 +96,36 @@ class Callees:
         if rule is None:
             return Callee("unknown", receiver=node.value, label=f".{node.attr}")
         return Callee("nondiff" if rule.nondiff else "rule", rule, receiver=node.value, label=f".{node.attr}")
+
+
+def resolve(scopes, name):
+    """What `name` means in the first of `scopes` (a closure cell, a module, a namespace) that binds it."""
+    for scope in scopes:
+        if isinstance(scope, types.CellType):
+            try:
+                return scope.cell_contents
+            except ValueError:  # an empty cell: Python does not look further either
+                return _MISSING
+        if isinstance(scope, types.ModuleType):
+            found = getattr(scope, name, _MISSING)
+        else:
+            try:  # not `in`: generated code's globals fall back to the user's module on lookup
+                found = scope[name]
+            except KeyError:
+                continue
+            except NameError:  # an empty cell behind generated code's globals (s2s.load)
+                return _MISSING
+        if found is not _MISSING:
+            return found
+    return _MISSING
+
+
+def still_bound(bindings) -> bool:
+    """Does every (scopes, name, object) binding still resolve to the same object?"""
+    for scopes, name, found in bindings:
+        if resolve(scopes, name) is not found:
+            return False
+    return True
 
 
 def _rooted_in_local(node, local_names) -> bool:
