@@ -32,7 +32,7 @@ import operator
 import gast
 
 from s2s import rules
-from s2s.errors import NoRuleError, UnsupportedError
+from s2s.errors import UnsupportedError
 
 from .callees import call_arguments
 from .aliasing import sharing
@@ -292,33 +292,20 @@ class _Reverse:
         elif isinstance(value, gast.Call):
             callee = self.callees.classify_call(value)
             args, kwargs = call_arguments(callee, value)
-            if callee.kind == "rule":
+            if callee.kind == "rule":  # (check_differentiable refused unknown calls with active arguments)
                 self.apply_rule(callee.rule, args, kwargs, s, t, zero, code, callee.label)
-            elif callee.kind in ("unknown", "user") and any(
-                    isinstance(a, gast.Name) and self.act.is_active(a.id) for a in args + list(kwargs.values())):
-                self.no_rule(s, value, callee)  # (a user call with active arguments is in self.calls)
         elif isinstance(value, gast.Subscript):
             self.apply_rule(rules.lookup(operator.getitem), [value.value, _index_value(value.slice)], {}, s, t, zero, code)
         elif isinstance(value, gast.Attribute):
             callee = self.callees.classify_attribute(value)
-            if callee.kind == "rule":
+            if callee.kind == "rule":  # (and unknown attributes of active values)
                 self.apply_rule(callee.rule, [value.value], {}, s, t, zero, code, callee.label)
-            elif callee.kind == "unknown" and self.act.is_active(getattr(value.value, "id", "")):
-                self.fail(value, f"s2s does not know how to differentiate the attribute `{callee.label}`",
-                          "use the equivalent NumPy function, or register a rule with s2s.rule(attribute=...)",
-                          NoRuleError)
         elif isinstance(value, (gast.Tuple, gast.List, gast.Dict)):
             keys = value.keys if isinstance(value, gast.Dict) else [const(i) for i in range(len(value.elts))]
             for key, e in zip(keys, value.values if isinstance(value, gast.Dict) else value.elts):
                 if isinstance(e, gast.Name):
                     part = gast.Subscript(value=name(g.id), slice=const(key.value), ctx=gast.Load())
                     self.accumulate(e.id, part, zero, code, s)
-
-    def no_rule(self, s, value, callee):
-        what = callee.label
-        self.fail(value, f"no derivative rule for `{what}`, and s2s cannot read its source",
-                  f"register one: `s2s.rule({what}, x=\"g * ...\")` (see s2s.rules), "
-                  f"or wrap a non-differentiable argument in s2s.stop_gradient()", NoRuleError)
 
     def apply_rule(self, rule, args, kwargs, s, t, zero, code, label=None):
         try:

@@ -1,0 +1,90 @@
+"""Issue 9, classes 8 (an unread container entry), 9, 12 and 13: programs that gave a
+wrong derivative or crashed inside s2s. Each is checked in reverse mode, forward mode
+and to second order (grad of grad and hvp) against central differences of the plain
+function."""
+import numpy as np
+import pytest
+
+import s2s
+
+
+def second_difference(f, x, h=1e-4):
+    return (f(x + h) - 2.0 * f(x) + f(x - h)) / (h * h)
+
+
+def first_difference(f, x, h=1e-6):
+    return (f(x + h) - f(x - h)) / (2.0 * h)
+
+
+def check_all_modes(f, s, rtol=1e-5, atol=1e-6):
+    """grad, jvp, grad of grad and hvp of a function of one float, against differences."""
+    slope, curvature = first_difference(f, s), second_difference(f, s)
+    np.testing.assert_allclose(s2s.grad(f)(s), slope, rtol=rtol, atol=atol)
+    value, tangent = s2s.jvp(f)(s, 1.0)
+    np.testing.assert_allclose(value, f(s))
+    np.testing.assert_allclose(tangent, slope, rtol=rtol, atol=atol)
+    np.testing.assert_allclose(s2s.grad(s2s.grad(f))(s), curvature, rtol=1e-4, atol=1e-4)
+    np.testing.assert_allclose(s2s.hvp(f)(s, 1.0), curvature, rtol=1e-4, atol=1e-4)
+    np.testing.assert_allclose(s2s.jvp(s2s.grad(f))(s, 1.0)[1], curvature, rtol=1e-4, atol=1e-4)
+
+
+# ---- class 13: bitwise operators are non-differentiable (integers and booleans only) ----
+
+def bitwise(s):
+    n = 5
+    m = (n >> 1) | 1
+    k = ~n ^ 2
+    both = (s > 0) & (s < 10)
+    y = s * s * m + s * k + (n << 2) * s
+    if both:
+        y = y * 2.0
+    return y
+
+
+def test_bitwise_operators_are_non_differentiable():
+    check_all_modes(bitwise, 0.7)
+    check_all_modes(bitwise, -0.7)
+
+
+# ---- class 13: a local function's default may be any constant expression ----
+
+def constant_defaults(s):
+    def h(t, c=-0.5, d=+2.0, e=(1, 2), n=None, b=True, k=-1, q=1 / 4):
+        if n is None and b:
+            return t * c * d * e[1] * k + q * t * t * t
+        return t
+    g = lambda t, a=-3.0: t * a
+    return h(s) * s + g(s)
+
+
+def test_negative_and_other_constant_defaults_of_local_functions():
+    check_all_modes(constant_defaults, 0.7)
+
+
+def test_a_default_that_reads_a_variable_is_still_refused():
+    def f(s):
+        c = s * 2.0
+        def h(t, k=c):
+            return t * k
+        return h(s)
+    with pytest.raises(s2s.S2SError, match="not a constant"):
+        s2s.grad(f)
+
+
+# ---- class 13: a local function called in a test (if, while, conditional expression) ----
+
+def lambda_in_tests(s):
+    positive = lambda t: t > 0
+    small = lambda t: t * t < 5.0
+    y = s
+    if positive(s):
+        y = s * 3.0
+    while small(y):
+        y = y * 1.5
+    z = s * s if positive(y - 4.0) else -s
+    return y * z
+
+
+@pytest.mark.parametrize("s", [0.7, -0.7, 0.2])
+def test_local_functions_called_in_if_while_and_conditional_tests(s):
+    check_all_modes(lambda_in_tests, s)
