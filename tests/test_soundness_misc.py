@@ -88,3 +88,48 @@ def lambda_in_tests(s):
 @pytest.mark.parametrize("s", [0.7, -0.7, 0.2])
 def test_local_functions_called_in_if_while_and_conditional_tests(s):
     check_all_modes(lambda_in_tests, s)
+
+
+# ---- class 12: second order through early returns ----
+
+def early_return_in_loop(s):
+    for i in range(2):
+        if s < 0:
+            return 0.0
+    v = s * np.ones(3)
+    return np.sum(v * v)
+
+
+@pytest.mark.parametrize("s", [0.7, -0.7])
+def test_second_order_through_an_early_return_in_a_loop(s):
+    check_all_modes(early_return_in_loop, s)
+
+
+# ---- class 13: grad of grad of loops that fill and pop ----
+
+def fill_loop(s):
+    w = np.zeros(3)
+    for i in range(3):
+        w[i] = s + i
+    return np.sum(w * w)
+
+
+def append_and_rewrite(s):
+    p = []
+    for i in range(3):
+        p.append(s * (i + 1.0))
+        p[i] = p[i]
+    return np.sum(np.stack(p) ** 2)
+
+
+def pop_as_a_statement(s):
+    p = [s, s * s, np.sin(s)]
+    p.pop()
+    p.append(s * 3.0)
+    p.pop(); p.pop()
+    return np.sum(np.stack(p) ** 3) + len(p)
+
+
+@pytest.mark.parametrize("f", [fill_loop, append_and_rewrite, pop_as_a_statement])
+def test_second_order_of_loops_that_write_append_and_pop(f):
+    check_all_modes(f, 0.7)

@@ -84,7 +84,7 @@ class _Forward:
                 return [s], zero
             before = [self.materialise(stack, s)] if stack in zero else []  # zeros for what it holds now
             zero.discard(stack)
-            item = self.tangent_or_zero(value.id, zero) if isinstance(value, gast.Name) else const(None)
+            item = self.tangent_or_zero(value.id, zero) if isinstance(value, gast.Name) else const(0.0)
             return before + [s, expr_stmt(call(self.t(stack) + ".append", item), s)], zero
         if isinstance(s, gast.Break):
             # control goes to the loop's exit: record this state, and zero there what the

@@ -37,7 +37,7 @@ import gast
 
 from s2s.errors import UnsupportedError
 
-from .nodes import assign, at, call, const, is_atom, name, param_names
+from .nodes import assign, at, call, const, is_atom, name, param_names, popped
 
 
 def normal_form(fn: gast.FunctionDef, namer, info, helpers=None) -> gast.FunctionDef:
@@ -104,7 +104,11 @@ class _Flattener:
         elif isinstance(s, gast.Expr):
             if isinstance(s.value, gast.Call) and isinstance(s.value.func, gast.Attribute) \
                     and not self.is_module_path(s.value.func):  # xs.append(x * 2): a method with effects
-                out.append(at(gast.Expr(value=self.primitive(s.value, out)), s))
+                prim = self.primitive(s.value, out)
+                if popped(prim):  # xs.pop(): the popped value is kept, so that both modes can undo it
+                    out.append(assign(self.temp(), prim, s))
+                else:
+                    out.append(at(gast.Expr(value=prim), s))
             elif isinstance(s.value, gast.Call):
                 out.append(s)
         elif isinstance(s, gast.If):

@@ -272,7 +272,7 @@ class _Reverse:
         if not self.act.is_active(t) or t in zero:
             if stack in zero:  # a zero list stays zero
                 return
-            item = call(self.namer.helper("zeros_like"), name(t)) if self.act.is_active(t) else const(None)
+            item = call(self.namer.helper("zeros_like"), name(t))  # an element's zero, read when it is pushed again
         else:
             item = name(self.namer.adjoint(t))
         if stack in zero:  # the zero cotangent of the list as it is now (restored: after the pop)
@@ -395,12 +395,15 @@ class _Reverse:
     def rename_loop_targets(self, stmts, read):
         """A loop target the backward pass reads is copied into the body, so an ordinary
         assignment (which can record what it overwrites) sets it."""
+        renamed = False
         for s in walk_statements(stmts):
             if isinstance(s, gast.For) and s.target.id in read:
                 it = self.fresh("it")
                 self.primal.add(it)
                 s.body.insert(0, assign(s.target.id, name(it), s))
                 s.target = name(it, store=True)
+                renamed = True
+        return renamed
 
     def insert_pushes(self, stmts, record):
         out = []
@@ -459,23 +462,29 @@ def reverse(fn, info, namer, act, callees, derive_call, wrt):
     r.shapes = same_shapes(body, callees, r.scalars)
     zero_start = set(act.active) - {out}
 
-    # A first generation tells what the backward pass reads; a loop (or if) whose body
-    # overwrites any of that needs a backward counterpart to pop in, even with no adjoints.
-    _, zero_end = r.block(body, zero_start)
-    entry = {p for p in wrt if p in zero_end or not act.is_active(p)}
+    # A generation tells what the backward pass reads; a loop (or if) whose body overwrites
+    # any of that needs a backward counterpart to pop in, even with no adjoints. Such a
+    # counterpart reads more (an if its test, a loop its trip count), which may need more
+    # counterparts: generate again until nothing changes.
+    backward, zero_end = r.block(body, zero_start)
     # an adjoint that reads a view of an array written in place reads the array
     shares = sharing(fn, callees)
     def widen(names):
         return set(names).union(*(shares.get(v, ()) for v in names))
-    read = widen(set(entry).union(*r.reads.values(), *r.branch_reads.values()))
-    # a recorded write's pop writes the old elements back: it reads the index too
-    read |= {v for s in walk_statements(body) if subscript_write(s) is not None
-             and subscript_write(s).value.id in read for v in index_names(subscript_write(s))}
-    r.rename_loop_targets(body, read)
-    r.force = {s for s in walk_statements(body) if isinstance(s, (gast.If, gast.For, gast.While))
-               and any(set(_written(t)) & read for t in walk_statements(s.body + s.orelse))}
-    r.reset()
-    backward, zero_end = r.block(body, zero_start)
+    while True:
+        entry = {p for p in wrt if p in zero_end or not act.is_active(p)}
+        read = widen(set(entry).union(*r.reads.values(), *r.branch_reads.values()))
+        # a recorded write's pop writes the old elements back: it reads the index too
+        read |= {v for s in walk_statements(body) if subscript_write(s) is not None
+                 and subscript_write(s).value.id in read for v in index_names(subscript_write(s))}
+        renamed = r.rename_loop_targets(body, read)
+        force = {s for s in walk_statements(body) if isinstance(s, (gast.If, gast.For, gast.While))
+                 and any(set(_written(t)) & read for t in walk_statements(s.body + s.orelse))}
+        if force <= r.force and not renamed:
+            break
+        r.force |= force
+        r.reset()
+        backward, zero_end = r.block(body, zero_start)
 
     body = r.add_trip_counters(body)
     reads = {k: widen(v) for k, v in r.reads.items()}
