@@ -133,3 +133,36 @@ def pop_as_a_statement(s):
 @pytest.mark.parametrize("f", [fill_loop, append_and_rewrite, pop_as_a_statement])
 def test_second_order_of_loops_that_write_append_and_pop(f):
     check_all_modes(f, 0.7)
+
+
+# ---- class 8: an entry of a container that is never read gets no cotangent ----
+
+def unread_tuple_entry(t):
+    pair = (np.sqrt(t - t), 2.0)
+    return pair[1] * t
+
+
+def unread_dict_entry(t):
+    d = {"root": np.sqrt(t - t), "scale": 3.0}
+    d["log"] = np.log(t - t + 1.0) * t
+    d["cube"] = t ** 3
+    return d["scale"] * d["cube"] + len(d)
+
+
+def unread_list_entry_after_a_write(t):
+    xs = [np.cos(t), t * 2.0]
+    xs[0] = np.sqrt(t - t)
+    return xs[1] * xs[1] * t
+
+
+@pytest.mark.parametrize("f", [unread_tuple_entry, unread_dict_entry, unread_list_entry_after_a_write])
+def test_an_unread_container_entry_gives_no_nan(f):
+    with np.errstate(divide="ignore", invalid="ignore"):  # the plain function computes sqrt'(0) nowhere
+        check_all_modes(f, 0.7)
+
+
+def test_a_read_entry_still_gets_its_cotangent():
+    def f(t):
+        pair = (t * t, np.sin(t), 2.0)
+        return pair[0] * pair[2] + pair[1]
+    check_all_modes(f, 0.7)

@@ -38,7 +38,7 @@ from .callees import call_arguments
 from .aliasing import sharing
 from .nodes import (assign, at, call, const, expr_stmt, index_names, name, param_names, popped, pushed,
                     stack_names, subscript_write, target_names, walk_statements)
-from .shapes import containers, lazy_temporaries, range_indices, same_shapes
+from .shapes import containers, keyed_reads, lazy_temporaries, range_indices, same_shapes
 from .to_record import maybe_undefined, to_record
 
 
@@ -80,6 +80,7 @@ class _Reverse:
         self.calls: dict = {}           # assignment -> UserCall
         self.results: dict = {}         # assignment -> names of bwd results
         self.containers = containers(fn)
+        self.keyed = keyed_reads(fn, callees)  # containers read only at constant keys: those keys
         self.lazy = lazy_temporaries(fn, namer, callees)
         self.inexact: set = set()       # lazy temporaries whose adjoint may be larger than they are
         self.shapes: dict = {}          # assignment -> {name: same-shaped representative} (see shapes.py)
@@ -227,7 +228,7 @@ class _Reverse:
                         gast.Subscript(value=d_y, slice=_copy_index(target.slice), ctx=gast.Load()), name(y))
             code.append(assign(d_y.id, gast.BinOp(left=cleared, op=gast.Add(), right=part), s))
             return
-        if isinstance(v, gast.Name) and self.act.is_active(v.id):
+        if isinstance(v, gast.Name) and self.act.is_active(v.id) and not self.never_read(y, target.slice):
             part = gast.Subscript(value=d_y, slice=_copy_index(target.slice), ctx=gast.Load())
             if v.id in self.lazy:  # it takes a broadcast cotangent (see shapes.lazy_temporaries)
                 self.inexact.add(v.id)
@@ -235,6 +236,11 @@ class _Reverse:
                 part = call(self.namer.helper("unbroadcast"), part, name(v.id))
             self.accumulate(v.id, part, zero, code, s)
         code.append(assign(d_y.id, cleared, s))
+
+    def never_read(self, container, key):
+        """Is the entry `key` (a constant node) of `container` never read, its cotangent a structural zero?"""
+        return (container in self.keyed and isinstance(key, gast.Constant)
+                and key.value not in self.keyed[container])
 
     def primal_reads(self, code):
         return {n.id for st in code for n in gast.walk(st)
@@ -303,7 +309,7 @@ class _Reverse:
         elif isinstance(value, (gast.Tuple, gast.List, gast.Dict)):
             keys = value.keys if isinstance(value, gast.Dict) else [const(i) for i in range(len(value.elts))]
             for key, e in zip(keys, value.values if isinstance(value, gast.Dict) else value.elts):
-                if isinstance(e, gast.Name):
+                if isinstance(e, gast.Name) and not self.never_read(t, key):
                     part = gast.Subscript(value=name(g.id), slice=const(key.value), ctx=gast.Load())
                     self.accumulate(e.id, part, zero, code, s)
 
