@@ -166,3 +166,19 @@ def test_a_read_entry_still_gets_its_cotangent():
         pair = (t * t, np.sin(t), 2.0)
         return pair[0] * pair[2] + pair[1]
     check_all_modes(f, 0.7)
+
+
+# ---- class 13: writing a new key into a dict (its recorded old value does not exist) ----
+
+def dict_new_keys(s):
+    d = {"a": np.sin(s)}
+    d["a"] = d["a"] * 2.0
+    d["k"] = 1.37
+    for key in ["b", "c"]:
+        d[key] = d["a"] * s
+    d["b"] = d["b"] * d["k"]
+    return d["k"] * d["a"] * d["b"] + d["c"] ** 2
+
+
+def test_writes_of_new_dict_keys():
+    check_all_modes(dict_new_keys, 0.7)

@@ -80,6 +80,7 @@ class _Reverse:
         self.calls: dict = {}           # assignment -> UserCall
         self.results: dict = {}         # assignment -> names of bwd results
         self.containers = containers(fn)
+        self.dicts = _dicts(fn)
         self.keyed = keyed_reads(fn, callees)  # containers read only at constant keys: those keys
         self.lazy = lazy_temporaries(fn, namer, callees)
         self.inexact: set = set()       # lazy temporaries whose adjoint may be larger than they are
@@ -422,6 +423,10 @@ class _Reverse:
                 value = name(v) if written is None else call(  # the elements about to be overwritten
                     self.namer.helper("copy_of"), gast.Subscript(value=name(v), slice=_copy_index(written.slice),
                                                                  ctx=gast.Load()))
+                if written is not None and v in self.dicts:  # a new key has no old value: its pop sets the new one
+                    value = gast.IfExp(test=gast.Compare(left=_copy_index(written.slice), ops=[gast.In()],
+                                                         comparators=[name(v)]),
+                                       body=value, orelse=copy.deepcopy(s.value))
                 out.append(expr_stmt(call(self.namer.stack + ".append", value), s))
             for field in ("body", "orelse"):
                 if isinstance(getattr(s, field, None), list):
@@ -515,6 +520,20 @@ def reverse(fn, info, namer, act, callees, derive_call, wrt):
         saved_inits=[assign(v, const(None), fn) for v in saved if v not in assigned_at_end and v not in undefined],
         active_wrt={p for p in wrt if act.is_active(p)},
     )
+
+
+def _dicts(fn):
+    """Names that hold dicts: assigned a dict display, or indexed with a string."""
+    out = set()
+    for s in walk_statements(fn.body):
+        if isinstance(s, gast.Assign):
+            if isinstance(s.value, gast.Dict):
+                out |= set(target_names(s))
+            for part in (s.value, s.targets[0]):
+                if (isinstance(part, gast.Subscript) and isinstance(part.value, gast.Name)
+                        and isinstance(part.slice, gast.Constant) and isinstance(part.slice.value, str)):
+                    out.add(part.value.id)
+    return out
 
 
 def _real(code) -> bool:
