@@ -205,7 +205,7 @@ def check(func, wrt: list[str], points: list[dict], tol: float, rng, out):
             for p, g in zip(wrt, derivative):
                 i = params.index(p)
                 try:
-                    fd, cs, g_entries, where = _numerical(scalar, args, i, g, rng)
+                    fd, cs, g_entries, where = _numerical_tree(scalar, args, i, g, rng)
                 except Exception as exc:  # noqa: BLE001 -- the user's function, at a nearby point
                     raise raised_in_user_code(exc, f"{func.__name__} raised near point {k + 1} ({_show(point)}):") \
                         from None
@@ -246,6 +246,57 @@ def check(func, wrt: list[str], points: list[dict], tol: float, rng, out):
     for note in notes:
         print(note, file=out)
     return agree
+
+
+def _leaves(x, path=()):
+    """(path, leaf) for each number or array in a tree of dicts, lists and tuples."""
+    if isinstance(x, dict):
+        for k in x:
+            yield from _leaves(x[k], path + (k,))
+    elif isinstance(x, (list, tuple)):
+        for k, v in enumerate(x):
+            yield from _leaves(v, path + (k,))
+    else:
+        yield path, x
+
+
+def _at(x, path):
+    for k in path:
+        x = x[k]
+    return x
+
+
+def _with_leaf(x, path, leaf):
+    """A copy of the tree `x` with the leaf at `path` replaced."""
+    if not path:
+        return leaf
+    k, rest = path[0], path[1:]
+    if isinstance(x, dict):
+        return {**x, k: _with_leaf(x[k], rest, leaf)}
+    items = [_with_leaf(v, rest, leaf) if j == k else v for j, v in enumerate(x)]
+    return type(x)(*items) if hasattr(x, "_fields") else type(x)(items)
+
+
+def _numerical_tree(scalar, args, i, g, rng):
+    """`_numerical` for each leaf of a tree argument (a dict, list or tuple of arrays), its entries
+    named by their path in the tree."""
+    if not isinstance(args[i], (dict, list, tuple)):
+        return _numerical(scalar, args, i, g, rng)
+    parts = []
+    for path, leaf in _leaves(args[i]):
+        def at_leaf(*a, path=path):
+            a = list(a)
+            a[i] = _with_leaf(args[i], path, a[i])
+            return scalar(*a)
+        leaf_args = list(args)
+        leaf_args[i] = leaf
+        fd, cs, g_entries, where = _numerical(at_leaf, leaf_args, i, _at(g, path), rng)
+        label = "".join(f"[{k!r}]" for k in path)
+        parts.append((fd, cs, g_entries, [label + w if w != "()" else label for w in where]))
+    complex_applies = all(cs is not None for _, cs, _, _ in parts)
+    return (np.concatenate([p[0] for p in parts]),
+            np.concatenate([p[1] for p in parts]) if complex_applies and parts else None,
+            np.concatenate([p[2] for p in parts]), [w for p in parts for w in p[3]])
 
 
 def _numerical(scalar, args, i, g, rng):

@@ -19,7 +19,9 @@ OUT = pathlib.Path(__file__).with_name("rules.md")
 
 _OPERATORS = {operator.add: "x + y", operator.sub: "x - y", operator.mul: "x * y", operator.truediv: "x / y",
               operator.pow: "x ** y", operator.mod: "x % y", operator.floordiv: "x // y", operator.matmul: "x @ y",
-              operator.neg: "-x", operator.pos: "+x", operator.not_: "not x", operator.getitem: "x[i]"}
+              operator.neg: "-x", operator.pos: "+x", operator.not_: "not x", operator.getitem: "x[i]",
+              operator.and_: "x & y", operator.or_: "x | y", operator.xor: "x ^ y", operator.lshift: "x << y",
+              operator.rshift: "x >> y", operator.invert: "~x"}
 
 
 def entries():

@@ -28,6 +28,7 @@ from .transforms import assemble
 from .transforms.activity import activity
 from .transforms.aliasing import check_writes
 from .transforms.callees import Callees, resolve
+from .transforms.differentiable import check_differentiable
 from .transforms.fence import fence
 from .transforms.local_functions import local_functions
 from .transforms.forward import forward
@@ -175,14 +176,18 @@ class _Generation:
             self.queue.append(key)
         return UserCall(self.done[key][0], None, [bound[p] for p in active], active)
 
-    def sweeps(self, func, wrt):
+    def analyse(self, func, wrt):
         fn, info, callees = self.prepare(func)
         act = activity(fn, wrt, callees)
+        check_differentiable(fn, info, act, callees)  # the same refusals in both modes
+        return fn, info, callees, act
+
+    def sweeps(self, func, wrt):
+        fn, info, callees, act = self.analyse(func, wrt)
         return reverse(fn, info, self.namer, act, callees, self.derive_call, wrt), info
 
     def tangents(self, func, wrt):
-        fn, info, callees = self.prepare(func)
-        act = activity(fn, wrt, callees)
+        fn, info, callees, act = self.analyse(func, wrt)
         return forward(fn, info, self.namer, act, callees, self.derive_jvp_call, wrt), info
 
     def finish(self, fn, info, func, optimize):

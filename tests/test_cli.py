@@ -219,6 +219,26 @@ def test_s2s_check_accepts_points_and_shapes(project, capsys):
     assert "random points (seed 7)" in out and "unreliable" in out and "vjp along a seeded random vector" in out
 
 
+def test_s2s_check_takes_dict_list_and_tuple_parameters(project, capsys):
+    (project / "wrongrule.py").write_text(WRONG_RULE + '''
+
+def tree(p, x):
+    return np.sum(p["w"] * x) ** 2 + p["b"] * np.sum(x) + p["t"][1] * p["t"][0]
+
+
+def wrong_tree(p):
+    return np.sum(square(p["w"])) + p["b"]
+''')
+    at = "p={'w': np.ones(3), 'b': 0.5, 't': (1.0, 2.0)}, x=np.arange(3.0)"
+    assert call("check", "wrongrule.py:tree", "--wrt", "p,x", "--at", at) == 0
+    assert "ok: agrees with finite differences" in capsys.readouterr().out
+    assert call("check", "wrongrule.py:tree", "--at", at.replace("(1.0, 2.0)", "[1.0, 2.0]")) == 0
+    capsys.readouterr()
+    assert call("check", "wrongrule.py:wrong_tree", "--at", "p={'w': np.ones(2), 'b': 0.5}") == 1
+    out = capsys.readouterr().out
+    assert "MISMATCH" in out and "entry ['w'](0,)" in out
+
+
 def test_help_shows_examples(capsys):
     for args in ([], ["grad"], ["check"]):
         with pytest.raises(SystemExit):

@@ -30,6 +30,9 @@ REJECTED = [
     (u.calls_builtin_without_rule, "no derivative rule for `np.fft.rfft`", "calls_builtin_without_rule",
      "return np.sum(np.fft.rfft(x) * 2.0)"),
     (u.calls_helper_with_bad_code, "`try`", "_bad_helper", "try:"),
+    (u.reads_real, "the attribute `.real`", "reads_real", "return x.real * 2.0"),
+    (u.reads_flat, "the attribute `.flat`", "reads_flat", "return x.flat[1] * 2.0"),
+    (u.calls_unknown_method, "no derivative rule for `.conj()`", "calls_unknown_method", "return x.conj() * 2.0"),
 ]
 
 

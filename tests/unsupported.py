@@ -142,3 +142,26 @@ def _bad_helper(x):
         return x
     finally:
         pass
+
+
+class Point:
+    """An object whose fields s2s cannot differentiate through."""
+
+    def __init__(self, w):
+        self.w = w
+
+
+def reads_field(p):
+    return p.w * 3.0
+
+
+def reads_real(x):
+    return x.real * 2.0
+
+
+def reads_flat(x):
+    return x.flat[1] * 2.0
+
+
+def calls_unknown_method(x):
+    return x.conj() * 2.0

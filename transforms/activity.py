@@ -45,7 +45,7 @@ def diff_operands(value, callees: Callees) -> set[str]:
             return set()
         return _names(value.left) | _names(value.right)
     if isinstance(value, gast.UnaryOp):
-        return set() if isinstance(value.op, gast.Not) else _names(value.operand)
+        return set() if rules.lookup(rules.UNARYOPS[type(value.op)]).nondiff else _names(value.operand)
     if isinstance(value, gast.Call):
         callee = callees.classify_call(value)
         args, kwargs = call_arguments(callee, value)

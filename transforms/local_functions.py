@@ -98,9 +98,23 @@ def _check_signature(helper, fail):
     if args.vararg or args.kwarg:
         fail(helper, f"the local function `{helper.name}` takes *args or **kwargs", "give every parameter a name")
     for default in list(args.defaults) + [d for d in args.kw_defaults if d is not None]:
-        if not isinstance(default, gast.Constant):
+        if not _constant(default):
             fail(default, f"a default of the local function `{helper.name}` is not a constant",
                  "pass the value as an argument")
+
+
+def _constant(node) -> bool:
+    """Is `node` a constant expression (`-0.5`, `+2`, `1 / 3`, `(1, None)`), whose value
+    does not depend on when the default is evaluated?"""
+    if isinstance(node, gast.Constant):
+        return True
+    if isinstance(node, gast.UnaryOp):
+        return _constant(node.operand)
+    if isinstance(node, gast.BinOp):
+        return _constant(node.left) and _constant(node.right)
+    if isinstance(node, gast.Tuple):
+        return all(_constant(e) for e in node.elts)
+    return False
 
 
 def _check_not_recursive(found, fail):

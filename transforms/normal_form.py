@@ -37,7 +37,7 @@ import gast
 
 from s2s.errors import UnsupportedError
 
-from .nodes import assign, at, call, const, is_atom, name, param_names
+from .nodes import assign, at, call, const, is_atom, name, param_names, popped
 
 
 def normal_form(fn: gast.FunctionDef, namer, info, helpers=None) -> gast.FunctionDef:
@@ -104,7 +104,11 @@ class _Flattener:
         elif isinstance(s, gast.Expr):
             if isinstance(s.value, gast.Call) and isinstance(s.value.func, gast.Attribute) \
                     and not self.is_module_path(s.value.func):  # xs.append(x * 2): a method with effects
-                out.append(at(gast.Expr(value=self.primitive(s.value, out)), s))
+                prim = self.primitive(s.value, out)
+                if popped(prim):  # xs.pop(): the popped value is kept, so that both modes can undo it
+                    out.append(assign(self.temp(), prim, s))
+                else:
+                    out.append(at(gast.Expr(value=prim), s))
             elif isinstance(s.value, gast.Call):
                 out.append(s)
         elif isinstance(s, gast.If):
@@ -114,10 +118,18 @@ class _Flattener:
                 c = s.test.id  # still holds the test's value after the if
             else:
                 c = self.cond()
-                out.append(assign(c, s.test, s))
+                self.assign_test(c, s.test, out)
             out.append(at(gast.If(test=name(c), body=self.block(s.body), orelse=self.block(s.orelse)), s))
         elif isinstance(s, gast.For):
             out += self.for_loop(s)
+        elif isinstance(s, gast.While) and self.calls_helper(s.test):
+            # the test inlines statements: computed before the loop and again at the end of its body
+            c = self.cond()
+            self.assign_test(c, copy.deepcopy(s.test), out)
+            body = self.block(s.body)
+            self.origin = s
+            self.assign_test(c, s.test, body)
+            out.append(at(gast.While(test=name(c), body=body, orelse=[]), s))
         elif isinstance(s, gast.While):
             out.append(at(gast.While(test=s.test, body=self.block(s.body), orelse=[]), s))
         elif isinstance(s, gast.Return):
@@ -181,6 +193,18 @@ class _Flattener:
                 xs = name(snapshot)
         return call("len", _load(xs)), gast.Subscript(value=_load(xs), slice=k, ctx=gast.Load())
 
+    def calls_helper(self, node) -> bool:
+        return any(isinstance(n, gast.Call) and isinstance(n.func, gast.Name) and n.func.id in self.helpers
+                   for n in gast.walk(node))
+
+    def assign_test(self, c, test, out):
+        """`c = test`: a test is not differentiated and stays whole, unless it calls a local
+        function, which must be inlined."""
+        if self.calls_helper(test):
+            self.assign_name(c, test, out)
+        else:
+            out.append(assign(c, test, self.origin))
+
     def assign_to(self, target, value, out):
         if isinstance(target, gast.Name):
             self.assign_name(target.id, value, out)
@@ -197,7 +221,7 @@ class _Flattener:
     def assign_name(self, target: str, value, out):
         if isinstance(value, gast.IfExp):
             c = self.cond()
-            out.append(assign(c, value.test, self.origin))
+            self.assign_test(c, value.test, out)
             then, other = [], []
             self.assign_name(target, value.body, then)
             self.assign_name(target, value.orelse, other)

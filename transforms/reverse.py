@@ -32,13 +32,13 @@ import operator
 import gast
 
 from s2s import rules
-from s2s.errors import NoRuleError, UnsupportedError
+from s2s.errors import UnsupportedError
 
 from .callees import call_arguments
 from .aliasing import sharing
 from .nodes import (assign, at, call, const, expr_stmt, index_names, name, param_names, popped, pushed,
                     stack_names, subscript_write, target_names, walk_statements)
-from .shapes import containers, lazy_temporaries, range_indices, same_shapes
+from .shapes import containers, keyed_reads, lazy_temporaries, range_indices, same_shapes
 from .to_record import maybe_undefined, to_record
 
 
@@ -80,6 +80,8 @@ class _Reverse:
         self.calls: dict = {}           # assignment -> UserCall
         self.results: dict = {}         # assignment -> names of bwd results
         self.containers = containers(fn)
+        self.dicts = _dicts(fn)
+        self.keyed = keyed_reads(fn, callees)  # containers read only at constant keys: those keys
         self.lazy = lazy_temporaries(fn, namer, callees)
         self.inexact: set = set()       # lazy temporaries whose adjoint may be larger than they are
         self.shapes: dict = {}          # assignment -> {name: same-shaped representative} (see shapes.py)
@@ -227,7 +229,7 @@ class _Reverse:
             part = call(self.namer.helper("unbroadcast"), part, name(y))
             code.append(assign(d_y.id, gast.BinOp(left=cleared, op=gast.Add(), right=part), s))
             return
-        if isinstance(v, gast.Name) and self.act.is_active(v.id):
+        if isinstance(v, gast.Name) and self.act.is_active(v.id) and not self.never_read(y, target.slice):
             if v.id in self.lazy:  # it takes a broadcast cotangent (see shapes.lazy_temporaries)
                 self.inexact.add(v.id)
             else:
@@ -242,6 +244,11 @@ class _Reverse:
         if all(isinstance(p, gast.Slice) or self.is_scalar(p) for p in parts):
             return gast.Subscript(value=d_y, slice=_copy_index(index), ctx=gast.Load())
         return call(self.namer.helper("last_write"), d_y, _index_value(_copy_index(index)))
+
+    def never_read(self, container, key):
+        """Is the entry `key` (a constant node) of `container` never read, its cotangent a structural zero?"""
+        return (container in self.keyed and isinstance(key, gast.Constant)
+                and key.value not in self.keyed[container])
 
     def primal_reads(self, code):
         return {n.id for st in code for n in gast.walk(st)
@@ -279,7 +286,7 @@ class _Reverse:
         if not self.act.is_active(t) or t in zero:
             if stack in zero:  # a zero list stays zero
                 return
-            item = call(self.namer.helper("zeros_like"), name(t)) if self.act.is_active(t) else const(None)
+            item = call(self.namer.helper("zeros_like"), name(t))  # an element's zero, read when it is pushed again
         else:
             item = name(self.namer.adjoint(t))
         if stack in zero:  # the zero cotangent of the list as it is now (restored: after the pop)
@@ -299,33 +306,20 @@ class _Reverse:
         elif isinstance(value, gast.Call):
             callee = self.callees.classify_call(value)
             args, kwargs = call_arguments(callee, value)
-            if callee.kind == "rule":
+            if callee.kind == "rule":  # (check_differentiable refused unknown calls with active arguments)
                 self.apply_rule(callee.rule, args, kwargs, s, t, zero, code, callee.label)
-            elif callee.kind in ("unknown", "user") and any(
-                    isinstance(a, gast.Name) and self.act.is_active(a.id) for a in args + list(kwargs.values())):
-                self.no_rule(s, value, callee)  # (a user call with active arguments is in self.calls)
         elif isinstance(value, gast.Subscript):
             self.apply_rule(rules.lookup(operator.getitem), [value.value, _index_value(value.slice)], {}, s, t, zero, code)
         elif isinstance(value, gast.Attribute):
             callee = self.callees.classify_attribute(value)
-            if callee.kind == "rule":
+            if callee.kind == "rule":  # (and unknown attributes of active values)
                 self.apply_rule(callee.rule, [value.value], {}, s, t, zero, code, callee.label)
-            elif callee.kind == "unknown" and self.act.is_active(getattr(value.value, "id", "")):
-                self.fail(value, f"s2s does not know how to differentiate the attribute `{callee.label}`",
-                          "use the equivalent NumPy function, or register a rule with s2s.rule(attribute=...)",
-                          NoRuleError)
         elif isinstance(value, (gast.Tuple, gast.List, gast.Dict)):
             keys = value.keys if isinstance(value, gast.Dict) else [const(i) for i in range(len(value.elts))]
             for key, e in zip(keys, value.values if isinstance(value, gast.Dict) else value.elts):
-                if isinstance(e, gast.Name):
+                if isinstance(e, gast.Name) and not self.never_read(t, key):
                     part = gast.Subscript(value=name(g.id), slice=const(key.value), ctx=gast.Load())
                     self.accumulate(e.id, part, zero, code, s)
-
-    def no_rule(self, s, value, callee):
-        what = callee.label
-        self.fail(value, f"no derivative rule for `{what}`, and s2s cannot read its source",
-                  f"register one: `s2s.rule({what}, x=\"g * ...\")` (see s2s.rules), "
-                  f"or wrap a non-differentiable argument in s2s.stop_gradient()", NoRuleError)
 
     def apply_rule(self, rule, args, kwargs, s, t, zero, code, label=None):
         try:
@@ -415,12 +409,15 @@ class _Reverse:
     def rename_loop_targets(self, stmts, read):
         """A loop target the backward pass reads is copied into the body, so an ordinary
         assignment (which can record what it overwrites) sets it."""
+        renamed = False
         for s in walk_statements(stmts):
             if isinstance(s, gast.For) and s.target.id in read:
                 it = self.fresh("it")
                 self.primal.add(it)
                 s.body.insert(0, assign(s.target.id, name(it), s))
                 s.target = name(it, store=True)
+                renamed = True
+        return renamed
 
     def insert_pushes(self, stmts, record):
         out = []
@@ -433,6 +430,10 @@ class _Reverse:
                 value = name(v) if written is None else call(  # the elements about to be overwritten
                     self.namer.helper("copy_of"), gast.Subscript(value=name(v), slice=_copy_index(written.slice),
                                                                  ctx=gast.Load()))
+                if written is not None and v in self.dicts:  # a new key has no old value: its pop sets the new one
+                    value = gast.IfExp(test=gast.Compare(left=_copy_index(written.slice), ops=[gast.In()],
+                                                         comparators=[name(v)]),
+                                       body=value, orelse=copy.deepcopy(s.value))
                 out.append(expr_stmt(call(self.namer.stack + ".append", value), s))
             for field in ("body", "orelse"):
                 if isinstance(getattr(s, field, None), list):
@@ -479,23 +480,29 @@ def reverse(fn, info, namer, act, callees, derive_call, wrt):
     r.shapes = same_shapes(body, callees, r.scalars)
     zero_start = set(act.active) - {out}
 
-    # A first generation tells what the backward pass reads; a loop (or if) whose body
-    # overwrites any of that needs a backward counterpart to pop in, even with no adjoints.
-    _, zero_end = r.block(body, zero_start)
-    entry = {p for p in wrt if p in zero_end or not act.is_active(p)}
+    # A generation tells what the backward pass reads; a loop (or if) whose body overwrites
+    # any of that needs a backward counterpart to pop in, even with no adjoints. Such a
+    # counterpart reads more (an if its test, a loop its trip count), which may need more
+    # counterparts: generate again until nothing changes.
+    backward, zero_end = r.block(body, zero_start)
     # an adjoint that reads a view of an array written in place reads the array
     shares = sharing(fn, callees)
     def widen(names):
         return set(names).union(*(shares.get(v, ()) for v in names))
-    read = widen(set(entry).union(*r.reads.values(), *r.branch_reads.values()))
-    # a recorded write's pop writes the old elements back: it reads the index too
-    read |= {v for s in walk_statements(body) if subscript_write(s) is not None
-             and subscript_write(s).value.id in read for v in index_names(subscript_write(s))}
-    r.rename_loop_targets(body, read)
-    r.force = {s for s in walk_statements(body) if isinstance(s, (gast.If, gast.For, gast.While))
-               and any(set(_written(t)) & read for t in walk_statements(s.body + s.orelse))}
-    r.reset()
-    backward, zero_end = r.block(body, zero_start)
+    while True:
+        entry = {p for p in wrt if p in zero_end or not act.is_active(p)}
+        read = widen(set(entry).union(*r.reads.values(), *r.branch_reads.values()))
+        # a recorded write's pop writes the old elements back: it reads the index too
+        read |= {v for s in walk_statements(body) if subscript_write(s) is not None
+                 and subscript_write(s).value.id in read for v in index_names(subscript_write(s))}
+        renamed = r.rename_loop_targets(body, read)
+        force = {s for s in walk_statements(body) if isinstance(s, (gast.If, gast.For, gast.While))
+                 and any(set(_written(t)) & read for t in walk_statements(s.body + s.orelse))}
+        if force <= r.force and not renamed:
+            break
+        r.force |= force
+        r.reset()
+        backward, zero_end = r.block(body, zero_start)
 
     body = r.add_trip_counters(body)
     reads = {k: widen(v) for k, v in r.reads.items()}
@@ -520,6 +527,20 @@ def reverse(fn, info, namer, act, callees, derive_call, wrt):
         saved_inits=[assign(v, const(None), fn) for v in saved if v not in assigned_at_end and v not in undefined],
         active_wrt={p for p in wrt if act.is_active(p)},
     )
+
+
+def _dicts(fn):
+    """Names that hold dicts: assigned a dict display, or indexed with a string."""
+    out = set()
+    for s in walk_statements(fn.body):
+        if isinstance(s, gast.Assign):
+            if isinstance(s.value, gast.Dict):
+                out |= set(target_names(s))
+            for part in (s.value, s.targets[0]):
+                if (isinstance(part, gast.Subscript) and isinstance(part.value, gast.Name)
+                        and isinstance(part.slice, gast.Constant) and isinstance(part.slice.value, str)):
+                    out.add(part.value.id)
+    return out
 
 
 def _real(code) -> bool:

@@ -13,6 +13,8 @@ rule(operator.mod,     args="x, y", x="g",                    y="-g * (x // y)")
 rule(operator.neg,     args="x",    x="-g")
 rule(operator.pos,     args="x",    x="g")
 nondiff(operator.floordiv, operator.not_)
+# bitwise operators take integers and booleans only (floats raise), so their results carry no derivative
+nondiff(operator.and_, operator.or_, operator.xor, operator.lshift, operator.rshift, operator.invert)
 
 # ---- matrix product and indexing ----------------------------------------------------
 rule(operator.matmul, args="x, y", elementwise=False,

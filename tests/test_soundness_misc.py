@@ -1,0 +1,184 @@
+"""Issue 9, classes 8 (an unread container entry), 9, 12 and 13: programs that gave a
+wrong derivative or crashed inside s2s. Each is checked in reverse mode, forward mode
+and to second order (grad of grad and hvp) against central differences of the plain
+function."""
+import numpy as np
+import pytest
+
+import s2s
+
+
+def second_difference(f, x, h=1e-4):
+    return (f(x + h) - 2.0 * f(x) + f(x - h)) / (h * h)
+
+
+def first_difference(f, x, h=1e-6):
+    return (f(x + h) - f(x - h)) / (2.0 * h)
+
+
+def check_all_modes(f, s, rtol=1e-5, atol=1e-6):
+    """grad, jvp, grad of grad and hvp of a function of one float, against differences."""
+    slope, curvature = first_difference(f, s), second_difference(f, s)
+    np.testing.assert_allclose(s2s.grad(f)(s), slope, rtol=rtol, atol=atol)
+    value, tangent = s2s.jvp(f)(s, 1.0)
+    np.testing.assert_allclose(value, f(s))
+    np.testing.assert_allclose(tangent, slope, rtol=rtol, atol=atol)
+    np.testing.assert_allclose(s2s.grad(s2s.grad(f))(s), curvature, rtol=1e-4, atol=1e-4)
+    np.testing.assert_allclose(s2s.hvp(f)(s, 1.0), curvature, rtol=1e-4, atol=1e-4)
+    np.testing.assert_allclose(s2s.jvp(s2s.grad(f))(s, 1.0)[1], curvature, rtol=1e-4, atol=1e-4)
+
+
+# ---- class 13: bitwise operators are non-differentiable (integers and booleans only) ----
+
+def bitwise(s):
+    n = 5
+    m = (n >> 1) | 1
+    k = ~n ^ 2
+    both = (s > 0) & (s < 10)
+    y = s * s * m + s * k + (n << 2) * s
+    if both:
+        y = y * 2.0
+    return y
+
+
+def test_bitwise_operators_are_non_differentiable():
+    check_all_modes(bitwise, 0.7)
+    check_all_modes(bitwise, -0.7)
+
+
+# ---- class 13: a local function's default may be any constant expression ----
+
+def constant_defaults(s):
+    def h(t, c=-0.5, d=+2.0, e=(1, 2), n=None, b=True, k=-1, q=1 / 4):
+        if n is None and b:
+            return t * c * d * e[1] * k + q * t * t * t
+        return t
+    g = lambda t, a=-3.0: t * a
+    return h(s) * s + g(s)
+
+
+def test_negative_and_other_constant_defaults_of_local_functions():
+    check_all_modes(constant_defaults, 0.7)
+
+
+def test_a_default_that_reads_a_variable_is_still_refused():
+    def f(s):
+        c = s * 2.0
+        def h(t, k=c):
+            return t * k
+        return h(s)
+    with pytest.raises(s2s.S2SError, match="not a constant"):
+        s2s.grad(f)
+
+
+# ---- class 13: a local function called in a test (if, while, conditional expression) ----
+
+def lambda_in_tests(s):
+    positive = lambda t: t > 0
+    small = lambda t: t * t < 5.0
+    y = s
+    if positive(s):
+        y = s * 3.0
+    while small(y):
+        y = y * 1.5
+    z = s * s if positive(y - 4.0) else -s
+    return y * z
+
+
+@pytest.mark.parametrize("s", [0.7, -0.7, 0.2])
+def test_local_functions_called_in_if_while_and_conditional_tests(s):
+    check_all_modes(lambda_in_tests, s)
+
+
+# ---- class 12: second order through early returns ----
+
+def early_return_in_loop(s):
+    for i in range(2):
+        if s < 0:
+            return 0.0
+    v = s * np.ones(3)
+    return np.sum(v * v)
+
+
+@pytest.mark.parametrize("s", [0.7, -0.7])
+def test_second_order_through_an_early_return_in_a_loop(s):
+    check_all_modes(early_return_in_loop, s)
+
+
+# ---- class 13: grad of grad of loops that fill and pop ----
+
+def fill_loop(s):
+    w = np.zeros(3)
+    for i in range(3):
+        w[i] = s + i
+    return np.sum(w * w)
+
+
+def append_and_rewrite(s):
+    p = []
+    for i in range(3):
+        p.append(s * (i + 1.0))
+        p[i] = p[i]
+    return np.sum(np.stack(p) ** 2)
+
+
+def pop_as_a_statement(s):
+    p = [s, s * s, np.sin(s)]
+    p.pop()
+    p.append(s * 3.0)
+    p.pop(); p.pop()
+    return np.sum(np.stack(p) ** 3) + len(p)
+
+
+@pytest.mark.parametrize("f", [fill_loop, append_and_rewrite, pop_as_a_statement])
+def test_second_order_of_loops_that_write_append_and_pop(f):
+    check_all_modes(f, 0.7)
+
+
+# ---- class 8: an entry of a container that is never read gets no cotangent ----
+
+def unread_tuple_entry(t):
+    pair = (np.sqrt(t - t), 2.0)
+    return pair[1] * t
+
+
+def unread_dict_entry(t):
+    d = {"root": np.sqrt(t - t), "scale": 3.0}
+    d["log"] = np.log(t - t + 1.0) * t
+    d["cube"] = t ** 3
+    return d["scale"] * d["cube"] + len(d)
+
+
+def unread_list_entry_after_a_write(t):
+    xs = [np.cos(t), t * 2.0]
+    xs[0] = np.sqrt(t - t)
+    return xs[1] * xs[1] * t
+
+
+@pytest.mark.parametrize("f", [unread_tuple_entry, unread_dict_entry, unread_list_entry_after_a_write])
+def test_an_unread_container_entry_gives_no_nan(f):
+    with np.errstate(divide="ignore", invalid="ignore"):  # the plain function computes sqrt'(0) nowhere
+        check_all_modes(f, 0.7)
+
+
+def test_a_read_entry_still_gets_its_cotangent():
+    def f(t):
+        pair = (t * t, np.sin(t), 2.0)
+        return pair[0] * pair[2] + pair[1]
+    check_all_modes(f, 0.7)
+
+
+# ---- class 13: writing a new key into a dict (its recorded old value does not exist) ----
+
+def dict_new_keys(s):
+    d = {"a": np.sin(s)}
+    d["a"] = d["a"] * 2.0
+    d["k"] = 1.37
+    for key in ["b", "c"]:
+        d[key] = d["a"] * s
+    d["b"] = d["b"] * d["k"]
+    return d["k"] * d["a"] * d["b"] + d["c"] ** 2
+
+
+def test_writes_of_new_dict_keys():
+    check_all_modes(dict_new_keys, 0.7)

@@ -1,0 +1,58 @@
+"""Refusals shared by both modes: active primitives s2s cannot differentiate.
+
+Before: a normal-form ``FunctionDef``, its `Activity` and `Callees`.
+After: the same function, unchanged -- or an `S2SError` at the first
+assignment whose target is active and whose value reads an active name
+through something without a derivative: an unknown attribute (``p.w``,
+``x.real``, ``x.flat``), a call with no rule whose source cannot be read, or
+a call that does not match its rule's parameters.
+
+Reverse and forward mode both run this check before generating anything, so
+they accept exactly the same language (SPEC §6). It looks at activity only,
+not at which derivatives are known to be zero at a point, so neither mode's
+zero tracking can let such a primitive through as a constant.
+"""
+from __future__ import annotations
+
+import gast
+
+from s2s.errors import NoRuleError, UnsupportedError
+
+from .callees import call_arguments
+from .nodes import popped, walk_statements
+
+
+def check_differentiable(fn, info, act, callees):
+    """Raise for the first active primitive of `fn` that has no derivative."""
+    def active(node):
+        return isinstance(node, gast.Name) and act.is_active(node.id)
+
+    for s in walk_statements(fn.body):
+        if not (isinstance(s, gast.Assign) and isinstance(s.targets[0], gast.Name) and act.is_active(s.targets[0].id)):
+            continue
+        value = s.value
+        if popped(value):  # `v = xs.pop()`: an element of a list, differentiated as such
+            continue
+        if isinstance(value, gast.Attribute):
+            callee = callees.classify_attribute(value)
+            if callee.kind == "unknown" and active(value.value):
+                raise NoRuleError(f"s2s does not know how to differentiate the attribute `{callee.label}`",
+                                  info.location(value),
+                                  "use the equivalent NumPy function, or register a rule with s2s.rule(attribute=...)")
+        elif isinstance(value, gast.Call):
+            callee = callees.classify_call(value)
+            args, kwargs = call_arguments(callee, value)
+            if not any(active(a) for a in args + list(kwargs.values())):
+                continue
+            if callee.kind == "unknown":
+                raise NoRuleError(f"no derivative rule for `{callee.label}`, and s2s cannot read its source",
+                                  info.location(value),
+                                  f"register one: `s2s.rule({callee.label}, x=\"g * ...\")` (see s2s.rules), "
+                                  f"or wrap a non-differentiable argument in s2s.stop_gradient()")
+            if callee.kind == "rule":
+                try:
+                    callee.rule.bind(args, kwargs)
+                except TypeError as exc:
+                    raise UnsupportedError(f"this call to `{callee.label}` does not match its derivative rule's "
+                                           f"parameters ({exc})", info.location(s),
+                                           "check the arguments, or the rule's args=") from None
