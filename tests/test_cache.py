@@ -150,3 +150,15 @@ def test_a_rule_registered_again_replaces_the_one_a_derivative_was_made_with(mod
     sigmoid = 1.0 / (1.0 + np.exp(-X))
     np.testing.assert_allclose(s2s.grad(m.uses_soft)(X), sigmoid)
     assert s2s.jvp(m.uses_soft)(X, V)[1] == pytest.approx(np.sum(sigmoid * V))
+
+
+def test_a_derivative_made_before_a_redefinition_stays_itself_to_second_order(module):
+    m, tmp = module
+    old = s2s.grad(m.f)
+    run_cell(vars(m), tmp / "cell.py", CUBE)
+    new = s2s.grad(m.f)
+    for _ in range(2):   # alternately: each reads its own generated source (ORIGINS), whatever linecache last held
+        assert s2s.grad(old)(0.4) == pytest.approx(-np.sin(0.4), rel=1e-12)
+        assert s2s.grad(new)(0.4) == pytest.approx(6 * 0.4, rel=1e-12)
+        np.testing.assert_allclose(s2s.jvp(old)(X, V)[1], -np.sin(X) * V)
+    assert "np.sin" in s2s.source(old) and "x ** 3" in s2s.source(new)
