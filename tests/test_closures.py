@@ -32,6 +32,12 @@ def make_ord(ord):
     return s
 
 
+def make_abs(abs):
+    def s(x):
+        return np.sum(abs(x) * x)
+    return s
+
+
 def helper_factory(k):
     def h(x):
         return k * np.sin(x)
@@ -99,6 +105,12 @@ def test_a_free_variable_is_read_from_the_cell_not_from_the_global_of_its_name()
 
 def test_a_free_variable_named_like_a_builtin_is_the_cells_value():
     _check_all_modes(make_ord(3.0), lambda x: 3.0 * np.cos(x), lambda x: np.diag(-3.0 * np.sin(x)))
+
+
+def test_a_function_in_a_cell_named_like_a_builtin_is_the_one_called():
+    def by_hand(x):
+        return np.cos(x) * x + np.sin(x)
+    _check_all_modes(make_abs(np.sin), by_hand, lambda x: np.diag(2 * np.cos(x) - x * np.sin(x)))
 
 
 def test_two_closures_of_one_factory_keep_their_own_values():
