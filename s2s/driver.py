@@ -285,9 +285,11 @@ def _check_emitted_builtins(fn, source, info, globals_, cells):
         if _mentions(source, builtin):
             what = _shadowing(builtin, stored_names(fn), globals_, cells)
             if what is not None:
+                stores = [n for n in gast.walk(fn) if isinstance(n, gast.Name) and n.id == builtin
+                          and isinstance(n.ctx, gast.Store) and getattr(n, "lineno", None)]
                 raise UnsupportedError(f"`{fn.name}`, generated from `{info.qualname}` ({info.filename}), calls the "
                                        f"builtin `{builtin}`, but `{builtin}` is {what} there",
-                                       hint=f"rename that `{builtin}`")
+                                       info.location(stores[0]) if stores else None, f"rename that `{builtin}`")
 
 
 def _generate_entry(gen, namer, func, wrt, single, mode, optimize):
