@@ -267,9 +267,9 @@ def _shadowing(name, local_names, globals_, cells):
 
 
 def _check_builtin_names(fn, info, func):
-    """Refuse `for v in zip(...)` (enumerate, range) where that name is not the builtin: s2s recognises them by name."""
+    """Refuse `for v in zip(...)` (enumerate, range) where that name is not the builtin, which s2s assumes."""
     local_names = stored_names(fn)
-    cells = dict(zip(func.__code__.co_freevars, func.__closure__ or ()))
+    cells = cells_of(func)
     for node in gast.walk(fn):
         if isinstance(node, gast.Call) and isinstance(node.func, gast.Name) and node.func.id in _RECOGNISED:
             what = _shadowing(node.func.id, local_names, func.__globals__, cells)

@@ -41,7 +41,7 @@ class Callees:
         self.func = func
         self.locals = local_names
         self.info = info   # parsing.SourceInfo, for errors
-        self.cells = dict(zip(func.__code__.co_freevars, func.__closure__ or ()))
+        self.cells = dict(zip(func.__code__.co_freevars, func.__closure__ or ()))   # free variable -> cell
         self.bindings: dict = {}   # (ids of scopes, name) -> (scopes, name, object found)
 
     def lookup(self, node):
