@@ -272,9 +272,9 @@ def _shadowing(name, local_names, globals_, cells):
 
 
 def _check_builtin_names(fn, info, func):
-    """Refuse `for v in zip(...)` (enumerate, range) where that name is not the builtin: s2s recognises them by name."""
+    """Refuse `for v in zip(...)` (enumerate, range) where that name is not the builtin, which s2s assumes."""
     local_names = stored_names(fn)
-    cells = dict(zip(func.__code__.co_freevars, func.__closure__ or ()))
+    cells = cells_of(func)
     for node in gast.walk(fn):
         if isinstance(node, gast.Call) and isinstance(node.func, gast.Name) and node.func.id in _RECOGNISED:
             what = _shadowing(node.func.id, local_names, func.__globals__, cells)
@@ -290,9 +290,11 @@ def _check_emitted_builtins(fn, source, info, globals_, cells):
         if _mentions(source, builtin):
             what = _shadowing(builtin, stored_names(fn), globals_, cells)
             if what is not None:
+                stores = [n for n in gast.walk(fn) if isinstance(n, gast.Name) and n.id == builtin
+                          and isinstance(n.ctx, gast.Store) and getattr(n, "lineno", None)]
                 raise UnsupportedError(f"`{fn.name}`, generated from `{info.qualname}` ({info.filename}), calls the "
                                        f"builtin `{builtin}`, but `{builtin}` is {what} there",
-                                       hint=f"rename that `{builtin}`")
+                                       info.location(stores[0]) if stores else None, f"rename that `{builtin}`")
 
 
 def _generate_entry(gen, namer, func, wrt, single, mode, optimize):

@@ -138,3 +138,27 @@ def test_the_second_order_source_follows_the_new_helper(module):
     assert "x ** 3" not in s2s.source(gradient) and "x ** 3" in s2s.source(renewed)
     assert "jvp_bwd_helper" in s2s.source(s2s.hvp(m.f))
     np.testing.assert_allclose(s2s.jvp(renewed)(X, V)[1], 6 * X * V)
+
+
+def test_a_rule_registered_again_replaces_the_one_a_derivative_was_made_with(module):
+    m, tmp = module
+    run_cell(vars(m), tmp / "cell.py", "import numpy as np\ndef soft(x):\n    return np.log1p(np.exp(x))\n\n"
+             "def uses_soft(x):\n    return np.sum(soft(x))\n")
+    s2s.rule(m.soft, x="g * 2.0", elementwise=True)   # a wrong rule, as a first attempt might be
+    np.testing.assert_allclose(s2s.grad(m.uses_soft)(X), 2.0 * np.ones(3))
+    s2s.rule(m.soft, x="g / (1.0 + np.exp(-x))", elementwise=True)   # the cell defining it, fixed and run again
+    sigmoid = 1.0 / (1.0 + np.exp(-X))
+    np.testing.assert_allclose(s2s.grad(m.uses_soft)(X), sigmoid)
+    assert s2s.jvp(m.uses_soft)(X, V)[1] == pytest.approx(np.sum(sigmoid * V))
+
+
+def test_a_derivative_made_before_a_redefinition_stays_itself_to_second_order(module):
+    m, tmp = module
+    old = s2s.grad(m.f)
+    run_cell(vars(m), tmp / "cell.py", CUBE)
+    new = s2s.grad(m.f)
+    for _ in range(2):   # alternately: each reads its own generated source (ORIGINS), whatever linecache last held
+        assert s2s.grad(old)(0.4) == pytest.approx(-np.sin(0.4), rel=1e-12)
+        assert s2s.grad(new)(0.4) == pytest.approx(6 * 0.4, rel=1e-12)
+        np.testing.assert_allclose(s2s.jvp(old)(X, V)[1], -np.sin(X) * V)
+    assert "np.sin" in s2s.source(old) and "x ** 3" in s2s.source(new)

@@ -6,10 +6,11 @@ name from the function's globals, then builtins) and classifies it: a
 primitive with a derivative rule, a non-differentiable function, a user
 function to differentiate by reading its source, or something unknown.
 
-Every name it resolves is recorded as a binding (where it was looked up,
-the name, the object found): a derivative generated from these decisions
-holds only while `still_bound` finds each name bound to the same object
-(a helper redefined in a notebook cell, a module attribute replaced).
+Every name it resolves, and every rule it looks up for a callee, is
+recorded as a binding (where it was looked up, the name or key, the object
+found): a derivative generated from these decisions holds only while
+`still_bound` finds each bound to the same object (a helper redefined in a
+notebook cell, a module attribute replaced, a rule registered again).
 """
 from __future__ import annotations
 
@@ -40,7 +41,7 @@ class Callees:
         self.func = func
         self.locals = local_names
         self.info = info   # parsing.SourceInfo, for errors
-        self.cells = dict(zip(func.__code__.co_freevars, func.__closure__ or ()))
+        self.cells = dict(zip(func.__code__.co_freevars, func.__closure__ or ()))   # free variable -> cell
         self.bindings: dict = {}   # (ids of scopes, name) -> (scopes, name, object found)
 
     def lookup(self, node):
@@ -69,7 +70,7 @@ class Callees:
         func = call.func
         label = _label(func)
         if isinstance(func, gast.Attribute) and self.lookup(func) is _MISSING and _rooted_in_local(func.value, self.locals):
-            rule = rules.lookup_method(func.attr)
+            rule = self._rule(rules._BY_METHOD, func.attr)
             if rule is None:
                 return Callee("unknown", receiver=func.value, label=f".{func.attr}()")
             return Callee("nondiff" if rule.nondiff else "rule", rule, receiver=func.value, label=f".{func.attr}()")
@@ -82,7 +83,7 @@ class Callees:
                     self.info.location(func) if self.info else None,
                     f"make the derivative after `{func.id}` is assigned")
             return Callee("unknown", label=label)
-        rule = rules.lookup(obj)
+        rule = self._rule(rules._BY_FUNCTION, obj)
         if rule is not None:
             return Callee("nondiff" if rule.nondiff else "rule", rule, obj, label=label)
         if inspect.isfunction(obj):
@@ -92,10 +93,19 @@ class Callees:
     def classify_attribute(self, node: gast.Attribute) -> Callee:
         if self.lookup(node) is not _MISSING:
             return Callee("nondiff", label=_label(node))  # a module constant such as np.pi
-        rule = rules.lookup_attribute(node.attr)
+        rule = self._rule(rules._BY_ATTRIBUTE, node.attr)
         if rule is None:
             return Callee("unknown", receiver=node.value, label=f".{node.attr}")
         return Callee("nondiff" if rule.nondiff else "rule", rule, receiver=node.value, label=f".{node.attr}")
+
+    def _rule(self, table, key):
+        """The rule registered for `key`, recorded as a binding: a rule registered later is seen too."""
+        try:
+            hash(key)
+        except TypeError:  # unhashable callables have no rules
+            return None
+        found = self._bind((table,), key)
+        return None if found is _MISSING else found
 
 
 def resolve(scopes, name):
