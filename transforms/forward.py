@@ -225,6 +225,9 @@ class _Forward:
             bound = rule.bind(args, kwargs)
         except TypeError as exc:
             self.fail(s, f"this call to `{label}` does not match its derivative rule's parameters ({exc})")
+        refusal = rule.refusal(bound, self.act.is_active, None if label in ("operator", "indexing") else label)
+        if refusal:
+            self.fail(getattr(s, "value", s), *refusal)
         terms = []
         operands = [bound[q] for q in rule.params if q in bound]
         for p in rule.diff_params():
@@ -268,6 +271,9 @@ class _Forward:
             if isinstance(value.op, gast.Not):
                 return None, None, None, None
             return rules.lookup(rules.UNARYOPS[type(value.op)]), [value.operand], {}, "operator"
+        if isinstance(value, gast.Subscript) and isinstance(value.value, gast.Attribute):
+            from .reverse import _INDEXED_OBJECT
+            self.fail(value, *_INDEXED_OBJECT(value.value))
         if isinstance(value, gast.Subscript):
             return rules.lookup(operator.getitem), [value.value, _index_value(value.slice)], {}, "indexing"
         if isinstance(value, gast.Attribute):

@@ -297,6 +297,8 @@ class _Reverse:
             elif callee.kind in ("unknown", "user") and any(
                     isinstance(a, gast.Name) and self.act.is_active(a.id) for a in args + list(kwargs.values())):
                 self.no_rule(s, value, callee)  # (a user call with active arguments is in self.calls)
+        elif isinstance(value, gast.Subscript) and isinstance(value.value, gast.Attribute):
+            self.fail(value, *_INDEXED_OBJECT(value.value))
         elif isinstance(value, gast.Subscript):
             self.apply_rule(rules.lookup(operator.getitem), [value.value, _index_value(value.slice)], {}, s, t, zero, code)
         elif isinstance(value, gast.Attribute):
@@ -326,6 +328,9 @@ class _Reverse:
         except TypeError as exc:
             self.fail(s, f"this call to `{label or rule.name}` does not match its derivative rule's parameters "
                          f"({exc})", "check the arguments, or the rule's args=")
+        refusal = rule.refusal(bound, self.act.is_active, label)
+        if refusal:
+            self.fail(getattr(s, "value", s), *refusal)
         operands = [p for p in rule.params if p in bound]
         for p in rule.diff_params():
             arg = bound.get(p)
@@ -518,6 +523,14 @@ def reverse(fn, info, namer, act, callees, derive_call, wrt):
 def _real(code) -> bool:
     """Does `code` hold anything but pop markers?"""
     return any(not isinstance(s, gast.Pass) for s in code)
+
+
+def _INDEXED_OBJECT(path):
+    """(message, hint) refusing `np.r_[a, b]` (a module's object indexed) where a or b carries a derivative."""
+    what = ".".join(reversed([p.attr for p in gast.walk(path) if isinstance(p, gast.Attribute)]))
+    root = next(n.id for n in gast.walk(path) if isinstance(n, gast.Name))
+    return (f"s2s has no derivative rule for indexing `{root}.{what}` with values that carry a derivative",
+            "build the array with np.concatenate, np.stack, np.column_stack or np.arange instead")
 
 
 def _index_value(index):

