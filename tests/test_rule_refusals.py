@@ -14,10 +14,11 @@ import s2s
 from oracles import numerical_grad
 
 
-def _fd_hessian_vector(f, x, v, eps=1e-5):
-    """Central difference of the (finite-difference) gradient along v."""
-    grad = lambda y: numerical_grad(f, (y,), 0)   # noqa: E731
-    return (np.asarray(grad(x + eps * v)) - np.asarray(grad(x - eps * v))) / (2 * eps)
+def _fd_hessian_vector(f, x, v, h=1e-3):
+    """Five-point difference of the (finite-difference) gradient along v."""
+    def grad(k):
+        return np.asarray(numerical_grad(f, (x + k * h * v,), 0))
+    return (grad(-2) - 8 * grad(-1) + 8 * grad(1) - grad(2)) / (12 * h)
 
 
 def check_all_modes(f, x, rtol=1e-5, atol=1e-7, second=True):
@@ -27,8 +28,10 @@ def check_all_modes(f, x, rtol=1e-5, atol=1e-7, second=True):
     v = np.linspace(0.3, 1.1, np.size(x)).reshape(np.shape(x)) if np.ndim(x) else 0.7
     _, tangent = s2s.jvp(f)(x, v)
     np.testing.assert_allclose(tangent, np.sum(expected * v), rtol=rtol, atol=atol)
-    if second:
-        np.testing.assert_allclose(s2s.hvp(f)(x, v), _fd_hessian_vector(f, x, v), rtol=1e-4, atol=1e-5)
+    if second:   # forward over reverse, and reverse over reverse
+        expected = _fd_hessian_vector(f, x, v)
+        np.testing.assert_allclose(s2s.hvp(f)(x, v), expected, rtol=1e-4, atol=1e-5)
+        np.testing.assert_allclose(s2s.vjp(s2s.grad(f))(x, v), expected, rtol=1e-4, atol=1e-5)
 
 
 def refused(f, *what):
@@ -96,3 +99,34 @@ def test_calls_without_a_derivative_are_refused(f, what):
 
 def test_index_objects_on_constants_still_work():
     check_all_modes(r_constant, np.array([0.3, 0.5, 0.9]))
+
+
+# ---- class 7: rules follow what NumPy reads (one triangle), for any perturbation -------------------
+
+_A = np.array([[3.1, 0.4, -0.7], [1.3, 4.2, 0.2], [-0.5, 0.9, 6.3]])   # not symmetric
+
+
+def eigh_lower(a):
+    vals, vecs = np.linalg.eigh(a)
+    return np.sum(vals ** 2) + np.sum(vecs[:, 0] ** 2 * np.arange(3.0))
+def eigh_upper(a):
+    vals, vecs = np.linalg.eigh(a, UPLO="U")
+    return np.sum(vals * np.arange(3.0)) + np.sum(vecs[:, 1] ** 2 * np.arange(3.0))
+def eigvalsh_of(a): return np.sum(np.linalg.eigvalsh(a) ** 3)
+def cholesky_of(a): return np.sum(np.linalg.cholesky(a) ** 3)
+def cholesky_upper(a): return np.sum(np.linalg.cholesky(a, upper=True))
+def pinv_hermitian(a): return np.sum(np.linalg.pinv(a, hermitian=True))
+
+
+@pytest.mark.parametrize("f", [eigh_lower, eigh_upper, eigvalsh_of, cholesky_of])
+def test_one_triangle_read_non_symmetric_input(f):
+    check_all_modes(f, _A)
+    lower = "U" not in f.__code__.co_consts
+    untouched = np.triu(np.ones((3, 3)), 1) if lower else np.tril(np.ones((3, 3)), -1)
+    assert np.all(s2s.grad(f)(_A)[untouched == 1] == 0.0)
+
+
+@pytest.mark.parametrize("f, what", [(cholesky_upper, "only with upper=False"), (pinv_hermitian, "hermitian=False")],
+                         ids=lambda v: getattr(v, "__name__", ""))
+def test_decomposition_keywords_outside_the_rules_are_refused(f, what):
+    refused(f, what)
