@@ -130,3 +130,38 @@ def test_one_triangle_read_non_symmetric_input(f):
                          ids=lambda v: getattr(v, "__name__", ""))
 def test_decomposition_keywords_outside_the_rules_are_refused(f, what):
     refused(f, what)
+
+
+# ---- class 8: no NaN the function does not produce ---------------------------------------------------
+# At these points the conventions of autograd and JAX hold (0 where the function is locally constant,
+# or the least-norm subgradient 0 at the tip of a cone), which central differences also give.
+
+def std_of_one(x): return np.std(x[:1]) * 3.0 + np.sum(x)
+def nanstd_of_one(x): return np.nanstd(x[1:2]) + np.sum(x)
+def std_of_equal(x): return np.sum(np.std(x - x, axis=0) + x)
+def power_of_zero(y): return np.sum(np.power(0.0, y) + y)
+def zero_to_the_zero(x): return np.sum(np.power(x - x, 0.0) * x + (x - x) ** 0 * x)
+def operator_power_of_zero(y): return (0.0 ** y) * 2.0 + y
+def math_power_of_zero(y): return math.pow(0.0, y) + y
+def hypot_at_origin(x): return math.hypot(x * 0.0, x - x) + x
+def np_hypot_at_origin(x): return np.sum(np.hypot(x - x, 0.0 * x)) + np.sum(x)
+def norm_at_zero(x): return np.linalg.norm(x - x) + np.linalg.norm(x - x, axis=0, ord=3) + np.sum(x)
+def norm_of_zero(x): return np.linalg.norm(x)
+def unused_entry(t):
+    pair = (np.sqrt(t - t), 2.0)
+    return pair[1] * t
+def unused_list_entry(t):
+    parts = [np.sqrt(t - t), t * t, np.log(t - t)]
+    return np.sum(parts[1] * parts[-2])
+
+
+@pytest.mark.parametrize("f, x", [
+    (std_of_one, np.array([0.3, 0.5, 0.9])), (nanstd_of_one, np.array([0.3, 0.5, 0.9])),
+    (std_of_equal, np.array([[0.3, 0.5], [0.9, 1.2]])), (power_of_zero, np.array([0.3, 1.5, 2.0])),
+    (zero_to_the_zero, np.array([0.3, -0.5])), (operator_power_of_zero, 1.5), (math_power_of_zero, 1.5),
+    (hypot_at_origin, 0.4), (np_hypot_at_origin, np.array([0.3, 0.5])), (norm_at_zero, np.array([0.3, 0.5])),
+    (norm_of_zero, np.zeros(3)), (unused_entry, 0.3), (unused_list_entry, np.array([0.3, -0.4])),
+], ids=lambda v: getattr(v, "__name__", ""))
+def test_no_nan_where_the_derivative_exists(f, x):
+    with np.errstate(all="ignore"):
+        check_all_modes(f, x, second=f is not norm_of_zero)   # (the norm's second derivative is infinite at 0)

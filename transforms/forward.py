@@ -43,6 +43,8 @@ class _Forward:
         self.fn, self.info, self.namer, self.act, self.callees = fn, info, namer, act, callees
         self.derive_call = derive_call
         self.containers = containers(fn)
+        from .reverse import _entries_read
+        self.entries_read = _entries_read(fn, callees)  # as in reverse mode: entries never read get a zero tangent
         self.stacks = {v for v in stack_names(fn.body) if act.is_active(v)}
         self.scalars = range_indices(fn)
         self.shapes = same_shapes(fn.body, callees, self.scalars)
@@ -209,9 +211,12 @@ class _Forward:
         if isinstance(value, gast.Name):
             return name(self.t(value.id)) if live(value) else None
         if isinstance(value, (gast.Tuple, gast.List)):
-            if not any(live(e) for e in value.elts):
+            read = self.entries_read.get(t)
+            n = len(value.elts)
+            elts = [e if read is None or {k, k - n} & read else None for k, e in enumerate(value.elts)]
+            if not any(live(e) for e in elts):
                 return None
-            parts = [self.tangent_or_zero(e.id, zero) if isinstance(e, gast.Name) else const(0.0) for e in value.elts]
+            parts = [self.tangent_or_zero(e.id, zero) if isinstance(e, gast.Name) else const(0.0) for e in elts]
             return type(value)(elts=parts, ctx=gast.Load())
         if isinstance(value, gast.Dict):
             if not any(live(v) for v in value.values):

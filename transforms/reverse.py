@@ -80,6 +80,7 @@ class _Reverse:
         self.calls: dict = {}           # assignment -> UserCall
         self.results: dict = {}         # assignment -> names of bwd results
         self.containers = containers(fn)
+        self.entries_read = _entries_read(fn, callees)  # tuple/list name -> the constant indices it is read at
         self.lazy = lazy_temporaries(fn, namer, callees)
         self.inexact: set = set()       # lazy temporaries whose adjoint may be larger than they are
         self.shapes: dict = {}          # assignment -> {name: same-shaped representative} (see shapes.py)
@@ -311,7 +312,10 @@ class _Reverse:
                           NoRuleError)
         elif isinstance(value, (gast.Tuple, gast.List, gast.Dict)):
             keys = value.keys if isinstance(value, gast.Dict) else [const(i) for i in range(len(value.elts))]
+            read = self.entries_read.get(t) if not isinstance(value, gast.Dict) else None
             for key, e in zip(keys, value.values if isinstance(value, gast.Dict) else value.elts):
+                if read is not None and not ({key.value, key.value - len(keys)} & read):
+                    continue  # an entry never read: its cotangent is a structural zero (no 0 * inf)
                 if isinstance(e, gast.Name):
                     part = gast.Subscript(value=name(g.id), slice=const(key.value), ctx=gast.Load())
                     self.accumulate(e.id, part, zero, code, s)
@@ -523,6 +527,35 @@ def reverse(fn, info, namer, act, callees, derive_call, wrt):
 def _real(code) -> bool:
     """Does `code` hold anything but pop markers?"""
     return any(not isinstance(s, gast.Pass) for s in code)
+
+
+def _entries_read(fn, callees) -> dict:
+    """{name: {constant indices}} for the names that are read only as `name[k]` with constant ints k
+    (or where no derivative flows: `len(xs)`, a rule's parameter without one; no write into them):
+    the entries of their values that can get a cotangent."""
+    body = gast.Module(body=fn.body, type_ignores=[])
+    read: dict = {}
+    plain = set()
+    for node in gast.walk(body):
+        if isinstance(node, gast.Call):
+            callee = callees.classify_call(node)
+            if callee.kind in ("rule", "nondiff"):
+                args, kwargs = call_arguments(callee, node)
+                try:
+                    bound = callee.rule.bind(args, kwargs) if callee.kind == "rule" else {}
+                except TypeError:
+                    continue
+                flows = {id(bound[p]) for p in callee.rule.diff_params() + list(callee.rule.constant) if p in bound}
+                plain |= {id(a) for a in args + list(kwargs.values()) if id(a) not in flows}
+        if isinstance(node, gast.Subscript) and isinstance(node.value, gast.Name):
+            k = node.slice
+            if isinstance(node.ctx, gast.Load) and isinstance(k, gast.Constant) and type(k.value) is int:
+                read.setdefault(node.value.id, set()).add(k.value)
+                plain.add(id(node.value))
+    for node in gast.walk(body):
+        if isinstance(node, gast.Name) and isinstance(node.ctx, gast.Load) and id(node) not in plain:
+            read.pop(node.id, None)
+    return read
 
 
 def _INDEXED_OBJECT(path):

@@ -17,7 +17,7 @@ from . import nondiff, nondiff_attribute, nondiff_method, rule
 nondiff(len, range, int, bool, isinstance, print, runtime.stop_gradient)
 nondiff(np.shape, np.ndim, np.size, np.argmax, np.argmin, np.argsort, np.isnan, np.isinf, np.isfinite,
         np.equal, np.not_equal, np.less, np.less_equal, np.greater, np.greater_equal, np.logical_and,
-        np.logical_or, np.logical_not, np.all, np.any)
+        np.logical_or, np.logical_not, np.all, np.any, np.result_type)
 nondiff_attribute("shape", "ndim", "size", "dtype")
 nondiff_method("argmax", "argmin", "argsort", "all", "any")
 

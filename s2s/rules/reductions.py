@@ -22,15 +22,18 @@ rule(np.prod, args="a, axis=None, dtype=None, out=None, keepdims=False", method=
      jvp="np.sum(t_a * prod_grad(a, axis), axis, keepdims=keepdims)")
 
 # var = sum((a - mean)²) / (n - ddof), n = np.size(a) / np.size(ans) entries per output; std = sqrt(var).
+# Where std is 0 (one entry, or all equal) its derivative is taken as 0 (the entries equal their mean):
+# `_NONZERO(ans)` is ans with its zeros replaced by ones (also for the norms below).
 _VAR = "a, axis=None, dtype=None, out=None, ddof=0, keepdims=False"
 _CENTRED = "(a - np.mean(a, axis, keepdims=True))"
 _DOF = "(np.size(a) / np.size(ans) - ddof)"
+_NONZERO = "({0} + ({0} == 0))".format
 rule(np.var, args=_VAR, method="var", constant=("ddof",),
      a=f"unsum(g, a, axis, keepdims) * {_CENTRED} * (2 / {_DOF})",
      jvp=f"np.sum(t_a * {_CENTRED}, axis, keepdims=keepdims) * (2 / {_DOF})")
 rule(np.std, args=_VAR, method="std", constant=("ddof",),
-     a=f"unsum(g / ans, a, axis, keepdims) * {_CENTRED} / {_DOF}",
-     jvp=f"np.sum(t_a * {_CENTRED}, axis, keepdims=keepdims) / (ans * {_DOF})")
+     a=f"unsum(g / {_NONZERO('ans')}, a, axis, keepdims) * {_CENTRED} / {_DOF}",
+     jvp=f"np.sum(t_a * {_CENTRED}, axis, keepdims=keepdims) / ({_NONZERO('ans')} * {_DOF})")
 
 # Cumulative sums run backwards in the cotangent (total - cumsum + g); axis=None works on the flattened array.
 _CUM = "a, axis=None, dtype=None, out=None"
@@ -43,12 +46,14 @@ rule(np.cumprod, args=_CUM, method="cumprod",
      jvp="ans * np.cumsum(t_a / a, axis)")
 
 # Vector p-norms (ord None or 'fro' is p = 2 over all the reduced axes): g * |a|^(p-1) sign(a) / ans^(p-1);
-# ord=±inf sends g to the extreme entries. Other matrix norms raise at run time (see `norm_order`).
+# ord=±inf sends g to the extreme entries. Other matrix norms raise at run time (see `norm_order`). At a
+# zero vector the derivative is taken as 0 (the subgradient of least norm), not NaN.
 rule(np.linalg.norm, args="x, ord=None, axis=None, keepdims=False", constant=("ord",),
      x="unmax(g, np.abs(x), ans, axis, keepdims) * np.sign(x) if np.isinf(norm_order(x, ord, axis)) else "
-       "unsum(g * ans ** (1 - norm_order(x, ord, axis)), x, axis, keepdims) * np.sign(x) * np.abs(x) ** (norm_order(x, ord, axis) - 1)",
+       f"unsum(g * {_NONZERO('ans')} ** (1 - norm_order(x, ord, axis)), x, axis, keepdims) * np.sign(x) * np.abs(x) ** (norm_order(x, ord, axis) - 1)",
      jvp="max_tangent(t_x * np.sign(x), np.abs(x), ans, axis, keepdims) if np.isinf(norm_order(x, ord, axis)) else "
-         "np.sum(t_x * np.sign(x) * np.abs(x) ** (norm_order(x, ord, axis) - 1), axis, keepdims=keepdims) * ans ** (1 - norm_order(x, ord, axis))")
+         "np.sum(t_x * np.sign(x) * np.abs(x) ** (norm_order(x, ord, axis) - 1), axis, keepdims=keepdims) "
+         f"* {_NONZERO('ans')} ** (1 - norm_order(x, ord, axis))")
 
 # Weighted mean: sum(a * weights) / sum(weights) (weights of a's shape, or None for the plain mean).
 rule(np.average, args="a, axis=None, weights=None, *, keepdims=False",
@@ -90,6 +95,7 @@ rule(np.nanvar, args=_NANVAR, constant=("ddof",),
      jvp=f"np.sum(np.where(np.isnan(a), 0.0, t_a * {_CENTRED}), axis, keepdims=keepdims) * 2 "
          f"/ ({_COUNT('keepdims')} - ddof)")
 rule(np.nanstd, args=_NANVAR, constant=("ddof",),
-     a=f"np.where(np.isnan(a), 0.0, unsum(g / ans, a, axis, keepdims) * {_CENTRED}) / ({_COUNT(True)} - ddof)",
+     a=f"np.where(np.isnan(a), 0.0, unsum(g / {_NONZERO('ans')}, a, axis, keepdims) * {_CENTRED}) "
+       f"/ ({_COUNT(True)} - ddof)",
      jvp=f"np.sum(np.where(np.isnan(a), 0.0, t_a * {_CENTRED}), axis, keepdims=keepdims) "
-         f"/ (ans * ({_COUNT('keepdims')} - ddof))")
+         f"/ ({_NONZERO('ans')} * ({_COUNT('keepdims')} - ddof))")
