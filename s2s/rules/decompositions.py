@@ -19,12 +19,15 @@ _LOWER = "{} in ('L', 'l')".format
 
 def _read(x, uplo="'L'"):
     """The symmetric matrix NumPy reads from `x` (a tangent): its `uplo` triangle, mirrored."""
-    return f"(np.tril({x}) + {_T(f'np.tril({x}, -1)')} if {_LOWER(uplo)} else np.triu({x}) + {_T(f'np.triu({x}, 1)')})"
+    lower = f"(np.tril({x}) + {_T(f'np.tril({x}, -1)')})"
+    return lower if uplo == "'L'" else f"({lower} if {_LOWER(uplo)} else np.triu({x}) + {_T(f'np.triu({x}, 1)')})"
 
 
 def _unread(g, uplo="'L'"):
-    """The adjoint of `_read`: the cotangent `g` of the symmetric matrix, onto the read triangle."""
-    return f"(np.tril({g}) + np.tril({_T(g)}, -1) if {_LOWER(uplo)} else np.triu({g}) + np.triu({_T(g)}, 1))"
+    """The adjoint of `_read` at a symmetric cotangent `g` of the matrix read: onto the read triangle,
+    off the diagonal twice (the upper triangle of a symmetric g is the transposed lower one)."""
+    lower = f"np.tril({g}) * (2 - np.eye(np.shape(a)[-1], dtype=a.dtype))"
+    return lower if uplo == "'L'" else f"np.swapaxes({lower}, -1, -1 if {_LOWER(uplo)} else -2)"
 
 
 rule(np.linalg.inv, args="a", a=f"-{_T('ans')} @ g @ {_T('ans')}", jvp="-(ans @ t_a @ ans)")
