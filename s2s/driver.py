@@ -23,7 +23,7 @@ from .naming import Namer
 from .parsing import parse_function
 from .rules import _BY_METHOD
 from .transforms import assemble
-from .transforms.activity import activity
+from .transforms.activity import activity, refuse_complex
 from .transforms.aliasing import check_writes
 from .transforms.callees import Callees
 from .transforms.fence import fence
@@ -169,11 +169,13 @@ class _Generation:
     def sweeps(self, func, wrt):
         fn, info, callees = self.prepare(func)
         act = activity(fn, wrt, callees)
+        refuse_complex(fn, act, callees, info)
         return reverse(fn, info, self.namer, act, callees, self.derive_call, wrt), info
 
     def tangents(self, func, wrt):
         fn, info, callees = self.prepare(func)
         act = activity(fn, wrt, callees)
+        refuse_complex(fn, act, callees, info)
         return forward(fn, info, self.namer, act, callees, self.derive_jvp_call, wrt), info
 
     def finish(self, fn, info, func, optimize):

@@ -468,7 +468,10 @@ def convolve_pad(a, v, mode="full"):
 
 def uncast(g, x, dtype=float):
     """Cotangent of `x` in `x.astype(dtype)`: `g` in `x`'s float dtype. A cast to an
-    integer or bool dtype is piecewise constant, so its derivative is zero."""
+    integer or bool dtype is piecewise constant, so its derivative is zero. A complex dtype
+    raises: s2s differentiates real values only."""
+    if np.issubdtype(dtype, np.complexfloating):
+        raise TypeError("a cast to a complex dtype in a differentiated computation: s2s differentiates real values only")
     if not np.issubdtype(dtype, np.inexact):
         return zeros_like(x)
     return np.asarray(g, dtype=np.result_type(x if hasattr(x, "dtype") else np.asarray(x), 1.0))  # x: also a list

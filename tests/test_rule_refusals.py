@@ -165,3 +165,53 @@ def unused_list_entry(t):
 def test_no_nan_where_the_derivative_exists(f, x):
     with np.errstate(all="ignore"):
         check_all_modes(f, x, second=f is not norm_of_zero)   # (the norm's second derivative is infinite at 0)
+
+
+# ---- class 10: no complex value in a differentiated computation ---------------------------------------
+
+PHASE = np.array([1.0 + 2.0j, -1.0j])
+
+
+def complex_literal(x): return np.sum(np.abs(x * (1 + 2j)) ** 2)
+def complex_through_a_name(x):
+    c = 2.0j
+    d = c * 3.0
+    return np.sum(np.real(x * d))
+def complex_global(x): return np.sum(np.abs(x * PHASE) ** 2)
+def magnitude_of_a_complex_constant(x):
+    m = abs(3.0 + 4.0j)   # a real number: allowed
+    return np.sum(x * m)
+def with_data(x, c): return np.sum(np.abs(x * c) ** 2)
+def cast_to_complex(x): return np.sum(np.abs(x.astype(complex)) ** 2)
+
+
+@pytest.mark.parametrize("f", [complex_literal, complex_through_a_name, complex_global])
+def test_complex_constants_are_refused_when_the_derivative_is_built(f):
+    refused(f, "a complex value enters the differentiated computation", "real values only")
+
+
+def test_real_values_computed_from_complex_constants_are_fine():
+    check_all_modes(magnitude_of_a_complex_constant, np.array([0.3, -0.5]))
+
+
+def test_complex_arguments_are_refused_when_called():
+    x, c = np.array([0.3, -0.5]), np.array([1.0 + 1.0j, 2.0])
+    for call in (lambda: s2s.grad(with_data)(c, np.ones(2)), lambda: s2s.grad(with_data, wrt=1)(x, c),
+                 lambda: s2s.jvp(with_data, wrt=1)(x, c, np.ones(2)), lambda: s2s.grad(with_data)(1.0 + 2.0j, 1.0)):
+        with pytest.raises(s2s.ComplexArgumentError, match="real values only"):
+            call()
+    with pytest.raises(s2s.ComplexArgumentError, match="for `c`"):   # not differentiated, but it could enter
+        s2s.grad(with_data)(x, c)
+    with pytest.raises(s2s.ComplexArgumentError, match=r"for `xs` at `xs\[1\]`"):
+        s2s.grad(lambda_free_sum)([0.3, 1.0j])
+    with pytest.raises(s2s.ComplexArgumentError, match="real values only"):   # a complex tangent
+        s2s.jvp(with_data)(x, np.ones(2), np.array([1.0j, 0.0]))
+    assert isinstance(s2s.ComplexArgumentError("m"), (s2s.S2SError, TypeError))
+
+
+def lambda_free_sum(xs): return xs[0] * xs[1]
+
+
+def test_a_cast_to_complex_raises():
+    with pytest.raises(TypeError, match="complex dtype"):
+        s2s.grad(cast_to_complex)(np.array([0.3, -0.5]))
