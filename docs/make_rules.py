@@ -66,10 +66,10 @@ called), never a silently wrong or zero derivative:
   (integers, booleans, shapes, indices, dtypes, values that do not depend on the inputs, or
   piecewise constant functions, whose derivative is zero almost everywhere);
 - a differentiated argument in a parameter a rule has no derivative for ("refused" above: the
-  `ord` of a norm, the `ddof` of var and std, einsum's subscripts in the sublist form), and a
-  keyword outside the values a rule covers ("only" above: `np.pad` modes other than
-  `'constant'`, `np.linspace(retstep=True)`, `np.linalg.cholesky(upper=True)`,
-  `np.linalg.pinv(hermitian=True)`);
+  `ord` of a norm, the `ddof` of var and std, the `initial` of max and min, einsum's subscripts
+  in the sublist form), and a keyword outside the values a rule covers ("only" above: `np.pad`
+  modes other than `'constant'`, `np.linspace(retstep=True)`, `np.linalg.cholesky(upper=True)`,
+  `np.linalg.pinv(hermitian=True)`, `where=` of max and min); `out=` on any function;
 - indexing a module's object with differentiated values: `np.r_[a, b]`, `np.c_[a, b]`
   (use `np.concatenate`, `np.stack`, `np.column_stack`);
 - complex values: a complex literal, or a global or closure variable holding complex numbers,

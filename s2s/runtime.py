@@ -128,17 +128,17 @@ def unsum(g, x, axis=None, keepdims=False):
 
 def unmax(g, x, ans, axis=None, keepdims=False):
     """Cotangent of a max (or min) over `axis`: `g` goes to the entries equal to the
-    extreme value, split evenly between ties."""
+    extreme value, split evenly between ties (none, if a constant `initial=` won)."""
     mask = x == unsum(ans, x, axis, keepdims)
     spread = unsum(g, x, axis, keepdims)  # a scalar for a scalar x
-    return spread * mask / np.sum(mask, axis=axis, keepdims=True, dtype=np.result_type(spread))
+    return spread * mask / np.maximum(np.sum(mask, axis=axis, keepdims=True, dtype=np.result_type(spread)), 1)
 
 
 def max_tangent(t, x, ans, axis=None, keepdims=False):
     """Tangent of a max (or min) over `axis`: the mean of `t` over the extreme entries."""
     mask = x == unsum(ans, x, axis, keepdims)
     total = np.sum(t * mask, axis=axis, keepdims=keepdims)
-    return total / np.sum(mask, axis=axis, keepdims=keepdims, dtype=np.result_type(total))
+    return total / np.maximum(np.sum(mask, axis=axis, keepdims=keepdims, dtype=np.result_type(total)), 1)
 
 
 def unindex(g, x, index):

@@ -215,3 +215,25 @@ def lambda_free_sum(xs): return xs[0] * xs[1]
 def test_a_cast_to_complex_raises():
     with pytest.raises(TypeError, match="complex dtype"):
         s2s.grad(cast_to_complex)(np.array([0.3, -0.5]))
+
+
+def max_with_initial(x): return np.max(x, initial=x[0] + 5.0)
+def max_with_where(x): return np.max(x, where=x > 0, initial=0.0)
+def nanprod_with_initial(x): return np.nanprod(x, initial=2.0)
+def sum_into(x):
+    buf = np.zeros(())
+    return np.sum(x, out=buf)
+def max_with_constant_initial(x): return np.max(x * x, initial=0.5) + np.min(x, initial=-5.0)
+
+
+@pytest.mark.parametrize("f, what", [
+    (max_with_initial, ["`np.max`", "`initial`"]), (max_with_where, ["`np.max` only with where=True"]),
+    (nanprod_with_initial, ["only with initial=None"]), (sum_into, ["out=", "existing array"]),
+], ids=lambda v: getattr(v, "__name__", ""))
+def test_reduction_keywords_outside_the_rules_are_refused(f, what):
+    refused(f, *what)
+
+
+def test_reduction_with_a_constant_initial():
+    check_all_modes(max_with_constant_initial, np.array([0.3, -0.9, 0.6]))
+    check_all_modes(max_with_constant_initial, np.array([0.3, -0.2, 0.6]) * 0.5)   # initial wins the max

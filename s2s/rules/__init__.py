@@ -84,6 +84,10 @@ class Rule:
         derivative is built: an argument carrying a derivative into a `constant` parameter,
         or an argument of an `only` parameter that is not one of its covered constants."""
         what = label or self.name
+        out = bound.get("out")
+        if "out" in self.params and out is not None and not (isinstance(out, gast.Constant) and out.value is None):
+            return (f"`{what}` with out= writes into an existing array, which s2s does not differentiate",
+                    "drop out= and assign the result")
         for p in self.constant:
             arg = bound.get(p)
             if isinstance(arg, gast.Name) and is_active(arg.id):

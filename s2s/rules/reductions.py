@@ -11,9 +11,11 @@ rule(np.mean, args=_SUM, method="mean", a="unsum(g * (np.size(ans) / np.size(a))
      jvp="np.mean(t_a, axis, keepdims=keepdims)")
 
 # The cotangent goes to the extreme entries, split evenly between ties (as autograd and JAX do).
+# A constant `initial` that wins gives the entries no cotangent; a differentiated one, and where=, are refused.
 _MAX = "a, axis=None, out=None, keepdims=False, initial=None, where=True"
+_LIMITS = dict(constant=("initial",), only={"where": (True,)})
 for _fn, _method in ((np.max, "max"), (np.min, "min"), (np.amax, None), (np.amin, None)):
-    rule(_fn, args=_MAX, method=_method, a="unmax(g, a, ans, axis, keepdims)",
+    rule(_fn, args=_MAX, method=_method, **_LIMITS, a="unmax(g, a, ans, axis, keepdims)",
          jvp="max_tangent(t_a, a, ans, axis, keepdims)")
 
 # The product of the other entries, from exclusive products at both ends: no division, zeros are fine.
@@ -82,9 +84,10 @@ rule(np.median, args="a, axis=None, out=None, overwrite_input=False, keepdims=Fa
 # NaN-ignoring max, min, prod, var and std: NaN entries get no cotangent (a NaN never equals the
 # max; it counts as 1 in a product and is left out of the count and the mean of var and std).
 for _fn in (np.nanmax, np.nanmin):
-    rule(_fn, args=_MAX, a="unmax(g, a, ans, axis, keepdims)", jvp="max_tangent(t_a, a, ans, axis, keepdims)")
+    rule(_fn, args=_MAX, **_LIMITS, a="unmax(g, a, ans, axis, keepdims)", jvp="max_tangent(t_a, a, ans, axis, keepdims)")
 _OTHERS = "prod_grad(np.where(np.isnan(a), 1.0, a), axis)"
 rule(np.nanprod, args="a, axis=None, dtype=None, out=None, keepdims=False, initial=None, where=True",
+     only={"initial": (None,), "where": (True,)},
      a=f"np.where(np.isnan(a), 0.0, unsum(g, a, axis, keepdims) * {_OTHERS})",
      jvp=f"np.sum(np.where(np.isnan(a), 0.0, t_a) * {_OTHERS}, axis, keepdims=keepdims)")
 _COUNT = "np.sum(np.logical_not(np.isnan(a)), axis, keepdims={}, dtype=ans.dtype)".format
