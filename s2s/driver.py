@@ -23,7 +23,8 @@ from .naming import Namer
 from .parsing import parse_function
 from .rules import _BY_METHOD
 from .transforms import assemble
-from .transforms.activity import activity, refuse_complex
+from .transforms.activity import activity
+from .transforms.complex_values import refuse_complex
 from .transforms.aliasing import check_writes
 from .transforms.callees import Callees
 from .transforms.fence import fence

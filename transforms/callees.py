@@ -4,7 +4,8 @@
 the function runs (closure cells, then the function's globals, then
 builtins) and classifies it: a primitive with a derivative rule, a
 non-differentiable function, a user function to differentiate by reading its
-source, or something unknown.
+source, or something unknown. `entries_read` uses that to find the tuple and
+list entries no derivative can flow out of (both modes give them zeros).
 """
 from __future__ import annotations
 
@@ -105,3 +106,40 @@ def call_arguments(callee: Callee, call: gast.Call):
     if callee.receiver is not None:
         args = [callee.receiver] + args
     return args, {k.arg: k.value for k in call.keywords}
+
+
+def entries_read(fn, callees: Callees) -> dict:
+    """{name: {constant indices}} for the names that are read only as `name[k]` with constant ints k
+    (or where no derivative flows: `len(xs)`, a rule's parameter without one; no write into them):
+    the entries of their values that can get a cotangent."""
+    body = gast.Module(body=fn.body, type_ignores=[])
+    read: dict = {}
+    plain = set()
+    for node in gast.walk(body):
+        if isinstance(node, gast.Call):
+            callee = callees.classify_call(node)
+            if callee.kind in ("rule", "nondiff"):
+                args, kwargs = call_arguments(callee, node)
+                try:
+                    bound = callee.rule.bind(args, kwargs) if callee.kind == "rule" else {}
+                except TypeError:
+                    continue
+                flows = {id(bound[p]) for p in callee.rule.diff_params() + list(callee.rule.constant) if p in bound}
+                plain |= {id(a) for a in args + list(kwargs.values()) if id(a) not in flows}
+        if isinstance(node, gast.Subscript) and isinstance(node.value, gast.Name):
+            k = node.slice
+            if isinstance(node.ctx, gast.Load) and isinstance(k, gast.Constant) and type(k.value) is int:
+                read.setdefault(node.value.id, set()).add(k.value)
+                plain.add(id(node.value))
+    for node in gast.walk(body):
+        if isinstance(node, gast.Name) and isinstance(node.ctx, gast.Load) and id(node) not in plain:
+            read.pop(node.id, None)
+    return read
+
+
+def indexed_object(path):
+    """(message, hint) refusing `np.r_[a, b]` (a module's object indexed) where a or b carries a derivative."""
+    what = ".".join(reversed([p.attr for p in gast.walk(path) if isinstance(p, gast.Attribute)]))
+    root = next(n.id for n in gast.walk(path) if isinstance(n, gast.Name))
+    return (f"s2s has no derivative rule for indexing `{root}.{what}` with values that carry a derivative",
+            "build the array with np.concatenate, np.stack, np.column_stack or np.arange instead")

@@ -23,7 +23,7 @@ import gast
 from s2s import rules
 from s2s.errors import NoRuleError, UnsupportedError
 
-from .callees import call_arguments
+from .callees import call_arguments, entries_read, indexed_object
 from .nodes import (assign, at, call, const, expr_stmt, name, popped, pushed, stack_names, subscript_write,
                     target_names)
 from .reverse import UserCall  # noqa: F401  (the same record of a derived call)
@@ -43,8 +43,7 @@ class _Forward:
         self.fn, self.info, self.namer, self.act, self.callees = fn, info, namer, act, callees
         self.derive_call = derive_call
         self.containers = containers(fn)
-        from .reverse import _entries_read
-        self.entries_read = _entries_read(fn, callees)  # as in reverse mode: entries never read get a zero tangent
+        self.entries_read = entries_read(fn, callees)  # as in reverse mode: entries never read get a zero tangent
         self.stacks = {v for v in stack_names(fn.body) if act.is_active(v)}
         self.scalars = range_indices(fn)
         self.shapes = same_shapes(fn.body, callees, self.scalars)
@@ -277,8 +276,7 @@ class _Forward:
                 return None, None, None, None
             return rules.lookup(rules.UNARYOPS[type(value.op)]), [value.operand], {}, "operator"
         if isinstance(value, gast.Subscript) and isinstance(value.value, gast.Attribute):
-            from .reverse import _INDEXED_OBJECT
-            self.fail(value, *_INDEXED_OBJECT(value.value))
+            self.fail(value, *indexed_object(value.value))
         if isinstance(value, gast.Subscript):
             return rules.lookup(operator.getitem), [value.value, _index_value(value.slice)], {}, "indexing"
         if isinstance(value, gast.Attribute):

@@ -34,7 +34,7 @@ import gast
 from s2s import rules
 from s2s.errors import NoRuleError, UnsupportedError
 
-from .callees import call_arguments
+from .callees import call_arguments, entries_read, indexed_object
 from .aliasing import sharing
 from .nodes import (assign, at, call, const, expr_stmt, index_names, name, param_names, popped, pushed,
                     stack_names, subscript_write, target_names, walk_statements)
@@ -80,7 +80,7 @@ class _Reverse:
         self.calls: dict = {}           # assignment -> UserCall
         self.results: dict = {}         # assignment -> names of bwd results
         self.containers = containers(fn)
-        self.entries_read = _entries_read(fn, callees)  # tuple/list name -> the constant indices it is read at
+        self.entries_read = entries_read(fn, callees)  # tuple/list name -> the constant indices it is read at
         self.lazy = lazy_temporaries(fn, namer, callees)
         self.inexact: set = set()       # lazy temporaries whose adjoint may be larger than they are
         self.shapes: dict = {}          # assignment -> {name: same-shaped representative} (see shapes.py)
@@ -299,7 +299,7 @@ class _Reverse:
                     isinstance(a, gast.Name) and self.act.is_active(a.id) for a in args + list(kwargs.values())):
                 self.no_rule(s, value, callee)  # (a user call with active arguments is in self.calls)
         elif isinstance(value, gast.Subscript) and isinstance(value.value, gast.Attribute):
-            self.fail(value, *_INDEXED_OBJECT(value.value))
+            self.fail(value, *indexed_object(value.value))
         elif isinstance(value, gast.Subscript):
             self.apply_rule(rules.lookup(operator.getitem), [value.value, _index_value(value.slice)], {}, s, t, zero, code)
         elif isinstance(value, gast.Attribute):
@@ -527,43 +527,6 @@ def reverse(fn, info, namer, act, callees, derive_call, wrt):
 def _real(code) -> bool:
     """Does `code` hold anything but pop markers?"""
     return any(not isinstance(s, gast.Pass) for s in code)
-
-
-def _entries_read(fn, callees) -> dict:
-    """{name: {constant indices}} for the names that are read only as `name[k]` with constant ints k
-    (or where no derivative flows: `len(xs)`, a rule's parameter without one; no write into them):
-    the entries of their values that can get a cotangent."""
-    body = gast.Module(body=fn.body, type_ignores=[])
-    read: dict = {}
-    plain = set()
-    for node in gast.walk(body):
-        if isinstance(node, gast.Call):
-            callee = callees.classify_call(node)
-            if callee.kind in ("rule", "nondiff"):
-                args, kwargs = call_arguments(callee, node)
-                try:
-                    bound = callee.rule.bind(args, kwargs) if callee.kind == "rule" else {}
-                except TypeError:
-                    continue
-                flows = {id(bound[p]) for p in callee.rule.diff_params() + list(callee.rule.constant) if p in bound}
-                plain |= {id(a) for a in args + list(kwargs.values()) if id(a) not in flows}
-        if isinstance(node, gast.Subscript) and isinstance(node.value, gast.Name):
-            k = node.slice
-            if isinstance(node.ctx, gast.Load) and isinstance(k, gast.Constant) and type(k.value) is int:
-                read.setdefault(node.value.id, set()).add(k.value)
-                plain.add(id(node.value))
-    for node in gast.walk(body):
-        if isinstance(node, gast.Name) and isinstance(node.ctx, gast.Load) and id(node) not in plain:
-            read.pop(node.id, None)
-    return read
-
-
-def _INDEXED_OBJECT(path):
-    """(message, hint) refusing `np.r_[a, b]` (a module's object indexed) where a or b carries a derivative."""
-    what = ".".join(reversed([p.attr for p in gast.walk(path) if isinstance(p, gast.Attribute)]))
-    root = next(n.id for n in gast.walk(path) if isinstance(n, gast.Name))
-    return (f"s2s has no derivative rule for indexing `{root}.{what}` with values that carry a derivative",
-            "build the array with np.concatenate, np.stack, np.column_stack or np.arange instead")
 
 
 def _index_value(index):
