@@ -150,6 +150,10 @@ def norm_of_zero(x): return np.linalg.norm(x)
 def unused_entry(t):
     pair = (np.sqrt(t - t), 2.0)
     return pair[1] * t
+def unused_unpacked_entry(t):
+    pair = (np.sqrt(t - t), 2.0 * t)
+    a, b = pair
+    return b * t
 def unused_list_entry(t):
     parts = [np.sqrt(t - t), t * t, np.log(t - t)]
     return np.sum(parts[1] * parts[-2])
@@ -160,7 +164,7 @@ def unused_list_entry(t):
     (std_of_equal, np.array([[0.3, 0.5], [0.9, 1.2]])), (power_of_zero, np.array([0.3, 1.5, 2.0])),
     (zero_to_the_zero, np.array([0.3, -0.5])), (operator_power_of_zero, 1.5), (math_power_of_zero, 1.5),
     (hypot_at_origin, 0.4), (np_hypot_at_origin, np.array([0.3, 0.5])), (norm_at_zero, np.array([0.3, 0.5])),
-    (norm_of_zero, np.zeros(3)), (unused_entry, 0.3), (unused_list_entry, np.array([0.3, -0.4])),
+    (norm_of_zero, np.zeros(3)), (unused_entry, 0.3), (unused_unpacked_entry, 0.3), (unused_list_entry, np.array([0.3, -0.4])),
 ], ids=lambda v: getattr(v, "__name__", ""))
 def test_no_nan_where_the_derivative_exists(f, x):
     with np.errstate(all="ignore"):

@@ -108,14 +108,21 @@ def call_arguments(callee: Callee, call: gast.Call):
     return args, {k.arg: k.value for k in call.keywords}
 
 
-def entries_read(fn, callees: Callees) -> dict:
-    """{name: {constant indices}} for the names that are read only as `name[k]` with constant ints k
-    (or where no derivative flows: `len(xs)`, a rule's parameter without one; no write into them):
-    the entries of their values that can get a cotangent."""
+def entries_read(fn, callees: Callees, active=lambda name: True) -> dict:
+    """{name: {constant indices}} for the names that are read only as `name[k]` with constant ints k,
+    or unpacked (`a, b = name`: the entries whose targets are `active`), or where no derivative flows
+    (`len(xs)`, a rule's parameter without one), with no write into them: the entries of their values
+    that can get a cotangent."""
     body = gast.Module(body=fn.body, type_ignores=[])
     read: dict = {}
     plain = set()
     for node in gast.walk(body):
+        if isinstance(node, gast.Assign) and isinstance(node.value, gast.Name) and len(node.targets) == 1 \
+                and isinstance(node.targets[0], (gast.Tuple, gast.List)) \
+                and all(isinstance(e, gast.Name) for e in node.targets[0].elts):
+            read.setdefault(node.value.id, set()).update(
+                k for k, e in enumerate(node.targets[0].elts) if active(e.id))
+            plain.add(id(node.value))
         if isinstance(node, gast.Call):
             callee = callees.classify_call(node)
             if callee.kind in ("rule", "nondiff"):

@@ -43,7 +43,7 @@ class _Forward:
         self.fn, self.info, self.namer, self.act, self.callees = fn, info, namer, act, callees
         self.derive_call = derive_call
         self.containers = containers(fn)
-        self.entries_read = entries_read(fn, callees)  # as in reverse mode: entries never read get a zero tangent
+        self.entries_read = entries_read(fn, callees, act.is_active)  # as in reverse mode: entries never read get a zero tangent
         self.stacks = {v for v in stack_names(fn.body) if act.is_active(v)}
         self.scalars = range_indices(fn)
         self.shapes = same_shapes(fn.body, callees, self.scalars)

@@ -80,7 +80,7 @@ class _Reverse:
         self.calls: dict = {}           # assignment -> UserCall
         self.results: dict = {}         # assignment -> names of bwd results
         self.containers = containers(fn)
-        self.entries_read = entries_read(fn, callees)  # tuple/list name -> the constant indices it is read at
+        self.entries_read = entries_read(fn, callees, act.is_active)  # tuple/list name -> the constant indices it is read at
         self.lazy = lazy_temporaries(fn, namer, callees)
         self.inexact: set = set()       # lazy temporaries whose adjoint may be larger than they are
         self.shapes: dict = {}          # assignment -> {name: same-shaped representative} (see shapes.py)
