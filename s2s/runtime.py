@@ -345,6 +345,8 @@ def undiagonal(g, x, offset=0, axis1=0, axis2=1):
 
 def _einsum_parts(subscripts, operands):
     """(input subscripts, output subscripts) of an einsum, explicit, without `...`."""
+    if not isinstance(subscripts, str):  # the sublist form, np.einsum(a, [0, 1], b, [1, 2])
+        raise TypeError("s2s differentiates np.einsum only with its subscripts as a string: np.einsum('ij,jk', a, b)")
     subscripts = subscripts.replace(" ", "")
     ins, arrow, out = subscripts.partition("->")
     ins = ins.split(",")

@@ -241,3 +241,14 @@ def test_reduction_keywords_outside_the_rules_are_refused(f, what):
 def test_reduction_with_a_constant_initial():
     check_all_modes(max_with_constant_initial, np.array([0.3, -0.9, 0.6]))
     check_all_modes(max_with_constant_initial, np.array([0.3, -0.2, 0.6]) * 0.5)   # initial wins the max
+
+
+_B = np.eye(2) + 0.5
+
+
+def einsum_sublists_constant_first(x): return np.sum(np.einsum(_B, [0, 1], x, [1, 2], [0, 2]) ** 2)
+
+
+def test_einsum_sublists_behind_a_constant_raise_when_run():
+    with pytest.raises(TypeError, match="subscripts as a string"):
+        s2s.grad(einsum_sublists_constant_first)(np.ones((2, 2)))
