@@ -26,6 +26,7 @@ from .parsing import parse_function
 from .rules import _BY_METHOD
 from .transforms import assemble
 from .transforms.activity import activity
+from .transforms.complex_values import refuse_complex
 from .transforms.aliasing import check_writes
 from .transforms.callees import Callees, resolve
 from .transforms.differentiable import check_differentiable
@@ -180,6 +181,7 @@ class _Generation:
         fn, info, callees = self.prepare(func)
         act = activity(fn, wrt, callees)
         check_differentiable(fn, info, act, callees)  # the same refusals in both modes
+        refuse_complex(fn, act, callees, info)
         return fn, info, callees, act
 
     def sweeps(self, func, wrt):

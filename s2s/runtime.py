@@ -129,17 +129,17 @@ def unsum(g, x, axis=None, keepdims=False):
 
 def unmax(g, x, ans, axis=None, keepdims=False):
     """Cotangent of a max (or min) over `axis`: `g` goes to the entries equal to the
-    extreme value, split evenly between ties."""
+    extreme value, split evenly between ties (none, if a constant `initial=` won)."""
     mask = x == unsum(ans, x, axis, keepdims)
     spread = unsum(g, x, axis, keepdims)  # a scalar for a scalar x
-    return spread * mask / np.sum(mask, axis=axis, keepdims=True, dtype=np.result_type(spread))
+    return spread * mask / np.maximum(np.sum(mask, axis=axis, keepdims=True, dtype=np.result_type(spread)), 1)
 
 
 def max_tangent(t, x, ans, axis=None, keepdims=False):
     """Tangent of a max (or min) over `axis`: the mean of `t` over the extreme entries."""
     mask = x == unsum(ans, x, axis, keepdims)
     total = np.sum(t * mask, axis=axis, keepdims=keepdims)
-    return total / np.sum(mask, axis=axis, keepdims=keepdims, dtype=np.result_type(total))
+    return total / np.maximum(np.sum(mask, axis=axis, keepdims=keepdims, dtype=np.result_type(total)), 1)
 
 
 def unindex(g, x, index):
@@ -363,6 +363,8 @@ def undiagonal(g, x, offset=0, axis1=0, axis2=1):
 
 def _einsum_parts(subscripts, operands):
     """(input subscripts, output subscripts) of an einsum, explicit, without `...`."""
+    if not isinstance(subscripts, str):  # the sublist form, np.einsum(a, [0, 1], b, [1, 2])
+        raise TypeError("s2s differentiates np.einsum only with its subscripts as a string: np.einsum('ij,jk', a, b)")
     subscripts = subscripts.replace(" ", "")
     ins, arrow, out = subscripts.partition("->")
     ins = ins.split(",")
@@ -486,7 +488,10 @@ def convolve_pad(a, v, mode="full"):
 
 def uncast(g, x, dtype=float):
     """Cotangent of `x` in `x.astype(dtype)`: `g` in `x`'s float dtype. A cast to an
-    integer or bool dtype is piecewise constant, so its derivative is zero."""
+    integer or bool dtype is piecewise constant, so its derivative is zero. A complex dtype
+    raises: s2s differentiates real values only."""
+    if np.issubdtype(dtype, np.complexfloating):
+        raise TypeError("a cast to a complex dtype in a differentiated computation: s2s differentiates real values only")
     if not np.issubdtype(dtype, np.inexact):
         return zeros_like(x)
     return np.asarray(g, dtype=np.result_type(x if hasattr(x, "dtype") else np.asarray(x), 1.0))  # x: also a list

@@ -772,6 +772,7 @@ add(rt_max_tangent, ANY.draw((3, 4)), _distinct((3, 4)), wrt=(0,))
 # ---------------------------------------------------------------------------------------------
 # Families kept in their own files (they register with `add` when imported)
 # ---------------------------------------------------------------------------------------------
+import rulecases_arrays  # noqa: E402,F401
 import rulecases_linalg  # noqa: E402,F401
 import rulecases_sequences  # noqa: E402,F401
 import rulecases_shape  # noqa: E402,F401

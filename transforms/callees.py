@@ -11,6 +11,8 @@ recorded as a binding (where it was looked up, the name or key, the object
 found): a derivative generated from these decisions holds only while
 `still_bound` finds each bound to the same object (a helper redefined in a
 notebook cell, a module attribute replaced, a rule registered again).
+`entries_read` uses the classification to find the container entries no
+derivative can flow out of (both modes give them structural zeros).
 """
 from __future__ import annotations
 
@@ -158,3 +160,47 @@ def call_arguments(callee: Callee, call: gast.Call):
     if callee.receiver is not None:
         args = [callee.receiver] + args
     return args, {k.arg: k.value for k in call.keywords}
+
+
+def entries_read(fn, callees: Callees, active=lambda name: True) -> dict:
+    """{name: {constant keys}} for the names that are read only as `name[k]` with constant ints or strings k,
+    or unpacked (`a, b = name`: the entries whose targets are `active`), or where no derivative flows
+    (`len(xs)`, a rule's parameter without one), with no write into them: the entries of their values
+    that can get a cotangent."""
+    body = gast.Module(body=fn.body, type_ignores=[])
+    read: dict = {}
+    plain = set()
+    for node in gast.walk(body):
+        if isinstance(node, gast.Assign) and isinstance(node.value, gast.Name) and len(node.targets) == 1 \
+                and isinstance(node.targets[0], (gast.Tuple, gast.List)) \
+                and all(isinstance(e, gast.Name) for e in node.targets[0].elts):
+            read.setdefault(node.value.id, set()).update(
+                k for k, e in enumerate(node.targets[0].elts) if active(e.id))
+            plain.add(id(node.value))
+        if isinstance(node, gast.Call):
+            callee = callees.classify_call(node)
+            if callee.kind in ("rule", "nondiff"):
+                args, kwargs = call_arguments(callee, node)
+                try:
+                    bound = callee.rule.bind(args, kwargs) if callee.kind == "rule" else {}
+                except TypeError:
+                    continue
+                flows = {id(bound[p]) for p in callee.rule.diff_params() + list(callee.rule.constant) if p in bound}
+                plain |= {id(a) for a in args + list(kwargs.values()) if id(a) not in flows}
+        if isinstance(node, gast.Subscript) and isinstance(node.value, gast.Name) and isinstance(
+                node.slice, gast.Constant) and type(node.slice.value) in (int, str):
+            if isinstance(node.ctx, gast.Load):
+                read.setdefault(node.value.id, set()).add(node.slice.value)
+            plain.add(id(node.value))  # a write `xs[k] = v` at a constant key reads no entry
+    for node in gast.walk(body):
+        if isinstance(node, gast.Name) and isinstance(node.ctx, gast.Load) and id(node) not in plain:
+            read.pop(node.id, None)
+    return read
+
+
+def indexed_object(path):
+    """(message, hint) refusing `np.r_[a, b]` (a module's object indexed) where a or b carries a derivative."""
+    what = ".".join(reversed([p.attr for p in gast.walk(path) if isinstance(p, gast.Attribute)]))
+    root = next(n.id for n in gast.walk(path) if isinstance(n, gast.Name))
+    return (f"s2s has no derivative rule for indexing `{root}.{what}` with values that carry a derivative",
+            "build the array with np.concatenate, np.stack, np.column_stack or np.arange instead")

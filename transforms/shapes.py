@@ -160,38 +160,3 @@ def _written(s):
     if isinstance(s, (gast.Assign, gast.For)):
         return target_names(s)
     return []
-
-
-def keyed_reads(fn, callees):
-    """{name: keys} for containers whose cotangent can come only from reads at constant
-    keys (``pair[1]``, ``d["w"]``): the keys read. An entry never read has a structurally
-    zero cotangent, so reverse mode gives what was stored there none at all (as autograd and
-    JAX do), rather than a zero that a local derivative of infinity would make NaN.
-
-    Any other use through which a cotangent may flow (the whole container as an operand, an
-    argument, an alias, an append; a negative or computed index) leaves the name out. Writes
-    ``c[k] = v`` are not reads; uses that carry no derivative (``len(c)``, a test) do not count.
-    """
-    from .activity import diff_operands
-    keys: dict = {}
-    whole: set = set()
-    for s in walk_statements(fn.body):
-        if isinstance(s, gast.Assign):
-            value = s.value
-            if (isinstance(value, gast.Subscript) and isinstance(value.value, gast.Name)
-                    and _constant_key(value.slice)):
-                keys.setdefault(value.value.id, set()).add(value.slice.value)
-                continue
-            target = s.targets[0]
-            if isinstance(target, gast.Subscript) and isinstance(value, gast.Name):
-                whole.add(value.id)  # `y[i] = c`: c flows whole
-                continue
-            whole |= diff_operands(value, callees)
-        elif not isinstance(s, (gast.If, gast.For, gast.While)):
-            whole |= {n.id for n in gast.walk(s) if isinstance(n, gast.Name)}
-    return {c: ks for c, ks in keys.items() if c not in whole}
-
-
-def _constant_key(index) -> bool:
-    return isinstance(index, gast.Constant) and (
-        isinstance(index.value, str) or (type(index.value) is int and index.value >= 0))
