@@ -127,7 +127,7 @@ class _Generation:
         local_names = set(param_names(fn)) | stored_names(fn)
         callees = Callees(func, local_names)
         if not info.generated:  # s2s's own code restores what it overwrites before any view is read
-            check_writes(fn, info, callees, self.namer.is_temp)
+            check_writes(fn, info, callees, self.namer.is_temp, self.namer.helper)
         return fn, info, callees
 
     def unique(self, kind, fname):

@@ -13,7 +13,7 @@ __all__ = ["grad_seed", "unbroadcast", "rebroadcast", "unsum", "unmax", "max_tan
            "prod_grad", "undiagonal", "einsum_of", "einsum_grad", "tensordot_subscripts", "kron_subscripts",
            "kron_shape", "norm_order",
            "uncast", "unarray", "unconcatenate", "reconcatenate", "untile", "untake", "unrepeat", "unpad", "repad",
-           "untake_along", "median_weights", "chain_product", "undiff", "convolve_pad"]
+           "untake_along", "median_weights", "chain_product", "undiff", "convolve_pad", "rebinds"]
 
 
 class _Elementwise:
@@ -261,6 +261,24 @@ def untranspose(g, axes):
     if axes is None or len(axes) == 0:
         return np.transpose(g)
     return np.transpose(g, np.argsort(np.mod(axes, np.ndim(g))))
+
+
+def rebinds(y, others, message):
+    """Check that `y += e`, differentiated as `y = y + e`, may rebind `y`: it does on numbers
+    and tuples; on an array (or a list) it writes in place, which `others` must not see."""
+    if isinstance(y, (np.ndarray, list)) and any(_sees(v, y) for v in others):
+        raise ValueError(message)
+
+
+def _sees(v, y):
+    """May `v` (an array, or a container of them) see a write into the array or list `y`?"""
+    if v is y:
+        return True
+    if isinstance(v, (list, tuple)):
+        return any(_sees(u, y) for u in v)
+    if isinstance(v, dict):
+        return any(_sees(u, y) for u in v.values())
+    return isinstance(v, np.ndarray) and isinstance(y, np.ndarray) and np.may_share_memory(v, y)
 
 
 def stop_gradient(x):

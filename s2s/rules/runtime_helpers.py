@@ -10,7 +10,7 @@ from .. import runtime as rt
 from . import nondiff, rule
 from .linalg import MULTI_DOT
 
-nondiff(rt.grad_seed, rt.zeros_like)
+nondiff(rt.grad_seed, rt.zeros_like, rt.rebinds)
 
 rule(rt.unbroadcast, args="c, x", elementwise=False, c="rebroadcast(g, c)", jvp="unbroadcast(t_c, x)")
 rule(rt.rebroadcast, args="c, y", elementwise=False, c="unbroadcast(g, c)", jvp="rebroadcast(t_c, y)")
