@@ -26,6 +26,7 @@ from .transforms import assemble
 from .transforms.activity import activity
 from .transforms.aliasing import check_writes
 from .transforms.callees import Callees
+from .transforms.effects import check_calls, written_parameters
 from .transforms.fence import fence
 from .transforms.local_functions import local_functions
 from .transforms.forward import forward
@@ -110,6 +111,10 @@ class _Generation:
         self.user_names: set = set()
         self.taken: set = set()
         self.read: list = []   # (file name, qualified name, source text), in the order read
+        self.summaries: dict = {}      # user function -> parameters it writes into (see `effects`)
+        self.summaries_done: set = set()
+        self.summaries_round: set = set()
+        self.summaries_grew = False
 
     def prepare(self, func):
         fn, info = _parse(func)
@@ -128,7 +133,43 @@ class _Generation:
         callees = Callees(func, local_names)
         if not info.generated:  # s2s's own code restores what it overwrites before any view is read
             check_writes(fn, info, callees, self.namer.is_temp, self.namer.helper)
+            check_calls(fn, info, callees, self.effects, self.namer.helper)
         return fn, info, callees
+
+    def effects(self, func):
+        """{parameter: line} of the parameters the user function `func` may write into in
+        place (`transforms.effects`). Recursive functions: every summary starts empty and the
+        summaries are recomputed until none grows."""
+        func = unwrap(func)
+        if func not in self.summaries_done:
+            while True:
+                self.summaries_round, self.summaries_grew = set(), False
+                self._effects(func)
+                if not self.summaries_grew:
+                    break
+            self.summaries_done |= self.summaries_round
+        return self.summaries.get(func, {})
+
+    def _effects(self, func):
+        func = unwrap(func)
+        if func in self.summaries_done or func in self.summaries_round:
+            return self.summaries.get(func, {})
+        self.summaries_round.add(func)
+        try:
+            fn, info = _parse(func)
+            _strip_own_decorator(fn, func)
+            fence(fn, info)
+            namer = Namer(_user_names(fn), self.namer.style)  # its own names: nothing here is emitted
+            fn, helpers = local_functions(fn, info, namer)
+            fn = normal_form(structure(fn, namer), namer, info, helpers)
+        except S2SError:  # not read here: differentiating it (if it is) says why
+            return {}
+        callees = Callees(func, set(param_names(fn)) | stored_names(fn))
+        summary = written_parameters(fn, callees, self._effects)
+        if summary != self.summaries.get(func, {}):
+            self.summaries[func] = summary
+            self.summaries_grew = True
+        return summary
 
     def unique(self, kind, fname):
         candidate = self.namer.function(kind, fname, self.taken)

@@ -229,3 +229,110 @@ def test_message_names_the_view_not_the_module():
         s2s.grad(transpose_message)
     assert "`V` is modified in place here, but `v` shares its memory" in str(info.value)
     assert "`np`" not in str(info.value)
+
+
+# ---- 2. helpers that write into an argument ---------------------------------------------------
+def zero_first(a):
+    a[0] = 0.0
+
+
+def zero_first_returned(a):
+    a[0] = 0.0
+    return a
+
+
+def scale_tail(a):
+    tail = a[1:]
+    tail *= 2.0
+    return np.sum(a)
+
+
+def through_another(a, k):
+    if k > 0:
+        zero_first(a)
+    return k
+
+
+def countdown(a, n):
+    if n > 0:
+        a[n] = 0.5 * a[n]
+        countdown_again(a, n - 1)
+
+
+def countdown_again(a, n):
+    countdown(a, n)
+
+
+def copies_first(a):
+    a = a.copy()
+    a[0] = 0.0
+    a *= 2.0
+    return a
+
+
+def helper_statement(x):
+    y = x.copy()
+    zero_first(y)
+    return np.sum(y ** 2)
+
+
+def helper_rebinding(x):
+    y = x * 2.0
+    y = zero_first_returned(y)
+    return np.sum(y ** 2)
+
+
+def helper_view_and_augmented(x):
+    y = x * 2.0
+    s = scale_tail(y)
+    return s * np.sum(y)
+
+
+def helper_through_another(x):
+    y = x + 1.0
+    through_another(y, 2)
+    return np.sum(y * x)
+
+
+def helper_mutually_recursive(x):
+    y = x + 1.0
+    countdown(y, 3)
+    return np.sum(y * x)
+
+
+@pytest.mark.parametrize("f, callee, param, text", [
+    (helper_statement, "zero_first", "a", "zero_first(y)"),
+    (helper_rebinding, "zero_first_returned", "a", "zero_first_returned(y)"),
+    (helper_through_another, "through_another", "a", "through_another(y, 2)"),
+    (helper_mutually_recursive, "countdown", "a", "countdown(y, 3)"),
+])
+def test_a_helper_writing_into_its_argument_is_refused_at_the_call(f, callee, param, text):
+    lines, first = inspect.getsourcelines(globals()[callee])
+    for make in (s2s.grad, s2s.jvp, s2s.hvp):
+        with pytest.raises(s2s.S2SError) as info:
+            make(f)
+        message = str(info.value)
+        line = inspect.getsourcelines(f)[1] + next(i for i, t in enumerate(inspect.getsourcelines(f)[0]) if text in t)
+        assert f"test_aliasing_soundness.py:{line}:" in message, message
+        assert f"`{callee}` writes into its argument `{param}` in place (test_aliasing_soundness.py:" in message
+        assert "return the new array" in message
+
+
+def helper_copies_first(x):
+    y = x * 2.0
+    z = copies_first(y)
+    return np.sum(z * y)
+
+
+def test_a_helper_that_copies_its_argument_first_is_exact():
+    check_exact(helper_copies_first, X)
+
+
+def test_a_helper_writing_with_augmented_assignment_is_checked_when_called():
+    """`tail *= 2.0` on a slice of the argument writes into it when it is an array (a list's
+    slice is a new list): the derivative checks the argument when it runs."""
+    for run in (lambda: s2s.grad(helper_view_and_augmented)(X.copy()),
+                lambda: s2s.jvp(helper_view_and_augmented)(X.copy(), X.copy()),
+                lambda: s2s.hvp(helper_view_and_augmented)(X.copy(), X.copy())):
+        with pytest.raises(ValueError, match=r"`scale_tail` changes its argument `a` in place .*here the array `y`"):
+            run()
