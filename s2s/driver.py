@@ -26,8 +26,9 @@ from .transforms import assemble
 from .transforms.activity import activity
 from .transforms.aliasing import check_writes
 from .transforms.callees import Callees
-from .transforms.effects import check_calls, written_parameters
+from .transforms.effects import RETURNS, check_calls, written_parameters
 from .transforms.fence import fence
+from .transforms.list_operators import list_operators
 from .transforms.local_functions import local_functions
 from .transforms.forward import forward
 from .transforms.nodes import param_names, stored_names
@@ -83,6 +84,13 @@ def _parse(func):
     return parse_function(func)
 
 
+def param_names_of(func) -> list[str]:
+    try:
+        return list(inspect.signature(func).parameters)
+    except (TypeError, ValueError):
+        return []
+
+
 def _user_names(fn: gast.FunctionDef) -> set[str]:
     names = {n.id for n in gast.walk(fn) if isinstance(n, gast.Name)}
     return names | set(param_names(fn)) | {fn.name}
@@ -129,8 +137,10 @@ class _Generation:
         fn, helpers = local_functions(fn, info, self.namer)
         fn = structure(fn, self.namer)
         fn = normal_form(fn, self.namer, info, helpers)
+        fn = list_operators(fn, self.namer.helper)
         local_names = set(param_names(fn)) | stored_names(fn)
         callees = Callees(func, local_names)
+        callees.helpers = {self.namer.helper(h): getattr(runtime, h) for h in ("concat", "repeat")}
         if not info.generated:  # s2s's own code restores what it overwrites before any view is read
             check_writes(fn, info, callees, self.namer.is_temp, self.namer.helper)
             check_calls(fn, info, callees, self.effects, self.namer.helper)
@@ -148,12 +158,12 @@ class _Generation:
                 if not self.summaries_grew:
                     break
             self.summaries_done |= self.summaries_round
-        return self.summaries.get(func, {})
+        return self.summaries.get(func, {RETURNS: frozenset()})
 
     def _effects(self, func):
         func = unwrap(func)
         if func in self.summaries_done or func in self.summaries_round:
-            return self.summaries.get(func, {})
+            return self.summaries.get(func, {RETURNS: frozenset()})
         self.summaries_round.add(func)
         try:
             fn, info = _parse(func)
@@ -163,10 +173,10 @@ class _Generation:
             fn, helpers = local_functions(fn, info, namer)
             fn = normal_form(structure(fn, namer), namer, info, helpers)
         except S2SError:  # not read here: differentiating it (if it is) says why
-            return {}
+            return {RETURNS: frozenset(param_names_of(func))}
         callees = Callees(func, set(param_names(fn)) | stored_names(fn))
         summary = written_parameters(fn, callees, self._effects)
-        if summary != self.summaries.get(func, {}):
+        if summary != self.summaries.get(func, {RETURNS: frozenset()}):
             self.summaries[func] = summary
             self.summaries_grew = True
         return summary

@@ -13,7 +13,8 @@ __all__ = ["grad_seed", "unbroadcast", "rebroadcast", "unsum", "unmax", "max_tan
            "prod_grad", "undiagonal", "einsum_of", "einsum_grad", "tensordot_subscripts", "kron_subscripts",
            "kron_shape", "norm_order",
            "uncast", "unarray", "unconcatenate", "reconcatenate", "untile", "untake", "unrepeat", "unpad", "repad",
-           "untake_along", "median_weights", "chain_product", "undiff", "convolve_pad", "rebinds"]
+           "untake_along", "median_weights", "chain_product", "undiff", "convolve_pad", "rebinds",
+           "concat", "repeat", "head", "tail", "unrepeat_list"]
 
 
 class _Elementwise:
@@ -261,6 +262,40 @@ def untranspose(g, axes):
     if axes is None or len(axes) == 0:
         return np.transpose(g)
     return np.transpose(g, np.argsort(np.mod(axes, np.ndim(g))))
+
+
+def concat(a, b):
+    """`a + b` of two lists (or tuples): their concatenation, also of (co)tangent lists."""
+    if isinstance(a, _Elementwise) or isinstance(b, _Elementwise):
+        return cotangents(a, list(a) + list(b))
+    return a + b
+
+
+def repeat(a, n):
+    """`a * n` of a list (or tuple): `a` repeated `n` times, also for a (co)tangent list."""
+    if isinstance(a, _Elementwise):
+        return cotangents(a, list(a) * n)
+    return a * n
+
+
+def head(c, a):
+    """The part of the cotangent `c` of `a + b` that belongs to `a`."""
+    return cotangents(a, c[:len(a)]) if len(c) else c  # [] stands for zero
+
+
+def tail(c, a, b):
+    """The part of the cotangent `c` of `a + b` that belongs to `b`."""
+    return cotangents(b, c[len(a):]) if len(c) else c
+
+
+def unrepeat_list(c, a):
+    """The cotangent of `a` from the cotangent `c` of `a * n`: its `n` parts summed."""
+    if not len(c) or not len(a):
+        return c
+    total = cotangents(a, c[:len(a)])
+    for start in range(len(a), len(c), len(a)):
+        total = add(total, cotangents(a, c[start:start + len(a)]))
+    return total
 
 
 def rebinds(y, others, message):

@@ -23,7 +23,7 @@ def _fd(f, x, eps=1e-6):
     return g
 
 
-def check_exact(f, x):
+def check_exact(f, x, reverse_twice=True):
     """grad, jvp and hvp of `f` at `x` against central differences (f may write into its argument)."""
     plain = lambda z: f(z.copy())  # noqa: E731
     v = np.linspace(0.3, -0.4, x.size).reshape(x.shape)
@@ -34,7 +34,8 @@ def check_exact(f, x):
     np.testing.assert_allclose(tangent, np.sum(expected * v), rtol=1e-6, atol=1e-7)
     hessian_v = _fd(lambda z: np.sum(_fd(plain, z, 1e-5) * v), x, 1e-4)
     np.testing.assert_allclose(s2s.hvp(f)(x.copy(), v), hessian_v, rtol=1e-4, atol=1e-4)
-    np.testing.assert_allclose(s2s.jacobian(s2s.grad(f))(x.copy()) @ v, hessian_v, rtol=1e-4, atol=1e-4)
+    if reverse_twice:
+        np.testing.assert_allclose(s2s.jacobian(s2s.grad(f))(x.copy()) @ v, hessian_v, rtol=1e-4, atol=1e-4)
 
 
 def check_refused(f, *words, line_text):
@@ -336,3 +337,53 @@ def test_a_helper_writing_with_augmented_assignment_is_checked_when_called():
                 lambda: s2s.hvp(helper_view_and_augmented)(X.copy(), X.copy())):
         with pytest.raises(ValueError, match=r"`scale_tail` changes its argument `a` in place .*here the array `y`"):
             run()
+
+
+# ---- 5. list and tuple operators: concatenation and repetition ------------------------------
+def list_repeated(x):
+    items = [x] * 3
+    return np.sum(items[0] * items[2] + items[1])
+
+
+def list_repeated_left(x):
+    items = 2 * [x, x ** 2]
+    return np.sum(items[1] * items[2] * items[3])
+
+
+def list_concatenated(x):
+    items = [x, 2 * x] + [x ** 2]
+    return np.sum(items[1] * items[2])
+
+
+def tuple_concatenated(x):
+    pair = (x, np.sin(x))
+    both = pair + (x * 3.0,)
+    return np.sum(both[1] * both[2])
+
+
+def stacked_repetition(x):
+    return np.sum(np.stack([x] * 4) ** 2 * np.arange(4.0)[:, None])
+
+
+def comprehension_concatenated(x):
+    items = [x * k for k in range(3)] + [x]
+    more = items * 2
+    return np.sum(more[4] * more[3] + more[1] ** 2)
+
+
+@pytest.mark.parametrize("f", [list_repeated, list_repeated_left, list_concatenated, tuple_concatenated,
+                               stacked_repetition])
+def test_list_operators_are_exact(f):
+    check_exact(f, X)
+
+
+def test_list_operators_on_a_comprehension_are_exact():
+    # reverse over reverse of a comprehension's loop is issue 9 class 13 (another fix)
+    check_exact(comprehension_concatenated, X, reverse_twice=False)
+
+
+@pytest.mark.parametrize("f", [list_repeated, list_concatenated, tuple_concatenated])
+def test_list_operators_grad_of_grad(f):
+    x = 0.7
+    second = (f(x + 1e-4) - 2 * f(x) + f(x - 1e-4)) / 1e-8
+    assert s2s.grad(s2s.grad(f))(x) == pytest.approx(second, rel=1e-4, abs=1e-5)

@@ -79,8 +79,7 @@ def _is_view(value, callees) -> bool:
         return True
     if isinstance(value, gast.Subscript):
         index = value.slice.elts if isinstance(value.slice, gast.Tuple) else [value.slice]
-        return all(isinstance(i, gast.Slice) or (isinstance(i, gast.Constant) and not isinstance(i.value, str))
-                   for i in index)
+        return all(isinstance(i, gast.Slice) for i in index)  # `y[0]` may be a number
     if isinstance(value, gast.Attribute):
         return value.attr in ("T", "mT")
     if isinstance(value, gast.Call):

@@ -33,6 +33,7 @@ class Callees:
         self.func = func
         self.locals = local_names
         self.closure = {}
+        self.helpers: dict = {}  # runtime helpers that passes put into user code (`list_operators`)
         if func.__closure__:
             for var, cell in zip(func.__code__.co_freevars, func.__closure__):
                 try:
@@ -45,7 +46,7 @@ class Callees:
         if isinstance(node, gast.Name):
             if node.id in self.locals:
                 return _MISSING
-            for scope in (self.closure, self.func.__globals__, vars(builtins)):
+            for scope in (self.helpers, self.closure, self.func.__globals__, vars(builtins)):
                 try:  # not `in`: generated code's globals fall back to the user's module on lookup
                     return scope[node.id]
                 except KeyError:

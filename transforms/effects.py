@@ -26,7 +26,7 @@ import numpy as np
 
 from s2s.errors import UnsupportedError
 
-from .aliasing import _insert_before, _shared_operands, inplace_augmented, mutable_names
+from .aliasing import _insert_before, _is_view, _shared_operands, inplace_augmented, mutable_names
 from .nodes import call, const, expr_stmt, name, param_names, pushed, subscript_write, walk_statements
 from .shapes import containers
 
@@ -37,9 +37,14 @@ _WRITES_FIRST = tuple(getattr(np, n) for n in ("copyto", "put", "place", "putmas
                                                "put_along_axis") if hasattr(np, n))
 
 
+RETURNS = None  # the key of a summary that holds the parameters the result may share
+DIRECT = "\0"   # state[DIRECT + v]: the parameters `v` is (a view of), through copies and views only
+
+
 def written_parameters(fn, callees, effects_of) -> dict:
     """{parameter: (line of a statement that may write into it in place, surely)}: not
-    surely where the write is `y += e` with `y` perhaps a number (then it rebinds `y`).
+    surely where the write is `y += e` with `y` perhaps a number (then it rebinds `y`); and
+    under the key `RETURNS`, the parameters the returned value may share memory with.
     `effects_of(function)`: the same summary for a user function `fn` calls."""
     params = param_names(fn)
     written: dict = {}
@@ -48,8 +53,11 @@ def written_parameters(fn, callees, effects_of) -> dict:
     mutable = mutable_names(fn, callees)
 
     def write(state, names, s, surely=True):
+        # `y += e` with `y` perhaps a number: counted only where `y` is a parameter, a copy
+        # or a view of one (then an array parameter is surely written; not through a
+        # container or an unpacking, where `y` may be a number taken out of it)
         for v in names:
-            for p in state.get(v, ()):
+            for p in state.get(v if surely else DIRECT + v, ()):
                 line, before = written.get(p, (s.lineno, False))
                 written[p] = (line, before or surely)
 
@@ -71,7 +79,27 @@ def written_parameters(fn, callees, effects_of) -> dict:
             for p, a in _bound(callee.obj, value, effects):
                 write(state, _names([a]), s, effects[p][1])
 
+    def _returned(value):
+        """For a call to a user function: the arguments its result may share (else None)."""
+        if not isinstance(value, gast.Call):
+            return None
+        callee = callees.classify_call(value)
+        if callee.kind != "user":
+            return None
+        summary = effects_of(callee.obj)
+        try:
+            bound = inspect.signature(callee.obj).bind(*value.args, **{k.arg: k.value for k in value.keywords
+                                                                        if k.arg})
+        except TypeError:
+            return None
+        if any(not isinstance(a, (gast.Name, gast.Constant)) for a in bound.arguments.values()):
+            return None  # *args, **kwargs
+        return [a.id for p, a in bound.arguments.items() if p in summary.get(RETURNS, ()) and isinstance(a, gast.Name)]
+
     def stmt(s, state, breaks):
+        if isinstance(s, gast.Return):
+            returned.update(shares(state, _names([s.value])))
+            return state
         if isinstance(s, gast.Assign):
             target = subscript_write(s)
             if target is not None:
@@ -83,11 +111,15 @@ def written_parameters(fn, callees, effects_of) -> dict:
             if s in inplace:  # `y += e`: surely in place only if y is surely an array or a list
                 write(state, [s.targets[0].id], s, s.targets[0].id in mutable)
                 return state  # the same object, changed
-            value = shares(state, _shared_operands(s.value, callees))
+            through = _returned(s.value)
+            operands = _shared_operands(s.value, callees) if through is None else through
+            value = shares(state, operands)
+            direct = shares(state, [DIRECT + v for v in operands]) if _is_view(s.value, callees) else frozenset()
             for t in s.targets:
                 for n in gast.walk(t):
                     if isinstance(n, gast.Name):
                         state[n.id] = value
+                        state[DIRECT + n.id] = direct if isinstance(t, gast.Name) else frozenset()
             return state
         if isinstance(s, gast.Expr):
             call_effects(state, s.value, s)
@@ -117,8 +149,11 @@ def written_parameters(fn, callees, effects_of) -> dict:
             state = stmt(s, state, breaks)
         return state
 
-    block(fn.body, {p: frozenset([p]) for p in params}, [])
-    return {p: written[p] for p in params if p in written}
+    returned: set = set()
+    block(fn.body, {q + p: frozenset([p]) for p in params for q in ("", DIRECT)}, [])
+    summary = {p: written[p] for p in params if p in written}
+    summary[RETURNS] = frozenset(returned)
+    return summary
 
 
 def check_calls(fn, info, callees, effects_of, helper=lambda n: n):
