@@ -387,3 +387,26 @@ def test_list_operators_grad_of_grad(f):
     x = 0.7
     second = (f(x + 1e-4) - 2 * f(x) + f(x - 1e-4)) / 1e-8
     assert s2s.grad(s2s.grad(f))(x) == pytest.approx(second, rel=1e-4, abs=1e-5)
+
+
+def bump(a):
+    a += 1.0
+    return a * 2.0
+
+
+def helper_bumps(x):
+    y = x * 3.0
+    z = bump(y)
+    return np.sum(z * y)
+
+
+def test_a_helper_adding_into_its_parameter_is_exact_on_numbers_and_checked_on_arrays():
+    """`a += 1.0` rebinds a number but writes into an array the caller reads again."""
+    x = 0.4
+    expected = (helper_bumps(x + 1e-6) - helper_bumps(x - 1e-6)) / 2e-6
+    assert s2s.grad(helper_bumps)(x) == pytest.approx(expected, rel=1e-6)
+    assert s2s.jvp(helper_bumps)(x, 1.0)[1] == pytest.approx(expected, rel=1e-6)
+    with pytest.raises(ValueError, match=r"`bump` changes its argument `a` in place .*here the array `y`"):
+        s2s.grad(helper_bumps)(X.copy())
+    with pytest.raises(ValueError, match=r"`bump` changes its argument `a` in place"):
+        s2s.jvp(helper_bumps)(X.copy(), X.copy())
