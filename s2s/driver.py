@@ -30,7 +30,9 @@ from .transforms.complex_values import refuse_complex
 from .transforms.aliasing import check_writes
 from .transforms.callees import Callees, resolve
 from .transforms.differentiable import check_differentiable
+from .transforms.effects import RETURNS, check_calls, written_parameters
 from .transforms.fence import fence
+from .transforms.list_operators import list_operators
 from .transforms.local_functions import local_functions
 from .transforms.forward import forward
 from .transforms.nodes import param_names, stored_names
@@ -90,6 +92,13 @@ def _parse(func):
     return parse_function(func)
 
 
+def param_names_of(func) -> list[str]:
+    try:
+        return list(inspect.signature(func).parameters)
+    except (TypeError, ValueError):
+        return []
+
+
 def _user_names(fn: gast.FunctionDef) -> set[str]:
     names = {n.id for n in gast.walk(fn) if isinstance(n, gast.Name)}
     return names | set(param_names(fn)) | {fn.name}
@@ -119,6 +128,10 @@ class _Generation:
         self.taken: set = set()
         self.read: list = []   # (file name, qualified name, source text), in the order read
         self.callees: list = []   # every function's Callees: the names they resolved are bindings
+        self.summaries: dict = {}      # user function -> parameters it writes into (see `effects`)
+        self.summaries_done: set = set()
+        self.summaries_round: set = set()
+        self.summaries_grew = False
 
     def prepare(self, func):
         fn, info = _parse(func)
@@ -134,12 +147,50 @@ class _Generation:
         fn, helpers = local_functions(fn, info, self.namer)
         fn = structure(fn, self.namer)
         fn = normal_form(fn, self.namer, info, helpers)
+        fn = list_operators(fn, self.namer.helper)
         local_names = set(param_names(fn)) | stored_names(fn)
         callees = Callees(func, local_names, info)
         self.callees.append(callees)
+        callees.helpers = {self.namer.helper(h): getattr(runtime, h) for h in ("concat", "repeat")}
         if not info.generated:  # s2s's own code restores what it overwrites before any view is read
-            check_writes(fn, info, callees, self.namer.is_temp)
+            check_writes(fn, info, callees, self.namer.is_temp, self.namer.helper)
+            check_calls(fn, info, callees, self.effects, self.namer.helper)
         return fn, info, callees
+
+    def effects(self, func):
+        """{parameter: line} of the parameters the user function `func` may write into in
+        place (`transforms.effects`). Recursive functions: every summary starts empty and the
+        summaries are recomputed until none grows."""
+        func = unwrap(func)
+        if func not in self.summaries_done:
+            while True:
+                self.summaries_round, self.summaries_grew = set(), False
+                self._effects(func)
+                if not self.summaries_grew:
+                    break
+            self.summaries_done |= self.summaries_round
+        return self.summaries.get(func, {RETURNS: frozenset()})
+
+    def _effects(self, func):
+        func = unwrap(func)
+        if func in self.summaries_done or func in self.summaries_round:
+            return self.summaries.get(func, {RETURNS: frozenset()})
+        self.summaries_round.add(func)
+        try:
+            fn, info = _parse(func)
+            _strip_own_decorator(fn, func)
+            fence(fn, info)
+            namer = Namer(_user_names(fn), self.namer.style)  # its own names: nothing here is emitted
+            fn, helpers = local_functions(fn, info, namer)
+            fn = normal_form(structure(fn, namer), namer, info, helpers)
+        except S2SError:  # not read here: differentiating it (if it is) says why
+            return {RETURNS: frozenset(param_names_of(func))}
+        callees = Callees(func, set(param_names(fn)) | stored_names(fn))
+        summary = written_parameters(fn, callees, self._effects)
+        if summary != self.summaries.get(func, {RETURNS: frozenset()}):
+            self.summaries[func] = summary
+            self.summaries_grew = True
+        return summary
 
     def unique(self, kind, fname):
         candidate = self.namer.function(kind, fname, self.taken)

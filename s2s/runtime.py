@@ -13,8 +13,8 @@ __all__ = ["grad_seed", "unbroadcast", "rebroadcast", "unsum", "unmax", "max_tan
            "prod_grad", "undiagonal", "einsum_of", "einsum_grad", "tensordot_subscripts", "kron_subscripts",
            "kron_shape", "norm_order",
            "uncast", "unarray", "unconcatenate", "reconcatenate", "untile", "untake", "unrepeat", "unpad", "repad",
-           "untake_along", "median_weights", "chain_product", "undiff", "convolve_pad",
-           "last_write"]
+           "untake_along", "median_weights", "chain_product", "undiff", "convolve_pad", "rebinds",
+           "last_write", "concat", "repeat", "head", "tail", "unrepeat_list"]
 
 
 class _Elementwise:
@@ -279,6 +279,58 @@ def untranspose(g, axes):
     if axes is None or len(axes) == 0:
         return np.transpose(g)
     return np.transpose(g, np.argsort(np.mod(axes, np.ndim(g))))
+
+
+def concat(a, b):
+    """`a + b` of two lists (or tuples): their concatenation, also of (co)tangent lists."""
+    if isinstance(a, _Elementwise) or isinstance(b, _Elementwise):
+        return cotangents(a, list(a) + list(b))
+    return a + b
+
+
+def repeat(a, n):
+    """`a * n` of a list (or tuple): `a` repeated `n` times, also for a (co)tangent list."""
+    if isinstance(a, _Elementwise):
+        return cotangents(a, list(a) * n)
+    return a * n
+
+
+def head(c, a):
+    """The part of the cotangent `c` of `a + b` that belongs to `a`."""
+    return cotangents(a, c[:len(a)]) if len(c) else c  # [] stands for zero
+
+
+def tail(c, a, b):
+    """The part of the cotangent `c` of `a + b` that belongs to `b`."""
+    return cotangents(b, c[len(a):]) if len(c) else c
+
+
+def unrepeat_list(c, a):
+    """The cotangent of `a` from the cotangent `c` of `a * n`: its `n` parts summed."""
+    if not len(c) or not len(a):
+        return c
+    total = cotangents(a, c[:len(a)])
+    for start in range(len(a), len(c), len(a)):
+        total = add(total, cotangents(a, c[start:start + len(a)]))
+    return total
+
+
+def rebinds(y, others, message):
+    """Check that `y += e`, differentiated as `y = y + e`, may rebind `y`: it does on numbers
+    and tuples; on an array (or a list) it writes in place, which `others` must not see."""
+    if isinstance(y, (np.ndarray, list)) and any(_sees(v, y) for v in others):
+        raise ValueError(message)
+
+
+def _sees(v, y):
+    """May `v` (an array, or a container of them) see a write into the array or list `y`?"""
+    if v is y:
+        return True
+    if isinstance(v, (list, tuple)):
+        return any(_sees(u, y) for u in v)
+    if isinstance(v, dict):
+        return any(_sees(u, y) for u in v.values())
+    return isinstance(v, np.ndarray) and isinstance(y, np.ndarray) and np.may_share_memory(v, y)
 
 
 def stop_gradient(x):

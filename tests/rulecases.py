@@ -790,6 +790,11 @@ def py_min(a, b, w): return min(a * 2.0, b) * w
 def rt_spread(c, x, y, w): return np.sum(rt.spread(c, [x, y])[1] * w) + np.sum(rt.spread(c, [x, y])[0] * w)
 def rt_spread_array(c, x, w): return np.sum(rt.spread(c, x) * w)
 def rt_unspread(a, b, c, w): return np.sum(rt.unspread([a, b], c) * w)
+def rt_concat(x, y, w): return np.sum(rt.concat([x, y], [x * y])[2] * w + rt.concat([x], [y])[0])
+def rt_repeat(x, y, w): return np.sum(rt.repeat([x, y * x], 2)[3] * rt.repeat([x, y * x], 2)[0] * w)
+def rt_head(a, b, w): return np.sum(rt.head([a, b, a * b], [a, b])[1] * a * w)
+def rt_tail(a, b, w): return np.sum(rt.tail([a, b, a * b], [a], [b, b])[1] * b * w)
+def rt_unrepeat_list(a, b, w): return np.sum(rt.unrepeat_list([a, b, a * b, b], [a, b])[0] * b * w)
 
 
 for _x, _y in (((3,), (3,)), ((2, 3), (3,)), ((), (2,))):
@@ -803,6 +808,8 @@ add(py_min, 0.3, 0.2)
 add(rt_spread, ANY.draw((3,)), ANY.draw((3,)), ANY.draw(()), wrt=(0,))
 add(rt_spread_array, ANY.draw((3,)), ANY.draw((2, 3)), wrt=(0,))
 add(rt_unspread, ANY.draw((2, 3)), ANY.draw((3,)), ANY.draw((2, 3)), wrt=(0, 1))
+for _fn in (rt_concat, rt_repeat, rt_head, rt_tail, rt_unrepeat_list):
+    add(_fn, ANY.draw((3,)), ANY.draw((3,)))
 
 
 # ---- more of the math module -------------------------------------------------------------------

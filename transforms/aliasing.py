@@ -18,28 +18,36 @@ Runs on normal form.
 """
 from __future__ import annotations
 
+import types
+
 import gast
 import numpy as np
 
 from s2s.errors import UnsupportedError
 
-from .nodes import pushed, subscript_write, walk_statements
+from .nodes import augmented, call, const, expr_stmt, name, param_names, pushed, subscript_write, walk_statements
 
 # NumPy functions, methods and attributes whose result may be a view of (or be) an argument.
-VIEW_FUNCTIONS = (np.reshape, np.transpose, np.ravel, np.swapaxes, np.moveaxis, np.expand_dims, np.squeeze,
-                  np.broadcast_to, np.diagonal, np.flip, np.fliplr, np.flipud, np.asarray, np.asanyarray,
-                  np.atleast_1d, np.atleast_2d, np.atleast_3d, np.split, np.array_split, np.real, np.imag)
-VIEW_METHODS = {"reshape", "transpose", "ravel", "swapaxes", "squeeze", "view", "diagonal"}
-VIEW_ATTRIBUTES = {"T", "real", "imag", "flat", "mT"}
+_VIEW_FUNCTION_NAMES = (
+    "reshape transpose matrix_transpose permute_dims ravel swapaxes moveaxis rollaxis expand_dims squeeze "
+    "broadcast_to broadcast_arrays diagonal diag flip fliplr flipud rot90 asarray asanyarray asarray_chkfinite "
+    "ascontiguousarray asfortranarray require atleast_1d atleast_2d atleast_3d split array_split hsplit vsplit "
+    "dsplit unstack real imag real_if_close einsum")
+VIEW_FUNCTIONS = tuple(getattr(np, n) for n in _VIEW_FUNCTION_NAMES.split() if hasattr(np, n)) + (
+    np.lib.stride_tricks.as_strided, np.lib.stride_tricks.sliding_window_view)
+VIEW_METHODS = {"reshape", "transpose", "ravel", "swapaxes", "squeeze", "view", "diagonal", "__array__"}
+VIEW_ATTRIBUTES = {"T", "mT", "real", "imag", "flat", "base"}
+# `np.array(x, copy=False)` and `x.astype(t, copy=False)` may return `x` itself.
+_COPY_KEYWORD = (np.array, np.nan_to_num)
 
 
 def _shared_operands(value, callees) -> set[str]:
     """Names whose memory the result of the primitive `value` may share."""
-    def names(nodes):
-        return {n.id for n in nodes if isinstance(n, gast.Name)}
+    def names(nodes):  # variables only: `np` in `np.transpose(V)` is a module, not memory
+        return {n.id for n in nodes if isinstance(n, gast.Name) and _variable(n, callees)}
 
     if isinstance(value, gast.Name):
-        return {value.id}
+        return names([value])
     if isinstance(value, gast.Subscript):
         return names([value.value])
     if isinstance(value, gast.Attribute):
@@ -52,19 +60,49 @@ def _shared_operands(value, callees) -> set[str]:
     if isinstance(value, gast.Call):
         callee = callees.classify_call(value)
         operands = list(value.args) + [k.value for k in value.keywords]
-        if isinstance(value.func, gast.Attribute) and callee.kind != "nondiff" and (
-                value.func.attr in VIEW_METHODS or callee.kind == "unknown"):
+        method = isinstance(value.func, gast.Attribute) and callee.receiver is not None
+        copy_false = any(k.arg == "copy" for k in value.keywords)
+        if method and callee.kind != "nondiff" and (
+                value.func.attr in VIEW_METHODS or callee.kind == "unknown" or copy_false):
             operands.append(value.func.value)
-        if callee.kind in ("user", "unknown") or any(callee.obj is f for f in VIEW_FUNCTIONS):
+        if callee.kind in ("user", "unknown") or any(callee.obj is f for f in VIEW_FUNCTIONS) or (
+                copy_false and any(callee.obj is f for f in _COPY_KEYWORD)):
             return names(operands)
-        if isinstance(value.func, gast.Attribute) and value.func.attr in VIEW_METHODS:
+        if method and (value.func.attr in VIEW_METHODS or copy_false):
             return names([value.func.value])
     return set()
 
 
-def sharing(fn, callees) -> dict[str, set[str]]:
+def _is_view(value, callees) -> bool:
+    """Is `value` a name, a slice or a NumPy view of one name?"""
+    if isinstance(value, gast.Name):
+        return True
+    if isinstance(value, gast.Subscript):
+        index = value.slice.elts if isinstance(value.slice, gast.Tuple) else [value.slice]
+        return all(isinstance(i, gast.Slice) for i in index)  # `y[0]` may be a number
+    if isinstance(value, gast.Attribute):
+        return value.attr in ("T", "mT")
+    if isinstance(value, gast.Call):
+        callee = callees.classify_call(value)
+        if callee.receiver is not None:
+            return value.func.attr in VIEW_METHODS
+        return any(callee.obj is f for f in VIEW_FUNCTIONS) and len(value.args) >= 1
+    return False
+
+
+def _variable(node, callees) -> bool:
+    """Is the name `node` a variable (not a module, function or class it refers to)?"""
+    if node.id in callees.locals:
+        return True
+    obj = callees.lookup(node)
+    return not isinstance(obj, (types.ModuleType, types.FunctionType, types.BuiltinFunctionType, type))
+
+
+def sharing(fn, callees, inplace=(), direct=False) -> dict[str, set[str]]:
     """{name: every name that may share its memory (itself included)}, for the names
-    written in place (``y[i] = v``) and those sharing with them."""
+    written in place (``y[i] = v``, and the statements `inplace`) and those sharing with them.
+    `direct`: only through copies of names and views (``z = y``, ``v = y[1:]``,
+    ``v = y.T``), which surely share memory when ``y`` is an array."""
     parent: dict = {}
 
     def find(v):
@@ -74,49 +112,218 @@ def sharing(fn, callees) -> dict[str, set[str]]:
 
     for s in walk_statements(fn.body):
         edges = []
-        if isinstance(s, gast.Assign) and subscript_write(s) is None:
+        if isinstance(s, gast.Assign) and subscript_write(s) is None and (not direct or (
+                isinstance(s.targets[0], gast.Name) and _is_view(s.value, callees))):
             shared = _shared_operands(s.value, callees)
             edges = [(t.id, m) for t in _target_nodes(s) for m in shared]
         push = pushed(s)
-        if push and isinstance(push[1], gast.Name):
+        if push and isinstance(push[1], gast.Name) and not direct:
             edges.append((push[0], push[1].id))
         for a, b in edges:
             parent[find(a)] = find(b)
-    written = {subscript_write(s).value.id for s in walk_statements(fn.body) if subscript_write(s) is not None}
+    written = {_written_name(s) for s in walk_statements(fn.body) if subscript_write(s) is not None} | {
+        _written_name(s) for s in inplace}
     classes: dict = {}
     for v in list(parent) + list(written):
         classes.setdefault(find(v), set()).add(v)
     return {v: classes[find(v)] for c in classes.values() if c & written for v in c}
 
 
+def _written_name(s) -> str:
+    return subscript_write(s).value.id if subscript_write(s) is not None else s.targets[0].id
+
+
 def _target_nodes(s):
     return [n for t in s.targets for n in gast.walk(t) if isinstance(n, gast.Name)]
 
 
-def check_writes(fn, info, callees, temp):
+def inplace_augmented(fn, callees) -> list:
+    """The statements `y = _1` made of `y += e` where `y` may be an array or a list, whose
+    memory NumPy (or Python) changes in place; on numbers and tuples `+=` rebinds."""
+    immutable = immutable_names(fn, callees)
+    return [s for s in walk_statements(fn.body) if augmented(s) and s.targets[0].id not in immutable]
+
+
+# Calls whose result is a number, a string or a tuple: never an array.
+_NUMBER_FUNCTIONS = (len, int, float, bool, round, str, np.ndim, np.size, np.shape)
+# ... and the reductions to one number when called with one argument (`np.sum(x)`, `x.sum()`).
+_REDUCTIONS = (np.sum, np.mean, np.prod, np.max, np.min, np.amax, np.amin, np.vdot, np.median, np.std, np.var)
+_REDUCTION_METHODS = {"sum", "mean", "prod", "max", "min", "std", "var", "item"}
+
+
+def immutable_names(fn, callees) -> set[str]:
+    """Names that only ever hold numbers, strings or tuples (so ``y += e`` rebinds ``y``)."""
+    defs: dict = {}
+    for s in walk_statements(fn.body):
+        if isinstance(s, gast.Assign) and subscript_write(s) is None:
+            for t in _target_nodes(s):
+                defs.setdefault(t.id, []).append(s.value if isinstance(s.targets[0], gast.Name) else None)
+        elif isinstance(s, gast.For):
+            is_range = isinstance(s.iter, gast.Call) and isinstance(s.iter.func, gast.Name) and s.iter.func.id == "range"
+            for t in gast.walk(s.target):
+                if isinstance(t, gast.Name):
+                    defs.setdefault(t.id, []).append(gast.Constant(value=0, kind=None) if is_range else None)
+    for p in param_names(fn):
+        defs.setdefault(p, []).append(None)
+    known: set = set()
+
+    def atom(node):
+        return isinstance(node, gast.Constant) or (isinstance(node, gast.Name) and node.id in known)
+
+    def number(value):
+        if value is None:
+            return False
+        if isinstance(value, gast.Constant):
+            return True
+        if isinstance(value, gast.Name):
+            return value.id in known
+        if isinstance(value, gast.Tuple):
+            return True
+        if isinstance(value, gast.BinOp):
+            return atom(value.left) and atom(value.right)
+        if isinstance(value, gast.UnaryOp):
+            return atom(value.operand)
+        if isinstance(value, gast.Compare):
+            return atom(value.left) and all(atom(c) for c in value.comparators)
+        if isinstance(value, gast.Attribute):
+            return value.attr in ("shape", "ndim", "size")
+        if isinstance(value, gast.Call):
+            callee = callees.classify_call(value)
+            plain = len(value.args) <= 1 and not value.keywords
+            if callee.receiver is not None:
+                return plain and not value.args and value.func.attr in _REDUCTION_METHODS
+            obj = callee.obj
+            if any(obj is f for f in _NUMBER_FUNCTIONS) or getattr(obj, "__module__", None) == "math":
+                return True
+            return plain and any(obj is f for f in _REDUCTIONS)
+        return False
+
+    known |= set(defs)  # the greatest fixed point: `s = 0.0` then `s = s + 1.0` in a loop is a number
+    changed = True
+    while changed:
+        changed = False
+        for v, values in defs.items():
+            if v in known and not all(number(x) for x in values):
+                known.discard(v)
+                changed = True
+    return known
+
+
+def check_writes(fn, info, callees, temp, helper=lambda n: n):
     """Raise `UnsupportedError` where a name sharing memory with an array written in
-    place is read after the write: its value changed behind its back."""
-    shares = sharing(fn, callees)
+    place is read after the write: its value changed behind its back.
+
+    ``y += e`` writes all of ``y`` in place when ``y`` is an array or a list (normal
+    form made it ``y = y + e``). Where ``y`` may also be a number (a parameter), the
+    derivative is exact if it is one: a call to `rebinds` is put before the statement,
+    which raises if it is not."""
+    inplace = inplace_augmented(fn, callees)
+    shares = sharing(fn, callees, inplace)
     if not shares:
         return
-    for s, live in _live_after_writes(fn.body).items():
-        y = subscript_write(s).value.id
+    guards = {}
+    mutable = mutable_names(fn, callees) if inplace else set()
+    strong = sharing(fn, callees, inplace, direct=True) if inplace else {}
+    for s, live in _live_after_writes(fn.body, set(inplace)).items():
+        y = _written_name(s)
         stale = sorted(v for v in shares.get(y, ()) if v != y and v in live)
-        if stale:
-            users = [v for v in stale if not temp(v)]
-            if users:
-                raise UnsupportedError(
-                    f"`{y}` is modified in place here, but `{users[0]}` shares its memory and is read later",
-                    info.location(s), f"copy first (`{users[0]} = {y}.copy()` or `{y} = {y}.copy()`), "
-                                      "so that each name holds its own array")
+        if not stale:
+            continue
+        users = [v for v in stale if not temp(v)]
+        if users and augmented(s):
+            error = UnsupportedError(
+                f"`{y} {augmented(s)} ...` changes the array `{y}` in place, but `{users[0]}` shares its memory "
+                f"and is read later (NumPy changes it too)", info.location(s),
+                f"copy first (`{y} = {y}.copy()` before this line, or make `{users[0]}` with `.copy()`), or "
+                f"write `{y} = {y} {augmented(s)[:-1]} ...` for a new array")
+            if y in mutable and set(users) & strong.get(y, set()):
+                raise error
+            message = f"{error.location}: `{y} {augmented(s)} ...` changes `{y}` in place, but a name that shares " \
+                      f"its memory is read later; s2s differentiated it as `{y} = {y} {augmented(s)[:-1]} ...` (copy first)"
+            others = gast.Tuple(elts=[name(v) for v in stale], ctx=gast.Load())
+            guards[s] = expr_stmt(call(helper("rebinds"), y, others, const(message)), s)
+            continue
+        if users:
             raise UnsupportedError(
-                f"`{y}` is modified in place here while a part of it read earlier in this statement is still "
-                f"to be used (NumPy may give a view, which the write changes)", info.location(s),
-                f"write all the elements at once with index arrays (`{y}[[0, 1]] = {y}[[1, 0]]`), or copy first")
+                f"`{y}` is modified in place here, but `{users[0]}` shares its memory and is read later",
+                info.location(s), f"copy first (`{users[0]} = {y}.copy()` or `{y} = {y}.copy()`), "
+                                  "so that each name holds its own array")
+        raise UnsupportedError(
+            f"`{y}` is modified in place here while a part of it read earlier in this statement is still "
+            f"to be used (NumPy may give a view, which the write changes)", info.location(s),
+            f"write all the elements at once with index arrays (`{y}[[0, 1]] = {y}[[1, 0]]`), or copy first")
+    if guards:
+        _insert_before(fn, guards)
 
 
-def _live_after_writes(body) -> dict:
-    """{write statement: names live just after it} (backward liveness on normal form)."""
+def _insert_before(node, guards):
+    for field in ("body", "orelse"):
+        stmts = getattr(node, field, None)
+        if isinstance(stmts, list):
+            out = []
+            for s in stmts:
+                if s in guards:
+                    out.append(guards[s])
+                _insert_before(s, guards)
+                out.append(s)
+            setattr(node, field, out)
+
+
+# Calls that make a new array (or list), and the view attributes and methods of one.
+_NEW_ARRAYS = (np.array, np.zeros, np.ones, np.empty, np.full, np.arange, np.linspace, np.copy, np.zeros_like,
+               np.ones_like, np.empty_like, np.full_like, np.eye, np.identity, np.stack, np.concatenate, np.vstack,
+               np.hstack, np.column_stack, np.outer, np.kron, np.tile, np.repeat, np.cumsum, np.cumprod, np.sort, list)
+
+
+def mutable_names(fn, callees) -> set[str]:
+    """Names that only ever hold arrays or lists (a superset of none: a name whose value
+    may be a number is not here)."""
+    defs: dict = {}
+    for s in walk_statements(fn.body):
+        if isinstance(s, gast.Assign) and subscript_write(s) is None:
+            for t in _target_nodes(s):
+                defs.setdefault(t.id, []).append(s.value if isinstance(s.targets[0], gast.Name) else None)
+        elif isinstance(s, gast.For):
+            for t in gast.walk(s.target):
+                if isinstance(t, gast.Name):
+                    defs.setdefault(t.id, []).append(None)
+    for p in param_names(fn):
+        defs.setdefault(p, []).append(None)
+    known: set = set()
+
+    def mutable(value):
+        if isinstance(value, gast.Name):
+            return value.id in known
+        if isinstance(value, (gast.List, gast.ListComp)):
+            return True
+        if isinstance(value, gast.BinOp) and not isinstance(value.op, gast.MatMult):
+            return mutable(value.left) or mutable(value.right)
+        if isinstance(value, gast.Subscript):
+            return mutable(value.value) and (isinstance(value.slice, gast.Slice) or (
+                isinstance(value.slice, gast.Tuple) and any(isinstance(e, gast.Slice) for e in value.slice.elts)))
+        if isinstance(value, gast.Attribute):
+            return value.attr in ("T", "mT") and mutable(value.value)
+        if isinstance(value, gast.Call):
+            callee = callees.classify_call(value)
+            if callee.receiver is not None:
+                return value.func.attr == "copy" or (value.func.attr in VIEW_METHODS and mutable(callee.receiver))
+            return any(callee.obj is f for f in _NEW_ARRAYS)
+        return False
+
+    known |= set(defs)  # the greatest fixed point, as in `immutable_names`
+    changed = True
+    while changed:
+        changed = False
+        for v, values in defs.items():
+            if v in known and not all(x is not None and mutable(x) for x in values):
+                known.discard(v)
+                changed = True
+    return known
+
+
+def _live_after_writes(body, inplace=frozenset()) -> dict:
+    """{write statement: names live just after it} (backward liveness on normal form), for
+    the subscript writes and the statements `inplace`."""
     result: dict = {}
     exits: list = []
 
@@ -135,6 +342,8 @@ def _live_after_writes(body) -> dict:
             if subscript_write(s) is not None:
                 result[s] = set(live) | result.get(s, set())
                 return live | uses(s)  # a partial write: y's other elements live on
+            if s in inplace:
+                result[s] = set(live) | result.get(s, set())
             defs = {n.id for n in _target_nodes(s)}
             return (live - defs) | uses(s.value)
         if isinstance(s, gast.If):

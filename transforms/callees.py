@@ -45,12 +45,15 @@ class Callees:
         self.info = info   # parsing.SourceInfo, for errors
         self.cells = dict(zip(func.__code__.co_freevars, func.__closure__ or ()))   # free variable -> cell
         self.bindings: dict = {}   # (ids of scopes, name) -> (scopes, name, object found)
+        self.helpers: dict = {}  # runtime helpers that passes put into user code (`list_operators`)
 
     def lookup(self, node):
         """The object `node` (a name or attribute path) refers to, or _MISSING."""
         if isinstance(node, gast.Name):
             if node.id in self.locals:
                 return _MISSING
+            if node.id in self.helpers:
+                return self.helpers[node.id]
             cell = self.cells.get(node.id)
             scopes = (cell,) if cell is not None else (self.func.__globals__, vars(builtins))
             return self._bind(scopes, node.id)

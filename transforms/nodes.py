@@ -98,10 +98,18 @@ def walk_statements(stmts):
                 yield from walk_statements(getattr(s, field))
 
 
-# ---- the one annotation: which statements belong to the backward pass --------------
-# Emission writes `# grad of: <line>` above backward statements and `# <line>` above
-# forward ones; this flag is the only thing passes attach to nodes besides lineno.
+# ---- the two annotations ---------------------------------------------------------------
+# Which statements belong to the backward pass: emission writes `# grad of: <line>` above
+# backward statements and `# <line>` above forward ones. And which `y = _1` come from
+# `y += e` (an in-place write when `y` is an array; see `aliasing.check_writes`). These
+# flags are the only things passes attach to nodes besides lineno.
 ADJOINT = "s2s_adjoint"
+AUGMENTED = "s2s_augmented"
+
+
+def augmented(stmt) -> str:
+    """`+=` (the operator) if `stmt` is the `y = _1` that normal form made of `y += e`, else ''."""
+    return getattr(stmt, AUGMENTED, "")
 
 
 def mark_adjoint(stmts):

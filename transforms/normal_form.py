@@ -21,7 +21,8 @@ After, the body holds only:
 A call to a local function (a nested ``def`` or a lambda, see
 `local_functions`) is replaced by the function's body.
 
-``x += y`` becomes ``x = x + y``; ``y = a if c else b`` becomes an ``if``;
+``x += y`` becomes ``x = x + y`` (marked `augmented`: on an array it writes
+``x`` in place); ``y = a if c else b`` becomes an ``if``;
 a list comprehension (or generator expression) becomes a loop appending to a
 new list;
 ``a or b`` and ``a and b`` in values become ``if``s too. A primitive never
@@ -37,7 +38,7 @@ import gast
 
 from s2s.errors import UnsupportedError
 
-from .nodes import assign, at, call, const, is_atom, name, param_names, popped
+from .nodes import AUGMENTED, assign, at, call, const, is_atom, name, param_names, popped
 
 
 def normal_form(fn: gast.FunctionDef, namer, info, helpers=None) -> gast.FunctionDef:
@@ -98,6 +99,7 @@ class _Flattener:
             if not isinstance(s.target, gast.Name):
                 self.fail(s, "augmented assignment to this target is not supported")
             self.assign_to(s.target, gast.BinOp(left=name(s.target.id), op=s.op, right=s.value), out)
+            setattr(out[-1], AUGMENTED, _SYMBOLS.get(type(s.op), "op") + "=")  # on an array, NumPy changes y itself
         elif isinstance(s, gast.AnnAssign):
             if s.value is not None:
                 self.assign_to(s.target, s.value, out)
@@ -445,6 +447,11 @@ class _Rename(gast.NodeTransformer):
         if node.id in self.mapping:
             return gast.Name(id=self.mapping[node.id], ctx=node.ctx, annotation=None, type_comment=None)
         return node
+
+
+_SYMBOLS = {gast.Add: "+", gast.Sub: "-", gast.Mult: "*", gast.Div: "/", gast.FloorDiv: "//", gast.Mod: "%",
+            gast.Pow: "**", gast.MatMult: "@", gast.BitAnd: "&", gast.BitOr: "|", gast.BitXor: "^",
+            gast.LShift: "<<", gast.RShift: ">>"}
 
 
 def _negative_number(node) -> bool:

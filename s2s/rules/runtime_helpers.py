@@ -10,7 +10,15 @@ from .. import runtime as rt
 from . import nondiff, rule
 from .linalg import MULTI_DOT
 
-nondiff(rt.grad_seed, rt.zeros_like)
+nondiff(rt.grad_seed, rt.zeros_like, rt.rebinds)
+
+# `a + b` and `a * n` of lists and tuples (made calls by `transforms.list_operators`).
+rule(rt.concat, args="a, b", elementwise=False, a="head(g, a)", b="tail(g, a, b)",
+     jvp="concat(t_a, zeros_like(b)) + concat(zeros_like(a), t_b)")
+rule(rt.repeat, args="a, n", elementwise=False, a="unrepeat_list(g, a)", jvp="repeat(t_a, n)")
+rule(rt.head, args="c, a", elementwise=False, c="concat(g, zeros_like(c)[len(a):])", jvp="head(t_c, a)")
+rule(rt.tail, args="c, a, b", elementwise=False, c="concat(zeros_like(c)[:len(a)], g)", jvp="tail(t_c, a, b)")
+rule(rt.unrepeat_list, args="c, a", elementwise=False, c="repeat(g, len(c) // max(len(a), 1))", jvp="unrepeat_list(t_c, a)")
 
 rule(rt.unbroadcast, args="c, x", elementwise=False, c="rebroadcast(g, c)", jvp="unbroadcast(t_c, x)")
 rule(rt.rebroadcast, args="c, y", elementwise=False, c="unbroadcast(g, c)", jvp="rebroadcast(t_c, y)")

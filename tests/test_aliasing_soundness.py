@@ -1,0 +1,412 @@
+"""In-place writes and aliasing (issue 9, classes 1, 2 and 4): each program is either
+differentiated exactly -- reverse, forward and second order checked against central
+finite differences of the plain function -- or refused when the derivative is built,
+with the line and the names involved."""
+import inspect
+
+import numpy as np
+import pytest
+
+import s2s
+
+X = np.array([0.3, -0.7, 1.1, 0.5])
+W = np.array([[0.3, 1.3], [2.3, -0.4]])
+
+
+def _fd(f, x, eps=1e-6):
+    x = np.asarray(x, dtype=float)
+    g = np.zeros_like(x)
+    for k in np.ndindex(x.shape):
+        e = np.zeros_like(x)
+        e[k] = eps
+        g[k] = (f(x + e) - f(x - e)) / (2 * eps)
+    return g
+
+
+def check_exact(f, x, reverse_twice=True):
+    """grad, jvp and hvp of `f` at `x` against central differences (f may write into its argument)."""
+    plain = lambda z: f(z.copy())  # noqa: E731
+    v = np.linspace(0.3, -0.4, x.size).reshape(x.shape)
+    expected = _fd(plain, x)
+    np.testing.assert_allclose(s2s.grad(f)(x.copy()), expected, rtol=1e-6, atol=1e-7)
+    value, tangent = s2s.jvp(f)(x.copy(), v)
+    np.testing.assert_allclose(value, plain(x), rtol=1e-12)
+    np.testing.assert_allclose(tangent, np.sum(expected * v), rtol=1e-6, atol=1e-7)
+    hessian_v = _fd(lambda z: np.sum(_fd(plain, z, 1e-5) * v), x, 1e-4)
+    np.testing.assert_allclose(s2s.hvp(f)(x.copy(), v), hessian_v, rtol=1e-4, atol=1e-4)
+    if reverse_twice:
+        np.testing.assert_allclose(s2s.jacobian(s2s.grad(f))(x.copy()) @ v, hessian_v, rtol=1e-4, atol=1e-4)
+
+
+def check_refused(f, *words, line_text):
+    """grad, jvp and hvp of `f` all raise S2SError at the line holding `line_text`, naming `words`."""
+    lines, first = inspect.getsourcelines(f)
+    line = first + next(i for i, text in enumerate(lines) if line_text in text)
+    for make in (s2s.grad, s2s.jvp, s2s.hvp):
+        with pytest.raises(s2s.S2SError) as info:
+            make(f)
+        message = str(info.value)
+        assert f"test_aliasing_soundness.py:{line}:" in message, message
+        for word in words:
+            assert f"`{word}`" in message, message
+        assert "hint:" in message and "copy" in message, message
+
+
+# ---- 1. augmented assignment on arrays, and writes through views --------------------------
+def aug_through_view(x):
+    y = x.copy()
+    v = y[1:]
+    v *= 3.0
+    return np.sum(y ** 2)
+
+
+def aug_on_alias(x):
+    y = x.copy()
+    z = y
+    y += 2 * x
+    return np.sum(z * x)
+
+
+def write_through_view(x):
+    y = x.copy()
+    v = y[1:]
+    v[0] = 1.0
+    return np.sum(y ** 2)
+
+
+def write_base_read_view(x):
+    y = x * 2.0
+    v = y[::2]
+    y[0] = 5.0
+    return np.sum(v * x[:2])
+
+
+def aug_through_transpose(x):
+    m = np.outer(x, x)
+    v = m.T
+    v += 1.0
+    return np.sum(m * m)
+
+
+@pytest.mark.parametrize("f, words, text", [
+    (aug_through_view, ("v", "y"), "v *= 3.0"),
+    (aug_on_alias, ("y", "z"), "y += 2 * x"),
+    (write_through_view, ("v", "y"), "v[0] = 1.0"),
+    (write_base_read_view, ("y", "v"), "y[0] = 5.0"),
+    (aug_through_transpose, ("v", "m"), "v += 1.0"),
+])
+def test_in_place_write_seen_by_another_name_is_refused(f, words, text):
+    check_refused(f, *words, line_text=text)
+
+
+def aug_unshared_array(x):
+    y = x * 2.0
+    y += x ** 2
+    y *= x
+    return np.sum(y)
+
+
+def aug_parameter(x):
+    x += 1.0
+    x *= x
+    return np.sum(x ** 2)
+
+
+def aug_view_base_dead(x):
+    y = x * 1.5
+    v = y[1:]
+    v *= 3.0
+    return np.sum(v ** 2)
+
+
+def aug_number(x):
+    s = np.sum(x ** 2)
+    t = s
+    s += np.sum(x * 3.0)
+    s *= 0.5
+    return s * np.sum(x) + t
+
+
+def aug_alias_rebound_first(x):
+    y = x * 2.0
+    z = y
+    y = y * x
+    return np.sum(z * y)
+
+
+@pytest.mark.parametrize("f", [aug_unshared_array, aug_parameter, aug_view_base_dead, aug_number,
+                               aug_alias_rebound_first])
+def test_augmented_assignment_without_a_live_alias_is_exact(f):
+    check_exact(f, X)
+
+
+def aug_alias_of_parameter(x):
+    y = x
+    y += 2.0
+    return np.sum(y * x)
+
+
+def test_augmented_alias_of_a_number_is_exact_and_of_an_array_raises():
+    """`y = x; y += 2.0` rebinds `y` when x is a number; on an array NumPy changes x too:
+    the derivative raises when it finds out (the type of a parameter is known only then)."""
+    d = s2s.grad(aug_alias_of_parameter)(0.7)
+    assert d == pytest.approx(2 * 0.7 + 2.0)
+    _, t = s2s.jvp(aug_alias_of_parameter)(0.7, 1.0)
+    assert t == pytest.approx(2 * 0.7 + 2.0)
+    assert s2s.hvp(aug_alias_of_parameter)(0.7, 1.0) == pytest.approx(2.0)
+    for run in (lambda: s2s.grad(aug_alias_of_parameter)(X.copy()),
+                lambda: s2s.jvp(aug_alias_of_parameter)(X.copy(), X.copy()),
+                lambda: s2s.hvp(aug_alias_of_parameter)(X.copy(), X.copy())):
+        with pytest.raises(ValueError, match=r"test_aliasing_soundness.py:\d+:\d+: `y \+= \.\.\.` changes `y`"):
+            run()
+
+
+# ---- 3. functions and methods that return views --------------------------------------------
+def einsum_view(w):
+    w = w.copy()
+    v = np.einsum('ij->ji', w)
+    w[0] = 5.0
+    return np.sum(v * w)
+
+
+def moveaxis_view(w):
+    w = w.copy()
+    v = np.moveaxis(w, 0, 1)
+    w[0, 0] = 5.0
+    return np.sum(v * w)
+
+
+def rot90_view(w):
+    w = w.copy()
+    v = np.rot90(w)
+    w[1] = 0.5
+    return np.sum(v * w)
+
+
+def diag_view(w):
+    w = w.copy()
+    v = np.diag(w)
+    w[0, 0] = 2.0
+    return np.sum(v * v)
+
+
+def permute_view(w):
+    w = w.copy()
+    v = np.permute_dims(w)
+    w[0, 0] = 2.0
+    return np.sum(v * v)
+
+
+def swapaxes_method_view(w):
+    w = w.copy()
+    v = w.swapaxes(0, 1)
+    w[0, 0] = 2.0
+    return np.sum(v * v)
+
+
+def atleast_view(w):
+    w = w.copy()
+    v = np.atleast_2d(w)
+    w[0, 0] = 2.0
+    return np.sum(v * v)
+
+
+@pytest.mark.parametrize("f", [einsum_view, moveaxis_view, rot90_view, diag_view, permute_view,
+                               swapaxes_method_view, atleast_view])
+def test_a_view_made_by_a_function_or_method_is_known(f):
+    check_refused(f, "w", "v", line_text="w[")
+
+
+# ---- 4. the message names variables, not modules ------------------------------------------
+def transpose_message(w):
+    V = w.copy()
+    v = np.transpose(V)
+    V[0] = 1.0
+    return np.sum(v)
+
+
+def test_message_names_the_view_not_the_module():
+    with pytest.raises(s2s.S2SError) as info:
+        s2s.grad(transpose_message)
+    assert "`V` is modified in place here, but `v` shares its memory" in str(info.value)
+    assert "`np`" not in str(info.value)
+
+
+# ---- 2. helpers that write into an argument ---------------------------------------------------
+def zero_first(a):
+    a[0] = 0.0
+
+
+def zero_first_returned(a):
+    a[0] = 0.0
+    return a
+
+
+def scale_tail(a):
+    tail = a[1:]
+    tail *= 2.0
+    return np.sum(a)
+
+
+def through_another(a, k):
+    if k > 0:
+        zero_first(a)
+    return k
+
+
+def countdown(a, n):
+    if n > 0:
+        a[n] = 0.5 * a[n]
+        countdown_again(a, n - 1)
+
+
+def countdown_again(a, n):
+    countdown(a, n)
+
+
+def copies_first(a):
+    a = a.copy()
+    a[0] = 0.0
+    a *= 2.0
+    return a
+
+
+def helper_statement(x):
+    y = x.copy()
+    zero_first(y)
+    return np.sum(y ** 2)
+
+
+def helper_rebinding(x):
+    y = x * 2.0
+    y = zero_first_returned(y)
+    return np.sum(y ** 2)
+
+
+def helper_view_and_augmented(x):
+    y = x * 2.0
+    s = scale_tail(y)
+    return s * np.sum(y)
+
+
+def helper_through_another(x):
+    y = x + 1.0
+    through_another(y, 2)
+    return np.sum(y * x)
+
+
+def helper_mutually_recursive(x):
+    y = x + 1.0
+    countdown(y, 3)
+    return np.sum(y * x)
+
+
+@pytest.mark.parametrize("f, callee, param, text", [
+    (helper_statement, "zero_first", "a", "zero_first(y)"),
+    (helper_rebinding, "zero_first_returned", "a", "zero_first_returned(y)"),
+    (helper_through_another, "through_another", "a", "through_another(y, 2)"),
+    (helper_mutually_recursive, "countdown", "a", "countdown(y, 3)"),
+])
+def test_a_helper_writing_into_its_argument_is_refused_at_the_call(f, callee, param, text):
+    lines, first = inspect.getsourcelines(globals()[callee])
+    for make in (s2s.grad, s2s.jvp, s2s.hvp):
+        with pytest.raises(s2s.S2SError) as info:
+            make(f)
+        message = str(info.value)
+        line = inspect.getsourcelines(f)[1] + next(i for i, t in enumerate(inspect.getsourcelines(f)[0]) if text in t)
+        assert f"test_aliasing_soundness.py:{line}:" in message, message
+        assert f"`{callee}` writes into its argument `{param}` in place (test_aliasing_soundness.py:" in message
+        assert "return the new array" in message
+
+
+def helper_copies_first(x):
+    y = x * 2.0
+    z = copies_first(y)
+    return np.sum(z * y)
+
+
+def test_a_helper_that_copies_its_argument_first_is_exact():
+    check_exact(helper_copies_first, X)
+
+
+def test_a_helper_writing_with_augmented_assignment_is_checked_when_called():
+    """`tail *= 2.0` on a slice of the argument writes into it when it is an array (a list's
+    slice is a new list): the derivative checks the argument when it runs."""
+    for run in (lambda: s2s.grad(helper_view_and_augmented)(X.copy()),
+                lambda: s2s.jvp(helper_view_and_augmented)(X.copy(), X.copy()),
+                lambda: s2s.hvp(helper_view_and_augmented)(X.copy(), X.copy())):
+        with pytest.raises(ValueError, match=r"`scale_tail` changes its argument `a` in place .*here the array `y`"):
+            run()
+
+
+# ---- 5. list and tuple operators: concatenation and repetition ------------------------------
+def list_repeated(x):
+    items = [x] * 3
+    return np.sum(items[0] * items[2] + items[1])
+
+
+def list_repeated_left(x):
+    items = 2 * [x, x ** 2]
+    return np.sum(items[1] * items[2] * items[3])
+
+
+def list_concatenated(x):
+    items = [x, 2 * x] + [x ** 2]
+    return np.sum(items[1] * items[2])
+
+
+def tuple_concatenated(x):
+    pair = (x, np.sin(x))
+    both = pair + (x * 3.0,)
+    return np.sum(both[1] * both[2])
+
+
+def stacked_repetition(x):
+    return np.sum(np.stack([x] * 4) ** 2 * np.arange(4.0)[:, None])
+
+
+def comprehension_concatenated(x):
+    items = [x * k for k in range(3)] + [x]
+    more = items * 2
+    return np.sum(more[4] * more[3] + more[1] ** 2)
+
+
+@pytest.mark.parametrize("f", [list_repeated, list_repeated_left, list_concatenated, tuple_concatenated,
+                               stacked_repetition])
+def test_list_operators_are_exact(f):
+    check_exact(f, X)
+
+
+def test_list_operators_on_a_comprehension_are_exact():
+    # reverse over reverse of a comprehension's loop is issue 9 class 13 (another fix)
+    check_exact(comprehension_concatenated, X, reverse_twice=False)
+
+
+@pytest.mark.parametrize("f", [list_repeated, list_concatenated, tuple_concatenated])
+def test_list_operators_grad_of_grad(f):
+    x = 0.7
+    second = (f(x + 1e-4) - 2 * f(x) + f(x - 1e-4)) / 1e-8
+    assert s2s.grad(s2s.grad(f))(x) == pytest.approx(second, rel=1e-4, abs=1e-5)
+
+
+def bump(a):
+    a += 1.0
+    return a * 2.0
+
+
+def helper_bumps(x):
+    y = x * 3.0
+    z = bump(y)
+    return np.sum(z * y)
+
+
+def test_a_helper_adding_into_its_parameter_is_exact_on_numbers_and_checked_on_arrays():
+    """`a += 1.0` rebinds a number but writes into an array the caller reads again."""
+    x = 0.4
+    expected = (helper_bumps(x + 1e-6) - helper_bumps(x - 1e-6)) / 2e-6
+    assert s2s.grad(helper_bumps)(x) == pytest.approx(expected, rel=1e-6)
+    assert s2s.jvp(helper_bumps)(x, 1.0)[1] == pytest.approx(expected, rel=1e-6)
+    with pytest.raises(ValueError, match=r"`bump` changes its argument `a` in place .*here the array `y`"):
+        s2s.grad(helper_bumps)(X.copy())
+    with pytest.raises(ValueError, match=r"`bump` changes its argument `a` in place"):
+        s2s.jvp(helper_bumps)(X.copy(), X.copy())

@@ -1,0 +1,208 @@
+"""Effects: which parameters a user function may write into in place.
+
+s2s treats a call's arguments as values: the derivative of ``zero_first(y)``
+knows nothing of a write the callee makes into ``y``. So a call that passes
+a name to a parameter its callee may write into is refused (`check_calls`).
+
+The summary of a function (`written_parameters`) follows, statement by
+statement on normal form, which parameters each name may share memory with
+(a strong update at each assignment: ``a = a.copy()`` leaves the caller's
+array alone) and records a parameter as written when a name sharing it is
+written: ``a[i] = v``, ``a += v`` on an array or list (see
+`aliasing.inplace_augmented`), a mutating method (``a.fill(0)``,
+``xs.append(v)``), a NumPy function's ``out=`` or first argument
+(``np.copyto(a, b)``), or a call to a user function that writes into the
+parameter it is passed (summaries of recursive functions grow to a fixed
+point, see `driver`).
+
+Runs on normal form.
+"""
+from __future__ import annotations
+
+import inspect
+
+import gast
+import numpy as np
+
+from s2s.errors import UnsupportedError
+
+from .aliasing import _insert_before, _is_view, _shared_operands, inplace_augmented, mutable_names
+from .nodes import call, const, expr_stmt, name, param_names, pushed, subscript_write, walk_statements
+from .shapes import containers
+
+_MUTATING_METHODS = {"fill", "sort", "append", "extend", "insert", "pop", "remove", "clear", "update",
+                     "setdefault", "popitem", "resize", "put", "itemset", "setfield", "partition", "reverse",
+                     "__setitem__", "__iadd__", "__isub__", "__imul__", "__itruediv__"}
+_WRITES_FIRST = tuple(getattr(np, n) for n in ("copyto", "put", "place", "putmask", "fill_diagonal",
+                                               "put_along_axis") if hasattr(np, n))
+
+
+RETURNS = None  # the key of a summary that holds the parameters the result may share
+DIRECT = "\0"   # state[DIRECT + v]: the parameters `v` is (a view of), through copies and views only
+
+
+def written_parameters(fn, callees, effects_of) -> dict:
+    """{parameter: (line of a statement that may write into it in place, surely)}: not
+    surely where the write is `y += e` with `y` perhaps a number (then it rebinds `y`); and
+    under the key `RETURNS`, the parameters the returned value may share memory with.
+    `effects_of(function)`: the same summary for a user function `fn` calls."""
+    params = param_names(fn)
+    written: dict = {}
+    inplace = set(inplace_augmented(fn, callees))
+    holders = containers(fn) | set(params)
+    mutable = mutable_names(fn, callees)
+
+    def write(state, names, s, surely=True):
+        # `y += e` with `y` perhaps a number: counted only where `y` is a parameter, a copy
+        # or a view of one (then an array parameter is surely written; not through a
+        # container or an unpacking, where `y` may be a number taken out of it)
+        for v in names:
+            for p in state.get(v if surely else DIRECT + v, ()):
+                line, before = written.get(p, (s.lineno, False))
+                written[p] = (line, before or surely)
+
+    def shares(state, names):
+        return frozenset().union(*(state.get(v, frozenset()) for v in names))
+
+    def call_effects(state, value, s):
+        if not isinstance(value, gast.Call):
+            return
+        callee = callees.classify_call(value)
+        if any(k.arg == "out" for k in value.keywords):
+            write(state, _names([k.value for k in value.keywords if k.arg == "out"]), s)
+        if callee.receiver is not None and value.func.attr in _MUTATING_METHODS:
+            write(state, _names([callee.receiver]), s)
+        elif any(callee.obj is f for f in _WRITES_FIRST) and value.args:
+            write(state, _names(value.args[:1]), s)
+        elif callee.kind == "user":
+            effects = effects_of(callee.obj)
+            for p, a in _bound(callee.obj, value, effects):
+                write(state, _names([a]), s, effects[p][1])
+
+    def _returned(value):
+        """For a call to a user function: the arguments its result may share (else None)."""
+        if not isinstance(value, gast.Call):
+            return None
+        callee = callees.classify_call(value)
+        if callee.kind != "user":
+            return None
+        summary = effects_of(callee.obj)
+        try:
+            bound = inspect.signature(callee.obj).bind(*value.args, **{k.arg: k.value for k in value.keywords
+                                                                        if k.arg})
+        except TypeError:
+            return None
+        if any(not isinstance(a, (gast.Name, gast.Constant)) for a in bound.arguments.values()):
+            return None  # *args, **kwargs
+        return [a.id for p, a in bound.arguments.items() if p in summary.get(RETURNS, ()) and isinstance(a, gast.Name)]
+
+    def stmt(s, state, breaks):
+        if isinstance(s, gast.Return):
+            returned.update(shares(state, _names([s.value])))
+            return state
+        if isinstance(s, gast.Assign):
+            target = subscript_write(s)
+            if target is not None:
+                write(state, [target.value.id], s)
+                if target.value.id in holders:  # a list or dict holds the value itself; an array copies it
+                    state[target.value.id] = shares(state, [target.value.id]) | shares(state, _names([s.value]))
+                return state
+            call_effects(state, s.value, s)
+            if s in inplace:  # `y += e`: surely in place only if y is surely an array or a list
+                write(state, [s.targets[0].id], s, s.targets[0].id in mutable)
+                return state  # the same object, changed
+            through = _returned(s.value)
+            operands = _shared_operands(s.value, callees) if through is None else through
+            value = shares(state, operands)
+            direct = shares(state, [DIRECT + v for v in operands]) if _is_view(s.value, callees) else frozenset()
+            for t in s.targets:
+                for n in gast.walk(t):
+                    if isinstance(n, gast.Name):
+                        state[n.id] = value
+                        state[DIRECT + n.id] = direct if isinstance(t, gast.Name) else frozenset()
+            return state
+        if isinstance(s, gast.Expr):
+            call_effects(state, s.value, s)
+            push = pushed(s)
+            if push:
+                state[push[0]] = shares(state, [push[0]]) | shares(state, _names([push[1]]))
+            return state
+        if isinstance(s, gast.If):
+            return _join(block(s.body, dict(state), breaks), block(s.orelse, dict(state), breaks))
+        if isinstance(s, (gast.For, gast.While)):
+            inner: list = []
+            current = dict(state)
+            while True:
+                after = _join(current, block(s.body, dict(current), inner))
+                if after == current:
+                    break
+                current = after
+            for b in inner:
+                current = _join(current, b)
+            return current
+        if isinstance(s, gast.Break):
+            breaks.append(dict(state))
+        return state
+
+    def block(stmts, state, breaks):
+        for s in stmts:
+            state = stmt(s, state, breaks)
+        return state
+
+    returned: set = set()
+    block(fn.body, {q + p: frozenset([p]) for p in params for q in ("", DIRECT)}, [])
+    summary = {p: written[p] for p in params if p in written}
+    summary[RETURNS] = frozenset(returned)
+    return summary
+
+
+def check_calls(fn, info, callees, effects_of, helper=lambda n: n):
+    """Refuse a call that passes a name to a parameter its (user) callee may write into; where
+    the callee writes only with `y += e` (in place only on an array or a list), check the
+    argument's type when the call runs (`rebinds`)."""
+    guards = {}
+    for s in walk_statements(fn.body):
+        value = s.value if isinstance(s, (gast.Assign, gast.Expr)) else None
+        if not isinstance(value, gast.Call):
+            continue
+        callee = callees.classify_call(value)
+        if callee.kind != "user":
+            continue
+        effects = effects_of(callee.obj)
+        for p, a in _bound(callee.obj, value, effects):
+            if isinstance(a, gast.Name):
+                line, surely = effects[p]
+                where = f"{callee.obj.__code__.co_filename.rsplit('/', 1)[-1]}:{line}"
+                error = UnsupportedError(
+                    f"`{callee.label}` writes into its argument `{p}` in place ({where}), here `{a.id}`; s2s treats "
+                    f"arguments as values", info.location(s),
+                    f"return the new array from `{callee.label}` instead (`{a.id} = {callee.label}(...)` with "
+                    f"`{p} = {p}.copy()` first in it)")
+                if surely:
+                    raise error
+                message = f"{error.location}: `{callee.label}` changes its argument `{p}` in place with an " \
+                          f"augmented assignment ({where}), here the array `{a.id}`; s2s treats arguments as values"
+                guards[s] = expr_stmt(call(helper("rebinds"), a.id, gast.Tuple(elts=[name(a.id)], ctx=gast.Load()),
+                                           const(message)), s)
+    if guards:
+        _insert_before(fn, guards)
+
+
+def _bound(func, call, effects):
+    """(parameter, argument atom) for the parameters in `effects` this call passes."""
+    if not effects:
+        return []
+    try:
+        bound = inspect.signature(func).bind(*call.args, **{k.arg: k.value for k in call.keywords if k.arg})
+    except TypeError:
+        return []
+    return [(p, a) for p, a in bound.arguments.items() if p in effects]
+
+
+def _names(nodes):
+    return [n.id for n in nodes if isinstance(n, gast.Name)]
+
+
+def _join(a, b):
+    return {v: a.get(v, frozenset()) | b.get(v, frozenset()) for v in set(a) | set(b)}
+
