@@ -131,6 +131,20 @@ def local_functions(x):
 
 
 # name -> (function, wrt) for s2s.grad, or (function, wrt, mode) for s2s.jvp / s2s.hvp
+def soundness(x, s):
+    """Constructs whose exact derivative needs care (issue: no silently wrong derivative):
+    a write with a repeated index (the last one wins), list repetition, a tuple entry
+    never read (no cotangent, so no 0 * inf), and `s += ...` that rebinds a number but
+    would write an array in place while `prev` still shares it (checked when it runs)."""
+    y = x * 1.0
+    y[[0, 0]] += s
+    prev = s
+    s += np.sum(y)
+    pair = (np.sqrt(s - prev), 2.0)
+    rows = [x] * 2
+    return pair[1] * s + np.sum(rows[0] * rows[1])
+
+
 CASES = {
     "jvp_for_loop": (for_loop, (0, 1), "jvp"),
     "jvp_if_elif": (if_elif, (0, 1), "jvp"),
@@ -153,4 +167,6 @@ CASES = {
     "dict_parameters": (dict_parameters, 0),
     "list_append_loop": (list_append_loop, (0, 1)),
     "local_functions": (local_functions, 0),
+    "soundness": (soundness, (0, 1)),
+    "jvp_soundness": (soundness, (0, 1), "jvp"),
 }
