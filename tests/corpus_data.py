@@ -511,7 +511,24 @@ def i9_unused_dict_entry(x):
     return d["b"] * x[1]
 
 
-# class 9: attributes forward mode takes as constants (reverse mode refuses)
+def i9_math_hypot_at_zero_float(a):
+    return _math.hypot(0.0 * a, 0.0 * a) + a
+
+
+# class 9: attributes forward mode takes as constants (reverse mode refuses); modes that
+# accept different programs
+
+def i9_imag_attribute(x):
+    y = x * 2.0
+    return np.sum(y.imag + y)
+
+
+def i9_dead_eigvalsh(x):
+    m = np.outer(x, x) + np.eye(3)
+    s = np.sum(np.linalg.eigvalsh(m))
+    s = np.sin(x[0])
+    return s
+
 
 def i9_real_attribute(x):
     y = x * 2.0
@@ -604,6 +621,7 @@ ISSUE_9_CASES = [
     (i9_power_of_zero, [(_X9,)], 0, _issue9(8, "np.power(0.0, y) gives NaN; hvp refuses np.result_type")),
     (i9_pow_operator_of_zero, [(_X9,)], 0, _issue9(8, "0.0 ** y gives NaN; hvp refuses np.result_type")),
     (i9_math_hypot_at_zero, [(_X9,)], 0, _issue9(8, "math.hypot(0, 0) gives NaN")),
+    (i9_math_hypot_at_zero_float, [(0.7,)], 0, _issue9(8, "math.hypot(0.0, 0.0) of floats: ZeroDivisionError")),
     (i9_np_hypot_at_zero, [(_X9,)], 0, _issue9(8, "np.hypot(0, 0) gives NaN")),
     (i9_unused_tuple_entry, [(_X9,)], 0, _issue9(8, "an unused tuple entry np.sqrt(0) gives NaN")),
     (i9_unused_dict_entry, [(_X9,)], 0, _issue9(8, "an unused dict entry np.sqrt(0) gives NaN")),
@@ -621,4 +639,11 @@ ISSUE_9_SECOND_ORDER = [
     (i9_fill_loop, (0.7,), _issue9(13, "grad of grad of a fill loop: AssertionError (loop targets ...)")),
     (i9_helper_rebinds_parameter, (-1.64, -1.03),
      _issue9(13, "grad of grad of a helper that rebinds a parameter to np.minimum: IndexError (pop)")),
+]
+
+# (function, arguments): grad, jvp and hvp must all be built or all refuse (tests/test_random_forward.py)
+ISSUE_9_SAME_LANGUAGE = [
+    (i9_imag_attribute, (_X9,), _issue9(9, "grad and hvp refuse `.imag`, jvp accepts it")),
+    (i9_dead_eigvalsh, (_X9,), _issue9(9, "jvp refuses a dead np.linalg.eigvalsh that grad and hvp accept")),
+    (i9_power_of_zero, (_X9,), _issue9(13, "hvp refuses np.result_type in grad's code; grad and jvp are built")),
 ]

@@ -330,9 +330,12 @@ def main(argv=None):
                 counts[mode][outcome] = counts[mode].get(outcome, 0) + 1
         finally:
             proggen.unload(module)
-        built = {m for m, o in outcomes.items() if o != "refused" and not (m == "gradgrad" and np.ndim(args[0]))}
-        refused = {m for m, o in outcomes.items() if o == "refused"}
-        if built and refused:  # the modes must accept the same language
+        # the modes must accept the same language: compare those with the same wrt
+        pairs = [("grad", "jvp")] + ([("hvp", "gradgrad")] if not np.ndim(args[0]) else [])
+        same = [p for p in pairs if all(m in outcomes for m in p)]
+        built = {m for p in same for m in p if outcomes[m] != "refused"}
+        refused = {m for p in same for m in p if outcomes[m] == "refused"}
+        if any((outcomes[a] == "refused") != (outcomes[b] == "refused") for a, b in same):
             record = {"seed": seed, "hazards": opts.hazards, "mode": "modes disagree",
                       "finding": f"refused by {sorted(refused)}, built by {sorted(built)}", "source": program.source}
             print(json.dumps(record), file=log or sys.stdout, flush=True)

@@ -149,3 +149,17 @@ def test_issue_9_second_order_cases(func, args, mark, request):
     expected = (func(args[0] + h, *args[1:]) - 2 * func(*args) + func(args[0] - h, *args[1:])) / h ** 2
     got = s2s.grad(s2s.grad(func, wrt=0), wrt=0)(*args)
     assert float(got) == pytest.approx(expected, rel=1e-5, abs=1e-6)
+
+
+@pytest.mark.parametrize("func, args, mark", corpus_data.ISSUE_9_SAME_LANGUAGE,
+                         ids=[f.__name__ for f, *_ in corpus_data.ISSUE_9_SAME_LANGUAGE])
+def test_issue_9_modes_accept_the_same_language(func, args, mark, request):
+    """What one mode refuses, every mode refuses (SPEC section 6)."""
+    request.applymarker(mark)
+    refused = set()
+    for name, transform in (("grad", s2s.grad), ("jvp", s2s.jvp), ("hvp", s2s.hvp)):
+        try:
+            transform(func, wrt=0)
+        except s2s.S2SError:
+            refused.add(name)
+    assert refused in (set(), {"grad", "jvp", "hvp"}), f"only {sorted(refused)} refused {func.__name__}"
