@@ -100,12 +100,11 @@ def _math_for_autograd():
 
 
 def autograd_version(source, filename, args):
-    """``f`` of ``source`` run with autograd.numpy, or None if it does not run (or gives
-    another value) under autograd at ``args``: in-place writes into arrays, ``.flat`` ..."""
+    """``f`` of ``source`` run with autograd.numpy, or None if it does not run, gives another
+    value, or cannot be differentiated by autograd at ``args`` (in-place writes into arrays ...)."""
     import autograd.numpy as anp
 
-    namespace = {"__name__": "s2s_autograd_program"}
-    exec(compile(source, filename, "exec"), namespace)
+    namespace = _execute(source, filename, "s2s_autograd_program")
     namespace["np"], namespace["math"] = anp, _math_for_autograd()
     f = namespace["f"]
     try:
@@ -114,15 +113,25 @@ def autograd_version(source, filename, args):
             reference = proggen.evaluate(_plain(source, filename), args)
         if not np.isclose(float(value), reference, rtol=1e-9, atol=1e-12):
             return None
+        _autograd_oracle(f, args, "grad", None)  # in-place writes of traced values fail here
     except Exception:
         return None
     return f
 
 
+def _execute(source, filename, name):
+    """Run ``source`` as a fresh module (registered while it runs: dataclasses need that)."""
+    module = types.ModuleType(name)
+    sys.modules[name] = module
+    try:
+        exec(compile(source, filename, "exec"), module.__dict__)
+    finally:
+        del sys.modules[name]
+    return module.__dict__
+
+
 def _plain(source, filename):
-    namespace = {"__name__": "s2s_plain_program"}
-    exec(compile(source, filename, "exec"), namespace)
-    return namespace["f"]
+    return _execute(source, filename, "s2s_plain_program")["f"]
 
 
 def _autograd_oracle(af, args, mode, directions):
