@@ -430,6 +430,17 @@ def i9_list_concat_constant_repeat(x):
     return t[0] * t[-1] + t[1]
 
 
+def i9_list_repeat_of_floats(a):
+    t = [a, a * 2.0] * 2
+    return np.sum(np.array(t) ** 2)
+
+
+def i9_list_repeat_then_extend_floats(a, b):
+    t = [a, b] * 2
+    t += [b]
+    return np.sum(np.array(t) ** 2)
+
+
 # class 5: closures made by factories
 
 def i9_make_scaled_sin(c):
@@ -608,6 +619,9 @@ ISSUE_9_CASES = [
     (i9_list_repeat_then_extend, [(_X9,)], 0, _issue9(4, "`[s, t] * 2` then `+= [u]`")),
     (i9_list_concat_constant_repeat, [(_X9,)], 0,
      _issue9(4, "`[s] + [1.5] * 2`: jvp IndexError, hvp wrong")),
+    (i9_list_repeat_of_floats, [(0.7,)], 0, _issue9(4, "`[a, 2a] * 2` of floats: half the gradient")),
+    (i9_list_repeat_then_extend_floats, [(0.7, -0.4)], 0,
+     _issue9(4, "`[a, b] * 2; t += [b]`: jvp and hvp crash (broadcast (4,) (5,))")),
     (i9_factory_closure_over_active, [(_X9,)], 0, _issue9(5, "a factory's lambda over an active value is constant")),
     (i9_full, [(_X9,)], 0, _issue9(6, "np.full's fill value")),
     (i9_full_like, [(_X9,)], 0, _issue9(6, "np.full_like's fill value")),
@@ -636,6 +650,8 @@ ISSUE_9_CASES = [
 
 # (function, arguments): grad(grad(f)) against second differences (tests/test_random_forward.py)
 ISSUE_9_SECOND_ORDER = [
+    (i9_list_repeat_of_floats, (0.7,), _issue9(4, "grad of grad of `[a, 2a] * 2`: ValueError (reshape)")),
+    (i9_list_repeat_then_extend_floats, (0.7, -0.4), _issue9(4, "grad of grad: ValueError (reshape)")),
     (i9_fill_loop, (0.7,), _issue9(13, "grad of grad of a fill loop: AssertionError (loop targets ...)")),
     (i9_helper_rebinds_parameter, (-1.64, -1.03),
      _issue9(13, "grad of grad of a helper that rebinds a parameter to np.minimum: IndexError (pop)")),
