@@ -582,6 +582,22 @@ def i9_fill_loop(a):
     return np.sum(w * w)
 
 
+def i9_untaken_return_in_nested_loops(x, y):
+    for e in y:
+        for i in range(1, 3):
+            if np.tanh(0.5) > 1.5:
+                return e
+    return x ** 3 * np.sum(y)
+
+
+def i9_early_return_in_loop(s):
+    for i in range(2):
+        if s < 0:
+            return 0.0
+    v = s * np.ones(3)
+    return np.sum(v * v)
+
+
 def i9_min_into_parameter(a, b):
     b = np.minimum(a, b)
     return a + b
@@ -650,6 +666,9 @@ ISSUE_9_CASES = [
 
 # (function, arguments): grad(grad(f)) against second differences (tests/test_random_forward.py)
 ISSUE_9_SECOND_ORDER = [
+    (i9_untaken_return_in_nested_loops, (-0.69, np.array([0.35, -1.25, 1.55])),
+     _issue9(13, "grad of grad of a never-taken return in nested loops: TypeError on numpy.bool")),
+    (i9_early_return_in_loop, (0.7,), _issue9(12, "grad of grad through an early return in a loop: 12, not 6")),
     (i9_list_repeat_of_floats, (0.7,), _issue9(4, "grad of grad of `[a, 2a] * 2`: ValueError (reshape)")),
     (i9_list_repeat_then_extend_floats, (0.7, -0.4), _issue9(4, "grad of grad: ValueError (reshape)")),
     (i9_fill_loop, (0.7,), _issue9(13, "grad of grad of a fill loop: AssertionError (loop targets ...)")),
