@@ -598,6 +598,30 @@ def i9_early_return_in_loop(s):
     return np.sum(v * v)
 
 
+def i9_scale_then_rebind_parameter(a, b):
+    v = 1.5
+    v *= a
+    a = np.sqrt(b * b + 1.0)
+    return v
+
+
+def i9_helper_rebinds_used_parameter(x, y):
+    return i9_scale_then_rebind_parameter(x, y) + x
+
+
+def i9_make_square(c):
+    def s(t):
+        return c * t ** 2
+    return s
+
+
+def i9_dead_closure_call(x):
+    g = i9_make_square(0.25)
+    s = np.sum(g(x))
+    s = np.sin(x[0])
+    return s
+
+
 def i9_min_into_parameter(a, b):
     b = np.minimum(a, b)
     return a + b
@@ -666,6 +690,8 @@ ISSUE_9_CASES = [
 
 # (function, arguments): grad(grad(f)) against second differences (tests/test_random_forward.py)
 ISSUE_9_SECOND_ORDER = [
+    (i9_helper_rebinds_used_parameter, (-0.72, -0.52),
+     _issue9(13, "grad of grad of a helper that rebinds a parameter after using it: TypeError (None + float)")),
     (i9_untaken_return_in_nested_loops, (-0.69, np.array([0.35, -1.25, 1.55])),
      _issue9(13, "grad of grad of a never-taken return in nested loops: TypeError on numpy.bool")),
     (i9_early_return_in_loop, (0.7,), _issue9(12, "grad of grad through an early return in a loop: 12, not 6")),
@@ -679,6 +705,7 @@ ISSUE_9_SECOND_ORDER = [
 # (function, arguments): grad, jvp and hvp must all be built or all refuse (tests/test_random_forward.py)
 ISSUE_9_SAME_LANGUAGE = [
     (i9_imag_attribute, (_X9,), _issue9(9, "grad and hvp refuse `.imag`, jvp accepts it")),
+    (i9_dead_closure_call, (_X9,), _issue9(9, "jvp refuses a dead call of a factory's closure that grad accepts")),
     (i9_dead_eigvalsh, (_X9,), _issue9(9, "jvp refuses a dead np.linalg.eigvalsh that grad and hvp accept")),
     (i9_power_of_zero, (_X9,), _issue9(13, "hvp refuses np.result_type in grad's code; grad and jvp are built")),
 ]
