@@ -316,44 +316,56 @@ def main(argv=None):
     directory = tempfile.mkdtemp(prefix="s2s_differential_")
     began = time.time()
     log = open(opts.log, "a") if opts.log else None
-    for seed in range(start, stop):
-        if hazards:
-            program = proggen_hazards.random_program(seed, hazards)
-        else:
-            program = proggen.random_program(seed)
-        args = proggen.random_inputs(seed, program)
-        directions = directions_for(args, np.random.default_rng(seed + 10 ** 6))
-        module = proggen.load_program(program.source, directory)
-        af = autograd_version(program.source, module.__file__, args) if opts.autograd else None
-        outcomes = {}
-        try:
-            for mode in modes:
-                try:
-                    outcome = check(module.f, args, mode, directions, refuse_ok=bool(hazards), af=af)
-                except Finding as exc:
-                    outcome = "finding"
-                    record = {"seed": seed, "hazards": opts.hazards, "mode": mode, "finding": str(exc)[:2000],
-                              "args": [np.asarray(a).tolist() for a in args], "source": program.source}
-                    print(json.dumps(record), file=log or sys.stdout, flush=True)
-                outcomes[mode] = outcome
-                counts[mode][outcome] = counts[mode].get(outcome, 0) + 1
-        finally:
-            proggen.unload(module)
-        # the modes must accept the same language: compare those with the same wrt
-        pairs = [("grad", "jvp")] + ([("hvp", "gradgrad")] if not np.ndim(args[0]) else [])
-        same = [p for p in pairs if all(m in outcomes for m in p)]
-        built = {m for p in same for m in p if outcomes[m] != "refused"}
-        refused = {m for p in same for m in p if outcomes[m] == "refused"}
-        if any((outcomes[a] == "refused") != (outcomes[b] == "refused") for a, b in same):
-            record = {"seed": seed, "hazards": opts.hazards, "mode": "modes disagree",
-                      "finding": f"refused by {sorted(refused)}, built by {sorted(built)}", "source": program.source}
-            print(json.dumps(record), file=log or sys.stdout, flush=True)
-            counts.setdefault("modes disagree", {}).setdefault("finding", 0)
-            counts["modes disagree"]["finding"] += 1
-    summary = {"hazards": opts.hazards, "seeds": opts.seeds, "seconds": round(time.time() - began, 1), "counts": counts}
-    print(json.dumps(summary), flush=True)
-    if log:
-        print(json.dumps({"summary": summary}), file=log, flush=True)
+    signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(1))  # `timeout`: still write the summary
+    try:
+        for seed in range(start, stop):
+            _run_one(seed, hazards, opts, modes, counts, directory, log)
+    finally:
+        done = sum(counts[modes[0]].values()) if modes else 0
+        summary = {"hazards": opts.hazards, "seeds": opts.seeds, "programs": done,
+                   "seconds": round(time.time() - began, 1), "counts": counts}
+        print(json.dumps(summary), flush=True)
+        if log:
+            print(json.dumps({"summary": summary}), file=log, flush=True)
+
+
+def _run_one(seed, hazards, opts, modes, counts, directory, log):
+    """Check one program in every mode; log findings, count outcomes."""
+    import proggen_hazards
+
+    if hazards:
+        program = proggen_hazards.random_program(seed, hazards)
+    else:
+        program = proggen.random_program(seed)
+    args = proggen.random_inputs(seed, program)
+    directions = directions_for(args, np.random.default_rng(seed + 10 ** 6))
+    module = proggen.load_program(program.source, directory)
+    af = autograd_version(program.source, module.__file__, args) if opts.autograd else None
+    outcomes = {}
+    try:
+        for mode in modes:
+            try:
+                outcome = check(module.f, args, mode, directions, refuse_ok=bool(hazards), af=af)
+            except Finding as exc:
+                outcome = "finding"
+                record = {"seed": seed, "hazards": opts.hazards, "mode": mode, "finding": str(exc)[:2000],
+                          "args": [np.asarray(a).tolist() for a in args], "source": program.source}
+                print(json.dumps(record), file=log or sys.stdout, flush=True)
+            outcomes[mode] = outcome
+            counts[mode][outcome] = counts[mode].get(outcome, 0) + 1
+    finally:
+        proggen.unload(module)
+    # the modes must accept the same language: compare those with the same wrt
+    pairs = [("grad", "jvp")] + ([("hvp", "gradgrad")] if not np.ndim(args[0]) else [])
+    same = [p for p in pairs if all(m in outcomes for m in p)]
+    built = {m for p in same for m in p if outcomes[m] != "refused"}
+    refused = {m for p in same for m in p if outcomes[m] == "refused"}
+    if any((outcomes[a] == "refused") != (outcomes[b] == "refused") for a, b in same):
+        record = {"seed": seed, "hazards": opts.hazards, "mode": "modes disagree",
+                  "finding": f"refused by {sorted(refused)}, built by {sorted(built)}", "source": program.source}
+        print(json.dumps(record), file=log or sys.stdout, flush=True)
+        counts.setdefault("modes disagree", {}).setdefault("finding", 0)
+        counts["modes disagree"]["finding"] += 1
 
 
 if __name__ == "__main__":
