@@ -452,6 +452,17 @@ def i9_factory_closure_over_active(x):
     return g(0.3) + x[1]
 
 
+def i9_factory_closure_over_constant(x):
+    g = i9_make_square(3.0)
+    return np.sum(g(x))
+
+
+def i9_local_function_negative_default(x):
+    def g(t, k=-0.5):
+        return k * t * t + t
+    return np.sum(g(x))
+
+
 # class 6: functions treated as constants
 
 def i9_full(x):
@@ -663,6 +674,10 @@ ISSUE_9_CASES = [
     (i9_list_repeat_then_extend_floats, [(0.7, -0.4)], 0,
      _issue9(4, "`[a, b] * 2; t += [b]`: jvp and hvp crash (broadcast (4,) (5,))")),
     (i9_factory_closure_over_active, [(_X9,)], 0, _issue9(5, "a factory's lambda over an active value is constant")),
+    (i9_factory_closure_over_constant, [(_X9,)], 0,
+     _issue9(5, "over-strict: a factory's closure over a constant is refused ('cannot read its source')")),
+    (i9_local_function_negative_default, [(_X9,)], 0,
+     _issue9(5, "over-strict: the default `k=-0.5` is 'not a constant'")),
     (i9_full, [(_X9,)], 0, _issue9(6, "np.full's fill value")),
     (i9_full_like, [(_X9,)], 0, _issue9(6, "np.full_like's fill value")),
     (i9_linspace, [(_X9,)], 0, _issue9(6, "np.linspace's ends")),
