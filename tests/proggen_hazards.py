@@ -29,7 +29,10 @@ option (``HAZARDS``), so that a deep run can turn classes on one at a time:
 * ``constructors``: ``np.full``, ``np.full_like``, ``np.linspace``, ``np.r_``,
   ``np.c_``, ``np.einsum`` with sublists (class 6);
 * ``linalg``: ``np.linalg.eigh``/``eigvalsh`` of a non-symmetric matrix,
-  with ``UPLO`` (class 7).
+  with ``UPLO`` (class 7);
+* ``crashers``: constructs that crashed s2s (class 13): ``&``/``|`` of
+  comparisons, a lambda used only in an ``if`` condition, a dict entry added
+  after another is rebound.
 
 Every hazard statement builds fresh arrays (never writes into ``x`` or ``y``)
 and binds one fresh float result (``hr0`` ...) that the final return uses, so
@@ -45,7 +48,7 @@ from proggen import ARRAY, INT, SCALAR, Ctx, DrawChooser, Program, RandomChooser
 
 HAZARDS = {  # option -> class of issue 9
     "views": 1, "mutating": 2, "repeated": 3, "lists": 4, "closures": 5,
-    "attributes": 9, "complex": 10, "singular": 8, "constructors": 6, "linalg": 7,
+    "attributes": 9, "complex": 10, "singular": 8, "constructors": 6, "linalg": 7, "crashers": 13,
 }
 HAZARD_PERCENT = 25  # of statements of f that are hazards (when any class is on)
 
@@ -332,6 +335,28 @@ class HazardGen(proggen.Gen):
                          f"np.linalg.cholesky({m} @ {m}.T)[:, 0]", f"np.linalg.inv({m})[0]",
                          f"np.linalg.solve({m}, np.ones(3))"))
         return self.result(sc, fx, cx, lines, f"np.sum({dec} * np.array([1.0, 2.0, 3.0]))")
+
+
+    def hz_crashers(self, sc, fx, cx):
+        s, t = self.sca(sc, fx, bounded=True), self.sca(sc, fx, bounded=True)
+        res = fx.fresh("hr")
+        form = self.integer(0, 2)
+        if form == 0:  # & or | of comparisons
+            op = self.pick(("&", "|"))
+            lines = [f"{res} = {s} * 1.0", f"if ({s} > {self.pick(proggen.THRESHOLDS)}) {op} ({t} < 0.5):",
+                     f"    {res} = {res} * {t}"]
+        elif form == 1:  # a lambda used only in a condition
+            q = fx.fresh("hq")
+            lines = [f"{q} = lambda u: u * u", f"{res} = {s} * 1.0", f"if {q}({t}) > 0.25:", f"    {res} = {res} + {t}"]
+        else:  # a dict entry added after another is rebound
+            d = fx.fresh("hd")
+            lines = [f'{d} = {{"a": {self.arr(sc, fx)}}}', f'{d}["a"] = {d}["a"] * 2.0', f'{d}["k"] = {s}',
+                     f'{res} = {d}["k"] * np.sum({d}["a"])']
+        if cx.loop_depth:
+            lines.append(f"{res} = np.tanh({res})")
+        self._bind(sc, res, SCALAR, "own", self._active(sc, " ".join(lines)))
+        self.results.append(res)
+        return lines
 
 
 # --------------------------------------------------------------------------

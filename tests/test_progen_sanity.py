@@ -193,6 +193,7 @@ HAZARD_PATTERNS = {
     "singular": r"np\.std|np\.var|np\.power\(0\.0|0\.0 \*\*|hypot|np\.sqrt\(.* - |np\.maximum|np\.abs",
     "constructors": r"np\.(full|full_like|linspace|r_|c_|einsum)\b",
     "linalg": r"np\.linalg\.",
+    "crashers": r"\) [&|] \(|^\s*hq\d+ = lambda|\bhd\d+\[\"k\"\]",
 }
 
 
