@@ -584,7 +584,36 @@ def i9_complex_imag(x):
     return np.sum((x * 1j).imag * x)
 
 
-# class 13: grad of grad crashes
+# class 13: crashes inside s2s
+
+def i9_bitand_condition(x):
+    r = x[0] * 1.0
+    if (x[0] > 0.0) & (x[1] < 0.5):
+        r = r * x[1]
+    return r
+
+
+def i9_bitor_condition(x):
+    r = x[0] * 1.0
+    if (x[0] > 0.5) | (x[1] < 0.5):
+        r = r * x[1]
+    return r
+
+
+def i9_lambda_only_in_condition(x):
+    sq = lambda u: u * u  # noqa: E731
+    r = x[0] * 1.0
+    if sq(x[1]) > 0.25:
+        r = r + x[1] * x[0]
+    return r
+
+
+def i9_dict_entry_added_after_rebinding(x):
+    d = {"a": x * 1.0}
+    d["a"] = d["a"] * 2.0
+    d["k"] = np.tanh(x[0])
+    return d["k"] * np.sum(d["a"])
+
 
 def i9_fill_loop(a):
     w = np.zeros(3)
@@ -696,6 +725,10 @@ ISSUE_9_CASES = [
     (i9_unused_dict_entry, [(_X9,)], 0, _issue9(8, "an unused dict entry np.sqrt(0) gives NaN")),
     (i9_real_attribute, [(_X9,)], 0, _issue9(9, "jvp takes `.real` as constant, grad refuses")),
     (i9_flat_attribute, [(_X9,)], 0, _issue9(9, "jvp takes `.flat[1]` as constant, grad refuses")),
+    (i9_bitand_condition, [(_X9,)], 0, _issue9(13, "`&` of comparisons: KeyError gast.BitAnd")),
+    (i9_bitor_condition, [(_X9,)], 0, _issue9(13, "`|` of comparisons: KeyError gast.BitOr")),
+    (i9_lambda_only_in_condition, [(_X9,)], 0, _issue9(13, "a lambda used only in an `if`: NameError")),
+    (i9_dict_entry_added_after_rebinding, [(_X9,)], 0, _issue9(13, "`d['k'] = ...` after `d['a'] = ...`: KeyError")),
     (i9_complex_abs, [(_X9,)], 0, _issue9(10, "np.abs(x * (1 + 2j)) ** 2")),
     (i9_complex_exp_abs, [(_X9,)], 0, _issue9(10, "a complex gradient of np.abs(np.exp(1j * x))")),
     (i9_complex_abs_shift, [(_X9,)], 0, _issue9(10, "a complex gradient of np.abs(x + 1j)")),
