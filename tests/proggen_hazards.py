@@ -241,7 +241,7 @@ class HazardGen(proggen.Gen):
         forms = [f"[{a}] * 3", f"[{a}, {b}] + [{a}]", f"2 * [{a}, {b}]", f"[{a}, {b}] * 2", f"({a},) * 3",
                  f"({a}, {b}) + ({a},)", f"[{a}] + [{b}] * 2"]
         if "n" in sc and not array:
-            forms.append(f"[{a}] * n")
+            forms.append(f"[{a}] * n + [{b}]")  # n may be 1: two entries at least
         lines = [f"{t} = {self.pick(forms)}"]
         if self.maybe(30) and lines[0].split(" = ")[1].startswith("["):
             lines.append(f"{t} += [{one()}]")
