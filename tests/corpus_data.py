@@ -266,3 +266,519 @@ def loop_variable_reused(x, y):
     for e in z:
         z[0] = z[0] + e
     return np.sum(z * x)
+
+
+# =============================================================================================
+# ---- issue 9: found by the differential tester (tests/differential.py, tests/proggen_hazards.py)
+# Minimised by hand from random programs.  Each is right, or refused with S2SError when built,
+# once issue 9 is fixed; until then the marks below make them expected failures (strict=False,
+# so a fix or a precise refusal passes).  tests/test_data.py checks ISSUE_9_CASES in reverse
+# mode, forward mode and second order; ISSUE_9_SECOND_ORDER (grad of grad) is checked in
+# tests/test_random_forward.py.
+# =============================================================================================
+
+import math as _math  # noqa: E402
+from dataclasses import dataclass as _dataclass  # noqa: E402,F401
+
+import pytest as _pytest  # noqa: E402
+
+
+def _issue9(cls, what):
+    return _pytest.mark.xfail(strict=False, reason=f"issue 9 class {cls}: {what}")
+
+
+# class 1: writes through views and aliases
+
+def i9_slice_view_write(x):
+    y = x * 1.0
+    v = y[:2]
+    v -= 1.5
+    return np.sum(np.sin(y))
+
+
+def i9_alias_then_augment(x):
+    y = x * 1.0
+    z = y
+    y += np.cos(x[2])
+    return np.sum(z * z)
+
+
+def i9_transpose_view_write(x):
+    m = np.outer(x, np.array([1.0, -0.5]))
+    v = m.T
+    v += 1.5
+    return np.sum(np.sin(m))
+
+
+def i9_reshape_view_write(x):
+    m = np.outer(x, np.array([1.0, -0.5]))
+    v = m.reshape(6)
+    v -= x[0]
+    return np.sum(np.sin(m))
+
+
+def i9_ravel_view_write(x):
+    m = np.outer(x, np.array([1.0, -0.5]))
+    v = m.ravel()
+    v *= 2.0
+    return np.sum(m * m)
+
+
+def i9_einsum_view_write(x):
+    y = x * 1.0
+    v = np.einsum('i->i', y)
+    v[0] = 2.0 * x[1]
+    return np.sum(y * y)
+
+
+def i9_newaxis_view_write(x):
+    y = x * 1.0
+    v = y[None]
+    v *= 0.5
+    return np.sum(y * y)
+
+
+def i9_squeeze_view_write(x):
+    y = x * 1.0
+    v = np.squeeze(y[None])
+    v *= 0.5
+    return np.sum(y * y)
+
+
+def i9_real_view_write(x):
+    y = x * 1.0
+    v = y.real
+    v += x
+    return np.sum(y * y)
+
+
+def i9_base_write_then_transpose_read(x):
+    m = np.outer(x, np.array([1.0, -0.5]))
+    v = m.T
+    m -= x[0]
+    return np.sum(v * v)
+
+
+# class 2: helpers that write into an argument
+
+def i9_set_first(a):
+    a[0] = a[1] * 2.0
+
+
+def i9_scale_in_place(a, s):
+    a *= s
+
+
+def i9_double_entry(d):
+    d["w"] = d["w"] * 2.0
+
+
+def i9_mutating_helper(x):
+    y = x * 1.0
+    i9_set_first(y)
+    return np.sum(y * y)
+
+
+def i9_mutating_helper_augmented(x):
+    y = x * 1.0
+    i9_scale_in_place(y, 3.0)
+    return np.sum(y * y)
+
+
+def i9_mutating_helper_dict(x):
+    d = {"w": x * 1.0}
+    i9_double_entry(d)
+    return np.sum(d["w"] * x)
+
+
+# class 3: repeated indices in a write
+
+def i9_repeated_index_assign(x):
+    y = x * 1.0
+    y[[1, 1]] = x[:2] * 2.0
+    return np.sum(y * y)
+
+
+def i9_repeated_index_add(x):
+    y = x * 1.0
+    y[[0, 0]] += x[2]
+    return np.sum(y * y)
+
+
+def i9_repeated_index_scale(x):
+    y = x * 1.0
+    y[[2, 2]] *= 1.5
+    return np.sum(y * y)
+
+
+# class 4: list and tuple operators
+
+def i9_list_repeat(x):
+    t = [x[0]] * 3
+    return t[0] * t[-1] + t[1]
+
+
+def i9_list_repeat_left(x):
+    t = 2 * [x[0], x[1]]
+    return sum(t) * x[2]
+
+
+def i9_tuple_repeat(x):
+    t = (x[0],) * 3
+    return t[0] * t[1] * t[2]
+
+
+def i9_list_of_arrays_repeat(x):
+    t = [x] * 2
+    return np.sum(np.array(t) ** 2)
+
+
+def i9_list_repeat_stacked(x):
+    t = [x[1]] * 2
+    return np.sum(np.stack(t) ** 2)
+
+
+def i9_list_extend_augmented(x):
+    t = [x[0], x[1]]
+    t += [x[2]]
+    return t[0] * t[2]
+
+
+def i9_list_repeat_then_extend(x):
+    t = [x[0], x[1]] * 2
+    t += [x[2]]
+    return np.sum(np.array(t) ** 2)
+
+
+def i9_list_concat_constant_repeat(x):
+    t = [x[0]] + [1.5] * 2
+    return t[0] * t[-1] + t[1]
+
+
+def i9_list_repeat_of_floats(a):
+    t = [a, a * 2.0] * 2
+    return np.sum(np.array(t) ** 2)
+
+
+def i9_list_repeat_then_extend_floats(a, b):
+    t = [a, b] * 2
+    t += [b]
+    return np.sum(np.array(t) ** 2)
+
+
+# class 5: closures made by factories
+
+def i9_make_scaled_sin(c):
+    return lambda t: c * np.sin(t)
+
+
+def i9_factory_closure_over_active(x):
+    g = i9_make_scaled_sin(np.tanh(x[0]))
+    return g(0.3) + x[1]
+
+
+def i9_factory_closure_over_constant(x):
+    g = i9_make_square(3.0)
+    return np.sum(g(x))
+
+
+def i9_local_function_negative_default(x):
+    def g(t, k=-0.5):
+        return k * t * t + t
+    return np.sum(g(x))
+
+
+# class 6: functions treated as constants
+
+def i9_full(x):
+    return np.sum(np.full(3, x[0]) * x)
+
+
+def i9_full_like(x):
+    return np.sum(np.full_like(x, x[0]) * x)
+
+
+def i9_linspace(x):
+    return np.sum(np.linspace(x[0], x[1], 3) ** 2)
+
+
+def i9_r_(x):
+    return np.sum(np.r_[x[0], x[1]] ** 2)
+
+
+def i9_c_(x):
+    return np.sum(np.c_[x, x] ** 2)
+
+
+def i9_einsum_sublists(x):
+    return np.einsum(np.outer(x, x), (0, 1), (1, 0))[0, 1]
+
+
+# class 7: eigh reads one triangle
+
+def i9_eigh_nonsymmetric(x):
+    m = np.outer(x, np.tanh(x + 0.5)) + np.diag([3.0, 5.0, 7.0])
+    return np.sum(np.linalg.eigh(m)[0] * np.array([1.0, 2.0, 3.0]))
+
+
+def i9_eigh_upper(x):
+    m = np.outer(x, np.tanh(x + 0.5)) + np.diag([3.0, 5.0, 7.0])
+    return np.sum(np.linalg.eigh(m, UPLO='U')[0] * np.array([1.0, 2.0, 3.0]))
+
+
+# class 8: NaN where the derivative exists
+
+def i9_std_of_one(x):
+    return np.std(x[:1]) + x[1]
+
+
+def i9_power_of_zero(x):
+    return np.power(0.0, x[0] * x[0] + 1.0) + x[1]
+
+
+def i9_pow_operator_of_zero(x):
+    return 0.0 ** (x[0] * x[0] + 0.5) + x[1]
+
+
+def i9_math_hypot_at_zero(x):
+    return _math.hypot(0.0 * x[0], 0.0 * x[0]) + x[1]
+
+
+def i9_np_hypot_at_zero(x):
+    return np.sum(np.hypot(x * 0.0, x * 0.0)) + x[1]
+
+
+def i9_unused_tuple_entry(x):
+    pair = (np.sqrt(x[0] - x[0]), 2.0)
+    return pair[1] * x[0]
+
+
+def i9_unused_dict_entry(x):
+    d = {"a": np.sqrt(x - x), "b": x[0] * 2.0}
+    return d["b"] * x[1]
+
+
+def i9_math_hypot_at_zero_float(a):
+    return _math.hypot(0.0 * a, 0.0 * a) + a
+
+
+# class 9: attributes forward mode takes as constants (reverse mode refuses); modes that
+# accept different programs
+
+def i9_imag_attribute(x):
+    y = x * 2.0
+    return np.sum(y.imag + y)
+
+
+def i9_dead_eigvalsh(x):
+    m = np.outer(x, x) + np.eye(3)
+    s = np.sum(np.linalg.eigvalsh(m))
+    s = np.sin(x[0])
+    return s
+
+
+def i9_real_attribute(x):
+    y = x * 2.0
+    return np.sum(y.real * y)
+
+
+def i9_flat_attribute(x):
+    y = x * 2.0
+    return y.flat[1] * y[0]
+
+
+# class 10: complex values
+
+def i9_complex_abs(x):
+    return np.sum(np.abs(x * (1 + 2j)) ** 2)
+
+
+def i9_complex_exp_abs(x):
+    return np.sum(np.abs(np.exp(1j * x)) * x)
+
+
+def i9_complex_abs_shift(x):
+    return np.sum(np.abs(x + 1j))
+
+
+def i9_complex_real(x):
+    return np.sum((x * (2 - 1j)).real)
+
+
+def i9_complex_imag(x):
+    return np.sum((x * 1j).imag * x)
+
+
+# class 13: crashes inside s2s
+
+def i9_bitand_condition(x):
+    r = x[0] * 1.0
+    if (x[0] > 0.0) & (x[1] < 0.5):
+        r = r * x[1]
+    return r
+
+
+def i9_bitor_condition(x):
+    r = x[0] * 1.0
+    if (x[0] > 0.5) | (x[1] < 0.5):
+        r = r * x[1]
+    return r
+
+
+def i9_lambda_only_in_condition(x):
+    sq = lambda u: u * u  # noqa: E731
+    r = x[0] * 1.0
+    if sq(x[1]) > 0.25:
+        r = r + x[1] * x[0]
+    return r
+
+
+def i9_dict_entry_added_after_rebinding(x):
+    d = {"a": x * 1.0}
+    d["a"] = d["a"] * 2.0
+    d["k"] = np.tanh(x[0])
+    return d["k"] * np.sum(d["a"])
+
+
+def i9_fill_loop(a):
+    w = np.zeros(3)
+    for i in range(3):
+        w[i] = a + i
+    return np.sum(w * w)
+
+
+def i9_untaken_return_in_nested_loops(x, y):
+    for e in y:
+        for i in range(1, 3):
+            if np.tanh(0.5) > 1.5:
+                return e
+    return x ** 3 * np.sum(y)
+
+
+def i9_early_return_in_loop(s):
+    for i in range(2):
+        if s < 0:
+            return 0.0
+    v = s * np.ones(3)
+    return np.sum(v * v)
+
+
+def i9_scale_then_rebind_parameter(a, b):
+    v = 1.5
+    v *= a
+    a = np.sqrt(b * b + 1.0)
+    return v
+
+
+def i9_helper_rebinds_used_parameter(x, y):
+    return i9_scale_then_rebind_parameter(x, y) + x
+
+
+def i9_make_square(c):
+    def s(t):
+        return c * t ** 2
+    return s
+
+
+def i9_dead_closure_call(x):
+    g = i9_make_square(0.25)
+    s = np.sum(g(x))
+    s = np.sin(x[0])
+    return s
+
+
+def i9_min_into_parameter(a, b):
+    b = np.minimum(a, b)
+    return a + b
+
+
+def i9_helper_rebinds_parameter(x, y):
+    return i9_min_into_parameter(np.tanh(x), y)
+
+
+_X9 = np.array([0.3, -0.7, 1.1])
+
+ISSUE_9_CASES = [
+    (i9_slice_view_write, [(_X9,)], 0, _issue9(1, "a write through `v = y[:2]` is dropped")),
+    (i9_alias_then_augment, [(_X9,)], 0, _issue9(1, "`z = y; y += ...` changes z too")),
+    (i9_transpose_view_write, [(_X9,)], 0, _issue9(1, "a write through `m.T` is dropped")),
+    (i9_reshape_view_write, [(_X9,)], 0, _issue9(1, "a write through `m.reshape(6)` is dropped")),
+    (i9_ravel_view_write, [(_X9,)], 0, _issue9(1, "a write through `m.ravel()` is dropped")),
+    (i9_einsum_view_write, [(_X9,)], 0, _issue9(1, "a write through `np.einsum('i->i', y)` is dropped")),
+    (i9_newaxis_view_write, [(_X9,)], 0, _issue9(1, "a write through `y[None]` is dropped")),
+    (i9_squeeze_view_write, [(_X9,)], 0, _issue9(1, "a write through `np.squeeze(y[None])` is dropped")),
+    (i9_real_view_write, [(_X9,)], 0, _issue9(1, "a write through `y.real` is dropped")),
+    (i9_base_write_then_transpose_read, [(_X9,)], 0, _issue9(1, "`v = m.T` read after `m -= ...`")),
+    (i9_mutating_helper, [(_X9,)], 0, _issue9(2, "`a[0] = ...` in a helper is ignored")),
+    (i9_mutating_helper_augmented, [(_X9,)], 0, _issue9(2, "`a *= s` in a helper is ignored")),
+    (i9_mutating_helper_dict, [(_X9,)], 0, _issue9(2, "`d['w'] = ...` in a helper is ignored")),
+    (i9_repeated_index_assign, [(_X9,)], 0, _issue9(3, "`y[[1, 1]] = v` keeps the last write")),
+    (i9_repeated_index_add, [(_X9,)], 0, _issue9(3, "`y[[0, 0]] += s` adds once")),
+    (i9_repeated_index_scale, [(_X9,)], 0, _issue9(3, "`y[[2, 2]] *= c` scales once")),
+    (i9_list_repeat, [(_X9,)], 0, _issue9(4, "`[s] * 3` is arithmetic in reverse mode")),
+    (i9_list_repeat_left, [(_X9,)], 0, _issue9(4, "`2 * [s, t]`")),
+    (i9_tuple_repeat, [(_X9,)], 0, _issue9(4, "`(s,) * 3`")),
+    (i9_list_of_arrays_repeat, [(_X9,)], 0, _issue9(4, "`[x] * 2` then np.array")),
+    (i9_list_repeat_stacked, [(_X9,)], 0, _issue9(4, "`[s] * 2` then np.stack")),
+    (i9_list_extend_augmented, [(_X9,)], 0, _issue9(4, "`t += [s]` extends the list")),
+    (i9_list_repeat_then_extend, [(_X9,)], 0, _issue9(4, "`[s, t] * 2` then `+= [u]`")),
+    (i9_list_concat_constant_repeat, [(_X9,)], 0,
+     _issue9(4, "`[s] + [1.5] * 2`: jvp IndexError, hvp wrong")),
+    (i9_list_repeat_of_floats, [(0.7,)], 0, _issue9(4, "`[a, 2a] * 2` of floats: half the gradient")),
+    (i9_list_repeat_then_extend_floats, [(0.7, -0.4)], 0,
+     _issue9(4, "`[a, b] * 2; t += [b]`: jvp and hvp crash (broadcast (4,) (5,))")),
+    (i9_factory_closure_over_active, [(_X9,)], 0, _issue9(5, "a factory's lambda over an active value is constant")),
+    (i9_factory_closure_over_constant, [(_X9,)], 0,
+     _issue9(5, "over-strict: a factory's closure over a constant is refused ('cannot read its source')")),
+    (i9_local_function_negative_default, [(_X9,)], 0,
+     _issue9(5, "over-strict: the default `k=-0.5` is 'not a constant'")),
+    (i9_full, [(_X9,)], 0, _issue9(6, "np.full's fill value")),
+    (i9_full_like, [(_X9,)], 0, _issue9(6, "np.full_like's fill value")),
+    (i9_linspace, [(_X9,)], 0, _issue9(6, "np.linspace's ends")),
+    (i9_r_, [(_X9,)], 0, _issue9(6, "np.r_")),
+    (i9_c_, [(_X9,)], 0, _issue9(6, "np.c_")),
+    (i9_einsum_sublists, [(_X9,)], 0, _issue9(6, "np.einsum with sublist operands")),
+    (i9_eigh_nonsymmetric, [(_X9,)], 0, _issue9(7, "eigh reads the lower triangle only")),
+    (i9_eigh_upper, [(_X9,)], 0, _issue9(7, "eigh(UPLO='U') reads the upper triangle only")),
+    (i9_std_of_one, [(_X9,)], 0, _issue9(8, "np.std of one element gives NaN")),
+    (i9_power_of_zero, [(_X9,)], 0, _issue9(8, "np.power(0.0, y) gives NaN; hvp refuses np.result_type")),
+    (i9_pow_operator_of_zero, [(_X9,)], 0, _issue9(8, "0.0 ** y gives NaN; hvp refuses np.result_type")),
+    (i9_math_hypot_at_zero, [(_X9,)], 0, _issue9(8, "math.hypot(0, 0) gives NaN")),
+    (i9_math_hypot_at_zero_float, [(0.7,)], 0, _issue9(8, "math.hypot(0.0, 0.0) of floats: ZeroDivisionError")),
+    (i9_np_hypot_at_zero, [(_X9,)], 0, _issue9(8, "np.hypot(0, 0) gives NaN")),
+    (i9_unused_tuple_entry, [(_X9,)], 0, _issue9(8, "an unused tuple entry np.sqrt(0) gives NaN")),
+    (i9_unused_dict_entry, [(_X9,)], 0, _issue9(8, "an unused dict entry np.sqrt(0) gives NaN")),
+    (i9_real_attribute, [(_X9,)], 0, _issue9(9, "jvp takes `.real` as constant, grad refuses")),
+    (i9_flat_attribute, [(_X9,)], 0, _issue9(9, "jvp takes `.flat[1]` as constant, grad refuses")),
+    (i9_bitand_condition, [(_X9,)], 0, _issue9(13, "`&` of comparisons: KeyError gast.BitAnd")),
+    (i9_bitor_condition, [(_X9,)], 0, _issue9(13, "`|` of comparisons: KeyError gast.BitOr")),
+    (i9_lambda_only_in_condition, [(_X9,)], 0, _issue9(13, "a lambda used only in an `if`: NameError")),
+    (i9_dict_entry_added_after_rebinding, [(_X9,)], 0, _issue9(13, "`d['k'] = ...` after `d['a'] = ...`: KeyError")),
+    (i9_complex_abs, [(_X9,)], 0, _issue9(10, "np.abs(x * (1 + 2j)) ** 2")),
+    (i9_complex_exp_abs, [(_X9,)], 0, _issue9(10, "a complex gradient of np.abs(np.exp(1j * x))")),
+    (i9_complex_abs_shift, [(_X9,)], 0, _issue9(10, "a complex gradient of np.abs(x + 1j)")),
+    (i9_complex_real, [(_X9,)], 0, _issue9(10, "jvp gives 0 for (x * (2 - 1j)).real, grad refuses")),
+    (i9_complex_imag, [(_X9,)], 0, _issue9(10, "jvp halves (x * 1j).imag * x, grad refuses")),
+]
+
+# (function, arguments): grad(grad(f)) against second differences (tests/test_random_forward.py)
+ISSUE_9_SECOND_ORDER = [
+    (i9_helper_rebinds_used_parameter, (-0.72, -0.52),
+     _issue9(13, "grad of grad of a helper that rebinds a parameter after using it: TypeError (None + float)")),
+    (i9_untaken_return_in_nested_loops, (-0.69, np.array([0.35, -1.25, 1.55])),
+     _issue9(13, "grad of grad of a never-taken return in nested loops: TypeError on numpy.bool")),
+    (i9_early_return_in_loop, (0.7,), _issue9(12, "grad of grad through an early return in a loop: 12, not 6")),
+    (i9_list_repeat_of_floats, (0.7,), _issue9(4, "grad of grad of `[a, 2a] * 2`: ValueError (reshape)")),
+    (i9_list_repeat_then_extend_floats, (0.7, -0.4), _issue9(4, "grad of grad: ValueError (reshape)")),
+    (i9_fill_loop, (0.7,), _issue9(13, "grad of grad of a fill loop: AssertionError (loop targets ...)")),
+    (i9_helper_rebinds_parameter, (-1.64, -1.03),
+     _issue9(13, "grad of grad of a helper that rebinds a parameter to np.minimum: IndexError (pop)")),
+]
+
+# (function, arguments): grad, jvp and hvp must all be built or all refuse (tests/test_random_forward.py)
+ISSUE_9_SAME_LANGUAGE = [
+    (i9_imag_attribute, (_X9,), _issue9(9, "grad and hvp refuse `.imag`, jvp accepts it")),
+    (i9_dead_closure_call, (_X9,), _issue9(9, "jvp refuses a dead call of a factory's closure that grad accepts")),
+    (i9_dead_eigvalsh, (_X9,), _issue9(9, "jvp refuses a dead np.linalg.eigvalsh that grad and hvp accept")),
+    (i9_power_of_zero, (_X9,), _issue9(13, "hvp refuses np.result_type in grad's code; grad and jvp are built")),
+]

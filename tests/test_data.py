@@ -59,6 +59,7 @@ CASES = [
                        reason="aliasing: sharing classes are per name over the whole function, so a loop "
                               "variable over x and later over z puts x and z in one class")),
 ]
+CASES += c.ISSUE_9_CASES  # found by the differential tester (issue 9): xfail until fixed
 # a case may end with marks (xfail for known bugs: fixing one flips its test)
 PARAMS = [pytest.param(f, args, wrt, id=f"{f.__name__}-{k}", marks=marks)
           for f, argsets, wrt, *marks in CASES for k, args in enumerate(argsets)]

@@ -178,3 +178,118 @@ def test_fd_oracle_rejects_untrustworthy_points(progdir, body):
             proggen.fd_gradient(module.f, (np.array([0.5, 0.2, -0.1]), 1.0, 1), (0,))
     finally:
         proggen.unload(module)
+
+
+# ---- the hazard generator (proggen_hazards.py) and the differential checks (differential.py) ----
+
+HAZARD_PATTERNS = {
+    "views": r"^\s*hv\d+ = .*hb\d+",
+    "mutating": r"^\s*(hs\d+ = )?mut_\w+\(",
+    "repeated": r"^\s*hb\d+\[(\[|np\.array\(\[)(\d), \2",
+    "lists": r"^\s*hl\d+ = .*(\] \* |\* \[|\) \* |\] \+ \[)",
+    "closures": r"^\s*(hg\d+ = make_|def hg\d+\()",
+    "attributes": r"(\.(real|imag|flat|T|w|b)\b)",
+    "complex": r"\dj\b",
+    "singular": r"np\.std|np\.var|np\.power\(0\.0|0\.0 \*\*|hypot|np\.sqrt\(.* - |np\.maximum|np\.abs",
+    "constructors": r"np\.(full|full_like|linspace|r_|c_|einsum)\b",
+    "linalg": r"np\.linalg\.",
+    "crashers": r"\) [&|] \(|^\s*hq\d+ = lambda|\bhd\d+\[\"k\"\]",
+}
+
+
+def test_hazard_generation_is_deterministic_and_covers_each_class():
+    import proggen_hazards
+
+    assert set(HAZARD_PATTERNS) == set(proggen_hazards.HAZARDS)
+    for cls, pattern in HAZARD_PATTERNS.items():
+        sources = [proggen_hazards.random_program(seed, (cls,)).source for seed in range(15)]
+        assert sources[3] == proggen_hazards.random_program(3, (cls,)).source
+        hits = sum(bool(re.search(pattern, s, re.M)) for s in sources)
+        assert hits >= 10, f"only {hits} of 15 programs with hazard class {cls!r} show it"
+        assert all(re.search(r"\bhr0\b", s[s.index("def f("):]) for s in sources)
+
+
+def test_hazard_programs_compile_run_and_are_smooth(progdir):
+    import proggen_hazards
+
+    unreliable = total = 0
+    for cls in proggen_hazards.HAZARDS:
+        for seed in range(12):
+            program = proggen_hazards.random_program(seed, (cls,))
+            module = proggen.load_program(program.source, progdir)
+            total += 1
+            try:
+                args = proggen.random_inputs(seed, program)
+                before = [a.copy() if isinstance(a, np.ndarray) else a for a in args]
+                with np.errstate(all="ignore"):
+                    value = module.f(*args)
+                assert np.shape(value) == () and np.isrealobj(value), f"{cls} seed {seed}:\n{program.source}"
+                for a, b in zip(before, args):
+                    assert np.array_equal(a, b), f"{cls} seed {seed}: f changed its inputs\n{program.source}"
+                try:
+                    proggen.fd_gradient(module.f, args, (0, 1))
+                except proggen.Unreliable:
+                    unreliable += 1
+            finally:
+                proggen.unload(module)
+    assert unreliable <= total // 10, f"{unreliable} of {total} points rejected"
+
+
+def test_autograd_runs_many_plain_programs(progdir):
+    """The autograd oracle must not be vacuous: a good share of plain programs run under it."""
+    pytest.importorskip("autograd")
+    import differential
+
+    runs = 0
+    for seed in range(30):
+        program = proggen.random_program(seed)
+        module = proggen.load_program(program.source, progdir)
+        try:
+            args = proggen.random_inputs(seed, program)
+            runs += differential.autograd_version(program.source, module.__file__, args) is not None
+        finally:
+            proggen.unload(module)
+    assert runs >= 8, f"only {runs} of 30 programs run under autograd"
+
+
+@pytest.mark.parametrize("mode", ["grad", "jvp", "hvp", "gradgrad"])
+def test_differential_check_reports_wrong_numbers_and_crashes(progdir, monkeypatch, mode):
+    """check() must fail on a wrong derivative and on a crash, and accept a refusal only when allowed."""
+    import differential
+    import s2s
+
+    source = "import numpy as np\n\n\ndef f(x, y, n):\n    return np.sin(x) * y + y ** 3\n"
+    module = proggen.load_program(source, progdir)
+    args, directions = (0.4, 0.7, 1), [0.3, -0.8]
+    try:
+        assert differential.check(module.f, args, mode, directions, refuse_ok=False) == "right"
+        real = differential._build
+
+        def off_by_some(mode_, f):
+            g = real(mode_, f)
+
+            def wrong(*a):
+                out = g(*a)
+                if mode_ == "jvp":
+                    return out[0], out[1] * 1.01
+                return tuple(v * 1.01 for v in out) if isinstance(out, tuple) else out * 1.01
+            return wrong
+
+        monkeypatch.setattr(differential, "_build", off_by_some)
+        with pytest.raises(differential.Finding, match="wrong"):
+            differential.check(module.f, args, mode, directions, refuse_ok=True)
+
+        def crash(mode_, f):
+            raise KeyError("inside s2s")
+        monkeypatch.setattr(differential, "_build", crash)
+        with pytest.raises(differential.Finding, match="crashed"):
+            differential.check(module.f, args, mode, directions, refuse_ok=True)
+
+        def refuse(mode_, f):
+            raise s2s.UnsupportedError("not supported")
+        monkeypatch.setattr(differential, "_build", refuse)
+        assert differential.check(module.f, args, mode, directions, refuse_ok=True) == "refused"
+        with pytest.raises(differential.Finding, match="refused"):
+            differential.check(module.f, args, mode, directions, refuse_ok=False)
+    finally:
+        proggen.unload(module)

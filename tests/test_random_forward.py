@@ -6,12 +6,17 @@
 - hvp (forward over reverse) against central differences of the gradient,
   at points where differences with two step sizes agree.
 """
+import os
+
 import numpy as np
 import pytest
-from hypothesis import assume, given, note
+from hypothesis import assume, event, given, note, settings
 from hypothesis import strategies as st
 
+import corpus_data
+import differential
 import proggen
+import proggen_hazards
 import s2s
 
 WRT = (0, 1)
@@ -91,3 +96,70 @@ def test_hvp_matches_differences_of_the_gradient(progdir, data):
         np.testing.assert_allclose(got, small, rtol=1e-4, atol=1e-5, err_msg=program.source)
     finally:
         proggen.unload(module)
+
+
+# ---- issue 9: programs with hazards (proggen_hazards.py): right, or refused when built ----------
+
+HAZARDS = tuple(os.environ["S2S_HAZARDS"].split(",")) if os.environ.get("S2S_HAZARDS") else tuple(proggen_hazards.HAZARDS)
+
+
+def _hazard(progdir, data, modes):
+    program = data.draw(proggen_hazards.programs(HAZARDS), label="program")
+    args = data.draw(proggen.inputs_for(program), label="inputs (x, y, n)")
+    note(f"--- program ---\n{program.source}--- inputs ---\nx, y, n = {args!r}")
+    module = proggen.load_program(program.source, progdir)
+    directions = [_direction(data, a) for a in args[:2]]
+    outcomes = {}
+    try:
+        for mode in modes:
+            outcomes[mode] = differential.check(module.f, args, mode, directions, refuse_ok=True)
+            event(f"{mode}: {outcomes[mode]}")
+    except differential.Finding as exc:
+        pytest.fail(f"{exc}\n--- program ---\n{program.source}")
+    finally:
+        proggen.unload(module)
+    return outcomes
+
+
+@pytest.mark.xfail(strict=False, reason=differential.ISSUE_9)
+@differential.hazard_settings()
+@given(data=st.data())
+def test_hazard_program_jvp_is_right_or_refused_like_grad(progdir, data):
+    """jvp matches finite differences or is refused when built, and exactly when grad is refused:
+    the two modes accept the same language (SPEC section 6)."""
+    outcomes = _hazard(progdir, data, ("jvp", "grad"))
+    refused = {m for m, o in outcomes.items() if o == "refused"}
+    assert refused in (set(), {"jvp", "grad"}), f"only {sorted(refused)} refused the program"
+
+
+@pytest.mark.xfail(strict=False, reason=differential.ISSUE_9)
+@differential.hazard_settings()
+@given(data=st.data())
+def test_hazard_program_second_order_is_right_or_refused(progdir, data):
+    """hvp, and grad(grad(f)) for a float x, against second differences of f (or refused when built)."""
+    _hazard(progdir, data, ("hvp", "gradgrad"))
+
+
+@pytest.mark.parametrize("func, args, mark", corpus_data.ISSUE_9_SECOND_ORDER,
+                         ids=[f.__name__ for f, *_ in corpus_data.ISSUE_9_SECOND_ORDER])
+def test_issue_9_second_order_cases(func, args, mark, request):
+    """grad(grad(f)) of the cases the differential tester found, against second differences of f."""
+    request.applymarker(mark)
+    h = 1e-4
+    expected = (func(args[0] + h, *args[1:]) - 2 * func(*args) + func(args[0] - h, *args[1:])) / h ** 2
+    got = s2s.grad(s2s.grad(func, wrt=0), wrt=0)(*args)
+    assert float(got) == pytest.approx(expected, rel=1e-5, abs=1e-6)
+
+
+@pytest.mark.parametrize("func, args, mark", corpus_data.ISSUE_9_SAME_LANGUAGE,
+                         ids=[f.__name__ for f, *_ in corpus_data.ISSUE_9_SAME_LANGUAGE])
+def test_issue_9_modes_accept_the_same_language(func, args, mark, request):
+    """What one mode refuses, every mode refuses (SPEC section 6)."""
+    request.applymarker(mark)
+    refused = set()
+    for name, transform in (("grad", s2s.grad), ("jvp", s2s.jvp), ("hvp", s2s.hvp)):
+        try:
+            transform(func, wrt=0)
+        except s2s.S2SError:
+            refused.add(name)
+    assert refused in (set(), {"grad", "jvp", "hvp"}), f"only {sorted(refused)} refused {func.__name__}"

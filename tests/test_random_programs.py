@@ -15,6 +15,7 @@ Example count comes from the Hypothesis profile (tests/conftest.py):
 """
 
 import contextlib
+import os
 import signal
 import threading
 
@@ -23,7 +24,9 @@ import pytest
 from hypothesis import assume, event, given, note, settings
 from hypothesis import strategies as st
 
+import differential
 import proggen
+import proggen_hazards
 import s2s
 
 RTOL = 1e-4
@@ -148,3 +151,29 @@ def test_reading_a_view_after_a_write_is_rejected(progdir, data):
             s2s.jvp(module.f, wrt=WRT)
     finally:
         proggen.unload(module)
+
+
+# ---- issue 9: programs with hazards (proggen_hazards.py): right, or refused when built ----------
+
+HAZARDS = tuple(os.environ["S2S_HAZARDS"].split(",")) if os.environ.get("S2S_HAZARDS") else tuple(proggen_hazards.HAZARDS)
+
+
+@pytest.mark.xfail(strict=False, reason=differential.ISSUE_9)
+@differential.hazard_settings()
+@given(data=st.data())
+def test_hazard_program_gradient_is_right_or_refused(progdir, data):
+    """Views and aliases, mutating helpers, repeated indices, list operators, closures,
+    attributes, complex constants, singular points ...: s2s's gradient matches finite
+    differences, or s2s raises S2SError when it is built. ``S2S_HAZARDS=views,lists``
+    restricts the classes."""
+    program = data.draw(proggen_hazards.programs(HAZARDS), label="program")
+    args = data.draw(proggen.inputs_for(program), label="inputs (x, y, n)")
+    note(f"--- program ---\n{program.source}--- inputs ---\nx, y, n = {args!r}")
+    module = proggen.load_program(program.source, progdir)
+    try:
+        outcome = differential.check(module.f, args, "grad", None, refuse_ok=True)
+    except differential.Finding as exc:
+        pytest.fail(f"{exc}\n--- program ---\n{program.source}")
+    finally:
+        proggen.unload(module)
+    event(f"grad: {outcome}")
