@@ -182,3 +182,27 @@ def dict_new_keys(s):
 
 def test_writes_of_new_dict_keys():
     check_all_modes(dict_new_keys, 0.7)
+
+
+# ---- class 13: grad of grad through a helper whose backward sweep pops its saved stack ----
+
+def _clip_after_loop(a, b):
+    for i in range(1):
+        b = np.cos(1.2)
+    b = np.minimum(a, b)
+    return a + b
+
+
+def _clip(a, b):
+    b = np.minimum(a, b)
+    return a + b
+
+
+def helper_pops_its_saved_stack(s):
+    v = _clip(s, 0.3) * s + _clip_after_loop(s, 0.3) * s
+    return v + _clip(v, -0.3) + _clip_after_loop(v, -0.3)
+
+
+@pytest.mark.parametrize("s", [0.5, 0.2])
+def test_second_order_through_a_helper_that_pops_its_saved_stack(s):
+    check_all_modes(helper_pops_its_saved_stack, s)

@@ -482,9 +482,19 @@ def reverse(fn, info, namer, act, callees, derive_call, wrt):
     shares = sharing(fn, callees)
     def widen(names):
         return set(names).union(*(shares.get(v, ()) for v in names))
+
+    # a list unpacked from a tuple (`_stack, a = _saved`) is part of it: where the tuple is read
+    # (its zero cotangent at the end), the list must be as it was, so pops from it are undone
+    stacks = stack_names(body)
+    unpacks = [s for s in walk_statements(body) if isinstance(s, gast.Assign) and isinstance(s.targets[0], gast.Tuple)
+               and isinstance(s.value, gast.Name) and set(target_names(s)) & stacks]
+    def unpacked_lists(read):
+        return {s: set(target_names(s)) & stacks for s in unpacks if s.value.id in read}
+
     while True:
         entry = {p for p in wrt if p in zero_end or not act.is_active(p)}
         read = widen(set(entry).union(*r.reads.values(), *r.branch_reads.values()))
+        read = read.union(*unpacked_lists(read).values())
         # a recorded write's pop writes the old elements back: it reads the index too
         read |= {v for s in walk_statements(body) if subscript_write(s) is not None
                  and subscript_write(s).value.id in read for v in index_names(subscript_write(s))}
@@ -499,6 +509,8 @@ def reverse(fn, info, namer, act, callees, derive_call, wrt):
 
     body = r.add_trip_counters(body)
     reads = {k: widen(v) for k, v in r.reads.items()}
+    for s, lists in unpacked_lists(read).items():
+        reads[s] = reads.get(s, set()) | lists
     branch_reads = {k: widen(v) for k, v in r.branch_reads.items()}
     record = to_record(body, reads, branch_reads, widen(entry))
     forward = r.insert_pushes(body, record)
@@ -555,8 +567,10 @@ def _copy_index(index):
 
 
 def _written(s):
+    if pushed(s):  # xs.append(v) and v = xs.pop() change xs
+        return [pushed(s)[0]]
     if isinstance(s, gast.Assign):
-        return target_names(s)
+        return target_names(s) + ([popped(s.value)] if popped(s.value) else [])
     if isinstance(s, gast.For):
         return target_names(s)
     return []
