@@ -206,3 +206,13 @@ def helper_pops_its_saved_stack(s):
 @pytest.mark.parametrize("s", [0.5, 0.2])
 def test_second_order_through_a_helper_that_pops_its_saved_stack(s):
     check_all_modes(helper_pops_its_saved_stack, s)
+
+
+# ---- mode parity: second order of x ** y in y reads np.result_type (a dtype) ----
+
+def power_in_the_exponent(y):
+    return 1.7 ** y + np.power(2.5, y * y)
+
+
+def test_second_order_in_the_exponent_of_a_power():
+    check_all_modes(power_in_the_exponent, 1.3)

@@ -15,6 +15,7 @@ nondiff(np.shape, np.ndim, np.size, np.argmax, np.argmin, np.argsort, np.sign, n
         np.empty_like, np.full_like, np.zeros, np.ones, np.empty, np.full, np.arange, np.linspace,
         np.eye, np.identity, np.equal, np.not_equal, np.less, np.less_equal, np.greater,
         np.greater_equal, np.logical_and, np.logical_or, np.logical_not, np.all, np.any, np.heaviside)
+nondiff(np.result_type)  # a dtype, as generated code reads it (`np.log(x, dtype=np.result_type(ans))`)
 nondiff_attribute("shape", "ndim", "size", "dtype")
 nondiff_method("argmax", "argmin", "argsort", "all", "any")
 
