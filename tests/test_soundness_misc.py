@@ -216,3 +216,32 @@ def power_in_the_exponent(y):
 
 def test_second_order_in_the_exponent_of_a_power():
     check_all_modes(power_in_the_exponent, 1.3)
+
+
+# ---- class 13: grad of grad once popped a recorded test where a trip count was expected ----
+
+def _total(a, b):
+    return np.sum(a) + b
+
+
+def _first(a, d):
+    return a
+
+
+def early_return_in_nested_loops(x):
+    y = np.array([0.36, -1.25, 1.55])
+    n = 3
+    for e in y:
+        if np.maximum(e, e) < -0.3 or _total(y - e, np.mean(y)) > 1.5:
+            v = _first(y[n % 3], n)
+        else:
+            for i in range(1, n):
+                if np.tanh(0.5) > 1.5:
+                    return np.exp(np.cos(y[i - 1] ** 3))
+    w = (y - x) ** 3
+    return (x + np.sum(y) - np.sum(w)) * 0.5
+
+
+@pytest.mark.parametrize("x", [-0.69, 0.4])
+def test_second_order_with_an_early_return_in_nested_loops(x):
+    check_all_modes(early_return_in_nested_loops, x)
