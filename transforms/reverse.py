@@ -472,14 +472,14 @@ def reverse(fn, info, namer, act, callees, derive_call, wrt):
     r.rewrite_calls(body)
     r.shapes = same_shapes(body, callees, r.scalars)
     zero_start = set(act.active) - {out}
+    # an adjoint that reads a view of an array written in place reads the array
+    shares = sharing(fn, callees)
 
     # A generation tells what the backward pass reads; a loop (or if) whose body overwrites
     # any of that needs a backward counterpart to pop in, even with no adjoints. Such a
     # counterpart reads more (an if its test, a loop its trip count), which may need more
     # counterparts: generate again until nothing changes.
     backward, zero_end = r.block(body, zero_start)
-    # an adjoint that reads a view of an array written in place reads the array
-    shares = sharing(fn, callees)
     def widen(names):
         return set(names).union(*(shares.get(v, ()) for v in names))
 

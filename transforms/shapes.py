@@ -26,7 +26,7 @@ import gast
 from s2s import rules
 
 from .callees import call_arguments
-from .nodes import subscript_write, target_names, walk_statements
+from .nodes import param_names, subscript_write, target_names, walk_statements
 
 
 def same_shapes(body, callees, scalars) -> dict:
@@ -168,16 +168,24 @@ def keyed_reads(fn, callees):
     zero cotangent, so reverse mode gives what was stored there none at all (as autograd and
     JAX do), rather than a zero that a local derivative of infinity would make NaN.
 
-    Any other use through which a cotangent may flow (the whole container as an operand, an
-    argument, an alias, an append; a negative or computed index) leaves the name out. Writes
-    ``c[k] = v`` are not reads; uses that carry no derivative (``len(c)``, a test) do not count.
+    Only names that always hold a container made here by a display (``(a, b)``, ``[a]``,
+    ``{"k": a}``) qualify: never a parameter or a view of something else. Any other use
+    through which a cotangent may flow (the whole container as an operand, an argument, an
+    alias, an append; a negative or computed index) leaves the name out. Writes ``c[k] = v``
+    are not reads; uses that carry no derivative (``len(c)``, a test) do not count.
     """
     from .activity import diff_operands
     keys: dict = {}
-    whole: set = set()
+    whole: set = set(param_names(fn))
     for s in walk_statements(fn.body):
+        if isinstance(s, gast.For):
+            whole |= set(target_names(s))
         if isinstance(s, gast.Assign):
             value = s.value
+            if not isinstance(value, (gast.Tuple, gast.List, gast.Dict)):
+                whole |= {t.id for t in s.targets if isinstance(t, gast.Name)}
+            if isinstance(s.targets[0], gast.Tuple):
+                whole |= set(target_names(s))
             if (isinstance(value, gast.Subscript) and isinstance(value.value, gast.Name)
                     and _constant_key(value.slice)):
                 keys.setdefault(value.value.id, set()).add(value.slice.value)
