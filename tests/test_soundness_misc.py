@@ -245,3 +245,21 @@ def early_return_in_nested_loops(x):
 @pytest.mark.parametrize("x", [-0.69, 0.4])
 def test_second_order_with_an_early_return_in_nested_loops(x):
     check_all_modes(early_return_in_nested_loops, x)
+
+
+def swaps_in_a_while_in_a_for(s):
+    a = s
+    b = 2.0 * s
+    for i in range(3):
+        k = 0
+        while k < 2 and a < 3.0:
+            if a > b:
+                a, b = b, a
+            k = k + 1
+        a = a * 1.5
+    return a * b + np.sin(a)
+
+
+@pytest.mark.parametrize("s", [0.7, -0.4])
+def test_second_order_of_a_swap_in_an_if_in_a_while_in_a_for(s):
+    check_all_modes(swaps_in_a_while_in_a_for, s)

@@ -38,7 +38,7 @@ from .callees import call_arguments
 from .aliasing import sharing
 from .nodes import (assign, at, call, const, expr_stmt, index_names, name, param_names, popped, pushed,
                     stack_names, subscript_write, target_names, walk_statements)
-from .shapes import containers, keyed_reads, lazy_temporaries, range_indices, same_shapes
+from .shapes import containers, dicts, keyed_reads, lazy_temporaries, range_indices, same_shapes
 from .to_record import maybe_undefined, to_record
 
 
@@ -80,7 +80,7 @@ class _Reverse:
         self.calls: dict = {}           # assignment -> UserCall
         self.results: dict = {}         # assignment -> names of bwd results
         self.containers = containers(fn)
-        self.dicts = _dicts(fn)
+        self.dicts = dicts(fn)
         self.keyed = keyed_reads(fn, callees)  # containers read only at constant keys: those keys
         self.lazy = lazy_temporaries(fn, namer, callees)
         self.inexact: set = set()       # lazy temporaries whose adjoint may be larger than they are
@@ -532,20 +532,6 @@ def reverse(fn, info, namer, act, callees, derive_call, wrt):
         saved_inits=[assign(v, const(None), fn) for v in saved if v not in assigned_at_end and v not in undefined],
         active_wrt={p for p in wrt if act.is_active(p)},
     )
-
-
-def _dicts(fn):
-    """Names that hold dicts: assigned a dict display, or indexed with a string."""
-    out = set()
-    for s in walk_statements(fn.body):
-        if isinstance(s, gast.Assign):
-            if isinstance(s.value, gast.Dict):
-                out |= set(target_names(s))
-            for part in (s.value, s.targets[0]):
-                if (isinstance(part, gast.Subscript) and isinstance(part.value, gast.Name)
-                        and isinstance(part.slice, gast.Constant) and isinstance(part.slice.value, str)):
-                    out.add(part.value.id)
-    return out
 
 
 def _real(code) -> bool:
