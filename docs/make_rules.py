@@ -52,7 +52,38 @@ def _cell(text):
 def _template(rule):
     if rule.nondiff:
         return ""
-    return "<br>".join(f"{p}: `{_cell(t)}`" for p, t in rule.source.items())
+    lines = [f"{p}: `{_cell(t)}`" for p, t in rule.source.items()]
+    lines += [f"refused: `{p}` carrying a derivative" for p in rule.constant]
+    lines += [f"only `{p}` = " + " or ".join(f"`{v!r}`" for v in values) for p, values in rule.only.items()]
+    return "<br>".join(lines)
+
+
+REFUSED = """## What s2s refuses
+
+Each of these raises `S2SError` when the derivative is built (or, for arguments, when it is
+called), never a silently wrong or zero derivative:
+
+- a call with a differentiated argument to a function with no rule here (and no readable
+  source); a non-differentiable entry above is one whose result cannot carry a derivative
+  (integers, booleans, shapes, indices, dtypes, values that do not depend on the inputs, or
+  piecewise constant functions, whose derivative is zero almost everywhere);
+- a differentiated argument in a parameter a rule has no derivative for ("refused" above: the
+  `ord` of a norm, the `ddof` of var and std, the `initial` of max and min, einsum's subscripts
+  in the sublist form), and a keyword outside the values a rule covers ("only" above: `np.pad`
+  modes other than `'constant'`, `np.linspace(retstep=True)`, `np.linalg.cholesky(upper=True)`,
+  `np.linalg.pinv(hermitian=True)`, `where=` of max and min); `out=` on any function;
+- indexing a module's object with differentiated values: `np.r_[a, b]`, `np.c_[a, b]`
+  (use `np.concatenate`, `np.stack`, `np.column_stack`);
+- complex values: a complex literal, or a global or closure variable holding complex numbers,
+  that enters the differentiated computation (`UnsupportedError`); a complex number or array
+  passed as any argument, seed or tangent (`ComplexArgumentError`, also a `TypeError`).
+  A cast to a complex dtype (`x.astype(complex)`) raises `TypeError` when the derivative runs.
+  Complex differentiation is not designed yet.
+
+At points where a derivative has no finite formula but the function is locally constant or at
+the tip of a cone, s2s follows autograd and JAX and gives 0: `np.std` of one entry (or of equal
+entries), `np.linalg.norm` and `hypot` at zero, `power(0, y)` in `y` and `x ** 0` in `x`.
+"""
 
 
 def counts(rows):
@@ -102,7 +133,7 @@ def render() -> str:
             lines.append(f"| `{_cell(name)}` | {'✓' if _reverse(rule) else ''} | {'✓' if _forward(rule) else ''} "
                          f"| {'non-differentiable' if rule.nondiff else ''} | {_template(rule)} |")
         lines.append("")
-    return "\n".join(lines)
+    return "\n".join(lines) + "\n" + REFUSED
 
 
 def main(argv=None) -> int:

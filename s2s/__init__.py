@@ -9,9 +9,11 @@ __version__ = "0.1.0"
 from . import rules  # noqa: E402  (registers the built-in rules)
 from .api import (Differentiated, differentiate, grad, hessian, hvp, jacobian, jvp, source,  # noqa: E402
                   value_and_grad, vjp)
-from .errors import IntegerArgumentError, NoRuleError, S2SError, SourceError, UnsupportedError  # noqa: E402
+from .errors import (ComplexArgumentError, IntegerArgumentError, NoRuleError, S2SError, SourceError,  # noqa: E402
+                     UnsupportedError)
 from .rules import nondiff, rule  # noqa: E402
 from .runtime import stop_gradient  # noqa: E402
 
 __all__ = ["grad", "value_and_grad", "vjp", "jvp", "hvp", "hessian", "jacobian", "source", "differentiate", "Differentiated", "rule", "nondiff",
-           "stop_gradient", "S2SError", "UnsupportedError", "NoRuleError", "SourceError", "IntegerArgumentError"]
+           "stop_gradient", "S2SError", "UnsupportedError", "NoRuleError", "SourceError", "IntegerArgumentError",
+           "ComplexArgumentError"]

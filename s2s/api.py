@@ -3,16 +3,21 @@ from __future__ import annotations
 
 import functools
 import inspect
+import weakref
 
 import numpy as np
 
 from .calling import fixer, checked, floats, screen
 from .driver import generate, unwrap
 from .errors import S2SError
+from .transforms.callees import still_bound
 
+# (function, wrt, single, mode, optimize) -> (made function, the bindings it was generated under); an entry
+# is used only while every name the generation resolved (callees, transitively, and closure cells) still
+# names the same object: a helper redefined in a notebook cell makes `s2s.grad(f)` generate again.
 _CACHE: dict = {}
-_SOURCES: dict = {}
-_GENERATED: dict = {}   # made function -> the driver's Generated record behind it (the command line writes it)
+_SOURCES = weakref.WeakKeyDictionary()     # made function -> its generated source
+_GENERATED = weakref.WeakKeyDictionary()   # made function -> the driver's Generated record (the command line writes it)
 
 
 def _wrt_names(func, wrt) -> tuple[list[str], bool]:
@@ -47,16 +52,17 @@ def _make(func, wrt, mode, optimize):
         raise S2SError(f"expected a function, got {func!r}")
     names, single = _wrt_names(func, wrt)
     key = (func, tuple(names), single, mode, bool(optimize))
-    made = _CACHE.get(key)
-    if made is None:
-        generated = generate(func, names, single, mode, bool(optimize))
-        own = set(inspect.signature(func).parameters)
-        directions = [p for p in inspect.signature(generated.function).parameters if p not in own]  # seed, tangents
-        made = checked(generated.function, func.__name__, names, single, mode, directions)
-        _CACHE[key] = made
-        for f in (made, generated.function):
-            _SOURCES[f] = generated.source
-            _GENERATED[f] = generated
+    cached = _CACHE.get(key)
+    if cached is not None and still_bound(cached[1]):
+        return cached[0]
+    generated = generate(func, names, single, mode, bool(optimize))
+    own = set(inspect.signature(func).parameters)
+    directions = [p for p in inspect.signature(generated.function).parameters if p not in own]  # seed, tangents
+    made = checked(generated.function, func.__name__, names, single, mode, directions)
+    _CACHE[key] = (made, generated.bindings)
+    for f in (made, generated.function):
+        _SOURCES[f] = generated.source
+        _GENERATED[f] = generated
     return made
 
 
@@ -73,6 +79,14 @@ def grad(func, wrt=0, *, optimize=True):
     `IntegerArgumentError` (an `S2SError` and a `TypeError`) naming the
     parameter -- pass a float instead (`3.0`, `x.astype(float)`).
     `s2s.source` shows the generated code it calls.
+
+    Generation is cached per (function, options). Each call of `grad`
+    checks that every name the generation resolved (the functions `func`
+    calls, transitively, in their globals, modules or closure cells) still
+    names the same object, and generates again if not: a helper redefined
+    in a notebook cell is differentiated anew. A derivative returned
+    earlier keeps the functions it was generated with; values that are not
+    called (globals, closure variables) are read when the derivative runs.
     """
     return _make(func, wrt, "grad", optimize)
 
@@ -109,8 +123,9 @@ def hvp(func, wrt=0, *, optimize=True):
     """
     names, single = _wrt_names(unwrap(func), wrt)
     key = (unwrap(func), tuple(names), single, "hvp", bool(optimize))
-    if key not in _CACHE:
-        gradient = grad(func, wrt, optimize=optimize)
+    gradient = grad(func, wrt, optimize=optimize)  # the same object while its bindings hold
+    cached = _CACHE.get(key)
+    if cached is None or cached[1] is not gradient:
         tangent = jvp(gradient, tuple(names), optimize=optimize)
         run = unwrap(tangent)  # the generated code: the arguments are screened here, as f's
         params = list(inspect.signature(unwrap(func)).parameters)
@@ -129,10 +144,10 @@ def hvp(func, wrt=0, *, optimize=True):
             out = run(*primal, *vs)[1]
             return fix(out, zero_d) if any(a is not None for a in zero_d) else out
         hessian_vector_product.__name__ = f"hvp_{unwrap(func).__name__}"
-        _CACHE[key] = hessian_vector_product
+        _CACHE[key] = cached = (hessian_vector_product, gradient)
         _SOURCES[hessian_vector_product] = _SOURCES[tangent]
         _GENERATED[hessian_vector_product] = _GENERATED[tangent]
-    return _CACHE[key]
+    return cached[0]
 
 
 def hessian(func, wrt=0, *, optimize=True):

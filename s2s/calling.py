@@ -10,6 +10,11 @@ at the arguments differentiated with respect to, and nothing else:
   tuple or dict) raises `IntegerArgumentError`: derivatives are taken at
   floating-point values, and an integer point would silently give integer
   arithmetic or a derivative of the wrong type;
+- a complex value (a Python or NumPy complex, a complex array, or one inside
+  a list, tuple or dict) raises `ComplexArgumentError`: s2s differentiates
+  real values only. Complex arrays and numbers are refused in the other
+  arguments too (one type test each; not inside containers), as they could
+  enter the differentiated computation, and as seeds and tangents;
 - a 0-d array makes its gradient a 0-d array too: NumPy turns most
   operations on 0-d arrays into NumPy scalars, so the generated code
   returns one (reverse mode only; a tangent has the type of the output).
@@ -28,7 +33,7 @@ import inspect
 
 import numpy as np
 
-from .errors import IntegerArgumentError
+from .errors import ComplexArgumentError, IntegerArgumentError
 
 _INTEGER_KINDS = "iub"   # NumPy dtype kinds: signed, unsigned, bool
 _FLOATING = frozenset({float, np.float64, np.float32, np.float16})  # scalar types that pass as they are
@@ -47,8 +52,12 @@ def _check(value, where, name, fname):
     if isinstance(value, np.ndarray):
         if value.dtype.kind in _INTEGER_KINDS:
             raise _integer_error(value, where, name, fname)
+        if value.dtype.kind == "c":
+            raise complex_error(value, where, name, fname)
     elif isinstance(value, (int, np.integer, np.bool_)):  # bool is an int
         raise _integer_error(value, where, name, fname)
+    elif isinstance(value, (complex, np.complexfloating)):
+        raise complex_error(value, where, name, fname)
     elif isinstance(value, (list, tuple, dict)):
         for key, item in (value.items() if isinstance(value, dict) else enumerate(value)):
             if not isinstance(item, float):
@@ -69,8 +78,24 @@ def _integer_error(value, where, name, fname):
     return IntegerArgumentError(message, hint=f"{fix} instead")
 
 
-def floats(value):
-    """A seed or tangent with integers (anywhere in lists, tuples and dicts) as floats."""
+def complex_error(value, where, name, fname):
+    what = f"an array of dtype {value.dtype}" if isinstance(value, np.ndarray) else f"a complex number ({value!r})"
+    inside = "" if where == name else f" at `{where}`"
+    return ComplexArgumentError(f"`{fname}` was given {what} for `{name}`{inside}; s2s differentiates real values "
+                                f"only (complex differentiation is not supported yet)",
+                                hint="pass real arrays, e.g. the real and imaginary parts as separate float arguments")
+
+
+def no_complex(value, name, fname):
+    """Raise `ComplexArgumentError` if `value` (a non-wrt argument `name`) is a complex number or array."""
+    if isinstance(value, (complex, np.complexfloating)) or isinstance(value, np.ndarray) and value.dtype.kind == "c":
+        raise complex_error(value, name, name, fname)
+
+
+def floats(value, name="the direction", fname=""):
+    """A seed or tangent with integers (anywhere in lists, tuples and dicts) as floats; complex ones raise."""
+    if isinstance(value, (complex, np.complexfloating)) or isinstance(value, np.ndarray) and value.dtype.kind == "c":
+        raise complex_error(value, name, name, fname)
     if isinstance(value, np.ndarray):
         return value.astype(float) if value.dtype.kind in _INTEGER_KINDS else value
     if isinstance(value, float):
@@ -137,7 +162,13 @@ def checked(made, fname: str, wrt: list[str], single: bool, mode: str, direction
     call_text = f"__s2s_made({', '.join(call)})"
     # Inline fast paths: a float (Python or NumPy) or a float64 array costs a test or two and no call.
     body = [f"    if type({d}) not in __s2s_floating and not (type({d}) is __s2s_ndarray and {d}.dtype is __s2s_f8):\n"
-            f"        {d} = __s2s_floats({d})" for d in directions]
+            f"        {d} = __s2s_floats({d}, {d!r}, {fname!r})" for d in directions]
+    others = [p.name for p in inspect.signature(made).parameters.values()
+              if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD, p.KEYWORD_ONLY)
+              and p.name not in wrt and p.name not in directions]
+    body += [f"    if type({o}) is complex or type({o}) is __s2s_ndarray and {o}.dtype.kind == 'c' "
+             f"or isinstance({o}, __s2s_np.complexfloating):\n        __s2s_no_complex({o}, {o!r}, {fname!r})"
+             for o in others]
     tests = [f"(False if type({w}) in __s2s_floating else {w}.ndim == 0 if type({w}) is __s2s_ndarray and "
              f"{w}.dtype is __s2s_f8 else __s2s_screen({w}, {w!r}, {fname!r}))" for w in wrt]
     if mode == "jvp":
@@ -152,7 +183,7 @@ def checked(made, fname: str, wrt: list[str], single: bool, mode: str, direction
               f"                  __s2s_floating=__s2s_floating, __s2s_ndarray=__s2s_np.ndarray, __s2s_f8=__s2s_np.dtype(float)):\n"
               f"  def {made.__name__}({', '.join(params)}):\n" + "\n".join("  " + line for line in body)
               + f"\n  return {made.__name__}\n")
-    namespace: dict = {"__s2s_np": np, "__s2s_floating": _FLOATING}
+    namespace: dict = {"__s2s_np": np, "__s2s_floating": _FLOATING, "__s2s_no_complex": no_complex}
     exec(compile(source, f"<s2s call {made.__name__}>", "exec"), namespace)
     wrapper = namespace["__s2s_factory"](made, screen, floats, fixer(mode, single), defaults)
     wrapper.__qualname__ = made.__qualname__

@@ -8,9 +8,11 @@ with active arguments queues that function for split-mode generation
 """
 from __future__ import annotations
 
+import builtins
 import dataclasses
 import inspect
 import linecache
+import re
 import weakref
 
 import gast
@@ -18,14 +20,15 @@ import gast
 from . import __version__, runtime
 from .errors import S2SError, UnsupportedError
 from .emit import function_source
-from .load import load
+from .load import cells_of, load
 from .naming import Namer
 from .parsing import parse_function
 from .rules import _BY_METHOD
 from .transforms import assemble
 from .transforms.activity import activity
+from .transforms.complex_values import refuse_complex
 from .transforms.aliasing import check_writes
-from .transforms.callees import Callees
+from .transforms.callees import Callees, resolve
 from .transforms.differentiable import check_differentiable
 from .transforms.fence import fence
 from .transforms.local_functions import local_functions
@@ -37,6 +40,9 @@ from .transforms.reverse import UserCall, reverse
 from .transforms.structure import structure
 
 _PURE_NAMES = set(runtime.__all__) | {"len", "range", "float", "int", "abs", "slice", "tuple", "list"}
+# Builtins that s2s recognises by name in user code, and that the code it generates calls.
+_RECOGNISED = ("range", "enumerate", "zip")   # `for v in zip(xs, ys)`: loops over an index
+_EMITTED = ("range", "len", "min", "slice")
 
 
 @dataclasses.dataclass
@@ -55,6 +61,7 @@ class Generated:
     summary: str = ""                              # `grad_f: gradient of f (model.py) with respect to x.`
     functions: list = dataclasses.field(default_factory=list)  # (name, source, loaded function)
     read: tuple = ()                               # (file name, qualified name, source text)
+    bindings: tuple = ()                           # (scopes, name, object) the generation resolved a name to
 
 
 # Every loaded generated function -> the generation it came from, so that code
@@ -107,10 +114,11 @@ class _Generation:
         self.namer = namer
         self.done: dict = {}
         self.queue: list = []
-        self.functions: list = []   # (name, gast function, info, globals)
+        self.functions: list = []   # (name, gast function, info, globals, closure cells)
         self.user_names: set = set()
         self.taken: set = set()
         self.read: list = []   # (file name, qualified name, source text), in the order read
+        self.callees: list = []   # every function's Callees: the names they resolved are bindings
 
     def prepare(self, func):
         fn, info = _parse(func)
@@ -121,12 +129,14 @@ class _Generation:
             self.read.append((info.filename, func.__qualname__, inspect.getsource(func)))
         _strip_own_decorator(fn, func)
         fence(fn, info)
+        _check_builtin_names(fn, info, func)
         self.user_names |= _user_names(fn)
         fn, helpers = local_functions(fn, info, self.namer)
         fn = structure(fn, self.namer)
         fn = normal_form(fn, self.namer, info, helpers)
         local_names = set(param_names(fn)) | stored_names(fn)
-        callees = Callees(func, local_names)
+        callees = Callees(func, local_names, info)
+        self.callees.append(callees)
         if not info.generated:  # s2s's own code restores what it overwrites before any view is read
             check_writes(fn, info, callees, self.namer.is_temp)
         return fn, info, callees
@@ -171,6 +181,7 @@ class _Generation:
         fn, info, callees = self.prepare(func)
         act = activity(fn, wrt, callees)
         check_differentiable(fn, info, act, callees)  # the same refusals in both modes
+        refuse_complex(fn, act, callees, info)
         return fn, info, callees, act
 
     def sweeps(self, func, wrt):
@@ -188,7 +199,7 @@ class _Generation:
             def derivative_name(n):
                 return n in namer.given and n.startswith((namer.adjoint_prefix, namer.tangent_prefix))
             fn = optimize_pass(fn, _pure_call, derivative_name)
-        self.functions.append((fn.name, fn, info, func.__globals__))
+        self.functions.append((fn.name, fn, info, func.__globals__, cells_of(func)))
 
     def drain(self, optimize):
         while self.queue:
@@ -235,16 +246,57 @@ def generate(func, wrt: list[str], single: bool, mode: str, optimize: bool) -> G
     entry = entry_fn.name
     info = gen.functions[0][2]
     ordered = [gen.functions[0]] + gen.functions[1:]
-    sources = [(name, function_source(fn, info), glb) for name, fn, info, glb in ordered]
+    sources = [(name, function_source(fn, info), glb, cells) for name, fn, info, glb, cells in ordered]
     summary = f"{entry}: {_lower_first(_describe(mode, func, info, wrt))}"
-    header = _header(func, info, summary, "".join(src for _, src, _ in sources), namer)
-    module = header + "".join("\n\n" + src for _, src, _ in sources)
+    header = _header(func, info, summary, "".join(src for _, src, _, _ in sources), namer)
+    module = header + "".join("\n\n" + src for _, src, _, _ in sources)
+    for (_, fn, info, _, _), (_, src, glb, cells) in zip(ordered, sources):
+        _check_emitted_builtins(fn, src, info, glb, cells)
     made = load(_imports(module, namer), sources)
+    bindings = {key: b for c in gen.callees for key, b in c.bindings.items()}
     generated = Generated(module, made[entry], entry, summary,
-                          [(name, src, made[name]) for name, src, _ in sources], tuple(dict.fromkeys(gen.read)))
+                          [(name, src, made[name]) for name, src, _, _ in sources], tuple(dict.fromkeys(gen.read)),
+                          tuple(bindings.values()))
     for fn in made.values():
         ORIGINS[fn] = generated
     return generated
+
+
+def _shadowing(name, local_names, globals_, cells):
+    """What a builtin `name` is instead, in a function's scope: "a local variable", ..., or None."""
+    builtin = getattr(builtins, name)
+    if name in local_names:
+        return "a local variable"
+    if name in cells:
+        return None if resolve((cells[name],), name) is builtin else "a variable of the enclosing function"
+    found = resolve((globals_, vars(builtins)), name)
+    return None if found is builtin else "a global of its module"
+
+
+def _check_builtin_names(fn, info, func):
+    """Refuse `for v in zip(...)` (enumerate, range) where that name is not the builtin, which s2s assumes."""
+    local_names = stored_names(fn)
+    cells = cells_of(func)
+    for node in gast.walk(fn):
+        if isinstance(node, gast.Call) and isinstance(node.func, gast.Name) and node.func.id in _RECOGNISED:
+            what = _shadowing(node.func.id, local_names, func.__globals__, cells)
+            if what is not None:
+                raise UnsupportedError(f"`{node.func.id}` is {what} here, not the builtin `{node.func.id}`, "
+                                       "which s2s recognises by its name", info.location(node.func),
+                                       f"rename your `{node.func.id}`")
+
+
+def _check_emitted_builtins(fn, source, info, globals_, cells):
+    """Refuse generated code calling a builtin (`range`, `len`) that its scope binds to something else."""
+    for builtin in _EMITTED:
+        if _mentions(source, builtin):
+            what = _shadowing(builtin, stored_names(fn), globals_, cells)
+            if what is not None:
+                stores = [n for n in gast.walk(fn) if isinstance(n, gast.Name) and n.id == builtin
+                          and isinstance(n.ctx, gast.Store) and getattr(n, "lineno", None)]
+                raise UnsupportedError(f"`{fn.name}`, generated from `{info.qualname}` ({info.filename}), calls the "
+                                       f"builtin `{builtin}`, but `{builtin}` is {what} there",
+                                       info.location(stores[0]) if stores else None, f"rename that `{builtin}`")
 
 
 def _generate_entry(gen, namer, func, wrt, single, mode, optimize):
@@ -289,7 +341,6 @@ def _imports(body, namer):
 
 
 def _mentions(text, word):
-    import re
     return re.search(rf"(?<![\w.]){re.escape(word)}\(", text) is not None
 
 

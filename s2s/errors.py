@@ -67,6 +67,13 @@ class RuleError(S2SError):
     """A derivative rule is malformed."""
 
 
+class ComplexArgumentError(S2SError, TypeError):
+    """A complex value was passed to a derivative: s2s differentiates real values only (SPEC §6).
+
+    Also a `TypeError`, as `IntegerArgumentError`.
+    """
+
+
 class IntegerArgumentError(S2SError, TypeError):
     """A derivative was asked for with respect to an integer or boolean argument.
 

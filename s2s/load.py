@@ -6,10 +6,19 @@ derivatives, and falls back -- live, at every lookup -- to the globals of
 the user function it was derived from. So the derivative sees what the
 original sees, including globals rebound after generation, and nothing is
 added to the user's module.
+
+A closure's free variables resolve as in Python: code generated from a
+function with closure cells runs in a `_Closure` namespace that reads those
+cells (live, so a `nonlocal` rebound later is seen as the original sees it)
+before the globals, and raises NameError for an empty cell instead of
+falling through to a global or builtin of the same name. No value is copied
+and no name is made up, so two closures of one factory get two namespaces
+and the code stays byte-identical.
 """
 from __future__ import annotations
 
 import linecache
+import math
 
 import numpy as np
 
@@ -27,23 +36,58 @@ class _Namespace(dict):
         return self.fallback[key]
 
 
-def load(header: str, functions: list) -> dict:
-    """Run `header` (imports) and each (source, user globals) pair; return {name: function}.
+class _Closure(_Namespace):
+    """Globals for code generated from a closure: own names, then its cells, then the user module's."""
 
-    `functions` is a list of (name, source, globals). Functions from one user
-    module share one namespace.
+    def __init__(self, fallback: dict, cells: dict):
+        super().__init__(fallback)
+        self.cells = cells
+
+    def __missing__(self, key):
+        cell = self.cells.get(key)
+        if cell is None:
+            return self.fallback[key]
+        try:
+            return cell.cell_contents
+        except ValueError:
+            raise NameError(f"cannot access free variable {key!r} where it is not associated with a value "
+                            "in enclosing scope") from None
+
+
+def cells_of(func) -> dict:
+    """{free variable: cell} of a function (empty for a function that is not a closure)."""
+    return dict(zip(func.__code__.co_freevars, func.__closure__ or ()))
+
+
+def _contents(cell):
+    try:
+        return cell.cell_contents
+    except ValueError:
+        return None
+
+
+def load(header: str, functions: list) -> dict:
+    """Run `header` (imports) and each (source, user globals, cells) entry; return {name: function}.
+
+    `functions` is a list of (name, source, globals, cells). Functions from
+    one user module and one set of closure cells share one namespace.
     """
     spaces: dict = {}
     made: dict = {}
-    for fname, source, user_globals in functions:
-        key = id(user_globals)
+    for fname, source, user_globals, cells in functions:
+        key = (id(user_globals),) + tuple((name, id(cell)) for name, cell in cells.items())
         if key not in spaces:
-            for alias, module in (("np", np),):
+            imported = [(a, m) for a, m in (("np", np), ("math", math)) if f"import {m.__name__}" in header]
+            for alias, module in imported:   # the header binds them in the namespace, before the user's
                 if alias in user_globals and user_globals[alias] is not module:
-                    raise S2SError(f"the name `{alias}` in {user_globals.get('__name__')} is not NumPy; "
-                                   "s2s's generated code uses `np` for NumPy",
-                                   hint="import numpy as np in that module, or rename your `np`")
-            ns = _Namespace(user_globals)
+                    raise S2SError(f"the name `{alias}` in {user_globals.get('__name__')} is not {module.__name__}; "
+                                   f"s2s's generated code uses `{alias}` for {module.__name__}",
+                                   hint=f"import {module.__name__} as {alias} in that module, or rename your `{alias}`")
+                if alias in cells and _contents(cells[alias]) is not module:
+                    raise S2SError(f"`{fname}` is generated from a closure over a variable `{alias}` that is not "
+                                   f"{module.__name__}; s2s's generated code uses `{alias}` for {module.__name__}",
+                                   hint="rename that variable of the enclosing function")
+            ns = _Closure(user_globals, cells) if cells else _Namespace(user_globals)
             ns["__name__"] = f"s2s_generated.{user_globals.get('__name__', 'module')}"
             exec(compile(header, "<s2s header>", "exec"), ns)
             spaces[key] = ns

@@ -52,7 +52,7 @@ def parse_function(func) -> tuple[gast.FunctionDef, SourceInfo]:
     try:
         lines, first = inspect.getsourcelines(func)
         filename = inspect.getsourcefile(func) or "<unknown>"
-        file_lines = tuple(inspect.getsourcelines(inspect.getmodule(func))[0]) if inspect.getmodule(func) else tuple(lines)
+        file_lines = tuple(inspect.findsource(func)[0])  # the file the def is in: a notebook cell may redefine it
     except (OSError, TypeError) as exc:
         raise SourceError(
             f"cannot read the source of `{name}` ({exc})",

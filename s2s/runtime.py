@@ -13,7 +13,8 @@ __all__ = ["grad_seed", "unbroadcast", "rebroadcast", "unsum", "unmax", "max_tan
            "prod_grad", "undiagonal", "einsum_of", "einsum_grad", "tensordot_subscripts", "kron_subscripts",
            "kron_shape", "norm_order",
            "uncast", "unarray", "unconcatenate", "reconcatenate", "untile", "untake", "unrepeat", "unpad", "repad",
-           "untake_along", "median_weights", "chain_product", "undiff", "convolve_pad"]
+           "untake_along", "median_weights", "chain_product", "undiff", "convolve_pad",
+           "last_write"]
 
 
 class _Elementwise:
@@ -128,17 +129,17 @@ def unsum(g, x, axis=None, keepdims=False):
 
 def unmax(g, x, ans, axis=None, keepdims=False):
     """Cotangent of a max (or min) over `axis`: `g` goes to the entries equal to the
-    extreme value, split evenly between ties."""
+    extreme value, split evenly between ties (none, if a constant `initial=` won)."""
     mask = x == unsum(ans, x, axis, keepdims)
     spread = unsum(g, x, axis, keepdims)  # a scalar for a scalar x
-    return spread * mask / np.sum(mask, axis=axis, keepdims=True, dtype=np.result_type(spread))
+    return spread * mask / np.maximum(np.sum(mask, axis=axis, keepdims=True, dtype=np.result_type(spread)), 1)
 
 
 def max_tangent(t, x, ans, axis=None, keepdims=False):
     """Tangent of a max (or min) over `axis`: the mean of `t` over the extreme entries."""
     mask = x == unsum(ans, x, axis, keepdims)
     total = np.sum(t * mask, axis=axis, keepdims=keepdims)
-    return total / np.sum(mask, axis=axis, keepdims=keepdims, dtype=np.result_type(total))
+    return total / np.maximum(np.sum(mask, axis=axis, keepdims=keepdims, dtype=np.result_type(total)), 1)
 
 
 def unindex(g, x, index):
@@ -169,6 +170,23 @@ def setindex(a, index, v):
         out = list(a) if isinstance(a, (list, tuple)) else np.array(a, dtype=np.result_type(a, 1.0))
     out[index] = v
     return cotangents(a, out) if isinstance(a, (list, tuple)) else out
+
+
+def last_write(g, index):
+    """Cotangent of the values written by `y[index] = v`, given `g`, the cotangent of `y`.
+
+    It is `g[index]`, except where an integer index array names an element twice
+    (`y[[1, 1]] = v`): NumPy keeps the last value written there, so the earlier
+    ones get zero.
+    """
+    parts = index if isinstance(index, tuple) else (index,)
+    if isinstance(g, (dict, list, tuple)) or not any(
+            isinstance(p, (list, np.ndarray)) and np.asarray(p).dtype.kind in "iu" for p in parts):
+        return g[index]
+    ranks = np.arange(np.size(g[index])).reshape(np.shape(g[index]))
+    writer = np.full(np.shape(g), -1)
+    writer[index] = ranks
+    return np.where(writer[index] == ranks, g[index], 0.0)
 
 
 def copy_of(x):
@@ -345,6 +363,8 @@ def undiagonal(g, x, offset=0, axis1=0, axis2=1):
 
 def _einsum_parts(subscripts, operands):
     """(input subscripts, output subscripts) of an einsum, explicit, without `...`."""
+    if not isinstance(subscripts, str):  # the sublist form, np.einsum(a, [0, 1], b, [1, 2])
+        raise TypeError("s2s differentiates np.einsum only with its subscripts as a string: np.einsum('ij,jk', a, b)")
     subscripts = subscripts.replace(" ", "")
     ins, arrow, out = subscripts.partition("->")
     ins = ins.split(",")
@@ -468,7 +488,10 @@ def convolve_pad(a, v, mode="full"):
 
 def uncast(g, x, dtype=float):
     """Cotangent of `x` in `x.astype(dtype)`: `g` in `x`'s float dtype. A cast to an
-    integer or bool dtype is piecewise constant, so its derivative is zero."""
+    integer or bool dtype is piecewise constant, so its derivative is zero. A complex dtype
+    raises: s2s differentiates real values only."""
+    if np.issubdtype(dtype, np.complexfloating):
+        raise TypeError("a cast to a complex dtype in a differentiated computation: s2s differentiates real values only")
     if not np.issubdtype(dtype, np.inexact):
         return zeros_like(x)
     return np.asarray(g, dtype=np.result_type(x if hasattr(x, "dtype") else np.asarray(x), 1.0))  # x: also a list

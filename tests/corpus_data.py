@@ -58,6 +58,31 @@ def masked_write(x):
     return np.sum(y * y)
 
 
+def repeated_index_write(x):
+    """``y[[1, 1]] = v``: NumPy keeps the last value written at 1; the first gets no cotangent."""
+    y = np.zeros(3)
+    y[[1, 1]] = x[:2] * x[2]
+    return np.sum(y * np.array([1.0, 2.0, 3.0])) + np.sum(y * y)
+
+
+def repeated_index_add(x):
+    """``x[[0, 0]] += v`` reads, adds and writes once: element 0 gets one ``v``, not two."""
+    y = x * 1.0
+    y[[0, 0]] += x[1] * x[2]
+    return np.sum(y ** 2)
+
+
+def repeated_index_array(x, s):
+    """An index array computed at run time, a broadcast scalar, and rows of a matrix."""
+    idx = np.array([2, 0, 2])
+    y = x * 1.0
+    y[idx] = s * x[1]
+    m = np.outer(x, x)
+    m[[0, 0], [1, 1]] = x[:2] ** 2
+    m[:, [2, 2]] = m[:, :2] * s
+    return np.sum(y * y) + np.sum(np.sin(m))
+
+
 def write_into_parameter(x):
     x[0] = x[1] * 3.0
     return np.sum(x * x)

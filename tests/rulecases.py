@@ -706,12 +706,17 @@ def rt_matmul_grad_b(c, a, b, w): return np.sum(rt.matmul_grad_b(c, a, b) * w)
 def rt_setindex_row(a, v, w): return np.sum(rt.setindex(a, 1, v) * w)
 def rt_setindex_slice(a, v, w): return np.sum(rt.setindex(a, (slice(None), slice(0, 2, None)), v) * w)
 def rt_copy_of(x, w): return np.sum(rt.copy_of(x) * w)
+def rt_setindex_repeated(a, v, w): return np.sum(rt.setindex(a, ([0, 2, 0], [1, 1, 1]), v) * w)
+def rt_last_write(c, w): return np.sum(rt.last_write(c, (slice(None), [1, 3, 1])) * w)
 
 
 add(rt_setindex_row, ANY.draw((3, 4)), ANY.draw((4,)))
 add(rt_setindex_row, ANY.draw((3, 4)), ANY.draw(()))
 add(rt_setindex_slice, ANY.draw((3, 4)), ANY.draw((3, 2)))
 add(rt_setindex_slice, ANY.draw((3, 4)), ANY.draw((2,)))
+add(rt_setindex_repeated, ANY.draw((3, 4)), ANY.draw((3,)))
+add(rt_setindex_repeated, ANY.draw((3, 4)), ANY.draw(()))
+add(rt_last_write, ANY.draw((2, 4)))
 add(rt_copy_of, ANY.draw((2, 3)))
 add(rt_copy_of, ANY.draw(()))
 for _c, _x in (((2, 3), (3,)), ((2, 3), (2, 1)), ((), (3,)), ((3,), (3,))):
@@ -767,6 +772,7 @@ add(rt_max_tangent, ANY.draw((3, 4)), _distinct((3, 4)), wrt=(0,))
 # ---------------------------------------------------------------------------------------------
 # Families kept in their own files (they register with `add` when imported)
 # ---------------------------------------------------------------------------------------------
+import rulecases_arrays  # noqa: E402,F401
 import rulecases_linalg  # noqa: E402,F401
 import rulecases_sequences  # noqa: E402,F401
 import rulecases_shape  # noqa: E402,F401

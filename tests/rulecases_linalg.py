@@ -238,6 +238,30 @@ add(np_eigh_vectors, ANY.draw((3, 3)))
 add(np_eigh_both, ANY.draw((2, 4, 4)))
 
 
+# NumPy reads one triangle of the input (UPLO): differentiated with respect to every entry of a
+# non-symmetric matrix, the other triangle has derivative zero.
+def _spread(shape):
+    """Non-symmetric matrices whose read symmetric matrix has eigenvalues well apart (and is positive definite)."""
+    n = shape[-1]
+    return ANY.draw(shape) * 0.5 + np.diag(np.arange(n) * 2.0 + n)
+def np_eigh_raw(x, uplo, w):
+    vals, vecs = np.linalg.eigh(x, uplo)
+    return np.sum((vals[..., None, :] * vecs * vecs) * w)
+def np_eigh_raw_values(x, w): return np.sum(np.linalg.eigh(x, UPLO="U")[0] * w)
+def np_eigvalsh(x, w): return np.sum(np.linalg.eigvalsh(x) * w)
+def np_eigvalsh_upper(x, w): return np.sum(np.linalg.eigvalsh(x, "U") * w)
+def np_cholesky_raw(x, w): return np.sum(np.linalg.cholesky(x) * w)
+
+
+for _shape in ((3, 3), (2, 4, 4)):
+    for _uplo in ("L", "U"):
+        add(np_eigh_raw, _spread(_shape), _uplo, wrt=(0,), tag=_tag(_shape, UPLO=_uplo))
+    add(np_eigvalsh, _spread(_shape))
+    add(np_eigvalsh_upper, _spread(_shape))
+    add(np_cholesky_raw, _spread(_shape))
+add(np_eigh_raw_values, _spread((3, 3)))
+
+
 # ---- runtime helpers of this family ------------------------------------------------------------------------------
 
 def rt_prod_grad(x, w): return np.sum(rt.prod_grad(x, 1) * w)

@@ -56,9 +56,12 @@ def diff_operands(value, callees: Callees) -> set[str]:
                 bound = callee.rule.bind(args, kwargs)
             except TypeError:
                 return set().union(*map(_names, args + list(kwargs.values())))
-            return set().union(*(_names(bound[p]) for p in callee.rule.diff_params() if p in bound))
+            refused = callee.rule.constant  # (so that a call refused for them is reached)
+            return set().union(*(_names(bound[p]) for p in callee.rule.diff_params() + list(refused) if p in bound))
         return set().union(*map(_names, args + list(kwargs.values())))
     if isinstance(value, gast.Subscript):
+        if isinstance(value.value, gast.Attribute):  # `np.r_[a, b]`: refused if a or b carries a derivative
+            return {n.id for n in gast.walk(value.slice) if isinstance(n, gast.Name)}
         return _names(value.value)
     if isinstance(value, gast.Attribute):
         callee = callees.classify_attribute(value)
@@ -102,3 +105,4 @@ def activity(fn: gast.FunctionDef, wrt: list[str], callees: Callees) -> Activity
                 useful |= operands
                 changed = True
     return Activity(varied, useful)
+

@@ -1,20 +1,30 @@
 """What a call or attribute in user code refers to, decided at generation time.
 
 `Callees` resolves a call's function expression the way Python would when
-the function runs (closure cells, then the function's globals, then
-builtins) and classifies it: a primitive with a derivative rule, a
-non-differentiable function, a user function to differentiate by reading its
-source, or something unknown.
+the function runs (a free variable from its closure cell only; any other
+name from the function's globals, then builtins) and classifies it: a
+primitive with a derivative rule, a non-differentiable function, a user
+function to differentiate by reading its source, or something unknown.
+
+Every name it resolves, and every rule it looks up for a callee, is
+recorded as a binding (where it was looked up, the name or key, the object
+found): a derivative generated from these decisions holds only while
+`still_bound` finds each bound to the same object (a helper redefined in a
+notebook cell, a module attribute replaced, a rule registered again).
+`entries_read` uses the classification to find the container entries no
+derivative can flow out of (both modes give them structural zeros).
 """
 from __future__ import annotations
 
 import builtins
 import dataclasses
 import inspect
+import types
 
 import gast
 
 from s2s import rules
+from s2s.errors import UnsupportedError
 
 _MISSING = object()
 
@@ -29,47 +39,53 @@ class Callee:
 
 
 class Callees:
-    def __init__(self, func, local_names: set[str]):
+    def __init__(self, func, local_names: set[str], info=None):
         self.func = func
         self.locals = local_names
-        self.closure = {}
-        if func.__closure__:
-            for var, cell in zip(func.__code__.co_freevars, func.__closure__):
-                try:
-                    self.closure[var] = cell.cell_contents
-                except ValueError:
-                    pass
+        self.info = info   # parsing.SourceInfo, for errors
+        self.cells = dict(zip(func.__code__.co_freevars, func.__closure__ or ()))   # free variable -> cell
+        self.bindings: dict = {}   # (ids of scopes, name) -> (scopes, name, object found)
 
     def lookup(self, node):
         """The object `node` (a name or attribute path) refers to, or _MISSING."""
         if isinstance(node, gast.Name):
             if node.id in self.locals:
                 return _MISSING
-            for scope in (self.closure, self.func.__globals__, vars(builtins)):
-                try:  # not `in`: generated code's globals fall back to the user's module on lookup
-                    return scope[node.id]
-                except KeyError:
-                    pass
-            return _MISSING
+            cell = self.cells.get(node.id)
+            scopes = (cell,) if cell is not None else (self.func.__globals__, vars(builtins))
+            return self._bind(scopes, node.id)
         if isinstance(node, gast.Attribute):
             base = self.lookup(node.value)
             if base is _MISSING:
                 return _MISSING
+            if isinstance(base, types.ModuleType):
+                return self._bind((base,), node.attr)
             return getattr(base, node.attr, _MISSING)
         return _MISSING
+
+    def _bind(self, scopes, name):
+        found = resolve(scopes, name)
+        self.bindings[(tuple(map(id, scopes)), name)] = (scopes, name, found)
+        return found
 
     def classify_call(self, call: gast.Call) -> Callee:
         func = call.func
         label = _label(func)
         if isinstance(func, gast.Attribute) and self.lookup(func) is _MISSING and _rooted_in_local(func.value, self.locals):
-            rule = rules.lookup_method(func.attr)
+            rule = self._rule(rules._BY_METHOD, func.attr)
             if rule is None:
                 return Callee("unknown", receiver=func.value, label=f".{func.attr}()")
             return Callee("nondiff" if rule.nondiff else "rule", rule, receiver=func.value, label=f".{func.attr}()")
         obj = self.lookup(func)
         if obj is _MISSING:
+            if isinstance(func, gast.Name) and func.id in self.cells and func.id not in self.locals:
+                raise UnsupportedError(
+                    f"`{func.id}` is a variable of the function enclosing `{self.func.__name__}` that has no value "
+                    "yet: s2s reads what a call refers to when the derivative is made",
+                    self.info.location(func) if self.info else None,
+                    f"make the derivative after `{func.id}` is assigned")
             return Callee("unknown", label=label)
-        rule = rules.lookup(obj)
+        rule = self._rule(rules._BY_FUNCTION, obj)
         if rule is not None:
             return Callee("nondiff" if rule.nondiff else "rule", rule, obj, label=label)
         if inspect.isfunction(obj):
@@ -79,10 +95,49 @@ class Callees:
     def classify_attribute(self, node: gast.Attribute) -> Callee:
         if self.lookup(node) is not _MISSING:
             return Callee("nondiff", label=_label(node))  # a module constant such as np.pi
-        rule = rules.lookup_attribute(node.attr)
+        rule = self._rule(rules._BY_ATTRIBUTE, node.attr)
         if rule is None:
             return Callee("unknown", receiver=node.value, label=f".{node.attr}")
         return Callee("nondiff" if rule.nondiff else "rule", rule, receiver=node.value, label=f".{node.attr}")
+
+    def _rule(self, table, key):
+        """The rule registered for `key`, recorded as a binding: a rule registered later is seen too."""
+        try:
+            hash(key)
+        except TypeError:  # unhashable callables have no rules
+            return None
+        found = self._bind((table,), key)
+        return None if found is _MISSING else found
+
+
+def resolve(scopes, name):
+    """What `name` means in the first of `scopes` (a closure cell, a module, a namespace) that binds it."""
+    for scope in scopes:
+        if isinstance(scope, types.CellType):
+            try:
+                return scope.cell_contents
+            except ValueError:  # an empty cell: Python does not look further either
+                return _MISSING
+        if isinstance(scope, types.ModuleType):
+            found = getattr(scope, name, _MISSING)
+        else:
+            try:  # not `in`: generated code's globals fall back to the user's module on lookup
+                found = scope[name]
+            except KeyError:
+                continue
+            except NameError:  # an empty cell behind generated code's globals (s2s.load)
+                return _MISSING
+        if found is not _MISSING:
+            return found
+    return _MISSING
+
+
+def still_bound(bindings) -> bool:
+    """Does every (scopes, name, object) binding still resolve to the same object?"""
+    for scopes, name, found in bindings:
+        if resolve(scopes, name) is not found:
+            return False
+    return True
 
 
 def _rooted_in_local(node, local_names) -> bool:
@@ -105,3 +160,47 @@ def call_arguments(callee: Callee, call: gast.Call):
     if callee.receiver is not None:
         args = [callee.receiver] + args
     return args, {k.arg: k.value for k in call.keywords}
+
+
+def entries_read(fn, callees: Callees, active=lambda name: True) -> dict:
+    """{name: {constant keys}} for the names that are read only as `name[k]` with constant ints or strings k,
+    or unpacked (`a, b = name`: the entries whose targets are `active`), or where no derivative flows
+    (`len(xs)`, a rule's parameter without one), with no write into them: the entries of their values
+    that can get a cotangent."""
+    body = gast.Module(body=fn.body, type_ignores=[])
+    read: dict = {}
+    plain = set()
+    for node in gast.walk(body):
+        if isinstance(node, gast.Assign) and isinstance(node.value, gast.Name) and len(node.targets) == 1 \
+                and isinstance(node.targets[0], (gast.Tuple, gast.List)) \
+                and all(isinstance(e, gast.Name) for e in node.targets[0].elts):
+            read.setdefault(node.value.id, set()).update(
+                k for k, e in enumerate(node.targets[0].elts) if active(e.id))
+            plain.add(id(node.value))
+        if isinstance(node, gast.Call):
+            callee = callees.classify_call(node)
+            if callee.kind in ("rule", "nondiff"):
+                args, kwargs = call_arguments(callee, node)
+                try:
+                    bound = callee.rule.bind(args, kwargs) if callee.kind == "rule" else {}
+                except TypeError:
+                    continue
+                flows = {id(bound[p]) for p in callee.rule.diff_params() + list(callee.rule.constant) if p in bound}
+                plain |= {id(a) for a in args + list(kwargs.values()) if id(a) not in flows}
+        if isinstance(node, gast.Subscript) and isinstance(node.value, gast.Name) and isinstance(
+                node.slice, gast.Constant) and type(node.slice.value) in (int, str):
+            if isinstance(node.ctx, gast.Load):
+                read.setdefault(node.value.id, set()).add(node.slice.value)
+            plain.add(id(node.value))  # a write `xs[k] = v` at a constant key reads no entry
+    for node in gast.walk(body):
+        if isinstance(node, gast.Name) and isinstance(node.ctx, gast.Load) and id(node) not in plain:
+            read.pop(node.id, None)
+    return read
+
+
+def indexed_object(path):
+    """(message, hint) refusing `np.r_[a, b]` (a module's object indexed) where a or b carries a derivative."""
+    what = ".".join(reversed([p.attr for p in gast.walk(path) if isinstance(p, gast.Attribute)]))
+    root = next(n.id for n in gast.walk(path) if isinstance(n, gast.Name))
+    return (f"s2s has no derivative rule for indexing `{root}.{what}` with values that carry a derivative",
+            "build the array with np.concatenate, np.stack, np.column_stack or np.arange instead")

@@ -4,7 +4,8 @@ Before: a normal-form ``FunctionDef``, its `Activity` and `Callees`.
 After: the same function, unchanged -- or an `S2SError` at the first
 assignment whose target is active and whose value reads an active name
 through something without a derivative: an unknown attribute (``p.w``,
-``x.real``, ``x.flat``), a call with no rule whose source cannot be read, or
+``x.real``, ``x.flat``), a module's object indexed (``np.r_[x, y]``), a
+call with no rule whose source cannot be read, or
 a call that does not match its rule's parameters.
 
 Reverse and forward mode both run this check before generating anything, so
@@ -18,7 +19,7 @@ import gast
 
 from s2s.errors import NoRuleError, UnsupportedError
 
-from .callees import call_arguments
+from .callees import call_arguments, indexed_object
 from .nodes import popped, walk_statements
 
 
@@ -33,6 +34,9 @@ def check_differentiable(fn, info, act, callees):
         value = s.value
         if popped(value):  # `v = xs.pop()`: an element of a list, differentiated as such
             continue
+        if isinstance(value, gast.Subscript) and isinstance(value.value, gast.Attribute):
+            message, hint = indexed_object(value.value)
+            raise NoRuleError(message, info.location(value), hint)
         if isinstance(value, gast.Attribute):
             callee = callees.classify_attribute(value)
             if callee.kind == "unknown" and active(value.value):

@@ -23,7 +23,7 @@ import gast
 from s2s import rules
 from s2s.errors import NoRuleError, UnsupportedError
 
-from .callees import call_arguments
+from .callees import call_arguments, entries_read
 from .nodes import (assign, at, call, const, expr_stmt, name, popped, pushed, stack_names, subscript_write,
                     target_names)
 from .reverse import UserCall  # noqa: F401  (the same record of a derived call)
@@ -43,6 +43,7 @@ class _Forward:
         self.fn, self.info, self.namer, self.act, self.callees = fn, info, namer, act, callees
         self.derive_call = derive_call
         self.containers = containers(fn)
+        self.entries_read = entries_read(fn, callees, act.is_active)  # as in reverse mode: entries never read get a zero tangent
         self.stacks = {v for v in stack_names(fn.body) if act.is_active(v)}
         self.scalars = range_indices(fn)
         self.shapes = same_shapes(fn.body, callees, self.scalars)
@@ -209,9 +210,12 @@ class _Forward:
         if isinstance(value, gast.Name):
             return name(self.t(value.id)) if live(value) else None
         if isinstance(value, (gast.Tuple, gast.List)):
-            if not any(live(e) for e in value.elts):
+            read = self.entries_read.get(t)
+            n = len(value.elts)
+            elts = [e if read is None or {k, k - n} & read else None for k, e in enumerate(value.elts)]
+            if not any(live(e) for e in elts):
                 return None
-            parts = [self.tangent_or_zero(e.id, zero) if isinstance(e, gast.Name) else const(0.0) for e in value.elts]
+            parts = [self.tangent_or_zero(e.id, zero) if isinstance(e, gast.Name) else const(0.0) for e in elts]
             return type(value)(elts=parts, ctx=gast.Load())
         if isinstance(value, gast.Dict):
             if not any(live(v) for v in value.values):
@@ -225,6 +229,9 @@ class _Forward:
             bound = rule.bind(args, kwargs)
         except TypeError as exc:
             self.fail(s, f"this call to `{label}` does not match its derivative rule's parameters ({exc})")
+        refusal = rule.refusal(bound, self.act.is_active, None if label in ("operator", "indexing") else label)
+        if refusal:
+            self.fail(getattr(s, "value", s), *refusal)
         terms = []
         operands = [bound[q] for q in rule.params if q in bound]
         for p in rule.diff_params():

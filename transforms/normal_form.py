@@ -324,8 +324,10 @@ class _Flattener:
         if isinstance(node, gast.Call):
             return gast.Call(func=self.callee(node.func, out), args=[self.atom(a, out) for a in node.args],
                              keywords=[gast.keyword(arg=k.arg, value=self.atom(k.value, out)) for k in node.keywords])
-        if isinstance(node, gast.Subscript):
-            return gast.Subscript(value=self.atom(node.value, out), slice=self.index(node.slice, out), ctx=gast.Load())
+        if isinstance(node, gast.Subscript):  # (a module's object indexed, `np.r_[a, b]`, keeps its path)
+            value = node.value if isinstance(node.value, gast.Attribute) and self.is_module_path(node.value) \
+                else self.atom(node.value, out)
+            return gast.Subscript(value=value, slice=self.index(node.slice, out), ctx=gast.Load())
         if isinstance(node, gast.Attribute):
             if self.is_module_path(node):
                 return node

@@ -38,7 +38,7 @@ def optimize(fn: gast.FunctionDef, pure_call, derivative_name) -> gast.FunctionD
 
 # ---- constant folding ------------------------------------------------------------------
 def _number(node):
-    return isinstance(node, gast.Constant) and type(node.value) in (int, float)
+    return isinstance(node, gast.Constant) and type(node.value) in (int, float, bool)  # (2 - True: 1)
 
 
 def _is_one(node):

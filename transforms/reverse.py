@@ -34,11 +34,11 @@ import gast
 from s2s import rules
 from s2s.errors import UnsupportedError
 
-from .callees import call_arguments
+from .callees import call_arguments, entries_read
 from .aliasing import sharing
 from .nodes import (assign, at, call, const, expr_stmt, index_names, name, param_names, popped, pushed,
                     stack_names, subscript_write, target_names, walk_statements)
-from .shapes import containers, dicts, keyed_reads, lazy_temporaries, range_indices, same_shapes
+from .shapes import containers, dicts, lazy_temporaries, range_indices, same_shapes
 from .to_record import maybe_undefined, to_record
 
 
@@ -81,7 +81,7 @@ class _Reverse:
         self.results: dict = {}         # assignment -> names of bwd results
         self.containers = containers(fn)
         self.dicts = dicts(fn)
-        self.keyed = keyed_reads(fn, callees)  # containers read only at constant keys: those keys
+        self.entries_read = entries_read(fn, callees, act.is_active)  # container -> the constant keys it is read at
         self.lazy = lazy_temporaries(fn, namer, callees)
         self.inexact: set = set()       # lazy temporaries whose adjoint may be larger than they are
         self.shapes: dict = {}          # assignment -> {name: same-shaped representative} (see shapes.py)
@@ -224,13 +224,12 @@ class _Reverse:
             return
         d_y = name(self.namer.adjoint(y))
         cleared = call(self.namer.helper("setindex"), name(d_y.id), _index_value(_copy_index(target.slice)), const(0.0))
+        part = self.written_part(d_y, target.slice)
         if isinstance(v, gast.Name) and v.id == y:  # y[i] = y: read d_y[i] before clearing it
-            part = call(self.namer.helper("unbroadcast"),
-                        gast.Subscript(value=d_y, slice=_copy_index(target.slice), ctx=gast.Load()), name(y))
+            part = call(self.namer.helper("unbroadcast"), part, name(y))
             code.append(assign(d_y.id, gast.BinOp(left=cleared, op=gast.Add(), right=part), s))
             return
         if isinstance(v, gast.Name) and self.act.is_active(v.id) and not self.never_read(y, target.slice):
-            part = gast.Subscript(value=d_y, slice=_copy_index(target.slice), ctx=gast.Load())
             if v.id in self.lazy:  # it takes a broadcast cotangent (see shapes.lazy_temporaries)
                 self.inexact.add(v.id)
             else:
@@ -238,10 +237,26 @@ class _Reverse:
             self.accumulate(v.id, part, zero, code, s)
         code.append(assign(d_y.id, cleared, s))
 
-    def never_read(self, container, key):
-        """Is the entry `key` (a constant node) of `container` never read, its cotangent a structural zero?"""
-        return (container in self.keyed and isinstance(key, gast.Constant)
-                and key.value not in self.keyed[container])
+    def written_part(self, d_y, index):
+        """The cotangent of what `y[index] = v` wrote: `d_y[index]`, or `last_write(d_y, index)`
+        where an integer array in the index may name an element twice (NumPy keeps the last value)."""
+        parts = index.elts if isinstance(index, gast.Tuple) else [index]
+        if all(isinstance(p, gast.Slice) or self.is_scalar(p) for p in parts):
+            return gast.Subscript(value=d_y, slice=_copy_index(index), ctx=gast.Load())
+        return call(self.namer.helper("last_write"), d_y, _index_value(_copy_index(index)))
+
+    def never_read(self, container, key, length=None):
+        """Is the entry `key` (a constant node) of `container` (of `length` entries, if known) never
+        read, its cotangent a structural zero (as in autograd and JAX: no 0 * inf from what it holds)?"""
+        read = self.entries_read.get(container)
+        if read is None or not isinstance(key, gast.Constant):
+            return False
+        k = key.value
+        if isinstance(k, str):
+            return k not in read
+        if length is not None:
+            return not ({k, k - length} & read)
+        return k >= 0 and k not in read and all(isinstance(r, str) or r >= 0 for r in read)
 
     def primal_reads(self, code):
         return {n.id for st in code for n in gast.walk(st)
@@ -310,7 +325,7 @@ class _Reverse:
         elif isinstance(value, (gast.Tuple, gast.List, gast.Dict)):
             keys = value.keys if isinstance(value, gast.Dict) else [const(i) for i in range(len(value.elts))]
             for key, e in zip(keys, value.values if isinstance(value, gast.Dict) else value.elts):
-                if isinstance(e, gast.Name) and not self.never_read(t, key):
+                if isinstance(e, gast.Name) and not self.never_read(t, key, len(keys)):  # else a structural zero
                     part = gast.Subscript(value=name(g.id), slice=const(key.value), ctx=gast.Load())
                     self.accumulate(e.id, part, zero, code, s)
 
@@ -320,6 +335,9 @@ class _Reverse:
         except TypeError as exc:
             self.fail(s, f"this call to `{label or rule.name}` does not match its derivative rule's parameters "
                          f"({exc})", "check the arguments, or the rule's args=")
+        refusal = rule.refusal(bound, self.act.is_active, label)
+        if refusal:
+            self.fail(getattr(s, "value", s), *refusal)
         operands = [p for p in rule.params if p in bound]
         for p in rule.diff_params():
             arg = bound.get(p)

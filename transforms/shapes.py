@@ -2,7 +2,7 @@
 
 `range_indices`: names that only ever hold a ``range`` loop index (a Python
 int). `containers`: names holding tuples or lists; `dicts`: names holding dicts;
-`keyed_reads`: containers read only at constant keys. `lazy_temporaries`:
+`lazy_temporaries`:
 temporaries whose cotangent may keep a broadcast shape. `same_shapes`:
 which variables provably have the same shape as another.
 
@@ -27,7 +27,7 @@ import gast
 from s2s import rules
 
 from .callees import call_arguments
-from .nodes import param_names, subscript_write, target_names, walk_statements
+from .nodes import subscript_write, target_names, walk_statements
 
 
 def same_shapes(body, callees, scalars) -> dict:
@@ -175,46 +175,3 @@ def _written(s):
     if isinstance(s, (gast.Assign, gast.For)):
         return target_names(s)
     return []
-
-
-def keyed_reads(fn, callees):
-    """{name: keys} for containers whose cotangent can come only from reads at constant
-    keys (``pair[1]``, ``d["w"]``): the keys read. An entry never read has a structurally
-    zero cotangent, so reverse mode gives what was stored there none at all (as autograd and
-    JAX do), rather than a zero that a local derivative of infinity would make NaN.
-
-    Only names that always hold a container made here by a display (``(a, b)``, ``[a]``,
-    ``{"k": a}``) qualify: never a parameter or a view of something else. Any other use
-    through which a cotangent may flow (the whole container as an operand, an argument, an
-    alias, an append; a negative or computed index) leaves the name out. Writes ``c[k] = v``
-    are not reads; uses that carry no derivative (``len(c)``, a test) do not count.
-    """
-    from .activity import diff_operands
-    keys: dict = {}
-    whole: set = set(param_names(fn))
-    for s in walk_statements(fn.body):
-        if isinstance(s, gast.For):
-            whole |= set(target_names(s))
-        if isinstance(s, gast.Assign):
-            value = s.value
-            if not isinstance(value, (gast.Tuple, gast.List, gast.Dict)):
-                whole |= {t.id for t in s.targets if isinstance(t, gast.Name)}
-            if isinstance(s.targets[0], gast.Tuple):
-                whole |= set(target_names(s))
-            if (isinstance(value, gast.Subscript) and isinstance(value.value, gast.Name)
-                    and _constant_key(value.slice)):
-                keys.setdefault(value.value.id, set()).add(value.slice.value)
-                continue
-            target = s.targets[0]
-            if isinstance(target, gast.Subscript) and isinstance(value, gast.Name):
-                whole.add(value.id)  # `y[i] = c`: c flows whole
-                continue
-            whole |= diff_operands(value, callees)
-        elif not isinstance(s, (gast.If, gast.For, gast.While)):
-            whole |= {n.id for n in gast.walk(s) if isinstance(n, gast.Name)}
-    return {c: ks for c, ks in keys.items() if c not in whole}
-
-
-def _constant_key(index) -> bool:
-    return isinstance(index, gast.Constant) and (
-        isinstance(index.value, str) or (type(index.value) is int and index.value >= 0))

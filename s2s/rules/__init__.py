@@ -64,6 +64,8 @@ class Rule:
     source: dict = dataclasses.field(default_factory=dict)  # param -> template text
     origin: str = ""          # module that registered the rule ("s2s.rules..." for built-ins)
     keeps_shape: bool = False  # output has the shape of the first argument (np.roll, ...)
+    constant: dict = dataclasses.field(default_factory=dict)  # param -> hint: no derivative in it (refused)
+    only: dict = dataclasses.field(default_factory=dict)  # param -> the constant values the rule covers
 
     @property
     def params(self) -> list[str]:
@@ -76,6 +78,31 @@ class Rule:
 
     def diff_params(self) -> list[str]:
         return [p for p in self.params if p in self.vjps]
+
+    def refusal(self, bound: dict, is_active, label=None):
+        """(message, hint) if this call is outside what the rule covers, checked when the
+        derivative is built: an argument carrying a derivative into a `constant` parameter,
+        or an argument of an `only` parameter that is not one of its covered constants."""
+        what = label or self.name
+        out = bound.get("out")
+        if "out" in self.params and out is not None and not (isinstance(out, gast.Constant) and out.value is None):
+            return (f"`{what}` with out= writes into an existing array, which s2s does not differentiate",
+                    "drop out= and assign the result")
+        for p in self.constant:
+            arg = bound.get(p)
+            if isinstance(arg, gast.Name) and is_active(arg.id):
+                return (f"s2s has no derivative of `{what}` with respect to its argument `{p}`, "
+                        f"which here depends on a differentiated input",
+                        self.constant[p] or f"pass a constant for `{p}`, wrap it in s2s.stop_gradient(), "
+                                            f"or register a rule with s2s.rule")
+        for p, allowed in self.only.items():
+            arg = bound.get(p)
+            if arg is not None and not (isinstance(arg, gast.Constant) and any(
+                    arg.value is v or (type(arg.value) is type(v) and arg.value == v) for v in allowed)):
+                shown = " or ".join(f"{p}={v!r}" for v in allowed)
+                return (f"s2s differentiates `{what}` only with {shown}",
+                        f"write {shown} as a constant, or register a rule with s2s.rule")
+        return None
 
     def jvp_terms(self) -> dict:
         """{param: term}: the forward rule as one term per argument, each linear in that
@@ -174,7 +201,8 @@ def display_name(fn) -> str:
 
 def rule(fn=None, /, *, args: str | None = None, jvp: str | None = None,
          elementwise: bool | None = None, keeps_shape: bool = False, method: str | None = None,
-         attribute: str | None = None, name: str | None = None, **vjps: str):
+         attribute: str | None = None, name: str | None = None, constant=(), only: dict | None = None,
+         **vjps: str):
     """Register the derivative of a primitive. Usable directly or as a decorator.
 
     ``rule(np.exp, x="g * ans")`` registers ``np.exp``; ``@rule(x=...)`` on a
@@ -182,6 +210,9 @@ def rule(fn=None, /, *, args: str | None = None, jvp: str | None = None,
     ``attribute=`` also (or only) register array methods (``x.sum()``) and
     attributes (``x.T``); the array is the first parameter. ``keeps_shape``
     says the output always has the first argument's shape (as ``np.roll``).
+    ``constant=("ord",)`` names parameters the rule has no derivative for (a dict gives
+    each a hint), ``only={"mode": ("constant",)}`` the constant values a parameter may
+    take: other calls are refused when the derivative is built (`Rule.refusal`).
     """
     origin = sys._getframe(1).f_globals.get("__name__", "")
 
@@ -189,7 +220,7 @@ def rule(fn=None, /, *, args: str | None = None, jvp: str | None = None,
         what = name or (display_name(target) if target is not None else f".{method}()" if method else f".{attribute}")
         sig_text = args if args is not None else _default_args(target)
         signature, defaults = _parse_signature(sig_text, what)
-        unknown = set(vjps) - set(signature.parameters)
+        unknown = (set(vjps) | set(constant) | set(only or {})) - set(signature.parameters)
         if unknown:
             raise RuleError(f"rule for {what} names unknown parameters {sorted(unknown)}; its parameters are ({sig_text})")
         is_elementwise = elementwise
@@ -198,7 +229,9 @@ def rule(fn=None, /, *, args: str | None = None, jvp: str | None = None,
         parsed = {p: _parse_expr(t, f"{what} ({p})") for p, t in vjps.items()}
         r = Rule(target, what, signature, defaults, parsed,
                  _parse_expr(jvp, f"{what} (jvp)") if jvp else None,
-                 bool(is_elementwise), source=dict(vjps), origin=origin, keeps_shape=keeps_shape)
+                 bool(is_elementwise), source=dict(vjps), origin=origin, keeps_shape=keeps_shape,
+                 constant=dict(constant) if isinstance(constant, dict) else dict.fromkeys(constant, ""),
+                 only=dict(only or {}))
         if method:
             _BY_METHOD[method] = r
         if attribute:

@@ -1,15 +1,34 @@
 """Matrix functions and decompositions: inverse, solve, determinants, Cholesky, eigh.
 
-Batched matrices (the last two axes) work where NumPy batches. Cholesky and
-eigh read one triangle of a symmetric matrix; their cotangents are symmetric
-(the convention of autograd and JAX), so a symmetric perturbation of the input
-is what the gradient describes.
+Batched matrices (the last two axes) work where NumPy batches. Cholesky, eigh
+and eigvalsh read one triangle of their input (the lower one, or the upper one
+for ``UPLO='U'``) and take the matrix to be symmetric: they are functions of
+that triangle only. Their derivatives are those of the function NumPy
+computes, for any perturbation of the input: the formulas below are for the
+symmetric matrix S that is read, and the cotangent of S lands in the read
+triangle (an off-diagonal entry stands for two entries of S, so it gets both
+of their cotangents; the diagonal once), the other triangle gets zero.
 """
 import numpy as np
 
 from . import rule
 
 _T = "np.swapaxes({}, -1, -2)".format  # transpose of a (stack of) matrices
+_LOWER = "{} in ('L', 'l')".format
+
+
+def _read(x, uplo="'L'"):
+    """The symmetric matrix NumPy reads from `x` (a tangent): its `uplo` triangle, mirrored."""
+    lower = f"(np.tril({x}) + {_T(f'np.tril({x}, -1)')})"
+    return lower if uplo == "'L'" else f"({lower} if {_LOWER(uplo)} else np.triu({x}) + {_T(f'np.triu({x}, 1)')})"
+
+
+def _unread(g, uplo="'L'"):
+    """The adjoint of `_read` at a symmetric cotangent `g` of the matrix read: onto the read triangle,
+    off the diagonal twice (the upper triangle of a symmetric g is the transposed lower one)."""
+    lower = f"np.tril({g}) * (2 - np.eye(np.shape(a)[-1], dtype=a.dtype))"
+    return lower if uplo == "'L'" else f"np.swapaxes({lower}, -1, -1 if {_LOWER(uplo)} else -2)"
+
 
 rule(np.linalg.inv, args="a", a=f"-{_T('ans')} @ g @ {_T('ans')}", jvp="-(ans @ t_a @ ans)")
 # x = a⁻¹ b (b a vector, or a stack of matrices): b gets a⁻ᵀ g, a gets -(a⁻ᵀ g) xᵀ.
@@ -29,9 +48,9 @@ rule(np.linalg.slogdet, args="a",
 # L⁻ᵀ Φ(Lᵀ g) L⁻¹, symmetrized: ½ L⁻ᵀ (tril(X) + tril(X, -1)ᵀ) L⁻¹ with X = Lᵀ g.
 _X = f"{_T('ans')} @ g"
 _LI = "np.linalg.inv(ans)"
-_Y = f"{_LI} @ t_a @ {_T(_LI)}"
-rule(np.linalg.cholesky, args="a",
-     a=f"0.5 * {_T(_LI)} @ (np.tril({_X}) + {_T(f'np.tril({_X}, -1)')}) @ {_LI}",
+_Y = f"{_LI} @ {_read('t_a')} @ {_T(_LI)}"
+rule(np.linalg.cholesky, args="a, *, upper=False", only={"upper": (False,)},
+     a=_unread(f"0.5 * {_T(_LI)} @ (np.tril({_X}) + {_T(f'np.tril({_X}, -1)')}) @ {_LI}"),
      jvp=f"ans @ (np.tril({_Y}) - 0.5 * np.triu(np.tril({_Y})))")
 
 # a = V diag(w) Vᵀ:  dw = diag(Vᵀ da V), dV = V (F ∘ Vᵀ da V) with F_ij = 1 / (w_j - w_i) off the
@@ -40,10 +59,16 @@ _W, _V = "ans[0]", "ans[1]"
 _E = f"({_W}[..., None, :] - {_W}[..., :, None])"
 _F = f"({_E} / ({_E} * {_E} + np.eye(np.shape(a)[-1], dtype=a.dtype)))"
 _VGV = f"{_T(_V)} @ g[1]"
-_VAV = f"({_T(_V)} @ t_a @ {_V})"
+_VAV = f"({_T(_V)} @ {_read('t_a', 'UPLO')} @ {_V})"
 rule(np.linalg.eigh, args="a, UPLO='L'",
-     a=f"{_V} @ (g[0][..., None] * np.eye(np.shape(a)[-1], dtype=a.dtype) + 0.5 * {_F} * ({_VGV} - {_T(_VGV)})) @ {_T(_V)}",
+     a=_unread(f"{_V} @ (g[0][..., None] * np.eye(np.shape(a)[-1], dtype=a.dtype) + 0.5 * {_F} * ({_VGV} - {_T(_VGV)})) "
+               f"@ {_T(_V)}", "UPLO"),
      jvp=f"(np.diagonal({_VAV}, axis1=-2, axis2=-1), {_V} @ ({_F} * {_VAV}))")
+# eigvalsh: the eigenvalues of eigh, dw = diag(Vᵀ dS V) (V from eigh, which differentiates again).
+_VS = "np.linalg.eigh(a, UPLO)[1]"
+rule(np.linalg.eigvalsh, args="a, UPLO='L'",
+     a=_unread(f"{_VS} @ (g[..., :, None] * {_T(_VS)})", "UPLO"),
+     jvp=f"np.diagonal({_T(_VS)} @ {_read('t_a', 'UPLO')} @ {_VS}, axis1=-2, axis2=-1)")
 
 # For a matrix function f given by a power series (or an inverse), f([[A, E], [0, A]]) = [[f(A), Df(A)[E]],
 # [0, f(A)]]: the tangent is the upper right block, and the cotangent Df(Aᵀ)[g] likewise. Integer n of
@@ -57,6 +82,7 @@ rule(np.linalg.matrix_power, args="a, n",
 # Full-rank a (m x n), X = a⁺:  dX = -X da X + X Xᵀ daᵀ (I - a X) + (I - X a) daᵀ Xᵀ X  (Golub and Pereyra).
 _G, _X = _T("g"), _T("ans")
 _DA = _T("t_a")
-rule(np.linalg.pinv, args="a, rcond=None, hermitian=False, *, rtol=None",
+# hermitian=True reads one triangle (through eigh): refused.
+rule(np.linalg.pinv, args="a, rcond=None, hermitian=False, *, rtol=None", only={"hermitian": (False,)},
      a=f"-{_X} @ g @ {_X} + ({_G} - a @ ans @ {_G}) @ ans @ {_X} + {_X} @ ans @ ({_G} - {_G} @ ans @ a)",
      jvp=f"-ans @ t_a @ ans + ans @ {_X} @ ({_DA} - {_DA} @ a @ ans) + ({_DA} - ans @ a @ {_DA}) @ {_X} @ ans")

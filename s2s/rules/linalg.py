@@ -28,7 +28,10 @@ rule(np.kron, args="a, b",
      b="einsum_grad(np.reshape(g, kron_shape(a, b)), kron_subscripts(a, b), 1, a, b)",
      jvp="np.kron(t_a, b) + np.kron(a, t_b)")
 _OPERANDS = "abcdef"  # np.einsum with up to six operands
-_EINSUM = dict(args="subscripts, a, b=None, c=None, d=None, e=None, f=None, *, optimize=False",
+# Subscripts as a string only: in the sublist form (np.einsum(a, [0, 1], [1, 0])) an array would stand in
+# `subscripts`, which is refused (see `Rule.refusal`).
+_EINSUM = dict(args="subscripts, a, b=None, c=None, d=None, e=None, f=None, *, optimize=False", 
+               constant={"subscripts": "write the subscripts as a string: np.einsum('ij->ji', a)"},
                jvp=" + ".join("einsum_of(subscripts, " + ", ".join(f"t_{q}" if q == p else q for q in _OPERANDS) + ")"
                               for p in _OPERANDS),
                **{p: f"einsum_grad(g, subscripts, {k}, a, b, c, d, e, f)" for k, p in enumerate(_OPERANDS)})

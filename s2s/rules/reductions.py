@@ -11,9 +11,11 @@ rule(np.mean, args=_SUM, method="mean", a="unsum(g * (np.size(ans) / np.size(a))
      jvp="np.mean(t_a, axis, keepdims=keepdims)")
 
 # The cotangent goes to the extreme entries, split evenly between ties (as autograd and JAX do).
+# A constant `initial` that wins gives the entries no cotangent; a differentiated one, and where=, are refused.
 _MAX = "a, axis=None, out=None, keepdims=False, initial=None, where=True"
+_LIMITS = dict(constant=("initial",), only={"where": (True,)})
 for _fn, _method in ((np.max, "max"), (np.min, "min"), (np.amax, None), (np.amin, None)):
-    rule(_fn, args=_MAX, method=_method, a="unmax(g, a, ans, axis, keepdims)",
+    rule(_fn, args=_MAX, method=_method, **_LIMITS, a="unmax(g, a, ans, axis, keepdims)",
          jvp="max_tangent(t_a, a, ans, axis, keepdims)")
 
 # The product of the other entries, from exclusive products at both ends: no division, zeros are fine.
@@ -22,15 +24,18 @@ rule(np.prod, args="a, axis=None, dtype=None, out=None, keepdims=False", method=
      jvp="np.sum(t_a * prod_grad(a, axis), axis, keepdims=keepdims)")
 
 # var = sum((a - mean)²) / (n - ddof), n = np.size(a) / np.size(ans) entries per output; std = sqrt(var).
+# Where std is 0 (one entry, or all equal) its derivative is taken as 0 (the entries equal their mean):
+# `_NONZERO(ans)` is ans with its zeros replaced by ones (also for the norms below).
 _VAR = "a, axis=None, dtype=None, out=None, ddof=0, keepdims=False"
 _CENTRED = "(a - np.mean(a, axis, keepdims=True))"
 _DOF = "(np.size(a) / np.size(ans) - ddof)"
-rule(np.var, args=_VAR, method="var",
+_NONZERO = "({0} + ({0} == 0))".format
+rule(np.var, args=_VAR, method="var", constant=("ddof",),
      a=f"unsum(g, a, axis, keepdims) * {_CENTRED} * (2 / {_DOF})",
      jvp=f"np.sum(t_a * {_CENTRED}, axis, keepdims=keepdims) * (2 / {_DOF})")
-rule(np.std, args=_VAR, method="std",
-     a=f"unsum(g / ans, a, axis, keepdims) * {_CENTRED} / {_DOF}",
-     jvp=f"np.sum(t_a * {_CENTRED}, axis, keepdims=keepdims) / (ans * {_DOF})")
+rule(np.std, args=_VAR, method="std", constant=("ddof",),
+     a=f"unsum(g / {_NONZERO('ans')}, a, axis, keepdims) * {_CENTRED} / {_DOF}",
+     jvp=f"np.sum(t_a * {_CENTRED}, axis, keepdims=keepdims) / ({_NONZERO('ans')} * {_DOF})")
 
 # Cumulative sums run backwards in the cotangent (total - cumsum + g); axis=None works on the flattened array.
 _CUM = "a, axis=None, dtype=None, out=None"
@@ -43,12 +48,14 @@ rule(np.cumprod, args=_CUM, method="cumprod",
      jvp="ans * np.cumsum(t_a / a, axis)")
 
 # Vector p-norms (ord None or 'fro' is p = 2 over all the reduced axes): g * |a|^(p-1) sign(a) / ans^(p-1);
-# ord=±inf sends g to the extreme entries. Other matrix norms raise at run time (see `norm_order`).
-rule(np.linalg.norm, args="x, ord=None, axis=None, keepdims=False",
+# ord=±inf sends g to the extreme entries. Other matrix norms raise at run time (see `norm_order`). At a
+# zero vector the derivative is taken as 0 (the subgradient of least norm), not NaN.
+rule(np.linalg.norm, args="x, ord=None, axis=None, keepdims=False", constant=("ord",),
      x="unmax(g, np.abs(x), ans, axis, keepdims) * np.sign(x) if np.isinf(norm_order(x, ord, axis)) else "
-       "unsum(g * ans ** (1 - norm_order(x, ord, axis)), x, axis, keepdims) * np.sign(x) * np.abs(x) ** (norm_order(x, ord, axis) - 1)",
+       f"unsum(g * {_NONZERO('ans')} ** (1 - norm_order(x, ord, axis)), x, axis, keepdims) * np.sign(x) * np.abs(x) ** (norm_order(x, ord, axis) - 1)",
      jvp="max_tangent(t_x * np.sign(x), np.abs(x), ans, axis, keepdims) if np.isinf(norm_order(x, ord, axis)) else "
-         "np.sum(t_x * np.sign(x) * np.abs(x) ** (norm_order(x, ord, axis) - 1), axis, keepdims=keepdims) * ans ** (1 - norm_order(x, ord, axis))")
+         "np.sum(t_x * np.sign(x) * np.abs(x) ** (norm_order(x, ord, axis) - 1), axis, keepdims=keepdims) "
+         f"* {_NONZERO('ans')} ** (1 - norm_order(x, ord, axis))")
 
 # Weighted mean: sum(a * weights) / sum(weights) (weights of a's shape, or None for the plain mean).
 rule(np.average, args="a, axis=None, weights=None, *, keepdims=False",
@@ -77,19 +84,21 @@ rule(np.median, args="a, axis=None, out=None, overwrite_input=False, keepdims=Fa
 # NaN-ignoring max, min, prod, var and std: NaN entries get no cotangent (a NaN never equals the
 # max; it counts as 1 in a product and is left out of the count and the mean of var and std).
 for _fn in (np.nanmax, np.nanmin):
-    rule(_fn, args=_MAX, a="unmax(g, a, ans, axis, keepdims)", jvp="max_tangent(t_a, a, ans, axis, keepdims)")
+    rule(_fn, args=_MAX, **_LIMITS, a="unmax(g, a, ans, axis, keepdims)", jvp="max_tangent(t_a, a, ans, axis, keepdims)")
 _OTHERS = "prod_grad(np.where(np.isnan(a), 1.0, a), axis)"
 rule(np.nanprod, args="a, axis=None, dtype=None, out=None, keepdims=False, initial=None, where=True",
+     only={"initial": (None,), "where": (True,)},
      a=f"np.where(np.isnan(a), 0.0, unsum(g, a, axis, keepdims) * {_OTHERS})",
      jvp=f"np.sum(np.where(np.isnan(a), 0.0, t_a) * {_OTHERS}, axis, keepdims=keepdims)")
 _COUNT = "np.sum(np.logical_not(np.isnan(a)), axis, keepdims={}, dtype=ans.dtype)".format
 _CENTRED = "(a - np.nanmean(a, axis, keepdims=True))"
 _NANVAR = "a, axis=None, dtype=None, out=None, ddof=0, keepdims=False"
-rule(np.nanvar, args=_NANVAR,
+rule(np.nanvar, args=_NANVAR, constant=("ddof",),
      a=f"np.where(np.isnan(a), 0.0, unsum(g, a, axis, keepdims) * {_CENTRED}) * 2 / ({_COUNT(True)} - ddof)",
      jvp=f"np.sum(np.where(np.isnan(a), 0.0, t_a * {_CENTRED}), axis, keepdims=keepdims) * 2 "
          f"/ ({_COUNT('keepdims')} - ddof)")
-rule(np.nanstd, args=_NANVAR,
-     a=f"np.where(np.isnan(a), 0.0, unsum(g / ans, a, axis, keepdims) * {_CENTRED}) / ({_COUNT(True)} - ddof)",
+rule(np.nanstd, args=_NANVAR, constant=("ddof",),
+     a=f"np.where(np.isnan(a), 0.0, unsum(g / {_NONZERO('ans')}, a, axis, keepdims) * {_CENTRED}) "
+       f"/ ({_COUNT(True)} - ddof)",
      jvp=f"np.sum(np.where(np.isnan(a), 0.0, t_a * {_CENTRED}), axis, keepdims=keepdims) "
-         f"/ (ans * ({_COUNT('keepdims')} - ddof))")
+         f"/ ({_NONZERO('ans')} * ({_COUNT('keepdims')} - ddof))")

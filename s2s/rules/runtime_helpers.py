@@ -33,7 +33,9 @@ rule(rt.max_tangent, args="c, x, ans, axis=None, keepdims=False", elementwise=Fa
 
 # The functional write `a[index] = v` (adjoints of in-place writes) and the saved copy.
 rule(rt.setindex, args="a, index, v", elementwise=False, a="setindex(g, index, 0.0)",
-     v="unbroadcast(g[index], v)", jvp="setindex(t_a, index, 0.0) + setindex(zeros_like(a), index, t_v)")
+     v="unbroadcast(last_write(g, index), v)", jvp="setindex(t_a, index, 0.0) + setindex(zeros_like(a), index, t_v)")
+rule(rt.last_write, args="c, index", elementwise=False, c="setindex(zeros_like(c), index, g)",
+     jvp="last_write(t_c, index)")
 rule(rt.copy_of, args="x", elementwise=False, x="g", jvp="copy_of(t_x)")
 
 # ---- reductions and linear algebra ----

@@ -52,8 +52,9 @@ rule(np.repeat, args="a, repeats, axis=None", method="repeat", elementwise=False
      a="unrepeat(g, a, repeats, axis)", jvp="np.repeat(t_a, repeats, axis)")
 rule(np.take, args="a, indices, axis=None, out=None, mode='raise'", method="take", elementwise=False,
      a="untake(g, a, indices, axis, mode)", jvp="np.take(t_a, indices, axis, mode=mode)")
-# Only mode='constant' (the helpers raise otherwise); the padding value is differentiable too.
-rule(np.pad, args="array, pad_width, mode='constant', *, constant_values=0", elementwise=False,
+# Only mode='constant' (others are refused; the helpers raise for a mode given as a variable); the padding
+# value is differentiable too.
+rule(np.pad, args="array, pad_width, mode='constant', *, constant_values=0", elementwise=False, only={"mode": ("constant",)},
      array="unpad(g, pad_width, mode)", constant_values="np.sum(g) - np.sum(unpad(g, pad_width, mode))",
      jvp="repad(t_array, pad_width, mode) + t_constant_values * (1.0 - repad(np.ones_like(array), pad_width, mode))")
 
