@@ -263,3 +263,23 @@ def swaps_in_a_while_in_a_for(s):
 @pytest.mark.parametrize("s", [0.7, -0.4])
 def test_second_order_of_a_swap_in_an_if_in_a_while_in_a_for(s):
     check_all_modes(swaps_in_a_while_in_a_for, s)
+
+
+# ---- class 13: a helper's backward sweep run as a plain call must leave its saved stack whole ----
+
+def _loop_helper(a, b):
+    v = np.exp(np.tanh(b)) ** 3
+    for i in range(3):
+        d = {"wt": -2.0, "bias": np.maximum(b * v, np.cos(v))}
+        j, v = (i, d["wt"] ** 2 + b)
+    return (np.exp(np.tanh(v ** 2)) - a * b) * 1.5
+
+
+def calls_a_helper_whose_backward_sweep_is_not_differentiated(y):
+    z = np.ones(3)
+    z[-1] = np.sum(_loop_helper(3, np.mean(z)) - z * y)
+    return y * y - np.sum(z) * y
+
+
+def test_second_order_when_a_helper_backward_sweep_is_a_plain_call():
+    check_all_modes(calls_a_helper_whose_backward_sweep_is_not_differentiated, 0.3)
