@@ -190,7 +190,9 @@ def last_write(g, index):
 
 
 def copy_of(x):
-    """`x` as a value that later in-place writes cannot change."""
+    """`x` as a value that later in-place writes (and appends and pops) cannot change."""
+    if isinstance(x, list):
+        return type(x)(x)
     return x.copy() if isinstance(x, np.ndarray) else x
 
 

@@ -182,3 +182,104 @@ def dict_new_keys(s):
 
 def test_writes_of_new_dict_keys():
     check_all_modes(dict_new_keys, 0.7)
+
+
+# ---- class 13: grad of grad through a helper whose backward sweep pops its saved stack ----
+
+def _clip_after_loop(a, b):
+    for i in range(1):
+        b = np.cos(1.2)
+    b = np.minimum(a, b)
+    return a + b
+
+
+def _clip(a, b):
+    b = np.minimum(a, b)
+    return a + b
+
+
+def helper_pops_its_saved_stack(s):
+    v = _clip(s, 0.3) * s + _clip_after_loop(s, 0.3) * s
+    return v + _clip(v, -0.3) + _clip_after_loop(v, -0.3)
+
+
+@pytest.mark.parametrize("s", [0.5, 0.2])
+def test_second_order_through_a_helper_that_pops_its_saved_stack(s):
+    check_all_modes(helper_pops_its_saved_stack, s)
+
+
+# ---- mode parity: second order of x ** y in y reads np.result_type (a dtype) ----
+
+def power_in_the_exponent(y):
+    return 1.7 ** y + np.power(2.5, y * y)
+
+
+def test_second_order_in_the_exponent_of_a_power():
+    check_all_modes(power_in_the_exponent, 1.3)
+
+
+# ---- class 13: grad of grad once popped a recorded test where a trip count was expected ----
+
+def _total(a, b):
+    return np.sum(a) + b
+
+
+def _first(a, d):
+    return a
+
+
+def early_return_in_nested_loops(x):
+    y = np.array([0.36, -1.25, 1.55])
+    n = 3
+    for e in y:
+        if np.maximum(e, e) < -0.3 or _total(y - e, np.mean(y)) > 1.5:
+            v = _first(y[n % 3], n)
+        else:
+            for i in range(1, n):
+                if np.tanh(0.5) > 1.5:
+                    return np.exp(np.cos(y[i - 1] ** 3))
+    w = (y - x) ** 3
+    return (x + np.sum(y) - np.sum(w)) * 0.5
+
+
+@pytest.mark.parametrize("x", [-0.69, 0.4])
+def test_second_order_with_an_early_return_in_nested_loops(x):
+    check_all_modes(early_return_in_nested_loops, x)
+
+
+def swaps_in_a_while_in_a_for(s):
+    a = s
+    b = 2.0 * s
+    for i in range(3):
+        k = 0
+        while k < 2 and a < 3.0:
+            if a > b:
+                a, b = b, a
+            k = k + 1
+        a = a * 1.5
+    return a * b + np.sin(a)
+
+
+@pytest.mark.parametrize("s", [0.7, -0.4])
+def test_second_order_of_a_swap_in_an_if_in_a_while_in_a_for(s):
+    check_all_modes(swaps_in_a_while_in_a_for, s)
+
+
+# ---- class 13: a helper's backward sweep run as a plain call must leave its saved stack whole ----
+
+def _loop_helper(a, b):
+    v = np.exp(np.tanh(b)) ** 3
+    for i in range(3):
+        d = {"wt": -2.0, "bias": np.maximum(b * v, np.cos(v))}
+        j, v = (i, d["wt"] ** 2 + b)
+    return (np.exp(np.tanh(v ** 2)) - a * b) * 1.5
+
+
+def calls_a_helper_whose_backward_sweep_is_not_differentiated(y):
+    z = np.ones(3)
+    z[-1] = np.sum(_loop_helper(3, np.mean(z)) - z * y)
+    return y * y - np.sum(z) * y
+
+
+def test_second_order_when_a_helper_backward_sweep_is_a_plain_call():
+    check_all_modes(calls_a_helper_whose_backward_sweep_is_not_differentiated, 0.3)

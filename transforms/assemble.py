@@ -92,6 +92,8 @@ def split(sweeps, namer, fwd_name, bwd_name, wrt, fwd_doc, bwd_doc):
     if saved:
         bwd_body.append(assign(gast.Tuple(elts=[name(v, store=True) for v in saved], ctx=gast.Store()),
                                name(saved_param)))
+    if sweeps.uses_stack:  # popped from a copy: what fwd_g saved stays whole (bwd_g may run again, or be differentiated)
+        bwd_body.append(assign(namer.stack, call(namer.helper("copy_of"), name(namer.stack))))
     bwd_body += mark_adjoint(list(sweeps.backward))
     grads = _gradients(sweeps, namer, wrt)
     bwd_body.append(gast.Return(value=grads[0] if len(grads) == 1 else gast.Tuple(elts=grads, ctx=gast.Load())))

@@ -38,7 +38,7 @@ from .callees import call_arguments, entries_read
 from .aliasing import sharing
 from .nodes import (assign, at, call, const, expr_stmt, index_names, name, param_names, popped, pushed,
                     stack_names, subscript_write, target_names, walk_statements)
-from .shapes import containers, lazy_temporaries, range_indices, same_shapes
+from .shapes import containers, dicts, lazy_temporaries, range_indices, same_shapes
 from .to_record import maybe_undefined, to_record
 
 
@@ -80,7 +80,7 @@ class _Reverse:
         self.calls: dict = {}           # assignment -> UserCall
         self.results: dict = {}         # assignment -> names of bwd results
         self.containers = containers(fn)
-        self.dicts = _dicts(fn)
+        self.dicts = dicts(fn)
         self.entries_read = entries_read(fn, callees, act.is_active)  # container -> the constant keys it is read at
         self.lazy = lazy_temporaries(fn, namer, callees)
         self.inexact: set = set()       # lazy temporaries whose adjoint may be larger than they are
@@ -490,19 +490,29 @@ def reverse(fn, info, namer, act, callees, derive_call, wrt):
     r.rewrite_calls(body)
     r.shapes = same_shapes(body, callees, r.scalars)
     zero_start = set(act.active) - {out}
+    # an adjoint that reads a view of an array written in place reads the array
+    shares = sharing(fn, callees)
 
     # A generation tells what the backward pass reads; a loop (or if) whose body overwrites
     # any of that needs a backward counterpart to pop in, even with no adjoints. Such a
     # counterpart reads more (an if its test, a loop its trip count), which may need more
     # counterparts: generate again until nothing changes.
     backward, zero_end = r.block(body, zero_start)
-    # an adjoint that reads a view of an array written in place reads the array
-    shares = sharing(fn, callees)
     def widen(names):
         return set(names).union(*(shares.get(v, ()) for v in names))
+
+    # a list unpacked from a tuple (`_stack, a = _saved`) is part of it: where the tuple is read
+    # (its zero cotangent at the end), the list must be as it was, so pops from it are undone
+    stacks = stack_names(body)
+    unpacks = [s for s in walk_statements(body) if isinstance(s, gast.Assign) and isinstance(s.targets[0], gast.Tuple)
+               and isinstance(s.value, gast.Name) and set(target_names(s)) & stacks]
+    def unpacked_lists(read):
+        return {s: set(target_names(s)) & stacks for s in unpacks if s.value.id in read}
+
     while True:
         entry = {p for p in wrt if p in zero_end or not act.is_active(p)}
         read = widen(set(entry).union(*r.reads.values(), *r.branch_reads.values()))
+        read = read.union(*unpacked_lists(read).values())
         # a recorded write's pop writes the old elements back: it reads the index too
         read |= {v for s in walk_statements(body) if subscript_write(s) is not None
                  and subscript_write(s).value.id in read for v in index_names(subscript_write(s))}
@@ -517,6 +527,8 @@ def reverse(fn, info, namer, act, callees, derive_call, wrt):
 
     body = r.add_trip_counters(body)
     reads = {k: widen(v) for k, v in r.reads.items()}
+    for s, lists in unpacked_lists(read).items():
+        reads[s] = reads.get(s, set()) | lists
     branch_reads = {k: widen(v) for k, v in r.branch_reads.items()}
     record = to_record(body, reads, branch_reads, widen(entry))
     forward = r.insert_pushes(body, record)
@@ -540,20 +552,6 @@ def reverse(fn, info, namer, act, callees, derive_call, wrt):
     )
 
 
-def _dicts(fn):
-    """Names that hold dicts: assigned a dict display, or indexed with a string."""
-    out = set()
-    for s in walk_statements(fn.body):
-        if isinstance(s, gast.Assign):
-            if isinstance(s.value, gast.Dict):
-                out |= set(target_names(s))
-            for part in (s.value, s.targets[0]):
-                if (isinstance(part, gast.Subscript) and isinstance(part.value, gast.Name)
-                        and isinstance(part.slice, gast.Constant) and isinstance(part.slice.value, str)):
-                    out.add(part.value.id)
-    return out
-
-
 def _real(code) -> bool:
     """Does `code` hold anything but pop markers?"""
     return any(not isinstance(s, gast.Pass) for s in code)
@@ -573,8 +571,10 @@ def _copy_index(index):
 
 
 def _written(s):
+    if pushed(s):  # xs.append(v) and v = xs.pop() change xs
+        return [pushed(s)[0]]
     if isinstance(s, gast.Assign):
-        return target_names(s)
+        return target_names(s) + ([popped(s.value)] if popped(s.value) else [])
     if isinstance(s, gast.For):
         return target_names(s)
     return []

@@ -1,7 +1,8 @@
 """Shape facts for reverse mode: Python scalars, containers, same shapes, broadcast cotangents.
 
 `range_indices`: names that only ever hold a ``range`` loop index (a Python
-int). `containers`: names holding tuples or lists. `lazy_temporaries`:
+int). `containers`: names holding tuples or lists; `dicts`: names holding dicts;
+`lazy_temporaries`:
 temporaries whose cotangent may keep a broadcast shape. `same_shapes`:
 which variables provably have the same shape as another.
 
@@ -152,6 +153,20 @@ def containers(fn):
             for part in (s.value, s.targets[0]):  # params["W"]: a dict
                 if isinstance(part, gast.Subscript) and isinstance(part.value, gast.Name) and isinstance(
                         part.slice, gast.Constant) and isinstance(part.slice.value, str):
+                    out.add(part.value.id)
+    return out
+
+
+def dicts(fn):
+    """Names that hold dicts: assigned a dict display, or indexed with a string."""
+    out = set()
+    for s in walk_statements(fn.body):
+        if isinstance(s, gast.Assign):
+            if isinstance(s.value, gast.Dict):
+                out |= set(target_names(s))
+            for part in (s.value, s.targets[0]):
+                if (isinstance(part, gast.Subscript) and isinstance(part.value, gast.Name)
+                        and isinstance(part.slice, gast.Constant) and isinstance(part.slice.value, str)):
                     out.add(part.value.id)
     return out
 
