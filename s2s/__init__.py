@@ -12,8 +12,8 @@ from .api import (Differentiated, differentiate, grad, hessian, hvp, jacobian, j
 from .errors import (ComplexArgumentError, IntegerArgumentError, NoRuleError, S2SError, SourceError,  # noqa: E402
                      UnsupportedError)
 from .rules import nondiff, rule  # noqa: E402
-from .runtime import stop_gradient  # noqa: E402
+from .runtime import InPlaceWriteError, stop_gradient  # noqa: E402
 
 __all__ = ["grad", "value_and_grad", "vjp", "jvp", "hvp", "hessian", "jacobian", "source", "differentiate", "Differentiated", "rule", "nondiff",
            "stop_gradient", "S2SError", "UnsupportedError", "NoRuleError", "SourceError", "IntegerArgumentError",
-           "ComplexArgumentError"]
+           "ComplexArgumentError", "InPlaceWriteError"]

@@ -317,11 +317,16 @@ def unrepeat_list(c, a):
     return total
 
 
+class InPlaceWriteError(ValueError):
+    """`y += e` met an array (or list) that another name still shares: NumPy writes it in
+    place, which the derivative, made for `y = y + e`, cannot follow (copy first)."""
+
+
 def rebinds(y, others, message):
     """Check that `y += e`, differentiated as `y = y + e`, may rebind `y`: it does on numbers
     and tuples; on an array (or a list) it writes in place, which `others` must not see."""
     if isinstance(y, (np.ndarray, list)) and any(_sees(v, y) for v in others):
-        raise ValueError(message)
+        raise InPlaceWriteError(message)
 
 
 def _sees(v, y):

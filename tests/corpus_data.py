@@ -270,11 +270,12 @@ def loop_variable_reused(x, y):
 
 # =============================================================================================
 # ---- issue 9: found by the differential tester (tests/differential.py, tests/proggen_hazards.py)
-# Minimised by hand from random programs.  Each is right, or refused with S2SError when built,
-# once issue 9 is fixed; until then the marks below make them expected failures (strict=False,
-# so a fix or a precise refusal passes).  tests/test_data.py checks ISSUE_9_CASES in reverse
-# mode, forward mode and second order; ISSUE_9_SECOND_ORDER (grad of grad) is checked in
-# tests/test_random_forward.py.
+# Minimised by hand from random programs; each was silently wrong or crashed inside s2s.  Now each
+# is right in every mode (ISSUE_9_CASES: tests/test_data.py checks reverse mode, forward mode and
+# second order; ISSUE_9_SECOND_ORDER: grad of grad, tests/test_random_forward.py), or refused:
+# when the derivative is built (ISSUE_9_REFUSED) or, for `y += e` where y may be a number, when it
+# runs on an array another name shares (ISSUE_9_REFUSED_WHEN_RUN), both in tests/test_data.py.
+# ISSUE_9_SAME_LANGUAGE: grad, jvp and hvp all build or all refuse.
 # =============================================================================================
 
 import math as _math  # noqa: E402
@@ -282,9 +283,7 @@ from dataclasses import dataclass as _dataclass  # noqa: E402,F401
 
 import pytest as _pytest  # noqa: E402
 
-
-def _issue9(cls, what):
-    return _pytest.mark.xfail(strict=False, reason=f"issue 9 class {cls}: {what}")
+from s2s import S2SError as _S2SError  # noqa: E402
 
 
 # class 1: writes through views and aliases
@@ -698,87 +697,96 @@ def i9_helper_rebinds_parameter(x, y):
 
 _X9 = np.array([0.3, -0.7, 1.1])
 
-ISSUE_9_CASES = [
-    (i9_slice_view_write, [(_X9,)], 0, _issue9(1, "a write through `v = y[:2]` is dropped")),
-    (i9_alias_then_augment, [(_X9,)], 0, _issue9(1, "`z = y; y += ...` changes z too")),
-    (i9_transpose_view_write, [(_X9,)], 0, _issue9(1, "a write through `m.T` is dropped")),
-    (i9_reshape_view_write, [(_X9,)], 0, _issue9(1, "a write through `m.reshape(6)` is dropped")),
-    (i9_ravel_view_write, [(_X9,)], 0, _issue9(1, "a write through `m.ravel()` is dropped")),
-    (i9_einsum_view_write, [(_X9,)], 0, _issue9(1, "a write through `np.einsum('i->i', y)` is dropped")),
-    (i9_newaxis_view_write, [(_X9,)], 0, _issue9(1, "a write through `y[None]` is dropped")),
-    (i9_squeeze_view_write, [(_X9,)], 0, _issue9(1, "a write through `np.squeeze(y[None])` is dropped")),
-    (i9_real_view_write, [(_X9,)], 0, _issue9(1, "a write through `y.real` is dropped")),
-    (i9_base_write_then_transpose_read, [(_X9,)], 0, _issue9(1, "`v = m.T` read after `m -= ...`")),
-    (i9_mutating_helper, [(_X9,)], 0, _issue9(2, "`a[0] = ...` in a helper is ignored")),
-    (i9_mutating_helper_augmented, [(_X9,)], 0, _issue9(2, "`a *= s` in a helper is ignored")),
-    (i9_mutating_helper_dict, [(_X9,)], 0, _issue9(2, "`d['w'] = ...` in a helper is ignored")),
-    (i9_repeated_index_assign, [(_X9,)], 0, _issue9(3, "`y[[1, 1]] = v` keeps the last write")),
-    (i9_repeated_index_add, [(_X9,)], 0, _issue9(3, "`y[[0, 0]] += s` adds once")),
-    (i9_repeated_index_scale, [(_X9,)], 0, _issue9(3, "`y[[2, 2]] *= c` scales once")),
-    (i9_list_repeat, [(_X9,)], 0, _issue9(4, "`[s] * 3` is arithmetic in reverse mode")),
-    (i9_list_repeat_left, [(_X9,)], 0, _issue9(4, "`2 * [s, t]`")),
-    (i9_tuple_repeat, [(_X9,)], 0, _issue9(4, "`(s,) * 3`")),
-    (i9_list_of_arrays_repeat, [(_X9,)], 0, _issue9(4, "`[x] * 2` then np.array")),
-    (i9_list_repeat_stacked, [(_X9,)], 0, _issue9(4, "`[s] * 2` then np.stack")),
-    (i9_list_extend_augmented, [(_X9,)], 0, _issue9(4, "`t += [s]` extends the list")),
-    (i9_list_repeat_then_extend, [(_X9,)], 0, _issue9(4, "`[s, t] * 2` then `+= [u]`")),
-    (i9_list_concat_constant_repeat, [(_X9,)], 0,
-     _issue9(4, "`[s] + [1.5] * 2`: jvp IndexError, hvp wrong")),
-    (i9_list_repeat_of_floats, [(0.7,)], 0, _issue9(4, "`[a, 2a] * 2` of floats: half the gradient")),
-    (i9_list_repeat_then_extend_floats, [(0.7, -0.4)], 0,
-     _issue9(4, "`[a, b] * 2; t += [b]`: jvp and hvp crash (broadcast (4,) (5,))")),
-    (i9_factory_closure_over_active, [(_X9,)], 0, _issue9(5, "a factory's lambda over an active value is constant")),
-    (i9_factory_closure_over_constant, [(_X9,)], 0,
-     _issue9(5, "over-strict: a factory's closure over a constant is refused ('cannot read its source')")),
-    (i9_local_function_negative_default, [(_X9,)], 0,
-     _issue9(5, "over-strict: the default `k=-0.5` is 'not a constant'")),
-    (i9_full, [(_X9,)], 0, _issue9(6, "np.full's fill value")),
-    (i9_full_like, [(_X9,)], 0, _issue9(6, "np.full_like's fill value")),
-    (i9_linspace, [(_X9,)], 0, _issue9(6, "np.linspace's ends")),
-    (i9_r_, [(_X9,)], 0, _issue9(6, "np.r_")),
-    (i9_c_, [(_X9,)], 0, _issue9(6, "np.c_")),
-    (i9_einsum_sublists, [(_X9,)], 0, _issue9(6, "np.einsum with sublist operands")),
-    (i9_eigh_nonsymmetric, [(_X9,)], 0, _issue9(7, "eigh reads the lower triangle only")),
-    (i9_eigh_upper, [(_X9,)], 0, _issue9(7, "eigh(UPLO='U') reads the upper triangle only")),
-    (i9_std_of_one, [(_X9,)], 0, _issue9(8, "np.std of one element gives NaN")),
-    (i9_power_of_zero, [(_X9,)], 0, _issue9(8, "np.power(0.0, y) gives NaN; hvp refuses np.result_type")),
-    (i9_pow_operator_of_zero, [(_X9,)], 0, _issue9(8, "0.0 ** y gives NaN; hvp refuses np.result_type")),
-    (i9_math_hypot_at_zero, [(_X9,)], 0, _issue9(8, "math.hypot(0, 0) gives NaN")),
-    (i9_math_hypot_at_zero_float, [(0.7,)], 0, _issue9(8, "math.hypot(0.0, 0.0) of floats: ZeroDivisionError")),
-    (i9_np_hypot_at_zero, [(_X9,)], 0, _issue9(8, "np.hypot(0, 0) gives NaN")),
-    (i9_unused_tuple_entry, [(_X9,)], 0, _issue9(8, "an unused tuple entry np.sqrt(0) gives NaN")),
-    (i9_unused_dict_entry, [(_X9,)], 0, _issue9(8, "an unused dict entry np.sqrt(0) gives NaN")),
-    (i9_real_attribute, [(_X9,)], 0, _issue9(9, "jvp takes `.real` as constant, grad refuses")),
-    (i9_flat_attribute, [(_X9,)], 0, _issue9(9, "jvp takes `.flat[1]` as constant, grad refuses")),
-    (i9_bitand_condition, [(_X9,)], 0, _issue9(13, "`&` of comparisons: KeyError gast.BitAnd")),
-    (i9_bitor_condition, [(_X9,)], 0, _issue9(13, "`|` of comparisons: KeyError gast.BitOr")),
-    (i9_lambda_only_in_condition, [(_X9,)], 0, _issue9(13, "a lambda used only in an `if`: NameError")),
-    (i9_dict_entry_added_after_rebinding, [(_X9,)], 0, _issue9(13, "`d['k'] = ...` after `d['a'] = ...`: KeyError")),
-    (i9_complex_abs, [(_X9,)], 0, _issue9(10, "np.abs(x * (1 + 2j)) ** 2")),
-    (i9_complex_exp_abs, [(_X9,)], 0, _issue9(10, "a complex gradient of np.abs(np.exp(1j * x))")),
-    (i9_complex_abs_shift, [(_X9,)], 0, _issue9(10, "a complex gradient of np.abs(x + 1j)")),
-    (i9_complex_real, [(_X9,)], 0, _issue9(10, "jvp gives 0 for (x * (2 - 1j)).real, grad refuses")),
-    (i9_complex_imag, [(_X9,)], 0, _issue9(10, "jvp halves (x * 1j).imag * x, grad refuses")),
+ISSUE_9_CASES = [  # right in every mode now; the comment says what was wrong
+    (i9_repeated_index_assign, [(_X9,)], 0),  # class 3: `y[[1, 1]] = v` keeps the last write
+    (i9_repeated_index_add, [(_X9,)], 0),  # class 3: `y[[0, 0]] += s` adds once
+    (i9_repeated_index_scale, [(_X9,)], 0),  # class 3: `y[[2, 2]] *= c` scales once
+    (i9_list_repeat, [(_X9,)], 0),  # class 4: `[s] * 3` is arithmetic in reverse mode
+    (i9_list_repeat_left, [(_X9,)], 0),  # class 4: `2 * [s, t]`
+    (i9_tuple_repeat, [(_X9,)], 0),  # class 4: `(s,) * 3`
+    (i9_list_of_arrays_repeat, [(_X9,)], 0),  # class 4: `[x] * 2` then np.array
+    (i9_list_repeat_stacked, [(_X9,)], 0),  # class 4: `[s] * 2` then np.stack
+    (i9_list_extend_augmented, [(_X9,)], 0),  # class 4: `t += [s]` extends the list
+    (i9_list_repeat_then_extend, [(_X9,)], 0),  # class 4: `[s, t] * 2` then `+= [u]`
+    (i9_list_concat_constant_repeat, [(_X9,)], 0),  # class 4: `[s] + [1.5] * 2`: jvp IndexError, hvp wrong
+    (i9_list_repeat_of_floats, [(0.7,)], 0),  # class 4: `[a, 2a] * 2` of floats: half the gradient
+    # class 4: `[a, b] * 2; t += [b]`: jvp and hvp crash (broadcast (4,) (5,))
+    (i9_list_repeat_then_extend_floats, [(0.7, -0.4)], 0),
+    # class 5: over-strict: the default `k=-0.5` is 'not a constant'
+    (i9_local_function_negative_default, [(_X9,)], 0),
+    (i9_full, [(_X9,)], 0),  # class 6: np.full's fill value
+    (i9_full_like, [(_X9,)], 0),  # class 6: np.full_like's fill value
+    (i9_linspace, [(_X9,)], 0),  # class 6: np.linspace's ends
+    (i9_eigh_nonsymmetric, [(_X9,)], 0),  # class 7: eigh reads the lower triangle only
+    (i9_eigh_upper, [(_X9,)], 0),  # class 7: eigh(UPLO='U') reads the upper triangle only
+    (i9_std_of_one, [(_X9,)], 0),  # class 8: np.std of one element gives NaN
+    (i9_power_of_zero, [(_X9,)], 0),  # class 8: np.power(0.0, y) gives NaN; hvp refuses np.result_type
+    (i9_pow_operator_of_zero, [(_X9,)], 0),  # class 8: 0.0 ** y gives NaN; hvp refuses np.result_type
+    (i9_math_hypot_at_zero, [(_X9,)], 0),  # class 8: math.hypot(0, 0) gives NaN
+    (i9_math_hypot_at_zero_float, [(0.7,)], 0),  # class 8: math.hypot(0.0, 0.0) of floats: ZeroDivisionError
+    (i9_np_hypot_at_zero, [(_X9,)], 0),  # class 8: np.hypot(0, 0) gives NaN
+    (i9_unused_tuple_entry, [(_X9,)], 0),  # class 8: an unused tuple entry np.sqrt(0) gives NaN
+    (i9_unused_dict_entry, [(_X9,)], 0),  # class 8: an unused dict entry np.sqrt(0) gives NaN
+    (i9_bitand_condition, [(_X9,)], 0),  # class 13: `&` of comparisons: KeyError gast.BitAnd
+    (i9_bitor_condition, [(_X9,)], 0),  # class 13: `|` of comparisons: KeyError gast.BitOr
+    (i9_lambda_only_in_condition, [(_X9,)], 0),  # class 13: a lambda used only in an `if`: NameError
+    (i9_dict_entry_added_after_rebinding, [(_X9,)], 0),  # class 13: `d['k'] = ...` after `d['a'] = ...`: KeyError
+    (i9_factory_closure_over_constant, [(_X9,)], 0,  # over-strict: a closure a factory returned, called here
+     _pytest.mark.xfail(strict=True, raises=_S2SError, reason="issue 10 (functions as values): a factory's closure "
+                                                               "called here is refused ('cannot read its source')")),
+]
+
+# (function, arguments): refused with S2SError when grad, jvp and hvp are built
+ISSUE_9_REFUSED = [
+    (i9_transpose_view_write, [(_X9,)]),  # class 1: a write through `m.T` is dropped
+    (i9_reshape_view_write, [(_X9,)]),  # class 1: a write through `m.reshape(6)` is dropped
+    (i9_ravel_view_write, [(_X9,)]),  # class 1: a write through `m.ravel()` is dropped
+    (i9_einsum_view_write, [(_X9,)]),  # class 1: a write through `np.einsum('i->i', y)` is dropped
+    (i9_base_write_then_transpose_read, [(_X9,)]),  # class 1: `v = m.T` read after `m -= ...`
+    (i9_mutating_helper, [(_X9,)]),  # class 2: `a[0] = ...` in a helper is ignored
+    (i9_mutating_helper_dict, [(_X9,)]),  # class 2: `d['w'] = ...` in a helper is ignored
+    (i9_factory_closure_over_active, [(_X9,)]),  # class 5: a factory's lambda over an active value is constant
+    (i9_r_, [(_X9,)]),  # class 6: np.r_
+    (i9_c_, [(_X9,)]),  # class 6: np.c_
+    (i9_einsum_sublists, [(_X9,)]),  # class 6: np.einsum with sublist operands
+    (i9_real_attribute, [(_X9,)]),  # class 9: jvp takes `.real` as constant, grad refuses
+    (i9_flat_attribute, [(_X9,)]),  # class 9: jvp takes `.flat[1]` as constant, grad refuses
+    (i9_complex_abs, [(_X9,)]),  # class 10: np.abs(x * (1 + 2j)) ** 2
+    (i9_complex_exp_abs, [(_X9,)]),  # class 10: a complex gradient of np.abs(np.exp(1j * x))
+    (i9_complex_abs_shift, [(_X9,)]),  # class 10: a complex gradient of np.abs(x + 1j)
+    (i9_complex_real, [(_X9,)]),  # class 10: jvp gives 0 for (x * (2 - 1j)).real, grad refuses
+    (i9_complex_imag, [(_X9,)]),  # class 10: jvp halves (x * 1j).imag * x, grad refuses
+]
+
+# (function, arguments): `y += e` where y may be a number (so s2s cannot tell statically whether it writes
+# in place) and another name shares y: the derivative checks when it runs, and raises ValueError for an array
+ISSUE_9_REFUSED_WHEN_RUN = [
+    (i9_slice_view_write, [(_X9,)]),  # class 1: a write through `v = y[:2]` is dropped
+    (i9_alias_then_augment, [(_X9,)]),  # class 1: `z = y; y += ...` changes z too
+    (i9_newaxis_view_write, [(_X9,)]),  # class 1: a write through `y[None]` is dropped
+    (i9_squeeze_view_write, [(_X9,)]),  # class 1: a write through `np.squeeze(y[None])` is dropped
+    (i9_real_view_write, [(_X9,)]),  # class 1: a write through `y.real` is dropped
+    (i9_mutating_helper_augmented, [(_X9,)]),  # class 2: `a *= s` in a helper is ignored
 ]
 
 # (function, arguments): grad(grad(f)) against second differences (tests/test_random_forward.py)
 ISSUE_9_SECOND_ORDER = [
-    (i9_helper_rebinds_used_parameter, (-0.72, -0.52),
-     _issue9(13, "grad of grad of a helper that rebinds a parameter after using it: TypeError (None + float)")),
-    (i9_untaken_return_in_nested_loops, (-0.69, np.array([0.35, -1.25, 1.55])),
-     _issue9(13, "grad of grad of a never-taken return in nested loops: TypeError on numpy.bool")),
-    (i9_early_return_in_loop, (0.7,), _issue9(12, "grad of grad through an early return in a loop: 12, not 6")),
-    (i9_list_repeat_of_floats, (0.7,), _issue9(4, "grad of grad of `[a, 2a] * 2`: ValueError (reshape)")),
-    (i9_list_repeat_then_extend_floats, (0.7, -0.4), _issue9(4, "grad of grad: ValueError (reshape)")),
-    (i9_fill_loop, (0.7,), _issue9(13, "grad of grad of a fill loop: AssertionError (loop targets ...)")),
-    (i9_helper_rebinds_parameter, (-1.64, -1.03),
-     _issue9(13, "grad of grad of a helper that rebinds a parameter to np.minimum: IndexError (pop)")),
+    # class 13: grad of grad of a helper that rebinds a parameter after using it: TypeError (None + float)
+    (i9_helper_rebinds_used_parameter, (-0.72, -0.52)),
+    # class 13: grad of grad of a never-taken return in nested loops: TypeError on numpy.bool
+    (i9_untaken_return_in_nested_loops, (-0.69, np.array([0.35, -1.25, 1.55]))),
+    (i9_early_return_in_loop, (0.7,)),  # class 12: grad of grad through an early return in a loop: 12, not 6
+    (i9_list_repeat_of_floats, (0.7,)),  # class 4: grad of grad of `[a, 2a] * 2`: ValueError (reshape)
+    (i9_list_repeat_then_extend_floats, (0.7, -0.4)),  # class 4: grad of grad: ValueError (reshape)
+    (i9_fill_loop, (0.7,)),  # class 13: grad of grad of a fill loop: AssertionError (loop targets ...)
+    # class 13: grad of grad of a helper that rebinds a parameter to np.minimum: IndexError (pop)
+    (i9_helper_rebinds_parameter, (-1.64, -1.03)),
 ]
 
 # (function, arguments): grad, jvp and hvp must all be built or all refuse (tests/test_random_forward.py)
 ISSUE_9_SAME_LANGUAGE = [
-    (i9_imag_attribute, (_X9,), _issue9(9, "grad and hvp refuse `.imag`, jvp accepts it")),
-    (i9_dead_closure_call, (_X9,), _issue9(9, "jvp refuses a dead call of a factory's closure that grad accepts")),
-    (i9_dead_eigvalsh, (_X9,), _issue9(9, "jvp refuses a dead np.linalg.eigvalsh that grad and hvp accept")),
-    (i9_power_of_zero, (_X9,), _issue9(13, "hvp refuses np.result_type in grad's code; grad and jvp are built")),
+    (i9_imag_attribute, (_X9,)),  # class 9: grad and hvp refuse `.imag`, jvp accepts it
+    (i9_dead_closure_call, (_X9,)),  # class 9: jvp refuses a dead call of a factory's closure that grad accepts
+    (i9_dead_eigvalsh, (_X9,)),  # class 9: jvp refuses a dead np.linalg.eigvalsh that grad and hvp accept
+    (i9_power_of_zero, (_X9,)),  # class 13: hvp refuses np.result_type in grad's code; grad and jvp are built
 ]

@@ -5,8 +5,9 @@ compares it with an independent oracle: central finite differences of ``f``
 (``proggen.fd_gradient``, second differences along a direction for second
 order), or autograd running the same source with ``np`` bound to
 ``autograd.numpy`` (``autograd_version``).  It returns ``"right"``,
-``"refused"`` (s2s raised ``S2SError`` when the derivative was built; only
-when ``refuse_ok``) or ``"unreliable"`` (the oracle cannot be trusted at
+``"refused"`` (s2s raised ``S2SError`` when the derivative was built, or
+``InPlaceWriteError`` when it ran: ``y += e`` on an array another name
+shares, where y may also be a number; only when ``refuse_ok``) or ``"unreliable"`` (the oracle cannot be trusted at
 this point), and raises ``Finding`` for anything else: a wrong number, a
 complex or wrongly shaped result, a crash inside s2s (any other exception,
 when building or calling), an ``S2SError`` only at call time, a hang, or a
@@ -225,6 +226,10 @@ def check(f, args, mode, directions, *, refuse_ok, af=None):
             got = _call(mode, g, call_args, directions)
     except s2s.S2SError as exc:
         raise Finding(f"{mode}: S2SError only when called (not when built):\n{exc}") from None
+    except s2s.InPlaceWriteError as exc:  # `y += e` on an array another name shares: checked when it runs
+        if refuse_ok:
+            return "refused"
+        raise Finding(f"{mode}: s2s refused a program in the supported language when it ran:\n{exc}") from None
     except _TooSlow:
         raise Finding(f"{mode}: the derivative did not return within {TIME_LIMIT} s") from None
     except Exception as exc:

@@ -59,7 +59,7 @@ CASES = [
                        reason="aliasing: sharing classes are per name over the whole function, so a loop "
                               "variable over x and later over z puts x and z in one class")),
 ]
-CASES += c.ISSUE_9_CASES  # found by the differential tester (issue 9): xfail until fixed
+CASES += c.ISSUE_9_CASES  # found by the differential tester (issue 9)
 # a case may end with marks (xfail for known bugs: fixing one flips its test)
 PARAMS = [pytest.param(f, args, wrt, id=f"{f.__name__}-{k}", marks=marks)
           for f, argsets, wrt, *marks in CASES for k, args in enumerate(argsets)]
@@ -165,3 +165,24 @@ def test_curvature_along_a_direction(func, args, wrt):
     f, h = _flat_function(func, args, where), 1e-4
     expected = (_along(f, leaves, us, h) - 2 * f(*leaves) + _along(f, leaves, us, -h)) / h ** 2
     assert sum(np.sum(a * u) for a, u in zip(hv_leaves, us)) == pytest.approx(expected, rel=1e-4, abs=1e-5)
+
+
+@pytest.mark.parametrize("func, args", c.ISSUE_9_REFUSED, ids=[f.__name__ for f, _ in c.ISSUE_9_REFUSED])
+@pytest.mark.parametrize("transform", [s2s.grad, s2s.jvp, s2s.hvp, lambda f: s2s.grad(s2s.grad(f))],
+                         ids=["grad", "jvp", "hvp", "grad_of_grad"])
+def test_refused_when_the_derivative_is_built(func, args, transform):
+    """Constructs s2s cannot differentiate exactly are refused at generation, in every mode,
+    with the location of the user's line."""
+    with pytest.raises(s2s.S2SError, match=r"corpus_data\.py:\d+:\d+: error: "):
+        transform(func)
+
+
+@pytest.mark.parametrize("func, args", c.ISSUE_9_REFUSED_WHEN_RUN, ids=[f.__name__ for f, _ in c.ISSUE_9_REFUSED_WHEN_RUN])
+def test_in_place_write_seen_by_an_alias_is_refused_when_run(func, args):
+    """`y += e` may rebind a number or write an array in place: where another name shares y,
+    the derivative raises when it runs on an array, in every mode, rather than give a wrong value."""
+    x = args[0][0]
+    for run in (lambda: s2s.grad(func)(x.copy()), lambda: s2s.jvp(func)(x.copy(), np.ones_like(x)),
+                lambda: s2s.hvp(func)(x.copy(), np.ones_like(x))):
+        with pytest.raises(s2s.InPlaceWriteError, match="in place"):
+            run()

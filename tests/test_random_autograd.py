@@ -69,14 +69,12 @@ def test_programs_match_autograd(progdir, data):
     _run(progdir, data, proggen.programs(), refuse_ok=False, modes=("grad", "jvp", "hvp"))
 
 
-@pytest.mark.xfail(strict=False, reason="issue 9 classes 12 and 13: grad of grad crashes on some fill loops")
 @differential.hazard_settings(fraction=8)
 @given(data=st.data())
 def test_programs_grad_of_grad_match_autograd(progdir, data):
     _run(progdir, data, proggen.programs(), refuse_ok=False, modes=("gradgrad",))
 
 
-@pytest.mark.xfail(strict=False, reason=differential.ISSUE_9)
 @differential.hazard_settings()
 @given(data=st.data())
 def test_hazard_programs_match_autograd_or_are_refused(progdir, data):

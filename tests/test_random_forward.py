@@ -121,7 +121,6 @@ def _hazard(progdir, data, modes):
     return outcomes
 
 
-@pytest.mark.xfail(strict=False, reason=differential.ISSUE_9)
 @differential.hazard_settings()
 @given(data=st.data())
 def test_hazard_program_jvp_is_right_or_refused_like_grad(progdir, data):
@@ -132,7 +131,6 @@ def test_hazard_program_jvp_is_right_or_refused_like_grad(progdir, data):
     assert refused in (set(), {"jvp", "grad"}), f"only {sorted(refused)} refused the program"
 
 
-@pytest.mark.xfail(strict=False, reason=differential.ISSUE_9)
 @differential.hazard_settings()
 @given(data=st.data())
 def test_hazard_program_second_order_is_right_or_refused(progdir, data):
@@ -140,22 +138,20 @@ def test_hazard_program_second_order_is_right_or_refused(progdir, data):
     _hazard(progdir, data, ("hvp", "gradgrad"))
 
 
-@pytest.mark.parametrize("func, args, mark", corpus_data.ISSUE_9_SECOND_ORDER,
+@pytest.mark.parametrize("func, args", corpus_data.ISSUE_9_SECOND_ORDER,
                          ids=[f.__name__ for f, *_ in corpus_data.ISSUE_9_SECOND_ORDER])
-def test_issue_9_second_order_cases(func, args, mark, request):
+def test_issue_9_second_order_cases(func, args):
     """grad(grad(f)) of the cases the differential tester found, against second differences of f."""
-    request.applymarker(mark)
     h = 1e-4
     expected = (func(args[0] + h, *args[1:]) - 2 * func(*args) + func(args[0] - h, *args[1:])) / h ** 2
     got = s2s.grad(s2s.grad(func, wrt=0), wrt=0)(*args)
     assert float(got) == pytest.approx(expected, rel=1e-5, abs=1e-6)
 
 
-@pytest.mark.parametrize("func, args, mark", corpus_data.ISSUE_9_SAME_LANGUAGE,
+@pytest.mark.parametrize("func, args", corpus_data.ISSUE_9_SAME_LANGUAGE,
                          ids=[f.__name__ for f, *_ in corpus_data.ISSUE_9_SAME_LANGUAGE])
-def test_issue_9_modes_accept_the_same_language(func, args, mark, request):
+def test_issue_9_modes_accept_the_same_language(func, args):
     """What one mode refuses, every mode refuses (SPEC section 6)."""
-    request.applymarker(mark)
     refused = set()
     for name, transform in (("grad", s2s.grad), ("jvp", s2s.jvp), ("hvp", s2s.hvp)):
         try:

@@ -158,7 +158,6 @@ def test_reading_a_view_after_a_write_is_rejected(progdir, data):
 HAZARDS = tuple(os.environ["S2S_HAZARDS"].split(",")) if os.environ.get("S2S_HAZARDS") else tuple(proggen_hazards.HAZARDS)
 
 
-@pytest.mark.xfail(strict=False, reason=differential.ISSUE_9)
 @differential.hazard_settings()
 @given(data=st.data())
 def test_hazard_program_gradient_is_right_or_refused(progdir, data):

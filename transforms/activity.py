@@ -58,7 +58,8 @@ def diff_operands(value, callees: Callees) -> set[str]:
                 return set().union(*map(_names, args + list(kwargs.values())))
             refused = callee.rule.constant  # (so that a call refused for them is reached)
             return set().union(*(_names(bound[p]) for p in callee.rule.diff_params() + list(refused) if p in bound))
-        return set().union(*map(_names, args + list(kwargs.values())))
+        called = _names(value.func) & callees.locals  # a function value made here may close over active values
+        return called.union(*map(_names, args + list(kwargs.values())))
     if isinstance(value, gast.Subscript):
         if isinstance(value.value, gast.Attribute):  # `np.r_[a, b]`: refused if a or b carries a derivative
             return {n.id for n in gast.walk(value.slice) if isinstance(n, gast.Name)}

@@ -230,7 +230,8 @@ def check_writes(fn, info, callees, temp, helper=lambda n: n):
         if not stale:
             continue
         users = [v for v in stale if not temp(v)]
-        if users and augmented(s):
+        if augmented(s):  # (only temporaries: the value of a call that may return its argument)
+            users = users or stale
             error = UnsupportedError(
                 f"`{y} {augmented(s)} ...` changes the array `{y}` in place, but `{users[0]}` shares its memory "
                 f"and is read later (NumPy changes it too)", info.location(s),

@@ -46,6 +46,12 @@ def check_differentiable(fn, info, act, callees):
         elif isinstance(value, gast.Call):
             callee = callees.classify_call(value)
             args, kwargs = call_arguments(callee, value)
+            if callee.kind == "unknown" and active(value.func):
+                raise NoRuleError(f"`{value.func.id}` is a function value that depends on a differentiated input "
+                                  "(a closure over it, or a function chosen by it): s2s cannot differentiate "
+                                  "through a call of it", info.location(value),
+                                  "call a function defined with def or lambda in this function or at module "
+                                  "level, and pass the value as an argument")
             if not any(active(a) for a in args + list(kwargs.values())):
                 continue
             if callee.kind == "unknown":
