@@ -790,3 +790,13 @@ ISSUE_9_SAME_LANGUAGE = [
     (i9_dead_eigvalsh, (_X9,)),  # class 9: jvp refuses a dead np.linalg.eigvalsh that grad and hvp accept
     (i9_power_of_zero, (_X9,)),  # class 13: hvp refuses np.result_type in grad's code; grad and jvp are built
 ]
+
+
+def i9_mutating_helper_on_a_view(x):
+    """A call statement keeps its arguments whole: `h(y[1:])` writes into y."""
+    y = x * 1.0
+    i9_set_first(y[1:])
+    return np.sum(y * y)
+
+
+ISSUE_9_REFUSED.append((i9_mutating_helper_on_a_view, [(_X9,)]))  # found by the deep differential run

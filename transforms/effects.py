@@ -169,8 +169,10 @@ def check_calls(fn, info, callees, effects_of, helper=lambda n: n):
         if callee.kind != "user":
             continue
         effects = effects_of(callee.obj)
-        for p, a in _bound(callee.obj, value, effects):
-            if isinstance(a, gast.Name):
+        for p, arg in _bound(callee.obj, value, effects):
+            # an expression statement keeps its arguments whole: `h(y[1:])` writes into y
+            shared = [n for n in gast.walk(arg) if isinstance(n, gast.Name) and n.id in callees.locals][:1]
+            for a in shared:
                 line, surely = effects[p]
                 where = f"{callee.obj.__code__.co_filename.rsplit('/', 1)[-1]}:{line}"
                 error = UnsupportedError(
