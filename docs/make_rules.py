@@ -81,8 +81,15 @@ called), never a silently wrong or zero derivative:
   Complex differentiation is not designed yet.
 
 At points where a derivative has no finite formula but the function is locally constant or at
-the tip of a cone, s2s follows autograd and JAX and gives 0: `np.std` of one entry (or of equal
-entries), `np.linalg.norm` and `hypot` at zero, `power(0, y)` in `y` and `x ** 0` in `x`.
+the tip of a cone, s2s gives 0: `np.std` of one entry (or of equal entries), `hypot` at zero,
+`power(0, y)` in `y` and `x ** 0` in `x` (as autograd and JAX), and `np.linalg.norm` at zero (the
+least-norm subgradient; autograd and JAX give NaN there). A container entry that is never read
+gets no cotangent at all, so what it holds cannot turn a zero into NaN.
+
+Also refused when the derivative is built: a write in place (`y[i] = v`, `y += v` on an array)
+while another name sharing the array's memory is read later, and a call to a function of yours
+that writes into its argument. Where `y += v` may rebind a number or write an array, the
+derivative checks when it runs (`s2s.InPlaceWriteError`).
 """
 
 
