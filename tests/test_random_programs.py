@@ -14,10 +14,7 @@ Example count comes from the Hypothesis profile (tests/conftest.py):
 ``S2S_HYPOTHESIS_PROFILE=deep pytest tests/test_random_programs.py``.
 """
 
-import contextlib
 import os
-import signal
-import threading
 
 import numpy as np
 import pytest
@@ -33,32 +30,7 @@ RTOL = 1e-4
 ATOL = 1e-6
 FD_NOISE = 2.0
 TIME_LIMIT = 30  # seconds, for s2s.grad and for one call of the gradient; f takes milliseconds
-
-
-class _TooSlow(Exception):
-    pass
-
-
-@contextlib.contextmanager
-def _time_limit(seconds):
-    """Turn a hang (say, a loop in generated code that never ends) into a failure.
-
-    Uses SIGALRM, so it only guards where that exists and we run in the main thread.
-    """
-    if not hasattr(signal, "SIGALRM") or threading.current_thread() is not threading.main_thread():
-        yield
-        return
-
-    def on_alarm(signum, frame):
-        raise _TooSlow()
-
-    previous = signal.signal(signal.SIGALRM, on_alarm)
-    signal.alarm(seconds)
-    try:
-        yield
-    finally:
-        signal.alarm(0)
-        signal.signal(signal.SIGALRM, previous)
+_TooSlow, _time_limit = differential._TooSlow, differential.time_limit  # a hang becomes a failure
 WRT = (0, 1)
 
 

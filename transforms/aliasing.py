@@ -151,8 +151,9 @@ _REDUCTIONS = (np.sum, np.mean, np.prod, np.max, np.min, np.amax, np.amin, np.vd
 _REDUCTION_METHODS = {"sum", "mean", "prod", "max", "min", "std", "var", "item"}
 
 
-def immutable_names(fn, callees) -> set[str]:
-    """Names that only ever hold numbers, strings or tuples (so ``y += e`` rebinds ``y``)."""
+def _definitions(fn, range_index=None) -> dict:
+    """{name: the values assigned to it}: None for one not known (a parameter, an unpacked or a
+    loop target; a ``range`` loop index is `range_index`)."""
     defs: dict = {}
     for s in walk_statements(fn.body):
         if isinstance(s, gast.Assign) and subscript_write(s) is None:
@@ -162,9 +163,15 @@ def immutable_names(fn, callees) -> set[str]:
             is_range = isinstance(s.iter, gast.Call) and isinstance(s.iter.func, gast.Name) and s.iter.func.id == "range"
             for t in gast.walk(s.target):
                 if isinstance(t, gast.Name):
-                    defs.setdefault(t.id, []).append(gast.Constant(value=0, kind=None) if is_range else None)
+                    defs.setdefault(t.id, []).append(range_index if is_range else None)
     for p in param_names(fn):
         defs.setdefault(p, []).append(None)
+    return defs
+
+
+def immutable_names(fn, callees) -> set[str]:
+    """Names that only ever hold numbers, strings or tuples (so ``y += e`` rebinds ``y``)."""
+    defs = _definitions(fn, range_index=gast.Constant(value=0, kind=None))
     known: set = set()
 
     def atom(node):
@@ -279,17 +286,7 @@ _NEW_ARRAYS = (np.array, np.zeros, np.ones, np.empty, np.full, np.arange, np.lin
 def mutable_names(fn, callees) -> set[str]:
     """Names that only ever hold arrays or lists (a superset of none: a name whose value
     may be a number is not here)."""
-    defs: dict = {}
-    for s in walk_statements(fn.body):
-        if isinstance(s, gast.Assign) and subscript_write(s) is None:
-            for t in _target_nodes(s):
-                defs.setdefault(t.id, []).append(s.value if isinstance(s.targets[0], gast.Name) else None)
-        elif isinstance(s, gast.For):
-            for t in gast.walk(s.target):
-                if isinstance(t, gast.Name):
-                    defs.setdefault(t.id, []).append(None)
-    for p in param_names(fn):
-        defs.setdefault(p, []).append(None)
+    defs = _definitions(fn)
     known: set = set()
 
     def mutable(value):
