@@ -800,3 +800,19 @@ def i9_mutating_helper_on_a_view(x):
 
 
 ISSUE_9_REFUSED.append((i9_mutating_helper_on_a_view, [(_X9,)]))  # found by the deep differential run
+
+
+def i9_guard_reads_a_loop_target(x):
+    """`v += 1.0` on a float: the run-time check reads the names that may share v, and the loop
+    target i is one of them before any loop has assigned it (found by the deep differential run:
+    UnboundLocalError in the generated code)."""
+    v = x
+    v += 1.0
+    w = x * 0.5
+    for j in range(3):
+        for i in range(1, j + 1):
+            w = (i if i > x else x)
+    return v * w + x
+
+
+ISSUE_9_CASES.append((i9_guard_reads_a_loop_target, [(0.4,), (1.7,)], 0))

@@ -25,7 +25,9 @@ import numpy as np
 
 from s2s.errors import UnsupportedError
 
-from .nodes import augmented, call, const, expr_stmt, name, param_names, pushed, subscript_write, walk_statements
+from .nodes import (assign, augmented, call, const, expr_stmt, name, param_names, pushed, subscript_write,
+                    walk_statements)
+from .to_record import maybe_undefined
 
 # NumPy functions, methods and attributes whose result may be a view of (or be) an argument.
 _VIEW_FUNCTION_NAMES = (
@@ -262,6 +264,10 @@ def check_writes(fn, info, callees, temp, helper=lambda n: n):
             f"write all the elements at once with index arrays (`{y}[[0, 1]] = {y}[[1, 0]]`), or copy first")
     if guards:
         _insert_before(fn, guards)
+        # a name a guard reads may be unassigned on some path there (a loop target): it starts as None
+        reads = {s: {n.id for n in guards[s].value.args[1].elts} for s in guards}
+        undefined, _ = maybe_undefined(fn.body, param_names(fn), reads)
+        fn.body[:0] = [assign(v, const(None), fn.body[0]) for v in sorted(undefined)]
 
 
 def _insert_before(node, guards):
