@@ -27,6 +27,11 @@ class _Elementwise:
     def __radd__(self, other):
         return add(other, self)
 
+    def __mul__(self, other):  # only a list repeated (`xs * 2`) gets here, in the adjoint of arithmetic
+        raise TypeError(_CONCATENATED)
+
+    __rmul__ = __mul__
+
 
 class CotangentList(_Elementwise, list):
     """A list of cotangents (or tangents); prints and compares as a list."""
@@ -45,11 +50,19 @@ def cotangents(like, items):
     return CotangentTuple(items) if isinstance(like, tuple) else CotangentList(items)
 
 
+_CONCATENATED = ("a list or tuple reached `+` or `*`, which s2s differentiated as arithmetic: Python "
+                 "concatenates or repeats it. s2s differentiates `+` and `*` of lists where it can see an "
+                 "operand is one (a display `[a, b]`, a comprehension, or a name bound only to one): "
+                 "build the list that way, or use np.concatenate / np.tile on arrays")
+
+
 def unbroadcast(g, x):
     """Sum `g` over the axes along which `x` was broadcast, giving `x`'s shape (and, for a
     NumPy float `x`, its dtype: a float32 argument gets a float32 cotangent)."""
     shape = getattr(x, "shape", ())  # Python numbers have no shape: ()
     if getattr(g, "shape", ()) == shape:
+        if isinstance(x, (list, tuple)) and isinstance(g, (list, tuple)) and len(g) != len(x):
+            raise TypeError(_CONCATENATED)
         return _as_dtype_of(g, x)
     shape = np.shape(x)
     if np.ndim(g) < len(shape) or any(n < m for n, m in zip(np.shape(g)[::-1], shape[::-1])):

@@ -410,3 +410,30 @@ def test_a_helper_adding_into_its_parameter_is_exact_on_numbers_and_checked_on_a
         s2s.grad(helper_bumps)(X.copy())
     with pytest.raises(s2s.InPlaceWriteError, match=r"`bump` changes its argument `a` in place"):
         s2s.jvp(helper_bumps)(X.copy(), X.copy())
+
+
+def _concatenate_parameters(xs, zs):
+    ys = xs + zs
+    return ys[0] * ys[2]
+
+
+def _repeat_parameter(xs):
+    ys = xs * 2
+    return ys[0] * ys[2]
+
+
+@pytest.mark.parametrize("func, args", [(_concatenate_parameters, ([0.5, 2.0], [3.0, 4.0])),
+                                        (_repeat_parameter, ([0.5, 2.0],))])
+def test_list_operators_on_lists_s2s_cannot_see_are_refused_when_run(func, args):
+    """`+` and `*` of parameters are arithmetic to s2s: lists reaching them raise in reverse
+    mode rather than give a gradient of the wrong length; forward mode follows Python (its
+    tangents are plain lists), so the jvp is right."""
+    with pytest.raises(TypeError, match="concatenates or repeats"):
+        s2s.grad(func, wrt=tuple(range(len(args))))(*args)
+    tangents = [[1.0] + [0.0] * (len(a) - 1) for a in args]
+    value, tangent = s2s.jvp(func, wrt=tuple(range(len(args))))(*args, *tangents)
+    h = 1e-6
+    bumped = [[a[0] + h] + a[1:] for a in args]
+    lowered = [[a[0] - h] + a[1:] for a in args]
+    assert value == pytest.approx(func(*args))
+    assert tangent == pytest.approx((func(*bumped) - func(*lowered)) / (2 * h), rel=1e-6)
