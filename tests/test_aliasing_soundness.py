@@ -422,8 +422,14 @@ def _repeat_parameter(xs):
     return ys[0] * ys[2]
 
 
+def _concatenate_a_parameter_with_itself(xs):
+    ys = xs + xs
+    return ys[0] * ys[2] + ys[1]
+
+
 @pytest.mark.parametrize("func, args", [(_concatenate_parameters, ([0.5, 2.0], [3.0, 4.0])),
-                                        (_repeat_parameter, ([0.5, 2.0],))])
+                                        (_repeat_parameter, ([0.5, 2.0],)),
+                                        (_concatenate_a_parameter_with_itself, ([0.5, 2.0],))])
 def test_list_operators_on_lists_s2s_cannot_see_are_refused_when_run(func, args):
     """`+` and `*` of parameters are arithmetic to s2s: lists reaching them raise in reverse
     mode rather than give a gradient of the wrong length; forward mode follows Python (its

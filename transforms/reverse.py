@@ -351,8 +351,10 @@ class _Reverse:
                 # operands: sum it back, unless the argument accepts a broadcast cotangent
                 # (`lazy`) or nothing can be shaped differently from the argument
                 shapes = self.shapes.get(s, {})
+                doubling = rule is rules.lookup(operator.add)  # `xs + xs` of a list doubles its length
                 exact = t not in self.inexact and (shapes.get(t, t) == shapes.get(arg.id, arg.id) or all(
-                    self.is_scalar(o) or (isinstance(o, gast.Name) and o.id == arg.id) for o in others))
+                    self.is_scalar(o) or (isinstance(o, gast.Name) and o.id == arg.id and not doubling)
+                    for o in others))
             if not exact and arg.id not in self.lazy:
                 shape_of = self.shapes.get(s, {}).get(arg.id, arg.id)  # a same-shaped name read anyway
                 contribution, exact = call(self.namer.helper("unbroadcast"), contribution, name(shape_of)), True
