@@ -816,3 +816,15 @@ def i9_guard_reads_a_loop_target(x):
 
 
 ISSUE_9_CASES.append((i9_guard_reads_a_loop_target, [(0.4,), (1.7,)], 0))
+
+
+def i9_dead_einsum_sublists(x):
+    """einsum's sublist form feeds a value that is overwritten: the refusal must not depend on
+    a mode's zero tracking (found by the deep differential run: jvp refused, grad built)."""
+    k = np.einsum(x * 1.0, (0,), ())
+    r = np.sum(k * np.cos(k))
+    r, s = np.sum(x * x), 1.0
+    return r + s
+
+
+ISSUE_9_SAME_LANGUAGE.append((i9_dead_einsum_sublists, (_X9,)))

@@ -5,7 +5,8 @@ After: the same function, unchanged -- or an `S2SError` at the first
 assignment whose target is active and whose value reads an active name
 through something without a derivative: an unknown attribute (``p.w``,
 ``x.real``, ``x.flat``), a module's object indexed (``np.r_[x, y]``), a
-call with no rule whose source cannot be read, or
+call with no rule whose source cannot be read, a call its rule refuses
+(`Rule.refusal`: ``np.pad(x, mode="edge")``), or
 a call that does not match its rule's parameters.
 
 Reverse and forward mode both run this check before generating anything, so
@@ -61,8 +62,11 @@ def check_differentiable(fn, info, act, callees):
                                   f"or wrap a non-differentiable argument in s2s.stop_gradient()")
             if callee.kind == "rule":
                 try:
-                    callee.rule.bind(args, kwargs)
+                    bound = callee.rule.bind(args, kwargs)
                 except TypeError as exc:
                     raise UnsupportedError(f"this call to `{callee.label}` does not match its derivative rule's "
                                            f"parameters ({exc})", info.location(s),
                                            "check the arguments, or the rule's args=") from None
+                refusal = callee.rule.refusal(bound, act.is_active, callee.label)  # `Rule.refusal`
+                if refusal:
+                    raise UnsupportedError(refusal[0], info.location(value), refusal[1])

@@ -229,9 +229,6 @@ class _Forward:
             bound = rule.bind(args, kwargs)
         except TypeError as exc:
             self.fail(s, f"this call to `{label}` does not match its derivative rule's parameters ({exc})")
-        refusal = rule.refusal(bound, self.act.is_active, None if label in ("operator", "indexing") else label)
-        if refusal:
-            self.fail(getattr(s, "value", s), *refusal)
         terms = []
         operands = [bound[q] for q in rule.params if q in bound]
         for p in rule.diff_params():

@@ -335,9 +335,6 @@ class _Reverse:
         except TypeError as exc:
             self.fail(s, f"this call to `{label or rule.name}` does not match its derivative rule's parameters "
                          f"({exc})", "check the arguments, or the rule's args=")
-        refusal = rule.refusal(bound, self.act.is_active, label)
-        if refusal:
-            self.fail(getattr(s, "value", s), *refusal)
         operands = [p for p in rule.params if p in bound]
         for p in rule.diff_params():
             arg = bound.get(p)
