@@ -828,3 +828,23 @@ def i9_dead_einsum_sublists(x):
 
 
 ISSUE_9_SAME_LANGUAGE.append((i9_dead_einsum_sublists, (_X9,)))
+
+
+def i9_list_rebound_to_an_array(x):
+    """A name bound to a list, then to an array: its `*` and `+` are arithmetic, not repetition."""
+    z = [x[0], x[1]]
+    z = np.array(z)
+    return np.sum(np.sin(z * 2.0 + z))
+
+
+def i9_tuple_or_array(x):
+    """A name that is a tuple on one path and an array on the other."""
+    z = (x[0], x[1])
+    if x[2] > 0:
+        z = x[:2] * 1.0
+    w = z + z
+    return np.sum(np.sin(np.asarray(w) * 3.0))
+
+
+ISSUE_9_CASES.append((i9_list_rebound_to_an_array, [(_X9,)], 0))
+ISSUE_9_CASES.append((i9_tuple_or_array, [(_X9,)], 0))

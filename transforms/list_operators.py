@@ -4,8 +4,8 @@ On arrays and numbers ``+`` and ``*`` are elementwise; on lists and tuples
 they concatenate and repeat, with other derivatives: the cotangent of
 ``a + b`` is split between ``a`` and ``b``, that of ``a * n`` is the sum of
 its ``n`` parts. Where an operand is known to be a list or a tuple -- a
-literal, a comprehension, a name only ever bound to one, or the result of
-such an operator -- the operation becomes a call to the runtime helper
+literal, a comprehension, a name every binding of which is one, or the
+result of such an operator -- the operation becomes a call to the runtime helper
 `concat` or `repeat`, which has those derivatives.
 
 Before and after: normal form.
@@ -14,30 +14,48 @@ from __future__ import annotations
 
 import gast
 
-from .nodes import at, call, walk_statements
-from .shapes import containers
+from .nodes import at, call, param_names, subscript_write, target_names, walk_statements
 
 
 def list_operators(fn, helper=lambda n: n):
-    known = containers(fn)
-    sequences = {s.targets[0].id for s in walk_statements(fn.body) if isinstance(s, gast.Assign)
-                 and isinstance(s.targets[0], gast.Name) and isinstance(s.value, (gast.List, gast.Tuple))}
-    known = (known & _only_sequences(fn, known)) | sequences
-    changed = True
-    while changed:
-        changed = False
-        for s in walk_statements(fn.body):
-            if not (isinstance(s, gast.Assign) and isinstance(s.targets[0], gast.Name)):
-                continue
-            t = s.targets[0].id
+    known = _sequences(fn, helper)
+    for s in walk_statements(fn.body):
+        if isinstance(s, gast.Assign) and isinstance(s.targets[0], gast.Name):
             replacement = _rewrite(s.value, known, helper)
             if replacement is not None:
                 s.value = at(replacement, s.value)
-            if t not in known and (replacement is not None or _is_call_of(s.value, helper) or (
-                    isinstance(s.value, gast.Name) and s.value.id in known)):
-                known.add(t)
-                changed = True
     return fn
+
+
+def _sequences(fn, helper) -> set[str]:
+    """Names every binding of which is a list or tuple: a display, a name of this kind, or `+`
+    or `*` with an operand of this kind (a parameter, a loop or unpacking target is unknown)."""
+    bindings: dict = {p: [None] for p in param_names(fn)}
+    for s in walk_statements(fn.body):
+        if isinstance(s, gast.Assign) and subscript_write(s) is None:
+            single = isinstance(s.targets[0], gast.Name)
+            for t in target_names(s):
+                bindings.setdefault(t, []).append(s.value if single else None)
+        elif isinstance(s, gast.For):
+            for t in target_names(s):
+                bindings.setdefault(t, []).append(None)
+    known: set = set()
+
+    def sequence(value):
+        if isinstance(value, (gast.List, gast.Tuple)):
+            return True
+        if isinstance(value, gast.Name):
+            return value.id in known
+        return _rewrite(value, known, helper) is not None or _is_call_of(value, helper)
+
+    changed = True
+    while changed:
+        changed = False
+        for v, values in bindings.items():
+            if v not in known and all(value is not None and sequence(value) for value in values):
+                known.add(v)
+                changed = True
+    return known
 
 
 def _rewrite(value, known, helper):
@@ -56,10 +74,3 @@ def _rewrite(value, known, helper):
 def _is_call_of(value, helper):
     return isinstance(value, gast.Call) and isinstance(value.func, gast.Name) and value.func.id in (
         helper("concat"), helper("repeat"))
-
-
-def _only_sequences(fn, names):
-    """Of `names`, those never bound to a dict."""
-    dicts = {s.targets[0].id for s in walk_statements(fn.body) if isinstance(s, gast.Assign)
-             and isinstance(s.targets[0], gast.Name) and isinstance(s.value, gast.Dict)}
-    return set(names) - dicts
