@@ -1164,7 +1164,7 @@ def evaluate(f, args):
     with np.errstate(all="ignore"):
         try:
             value = f(*args)
-        except OverflowError:  # math.exp, or a Python float ** 3
+        except (OverflowError, np.linalg.LinAlgError):  # math.exp, a Python float ** 3; eigvalsh of inf
             return math.nan
         except ValueError as exc:  # math.sin/cos of an overflowed (inf) value
             if "math domain error" not in str(exc):
