@@ -59,10 +59,13 @@ _CONCATENATED = ("a list or tuple reached `+` or `*`, which s2s differentiated a
 def unbroadcast(g, x):
     """Sum `g` over the axes along which `x` was broadcast, giving `x`'s shape (and, for a
     NumPy float `x`, its dtype: a float32 argument gets a float32 cotangent)."""
-    shape = getattr(x, "shape", ())  # Python numbers have no shape: ()
-    if getattr(g, "shape", ()) == shape:
-        if isinstance(x, (list, tuple)) and isinstance(g, (list, tuple)) and len(g) != len(x):
+    shape = getattr(x, "shape", None)
+    if shape is None:  # a Python number (shape ()), or a list or tuple
+        if x.__class__ is not float and isinstance(x, (list, tuple)) and isinstance(g, (list, tuple)) \
+                and len(g) != len(x):
             raise TypeError(_CONCATENATED)
+        shape = ()
+    if getattr(g, "shape", ()) == shape:
         return _as_dtype_of(g, x)
     shape = np.shape(x)
     if np.ndim(g) < len(shape) or any(n < m for n, m in zip(np.shape(g)[::-1], shape[::-1])):
