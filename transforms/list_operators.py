@@ -14,7 +14,8 @@ from __future__ import annotations
 
 import gast
 
-from .nodes import at, call, param_names, subscript_write, target_names, walk_statements
+from .aliasing import _definitions
+from .nodes import at, call, walk_statements
 
 
 def list_operators(fn, helper=lambda n: n):
@@ -29,17 +30,10 @@ def list_operators(fn, helper=lambda n: n):
 
 def _sequences(fn, helper) -> set[str]:
     """Names every binding of which is a list or tuple: a display, a name of this kind, or `+`
-    or `*` with an operand of this kind (a parameter, a loop or unpacking target is unknown)."""
-    bindings: dict = {p: [None] for p in param_names(fn)}
-    for s in walk_statements(fn.body):
-        if isinstance(s, gast.Assign) and subscript_write(s) is None:
-            single = isinstance(s.targets[0], gast.Name)
-            for t in target_names(s):
-                bindings.setdefault(t, []).append(s.value if single else None)
-        elif isinstance(s, gast.For):
-            for t in target_names(s):
-                bindings.setdefault(t, []).append(None)
-    known: set = set()
+    or `*` with an operand of this kind (a parameter, a loop or unpacking target is unknown).
+    The greatest fixed point, as in `aliasing.mutable_names`: `t = t + [s]` after `t = []` counts."""
+    bindings = _definitions(fn)
+    known = set(bindings)
 
     def sequence(value):
         if isinstance(value, (gast.List, gast.Tuple)):
@@ -52,8 +46,8 @@ def _sequences(fn, helper) -> set[str]:
     while changed:
         changed = False
         for v, values in bindings.items():
-            if v not in known and all(value is not None and sequence(value) for value in values):
-                known.add(v)
+            if v in known and not all(value is not None and sequence(value) for value in values):
+                known.discard(v)
                 changed = True
     return known
 
