@@ -3,11 +3,12 @@ from __future__ import annotations
 
 import functools
 import inspect
+import types
 import weakref
 
 import numpy as np
 
-from .calling import fixer, checked, floats, screen
+from .calling import any_tree, checked, fixer, floats, screen
 from .driver import generate, unwrap
 from .errors import S2SError
 from .transforms.callees import still_bound
@@ -46,19 +47,41 @@ def _wrt_names(func, wrt) -> tuple[list[str], bool]:
     return names, single
 
 
-def _make(func, wrt, mode, optimize):
+def _wrt(wrt, argnums):
+    """`argnums` is JAX's name for `wrt`; give one of them."""
+    if argnums is None:
+        return wrt
+    if wrt != 0:
+        raise S2SError("give either wrt= or argnums= (its alias), not both")
+    return argnums
+
+
+def _make(func, wrt, mode, optimize, has_aux=False):
     func = unwrap(func)
+    if inspect.ismethod(func):  # a bound method: the function, with its instance as the first argument
+        made = _make_plain(unwrap(func.__func__), _method_wrt(func, wrt), mode, optimize, has_aux, type(func.__self__))
+        return types.MethodType(made, func.__self__)
+    return _make_plain(func, wrt, mode, optimize, has_aux)
+
+
+def _method_wrt(method, wrt):
+    """`wrt` of a bound method (its parameters after `self`) as `wrt` of its function."""
+    names, single = _wrt_names(method, wrt)
+    return names[0] if single else tuple(names)
+
+
+def _make_plain(func, wrt, mode, optimize, has_aux=False, self_class=None):
     if not callable(func):
         raise S2SError(f"expected a function, got {func!r}")
     names, single = _wrt_names(func, wrt)
-    key = (func, tuple(names), single, mode, bool(optimize))
+    key = (func, tuple(names), single, mode, bool(optimize), bool(has_aux), self_class)
     cached = _CACHE.get(key)
     if cached is not None and still_bound(cached[1]):
         return cached[0]
-    generated = generate(func, names, single, mode, bool(optimize))
+    generated = generate(func, names, single, mode, bool(optimize), has_aux=has_aux, self_class=self_class)
     own = set(inspect.signature(func).parameters)
     directions = [p for p in inspect.signature(generated.function).parameters if p not in own]  # seed, tangents
-    made = checked(generated.function, func.__name__, names, single, mode, directions)
+    made = checked(generated.function, func.__name__, names, single, mode, directions, has_aux)
     _CACHE[key] = (made, generated.bindings)
     for f in (made, generated.function):
         _SOURCES[f] = generated.source
@@ -66,12 +89,24 @@ def _make(func, wrt, mode, optimize):
     return made
 
 
-def grad(func, wrt=0, *, optimize=True):
+def grad(func, wrt=0, *, optimize=True, has_aux=False, argnums=None):
     """The gradient of scalar-valued `func` with respect to `wrt`, as generated code.
 
     Returns a function with `func`'s parameters that returns one gradient
     (a single `wrt`) or a tuple of them (a tuple `wrt`), each shaped like its
-    argument: a 0-d array gets a 0-d array, a Python float a float.
+    argument: a 0-d array gets a 0-d array, a Python float a float, and a
+    tree (lists, tuples, dicts, namedtuples, dataclasses, nested) a tree of
+    the same types and structure.
+
+        >>> df = s2s.grad(lambda x: np.sum(np.sin(x)))
+        >>> df(np.zeros(3))
+        array([1., 1., 1.])
+
+    `argnums=` is an alias of `wrt` (as in JAX). With `has_aux=True`, `func`
+    returns `(value, aux)`; the value is differentiated and the derivative
+    returns `(gradient, aux)`. A bound method (`s2s.grad(model.loss)`) is
+    differentiated with respect to its parameters after `self`; calls to
+    other methods of `self` are differentiated too.
 
     The returned function checks its `wrt` arguments before the generated
     code runs (see `s2s.calling`): an integer or bool there (`3`,
@@ -88,30 +123,57 @@ def grad(func, wrt=0, *, optimize=True):
     earlier keeps the functions it was generated with; values that are not
     called (globals, closure variables) are read when the derivative runs.
     """
-    return _make(func, wrt, "grad", optimize)
+    return _make(func, _wrt(wrt, argnums), "grad", optimize, has_aux)
 
 
-def value_and_grad(func, wrt=0, *, optimize=True):
-    """Like `grad`, returning `(value, gradient)`; arguments are checked as in `grad`."""
-    return _make(func, wrt, "value_and_grad", optimize)
+def value_and_grad(func, wrt=0, *, optimize=True, has_aux=False, argnums=None):
+    """Like `grad`, returning `(value, gradient)`; arguments are checked as in `grad`.
+
+    With `has_aux=True`, `func` returns `(value, aux)` and this returns `((value, aux), gradient)`.
+
+        >>> s2s.value_and_grad(lambda x: x ** 2)(3.0)
+        (9.0, 6.0)
+    """
+    return _make(func, _wrt(wrt, argnums), "value_and_grad", optimize, has_aux)
 
 
-def vjp(func, wrt=0, *, optimize=True):
+def vjp(func, wrt=0, *, optimize=True, argnums=None):
     """`g(*args, seed)`: the cotangent(s) of `wrt` given a `seed` shaped like `func`'s output.
 
     Arguments are checked as in `grad`; an integer seed is converted to float.
+
+        >>> s2s.vjp(lambda x: x * x)(np.array([1.0, 2.0]), np.array([1.0, 1.0]))
+        array([2., 4.])
     """
-    return _make(func, wrt, "vjp", optimize)
+    return _make(func, _wrt(wrt, argnums), "vjp", optimize)
 
 
-def jvp(func, wrt=0, *, optimize=True):
+def elementwise_grad(func, wrt=0, *, optimize=True, argnums=None):
+    """autograd's `elementwise_grad`: the vjp of `func` with a seed of ones shaped like its output,
+    which is the derivative of each output entry when output entry i depends on input entry i only.
+
+        >>> s2s.elementwise_grad(lambda x: np.tanh(x))(np.zeros(3))
+        array([1., 1., 1.])
+    """
+    backward = vjp(func, wrt, optimize=optimize, argnums=argnums)
+    plain_func = unwrap(func)
+
+    def elementwise_gradient(*args, **kwargs):
+        out = plain_func(*args, **kwargs)
+        return backward(*args, np.ones_like(out, dtype=np.result_type(out, 1.0)), **kwargs)
+    elementwise_gradient.__name__ = f"elementwise_grad_{getattr(plain_func, '__name__', 'f')}"
+    _SOURCES[elementwise_gradient] = source(backward)
+    return elementwise_gradient
+
+
+def jvp(func, wrt=0, *, optimize=True, argnums=None):
     """`g(*args, *tangents) -> (value, output tangent)`: forward mode, one tangent per `wrt` argument.
 
     Arguments are checked as in `grad`; integer tangents are directions, not
     points, and are converted to float. The output tangent has the type of
     the output (NumPy gives a scalar for most operations on 0-d arrays).
     """
-    return _make(func, wrt, "jvp", optimize)
+    return _make(func, _wrt(wrt, argnums), "jvp", optimize)
 
 
 def hvp(func, wrt=0, *, optimize=True):
@@ -142,11 +204,13 @@ def hvp(func, wrt=0, *, optimize=True):
             v = floats(v)
             vs = (v,) if single else tuple(v)
             out = run(*primal, *vs)[1]
-            return fix(out, zero_d) if any(a is not None for a in zero_d) else out
+            if any(a is not None for a in zero_d) or any_tree(out):
+                return fix(out, zero_d, [primal[i] for i, _ in where])
+            return out
         hessian_vector_product.__name__ = f"hvp_{unwrap(func).__name__}"
         _CACHE[key] = cached = (hessian_vector_product, gradient)
-        _SOURCES[hessian_vector_product] = _SOURCES[tangent]
-        _GENERATED[hessian_vector_product] = _GENERATED[tangent]
+        _SOURCES[hessian_vector_product] = _SOURCES[_own(tangent)]
+        _GENERATED[hessian_vector_product] = _GENERATED[_own(tangent)]
     return cached[0]
 
 
@@ -174,7 +238,7 @@ def hessian(func, wrt=0, *, optimize=True):
                   for i in range(len(names))]
         return blocks[0][0] if single else tuple(tuple(row) for row in blocks)
     full_hessian.__name__ = f"hessian_{unwrap(func).__name__}"
-    _SOURCES[full_hessian] = _SOURCES[product]  # columns are Hessian-vector products
+    _SOURCES[full_hessian] = _SOURCES[_own(product)]  # columns are Hessian-vector products
     return full_hessian
 
 
@@ -217,13 +281,19 @@ def jacobian(func, wrt=0, *, optimize=True):
         return np.stack(rows).reshape(out_shape + in_shape)
     full_jacobian.__name__ = f"jacobian_{unwrap(func).__name__}"
     _SOURCES[full_jacobian] = (f"# s2s.jacobian runs the first module for inputs no larger than the output,\n"
-                               f"# the second otherwise.\n\n{_SOURCES[forward]}\n\n{_SOURCES[backward]}")
+                               f"# the second otherwise.\n\n{source(forward)}\n\n{source(backward)}")
     return full_jacobian
 
 
+def _own(func):
+    """The function behind a bound method (what `_SOURCES` and `_GENERATED` know)."""
+    return func.__func__ if inspect.ismethod(func) else func
+
+
 def source(func) -> str:
-    """The generated source of a function made by s2s, exactly as it runs."""
-    target = func
+    """The generated source of a function made by s2s, exactly as it runs
+    (`print(s2s.source(s2s.grad(f)))`)."""
+    target = _own(func)
     if isinstance(func, Differentiated):
         target = func.grad
     try:
@@ -237,7 +307,7 @@ def generated(func):
     """The generation record (`s2s.driver.Generated`) behind a function made by grad,
     value_and_grad, vjp, jvp or hvp: what `s2s.standalone` writes as a module."""
     try:
-        return _GENERATED[func]
+        return _GENERATED[_own(func)]
     except (KeyError, TypeError):
         raise S2SError(f"{func!r} was not made by s2s.grad, s2s.value_and_grad, s2s.vjp, s2s.jvp or s2s.hvp") from None
 
