@@ -2,12 +2,15 @@
 from __future__ import annotations
 
 import functools
+import importlib
 import inspect
+import linecache
 import types
 import weakref
 
 import numpy as np
 
+from . import rules
 from .calling import any_tree, checked, fixer, floats, screen
 from .driver import generate, unwrap
 from .errors import S2SError
@@ -56,6 +59,11 @@ def _wrt(wrt, argnums):
     return argnums
 
 
+def _target(func):
+    """What `func` stands for: the plain function behind a wrapper, a primitive as a function."""
+    return _as_function(unwrap(func))
+
+
 def _make(func, wrt, mode, optimize, has_aux=False):
     func = unwrap(func)
     if inspect.ismethod(func):  # a bound method: the function, with its instance as the first argument
@@ -70,7 +78,53 @@ def _method_wrt(method, wrt):
     return names[0] if single else tuple(names)
 
 
+_PRIMITIVES: dict = {}   # a primitive with a rule (np.sin) -> the Python function that calls it
+
+
+def _as_function(func):
+    """A primitive with a derivative rule but no Python source (`np.sin`, `np.linalg.det`, a SciPy
+    function) as a one-line Python function that calls it, whose source s2s reads; else `func`."""
+    if inspect.isfunction(func) or not callable(func):
+        return func
+    rule = rules.lookup(func)
+    if rule is None or rule.nondiff or func in _PRIMITIVES:
+        return _PRIMITIVES.get(func, func)
+    params = [p for p in rule.signature.parameters.values() if p.name != "out"]  # out= is never differentiated
+    call = ", ".join(p.name if p.default is p.empty and p.kind is not p.KEYWORD_ONLY else f"{p.name}={p.name}"
+                     for p in params)
+    signature = rule.signature.replace(parameters=params)
+    name = getattr(func, "__name__", "primitive")
+    filename = f"<s2s primitive {rule.name}>"
+    namespace = {"primitive": func, "__name__": "s2s.primitives", "np": np}
+    path = rule.name if _names(rule.name, namespace, func) else "primitive"   # `np.sin(x)` reads best
+    text = f"def {name}{signature}:\n    return {path}({call})\n"
+    try:
+        exec(compile(text, filename, "exec"), namespace)
+    except SyntaxError:  # a default without a source form: not offered
+        return func
+    linecache.cache[filename] = (len(text), None, text.splitlines(True), filename)
+    _PRIMITIVES[func] = namespace[name]
+    return _PRIMITIVES[func]
+
+
+def _names(path, namespace, func) -> bool:
+    """Does the dotted `path` (`np.sin`, `scipy.special.gammaln`) name `func`? Its root module is
+    imported into `namespace` if so."""
+    root, *rest = path.split(".")
+    try:
+        obj = namespace.get(root) or importlib.import_module(root)
+        for part in rest:
+            obj = getattr(obj, part)
+    except (ImportError, AttributeError, ValueError):
+        return False
+    if obj is func:
+        namespace[root] = namespace.get(root) or importlib.import_module(root)
+        return True
+    return False
+
+
 def _make_plain(func, wrt, mode, optimize, has_aux=False, self_class=None):
+    func = _as_function(func)
     if not callable(func):
         raise S2SError(f"expected a function, got {func!r}")
     names, single = _wrt_names(func, wrt)
@@ -156,7 +210,7 @@ def elementwise_grad(func, wrt=0, *, optimize=True, argnums=None):
         array([1., 1., 1.])
     """
     backward = vjp(func, wrt, optimize=optimize, argnums=argnums)
-    plain_func = unwrap(func)
+    plain_func = _target(func)
 
     def elementwise_gradient(*args, **kwargs):
         out = plain_func(*args, **kwargs)
@@ -183,15 +237,15 @@ def hvp(func, wrt=0, *, optimize=True):
     each shaped like its argument. Arguments are checked as in `grad`; an
     integer `v` is converted to float.
     """
-    names, single = _wrt_names(unwrap(func), wrt)
-    key = (unwrap(func), tuple(names), single, "hvp", bool(optimize))
+    names, single = _wrt_names(_target(func), wrt)
+    key = (_target(func), tuple(names), single, "hvp", bool(optimize))
     gradient = grad(func, wrt, optimize=optimize)  # the same object while its bindings hold
     cached = _CACHE.get(key)
     if cached is None or cached[1] is not gradient:
         tangent = jvp(gradient, tuple(names), optimize=optimize)
         run = unwrap(tangent)  # the generated code: the arguments are screened here, as f's
-        params = list(inspect.signature(unwrap(func)).parameters)
-        n_params, fname = len(params), unwrap(func).__name__
+        params = list(inspect.signature(_target(func)).parameters)
+        n_params, fname = len(params), _target(func).__name__
         where = [(params.index(p), p) for p in names]
         fix = fixer("grad", single)
 
@@ -207,7 +261,7 @@ def hvp(func, wrt=0, *, optimize=True):
             if any(a is not None for a in zero_d) or any_tree(out):
                 return fix(out, zero_d, [primal[i] for i, _ in where])
             return out
-        hessian_vector_product.__name__ = f"hvp_{unwrap(func).__name__}"
+        hessian_vector_product.__name__ = f"hvp_{_target(func).__name__}"
         _CACHE[key] = cached = (hessian_vector_product, gradient)
         _SOURCES[hessian_vector_product] = _SOURCES[_own(tangent)]
         _GENERATED[hessian_vector_product] = _GENERATED[_own(tangent)]
@@ -217,9 +271,9 @@ def hvp(func, wrt=0, *, optimize=True):
 def hessian(func, wrt=0, *, optimize=True):
     """`H(*args)`: a float for a scalar argument, (n, n) for an (n,) argument; nested
     blocks `H[i][j]` for a tuple `wrt`. Built from Hessian-vector products."""
-    names, single = _wrt_names(unwrap(func), wrt)
+    names, single = _wrt_names(_target(func), wrt)
     product = hvp(func, tuple(names), optimize=optimize)
-    index = {p: i for i, p in enumerate(inspect.signature(unwrap(func)).parameters)}
+    index = {p: i for i, p in enumerate(inspect.signature(_target(func)).parameters)}
 
     def full_hessian(*args):
         shapes = [np.shape(args[index[p]]) for p in names]
@@ -237,7 +291,7 @@ def hessian(func, wrt=0, *, optimize=True):
         blocks = [[_block(columns[j], i, shapes[i], shapes[j]) for j in range(len(names))]
                   for i in range(len(names))]
         return blocks[0][0] if single else tuple(tuple(row) for row in blocks)
-    full_hessian.__name__ = f"hessian_{unwrap(func).__name__}"
+    full_hessian.__name__ = f"hessian_{_target(func).__name__}"
     _SOURCES[full_hessian] = _SOURCES[_own(product)]  # columns are Hessian-vector products
     return full_hessian
 
@@ -259,12 +313,12 @@ def jacobian(func, wrt=0, *, optimize=True):
         return lambda *args: tuple(jacobian(func, w, optimize=optimize)(*args) for w in wrt)
     forward = jvp(func, wrt, optimize=optimize)
     backward = vjp(func, wrt, optimize=optimize)
-    (name_,), _ = _wrt_names(unwrap(func), wrt)
-    position = list(inspect.signature(unwrap(func)).parameters).index(name_)
+    (name_,), _ = _wrt_names(_target(func), wrt)
+    position = list(inspect.signature(_target(func)).parameters).index(name_)
 
     def full_jacobian(*args):
         x = args[position]
-        out = unwrap(func)(*args)
+        out = _target(func)(*args)
         in_shape, out_shape = np.shape(x), np.shape(out)
         if np.size(x) <= np.size(out):
             cols = []
@@ -279,7 +333,7 @@ def jacobian(func, wrt=0, *, optimize=True):
             e[k] = 1.0
             rows.append(np.asarray(backward(*args, e if out_shape else 1.0), dtype=float))
         return np.stack(rows).reshape(out_shape + in_shape)
-    full_jacobian.__name__ = f"jacobian_{unwrap(func).__name__}"
+    full_jacobian.__name__ = f"jacobian_{_target(func).__name__}"
     _SOURCES[full_jacobian] = (f"# s2s.jacobian runs the first module for inputs no larger than the output,\n"
                                f"# the second otherwise.\n\n{source(forward)}\n\n{source(backward)}")
     return full_jacobian

@@ -141,3 +141,20 @@ def test_lambdas_on_one_line_that_look_alike_are_refused():
     f, g = (lambda x: x ** 2), (lambda x: x ** 3)
     with pytest.raises(s2s.SourceError, match="2 lambdas on line"):
         s2s.grad(f)
+
+
+def test_a_primitive_with_a_rule_is_differentiated_directly():
+    assert s2s.grad(np.sin)(0.5) == pytest.approx(np.cos(0.5))
+    assert np.allclose(s2s.elementwise_grad(np.tanh)(np.linspace(-1, 1, 5)), 1 - np.tanh(np.linspace(-1, 1, 5)) ** 2)
+    assert np.allclose(s2s.grad(np.sum)(np.ones((2, 3))), np.ones((2, 3)))
+    assert s2s.grad(np.hypot, wrt=1)(3.0, 4.0) == pytest.approx(0.8)
+    a = np.array([[2.0, 1.0], [0.5, 3.0]])
+    assert np.allclose(s2s.grad(np.linalg.det)(a), np.linalg.det(a) * np.linalg.inv(a).T)
+    assert s2s.hvp(np.sin)(0.5, 1.0) == pytest.approx(-np.sin(0.5))
+    assert "np.sin(x)" in s2s.source(s2s.grad(np.sin))
+
+
+def test_an_unbound_method_calling_methods_of_self_is_refused_where_it_calls():
+    model = Model(2.0)   # the class of `self` is not known: a subclass may override `forward`
+    with pytest.raises(s2s.S2SError, match=r"test_api_peers.py:\d+:\d+: error: .*\.forward\(\)"):
+        s2s.grad(Model.loss, wrt=1)(model, W, X)
