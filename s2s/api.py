@@ -69,7 +69,37 @@ def _make(func, wrt, mode, optimize, has_aux=False):
     if inspect.ismethod(func):  # a bound method: the function, with its instance as the first argument
         made = _make_plain(unwrap(func.__func__), _method_wrt(func, wrt), mode, optimize, has_aux, type(func.__self__))
         return types.MethodType(made, func.__self__)
+    owner = _defining_class(func)
+    if owner is not None:
+        return _per_class(func, owner, wrt, mode, optimize, has_aux)
     return _make_plain(func, wrt, mode, optimize, has_aux)
+
+
+def _defining_class(func):
+    """The class (at module level) whose body defines `func` with a first parameter `self`, or None."""
+    parts = getattr(func, "__qualname__", "").split(".")
+    if len(parts) != 2 or not inspect.isfunction(func) or next(iter(inspect.signature(func).parameters), "") != "self":
+        return None
+    owner = getattr(func, "__globals__", {}).get(parts[0])
+    return owner if isinstance(owner, type) and vars(owner).get(parts[1]) is func else None
+
+
+def _per_class(func, owner, wrt, mode, optimize, has_aux):
+    """`Class.method` differentiated with `self.other(...)` resolved in the class of the `self` it is
+    called with: generated for `owner` (the code `s2s.source` shows), and again per other class."""
+    made = _make_plain(func, wrt, mode, optimize, has_aux, owner)
+    first = next(iter(inspect.signature(func).parameters))
+
+    @functools.wraps(made)
+    def per_class(*args, **kwargs):
+        instance = args[0] if args else kwargs.get(first)
+        if type(instance) is owner:
+            return made(*args, **kwargs)
+        return _make_plain(func, wrt, mode, optimize, has_aux, type(instance))(*args, **kwargs)
+    per_class.__s2s_function__ = unwrap(made)
+    _SOURCES[per_class] = _SOURCES[made]
+    _GENERATED[per_class] = _GENERATED[made]
+    return per_class
 
 
 def _method_wrt(method, wrt):
@@ -380,6 +410,12 @@ class Differentiated:
 
     def __call__(self, *args, **kwargs):
         return self.__s2s_function__(*args, **kwargs)
+
+    def __get__(self, instance, owner=None):
+        """A decorated method, read from an instance: its derivatives are the bound method's."""
+        if instance is None:
+            return self
+        return Differentiated(types.MethodType(self.__s2s_function__, instance), self._wrt)
 
     @property
     def grad(self):
