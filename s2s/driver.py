@@ -302,14 +302,13 @@ def generate(func, wrt: list[str], single: bool, mode: str, optimize: bool, *, h
         try:
             entry_fn = _generate_entry(gen, namer, func, wrt, single, mode, optimize)
         except S2SError:
-            if namer.collides() or namer.given & gen.user_names:  # a name collision first: next style
-                user_names, style = user_names | gen.user_names, style + 1
+            if namer.collides() or namer.given & gen.user_names:  # a name collision first: try again
+                user_names, style = _next_try(user_names, gen.user_names, namer, style)
                 continue
             raise
         if not (namer.collides() or namer.given & gen.user_names):  # no name collides
             break
-        user_names = user_names | gen.user_names
-        style += 1
+        user_names, style = _next_try(user_names, gen.user_names, namer, style)
     entry = entry_fn.name
     info = gen.functions[0][2]
     ordered = [gen.functions[0]] + gen.functions[1:]
@@ -327,6 +326,14 @@ def generate(func, wrt: list[str], single: bool, mode: str, optimize: bool, *, h
     for fn in made.values():
         ORIGINS[fn] = generated
     return generated
+
+
+def _next_try(user_names, seen, namer, style):
+    """After a collision: the same naming style, now knowing the callees' names (`_` in a helper
+    gives its loops another name), unless those were known and the style itself collides."""
+    if (seen - user_names) & namer.given and not namer.collides():
+        return user_names | seen, style
+    return user_names | seen, style + 1
 
 
 def _shadowing(name, local_names, globals_, cells):
