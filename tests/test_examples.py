@@ -227,3 +227,16 @@ def check_hyperparameters(mod):
 
 def test_hyperparameter_gradients_through_sgd_training():
     check_hyperparameters(example("hyperparameter_optimization"))
+
+
+def test_hyperparameter_gradients_forward_mode():
+    """s2s.jvp of the validation loss: forward mode over the generated training gradient, against differences."""
+    mod = example("hyperparameter_optimization")
+    train_data, valid_data = mod.build_toy_dataset(8, num_train=6, num_valid=20)
+    args = (np.zeros(8), train_data, valid_data, 5)
+    hypers, direction, eps = np.array([np.log(0.2), np.log(0.01)]), np.array([1.0, -0.5]), 1e-6
+    value, tangent = s2s.jvp(mod.validation_loss)(hypers, *args, direction)
+    loss = lambda h: mod.validation_loss(h, *args)
+    assert np.isclose(value, loss(hypers), rtol=1e-12)
+    numeric = (loss(hypers + eps * direction) - loss(hypers - eps * direction)) / (2 * eps)
+    assert abs(tangent - numeric) <= 1e-6 * max(1.0, abs(numeric)), (tangent, numeric)
