@@ -1,14 +1,14 @@
 """Gradient-based hyperparameter optimization: the validation loss differentiated through SGD training.
 
 The training loop is ordinary code, so its result is a differentiable
-function of the step size and the L2 penalty: `train` runs gradient descent
-on a regularised logistic regression, `grad(training_loss)` giving the
-steps; `hypergradient = grad(validation_loss)` differentiates the loss on
-held-out data through every step of that loop (a gradient of code that
-itself calls a gradient), and the hyperparameters are then tuned with Adam
-(Maclaurin, Duvenaud and Adams, "Gradient-based hyperparameter optimization
-through reversible learning", 2015). The data is synthetic: many features,
-few training examples, so the penalty matters.
+function of the step size and the L2 penalty: `train` runs minibatch SGD
+with momentum on a regularised logistic regression, `grad(training_loss)`
+giving the steps; `hypergradient = grad(validation_loss)` differentiates
+the loss on held-out data through every step of that loop (a gradient of
+code that itself calls a gradient), and the hyperparameters are then tuned
+with Adam (Maclaurin, Duvenaud and Adams, "Gradient-based hyperparameter
+optimization through reversible learning", 2015). The data is synthetic:
+many features, few training examples, so the penalty matters.
 
 Run:  python examples/hyperparameter_optimization.py [--small]
 """
@@ -44,12 +44,19 @@ def training_loss(weights, inputs, targets, log_l2_penalty):
 training_gradient = grad(training_loss)
 
 
-def train(hypers, init_weights, inputs, targets, num_iters):
-    """Plain gradient descent; hypers = [log step size, log L2 penalty]."""
+def train(hypers, init_weights, inputs, targets, num_iters, batch_size=5, mass=0.9):
+    """Stochastic gradient descent with momentum, on minibatches taken in turn;
+    hypers = [log step size, log L2 penalty]."""
     step_size = np.exp(hypers[0])
+    num_batches = len(targets) // batch_size
     weights = init_weights
+    velocity = np.zeros(len(weights))
     for i in range(num_iters):
-        weights = weights - step_size * training_gradient(weights, inputs, targets, hypers[1])
+        batch = i % num_batches
+        idx = slice(batch * batch_size, (batch + 1) * batch_size)
+        g = training_gradient(weights, inputs[idx], targets[idx], hypers[1])
+        velocity = mass * velocity - (1.0 - mass) * g
+        weights = weights + step_size * velocity
     return weights
 
 
@@ -78,9 +85,9 @@ def main(small=False):
     """Tune; return (validation_loss, hypergradient, init_hypers, extra arguments, final hypers, losses)."""
     num_features = 20 if small else 50
     num_iters = 20 if small else 100
-    train_data, valid_data = build_toy_dataset(num_features, num_train=15 if small else 30, num_valid=200)
+    train_data, valid_data = build_toy_dataset(num_features, num_train=20 if small else 40, num_valid=200)
     init_weights = np.zeros(num_features)
-    init_hypers = np.array([np.log(0.2), np.log(0.01)])     # step size 0.2, L2 penalty 0.01
+    init_hypers = np.array([np.log(1.0), np.log(0.01)])     # step size 1, L2 penalty 0.01
     args = (init_weights, train_data, valid_data, num_iters)
 
     losses = []

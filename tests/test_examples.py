@@ -232,7 +232,7 @@ def test_hyperparameter_gradients_through_sgd_training():
 def test_hyperparameter_gradients_forward_mode():
     """s2s.jvp of the validation loss: forward mode over the generated training gradient, against differences."""
     mod = example("hyperparameter_optimization")
-    train_data, valid_data = mod.build_toy_dataset(8, num_train=6, num_valid=20)
+    train_data, valid_data = mod.build_toy_dataset(8, num_train=10, num_valid=20)   # two minibatches
     args = (np.zeros(8), train_data, valid_data, 5)
     hypers, direction, eps = np.array([np.log(0.2), np.log(0.01)]), np.array([1.0, -0.5]), 1e-6
     value, tangent = s2s.jvp(mod.validation_loss)(hypers, *args, direction)
