@@ -15,8 +15,8 @@ import numpy as np
 import numpy.random as npr
 from scipy.special import logsumexp
 
-from optimizers import adam, flatten
-from s2s import grad
+from optimizers import adam
+from s2s import flatten, grad
 
 
 def load_mnist(num_pixels=784, num_train=1000, num_test=200, num_classes=10):

@@ -1,66 +1,19 @@
 """Small gradient-based optimisers over trees of arrays, in plain NumPy.
 
-autograd's examples import `adam` and `flatten` from `autograd.misc`; code
-moved to s2s takes these instead. Each optimiser has autograd's calling
+autograd's examples import `adam` from `autograd.misc.optimizers`; code moved
+to s2s takes it from here. Each optimiser has autograd's calling
 convention: `gradient(x, i)` returns the gradient at `x` on iteration `i`,
 `callback(x, i, g)` (optional) is called before each step, and `x` may be
 an array, a number, or a tree of them: lists, tuples (namedtuples too) and
 dicts, nested. The result has the structure of `x`; so do `x` and `g` as the
 callback sees them.
 
-Nothing here uses s2s: the optimisers only call the gradient they are given.
+The optimisers only call the gradient they are given; trees become vectors
+with `s2s.flatten` (autograd's `flatten`).
 """
 import numpy as np
 
-
-def flatten(tree):
-    """(vector, unflatten): every leaf of `tree`, raveled and joined, and the inverse.
-
-    Dicts are walked in sorted key order; a leaf is anything that is not a
-    list, tuple or dict (an array or a number). `unflatten(vector)` rebuilds a
-    tree of the same structure, with arrays of each leaf's shape (a number
-    becomes a 0-d array's float).
-    """
-    leaves = []
-    structure = _walk(tree, leaves)
-    vector = np.concatenate([np.ravel(leaf) for leaf in leaves]) if leaves else np.zeros(0)
-
-    def unflatten(vector):
-        return _build(structure, iter(_pieces(vector, leaves)))
-
-    return vector, unflatten
-
-
-def _walk(tree, leaves):
-    """Record the leaves of `tree` in order and return its skeleton."""
-    if isinstance(tree, dict):
-        keys = sorted(tree)
-        return dict, keys, [_walk(tree[k], leaves) for k in keys]
-    if isinstance(tree, (list, tuple)):
-        return type(tree), None, [_walk(item, leaves) for item in tree]
-    leaves.append(tree)
-    return None
-
-
-def _pieces(vector, leaves):
-    start = 0
-    for leaf in leaves:
-        size = np.size(leaf)
-        piece = vector[start:start + size]
-        start += size
-        yield float(piece[0]) if np.ndim(leaf) == 0 and not isinstance(leaf, np.ndarray) else piece.reshape(np.shape(leaf))
-
-
-def _build(skeleton, pieces):
-    if skeleton is None:
-        return next(pieces)
-    kind, keys, children = skeleton
-    items = [_build(child, pieces) for child in children]
-    if kind is dict:
-        return dict(zip(keys, items))
-    if kind in (list, tuple):
-        return kind(items)
-    return kind(*items)                 # a namedtuple
+from s2s import flatten
 
 
 def _on_vectors(optimize):

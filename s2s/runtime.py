@@ -9,6 +9,8 @@ import dataclasses
 
 import numpy as np
 
+from .errors import S2SError
+
 __all__ = ["grad_seed", "unbroadcast", "rebroadcast", "unsum", "unmax", "max_tangent", "unindex", "zeros_like", "add", "matmul_grad_a", "matmul_grad_b",
            "dot_grad_a", "dot_grad_b", "untranspose", "retranspose", "stop_gradient", "setindex", "copy_of",
            "spread", "unspread",
@@ -400,7 +402,7 @@ def unrepeat_list(c, a):
     return total
 
 
-class InPlaceWriteError(ValueError):
+class InPlaceWriteError(S2SError, ValueError):
     """`y += e` met an array (or list) that another name still shares: NumPy writes it in
     place, which the derivative, made for `y = y + e`, cannot follow (copy first)."""
 
