@@ -423,7 +423,11 @@ class _Flattener:
                 todo += getattr(self.helpers[n], "s2s_nested", ())
         copies = {n: f"{n}/{self.temps}" for n in names}
         for n in names:
-            nested = _Rename({**fresh, **copies}, keep=None).visit(copy.deepcopy(self.helpers[n]))
+            helper = self.helpers[n]
+            own = set(param_names(helper)) | {v.id for v in gast.walk(helper) if isinstance(v, gast.Name)
+                                              and isinstance(v.ctx, gast.Store)}
+            mapping = {k: v for k, v in {**fresh, **copies}.items() if k not in own}  # its free names only
+            nested = _Rename(mapping, keep=None).visit(copy.deepcopy(helper))
             nested.s2s_nested = []
             self.helpers[copies[n]] = nested
         return copies
