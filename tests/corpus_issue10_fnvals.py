@@ -195,6 +195,21 @@ def fv_grad_of_local(x):
     return np.sum(g(x))
 
 
+def fv_called_before_bound(x):
+    total = 0.0
+    for k in range(2):
+        if k > 0:
+            total = total + np.sum(f(x))
+        f = functools.partial(pw, 2.0)
+    return total
+
+
+def rec_local(x):
+    def walk(f, t, n):
+        return t if n == 0 else walk(f, f(t), n - 1)
+    return np.sum(walk(np.sin, x, 2))
+
+
 ISSUE_10_FNVALS_REFUSED = [  # (function, text the error says, text of the line it points at)
     (fv_chosen_by_branch, "assigned elsewhere too", "f = np.sin"),
     (fv_from_a_list, "`f` holds a function that s2s cannot know", "total = total + np.sum(f(x))"),
@@ -203,5 +218,31 @@ ISSUE_10_FNVALS_REFUSED = [  # (function, text the error says, text of the line 
     (fv_function_returned, "used as a value", "return h"),
     (fv_map_iterator_reused, "iterator made by map", "total = total + np.sum(sum(m))"),
     (fv_grad_of_local, "module level", "g = s2s.grad(lambda t: np.sum(t * x))"),
+    (fv_called_before_bound, "is called here before the function", "total = total + np.sum(f(x))"),
+    (rec_local, "calls itself", "def walk(f, t, n):"),
     (layer, "is a parameter of `layer` that holds a function", "return act(x)"),
+]
+
+
+def fv_local_def_given_functions(w, x):
+    act = np.tanh
+
+    def layer(f, t, k=2.0):
+        return k * act(f(t))
+    return np.sum(layer(np.sin, x) + layer(lambda s: w * s, x, k=0.5))
+
+
+def apply_local(f, x):
+    def twice(t):
+        return f(f(t))
+    return twice(x) + x
+
+
+def fv_local_function_of_an_inlined_function(w, x):
+    return np.sum(apply_local(lambda t: w * np.sin(t), x))
+
+
+ISSUE_10_FNVALS += [
+    (fv_local_def_given_functions, [(0.7, _X)], (0, 1)),
+    (fv_local_function_of_an_inlined_function, [(0.7, _X)], (0, 1)),
 ]

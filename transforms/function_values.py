@@ -84,6 +84,7 @@ class Context:
     top_locals: set = dataclasses.field(default_factory=set)
     lookups: list = dataclasses.field(default_factory=list)   # Callees whose bindings the derivative holds under
     stack: list = dataclasses.field(default_factory=list)     # user functions being inlined
+    homes: dict = dataclasses.field(default_factory=dict)     # helper -> the scope its body reads
     temps: int = 0
     count: int = 0
 
@@ -102,6 +103,7 @@ def function_values(fn, info, func, namer, helpers, parse, bind=None):
     ctx = Context(func, info, namer, helpers, parse, bind)
     ctx.top_locals = set(param_names(fn)) | stored_names(fn)
     scope = _Scope(ctx, func, info, {}, fn.body + [h for h in helpers.values()])
+    ctx.homes = {h: scope for h in helpers}
     fn.body = scope.block(fn.body)
     for h in list(helpers.values()):
         if not getattr(h, "s2s_done", False):
@@ -113,8 +115,8 @@ def function_values(fn, info, func, namer, helpers, parse, bind=None):
 class _Scope:
     """One function's body being rewritten: the differentiated one, or one inlined into it."""
 
-    def __init__(self, ctx, func, info, env, nodes, own_locals=()):
-        self.ctx, self.func, self.info, self.env = ctx, func, info, env
+    def __init__(self, ctx, func, info, env, nodes, own_locals=(), parent=None):
+        self.ctx, self.func, self.info, self.env, self.parent = ctx, func, info, env, parent
         tree = gast.Module(body=list(nodes), type_ignores=[])
         self.locals = stored_names(tree) | set(own_locals)
         self.binds = collections.Counter(n.id for n in gast.walk(tree) if isinstance(n, gast.Name)
@@ -126,6 +128,13 @@ class _Scope:
         self.comprehensions = 0
         self.created: list = []   # helpers made here (they read this scope's variables)
         self.lazy: dict = {}      # name bound to `map(...)` -> the loops around that assignment
+        self.unresolved: dict = {}  # local name called before any function was bound to it -> the call
+
+    def chain(self):
+        scope = self
+        while scope is not None:
+            yield scope
+            scope = scope.parent
 
     def fail(self, node, message, hint=None):
         raise UnsupportedError(message, self.info.location(node), hint)
@@ -150,6 +159,10 @@ class _Scope:
                                             "s2s resolves the function a call refers to when it generates code, "
                                             "so it cannot follow a function chosen at run time",
                               "give each function its own name, or call the functions under an if")
+                if target in self.unresolved:
+                    self.fail(self.unresolved[target], f"`{target}` is called here before the function it is "
+                                                       "bound to below: s2s resolves functions in the order of the "
+                                                       "source", f"bind `{target}` before this call")
                 self.env[target] = self.snapshot(value)
                 return []
             if self.is_map(s.value):
@@ -242,6 +255,8 @@ class _Scope:
         func = node.func
         value = self.value_of(func) if isinstance(func, (gast.Name, gast.Attribute, gast.Call)) else None
         if value is None:
+            if isinstance(func, gast.Name) and func.id in self.locals:
+                self.unresolved.setdefault(func.id, func)
             if not isinstance(func, gast.Name):
                 node.func = self.expr(func)
             return self.arguments(node)
@@ -373,7 +388,8 @@ class _Scope:
             for n in gast.walk(tree):
                 if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Load) and n.id not in mine \
                         and n.id not in self.ctx.helpers:
-                    if n.id in self.ctx.top_locals or theirs.lookup(n) is not top.lookup(n):
+                    if n.id in self.ctx.top_locals or any(n.id in s.locals for s in self.chain()) \
+                            or theirs.lookup(n) is not top.lookup(n):
                         self.fail(call, f"s2s inlines `{func.__name__}` here (it is given a function), but "
                                         f"`{n.id}` in it means something else in `{self.ctx.func.__name__}`",
                                   f"rename `{n.id}`, or define `{func.__name__}` in the same module")
@@ -382,7 +398,7 @@ class _Scope:
         """A call to a function that is given a function (or uses a function default): a helper
         with the function put in place of its parameter; None if nothing is a function."""
         if isinstance(value, Helper):
-            return None
+            return self.specialise_helper(value, call)
         func = value.obj
         if not any(_function(self.value_of(a)) for a in list(call.args) + [k.value for k in call.keywords]) \
                 and not any(_function(Path(None, p.default)) for p in inspect.signature(func).parameters.values()):
@@ -406,7 +422,9 @@ class _Scope:
             if self.binds_in(fn, p):
                 self.fail(call, f"`{func.__name__}` assigns to its parameter `{p}`, which holds a function")
         _drop_parameters(fn, set(values))
-        scope = _Scope(self.ctx, func, info, values, fn.body + [helpers[h] for h in helpers], param_names(fn))
+        scope = _Scope(self.ctx, func, info, values, fn.body + [helpers[h] for h in helpers], param_names(fn), self)
+        scope.created += renamed.values()
+        self.ctx.homes.update({new: scope for new in renamed.values()})
         self.ctx.stack.append(func)
         fn.body = scope.block(fn.body)
         for new in renamed.values():
@@ -414,11 +432,45 @@ class _Scope:
             self.ctx.helpers[new].s2s_done = True
         self.ctx.stack.pop()
         fn = structure(fn, self.ctx.namer)
-        fn.s2s_nested = list(renamed.values()) + scope.created
+        fn.s2s_nested = scope.created  # helpers made later in its scope (a specialised copy) join
         fn.s2s_done = True
         key = self.ctx.helper_name(func.__name__)
         self.ctx.helpers[key] = fn
         self.created.append(key)
+        out = gast.Call(func=name(key), args=[], keywords=[gast.keyword(arg=p, value=self.expr(a))
+                                                            for p, a in given.items()])
+        out.lineno, out.col_offset = call.lineno, call.col_offset
+        return out
+
+    def specialise_helper(self, value, call):
+        """A local function given a function: a copy with the function put in place of its parameter."""
+        arguments = list(call.args) + [k.value for k in call.keywords]
+        if not any(_function(self.value_of(a)) for a in arguments):
+            return None
+        if value.name in self.ctx.stack:
+            self.fail(call, f"the local function `{value.name}` calls itself through a function argument")
+        fn = copy.deepcopy(self.ctx.helpers[value.name])
+        params = param_names(fn)
+        if len(call.args) > len(fn.args.posonlyargs + fn.args.args) or any(k.arg not in params for k in call.keywords):
+            self.fail(call, f"this call does not match the parameters of `{fn.name}`")
+        bound = dict(zip(params, call.args)) | {k.arg: k.value for k in call.keywords}
+        values = {p: self.value_of(a) for p, a in bound.items() if _function(self.value_of(a))}
+        given = {p: a for p, a in bound.items() if p not in values}
+        for p in values:
+            if self.binds_in(fn, p):
+                self.fail(call, f"`{fn.name}` assigns to its parameter `{p}`, which holds a function")
+        _drop_parameters(fn, set(values))
+        home = self.ctx.homes.get(value.name, self)
+        scope = _Scope(self.ctx, home.func, home.info, {**home.env, **values}, fn.body, param_names(fn), home)
+        self.ctx.stack.append(value.name)
+        fn.body = scope.block(fn.body)
+        self.ctx.stack.pop()
+        fn.s2s_nested = scope.created
+        fn.s2s_done = True
+        key = self.ctx.helper_name(fn.name)
+        self.ctx.helpers[key] = fn
+        self.ctx.homes[key] = home
+        home.created.append(key)
         out = gast.Call(func=name(key), args=[], keywords=[gast.keyword(arg=p, value=self.expr(a))
                                                             for p, a in given.items()])
         out.lineno, out.col_offset = call.lineno, call.col_offset
@@ -449,17 +501,16 @@ class _Scope:
         for h, helper in helpers.items():
             self.ctx.helpers[fresh[h]] = _Rename(fresh).visit(helper)
         scope = _Scope(self.ctx, func, info, values, stmts + [self.ctx.helpers[fresh[h]] for h in helpers],
-                       fresh.values())
+                       fresh.values(), self)
+        scope.created = self.created   # what it makes reads names of this scope
+        self.ctx.homes.update({fresh[h]: scope for h in helpers})
         self.ctx.stack.append(func)
         self.pending += scope.block(stmts)
         for h in helpers:
             self.ctx.helpers[fresh[h]].body = scope.block(self.ctx.helpers[fresh[h]].body)
             self.ctx.helpers[fresh[h]].s2s_done = True
         self.ctx.stack.pop()
-        made = [fresh[h] for h in helpers] + scope.created
-        for h in helpers:
-            self.ctx.helpers[fresh[h]].s2s_nested = [m for m in scope.created]
-        self.created += made
+        self.created += [fresh[h] for h in helpers]
         return Helper(fresh[ret.value.id])
 
     def made(self, maker, call):
