@@ -8,6 +8,7 @@ import pytest
 
 import corpus_issue10_fnvals as c
 import s2s
+from s2s import standalone
 from oracles import numerical_grad
 
 TRANSFORMS = {"grad": s2s.grad, "jvp": s2s.jvp, "hvp": s2s.hvp, "grad_of_grad": lambda f: s2s.grad(s2s.grad(f))}
@@ -58,3 +59,14 @@ def test_a_function_argument_redefined_later_is_differentiated_anew():
         np.testing.assert_allclose(s2s.grad(c.fv_module_function_argument)(x), 8 * x ** 3, rtol=1e-12)
     finally:
         c.twice = saved
+
+
+@pytest.mark.parametrize("func", [c.fv_nested_grad, c.fv_partial, c.fv_factory_over_active])
+def test_a_module_written_for_the_command_line_runs_without_s2s(func):
+    """A derivative made inside the code (`s2s.grad(inner)`) is copied into the module, as hvp's are."""
+    text = standalone.render(s2s.api.generated(s2s.grad(func)), command="s2s grad")
+    assert not [line for line in text.splitlines() if line.startswith(("import s2s", "from s2s"))]
+    namespace: dict = {}
+    exec(compile(text, "written.py", "exec"), namespace)
+    x = np.array([0.4, -1.1, 0.8])
+    np.testing.assert_allclose(namespace[f"grad_{func.__name__}"](x), numerical_grad(func, [x], 0), rtol=1e-6)
