@@ -353,11 +353,12 @@ def _check_emitted_builtins(fn, source, info, globals_, cells):
 def _generate_entry(gen, namer, func, wrt, single, mode, optimize):
     """One attempt with one naming style: the entry function and everything it calls."""
     entry = gen.unique(mode, func.__name__)
+    params = list(dict.fromkeys(w.split("[")[0] for w in wrt))  # `xs[1]`, an entry of `*xs`: `xs` is differentiated
     if mode == "jvp":
-        tangents, info = gen.tangents(func, wrt)
-        entry_fn = assemble.jvp(tangents, namer, entry, wrt, _describe(mode, func, info, wrt))
+        tangents, info = gen.tangents(func, params)
+        entry_fn = assemble.jvp(tangents, namer, entry, params, _describe(mode, func, info, wrt))
     else:
-        sweeps, info = gen.sweeps(func, wrt)
+        sweeps, info = gen.sweeps(func, params)
         entry_fn = assemble.joint(sweeps, namer, entry, wrt, single, mode, _describe(mode, func, info, wrt))
     gen.finish(entry_fn, info, func, optimize)
     gen.drain(optimize)

@@ -43,10 +43,6 @@ def fence(fn: gast.FunctionDef, info) -> gast.FunctionDef:
     def fail(node, message, hint):
         raise UnsupportedError(message, info.location(node), hint)
 
-    args = fn.args
-    if args.vararg or args.kwarg:
-        fail(fn, f"`{fn.name}` takes *args or **kwargs, which s2s does not support",
-             "give every parameter a name")
     for node in gast.walk(gast.Module(body=fn.body, type_ignores=[])):
         kind = type(node)
         if kind in _STATEMENTS:

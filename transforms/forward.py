@@ -24,7 +24,7 @@ from s2s import rules
 from s2s.errors import NoRuleError, UnsupportedError
 
 from .callees import call_arguments, entries_read
-from .nodes import (assign, at, call, const, expr_stmt, name, popped, pushed, stack_names, subscript_write,
+from .nodes import (assign, at, call, const, expr_stmt, name, param_names, popped, pushed, stack_names, subscript_write,
                     target_names)
 from .reverse import UserCall  # noqa: F401  (the same record of a derived call)
 from .shapes import containers, range_indices, same_shapes
@@ -325,5 +325,5 @@ def _unassigned_at_materialisation(code, fn, namer):
                 block(s.body, assigned | (set(target_names(s)) if isinstance(s, gast.For) else set()))
         return assigned
 
-    block(code, set(a.id for a in fn.args.posonlyargs + fn.args.args + fn.args.kwonlyargs))
+    block(code, set(param_names(fn)))
     return undefined
