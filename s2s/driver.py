@@ -45,6 +45,7 @@ _PURE_NAMES = set(runtime.__all__) | {"len", "range", "float", "int", "abs", "sl
 # Builtins that s2s recognises by name in user code, and that the code it generates calls.
 _RECOGNISED = ("range", "enumerate", "zip")   # `for v in zip(xs, ys)`: loops over an index
 _EMITTED = ("range", "len", "min", "slice")
+_INSERTED = ("concat", "repeat", "as_tuple", "transposed", "unstarred")  # runtime helpers passes put into user code
 
 
 @dataclasses.dataclass
@@ -104,6 +105,17 @@ def _user_names(fn: gast.FunctionDef) -> set[str]:
     return names | set(param_names(fn)) | {fn.name}
 
 
+def _signatures(func, fn, info):
+    """`signature_of(call)` for normal form: the signature of the user function `call` (in
+    `func`, parsed as `fn`) calls, or None (see `transforms.packing`)."""
+    callees = Callees(func, set(param_names(fn)) | stored_names(fn), info)
+
+    def signature_of(call):
+        callee = callees.classify_call(call)
+        return inspect.signature(unwrap(callee.obj)) if callee.kind == "user" else None
+    return signature_of
+
+
 def _strip_own_decorator(fn, func):
     kept = []
     for d in fn.decorator_list:
@@ -146,12 +158,12 @@ class _Generation:
         self.user_names |= _user_names(fn)
         fn, helpers = local_functions(fn, info, self.namer)
         fn = structure(fn, self.namer)
-        fn = normal_form(fn, self.namer, info, helpers)
+        fn = normal_form(fn, self.namer, info, helpers, _signatures(func, fn, info))
         fn = list_operators(fn, self.namer.helper)
         local_names = set(param_names(fn)) | stored_names(fn)
         callees = Callees(func, local_names, info)
         self.callees.append(callees)
-        callees.helpers = {self.namer.helper(h): getattr(runtime, h) for h in ("concat", "repeat")}
+        callees.helpers = {self.namer.helper(h): getattr(runtime, h) for h in _INSERTED}
         if not info.generated:  # s2s's own code restores what it overwrites before any view is read
             check_writes(fn, info, callees, self.namer.is_temp, self.namer.helper)
             check_calls(fn, info, callees, self.effects, self.namer.helper)
@@ -182,10 +194,11 @@ class _Generation:
             fence(fn, info)
             namer = Namer(_user_names(fn), self.namer.style)  # its own names: nothing here is emitted
             fn, helpers = local_functions(fn, info, namer)
-            fn = normal_form(structure(fn, namer), namer, info, helpers)
+            fn = normal_form(structure(fn, namer), namer, info, helpers, _signatures(func, fn, info))
         except S2SError:  # not read here: differentiating it (if it is) says why
             return {RETURNS: frozenset(param_names_of(func))}
         callees = Callees(func, set(param_names(fn)) | stored_names(fn))
+        callees.helpers = {namer.helper(h): getattr(runtime, h) for h in _INSERTED}
         summary = written_parameters(fn, callees, self._effects)
         if summary != self.summaries.get(func, {RETURNS: frozenset()}):
             self.summaries[func] = summary
@@ -200,9 +213,13 @@ class _Generation:
     def _bind(self, g, args, kwargs, act, zero=()):
         sig = inspect.signature(g)
         try:
-            bound = sig.bind(*args, **kwargs).arguments
+            bound = sig.bind(*args, **{k: v for k, v in kwargs.items() if k not in ("*", "**")}).arguments
         except TypeError as exc:
             raise UnsupportedError(f"cannot match this call to `{g.__name__}{sig}`: {exc}") from None
+        for p in sig.parameters.values():  # *rest and **opts get one name each (see `transforms.packing`)
+            given = kwargs.get({p.VAR_POSITIONAL: "*", p.VAR_KEYWORD: "**"}.get(p.kind))
+            if given is not None:
+                bound[p.name] = given
         active = [p for p in sig.parameters if isinstance(bound.get(p), gast.Name)
                   and act.is_active(bound[p].id) and bound[p].id not in zero]
         return bound, active

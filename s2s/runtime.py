@@ -14,7 +14,8 @@ __all__ = ["grad_seed", "unbroadcast", "rebroadcast", "unsum", "unmax", "max_tan
            "kron_shape", "norm_order",
            "uncast", "unarray", "unconcatenate", "reconcatenate", "untile", "untake", "unrepeat", "unpad", "repad",
            "untake_along", "median_weights", "chain_product", "undiff", "convolve_pad", "rebinds",
-           "last_write", "concat", "repeat", "head", "tail", "unrepeat_list"]
+           "last_write", "concat", "repeat", "head", "tail", "unrepeat_list",
+           "as_tuple", "like", "transposed", "untransposed", "unstarred", "restarred"]
 
 
 class _Elementwise:
@@ -661,3 +662,52 @@ def repad(t, pad_width, mode="constant"):
     if mode != "constant":
         raise NotImplementedError(f"s2s differentiates np.pad only with mode='constant', not mode={mode!r}")
     return np.pad(t, pad_width)
+
+
+# ---- *args and zip(*pairs) (see transforms/packing.py) ----
+def as_tuple(xs):
+    """`tuple(xs)`: what `*rest` receives from `*xs`; a (co)tangent list stays one."""
+    return CotangentTuple(xs) if isinstance(xs, _Elementwise) else tuple(xs)
+
+
+def like(c, xs):
+    """The cotangent `c` of `as_tuple(xs)`, as a list or tuple like `xs`."""
+    return cotangents(xs, list(c)) if len(c) else c  # [] stands for zero
+
+
+def transposed(xs):
+    """`tuple(zip(*xs))`: rows of columns (Python's `zip(*pairs)`), also of (co)tangents."""
+    if isinstance(xs, _Elementwise):  # a row [] is a zero row
+        n = min((len(row) for row in xs if len(row)), default=0)
+        rows = [row if len(row) else [0.0] * n for row in xs]
+        return CotangentTuple(CotangentTuple(column) for column in zip(*rows))
+    return tuple(zip(*xs))
+
+
+def untransposed(c, xs):
+    """The cotangent of `xs` from the cotangent `c` of `transposed(xs)`: entry (i, j) is c[j][i]
+    (zero where zip stopped at the shortest row or `c` is a zero `[]`)."""
+    def entry(i, j):
+        row = c[j] if j < len(c) else []
+        return row[i] if len(row) else zeros_like(xs[i][j])
+    return cotangents(xs, [cotangents(x, [entry(i, j) for j in range(len(x))]) for i, x in enumerate(xs)])
+
+
+def unstarred(xs, before, after):
+    """The values of `a, *b, c = xs` (`before` targets before the starred one, `after` after it),
+    the starred part a list; a ValueError, as Python's, when `xs` is too short."""
+    items, n = list(xs), len(xs)
+    if n < before + after:
+        raise ValueError(f"not enough values to unpack (expected at least {before + after}, got {n})")
+    if isinstance(xs, _Elementwise):
+        return CotangentTuple(items[:before] + [CotangentList(items[before:n - after])] + items[n - after:])
+    return tuple(items[:before]) + (items[before:n - after],) + tuple(items[n - after:])
+
+
+def restarred(c, xs, before, after):
+    """The cotangent of `xs` from the cotangent `c` of `unstarred(xs, before, after)`."""
+    if not len(c):
+        return c
+    n = len(xs)
+    middle = list(c[before]) if len(c[before]) else [zeros_like(x) for x in list(xs)[before:n - after]]
+    return cotangents(xs, list(c[:before]) + middle + list(c[before + 1:]))

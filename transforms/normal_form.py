@@ -38,18 +38,21 @@ import gast
 
 from s2s.errors import UnsupportedError
 
+from .packing import pack, unstar
 from .nodes import AUGMENTED, assign, at, call, const, is_atom, name, param_names, popped
 
 
-def normal_form(fn: gast.FunctionDef, namer, info, helpers=None) -> gast.FunctionDef:
-    """`helpers`: the local functions to inline where called (see `local_functions`)."""
-    return _Flattener(fn, namer, info, helpers or {}).run()
+def normal_form(fn: gast.FunctionDef, namer, info, helpers=None, signature_of=None) -> gast.FunctionDef:
+    """`helpers`: the local functions to inline where called (see `local_functions`);
+    `signature_of(call)`: the signature of the user function a call calls, or None (see `packing`)."""
+    return _Flattener(fn, namer, info, helpers or {}, signature_of or (lambda node: None)).run()
 
 
 class _Flattener:
-    def __init__(self, fn, namer, info, helpers):
+    def __init__(self, fn, namer, info, helpers, signature_of):
         self.fn, self.namer, self.info = fn, namer, info
         self.helpers = helpers
+        self.signature_of = signature_of
         self.inlining: list = []
         self.temps = 0
         self.conds = 0
@@ -242,6 +245,8 @@ class _Flattener:
         out.append(assign(target, prim, self.origin))
 
     def unpack(self, target, value, out):
+        if any(isinstance(e, gast.Starred) for e in target.elts):  # a, *rest = xs
+            target, value = unstar(self, target, value, out)
         elts = target.elts
         if isinstance(value, (gast.Tuple, gast.List)) and len(value.elts) == len(elts):
             stored = {n.id for e in elts for n in gast.walk(e) if isinstance(n, gast.Name)}
@@ -324,6 +329,9 @@ class _Flattener:
         if isinstance(node, gast.Call) and isinstance(node.func, gast.Name) and node.func.id in self.helpers:
             return self.inline(node, out)
         if isinstance(node, gast.Call):
+            packed = pack(self, node, out, self.signature_of(node))  # *xs, **d, and calls to f(*args, **kwargs)
+            if packed is not None:
+                return packed
             return gast.Call(func=self.callee(node.func, out), args=[self.atom(a, out) for a in node.args],
                              keywords=[gast.keyword(arg=k.arg, value=self.atom(k.value, out)) for k in node.keywords])
         if isinstance(node, gast.Subscript):  # (a module's object indexed, `np.r_[a, b]`, keeps its path)

@@ -105,3 +105,13 @@ rule(rt.untake_along, args="c, arr, indices, axis=-1", elementwise=False,
      c="np.take_along_axis(g, indices, axis)", jvp="untake_along(t_c, arr, indices, axis)")
 rule(rt.chain_product, **MULTI_DOT)
 rule(rt.undiff, args="c, n=1, axis=-1", elementwise=False, c="np.diff(g, n, axis)", jvp="undiff(t_c, n, axis)")
+
+# `*rest` receiving `*xs`, and `zip(*pairs)` (see transforms/packing.py): linear maps of containers.
+rule(rt.as_tuple, args="xs", elementwise=False, xs="like(g, xs)", jvp="as_tuple(t_xs)")
+rule(rt.like, args="c, xs", elementwise=False, c="as_tuple(g)", jvp="like(t_c, xs)")
+rule(rt.transposed, args="xs", elementwise=False, xs="untransposed(g, xs)", jvp="transposed(t_xs)")
+rule(rt.untransposed, args="c, xs", elementwise=False, c="transposed(g)", jvp="untransposed(t_c, xs)")
+rule(rt.unstarred, args="xs, before, after", elementwise=False, xs="restarred(g, xs, before, after)",
+     jvp="unstarred(t_xs, before, after)")
+rule(rt.restarred, args="c, xs, before, after", elementwise=False, c="unstarred(g, before, after)",
+     jvp="restarred(t_c, xs, before, after)")
