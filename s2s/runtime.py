@@ -690,7 +690,11 @@ def untransposed(c, xs):
     def entry(i, j):
         row = c[j] if j < len(c) else []
         return row[i] if len(row) else zeros_like(xs[i][j])
-    return cotangents(xs, [cotangents(x, [entry(i, j) for j in range(len(x))]) for i, x in enumerate(xs)])
+
+    def row(i, x):  # zip(*arrays) iterates their rows: an array gets an array
+        items = [entry(i, j) for j in range(len(x))]
+        return np.array(items, dtype=np.result_type(x, 1.0)) if isinstance(x, np.ndarray) else cotangents(x, items)
+    return cotangents(xs, [row(i, x) for i, x in enumerate(xs)])
 
 
 def unstarred(xs, before, after):

@@ -117,7 +117,35 @@ def v_starred_loop_target(x, y):
     return total
 
 
+# autograd's examples: rnn.py's concat_and_multiply(weights, *args), gmm.py's zip(*unpack(params))
+def _v_concat_and_multiply(weights, *args):
+    cat_state = np.hstack(args + (np.ones((args[0].shape[0], 1)),))
+    return np.dot(cat_state, weights)
+
+
+def v_rnn_step(w, x, h):
+    return np.sum(np.tanh(_v_concat_and_multiply(w, x, h)))
+
+
+def _v_unpack_gmm(params):
+    lp = params["lp"]
+    return lp - np.log(np.sum(np.exp(lp))), params["means"], params["tri"]
+
+
+def v_gmm_zip_star(params, data):
+    lls = []
+    for lp, mean, tri in zip(*_v_unpack_gmm(params)):
+        cov = np.dot(tri.T, tri)
+        d = data - mean
+        lls.append(lp - 0.5 * np.sum(d * np.dot(d, cov), axis=1))
+    return np.sum(np.vstack(lls))
+
+
+_GMM = {"lp": _RNG.normal(size=3), "means": _RNG.normal(size=(3, 2)), "tri": _RNG.normal(size=(3, 2, 2))}
+
 ISSUE_10_VARARGS = [
+    (v_rnn_step, [(_RNG.normal(size=(5, 2)), _RNG.normal(size=(3, 2)), _RNG.normal(size=(3, 2)))], (0, 1, 2)),
+    (v_gmm_zip_star, [(_GMM, _RNG.normal(size=(4, 2)))], 0),
     (v_star, [(_A, _B)], (0, 1)),
     (v_star, [(_A, 0.3)], 1),
     (v_sum_of_squares, [(_A, _B, 0.7)], (0, 2)),
