@@ -15,7 +15,7 @@ __all__ = ["grad_seed", "unbroadcast", "rebroadcast", "unsum", "unmax", "max_tan
            "uncast", "unarray", "unconcatenate", "reconcatenate", "untile", "untake", "unrepeat", "unpad", "repad",
            "untake_along", "median_weights", "chain_product", "undiff", "convolve_pad", "rebinds",
            "last_write", "concat", "repeat", "head", "tail", "unrepeat_list",
-           "as_tuple", "like", "transposed", "untransposed", "unstarred", "restarred"]
+           "as_tuple", "as_list", "like", "transposed", "untransposed", "unstarred", "restarred"]
 
 
 class _Elementwise:
@@ -670,8 +670,13 @@ def as_tuple(xs):
     return CotangentTuple(xs) if isinstance(xs, _Elementwise) else tuple(xs)
 
 
+def as_list(xs):
+    """`list(xs)`: what `[*xs]` holds; a (co)tangent tuple stays one."""
+    return CotangentList(xs) if isinstance(xs, _Elementwise) else list(xs)
+
+
 def like(c, xs):
-    """The cotangent `c` of `as_tuple(xs)`, as a list or tuple like `xs`."""
+    """The cotangent `c` of `as_tuple(xs)` or `as_list(xs)`, as a list or tuple like `xs`."""
     return cotangents(xs, list(c)) if len(c) else c  # [] stands for zero
 
 

@@ -117,6 +117,14 @@ def v_starred_loop_target(x, y):
     return total
 
 
+def v_starred_display(x, y):
+    parts = [x, y * 2.0]
+    ys = [np.sin(x), *parts, y]
+    z = x.reshape((*x.shape[:-1], 3, -1))
+    t = (*parts,)
+    return np.sum(ys[0] * ys[2] * ys[3]) + np.sum(z[0, 1] * t[1][:2])
+
+
 # autograd's examples: rnn.py's concat_and_multiply(weights, *args), gmm.py's zip(*unpack(params))
 def _v_concat_and_multiply(weights, *args):
     cat_state = np.hstack(args + (np.ones((args[0].shape[0], 1)),))
@@ -160,4 +168,5 @@ ISSUE_10_VARARGS = [
     (v_zip_loop, [(_A, _B)], (0, 1)),
     (v_starred_middle, [(_A, _B)], (0, 1)),
     (v_starred_loop_target, [(_A, _B)], (0, 1)),
+    (v_starred_display, [(_RNG.normal(size=6), _RNG.normal(size=6))], (0, 1)),
 ]

@@ -34,8 +34,8 @@ _EXPRESSIONS = {
     gast.Set: ("set literals are not supported", "use a tuple or list"),
     gast.NamedExpr: ("the walrus operator `:=` is not supported", "assign with `=` on its own line"),
 }
-_STARRED = ("`*xs` is supported in a call (`f(*xs)`) and as an assignment target (`a, *rest = xs`), not here",
-            "build the list with + (`[a] + list(xs)`), or pass the values explicitly")
+_STARRED = ("`*xs` is supported in a call (`f(*xs)`), a tuple or list (`(*shape, 2)`) and as an assignment "
+            "target (`a, *rest = xs`), not here", "pass the values explicitly")
 _FORBIDDEN_CALLS = {"exec", "eval", "globals", "locals", "vars", "setattr", "delattr", "compile", "__import__"}
 
 
@@ -49,6 +49,7 @@ def fence(fn: gast.FunctionDef, info) -> gast.FunctionDef:
     allowed |= {id(e) for n in gast.walk(body) if isinstance(n, (gast.Assign, gast.For))
                 for t in (n.targets if isinstance(n, gast.Assign) else [n.target])
                 for e in gast.walk(t) if isinstance(t, (gast.Tuple, gast.List))}  # a, *rest = xs
+    allowed |= {id(e) for n in gast.walk(body) if isinstance(n, (gast.Tuple, gast.List)) for e in n.elts}  # (*s, 2)
     for node in gast.walk(body):
         kind = type(node)
         if kind is gast.Starred and id(node) not in allowed:

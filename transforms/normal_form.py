@@ -38,7 +38,7 @@ import gast
 
 from s2s.errors import UnsupportedError
 
-from .packing import pack, unstar
+from .packing import display, pack, unstar
 from .nodes import AUGMENTED, assign, at, call, const, is_atom, name, param_names, popped
 
 
@@ -342,6 +342,8 @@ class _Flattener:
             if self.is_module_path(node):
                 return node
             return gast.Attribute(value=self.atom(node.value, out), attr=node.attr, ctx=gast.Load())
+        if isinstance(node, (gast.Tuple, gast.List)) and any(isinstance(e, gast.Starred) for e in node.elts):
+            return display(self, node, out)  # (*shape, 2), [x, *xs]
         if isinstance(node, (gast.Tuple, gast.List)):
             return type(node)(elts=[self.atom(e, out) for e in node.elts], ctx=gast.Load())
         if isinstance(node, gast.Dict):
@@ -433,6 +435,8 @@ class _Flattener:
         if isinstance(node, gast.Slice):
             return gast.Slice(*(None if part is None else self.atom(part, out)
                                 for part in (node.lower, node.upper, node.step)))
+        if isinstance(node, gast.Tuple) and any(isinstance(e, gast.Starred) for e in node.elts):
+            return self.atom(node, out)  # x[*idx]: x[(*idx,)]
         if isinstance(node, gast.Tuple):
             return gast.Tuple(elts=[self.index(e, out) for e in node.elts], ctx=gast.Load())
         if isinstance(node, gast.Constant) and node.value is Ellipsis:

@@ -21,7 +21,8 @@ would). What cannot be bound when the derivative is built is refused: `**d`
 where it could fill a named parameter, `*xs` in a call to anything but a user
 function (other than `zip(*pairs)`, which transposes).
 
-Starred assignment, `a, *rest = xs`, is unpacking too (`unstar`).
+Starred assignment, `a, *rest = xs`, is unpacking too (`unstar`), and a display with a
+starred part, `(*shape, 2)` or `[x, *xs]`, a concatenation (`display`).
 """
 from __future__ import annotations
 
@@ -127,28 +128,43 @@ class _Binder:
         return [name(n) for n in names]
 
     def tuple_of(self, rest):
-        """A name holding the tuple that `*rest` receives: `_1 = (b, c)`, `_2 = as_tuple(xs)`,
-        `_3 = concat(_1, _2)`."""
-        flat, out = self.flat, self.out
-        parts, ones = [], []
-        for kind, atom in rest + [("end", None)]:
-            if kind == "one":
-                ones.append(atom)
-                continue
-            if ones:
-                parts.append(gast.Tuple(elts=ones, ctx=gast.Load()))
-                ones = []
-            if kind == "all":
-                parts.append(call(flat.namer.helper("as_tuple"), atom))
-        names = []
-        for part in parts:
-            names.append(flat.temp())
-            out.append(assign(names[-1], part, flat.origin))
-        while len(names) > 1:
-            t = flat.temp()
-            out.append(assign(t, call(flat.namer.helper("concat"), name(names[0]), name(names[1])), flat.origin))
-            names[:2] = [t]
-        return names[0]
+        """A name holding the tuple that `*rest` receives."""
+        t = self.flat.temp()
+        self.out.append(assign(t, joined(self.flat, rest, gast.Tuple, self.out), self.flat.origin))
+        return t
+
+
+def display(flat, node, out):
+    """`(a, *xs, b)` or `[a, *xs]` (a display with a starred part) as one primitive."""
+    parts = [("all", flat.atom(e.value, out)) if isinstance(e, gast.Starred) else ("one", flat.atom(e, out))
+             for e in node.elts]
+    return joined(flat, parts, type(node), out)
+
+
+def joined(flat, parts, kind, out):
+    """The tuple (or list: `kind`) of `parts`, ("one", atom) or ("all", atom) each, as a primitive
+    after statements for its pieces: `_1 = (b, c)`, `_2 = as_tuple(xs)`, then `concat(_1, _2)`."""
+    pieces, ones = [], []
+    for what, atom in parts + [("end", None)]:
+        if what == "one":
+            ones.append(atom)
+            continue
+        if ones:
+            pieces.append(kind(elts=ones, ctx=gast.Load()))
+            ones = []
+        if what == "all":
+            pieces.append(call(flat.namer.helper("as_tuple" if kind is gast.Tuple else "as_list"), atom))
+    if len(pieces) == 1:
+        return pieces[0]
+    names = []
+    for piece in pieces:
+        names.append(flat.temp())
+        out.append(assign(names[-1], piece, flat.origin))
+    while len(names) > 2:
+        t = flat.temp()
+        out.append(assign(t, call(flat.namer.helper("concat"), name(names[0]), name(names[1])), flat.origin))
+        names[:2] = [t]
+    return call(flat.namer.helper("concat"), name(names[0]), name(names[1]))
 
 
 def unstar(flat, target, value, out):

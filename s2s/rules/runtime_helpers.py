@@ -108,6 +108,7 @@ rule(rt.undiff, args="c, n=1, axis=-1", elementwise=False, c="np.diff(g, n, axis
 
 # `*rest` receiving `*xs`, and `zip(*pairs)` (see transforms/packing.py): linear maps of containers.
 rule(rt.as_tuple, args="xs", elementwise=False, xs="like(g, xs)", jvp="as_tuple(t_xs)")
+rule(rt.as_list, args="xs", elementwise=False, xs="like(g, xs)", jvp="as_list(t_xs)")
 rule(rt.like, args="c, xs", elementwise=False, c="as_tuple(g)", jvp="like(t_c, xs)")
 rule(rt.transposed, args="xs", elementwise=False, xs="untransposed(g, xs)", jvp="transposed(t_xs)")
 rule(rt.untransposed, args="c, xs", elementwise=False, c="transposed(g)", jvp="untransposed(t_c, xs)")
