@@ -37,6 +37,7 @@ from .transforms.local_functions import local_functions
 from .transforms.forward import forward
 from .transforms.nodes import param_names, stored_names
 from .transforms.normal_form import normal_form
+from .transforms.packing import NO_DERIVATIVE
 from .transforms.optimize import optimize as optimize_pass
 from .transforms.reverse import UserCall, reverse
 from .transforms.structure import structure
@@ -112,6 +113,8 @@ def _signatures(func, fn, info):
 
     def signature_of(call):
         callee = callees.classify_call(call)
+        if callee.kind == "nondiff":
+            return NO_DERIVATIVE
         return inspect.signature(unwrap(callee.obj)) if callee.kind == "user" else None
     return signature_of
 

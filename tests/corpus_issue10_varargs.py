@@ -125,6 +125,14 @@ def v_starred_display(x, y):
     return np.sum(ys[0] * ys[2] * ys[3]) + np.sum(z[0, 1] * t[1][:2])
 
 
+def v_nondiff_star(x):
+    bounds = (1, 3)
+    s = 0.0
+    for i in range(*bounds):
+        s = s + x[i] * x[i]
+    return s * len(*[x])
+
+
 # autograd's examples: rnn.py's concat_and_multiply(weights, *args), gmm.py's zip(*unpack(params))
 def _v_concat_and_multiply(weights, *args):
     cat_state = np.hstack(args + (np.ones((args[0].shape[0], 1)),))
@@ -168,5 +176,6 @@ ISSUE_10_VARARGS = [
     (v_zip_loop, [(_A, _B)], (0, 1)),
     (v_starred_middle, [(_A, _B)], (0, 1)),
     (v_starred_loop_target, [(_A, _B)], (0, 1)),
+    (v_nondiff_star, [(_RNG.normal(size=4),)], 0),
     (v_starred_display, [(_RNG.normal(size=6), _RNG.normal(size=6))], (0, 1)),
 ]

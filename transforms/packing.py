@@ -31,12 +31,22 @@ import gast
 from .nodes import assign, call, const, name
 
 
+NO_DERIVATIVE = "no derivative"   # what `signature_of` gives for a function without one (len, range, print)
+
+
 def pack(flat, node, out, signature):
     """`node` (a call) with its arguments bound as above, statements before it in `out`; None
     when `node` is an ordinary call (no `*`/`**`, and not to a user function with them).
     `flat` is the normal-form flattener (for atoms and temporaries), `signature` the
-    `inspect.Signature` of the user function called, or None."""
+    `inspect.Signature` of the user function called, `NO_DERIVATIVE`, or None."""
     starred = any(isinstance(a, gast.Starred) for a in node.args) or any(k.arg is None for k in node.keywords)
+    if signature is NO_DERIVATIVE:  # range(*bounds): nothing to bind, the arguments made atoms
+        signature = None
+        if starred:
+            return gast.Call(func=flat.callee(node.func, out), args=[
+                gast.Starred(value=flat.atom(a.value, out), ctx=gast.Load()) if isinstance(a, gast.Starred)
+                else flat.atom(a, out) for a in node.args],
+                keywords=[gast.keyword(arg=k.arg, value=flat.atom(k.value, out)) for k in node.keywords])
     takes_var = signature is not None and any(p.kind in (p.VAR_POSITIONAL, p.VAR_KEYWORD)
                                               for p in signature.parameters.values())
     if not starred and not takes_var:
