@@ -46,7 +46,8 @@ _PURE_NAMES = set(runtime.__all__) | {"len", "range", "float", "int", "abs", "sl
 # Builtins that s2s recognises by name in user code, and that the code it generates calls.
 _RECOGNISED = ("range", "enumerate", "zip")   # `for v in zip(xs, ys)`: loops over an index
 _EMITTED = ("range", "len", "min", "slice")
-_INSERTED = ("concat", "repeat", "as_tuple", "as_list", "transposed", "unstarred")  # runtime helpers passes put into user code
+# runtime helpers that passes put into user code (list_operators, packing)
+_INSERTED = ("concat", "repeat", "as_tuple", "as_list", "transposed", "unstarred", "keywords_in")
 
 
 @dataclasses.dataclass

@@ -15,7 +15,8 @@ __all__ = ["grad_seed", "unbroadcast", "rebroadcast", "unsum", "unmax", "max_tan
            "uncast", "unarray", "unconcatenate", "reconcatenate", "untile", "untake", "unrepeat", "unpad", "repad",
            "untake_along", "median_weights", "chain_product", "undiff", "convolve_pad", "rebinds",
            "last_write", "concat", "repeat", "head", "tail", "unrepeat_list",
-           "as_tuple", "as_list", "like", "transposed", "untransposed", "unstarred", "restarred"]
+           "as_tuple", "as_list", "like", "transposed", "untransposed", "unstarred", "restarred",
+           "keywords_in"]
 
 
 class _Elementwise:
@@ -720,3 +721,14 @@ def restarred(c, xs, before, after):
     n = len(xs)
     middle = list(c[before]) if len(c[before]) else [zeros_like(x) for x in list(xs)[before:n - after]]
     return cotangents(xs, list(c[:before]) + middle + list(c[before + 1:]))
+
+
+def keywords_in(d, names, required, fname):
+    """Check `g(**d)` as Python would: every key of `d` is one of `names` (the parameters the call
+    leaves open), and each of `required` is one."""
+    for key in d:
+        if key not in names:
+            raise TypeError(f"{fname}() got an unexpected keyword argument {key!r}, or a second value for it")
+    for key in required:
+        if key not in d:
+            raise TypeError(f"{fname}() missing required argument: {key!r}")

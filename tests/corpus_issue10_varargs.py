@@ -133,6 +133,15 @@ def v_nondiff_star(x):
     return s * len(*[x])
 
 
+def _v_affine(x, scale=1.0, shift=0.0):
+    return np.sum(x * scale + shift)
+
+
+def v_double_star(x, y):
+    opts = {"scale": np.sin(y)}
+    return _v_affine(x, **opts) + _v_affine(y, **{"shift": x * y})
+
+
 # autograd's examples: rnn.py's concat_and_multiply(weights, *args), gmm.py's zip(*unpack(params))
 def _v_concat_and_multiply(weights, *args):
     cat_state = np.hstack(args + (np.ones((args[0].shape[0], 1)),))
@@ -176,6 +185,7 @@ ISSUE_10_VARARGS = [
     (v_zip_loop, [(_A, _B)], (0, 1)),
     (v_starred_middle, [(_A, _B)], (0, 1)),
     (v_starred_loop_target, [(_A, _B)], (0, 1)),
+    (v_double_star, [(_A, _B)], (0, 1)),
     (v_nondiff_star, [(_RNG.normal(size=4),)], 0),
     (v_starred_display, [(_RNG.normal(size=6), _RNG.normal(size=6))], (0, 1)),
 ]

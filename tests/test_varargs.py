@@ -161,13 +161,50 @@ def _kwhelp(x, scale=1.0, shift=0.0):
     return x * scale + shift
 
 
+def kw_fills_parameters(x, y):
+    d = {"scale": x, "shift": y * y}
+    return _kwhelp(x, **d)
+
+
+def kw_fills_some(x):
+    d = {"shift": x}
+    return _kwhelp(x, **d)
+
+
+def kw_unexpected(x):
+    d = {"scale": x, "zz": 1.0}
+    return _kwhelp(x, **d)
+
+
+def test_double_star_fills_named_parameters_or_defaults():
+    assert s2s.grad(kw_fills_parameters, wrt=(0, 1))(3.0, 2.0) == (6.0, 4.0)
+    assert s2s.jvp(kw_fills_parameters, wrt=(0, 1))(3.0, 2.0, 1.0, 1.0) == (13.0, 10.0)
+    assert s2s.hvp(kw_fills_parameters, wrt=(0, 1))(3.0, 2.0, (1.0, 1.0)) == (2.0, 2.0)
+    assert s2s.grad(kw_fills_some)(3.0) == 2.0   # scale keeps its default
+    with pytest.raises(TypeError, match="unexpected keyword argument 'zz'"):
+        s2s.grad(kw_unexpected)(1.0)
+
+
 def _takes_args_too(a, b, *rest):
     return a * b
 
 
+def _kw_and_kwargs(x, scale=1.0, **kw):
+    return x * scale
+
+
+def _array_default(x, w=np.ones(2)):
+    return np.sum(x * w)
+
+
 def kw_may_fill_a_parameter(x):
     d = {"scale": x}
-    return _kwhelp(x, **d)
+    return _kw_and_kwargs(x, **d)
+
+
+def kw_leaves_an_array_default(x):
+    d = {}
+    return _array_default(x, **d)
 
 
 def star_into_numpy(x):
@@ -182,6 +219,7 @@ def star_fills_named_and_args(x):
 
 @pytest.mark.parametrize("func, message", [
     (kw_may_fill_a_parameter, r"`\*\*d` may hold `scale`"),
+    (kw_leaves_an_array_default, r"may leave `w` of `_array_default` at its default"),
     (star_into_numpy, r"`\*` or `\*\*` in a call to `np.add`"),
     (star_fills_named_and_args, r"which also takes \*args"),
 ])

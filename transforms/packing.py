@@ -17,18 +17,23 @@ so that the derivative of the call has one argument per parameter and the
 cotangent of `*rest` flows back into `_1`, then into `b` and `xs`. `*xs`
 that fills named parameters (`loss(*params)` for `def loss(W, b)`) is
 unpacked first (`_3, _4 = params`: a different length raises, as the call
-would). What cannot be bound when the derivative is built is refused: `**d`
-where it could fill a named parameter, `*xs` in a call to anything but a user
-function (other than `zip(*pairs)`, which transposes).
+would); `**d` to a function without **kwargs gives each open parameter its
+entry or its (constant) default, after a check of d's keys. What cannot be
+bound when the derivative is built is refused: `**d` where an entry could
+fill a named parameter or go into **kwargs, `*xs` in a call to a function
+with a derivative rule (`zip(*pairs)` transposes; a function without a
+derivative, `range(*bounds)`, gets the arguments as written).
 
 Starred assignment, `a, *rest = xs`, is unpacking too (`unstar`), and a display with a
 starred part, `(*shape, 2)` or `[x, *xs]`, a concatenation (`display`).
 """
 from __future__ import annotations
 
+import inspect
+
 import gast
 
-from .nodes import assign, call, const, name
+from .nodes import assign, at, call, const, name
 
 
 NO_DERIVATIVE = "no derivative"   # what `signature_of` gives for a function without one (len, range, print)
@@ -64,6 +69,7 @@ class _Binder:
     def __init__(self, flat, node, out, signature):
         self.flat, self.node, self.out = flat, node, out
         params = list(signature.parameters.values())
+        self.params, self.order = signature.parameters, [p.name for p in params]
         self.positional = [p.name for p in params if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)]
         self.by_keyword = {p.name for p in params if p.kind in (p.POSITIONAL_OR_KEYWORD, p.KEYWORD_ONLY)}
         self.star = next((p.name for p in params if p.kind is p.VAR_POSITIONAL), None)
@@ -106,12 +112,15 @@ class _Binder:
                 extra.append((k.arg, value))
             else:
                 self.fail(f"`{self.fname}` got an unexpected keyword argument `{k.arg}`")
+        if mapping is not None and self.stars is None:  # g(x, **d), no **kwargs: d's entries are parameters
+            keywords += self.from_mapping(mapping, [p for p in self.order if p in self.by_keyword - given])
+            mapping = None
         if mapping is not None:
-            open_ = sorted(self.by_keyword - given)
-            if self.stars is None or open_ or extra:
-                what = (f"`**{_label(self.node.keywords[-1].value)}` may hold `{open_[0]}`, a parameter of "
-                        f"`{self.fname}`" if open_ else f"`{self.fname}` takes no **kwargs" if self.stars is None
-                        else "keyword arguments besides `**` go into the same **kwargs")
+            open_ = [p for p in self.order if p in self.by_keyword - given]
+            if open_ or extra:
+                starred = next(k.value for k in self.node.keywords if k.arg is None)
+                what = (f"`**{_label(starred)}` may hold `{open_[0]}`, a parameter of `{self.fname}`, or go "
+                        "into its **kwargs" if open_ else "keyword arguments besides `**` go into the same **kwargs")
                 self.fail(f"`**` in this call is not supported: {what}, and s2s binds keyword arguments "
                           "when the derivative is built", "pass the keyword arguments by name")
         if self.star is not None and rest:
@@ -124,6 +133,31 @@ class _Binder:
                 mapping = name(t)
             keywords.append(gast.keyword(arg=None, value=mapping))
         return gast.Call(func=flat.callee(self.node.func, out), args=args, keywords=keywords)
+
+    def from_mapping(self, mapping, names):
+        """`g(x, **d)` for a `g` without **kwargs: `d`'s keys checked as Python would, then each open
+        parameter `p` its entry, `_1 = d['p'] if 'p' in d else <default>` (a constant default)."""
+        flat, out = self.flat, self.out
+        required = [p for p in names if self.params[p].default is inspect.Parameter.empty]
+        out.append(at(gast.Expr(value=call(flat.namer.helper("keywords_in"), name(mapping.id),
+                                           gast.Tuple(elts=[const(p) for p in names], ctx=gast.Load()),
+                                           gast.Tuple(elts=[const(p) for p in required], ctx=gast.Load()),
+                                           const(self.fname))), flat.origin))
+        keywords = []
+        for p in names:
+            value = gast.Subscript(value=name(mapping.id), slice=const(p), ctx=gast.Load())
+            default = self.params[p].default
+            if default is not inspect.Parameter.empty:
+                if type(default) not in (float, int, bool, str, type(None)):
+                    self.fail(f"`**` in this call may leave `{p}` of `{self.fname}` at its default, which is not a "
+                              "number, string or None: s2s cannot write it into the derivative",
+                              f"pass `{p}` by name")
+                value = gast.IfExp(test=gast.Compare(left=const(p), ops=[gast.In()], comparators=[name(mapping.id)]),
+                                   body=value, orelse=const(default))
+            t = flat.temp()
+            flat.assign_name(t, value, out)
+            keywords.append(gast.keyword(arg=p, value=name(t)))
+        return keywords
 
     def unpack(self, value, filled):
         """`*xs` filling the named positional parameters from `filled` on: `_1, _2 = xs`."""
