@@ -10,7 +10,7 @@ import weakref
 
 import numpy as np
 
-from . import rules
+from . import rules, varargs
 from .calling import any_tree, checked, fixer, floats, screen
 from .driver import generate, unwrap
 from .errors import S2SError
@@ -33,7 +33,10 @@ def _wrt_names(func, wrt) -> tuple[list[str], bool]:
     single = not isinstance(wrt, (tuple, list))
     names = []
     for w in ([wrt] if single else wrt):
-        if isinstance(w, int) and not isinstance(w, bool):
+        entry = varargs.entry(func, w)  # an entry of *args: `xs[1]`
+        if entry is not None:
+            names.append(entry)
+        elif isinstance(w, int) and not isinstance(w, bool):
             if not -len(params) <= w < len(params):
                 raise S2SError(f"wrt={w} is out of range: `{func.__name__}` has {len(params)} parameters {tuple(params)}")
             names.append(params[w])
@@ -185,7 +188,8 @@ def _make_plain(func, wrt, mode, optimize, has_aux=False, self_class=None):
     generated = generate(func, names, single, mode, bool(optimize), has_aux=has_aux, self_class=self_class)
     own = set(inspect.signature(func).parameters)
     directions = [p for p in inspect.signature(generated.function).parameters if p not in own]  # seed, tangents
-    made = checked(generated.function, func.__name__, names, single, mode, directions, has_aux)
+    made = (varargs.wrap(generated.function, func, names, single, mode) if varargs.has_star(func)
+            else checked(generated.function, func.__name__, names, single, mode, directions, has_aux))
     _CACHE[key] = (made, generated.bindings)
     for f in (made, generated.function):
         _SOURCES[f] = generated.source
@@ -291,6 +295,8 @@ def hvp(func, wrt=0, *, optimize=True):
     key = (_target(func), tuple(names), single, "hvp", bool(optimize))
     gradient = grad(func, wrt, optimize=optimize)  # the same object while its bindings hold
     cached = _CACHE.get(key)
+    if (cached is None or cached[1] is not gradient) and varargs.has_var(unwrap(func)):
+        _CACHE[key] = cached = (_hvp_varargs(func, names, single, gradient, optimize), gradient)
     if cached is None or cached[1] is not gradient:
         tangent = jvp(gradient, tuple(names), optimize=optimize)
         run = unwrap(tangent)  # the generated code: the arguments are screened here, as f's
@@ -318,15 +324,33 @@ def hvp(func, wrt=0, *, optimize=True):
     return cached[0]
 
 
+def _hvp_varargs(func, names, single, gradient, optimize):
+    """hvp of a function with *args or **kwargs (see `s2s.varargs`)."""
+    tangent = jvp(gradient, tuple(names), optimize=optimize)
+    made = varargs.hvp(unwrap(func), names, single, tangent)
+    _SOURCES[made] = _SOURCES[tangent]
+    _GENERATED[made] = _GENERATED[tangent]
+    return made
+
+
+def _wrt_values(func, names, args, kwargs):
+    """The arguments `names` (from `_wrt_names`) in the call `func(*args, **kwargs)`; without
+    *args or **kwargs, every parameter is passed positionally (hvp, hessian, jacobian)."""
+    func = _target(func)
+    if varargs.has_var(func):
+        return varargs.values(func, names, args, kwargs)
+    params = list(inspect.signature(func).parameters)
+    return [args[params.index(p)] for p in names]
+
+
 def hessian(func, wrt=0, *, optimize=True):
     """`H(*args)`: a float for a scalar argument, (n, n) for an (n,) argument; nested
     blocks `H[i][j]` for a tuple `wrt`. Built from Hessian-vector products."""
     names, single = _wrt_names(_target(func), wrt)
     product = hvp(func, tuple(names), optimize=optimize)
-    index = {p: i for i, p in enumerate(inspect.signature(_target(func)).parameters)}
 
-    def full_hessian(*args):
-        shapes = [np.shape(args[index[p]]) for p in names]
+    def full_hessian(*args, **kwargs):
+        shapes = [np.shape(a) for a in _wrt_values(func, names, args, kwargs)]
         columns = []  # columns[j][k]: d grad / d (argument j, entry k), per argument i
         for j, shape in enumerate(shapes):
             per_entry = []
@@ -336,7 +360,7 @@ def hessian(func, wrt=0, *, optimize=True):
                     v[j][k] = 1.0
                 else:
                     v[j] = 1.0
-                per_entry.append(product(*args, tuple(v)))
+                per_entry.append(product(*args, tuple(v), **kwargs))
             columns.append(per_entry)
         blocks = [[_block(columns[j], i, shapes[i], shapes[j]) for j in range(len(names))]
                   for i in range(len(names))]
@@ -363,25 +387,24 @@ def jacobian(func, wrt=0, *, optimize=True):
         return lambda *args: tuple(jacobian(func, w, optimize=optimize)(*args) for w in wrt)
     forward = jvp(func, wrt, optimize=optimize)
     backward = vjp(func, wrt, optimize=optimize)
-    (name_,), _ = _wrt_names(_target(func), wrt)
-    position = list(inspect.signature(_target(func)).parameters).index(name_)
+    names, _ = _wrt_names(_target(func), wrt)
 
-    def full_jacobian(*args):
-        x = args[position]
-        out = _target(func)(*args)
+    def full_jacobian(*args, **kwargs):
+        x = _wrt_values(func, names, args, kwargs)[0]
+        out = _target(func)(*args, **kwargs)
         in_shape, out_shape = np.shape(x), np.shape(out)
         if np.size(x) <= np.size(out):
             cols = []
             for k in np.ndindex(in_shape):
                 e = np.zeros(in_shape)
                 e[k] = 1.0
-                cols.append(np.asarray(forward(*args, e if in_shape else 1.0)[1], dtype=float))
+                cols.append(np.asarray(forward(*args, e if in_shape else 1.0, **kwargs)[1], dtype=float))
             return np.stack(cols, axis=-1).reshape(out_shape + in_shape) if cols else np.zeros(out_shape + in_shape)
         rows = []
         for k in np.ndindex(out_shape):
             e = np.zeros(out_shape)
             e[k] = 1.0
-            rows.append(np.asarray(backward(*args, e if out_shape else 1.0), dtype=float))
+            rows.append(np.asarray(backward(*args, e if out_shape else 1.0, **kwargs), dtype=float))
         return np.stack(rows).reshape(out_shape + in_shape)
     full_jacobian.__name__ = f"jacobian_{_target(func).__name__}"
     _SOURCES[full_jacobian] = (f"# s2s.jacobian runs the first module for inputs no larger than the output,\n"

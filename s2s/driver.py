@@ -39,6 +39,7 @@ from .transforms.local_functions import local_functions
 from .transforms.forward import forward
 from .transforms.nodes import param_names, stored_names
 from .transforms.normal_form import normal_form
+from .transforms.packing import NO_DERIVATIVE
 from .transforms.optimize import optimize as optimize_pass
 from .transforms.reverse import UserCall, reverse
 from .transforms.structure import structure
@@ -47,6 +48,8 @@ _PURE_NAMES = set(runtime.__all__) | {"len", "range", "float", "int", "abs", "sl
 # Builtins that s2s recognises by name in user code, and that the code it generates calls.
 _RECOGNISED = ("range", "enumerate", "zip")   # `for v in zip(xs, ys)`: loops over an index
 _EMITTED = ("range", "len", "min", "slice")
+# runtime helpers that passes put into user code (list_operators, packing)
+_INSERTED = ("concat", "repeat", "as_tuple", "as_list", "transposed", "unstarred", "keywords_in")
 
 
 @dataclasses.dataclass
@@ -107,6 +110,19 @@ def param_names_of(func) -> list[str]:
 def _user_names(fn: gast.FunctionDef) -> set[str]:
     names = {n.id for n in gast.walk(fn) if isinstance(n, gast.Name)}
     return names | set(param_names(fn)) | {fn.name}
+
+
+def _signatures(func, fn, info):
+    """`signature_of(call)` for normal form: the signature of the user function `call` (in
+    `func`, parsed as `fn`) calls, or None (see `transforms.packing`)."""
+    callees = Callees(func, set(param_names(fn)) | stored_names(fn), info)
+
+    def signature_of(call):
+        callee = callees.classify_call(call)
+        if callee.kind == "nondiff":
+            return NO_DERIVATIVE
+        return inspect.signature(unwrap(callee.obj)) if callee.kind == "user" else None
+    return signature_of
 
 
 def _strip_own_decorator(fn, func):
@@ -195,7 +211,7 @@ class _Generation:
         fn, lookups = function_values(fn, info, func, self.namer, helpers, self.parse_user, self.binder(func))
         self.callees += lookups
         fn = structure(fn, self.namer)
-        fn = normal_form(fn, self.namer, info, helpers)
+        fn = normal_form(fn, self.namer, info, helpers, _signatures(func, fn, info))
         fn = list_operators(fn, self.namer.helper)
         if func is self.aux_pending:  # the entry only: a recursive call returns the pair
             fn, self.aux = _split_aux(fn, self.namer, info)
@@ -204,7 +220,7 @@ class _Generation:
         callees = Callees(func, local_names, info, self.self_classes.get(func))
         callees.on_method = self.self_classes.setdefault
         self.callees.append(callees)
-        callees.helpers = {self.namer.helper(h): getattr(runtime, h) for h in ("concat", "repeat")}
+        callees.helpers = {self.namer.helper(h): getattr(runtime, h) for h in _INSERTED}
         callees.helpers.update(self.made.get(func, {}))
         if not info.generated:  # s2s's own code restores what it overwrites before any view is read
             check_writes(fn, info, callees, self.namer.is_temp, self.namer.helper)
@@ -237,11 +253,12 @@ class _Generation:
             namer = Namer(_user_names(fn), self.namer.style)  # its own names: nothing here is emitted
             fn, helpers = local_functions(fn, info, namer)
             fn, _ = function_values(fn, info, func, namer, helpers, self.parse_user)
-            fn = normal_form(structure(fn, namer), namer, info, helpers)
+            fn = normal_form(structure(fn, namer), namer, info, helpers, _signatures(func, fn, info))
         except S2SError:  # not read here: differentiating it (if it is) says why
             return {RETURNS: frozenset(param_names_of(func))}
         callees = Callees(func, set(param_names(fn)) | stored_names(fn), None, self.self_classes.get(func))
         callees.on_method = self.self_classes.setdefault
+        callees.helpers = {namer.helper(h): getattr(runtime, h) for h in _INSERTED}
         summary = written_parameters(fn, callees, self._effects)
         if summary != self.summaries.get(func, {RETURNS: frozenset()}):
             self.summaries[func] = summary
@@ -256,9 +273,13 @@ class _Generation:
     def _bind(self, g, args, kwargs, act, zero=()):
         sig = inspect.signature(g)
         try:
-            bound = sig.bind(*args, **kwargs).arguments
+            bound = sig.bind(*args, **{k: v for k, v in kwargs.items() if k not in ("*", "**")}).arguments
         except TypeError as exc:
             raise UnsupportedError(f"cannot match this call to `{g.__name__}{sig}`: {exc}") from None
+        for p in sig.parameters.values():  # *rest and **opts get one name each (see `transforms.packing`)
+            given = kwargs.get({p.VAR_POSITIONAL: "*", p.VAR_KEYWORD: "**"}.get(p.kind))
+            if given is not None:
+                bound[p.name] = given
         active = [p for p in sig.parameters if isinstance(bound.get(p), gast.Name)
                   and act.is_active(bound[p].id) and bound[p].id not in zero]
         return bound, active
@@ -418,11 +439,12 @@ def _check_emitted_builtins(fn, source, info, globals_, cells):
 def _generate_entry(gen, namer, func, wrt, single, mode, optimize):
     """One attempt with one naming style: the entry function and everything it calls."""
     entry = gen.unique(mode, func.__name__)
+    params = list(dict.fromkeys(w.split("[")[0] for w in wrt))  # `xs[1]`, an entry of `*xs`: `xs` is differentiated
     if mode == "jvp":
-        tangents, info = gen.tangents(func, wrt)
-        entry_fn = assemble.jvp(tangents, namer, entry, wrt, _describe(mode, func, info, wrt))
+        tangents, info = gen.tangents(func, params)
+        entry_fn = assemble.jvp(tangents, namer, entry, params, _describe(mode, func, info, wrt))
     else:
-        sweeps, info = gen.sweeps(func, wrt)
+        sweeps, info = gen.sweeps(func, params)
         entry_fn = assemble.joint(sweeps, namer, entry, wrt, single, mode, _describe(mode, func, info, wrt), gen.aux)
     gen.finish(entry_fn, info, func, optimize)
     gen.drain(optimize)

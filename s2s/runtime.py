@@ -19,7 +19,8 @@ __all__ = ["grad_seed", "unbroadcast", "rebroadcast", "unsum", "unmax", "max_tan
            "uncast", "unarray", "unconcatenate", "reconcatenate", "untile", "untake", "unrepeat", "unpad", "repad",
            "untake_along", "median_weights", "chain_product", "undiff", "convolve_pad", "rebinds",
            "last_write", "concat", "repeat", "head", "tail", "unrepeat_list", "field", "field_key",
-           "ravel", "unravel"]
+           "ravel", "unravel", "as_tuple", "as_list", "like", "transposed", "untransposed", "unstarred", "restarred",
+           "keywords_in"]
 
 
 class _Elementwise:
@@ -730,3 +731,72 @@ def repad(t, pad_width, mode="constant"):
     if mode != "constant":
         raise NotImplementedError(f"s2s differentiates np.pad only with mode='constant', not mode={mode!r}")
     return np.pad(t, pad_width)
+
+
+# ---- *args and zip(*pairs) (see transforms/packing.py) ----
+def as_tuple(xs):
+    """`tuple(xs)`: what `*rest` receives from `*xs`; a (co)tangent list stays one."""
+    return CotangentTuple(xs) if isinstance(xs, _Elementwise) else tuple(xs)
+
+
+def as_list(xs):
+    """`list(xs)`: what `[*xs]` holds; a (co)tangent tuple stays one."""
+    return CotangentList(xs) if isinstance(xs, _Elementwise) else list(xs)
+
+
+def like(c, xs):
+    """The cotangent `c` of `as_tuple(xs)` or `as_list(xs)`, as a list or tuple like `xs`."""
+    return cotangents(xs, list(c)) if len(c) else c  # [] stands for zero
+
+
+def transposed(xs):
+    """`tuple(zip(*xs))`: rows of columns (Python's `zip(*pairs)`), also of (co)tangents."""
+    if isinstance(xs, _Elementwise):  # a row [] is a zero row
+        n = min((len(row) for row in xs if len(row)), default=0)
+        rows = [row if len(row) else [0.0] * n for row in xs]
+        return CotangentTuple(CotangentTuple(column) for column in zip(*rows))
+    return tuple(zip(*xs))
+
+
+def untransposed(c, xs):
+    """The cotangent of `xs` from the cotangent `c` of `transposed(xs)`: entry (i, j) is c[j][i]
+    (zero where zip stopped at the shortest row or `c` is a zero `[]`)."""
+    def entry(i, j):
+        row = c[j] if j < len(c) else []
+        return row[i] if len(row) else zeros_like(xs[i][j])
+
+    def row(i, x):  # zip(*arrays) iterates their rows: an array gets an array
+        items = [entry(i, j) for j in range(len(x))]
+        return np.array(items, dtype=np.result_type(x, 1.0)) if isinstance(x, np.ndarray) else cotangents(x, items)
+    return cotangents(xs, [row(i, x) for i, x in enumerate(xs)])
+
+
+def unstarred(xs, before, after):
+    """The values of `a, *b, c = xs` (`before` targets before the starred one, `after` after it),
+    the starred part a list; a ValueError, as Python's, when `xs` is too short."""
+    items, n = list(xs), len(xs)
+    if n < before + after:
+        raise ValueError(f"not enough values to unpack (expected at least {before + after}, got {n})")
+    if isinstance(xs, _Elementwise):
+        return CotangentTuple(items[:before] + [CotangentList(items[before:n - after])] + items[n - after:])
+    return tuple(items[:before]) + (items[before:n - after],) + tuple(items[n - after:])
+
+
+def restarred(c, xs, before, after):
+    """The cotangent of `xs` from the cotangent `c` of `unstarred(xs, before, after)`."""
+    if not len(c):
+        return c
+    n = len(xs)
+    middle = list(c[before]) if len(c[before]) else [zeros_like(x) for x in list(xs)[before:n - after]]
+    return cotangents(xs, list(c[:before]) + middle + list(c[before + 1:]))
+
+
+def keywords_in(d, names, required, fname):
+    """Check `g(**d)` as Python would: every key of `d` is one of `names` (the parameters the call
+    leaves open), and each of `required` is one."""
+    for key in d:
+        if key not in names:
+            raise TypeError(f"{fname}() got an unexpected keyword argument {key!r}, or a second value for it")
+    for key in required:
+        if key not in d:
+            raise TypeError(f"{fname}() missing required argument: {key!r}")

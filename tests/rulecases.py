@@ -785,6 +785,7 @@ add(rt_max_tangent, ANY.draw((3, 4)), _distinct((3, 4)), wrt=(0,))
 import rulecases_arrays  # noqa: E402,F401
 import rulecases_linalg  # noqa: E402,F401
 import rulecases_sequences  # noqa: E402,F401
+import rulecases_varargs  # noqa: E402,F401
 import rulecases_shape  # noqa: E402,F401
 
 

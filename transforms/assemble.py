@@ -41,8 +41,25 @@ def _gradients(sweeps, namer, wrt):
     def one(p):
         return name(namer.adjoint(p)) if p not in sweeps.zero_at_end and p in sweeps.active_wrt \
             else call(namer.helper("zeros_like"), name(p))
-    parts = [one(p) for p in wrt]
-    return parts
+
+    def entry(p):  # `xs[1]`: an entry of `*xs` (see `s2s.varargs`)
+        base, k = p[:-1].split("[")
+        whole = one(base)
+        if isinstance(whole, gast.Call):
+            return call(namer.helper("zeros_like"), gast.Subscript(value=name(base), slice=const(int(k)), ctx=gast.Load()))
+        return gast.Subscript(value=whole, slice=const(int(k)), ctx=gast.Load())
+    return [entry(p) if p.endswith("]") else one(p) for p in wrt]
+
+
+def _directions(args, extra):
+    """Add the parameters `extra` (a seed, tangents) after `args`'s own: positional, or
+    keyword-only after a `*args`."""
+    if args.vararg is not None:
+        args.kwonlyargs = args.kwonlyargs + extra
+        args.kw_defaults = args.kw_defaults + [None] * len(extra)
+    else:
+        args.defaults = []
+        args.args = args.args + extra
 
 
 def _stack_init(sweeps, namer):
@@ -67,8 +84,7 @@ def joint(sweeps, namer, fname, wrt, single, mode, doc, aux=None):
         body.append(assign(kept, call(namer.helper("copy_of"), name(aux))))
         aux = kept
     if mode == "vjp":  # all of f's parameters, then the seed: no defaults
-        args.defaults = []
-        args.args.append(gast.Name(id=seed, ctx=gast.Param(), annotation=None, type_comment=None))
+        _directions(args, [gast.Name(id=seed, ctx=gast.Param(), annotation=None, type_comment=None)])
     else:
         body.append(assign(seed, call(namer.helper("grad_seed"), name(sweeps.out))))
     body += mark_adjoint(list(sweeps.backward))
@@ -117,8 +133,7 @@ def jvp(tangents, namer, fname, wrt, doc, callee=False):
         args.kwonlyargs = args.kwonlyargs + extra
         args.kw_defaults = args.kw_defaults + [None] * len(extra)
     else:
-        args.defaults = []
-        args.args = args.args + extra
+        _directions(args, extra)
     out_tangent = (call(namer.helper("zeros_like"), name(tangents.out)) if tangents.out_is_zero
                    else name(namer.tangent(tangents.out)))
     body = list(tangents.body) + [gast.Return(value=gast.Tuple(elts=[name(tangents.out), out_tangent],

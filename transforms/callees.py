@@ -180,11 +180,20 @@ def _label(node) -> str:
 
 
 def call_arguments(callee: Callee, call: gast.Call):
-    """Positional and keyword argument atoms, with a method's receiver first."""
-    args = list(call.args)
+    """Positional and keyword argument atoms, with a method's receiver first; what a call to a
+    user function passes as `*rest` and `**opts` (see `packing`) under the keys "*" and "**"."""
+    args = [a for a in call.args if not isinstance(a, gast.Starred)]
     if callee.receiver is not None:
         args = [callee.receiver] + args
-    return args, {k.arg: k.value for k in call.keywords}
+    kwargs = {k.arg if k.arg is not None else "**": k.value for k in call.keywords}
+    kwargs.update({"*": a.value for a in call.args if isinstance(a, gast.Starred)})
+    return args, kwargs
+
+
+def receiver_args(callee: Callee) -> list:
+    """[the receiver] of a method resolved to a user function (`self.forward(x)` calls
+    `forward(self, x)`), else []."""
+    return [callee.receiver] if callee.kind == "user" and callee.receiver is not None else []
 
 
 def entries_read(fn, callees: Callees, active=lambda name: True) -> dict:

@@ -194,11 +194,18 @@ def _bound(func, call, effects):
     """(parameter, argument atom) for the parameters in `effects` this call passes."""
     if not effects:
         return []
+    sig = inspect.signature(func)
     try:
-        bound = inspect.signature(func).bind(*call.args, **{k.arg: k.value for k in call.keywords if k.arg})
+        bound = dict(sig.bind(*[a for a in call.args if not isinstance(a, gast.Starred)],
+                              **{k.arg: k.value for k in call.keywords if k.arg}).arguments)
     except TypeError:
         return []
-    return [(p, a) for p, a in bound.arguments.items() if p in effects]
+    for p in sig.parameters.values():  # what *rest and **opts receive in a packed call (see `packing`)
+        if p.kind is p.VAR_POSITIONAL:
+            bound[p.name] = next((a.value for a in call.args if isinstance(a, gast.Starred)), None)
+        elif p.kind is p.VAR_KEYWORD:
+            bound[p.name] = next((k.value for k in call.keywords if k.arg is None), None)
+    return [(p, a) for p, a in bound.items() if p in effects and a is not None]
 
 
 def _names(nodes):

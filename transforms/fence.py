@@ -33,8 +33,9 @@ _EXPRESSIONS = {
     gast.DictComp: ("dict comprehensions are not supported", "write the loop out with a for statement"),
     gast.Set: ("set literals are not supported", "use a tuple or list"),
     gast.NamedExpr: ("the walrus operator `:=` is not supported", "assign with `=` on its own line"),
-    gast.Starred: ("starred expressions (`*xs`) are not supported", "pass the values explicitly"),
 }
+_STARRED = ("`*xs` is supported in a call (`f(*xs)`), a tuple or list (`(*shape, 2)`) and as an assignment "
+            "target (`a, *rest = xs`), not here", "pass the values explicitly")
 _FORBIDDEN_CALLS = {"exec", "eval", "globals", "locals", "vars", "setattr", "delattr", "compile", "__import__"}
 
 
@@ -43,12 +44,16 @@ def fence(fn: gast.FunctionDef, info) -> gast.FunctionDef:
     def fail(node, message, hint):
         raise UnsupportedError(message, info.location(node), hint)
 
-    args = fn.args
-    if args.vararg or args.kwarg:
-        fail(fn, f"`{fn.name}` takes *args or **kwargs, which s2s does not support",
-             "give every parameter a name")
-    for node in gast.walk(gast.Module(body=fn.body, type_ignores=[])):
+    body = gast.Module(body=fn.body, type_ignores=[])
+    allowed = {id(a) for n in gast.walk(body) if isinstance(n, gast.Call) for a in n.args}  # f(*xs)
+    allowed |= {id(e) for n in gast.walk(body) if isinstance(n, (gast.Assign, gast.For))
+                for t in (n.targets if isinstance(n, gast.Assign) else [n.target])
+                for e in gast.walk(t) if isinstance(t, (gast.Tuple, gast.List))}  # a, *rest = xs
+    allowed |= {id(e) for n in gast.walk(body) if isinstance(n, (gast.Tuple, gast.List)) for e in n.elts}  # (*s, 2)
+    for node in gast.walk(body):
         kind = type(node)
+        if kind is gast.Starred and id(node) not in allowed:
+            fail(node, *_STARRED)
         if kind in _STATEMENTS:
             fail(node, *_STATEMENTS[kind])
         if kind in _EXPRESSIONS:
@@ -75,6 +80,4 @@ def fence(fn: gast.FunctionDef, info) -> gast.FunctionDef:
             if isinstance(node.func, gast.Name) and node.func.id in _FORBIDDEN_CALLS:
                 fail(node, f"`{node.func.id}()` is not supported: s2s cannot see the code it runs",
                      "write the code out directly")
-            if any(k.arg is None for k in node.keywords):
-                fail(node, "`**kwargs` in a call is not supported", "pass keyword arguments by name")
     return fn

@@ -23,8 +23,8 @@ import gast
 from s2s import rules
 from s2s.errors import NoRuleError, UnsupportedError
 
-from .callees import call_arguments, entries_read
-from .nodes import (assign, at, call, const, expr_stmt, name, popped, pushed, stack_names, subscript_write,
+from .callees import receiver_args, call_arguments, entries_read
+from .nodes import (assign, at, call, const, expr_stmt, name, param_names, popped, pushed, stack_names, subscript_write,
                     target_names)
 from .reverse import UserCall  # noqa: F401  (the same record of a derived call)
 from .shapes import containers, range_indices, same_shapes
@@ -198,7 +198,8 @@ class _Forward:
         keywords = [gast.keyword(arg=self.namer.tangent(p), value=self.tangent_or_zero(a.id, zero))
                     for p, a in zip(user_call.params, user_call.active_args)]
         targets = gast.Tuple(elts=[name(t, store=True), name(self.t(t), store=True)], ctx=gast.Store())
-        jvp_call = gast.Call(func=name(user_call.fwd), args=args, keywords=value.keywords + keywords)
+        jvp_call = gast.Call(func=name(user_call.fwd), args=receiver_args(callee) + value.args,
+                             keywords=value.keywords + keywords)
         zero.discard(t)
         return [assign(targets, jvp_call, s)]
 
@@ -327,5 +328,5 @@ def _unassigned_at_materialisation(code, fn, namer):
                 block(s.body, assigned | (set(target_names(s)) if isinstance(s, gast.For) else set()))
         return assigned
 
-    block(code, set(a.id for a in fn.args.posonlyargs + fn.args.args + fn.args.kwonlyargs))
+    block(code, set(param_names(fn)))
     return undefined

@@ -85,8 +85,9 @@ def index_names(subscript) -> set[str]:
 
 
 def param_names(fn: gast.FunctionDef) -> list[str]:
+    """Every parameter, `*args` (a tuple) and `**kwargs` (a dict) included."""
     a = fn.args
-    return [p.id for p in a.posonlyargs + a.args + a.kwonlyargs]
+    return [p.id for p in a.posonlyargs + a.args + [a.vararg] + a.kwonlyargs + [a.kwarg] if p is not None]
 
 
 def walk_statements(stmts):

@@ -41,18 +41,21 @@ import gast
 
 from s2s.errors import UnsupportedError
 
+from .packing import display, pack, unstar
 from .nodes import AUGMENTED, assign, at, call, const, is_atom, name, param_names, popped
 
 
-def normal_form(fn: gast.FunctionDef, namer, info, helpers=None) -> gast.FunctionDef:
-    """`helpers`: the local functions to inline where called (see `local_functions`)."""
-    return _Flattener(fn, namer, info, helpers or {}).run()
+def normal_form(fn: gast.FunctionDef, namer, info, helpers=None, signature_of=None) -> gast.FunctionDef:
+    """`helpers`: the local functions to inline where called (see `local_functions`);
+    `signature_of(call)`: the signature of the user function a call calls, or None (see `packing`)."""
+    return _Flattener(fn, namer, info, helpers or {}, signature_of or (lambda node: None)).run()
 
 
 class _Flattener:
-    def __init__(self, fn, namer, info, helpers):
+    def __init__(self, fn, namer, info, helpers, signature_of):
         self.fn, self.namer, self.info = fn, namer, info
         self.helpers = helpers
+        self.signature_of = signature_of
         self.inlining: list = []
         self.temps = getattr(fn, "s2s_temps", 0)  # temporaries `function_values` already made
         self.conds = 0
@@ -245,6 +248,8 @@ class _Flattener:
         out.append(assign(target, prim, self.origin))
 
     def unpack(self, target, value, out):
+        if any(isinstance(e, gast.Starred) for e in target.elts):  # a, *rest = xs
+            target, value = unstar(self, target, value, out)
         elts = target.elts
         if isinstance(value, (gast.Tuple, gast.List)) and len(value.elts) == len(elts):
             stored = {n.id for e in elts for n in gast.walk(e) if isinstance(n, gast.Name)}
@@ -327,6 +332,9 @@ class _Flattener:
         if isinstance(node, gast.Call) and isinstance(node.func, gast.Name) and node.func.id in self.helpers:
             return self.inline(node, out)
         if isinstance(node, gast.Call):
+            packed = pack(self, node, out, self.signature_of(node))  # *xs, **d, and calls to f(*args, **kwargs)
+            if packed is not None:
+                return packed
             return gast.Call(func=self.callee(node.func, out), args=[self.atom(a, out) for a in node.args],
                              keywords=[gast.keyword(arg=k.arg, value=self.atom(k.value, out)) for k in node.keywords])
         if isinstance(node, gast.Subscript):  # (a module's object indexed, `np.r_[a, b]`, keeps its path)
@@ -337,6 +345,8 @@ class _Flattener:
             if self.is_module_path(node):
                 return node
             return gast.Attribute(value=self.atom(node.value, out), attr=node.attr, ctx=gast.Load())
+        if isinstance(node, (gast.Tuple, gast.List)) and any(isinstance(e, gast.Starred) for e in node.elts):
+            return display(self, node, out)  # (*shape, 2), [x, *xs]
         if isinstance(node, (gast.Tuple, gast.List)):
             return type(node)(elts=[self.atom(e, out) for e in node.elts], ctx=gast.Load())
         if isinstance(node, gast.Dict):
@@ -449,6 +459,8 @@ class _Flattener:
         if isinstance(node, gast.Slice):
             return gast.Slice(*(None if part is None else self.atom(part, out)
                                 for part in (node.lower, node.upper, node.step)))
+        if isinstance(node, gast.Tuple) and any(isinstance(e, gast.Starred) for e in node.elts):
+            return self.atom(node, out)  # x[*idx]: x[(*idx,)]
         if isinstance(node, gast.Tuple):
             return gast.Tuple(elts=[self.index(e, out) for e in node.elts], ctx=gast.Load())
         if isinstance(node, gast.Constant) and node.value is Ellipsis:

@@ -34,7 +34,7 @@ import gast
 from s2s import rules
 from s2s.errors import UnsupportedError
 
-from .callees import call_arguments, entries_read
+from .callees import receiver_args, call_arguments, entries_read
 from .aliasing import sharing
 from .nodes import (assign, at, call, const, expr_stmt, index_names, name, param_names, popped, pushed,
                     stack_names, subscript_write, target_names, walk_statements)
@@ -121,7 +121,7 @@ class _Reverse:
             saved = self.fresh("saved")
             self.primal.add(saved)
             s.targets = [gast.Tuple(elts=[name(target.id, store=True), name(saved, store=True)], ctx=gast.Store())]
-            s.value = gast.Call(func=name(user_call.fwd), args=args, keywords=s.value.keywords)  # (a method's self first)
+            s.value = gast.Call(func=name(user_call.fwd), args=receiver_args(callee) + s.value.args, keywords=s.value.keywords)
             self.calls[s] = (user_call, target.id, saved)
 
     # ---- 2. adjoints -----------------------------------------------------------------

@@ -10,7 +10,7 @@ from .. import runtime as rt
 from . import nondiff, rule
 from .linalg import MULTI_DOT
 
-nondiff(rt.grad_seed, rt.zeros_like, rt.rebinds, rt.field_key)
+nondiff(rt.grad_seed, rt.zeros_like, rt.rebinds, rt.field_key, rt.keywords_in)
 
 # A tree raveled into one vector (`s2s.flatten`, in an L2 penalty) and back: each the other's adjoint.
 rule(rt.ravel, args="tree", elementwise=False, tree="unravel(g, tree)", jvp="ravel(t_tree)")
@@ -113,3 +113,14 @@ rule(rt.untake_along, args="c, arr, indices, axis=-1", elementwise=False,
      c="np.take_along_axis(g, indices, axis)", jvp="untake_along(t_c, arr, indices, axis)")
 rule(rt.chain_product, **MULTI_DOT)
 rule(rt.undiff, args="c, n=1, axis=-1", elementwise=False, c="np.diff(g, n, axis)", jvp="undiff(t_c, n, axis)")
+
+# `*rest` receiving `*xs`, and `zip(*pairs)` (see transforms/packing.py): linear maps of containers.
+rule(rt.as_tuple, args="xs", elementwise=False, xs="like(g, xs)", jvp="as_tuple(t_xs)")
+rule(rt.as_list, args="xs", elementwise=False, xs="like(g, xs)", jvp="as_list(t_xs)")
+rule(rt.like, args="c, xs", elementwise=False, c="as_tuple(g)", jvp="like(t_c, xs)")
+rule(rt.transposed, args="xs", elementwise=False, xs="untransposed(g, xs)", jvp="transposed(t_xs)")
+rule(rt.untransposed, args="c, xs", elementwise=False, c="transposed(g)", jvp="untransposed(t_c, xs)")
+rule(rt.unstarred, args="xs, before, after", elementwise=False, xs="restarred(g, xs, before, after)",
+     jvp="unstarred(t_xs, before, after)")
+rule(rt.restarred, args="c, xs, before, after", elementwise=False, c="unstarred(g, before, after)",
+     jvp="restarred(t_c, xs, before, after)")

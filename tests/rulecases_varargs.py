@@ -1,0 +1,19 @@
+"""Rule cases for the runtime helpers behind `*xs`, `zip(*pairs)` and `a, *rest = xs`
+(transforms/packing.py); conventions in rulecases.py."""
+import numpy as np  # noqa: F401
+
+from rulecases import ANY, add
+from s2s import runtime as rt
+
+
+def rt_as_tuple(a, b, w): return np.sum(rt.as_tuple([a, b * a])[1] * w)
+def rt_as_list(a, b, w): return np.sum(rt.as_list((a, b * a))[1] * w)
+def rt_like(a, b, w): return np.sum(rt.like((a, b * a), [a, b])[1] * w)
+def rt_transposed(a, b, w): return np.sum(rt.transposed([(a, b), (b * a, a)])[1][0] * w)
+def rt_untransposed(a, b, w): return np.sum(rt.untransposed(((a, b * a), (b, a)), [(a, b), (b, a)])[1][0] * w)
+def rt_unstarred(a, b, w): return np.sum(rt.unstarred([a, b, a * b], 1, 1)[1][0] * w)
+def rt_restarred(a, b, w): return np.sum(rt.restarred((a, [b, a * b], b), [a, a, a, b], 1, 1)[2] * w)
+
+
+for _fn in (rt_as_tuple, rt_as_list, rt_like, rt_transposed, rt_untransposed, rt_unstarred, rt_restarred):
+    add(_fn, ANY.draw((3,)), ANY.draw((3,)))

@@ -1,0 +1,229 @@
+"""`*args` and `**kwargs` (issue 10): in the differentiated function and in helpers, calls with
+`f(*xs)` and `f(**d)`, `zip(*pairs)` and `a, *rest = xs`, against values worked out by hand and
+against autograd. The corpus cases in tests/corpus_issue10_varargs.py run in every mode in
+tests/test_data.py; here: the API (which argument `wrt` names, keyword arguments, arities,
+errors), the generated source, and the refusals."""
+import autograd
+import autograd.numpy as anp
+import numpy as np
+import pytest
+
+import s2s
+
+
+def star(*xs):
+    return xs[0] * xs[1]
+
+
+def kw(x, **opts):
+    return x * opts["a"] ** 2
+
+
+def mixed(x, *rest, scale=1.0, **opts):
+    s = x * scale
+    for r in rest:
+        s = s + r * r * opts["w"]
+    return s
+
+
+def sum_sq(*xs):
+    total = 0.0
+    for x in xs:
+        total = total + np.sum(x * x)
+    return total
+
+
+def test_wrt_counts_positional_arguments_into_args():
+    assert s2s.grad(star)(2.0, 3.0) == 3.0   # wrt=0 is the first positional argument
+    assert s2s.grad(star, wrt=(0, 1))(2.0, 3.0) == (3.0, 2.0)
+    assert s2s.value_and_grad(star, wrt=1)(2.0, 3.0) == (6.0, 2.0)
+    assert s2s.vjp(star, wrt=1)(2.0, 3.0, 2.0) == 4.0
+    assert s2s.jvp(star, wrt=(0, 1))(2.0, 3.0, 1.0, 10.0) == (6.0, 23.0)
+    assert s2s.grad(star, wrt="xs[1]")(2.0, 3.0) == 2.0
+
+
+def test_matches_autograd_on_arrays():
+    def f(*ws):
+        return np.sum(np.tanh(ws[0] @ ws[1]) * ws[2])
+
+    def f_autograd(*ws):
+        return anp.sum(anp.tanh(anp.dot(ws[0], ws[1])) * ws[2])
+    rng = np.random.default_rng(0)
+    args = (rng.normal(size=(2, 3)), rng.normal(size=3), rng.normal(size=2))
+    ours = s2s.grad(f, wrt=(0, 1, 2))(*args)
+    for k in range(3):
+        np.testing.assert_allclose(ours[k], autograd.grad(f_autograd, k)(*args), rtol=1e-12)
+
+
+def test_one_derivative_serves_every_arity():
+    g = s2s.grad(sum_sq)
+    assert g(1.5) == 3.0
+    assert g(1.5, 2.0, 7.0) == 3.0
+    np.testing.assert_allclose(s2s.grad(sum_sq, wrt=2)(1.0, 2.0, np.array([1.0, -2.0])), [2.0, -4.0])
+
+
+def test_keyword_arguments_reach_kwargs_in_every_mode():
+    assert s2s.grad(kw)(2.0, a=3.0) == 9.0
+    assert s2s.grad(kw, wrt="opts")(2.0, a=3.0) == {"a": 12.0}
+    assert s2s.value_and_grad(kw)(2.0, a=3.0) == (18.0, 9.0)
+    assert s2s.vjp(kw)(2.0, 2.0, a=3.0) == 18.0
+    assert s2s.jvp(kw)(2.0, 1.0, a=3.0) == (18.0, 9.0)
+    assert s2s.hvp(kw)(2.0, 1.0, a=3.0) == 0.0
+    assert s2s.hessian(kw)(2.0, a=3.0) == 0.0
+    assert s2s.jacobian(kw)(2.0, a=3.0) == 9.0
+
+
+def test_args_keyword_only_and_kwargs_together():
+    g = s2s.grad(mixed, wrt=(0, 1, 2))
+    assert g(1.0, 2.0, 3.0, scale=2.0, w=0.5) == (2.0, 2.0, 3.0)
+    assert g(1.0, 2.0, 3.0, 4.0, w=1.0) == (1.0, 4.0, 6.0)
+    assert s2s.jacobian(mixed, wrt=2)(1.0, 2.0, 3.0, scale=2.0, w=0.5) == 3.0
+    h = s2s.hessian(mixed, wrt=(1, 2))(1.0, 2.0, 3.0, w=0.5)
+    np.testing.assert_allclose(np.array(h, dtype=float), np.eye(2))
+
+
+def test_second_order():
+    assert s2s.grad(s2s.grad(star), wrt=1)(2.0, 3.0) == 1.0
+    assert s2s.hvp(star, wrt=(0, 1))(2.0, 3.0, (1.0, 0.0)) == (0.0, 1.0)
+    assert s2s.hessian(star, wrt=(0, 1))(2.0, 3.0) == ((0.0, 1.0), (1.0, 0.0))
+
+    def cube(*xs):
+        return xs[0] ** 3 * xs[1]
+    assert s2s.grad(s2s.grad(cube))(2.0, 3.0) == pytest.approx(6 * 2.0 * 3.0)
+    assert s2s.hvp(cube)(2.0, 3.0, 1.0) == pytest.approx(36.0)
+
+
+def test_generated_code_keeps_the_signature():
+    assert "def grad_star(*xs):" in s2s.source(s2s.grad(star, wrt=(0, 1)))
+    assert "return d_xs[0], d_xs[1]" in s2s.source(s2s.grad(star, wrt=(0, 1)))
+    assert "def vjp_star(*xs, d_out):" in s2s.source(s2s.vjp(star))
+    assert "def jvp_star(*xs, t_xs):" in s2s.source(s2s.jvp(star))
+    assert "def grad_mixed(x, *rest, scale=1.0, **opts):" in s2s.source(s2s.grad(mixed))
+
+
+def _helper(*args, **kwargs):
+    return args[0] * args[1] * kwargs["k"]
+
+
+def calls_helper(x, y):
+    return _helper(x, y, k=y)
+
+
+def test_calls_pack_args_and_kwargs_readably():
+    assert s2s.grad(calls_helper, wrt=(0, 1))(2.0, 3.0) == (9.0, 12.0)
+    text = s2s.source(s2s.grad(calls_helper, wrt=(0, 1)))
+    assert "_1 = x, y\n" in text and "_2 = {'k': y}\n" in text
+    assert "fwd__helper(*_1, **_2)" in text and "def fwd__helper(*args, **kwargs):" in text
+
+
+def test_wrong_arguments_raise_type_errors_that_name_the_parameter():
+    with pytest.raises(TypeError, match=r"`xs\[2\]`"):
+        s2s.grad(star, wrt=2)(1.0, 2.0)
+    with pytest.raises(TypeError, match="'x'"):
+        s2s.grad(mixed)(scale=1.0)
+    with pytest.raises(TypeError, match="multiple values for argument 'x'"):
+        s2s.grad(mixed)(1.0, 2.0, w=1.0, x=5.0)
+    with pytest.raises(TypeError, match="seed"):
+        s2s.vjp(star)()
+
+
+def test_integer_entries_of_args():
+    assert s2s.grad(star)(2.0, 3) == 3.0   # xs[1] is not differentiated: it may be an integer
+    with pytest.raises(s2s.IntegerArgumentError, match=r"xs\[1\]"):
+        s2s.grad(star, wrt=1)(2.0, 3)
+
+
+def test_a_negative_wrt_with_args_is_refused():
+    with pytest.raises(s2s.S2SError, match="negative"):
+        s2s.grad(star, wrt=-1)
+
+
+def test_zip_star_and_starred_assignment_by_hand():
+    def unzip(p, q):
+        pairs = [(p, q), (q * 2.0, p * p)]
+        a, b = zip(*pairs)
+        first, *rest = pairs
+        return a[0] * b[1] + first[1] * rest[0][0]
+    # a = (p, 2q), b = (q, p^2): p * p^2 + q * 2q
+    assert s2s.grad(unzip, wrt=(0, 1))(1.5, 2.0) == (3 * 1.5 ** 2, 4 * 2.0)
+    assert s2s.hvp(unzip, wrt=(0, 1))(1.5, 2.0, (1.0, 0.0)) == (6 * 1.5, 0.0)
+
+
+def test_starred_unpacking_too_short_raises_as_python():
+    def f(x):
+        a, *b, c = [x]
+        return a * c
+    with pytest.raises(ValueError, match="not enough values to unpack"):
+        s2s.grad(f)(1.0)
+
+
+def _kwhelp(x, scale=1.0, shift=0.0):
+    return x * scale + shift
+
+
+def kw_fills_parameters(x, y):
+    d = {"scale": x, "shift": y * y}
+    return _kwhelp(x, **d)
+
+
+def kw_fills_some(x):
+    d = {"shift": x}
+    return _kwhelp(x, **d)
+
+
+def kw_unexpected(x):
+    d = {"scale": x, "zz": 1.0}
+    return _kwhelp(x, **d)
+
+
+def test_double_star_fills_named_parameters_or_defaults():
+    assert s2s.grad(kw_fills_parameters, wrt=(0, 1))(3.0, 2.0) == (6.0, 4.0)
+    assert s2s.jvp(kw_fills_parameters, wrt=(0, 1))(3.0, 2.0, 1.0, 1.0) == (13.0, 10.0)
+    assert s2s.hvp(kw_fills_parameters, wrt=(0, 1))(3.0, 2.0, (1.0, 1.0)) == (2.0, 2.0)
+    assert s2s.grad(kw_fills_some)(3.0) == 2.0   # scale keeps its default
+    with pytest.raises(TypeError, match="unexpected keyword argument 'zz'"):
+        s2s.grad(kw_unexpected)(1.0)
+
+
+def _takes_args_too(a, b, *rest):
+    return a * b
+
+
+def _kw_and_kwargs(x, scale=1.0, **kw):
+    return x * scale
+
+
+def _array_default(x, w=np.ones(2)):
+    return np.sum(x * w)
+
+
+def kw_may_fill_a_parameter(x):
+    d = {"scale": x}
+    return _kw_and_kwargs(x, **d)
+
+
+def kw_leaves_an_array_default(x):
+    d = {}
+    return _array_default(x, **d)
+
+
+def star_into_numpy(x):
+    pair = [x, x * 2.0]
+    return np.sum(np.add(*pair))
+
+
+def star_fills_named_and_args(x):
+    xs = [x, x * 2.0]
+    return _takes_args_too(*xs)
+
+
+@pytest.mark.parametrize("func, message", [
+    (kw_may_fill_a_parameter, r"`\*\*d` may hold `scale`"),
+    (kw_leaves_an_array_default, r"may leave `w` of `_array_default` at its default"),
+    (star_into_numpy, r"`\*` or `\*\*` in a call to `np.add`"),
+    (star_fills_named_and_args, r"which also takes \*args"),
+])
+@pytest.mark.parametrize("transform", [s2s.grad, s2s.jvp, s2s.hvp], ids=["grad", "jvp", "hvp"])
+def test_refused_when_built_with_the_line(func, message, transform):
+    with pytest.raises(s2s.S2SError, match=r"test_varargs\.py:\d+:\d+: error: .*" + message):
+        transform(func)
