@@ -776,6 +776,7 @@ import rulecases_arrays  # noqa: E402,F401
 import rulecases_linalg  # noqa: E402,F401
 import rulecases_sequences  # noqa: E402,F401
 import rulecases_shape  # noqa: E402,F401
+import rulecases_issue10  # noqa: E402,F401
 
 
 # ---------------------------------------------------------------------------------------------

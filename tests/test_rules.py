@@ -17,6 +17,7 @@ import numpy as np
 import pytest
 
 import rulecases
+import rulecases_issue10
 import s2s
 from s2s.rules import _BY_ATTRIBUTE, _BY_METHOD, all_rules
 
@@ -42,6 +43,13 @@ def test_rule_jvp_matches_finite_differences(case):
         assert np.array_equal(before, after), "the jvp changed its inputs"
     problems = rulecases.check_tangent(case, tangents, value, tangent)
     assert not problems, (f"{case.id}: " + "\n".join(problems) + "\n--- generated ---\n" + s2s.source(df))
+
+
+@pytest.mark.parametrize("case", rulecases_issue10.second_order_params())
+def test_rule_second_order_matches_second_differences(case):
+    """Hessian-vector products, forward over reverse (hvp) and reverse over reverse (vjp of grad)."""
+    problems = rulecases_issue10.check_second(case)
+    assert not problems, f"{case.id}: " + "\n".join(problems)
 
 
 def _differentiable(rule):
