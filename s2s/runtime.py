@@ -14,7 +14,12 @@ __all__ = ["grad_seed", "unbroadcast", "rebroadcast", "unsum", "unmax", "max_tan
            "kron_shape", "norm_order",
            "uncast", "unarray", "unconcatenate", "reconcatenate", "untile", "untake", "unrepeat", "unpad", "repad",
            "untake_along", "median_weights", "chain_product", "undiff", "convolve_pad", "rebinds",
-           "last_write", "concat", "repeat", "head", "tail", "unrepeat_list"]
+           "last_write", "concat", "repeat", "head", "tail", "unrepeat_list",
+           "ends_count", "with_ends", "ungradient", "regradient", "trapezoid_weights", "svd_identity", "eig_identity", "matrix_axes"]
+
+# Helpers of a family kept in a module of their own, exported from here (`s2s.standalone` reads them too).
+from .runtime_sequences import (ends_count, eig_identity, matrix_axes, regradient, svd_identity,  # noqa: E402
+                                trapezoid_weights, ungradient, with_ends)
 
 
 class _Elementwise:
@@ -516,7 +521,7 @@ def kron_shape(a, b):
 
 def norm_order(x, ord=None, axis=None):
     """The p of the vector p-norm that `np.linalg.norm(x, ord, axis)` computes (2 for the
-    Frobenius norm); matrix norms other than Frobenius have no derivative rule."""
+    Frobenius norm); the other matrix norms are not p-norms (see `matrix_axes`)."""
     matrix = (axis is None and np.ndim(x) == 2 and ord is not None) or np.ndim(axis) == 1 and len(axis) == 2
     if ord is None or ord == "fro":
         return 2.0

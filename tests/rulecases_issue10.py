@@ -5,6 +5,7 @@ modes, power and cumprod at zeros; conventions in rulecases.py. `SECOND_ORDER` n
 whose Hessian-vector products test_rules.py also checks (forward over reverse and reverse over reverse)."""
 import numpy as np  # noqa: F401
 
+from s2s import runtime as rt
 from rulecases import ANY, NONZERO, POS, Domain, _rng, _shape_id, add, draw_pair, mod_smooth  # noqa: F401
 
 
@@ -25,9 +26,16 @@ def second(*fns):
     SECOND_ORDER.extend(fns)
 
 
-def mixed_second_differences(f, args, wrt, vs, h=1e-4):
+def mixed_second_differences(f, args, wrt, vs, h=2e-4):
     """d/dx_i <grad f, v> for every entry of every argument in `wrt`: central mixed second differences of
-    `f` along the direction `vs` (one per argument in `wrt`) and each coordinate."""
+    `f` along the direction `vs` (one per argument in `wrt`) and each coordinate, at steps h and h / 2
+    combined (Richardson) to cancel the h² error."""
+    coarse = _mixed_differences(f, args, wrt, vs, h)
+    fine = _mixed_differences(f, args, wrt, vs, h / 2)
+    return [(4 * b - a) / 3 for a, b in zip(coarse, fine)]
+
+
+def _mixed_differences(f, args, wrt, vs, h):
     scale = max([1.0] + [float(np.max(np.abs(args[i]))) for i in wrt])
     h = h * scale
 
@@ -219,6 +227,172 @@ add(np_sum_list_ints, ANY.draw(()), ANY.draw(()))
 second(np_mean_list, np_std_list, np_prod_list)
 
 
+# ---- gradient: linear in f, along one or several axes, with spacing scalars or coordinates -----------------
+
+def np_gradient(x, w): return np.sum(np.gradient(x) * w)
+def np_gradient_spacing(x, w): return np.sum(np.gradient(x, 0.5, edge_order=2) * w)
+def np_gradient_coordinates(x, w): return np.sum(np.gradient(x, np.array([0.0, 0.3, 1.0, 1.2, 2.0])) * w)
+def np_gradient_axis(x, axis, edge_order, w): return np.sum(np.gradient(x, axis=axis, edge_order=edge_order) * w)
+def np_gradient_all(x, w):
+    gy, gx = np.gradient(x, 2.0, 0.5)
+    return np.sum(gy * w) + np.sum(gx * gx * w)
+def np_gradient_squared(x, w): return np.sum(np.gradient(x * x, 0.7, axis=0) * w)
+def rt_ungradient(c, f, w): return np.sum(rt.ungradient(c, f, (0.5,), None, 2) * w)
+def rt_ungradient_axes(c, d, w): return np.sum(rt.ungradient([c, d.T], c, (), None, 1) * w)
+def rt_regradient(c, w):
+    a, b = rt.regradient(c, (2.0, np.array([0.0, 0.5, 1.5])), None, 2)
+    return np.sum((a * a + b) * w)
+
+
+add(np_gradient, ANY.draw((5,)))
+add(np_gradient_spacing, ANY.draw((5,)))
+add(np_gradient_coordinates, ANY.draw((5,)))
+for _shape, _axis, _edge in [((4, 3), 0, 1), ((4, 3), -1, 2), ((3, 4, 3), 1, 1), ((3, 3, 4), -1, 2)]:
+    add(np_gradient_axis, ANY.draw(_shape), _axis, _edge, wrt=(0,), tag=_tag(_shape, axis=_axis, edge=_edge))
+add(np_gradient_all, ANY.draw((3, 4)))
+add(rt_ungradient, ANY.draw((5,)), ANY.draw((5,)), wrt=(0,))
+add(rt_ungradient_axes, ANY.draw((2, 3)), ANY.draw((3, 2)), wrt=(0, 1))
+add(rt_regradient, ANY.draw((3, 3)))
+add(np_gradient_squared, ANY.draw((4, 2)))
+second(np_gradient_all, np_gradient_squared, rt_ungradient, rt_ungradient_axes, rt_regradient)
+
+
+# ---- interp, trapezoid -------------------------------------------------------------------------------------------
+
+_XP = np.array([-1.5, -0.4, 0.3, 1.1, 2.0])
+
+
+def np_interp(x, fp, w): return np.sum(np.interp(x, _XP, fp) * w)
+def np_interp_ends(x, fp, left, right, w): return np.sum(np.interp(x, _XP, fp, left, right) * w)
+def np_interp_squared(x, fp, w): return np.sum(np.interp(x * x, _XP, fp * fp) * w)
+
+
+def _between_knots(shape):
+    x = Domain(-2.0, 2.5).draw(shape)
+    while np.min(np.abs(np.subtract.outer(x, _XP))) < 0.05:
+        x = Domain(-2.0, 2.5).draw(shape)
+    return x
+
+
+add(np_interp, _between_knots((6,)), ANY.draw((5,)))
+add(np_interp, _between_knots(()), ANY.draw((5,)))
+add(np_interp, _between_knots((2, 3)), ANY.draw((5,)))
+add(np_interp_ends, _between_knots((6,)), ANY.draw((5,)), ANY.draw(()), ANY.draw(()))
+add(np_interp_squared, _between_knots((4,)) / 1.5, ANY.draw((5,)))
+second(np_interp_ends, np_interp_squared)
+
+
+def np_trapezoid(y, w): return np.trapezoid(y) * w
+def np_trapezoid_x(y, x, w): return np.sum(np.trapezoid(y, x, axis=0) * w)
+def np_trapezoid_dx(y, dx, w): return np.sum(np.trapezoid(y, dx=dx) * w)
+def np_trapezoid_x_nd(y, x, w): return np.sum(np.trapezoid(y * y, x) * w)
+
+
+if hasattr(np, "trapezoid"):   # NumPy 2.0 and later
+    add(np_trapezoid, ANY.draw((5,)))
+    add(np_trapezoid_x, ANY.draw((4, 2)), np.cumsum(POS.draw((4,))), wrt=(0,))   # x and dx: refused
+    add(np_trapezoid_dx, ANY.draw((2, 4)), POS.draw(()), wrt=(0,))
+    add(np_trapezoid_x_nd, ANY.draw((2, 4)), np.cumsum(POS.draw((2, 4)), axis=1), wrt=(0,))
+    second(np_trapezoid_x, np_trapezoid_dx, np_trapezoid_x_nd)
+
+
+def np_trapz(y, x, w): return np.sum(np.trapz(y, x) * w)
+
+
+if hasattr(np, "trapz"):   # removed in NumPy 2.4
+    add(np_trapz, ANY.draw((2, 4)), np.cumsum(POS.draw((4,))), wrt=(0,))
+
+
+# ---- diff with prepend / append -----------------------------------------------------------------------------
+
+def np_diff_ends(x, p, a, w): return np.sum(np.diff(x, 1, 0, p, a) * w)
+def rt_with_ends(x, p, a, w): return np.sum(rt.with_ends(x, p, a, 0) * w)
+def np_diff_prepend(x, w): return np.sum(np.diff(x, n=2, prepend=0.5) * w)
+def np_diff_append(x, y, w): return np.sum(np.diff(x, axis=-1, append=y) * w)
+
+
+add(np_diff_ends, ANY.draw((4, 2)), ANY.draw((1, 2)), ANY.draw(()))
+add(rt_with_ends, ANY.draw((3, 2)), ANY.draw(()), ANY.draw((2, 2)))
+add(np_diff_ends, ANY.draw((3,)), ANY.draw(()), ANY.draw((2,)))
+add(np_diff_prepend, ANY.draw((2, 4)))
+add(np_diff_append, ANY.draw((2, 3)), ANY.draw((2, 2)))
+second(np_diff_ends)
+
+
+
+# ---- svd, eig ------------------------------------------------------------------------------------------------
+
+def np_svd(x, w): return np.sum(np.linalg.svd(x, full_matrices=False)[1] * w)
+def np_svd_u(x, w):
+    u, s, vt = np.linalg.svd(x, full_matrices=False)
+    return np.sum(u * u[..., :1] * w)   # u's sign is fixed by NumPy, column by column: u * u[:, :1] is not
+def np_svd_all(x, w):
+    u, s, vt = np.linalg.svd(x, full_matrices=False)
+    return np.sum((u * s[..., None, :]) @ (vt * vt[..., :1, :]) * w)
+def np_svd_values(x, w): return np.sum(np.linalg.svd(x, compute_uv=False) * w)
+def np_svd_square(x, w):
+    u, s, vt = np.linalg.svd(x)
+    return np.sum((u * u[..., :1]) @ (vt * s[..., :, None]) * w)
+
+
+def _separated(shape):
+    """A matrix (or stack) with singular values well apart and away from zero."""
+    m, n = shape[-2:]
+    k = min(m, n)
+    q1 = np.linalg.qr(_rng.standard_normal(shape[:-2] + (m, m)))[0][..., :k]
+    q2 = np.linalg.qr(_rng.standard_normal(shape[:-2] + (n, n)))[0][..., :k]
+    return (q1 * np.linspace(1.0, 2.5, k)) @ np.swapaxes(q2, -1, -2)
+
+
+for _shape in [(3, 3), (4, 2), (2, 4), (2, 3, 2)]:
+    add(np_svd, _separated(_shape))
+    add(np_svd_u, _separated(_shape))
+    add(np_svd_all, _separated(_shape))
+    add(np_svd_values, _separated(_shape))
+add(np_svd_square, _separated((3, 3)))
+second(np_svd, np_svd_all, np_svd_values)
+
+
+def np_eig(x, w):
+    e, v = np.linalg.eig(x)
+    return np.sum((e[..., None, :] + v * v[..., :1, :]) * w)  # each column's sign is NumPy's
+def np_eigvals(x, w): return np.sum(np.linalg.eigvals(x) * w)
+
+
+def _real_eigen(shape):
+    """A matrix with real eigenvalues well apart: V diag(1, 2, ...) V⁻¹."""
+    n = shape[-1]
+    v = _rng.standard_normal(shape) + 2.0 * np.eye(n)
+    return (v * np.arange(1.0, n + 1.0)) @ np.linalg.inv(v)
+
+
+for _shape in [(3, 3), (2, 3, 3)]:
+    add(np_eig, _real_eigen(_shape))
+    add(np_eigvals, _real_eigen(_shape))
+second(np_eig)
+
+
+# ---- matrix norms ------------------------------------------------------------------------------------------------
+
+def np_norm_matrix(x, ord, w): return np.linalg.norm(x, ord) * w
+def np_norm_matrix_axes(x, ord, axis, keepdims, w): return np.sum(np.linalg.norm(x, ord, axis, keepdims) * w)
+
+
+def _clear_norms(shape):
+    """Rows and columns with absolute sums well apart, singular values well apart."""
+    x = _separated(shape)
+    return x + np.reshape(np.arange(np.prod(shape)), shape) * 0.35
+
+
+for _ord in ["nuc", "fro", 2, -2, 1, -1, np.inf, -np.inf]:
+    add(np_norm_matrix, _clear_norms((3, 4)), _ord, wrt=(0,), tag=_tag((3, 4), ord=_ord))
+    add(np_norm_matrix_axes, _clear_norms((2, 3, 4)), _ord, (2, 0), False, wrt=(0,),
+        tag=_tag((2, 3, 4), ord=_ord, axis=(2, 0)))
+    add(np_norm_matrix_axes, _clear_norms((3, 2, 4)), _ord, (-2, -1), True, wrt=(0,),
+        tag=_tag((3, 2, 4), ord=_ord, axis=(-2, -1), keepdims=True))
+second(np_norm_matrix)
+
+
 # ---- pad modes ----------------------------------------------------------------------------------------------------
 
 def np_pad_edge(x, w): return np.sum(np.pad(x, ((1, 2), (2, 1)), "edge") * w)
@@ -245,6 +419,8 @@ second(np_pad_wide, np_pad_squared)
 
 def np_power_exponent(x, y, w): return np.sum(np.power(x, y) * w)
 def op_pow_exponent(x, y, w): return np.sum(x ** (y * y) * w)
+def np_cumprod_zeros(x, w): return np.sum(np.cumprod(x) * w)
+def np_cumprod_zeros_axis(x, w): return np.sum(np.cumprod(x, axis=1) * w)
 def np_sum_dtype(x, w): return np.sum(x * x, dtype=np.float64) * w
 def np_sum_dtype_axis(x, w): return np.sum(np.sum(x * x, axis=0, dtype=float) * w)
 
@@ -252,6 +428,9 @@ def np_sum_dtype_axis(x, w): return np.sum(np.sum(x * x, axis=0, dtype=float) * 
 add(np_power_exponent, POS.draw((3,)), ANY.draw((3,)))
 add(np_power_exponent, np.array([0.0, 1.3, 0.0]), np.array([2.5, 0.7, 3.0]), wrt=(1,), tag="3,3,at-zero")
 add(op_pow_exponent, POS.draw((2, 3)), ANY.draw((3,)))
+add(np_cumprod_zeros, np.array([0.7, 0.0, 1.3, -0.4]), tag="4,one-zero")
+add(np_cumprod_zeros, np.array([0.0, 1.1, 0.0, -0.4, 0.9]), tag="5,two-zeros")
+add(np_cumprod_zeros_axis, np.array([[0.5, 0.0, 1.2], [0.0, 0.0, 2.0]]), tag="2x3,zeros")
 add(np_sum_dtype, ANY.draw((2, 3)))
 add(np_sum_dtype_axis, ANY.draw((2, 3)))
-second(np_power_exponent, op_pow_exponent)
+second(np_power_exponent, op_pow_exponent, np_cumprod_zeros, np_cumprod_zeros_axis)

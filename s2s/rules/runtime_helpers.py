@@ -10,7 +10,7 @@ from .. import runtime as rt
 from . import nondiff, rule
 from .linalg import MULTI_DOT
 
-nondiff(rt.grad_seed, rt.zeros_like, rt.rebinds)
+nondiff(rt.grad_seed, rt.zeros_like, rt.rebinds, rt.svd_identity, rt.eig_identity, rt.matrix_axes)
 
 # `a + b` and `a * n` of lists and tuples (made calls by `transforms.list_operators`).
 rule(rt.concat, args="a, b", elementwise=False, a="head(g, a)", b="tail(g, a, b)",

@@ -6,9 +6,60 @@ the other argument, of the cotangent padded to the full-mode length).
 """
 import numpy as np
 
-from . import rule
+from .. import runtime as rt
+from . import nondiff, rule
 
-rule(np.diff, args="a, n=1, axis=-1", a="undiff(g, n, axis)", jvp="np.diff(t_a, n, axis)")
+nondiff(np.searchsorted, rt.ends_count, rt.trapezoid_weights)
+
+# With prepend= or append= (a number stands for a slice along the axis), diff takes differences of the
+# array with its ends joined (`with_ends`): the cotangent of the joined array is split back.
+_PRE, _APP = "ends_count(prepend, a, axis)", "ends_count(append, a, axis)"
+_PARTS = dict(  # cotangents of a, prepend, append from the cotangent {g} of the joined array (one form for None)
+    a=f"np.take({{g}}, range({_PRE}, {_PRE} + np.shape(a)[axis]), axis)",
+    prepend=f"unbroadcast(np.take({{g}}, range({_PRE}), axis), prepend)",
+    append=f"unbroadcast(np.take({{g}}, range({_PRE} + np.shape(a)[axis], {_PRE} + np.shape(a)[axis] + {_APP}), axis), append)")
+_ZERO = "None if {0} is None else 0.0 * {0}".format
+_ENDS = dict(a=f"with_ends(t_a, {_ZERO('prepend')}, {_ZERO('append')}, axis)",
+             prepend=f"with_ends(0.0 * a, t_prepend, {_ZERO('append')}, axis)",
+             append=f"with_ends(0.0 * a, {_ZERO('prepend')}, t_append, axis)")
+rule(np.diff, args="a, n=1, axis=-1, prepend=None, append=None",
+     a=f"(undiff(g, n, axis) if append is None else {_PARTS['a'].format(g='undiff(g, n, axis)')}) "
+       f"if prepend is None else {_PARTS['a'].format(g='undiff(g, n, axis)')}",
+     prepend=_PARTS["prepend"].format(g="undiff(g, n, axis)"), append=_PARTS["append"].format(g="undiff(g, n, axis)"),
+     jvp="((np.diff(t_a, n, axis) if append is None else np.diff({0}, n, axis)) if prepend is None else "
+         "np.diff({0}, n, axis)) + np.diff({1}, n, axis) + np.diff({2}, n, axis)".format(*_ENDS.values()))
+rule(rt.with_ends, args="a, prepend, append, axis", **{p: t.format(g="g") for p, t in _PARTS.items()},
+     jvp=" + ".join(_ENDS.values()))
+
+# gradient is linear in f along each axis (`ungradient` applies the transposed stencil); the spacing,
+# scalars or coordinates, is refused when differentiated.
+rule(np.gradient, args="f, *varargs, axis=None, edge_order=1",
+     constant={"varargs": "pass the spacing as constants, or wrap it in s2s.stop_gradient()"},
+     f="ungradient(g, f, varargs, axis, edge_order)", jvp="regradient(t_f, varargs, axis, edge_order)")
+rule(rt.ungradient, args="c, f, spacing=(), axis=None, edge_order=1",
+     c="regradient(g, spacing, axis, edge_order)", jvp="ungradient(t_c, f, spacing, axis, edge_order)")
+rule(rt.regradient, args="c, spacing=(), axis=None, edge_order=1",
+     c="ungradient(g, c, spacing, axis, edge_order)", jvp="regradient(t_c, spacing, axis, edge_order)")
+
+# interp(x, xp, fp): linear in fp (and in left, right: the values outside [xp[0], xp[-1]]); in x, the slope of
+# the segment x falls in (zero outside). The knots xp are refused when differentiated.
+_OUT = "None if {0} is None else 0.0".format
+_SLOPE = ("(np.diff(fp) / np.diff(xp))[np.clip(np.searchsorted(xp, x, 'right') - 1, 0, len(xp) - 2)] "
+          "* ((x > xp[0]) & (x < xp[-1]))")
+rule(np.interp, args="x, xp, fp, left=None, right=None, period=None", elementwise=False,
+     constant={"xp": "pass the knots xp as constants, or wrap them in s2s.stop_gradient()"}, only={"period": (None,)},
+     x=f"g * {_SLOPE}",
+     fp=f"np.array([np.sum(g * np.interp(x, xp, e, {_OUT('left')}, {_OUT('right')})) for e in np.eye(len(fp))])",
+     left="np.sum(g * (x < xp[0]))", right="np.sum(g * (x > xp[-1]))",
+     jvp=f"t_x * {_SLOPE} + np.interp(x, xp, t_fp, {_OUT('left')}, {_OUT('right')}) + t_left * (x < xp[0]) "
+         "+ t_right * (x > xp[-1])")
+
+# trapezoid(y, x, dx) = sum(y * w) along the axis, w half the two steps next to each sample
+# (`trapezoid_weights`); the sample points x and the step dx are refused when differentiated.
+for _fn in [getattr(np, n) for n in ("trapezoid", "trapz") if hasattr(np, n)]:
+    rule(_fn, args="y, x=None, dx=1.0, axis=-1", constant=("x", "dx"),
+         y="unsum(g, y, axis) * trapezoid_weights(y, x, dx, axis)",
+         jvp="np.sum(t_y * trapezoid_weights(y, x, dx, axis), axis)")
 
 # convolve(a, v) = correlate(a, v[::-1]) (real inputs); the cotangent of one argument is the full-length
 # cotangent correlated with the other ('valid' gives that argument's length).
