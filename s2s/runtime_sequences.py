@@ -1,6 +1,6 @@
 """Runtime helpers for the rules of sequences along an axis and of linear algebra that
 `s2s.runtime` exports (it imports them from here; `s2s.standalone` copies them as it
-copies its own): `np.diff` with ends, `np.gradient`, `np.trapezoid`, and the checks that
+copies its own): `np.diff` with ends, `np.gradient`, `np.trapezoid`, the axes of matrix norms, and the checks that
 the derivatives of `np.linalg.svd` and `np.linalg.eig` rely on. Each is pure and depends on
 NumPy only, as the helpers of `s2s.runtime` do; the differentiable ones have rules in
 `s2s.rules.runtime_helpers`.
@@ -52,21 +52,12 @@ def regradient(c, spacing=(), axis=None, edge_order=1):
     return np.gradient(c, *spacing, axis=axis, edge_order=edge_order)
 
 
-def trapezoid_weights(y, x=None, dx=1.0, axis=-1):
-    """Weights `w` with `np.trapezoid(y, x, dx, axis) == np.sum(y * w, axis)`: half the sum of the
-    two neighbouring steps of each sample along `axis` (one at either end)."""
-    axis = axis % np.ndim(y)
-    n = np.shape(y)[axis]
-    if x is None:
-        steps = np.full(n - 1, dx, dtype=np.result_type(y, 1.0))
-    else:
-        steps = np.diff(x, axis=axis if np.ndim(x) > 1 else -1)
-    if np.ndim(steps) == 1:
-        steps = np.reshape(steps, (-1,) + (1,) * (np.ndim(y) - 1 - axis))
-    at = np.ndim(steps) - (np.ndim(y) - axis)  # the position of `axis` in steps' shape
-    before, after = [(0, 0)] * np.ndim(steps), [(0, 0)] * np.ndim(steps)
-    before[at], after[at] = (1, 0), (0, 1)
-    return (np.pad(steps, before) + np.pad(steps, after)) / 2
+def along(x, y, axis):
+    """`x` laid along `axis` of `y` (a 1-d `x`, as np.trapezoid takes sample points, reshaped to broadcast
+    against `y` there), else `x` itself."""
+    if np.ndim(x) == 1 and np.ndim(y) > 1:
+        return np.reshape(x, (-1,) + (1,) * (np.ndim(y) - 1 - axis % np.ndim(y)))
+    return x
 
 
 def svd_identity(a, full_matrices=True, compute_uv=True):

@@ -286,21 +286,24 @@ def np_trapezoid(y, w): return np.trapezoid(y) * w
 def np_trapezoid_x(y, x, w): return np.sum(np.trapezoid(y, x, axis=0) * w)
 def np_trapezoid_dx(y, dx, w): return np.sum(np.trapezoid(y, dx=dx) * w)
 def np_trapezoid_x_nd(y, x, w): return np.sum(np.trapezoid(y * y, x) * w)
+def rt_along(x, y, w): return np.sum(rt.along(x * x, y, 0) * y * w)
 
 
 if hasattr(np, "trapezoid"):   # NumPy 2.0 and later
     add(np_trapezoid, ANY.draw((5,)))
-    add(np_trapezoid_x, ANY.draw((4, 2)), np.cumsum(POS.draw((4,))), wrt=(0,))   # x and dx: refused
-    add(np_trapezoid_dx, ANY.draw((2, 4)), POS.draw(()), wrt=(0,))
-    add(np_trapezoid_x_nd, ANY.draw((2, 4)), np.cumsum(POS.draw((2, 4)), axis=1), wrt=(0,))
-    second(np_trapezoid_x, np_trapezoid_dx, np_trapezoid_x_nd)
+    add(np_trapezoid_x, ANY.draw((4, 2)), np.cumsum(POS.draw((4,))))
+    add(np_trapezoid_x, ANY.draw((4,)), np.cumsum(POS.draw((4,))))
+    add(np_trapezoid_dx, ANY.draw((2, 4)), POS.draw(()))
+    add(np_trapezoid_x_nd, ANY.draw((2, 4)), np.cumsum(POS.draw((2, 4)), axis=1))
+    add(rt_along, ANY.draw((3,)), ANY.draw((3, 2)), wrt=(0,))
+    second(np_trapezoid_x, np_trapezoid_dx, np_trapezoid_x_nd, rt_along)
 
 
 def np_trapz(y, x, w): return np.sum(np.trapz(y, x) * w)
 
 
 if hasattr(np, "trapz"):   # removed in NumPy 2.4
-    add(np_trapz, ANY.draw((2, 4)), np.cumsum(POS.draw((4,))), wrt=(0,))
+    add(np_trapz, ANY.draw((2, 4)), np.cumsum(POS.draw((4,))))
 
 
 # ---- diff with prepend / append -----------------------------------------------------------------------------

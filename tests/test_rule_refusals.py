@@ -83,7 +83,6 @@ def linspace_retstep(x):
     return np.sum(samples) * step
 def pad_linear_ramp(x): return np.sum(np.pad(x, 1, mode="linear_ramp") ** 2)
 def pad_mode_variable(x, mode="edge"): return np.sum(np.pad(x, 1, mode=mode) ** 2)
-def trapezoid_of_active_points(x): return np.trapezoid(x * x, x)
 def gradient_of_active_spacing(x): return np.sum(np.gradient(x * x, x[0]))
 def interp_of_active_knots(x): return np.sum(np.interp(0.5, x, x * x))
 def interp_periodic(x): return np.sum(np.interp(0.5, [0.0, 1.0, 2.0], x, period=2.0))
@@ -97,7 +96,7 @@ def nan_to_num_of_active_fill(x): return np.sum(np.nan_to_num(x, nan=x[0]))
     (norm_of_active_order, ["`np.linalg.norm`", "`ord`"]), (std_of_active_ddof, ["`np.std`", "`ddof`"]),
     (linspace_retstep, ["`np.linspace` only with retstep=False"]),
     (pad_linear_ramp, ["`np.pad` only with mode='constant' or mode='edge'"]), (pad_mode_variable, ["mode='constant'"]),
-    (trapezoid_of_active_points, ["`np.trapezoid`", "`x`"]), (gradient_of_active_spacing, ["`np.gradient`", "`varargs`"]),
+    (gradient_of_active_spacing, ["`np.gradient`", "`varargs`"]),
     (interp_of_active_knots, ["`np.interp`", "`xp`"]), (interp_periodic, ["`np.interp` only with period=None"]),
     (nan_to_num_of_active_fill, ["`np.nan_to_num`", "`nan`"]),
 ], ids=lambda v: getattr(v, "__name__", ""))

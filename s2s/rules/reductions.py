@@ -63,7 +63,8 @@ _VECTOR = dict(
     jvp="max_tangent(t_x * np.sign(x), np.abs(x), ans, axis, keepdims) if np.isinf(norm_order(x, ord, axis)) else "
         "np.sum(t_x * np.sign(x) * np.abs(x) ** (norm_order(x, ord, axis) - 1), axis, keepdims=keepdims) "
         f"* {_NONZERO('ans')} ** (1 - norm_order(x, ord, axis))")
-# Other matrix norms, of the matrices along the two axes `matrix_axes` gives (moved last): 'nuc', 2 and -2
+# Other matrix norms (never for ord=None, the case written first: generated code keeps only it), of the
+# matrices along the two axes `matrix_axes` gives (moved last): 'nuc', 2 and -2
 # are the sum, the largest and the smallest singular value (g U diag(ds) Vᵀ, ds their derivatives in s);
 # ±1 and ±inf the extreme column (row) sum of |x| (g to the entries of the extreme columns, times sign x).
 _AXES = "matrix_axes(x, ord, axis)"
@@ -83,8 +84,8 @@ _MATRIX = dict(
         f"max_tangent(np.sum({_TM} * np.sign({_XM}), {_SUMMED}, keepdims=True), {_SUMS}, {_PICKED}, {_EXTREME}, True), "
         "np.shape(ans))")
 rule(np.linalg.norm, args="x, ord=None, axis=None, keepdims=False", constant=("ord",),
-     x=f"({_VECTOR['x']}) if {_AXES} is None else {_MATRIX['x']}",
-     jvp=f"({_VECTOR['jvp']}) if {_AXES} is None else {_MATRIX['jvp']}")
+     x=f"({_VECTOR['x']}) if ord is None else (({_VECTOR['x']}) if {_AXES} is None else {_MATRIX['x']})",
+     jvp=f"({_VECTOR['jvp']}) if ord is None else (({_VECTOR['jvp']}) if {_AXES} is None else {_MATRIX['jvp']})")
 
 # Weighted mean: sum(a * weights) / sum(weights) (weights of a's shape, or None for the plain mean).
 rule(np.average, args="a, axis=None, weights=None, *, keepdims=False",

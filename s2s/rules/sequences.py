@@ -9,7 +9,7 @@ import numpy as np
 from .. import runtime as rt
 from . import nondiff, rule
 
-nondiff(np.searchsorted, rt.ends_count, rt.trapezoid_weights)
+nondiff(np.searchsorted, rt.ends_count)
 
 # With prepend= or append= (a number stands for a slice along the axis), diff takes differences of the
 # array with its ends joined (`with_ends`): the cotangent of the joined array is split back.
@@ -54,12 +54,21 @@ rule(np.interp, args="x, xp, fp, left=None, right=None, period=None", elementwis
      jvp=f"t_x * {_SLOPE} + np.interp(x, xp, t_fp, {_OUT('left')}, {_OUT('right')}) + t_left * (x < xp[0]) "
          "+ t_right * (x > xp[-1])")
 
-# trapezoid(y, x, dx) = sum(y * w) along the axis, w half the two steps next to each sample
-# (`trapezoid_weights`); the sample points x and the step dx are refused when differentiated.
+# trapezoid(y, x, dx) = sum(D * S, axis): D the steps (dx, or the differences of the sample points x, a 1-d
+# x laid along the axis by `along`), S the means of neighbouring samples (y[:-1] + diff(y) / 2). Bilinear:
+# y gets Sᵀ(g D), x the differences' adjoint of g S, dx the sum of g S.
+_HEAD = "np.take({}, range(np.shape(y)[axis] - 1), axis)".format
+_MEANS = f"({_HEAD('y')} + np.diff(y, 1, axis) / 2)"
+_STEPS = "(dx if x is None else np.diff(along(x, y, axis), 1, axis))"
+_GD = f"np.broadcast_to(np.expand_dims(g, axis) * {_STEPS}, np.shape(np.diff(y, 1, axis)))"
 for _fn in [getattr(np, n) for n in ("trapezoid", "trapz") if hasattr(np, n)]:
-    rule(_fn, args="y, x=None, dx=1.0, axis=-1", constant=("x", "dx"),
-         y="unsum(g, y, axis) * trapezoid_weights(y, x, dx, axis)",
-         jvp="np.sum(t_y * trapezoid_weights(y, x, dx, axis), axis)")
+    rule(_fn, args="y, x=None, dx=1.0, axis=-1",
+         y=f"untake({_GD}, y, range(np.shape(y)[axis] - 1), axis) + undiff({_GD}, 1, axis) / 2",
+         x=f"np.reshape(unbroadcast(undiff(np.expand_dims(g, axis) * {_MEANS}, 1, axis), along(x, y, axis)), np.shape(x))",
+         dx=f"np.sum(g * np.sum({_MEANS}, axis))",
+         jvp=f"np.sum({_STEPS} * ({_HEAD('t_y')} + np.diff(t_y, 1, axis) / 2), axis) "
+             f"+ np.sum(np.diff(along(t_x, y, axis), 1, axis) * {_MEANS}, axis) + t_dx * np.sum({_MEANS}, axis)")
+rule(rt.along, args="x, y, axis", x="np.reshape(g, np.shape(x))", jvp="along(t_x, y, axis)")
 
 # convolve(a, v) = correlate(a, v[::-1]) (real inputs); the cotangent of one argument is the full-length
 # cotangent correlated with the other ('valid' gives that argument's length).
