@@ -47,7 +47,7 @@ def test_rule_jvp_matches_finite_differences(case):
 
 @pytest.mark.parametrize("case", rulecases_issue10.second_order_params())
 def test_rule_second_order_matches_second_differences(case):
-    """Hessian-vector products, forward over reverse (hvp) and reverse over reverse (vjp of grad)."""
+    """Hessian-vector products, forward over reverse (hvp), some also reverse over reverse (vjp of grad)."""
     problems = rulecases_issue10.check_second(case)
     assert not problems, f"{case.id}: " + "\n".join(problems)
 

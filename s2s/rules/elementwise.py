@@ -1,7 +1,7 @@
 """NumPy's elementwise functions. Each line is both modes (see `s2s.rules`)."""
 import numpy as np
 
-from . import nondiff, rule
+from . import rule
 
 # ---- exponentials and logarithms ----------------------------------------------------
 rule(np.exp,        x="g * ans")
@@ -100,5 +100,8 @@ rule(method="clip", args="a, min=None, max=None, out=None", elementwise=True, a=
 rule(np.conjugate, x="g")  # also np.conj
 rule(np.real, args="val", elementwise=True, val="g")
 rule(np.real_if_close, args="a, tol=100", elementwise=True, a="g")
-# The imaginary part (0) and the angle (0 or pi) of a real number are constant where it is not 0.
-nondiff(np.imag, np.angle)
+# The imaginary part (0) and the angle (0 or pi) of a real number are constant where it is not 0. Zero
+# derivatives, not `nondiff`: a value that turns out complex when run (eig's eigenvalues) still gets its
+# cotangent, so that the rule that made it raises.
+rule(np.imag, args="val", elementwise=True, val="0.0 * g")
+rule(np.angle, args="z, deg=False", elementwise=True, z="0.0 * g")
