@@ -15,11 +15,11 @@ __all__ = ["grad_seed", "unbroadcast", "rebroadcast", "unsum", "unmax", "max_tan
            "uncast", "unarray", "unconcatenate", "reconcatenate", "untile", "untake", "unrepeat", "unpad", "repad",
            "untake_along", "median_weights", "chain_product", "undiff", "convolve_pad", "rebinds",
            "last_write", "concat", "repeat", "head", "tail", "unrepeat_list",
-           "ends_count", "with_ends", "ungradient", "regradient", "along", "svd_identity", "eig_identity", "matrix_axes"]
+           "ends_count", "with_ends", "ungradient", "regradient", "uninterp", "along", "svd_identity", "eig_identity", "matrix_axes"]
 
 # Helpers of a family kept in a module of their own, exported from here (`s2s.standalone` reads them too).
 from .runtime_sequences import (along, ends_count, eig_identity, matrix_axes, regradient, svd_identity,  # noqa: E402
-                                ungradient, with_ends)
+                                ungradient, uninterp, with_ends)
 
 
 class _Elementwise:

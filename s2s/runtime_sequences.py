@@ -1,6 +1,6 @@
 """Runtime helpers for the rules of sequences along an axis and of linear algebra that
 `s2s.runtime` exports (it imports them from here; `s2s.standalone` copies them as it
-copies its own): `np.diff` with ends, `np.gradient`, `np.trapezoid`, the axes of matrix norms, and the checks that
+copies its own): `np.diff` with ends, `np.gradient`, `np.interp`, `np.trapezoid`, the axes of matrix norms, and the checks that
 the derivatives of `np.linalg.svd` and `np.linalg.eig` rely on. Each is pure and depends on
 NumPy only, as the helpers of `s2s.runtime` do; the differentiable ones have rules in
 `s2s.rules.runtime_helpers`.
@@ -50,6 +50,25 @@ def regradient(c, spacing=(), axis=None, edge_order=1):
     """`np.gradient(c, *spacing, axis=axis, edge_order=edge_order)`: the adjoint of `ungradient` in its
     cotangent (and the tangent of np.gradient)."""
     return np.gradient(c, *spacing, axis=axis, edge_order=edge_order)
+
+
+def uninterp(g, x, xp, left=None, right=None):
+    """Cotangent of `fp` in `np.interp(x, xp, fp, left, right)`: each entry of `g` split between the two
+    knots around its x by the weights of linear interpolation (outside the knots, all to the end knot,
+    or none where `left` / `right` gives the value)."""
+    g, x = np.ravel(np.broadcast_to(g, np.shape(x))), np.ravel(x)
+    n = len(xp)
+    i = np.clip(np.searchsorted(xp, x, "right") - 1, 0, n - 2)
+    t = np.clip((x - xp[i]) / (xp[i + 1] - xp[i]), 0.0, 1.0)
+    lower, upper = 1.0 - t, t
+    if left is not None:
+        lower = np.where(x < xp[0], 0.0, lower)
+    if right is not None:
+        upper = np.where(x > xp[-1], 0.0, upper)
+    out = np.zeros(n, dtype=np.result_type(g, 1.0))
+    np.add.at(out, i, g * lower)
+    np.add.at(out, i + 1, g * upper)
+    return out
 
 
 def along(x, y, axis):

@@ -276,6 +276,8 @@ _XP = np.array([-1.5, -0.4, 0.3, 1.1, 2.0])
 def np_interp(x, fp, w): return np.sum(np.interp(x, _XP, fp) * w)
 def np_interp_ends(x, fp, left, right, w): return np.sum(np.interp(x, _XP, fp, left, right) * w)
 def np_interp_squared(x, fp, w): return np.sum(np.interp(x * x, _XP, fp * fp) * w)
+def rt_uninterp(c, x, w): return np.sum(rt.uninterp(c, x, _XP) * w)
+def rt_uninterp_ends(c, x, w): return np.sum(rt.uninterp(c * c, x, _XP, 1.0, 2.0) * w)
 
 
 def _between_knots(shape):
@@ -290,7 +292,9 @@ add(np_interp, _between_knots(()), ANY.draw((5,)))
 add(np_interp, _between_knots((2, 3)), ANY.draw((5,)))
 add(np_interp_ends, _between_knots((6,)), ANY.draw((5,)), ANY.draw(()), ANY.draw(()))
 add(np_interp_squared, _between_knots((4,)) / 1.5, ANY.draw((5,)))
-second(np_interp_squared)
+add(rt_uninterp, ANY.draw((6,)), _between_knots((6,)), wrt=(0, 1))
+add(rt_uninterp_ends, ANY.draw((2, 3)), _between_knots((2, 3)), wrt=(0, 1))
+second(np_interp_squared, rt_uninterp_ends)
 
 
 def np_trapezoid(y, w): return np.trapezoid(y) * w

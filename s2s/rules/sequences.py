@@ -44,12 +44,18 @@ rule(rt.regradient, args="c, spacing=(), axis=None, edge_order=1",
 # interp(x, xp, fp): linear in fp (and in left, right: the values outside [xp[0], xp[-1]]); in x, the slope of
 # the segment x falls in (zero outside). The knots xp are refused when differentiated.
 _OUT = "None if {0} is None else 0.0".format
-_SLOPE = ("(np.diff(fp) / np.diff(xp))[np.clip(np.searchsorted(xp, x, 'right') - 1, 0, len(xp) - 2)] "
-          "* ((x > xp[0]) & (x < xp[-1]))")
+_SEGMENT = "np.clip(np.searchsorted(xp, x, 'right') - 1, 0, len(xp) - 2)"
+_INSIDE = "((x > xp[0]) & (x < xp[-1]))"
+_SLOPE = f"(np.diff(fp) / np.diff(xp))[{_SEGMENT}] * {_INSIDE}"
+# `uninterp` splits g between the knots around each x; in x, it moves the split at the rate 1 / (knot step).
+rule(rt.uninterp, args="c, x, xp, left=None, right=None", elementwise=False,
+     c=f"uncast(np.interp(x, xp, g, {_OUT('left')}, {_OUT('right')}), c)", x=f"uncast(c * {_SLOPE.replace('fp', 'g')}, x)",
+     jvp=f"uninterp(t_c, x, xp, left, right) + uncast(undiff(untake(c * t_x * {_INSIDE} / np.diff(xp)[{_SEGMENT}], "
+         f"np.diff(xp), {_SEGMENT}), 1, -1), ans)")
 rule(np.interp, args="x, xp, fp, left=None, right=None, period=None", elementwise=False,
      constant={"xp": "pass the knots xp as constants, or wrap them in s2s.stop_gradient()"}, only={"period": (None,)},
      x=f"g * {_SLOPE}",
-     fp=f"np.array([np.sum(g * np.interp(x, xp, e, {_OUT('left')}, {_OUT('right')})) for e in np.eye(len(fp))])",
+     fp="uninterp(g, x, xp, left, right)",
      left="np.sum(g * (x < xp[0]))", right="np.sum(g * (x > xp[-1]))",
      jvp=f"t_x * {_SLOPE} + np.interp(x, xp, t_fp, {_OUT('left')}, {_OUT('right')}) + t_left * (x < xp[0]) "
          "+ t_right * (x > xp[-1])")
