@@ -247,6 +247,9 @@ def np_gradient_axis(x, axis, edge_order, w): return np.sum(np.gradient(x, axis=
 def np_gradient_all(x, w):
     gy, gx = np.gradient(x, 2.0, 0.5)
     return np.sum(gy * w) + np.sum(gx * gx * w)
+def np_gradient_axes(x, w):
+    a, b = np.gradient(x, 0.5, axis=(0, -1), edge_order=2)
+    return np.sum((a + b * b) * w)
 def np_gradient_squared(x, w): return np.sum(np.gradient(x * x, 0.7, axis=0) * w)
 def rt_ungradient(c, f, w): return np.sum(rt.ungradient(c, f, (0.5,), None, 2) * w)
 def rt_ungradient_axes(c, d, w): return np.sum(rt.ungradient([c, d.T], c, (), None, 1) * w)
@@ -261,6 +264,7 @@ add(np_gradient_coordinates, ANY.draw((5,)))
 for _shape, _axis, _edge in [((4, 3), 0, 1), ((4, 3), -1, 2), ((3, 4, 3), 1, 1), ((3, 3, 4), -1, 2)]:
     add(np_gradient_axis, ANY.draw(_shape), _axis, _edge, wrt=(0,), tag=_tag(_shape, axis=_axis, edge=_edge))
 add(np_gradient_all, ANY.draw((3, 4)))
+add(np_gradient_axes, ANY.draw((3, 2, 4)))
 add(rt_ungradient, ANY.draw((5,)), ANY.draw((5,)), wrt=(0,))
 add(rt_ungradient_axes, ANY.draw((2, 3)), ANY.draw((3, 2)), wrt=(0, 1))
 add(rt_regradient, ANY.draw((3, 3)))

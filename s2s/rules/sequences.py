@@ -1,8 +1,10 @@
-"""Sequences along an axis: differences, convolutions and polynomials.
+"""Sequences along an axis: differences, gradients, interpolation, integrals, convolutions and polynomials.
 
-`np.diff` and `np.convolve` are linear in each argument: their cotangents are
-the transposed maps (`undiff`; a convolution's transpose is a correlation with
-the other argument, of the cotangent padded to the full-mode length).
+`np.diff`, `np.gradient` and `np.convolve` are linear in each argument: their
+cotangents are the transposed maps (`undiff`, `ungradient`; a convolution's
+transpose is a correlation with the other argument, of the cotangent padded to
+the full-mode length). `np.interp` is linear in its values and piecewise linear
+in its points; `np.trapezoid` bilinear in the samples and their spacing.
 """
 import numpy as np
 
