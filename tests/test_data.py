@@ -4,6 +4,7 @@ import numpy as np
 import pytest
 
 import corpus_data as c
+import corpus_issue10_nprules
 import s2s
 from oracles import assert_grads_close
 
@@ -60,6 +61,7 @@ CASES = [
                               "variable over x and later over z puts x and z in one class")),
 ]
 CASES += c.ISSUE_9_CASES  # found by the differential tester (issue 9)
+CASES += corpus_issue10_nprules.ISSUE_10_NUMPY  # NumPy functions of issue 10
 # a case may end with marks (xfail for known bugs: fixing one flips its test)
 PARAMS = [pytest.param(f, args, wrt, id=f"{f.__name__}-{k}", marks=marks)
           for f, argsets, wrt, *marks in CASES for k, args in enumerate(argsets)]
