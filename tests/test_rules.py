@@ -71,6 +71,16 @@ def test_every_differentiable_method_and_attribute_rule_has_a_case():
     assert not missing, f"differentiable method/attribute rules without a case in tests/rulecases.py: {missing}"
 
 
+@pytest.mark.parametrize("name", ["trapz", "row_stack"])
+def test_functions_removed_from_numpy_have_rules_while_numpy_has_them(name):
+    """np.trapz (removed in NumPy 2.4) and np.row_stack (deprecated in 2.0): their rule cases in
+    tests/rulecases_issue10.py run only where the installed NumPy has them."""
+    if not hasattr(np, name):
+        pytest.skip(f"np.{name} is not in NumPy {np.__version__}")
+    from s2s.rules import lookup
+    assert lookup(getattr(np, name)) is not None
+
+
 def test_coverage_reader_sees_primitives():
     """The source reader behind the coverage tests finds functions, operators, methods and attributes."""
     import operator
