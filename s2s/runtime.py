@@ -20,7 +20,12 @@ __all__ = ["grad_seed", "unbroadcast", "rebroadcast", "unsum", "unmax", "max_tan
            "untake_along", "median_weights", "chain_product", "undiff", "convolve_pad", "rebinds",
            "last_write", "concat", "repeat", "head", "tail", "unrepeat_list", "field", "field_key",
            "ravel", "unravel", "as_tuple", "as_list", "like", "transposed", "untransposed", "unstarred", "restarred",
-           "keywords_in"]
+           "keywords_in", "ends_count", "with_ends", "ungradient", "regradient", "uninterp", "along", "svd_identity",
+           "eig_identity", "matrix_axes"]
+
+# Helpers of a family kept in a module of their own, exported from here (`s2s.standalone` reads them too).
+from .runtime_sequences import (along, ends_count, eig_identity, matrix_axes, regradient, svd_identity,  # noqa: E402
+                                ungradient, uninterp, with_ends)
 
 
 class _Elementwise:
@@ -136,7 +141,10 @@ def unspread(gs, c):
 
 
 def unsum(g, x, axis=None, keepdims=False):
-    """Spread the cotangent of a sum over `axis` back over `x`'s shape."""
+    """Spread the cotangent of a sum over `axis` back over `x`'s shape (a list of numbers and arrays,
+    as in `np.sum([a, b])`, gets an array: its rows are the elements' cotangents)."""
+    if x.__class__ in (list, tuple):
+        x = np.asarray(x)
     shape = np.shape(x)
     dtype = np.result_type(x, g)  # before expand_dims: a Python-float g keeps x's float32
     if axis is not None and not keepdims:
@@ -545,7 +553,7 @@ def einsum_grad(g, subscripts, k, a, b=None, c=None, d=None, e=None, f=None):
     dtype = np.result_type(g, *operands, 1.0)
     summed = np.einsum(spec, np.asarray(g, dtype), *[np.asarray(o, dtype) for _, o in others])
     result = np.zeros(np.shape(operands[k]), dtype=dtype)
-    view = np.einsum(f"{target}->{letters}", result)           # a writable view on the diagonals
+    view = np.einsum(f"{target}->{letters}", result) if target else result  # a writable view on the diagonals
     view[...] = np.expand_dims(summed, tuple(i for i, c in enumerate(letters) if c not in known))
     return result
 
@@ -553,7 +561,9 @@ def einsum_grad(g, subscripts, k, a, b=None, c=None, d=None, e=None, f=None):
 def tensordot_subscripts(a, b, axes=2):
     """The einsum subscripts of `np.tensordot(a, b, axes)`."""
     na, nb = np.ndim(a), np.ndim(b)
-    if np.ndim(axes) == 0:
+    if na == 0 or nb == 0:  # np.inner with a number: a product
+        axes = ((), ())
+    elif np.ndim(axes) == 0:
         axes = (list(range(na - axes, na)), list(range(axes)))
     left, right = ([int(i) % n for i in np.atleast_1d(ax)] for ax, n in zip(axes, (na, nb)))
     sa = "abcdefghijklm"[:na]
@@ -581,7 +591,7 @@ def kron_shape(a, b):
 
 def norm_order(x, ord=None, axis=None):
     """The p of the vector p-norm that `np.linalg.norm(x, ord, axis)` computes (2 for the
-    Frobenius norm); matrix norms other than Frobenius have no derivative rule."""
+    Frobenius norm); the other matrix norms are not p-norms (see `matrix_axes`)."""
     matrix = (axis is None and np.ndim(x) == 2 and ord is not None) or np.ndim(axis) == 1 and len(axis) == 2
     if ord is None or ord == "fro":
         return 2.0
@@ -718,19 +728,31 @@ def unrepeat(g, a, repeats, axis=None):
     return untake(g, a, copied_from)
 
 
+_COPYING_PADS = ("edge", "reflect", "symmetric", "wrap")
+
+
 def unpad(g, pad_width, mode="constant"):
-    """Cotangent of the array in `np.pad(array, pad_width)`: `g` without the padding."""
-    if mode != "constant":
-        raise NotImplementedError(f"s2s differentiates np.pad only with mode='constant', not mode={mode!r}")
+    """Cotangent of the array in `np.pad(array, pad_width, mode)`: `g` without the padding, and for the
+    modes that pad with copies of entries, the copies' cotangents added to the entries they copy."""
+    if mode != "constant" and mode not in _COPYING_PADS:
+        raise NotImplementedError(f"s2s differentiates np.pad only with mode='constant', 'edge', 'reflect', "
+                                  f"'symmetric' or 'wrap', not mode={mode!r}")
     widths = np.broadcast_to(pad_width, (np.ndim(g), 2))
-    return g[tuple(slice(before, n - after) for (before, after), n in zip(widths, np.shape(g)))]
+    inner = tuple(slice(before, n - after) for (before, after), n in zip(widths, np.shape(g)))
+    if mode == "constant":
+        return g[inner]
+    shape = np.shape(g[inner])
+    copied_from = np.pad(np.reshape(np.arange(np.prod(shape, dtype=int)), shape), pad_width, mode)
+    return untake(g, np.zeros(shape, dtype=np.result_type(g)), copied_from)
 
 
 def repad(t, pad_width, mode="constant"):
-    """Tangent of `np.pad(array, pad_width)` (the adjoint of `unpad`): `t` padded with zeros."""
-    if mode != "constant":
-        raise NotImplementedError(f"s2s differentiates np.pad only with mode='constant', not mode={mode!r}")
-    return np.pad(t, pad_width)
+    """Tangent of `np.pad(array, pad_width, mode)` (the adjoint of `unpad`): `t` padded with zeros, or
+    with copies of its entries."""
+    if mode != "constant" and mode not in _COPYING_PADS:
+        raise NotImplementedError(f"s2s differentiates np.pad only with mode='constant', 'edge', 'reflect', "
+                                  f"'symmetric' or 'wrap', not mode={mode!r}")
+    return np.pad(t, pad_width, mode)
 
 
 # ---- *args and zip(*pairs) (see transforms/packing.py) ----

@@ -27,6 +27,7 @@ from __future__ import annotations
 import ast
 import builtins
 import hashlib
+import importlib
 import inspect
 import io
 import math
@@ -218,16 +219,24 @@ class _Runtime:
         return self._parts
 
     def _read(self) -> dict:
-        text = inspect.getsource(runtime)
+        """The parts of s2s/runtime.py and of the modules it imports helpers from (`from .module import ...`)."""
+        parts: dict = {}
+        self._read_module(runtime, parts, iter(range(10 ** 6)))
+        return parts
+
+    def _read_module(self, module, parts, counter) -> None:
+        text = inspect.getsource(module)
         lines = text.splitlines(True)
-        parts = {}
-        for order, node in enumerate(ast.parse(text).body):
+        for order, node in zip(counter, ast.parse(text).body):
             first = min([node.lineno] + [d.lineno for d in getattr(node, "decorator_list", [])])
             source = "".join(lines[first - 1:node.end_lineno])
-            if isinstance(node, ast.ImportFrom) and node.level:  # s2s's own error class: not importable there
+            if isinstance(node, ast.ImportFrom) and node.level and node.module == "errors":  # not importable there
                 (alias,) = node.names
                 name = alias.asname or alias.name
                 part = _Part(order, [name], f'class {name}(Exception):\n    """s2s\'s base error class."""\n', False)
+            elif isinstance(node, ast.ImportFrom) and node.level == 1:  # helpers of a family: read that module
+                self._read_module(importlib.import_module(f"{runtime.__package__}.{node.module}"), parts, counter)
+                continue
             elif isinstance(node, (ast.Import, ast.ImportFrom)):
                 names = [(a.asname or a.name).split(".")[0] for a in node.names]
                 part = _Part(order, names, source.strip(), True)
@@ -245,11 +254,10 @@ class _Runtime:
                 part.needs = _globals_read(part.source) - set(part.names)
             for name in part.names:
                 parts[name] = part
-        return parts
 
     def name_of(self, value):
         """The runtime name of `value` if it is a helper defined in s2s/runtime.py."""
-        if not isinstance(value, types.FunctionType) or value.__module__ != runtime.__name__:
+        if not isinstance(value, types.FunctionType) or not value.__module__.startswith(runtime.__name__):
             return None
         name = value.__name__
         return name if getattr(runtime, name, None) is value and name in self.parts else None

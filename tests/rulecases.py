@@ -787,6 +787,7 @@ import rulecases_linalg  # noqa: E402,F401
 import rulecases_sequences  # noqa: E402,F401
 import rulecases_varargs  # noqa: E402,F401
 import rulecases_shape  # noqa: E402,F401
+import rulecases_issue10  # noqa: E402,F401
 
 
 # ---------------------------------------------------------------------------------------------

@@ -6,6 +6,7 @@ import pytest
 import corpus_data as c
 import corpus_issue10_fnvals
 import corpus_issue10_varargs as c10_varargs
+import corpus_issue10_nprules
 import s2s
 from oracles import assert_grads_close
 
@@ -64,6 +65,7 @@ CASES = [
 CASES += c.ISSUE_9_CASES  # found by the differential tester (issue 9)
 CASES += corpus_issue10_fnvals.ISSUE_10_FNVALS  # functions as values (issue 10)
 CASES += c10_varargs.ISSUE_10_VARARGS  # *args, **kwargs, f(*xs), zip(*pairs), a, *rest = xs (issue 10)
+CASES += corpus_issue10_nprules.ISSUE_10_NUMPY  # NumPy functions of issue 10
 # a case may end with marks (xfail for known bugs: fixing one flips its test)
 PARAMS = [pytest.param(f, args, wrt, id=f"{f.__name__}-{k}", marks=marks)
           for f, argsets, wrt, *marks in CASES for k, args in enumerate(argsets)]

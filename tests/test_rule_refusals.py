@@ -81,8 +81,12 @@ def std_of_active_ddof(x): return np.std(x, ddof=x[0])
 def linspace_retstep(x):
     samples, step = np.linspace(x[0], x[1], 4, retstep=True)
     return np.sum(samples) * step
-def pad_reflect(x): return np.sum(np.pad(x, 1, mode="reflect") ** 2)
+def pad_linear_ramp(x): return np.sum(np.pad(x, 1, mode="linear_ramp") ** 2)
 def pad_mode_variable(x, mode="edge"): return np.sum(np.pad(x, 1, mode=mode) ** 2)
+def gradient_of_active_spacing(x): return np.sum(np.gradient(x * x, x[0]))
+def interp_of_active_knots(x): return np.sum(np.interp(0.5, x, x * x))
+def interp_periodic(x): return np.sum(np.interp(0.5, [0.0, 1.0, 2.0], x, period=2.0))
+def nan_to_num_of_active_fill(x): return np.sum(np.nan_to_num(x, nan=x[0]))
 
 
 @pytest.mark.parametrize("f, what", [
@@ -91,7 +95,10 @@ def pad_mode_variable(x, mode="edge"): return np.sum(np.pad(x, 1, mode=mode) ** 
     (zip_as_value, ["no derivative rule for `zip`"]), (nextafter_of, ["no derivative rule for `math.nextafter`"]),
     (norm_of_active_order, ["`np.linalg.norm`", "`ord`"]), (std_of_active_ddof, ["`np.std`", "`ddof`"]),
     (linspace_retstep, ["`np.linspace` only with retstep=False"]),
-    (pad_reflect, ["`np.pad` only with mode='constant'"]), (pad_mode_variable, ["mode='constant'"]),
+    (pad_linear_ramp, ["`np.pad` only with mode='constant' or mode='edge'"]), (pad_mode_variable, ["mode='constant'"]),
+    (gradient_of_active_spacing, ["`np.gradient`", "`varargs`"]),
+    (interp_of_active_knots, ["`np.interp`", "`xp`"]), (interp_periodic, ["`np.interp` only with period=None"]),
+    (nan_to_num_of_active_fill, ["`np.nan_to_num`", "`nan`"]),
 ], ids=lambda v: getattr(v, "__name__", ""))
 def test_calls_without_a_derivative_are_refused(f, what):
     refused(f, *what)
@@ -252,3 +259,25 @@ def einsum_sublists_constant_first(x): return np.sum(np.einsum(_B, [0, 1], x, [1
 def test_einsum_sublists_behind_a_constant_raise_when_run():
     with pytest.raises(TypeError, match="subscripts as a string"):
         s2s.grad(einsum_sublists_constant_first)(np.ones((2, 2)))
+
+
+def eig_sum(x): return np.sum(np.linalg.eig(x)[0] ** 2)
+def eigvals_imaginary_part(x): return np.sum(np.imag(np.linalg.eigvals(x)) + np.angle(np.linalg.eigvals(x)))
+def svd_full(x): return np.sum(np.linalg.svd(x)[0] ** 3)
+def svd_full_values(x): return np.sum(np.linalg.svd(x, compute_uv=False) ** 3)
+
+
+@pytest.mark.parametrize("transform", [s2s.grad, s2s.jvp], ids=["grad", "jvp"])
+def test_decompositions_outside_their_derivatives_raise_when_run(transform):
+    """eig with complex eigenvalues, and svd's U of a matrix that is not square with full_matrices=True
+    (any basis of the extra columns would do): a ValueError that says so, never a wrong derivative."""
+    rotation = np.array([[0.0, -1.0], [1.0, 0.0]])   # eigenvalues ±i
+    args = (rotation, rotation) if transform is s2s.jvp else (rotation,)
+    for f in (eig_sum, eigvals_imaginary_part):
+        with pytest.raises(ValueError, match="complex eigenvalues"):
+            transform(f)(*args)
+    wide = np.arange(6.0).reshape(2, 3) + np.eye(2, 3)
+    args = (wide, wide) if transform is s2s.jvp else (wide,)
+    with pytest.raises(ValueError, match="full_matrices=False"):
+        transform(svd_full)(*args)
+    transform(svd_full_values)(*args)   # the singular values alone (compute_uv=False) are fine

@@ -17,6 +17,7 @@ import numpy as np
 import pytest
 
 import rulecases
+import rulecases_issue10
 import s2s
 from s2s.rules import _BY_ATTRIBUTE, _BY_METHOD, all_rules
 
@@ -44,6 +45,13 @@ def test_rule_jvp_matches_finite_differences(case):
     assert not problems, (f"{case.id}: " + "\n".join(problems) + "\n--- generated ---\n" + s2s.source(df))
 
 
+@pytest.mark.parametrize("case", rulecases_issue10.second_order_params())
+def test_rule_second_order_matches_second_differences(case):
+    """Hessian-vector products, forward over reverse (hvp), some also reverse over reverse (vjp of grad)."""
+    problems = rulecases_issue10.check_second(case)
+    assert not problems, f"{case.id}: " + "\n".join(problems)
+
+
 def _differentiable(rule):
     """A built-in rule (users' rules, registered by other tests, are not this file's business)."""
     return bool(rule.vjps) and not rule.nondiff and rule.origin.startswith("s2s.")
@@ -61,6 +69,16 @@ def test_every_differentiable_method_and_attribute_rule_has_a_case():
     missing = [f".{m}()" for m, r in _BY_METHOD.items() if _differentiable(r) and m not in methods]
     missing += [f".{a}" for a, r in _BY_ATTRIBUTE.items() if _differentiable(r) and a not in attributes]
     assert not missing, f"differentiable method/attribute rules without a case in tests/rulecases.py: {missing}"
+
+
+@pytest.mark.parametrize("name", ["trapz", "row_stack"])
+def test_functions_removed_from_numpy_have_rules_while_numpy_has_them(name):
+    """np.trapz (removed in NumPy 2.4) and np.row_stack (deprecated in 2.0): their rule cases in
+    tests/rulecases_issue10.py run only where the installed NumPy has them."""
+    if not hasattr(np, name):
+        pytest.skip(f"np.{name} is not in NumPy {np.__version__}")
+    from s2s.rules import lookup
+    assert lookup(getattr(np, name)) is not None
 
 
 def test_coverage_reader_sees_primitives():

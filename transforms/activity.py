@@ -75,6 +75,8 @@ def diff_operands(value, callees: Callees) -> set[str]:
 
 
 def _names(node) -> set[str]:
+    if isinstance(node, tuple):  # the arguments bound to a rule's *varargs
+        return set().union(*map(_names, node))
     return {node.id} if isinstance(node, gast.Name) else set()
 
 

@@ -90,7 +90,8 @@ class Rule:
                     "drop out= and assign the result")
         for p in self.constant:
             arg = bound.get(p)
-            if isinstance(arg, gast.Name) and is_active(arg.id):
+            args = arg if isinstance(arg, tuple) else (arg,)  # *varargs
+            if any(isinstance(a, gast.Name) and is_active(a.id) for a in args):
                 return (f"s2s has no derivative of `{what}` with respect to its argument `{p}`, "
                         f"which here depends on a differentiated input",
                         self.constant[p] or f"pass a constant for `{p}`, wrap it in s2s.stop_gradient(), "

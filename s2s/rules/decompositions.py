@@ -1,4 +1,4 @@
-"""Matrix functions and decompositions: inverse, solve, determinants, Cholesky, eigh.
+"""Matrix functions and decompositions: inverse, solve, determinants, Cholesky, eigh, svd, eig.
 
 Batched matrices (the last two axes) work where NumPy batches. Cholesky, eigh
 and eigvalsh read one triangle of their input (the lower one, or the upper one
@@ -86,3 +86,42 @@ _DA = _T("t_a")
 rule(np.linalg.pinv, args="a, rcond=None, hermitian=False, *, rtol=None", only={"hermitian": (False,)},
      a=f"-{_X} @ g @ {_X} + ({_G} - a @ ans @ {_G}) @ ans @ {_X} + {_X} @ ans @ ({_G} - {_G} @ ans @ a)",
      jvp=f"-ans @ t_a @ ans + ans @ {_X} @ ({_DA} - {_DA} @ a @ ans) + ({_DA} - ans @ a @ {_DA}) @ {_X} @ ans")
+
+# Singular values and vectors, a = U diag(s) Vᵀ (reduced; full_matrices=True only for square matrices:
+# `svd_identity` raises otherwise). With dP = Uᵀ da V and F_ij = 1 / (s_j² - s_i²) off the diagonal:
+# ds = diag(dP), dU = U (F ∘ (dP S + S dPᵀ)) + (I - U Uᵀ) da V S⁻¹, dV = V (F ∘ (S dP + dPᵀ S)) + (I - V Vᵀ) daᵀ U S⁻¹.
+_I = "svd_identity(a, full_matrices, compute_uv)"
+_U, _S, _VT, _V = "ans[0]", "ans[1]", "ans[2]", _T("ans[2]")
+_SV_E = f"({_S}[..., None, :] ** 2 - {_S}[..., :, None] ** 2)"
+_SV_F = f"((1.0 - {_I}) / ({_SV_E} + {_I}))"
+_UGU, _VGV = f"({_T(_U)} @ g[0])", f"({_VT} @ {_T('g[2]')})"
+_CORE = (f"{_SV_F} * ({_UGU} - {_T(_UGU)}) * {_S}[..., None, :] + {_I} * g[1][..., :, None] "
+         f"+ {_S}[..., :, None] * ({_SV_F} * ({_VGV} - {_T(_VGV)}))")
+_DP = f"({_T(_U)} @ t_a @ {_V})"
+_REDUCED = "np.linalg.svd(a, full_matrices=False)"  # U and V for the singular values alone
+_DU = f"{_U} @ ({_SV_F} * ({_DP} * {_S}[..., None, :] + {_S}[..., :, None] * {_T(_DP)})) + (t_a @ {_V} - {_U} @ {_DP}) / {_S}[..., None, :]"
+_DV = (f"{_V} @ ({_SV_F} * ({_S}[..., :, None] * {_DP} + {_T(_DP)} * {_S}[..., None, :])) "
+       f"+ ({_T('t_a')} @ {_U} - {_V} @ {_T(_DP)}) / {_S}[..., None, :]")
+_V_REDUCED = _T(f"{_REDUCED}[2]")
+rule(np.linalg.svd, args="a, full_matrices=True, compute_uv=True, hermitian=False", only={"hermitian": (False,)},
+     a=f"{_U} @ ({_CORE}) @ {_VT} + ((g[0] - {_U} @ {_UGU}) / {_S}[..., None, :]) @ {_VT} "
+       f"+ {_U} @ ((g[2] - (g[2] @ {_V}) @ {_VT}) / {_S}[..., :, None]) if compute_uv else "
+       f"({_REDUCED}[0] * g[..., None, :]) @ {_REDUCED}[2]",
+     jvp=f"({_DU}, np.diagonal({_DP}, axis1=-2, axis2=-1), {_T(_DV)}) "
+         f"if compute_uv else np.sum({_REDUCED}[0] * (t_a @ {_V_REDUCED}), -2)")
+
+# Eigenvalues and eigenvectors of a general matrix whose eigenvalues are real (`eig_identity` raises for
+# complex ones), a = V diag(w) V⁻¹ with columns of unit norm. With C = V⁻¹ da V and F_ij = 1 / (w_j - w_i):
+# dw = diag(C), dV = P(V (F ∘ C)), P removing from each column its component along that column of V.
+_W, _VE = "ans[0]", "ans[1]"
+_EI = f"eig_identity({_W})"
+_EF = f"((1.0 - {_EI}) / ({_W}[..., None, :] - {_W}[..., :, None] + {_EI}))"
+_C = f"(np.linalg.solve({_VE}, t_a @ {_VE}))"
+_PROJ = "({0} - {1} * np.sum({1} * ({0}), -2, keepdims=True))".format
+rule(np.linalg.eig, args="a",
+     a=f"np.linalg.solve({_T(_VE)}, ({_EI} * g[0][..., None, :] + {_EF} * ({_T(_VE)} @ {_PROJ('g[1]', _VE)})) @ {_T(_VE)})",
+     jvp=f"(np.diagonal({_C}, axis1=-2, axis2=-1), {_PROJ(f'{_VE} @ ({_EF} * {_C})', _VE)})")
+_VA = "np.linalg.eig(a)[1]"
+rule(np.linalg.eigvals, args="a",
+     a=f"np.linalg.solve({_T(_VA)}, (eig_identity(ans) * g[..., None, :]) @ {_T(_VA)})",
+     jvp=f"np.diagonal(eig_identity(ans) @ np.linalg.solve({_VA}, t_a @ {_VA}), axis1=-2, axis2=-1)")

@@ -7,7 +7,7 @@ from . import rule
 rule(np.exp,        x="g * ans")
 rule(np.exp2,       x="g * ans * math.log(2.0)")
 rule(np.expm1,      x="g * (ans + 1)")
-rule(np.log,        x="g / x")
+rule(np.log,        args="x, *, dtype=None", elementwise=True, x="g / x")
 rule(np.log2,       x="g / (x * math.log(2.0))")
 rule(np.log10,      x="g / (x * math.log(10.0))")
 rule(np.log1p,      x="g / (1 + x)")
@@ -46,11 +46,24 @@ rule(np.power,    x="g * y * x ** (y - (y != 0))", y="g * ans * np.log(x + (x ==
 rule(np.arctan2,  x="g * y / (x ** 2 + y ** 2)", y="-g * x / (x ** 2 + y ** 2)")
 rule(np.hypot,    x="g * x / (ans + (ans == 0))", y="g * y / (ans + (ans == 0))")  # 0 at the origin
 rule(np.logaddexp, x="g * np.exp(x - ans)", y="g * np.exp(y - ans)")
+# x - floor(x / y) y (mod, remainder) and x - trunc(x / y) y (fmod), away from their jumps.
+rule(np.remainder, x="g", y="-g * np.floor_divide(x, y)")  # also np.mod
+rule(np.fmod,      x="g", y="-g * np.trunc(x / y)")
 # At a tie, maximum and minimum split the cotangent evenly (as autograd and JAX do).
 rule(np.maximum,  x="np.where(x == y, 0.5 * g, g * (x > y))", y="np.where(x == y, 0.5 * g, g * (y > x))")
 rule(np.minimum,  x="np.where(x == y, 0.5 * g, g * (x < y))", y="np.where(x == y, 0.5 * g, g * (y < x))")
 rule(np.where, args="condition, x, y", elementwise=True,
      x="np.where(condition, g, 0.0)", y="np.where(condition, 0.0, g)")
+# select picks, entry by entry, the first choice whose condition holds (else the default): each choice
+# gets g where it was picked.
+rule(np.select, args="condlist, choicelist, default=0", elementwise=False,
+     choicelist="[unbroadcast(np.select(condlist, [g * (j == i) for j in range(len(choicelist))], 0.0), choicelist[i]) "
+                "for i in range(len(choicelist))]",
+     default="unbroadcast(np.select(condlist, [0.0 * g for c in condlist], g), default)",
+     jvp="np.select(condlist, t_choicelist, 0.0) + np.select(condlist, [0.0 for c in condlist], t_default)")
+# nan_to_num replaces NaN and infinities by constants (the replacements are refused when differentiated).
+rule(np.nan_to_num, args="x, copy=True, nan=0.0, posinf=None, neginf=None", elementwise=True,
+     constant=("nan", "posinf", "neginf"), x="np.where(np.isfinite(x), g, 0.0)")
 
 # ---- more functions of one argument ---------------------------------------------------
 rule(np.deg2rad, x="g * (np.pi / 180)")
@@ -86,3 +99,9 @@ rule(method="clip", args="a, min=None, max=None, out=None", elementwise=True, a=
 # ---- complex parts of real inputs (s2s differentiates real arithmetic): the identity ------
 rule(np.conjugate, x="g")  # also np.conj
 rule(np.real, args="val", elementwise=True, val="g")
+rule(np.real_if_close, args="a, tol=100", elementwise=True, a="g")
+# The imaginary part (0) and the angle (0 or pi) of a real number are constant where it is not 0. Zero
+# derivatives, not `nondiff`: a value that turns out complex when run (eig's eigenvalues) still gets its
+# cotangent, so that the rule that made it raises.
+rule(np.imag, args="val", elementwise=True, val="0.0 * g")
+rule(np.angle, args="z, deg=False", elementwise=True, z="0.0 * g")

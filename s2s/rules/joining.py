@@ -18,12 +18,22 @@ rule(np.hstack, args="tup, *, dtype=None, casting='same_kind'", elementwise=Fals
      tup="unconcatenate(g, tup, 1 if np.ndim(g) > 1 else 0)", jvp="np.hstack(t_tup)")
 rule(np.vstack, args="tup, *, dtype=None, casting='same_kind'", elementwise=False,
      tup="unconcatenate(g, tup, 0)", jvp="np.vstack(t_tup)")
+if hasattr(np, "row_stack"):  # vstack's old name, removed in NumPy 2.4
+    rule(np.row_stack, args="tup, *, dtype=None, casting='same_kind'", elementwise=False,
+         tup="unconcatenate(g, tup, 0)", jvp="np.vstack(t_tup)")
 rule(np.column_stack, args="tup", elementwise=False, tup="unconcatenate(g, tup, 1)", jvp="np.column_stack(t_tup)")
 
 rule(np.split, args="ary, indices_or_sections, axis=0", elementwise=False,
      ary="np.concatenate(g, axis)", jvp="np.split(t_ary, indices_or_sections, axis)")
 rule(np.array_split, args="ary, indices_or_sections, axis=0", elementwise=False,
      ary="np.concatenate(g, axis)", jvp="np.array_split(t_ary, indices_or_sections, axis)")
+# vsplit, hsplit and dsplit split along axes 0, 1 (0 for a 1-d array) and 2.
+rule(np.vsplit, args="ary, indices_or_sections", elementwise=False,
+     ary="np.concatenate(g, 0)", jvp="np.vsplit(t_ary, indices_or_sections)")
+rule(np.hsplit, args="ary, indices_or_sections", elementwise=False,
+     ary="np.concatenate(g, 1 if np.ndim(ary) > 1 else 0)", jvp="np.hsplit(t_ary, indices_or_sections)")
+rule(np.dsplit, args="ary, indices_or_sections", elementwise=False,
+     ary="np.concatenate(g, 2)", jvp="np.dsplit(t_ary, indices_or_sections)")
 # dstack joins along axis 2 after making parts 3-d; append joins two (flattened, for axis=None).
 rule(np.dstack, args="tup", elementwise=False, tup="unconcatenate(g, tup, 2)", jvp="np.dstack(t_tup)")
 rule(np.append, args="arr, values, axis=None", elementwise=False,

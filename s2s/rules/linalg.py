@@ -47,9 +47,14 @@ rule(np.trace, args=_DIAG + ", dtype=None, out=None", method="trace",
      jvp="np.trace(t_a, offset, axis1, axis2)")
 rule(np.diag, args="v, k=0", v="np.diag(g, k) if np.ndim(v) == 1 else undiagonal(g, v, k)", jvp="np.diag(t_v, k)")
 
-# 3-vectors along the last axis: <g, a × b> = <a, b × g> = <b, g × a>.
-rule(np.cross, args="a, b", a="unbroadcast(np.cross(b, g), a)", b="unbroadcast(np.cross(g, a), b)",
-     jvp="np.cross(t_a, b) + np.cross(a, t_b)")
+# 3-vectors along axisa, axisb of a, b (axisc of the output; `axis` sets all three):
+# <g, a × b> = <a, b × g> = <b, g × a>, summed over broadcast axes with the vectors along the last axis.
+_AXIS = "({} if axis is None else axis)".format
+_A, _B, _C = _AXIS("axisa"), _AXIS("axisb"), _AXIS("axisc")
+rule(np.cross, args="a, b, axisa=-1, axisb=-1, axisc=-1, axis=None",
+     a=f"np.moveaxis(unbroadcast(np.cross(b, g, {_B}, {_C}, -1), np.moveaxis(a, {_A}, -1)), -1, {_A})",
+     b=f"np.moveaxis(unbroadcast(np.cross(g, a, {_C}, {_A}, -1), np.moveaxis(b, {_B}, -1)), -1, {_B})",
+     jvp="np.cross(t_a, b, axisa, axisb, axisc, axis) + np.cross(a, t_b, axisa, axisb, axisc, axis)")
 
 # A chain of products: array i gets matmul's cotangent in (left @ arrays[i]) @ right, with left and right
 # the products before and after it (`chain_product`, whose rule is this one: any order of derivative).

@@ -25,7 +25,7 @@ nondiff_method("argmax", "argmin", "argsort", "all", "any")
 nondiff(np.zeros_like, np.ones_like, np.empty_like, np.zeros, np.ones, np.empty, np.eye, np.identity)
 
 # ---- piecewise constant: derivative zero (round(x) is an int; round(x, n) a float) ---------------
-nondiff(round, np.sign, np.floor, np.ceil, np.round, np.rint)
+nondiff(round, np.sign, np.floor, np.ceil, np.round, np.rint, np.trunc, np.fix, np.floor_divide)
 # heaviside(x, h) is h exactly where x == 0: the derivative in h is that mask, in x zero.
 rule(np.heaviside, y="g * (x == 0)")
 

@@ -42,20 +42,50 @@ _CUM = "a, axis=None, dtype=None, out=None"
 rule(np.cumsum, args=_CUM, method="cumsum",
      a="np.reshape(g - np.cumsum(g, axis) + np.sum(g, axis, keepdims=True), np.shape(a))",
      jvp="np.cumsum(t_a, axis)")
-# d ans_i / d a_k = ans_i / a_k for k <= i: this one divides, so an entry equal to zero gives nan.
+# d ans_i / d a_k = ans_i / a_k for k <= i where no entry is zero; otherwise (O(n²) along the axis) ans_i is
+# the product over k of P_ki = a_k for k <= i (else 1), whose derivatives `prod_grad` gives without dividing.
+_AX = "(0 if axis is None else axis)"
+_LAST = "np.moveaxis(np.ravel({0}) if axis is None else {0}, {1}, -1)".format
+_UPPER = f"np.triu(np.ones((np.shape(ans)[{_AX}],) * 2, dtype=bool))"
+_OTHERS = f"prod_grad(np.where({_UPPER}, {_LAST('a', _AX)}[..., :, None], 1.0), -2)"
 rule(np.cumprod, args=_CUM, method="cumprod",
-     a="np.reshape((g * ans - np.cumsum(g * ans, axis) + np.sum(g * ans, axis, keepdims=True)) / np.reshape(a, np.shape(ans)), np.shape(a))",
-     jvp="ans * np.cumsum(t_a / a, axis)")
+     a="np.reshape((g * ans - np.cumsum(g * ans, axis) + np.sum(g * ans, axis, keepdims=True)) / np.reshape(a, np.shape(ans)), np.shape(a)) "
+       f"if np.all(a != 0) else np.reshape(np.moveaxis(np.sum({_LAST('g', _AX)}[..., None, :] * {_OTHERS} * {_UPPER}, -1), -1, {_AX}), np.shape(a))",
+     jvp=f"ans * np.cumsum(t_a / a, axis) if np.all(a != 0) else "
+         f"np.moveaxis(np.sum({_LAST('t_a', _AX)}[..., :, None] * {_OTHERS} * {_UPPER}, -2), -1, {_AX})")
 
 # Vector p-norms (ord None or 'fro' is p = 2 over all the reduced axes): g * |a|^(p-1) sign(a) / ans^(p-1);
-# ord=±inf sends g to the extreme entries. Other matrix norms raise at run time (see `norm_order`). At a
-# zero vector the derivative is taken as 0 (the subgradient of least norm), not NaN.
+# ord=±inf sends g to the extreme entries. At a zero vector the derivative is taken as 0 (the subgradient
+# of least norm), not NaN.
+_VECTOR = dict(
+    x="unmax(g, np.abs(x), ans, axis, keepdims) * np.sign(x) if np.isinf(norm_order(x, ord, axis)) else "
+      f"unsum(g * {_NONZERO('ans')} ** (1 - norm_order(x, ord, axis)), x, axis, keepdims) * np.sign(x) * np.abs(x) ** (norm_order(x, ord, axis) - 1)",
+    jvp="max_tangent(t_x * np.sign(x), np.abs(x), ans, axis, keepdims) if np.isinf(norm_order(x, ord, axis)) else "
+        "np.sum(t_x * np.sign(x) * np.abs(x) ** (norm_order(x, ord, axis) - 1), axis, keepdims=keepdims) "
+        f"* {_NONZERO('ans')} ** (1 - norm_order(x, ord, axis))")
+# Other matrix norms (never for ord=None, the case written first: generated code keeps only it), of the
+# matrices along the two axes `matrix_axes` gives (moved last): 'nuc', 2 and -2
+# are the sum, the largest and the smallest singular value (g U diag(ds) Vᵀ, ds their derivatives in s);
+# ±1 and ±inf the extreme column (row) sum of |x| (g to the entries of the extreme columns, times sign x).
+_AXES = "matrix_axes(x, ord, axis)"
+_XM, _TM = f"np.moveaxis(x, {_AXES}, (-2, -1))", f"np.moveaxis(t_x, {_AXES}, (-2, -1))"
+_SV = f"np.linalg.svd({_XM}, compute_uv=False)"
+_DS = (f"(np.ones_like({_SV}) if ord == 'nuc' else "
+       f"unmax(np.ones_like({_SV}[..., 0]), {_SV}, np.max({_SV}, -1) if ord == 2 else np.min({_SV}, -1), -1))")
+_UDV = f"(np.linalg.svd({_XM}, full_matrices=False)[0] * {_DS}[..., None, :]) @ np.linalg.svd({_XM}, full_matrices=False)[2]"
+_SUMMED, _EXTREME = "(-2 if ord in (1, -1) else -1)", "(-1 if ord in (1, -1) else -2)"
+_SUMS = f"np.sum(np.abs({_XM}), {_SUMMED}, keepdims=True)"
+_PICKED = f"(np.max({_SUMS}, {_EXTREME}, keepdims=True) if ord > 0 else np.min({_SUMS}, {_EXTREME}, keepdims=True))"
+_GM = f"np.reshape(g, np.shape({_XM})[:-2] + (1, 1))"
+_MATRIX = dict(
+    x=f"np.moveaxis({_GM} * {_UDV} if ord in ('nuc', 2, -2) else "
+      f"unmax({_GM}, {_SUMS}, {_PICKED}, {_EXTREME}, True) * np.sign({_XM}), (-2, -1), {_AXES})",
+    jvp=f"np.reshape(np.sum({_UDV} * {_TM}, (-2, -1)) if ord in ('nuc', 2, -2) else "
+        f"max_tangent(np.sum({_TM} * np.sign({_XM}), {_SUMMED}, keepdims=True), {_SUMS}, {_PICKED}, {_EXTREME}, True), "
+        "np.shape(ans))")
 rule(np.linalg.norm, args="x, ord=None, axis=None, keepdims=False", constant=("ord",),
-     x="unmax(g, np.abs(x), ans, axis, keepdims) * np.sign(x) if np.isinf(norm_order(x, ord, axis)) else "
-       f"unsum(g * {_NONZERO('ans')} ** (1 - norm_order(x, ord, axis)), x, axis, keepdims) * np.sign(x) * np.abs(x) ** (norm_order(x, ord, axis) - 1)",
-     jvp="max_tangent(t_x * np.sign(x), np.abs(x), ans, axis, keepdims) if np.isinf(norm_order(x, ord, axis)) else "
-         "np.sum(t_x * np.sign(x) * np.abs(x) ** (norm_order(x, ord, axis) - 1), axis, keepdims=keepdims) "
-         f"* {_NONZERO('ans')} ** (1 - norm_order(x, ord, axis))")
+     x=f"({_VECTOR['x']}) if ord is None else (({_VECTOR['x']}) if {_AXES} is None else {_MATRIX['x']})",
+     jvp=f"({_VECTOR['jvp']}) if ord is None else (({_VECTOR['jvp']}) if {_AXES} is None else {_MATRIX['jvp']})")
 
 # Weighted mean: sum(a * weights) / sum(weights) (weights of a's shape, or None for the plain mean).
 rule(np.average, args="a, axis=None, weights=None, *, keepdims=False",

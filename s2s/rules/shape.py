@@ -18,6 +18,10 @@ rule(np.swapaxes, args="a, axis1, axis2", method="swapaxes", elementwise=False,
      a="np.swapaxes(g, axis1, axis2)", jvp="np.swapaxes(t_a, axis1, axis2)")
 rule(np.moveaxis, args="a, source, destination", elementwise=False,
      a="np.moveaxis(g, destination, source)", jvp="np.moveaxis(t_a, source, destination)")
+# rollaxis(a, axis, start) is moveaxis(a, axis, d): d is start (start + ndim if negative), less one after axis.
+_START = "(start + np.ndim(a) * (start < 0))"
+rule(np.rollaxis, args="a, axis, start=0", elementwise=False,
+     a=f"np.moveaxis(g, {_START} - (axis % np.ndim(a) < {_START}), axis)", jvp="np.rollaxis(t_a, axis, start)")
 
 # ---- reshapes: the cotangent takes the input's shape back ---------------------------------
 rule(np.reshape, args="a, shape=None, order='C', *, newshape=None, copy=None", elementwise=False,
@@ -52,9 +56,10 @@ rule(np.repeat, args="a, repeats, axis=None", method="repeat", elementwise=False
      a="unrepeat(g, a, repeats, axis)", jvp="np.repeat(t_a, repeats, axis)")
 rule(np.take, args="a, indices, axis=None, out=None, mode='raise'", method="take", elementwise=False,
      a="untake(g, a, indices, axis, mode)", jvp="np.take(t_a, indices, axis, mode=mode)")
-# Only mode='constant' (others are refused; the helpers raise for a mode given as a variable); the padding
-# value is differentiable too.
-rule(np.pad, args="array, pad_width, mode='constant', *, constant_values=0", elementwise=False, only={"mode": ("constant",)},
+# Modes that copy entries (the others are refused; the helpers raise for a mode given as a variable); the
+# padding value of mode='constant' is differentiable too.
+_PAD_MODES = ("constant", "edge", "reflect", "symmetric", "wrap")
+rule(np.pad, args="array, pad_width, mode='constant', *, constant_values=0", elementwise=False, only={"mode": _PAD_MODES},
      array="unpad(g, pad_width, mode)", constant_values="np.sum(g) - np.sum(unpad(g, pad_width, mode))",
      jvp="repad(t_array, pad_width, mode) + t_constant_values * (1.0 - repad(np.ones_like(array), pad_width, mode))")
 
@@ -76,5 +81,9 @@ rule(np.asarray, args="a, dtype=None, order=None, *, device=None, copy=None, lik
 # Sorting is a permutation that is locally constant (ties have measure zero).
 rule(np.sort, args="a, axis=-1, kind=None, order=None, *, stable=None", elementwise=False,
      a="untake_along(g, a, np.argsort(a, axis), axis)", jvp="np.take_along_axis(t_a, np.argsort(a, axis), axis)")
+# partition: the entries' places, read from the ranks of the output (the same entries, in another order).
+_PLACES = "np.take_along_axis(np.argsort(a, axis), np.argsort(np.argsort(ans, axis), axis), axis)"
+rule(np.partition, args="a, kth, axis=-1, kind='introselect', order=None", elementwise=False,
+     a=f"untake_along(g, a, {_PLACES}, axis)", jvp=f"np.take_along_axis(t_a, {_PLACES}, axis)")
 rule(np.take_along_axis, args="arr, indices, axis=-1", elementwise=False,
      arr="untake_along(g, arr, indices, axis)", jvp="np.take_along_axis(t_arr, indices, axis)")
