@@ -104,7 +104,7 @@ def _user_names(fn: gast.FunctionDef) -> set[str]:
     return names | set(param_names(fn)) | {fn.name}
 
 
-def _strip_own_decorator(fn, func):
+def _strip_own_decorator(fn, func, info=None):
     kept = []
     for d in fn.decorator_list:
         root = d.func if isinstance(d, gast.Call) else d
@@ -113,7 +113,7 @@ def _strip_own_decorator(fn, func):
             kept.append(d)
     if kept:
         raise UnsupportedError(f"`{func.__name__}` has a decorator s2s does not know; s2s reads the undecorated source",
-                               None, "differentiate the undecorated function")
+                               info.location(kept[0]) if info else None, "differentiate the undecorated function")
     fn.decorator_list = []
     return fn
 
@@ -140,7 +140,7 @@ class _Generation:
             self.read.extend(origin.read)
         else:
             self.read.append((info.filename, func.__qualname__, inspect.getsource(func)))
-        _strip_own_decorator(fn, func)
+        _strip_own_decorator(fn, func, info)
         fence(fn, info)
         _check_builtin_names(fn, info, func)
         self.user_names |= _user_names(fn)
@@ -178,7 +178,7 @@ class _Generation:
         self.summaries_round.add(func)
         try:
             fn, info = _parse(func)
-            _strip_own_decorator(fn, func)
+            _strip_own_decorator(fn, func, info)
             fence(fn, info)
             namer = Namer(_user_names(fn), self.namer.style)  # its own names: nothing here is emitted
             fn, helpers = local_functions(fn, info, namer)
