@@ -13,6 +13,7 @@ import dataclasses
 import inspect
 import linecache
 import re
+import types
 import weakref
 
 import gast
@@ -72,7 +73,10 @@ ORIGINS: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()
 
 
 def unwrap(func):
-    """The plain function behind a `@differentiate` wrapper."""
+    """The plain function behind a `@differentiate` wrapper (a bound method stays bound)."""
+    if inspect.ismethod(func):
+        inner = unwrap(func.__func__)
+        return func if inner is func.__func__ else types.MethodType(inner, func.__self__)
     return getattr(func, "__s2s_function__", func)
 
 
@@ -119,8 +123,13 @@ def _strip_own_decorator(fn, func, info=None):
 
 
 class _Generation:
-    def __init__(self, namer):
+    def __init__(self, namer, entry=None, has_aux=False, self_class=None):
         self.namer = namer
+        self.aux_pending = entry if has_aux else None  # the entry, whose result is (value, aux), until read
+        self.aux = None        # the name of aux in the entry's normal form
+        self.self_classes: dict = {}   # a method -> the class of its `self` (resolves `self.method(...)`)
+        if self_class is not None:
+            self.self_classes[entry] = self_class
         self.done: dict = {}
         self.queue: list = []
         self.functions: list = []   # (name, gast function, info, globals, closure cells)
@@ -148,8 +157,12 @@ class _Generation:
         fn = structure(fn, self.namer)
         fn = normal_form(fn, self.namer, info, helpers)
         fn = list_operators(fn, self.namer.helper)
+        if func is self.aux_pending:  # the entry only: a recursive call returns the pair
+            fn, self.aux = _split_aux(fn, self.namer, info)
+            self.aux_pending = None
         local_names = set(param_names(fn)) | stored_names(fn)
-        callees = Callees(func, local_names, info)
+        callees = Callees(func, local_names, info, self.self_classes.get(func))
+        callees.on_method = self.self_classes.setdefault
         self.callees.append(callees)
         callees.helpers = {self.namer.helper(h): getattr(runtime, h) for h in ("concat", "repeat")}
         if not info.generated:  # s2s's own code restores what it overwrites before any view is read
@@ -185,7 +198,8 @@ class _Generation:
             fn = normal_form(structure(fn, namer), namer, info, helpers)
         except S2SError:  # not read here: differentiating it (if it is) says why
             return {RETURNS: frozenset(param_names_of(func))}
-        callees = Callees(func, set(param_names(fn)) | stored_names(fn))
+        callees = Callees(func, set(param_names(fn)) | stored_names(fn), None, self.self_classes.get(func))
+        callees.on_method = self.self_classes.setdefault
         summary = written_parameters(fn, callees, self._effects)
         if summary != self.summaries.get(func, {RETURNS: frozenset()}):
             self.summaries[func] = summary
@@ -275,14 +289,16 @@ class _Generation:
             self.finish(b_fn, info, g, optimize)
 
 
-def generate(func, wrt: list[str], single: bool, mode: str, optimize: bool) -> Generated:
-    """Generate, emit and load the derivative of `func` (see s2s.api)."""
+def generate(func, wrt: list[str], single: bool, mode: str, optimize: bool, *, has_aux: bool = False,
+             self_class=None) -> Generated:
+    """Generate, emit and load the derivative of `func` (see s2s.api). `has_aux`: `func` returns
+    (value, aux); `self_class`: the class of `func`'s first argument (a bound method's instance)."""
     func = unwrap(func)
     style = 0
     user_names = _user_names(_parse(func)[0])  # callees' names are added as they are read
     while True:
         namer = Namer(user_names, style)
-        gen = _Generation(namer)
+        gen = _Generation(namer, func, has_aux, self_class)
         try:
             entry_fn = _generate_entry(gen, namer, func, wrt, single, mode, optimize)
         except S2SError:
@@ -358,10 +374,28 @@ def _generate_entry(gen, namer, func, wrt, single, mode, optimize):
         entry_fn = assemble.jvp(tangents, namer, entry, wrt, _describe(mode, func, info, wrt))
     else:
         sweeps, info = gen.sweeps(func, wrt)
-        entry_fn = assemble.joint(sweeps, namer, entry, wrt, single, mode, _describe(mode, func, info, wrt))
+        entry_fn = assemble.joint(sweeps, namer, entry, wrt, single, mode, _describe(mode, func, info, wrt), gen.aux)
     gen.finish(entry_fn, info, func, optimize)
     gen.drain(optimize)
     return entry_fn
+
+
+def _split_aux(fn, namer, info):
+    """`return r` -> `value = r[0]; aux = r[1]; return value`: the function's result is (value, aux)."""
+    ret = fn.body[-1]
+    if not (isinstance(ret, gast.Return) and isinstance(ret.value, gast.Name)):
+        raise UnsupportedError("with has_aux=True the function must return a pair (value, aux)", info.location(fn))
+    pair, value, aux = ret.value.id, namer.special("loss"), namer.special("aux")
+    read = [gast.Assign(targets=[gast.Name(id=target, ctx=gast.Store(), annotation=None, type_comment=None)],
+                        value=gast.Subscript(value=gast.Name(id=pair, ctx=gast.Load(), annotation=None,
+                                                             type_comment=None),
+                                             slice=gast.Constant(value=k, kind=None), ctx=gast.Load()))
+            for k, target in enumerate((value, aux))]
+    for s in read:
+        gast.copy_location(s, ret)
+    fn.body[-1:] = read + [gast.copy_location(gast.Return(value=gast.Name(id=value, ctx=gast.Load(), annotation=None,
+                                                                          type_comment=None)), ret)]
+    return fn, aux
 
 
 def _describe(mode, func, info, wrt):

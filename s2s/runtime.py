@@ -5,6 +5,8 @@ so the command line can copy them into a standalone module. Every helper is
 itself registered with a derivative rule (`s2s.rules.runtime_helpers`), so
 generated code can be differentiated again.
 """
+import dataclasses
+
 import numpy as np
 
 __all__ = ["grad_seed", "unbroadcast", "rebroadcast", "unsum", "unmax", "max_tangent", "unindex", "zeros_like", "add", "matmul_grad_a", "matmul_grad_b",
@@ -14,7 +16,7 @@ __all__ = ["grad_seed", "unbroadcast", "rebroadcast", "unsum", "unmax", "max_tan
            "kron_shape", "norm_order",
            "uncast", "unarray", "unconcatenate", "reconcatenate", "untile", "untake", "unrepeat", "unpad", "repad",
            "untake_along", "median_weights", "chain_product", "undiff", "convolve_pad", "rebinds",
-           "last_write", "concat", "repeat", "head", "tail", "unrepeat_list"]
+           "last_write", "concat", "repeat", "head", "tail", "unrepeat_list", "field", "field_key"]
 
 
 class _Elementwise:
@@ -160,7 +162,7 @@ def max_tangent(t, x, ans, axis=None, keepdims=False):
 
 def unindex(g, x, index):
     """Cotangent of `x[index]`: zeros shaped like `x` with `g` added at `index`."""
-    if isinstance(x, dict):
+    if isinstance(x, dict) or _is_dataclass(x):
         out = zeros_like(x)
         out[index] = g
         return out
@@ -218,9 +220,39 @@ def zeros_like(x):
         return cotangents(x, [zeros_like(v) for v in x])
     if isinstance(x, dict):
         return CotangentDict((k, zeros_like(v)) for k, v in x.items())
+    if _is_dataclass(x):
+        return CotangentDict((f.name, zeros_like(getattr(x, f.name))) for f in dataclasses.fields(x))
     if isinstance(x, (float, int, str)) or x is None:  # None: a name not yet assigned on this path; str: a key
         return 0.0
     return np.zeros_like(x, dtype=np.result_type(x, 1.0))
+
+
+def _is_dataclass(x):
+    return dataclasses.is_dataclass(x) and not isinstance(x, type)
+
+
+def field(obj, name):
+    """`obj.name`, where `obj` is a namedtuple or a dataclass instance (a node of a parameter
+    tree) and `name` one of its fields; the cotangent of a dataclass is a dict of its fields (a dict
+    `obj` is read at key `name`)."""
+    if isinstance(obj, tuple) and name in getattr(obj, "_fields", ()) or isinstance(obj, dict):
+        return obj[field_key(obj, name)]
+    if _is_dataclass(obj) and name in {f.name for f in dataclasses.fields(obj)}:
+        return getattr(obj, name)
+    raise TypeError(f"s2s differentiates `.{name}` of a namedtuple or a dataclass (a field), but it was read from "
+                    f"{type(obj).__name__!r}: an attribute of another object may be computed (a property), and s2s "
+                    f"cannot see how; pass the arrays it is made of as arguments, or use a namedtuple or a dataclass")
+
+
+def field_key(obj, name):
+    """Where field `name` of `obj` is in its cotangent: its index (a namedtuple) or its name."""
+    if isinstance(obj, tuple) and not isinstance(obj, CotangentTuple):
+        fields = getattr(obj, "_fields", ())
+        if name in fields:
+            return fields.index(name)
+    elif _is_dataclass(obj) or isinstance(obj, dict):
+        return name
+    return field(obj, name)  # raises: not a field
 
 
 def add(a, b):
