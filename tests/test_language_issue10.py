@@ -53,3 +53,23 @@ def test_list_of_a_dict_is_its_keys():
         return d[ks[0]] * d[ks[1]]
     assert s2s.grad(f)(0.5) == pytest.approx(6 * 0.5 ** 2)
     assert s2s.jvp(f)(0.5, 1.0)[1] == pytest.approx(6 * 0.5 ** 2)
+
+
+def test_a_shadowed_reversed_is_refused():
+    """s2s rewrites `reversed(xs)` by its name: a local `reversed` is refused rather than taken for the builtin."""
+    def f(x):
+        reversed = lambda t: t * 2.0  # noqa: E731
+        return np.sum(reversed(x))
+    with pytest.raises(s2s.S2SError, match="`reversed` is a local variable here"):
+        s2s.grad(f)
+
+
+def test_a_name_bound_to_a_list_is_not_taken_for_a_dict():
+    def f(x):
+        d = {"a": x}
+        d = [x, x * 2.0]
+        s = 0.0
+        for v in d:
+            s = s + np.sum(v ** 2)
+        return s
+    assert np.allclose(s2s.grad(f)(X), 10.0 * X)

@@ -44,7 +44,10 @@ def mapping_names(fn) -> set[str]:
         if isinstance(node, gast.Subscript) and isinstance(node.value, gast.Name) \
                 and isinstance(node.slice, gast.Constant) and isinstance(node.slice.value, str):
             found.add(node.value.id)
-    return found
+    sequences = {t.id for node in gast.walk(fn) if isinstance(node, gast.Assign)
+                 and isinstance(node.value, (gast.List, gast.Tuple, gast.ListComp)) for t in node.targets
+                 if isinstance(t, gast.Name)}
+    return found - sequences  # a name bound to a list somewhere is not taken for a dict
 
 
 def is_method_call(node) -> bool:
