@@ -19,7 +19,7 @@ import weakref
 import gast
 
 from . import __version__, runtime
-from .errors import S2SError, UnsupportedError
+from .errors import Location, S2SError, UnsupportedError
 from .emit import function_source
 from .load import cells_of, load
 from .naming import Namer
@@ -301,10 +301,11 @@ def generate(func, wrt: list[str], single: bool, mode: str, optimize: bool, *, h
         gen = _Generation(namer, func, has_aux, self_class)
         try:
             entry_fn = _generate_entry(gen, namer, func, wrt, single, mode, optimize)
-        except S2SError:
+        except S2SError as error:
             if namer.collides() or namer.given & gen.user_names:  # a name collision first: next style
                 user_names, style = user_names | gen.user_names, style + 1
                 continue
+            _at_users_line(error)
             raise
         if not (namer.collides() or namer.given & gen.user_names):  # no name collides
             break
@@ -327,6 +328,30 @@ def generate(func, wrt: list[str], single: bool, mode: str, optimize: bool, *, h
     for fn in made.values():
         ORIGINS[fn] = generated
     return generated
+
+
+def _at_users_line(error):
+    """An error at a line of generated code (a second derivative refused) is moved to the user's line
+    that code came from: the nearest comment above it cites that line (`# grad of: ...    (model.py:12)`)."""
+    where = error.location
+    seen = 0
+    while where is not None and where.filename.startswith("<s2s ") and seen < 10:
+        seen += 1
+        lines = linecache.getlines(where.filename)
+        cited = None
+        for text in reversed(lines[:where.line]):
+            found = re.search(r"^\s*# (?:grad of: )?(.*?)\s{4}\((.+):(\d+)\)\s*$", text)
+            if found:
+                cited = Location(found.group(2), int(found.group(3)), 0, found.group(1))
+                break
+        if cited is None:
+            return
+        if seen == 1:
+            error.message += f" (in the code s2s generated from this line: {where})"
+        where = cited
+    if seen:
+        error.location = where
+        error.args = (error.render(),)
 
 
 def _shadowing(name, local_names, globals_, cells):

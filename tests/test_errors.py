@@ -66,8 +66,9 @@ def test_no_rule_error_shows_how_to_register():
 
 
 def test_async_function_is_rejected():
-    with pytest.raises(s2s.S2SError, match="async"):
+    with pytest.raises(s2s.S2SError, match=r"unsupported\.py:\d+:1: error: .*async") as info:
         s2s.grad(u.uses_async)
+    assert info.value.location.text.startswith("async def uses_async(")
 
 
 def test_builtin_without_a_rule_and_lambda_without_source_are_rejected():
@@ -156,3 +157,16 @@ def test_error_about_a_module_lambda_says_which_lambda():
     err = info.value
     assert re.search(r"`lambda t, k=2\.0` \(unsupported\.py:\d+\)", err.message), err.message
     assert err.location.text.strip() == "return np.sum(_scale_lambda(x, c=3.0))"
+
+
+@pytest.mark.parametrize("transform", [s2s.hvp, lambda f: s2s.grad(s2s.grad(f))], ids=["hvp", "grad_of_grad"])
+def test_second_order_refusal_names_the_users_line(transform):
+    """A second derivative refused in the code s2s generated names the user's line it came from."""
+    s2s.grad(u.second_order_through_opaque_rule)  # the first derivative is made
+    with pytest.raises(s2s.NoRuleError) as info:
+        transform(u.second_order_through_opaque_rule)
+    err = info.value
+    assert err.location.filename == "unsupported.py"
+    assert err.location.text == "return np.sum(_rule_through_opaque(y) ** 2)"
+    assert "no derivative rule for `opaque`" in err.message and "<s2s grad_second_order_through_opaque_rule>" in err.message
+    assert str(err).startswith(f"unsupported.py:{err.location.line}:1: error: ")

@@ -1,6 +1,8 @@
 """Functions s2s must reject at generation time (tests/test_errors.py)."""
 import numpy as np
 
+import s2s
+
 COUNTER = 0
 
 
@@ -231,3 +233,14 @@ _scale_lambda = lambda t, k=2.0: t * k  # noqa: E731
 
 def calls_lambda_with_a_wrong_keyword(x):
     return np.sum(_scale_lambda(x, c=3.0))
+
+
+
+@s2s.rule(x="g * opaque(x)")  # its derivative calls a callable object s2s has no rule for
+def _rule_through_opaque(x):
+    return np.sin(x)
+
+
+def second_order_through_opaque_rule(x):
+    y = x * 2.0
+    return np.sum(_rule_through_opaque(y) ** 2)
