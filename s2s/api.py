@@ -69,10 +69,30 @@ def _make(func, wrt, mode, optimize, has_aux=False):
     if inspect.ismethod(func):  # a bound method: the function, with its instance as the first argument
         made = _make_plain(unwrap(func.__func__), _method_wrt(func, wrt), mode, optimize, has_aux, type(func.__self__))
         return types.MethodType(made, func.__self__)
+    if isinstance(func, functools.partial):
+        return _partial(func, wrt, mode, optimize, has_aux)
     owner = _defining_class(func)
     if owner is not None:
         return _per_class(func, owner, wrt, mode, optimize, has_aux)
     return _make_plain(func, wrt, mode, optimize, has_aux)
+
+
+def _partial(p, wrt, mode, optimize, has_aux):
+    """`functools.partial(f, *args, **keywords)`: the derivative of `f` with those arguments bound."""
+    names, single = _wrt_names(p, wrt)
+    made = _make(p.func, names[0] if single else tuple(names), mode, optimize, has_aux)
+    inner = inspect.signature(_target(p.func))
+    n_directions = {"vjp": 1, "jvp": len(names)}.get(mode, 0)
+
+    @functools.wraps(p.func)
+    def with_bound_arguments(*args, **kwargs):
+        primal, directions = args[:len(args) - n_directions], args[len(args) - n_directions:]
+        bound = inner.bind(*p.args, *primal, **{**p.keywords, **kwargs})
+        bound.apply_defaults()
+        return made(*bound.arguments.values(), *directions)
+    with_bound_arguments.__signature__ = inspect.signature(p)
+    _SOURCES[with_bound_arguments] = source(made)
+    return with_bound_arguments
 
 
 def _defining_class(func):

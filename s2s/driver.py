@@ -21,7 +21,7 @@ import gast
 from . import __version__, runtime
 from .errors import Location, S2SError, UnsupportedError
 from .emit import function_source
-from .load import cells_of, load
+from .load import _Namespace, cells_of, load
 from .naming import Namer
 from .parsing import parse_function
 from .rules import _BY_METHOD
@@ -34,6 +34,7 @@ from .transforms.differentiable import check_differentiable
 from .transforms.effects import RETURNS, check_calls, written_parameters
 from .transforms.fence import fence
 from .transforms.list_operators import list_operators
+from .transforms.function_values import function_values
 from .transforms.local_functions import local_functions
 from .transforms.forward import forward
 from .transforms.nodes import param_names, stored_names
@@ -141,6 +142,43 @@ class _Generation:
         self.summaries_done: set = set()
         self.summaries_round: set = set()
         self.summaries_grew = False
+        self.made: dict = {}        # user function -> {name: function s2s made for `s2s.grad(...)` in it}
+        self.made_names: dict = {}  # id of a made function -> the name generated code calls it by
+        self.spaces: dict = {}      # user function -> the namespace its generated code runs in
+
+    def parse_user(self, func):
+        """A user function's source, read to be inlined where it is given a function."""
+        fn, info = _parse(func)
+        _strip_own_decorator(fn, func)
+        origin = ORIGINS.get(func)
+        self.read.extend(origin.read if origin is not None else
+                         [(info.filename, func.__qualname__, inspect.getsource(func))])
+        self.user_names |= _user_names(fn)
+        return fn, info
+
+    def binder(self, func):
+        """The function that names a derivative made inside `func` (nested `s2s.grad`) for its generated code."""
+        def bind(made, hint):
+            if id(made) not in self.made_names:
+                candidate, k = hint, 2
+                while candidate in self.taken or candidate in self.namer.user_names:
+                    candidate, k = f"{hint}_{k}", k + 1
+                self.taken.add(candidate)
+                self.made_names[id(made)] = candidate
+            self.made.setdefault(func, {})[self.made_names[id(made)]] = made
+            return self.made_names[id(made)]
+        return bind
+
+    def namespace(self, func):
+        """The globals `func`'s generated code runs with: its own, and the derivatives it made."""
+        if func not in self.made:
+            return func.__globals__
+        if func not in self.spaces:
+            space = _Namespace(func.__globals__)
+            space.update(self.made[func])
+            space["__name__"] = func.__globals__.get("__name__")
+            self.spaces[func] = space
+        return self.spaces[func]
 
     def prepare(self, func):
         fn, info = _parse(func)
@@ -154,6 +192,8 @@ class _Generation:
         _check_builtin_names(fn, info, func)
         self.user_names |= _user_names(fn)
         fn, helpers = local_functions(fn, info, self.namer)
+        fn, lookups = function_values(fn, info, func, self.namer, helpers, self.parse_user, self.binder(func))
+        self.callees += lookups
         fn = structure(fn, self.namer)
         fn = normal_form(fn, self.namer, info, helpers)
         fn = list_operators(fn, self.namer.helper)
@@ -165,6 +205,7 @@ class _Generation:
         callees.on_method = self.self_classes.setdefault
         self.callees.append(callees)
         callees.helpers = {self.namer.helper(h): getattr(runtime, h) for h in ("concat", "repeat")}
+        callees.helpers.update(self.made.get(func, {}))
         if not info.generated:  # s2s's own code restores what it overwrites before any view is read
             check_writes(fn, info, callees, self.namer.is_temp, self.namer.helper)
             check_calls(fn, info, callees, self.effects, self.namer.helper)
@@ -195,6 +236,7 @@ class _Generation:
             fence(fn, info)
             namer = Namer(_user_names(fn), self.namer.style)  # its own names: nothing here is emitted
             fn, helpers = local_functions(fn, info, namer)
+            fn, _ = function_values(fn, info, func, namer, helpers, self.parse_user)
             fn = normal_form(structure(fn, namer), namer, info, helpers)
         except S2SError:  # not read here: differentiating it (if it is) says why
             return {RETURNS: frozenset(param_names_of(func))}
@@ -264,7 +306,7 @@ class _Generation:
             def derivative_name(n):
                 return n in namer.given and n.startswith((namer.adjoint_prefix, namer.tangent_prefix))
             fn = optimize_pass(fn, _pure_call, derivative_name)
-        self.functions.append((fn.name, fn, info, func.__globals__, cells_of(func)))
+        self.functions.append((fn.name, fn, info, self.namespace(func), cells_of(func)))
 
     def drain(self, optimize):
         while self.queue:
@@ -302,15 +344,14 @@ def generate(func, wrt: list[str], single: bool, mode: str, optimize: bool, *, h
         try:
             entry_fn = _generate_entry(gen, namer, func, wrt, single, mode, optimize)
         except S2SError as error:
-            if namer.collides() or namer.given & gen.user_names:  # a name collision first: next style
-                user_names, style = user_names | gen.user_names, style + 1
+            if namer.collides() or namer.given & gen.user_names:  # a name collision first: try again
+                user_names, style = _next_try(user_names, gen.user_names, namer, style)
                 continue
             _at_users_line(error)
             raise
         if not (namer.collides() or namer.given & gen.user_names):  # no name collides
             break
-        user_names = user_names | gen.user_names
-        style += 1
+        user_names, style = _next_try(user_names, gen.user_names, namer, style)
     entry = entry_fn.name
     info = gen.functions[0][2]
     ordered = [gen.functions[0]] + gen.functions[1:]
@@ -352,6 +393,14 @@ def _at_users_line(error):
     if seen:
         error.location = where
         error.args = (error.render(),)
+
+
+def _next_try(user_names, seen, namer, style):
+    """After a collision: the same naming style, now knowing the callees' names (`_` in a helper
+    gives its loops another name), unless those were known and the style itself collides."""
+    if (seen - user_names) & namer.given and not namer.collides():
+        return user_names | seen, style
+    return user_names | seen, style + 1
 
 
 def _shadowing(name, local_names, globals_, cells):

@@ -9,6 +9,8 @@ import dataclasses
 
 import numpy as np
 
+from .errors import S2SError
+
 __all__ = ["grad_seed", "unbroadcast", "rebroadcast", "unsum", "unmax", "max_tangent", "unindex", "zeros_like", "add", "matmul_grad_a", "matmul_grad_b",
            "dot_grad_a", "dot_grad_b", "untranspose", "retranspose", "stop_gradient", "setindex", "copy_of",
            "spread", "unspread",
@@ -16,7 +18,8 @@ __all__ = ["grad_seed", "unbroadcast", "rebroadcast", "unsum", "unmax", "max_tan
            "kron_shape", "norm_order",
            "uncast", "unarray", "unconcatenate", "reconcatenate", "untile", "untake", "unrepeat", "unpad", "repad",
            "untake_along", "median_weights", "chain_product", "undiff", "convolve_pad", "rebinds",
-           "last_write", "concat", "repeat", "head", "tail", "unrepeat_list", "field", "field_key"]
+           "last_write", "concat", "repeat", "head", "tail", "unrepeat_list", "field", "field_key",
+           "ravel", "unravel"]
 
 
 class _Elementwise:
@@ -222,8 +225,8 @@ def zeros_like(x):
         return CotangentDict((k, zeros_like(v)) for k, v in x.items())
     if _is_dataclass(x):
         return CotangentDict((f.name, zeros_like(getattr(x, f.name))) for f in dataclasses.fields(x))
-    if isinstance(x, (float, int, str)) or x is None:  # None: a name not yet assigned on this path; str: a key
-        return 0.0
+    if isinstance(x, (float, int, str)) or x is None or callable(x):  # None: a name not yet assigned on this
+        return 0.0                                                # path; a key or a function value: no derivative
     return np.zeros_like(x, dtype=np.result_type(x, 1.0))
 
 
@@ -253,6 +256,40 @@ def field_key(obj, name):
     elif _is_dataclass(obj) or isinstance(obj, dict):
         return name
     return field(obj, name)  # raises: not a field
+
+
+def _leaves(tree):
+    if isinstance(tree, dict):
+        return [leaf for v in tree.values() for leaf in _leaves(v)]
+    if _is_dataclass(tree):
+        return [leaf for f in dataclasses.fields(tree) for leaf in _leaves(getattr(tree, f.name))]
+    if isinstance(tree, (list, tuple)):
+        return [leaf for v in tree for leaf in _leaves(v)]
+    return [tree]
+
+
+def ravel(tree):
+    """The leaves of `tree` (nested lists, tuples, dicts, namedtuples, dataclasses) as one float vector."""
+    leaves = [np.ravel(leaf) for leaf in _leaves(tree)]
+    return np.concatenate(leaves).astype(np.result_type(*leaves, 1.0)) if leaves else np.zeros(0)
+
+
+def unravel(v, like):
+    """The cotangent of `like` whose leaves are read in order from the vector `v` (ravel's adjoint)."""
+    start = 0
+
+    def build(x):
+        nonlocal start
+        if isinstance(x, dict) or _is_dataclass(x):
+            items = x.items() if isinstance(x, dict) else ((f.name, getattr(x, f.name)) for f in dataclasses.fields(x))
+            return CotangentDict((k, build(item)) for k, item in items)
+        if isinstance(x, (list, tuple)):
+            return cotangents(x, [build(item) for item in x])
+        size = int(np.size(x))
+        part = v[start:start + size]
+        start += size
+        return np.reshape(part, np.shape(x)) if np.ndim(x) else part[0]
+    return build(like)
 
 
 def add(a, b):
@@ -365,7 +402,7 @@ def unrepeat_list(c, a):
     return total
 
 
-class InPlaceWriteError(ValueError):
+class InPlaceWriteError(S2SError, ValueError):
     """`y += e` met an array (or list) that another name still shares: NumPy writes it in
     place, which the derivative, made for `y = y + e`, cannot follow (copy first)."""
 

@@ -15,7 +15,9 @@ parameters (an optimiser, `tree_map`-style helpers) accepts the gradients::
 fixed order: list and tuple order, dict keys in insertion order, dataclass
 fields in declaration order) and put it back; `flatten` gives one flat
 float vector and the function that rebuilds the tree from such a vector
-(autograd's `flatten`).
+(autograd's `flatten`). `flatten` may be called in differentiated code
+(`flat, _ = flatten(params)` in an L2 penalty): its rule sends the vector's
+cotangent back to the leaves.
 """
 from __future__ import annotations
 
@@ -24,7 +26,7 @@ import dataclasses
 
 import numpy as np
 
-from .runtime import CotangentDict, CotangentList, CotangentTuple
+from .runtime import CotangentDict, CotangentList, CotangentTuple, ravel
 
 __all__ = ["plain", "tree_flatten", "tree_unflatten", "flatten"]
 
@@ -147,7 +149,7 @@ def flatten(tree) -> tuple[np.ndarray, object]:
     shapes = [a.shape for a in arrays]
     scalars = [not isinstance(v, np.ndarray) for v in leaves]
     sizes = [a.size for a in arrays]
-    vector = np.concatenate([np.ravel(a).astype(float) for a in arrays]) if arrays else np.zeros(0)
+    vector = ravel(tree)
 
     def unflatten(v):
         v = np.asarray(v)

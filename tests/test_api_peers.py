@@ -204,3 +204,18 @@ def test_a_decorated_method_is_differentiated_as_the_bound_method():
     assert np.allclose(obj.energy.grad(x), 6.0 * x)
     value, g = obj.energy.value_and_grad(x)
     assert value == pytest.approx(15.0) and np.allclose(g, 6.0 * x)
+
+
+def test_a_partial_is_differentiated_with_its_arguments_bound():
+    import functools
+
+    def f(a, x, power=2.0):
+        return a * np.sum(x ** power)
+    x = np.array([1.0, 2.0])
+    g = s2s.grad(functools.partial(f, 3.0))
+    assert np.allclose(g(x), 6.0 * x)
+    assert np.allclose(s2s.grad(functools.partial(f, 3.0, power=3.0))(x), 9.0 * x ** 2)
+    assert np.allclose(s2s.grad(functools.partial(f, power=3.0), wrt=1)(2.0, x), 6.0 * x ** 2)
+    value, tangent = s2s.jvp(functools.partial(f, 3.0, power=3.0))(x, np.array([1.0, 0.0]))
+    assert value == pytest.approx(27.0) and tangent == pytest.approx(9.0)
+    assert np.allclose(s2s.vjp(functools.partial(f, 2.0))(x, 1.0), 4.0 * x)

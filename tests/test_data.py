@@ -5,6 +5,7 @@ import pytest
 
 import corpus_data as c
 import corpus_issue10_language as c10l
+import corpus_issue10_fnvals
 import s2s
 from oracles import assert_grads_close
 
@@ -62,6 +63,7 @@ CASES = [
 ]
 CASES += c.ISSUE_9_CASES  # found by the differential tester (issue 9)
 CASES += c10l.ISSUE_10_LANGUAGE  # dict methods, sorted, reversed, masks, defaults (issue 10)
+CASES += corpus_issue10_fnvals.ISSUE_10_FNVALS  # functions as values (issue 10)
 # a case may end with marks (xfail for known bugs: fixing one flips its test)
 PARAMS = [pytest.param(f, args, wrt, id=f"{f.__name__}-{k}", marks=marks)
           for f, argsets, wrt, *marks in CASES for k, args in enumerate(argsets)]

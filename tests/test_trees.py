@@ -190,3 +190,26 @@ def test_an_optimiser_written_for_the_parameters_accepts_the_gradients():
     for _ in range(5):
         params = sgd_step(params, s2s.grad(mlp_loss)(params, X))
     assert mlp_loss(params, X) < before
+
+
+def l2_norm(params):
+    flattened, _ = s2s.flatten(params)
+    return np.dot(flattened, flattened)
+
+
+def penalised_loss(params, x):
+    return mlp_loss(params, x) + 0.1 * l2_norm(params)
+
+
+def test_flatten_in_differentiated_code_all_modes():
+    f, tree = penalised_loss, LIST_OF_TUPLES
+    g = s2s.grad(f)(tree, X)
+    assert type(g) is list and type(g[0]) is tuple
+    assert np.allclose(s2s.flatten(g)[0], _numerical(f, tree, X), rtol=1e-5, atol=1e-7)
+    vector, unflatten = s2s.flatten(tree)
+    d = np.random.default_rng(3).standard_normal(vector.size)
+    assert np.isclose(s2s.jvp(f)(tree, X, unflatten(d))[1], _numerical(f, tree, X) @ d, rtol=1e-5)
+    df, eps = s2s.grad(f), 1e-5
+    numeric = (s2s.flatten(df(unflatten(vector + eps * d), X))[0]
+               - s2s.flatten(df(unflatten(vector - eps * d), X))[0]) / (2 * eps)
+    assert np.allclose(s2s.flatten(s2s.hvp(f)(tree, X, unflatten(d)))[0], numeric, rtol=1e-4, atol=1e-6)

@@ -24,7 +24,7 @@ import gast
 from s2s.errors import NoRuleError, UnsupportedError
 
 from .callees import call_arguments, indexed_object, no_rule_hint
-from .nodes import popped, walk_statements
+from .nodes import param_names, popped, walk_statements
 
 
 def check_differentiable(fn, info, act, callees):
@@ -58,6 +58,10 @@ def check_differentiable(fn, info, act, callees):
                                   "level, and pass the value as an argument")
             if not any(active(a) for a in args + list(kwargs.values())):
                 continue
+            if callee.kind == "unknown" and isinstance(value.func, gast.Name) and value.func.id in callees.locals:
+                raise NoRuleError(*_function_variable(value.func.id, fn, callees), info.location(value),
+                                  "call the function by its name (under an if if it is chosen), or pass it to the "
+                                  "function that calls it: s2s inlines a function where it is given one")
             if callee.kind == "unknown" and isinstance(value.func, gast.Name) and callee.obj is None:
                 raise NoRuleError(f"`{value.func.id}` is not defined: no global, builtin or enclosing variable "
                                   "has that name when the derivative is made", info.location(value),
@@ -98,3 +102,12 @@ def _described(func, signature) -> str:
         return f"`{func.__name__}{signature}`"
     code = func.__code__
     return f"`lambda {str(signature)[1:-1]}` ({os.path.basename(code.co_filename)}:{code.co_firstlineno})"
+
+
+def _function_variable(name, fn, callees):
+    """(message,) for a call through a variable whose function s2s cannot know when it generates code."""
+    if name in param_names(fn):
+        return (f"`{name}` is a parameter of `{callees.func.__name__}` that holds a function: s2s resolves the "
+                "function a call refers to when it generates code, and cannot know which one a caller passes",)
+    return (f"`{name}` holds a function that s2s cannot know when it generates code (an element of a list or "
+            "tuple, a loop variable, or a value chosen at run time)",)

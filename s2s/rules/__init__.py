@@ -344,4 +344,4 @@ BINOPS = {
 UNARYOPS = {gast.USub: operator.neg, gast.UAdd: operator.pos, gast.Not: operator.not_, gast.Invert: operator.invert}
 
 from . import (decompositions, elementwise, joining, linalg, math_module, no_derivative,  # noqa: E402,F401
-               operators, python_builtins, reductions, runtime_helpers, sequences, shape)
+               operators, python_builtins, reductions, runtime_helpers, sequences, shape, trees)
