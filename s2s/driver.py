@@ -19,7 +19,7 @@ import weakref
 import gast
 
 from . import __version__, runtime
-from .errors import S2SError, UnsupportedError
+from .errors import Location, S2SError, UnsupportedError
 from .emit import function_source
 from .load import _Namespace, cells_of, load
 from .naming import Namer
@@ -46,7 +46,7 @@ from .transforms.structure import structure
 
 _PURE_NAMES = set(runtime.__all__) | {"len", "range", "float", "int", "abs", "slice", "tuple", "list"}
 # Builtins that s2s recognises by name in user code, and that the code it generates calls.
-_RECOGNISED = ("range", "enumerate", "zip")   # `for v in zip(xs, ys)`: loops over an index
+_RECOGNISED = ("range", "enumerate", "zip", "reversed")   # `for v in zip(xs, ys)`: loops over an index
 _EMITTED = ("range", "len", "min", "slice")
 # runtime helpers that passes put into user code (list_operators, packing)
 _INSERTED = ("concat", "repeat", "as_tuple", "as_list", "transposed", "unstarred", "keywords_in")
@@ -125,7 +125,7 @@ def _signatures(func, fn, info):
     return signature_of
 
 
-def _strip_own_decorator(fn, func):
+def _strip_own_decorator(fn, func, info=None):
     kept = []
     for d in fn.decorator_list:
         root = d.func if isinstance(d, gast.Call) else d
@@ -134,7 +134,7 @@ def _strip_own_decorator(fn, func):
             kept.append(d)
     if kept:
         raise UnsupportedError(f"`{func.__name__}` has a decorator s2s does not know; s2s reads the undecorated source",
-                               None, "differentiate the undecorated function")
+                               info.location(kept[0]) if info else None, "differentiate the undecorated function")
     fn.decorator_list = []
     return fn
 
@@ -203,7 +203,7 @@ class _Generation:
             self.read.extend(origin.read)
         else:
             self.read.append((info.filename, func.__qualname__, inspect.getsource(func)))
-        _strip_own_decorator(fn, func)
+        _strip_own_decorator(fn, func, info)
         fence(fn, info)
         _check_builtin_names(fn, info, func)
         self.user_names |= _user_names(fn)
@@ -248,7 +248,7 @@ class _Generation:
         self.summaries_round.add(func)
         try:
             fn, info = _parse(func)
-            _strip_own_decorator(fn, func)
+            _strip_own_decorator(fn, func, info)
             fence(fn, info)
             namer = Namer(_user_names(fn), self.namer.style)  # its own names: nothing here is emitted
             fn, helpers = local_functions(fn, info, namer)
@@ -364,10 +364,11 @@ def generate(func, wrt: list[str], single: bool, mode: str, optimize: bool, *, h
         gen = _Generation(namer, func, has_aux, self_class)
         try:
             entry_fn = _generate_entry(gen, namer, func, wrt, single, mode, optimize)
-        except S2SError:
+        except S2SError as error:
             if namer.collides() or namer.given & gen.user_names:  # a name collision first: try again
                 user_names, style = _next_try(user_names, gen.user_names, namer, style)
                 continue
+            _at_users_line(error)
             raise
         if not (namer.collides() or namer.given & gen.user_names):  # no name collides
             break
@@ -389,6 +390,30 @@ def generate(func, wrt: list[str], single: bool, mode: str, optimize: bool, *, h
     for fn in made.values():
         ORIGINS[fn] = generated
     return generated
+
+
+def _at_users_line(error):
+    """An error at a line of generated code (a second derivative refused) is moved to the user's line
+    that code came from: the nearest comment above it cites that line (`# grad of: ...    (model.py:12)`)."""
+    where = error.location
+    seen = 0
+    while where is not None and where.filename.startswith("<s2s ") and seen < 10:
+        seen += 1
+        lines = linecache.getlines(where.filename)
+        cited = None
+        for text in reversed(lines[:where.line]):
+            found = re.search(r"^\s*# (?:grad of: )?(.*?)\s{4}\((.+):(\d+)\)\s*$", text)
+            if found:
+                cited = Location(found.group(2), int(found.group(3)), 0, found.group(1))
+                break
+        if cited is None:
+            return
+        if seen == 1:
+            error.message += f" (in the code s2s generated from this line: {where})"
+        where = cited
+    if seen:
+        error.location = where
+        error.args = (error.render(),)
 
 
 def _next_try(user_names, seen, namer, style):

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import inspect
+import linecache
 import os
 import textwrap
 
@@ -43,7 +44,8 @@ def parse_function(func) -> tuple[gast.FunctionDef, SourceInfo]:
     """Parse `func`'s source into a gast FunctionDef with file line numbers."""
     name = getattr(func, "__qualname__", repr(func))
     if inspect.iscoroutinefunction(func) or inspect.isasyncgenfunction(func):
-        raise SourceError(f"`{name}` is an async function; s2s differentiates plain functions only")
+        raise SourceError(f"`{name}` is an async function; s2s differentiates plain functions only",
+                          _definition_line(func), "differentiate a plain (non-async) function")
     if not inspect.isfunction(func):
         raise SourceError(
             f"cannot read the source of {name!r}: it is not a Python function",
@@ -131,3 +133,13 @@ def _lambda_reads(node) -> set:
     """Names and attribute names a lambda's code may list in co_names or co_freevars."""
     return ({n.id for n in gast.walk(node.body) if isinstance(n, gast.Name)}
             | {n.attr for n in gast.walk(node.body) if isinstance(n, gast.Attribute)})
+
+
+def _definition_line(func) -> Location | None:
+    """Where `func` is defined (its first line), from its code object, if its file can be read."""
+    code = getattr(func, "__code__", None)
+    if code is None:
+        return None
+    lines = linecache.getlines(code.co_filename)
+    text = lines[code.co_firstlineno - 1] if 0 < code.co_firstlineno <= len(lines) else ""
+    return Location(os.path.basename(code.co_filename), code.co_firstlineno, len(text) - len(text.lstrip()), text)

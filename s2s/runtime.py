@@ -234,8 +234,8 @@ def zeros_like(x):
         return CotangentDict((k, zeros_like(v)) for k, v in x.items())
     if _is_dataclass(x):
         return CotangentDict((f.name, zeros_like(getattr(x, f.name))) for f in dataclasses.fields(x))
-    if isinstance(x, (float, int)) or x is None or callable(x):  # None: a name not yet assigned on this path
-        return 0.0                                                # (a function value carries no derivative)
+    if isinstance(x, (float, int, str)) or x is None or callable(x):  # None: a name not yet assigned on this
+        return 0.0                                                # path; a key or a function value: no derivative
     return np.zeros_like(x, dtype=np.result_type(x, 1.0))
 
 
@@ -617,6 +617,53 @@ def chain_product(arrays):
     for x in arrays[1:]:
         out = out @ x
     return out
+
+
+# ---- sorted(xs): a permutation of the elements; list(xs), tuple(xs) ----
+
+__all__ += ["unsort", "resort", "unlist", "relist"]
+
+
+def _sort_order(xs, reverse):
+    """The positions of `xs`'s elements in the order `sorted(xs, reverse=reverse)` lists them (both sorts are stable)."""
+    values = list(xs)
+    return sorted(range(len(values)), key=values.__getitem__, reverse=reverse)
+
+
+def unsort(c, xs, reverse=False):
+    """Cotangent of `sorted(xs)`: the k-th element's cotangent goes back where that element came from
+    (a dict's sorted keys carry none)."""
+    if isinstance(xs, dict):
+        return zeros_like(xs)
+    out = [None] * len(c)
+    for c_k, j in zip(c, _sort_order(xs, reverse)):
+        out[j] = c_k
+    if isinstance(xs, np.ndarray):
+        return np.array(out, dtype=np.result_type(xs, 1.0)).reshape(np.shape(xs))
+    return cotangents(xs, out)
+
+
+def resort(c, xs, reverse=False):
+    """Tangent of `sorted(xs)`: the tangents in the sorted order (the adjoint of `unsort`)."""
+    if isinstance(xs, dict):
+        return CotangentList([0.0] * len(xs))
+    return CotangentList([c[j] for j in _sort_order(xs, reverse)])
+
+
+def unlist(c, xs):
+    """Cotangent of `list(xs)` or `tuple(xs)`: the elements' cotangents, in `xs`'s kind of container
+    (a dict's keys carry none)."""
+    if isinstance(xs, dict):
+        return zeros_like(xs)
+    if isinstance(xs, np.ndarray):
+        return np.array(list(c), dtype=np.result_type(xs, 1.0)).reshape(np.shape(xs))
+    return cotangents(xs, list(c))
+
+
+def relist(c, xs, kind=list):
+    """Tangent of `list(xs)` (`kind` list) or `tuple(xs)` (tuple): `c`'s elements in that container."""
+    items = [0.0] * len(xs) if isinstance(xs, dict) else list(c)
+    return CotangentTuple(items) if kind is tuple else CotangentList(items)
 
 
 # ---- sequences along an axis ----

@@ -824,6 +824,27 @@ for _fn in (rt_concat, rt_repeat, rt_head, rt_tail, rt_unrepeat_list):
     add(_fn, ANY.draw((3,)), ANY.draw((3,)))
 
 
+# sorted, list and tuple (and the helpers behind them): the elements, permuted or in another container
+def py_sorted(x, w): return np.sum(np.array(sorted(x * 2.0)) * w)
+def py_sorted_reverse(a, b, w): return (sorted([a, b * b, a * b], reverse=True)[0] + sorted([a, b])[1] ** 2) * w
+def py_sorted_dict_keys(x, w): return (len(sorted({"b": x, "a": x * x})) * x) * w  # keys only
+def py_list(x, w): return np.sum(np.array(list(x[::-1])) * w)
+def py_tuple(a, b, w): return (tuple([a * b, b])[0] + tuple((a, b))[1] ** 2) * w
+def rt_unsort(c, x, w): return np.sum(np.array(rt.unsort([c[0], c[1] * c[2], c[2]], x)) * w)
+def rt_resort(c, x, w): return np.sum(np.array(rt.resort(c, x, True)) * w)
+def rt_unlist(c, x, w): return np.sum(np.array(rt.unlist([c[0], c[1] * c[2], c[2]], x)) * w)
+def rt_relist(c, x, w): return np.sum(np.array(rt.relist(c * c, x, tuple)) * w)
+
+
+add(py_sorted, np.array([0.3, -1.2, 0.7, 2.0]))
+add(py_sorted_reverse, 0.4, -0.9)
+add(py_sorted_dict_keys, 0.4)
+add(py_list, ANY.draw((3,)))
+add(py_tuple, 0.4, -0.9)
+for _fn in (rt_unsort, rt_resort, rt_unlist, rt_relist):
+    add(_fn, ANY.draw((3,)), np.array([0.3, -1.2, 0.7]), wrt=(0,))
+
+
 # ---- more of the math module -------------------------------------------------------------------
 def m_cbrt(x, w): return math.cbrt(x) * w
 def m_exp2(x, w): return math.exp2(x) * w

@@ -4,6 +4,7 @@ import numpy as np
 import pytest
 
 import corpus_data as c
+import corpus_issue10_language as c10l
 import corpus_issue10_fnvals
 import corpus_issue10_varargs as c10_varargs
 import corpus_issue10_nprules
@@ -63,6 +64,7 @@ CASES = [
                               "variable over x and later over z puts x and z in one class")),
 ]
 CASES += c.ISSUE_9_CASES  # found by the differential tester (issue 9)
+CASES += c10l.ISSUE_10_LANGUAGE  # dict methods, sorted, reversed, masks, defaults (issue 10)
 CASES += corpus_issue10_fnvals.ISSUE_10_FNVALS  # functions as values (issue 10)
 CASES += c10_varargs.ISSUE_10_VARARGS  # *args, **kwargs, f(*xs), zip(*pairs), a, *rest = xs (issue 10)
 CASES += corpus_issue10_nprules.ISSUE_10_NUMPY  # NumPy functions of issue 10
@@ -180,6 +182,15 @@ def test_refused_when_the_derivative_is_built(func, args, transform):
     """Constructs s2s cannot differentiate exactly are refused at generation, in every mode,
     with the location of the user's line."""
     with pytest.raises(s2s.S2SError, match=r"corpus_data\.py:\d+:\d+: error: "):
+        transform(func)
+
+
+@pytest.mark.parametrize("func, args", c10l.ISSUE_10_LANGUAGE_REFUSED,
+                         ids=[f.__name__ for f, _ in c10l.ISSUE_10_LANGUAGE_REFUSED])
+@pytest.mark.parametrize("transform", [s2s.grad, s2s.jvp, s2s.hvp, lambda f: s2s.grad(s2s.grad(f))],
+                         ids=["grad", "jvp", "hvp", "grad_of_grad"])
+def test_issue10_language_refused_when_the_derivative_is_built(func, args, transform):
+    with pytest.raises(s2s.S2SError, match=r"corpus_issue10_language\.py:\d+:\d+: error: "):
         transform(func)
 
 

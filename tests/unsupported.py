@@ -1,6 +1,8 @@
 """Functions s2s must reject at generation time (tests/test_errors.py)."""
 import numpy as np
 
+import s2s
+
 COUNTER = 0
 
 
@@ -167,3 +169,80 @@ def reads_flat(x):
 
 def calls_unknown_method(x):
     return x.conj() * 2.0
+
+
+# ---- issue 10, item 6: hints name what the user can write ----------------------------------------
+
+class Layer:
+    def forward_pass(self, x):
+        return np.tanh(x)
+
+
+LAYER = Layer()
+
+
+def calls_method_of_parameter(layer, x):
+    return np.sum(layer.forward_pass(x))
+
+
+def calls_bound_method_of_global(x):
+    return np.sum(LAYER.forward_pass(x))
+
+
+def calls_fft(x):
+    return np.sum(np.fft.fft(x).real)
+
+
+def local_lambda_without_rule(x):
+    f = lambda t: t.conj() * t
+    return np.sum(f(x))
+
+
+def sorted_by_key(x):
+    ys = sorted([x[0], x[1] * 2.0], key=abs)
+    return ys[0]
+
+
+def _two_parameters(a, b=1.0):
+    return a * b
+
+
+def calls_helper_with_too_many_arguments(x):
+    return np.sum(_two_parameters(x, 2.0, 3.0))
+
+
+def calls_undefined_function(x):
+    return np.sum(undefined_function(x))  # noqa: F821
+
+
+def _decorate(f):
+    def inner(t):
+        return f(t)
+    return inner
+
+
+@_decorate
+def _decorated(x):
+    return x * 2.0
+
+
+def calls_decorated_helper(x):
+    return np.sum(_decorated(x))
+
+
+_scale_lambda = lambda t, k=2.0: t * k  # noqa: E731
+
+
+def calls_lambda_with_a_wrong_keyword(x):
+    return np.sum(_scale_lambda(x, c=3.0))
+
+
+
+@s2s.rule(x="g * opaque(x)")  # its derivative calls a callable object s2s has no rule for
+def _rule_through_opaque(x):
+    return np.sin(x)
+
+
+def second_order_through_opaque_rule(x):
+    y = x * 2.0
+    return np.sum(_rule_through_opaque(y) ** 2)

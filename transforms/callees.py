@@ -179,6 +179,33 @@ def _label(node) -> str:
     return type(node).__name__
 
 
+def no_rule_hint(callee: Callee, call: gast.Call) -> str:
+    """What a user can do about a call with no derivative rule: register one for the function or
+    method it names, in a form `s2s.rule` accepts, or call it so that s2s can read its source."""
+    unwrap = " or wrap a non-differentiable argument in s2s.stop_gradient()"
+    if callee.receiver is not None:  # x.conj(), self.forward_pass(x): a method of a value of this function
+        attr = call.func.attr
+        instead = f"use `np.{attr}(...)`, " if callable(getattr(np, attr, None)) else ""
+        params = ["self"] + ["x", "y", "z", "u", "v", "w"][:len(call.args)]
+        return (f"{instead}call a module-level function s2s can read instead, or register a rule for the method: "
+                f"`s2s.rule(method=\"{attr}\", args=\"{', '.join(params)}\", {params[-1]}=\"g * ...\")` "
+                f"(see s2s.rules);{unwrap}")
+    obj = callee.obj
+    if inspect.ismethod(obj) and inspect.isfunction(obj.__func__):  # model.forward_pass of a global object
+        cls = type(obj.__self__).__name__
+        return (f"`{callee.label}` is a method bound to an object: call the function, "
+                f"`{cls}.{obj.__func__.__name__}({_label(call.func.value)}, ...)`, so that s2s reads its source;{unwrap}")
+    param = _first_parameter(obj)
+    return f"register one: `s2s.rule({callee.label}, {param}=\"g * ...\")` (see s2s.rules);{unwrap}"
+
+
+def _first_parameter(obj) -> str:
+    try:
+        return next(iter(inspect.signature(obj).parameters), "x")
+    except (TypeError, ValueError):  # many NumPy functions have no signature
+        return "x"
+
+
 def call_arguments(callee: Callee, call: gast.Call):
     """Positional and keyword argument atoms, with a method's receiver first; what a call to a
     user function passes as `*rest` and `**opts` (see `packing`) under the keys "*" and "**"."""

@@ -16,11 +16,14 @@ zero tracking can let such a primitive through as a constant.
 """
 from __future__ import annotations
 
+import inspect
+import os
+
 import gast
 
 from s2s.errors import NoRuleError, UnsupportedError
 
-from .callees import call_arguments, indexed_object
+from .callees import call_arguments, indexed_object, no_rule_hint
 from .nodes import param_names, popped, walk_statements
 
 
@@ -59,21 +62,49 @@ def check_differentiable(fn, info, act, callees):
                 raise NoRuleError(*_function_variable(value.func.id, fn, callees), info.location(value),
                                   "call the function by its name (under an if if it is chosen), or pass it to the "
                                   "function that calls it: s2s inlines a function where it is given one")
+            if callee.kind == "unknown" and isinstance(value.func, gast.Name) and callee.obj is None:
+                raise NoRuleError(f"`{value.func.id}` is not defined: no global, builtin or enclosing variable "
+                                  "has that name when the derivative is made", info.location(value),
+                                  f"define or import `{value.func.id}` before making the derivative")
             if callee.kind == "unknown":
                 raise NoRuleError(f"no derivative rule for `{callee.label}`, and s2s cannot read its source",
-                                  info.location(value),
-                                  f"register one: `s2s.rule({callee.label}, x=\"g * ...\")` (see s2s.rules), "
-                                  f"or wrap a non-differentiable argument in s2s.stop_gradient()")
+                                  info.location(value), no_rule_hint(callee, value))
+            if callee.kind == "user":
+                _check_arguments(callee, args, kwargs, info.location(value))
             if callee.kind == "rule":
                 try:
                     bound = callee.rule.bind(args, kwargs)
                 except TypeError as exc:
                     raise UnsupportedError(f"this call to `{callee.label}` does not match its derivative rule's "
-                                           f"parameters ({exc})", info.location(s),
+                                           f"parameters ({exc})", info.location(value),
                                            "check the arguments, or the rule's args=") from None
                 refusal = callee.rule.refusal(bound, act.is_active, callee.label)  # `Rule.refusal`
                 if refusal:
                     raise UnsupportedError(refusal[0], info.location(value), refusal[1])
+
+
+def _check_arguments(callee, args, kwargs, where):
+    """Refuse a call to a user function that Python would refuse (it would raise TypeError). A call
+    with `*xs` or `**d` (`call_arguments` keys "*" and "**") is bound by `packing`, which checks it."""
+    if "*" in kwargs or "**" in kwargs:
+        return
+    try:
+        signature = inspect.signature(callee.obj)
+    except (TypeError, ValueError):
+        return
+    try:
+        signature.bind(*args, **kwargs)
+    except TypeError as exc:
+        raise UnsupportedError(f"this call to `{callee.label}` does not match {_described(callee.obj, signature)}: "
+                               f"{exc}", where, "pass the arguments the function takes") from None
+
+
+def _described(func, signature) -> str:
+    """`name(params)`, or for a lambda `lambda params` and where it is defined (file:line)."""
+    if func.__name__ != "<lambda>":
+        return f"`{func.__name__}{signature}`"
+    code = func.__code__
+    return f"`lambda {str(signature)[1:-1]}` ({os.path.basename(code.co_filename)}:{code.co_firstlineno})"
 
 
 def _function_variable(name, fn, callees):

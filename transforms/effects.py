@@ -51,6 +51,7 @@ def written_parameters(fn, callees, effects_of) -> dict:
     inplace = set(inplace_augmented(fn, callees))
     holders = containers(fn) | set(params)
     mutable = mutable_names(fn, callees)
+    fresh = _fresh_displays(fn) - set(params)
 
     def write(state, names, s, surely=True):
         # `y += e` with `y` perhaps a number: counted only where `y` is a parameter, a copy
@@ -71,7 +72,9 @@ def written_parameters(fn, callees, effects_of) -> dict:
         if any(k.arg == "out" for k in value.keywords):
             write(state, _names([k.value for k in value.keywords if k.arg == "out"]), s)
         if callee.receiver is not None and value.func.attr in _MUTATING_METHODS:
-            write(state, _names([callee.receiver]), s)
+            # a list made here (`ys = []`, a comprehension): the method changes the list, not what it holds
+            write(state, _names([callee.receiver]), s, not (isinstance(callee.receiver, gast.Name)
+                                                            and callee.receiver.id in fresh))
         elif any(callee.obj is f for f in _WRITES_FIRST) and value.args:
             write(state, _names(value.args[:1]), s)
         elif callee.kind == "user":
@@ -210,6 +213,20 @@ def _bound(func, call, effects):
 
 def _names(nodes):
     return [n.id for n in nodes if isinstance(n, gast.Name)]
+
+
+def _fresh_displays(fn) -> set:
+    """Names every binding of which is a display (`[]`, `[a, b]`, `{"k": v}`): objects made here."""
+    bound: dict = {}
+    for s in walk_statements(fn.body):
+        targets = s.targets if isinstance(s, gast.Assign) else [s.target] if isinstance(s, gast.For) else []
+        for t in targets:
+            for n in gast.walk(t):
+                if isinstance(n, gast.Name):
+                    display = isinstance(t, gast.Name) and isinstance(s, gast.Assign) and isinstance(
+                        s.value, (gast.List, gast.Dict))
+                    bound[n.id] = bound.get(n.id, True) and display
+    return {v for v, display in bound.items() if display}
 
 
 def _join(a, b):

@@ -24,7 +24,9 @@ helper's name may then be used for (called, passed to a function, bound to
 a name) is `function_values`' business.
 
 What is accepted: definitions at the top level of the body, each name
-defined once, positional and keyword parameters with constant defaults, and
+defined once, positional and keyword parameters with constant defaults (``-1``, ``2 * np.pi``,
+``(1, None)``: a default is evaluated where the function is called, which gives Python's value
+only if it reads no variable of the enclosing function), and
 no recursion. Lambdas inside a comprehension or inside a local function are
 not lifted. Anything else is rejected with a hint.
 """
@@ -51,7 +53,7 @@ def local_functions(fn: gast.FunctionDef, info, namer):
             continue
         if helper.name in found:
             fail(s, f"`{helper.name}` is defined twice", "give each local function its own name")
-        _check_signature(helper, fail)
+        _check_signature(helper, fail, _local_names(fn))
         found[helper.name] = helper
     inner = body + [s for h in found.values() for s in h.body]
     for node in gast.walk(gast.Module(body=inner, type_ignores=[])):
@@ -66,7 +68,7 @@ def local_functions(fn: gast.FunctionDef, info, namer):
             fail(lam, f"a lambda inside the local function `{helper.name}` is not supported",
                  "define it with def at the top of the function, or at module level")
     for helper in lifted.helpers:
-        _check_signature(helper, fail)
+        _check_signature(helper, fail, _local_names(fn))
         found[helper.name] = helper
     if not found:
         return fn, {}
@@ -131,30 +133,52 @@ class _Lift(gast.NodeTransformer):
         return node
 
 
-def _check_signature(helper, fail):
+def _local_names(fn) -> set:
+    names = {n.id for n in gast.walk(fn) if isinstance(n, gast.Name) and isinstance(n.ctx, (gast.Store, gast.Param))}
+    return names | {s.name for s in fn.body if isinstance(s, gast.FunctionDef)}
+
+
+def _check_signature(helper, fail, local_names):
     args = helper.args
     if getattr(helper, "decorator_list", None):
         fail(helper, f"the local function `{helper.name}` has a decorator", "remove it, or define it at module level")
     if args.vararg or args.kwarg:
         fail(helper, f"the local function `{helper.name}` takes *args or **kwargs", "give every parameter a name")
     for default in list(args.defaults) + [d for d in args.kw_defaults if d is not None]:
-        if not _constant(default):
-            fail(default, f"a default of the local function `{helper.name}` is not a constant",
+        if not _constant(default, local_names):
+            fail(default, f"a default of the local function `{helper.name}` is not a constant"
+                          + _reads(default, local_names),
                  "pass the value as an argument")
 
 
-def _constant(node) -> bool:
-    """Is `node` a constant expression (`-0.5`, `+2`, `1 / 3`, `(1, None)`), whose value
-    does not depend on when the default is evaluated?"""
+def _constant(node, local_names) -> bool:
+    """Is `node` a constant expression (`-0.5`, `+2`, `1 / 3`, `(1, None)`, `2 * np.pi`), whose value
+    does not depend on when the default is evaluated? A module's attribute or a global name is one:
+    the function cannot assign a global (`fence` refuses `global`)."""
     if isinstance(node, gast.Constant):
         return True
     if isinstance(node, gast.UnaryOp):
-        return _constant(node.operand)
+        return _constant(node.operand, local_names)
     if isinstance(node, gast.BinOp):
-        return _constant(node.left) and _constant(node.right)
+        return _constant(node.left, local_names) and _constant(node.right, local_names)
     if isinstance(node, gast.Tuple):
-        return all(_constant(e) for e in node.elts)
+        return all(_constant(e, local_names) for e in node.elts)
+    if isinstance(node, (gast.Compare, gast.BoolOp)):
+        parts = [node.left] + node.comparators if isinstance(node, gast.Compare) else node.values
+        return all(_constant(e, local_names) for e in parts)
+    if isinstance(node, gast.Attribute):
+        return _constant(node.value, local_names)
+    if isinstance(node, gast.Name):
+        return node.id not in local_names
     return False
+
+
+def _reads(node, local_names) -> str:
+    read = sorted({n.id for n in gast.walk(node) if isinstance(n, gast.Name) and n.id in local_names})
+    if not read:
+        return ""
+    return (f": it reads `{read[0]}` of the enclosing function, which Python reads when the function is "
+            "defined, and s2s where it is called")
 
 
 def _check_not_recursive(found, fail):

@@ -41,6 +41,7 @@ import gast
 
 from s2s.errors import UnsupportedError
 
+from . import containers
 from .packing import display, pack, unstar
 from .nodes import AUGMENTED, assign, at, call, const, is_atom, name, param_names, popped
 
@@ -62,8 +63,13 @@ class _Flattener:
         self.origin = fn
         self.locals = set(param_names(fn)) | {
             n.id for n in gast.walk(fn) if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Store)}
+        self.mappings = containers.mapping_names(fn)
 
     def run(self):
+        view = containers.stored_view(self.fn)
+        if view is not None:
+            self.fail(view, f"`.{view.func.attr}()` of a dict that this function writes into is kept in a variable: "
+                            "s2s makes it a list, which would not see the writes", "call list() on it where you read it")
         self.fn.body = self.block(self.fn.body)
         return self.fn
 
@@ -165,6 +171,9 @@ class _Flattener:
             return out
         # for x in xs / enumerate(xs) / zip(xs, ys): a loop over an index k, and x = xs[k] ...
         written = {n.id for b in s.body for n in gast.walk(b) if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Store)}
+        keyed = containers.loop_over_keys(s, self.mappings, written, self.temp)  # for k, v in d.items(): ...
+        if keyed is not None:
+            return self.for_loop(keyed)
         k = self.temp()
         length, element = self.elements(it, name(k), written, out)
         self.origin = s
@@ -331,6 +340,11 @@ class _Flattener:
             return gast.UnaryOp(op=node.op, operand=self.atom(node.operand, out))
         if isinstance(node, gast.Call) and isinstance(node.func, gast.Name) and node.func.id in self.helpers:
             return self.inline(node, out)
+        if isinstance(node, gast.Call) and containers.reversed_call(node) is not None and "reversed" not in self.locals:
+            return self._primitive(containers.reversed_call(node), out)  # reversed(xs): xs[::-1]
+        if isinstance(node, gast.Call) and containers.is_method_call(node) and not self.is_module_path(node.func):
+            receiver, args = self.atom(node.func.value, out), [self.atom(a, out) for a in node.args]
+            return self._primitive(containers.method_call(node, receiver, args, self.temp), out)  # d.get(k): d[k] ...
         if isinstance(node, gast.Call):
             packed = pack(self, node, out, self.signature_of(node))  # *xs, **d, and calls to f(*args, **kwargs)
             if packed is not None:

@@ -113,6 +113,12 @@ nondiff(rt.median_weights, rt.convolve_pad)
 rule(rt.untake_along, args="c, arr, indices, axis=-1", elementwise=False,
      c="np.take_along_axis(g, indices, axis)", jvp="untake_along(t_c, arr, indices, axis)")
 rule(rt.chain_product, **MULTI_DOT)
+rule(rt.unsort, args="c, xs, reverse=False", elementwise=False, c="resort(g, xs, reverse)",
+     jvp="unsort(t_c, xs, reverse)")
+rule(rt.resort, args="c, xs, reverse=False", elementwise=False, c="unsort(g, xs, reverse)",
+     jvp="resort(t_c, xs, reverse)")
+rule(rt.unlist, args="c, xs", elementwise=False, c="relist(g, c)", jvp="unlist(t_c, xs)")
+rule(rt.relist, args="c, xs, kind=list", elementwise=False, c="unlist(g, c)", jvp="relist(t_c, xs, kind)")
 rule(rt.undiff, args="c, n=1, axis=-1", elementwise=False, c="np.diff(g, n, axis)", jvp="undiff(t_c, n, axis)")
 
 # `*rest` receiving `*xs`, and `zip(*pairs)` (see transforms/packing.py): linear maps of containers.
