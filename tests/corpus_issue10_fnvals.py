@@ -190,6 +190,18 @@ def fv_map_iterator_reused(x):
     return total
 
 
+def fv_map_read_twice(x):
+    m = map(np.sin, [x, x])
+    return np.sum(sum(m)) + np.sum(sum(m))
+
+
+def fv_map_inside_zip(x):
+    total = 0.0
+    for a, b in zip(map(np.sin, [x, x]), [x, x]):
+        total = total + np.sum(a * b)
+    return total
+
+
 def fv_grad_of_local(x):
     g = s2s.grad(lambda t: np.sum(t * x))
     return np.sum(g(x))
@@ -217,6 +229,8 @@ ISSUE_10_FNVALS_REFUSED = [  # (function, text the error says, text of the line 
     (fv_recursion_through_argument, "calls itself through a function argument", "return rec(f, f(x), n - 1)"),
     (fv_function_returned, "used as a value", "return h"),
     (fv_map_iterator_reused, "iterator made by map", "total = total + np.sum(sum(m))"),
+    (fv_map_read_twice, "read more than once", "m = map(np.sin, [x, x])"),
+    (fv_map_inside_zip, "map inside what a for loop iterates over", "for a, b in zip(map(np.sin, [x, x]), [x, x]):"),
     (fv_grad_of_local, "module level", "g = s2s.grad(lambda t: np.sum(t * x))"),
     (fv_called_before_bound, "is called here before the function", "total = total + np.sum(f(x))"),
     (rec_local, "calls itself", "def walk(f, t, n):"),
@@ -242,7 +256,25 @@ def fv_local_function_of_an_inlined_function(w, x):
     return np.sum(apply_local(lambda t: w * np.sin(t), x))
 
 
+def fv_map_lazy_in_loop(x):
+    z = x * 1.0
+    total = 0.0
+    for y in map(lambda t: t * z[0], [x[1], x[2]]):  # Python calls the lambda as the loop runs
+        z[0] = z[0] + y
+        total = total + y
+    return total + np.sum(z)
+
+
+def fv_map_bound_then_list_grows(x):
+    xs = [x, x * 2]
+    m = map(np.sin, xs)
+    xs.append(x * 3)  # the map, lazy, sees this element too
+    return np.sum(sum(m))
+
+
 ISSUE_10_FNVALS += [
+    (fv_map_lazy_in_loop, [(_X,)], 0),
+    (fv_map_bound_then_list_grows, [(_X,)], 0),
     (fv_local_def_given_functions, [(0.7, _X)], (0, 1)),
     (fv_local_function_of_an_inlined_function, [(0.7, _X)], (0, 1)),
 ]

@@ -127,7 +127,9 @@ class _Scope:
         self.pending: list = []
         self.comprehensions = 0
         self.created: list = []   # helpers made here (they read this scope's variables)
-        self.lazy: dict = {}      # name bound to `map(...)` -> the loops around that assignment
+        self.loads = collections.Counter(n.id for n in gast.walk(tree) if isinstance(n, gast.Name)
+                                         and isinstance(n.ctx, gast.Load))
+        self.maps: dict = {}      # name bound to `map(f, ...)` -> (name f is bound to, iterables kept, loops)
         self.unresolved: dict = {}  # local name called before any function was bound to it -> the call
 
     def chain(self):
@@ -166,12 +168,25 @@ class _Scope:
                 self.env[target] = self.snapshot(value)
                 return []
             if self.is_map(s.value):
-                self.lazy[target] = self.loops.get(id(s))
+                return self.bind_map(target, s)
         if isinstance(s, (gast.If, gast.While)):
             s.test = self.expr(s.test)
             s.body, s.orelse = self.block(s.body), self.block(s.orelse)
             return [s]
         if isinstance(s, gast.For):
+            parts = self.map_parts(s.iter, s)
+            if parts is not None:  # for v in map(f, xs): f is called in the body, as Python's lazy map does
+                key, iterables = parts
+                variables = [self.ctx.temp() for _ in iterables]
+                element = gast.Call(func=name(key), args=[name(v) for v in variables], keywords=[])
+                s.body = [assign(s.target, element, s)] + s.body
+                s.target = _targets(variables)
+                s.iter = iterables[0] if len(iterables) == 1 else gast.Call(func=name("zip"), args=iterables,
+                                                                             keywords=[])
+            elif any(self.is_map(n) for n in gast.walk(s.iter)):
+                self.fail(s.iter, "map inside what a for loop iterates over is not supported: s2s makes it a "
+                                  "list, and Python would call its function as the loop runs",
+                          "loop over the iterables and call the function in the loop's body")
             s.iter = self.expr(s.iter)
             s.body, s.orelse = self.block(s.body), self.block(s.orelse)
             return [s]
@@ -229,6 +244,45 @@ class _Scope:
                 return self.made(func, node)
             if self.is_user(func.obj) and self.factory(func.obj) is not None:
                 return self.inline_factory(func.obj, node)
+        return None
+
+    def bind_map(self, target, s):
+        """`m = map(f, xs)`: expanded where `m` is read (once, in the same loop), with f and the
+        iterables as they are here."""
+        if self.loads[target] > 1 or self.binds[target] > 1:
+            self.fail(s.targets[0], f"`{target}` is an iterator made by map and is read more than once or bound "
+                                    "again; s2s makes map a list", "write list(map(...))")
+        self.map_arguments(s.value)
+        key = f"<map:{id(s)}>"
+        self.env[key] = self.snapshot(self.value_of(s.value.args[0]))
+        iterables = [a if isinstance(a, gast.Name) and self.binds[a.id] == 1 else self.keep(a)  # the object it is
+                     for a in s.value.args[1:]]
+        self.maps[target] = (key, iterables, self.loops.get(id(s)))
+        return []
+
+    def map_arguments(self, call):
+        if call.keywords or len(call.args) < 2:
+            self.fail(call, "this use of map is not supported", "write map(f, xs) or map(f, xs, ys)")
+        if self.value_of(call.args[0]) is None:
+            self.fail(call.args[0], "s2s cannot tell which function this map applies when it generates code",
+                      "pass a function defined with def, a lambda, or a NumPy function")
+        if len(call.args) > 2 and self.callees.lookup(name("zip")) is not builtins.zip:
+            self.fail(call, "map over several iterables is written with `zip`, which is not the builtin here",
+                      "rename your `zip`")
+
+    def map_parts(self, node, at):
+        """(name its function is bound to, iterables) if `node` is `map(...)` or a name bound to one."""
+        if isinstance(node, gast.Name) and node.id in self.maps:
+            key, iterables, loops = self.maps.pop(node.id)
+            if loops != self.loops.get(id(at)):
+                self.fail(node, f"`{node.id}` is an iterator made by map and read in another loop than where it "
+                                "was made; s2s makes map a list", "write list(map(...))")
+            return key, iterables
+        if self.is_map(node):
+            self.map_arguments(node)
+            key = f"<map:{id(node)}>"
+            self.env[key] = self.snapshot(self.value_of(node.args[0]))
+            return key, node.args[1:]
         return None
 
     def is_map(self, node):
@@ -291,24 +345,16 @@ class _Scope:
 
     def map_comprehension(self, call):
         """`map(f, xs, ys)` -> `[f(_1, _2) for _1, _2 in zip(xs, ys)]`."""
-        if call.keywords or len(call.args) < 2:
-            self.fail(call, "this use of map is not supported", "write map(f, xs) or map(f, xs, ys)")
+        self.map_arguments(call)
         f, *iterables = call.args
-        value = self.value_of(f)
-        if value is None:
-            self.fail(f, "s2s cannot tell which function this map applies when it generates code",
-                      "pass a function defined with def, a lambda, or a NumPy function")
-        if len(iterables) > 1 and self.callees.lookup(name("zip")) is not builtins.zip:
-            self.fail(call, "map over several iterables is written with `zip`, which is not the builtin here",
-                      "rename your `zip`")
         variables = [self.ctx.temp() for _ in iterables]
         inner = gast.Call(func=f, args=[name(v) for v in variables], keywords=[])
         inner.lineno, inner.col_offset = call.lineno, call.col_offset
         element = self.call(inner)
+        target = _targets(variables)
         if len(variables) == 1:
-            target, source = name(variables[0], store=True), self.expr(iterables[0])
+            source = self.expr(iterables[0])
         else:
-            target = gast.Tuple(elts=[name(v, store=True) for v in variables], ctx=gast.Store())
             source = gast.Call(func=name("zip"), args=[self.expr(i) for i in iterables], keywords=[])
         comp = gast.ListComp(elt=element, generators=[gast.comprehension(target=target, iter=source, ifs=[],
                                                                               is_async=0)])
@@ -543,9 +589,11 @@ class _Scope:
             self.fail(node, f"{what} is used as a value here; s2s follows a function only where it is called, "
                             "passed to a function whose source it reads, partially applied, or mapped",
                       "call it here, or define it at module level")
-        if node.id in self.lazy and self.lazy[node.id] != self.loops.get(id(node)):
-            self.fail(node, f"`{node.id}` is an iterator made by map and read in another loop than where it was "
-                            "made; s2s makes map a list", "write list(map(...))")
+        if node.id in self.maps:  # m = map(f, xs) read here: the list, made here
+            key, iterables = self.map_parts(node, node)
+            call = gast.Call(func=name("map"), args=[name(key)] + iterables, keywords=[])
+            call.lineno, call.col_offset = node.lineno, node.col_offset
+            return self.map_comprehension(call)
         return node
 
 
@@ -588,6 +636,12 @@ def _function(value) -> bool:
     """Is `value` a function (not None, not a class such as `float` passed as a dtype)?"""
     return value is not None and not (isinstance(value, Path) and (isinstance(value.obj, type)
                                                                    or not callable(value.obj)))
+
+
+def _targets(variables):
+    if len(variables) == 1:
+        return name(variables[0], store=True)
+    return gast.Tuple(elts=[name(v, store=True) for v in variables], ctx=gast.Store())
 
 
 def _drop_parameters(fn, names):
