@@ -5,6 +5,7 @@ import functools
 
 import numpy as np
 
+import othermodule
 import s2s
 
 _X = np.array([0.3, -0.7, 1.2])
@@ -222,7 +223,12 @@ def rec_local(x):
     return np.sum(walk(np.sin, x, 2))
 
 
-ISSUE_10_FNVALS_REFUSED = [  # (function, text the error says, text of the line it points at)
+def fv_other_module_value(x):
+    return np.sum(othermodule.apply_scaled(np.sin, x))
+
+
+ISSUE_10_FNVALS_REFUSED = [
+    (fv_other_module_value, "`SCALE` in it means something else", "return np.sum(othermodule.apply_scaled(np.sin, x))"),  # (function, text the error says, text of the line it points at)
     (fv_chosen_by_branch, "assigned elsewhere too", "f = np.sin"),
     (fv_from_a_list, "`f` holds a function that s2s cannot know", "total = total + np.sum(f(x))"),
     (fv_lambda_stored, "used as a value", "fs = [lambda t: t * x]"),
@@ -272,7 +278,12 @@ def fv_map_bound_then_list_grows(x):
     return np.sum(sum(m))
 
 
+def fv_other_module(w, x):
+    return np.sum(othermodule.apply_squashed(lambda t: w * t, x))
+
+
 ISSUE_10_FNVALS += [
+    (fv_other_module, [(0.7, _X)], (0, 1)),
     (fv_map_lazy_in_loop, [(_X,)], 0),
     (fv_map_bound_then_list_grows, [(_X,)], 0),
     (fv_local_def_given_functions, [(0.7, _X)], (0, 1)),

@@ -18,11 +18,13 @@ import inspect
 
 import gast
 
-from .callees import Callees
+from .callees import Callees, resolve
 from .fence import fence
 from .local_functions import local_functions
 from .nodes import assign, name, param_names, stored_names
 from .structure import structure
+
+_MISSING = resolve((), "")   # what an unbound name resolves to
 
 
 @dataclasses.dataclass
@@ -113,7 +115,10 @@ class Inlining:
         return given, values
 
     def check_free_names(self, func, trees, own, call):
-        """Refuse an inlined function whose free names mean something else in the differentiated one."""
+        """Refuse an inlined function whose free names mean something else in the differentiated one.
+        A function or module of its own module that the differentiated function does not name
+        (`onp` for `import numpy as onp` there) is bound under that name in the generated code's
+        namespace; a value (a float, an array) is read when the code runs, and is refused."""
         theirs = Callees(func, own)
         self.ctx.lookups.append(theirs)
         top = self.ctx.lookups[0]
@@ -122,11 +127,17 @@ class Inlining:
             for n in gast.walk(tree):
                 if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Load) and n.id not in mine \
                         and n.id not in self.ctx.helpers:
-                    if n.id in self.ctx.top_locals or any(n.id in s.locals for s in self.chain()) \
-                            or theirs.lookup(n) is not top.lookup(n):
-                        self.fail(call, f"s2s inlines `{func.__name__}` here (it is given a function), but "
-                                        f"`{n.id}` in it means something else in `{self.ctx.func.__name__}`",
-                                  f"rename `{n.id}`, or define `{func.__name__}` in the same module")
+                    local = n.id in self.ctx.top_locals or any(n.id in s.locals for s in self.chain())
+                    found, here = theirs.lookup(n), top.lookup(n)
+                    if not local and found is here:
+                        continue
+                    if not local and here is _MISSING and found is not _MISSING and self.ctx.bind is not None \
+                            and (inspect.ismodule(found) or callable(found)) \
+                            and self.ctx.bind(found, n.id, exact=True) == n.id:
+                        continue
+                    self.fail(call, f"s2s inlines `{func.__name__}` here, but `{n.id}` in it means something "
+                                    f"else in `{self.ctx.func.__name__}`",
+                              f"rename `{n.id}`, or define `{func.__name__}` in the same module")
 
     def specialise(self, value, call):
         """A call to a function that is given a function (or uses a function default): a helper
