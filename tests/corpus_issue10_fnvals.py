@@ -227,7 +227,12 @@ def fv_other_module_value(x):
     return np.sum(othermodule.apply_scaled(np.sin, x))
 
 
+def apply_param(x, f):
+    return np.sum(f(x))
+
+
 ISSUE_10_FNVALS_REFUSED = [
+    (apply_param, "is a parameter of `apply_param` that holds a function", "return np.sum(f(x))"),
     (fv_other_module_value, "`SCALE` in it means something else", "return np.sum(othermodule.apply_scaled(np.sin, x))"),  # (function, text the error says, text of the line it points at)
     (fv_chosen_by_branch, "assigned elsewhere too", "f = np.sin"),
     (fv_from_a_list, "`f` holds a function that s2s cannot know", "total = total + np.sum(f(x))"),
@@ -240,7 +245,6 @@ ISSUE_10_FNVALS_REFUSED = [
     (fv_grad_of_local, "module level", "g = s2s.grad(lambda t: np.sum(t * x))"),
     (fv_called_before_bound, "is called here before the function", "total = total + np.sum(f(x))"),
     (rec_local, "calls itself", "def walk(f, t, n):"),
-    (layer, "is a parameter of `layer` that holds a function", "return act(x)"),
 ]
 
 
@@ -282,7 +286,12 @@ def fv_other_module(w, x):
     return np.sum(othermodule.apply_squashed(lambda t: w * t, x))
 
 
+def layer_sum(x, act=np.tanh):
+    return np.sum(act(x) * x)
+
+
 ISSUE_10_FNVALS += [
+    (layer_sum, [(_X, np.tanh)], 0),  # jvp and hvp take every parameter
     (fv_other_module, [(0.7, _X)], (0, 1)),
     (fv_map_lazy_in_loop, [(_X,)], 0),
     (fv_map_bound_then_list_grows, [(_X,)], 0),

@@ -42,7 +42,7 @@ from s2s.errors import UnsupportedError
 
 from .callees import Callees, resolve
 from .inlining import Helper, Inlining, Partial, Path, _function, _is_maker
-from .nodes import assign, name, param_names, stored_names
+from .nodes import assign, at as assign_at, name, param_names, stored_names
 
 _MISSING = resolve((), "")   # what an unbound name resolves to
 
@@ -79,7 +79,8 @@ def function_values(fn, info, func, namer, helpers, parse, bind=None):
     ctx.top_locals = set(param_names(fn)) | stored_names(fn)
     scope = _Scope(ctx, func, info, {}, fn.body + [h for h in helpers.values()])
     ctx.homes = {h: scope for h in helpers}
-    fn.body = scope.block(fn.body)
+    guards = scope.function_defaults(fn)
+    fn.body = guards + scope.block(fn.body)
     for h in list(helpers.values()):
         if not getattr(h, "s2s_done", False):
             h.body = scope.block(h.body)
@@ -115,6 +116,35 @@ class _Scope(Inlining):
 
     def fail(self, node, message, hint=None):
         raise UnsupportedError(message, self.info.location(node), hint)
+
+    def function_defaults(self, fn):
+        """A parameter of the differentiated function whose default is a function that it calls:
+        that function is the one called, and the derivative checks that it is given no other."""
+        try:
+            signature = inspect.signature(self.func).parameters
+        except (TypeError, ValueError):
+            return []
+        a = fn.args
+        params = a.posonlyargs + a.args
+        defaults = dict(zip([p.id for p in params[len(params) - len(a.defaults):]], a.defaults))
+        defaults.update({p.id: d for p, d in zip(a.kwonlyargs, a.kw_defaults) if d is not None})
+        guards = []
+        for p, node in defaults.items():
+            if not self.loads[p] or self.binds[p] > 1 or p not in signature:
+                continue
+            value = self.value_of(node) if isinstance(node, (gast.Name, gast.Attribute)) else None
+            if not _function(value) or value.obj is not signature[p].default:
+                continue
+            self.env[p] = value
+            text = _dotted(node)
+            message = (f"this derivative of `{self.func.__name__}` calls {text} for `{p}`, its default: s2s "
+                       "resolves functions when it makes a derivative; differentiate a function that passes "
+                       f"the other `{p}`")
+            test = gast.Compare(left=name(p), ops=[gast.IsNot()], comparators=[copy.deepcopy(node)])
+            error = gast.Call(func=name("TypeError"), args=[gast.Constant(value=message, kind=None)], keywords=[])
+            guards.append(assign_at(gast.If(test=test, body=[assign_at(gast.Raise(exc=error, cause=None), node)],
+                                            orelse=[]), node))
+        return guards
 
     # ---- statements ---------------------------------------------------------------------
     def block(self, stmts):
@@ -380,6 +410,10 @@ class _Exprs(gast.NodeTransformer):
 
     visit_GeneratorExp = visit_ListComp
 
+
+
+def _dotted(node):
+    return node.id if isinstance(node, gast.Name) else f"{_dotted(node.value)}.{node.attr}"
 
 
 def _targets(variables):
