@@ -290,7 +290,24 @@ def layer_sum(x, act=np.tanh):
     return np.sum(act(x) * x)
 
 
+def make_funs(scale):
+    shift = scale * 0.5
+
+    def predict(w, x):
+        return np.tanh(w * x + shift)
+
+    def loss(w, x):
+        return np.sum((predict(w, x) - scale) ** 2)
+    return predict, loss
+
+
+def fv_factory_of_two_functions(w, x):
+    predict, loss = make_funs(w[0])
+    return loss(w, x) + np.sum(predict(x, w))
+
+
 ISSUE_10_FNVALS += [
+    (fv_factory_of_two_functions, [(_X, _X[::-1].copy())], (0, 1)),
     (layer_sum, [(_X, np.tanh)], 0),  # jvp and hvp take every parameter
     (fv_other_module, [(0.7, _X)], (0, 1)),
     (fv_map_lazy_in_loop, [(_X,)], 0),

@@ -174,6 +174,15 @@ class _Scope(Inlining):
                 return []
             if self.is_map(s.value):
                 return self.bind_map(target, s)
+        if isinstance(s, gast.Assign) and len(s.targets) == 1 and isinstance(s.targets[0], gast.Tuple) \
+                and all(isinstance(t, gast.Name) for t in s.targets[0].elts):
+            values = self.value_of(s.value)
+            if isinstance(values, tuple) and len(values) == len(s.targets[0].elts):  # f, g = make_funs(a)
+                for t, value in zip(s.targets[0].elts, values):
+                    if self.binds[t.id] > 1:
+                        self.fail(t, f"`{t.id}` is bound to a function here and assigned elsewhere too")
+                    self.env[t.id] = value
+                return []
         if isinstance(s, (gast.If, gast.While)):
             s.test = self.expr(s.test)
             s.body, s.orelse = self.block(s.body), self.block(s.orelse)

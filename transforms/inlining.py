@@ -69,16 +69,18 @@ class Inlining:
 
     def factory(self, func):
         """The helper a user function returns (`return lambda t: ...`, `return s` of a local def),
-        if that is what it does, else None."""
+        or the tuple of helpers (`return predict, loss`), if that is what it does, else None."""
         try:
             fn, helpers = local_functions(*self.ctx.parse(func), self.ctx.namer)[0:2]
         except Exception:  # noqa: BLE001 -- not a factory s2s can read: the call is what it was
             return None
         last = fn.body[-1] if fn.body else None
         returns = [n for n in gast.walk(fn) if isinstance(n, gast.Return)]
-        if isinstance(last, gast.Return) and returns == [last] and isinstance(last.value, gast.Name) \
-                and last.value.id in helpers:
-            return last.value.id
+        if not (isinstance(last, gast.Return) and returns == [last]):
+            return None
+        names = last.value.elts if isinstance(last.value, gast.Tuple) else [last.value]
+        if all(isinstance(n, gast.Name) and n.id in helpers for n in names):
+            return [n.id for n in names]
         return None
 
     def bind_parameters(self, func, fn, call):
@@ -256,6 +258,8 @@ class Inlining:
             self.ctx.helpers[fresh[h]].s2s_done = True
         self.ctx.stack.pop()
         self.created += [fresh[h] for h in helpers]
+        if isinstance(ret.value, gast.Tuple):  # several local functions: unpacked where it is called
+            return tuple(Helper(fresh[n.id]) for n in ret.value.elts)
         return Helper(fresh[ret.value.id])
 
     def made(self, maker, call):
@@ -290,8 +294,8 @@ class _Rename(gast.NodeTransformer):
 
 def _function(value) -> bool:
     """Is `value` a function (not None, not a class such as `float` passed as a dtype)?"""
-    return value is not None and not (isinstance(value, Path) and (isinstance(value.obj, type)
-                                                                   or not callable(value.obj)))
+    return value is not None and not isinstance(value, tuple) and not (
+        isinstance(value, Path) and (isinstance(value.obj, type) or not callable(value.obj)))
 
 
 def _drop_parameters(fn, names):
