@@ -212,8 +212,8 @@ def fv_called_before_bound(x):
     total = 0.0
     for k in range(2):
         if k > 0:
-            total = total + np.sum(f(x))
-        f = functools.partial(pw, 2.0)
+            total = total + np.sum(f(x))  # noqa: F821 -- bound below, in the trip before
+        f = functools.partial(pw, 2.0)  # noqa: F841
     return total
 
 
@@ -243,7 +243,8 @@ ISSUE_10_FNVALS_REFUSED = [
     (fv_map_read_twice, "read more than once", "m = map(np.sin, [x, x])"),
     (fv_map_inside_zip, "map inside what a for loop iterates over", "for a, b in zip(map(np.sin, [x, x]), [x, x]):"),
     (fv_grad_of_local, "module level", "g = s2s.grad(lambda t: np.sum(t * x))"),
-    (fv_called_before_bound, "is called here before the function", "total = total + np.sum(f(x))"),
+    (fv_called_before_bound, "is called here before the function",
+     "total = total + np.sum(f(x))  # noqa: F821 -- bound below, in the trip before"),
     (rec_local, "calls itself", "def walk(f, t, n):"),
 ]
 
