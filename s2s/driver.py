@@ -173,8 +173,15 @@ class _Generation:
         return fn, info
 
     def binder(self, func):
-        """The function that names a derivative made inside `func` (nested `s2s.grad`) for its generated code."""
-        def bind(made, hint):
+        """The function that names, for `func`'s generated code, a derivative made inside it (nested
+        `s2s.grad`), or a function or module that a function inlined into it reads."""
+        def bind(made, hint, exact=False):
+            if exact:  # a name an inlined function reads, which `func` does not name: that name, if free
+                bound = self.made.setdefault(func, {})
+                if hint in self.taken or bound.get(hint, made) is not made:
+                    return None
+                bound[hint] = made
+                return hint
             if id(made) not in self.made_names:
                 candidate, k = hint, 2
                 while candidate in self.taken or candidate in self.namer.user_names:

@@ -5,6 +5,7 @@ import functools
 
 import numpy as np
 
+import othermodule
 import s2s
 
 _X = np.array([0.3, -0.7, 1.2])
@@ -190,6 +191,18 @@ def fv_map_iterator_reused(x):
     return total
 
 
+def fv_map_read_twice(x):
+    m = map(np.sin, [x, x])
+    return np.sum(sum(m)) + np.sum(sum(m))
+
+
+def fv_map_inside_zip(x):
+    total = 0.0
+    for a, b in zip(map(np.sin, [x, x]), [x, x]):
+        total = total + np.sum(a * b)
+    return total
+
+
 def fv_grad_of_local(x):
     g = s2s.grad(lambda t: np.sum(t * x))
     return np.sum(g(x))
@@ -199,8 +212,8 @@ def fv_called_before_bound(x):
     total = 0.0
     for k in range(2):
         if k > 0:
-            total = total + np.sum(f(x))
-        f = functools.partial(pw, 2.0)
+            total = total + np.sum(f(x))  # noqa: F821 -- bound below, in the trip before
+        f = functools.partial(pw, 2.0)  # noqa: F841
     return total
 
 
@@ -210,17 +223,29 @@ def rec_local(x):
     return np.sum(walk(np.sin, x, 2))
 
 
-ISSUE_10_FNVALS_REFUSED = [  # (function, text the error says, text of the line it points at)
+def fv_other_module_value(x):
+    return np.sum(othermodule.apply_scaled(np.sin, x))
+
+
+def apply_param(x, f):
+    return np.sum(f(x))
+
+
+ISSUE_10_FNVALS_REFUSED = [
+    (apply_param, "is a parameter of `apply_param` that holds a function", "return np.sum(f(x))"),
+    (fv_other_module_value, "`SCALE` in it means something else", "return np.sum(othermodule.apply_scaled(np.sin, x))"),  # (function, text the error says, text of the line it points at)
     (fv_chosen_by_branch, "assigned elsewhere too", "f = np.sin"),
     (fv_from_a_list, "`f` holds a function that s2s cannot know", "total = total + np.sum(f(x))"),
     (fv_lambda_stored, "used as a value", "fs = [lambda t: t * x]"),
     (fv_recursion_through_argument, "calls itself through a function argument", "return rec(f, f(x), n - 1)"),
     (fv_function_returned, "used as a value", "return h"),
     (fv_map_iterator_reused, "iterator made by map", "total = total + np.sum(sum(m))"),
+    (fv_map_read_twice, "read more than once", "m = map(np.sin, [x, x])"),
+    (fv_map_inside_zip, "map inside what a for loop iterates over", "for a, b in zip(map(np.sin, [x, x]), [x, x]):"),
     (fv_grad_of_local, "module level", "g = s2s.grad(lambda t: np.sum(t * x))"),
-    (fv_called_before_bound, "is called here before the function", "total = total + np.sum(f(x))"),
+    (fv_called_before_bound, "is called here before the function",
+     "total = total + np.sum(f(x))  # noqa: F821 -- bound below, in the trip before"),
     (rec_local, "calls itself", "def walk(f, t, n):"),
-    (layer, "is a parameter of `layer` that holds a function", "return act(x)"),
 ]
 
 
@@ -242,7 +267,52 @@ def fv_local_function_of_an_inlined_function(w, x):
     return np.sum(apply_local(lambda t: w * np.sin(t), x))
 
 
+def fv_map_lazy_in_loop(x):
+    z = x * 1.0
+    total = 0.0
+    for y in map(lambda t: t * z[0], [x[1], x[2]]):  # Python calls the lambda as the loop runs
+        z[0] = z[0] + y
+        total = total + y
+    return total + np.sum(z)
+
+
+def fv_map_bound_then_list_grows(x):
+    xs = [x, x * 2]
+    m = map(np.sin, xs)
+    xs.append(x * 3)  # the map, lazy, sees this element too
+    return np.sum(sum(m))
+
+
+def fv_other_module(w, x):
+    return np.sum(othermodule.apply_squashed(lambda t: w * t, x))
+
+
+def layer_sum(x, act=np.tanh):
+    return np.sum(act(x) * x)
+
+
+def make_funs(scale):
+    shift = scale * 0.5
+
+    def predict(w, x):
+        return np.tanh(w * x + shift)
+
+    def loss(w, x):
+        return np.sum((predict(w, x) - scale) ** 2)
+    return predict, loss
+
+
+def fv_factory_of_two_functions(w, x):
+    predict, loss = make_funs(w[0])
+    return loss(w, x) + np.sum(predict(x, w))
+
+
 ISSUE_10_FNVALS += [
+    (fv_factory_of_two_functions, [(_X, _X[::-1].copy())], (0, 1)),
+    (layer_sum, [(_X, np.tanh)], 0),  # jvp and hvp take every parameter
+    (fv_other_module, [(0.7, _X)], (0, 1)),
+    (fv_map_lazy_in_loop, [(_X,)], 0),
+    (fv_map_bound_then_list_grows, [(_X,)], 0),
     (fv_local_def_given_functions, [(0.7, _X)], (0, 1)),
     (fv_local_function_of_an_inlined_function, [(0.7, _X)], (0, 1)),
 ]

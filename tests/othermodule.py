@@ -6,3 +6,15 @@ SCALE = 1.5
 
 def scaled_sine(a):
     return onp.sin(a) * SCALE
+
+
+def _squash(t):
+    return onp.tanh(t) * 0.5
+
+
+def apply_squashed(f, a):
+    return _squash(f(a)) + onp.cos(a)
+
+
+def apply_scaled(f, a):
+    return f(a) * SCALE

@@ -70,3 +70,15 @@ def test_a_module_written_for_the_command_line_runs_without_s2s(func):
     exec(compile(text, "written.py", "exec"), namespace)
     x = np.array([0.4, -1.1, 0.8])
     np.testing.assert_allclose(namespace[f"grad_{func.__name__}"](x), numerical_grad(func, [x], 0), rtol=1e-6)
+
+
+@pytest.mark.parametrize("mode", ["grad", "jvp", "hvp"])
+def test_a_function_default_of_the_differentiated_function_is_checked_when_it_runs(mode):
+    """`layer_sum(x, act=np.tanh)` is differentiated for np.tanh; given another `act`, the
+    derivative raises instead of differentiating np.tanh."""
+    x = np.array([0.4, -1.1, 0.8])
+    made = TRANSFORMS[mode](c.layer_sum)
+    direction = () if mode == "grad" else (np.ones(3),)
+    made(x, np.tanh, *direction)
+    with pytest.raises(TypeError, match="calls np.tanh for `act`, its default"):
+        made(x, np.sin, *direction)

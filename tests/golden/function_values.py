@@ -6,57 +6,56 @@ from s2s.runtime import grad_seed, unbroadcast, unsum, unindex, zeros_like, add,
 
 def grad_function_values(w, x):
     """Gradient of function_values (golden_cases.py) with respect to w, x."""
-    _5 = None
-    _8 = None
+    _15 = None
+    _16 = None
     _stack = []
     # scaled = functools.partial(_shifted, w)    (golden_cases.py:162)
     _1 = w
     # ys = map(np.tanh, [x, scaled(x)])    (golden_cases.py:163)
-    _3 = []
-    _7, _saved1 = fwd__shifted(_1, x)
-    _6 = [x, _7]
-    _trips1 = 0
-    for _it1 in range(len(_6)):
-        _trips1 = _trips1 + 1
-        _stack.append(_5)
-        _5 = _it1
-        _4 = _6[_5]
-        _stack.append(_8)
-        _8 = np.tanh(_4)
-        _3.append(_8)
-    ys = _3
+    _4, _saved1 = fwd__shifted(_1, x)
+    _2 = [x, _4]
     # return np.sum(_apply(lambda t: w * np.sin(t), x)) + np.sum(sum(ys))    (golden_cases.py:164)
-    _11 = x
-    _13 = _11
-    _14 = np.sin(_13)
-    _12 = w * _14
-    _10 = _12 * 2
-    _9 = np.sum(_10)
-    _16 = sum(ys)
-    _15 = np.sum(_16)
-    _out = _9 + _15
+    _7 = x
+    _9 = _7
+    _10 = np.sin(_9)
+    _8 = w * _10
+    _6 = _8 * 2
+    _5 = np.sum(_6)
+    _13 = []
+    _trips1 = 0
+    for _it1 in range(len(_2)):
+        _trips1 = _trips1 + 1
+        _stack.append(_15)
+        _15 = _it1
+        _14 = _2[_15]
+        _stack.append(_16)
+        _16 = np.tanh(_14)
+        _13.append(_16)
+    _12 = sum(_13)
+    _11 = np.sum(_12)
+    _out = _5 + _11
     d_out = grad_seed(_out)
     # grad of: return np.sum(_apply(lambda t: w * np.sin(t), x)) + np.sum(sum(ys))    (golden_cases.py:164)
-    d_9 = unbroadcast(d_out, _9)
-    d_15 = unbroadcast(d_out, _15)
-    d_16 = unsum(d_15, _16, None, False)
-    d_ys = spread(d_16, ys)
-    d_10 = unsum(d_9, _10, None, False)
-    d_12 = d_10 * 2
-    d_w = unbroadcast(d_12 * _14, w)
-    d_14 = d_12 * w
-    d_13 = unbroadcast(d_14 * np.cos(_13), x)
-    # grad of: ys = map(np.tanh, [x, scaled(x)])    (golden_cases.py:163)
-    d_6 = zeros_like(_6)
+    d_5 = unbroadcast(d_out, _5)
+    d_11 = unbroadcast(d_out, _11)
+    d_12 = unsum(d_11, _12, None, False)
+    d_13 = spread(d_12, _13)
+    d_2 = zeros_like(_2)
     for _ in range(_trips1):
-        d_8 = d_ys.pop()
-        d_4 = d_8 * (1 - _8 ** 2)
-        _8 = _stack.pop()
-        d_6 = add(d_6, unindex(d_4, _6, _5))
-        _5 = _stack.pop()
-    d_x = d_13 + d_6[0]
-    d_7 = d_6[1]
-    d_1, _r1 = bwd__shifted(_saved1, d_7)
+        d_16 = d_13.pop()
+        d_14 = d_16 * (1 - _16 ** 2)
+        _16 = _stack.pop()
+        d_2 = add(d_2, unindex(d_14, _2, _15))
+        _15 = _stack.pop()
+    d_6 = unsum(d_5, _6, None, False)
+    d_8 = d_6 * 2
+    d_w = unbroadcast(d_8 * _10, w)
+    d_10 = d_8 * w
+    d_9 = unbroadcast(d_10 * np.cos(_9), x)
+    # grad of: ys = map(np.tanh, [x, scaled(x)])    (golden_cases.py:163)
+    d_x = d_9 + d_2[0]
+    d_4 = d_2[1]
+    d_1, _r1 = bwd__shifted(_saved1, d_4)
     d_x = d_x + _r1
     # grad of: scaled = functools.partial(_shifted, w)    (golden_cases.py:162)
     d_w = d_w + d_1
