@@ -213,15 +213,25 @@ def star_into_numpy(x):
 
 
 def star_fills_named_and_args(x):
-    xs = [x, x * 2.0]
+    xs = [x, x * 2.0, x * 3.0]
     return _takes_args_too(*xs)
+
+
+def test_star_fills_named_parameters_and_args():
+    assert s2s.grad(star_fills_named_and_args)(1.5) == pytest.approx(4 * 1.5)
+    assert s2s.hvp(star_fills_named_and_args)(1.5, 1.0) == pytest.approx(4.0)
+
+
+def star_then_more(x):
+    xs = [x]
+    return _kwhelp(*xs, x)
 
 
 @pytest.mark.parametrize("func, message", [
     (kw_may_fill_a_parameter, r"`\*\*d` may hold `scale`"),
     (kw_leaves_an_array_default, r"may leave `w` of `_array_default` at its default"),
     (star_into_numpy, r"`\*` or `\*\*` in a call to `np.add`"),
-    (star_fills_named_and_args, r"which also takes \*args"),
+    (star_then_more, r"positional arguments after a `\*` that fills parameters of `_kwhelp`"),
 ])
 @pytest.mark.parametrize("transform", [s2s.grad, s2s.jvp, s2s.hvp], ids=["grad", "jvp", "hvp"])
 def test_refused_when_built_with_the_line(func, message, transform):

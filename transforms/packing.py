@@ -82,12 +82,19 @@ class _Binder:
     def bind(self):
         flat, out = self.flat, self.out
         args, rest, filled = [], [], 0   # rest: ("one", atom) or ("all", atom) for *rest
-        for a in self.node.args:
+        for k, a in enumerate(self.node.args):
             if isinstance(a, gast.Starred):
                 value = flat.atom(a.value, out)
                 if filled < len(self.positional) and not rest:
-                    args += self.unpack(value, filled)
+                    if k + 1 < len(self.node.args):
+                        self.fail(f"positional arguments after a `*` that fills parameters of `{self.fname}` are "
+                                  "not supported: s2s binds arguments when the derivative is built",
+                                  "pass them by name")
+                    names, remainder = self.unpack(value, filled)
+                    args += names
                     filled = len(self.positional)
+                    if remainder is not None:
+                        rest.append(("all", remainder))
                     continue
                 rest.append(("all", value))
             elif filled < len(self.positional) and not rest:
@@ -160,16 +167,24 @@ class _Binder:
         return keywords
 
     def unpack(self, value, filled):
-        """`*xs` filling the named positional parameters from `filled` on: `_1, _2 = xs`."""
-        if self.star is not None:
-            self.fail(f"`*` filling the named parameters of `{self.fname}`, which also takes *args, is not supported",
-                      f"pass `{self.positional[filled]}` and what follows it one by one")
+        """`*xs` filling the named positional parameters from `filled` on: `_1, _2 = xs` (a length
+        that differs raises, as the call would), or, for a `g` that also takes *args,
+        `_1, _2, _3 = unstarred(xs, 2, 0)` with `_3` what *args receives. Returns the atoms and `_3`."""
+        flat = self.flat
         if any(k.arg in self.positional[filled:] for k in self.node.keywords):
             self.fail(f"`{self.fname}` may get multiple values for an argument")
-        names = [self.flat.temp() for _ in self.positional[filled:]]
-        self.out.append(assign(gast.Tuple(elts=[name(n, store=True) for n in names], ctx=gast.Store()), value,
-                               self.flat.origin))
-        return [name(n) for n in names]
+        names = [flat.temp() for _ in self.positional[filled:]]
+        remainder = None
+        if self.star is not None:
+            remainder = flat.temp()
+            t = flat.temp()
+            self.out.append(assign(t, call(flat.namer.helper("unstarred"), value, const(len(names)), const(0)),
+                                   flat.origin))
+            value = name(t)
+        targets = names + ([remainder] if remainder else [])
+        self.out.append(assign(gast.Tuple(elts=[name(n, store=True) for n in targets], ctx=gast.Store()), value,
+                               flat.origin))
+        return [name(n) for n in names], (name(remainder) if remainder else None)
 
     def tuple_of(self, rest):
         """A name holding the tuple that `*rest` receives."""
