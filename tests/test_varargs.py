@@ -136,6 +136,8 @@ def test_integer_entries_of_args():
 def test_a_negative_wrt_with_args_is_refused():
     with pytest.raises(s2s.S2SError, match="negative"):
         s2s.grad(star, wrt=-1)
+    with pytest.raises(s2s.S2SError, match="an entry of it"):
+        s2s.jvp(star, wrt=("xs", 0))
 
 
 def test_zip_star_and_starred_assignment_by_hand():
