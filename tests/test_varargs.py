@@ -229,10 +229,18 @@ def star_then_more(x):
     return _kwhelp(*xs, x)
 
 
+def star_into_a_local_function(x):
+    def h(a, b):
+        return a * b
+    xs = [x, x]
+    return h(*xs)
+
+
 @pytest.mark.parametrize("func, message", [
     (kw_may_fill_a_parameter, r"`\*\*d` may hold `scale`"),
     (kw_leaves_an_array_default, r"may leave `w` of `_array_default` at its default"),
     (star_into_numpy, r"`\*` or `\*\*` in a call to `np.add`"),
+    (star_into_a_local_function, r"`\*` or `\*\*` in a call to the local function `h`"),
     (star_then_more, r"positional arguments after a `\*` that fills parameters of `_kwhelp`"),
 ])
 @pytest.mark.parametrize("transform", [s2s.grad, s2s.jvp, s2s.hvp], ids=["grad", "jvp", "hvp"])
