@@ -247,3 +247,48 @@ def star_into_a_local_function(x):
 def test_refused_when_built_with_the_line(func, message, transform):
     with pytest.raises(s2s.S2SError, match=r"test_varargs\.py:\d+:\d+: error: .*" + message):
         transform(func)
+
+
+# An entry taken out of `zip(*pairs)`, `a, *rest = xs`, `(*xs,)` or `xs + ys` is the array itself:
+# `y += 1.0` on it changes what the container holds. Where `y` may be a number the derivative checks
+# when it runs (as for any `y += e`), and raises rather than differentiate a copy.
+def alias_through_zip(x):
+    pairs = [(x * 1.0, x * 2.0)]
+    a, b = zip(*pairs)
+    a0 = a[0]
+    a0 += 1.0
+    return np.sum(a0 * pairs[0][0])
+
+
+def alias_through_starred_target(x):
+    xs = [x * 1.0, x * 2.0]
+    first, *rest = xs
+    first += 1.0
+    return np.sum(first * xs[0])
+
+
+def alias_through_display(x):
+    xs = [x * 1.0, x * 2.0]
+    t = (*xs,)
+    u = t[0]
+    u += 1.0
+    return np.sum(u * xs[0])
+
+
+def alias_through_list_plus(x):
+    xs = [x * 1.0]
+    c = xs + [x * 2.0]
+    u = c[0]
+    u += 1.0
+    return np.sum(u * xs[0])
+
+
+@pytest.mark.parametrize("func", [alias_through_zip, alias_through_starred_target, alias_through_display,
+                                  alias_through_list_plus])
+def test_in_place_write_into_an_entry_is_refused_when_run(func):
+    x = np.array([1.0, 2.0])
+    for run in (lambda: s2s.grad(func)(x.copy()), lambda: s2s.jvp(func)(x.copy(), np.ones(2)),
+                lambda: s2s.hvp(func)(x.copy(), np.ones(2))):
+        with pytest.raises(s2s.InPlaceWriteError, match="in place"):
+            run()
+    assert s2s.grad(func)(1.5) == pytest.approx(2 * 1.5 + 1.0)   # on a float `+=` rebinds: (x + 1) * x
