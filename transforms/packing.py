@@ -9,12 +9,14 @@ After: a call in which every argument is an atom and each parameter of `g`
 gets exactly one: the named parameters their atoms (positional or keyword,
 as written), `*rest` one name holding a tuple, `**opts` one holding a dict:
 
-    _1 = (b,) + as_tuple(xs)          # what *rest receives
-    _2 = {'z': c}                     # what **opts receives (or d itself)
-    _out = g(a, *_1, k=c, **_2)
+    _1 = b,
+    _2 = as_tuple(xs)
+    _3 = concat(_1, _2)               # what *rest receives
+    _4 = {'z': c}                     # what **opts receives (or d itself)
+    _out = g(a, *_3, k=c, **_4)
 
 so that the derivative of the call has one argument per parameter and the
-cotangent of `*rest` flows back into `_1`, then into `b` and `xs`. `*xs`
+cotangent of `*rest` flows back into `_3`, then into `b` and `xs`. `*xs`
 that fills named parameters (`loss(*params)` for `def loss(W, b)`) is
 unpacked first (`_3, _4 = params`: a different length raises, as the call
 would); `**d` to a function without **kwargs gives each open parameter its
