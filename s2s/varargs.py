@@ -103,6 +103,9 @@ def values(func, items, args, kwargs):
 def wrap(made, func, items, single, mode):
     """What `s2s.grad` (value_and_grad, vjp, jvp) returns for a `func` with `*args` (see the module)."""
     fname = func.__name__
+    whole = [i for i in items if any(j.startswith(i + "[") for j in items)]
+    if whole:
+        raise S2SError(f"wrt names `{whole[0]}` and an entry of it; ask for the whole tuple or for its entries")
     own = set(inspect.signature(func).parameters)
     directions = [p for p in inspect.signature(made).parameters if p not in own]  # the seed, or tangents per base
     bases = list(dict.fromkeys(_parse(i)[0] for i in items))

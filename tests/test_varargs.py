@@ -136,6 +136,8 @@ def test_integer_entries_of_args():
 def test_a_negative_wrt_with_args_is_refused():
     with pytest.raises(s2s.S2SError, match="negative"):
         s2s.grad(star, wrt=-1)
+    with pytest.raises(s2s.S2SError, match="an entry of it"):
+        s2s.jvp(star, wrt=("xs", 0))
 
 
 def test_zip_star_and_starred_assignment_by_hand():
@@ -213,17 +215,80 @@ def star_into_numpy(x):
 
 
 def star_fills_named_and_args(x):
-    xs = [x, x * 2.0]
+    xs = [x, x * 2.0, x * 3.0]
     return _takes_args_too(*xs)
+
+
+def test_star_fills_named_parameters_and_args():
+    assert s2s.grad(star_fills_named_and_args)(1.5) == pytest.approx(4 * 1.5)
+    assert s2s.hvp(star_fills_named_and_args)(1.5, 1.0) == pytest.approx(4.0)
+
+
+def star_then_more(x):
+    xs = [x]
+    return _kwhelp(*xs, x)
+
+
+def star_into_a_local_function(x):
+    def h(a, b):
+        return a * b
+    xs = [x, x]
+    return h(*xs)
 
 
 @pytest.mark.parametrize("func, message", [
     (kw_may_fill_a_parameter, r"`\*\*d` may hold `scale`"),
     (kw_leaves_an_array_default, r"may leave `w` of `_array_default` at its default"),
     (star_into_numpy, r"`\*` or `\*\*` in a call to `np.add`"),
-    (star_fills_named_and_args, r"which also takes \*args"),
+    (star_into_a_local_function, r"`\*` or `\*\*` in a call to the local function `h`"),
+    (star_then_more, r"positional arguments after a `\*` that fills parameters of `_kwhelp`"),
 ])
 @pytest.mark.parametrize("transform", [s2s.grad, s2s.jvp, s2s.hvp], ids=["grad", "jvp", "hvp"])
 def test_refused_when_built_with_the_line(func, message, transform):
     with pytest.raises(s2s.S2SError, match=r"test_varargs\.py:\d+:\d+: error: .*" + message):
         transform(func)
+
+
+# An entry taken out of `zip(*pairs)`, `a, *rest = xs`, `(*xs,)` or `xs + ys` is the array itself:
+# `y += 1.0` on it changes what the container holds. Where `y` may be a number the derivative checks
+# when it runs (as for any `y += e`), and raises rather than differentiate a copy.
+def alias_through_zip(x):
+    pairs = [(x * 1.0, x * 2.0)]
+    a, b = zip(*pairs)
+    a0 = a[0]
+    a0 += 1.0
+    return np.sum(a0 * pairs[0][0])
+
+
+def alias_through_starred_target(x):
+    xs = [x * 1.0, x * 2.0]
+    first, *rest = xs
+    first += 1.0
+    return np.sum(first * xs[0])
+
+
+def alias_through_display(x):
+    xs = [x * 1.0, x * 2.0]
+    t = (*xs,)
+    u = t[0]
+    u += 1.0
+    return np.sum(u * xs[0])
+
+
+def alias_through_list_plus(x):
+    xs = [x * 1.0]
+    c = xs + [x * 2.0]
+    u = c[0]
+    u += 1.0
+    return np.sum(u * xs[0])
+
+
+@pytest.mark.parametrize("func", [alias_through_zip, alias_through_starred_target, alias_through_display,
+                                  alias_through_list_plus])
+def test_in_place_write_into_an_entry_is_refused_when_run(func):
+    x = np.array([1.0, 2.0])
+    for run in (lambda: s2s.grad(func)(x.copy()), lambda: s2s.jvp(func)(x.copy(), np.ones(2)),
+                lambda: s2s.hvp(func)(x.copy(), np.ones(2))):
+        with pytest.raises(s2s.InPlaceWriteError, match="in place"):
+            run()
+    assert s2s.grad(func)(1.5) == pytest.approx(2 * 1.5 + 1.0)   # on a float `+=` rebinds: (x + 1) * x

@@ -23,6 +23,7 @@ import types
 import gast
 import numpy as np
 
+from s2s import runtime
 from s2s.errors import UnsupportedError
 
 from .nodes import (assign, augmented, call, const, expr_stmt, name, param_names, pushed, subscript_write,
@@ -39,6 +40,10 @@ VIEW_FUNCTIONS = tuple(getattr(np, n) for n in _VIEW_FUNCTION_NAMES.split() if h
     np.lib.stride_tricks.as_strided, np.lib.stride_tricks.sliding_window_view)
 VIEW_METHODS = {"reshape", "transpose", "ravel", "swapaxes", "squeeze", "view", "diagonal", "__array__"}
 VIEW_ATTRIBUTES = {"T", "mT", "real", "imag", "flat", "base"}
+# Runtime helpers that passes put into user code whose result holds its operands' elements themselves
+# (`a + b` of lists, `*xs` in a call or display, `zip(*pairs)`, `a, *rest = xs`).
+CONTAINER_HELPERS = (runtime.concat, runtime.repeat, runtime.as_tuple, runtime.as_list, runtime.transposed,
+                     runtime.unstarred)
 # `np.array(x, copy=False)` and `x.astype(t, copy=False)` may return `x` itself.
 _COPY_KEYWORD = (np.array, np.nan_to_num)
 
@@ -67,7 +72,8 @@ def _shared_operands(value, callees) -> set[str]:
         if method and callee.kind != "nondiff" and (
                 value.func.attr in VIEW_METHODS or callee.kind == "unknown" or copy_false):
             operands.append(value.func.value)
-        if callee.kind in ("user", "unknown") or any(callee.obj is f for f in VIEW_FUNCTIONS) or (
+        sharing = VIEW_FUNCTIONS + CONTAINER_HELPERS
+        if callee.kind in ("user", "unknown") or any(callee.obj is f for f in sharing) or (
                 copy_false and any(callee.obj is f for f in _COPY_KEYWORD)):
             return names(operands)
         if method and (value.func.attr in VIEW_METHODS or copy_false):

@@ -402,6 +402,9 @@ class _Flattener:
         """A call to a local function: its arguments bound to fresh names, then its body
         with its own names made fresh; the returned value stands for the call."""
         helper = copy.deepcopy(self.helpers[call_node.func.id])
+        if any(isinstance(a, gast.Starred) for a in call_node.args) or any(k.arg is None for k in call_node.keywords):
+            self.fail(call_node, f"`*` or `**` in a call to the local function `{helper.name}` is not supported",
+                      f"pass the arguments one by one, or define `{helper.name}` at module level")
         a = helper.args
         params = [p.id for p in a.posonlyargs + a.args]
         defaults = dict(zip(params[len(params) - len(a.defaults):], a.defaults))

@@ -9,12 +9,14 @@ After: a call in which every argument is an atom and each parameter of `g`
 gets exactly one: the named parameters their atoms (positional or keyword,
 as written), `*rest` one name holding a tuple, `**opts` one holding a dict:
 
-    _1 = (b,) + as_tuple(xs)          # what *rest receives
-    _2 = {'z': c}                     # what **opts receives (or d itself)
-    _out = g(a, *_1, k=c, **_2)
+    _1 = b,
+    _2 = as_tuple(xs)
+    _3 = concat(_1, _2)               # what *rest receives
+    _4 = {'z': c}                     # what **opts receives (or d itself)
+    _out = g(a, *_3, k=c, **_4)
 
 so that the derivative of the call has one argument per parameter and the
-cotangent of `*rest` flows back into `_1`, then into `b` and `xs`. `*xs`
+cotangent of `*rest` flows back into `_3`, then into `b` and `xs`. `*xs`
 that fills named parameters (`loss(*params)` for `def loss(W, b)`) is
 unpacked first (`_3, _4 = params`: a different length raises, as the call
 would); `**d` to a function without **kwargs gives each open parameter its
@@ -82,12 +84,19 @@ class _Binder:
     def bind(self):
         flat, out = self.flat, self.out
         args, rest, filled = [], [], 0   # rest: ("one", atom) or ("all", atom) for *rest
-        for a in self.node.args:
+        for k, a in enumerate(self.node.args):
             if isinstance(a, gast.Starred):
                 value = flat.atom(a.value, out)
                 if filled < len(self.positional) and not rest:
-                    args += self.unpack(value, filled)
+                    if k + 1 < len(self.node.args):
+                        self.fail(f"positional arguments after a `*` that fills parameters of `{self.fname}` are "
+                                  "not supported: s2s binds arguments when the derivative is built",
+                                  "pass them by name")
+                    names, remainder = self.unpack(value, filled)
+                    args += names
                     filled = len(self.positional)
+                    if remainder is not None:
+                        rest.append(("all", remainder))
                     continue
                 rest.append(("all", value))
             elif filled < len(self.positional) and not rest:
@@ -160,16 +169,24 @@ class _Binder:
         return keywords
 
     def unpack(self, value, filled):
-        """`*xs` filling the named positional parameters from `filled` on: `_1, _2 = xs`."""
-        if self.star is not None:
-            self.fail(f"`*` filling the named parameters of `{self.fname}`, which also takes *args, is not supported",
-                      f"pass `{self.positional[filled]}` and what follows it one by one")
+        """`*xs` filling the named positional parameters from `filled` on: `_1, _2 = xs` (a length
+        that differs raises, as the call would), or, for a `g` that also takes *args,
+        `_1, _2, _3 = unstarred(xs, 2, 0)` with `_3` what *args receives. Returns the atoms and `_3`."""
+        flat = self.flat
         if any(k.arg in self.positional[filled:] for k in self.node.keywords):
             self.fail(f"`{self.fname}` may get multiple values for an argument")
-        names = [self.flat.temp() for _ in self.positional[filled:]]
-        self.out.append(assign(gast.Tuple(elts=[name(n, store=True) for n in names], ctx=gast.Store()), value,
-                               self.flat.origin))
-        return [name(n) for n in names]
+        names = [flat.temp() for _ in self.positional[filled:]]
+        remainder = None
+        if self.star is not None:
+            remainder = flat.temp()
+            t = flat.temp()
+            self.out.append(assign(t, call(flat.namer.helper("unstarred"), value, const(len(names)), const(0)),
+                                   flat.origin))
+            value = name(t)
+        targets = names + ([remainder] if remainder else [])
+        self.out.append(assign(gast.Tuple(elts=[name(n, store=True) for n in targets], ctx=gast.Store()), value,
+                               flat.origin))
+        return [name(n) for n in names], (name(remainder) if remainder else None)
 
     def tuple_of(self, rest):
         """A name holding the tuple that `*rest` receives."""
