@@ -384,6 +384,7 @@ def _imports(body, namer):
     lines = ["import numpy as np"]
     if "math." in body:
         lines.insert(0, "import math")
+    lines += [f"import scipy.{sub}" for sub in sorted(set(re.findall(r"(?<![\w.])scipy\.(\w+)\.\w", body)))]
     helpers = [h for h in runtime.__all__ if _mentions(body, namer.helper(h))]
     if helpers:
         names = ", ".join(h if namer.helper(h) == h else f"{h} as {namer.helper(h)}" for h in helpers)
@@ -403,7 +404,7 @@ def _pure_call(node) -> bool:
         root = func
         while isinstance(root, gast.Attribute):
             root = root.value
-        if isinstance(root, gast.Name) and root.id in ("np", "math"):
+        if isinstance(root, gast.Name) and root.id in ("np", "math", "scipy"):
             return True
         return func.attr in _BY_METHOD and func.attr not in ("append", "pop")
     return False

@@ -14,7 +14,8 @@ __all__ = ["grad_seed", "unbroadcast", "rebroadcast", "unsum", "unmax", "max_tan
            "kron_shape", "norm_order",
            "uncast", "unarray", "unconcatenate", "reconcatenate", "untile", "untake", "unrepeat", "unpad", "repad",
            "untake_along", "median_weights", "chain_product", "undiff", "convolve_pad", "rebinds",
-           "last_write", "concat", "repeat", "head", "tail", "unrepeat_list"]
+           "last_write", "concat", "repeat", "head", "tail", "unrepeat_list",
+           "mvn_dim", "mvn_cov", "unmvn_cov"]
 
 
 class _Elementwise:
@@ -661,3 +662,26 @@ def repad(t, pad_width, mode="constant"):
     if mode != "constant":
         raise NotImplementedError(f"s2s differentiates np.pad only with mode='constant', not mode={mode!r}")
     return np.pad(t, pad_width)
+
+
+def mvn_dim(mean, cov):
+    """The dimension scipy.stats.multivariate_normal takes from its `mean` (else its `cov`)."""
+    if mean is not None:
+        return np.size(mean)
+    return np.shape(cov)[0] if np.ndim(cov) else 1
+
+
+def mvn_cov(cov, dim):
+    """The covariance matrix multivariate_normal reads from `cov` (linear in cov; rules in
+    `s2s.rules.scipy_stats`): a matrix's lower triangle mirrored, a vector's diagonal matrix, or a
+    number times the identity."""
+    if np.ndim(cov) == 2:
+        return np.tril(cov) + np.swapaxes(np.tril(cov, -1), -1, -2)
+    return np.diag(cov) if np.ndim(cov) == 1 else cov * np.eye(dim, dtype=np.result_type(cov, 1.0))
+
+
+def unmvn_cov(c, cov):
+    """The adjoint of `mvn_cov`: the cotangent of `cov` from the cotangent `c` of the matrix."""
+    if np.ndim(cov) == 2:
+        return np.tril(c) + np.tril(np.swapaxes(c, -1, -2), -1)
+    return np.diagonal(c) if np.ndim(cov) == 1 else np.trace(c)

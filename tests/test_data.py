@@ -60,6 +60,13 @@ CASES = [
                               "variable over x and later over z puts x and z in one class")),
 ]
 CASES += c.ISSUE_9_CASES  # found by the differential tester (issue 9)
+try:  # SciPy is optional: its programs run where it imports
+    import scipy  # noqa: F401
+except ImportError:
+    pass
+else:
+    import corpus_issue10_scipy
+    CASES += corpus_issue10_scipy.ISSUE_10_SCIPY
 # a case may end with marks (xfail for known bugs: fixing one flips its test)
 PARAMS = [pytest.param(f, args, wrt, id=f"{f.__name__}-{k}", marks=marks)
           for f, argsets, wrt, *marks in CASES for k, args in enumerate(argsets)]

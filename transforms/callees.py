@@ -40,6 +40,7 @@ class Callee:
 
 class Callees:
     def __init__(self, func, local_names: set[str], info=None):
+        rules.load_optional()  # SciPy's rules, once the program has imported SciPy
         self.func = func
         self.locals = local_names
         self.info = info   # parsing.SourceInfo, for errors
