@@ -28,7 +28,7 @@ from .transforms import assemble
 from .transforms.activity import activity
 from .transforms.complex_values import refuse_complex
 from .transforms.aliasing import check_writes
-from .transforms.callees import Callees, resolve
+from .transforms.callees import Callees, first_param, library_of, public_name, resolve
 from .transforms.differentiable import check_differentiable
 from .transforms.effects import RETURNS, check_calls, written_parameters
 from .transforms.fence import fence
@@ -104,7 +104,7 @@ def _user_names(fn: gast.FunctionDef) -> set[str]:
     return names | set(param_names(fn)) | {fn.name}
 
 
-def _strip_own_decorator(fn, func):
+def _strip_own_decorator(fn, func, info):
     kept = []
     for d in fn.decorator_list:
         root = d.func if isinstance(d, gast.Call) else d
@@ -113,7 +113,7 @@ def _strip_own_decorator(fn, func):
             kept.append(d)
     if kept:
         raise UnsupportedError(f"`{func.__name__}` has a decorator s2s does not know; s2s reads the undecorated source",
-                               None, "differentiate the undecorated function")
+                               info.location(kept[0]), "differentiate the undecorated function")
     fn.decorator_list = []
     return fn
 
@@ -134,13 +134,18 @@ class _Generation:
         self.summaries_grew = False
 
     def prepare(self, func):
+        library = library_of(func)
+        if library:  # its source is the library's, not the user's: a rule says how to differentiate it
+            name = public_name(func) or func.__qualname__
+            raise UnsupportedError(f"`{name}` is a function of {library}, whose source s2s does not read", None,
+                                   f"register a rule for it: `s2s.rule({name}, {first_param(func)}=\"g * ...\")` (see s2s.rules)")
         fn, info = _parse(func)
         origin = ORIGINS.get(func)
         if origin is not None:  # generated code: what it was generated from is what was read
             self.read.extend(origin.read)
         else:
             self.read.append((info.filename, func.__qualname__, inspect.getsource(func)))
-        _strip_own_decorator(fn, func)
+        _strip_own_decorator(fn, func, info)
         fence(fn, info)
         _check_builtin_names(fn, info, func)
         self.user_names |= _user_names(fn)
@@ -178,7 +183,7 @@ class _Generation:
         self.summaries_round.add(func)
         try:
             fn, info = _parse(func)
-            _strip_own_decorator(fn, func)
+            _strip_own_decorator(fn, func, info)
             fence(fn, info)
             namer = Namer(_user_names(fn), self.namer.style)  # its own names: nothing here is emitted
             fn, helpers = local_functions(fn, info, namer)

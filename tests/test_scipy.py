@@ -1,9 +1,10 @@
-"""SciPy with s2s: what its rules refuse (in both modes), the Dirichlet density on the simplex,
-standalone modules, and s2s without SciPy.
+"""SciPy with s2s: what its rules refuse (in both modes), library functions without a rule, the
+Dirichlet density on the simplex, standalone modules, and s2s without SciPy.
 
 The rules themselves are checked against finite differences with the other rules
 (tests/rulecases_scipy.py, run by tests/test_rules.py, also to second order).
 """
+import functools
 import subprocess
 import sys
 
@@ -11,12 +12,13 @@ import numpy as np
 import pytest
 
 import s2s
-from s2s.errors import UnsupportedError
+from s2s.errors import NoRuleError, UnsupportedError
 
 scipy = pytest.importorskip("scipy")
 import scipy.linalg  # noqa: E402
 import scipy.special as sp  # noqa: E402
 import scipy.stats  # noqa: E402
+from scipy.stats import norm  # noqa: E402
 
 MODES = [pytest.param(s2s.grad, id="grad"), pytest.param(s2s.jvp, id="jvp")]
 
@@ -26,6 +28,66 @@ def _line(fn, text):
     import inspect
     lines, first = inspect.getsourcelines(fn)
     return first + next(k for k, line in enumerate(lines) if text in line)
+
+
+# ---- library functions without a rule: named, at the user's line, with a rule to register ------------------
+
+def uses_a_special_function_without_rule(x):
+    return np.sum(sp.spherical_jn(1, x))
+
+
+def uses_a_library_function_without_rule(x):
+    y = x * 2.0
+    return scipy.stats.entropy(y)
+
+
+def uses_a_distribution_method_without_rule(x):
+    return np.sum(norm.sf(x))
+
+
+@pytest.mark.parametrize("make", MODES)
+@pytest.mark.parametrize("fn, called, name", [
+    (uses_a_special_function_without_rule, "sp.spherical_jn", "scipy.special.spherical_jn"),
+    (uses_a_library_function_without_rule, "scipy.stats.entropy", "scipy.stats.entropy"),
+    (uses_a_distribution_method_without_rule, "norm.sf", "norm.sf"),
+])
+def test_library_function_without_rule_is_named_at_the_call(make, fn, called, name):
+    with pytest.raises(NoRuleError) as info:
+        make(fn)
+    error = info.value
+    assert error.location is not None and error.location.filename.endswith("test_scipy.py")
+    assert error.location.line == _line(fn, called)
+    assert f"`{name}`" in error.message
+    assert error.hint.startswith(f"register one: `s2s.rule({name}, ") and "decorator" not in str(error)
+
+
+def test_a_library_function_itself_is_refused_with_a_rule_to_register():
+    with pytest.raises(UnsupportedError, match=r"`scipy\.stats\.entropy` is a function of scipy") as info:
+        s2s.grad(scipy.stats.entropy)
+    assert "s2s.rule(scipy.stats.entropy, pk=" in info.value.hint
+
+
+def _decorate(f):
+    @functools.wraps(f)
+    def inner(*args):
+        return f(*args)
+    return inner
+
+
+@_decorate
+def decorated(x):
+    return x * 3.0
+
+
+def calls_decorated(x):
+    return decorated(x) + 1.0
+
+
+def test_a_users_unknown_decorator_is_refused_at_the_decorator():
+    with pytest.raises(UnsupportedError, match="has a decorator s2s does not know") as info:
+        s2s.grad(calls_decorated)
+    assert info.value.location.line == _line(decorated, "@_decorate") - 0
+    assert info.value.location.text.strip() == "@_decorate"
 
 
 # ---- refusals, both modes -----------------------------------------------------------------------------------

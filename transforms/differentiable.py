@@ -20,7 +20,7 @@ import gast
 
 from s2s.errors import NoRuleError, UnsupportedError
 
-from .callees import call_arguments, indexed_object
+from .callees import call_arguments, first_param, indexed_object, library_of
 from .nodes import popped, walk_statements
 
 
@@ -56,10 +56,12 @@ def check_differentiable(fn, info, act, callees):
             if not any(active(a) for a in args + list(kwargs.values())):
                 continue
             if callee.kind == "unknown":
-                raise NoRuleError(f"no derivative rule for `{callee.label}`, and s2s cannot read its source",
-                                  info.location(value),
-                                  f"register one: `s2s.rule({callee.label}, x=\"g * ...\")` (see s2s.rules), "
-                                  f"or wrap a non-differentiable argument in s2s.stop_gradient()")
+                library = library_of(callee.obj)
+                why = f"a function of {library}, whose source s2s does not read" if library else \
+                    "and s2s cannot read its source"
+                raise NoRuleError(f"no derivative rule for `{callee.label}`, {why}", info.location(value),
+                                  f"register one: `s2s.rule({callee.label}, {first_param(callee.obj)}=\"g * ...\")` "
+                                  f"(see s2s.rules), or wrap a non-differentiable argument in s2s.stop_gradient()")
             if callee.kind == "rule":
                 try:
                     bound = callee.rule.bind(args, kwargs)
