@@ -7,13 +7,15 @@
 __version__ = "0.1.0"
 
 from . import rules  # noqa: E402  (registers the built-in rules)
-from .api import (Differentiated, differentiate, grad, hessian, hvp, jacobian, jvp, source,  # noqa: E402
-                  value_and_grad, vjp)
+from .api import (Differentiated, differentiate, elementwise_grad, grad, hessian, hvp, jacobian, jvp,  # noqa: E402
+                  source, value_and_grad, vjp)
 from .errors import (ComplexArgumentError, IntegerArgumentError, NoRuleError, S2SError, SourceError,  # noqa: E402
                      UnsupportedError)
 from .rules import nondiff, rule  # noqa: E402
 from .runtime import InPlaceWriteError, stop_gradient  # noqa: E402
+from .trees import flatten, tree_flatten, tree_unflatten  # noqa: E402
 
-__all__ = ["grad", "value_and_grad", "vjp", "jvp", "hvp", "hessian", "jacobian", "source", "differentiate", "Differentiated", "rule", "nondiff",
+__all__ = ["grad", "value_and_grad", "vjp", "jvp", "hvp", "hessian", "jacobian", "elementwise_grad", "source",
+           "differentiate", "Differentiated", "rule", "nondiff", "tree_flatten", "tree_unflatten", "flatten",
            "stop_gradient", "S2SError", "UnsupportedError", "NoRuleError", "SourceError", "IntegerArgumentError",
            "ComplexArgumentError", "InPlaceWriteError"]

@@ -2,12 +2,16 @@
 from __future__ import annotations
 
 import functools
+import importlib
 import inspect
+import linecache
+import types
 import weakref
 
 import numpy as np
 
-from .calling import fixer, checked, floats, screen
+from . import rules
+from .calling import any_tree, checked, fixer, floats, screen
 from .driver import generate, unwrap
 from .errors import S2SError
 from .transforms.callees import still_bound
@@ -46,19 +50,142 @@ def _wrt_names(func, wrt) -> tuple[list[str], bool]:
     return names, single
 
 
-def _make(func, wrt, mode, optimize):
+def _wrt(wrt, argnums):
+    """`argnums` is JAX's name for `wrt`; give one of them."""
+    if argnums is None:
+        return wrt
+    if wrt != 0:
+        raise S2SError("give either wrt= or argnums= (its alias), not both")
+    return argnums
+
+
+def _target(func):
+    """What `func` stands for: the plain function behind a wrapper, a primitive as a function."""
+    return _as_function(unwrap(func))
+
+
+def _make(func, wrt, mode, optimize, has_aux=False):
     func = unwrap(func)
+    if inspect.ismethod(func):  # a bound method: the function, with its instance as the first argument
+        made = _make_plain(unwrap(func.__func__), _method_wrt(func, wrt), mode, optimize, has_aux, type(func.__self__))
+        return types.MethodType(made, func.__self__)
+    if isinstance(func, functools.partial):
+        return _partial(func, wrt, mode, optimize, has_aux)
+    owner = _defining_class(func)
+    if owner is not None:
+        return _per_class(func, owner, wrt, mode, optimize, has_aux)
+    return _make_plain(func, wrt, mode, optimize, has_aux)
+
+
+def _partial(p, wrt, mode, optimize, has_aux):
+    """`functools.partial(f, *args, **keywords)`: the derivative of `f` with those arguments bound."""
+    names, single = _wrt_names(p, wrt)
+    made = _make(p.func, names[0] if single else tuple(names), mode, optimize, has_aux)
+    inner = inspect.signature(_target(p.func))
+    n_directions = {"vjp": 1, "jvp": len(names)}.get(mode, 0)
+
+    @functools.wraps(p.func)
+    def with_bound_arguments(*args, **kwargs):
+        primal, directions = args[:len(args) - n_directions], args[len(args) - n_directions:]
+        bound = inner.bind(*p.args, *primal, **{**p.keywords, **kwargs})
+        bound.apply_defaults()
+        return made(*bound.arguments.values(), *directions)
+    with_bound_arguments.__signature__ = inspect.signature(p)
+    _SOURCES[with_bound_arguments] = source(made)
+    return with_bound_arguments
+
+
+def _defining_class(func):
+    """The class (at module level) whose body defines `func` with a first parameter `self`, or None."""
+    parts = getattr(func, "__qualname__", "").split(".")
+    if len(parts) != 2 or not inspect.isfunction(func) or next(iter(inspect.signature(func).parameters), "") != "self":
+        return None
+    owner = getattr(func, "__globals__", {}).get(parts[0])
+    return owner if isinstance(owner, type) and vars(owner).get(parts[1]) is func else None
+
+
+def _per_class(func, owner, wrt, mode, optimize, has_aux):
+    """`Class.method` differentiated with `self.other(...)` resolved in the class of the `self` it is
+    called with: generated for `owner` (the code `s2s.source` shows), and again per other class."""
+    made = _make_plain(func, wrt, mode, optimize, has_aux, owner)
+    first = next(iter(inspect.signature(func).parameters))
+
+    @functools.wraps(made)
+    def per_class(*args, **kwargs):
+        instance = args[0] if args else kwargs.get(first)
+        if type(instance) is owner:
+            return made(*args, **kwargs)
+        return _make_plain(func, wrt, mode, optimize, has_aux, type(instance))(*args, **kwargs)
+    per_class.__s2s_function__ = unwrap(made)
+    _SOURCES[per_class] = _SOURCES[made]
+    _GENERATED[per_class] = _GENERATED[made]
+    return per_class
+
+
+def _method_wrt(method, wrt):
+    """`wrt` of a bound method (its parameters after `self`) as `wrt` of its function."""
+    names, single = _wrt_names(method, wrt)
+    return names[0] if single else tuple(names)
+
+
+_PRIMITIVES: dict = {}   # a primitive with a rule (np.sin) -> the Python function that calls it
+
+
+def _as_function(func):
+    """A primitive with a derivative rule but no Python source (`np.sin`, `np.linalg.det`, a SciPy
+    function) as a one-line Python function that calls it, whose source s2s reads; else `func`."""
+    if inspect.isfunction(func) or not callable(func):
+        return func
+    rule = rules.lookup(func)
+    if rule is None or rule.nondiff or func in _PRIMITIVES:
+        return _PRIMITIVES.get(func, func)
+    params = [p for p in rule.signature.parameters.values() if p.name != "out"]  # out= is never differentiated
+    call = ", ".join(p.name if p.default is p.empty and p.kind is not p.KEYWORD_ONLY else f"{p.name}={p.name}"
+                     for p in params)
+    signature = rule.signature.replace(parameters=params)
+    name = getattr(func, "__name__", "primitive")
+    filename = f"<s2s primitive {rule.name}>"
+    namespace = {"primitive": func, "__name__": "s2s.primitives", "np": np}
+    path = rule.name if _names(rule.name, namespace, func) else "primitive"   # `np.sin(x)` reads best
+    text = f"def {name}{signature}:\n    return {path}({call})\n"
+    try:
+        exec(compile(text, filename, "exec"), namespace)
+    except SyntaxError:  # a default without a source form: not offered
+        return func
+    linecache.cache[filename] = (len(text), None, text.splitlines(True), filename)
+    _PRIMITIVES[func] = namespace[name]
+    return _PRIMITIVES[func]
+
+
+def _names(path, namespace, func) -> bool:
+    """Does the dotted `path` (`np.sin`, `scipy.special.gammaln`) name `func`? Its root module is
+    imported into `namespace` if so."""
+    root, *rest = path.split(".")
+    try:
+        obj = namespace.get(root) or importlib.import_module(root)
+        for part in rest:
+            obj = getattr(obj, part)
+    except (ImportError, AttributeError, ValueError):
+        return False
+    if obj is func:
+        namespace[root] = namespace.get(root) or importlib.import_module(root)
+        return True
+    return False
+
+
+def _make_plain(func, wrt, mode, optimize, has_aux=False, self_class=None):
+    func = _as_function(func)
     if not callable(func):
         raise S2SError(f"expected a function, got {func!r}")
     names, single = _wrt_names(func, wrt)
-    key = (func, tuple(names), single, mode, bool(optimize))
+    key = (func, tuple(names), single, mode, bool(optimize), bool(has_aux), self_class)
     cached = _CACHE.get(key)
     if cached is not None and still_bound(cached[1]):
         return cached[0]
-    generated = generate(func, names, single, mode, bool(optimize))
+    generated = generate(func, names, single, mode, bool(optimize), has_aux=has_aux, self_class=self_class)
     own = set(inspect.signature(func).parameters)
     directions = [p for p in inspect.signature(generated.function).parameters if p not in own]  # seed, tangents
-    made = checked(generated.function, func.__name__, names, single, mode, directions)
+    made = checked(generated.function, func.__name__, names, single, mode, directions, has_aux)
     _CACHE[key] = (made, generated.bindings)
     for f in (made, generated.function):
         _SOURCES[f] = generated.source
@@ -66,12 +193,24 @@ def _make(func, wrt, mode, optimize):
     return made
 
 
-def grad(func, wrt=0, *, optimize=True):
+def grad(func, wrt=0, *, optimize=True, has_aux=False, argnums=None):
     """The gradient of scalar-valued `func` with respect to `wrt`, as generated code.
 
     Returns a function with `func`'s parameters that returns one gradient
     (a single `wrt`) or a tuple of them (a tuple `wrt`), each shaped like its
-    argument: a 0-d array gets a 0-d array, a Python float a float.
+    argument: a 0-d array gets a 0-d array, a Python float a float, and a
+    tree (lists, tuples, dicts, namedtuples, dataclasses, nested) a tree of
+    the same types and structure.
+
+        >>> df = s2s.grad(lambda x: np.sum(np.sin(x)))
+        >>> df(np.zeros(3))
+        array([1., 1., 1.])
+
+    `argnums=` is an alias of `wrt` (as in JAX). With `has_aux=True`, `func`
+    returns `(value, aux)`; the value is differentiated and the derivative
+    returns `(gradient, aux)`. A bound method (`s2s.grad(model.loss)`) is
+    differentiated with respect to its parameters after `self`; calls to
+    other methods of `self` are differentiated too.
 
     The returned function checks its `wrt` arguments before the generated
     code runs (see `s2s.calling`): an integer or bool there (`3`,
@@ -88,30 +227,57 @@ def grad(func, wrt=0, *, optimize=True):
     earlier keeps the functions it was generated with; values that are not
     called (globals, closure variables) are read when the derivative runs.
     """
-    return _make(func, wrt, "grad", optimize)
+    return _make(func, _wrt(wrt, argnums), "grad", optimize, has_aux)
 
 
-def value_and_grad(func, wrt=0, *, optimize=True):
-    """Like `grad`, returning `(value, gradient)`; arguments are checked as in `grad`."""
-    return _make(func, wrt, "value_and_grad", optimize)
+def value_and_grad(func, wrt=0, *, optimize=True, has_aux=False, argnums=None):
+    """Like `grad`, returning `(value, gradient)`; arguments are checked as in `grad`.
+
+    With `has_aux=True`, `func` returns `(value, aux)` and this returns `((value, aux), gradient)`.
+
+        >>> s2s.value_and_grad(lambda x: x ** 2)(3.0)
+        (9.0, 6.0)
+    """
+    return _make(func, _wrt(wrt, argnums), "value_and_grad", optimize, has_aux)
 
 
-def vjp(func, wrt=0, *, optimize=True):
+def vjp(func, wrt=0, *, optimize=True, argnums=None):
     """`g(*args, seed)`: the cotangent(s) of `wrt` given a `seed` shaped like `func`'s output.
 
     Arguments are checked as in `grad`; an integer seed is converted to float.
+
+        >>> s2s.vjp(lambda x: x * x)(np.array([1.0, 2.0]), np.array([1.0, 1.0]))
+        array([2., 4.])
     """
-    return _make(func, wrt, "vjp", optimize)
+    return _make(func, _wrt(wrt, argnums), "vjp", optimize)
 
 
-def jvp(func, wrt=0, *, optimize=True):
+def elementwise_grad(func, wrt=0, *, optimize=True, argnums=None):
+    """autograd's `elementwise_grad`: the vjp of `func` with a seed of ones shaped like its output,
+    which is the derivative of each output entry when output entry i depends on input entry i only.
+
+        >>> s2s.elementwise_grad(lambda x: np.tanh(x))(np.zeros(3))
+        array([1., 1., 1.])
+    """
+    backward = vjp(func, wrt, optimize=optimize, argnums=argnums)
+    plain_func = _target(func)
+
+    def elementwise_gradient(*args, **kwargs):
+        out = plain_func(*args, **kwargs)
+        return backward(*args, np.ones_like(out, dtype=np.result_type(out, 1.0)), **kwargs)
+    elementwise_gradient.__name__ = f"elementwise_grad_{getattr(plain_func, '__name__', 'f')}"
+    _SOURCES[elementwise_gradient] = source(backward)
+    return elementwise_gradient
+
+
+def jvp(func, wrt=0, *, optimize=True, argnums=None):
     """`g(*args, *tangents) -> (value, output tangent)`: forward mode, one tangent per `wrt` argument.
 
     Arguments are checked as in `grad`; integer tangents are directions, not
     points, and are converted to float. The output tangent has the type of
     the output (NumPy gives a scalar for most operations on 0-d arrays).
     """
-    return _make(func, wrt, "jvp", optimize)
+    return _make(func, _wrt(wrt, argnums), "jvp", optimize)
 
 
 def hvp(func, wrt=0, *, optimize=True):
@@ -121,15 +287,15 @@ def hvp(func, wrt=0, *, optimize=True):
     each shaped like its argument. Arguments are checked as in `grad`; an
     integer `v` is converted to float.
     """
-    names, single = _wrt_names(unwrap(func), wrt)
-    key = (unwrap(func), tuple(names), single, "hvp", bool(optimize))
+    names, single = _wrt_names(_target(func), wrt)
+    key = (_target(func), tuple(names), single, "hvp", bool(optimize))
     gradient = grad(func, wrt, optimize=optimize)  # the same object while its bindings hold
     cached = _CACHE.get(key)
     if cached is None or cached[1] is not gradient:
         tangent = jvp(gradient, tuple(names), optimize=optimize)
         run = unwrap(tangent)  # the generated code: the arguments are screened here, as f's
-        params = list(inspect.signature(unwrap(func)).parameters)
-        n_params, fname = len(params), unwrap(func).__name__
+        params = list(inspect.signature(_target(func)).parameters)
+        n_params, fname = len(params), _target(func).__name__
         where = [(params.index(p), p) for p in names]
         fix = fixer("grad", single)
 
@@ -142,20 +308,22 @@ def hvp(func, wrt=0, *, optimize=True):
             v = floats(v)
             vs = (v,) if single else tuple(v)
             out = run(*primal, *vs)[1]
-            return fix(out, zero_d) if any(a is not None for a in zero_d) else out
-        hessian_vector_product.__name__ = f"hvp_{unwrap(func).__name__}"
+            if any(a is not None for a in zero_d) or any_tree(out):
+                return fix(out, zero_d, [primal[i] for i, _ in where])
+            return out
+        hessian_vector_product.__name__ = f"hvp_{_target(func).__name__}"
         _CACHE[key] = cached = (hessian_vector_product, gradient)
-        _SOURCES[hessian_vector_product] = _SOURCES[tangent]
-        _GENERATED[hessian_vector_product] = _GENERATED[tangent]
+        _SOURCES[hessian_vector_product] = _SOURCES[_own(tangent)]
+        _GENERATED[hessian_vector_product] = _GENERATED[_own(tangent)]
     return cached[0]
 
 
 def hessian(func, wrt=0, *, optimize=True):
     """`H(*args)`: a float for a scalar argument, (n, n) for an (n,) argument; nested
     blocks `H[i][j]` for a tuple `wrt`. Built from Hessian-vector products."""
-    names, single = _wrt_names(unwrap(func), wrt)
+    names, single = _wrt_names(_target(func), wrt)
     product = hvp(func, tuple(names), optimize=optimize)
-    index = {p: i for i, p in enumerate(inspect.signature(unwrap(func)).parameters)}
+    index = {p: i for i, p in enumerate(inspect.signature(_target(func)).parameters)}
 
     def full_hessian(*args):
         shapes = [np.shape(args[index[p]]) for p in names]
@@ -173,8 +341,8 @@ def hessian(func, wrt=0, *, optimize=True):
         blocks = [[_block(columns[j], i, shapes[i], shapes[j]) for j in range(len(names))]
                   for i in range(len(names))]
         return blocks[0][0] if single else tuple(tuple(row) for row in blocks)
-    full_hessian.__name__ = f"hessian_{unwrap(func).__name__}"
-    _SOURCES[full_hessian] = _SOURCES[product]  # columns are Hessian-vector products
+    full_hessian.__name__ = f"hessian_{_target(func).__name__}"
+    _SOURCES[full_hessian] = _SOURCES[_own(product)]  # columns are Hessian-vector products
     return full_hessian
 
 
@@ -195,12 +363,12 @@ def jacobian(func, wrt=0, *, optimize=True):
         return lambda *args: tuple(jacobian(func, w, optimize=optimize)(*args) for w in wrt)
     forward = jvp(func, wrt, optimize=optimize)
     backward = vjp(func, wrt, optimize=optimize)
-    (name_,), _ = _wrt_names(unwrap(func), wrt)
-    position = list(inspect.signature(unwrap(func)).parameters).index(name_)
+    (name_,), _ = _wrt_names(_target(func), wrt)
+    position = list(inspect.signature(_target(func)).parameters).index(name_)
 
     def full_jacobian(*args):
         x = args[position]
-        out = unwrap(func)(*args)
+        out = _target(func)(*args)
         in_shape, out_shape = np.shape(x), np.shape(out)
         if np.size(x) <= np.size(out):
             cols = []
@@ -215,15 +383,21 @@ def jacobian(func, wrt=0, *, optimize=True):
             e[k] = 1.0
             rows.append(np.asarray(backward(*args, e if out_shape else 1.0), dtype=float))
         return np.stack(rows).reshape(out_shape + in_shape)
-    full_jacobian.__name__ = f"jacobian_{unwrap(func).__name__}"
+    full_jacobian.__name__ = f"jacobian_{_target(func).__name__}"
     _SOURCES[full_jacobian] = (f"# s2s.jacobian runs the first module for inputs no larger than the output,\n"
-                               f"# the second otherwise.\n\n{_SOURCES[forward]}\n\n{_SOURCES[backward]}")
+                               f"# the second otherwise.\n\n{source(forward)}\n\n{source(backward)}")
     return full_jacobian
 
 
+def _own(func):
+    """The function behind a bound method (what `_SOURCES` and `_GENERATED` know)."""
+    return func.__func__ if inspect.ismethod(func) else func
+
+
 def source(func) -> str:
-    """The generated source of a function made by s2s, exactly as it runs."""
-    target = func
+    """The generated source of a function made by s2s, exactly as it runs
+    (`print(s2s.source(s2s.grad(f)))`)."""
+    target = _own(func)
     if isinstance(func, Differentiated):
         target = func.grad
     try:
@@ -237,7 +411,7 @@ def generated(func):
     """The generation record (`s2s.driver.Generated`) behind a function made by grad,
     value_and_grad, vjp, jvp or hvp: what `s2s.standalone` writes as a module."""
     try:
-        return _GENERATED[func]
+        return _GENERATED[_own(func)]
     except (KeyError, TypeError):
         raise S2SError(f"{func!r} was not made by s2s.grad, s2s.value_and_grad, s2s.vjp, s2s.jvp or s2s.hvp") from None
 
@@ -256,6 +430,12 @@ class Differentiated:
 
     def __call__(self, *args, **kwargs):
         return self.__s2s_function__(*args, **kwargs)
+
+    def __get__(self, instance, owner=None):
+        """A decorated method, read from an instance: its derivatives are the bound method's."""
+        if instance is None:
+            return self
+        return Differentiated(types.MethodType(self.__s2s_function__, instance), self._wrt)
 
     @property
     def grad(self):

@@ -17,7 +17,10 @@ at the arguments differentiated with respect to, and nothing else:
   enter the differentiated computation, and as seeds and tangents;
 - a 0-d array makes its gradient a 0-d array too: NumPy turns most
   operations on 0-d arrays into NumPy scalars, so the generated code
-  returns one (reverse mode only; a tangent has the type of the output).
+  returns one (reverse mode only; a tangent has the type of the output);
+- a tree (lists, tuples, dicts, namedtuples, dataclasses) gets a gradient
+  of its own types and structure (`s2s.trees.plain`): the containers of
+  cotangents that generated code builds never reach the user.
 
 Seeds (`vjp`) and tangents (`jvp`, `hvp`) are directions, not points: an
 integer one is converted to float (`1` -> `1.0`, an int array -> float64).
@@ -34,6 +37,7 @@ import inspect
 import numpy as np
 
 from .errors import ComplexArgumentError, IntegerArgumentError
+from .trees import needs_plain, plain
 
 _INTEGER_KINDS = "iub"   # NumPy dtype kinds: signed, unsigned, bool
 _FLOATING = frozenset({float, np.float64, np.float32, np.float16})  # scalar types that pass as they are
@@ -117,15 +121,36 @@ def as_0d(gradient, argument):
     return np.asarray(gradient, argument.dtype if argument.dtype.kind == "f" else None)
 
 
-def fixer(mode: str, single: bool):
-    """The function that gives each gradient in a result of `mode` the 0-d shape of its argument."""
-    def gradients(out, args):
+def fixer(mode: str, single: bool, has_aux: bool = False):
+    """The function `fix(out, zero_d, args)` that gives each gradient in a result of `mode` the
+    0-d shape of its argument (`zero_d`: the argument where it is a 0-d array, else None), and
+    the type and structure of its argument where that is a tree (`s2s.trees.plain`)."""
+    def one(g, zero, arg):
+        if zero is not None:
+            return as_0d(g, zero)
+        return plain(g, arg) if needs_plain(g) else g
+
+    def gradients(out, zero_d, args):
         if single:
-            return as_0d(out, args[0]) if args[0] is not None else out
-        return tuple(g if a is None else as_0d(g, a) for g, a in zip(out, args))
+            return one(out, zero_d[0], args[0])
+        return tuple(one(g, z, a) for g, z, a in zip(out, zero_d, args))
+    if mode == "jvp":
+        return lambda out, zero_d, args: (out[0], plain(out[1], out[0])) if needs_plain(out[1]) else out
     if mode == "value_and_grad":
-        return lambda out, args: (out[0], gradients(out[1], args))
+        return lambda out, zero_d, args: (out[0], gradients(out[1], zero_d, args))
+    if has_aux:  # grad and vjp: (gradients, aux)
+        return lambda out, zero_d, args: (gradients(out[0], zero_d, args), out[1])
     return gradients
+
+
+def gradient_part(mode: str, has_aux: bool) -> str:
+    """Where the gradients are in the result of a generated function of `mode`, as an index suffix."""
+    return "[1]" if mode in ("value_and_grad", "jvp") else "[0]" if has_aux else ""
+
+
+def any_tree(out) -> bool:
+    """Does `out` (one gradient, or a tuple of them) hold a container of cotangents?"""
+    return needs_plain(out) or out.__class__ is tuple and any(needs_plain(g) for g in out)
 
 
 def _signature_text(made):
@@ -154,7 +179,8 @@ def _signature_text(made):
     return params, call, defaults
 
 
-def checked(made, fname: str, wrt: list[str], single: bool, mode: str, directions: list[str] = ()):
+def checked(made, fname: str, wrt: list[str], single: bool, mode: str, directions: list[str] = (),
+            has_aux: bool = False):
     """A function with `made`'s signature that screens the `wrt` arguments (`fname` names the
     function differentiated), converts integer `directions` (seeds, tangents) to float,
     gives 0-d arrays 0-d gradients (not in "jvp" mode), and calls `made`."""
@@ -171,21 +197,28 @@ def checked(made, fname: str, wrt: list[str], single: bool, mode: str, direction
              for o in others]
     tests = [f"(False if type({w}) in __s2s_floating else {w}.ndim == 0 if type({w}) is __s2s_ndarray and "
              f"{w}.dtype is __s2s_f8 else __s2s_screen({w}, {w!r}, {fname!r}))" for w in wrt]
+    part = gradient_part(mode, has_aux)
     if mode == "jvp":
-        body += [f"    {t}" for t in tests] + [f"    return {call_text}"]
+        body += [f"    {t}" for t in tests]
+        body += [f"    __s2s_out = {call_text}",
+                 "    if __s2s_any_tree(__s2s_out[1]):",
+                 "        return __s2s_fix(__s2s_out, (), ())",
+                 "    return __s2s_out"]
     else:  # __s2s_z<k>: is wrt argument k a 0-d array
         zero_d = "".join(f"{w} if __s2s_z{k} else None, " for k, w in enumerate(wrt))
         body += [f"    __s2s_z{k} = {t}" for k, t in enumerate(tests)]
-        body += [f"    if {' or '.join(f'__s2s_z{k}' for k in range(len(wrt)))}:",
-                 f"        return __s2s_fix({call_text}, ({zero_d}))",
-                 f"    return {call_text}"]
+        body += [f"    __s2s_out = {call_text}",
+                 f"    if {' or '.join(f'__s2s_z{k}' for k in range(len(wrt)))} or __s2s_any_tree(__s2s_out{part}):",
+                 f"        return __s2s_fix(__s2s_out, ({zero_d}), ({''.join(w + ', ' for w in wrt)}))",
+                 "    return __s2s_out"]
     source = (f"def __s2s_factory(__s2s_made, __s2s_screen, __s2s_floats, __s2s_fix, __s2s_defaults,\n"
               f"                  __s2s_floating=__s2s_floating, __s2s_ndarray=__s2s_np.ndarray, __s2s_f8=__s2s_np.dtype(float)):\n"
               f"  def {made.__name__}({', '.join(params)}):\n" + "\n".join("  " + line for line in body)
               + f"\n  return {made.__name__}\n")
-    namespace: dict = {"__s2s_np": np, "__s2s_floating": _FLOATING, "__s2s_no_complex": no_complex}
+    namespace: dict = {"__s2s_np": np, "__s2s_floating": _FLOATING, "__s2s_no_complex": no_complex,
+                       "__s2s_any_tree": any_tree}
     exec(compile(source, f"<s2s call {made.__name__}>", "exec"), namespace)
-    wrapper = namespace["__s2s_factory"](made, screen, floats, fixer(mode, single), defaults)
+    wrapper = namespace["__s2s_factory"](made, screen, floats, fixer(mode, single, has_aux), defaults)
     wrapper.__qualname__ = made.__qualname__
     wrapper.__doc__ = made.__doc__
     wrapper.__module__ = made.__module__

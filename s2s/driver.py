@@ -13,6 +13,7 @@ import dataclasses
 import inspect
 import linecache
 import re
+import types
 import weakref
 
 import gast
@@ -20,7 +21,7 @@ import gast
 from . import __version__, runtime
 from .errors import S2SError, UnsupportedError
 from .emit import function_source
-from .load import cells_of, load
+from .load import _Namespace, cells_of, load
 from .naming import Namer
 from .parsing import parse_function
 from .rules import _BY_METHOD
@@ -33,6 +34,7 @@ from .transforms.differentiable import check_differentiable
 from .transforms.effects import RETURNS, check_calls, written_parameters
 from .transforms.fence import fence
 from .transforms.list_operators import list_operators
+from .transforms.function_values import function_values
 from .transforms.local_functions import local_functions
 from .transforms.forward import forward
 from .transforms.nodes import param_names, stored_names
@@ -72,7 +74,10 @@ ORIGINS: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()
 
 
 def unwrap(func):
-    """The plain function behind a `@differentiate` wrapper."""
+    """The plain function behind a `@differentiate` wrapper (a bound method stays bound)."""
+    if inspect.ismethod(func):
+        inner = unwrap(func.__func__)
+        return func if inner is func.__func__ else types.MethodType(inner, func.__self__)
     return getattr(func, "__s2s_function__", func)
 
 
@@ -118,9 +123,23 @@ def _strip_own_decorator(fn, func, info):
     return fn
 
 
+def _refuse_library(func):
+    """A library's function (SciPy's) is not read as user code: a rule says how to differentiate it."""
+    library = library_of(func)
+    if library:
+        name = public_name(func) or func.__qualname__
+        raise UnsupportedError(f"`{name}` is a function of {library}, whose source s2s does not read", None,
+                               f"register a rule for it: `s2s.rule({name}, {first_param(func)}=\"g * ...\")` (see s2s.rules)")
+
+
 class _Generation:
-    def __init__(self, namer):
+    def __init__(self, namer, entry=None, has_aux=False, self_class=None):
         self.namer = namer
+        self.aux_pending = entry if has_aux else None  # the entry, whose result is (value, aux), until read
+        self.aux = None        # the name of aux in the entry's normal form
+        self.self_classes: dict = {}   # a method -> the class of its `self` (resolves `self.method(...)`)
+        if self_class is not None:
+            self.self_classes[entry] = self_class
         self.done: dict = {}
         self.queue: list = []
         self.functions: list = []   # (name, gast function, info, globals, closure cells)
@@ -132,13 +151,47 @@ class _Generation:
         self.summaries_done: set = set()
         self.summaries_round: set = set()
         self.summaries_grew = False
+        self.made: dict = {}        # user function -> {name: function s2s made for `s2s.grad(...)` in it}
+        self.made_names: dict = {}  # id of a made function -> the name generated code calls it by
+        self.spaces: dict = {}      # user function -> the namespace its generated code runs in
+
+    def parse_user(self, func):
+        """A user function's source, read to be inlined where it is given a function."""
+        _refuse_library(func)
+        fn, info = _parse(func)
+        _strip_own_decorator(fn, func, info)
+        origin = ORIGINS.get(func)
+        self.read.extend(origin.read if origin is not None else
+                         [(info.filename, func.__qualname__, inspect.getsource(func))])
+        self.user_names |= _user_names(fn)
+        return fn, info
+
+    def binder(self, func):
+        """The function that names a derivative made inside `func` (nested `s2s.grad`) for its generated code."""
+        def bind(made, hint):
+            if id(made) not in self.made_names:
+                candidate, k = hint, 2
+                while candidate in self.taken or candidate in self.namer.user_names:
+                    candidate, k = f"{hint}_{k}", k + 1
+                self.taken.add(candidate)
+                self.made_names[id(made)] = candidate
+            self.made.setdefault(func, {})[self.made_names[id(made)]] = made
+            return self.made_names[id(made)]
+        return bind
+
+    def namespace(self, func):
+        """The globals `func`'s generated code runs with: its own, and the derivatives it made."""
+        if func not in self.made:
+            return func.__globals__
+        if func not in self.spaces:
+            space = _Namespace(func.__globals__)
+            space.update(self.made[func])
+            space["__name__"] = func.__globals__.get("__name__")
+            self.spaces[func] = space
+        return self.spaces[func]
 
     def prepare(self, func):
-        library = library_of(func)
-        if library:  # its source is the library's, not the user's: a rule says how to differentiate it
-            name = public_name(func) or func.__qualname__
-            raise UnsupportedError(f"`{name}` is a function of {library}, whose source s2s does not read", None,
-                                   f"register a rule for it: `s2s.rule({name}, {first_param(func)}=\"g * ...\")` (see s2s.rules)")
+        _refuse_library(func)
         fn, info = _parse(func)
         origin = ORIGINS.get(func)
         if origin is not None:  # generated code: what it was generated from is what was read
@@ -150,13 +203,20 @@ class _Generation:
         _check_builtin_names(fn, info, func)
         self.user_names |= _user_names(fn)
         fn, helpers = local_functions(fn, info, self.namer)
+        fn, lookups = function_values(fn, info, func, self.namer, helpers, self.parse_user, self.binder(func))
+        self.callees += lookups
         fn = structure(fn, self.namer)
         fn = normal_form(fn, self.namer, info, helpers)
         fn = list_operators(fn, self.namer.helper)
+        if func is self.aux_pending:  # the entry only: a recursive call returns the pair
+            fn, self.aux = _split_aux(fn, self.namer, info)
+            self.aux_pending = None
         local_names = set(param_names(fn)) | stored_names(fn)
-        callees = Callees(func, local_names, info)
+        callees = Callees(func, local_names, info, self.self_classes.get(func))
+        callees.on_method = self.self_classes.setdefault
         self.callees.append(callees)
         callees.helpers = {self.namer.helper(h): getattr(runtime, h) for h in ("concat", "repeat")}
+        callees.helpers.update(self.made.get(func, {}))
         if not info.generated:  # s2s's own code restores what it overwrites before any view is read
             check_writes(fn, info, callees, self.namer.is_temp, self.namer.helper)
             check_calls(fn, info, callees, self.effects, self.namer.helper)
@@ -187,10 +247,12 @@ class _Generation:
             fence(fn, info)
             namer = Namer(_user_names(fn), self.namer.style)  # its own names: nothing here is emitted
             fn, helpers = local_functions(fn, info, namer)
+            fn, _ = function_values(fn, info, func, namer, helpers, self.parse_user)
             fn = normal_form(structure(fn, namer), namer, info, helpers)
         except S2SError:  # not read here: differentiating it (if it is) says why
             return {RETURNS: frozenset(param_names_of(func))}
-        callees = Callees(func, set(param_names(fn)) | stored_names(fn))
+        callees = Callees(func, set(param_names(fn)) | stored_names(fn), None, self.self_classes.get(func))
+        callees.on_method = self.self_classes.setdefault
         summary = written_parameters(fn, callees, self._effects)
         if summary != self.summaries.get(func, {RETURNS: frozenset()}):
             self.summaries[func] = summary
@@ -255,7 +317,7 @@ class _Generation:
             def derivative_name(n):
                 return n in namer.given and n.startswith((namer.adjoint_prefix, namer.tangent_prefix))
             fn = optimize_pass(fn, _pure_call, derivative_name)
-        self.functions.append((fn.name, fn, info, func.__globals__, cells_of(func)))
+        self.functions.append((fn.name, fn, info, self.namespace(func), cells_of(func)))
 
     def drain(self, optimize):
         while self.queue:
@@ -280,25 +342,26 @@ class _Generation:
             self.finish(b_fn, info, g, optimize)
 
 
-def generate(func, wrt: list[str], single: bool, mode: str, optimize: bool) -> Generated:
-    """Generate, emit and load the derivative of `func` (see s2s.api)."""
+def generate(func, wrt: list[str], single: bool, mode: str, optimize: bool, *, has_aux: bool = False,
+             self_class=None) -> Generated:
+    """Generate, emit and load the derivative of `func` (see s2s.api). `has_aux`: `func` returns
+    (value, aux); `self_class`: the class of `func`'s first argument (a bound method's instance)."""
     func = unwrap(func)
     style = 0
     user_names = _user_names(_parse(func)[0])  # callees' names are added as they are read
     while True:
         namer = Namer(user_names, style)
-        gen = _Generation(namer)
+        gen = _Generation(namer, func, has_aux, self_class)
         try:
             entry_fn = _generate_entry(gen, namer, func, wrt, single, mode, optimize)
         except S2SError:
-            if namer.collides() or namer.given & gen.user_names:  # a name collision first: next style
-                user_names, style = user_names | gen.user_names, style + 1
+            if namer.collides() or namer.given & gen.user_names:  # a name collision first: try again
+                user_names, style = _next_try(user_names, gen.user_names, namer, style)
                 continue
             raise
         if not (namer.collides() or namer.given & gen.user_names):  # no name collides
             break
-        user_names = user_names | gen.user_names
-        style += 1
+        user_names, style = _next_try(user_names, gen.user_names, namer, style)
     entry = entry_fn.name
     info = gen.functions[0][2]
     ordered = [gen.functions[0]] + gen.functions[1:]
@@ -316,6 +379,14 @@ def generate(func, wrt: list[str], single: bool, mode: str, optimize: bool) -> G
     for fn in made.values():
         ORIGINS[fn] = generated
     return generated
+
+
+def _next_try(user_names, seen, namer, style):
+    """After a collision: the same naming style, now knowing the callees' names (`_` in a helper
+    gives its loops another name), unless those were known and the style itself collides."""
+    if (seen - user_names) & namer.given and not namer.collides():
+        return user_names | seen, style
+    return user_names | seen, style + 1
 
 
 def _shadowing(name, local_names, globals_, cells):
@@ -363,10 +434,28 @@ def _generate_entry(gen, namer, func, wrt, single, mode, optimize):
         entry_fn = assemble.jvp(tangents, namer, entry, wrt, _describe(mode, func, info, wrt))
     else:
         sweeps, info = gen.sweeps(func, wrt)
-        entry_fn = assemble.joint(sweeps, namer, entry, wrt, single, mode, _describe(mode, func, info, wrt))
+        entry_fn = assemble.joint(sweeps, namer, entry, wrt, single, mode, _describe(mode, func, info, wrt), gen.aux)
     gen.finish(entry_fn, info, func, optimize)
     gen.drain(optimize)
     return entry_fn
+
+
+def _split_aux(fn, namer, info):
+    """`return r` -> `value = r[0]; aux = r[1]; return value`: the function's result is (value, aux)."""
+    ret = fn.body[-1]
+    if not (isinstance(ret, gast.Return) and isinstance(ret.value, gast.Name)):
+        raise UnsupportedError("with has_aux=True the function must return a pair (value, aux)", info.location(fn))
+    pair, value, aux = ret.value.id, namer.special("loss"), namer.special("aux")
+    read = [gast.Assign(targets=[gast.Name(id=target, ctx=gast.Store(), annotation=None, type_comment=None)],
+                        value=gast.Subscript(value=gast.Name(id=pair, ctx=gast.Load(), annotation=None,
+                                                             type_comment=None),
+                                             slice=gast.Constant(value=k, kind=None), ctx=gast.Load()))
+            for k, target in enumerate((value, aux))]
+    for s in read:
+        gast.copy_location(s, ret)
+    fn.body[-1:] = read + [gast.copy_location(gast.Return(value=gast.Name(id=value, ctx=gast.Load(), annotation=None,
+                                                                          type_comment=None)), ret)]
+    return fn, aux
 
 
 def _describe(mode, func, info, wrt):

@@ -142,6 +142,7 @@ class Namer:
     def function(self, kind: str, fname: str, taken=frozenset()) -> str:
         """`grad_f`, `fwd_g`; else `fwd_g_2`, `fwd_g_3`... -- the first that is neither a user
         name nor in `taken` (the generated functions named so far)."""
+        fname = "lambda" if fname == "<lambda>" else fname
         candidate, k = f"{kind}_{fname}", 2
         while candidate in taken or candidate in self.user_names:
             candidate, k = f"{kind}_{fname}_{k}", k + 1

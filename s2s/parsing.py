@@ -49,6 +49,8 @@ def parse_function(func) -> tuple[gast.FunctionDef, SourceInfo]:
             f"cannot read the source of {name!r}: it is not a Python function",
             hint="differentiate a function defined with `def` in a file, or register a rule for it with @s2s.rule",
         )
+    if func.__name__ == "<lambda>":
+        return _parse_lambda(func, name)
     try:
         lines, first = inspect.getsourcelines(func)
         filename = inspect.getsourcefile(func) or "<unknown>"
@@ -84,3 +86,48 @@ def parse_function(func) -> tuple[gast.FunctionDef, SourceInfo]:
     if isinstance(fn, gast.AsyncFunctionDef):
         raise SourceError(f"`{name}` is an async function; s2s differentiates plain functions only", info.location(fn))
     return fn, info
+
+
+def _parse_lambda(func, name) -> tuple[gast.FunctionDef, SourceInfo]:
+    """A lambda as `def <lambda>(params): return body`, found in its file by its line, parameters
+    and the names it reads; refused where several lambdas on that line fit."""
+    try:
+        filename = inspect.getsourcefile(func) or "<unknown>"
+        file_lines = tuple(inspect.findsource(func)[0])
+    except (OSError, TypeError) as exc:
+        raise SourceError(f"cannot read the source of the lambda `{name}` ({exc})",
+                          hint="s2s needs the source: define the lambda in a file or notebook cell, not at a prompt, "
+                               "or write it with def") from None
+    info = SourceInfo(os.path.basename(filename), file_lines, name)
+    code = func.__code__
+    try:
+        module = gast.parse("".join(file_lines))
+    except SyntaxError as exc:
+        raise SourceError(f"cannot parse the file of the lambda `{name}`: {exc.msg}") from None
+    params = code.co_varnames[:code.co_argcount + code.co_kwonlyargcount]
+    reads = set(code.co_names) | set(code.co_freevars)
+    found = [n for n in gast.walk(module) if isinstance(n, gast.Lambda) and n.lineno == code.co_firstlineno
+             and _lambda_params(n) == params and _lambda_reads(n) >= reads]
+    where = Location(info.filename, code.co_firstlineno, 0, info.line(code.co_firstlineno))
+    if not found:
+        raise SourceError(f"cannot find the source of the lambda `{name}` on line {code.co_firstlineno}", where,
+                          "write it with def")
+    if len(found) > 1:
+        raise SourceError(f"{len(found)} lambdas on line {code.co_firstlineno} fit `{name}`; s2s cannot tell "
+                          "which one it is", where, "write it with def, or put the lambdas on separate lines")
+    node = found[0]
+    body = gast.Return(value=node.body)
+    fn = gast.FunctionDef(name="<lambda>", args=node.args, body=[gast.copy_location(body, node.body)],
+                          decorator_list=[], returns=None, type_comment=None, type_params=[])
+    return gast.copy_location(fn, node), info
+
+
+def _lambda_params(node) -> tuple:
+    a = node.args
+    return tuple(p.id for p in a.posonlyargs + a.args + a.kwonlyargs)
+
+
+def _lambda_reads(node) -> set:
+    """Names and attribute names a lambda's code may list in co_names or co_freevars."""
+    return ({n.id for n in gast.walk(node.body) if isinstance(n, gast.Name)}
+            | {n.attr for n in gast.walk(node.body) if isinstance(n, gast.Attribute)})

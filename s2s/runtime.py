@@ -5,7 +5,11 @@ so the command line can copy them into a standalone module. Every helper is
 itself registered with a derivative rule (`s2s.rules.runtime_helpers`), so
 generated code can be differentiated again.
 """
+import dataclasses
+
 import numpy as np
+
+from .errors import S2SError
 
 __all__ = ["grad_seed", "unbroadcast", "rebroadcast", "unsum", "unmax", "max_tangent", "unindex", "zeros_like", "add", "matmul_grad_a", "matmul_grad_b",
            "dot_grad_a", "dot_grad_b", "untranspose", "retranspose", "stop_gradient", "setindex", "copy_of",
@@ -14,8 +18,8 @@ __all__ = ["grad_seed", "unbroadcast", "rebroadcast", "unsum", "unmax", "max_tan
            "kron_shape", "norm_order",
            "uncast", "unarray", "unconcatenate", "reconcatenate", "untile", "untake", "unrepeat", "unpad", "repad",
            "untake_along", "median_weights", "chain_product", "undiff", "convolve_pad", "rebinds",
-           "last_write", "concat", "repeat", "head", "tail", "unrepeat_list",
-           "mvn_dim", "mvn_cov", "unmvn_cov"]
+           "last_write", "concat", "repeat", "head", "tail", "unrepeat_list", "field", "field_key",
+           "ravel", "unravel", "mvn_dim", "mvn_cov", "unmvn_cov"]
 
 
 class _Elementwise:
@@ -161,7 +165,7 @@ def max_tangent(t, x, ans, axis=None, keepdims=False):
 
 def unindex(g, x, index):
     """Cotangent of `x[index]`: zeros shaped like `x` with `g` added at `index`."""
-    if isinstance(x, dict):
+    if isinstance(x, dict) or _is_dataclass(x):
         out = zeros_like(x)
         out[index] = g
         return out
@@ -219,9 +223,73 @@ def zeros_like(x):
         return cotangents(x, [zeros_like(v) for v in x])
     if isinstance(x, dict):
         return CotangentDict((k, zeros_like(v)) for k, v in x.items())
-    if isinstance(x, (float, int)) or x is None:  # None: a name not yet assigned on this path
-        return 0.0
+    if _is_dataclass(x):
+        return CotangentDict((f.name, zeros_like(getattr(x, f.name))) for f in dataclasses.fields(x))
+    if isinstance(x, (float, int)) or x is None or callable(x):  # None: a name not yet assigned on this path
+        return 0.0                                                # (a function value carries no derivative)
     return np.zeros_like(x, dtype=np.result_type(x, 1.0))
+
+
+def _is_dataclass(x):
+    return dataclasses.is_dataclass(x) and not isinstance(x, type)
+
+
+def field(obj, name):
+    """`obj.name`, where `obj` is a namedtuple or a dataclass instance (a node of a parameter
+    tree) and `name` one of its fields; the cotangent of a dataclass is a dict of its fields (a dict
+    `obj` is read at key `name`)."""
+    if isinstance(obj, tuple) and name in getattr(obj, "_fields", ()) or isinstance(obj, dict):
+        return obj[field_key(obj, name)]
+    if _is_dataclass(obj) and name in {f.name for f in dataclasses.fields(obj)}:
+        return getattr(obj, name)
+    raise TypeError(f"s2s differentiates `.{name}` of a namedtuple or a dataclass (a field), but it was read from "
+                    f"{type(obj).__name__!r}: an attribute of another object may be computed (a property), and s2s "
+                    f"cannot see how; pass the arrays it is made of as arguments, or use a namedtuple or a dataclass")
+
+
+def field_key(obj, name):
+    """Where field `name` of `obj` is in its cotangent: its index (a namedtuple) or its name."""
+    if isinstance(obj, tuple) and not isinstance(obj, CotangentTuple):
+        fields = getattr(obj, "_fields", ())
+        if name in fields:
+            return fields.index(name)
+    elif _is_dataclass(obj) or isinstance(obj, dict):
+        return name
+    return field(obj, name)  # raises: not a field
+
+
+def _leaves(tree):
+    if isinstance(tree, dict):
+        return [leaf for v in tree.values() for leaf in _leaves(v)]
+    if _is_dataclass(tree):
+        return [leaf for f in dataclasses.fields(tree) for leaf in _leaves(getattr(tree, f.name))]
+    if isinstance(tree, (list, tuple)):
+        return [leaf for v in tree for leaf in _leaves(v)]
+    return [tree]
+
+
+def ravel(tree):
+    """The leaves of `tree` (nested lists, tuples, dicts, namedtuples, dataclasses) as one float vector."""
+    leaves = [np.ravel(leaf) for leaf in _leaves(tree)]
+    return np.concatenate(leaves).astype(np.result_type(*leaves, 1.0)) if leaves else np.zeros(0)
+
+
+def unravel(v, like):
+    """The cotangent of `like` whose leaves are read in order from the vector `v` (ravel's adjoint)."""
+    start = 0
+
+    def build(x):
+        nonlocal start
+        if isinstance(x, dict) or _is_dataclass(x):
+            items = x.items() if isinstance(x, dict) else ((f.name, getattr(x, f.name)) for f in dataclasses.fields(x))
+            return CotangentDict((k, build(item)) for k, item in items)
+        if isinstance(x, (list, tuple)):
+            return cotangents(x, [build(item) for item in x])
+        size = int(np.size(x))
+        part = v[start:start + size]
+        start += size
+        return np.reshape(part, np.shape(x)) if np.ndim(x) else part[0]
+    return build(like)
 
 
 def add(a, b):
@@ -334,7 +402,7 @@ def unrepeat_list(c, a):
     return total
 
 
-class InPlaceWriteError(ValueError):
+class InPlaceWriteError(S2SError, ValueError):
     """`y += e` met an array (or list) that another name still shares: NumPy writes it in
     place, which the derivative, made for `y = y + e`, cannot follow (copy first)."""
 

@@ -11,7 +11,8 @@ it from the loaded functions of a `Generated` record:
   `h = make(2.0)`) cannot be imported, and is refused;
 - a runtime helper is copied in as source, together with the helpers,
   constants and imports it reads in turn (found by reading its source, so
-  new helpers need no table here);
+  new helpers need no table here); `S2SError`, which runtime imports from
+  s2s for the errors generated code raises, becomes a plain exception class;
 - NumPy and `math` are imported; any other name is imported from the module
   it was found in (`from model import LAYERS, helper`);
 - generated functions of another generation that the code calls (hvp: forward
@@ -228,7 +229,11 @@ class _Runtime:
         for order, node in enumerate(ast.parse(text).body):
             first = min([node.lineno] + [d.lineno for d in getattr(node, "decorator_list", [])])
             source = "".join(lines[first - 1:node.end_lineno])
-            if isinstance(node, (ast.Import, ast.ImportFrom)):
+            if isinstance(node, ast.ImportFrom) and node.level:  # s2s's own error class: not importable there
+                (alias,) = node.names
+                name = alias.asname or alias.name
+                part = _Part(order, [name], f'class {name}(Exception):\n    """s2s\'s base error class."""\n', False)
+            elif isinstance(node, (ast.Import, ast.ImportFrom)):
                 names = [(a.asname or a.name).split(".")[0] for a in node.names]
                 part = _Part(order, names, source.strip(), True)
             elif isinstance(node, (ast.FunctionDef, ast.ClassDef)):

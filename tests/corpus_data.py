@@ -731,9 +731,7 @@ ISSUE_9_CASES = [  # right in every mode now; the comment says what was wrong
     (i9_bitor_condition, [(_X9,)], 0),  # class 13: `|` of comparisons: KeyError gast.BitOr
     (i9_lambda_only_in_condition, [(_X9,)], 0),  # class 13: a lambda used only in an `if`: NameError
     (i9_dict_entry_added_after_rebinding, [(_X9,)], 0),  # class 13: `d['k'] = ...` after `d['a'] = ...`: KeyError
-    (i9_factory_closure_over_constant, [(_X9,)], 0,  # over-strict: a closure a factory returned, called here
-     _pytest.mark.xfail(strict=True, raises=_S2SError, reason="issue 10 (functions as values): a factory's closure "
-                                                               "called here is refused ('cannot read its source')")),
+    (i9_factory_closure_over_constant, [(_X9,)], 0),  # was over-strict: a closure a factory returned, called here
 ]
 
 # (function, arguments): refused with S2SError when grad, jvp and hvp are built
@@ -745,7 +743,6 @@ ISSUE_9_REFUSED = [
     (i9_base_write_then_transpose_read, [(_X9,)]),  # class 1: `v = m.T` read after `m -= ...`
     (i9_mutating_helper, [(_X9,)]),  # class 2: `a[0] = ...` in a helper is ignored
     (i9_mutating_helper_dict, [(_X9,)]),  # class 2: `d['w'] = ...` in a helper is ignored
-    (i9_factory_closure_over_active, [(_X9,)]),  # class 5: a factory's lambda over an active value is constant
     (i9_r_, [(_X9,)]),  # class 6: np.r_
     (i9_c_, [(_X9,)]),  # class 6: np.c_
     (i9_einsum_sublists, [(_X9,)]),  # class 6: np.einsum with sublist operands
@@ -828,6 +825,7 @@ def i9_dead_einsum_sublists(x):
 
 
 ISSUE_9_SAME_LANGUAGE.append((i9_dead_einsum_sublists, (_X9,)))
+ISSUE_9_CASES.append((i9_factory_closure_over_active, [(_X9,)], 0))  # class 5, now inlined (issue 10)
 
 
 def i9_list_rebound_to_an_array(x):

@@ -224,12 +224,12 @@ def check(f, args, mode, directions, *, refuse_ok, af=None):
     try:
         with time_limit(TIME_LIMIT), np.errstate(all="ignore"):
             got = _call(mode, g, call_args, directions)
-    except s2s.S2SError as exc:
-        raise Finding(f"{mode}: S2SError only when called (not when built):\n{exc}") from None
     except s2s.InPlaceWriteError as exc:  # `y += e` on an array another name shares: checked when it runs
         if refuse_ok:
             return "refused"
         raise Finding(f"{mode}: s2s refused a program in the supported language when it ran:\n{exc}") from None
+    except s2s.S2SError as exc:
+        raise Finding(f"{mode}: S2SError only when called (not when built):\n{exc}") from None
     except _TooSlow:
         raise Finding(f"{mode}: the derivative did not return within {TIME_LIMIT} s") from None
     except Exception as exc:

@@ -32,6 +32,8 @@ import textwrap
 import numpy as np
 import pytest
 
+import s2s
+
 from s2s import S2SError
 from s2s.rules import BINOPS, UNARYOPS
 
@@ -699,6 +701,10 @@ def rt_untranspose(c, w): return np.sum(rt.untranspose(c, (1, 2, 0)) * w)
 def rt_untranspose_none(c, w): return np.sum(rt.untranspose(c, None) * w)
 def rt_retranspose(c, w): return np.sum(rt.retranspose(c, (1, 2, 0)) * w)
 def rt_add(a, b, w): return np.sum(rt.add(a, b) * w)
+def rt_field(a, b, w): return np.sum(rt.field({"a": a, "b": b}, "a") * w * b)
+def rt_ravel(a, b, w): return np.sum(rt.ravel([a, (b, a)]) * w)
+def rt_unravel(c, x, y, w): return np.sum(rt.ravel(rt.unravel(c, [x, (y,)])) * np.sin(c) * w)
+def trees_flatten(a, b, w): return np.sum(s2s.flatten({"a": a, "b": [b]})[0] * w)
 def rt_matmul_grad_a(c, a, b, w): return np.sum(rt.matmul_grad_a(c, a, b) * w)
 def rt_matmul_grad_b(c, a, b, w): return np.sum(rt.matmul_grad_b(c, a, b) * w)
 
@@ -732,6 +738,10 @@ add(rt_untranspose, ANY.draw((2, 3, 4)))
 add(rt_untranspose_none, ANY.draw((2, 3)))
 add(rt_retranspose, ANY.draw((2, 3, 4)))
 add(rt_add, ANY.draw((3,)), ANY.draw((3,)))
+add(rt_field, ANY.draw((3,)), ANY.draw((3,)))
+add(rt_ravel, ANY.draw((3,)), ANY.draw((2, 2)))
+add(rt_unravel, ANY.draw((5,)), ANY.draw((2, 2)), ANY.draw(()), wrt=(0,))
+add(trees_flatten, ANY.draw((2,)), ANY.draw((3,)))
 for _a, _b, _c in (((2, 3), (3, 4), (2, 4)), ((2, 3), (3,), (2,)), ((3,), (3, 4), (4,)), ((3,), (3,), ())):
     add(rt_matmul_grad_a, ANY.draw(_c), ANY.draw(_a), ANY.draw(_b), wrt=(0, 2))
     add(rt_matmul_grad_b, ANY.draw(_c), ANY.draw(_a), ANY.draw(_b), wrt=(0, 1))

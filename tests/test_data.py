@@ -4,6 +4,7 @@ import numpy as np
 import pytest
 
 import corpus_data as c
+import corpus_issue10_fnvals
 import s2s
 from oracles import assert_grads_close
 
@@ -60,6 +61,7 @@ CASES = [
                               "variable over x and later over z puts x and z in one class")),
 ]
 CASES += c.ISSUE_9_CASES  # found by the differential tester (issue 9)
+CASES += corpus_issue10_fnvals.ISSUE_10_FNVALS  # functions as values (issue 10)
 try:  # SciPy is optional: its programs run where it imports
     import scipy  # noqa: F401
 except ImportError:

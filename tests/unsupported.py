@@ -22,13 +22,15 @@ def apply(f, x):
     return f(x)
 
 
-def lambda_as_argument(x):
-    return np.sum(apply(lambda t: t * x, x))
+def lambda_in_list(x):
+    fs = [lambda t: t * x, np.sin]
+    return np.sum(apply(fs[0], x))
 
 
 def local_function_as_value(x):
     sq = lambda t: t * t
-    return np.sum(apply(sq, x))
+    pair = (sq, x)
+    return np.sum(apply(pair[0], x))
 
 
 def recursive_local_function(x):

@@ -54,7 +54,7 @@ def _shared_operands(value, callees) -> set[str]:
         return names([value.value])
     if isinstance(value, gast.Attribute):
         return names([value.value]) if value.attr in VIEW_ATTRIBUTES or callees.classify_attribute(value).kind \
-            in ("unknown",) else set()
+            in ("unknown", "field") else set()
     if isinstance(value, (gast.Tuple, gast.List)):
         return names(value.elts)
     if isinstance(value, gast.Dict):

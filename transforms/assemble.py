@@ -49,8 +49,9 @@ def _stack_init(sweeps, namer):
     return [assign(namer.stack, gast.List(elts=[], ctx=gast.Load()))] if sweeps.uses_stack else []
 
 
-def joint(sweeps, namer, fname, wrt, single, mode, doc):
-    """`grad_f`, `value_and_grad_f` or `vjp_f` (mode) as one function."""
+def joint(sweeps, namer, fname, wrt, single, mode, doc, aux=None):
+    """`grad_f`, `value_and_grad_f` or `vjp_f` (mode) as one function; with `aux` (the name of
+    the second half of f's result, `has_aux=True`): `(gradients, aux)`, `((value, aux), gradients)`."""
     args = copy.deepcopy(sweeps.params)
     seed = namer.adjoint(sweeps.out)
     body = list(sweeps.inits) + _stack_init(sweeps, namer) + list(sweeps.forward)
@@ -61,6 +62,10 @@ def joint(sweeps, namer, fname, wrt, single, mode, doc):
     elif mode == "value_and_grad" and sweeps.out in sweeps.restored:
         value = namer.special("value")
         body.append(assign(value, name(sweeps.out)))
+    if aux is not None and (sweeps.mutated or aux in sweeps.restored):  # the backward pass may change it
+        kept = namer.special("aux_value")
+        body.append(assign(kept, call(namer.helper("copy_of"), name(aux))))
+        aux = kept
     if mode == "vjp":  # all of f's parameters, then the seed: no defaults
         args.defaults = []
         args.args.append(gast.Name(id=seed, ctx=gast.Param(), annotation=None, type_comment=None))
@@ -70,7 +75,10 @@ def joint(sweeps, namer, fname, wrt, single, mode, doc):
     grads = _gradients(sweeps, namer, wrt)
     result = grads[0] if single else gast.Tuple(elts=grads, ctx=gast.Load())
     if mode == "value_and_grad":
-        result = gast.Tuple(elts=[name(value), result], ctx=gast.Load())
+        value_part = name(value) if aux is None else gast.Tuple(elts=[name(value), name(aux)], ctx=gast.Load())
+        result = gast.Tuple(elts=[value_part, result], ctx=gast.Load())
+    elif aux is not None:
+        result = gast.Tuple(elts=[result, name(aux)], ctx=gast.Load())
     body.append(gast.Return(value=result))
     return _function(fname, args, body, doc)
 

@@ -29,8 +29,9 @@ import sysconfig
 import types
 
 import gast
+import numpy as np
 
-from s2s import rules
+from s2s import rules, runtime
 from s2s.errors import UnsupportedError
 
 _MISSING = object()
@@ -38,7 +39,7 @@ _MISSING = object()
 
 @dataclasses.dataclass
 class Callee:
-    kind: str              # "rule", "nondiff", "user", "unknown"
+    kind: str              # "rule", "nondiff", "user", "unknown"; "field": `p.w` of a namedtuple or dataclass
     rule: object = None    # rules.Rule for "rule"/"nondiff"
     obj: object = None     # the Python object called (functions, rules' targets)
     receiver: object = None  # for methods: the atom the method is called on
@@ -46,9 +47,14 @@ class Callee:
 
 
 class Callees:
-    def __init__(self, func, local_names: set[str], info=None):
+    def __init__(self, func, local_names: set[str], info=None, self_class=None):
         rules.load_optional()  # SciPy's rules, once the program has imported SciPy
         self.func = func
+        # A method whose instance's class is known (a bound method, or one called on such an instance):
+        # `self.m(...)` is the function `m` of that class, called with `self` first.
+        self.self_class = self_class
+        self.self_name = next(iter(inspect.signature(func).parameters), None) if self_class is not None else None
+        self.on_method = lambda method, cls: None   # told of each method resolved so (the driver records it)
         self.locals = local_names
         self.info = info   # parsing.SourceInfo, for errors
         self.cells = dict(zip(func.__code__.co_freevars, func.__closure__ or ()))   # free variable -> cell
@@ -82,6 +88,12 @@ class Callees:
     def classify_call(self, call: gast.Call) -> Callee:
         func = call.func
         label = _label(func)
+        if isinstance(func, gast.Attribute) and isinstance(func.value, gast.Name) and func.value.id == self.self_name:
+            method = self._method(func.attr)
+            if method is not None:
+                self.on_method(method, self.self_class)
+                return Callee("user", obj=method, receiver=func.value,
+                              label=f"{self.self_class.__name__}.{func.attr}")
         if isinstance(func, gast.Attribute) and self.lookup(func) is _MISSING and _rooted_in_local(func.value, self.locals):
             rule = self._rule(rules._BY_METHOD, func.attr)
             if rule is None:
@@ -109,9 +121,19 @@ class Callees:
         if self.lookup(node) is not _MISSING:
             return Callee("nondiff", label=_label(node))  # a module constant such as np.pi
         rule = self._rule(rules._BY_ATTRIBUTE, node.attr)
+        if rule is None and not hasattr(np.ndarray, node.attr):  # a field of a namedtuple or dataclass, or refused
+            return Callee("field", rules.lookup(runtime.field), receiver=node.value, label=f".{node.attr}")
         if rule is None:
             return Callee("unknown", receiver=node.value, label=f".{node.attr}")
         return Callee("nondiff" if rule.nondiff else "rule", rule, receiver=node.value, label=f".{node.attr}")
+
+    def _method(self, attr):
+        """The plain function `attr` of the class of `self`, recorded as a binding, or None."""
+        for klass in self.self_class.__mro__:
+            if attr in vars(klass):
+                found = self._bind((vars(klass),), attr)
+                return found if inspect.isfunction(found) else None
+        return None
 
     def _rule(self, table, key):
         """The rule registered for `key`, recorded as a binding: a rule registered later is seen too."""

@@ -21,7 +21,7 @@ import gast
 from s2s.errors import NoRuleError, UnsupportedError
 
 from .callees import call_arguments, first_param, indexed_object, library_of
-from .nodes import popped, walk_statements
+from .nodes import param_names, popped, walk_statements
 
 
 def check_differentiable(fn, info, act, callees):
@@ -55,6 +55,10 @@ def check_differentiable(fn, info, act, callees):
                                   "level, and pass the value as an argument")
             if not any(active(a) for a in args + list(kwargs.values())):
                 continue
+            if callee.kind == "unknown" and isinstance(value.func, gast.Name) and value.func.id in callees.locals:
+                raise NoRuleError(*_function_variable(value.func.id, fn, callees), info.location(value),
+                                  "call the function by its name (under an if if it is chosen), or pass it to the "
+                                  "function that calls it: s2s inlines a function where it is given one")
             if callee.kind == "unknown":
                 library = library_of(callee.obj)
                 why = f"a function of {library}, whose source s2s does not read" if library else \
@@ -72,3 +76,12 @@ def check_differentiable(fn, info, act, callees):
                 refusal = callee.rule.refusal(bound, act.is_active, callee.label)  # `Rule.refusal`
                 if refusal:
                     raise UnsupportedError(refusal[0], info.location(value), refusal[1])
+
+
+def _function_variable(name, fn, callees):
+    """(message,) for a call through a variable whose function s2s cannot know when it generates code."""
+    if name in param_names(fn):
+        return (f"`{name}` is a parameter of `{callees.func.__name__}` that holds a function: s2s resolves the "
+                "function a call refers to when it generates code, and cannot know which one a caller passes",)
+    return (f"`{name}` holds a function that s2s cannot know when it generates code (an element of a list or "
+            "tuple, a loop variable, or a value chosen at run time)",)

@@ -198,7 +198,7 @@ class _Forward:
         keywords = [gast.keyword(arg=self.namer.tangent(p), value=self.tangent_or_zero(a.id, zero))
                     for p, a in zip(user_call.params, user_call.active_args)]
         targets = gast.Tuple(elts=[name(t, store=True), name(self.t(t), store=True)], ctx=gast.Store())
-        jvp_call = gast.Call(func=name(user_call.fwd), args=value.args, keywords=value.keywords + keywords)
+        jvp_call = gast.Call(func=name(user_call.fwd), args=args, keywords=value.keywords + keywords)
         zero.discard(t)
         return [assign(targets, jvp_call, s)]
 
@@ -278,6 +278,8 @@ class _Forward:
             callee = self.callees.classify_attribute(value)
             if callee.kind == "rule":
                 return callee.rule, [value.value], {}, callee.label
+            if callee.kind == "field":
+                return callee.rule, [value.value, const(value.attr)], {}, callee.label
             return None, None, None, None
         if isinstance(value, gast.Call):
             callee = self.callees.classify_call(value)

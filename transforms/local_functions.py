@@ -17,10 +17,16 @@ with its own names made fresh, and its returned value stands for the call.
 A helper reads the enclosing function's variables at the time of the call,
 as a closure does.
 
+A lambda written elsewhere (an argument, `return lambda t: ...`) is lifted
+into a helper of its own, named ``<lambda:LINE:COL>`` (not an identifier, so
+it never meets a user name), and the lambda replaced by that name; what a
+helper's name may then be used for (called, passed to a function, bound to
+a name) is `function_values`' business.
+
 What is accepted: definitions at the top level of the body, each name
-defined once and only ever called (not passed on or stored), positional and
-keyword parameters with constant defaults, and no recursion. Anything else
-is rejected with a hint.
+defined once, positional and keyword parameters with constant defaults, and
+no recursion. Lambdas inside a comprehension or inside a local function are
+not lifted. Anything else is rejected with a hint.
 """
 from __future__ import annotations
 
@@ -47,28 +53,26 @@ def local_functions(fn: gast.FunctionDef, info, namer):
             fail(s, f"`{helper.name}` is defined twice", "give each local function its own name")
         _check_signature(helper, fail)
         found[helper.name] = helper
-    allowed = {id(_definition(s)) for s in fn.body if _definition(s) is not None}
-    for node in gast.walk(gast.Module(body=fn.body, type_ignores=[])):
-        if isinstance(node, gast.Lambda) and not any(id(h.s2s_lambda) == id(node) for h in found.values()
-                                                     if getattr(h, "s2s_lambda", None) is not None):
-            fail(node, "a lambda is supported only when assigned to a name at the top of the function "
-                       "(`sq = lambda t: t * t`)", "assign it to a name, or define it with def")
-        if isinstance(node, gast.FunctionDef) and id(node) not in allowed:
+    inner = body + [s for h in found.values() for s in h.body]
+    for node in gast.walk(gast.Module(body=inner, type_ignores=[])):
+        if isinstance(node, gast.FunctionDef):
             fail(node, "a nested `def` is supported only at the top level of the function's body",
                  "move the definition out of the if or loop (define it once, before its first use)")
+    lifted = _Lift(fail)
+    body = [lifted.visit(s) for s in body]
+    for helper in found.values():
+        if any(isinstance(n, gast.Lambda) for n in gast.walk(gast.Module(body=helper.body, type_ignores=[]))):
+            lam = next(n for n in gast.walk(gast.Module(body=helper.body, type_ignores=[])) if isinstance(n, gast.Lambda))
+            fail(lam, f"a lambda inside the local function `{helper.name}` is not supported",
+                 "define it with def at the top of the function, or at module level")
+    for helper in lifted.helpers:
+        _check_signature(helper, fail)
+        found[helper.name] = helper
     if not found:
         return fn, {}
-    calls = {id(c.func) for c in gast.walk(gast.Module(body=body, type_ignores=[])) if isinstance(c, gast.Call)}
-    for helper in found.values():
-        calls |= {id(c.func) for c in gast.walk(helper) if isinstance(c, gast.Call)}
     for node in gast.walk(gast.Module(body=body + list(found.values()), type_ignores=[])):
-        if isinstance(node, gast.Name) and node.id in found:
-            if isinstance(node.ctx, gast.Store):
-                fail(node, f"`{node.id}` names a local function and is assigned again",
-                     "use another name for the variable")
-            if isinstance(node.ctx, gast.Load) and id(node) not in calls:
-                fail(node, f"the local function `{node.id}` is used as a value; s2s inlines local functions "
-                           "where they are called", "call it directly, or define it at module level")
+        if isinstance(node, gast.Name) and node.id in found and isinstance(node.ctx, gast.Store):
+            fail(node, f"`{node.id}` names a local function and is assigned again", "use another name for the variable")
     _check_not_recursive(found, fail)
     fn.body = body
     return fn, {n: structure(h, namer) for n, h in found.items()}
@@ -80,15 +84,51 @@ def _definition(s):
         return s
     if (isinstance(s, gast.Assign) and len(s.targets) == 1 and isinstance(s.targets[0], gast.Name)
             and isinstance(s.value, gast.Lambda)):
-        lam = s.value
-        helper = gast.FunctionDef(name=s.targets[0].id, args=lam.args,
-                                  body=[gast.Return(value=lam.body)], decorator_list=[], returns=None,
-                                  type_comment=None, type_params=[])
-        for node in (helper, helper.body[0]):
-            node.lineno, node.col_offset = s.lineno, s.col_offset
-        helper.s2s_lambda = lam
-        return helper
+        return _lambda_helper(s.targets[0].id, s.value, s)
     return None
+
+
+def _lambda_helper(name, lam, origin):
+    helper = gast.FunctionDef(name=name, args=lam.args, body=[gast.Return(value=lam.body)], decorator_list=[],
+                              returns=None, type_comment=None, type_params=[])
+    for node in (helper, helper.body[0]):
+        node.lineno, node.col_offset = origin.lineno, origin.col_offset
+    helper.s2s_lambda = lam
+    return helper
+
+
+def lambda_name(lam) -> str:
+    """The name a lifted lambda's helper gets: `<lambda:7:12>` (its line and column)."""
+    return f"<lambda:{lam.lineno}:{lam.col_offset + 1}>"
+
+
+class _Lift(gast.NodeTransformer):
+    """Replace each lambda (outside comprehensions) by the name of a helper made of it."""
+
+    def __init__(self, fail):
+        self.fail, self.helpers = fail, []
+
+    def visit_Lambda(self, node):
+        self.generic_visit(node)
+        if any(isinstance(n, gast.Lambda) for n in gast.walk(node.body)):
+            self.fail(node, "a lambda inside a lambda is not supported", "define the outer one with def")
+        helper = _lambda_helper(lambda_name(node), node, node)
+        self.helpers.append(helper)
+        return gast.Name(id=helper.name, ctx=gast.Load(), annotation=None, type_comment=None, lineno=node.lineno,
+                         col_offset=node.col_offset)
+
+    def visit_ListComp(self, node):
+        return self._comprehension(node)
+
+    def visit_GeneratorExp(self, node):
+        return self._comprehension(node)
+
+    def _comprehension(self, node):
+        for n in gast.walk(node):
+            if isinstance(n, gast.Lambda):
+                self.fail(n, "a lambda inside a comprehension is not supported",
+                          "define the function before the comprehension (with def, or `f = lambda ...`)")
+        return node
 
 
 def _check_signature(helper, fail):

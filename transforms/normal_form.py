@@ -19,7 +19,10 @@ After, the body holds only:
   (``print(x)``), ``raise``/``assert``, and one final ``return v``.
 
 A call to a local function (a nested ``def`` or a lambda, see
-`local_functions`) is replaced by the function's body.
+`local_functions`, or a function specialised by `function_values`) is
+replaced by the function's body. The helpers listed in a helper's
+``s2s_nested`` read its variables (a local function of an inlined user
+function): they are inlined with that helper's names made fresh too.
 
 ``x += y`` becomes ``x = x + y`` (marked `augmented`: on an array it writes
 ``x`` in place); ``y = a if c else b`` becomes an ``if``;
@@ -51,7 +54,7 @@ class _Flattener:
         self.fn, self.namer, self.info = fn, namer, info
         self.helpers = helpers
         self.inlining: list = []
-        self.temps = 0
+        self.temps = getattr(fn, "s2s_temps", 0)  # temporaries `function_values` already made
         self.conds = 0
         self.origin = fn
         self.locals = set(param_names(fn)) | {
@@ -396,6 +399,7 @@ class _Flattener:
         own = set(bound) | {n.id for n in gast.walk(helper) if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Store)}
         fresh = {v: self.temp() for v in sorted(own)}
         self.locals |= set(fresh.values())
+        fresh.update(self.nested(helper, fresh))
         for p, value in bound.items():
             self.assign_name(fresh[p], value, out)
         body = _Rename(fresh, keep=None).visit(gast.Module(body=helper.body, type_ignores=[])).body
@@ -407,6 +411,26 @@ class _Flattener:
         self.origin = origin
         value = ret.value if ret.value is not None else const(None)
         return self.primitive(value, out)
+
+    def nested(self, helper, fresh):
+        """Copies of the helpers nested in `helper` that read its variables by their fresh names:
+        {old helper name: copy's name}."""
+        names, todo = [], list(getattr(helper, "s2s_nested", ()))
+        while todo:
+            n = todo.pop()
+            if n not in names:
+                names.append(n)
+                todo += getattr(self.helpers[n], "s2s_nested", ())
+        copies = {n: f"{n}/{self.temps}" for n in names}
+        for n in names:
+            helper = self.helpers[n]
+            own = set(param_names(helper)) | {v.id for v in gast.walk(helper) if isinstance(v, gast.Name)
+                                              and isinstance(v.ctx, gast.Store)}
+            mapping = {k: v for k, v in {**fresh, **copies}.items() if k not in own}  # its free names only
+            nested = _Rename(mapping, keep=None).visit(copy.deepcopy(helper))
+            nested.s2s_nested = []
+            self.helpers[copies[n]] = nested
+        return copies
 
     def callee(self, func, out):
         if isinstance(func, gast.Name) or self.is_module_path(func):

@@ -121,7 +121,7 @@ class _Reverse:
             saved = self.fresh("saved")
             self.primal.add(saved)
             s.targets = [gast.Tuple(elts=[name(target.id, store=True), name(saved, store=True)], ctx=gast.Store())]
-            s.value = gast.Call(func=name(user_call.fwd), args=s.value.args, keywords=s.value.keywords)
+            s.value = gast.Call(func=name(user_call.fwd), args=args, keywords=s.value.keywords)  # (a method's self first)
             self.calls[s] = (user_call, target.id, saved)
 
     # ---- 2. adjoints -----------------------------------------------------------------
@@ -322,6 +322,8 @@ class _Reverse:
             callee = self.callees.classify_attribute(value)
             if callee.kind == "rule":  # (and unknown attributes of active values)
                 self.apply_rule(callee.rule, [value.value], {}, s, t, zero, code, callee.label)
+            elif callee.kind == "field":
+                self.apply_rule(callee.rule, [value.value, const(value.attr)], {}, s, t, zero, code, callee.label)
         elif isinstance(value, (gast.Tuple, gast.List, gast.Dict)):
             keys = value.keys if isinstance(value, gast.Dict) else [const(i) for i in range(len(value.elts))]
             for key, e in zip(keys, value.values if isinstance(value, gast.Dict) else value.elts):

@@ -350,7 +350,7 @@ BINOPS = {
 UNARYOPS = {gast.USub: operator.neg, gast.UAdd: operator.pos, gast.Not: operator.not_, gast.Invert: operator.invert}
 
 from . import (decompositions, elementwise, joining, linalg, math_module, no_derivative,  # noqa: E402,F401
-               operators, python_builtins, reductions, runtime_helpers, sequences, shape)
+               operators, python_builtins, reductions, runtime_helpers, sequences, shape, trees)
 
 # Rules for optional libraries: registered once the program has imported the library (s2s never imports
 # it: `import scipy.stats` alone takes longer than importing s2s), before a derivative is generated or a

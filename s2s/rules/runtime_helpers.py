@@ -10,7 +10,15 @@ from .. import runtime as rt
 from . import nondiff, rule
 from .linalg import MULTI_DOT
 
-nondiff(rt.grad_seed, rt.zeros_like, rt.rebinds)
+nondiff(rt.grad_seed, rt.zeros_like, rt.rebinds, rt.field_key)
+
+# A tree raveled into one vector (`s2s.flatten`, in an L2 penalty) and back: each the other's adjoint.
+rule(rt.ravel, args="tree", elementwise=False, tree="unravel(g, tree)", jvp="ravel(t_tree)")
+rule(rt.unravel, args="c, like", elementwise=False, c="ravel(g)", jvp="unravel(t_c, like)")
+
+# `p.w` of a namedtuple or dataclass parameter (a tree): its cotangent is the tree's, zero but at the field.
+rule(rt.field, args="obj, name", elementwise=False, obj="unindex(g, obj, field_key(obj, name))",
+     jvp="field(t_obj, name)")
 
 # `a + b` and `a * n` of lists and tuples (made calls by `transforms.list_operators`).
 rule(rt.concat, args="a, b", elementwise=False, a="head(g, a)", b="tail(g, a, b)",
