@@ -47,6 +47,7 @@ _PURE_NAMES = set(runtime.__all__) | {"len", "range", "float", "int", "abs", "sl
 # Builtins that s2s recognises by name in user code, and that the code it generates calls.
 _RECOGNISED = ("range", "enumerate", "zip")   # `for v in zip(xs, ys)`: loops over an index
 _EMITTED = ("range", "len", "min", "slice")
+_SCIPY_PURE = ("special", "stats", "linalg")   # the SciPy modules rules call (their functions have no effects)
 
 
 @dataclasses.dataclass
@@ -495,10 +496,10 @@ def _pure_call(node) -> bool:
     if isinstance(func, gast.Name):
         return func.id in _PURE_NAMES or func.id.startswith("s2s_")
     if isinstance(func, gast.Attribute):
-        root = func
+        root, path = func, []
         while isinstance(root, gast.Attribute):
-            root = root.value
-        if isinstance(root, gast.Name) and root.id in ("np", "math", "scipy"):
+            root, path = root.value, [root.attr] + path
+        if isinstance(root, gast.Name) and (root.id in ("np", "math") or root.id == "scipy" and path[0] in _SCIPY_PURE):
             return True
         return func.attr in _BY_METHOD and func.attr not in ("append", "pop")
     return False

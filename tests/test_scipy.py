@@ -61,6 +61,19 @@ def test_library_function_without_rule_is_named_at_the_call(make, fn, called, na
     assert error.hint.startswith(f"register one: `s2s.rule({name}, ") and "decorator" not in str(error)
 
 
+def frozen_distribution(x):
+    return np.sum(norm(0.0, 2.0).logpdf(x))
+
+
+@pytest.mark.parametrize("make", MODES)
+def test_a_method_without_rule_gets_a_method_rule_to_register(make):
+    """A frozen distribution's `.logpdf()` is a method of a value: the hint registers a method rule."""
+    with pytest.raises(NoRuleError, match=r"no derivative rule for `\.logpdf\(\)`") as info:
+        make(frozen_distribution)
+    assert info.value.location.line == _line(frozen_distribution, "norm(0.0, 2.0)")
+    assert 's2s.rule(method="logpdf", args="self, x", x="g * ...")' in info.value.hint
+
+
 def test_a_library_function_itself_is_refused_with_a_rule_to_register():
     with pytest.raises(UnsupportedError, match=r"`scipy\.stats\.entropy` is a function of scipy") as info:
         s2s.grad(scipy.stats.entropy)

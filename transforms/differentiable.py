@@ -63,9 +63,12 @@ def check_differentiable(fn, info, act, callees):
                 library = library_of(callee.obj)
                 why = f"a function of {library}, whose source s2s does not read" if library else \
                     "and s2s cannot read its source"
+                register = f"s2s.rule({callee.label}, {first_param(callee.obj)}=\"g * ...\")" \
+                    if callee.receiver is None else \
+                    f"s2s.rule(method=\"{value.func.attr}\", args=\"self, x\", x=\"g * ...\")"  # `.logpdf()`
                 raise NoRuleError(f"no derivative rule for `{callee.label}`, {why}", info.location(value),
-                                  f"register one: `s2s.rule({callee.label}, {first_param(callee.obj)}=\"g * ...\")` "
-                                  f"(see s2s.rules), or wrap a non-differentiable argument in s2s.stop_gradient()")
+                                  f"register one: `{register}` (see s2s.rules), or wrap a non-differentiable "
+                                  "argument in s2s.stop_gradient()")
             if callee.kind == "rule":
                 try:
                     bound = callee.rule.bind(args, kwargs)
