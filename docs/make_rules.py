@@ -27,6 +27,11 @@ _OPERATORS = {operator.add: "x + y", operator.sub: "x - y", operator.mul: "x * y
 def entries():
     """[(family module, kind, name, rule)] of the built-in rules, in a stable order."""
     from s2s import rules
+    try:  # SciPy's rules register once SciPy is imported
+        import scipy  # noqa: F401
+    except ImportError:
+        pass
+    rules.load_optional()
     out = []
     for fn, rule in rules._BY_FUNCTION.items():
         name = _OPERATORS.get(fn) if isinstance(fn, type(operator.add)) and fn in _OPERATORS else rule.name
@@ -34,7 +39,12 @@ def entries():
     out += [(r.origin, "method", f".{m}()", r) for m, r in rules._BY_METHOD.items()]
     out += [(r.origin, "attribute", f".{a}", r) for a, r in rules._BY_ATTRIBUTE.items()]
     kinds = {"function": 0, "method": 1, "attribute": 2}
-    return sorted((e for e in out if e[0].startswith("s2s.")), key=lambda e: (e[0], kinds[e[1]], e[2]))
+    return sorted((e for e in out if e[0].startswith("s2s.")), key=lambda e: (_scipy(e[0]), e[0], kinds[e[1]], e[2]))
+
+
+def _scipy(family):
+    """Is `family` one of SciPy's (listed last, in a section of their own)?"""
+    return family.startswith("s2s.rules.scipy_")
 
 
 def _reverse(rule):
@@ -57,6 +67,14 @@ def _template(rule):
     lines += [f"only `{p}` = " + " or ".join(f"`{v!r}`" for v in values) for p, values in rule.only.items()]
     return "<br>".join(lines)
 
+
+SCIPY = """## SciPy
+
+SciPy is optional: these rules are registered when `import scipy` succeeds (s2s itself never
+needs it). Generated code that uses one imports the SciPy module it calls (`import scipy.special`).
+The densities of `scipy.stats` are methods of its distribution objects (`norm.logpdf(x, loc=m,
+scale=s)`, `stats.t.pdf(x, df)`); frozen distributions (`norm(m, s).logpdf(x)`) are not covered.
+A SciPy function without a rule here is refused at your call, with the `s2s.rule(...)` to register."""
 
 REFUSED = """## What s2s refuses
 
@@ -102,6 +120,8 @@ def counts(rows):
         "array methods": lambda kind, name: kind == "method",
         "array attributes": lambda kind, name: kind == "attribute",
         "`math` functions": lambda kind, name: kind == "function" and name.startswith("math."),
+        "SciPy functions (`scipy.special`, `scipy.stats`, `scipy.linalg`), if installed":
+            lambda kind, name: kind == "function" and name.startswith("scipy."),
     }
     table = {label: (sum(_reverse(r) for _, k, n, r in rows if pick(k, n)),
                      sum(_forward(r) for _, k, n, r in rows if pick(k, n))) for label, pick in groups.items()}
@@ -133,8 +153,12 @@ def render() -> str:
     lines += [f"| {label} | {rev} | {fwd} |" for label, (rev, fwd) in table.items()]
     lines += [f"| non-differentiable (functions, methods, attributes) | {nondiff} | |", ""]
     import importlib
-    for family in dict.fromkeys(origin for origin, *_ in rows):
-        lines += [f"## {_heading(importlib.import_module(family))}", "", f"`{family}`", "",
+    families = list(dict.fromkeys(origin for origin, *_ in rows))
+    for family in families:
+        level = "###" if _scipy(family) else "##"
+        if _scipy(family) and not any(_scipy(f) for f in families[:families.index(family)]):
+            lines += SCIPY.splitlines() + [""]   # the first SciPy family opens their section
+        lines += [f"{level} {_heading(importlib.import_module(family))}", "", f"`{family}`", "",
                   "| name | reverse | forward | non-differentiable | reverse template |", "|---|:-:|:-:|:-:|---|"]
         for _, kind, name, rule in (e for e in rows if e[0] == family):
             lines.append(f"| `{_cell(name)}` | {'✓' if _reverse(rule) else ''} | {'✓' if _forward(rule) else ''} "

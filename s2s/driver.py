@@ -29,7 +29,7 @@ from .transforms import assemble
 from .transforms.activity import activity
 from .transforms.complex_values import refuse_complex
 from .transforms.aliasing import check_writes
-from .transforms.callees import Callees, resolve
+from .transforms.callees import Callees, first_param, library_of, public_name, resolve
 from .transforms.differentiable import check_differentiable
 from .transforms.effects import RETURNS, check_calls, written_parameters
 from .transforms.fence import fence
@@ -50,6 +50,7 @@ _RECOGNISED = ("range", "enumerate", "zip", "reversed")   # `for v in zip(xs, ys
 _EMITTED = ("range", "len", "min", "slice")
 # runtime helpers that passes put into user code (list_operators, packing)
 _INSERTED = ("concat", "repeat", "as_tuple", "as_list", "transposed", "unstarred", "keywords_in")
+_SCIPY_PURE = ("special", "stats", "linalg")   # the SciPy modules rules call (their functions have no effects)
 
 
 @dataclasses.dataclass
@@ -139,6 +140,15 @@ def _strip_own_decorator(fn, func, info=None):
     return fn
 
 
+def _refuse_library(func):
+    """A library's function (SciPy's) is not read as user code: a rule says how to differentiate it."""
+    library = library_of(func)
+    if library:
+        name = public_name(func) or func.__qualname__
+        raise UnsupportedError(f"`{name}` is a function of {library}, whose source s2s does not read", None,
+                               f"register a rule for it: `s2s.rule({name}, {first_param(func)}=\"g * ...\")` (see s2s.rules)")
+
+
 class _Generation:
     def __init__(self, namer, entry=None, has_aux=False, self_class=None):
         self.namer = namer
@@ -164,8 +174,9 @@ class _Generation:
 
     def parse_user(self, func):
         """A user function's source, read to be inlined where it is given a function."""
+        _refuse_library(func)
         fn, info = _parse(func)
-        _strip_own_decorator(fn, func)
+        _strip_own_decorator(fn, func, info)
         origin = ORIGINS.get(func)
         self.read.extend(origin.read if origin is not None else
                          [(info.filename, func.__qualname__, inspect.getsource(func))])
@@ -204,6 +215,7 @@ class _Generation:
         return self.spaces[func]
 
     def prepare(self, func):
+        _refuse_library(func)
         fn, info = _parse(func)
         origin = ORIGINS.get(func)
         if origin is not None:  # generated code: what it was generated from is what was read
@@ -521,6 +533,7 @@ def _imports(body, namer):
     lines = ["import numpy as np"]
     if "math." in body:
         lines.insert(0, "import math")
+    lines += [f"import scipy.{sub}" for sub in sorted(set(re.findall(r"(?<![\w.])scipy\.(\w+)\.\w", body)))]
     helpers = [h for h in runtime.__all__ if _mentions(body, namer.helper(h))]
     if helpers:
         names = ", ".join(h if namer.helper(h) == h else f"{h} as {namer.helper(h)}" for h in helpers)
@@ -537,10 +550,10 @@ def _pure_call(node) -> bool:
     if isinstance(func, gast.Name):
         return func.id in _PURE_NAMES or func.id.startswith("s2s_")
     if isinstance(func, gast.Attribute):
-        root = func
+        root, path = func, []
         while isinstance(root, gast.Attribute):
-            root = root.value
-        if isinstance(root, gast.Name) and root.id in ("np", "math"):
+            root, path = root.value, [root.attr] + path
+        if isinstance(root, gast.Name) and (root.id in ("np", "math") or root.id == "scipy" and path[0] in _SCIPY_PURE):
             return True
         return func.attr in _BY_METHOD and func.attr not in ("append", "pop")
     return False

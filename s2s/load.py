@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import linecache
 import math
+import sys
 
 import numpy as np
 
@@ -78,6 +79,8 @@ def load(header: str, functions: list) -> dict:
         key = (id(user_globals),) + tuple((name, id(cell)) for name, cell in cells.items())
         if key not in spaces:
             imported = [(a, m) for a, m in (("np", np), ("math", math)) if f"import {m.__name__}" in header]
+            if "import scipy." in header:  # SciPy's rules call scipy.special... (imported by then)
+                imported.append(("scipy", sys.modules["scipy"]))
             for alias, module in imported:   # the header binds them in the namespace, before the user's
                 if alias in user_globals and user_globals[alias] is not module:
                     raise S2SError(f"the name `{alias}` in {user_globals.get('__name__')} is not {module.__name__}; "

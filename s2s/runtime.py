@@ -21,7 +21,7 @@ __all__ = ["grad_seed", "unbroadcast", "rebroadcast", "unsum", "unmax", "max_tan
            "last_write", "concat", "repeat", "head", "tail", "unrepeat_list", "field", "field_key",
            "ravel", "unravel", "as_tuple", "as_list", "like", "transposed", "untransposed", "unstarred", "restarred",
            "keywords_in", "ends_count", "with_ends", "ungradient", "regradient", "uninterp", "along", "svd_identity",
-           "eig_identity", "matrix_axes"]
+           "eig_identity", "matrix_axes", "mvn_dim", "mvn_cov", "unmvn_cov"]
 
 # Helpers of a family kept in a module of their own, exported from here (`s2s.standalone` reads them too).
 from .runtime_sequences import (along, ends_count, eig_identity, matrix_axes, regradient, svd_identity,  # noqa: E402
@@ -869,3 +869,26 @@ def keywords_in(d, names, required, fname):
     for key in required:
         if key not in d:
             raise TypeError(f"{fname}() missing required argument: {key!r}")
+
+
+def mvn_dim(mean, cov):
+    """The dimension scipy.stats.multivariate_normal takes from its `mean` (else its `cov`)."""
+    if mean is not None:
+        return np.size(mean)
+    return np.shape(cov)[0] if np.ndim(cov) else 1
+
+
+def mvn_cov(cov, dim):
+    """The covariance matrix multivariate_normal reads from `cov` (linear in cov; rules in
+    `s2s.rules.scipy_stats`): a matrix's lower triangle mirrored, a vector's diagonal matrix, or a
+    number times the identity."""
+    if np.ndim(cov) == 2:
+        return np.tril(cov) + np.swapaxes(np.tril(cov, -1), -1, -2)
+    return np.diag(cov) if np.ndim(cov) == 1 else cov * np.eye(dim, dtype=np.result_type(cov, 1.0))
+
+
+def unmvn_cov(c, cov):
+    """The adjoint of `mvn_cov`: the cotangent of `cov` from the cotangent `c` of the matrix."""
+    if np.ndim(cov) == 2:
+        return np.tril(c) + np.tril(np.swapaxes(c, -1, -2), -1)
+    return np.diagonal(c) if np.ndim(cov) == 1 else np.trace(c)

@@ -31,6 +31,7 @@ import importlib
 import inspect
 import io
 import math
+import re
 import symtable
 import tokenize
 import types
@@ -112,6 +113,10 @@ class _Linker:
             self.helpers.setdefault(helper, set()).add(name)
             return
         self._bind(name, value)
+        if isinstance(value, types.ModuleType) and value.__name__ == name == "scipy":  # SciPy's rules
+            self.imports |= {f"import scipy.{sub}" for _, src, _ in self.functions
+                             for sub in re.findall(r"(?<![\w.])scipy\.(\w+)\.\w", src)}
+            return
         if isinstance(value, types.ModuleType) and value in (np, math):
             self.imports.add(_import_line(value.__name__, name))
             return

@@ -789,6 +789,13 @@ import rulecases_varargs  # noqa: E402,F401
 import rulecases_shape  # noqa: E402,F401
 import rulecases_issue10  # noqa: E402,F401
 
+try:  # SciPy is optional: its rules (and their cases) exist only where it imports
+    import scipy  # noqa: F401
+except ImportError:
+    rulecases_scipy = None
+else:
+    import rulecases_scipy  # noqa: E402,F401
+
 
 # ---------------------------------------------------------------------------------------------
 # Python's built-in sum, pow, max and min (and the helpers behind sum)
@@ -865,3 +872,16 @@ add(m_fmod, 2.3, 0.7)       # 2.3 / 0.7 = 3.29: away from the jumps at integers
 add(m_fmod, -2.3, 0.7, tag="negative")
 add(m_remainder, 2.3, 0.7)  # away from the jumps at half-integers
 add(m_fsum, ANY.draw(()), ANY.draw(()))
+
+
+def numeric_second(f, args, wrt, u, v):
+    """uᵀ H v of scalar `f(*args)` over the arguments in `wrt` (one tangent each in `u` and `v`),
+    by central second differences of `f` itself."""
+    h = 3e-5 * max([1.0] + [float(np.max(np.abs(args[i]))) for i in wrt])
+
+    def at(a, b):
+        moved = list(args)
+        for i, s, t in zip(wrt, u, v):
+            moved[i] = args[i] + a * h * s + b * h * t
+        return f(*moved)
+    return (at(1, 1) - at(1, -1) - at(-1, 1) + at(-1, -1)) / (4 * h * h)

@@ -68,6 +68,13 @@ CASES += c10l.ISSUE_10_LANGUAGE  # dict methods, sorted, reversed, masks, defaul
 CASES += corpus_issue10_fnvals.ISSUE_10_FNVALS  # functions as values (issue 10)
 CASES += c10_varargs.ISSUE_10_VARARGS  # *args, **kwargs, f(*xs), zip(*pairs), a, *rest = xs (issue 10)
 CASES += corpus_issue10_nprules.ISSUE_10_NUMPY  # NumPy functions of issue 10
+try:  # SciPy is optional: its programs run where it imports
+    import scipy  # noqa: F401
+except ImportError:
+    pass
+else:
+    import corpus_issue10_scipy
+    CASES += corpus_issue10_scipy.ISSUE_10_SCIPY
 # a case may end with marks (xfail for known bugs: fixing one flips its test)
 PARAMS = [pytest.param(f, args, wrt, id=f"{f.__name__}-{k}", marks=marks)
           for f, argsets, wrt, *marks in CASES for k, args in enumerate(argsets)]

@@ -2,6 +2,8 @@
 import importlib.util
 import pathlib
 
+import pytest
+
 GENERATOR = pathlib.Path(__file__).resolve().parents[1] / "docs" / "make_rules.py"
 
 
@@ -13,6 +15,7 @@ def _generator():
 
 
 def test_rules_md_is_current():
+    pytest.importorskip("scipy", reason="docs/rules.md lists SciPy's rules, which register only where it imports")
     make_rules = _generator()
     assert make_rules.OUT.read_text(encoding="utf-8") == make_rules.render(), \
         "docs/rules.md is stale: run `python docs/make_rules.py`"

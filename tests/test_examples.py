@@ -116,12 +116,6 @@ def check_neural_net(mod):
     assert train > 0.7 and train > first_train + 0.3 and test > first_test + 0.2, accuracies
 
 
-@pytest.mark.xfail(strict=True, raises=s2s.S2SError, reason=(
-    "l2_norm calls optimizers.flatten, a function returning a closure: 'optimizers.py:31:20: error: the local function "
-    "`unflatten` is used as a value; s2s inlines local functions where they are called' (needs closures as values, "
-    "or s2s.tree_flatten); next, scipy.special.logsumexp: '`logsumexp` has a decorator s2s does not know' (needs "
-    "the SciPy rules). With both replaced by hand the gradient (of the closure `objective`) is right but is an "
-    "s2s.runtime.CotangentList, not the list of tuples the parameters are (needs same-type gradients)"))
 def test_neural_net_trained_with_adam_on_a_list_of_tuples():
     check_neural_net(example("neural_net"))
 
@@ -134,17 +128,10 @@ def check_recurrent(mod):
     assert losses[-1] < losses[0] - 2.0 and losses == sorted(losses, reverse=True), losses
 
 
-@pytest.mark.xfail(strict=True, raises=s2s.S2SError, reason=(
-    "'rnn.py:28:1: error: `concat_and_multiply` takes *args or **kwargs, which s2s does not support' (needs *args); "
-    "next, scipy.special.logsumexp: '`logsumexp` has a decorator s2s does not know' (needs the SciPy rules). With "
-    "both replaced by hand the rest (dict params, local functions reading params, list append) runs and passes"))
 def test_rnn_character_model():
     check_recurrent(example("rnn"))
 
 
-@pytest.mark.xfail(strict=True, raises=s2s.S2SError, reason=(
-    "'rnn.py:28:1: error: `concat_and_multiply` takes *args or **kwargs, which s2s does not support' (needs *args); "
-    "next, scipy.special.logsumexp: '`logsumexp` has a decorator s2s does not know' (needs the SciPy rules)"))
 def test_lstm_character_model():
     check_recurrent(example("lstm"))
 
@@ -162,11 +149,6 @@ def check_gaussian_process(mod):
     assert np.max(np.abs(mean - y)) < 0.3 and np.all(np.diag(cov) > 0)   # the posterior mean follows the data
 
 
-@pytest.mark.xfail(strict=True, raises=s2s.S2SError, reason=(
-    "value_and_grad of the lambda `objective`: 'cannot read the source of `main.<locals>.<lambda>`: it is not a "
-    "single `def` (a lambda?)' (needs s2s.grad of a lambda); next, 'gaussian_process.py:50:16: error: no derivative "
-    "rule for `mvn.logpdf`' (needs the scipy.stats rules). With both replaced by hand the rest (the factory "
-    "make_gp_funs, cov_func passed as an argument, closures) runs and passes"))
 def test_gaussian_process_with_scipy_stats():
     check_gaussian_process(example("gaussian_process"))
 
@@ -190,10 +172,6 @@ def check_black_box_svi(mod):
     assert np.all(np.abs(mean) < 0.3) and np.all(np.abs(np.exp(log_std) - 0.6) < 0.3), (mean, log_std)
 
 
-@pytest.mark.xfail(strict=True, raises=s2s.S2SError, reason=(
-    "'black_box_svi.py:56:25: error: no derivative rule for `norm.logpdf`, and s2s cannot read its source' (needs "
-    "the scipy.stats rules). With it replaced by hand the rest (the factory, RandomState in the closure, logprob "
-    "passed as an argument) runs and passes"))
 def test_black_box_variational_inference():
     check_black_box_svi(example("black_box_svi"))
 

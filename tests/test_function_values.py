@@ -82,3 +82,14 @@ def test_a_function_default_of_the_differentiated_function_is_checked_when_it_ru
     made(x, np.tanh, *direction)
     with pytest.raises(TypeError, match="calls np.tanh for `act`, its default"):
         made(x, np.sin, *direction)
+
+
+def _loss_with_builtin_names(w, iter, map):
+    """Parameters named like builtins (autograd's examples call the step `iter`) are values, not functions."""
+    i = min(iter, 2)
+    return np.sum(w ** 2) * i * map
+
+
+def test_a_parameter_named_like_a_builtin_function_is_a_value():
+    w = np.array([1.0, -2.0])
+    assert np.allclose(s2s.grad(_loss_with_builtin_names)(w, 3, 0.5), 2 * w * 2 * 0.5)

@@ -4,7 +4,9 @@
 the function runs (a free variable from its closure cell only; any other
 name from the function's globals, then builtins) and classifies it: a
 primitive with a derivative rule, a non-differentiable function, a user
-function to differentiate by reading its source, or something unknown.
+function to differentiate by reading its source, or something unknown (a
+function of an installed library, such as SciPy, that has no rule is
+unknown: `library_of`).
 
 Every name it resolves, and every rule it looks up for a callee, is
 recorded as a binding (where it was looked up, the name or key, the object
@@ -18,7 +20,12 @@ from __future__ import annotations
 
 import builtins
 import dataclasses
+import functools
 import inspect
+import os
+import site
+import sys
+import sysconfig
 import types
 
 import gast
@@ -41,6 +48,7 @@ class Callee:
 
 class Callees:
     def __init__(self, func, local_names: set[str], info=None, self_class=None):
+        rules.load_optional()  # SciPy's rules, once the program has imported SciPy
         self.func = func
         # A method whose instance's class is known (a bound method, or one called on such an instance):
         # `self.m(...)` is the function `m` of that class, called with `self` first.
@@ -103,6 +111,8 @@ class Callees:
         rule = self._rule(rules._BY_FUNCTION, obj)
         if rule is not None:
             return Callee("nondiff" if rule.nondiff else "rule", rule, obj, label=label)
+        if library_of(obj):  # SciPy's, NumPy's: no rule, and its source is not the user's to differentiate
+            return Callee("unknown", obj=obj, label=public_name(obj) or label)
         if inspect.isfunction(obj):
             return Callee("user", obj=obj, label=label)
         return Callee("unknown", obj=obj, label=label)
@@ -157,6 +167,59 @@ def resolve(scopes, name):
     return _MISSING
 
 
+def _library_folders() -> tuple:
+    paths = sysconfig.get_paths()
+    folders = {paths[k] for k in ("stdlib", "platstdlib", "purelib", "platlib") if k in paths}
+    folders |= set(getattr(site, "getsitepackages", lambda: [])()) | {site.getusersitepackages()}
+    return tuple(os.path.join(os.path.realpath(f), "") for f in folders if f)
+
+
+_LIBRARY_FOLDERS = _library_folders()
+
+
+def library_of(obj) -> str:
+    """The top-level package (`scipy`) of a Python function that comes from an installed library
+    (a file under site-packages or the standard library), or "" for user code and s2s's own."""
+    obj = getattr(obj, "__func__", obj)  # a bound method: its function (`scipy.stats.norm.sf`)
+    code = getattr(obj, "__code__", None)
+    if not inspect.isfunction(obj) or code is None:
+        return ""
+    package = (getattr(obj, "__module__", None) or "").split(".")[0]
+    if package == "s2s" or package.startswith("s2s_"):
+        return ""
+    if package in ("numpy", "scipy") or _installed(code.co_filename):
+        return package or os.path.basename(code.co_filename)
+    return ""
+
+
+@functools.lru_cache(maxsize=None)
+def _installed(filename) -> bool:
+    return os.path.realpath(filename).startswith(_LIBRARY_FOLDERS)
+
+
+def public_name(obj) -> str:
+    """How a library's function is reached from its package (`scipy.special.logsumexp`, not the
+    private module it is defined in), among the modules already imported; "" if none."""
+    if inspect.ismethod(obj):
+        return ""
+    name = getattr(obj, "__name__", "")
+    module = getattr(obj, "__module__", None) or ""
+    parts = module.split(".")
+    for k in range(1, len(parts) + 1):
+        prefix = ".".join(parts[:k])
+        if getattr(sys.modules.get(prefix), name, None) is obj:
+            return f"{prefix}.{name}"
+    return f"{module}.{name}" if module and name else ""
+
+
+def first_param(fn) -> str:
+    """The name of `fn`'s first parameter, for a hint (`x` where there is none to read)."""
+    try:
+        return next(iter(inspect.signature(fn).parameters), "x")
+    except (TypeError, ValueError):
+        return "x"
+
+
 def still_bound(bindings) -> bool:
     """Does every (scopes, name, object) binding still resolve to the same object?"""
     for scopes, name, found in bindings:
@@ -191,19 +254,12 @@ def no_rule_hint(callee: Callee, call: gast.Call) -> str:
                 f"`s2s.rule(method=\"{attr}\", args=\"{', '.join(params)}\", {params[-1]}=\"g * ...\")` "
                 f"(see s2s.rules);{unwrap}")
     obj = callee.obj
-    if inspect.ismethod(obj) and inspect.isfunction(obj.__func__):  # model.forward_pass of a global object
+    if inspect.ismethod(obj) and inspect.isfunction(obj.__func__) and not library_of(obj):  # model.forward_pass
         cls = type(obj.__self__).__name__
         return (f"`{callee.label}` is a method bound to an object: call the function, "
                 f"`{cls}.{obj.__func__.__name__}({_label(call.func.value)}, ...)`, so that s2s reads its source;{unwrap}")
-    param = _first_parameter(obj)
+    param = first_param(obj)
     return f"register one: `s2s.rule({callee.label}, {param}=\"g * ...\")` (see s2s.rules);{unwrap}"
-
-
-def _first_parameter(obj) -> str:
-    try:
-        return next(iter(inspect.signature(obj).parameters), "x")
-    except (TypeError, ValueError):  # many NumPy functions have no signature
-        return "x"
 
 
 def call_arguments(callee: Callee, call: gast.Call):

@@ -23,7 +23,7 @@ import gast
 
 from s2s.errors import NoRuleError, UnsupportedError
 
-from .callees import call_arguments, indexed_object, no_rule_hint
+from .callees import call_arguments, indexed_object, library_of, no_rule_hint
 from .nodes import param_names, popped, walk_statements
 
 
@@ -67,8 +67,11 @@ def check_differentiable(fn, info, act, callees):
                                   "has that name when the derivative is made", info.location(value),
                                   f"define or import `{value.func.id}` before making the derivative")
             if callee.kind == "unknown":
-                raise NoRuleError(f"no derivative rule for `{callee.label}`, and s2s cannot read its source",
-                                  info.location(value), no_rule_hint(callee, value))
+                library = library_of(callee.obj)
+                why = f"a function of {library}, whose source s2s does not read" if library else \
+                    "and s2s cannot read its source"
+                raise NoRuleError(f"no derivative rule for `{callee.label}`, {why}", info.location(value),
+                                  no_rule_hint(callee, value))
             if callee.kind == "user":
                 _check_arguments(callee, args, kwargs, info.location(value))
             if callee.kind == "rule":

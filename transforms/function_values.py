@@ -77,7 +77,7 @@ def function_values(fn, info, func, namer, helpers, parse, bind=None):
     functions inlined. Returns `fn` and the Callees whose bindings the result depends on."""
     ctx = Context(func, info, namer, helpers, parse, bind)
     ctx.top_locals = set(param_names(fn)) | stored_names(fn)
-    scope = _Scope(ctx, func, info, {}, fn.body + [h for h in helpers.values()])
+    scope = _Scope(ctx, func, info, {}, fn.body + [h for h in helpers.values()], param_names(fn))
     ctx.homes = {h: scope for h in helpers}
     guards = scope.function_defaults(fn)
     fn.body = guards + scope.block(fn.body)

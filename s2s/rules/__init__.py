@@ -29,12 +29,15 @@ The same function registers user rules, as a decorator::
 
 s2s then calls ``square`` as an opaque primitive instead of reading its
 source. Templates may use ``np``, ``math``, the helpers of `s2s.runtime`, and
-names visible from the module of the function being differentiated.
+names visible from the module of the function being differentiated; SciPy's
+rules (registered once the program imports SciPy: `load_optional`) call ``scipy.special.digamma``
+and the like, and generated code that does imports that module.
 """
 from __future__ import annotations
 
 import copy
 import dataclasses
+import importlib
 import inspect
 import operator
 import sys
@@ -216,6 +219,8 @@ def rule(fn=None, /, *, args: str | None = None, jvp: str | None = None,
     take: other calls are refused when the derivative is built (`Rule.refusal`).
     """
     origin = sys._getframe(1).f_globals.get("__name__", "")
+    if not origin.startswith(__name__):
+        load_optional()  # a built-in rule registered later would replace the user's
 
     def register(target):
         what = name or (display_name(target) if target is not None else f".{method}()" if method else f".{attribute}")
@@ -287,6 +292,7 @@ def lookup_attribute(name: str) -> Rule | None:
 
 
 def all_rules() -> list[Rule]:
+    load_optional()
     return list(_BY_FUNCTION.values()) + list(_BY_METHOD.values()) + list(_BY_ATTRIBUTE.values())
 
 
@@ -346,3 +352,15 @@ UNARYOPS = {gast.USub: operator.neg, gast.UAdd: operator.pos, gast.Not: operator
 
 from . import (decompositions, elementwise, joining, linalg, math_module, no_derivative,  # noqa: E402,F401
                operators, python_builtins, reductions, runtime_helpers, sequences, shape, trees)
+
+# Rules for optional libraries: registered once the program has imported the library (s2s never imports
+# it: `import scipy.stats` alone takes longer than importing s2s), before a derivative is generated or a
+# user registers a rule of their own (which then wins over the built-in one).
+_OPTIONAL = {"scipy": ("scipy_linalg", "scipy_special", "scipy_stats")}
+
+
+def load_optional():
+    """Register the rules of the optional libraries that are imported by now (SciPy's)."""
+    for package in [p for p in _OPTIONAL if sys.modules.get(p) is not None]:
+        for family in _OPTIONAL.pop(package):
+            importlib.import_module(f"{__name__}.{family}")

@@ -1,0 +1,77 @@
+"""SciPy's special functions (registered only when SciPy imports; see `s2s.rules`).
+
+The templates call SciPy as ``scipy.special.digamma(x)``: generated code that
+mentions ``scipy.<module>.`` imports that module (`s2s.driver`), and each
+function it calls has a rule here, so the derivative differentiates again.
+Integer orders (``n`` of polygamma, ``d`` of multigammaln, ``v`` of iv) are
+refused when they carry a derivative.
+"""
+import scipy.special
+
+from . import rule
+
+_SPECIAL = "scipy.special."
+
+
+def special(name, **kwargs):
+    """Register `scipy.special.<name>`, named so in errors and documentation."""
+    rule(getattr(scipy.special, name), name=_SPECIAL + name, **kwargs)
+
+
+_ORDER = "pass an integer constant: the derivative in the order is not defined"
+
+# ---- gamma, beta and their logarithms -------------------------------------------------------
+special("gamma",    x="g * ans * scipy.special.digamma(x)")
+special("gammaln",  x="g * scipy.special.digamma(x)")
+special("digamma",  x="g * scipy.special.zeta(2, x)")  # the trigamma function, in x's precision
+special("polygamma", args="n, x", elementwise=True, constant={"n": _ORDER}, x="g * scipy.special.polygamma(n + 1, x)")
+# Hurwitz zeta: d/dq ζ(s, q) = -s ζ(s + 1, q)
+special("zeta", args="x, q=None", elementwise=True, constant={"x": "pass a constant exponent"},
+        q="-g * x * scipy.special.zeta(x + 1, q)")
+special("beta",   args="a, b", a="g * ans * (scipy.special.digamma(a) - scipy.special.digamma(a + b))",
+        b="g * ans * (scipy.special.digamma(b) - scipy.special.digamma(a + b))")
+special("betaln", args="a, b", a="g * (scipy.special.digamma(a) - scipy.special.digamma(a + b))",
+        b="g * (scipy.special.digamma(b) - scipy.special.digamma(a + b))")
+# log Γ_d(a) = d(d-1)/4 log π + Σ_{j<d} log Γ(a - j/2)
+special("multigammaln", args="a, d", elementwise=True, constant={"d": _ORDER},
+        a="g * sum([scipy.special.digamma(a - j / 2) for j in range(d)])")
+
+# ---- logistic ---------------------------------------------------------------------------------
+special("expit", x="g * ans * (1 - ans)")
+special("logit", x="g / (x * (1 - x))")
+
+# ---- error functions and the normal distribution function ----------------------------------------
+special("erf",     x="g * (2 / math.sqrt(math.pi)) * np.exp(-x ** 2)")
+special("erfc",    x="-g * (2 / math.sqrt(math.pi)) * np.exp(-x ** 2)")
+special("erfinv",  x="g * (math.sqrt(math.pi) / 2) * np.exp(ans ** 2)")
+special("erfcinv", x="-g * (math.sqrt(math.pi) / 2) * np.exp(ans ** 2)")
+special("ndtr",     x="g * np.exp(-x ** 2 / 2) / math.sqrt(2 * math.pi)")
+special("ndtri",    x="g * math.sqrt(2 * math.pi) * np.exp(ans ** 2 / 2)")
+special("log_ndtr", x="g * np.exp(-x ** 2 / 2 - ans) / math.sqrt(2 * math.pi)")  # pdf / cdf, stable in the tail
+
+# ---- x log y (0 where x is 0, whatever y) ------------------------------------------------------------
+special("xlogy",   x="g * np.log(y)", y="g * x / (y + (x == 0))")
+special("xlog1py", x="g * np.log1p(y)", y="g * x / (1 + y + (x == 0))")
+
+# ---- modified Bessel functions: I0' = I1, Iv' = (Iv-1 + Iv+1) / 2, and the scaled ones e^-|x| Iv ------
+special("i0",  x="g * scipy.special.i1(x)")
+special("i1",  x="g * (scipy.special.i0(x) + scipy.special.iv(2, x)) / 2")
+special("i0e", x="g * (scipy.special.i1e(x) - np.sign(x) * ans)")
+special("i1e", x="g * ((scipy.special.i0e(x) + scipy.special.ive(2, x)) / 2 - np.sign(x) * ans)")
+special("iv",  args="v, z", elementwise=True, constant={"v": _ORDER},
+        z="g * (scipy.special.iv(v - 1, z) + scipy.special.iv(v + 1, z)) / 2")
+special("ive", args="v, z", elementwise=True, constant={"v": _ORDER},
+        z="g * ((scipy.special.ive(v - 1, z) + scipy.special.ive(v + 1, z)) / 2 - np.sign(z) * ans)")
+
+# ---- log-sum-exp and softmax over axes ----------------------------------------------------------
+# logsumexp = log Σ b e^a: a gets g b e^(a - ans), b gets g e^(a - ans) (summed back to b's shape).
+_SOFT = "np.exp(a - unsum(ans, a, axis, keepdims))"
+special("logsumexp", args="a, axis=None, b=None, keepdims=False, return_sign=False", only={"return_sign": (False,)},
+        a=f"unsum(g, a, axis, keepdims) * {_SOFT} * (1 if b is None else b)",
+        b=f"unbroadcast(unsum(g, a, axis, keepdims) * {_SOFT}, b)",
+        jvp=f"np.sum(t_a * {_SOFT} * (1 if b is None else b), axis, keepdims=keepdims) "
+            f"+ np.sum(t_b * {_SOFT}, axis, keepdims=keepdims)")
+special("softmax", args="x, axis=None", x="ans * (g - np.sum(g * ans, axis, keepdims=True))",
+        jvp="ans * (t_x - np.sum(t_x * ans, axis, keepdims=True))")
+special("log_softmax", args="x, axis=None", x="g - np.exp(ans) * np.sum(g, axis, keepdims=True)",
+        jvp="t_x - np.sum(t_x * np.exp(ans), axis, keepdims=True)")

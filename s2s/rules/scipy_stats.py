@@ -1,0 +1,97 @@
+"""SciPy's distributions: densities of `scipy.stats` singletons (``norm.logpdf(x, loc=m, scale=s)``).
+
+A call ``norm.logpdf(...)`` resolves to a bound method of the `norm` object,
+which is what these rules are registered for (bound methods of one object
+and function compare equal). Location and scale are ``loc`` and ``scale``,
+positional or by keyword; with z = (x - loc) / scale each rule is a formula
+of z. Integer arguments (the ``k`` of a Poisson pmf) are refused where they
+carry a derivative.
+"""
+import scipy.stats
+
+from .. import runtime
+from . import nondiff, rule
+
+_Z = "((x - loc) / scale)"
+_PSI = "scipy.special.digamma"
+
+
+def stats(method, **kwargs):
+    """Register the bound method `scipy.stats.<method>` (e.g. "norm.logpdf")."""
+    name, attribute = method.split(".")
+    rule(getattr(getattr(scipy.stats, name), attribute), name="scipy.stats." + method, elementwise=True, **kwargs)
+
+
+def _density(method, args, **log_terms):
+    """logpdf from the derivatives of log p per argument; pdf = p is the same times ans."""
+    stats(method + ".logpdf", args=args, **{p: f"g * {d}" for p, d in log_terms.items()})
+    stats(method + ".pdf", args=args, **{p: f"g * ans * {d}" for p, d in log_terms.items()})
+
+
+# ---- normal: d log p / dz = -z ----------------------------------------------------------------------
+_density("norm", "x, loc=0, scale=1", x=f"-{_Z} / scale", loc=f"{_Z} / scale", scale=f"({_Z} ** 2 - 1) / scale")
+_PHI = f"np.exp(-{_Z} ** 2 / 2) / (math.sqrt(2 * math.pi) * scale)"      # the density, d cdf / dx
+_PHI_OVER_CDF = f"np.exp(-{_Z} ** 2 / 2 - ans) / (math.sqrt(2 * math.pi) * scale)"  # for logcdf = ans
+stats("norm.cdf", args="x, loc=0, scale=1", x=f"g * {_PHI}", loc=f"-g * {_PHI}", scale=f"-g * {_PHI} * {_Z}")
+stats("norm.logcdf", args="x, loc=0, scale=1",
+      x=f"g * {_PHI_OVER_CDF}", loc=f"-g * {_PHI_OVER_CDF}", scale=f"-g * {_PHI_OVER_CDF} * {_Z}")
+
+# ---- Student t: log p = const(df) - log scale - (df + 1) / 2 log(1 + z² / df) ------------------------------
+_DT = f"(-(df + 1) * {_Z} / (df + {_Z} ** 2))"   # d log p / dz
+_density("t", "x, df, loc=0, scale=1", x=f"{_DT} / scale", loc=f"-{_DT} / scale", scale=f"-(1 + {_DT} * {_Z}) / scale",
+         df=f"({_PSI}((df + 1) / 2) - {_PSI}(df / 2) - 1 / df - np.log1p({_Z} ** 2 / df) "
+            f"+ (df + 1) * {_Z} ** 2 / (df * (df + {_Z} ** 2))) / 2")
+
+# ---- gamma: log p = (a - 1) log z - z - log Γ(a) - log scale ------------------------------------------------
+_DG = f"((a - 1) / {_Z} - 1)"
+_density("gamma", "x, a, loc=0, scale=1", x=f"{_DG} / scale", loc=f"-{_DG} / scale", scale=f"({_Z} - a) / scale",
+         a=f"(np.log({_Z}) - {_PSI}(a))")
+
+# ---- beta: log p = (a - 1) log z + (b - 1) log(1 - z) - log B(a, b) - log scale -----------------------------
+_DB = f"((a - 1) / {_Z} - (b - 1) / (1 - {_Z}))"
+_density("beta", "x, a, b, loc=0, scale=1", x=f"{_DB} / scale", loc=f"-{_DB} / scale",
+         scale=f"-({_DB} * {_Z} + 1) / scale",
+         a=f"(np.log({_Z}) - {_PSI}(a) + {_PSI}(a + b))", b=f"(np.log1p(-{_Z}) - {_PSI}(b) + {_PSI}(a + b))")
+
+# ---- Poisson: log p = (k - loc) log mu - mu - log (k - loc)!; 0 log 0 is 0 ------------------------------------
+_COUNTS = {"k": "pass the counts as a constant: they are integers", "loc": "pass loc as a constant integer"}
+_DMU = "((k - loc) / (mu + (k == loc)) - 1)"
+stats("poisson.logpmf", args="k, mu, loc=0", constant=_COUNTS, mu=f"g * {_DMU}")
+stats("poisson.pmf", args="k, mu, loc=0", constant=_COUNTS, mu=f"g * ans * {_DMU}")
+
+# ---- Dirichlet: x holds the K components along its first axis (or K - 1 of them, the last being
+# 1 - their sum); log p = Σ (alpha - 1) log x + log Γ(Σ alpha) - Σ log Γ(alpha), one per column. The
+# cotangent of x is that of this formula (x is only defined on the simplex, where it is exact).
+_FULL = "len(x) == len(alpha)"
+_X = f"(x if {_FULL} else np.concatenate([x, 1 - np.sum(x, 0, keepdims=True)]))"
+_TX = f"(t_x if {_FULL} else np.concatenate([t_x, -np.sum(t_x, 0, keepdims=True)]))"
+_A1 = "np.reshape(alpha - 1, np.shape(alpha) + (1,) * (np.ndim(x) - 1))"   # alpha - 1 along the first axis
+_DX = f"({_A1} / {_X} * g)"
+_LOGX = f"np.reshape(np.log({_X}), (len(alpha), -1))"
+_NORM = f"({_PSI}(np.sum(alpha)) - {_PSI}(alpha))"
+rule(scipy.stats.dirichlet.logpdf, args="x, alpha", name="scipy.stats.dirichlet.logpdf",
+     x=f"{_DX} if {_FULL} else {_DX}[:-1] - {_DX}[-1:]",
+     alpha=f"{_LOGX} @ np.reshape(g, (-1,)) + np.sum(g) * {_NORM}",
+     jvp=f"np.sum({_A1} / {_X} * {_TX}, 0) + np.reshape(t_alpha @ {_LOGX}, np.shape(ans)) + np.sum(t_alpha * {_NORM})")
+
+# ---- multivariate normal: x (..., d); cov a (d, d) matrix of which the lower triangle is read (as SciPy
+# does), a vector (its diagonal) or a number (times the identity): the matrix C = `mvn_cov`. With r = x - mean
+# per point, s = C⁻¹ r: log p = -(d log 2π + log det C + rᵀ s) / 2, so x gets -g s, mean g s, and C
+# -(g C⁻¹ - g s sᵀ) / 2, taken back to cov by `unmvn_cov` (the adjoint of `mvn_cov`).
+nondiff(runtime.mvn_dim)
+rule(runtime.mvn_cov, args="cov, dim", cov="unmvn_cov(g, cov)", jvp="mvn_cov(t_cov, dim)")
+rule(runtime.unmvn_cov, args="c, cov", c="mvn_cov(g, np.shape(c)[-1])", jvp="unmvn_cov(t_c, cov)")
+_D = "mvn_dim(mean, cov)"
+_C = f"mvn_cov(cov, {_D})"
+_R = f"(np.reshape(x, (-1, {_D})) - (0.0 if mean is None else mean))"   # (points, d)
+_ST = f"np.linalg.solve({_C}, np.transpose({_R}))"   # sᵀ, one column per point
+_S = f"np.transpose({_ST})"
+_GV = "np.reshape(g, (-1, 1))"
+rule(scipy.stats.multivariate_normal.logpdf, args="x, mean=None, cov=1, allow_singular=False",
+     name="scipy.stats.multivariate_normal.logpdf", only={"allow_singular": (False,)},
+     x=f"np.reshape(-{_GV} * {_S}, np.shape(x))", mean=f"unbroadcast(np.sum({_GV} * {_S}, 0), mean)",
+     cov=f"unmvn_cov(-0.5 * (np.sum(g) * np.linalg.inv({_C}) - {_ST} @ ({_GV} * {_S})), cov)",
+     jvp=f"-np.reshape(np.sum(np.reshape(t_x, (-1, {_D})) * {_S}, -1), np.shape(ans)) "
+         f"+ np.reshape({_S} @ (t_mean * np.ones({_D})), np.shape(ans)) "
+         f"+ np.reshape(0.5 * np.sum(({_S} @ mvn_cov(t_cov, {_D})) * {_S}, -1) "
+         f"- 0.5 * np.trace(np.linalg.solve({_C}, mvn_cov(t_cov, {_D}))), np.shape(ans))")

@@ -1,0 +1,209 @@
+"""SciPy with s2s: what its rules refuse (in both modes), library functions without a rule, the
+Dirichlet density on the simplex, standalone modules, and s2s without SciPy.
+
+The rules themselves are checked against finite differences with the other rules
+(tests/rulecases_scipy.py, run by tests/test_rules.py, also to second order).
+"""
+import functools
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+import s2s
+from s2s.errors import NoRuleError, UnsupportedError
+
+scipy = pytest.importorskip("scipy")
+import scipy.linalg  # noqa: E402
+import scipy.special as sp  # noqa: E402
+import scipy.stats  # noqa: E402
+from scipy.stats import norm  # noqa: E402
+
+MODES = [pytest.param(s2s.grad, id="grad"), pytest.param(s2s.jvp, id="jvp")]
+
+
+def _line(fn, text):
+    """The file line of the first line of `fn`'s source that contains `text`."""
+    import inspect
+    lines, first = inspect.getsourcelines(fn)
+    return first + next(k for k, line in enumerate(lines) if text in line)
+
+
+# ---- library functions without a rule: named, at the user's line, with a rule to register ------------------
+
+def uses_a_special_function_without_rule(x):
+    return np.sum(sp.spherical_jn(1, x))
+
+
+def uses_a_library_function_without_rule(x):
+    y = x * 2.0
+    return scipy.stats.entropy(y)
+
+
+def uses_a_distribution_method_without_rule(x):
+    return np.sum(norm.sf(x))
+
+
+@pytest.mark.parametrize("make", MODES)
+@pytest.mark.parametrize("fn, called, name", [
+    (uses_a_special_function_without_rule, "sp.spherical_jn", "scipy.special.spherical_jn"),
+    (uses_a_library_function_without_rule, "scipy.stats.entropy", "scipy.stats.entropy"),
+    (uses_a_distribution_method_without_rule, "norm.sf", "norm.sf"),
+])
+def test_library_function_without_rule_is_named_at_the_call(make, fn, called, name):
+    with pytest.raises(NoRuleError) as info:
+        make(fn)
+    error = info.value
+    assert error.location is not None and error.location.filename.endswith("test_scipy.py")
+    assert error.location.line == _line(fn, called)
+    assert f"`{name}`" in error.message
+    assert error.hint.startswith(f"register one: `s2s.rule({name}, ") and "decorator" not in str(error)
+
+
+def frozen_distribution(x):
+    return np.sum(norm(0.0, 2.0).logpdf(x))
+
+
+@pytest.mark.parametrize("make", MODES)
+def test_a_method_without_rule_gets_a_method_rule_to_register(make):
+    """A frozen distribution's `.logpdf()` is a method of a value: the hint registers a method rule."""
+    with pytest.raises(NoRuleError, match=r"no derivative rule for `\.logpdf\(\)`") as info:
+        make(frozen_distribution)
+    assert info.value.location.line == _line(frozen_distribution, "norm(0.0, 2.0)")
+    assert 's2s.rule(method="logpdf", args="self, x", x="g * ...")' in info.value.hint
+
+
+def test_a_library_function_itself_is_refused_with_a_rule_to_register():
+    with pytest.raises(UnsupportedError, match=r"`scipy\.stats\.entropy` is a function of scipy") as info:
+        s2s.grad(scipy.stats.entropy)
+    assert "s2s.rule(scipy.stats.entropy, pk=" in info.value.hint
+
+
+def _decorate(f):
+    @functools.wraps(f)
+    def inner(*args):
+        return f(*args)
+    return inner
+
+
+@_decorate
+def decorated(x):
+    return x * 3.0
+
+
+def calls_decorated(x):
+    return decorated(x) + 1.0
+
+
+def test_a_users_unknown_decorator_is_refused_at_the_decorator():
+    with pytest.raises(UnsupportedError, match="has a decorator s2s does not know") as info:
+        s2s.grad(calls_decorated)
+    assert info.value.location.line == _line(decorated, "@_decorate") - 0
+    assert info.value.location.text.strip() == "@_decorate"
+
+
+# ---- refusals, both modes -----------------------------------------------------------------------------------
+
+def polygamma_of_active_order(x):
+    return sp.polygamma(x, 2.0)
+
+
+def logsumexp_with_sign(x):
+    return sp.logsumexp(x, return_sign=True)[0]
+
+
+def poisson_of_active_counts(x):
+    return np.sum(scipy.stats.poisson.logpmf(x, 2.0))
+
+
+def mvn_singular(x):
+    return scipy.stats.multivariate_normal.logpdf(x, np.zeros(2), np.eye(2), allow_singular=True)
+
+
+def triangular_overwriting(a, b):
+    return np.sum(scipy.linalg.solve_triangular(a, b, overwrite_b=True))
+
+
+def cholesky_overwriting(a):
+    return np.sum(scipy.linalg.cholesky(a, overwrite_a=True))
+
+
+@pytest.mark.parametrize("make", MODES)
+@pytest.mark.parametrize("fn, message", [
+    (polygamma_of_active_order, "no derivative of `sp.polygamma` with respect to its argument `n`"),
+    (logsumexp_with_sign, "only with return_sign=False"),
+    (poisson_of_active_counts, "with respect to its argument `k`"),
+    (mvn_singular, "only with allow_singular=False"),
+    (triangular_overwriting, "only with overwrite_b=False"),
+    (cholesky_overwriting, "only with overwrite_a=False"),
+])
+def test_refused_when_the_derivative_is_built(make, fn, message):
+    with pytest.raises(UnsupportedError, match=message) as info:
+        make(fn)
+    assert info.value.location is not None and info.value.location.filename.endswith("test_scipy.py")
+
+
+# ---- Dirichlet with all K components: exact along the simplex -----------------------------------------------
+
+def dirichlet_full(x, alpha):
+    return scipy.stats.dirichlet.logpdf(x, alpha)
+
+
+def test_dirichlet_on_the_simplex_matches_finite_differences():
+    x, alpha = np.array([0.2, 0.3, 0.1, 0.4]), np.array([1.5, 0.7, 2.0, 3.0])
+    t = np.array([0.3, -0.1, 0.2, -0.4])   # sums to 0: stays on the simplex
+    h = 1e-6
+    expected = (dirichlet_full(x + h * t, alpha) - dirichlet_full(x - h * t, alpha)) / (2 * h)
+    gx, galpha = s2s.grad(dirichlet_full, wrt=(0, 1))(x, alpha)
+    assert float(gx @ t) == pytest.approx(expected, rel=1e-6)
+    _, tangent = s2s.jvp(dirichlet_full)(x, alpha, t)
+    assert tangent == pytest.approx(expected, rel=1e-6)
+    u = np.array([0.2, -0.5, 0.1, 0.3])
+    by_alpha = (dirichlet_full(x, alpha + h * u) - dirichlet_full(x, alpha - h * u)) / (2 * h)
+    assert float(galpha @ u) == pytest.approx(by_alpha, rel=1e-6)
+
+
+# ---- generated code: imports SciPy where a rule calls it; standalone modules too -----------------------------
+
+def log_gamma_density(x, a):
+    return np.sum(scipy.stats.gamma.logpdf(x, a))
+
+
+def test_generated_code_imports_the_scipy_modules_it_calls():
+    df = s2s.grad(log_gamma_density, wrt=1)
+    assert "import scipy.special\n" in s2s.source(df)
+    x, a = np.array([0.5, 1.5, 2.5]), 1.7
+    assert df(x, a) == pytest.approx(np.sum(np.log(x)) - 3 * sp.digamma(a), rel=1e-12)
+
+
+def test_a_standalone_module_imports_scipy():
+    from s2s.standalone import render
+    df = s2s.grad(log_gamma_density, wrt=1)
+    text = render(s2s.api.generated(df), command="s2s grad test_scipy.py:log_gamma_density --wrt a")
+    assert "import scipy.special\n" in text
+    namespace: dict = {}
+    exec(compile(text, "<standalone>", "exec"), namespace)
+    x = np.array([0.5, 1.5, 2.5])
+    assert namespace["grad_log_gamma_density"](x, 1.7) == pytest.approx(np.sum(np.log(x)) - 3 * sp.digamma(1.7))
+
+
+# ---- without SciPy -------------------------------------------------------------------------------------------
+
+def test_s2s_imports_and_works_without_scipy(tmp_path):
+    """s2s never imports SciPy (`import scipy.stats` is slow): its rules register once the program
+    imports it. Without it, s2s works and has no SciPy rules."""
+    (tmp_path / "no_scipy.py").write_text(
+        "import sys\n"
+        "import numpy as np, s2s\n"
+        "assert 'scipy' not in sys.modules\n"
+        "sys.modules['scipy'] = None\n"   # from here, `import scipy` raises ImportError
+        "from s2s.rules import all_rules\n"
+        "assert not [r.name for r in all_rules() if r.name.startswith('scipy')]\n"
+        "def f(x):\n"
+        "    return np.sum(np.sin(x) * x)\n"
+        "print(s2s.grad(f)(np.array([0.5]))[0])\n")
+    done = subprocess.run([sys.executable, str(tmp_path / "no_scipy.py")], capture_output=True, text=True,
+                          timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert float(done.stdout) == pytest.approx(np.sin(0.5) + 0.5 * np.cos(0.5))
