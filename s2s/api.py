@@ -53,13 +53,14 @@ def _wrt_names(func, wrt) -> tuple[list[str], bool]:
     return names, single
 
 
-def _wrt(wrt, argnums):
-    """`argnums` is JAX's name for `wrt`; give one of them."""
-    if argnums is None:
+def _wrt(wrt, argnums, argnum=None):
+    """`argnums` is JAX's name for `wrt`, `argnum` autograd's; give one of them."""
+    given = [w for w in (argnums, argnum) if w is not None]
+    if not given:
         return wrt
-    if wrt != 0:
-        raise S2SError("give either wrt= or argnums= (its alias), not both")
-    return argnums
+    if wrt != 0 or len(given) > 1:
+        raise S2SError("give one of wrt=, argnums= and argnum= (its aliases)")
+    return given[0]
 
 
 def _target(func):
@@ -197,7 +198,7 @@ def _make_plain(func, wrt, mode, optimize, has_aux=False, self_class=None):
     return made
 
 
-def grad(func, wrt=0, *, optimize=True, has_aux=False, argnums=None):
+def grad(func, wrt=0, *, optimize=True, has_aux=False, argnums=None, argnum=None):
     """The gradient of scalar-valued `func` with respect to `wrt`, as generated code.
 
     Returns a function with `func`'s parameters that returns one gradient
@@ -231,10 +232,10 @@ def grad(func, wrt=0, *, optimize=True, has_aux=False, argnums=None):
     earlier keeps the functions it was generated with; values that are not
     called (globals, closure variables) are read when the derivative runs.
     """
-    return _make(func, _wrt(wrt, argnums), "grad", optimize, has_aux)
+    return _make(func, _wrt(wrt, argnums, argnum), "grad", optimize, has_aux)
 
 
-def value_and_grad(func, wrt=0, *, optimize=True, has_aux=False, argnums=None):
+def value_and_grad(func, wrt=0, *, optimize=True, has_aux=False, argnums=None, argnum=None):
     """Like `grad`, returning `(value, gradient)`; arguments are checked as in `grad`.
 
     With `has_aux=True`, `func` returns `(value, aux)` and this returns `((value, aux), gradient)`.
@@ -242,10 +243,10 @@ def value_and_grad(func, wrt=0, *, optimize=True, has_aux=False, argnums=None):
         >>> s2s.value_and_grad(lambda x: x ** 2)(3.0)
         (9.0, 6.0)
     """
-    return _make(func, _wrt(wrt, argnums), "value_and_grad", optimize, has_aux)
+    return _make(func, _wrt(wrt, argnums, argnum), "value_and_grad", optimize, has_aux)
 
 
-def vjp(func, wrt=0, *, optimize=True, argnums=None):
+def vjp(func, wrt=0, *, optimize=True, argnums=None, argnum=None):
     """`g(*args, seed)`: the cotangent(s) of `wrt` given a `seed` shaped like `func`'s output.
 
     Arguments are checked as in `grad`; an integer seed is converted to float.
@@ -253,35 +254,49 @@ def vjp(func, wrt=0, *, optimize=True, argnums=None):
         >>> s2s.vjp(lambda x: x * x)(np.array([1.0, 2.0]), np.array([1.0, 1.0]))
         array([2., 4.])
     """
-    return _make(func, _wrt(wrt, argnums), "vjp", optimize)
+    return _make(func, _wrt(wrt, argnums, argnum), "vjp", optimize)
 
 
-def elementwise_grad(func, wrt=0, *, optimize=True, argnums=None):
+def elementwise_grad(func, wrt=0, *, optimize=True, argnums=None, argnum=None):
     """autograd's `elementwise_grad`: the vjp of `func` with a seed of ones shaped like its output,
     which is the derivative of each output entry when output entry i depends on input entry i only.
 
         >>> s2s.elementwise_grad(lambda x: np.tanh(x))(np.zeros(3))
         array([1., 1., 1.])
+
+    It is a one-line Python function s2s can read, so it differentiates again:
+    `s2s.elementwise_grad(s2s.elementwise_grad(np.tanh))` is the second derivative.
     """
-    backward = vjp(func, wrt, optimize=optimize, argnums=argnums)
-    plain_func = _target(func)
+    backward = vjp(func, wrt, optimize=optimize, argnums=argnums, argnum=argnum)
+    target = _target(func)
+    name = "lambda" if target.__name__ == "<lambda>" else target.__name__
+    params = [p for p in inspect.signature(target).parameters.values()]
+    if any(p.kind not in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD) or p.default is not p.empty for p in params):
+        def elementwise_gradient(*args, **kwargs):   # defaults, *args or keywords: not read again
+            out = target(*args, **kwargs)
+            return backward(*args, np.ones_like(out, dtype=np.result_type(out, 1.0)), **kwargs)
+        made = elementwise_gradient
+    else:
+        names = ", ".join(p.name for p in params)
+        filename = f"<s2s elementwise_grad of {name}>"
+        text = (f"def elementwise_grad_{name}({names}):\n"
+                f"    return backward({names}, np.ones_like(func({names}), dtype=float))\n")
+        namespace = {"backward": backward, "func": target, "np": np, "__name__": "s2s.elementwise"}
+        exec(compile(text, filename, "exec"), namespace)
+        linecache.cache[filename] = (len(text), None, text.splitlines(True), filename)
+        made = namespace[f"elementwise_grad_{name}"]
+    _SOURCES[made] = source(backward)
+    return made
 
-    def elementwise_gradient(*args, **kwargs):
-        out = plain_func(*args, **kwargs)
-        return backward(*args, np.ones_like(out, dtype=np.result_type(out, 1.0)), **kwargs)
-    elementwise_gradient.__name__ = f"elementwise_grad_{getattr(plain_func, '__name__', 'f')}"
-    _SOURCES[elementwise_gradient] = source(backward)
-    return elementwise_gradient
 
-
-def jvp(func, wrt=0, *, optimize=True, argnums=None):
+def jvp(func, wrt=0, *, optimize=True, argnums=None, argnum=None):
     """`g(*args, *tangents) -> (value, output tangent)`: forward mode, one tangent per `wrt` argument.
 
     Arguments are checked as in `grad`; integer tangents are directions, not
     points, and are converted to float. The output tangent has the type of
     the output (NumPy gives a scalar for most operations on 0-d arrays).
     """
-    return _make(func, _wrt(wrt, argnums), "jvp", optimize)
+    return _make(func, _wrt(wrt, argnums, argnum), "jvp", optimize)
 
 
 def hvp(func, wrt=0, *, optimize=True):

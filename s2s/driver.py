@@ -346,7 +346,9 @@ class _Generation:
             def derivative_name(n):
                 return n in namer.given and n.startswith((namer.adjoint_prefix, namer.tangent_prefix))
             fn = optimize_pass(fn, _pure_call, derivative_name)
-        self.functions.append((fn.name, fn, info, self.namespace(func), cells_of(func)))
+        cells = cells_of(func)
+        fn, cells = _bound_defaults(fn, func, cells)
+        self.functions.append((fn.name, fn, info, self.namespace(func), cells))
 
     def drain(self, optimize):
         while self.queue:
@@ -493,6 +495,34 @@ def _generate_entry(gen, namer, func, wrt, single, mode, optimize):
     gen.finish(entry_fn, info, func, optimize)
     gen.drain(optimize)
     return entry_fn
+
+
+def _bound_defaults(fn, func, cells):
+    """A default that reads a name the function's module does not have (`def acq(x, y=y)` inside
+    another function: Python evaluated `y` there, once) becomes the value it evaluated to,
+    bound in the generated code's namespace like a closure's cell."""
+    values = dict(func.__kwdefaults__ or {})
+    params = [p for p in inspect.signature(func).parameters.values()
+              if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)]
+    values.update({p.name: v for p, v in zip(params[len(params) - len(func.__defaults__ or ()):],
+                                             func.__defaults__ or ())})
+    a = fn.args
+    positional = a.posonlyargs + a.args
+    pairs = list(zip(positional[len(positional) - len(a.defaults):], range(len(a.defaults)), ["p"] * len(a.defaults)))
+    pairs += [(p, k, "k") for k, p in enumerate(a.kwonlyargs) if a.kw_defaults[k] is not None]
+    bound = dict(cells)
+    for param, k, kind in pairs:
+        node = a.defaults[k] if kind == "p" else a.kw_defaults[k]
+        free = {n.id for n in gast.walk(node) if isinstance(n, gast.Name)} - set(func.__globals__) - set(dir(builtins))
+        if free and param.id in values:
+            slot = f"__s2s_default_{param.id}"
+            bound[slot] = types.CellType(values[param.id])
+            new = gast.Name(id=slot, ctx=gast.Load(), annotation=None, type_comment=None)
+            if kind == "p":
+                a.defaults[k] = new
+            else:
+                a.kw_defaults[k] = new
+    return fn, bound
 
 
 def _split_aux(fn, namer, info):

@@ -307,3 +307,14 @@ def test_a_closure_variable_np_that_is_not_numpy_is_refused():
         with pytest.raises(s2s.S2SError, match="closure over a variable `np` that is not numpy"):
             transform(make_np(fake))
     np.testing.assert_allclose(s2s.grad(make_np(np))(X), 2 * X)   # NumPy itself is fine
+
+
+def test_a_default_read_from_the_enclosing_function_is_the_value_python_evaluated():
+    """autograd's bayesian_optimization: `def acquisition_function(xstar, y=y)` inside a function."""
+    def outer(y):
+        def acq(x, y=y):
+            return np.sum(x * y) ** 2
+        return s2s.value_and_grad(lambda x: -acq(x))(np.ones(2))
+    y = np.array([1.0, 2.0])
+    value, g = outer(y)
+    assert value == pytest.approx(-9.0) and np.allclose(g, -2 * 3.0 * y)
