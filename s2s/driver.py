@@ -33,6 +33,7 @@ from .transforms.callees import Callees, first_param, library_of, public_name, r
 from .transforms.differentiable import check_differentiable
 from .transforms.effects import RETURNS, check_calls, written_parameters
 from .transforms.fence import fence
+from .transforms.generators import generators
 from .transforms.list_operators import list_operators
 from .transforms.function_values import function_values
 from .transforms.local_functions import local_functions
@@ -98,7 +99,10 @@ def _parse(func):
         source = next(src for _, src, fn in origin.functions if fn is func)
         filename = func.__code__.co_filename
         linecache.cache[filename] = (len(source), None, source.splitlines(True), filename)
-    return parse_function(func)
+    fn, info = parse_function(func)
+    names = {n.id for n in gast.walk(fn) if isinstance(n, gast.Name)}
+    return generators(fn, info, next(f"_yielded{k or ''}" for k in range(len(names) + 1)
+                                     if f"_yielded{k or ''}" not in names)), info
 
 
 def param_names_of(func) -> list[str]:

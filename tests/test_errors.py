@@ -15,7 +15,7 @@ REJECTED = [
     (u.lambda_in_list, "used as a value", "lambda_in_list", "fs = [lambda t: t * x, np.sin]"),
     (u.local_function_as_value, "used as a value", "local_function_as_value", "pair = (sq, x)"),
     (u.recursive_local_function, "calls itself", "recursive_local_function", "def fact(n):"),
-    (u.uses_yield, "yield", "uses_yield", "yield x"),
+    (u.uses_yield, "yield", "uses_yield", "sent = yield x"),
     (u.uses_try, "`try`", "uses_try", "try:"),
     (u.uses_with, "`with`", "uses_with", 'with open("f") as fh:'),
     (u.uses_eval, "`eval()`", "uses_eval", 'return eval("x * 2")'),

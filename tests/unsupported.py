@@ -51,7 +51,9 @@ def uses_nonlocal(x):
 
 
 def uses_yield(x):
-    yield x
+    # A generator is differentiated as the list of what it yields; one that is sent values is not.
+    sent = yield x
+    yield sent
 
 
 def uses_try(x):

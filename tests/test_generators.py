@@ -1,0 +1,85 @@
+"""Generator functions consumed by a loop (autograd's `unpack_layers`), differentiated as the list of
+what they yield: every mode against finite differences; generators that may not end are refused."""
+import numpy as np
+import pytest
+
+import s2s
+
+SHAPES = [(2, 3), (3, 1)]
+
+
+def unpack_layers(w_vect):
+    for m, n in SHAPES:
+        yield w_vect[:m * n].reshape((m, n)), w_vect[m * n:m * n + n]
+        w_vect = w_vect[(m + 1) * n:]
+
+
+def predictions(w_vect, inputs):
+    for W, b in unpack_layers(w_vect):
+        outputs = np.dot(inputs, W) + b
+        inputs = np.tanh(outputs)
+    return outputs
+
+
+def loss(w_vect, x):
+    return np.sum(predictions(w_vect, x) ** 2)
+
+
+def squares(xs):
+    for x in xs:
+        if x > 0:
+            yield x * x
+            continue
+        yield -x
+    return
+
+
+def sum_of_squares(a):
+    return sum(squares([a[0], a[1], 2.0 * a[2]]))
+
+
+def forever(x):
+    while True:
+        yield x
+
+
+def first_of_forever(x):
+    for v in forever(x):
+        return v
+
+
+def sends(x):
+    y = yield x
+    yield y
+
+
+def takes_sent(x):
+    return sum(sends(x))
+
+
+N = 3 * 3 + 4 * 1
+W = np.random.default_rng(0).standard_normal(N)
+X = np.random.default_rng(1).standard_normal((4, 2))
+A = np.array([0.7, -1.3, 0.4])
+
+
+def _numerical(f, x, *rest, eps=1e-6):
+    return np.array([(f(x + e, *rest) - f(x - e, *rest)) / (2 * eps) for e in np.eye(x.size) * eps])
+
+
+@pytest.mark.parametrize("f, x, rest", [(loss, W, (X,)), (sum_of_squares, A, ())], ids=["layers", "branches"])
+def test_a_generator_consumed_by_a_loop_in_every_mode(f, x, rest):
+    numeric = _numerical(f, x, *rest)
+    assert np.allclose(s2s.grad(f)(x, *rest), numeric, rtol=1e-5, atol=1e-7)
+    v = np.random.default_rng(2).standard_normal(x.size)
+    assert np.isclose(s2s.jvp(f)(x, *rest, v)[1], numeric @ v, rtol=1e-5, atol=1e-7)
+    df, eps = s2s.grad(f), 1e-5
+    hv = (df(x + eps * v, *rest) - df(x - eps * v, *rest)) / (2 * eps)
+    assert np.allclose(s2s.hvp(f)(x, *rest, v), hv, rtol=1e-4, atol=1e-6)
+
+
+@pytest.mark.parametrize("f, what", [(first_of_forever, "while"), (takes_sent, "used as a value")])
+@pytest.mark.parametrize("make", [s2s.grad, s2s.jvp])
+def test_a_generator_that_may_not_end_or_is_sent_values_is_refused(f, what, make):
+    with pytest.raises(s2s.UnsupportedError, match=what):
+        make(f)
