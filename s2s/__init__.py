@@ -12,10 +12,10 @@ from .api import (Differentiated, differentiate, elementwise_grad, grad, hessian
 from .errors import (ComplexArgumentError, IntegerArgumentError, NoRuleError, S2SError, SourceError,  # noqa: E402
                      UnsupportedError)
 from .rules import nondiff, rule  # noqa: E402
-from .runtime import InPlaceWriteError, stop_gradient  # noqa: E402
+from .runtime import InPlaceWriteError, OutputShapeError, stop_gradient  # noqa: E402
 from .trees import flatten, tree_flatten, tree_unflatten  # noqa: E402
 
 __all__ = ["grad", "value_and_grad", "vjp", "jvp", "hvp", "hessian", "jacobian", "elementwise_grad", "source",
            "differentiate", "Differentiated", "rule", "nondiff", "tree_flatten", "tree_unflatten", "flatten",
            "stop_gradient", "S2SError", "UnsupportedError", "NoRuleError", "SourceError", "IntegerArgumentError",
-           "ComplexArgumentError", "InPlaceWriteError"]
+           "ComplexArgumentError", "InPlaceWriteError", "OutputShapeError"]

@@ -136,14 +136,18 @@ _PRIMITIVES: dict = {}   # a primitive with a rule (np.sin) -> the Python functi
 
 
 def _as_function(func):
-    """A primitive with a derivative rule but no Python source (`np.sin`, `np.linalg.det`, a SciPy
-    function) as a one-line Python function that calls it, whose source s2s reads; else `func`."""
-    if inspect.isfunction(func) or not callable(func):
+    """A primitive with a derivative rule (`np.sin`, `np.linalg.det`, a SciPy function, a function
+    registered with `s2s.rule`) as a one-line Python function that calls it, whose source s2s
+    reads; else `func`."""
+    if not callable(func) or inspect.ismethod(func) or isinstance(func, functools.partial):
         return func
+    rules.load_optional()   # SciPy's, if the program imported SciPy
     rule = rules.lookup(func)
     if rule is None or rule.nondiff or func in _PRIMITIVES:
         return _PRIMITIVES.get(func, func)
-    params = [p for p in rule.signature.parameters.values() if p.name != "out"]  # out= is never differentiated
+    # out= is never differentiated; a parameter the rule covers for some constants only keeps its default
+    params = [p for p in rule.signature.parameters.values()
+              if p.name != "out" and not (p.name in rule.only and p.default is not p.empty)]
     call = ", ".join(p.name if p.default is p.empty and p.kind is not p.KEYWORD_ONLY else f"{p.name}={p.name}"
                      for p in params)
     signature = rule.signature.replace(parameters=params)

@@ -128,7 +128,7 @@ def fixer(mode: str, single: bool, has_aux: bool = False):
     def one(g, zero, arg):
         if zero is not None:
             return as_0d(g, zero)
-        return plain(g, arg) if needs_plain(g) else g
+        return plain(g, arg) if needs_plain(g, arg) else g
 
     def gradients(out, zero_d, args):
         if single:
@@ -208,7 +208,8 @@ def checked(made, fname: str, wrt: list[str], single: bool, mode: str, direction
         zero_d = "".join(f"{w} if __s2s_z{k} else None, " for k, w in enumerate(wrt))
         body += [f"    __s2s_z{k} = {t}" for k, t in enumerate(tests)]
         body += [f"    __s2s_out = {call_text}",
-                 f"    if {' or '.join(f'__s2s_z{k}' for k in range(len(wrt)))} or __s2s_any_tree(__s2s_out{part}):",
+                 f"    if {' or '.join(f'__s2s_z{k}' for k in range(len(wrt)))} or __s2s_any_tree(__s2s_out{part})"
+                 + "".join(f" or type({w}) is list or type({w}) is tuple" for w in wrt) + ":",
                  f"        return __s2s_fix(__s2s_out, ({zero_d}), ({''.join(w + ', ' for w in wrt)}))",
                  "    return __s2s_out"]
     source = (f"def __s2s_factory(__s2s_made, __s2s_screen, __s2s_floats, __s2s_fix, __s2s_defaults,\n"

@@ -439,14 +439,18 @@ def stop_gradient(x):
     return x
 
 
+class OutputShapeError(S2SError, TypeError):
+    """A gradient was asked of a function whose output has more than one entry."""
+
+
 def grad_seed(out):
-    """The cotangent that starts a gradient: one, for a scalar output."""
+    """The cotangent that starts a gradient: one, for a scalar output (ones, for an array of one entry)."""
     if getattr(out, "ndim", 0) == 0 and not isinstance(out, (list, tuple, dict)):
         return 1.0
-    if np.ndim(out) != 0:
-        raise TypeError(f"s2s.grad needs a function that returns a scalar, but it returned an array of "
-                        f"shape {np.shape(out)}; use s2s.vjp for functions with array outputs")
-    return 1.0
+    if np.size(out) != 1 or isinstance(out, (list, tuple, dict)):
+        raise OutputShapeError(f"s2s.grad needs a function that returns a scalar, but it returned an array of "
+                               f"shape {np.shape(out)}; use s2s.vjp for functions with array outputs")
+    return np.ones(np.shape(out), dtype=np.result_type(out, 1.0))
 
 
 # ---- reductions and linear algebra ----

@@ -58,6 +58,11 @@ def plain(g, like):
         if _is_namedtuple(like):
             return type(like)(*items)
         return items if isinstance(like, list) else tuple(items)
+    if isinstance(like, (list, tuple)) and isinstance(g, np.ndarray) and g.shape[:1] == (len(like),):
+        items = [plain(gi, li) for gi, li in zip(g, like)]   # np.array(xs) of a list xs: a list back
+        return type(like)(*items) if _is_namedtuple(like) else items if isinstance(like, list) else tuple(items)
+    if isinstance(like, float) and isinstance(g, (np.floating, np.ndarray)) and np.ndim(g) == 0:
+        return float(g)
     if isinstance(g, _COTANGENTS):  # no argument to follow (a seed's shape): lists, tuples and dicts
         return plain(g, g)
     return g
@@ -74,9 +79,10 @@ def _rebuilt(like, items):
         return dict(items)
 
 
-def needs_plain(g) -> bool:
-    """Is `g` (a gradient as generated code returns it) a container of cotangents?"""
-    return isinstance(g, _COTANGENTS) or _is_dataclass(g)
+def needs_plain(g, like=None) -> bool:
+    """Is `g` (a gradient as generated code returns it) a container of cotangents, or an array
+    for an argument `like` that is a list or tuple?"""
+    return isinstance(g, _COTANGENTS) or _is_dataclass(g) or isinstance(like, (list, tuple))
 
 
 @dataclasses.dataclass(frozen=True)

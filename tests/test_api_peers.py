@@ -240,3 +240,23 @@ def test_elementwise_grad_differentiates_again_as_in_autograds_tanh_example():
 
 def test_argnum_is_autograds_alias_of_wrt():
     assert np.isclose(s2s.grad(two_args, argnum=1)(2.0, 1.5), 3 * 2.0 * 1.5 ** 2)
+
+
+def test_a_library_function_with_a_rule_and_a_one_entry_output_and_a_list_argument():
+    scipy_special = pytest.importorskip("scipy.special")
+    x = np.array([1.0, 2.0])
+    assert np.allclose(s2s.grad(scipy_special.logsumexp)(x), np.exp(x) / np.sum(np.exp(x)))
+
+    def one_entry(x):
+        return np.sin(x) * 2
+    assert np.allclose(s2s.grad(one_entry)(np.array([0.5])), [2 * np.cos(0.5)])
+
+    def of_a_list(xs):
+        return np.sum(np.array(xs) ** 2)
+    assert s2s.grad(of_a_list)([1.0, 2.0]) == [2.0, 4.0]
+    assert s2s.grad(of_a_list)((1.0, 2.0)) == (2.0, 4.0)
+
+    def two_entries(x):
+        return x * np.ones(2)
+    with pytest.raises(s2s.OutputShapeError, match="returns a scalar"):
+        s2s.grad(two_entries)(1.0)
