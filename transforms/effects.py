@@ -20,6 +20,7 @@ Runs on normal form.
 from __future__ import annotations
 
 import inspect
+import re
 
 import gast
 import numpy as np
@@ -27,7 +28,8 @@ import numpy as np
 from s2s.errors import UnsupportedError
 
 from .aliasing import _insert_before, _is_view, _shared_operands, inplace_augmented, mutable_names
-from .nodes import call, const, expr_stmt, name, param_names, pushed, subscript_write, walk_statements
+from .dead_arguments import why_not_dead
+from .nodes import assign, call, const, expr_stmt, name, param_names, pushed, subscript_write, walk_statements
 from .shapes import containers
 
 _MUTATING_METHODS = {"fill", "sort", "append", "extend", "insert", "pop", "remove", "clear", "update",
@@ -159,11 +161,13 @@ def written_parameters(fn, callees, effects_of) -> dict:
     return summary
 
 
-def check_calls(fn, info, callees, effects_of, helper=lambda n: n):
-    """Refuse a call that passes a name to a parameter its (user) callee may write into; where
-    the callee writes only with `y += e` (in place only on an array or a list), check the
-    argument's type when the call runs (`rebinds`)."""
-    guards = {}
+def check_calls(fn, info, callees, effects_of, namer=None):
+    """Refuse a call that passes a name to a parameter its (user) callee may write into. Where
+    the callee writes only with `y += e` (in place only on an array or a list): if the name is
+    dead after the call (`dead_arguments`), pass a copy, and the derivative of `y = y + e` is
+    exact; else check the argument's type when the call runs (`rebinds`)."""
+    helper = namer.helper if namer is not None else (lambda n: n)
+    refused, candidates = {}, {}
     for s in walk_statements(fn.body):
         value = s.value if isinstance(s, (gast.Assign, gast.Expr)) else None
         if not isinstance(value, gast.Call):
@@ -185,12 +189,47 @@ def check_calls(fn, info, callees, effects_of, helper=lambda n: n):
                     f"`{p} = {p}.copy()` first in it)")
                 if surely:
                     raise error
-                message = f"{error.location}: `{callee.label}` changes its argument `{p}` in place with an " \
-                          f"augmented assignment ({where}), here the array `{a.id}`; s2s treats arguments as values"
-                guards[s] = expr_stmt(call(helper("rebinds"), a.id, gast.Tuple(elts=[name(a.id)], ctx=gast.Load()),
-                                           const(message)), s)
-    if guards:
-        _insert_before(fn, guards)
+                refused.setdefault(s, []).append((a.id, arg, f"{error.location}: `{callee.label}` changes its argument "
+                                                 f"`{p}` in place with an augmented assignment ({where}), here the "
+                                                 f"array `{a.id}`; s2s treats arguments as values"))
+                if a is arg and any(arg is x for x in value.args + [k.value for k in value.keywords]):
+                    candidates.setdefault(s, []).append(a.id)  # passed as it is: perhaps dead after the call
+    if not refused:
+        return
+    why = why_not_dead(fn, callees, effects_of, candidates) if candidates and namer is not None else {}
+    before: dict = {}
+    temps = _temps_after(fn, namer) if namer is not None else None
+    for s, args in refused.items():
+        for a, arg, message in args:
+            reason = why.get((s, a), "")
+            if reason is None:  # dead: the callee may write into a copy
+                copy = next(temps)
+                callees.locals.add(copy)
+                before.setdefault(s, []).append(assign(copy, call(helper("copy_of"), a), s))
+                _replace_argument(s.value, arg, name(copy))
+                continue
+            message += f" ({reason})" if reason else ""
+            before.setdefault(s, []).append(expr_stmt(call(helper("rebinds"), a, gast.Tuple(
+                elts=[name(a)], ctx=gast.Load()), const(message)), s))
+    _insert_before(fn, before)
+
+
+def _replace_argument(value, arg, new):
+    value.args = [new if x is arg else x for x in value.args]
+    for k in value.keywords:
+        if k.value is arg:
+            k.value = new
+
+
+def _temps_after(fn, namer):
+    """Fresh temporaries: numbered after every one `fn` holds."""
+    prefix = re.escape(namer.temp_prefix)
+    taken = [int(m.group(1)) for n in gast.walk(fn) if isinstance(n, gast.Name)
+             for m in [re.fullmatch(prefix + r"(\d+)", n.id)] if m]
+    k = max(taken, default=0)
+    while True:
+        k += 1
+        yield namer.temp(k)
 
 
 def _bound(func, call, effects):
