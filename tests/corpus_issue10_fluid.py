@@ -119,7 +119,32 @@ def fl_scalar_nested(s):
     return fl_nested_calls(s * _A, np.exp(0.3 * s) * _B)
 
 
+class _Stepper:
+    """`self.m(a)` calls `m(self, a)`: the argument `a` goes to `y`, not to `self`."""
+    def __init__(self, k):
+        self.k = k
+
+    def bump(self, y):
+        y *= self.k
+        return y
+
+    def fl_method_dead(self, x):
+        a = x * 2.0
+        b = self.bump(a)
+        return np.sum(b * x)
+
+    def fl_method_read_after(self, x):
+        a = x * 2.0
+        b = self.bump(a)
+        return np.sum(a * b)
+
+
+fl_method_dead = _Stepper(1.5).fl_method_dead
+fl_method_read_after = _Stepper(1.5).fl_method_read_after
+
+
 ISSUE_10_FLUID = [
+    (fl_method_dead, [(_A,)], 0),
     (fl_dead_in_loop, [(_A, _B)], (0, 1)),
     (fl_rebound_by_the_call, [(_A,)], 0),
     (fl_keyword_argument, [(_A, _B)], (0, 1)),
@@ -189,12 +214,29 @@ def fl_entry_of_a_list(x):
     return np.sum(b * pair[0])
 
 
+_KEPT = {}
+
+
+def _keep_then_bump(y):
+    _KEPT["last"] = y   # a global now holds `y`, which the next line changes
+    y += 1.0
+    return y * 2.0
+
+
+def fl_helper_keeps_its_argument(x):
+    a = x * 2.0
+    b = _keep_then_bump(a)
+    return np.sum(b * _KEPT["last"])
+
+
 ISSUE_10_FLUID_REFUSED_WHEN_RUN = [
     (fl_read_after_the_call, "`a` is read after the call"),
+    (fl_method_read_after, "`a` is read after the call"),
     (fl_read_in_the_next_trip, "`a` is read after the call"),
     (fl_alias_read_after, "`view` may share memory with `a` and is read after the call"),
     (fl_alias_in_a_list, "`held` may share memory with `a` and is read after the call"),
     (fl_passed_twice, "`a` is passed twice"),
     (fl_nested_read_inside, "`y` is read after the call"),
     (fl_entry_of_a_list, "`a` may share memory with the parameter `pair`"),
+    (fl_helper_keeps_its_argument, "`_keep_then_bump` may keep `y` where the caller sees it"),
 ]

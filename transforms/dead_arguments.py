@@ -47,7 +47,8 @@ def why_not_dead(fn, callees, effects_of, candidates) -> dict:
     before = _states_before(fn, callees, effects_of, set(candidates))
     result = {}
     for s, names in candidates.items():
-        stored = {n.id for t in getattr(s, "targets", []) for n in gast.walk(t) if isinstance(n, gast.Name)}
+        stored = {n.id for t in getattr(s, "targets", []) for n in gast.walk(t)
+                  if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Store)}
         live = live_after.get(s, set()) - stored
         used = [n.id for n in gast.walk(s.value) if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Load)]
         state = before.get(s, {})
@@ -116,8 +117,7 @@ def _states_before(fn, callees, effects_of, watched) -> dict:
             before[s] = _join(before.get(s, {}), state)
         if isinstance(s, gast.Assign):
             target = subscript_write(s)
-            if target is not None or not all(isinstance(n, (gast.Name, gast.Tuple, gast.List, gast.Starred))
-                                             for n in [s.targets[0]]):
+            if target is not None or isinstance(s.targets[0], gast.Attribute):
                 # `y[i] = v`, `p.w = v`: y (or p) may now hold v
                 base = [n.id for n in gast.walk(s.targets[0]) if isinstance(n, gast.Name)][:1]
                 for v in base:

@@ -2,7 +2,10 @@
 
 s2s treats a call's arguments as values: the derivative of ``zero_first(y)``
 knows nothing of a write the callee makes into ``y``. So a call that passes
-a name to a parameter its callee may write into is refused (`check_calls`).
+a name to a parameter its callee may write into is refused (`check_calls`),
+except where the callee writes only with ``y += e`` (which rebinds a number)
+and the name is dead after the call (`dead_arguments`): then the callee is
+given a copy, and the write changes nothing anyone reads.
 
 The summary of a function (`written_parameters`) follows, statement by
 statement on normal form, which parameters each name may share memory with
@@ -13,7 +16,9 @@ written: ``a[i] = v``, ``a += v`` on an array or list (see
 ``xs.append(v)``), a NumPy function's ``out=`` or first argument
 (``np.copyto(a, b)``), or a call to a user function that writes into the
 parameter it is passed (summaries of recursive functions grow to a fixed
-point, see `driver`).
+point, see `driver`). It also records the parameters the function may put
+into an object its caller or a global can see (`STORED`): a copy given for
+such a parameter would not be the object the caller later reads.
 
 Runs on normal form.
 """
@@ -40,13 +45,15 @@ _WRITES_FIRST = tuple(getattr(np, n) for n in ("copyto", "put", "place", "putmas
 
 
 RETURNS = None  # the key of a summary that holds the parameters the result may share
+STORED = "\0stored"  # ... and the parameters it may store into an object its caller (or a global) can see
 DIRECT = "\0"   # state[DIRECT + v]: the parameters `v` is (a view of), through copies and views only
 
 
 def written_parameters(fn, callees, effects_of) -> dict:
     """{parameter: (line of a statement that may write into it in place, surely)}: not
     surely where the write is `y += e` with `y` perhaps a number (then it rebinds `y`); and
-    under the key `RETURNS`, the parameters the returned value may share memory with.
+    under the key `RETURNS`, the parameters the returned value may share memory with; under
+    `STORED`, those it may put into an object its caller can see (a parameter, a global).
     `effects_of(function)`: the same summary for a user function `fn` calls."""
     params = param_names(fn)
     written: dict = {}
@@ -67,13 +74,22 @@ def written_parameters(fn, callees, effects_of) -> dict:
     def shares(state, names):
         return frozenset().union(*(state.get(v, frozenset()) for v in names))
 
+    def store(state, into, names):
+        """`into` (a list, dict or object) may now hold what `names` hold."""
+        if any(v not in callees.locals or shares(state, [v]) for v in into):
+            stored.update(shares(state, names))
+
     def call_effects(state, value, s):
         if not isinstance(value, gast.Call):
             return
         callee = callees.classify_call(value)
         if any(k.arg == "out" for k in value.keywords):
             write(state, _names([k.value for k in value.keywords if k.arg == "out"]), s)
+        operands = _names(value.args + [k.value for k in value.keywords])
+        if callee.kind == "unknown":
+            stored.update(shares(state, operands + _names([callee.receiver])))
         if callee.receiver is not None and value.func.attr in _MUTATING_METHODS:
+            store(state, _names([callee.receiver]), operands)
             # a list made here (`ys = []`, a comprehension): the method changes the list, not what it holds
             write(state, _names([callee.receiver]), s, not (isinstance(callee.receiver, gast.Name)
                                                             and callee.receiver.id in fresh))
@@ -81,8 +97,10 @@ def written_parameters(fn, callees, effects_of) -> dict:
             write(state, _names(value.args[:1]), s)
         elif callee.kind == "user":
             effects = effects_of(callee.obj)
-            for p, a in _bound(callee.obj, value, effects):
+            for p, a in _bound(callee, value, effects):
                 write(state, _names([a]), s, effects[p][1])
+            for p, a in _bound(callee, value, dict.fromkeys(effects.get(STORED, ()))):
+                stored.update(shares(state, _names([a])))
 
     def _returned(value):
         """For a call to a user function: the arguments its result may share (else None)."""
@@ -93,8 +111,8 @@ def written_parameters(fn, callees, effects_of) -> dict:
             return None
         summary = effects_of(callee.obj)
         try:
-            bound = inspect.signature(callee.obj).bind(*value.args, **{k.arg: k.value for k in value.keywords
-                                                                        if k.arg})
+            bound = inspect.signature(callee.obj).bind(*_receiver(callee), *value.args, **{
+                k.arg: k.value for k in value.keywords if k.arg})
         except TypeError:
             return None
         if any(not isinstance(a, (gast.Name, gast.Constant)) for a in bound.arguments.values()):
@@ -107,6 +125,9 @@ def written_parameters(fn, callees, effects_of) -> dict:
             return state
         if isinstance(s, gast.Assign):
             target = subscript_write(s)
+            for t in s.targets:  # `y[i] = v`, `p.w = v`
+                if isinstance(t, (gast.Subscript, gast.Attribute)):
+                    store(state, _names([t.value]), _names([s.value]))
             if target is not None:
                 write(state, [target.value.id], s)
                 if target.value.id in holders:  # a list or dict holds the value itself; an array copies it
@@ -155,9 +176,11 @@ def written_parameters(fn, callees, effects_of) -> dict:
         return state
 
     returned: set = set()
+    stored: set = set()
     block(fn.body, {q + p: frozenset([p]) for p in params for q in ("", DIRECT)}, [])
     summary = {p: written[p] for p in params if p in written}
     summary[RETURNS] = frozenset(returned)
+    summary[STORED] = frozenset(stored)
     return summary
 
 
@@ -176,7 +199,7 @@ def check_calls(fn, info, callees, effects_of, namer=None):
         if callee.kind != "user":
             continue
         effects = effects_of(callee.obj)
-        for p, arg in _bound(callee.obj, value, effects):
+        for p, arg in _bound(callee, value, effects):
             # an expression statement keeps its arguments whole: `h(y[1:])` writes into y
             shared = [n for n in gast.walk(arg) if isinstance(n, gast.Name) and n.id in callees.locals][:1]
             for a in shared:
@@ -192,7 +215,10 @@ def check_calls(fn, info, callees, effects_of, namer=None):
                 refused.setdefault(s, []).append((a.id, arg, f"{error.location}: `{callee.label}` changes its argument "
                                                  f"`{p}` in place with an augmented assignment ({where}), here the "
                                                  f"array `{a.id}`; s2s treats arguments as values"))
-                if a is arg and any(arg is x for x in value.args + [k.value for k in value.keywords]):
+                if p in effects.get(STORED, ()):
+                    refused[s][-1] = refused[s][-1][:2] + (
+                        refused[s][-1][2] + f" (`{callee.label}` may keep `{p}` where the caller sees it)",)
+                elif a is arg and any(arg is x for x in value.args + [k.value for k in value.keywords if k.arg]):
                     candidates.setdefault(s, []).append(a.id)  # passed as it is: perhaps dead after the call
     if not refused:
         return
@@ -232,13 +258,14 @@ def _temps_after(fn, namer):
         yield namer.temp(k)
 
 
-def _bound(func, call, effects):
-    """(parameter, argument atom) for the parameters in `effects` this call passes."""
+def _bound(callee, call, effects):
+    """(parameter, argument atom) for the parameters in `effects` this call (to the user
+    function `callee`) passes."""
     if not effects:
         return []
-    sig = inspect.signature(func)
+    sig = inspect.signature(callee.obj)
     try:
-        bound = dict(sig.bind(*[a for a in call.args if not isinstance(a, gast.Starred)],
+        bound = dict(sig.bind(*_receiver(callee), *[a for a in call.args if not isinstance(a, gast.Starred)],
                               **{k.arg: k.value for k in call.keywords if k.arg}).arguments)
     except TypeError:
         return []
@@ -248,6 +275,11 @@ def _bound(func, call, effects):
         elif p.kind is p.VAR_KEYWORD:
             bound[p.name] = next((k.value for k in call.keywords if k.arg is None), None)
     return [(p, a) for p, a in bound.items() if p in effects and a is not None]
+
+
+def _receiver(callee):
+    """`self` of a method of a known class (`self.m(a)` calls `m(self, a)`), as the first argument."""
+    return [callee.receiver] if callee.kind == "user" and callee.receiver is not None else []
 
 
 def _names(nodes):
