@@ -229,6 +229,17 @@ def fl_helper_keeps_its_argument(x):
     return np.sum(b * _KEPT["last"])
 
 
+def _keep(y):
+    _KEPT["earlier"] = y
+
+
+def fl_kept_by_an_earlier_call(x):
+    a = x * 2.0
+    _keep(a)   # a global holds `a` from here on
+    b = _bump(a, 0.5)
+    return np.sum(b * _KEPT["earlier"])
+
+
 ISSUE_10_FLUID_REFUSED_WHEN_RUN = [
     (fl_read_after_the_call, "`a` is read after the call"),
     (fl_method_read_after, "`a` is read after the call"),
@@ -239,4 +250,5 @@ ISSUE_10_FLUID_REFUSED_WHEN_RUN = [
     (fl_nested_read_inside, "`y` is read after the call"),
     (fl_entry_of_a_list, "`a` may share memory with the parameter `pair`"),
     (fl_helper_keeps_its_argument, "`_keep_then_bump` may keep `y` where the caller sees it"),
+    (fl_kept_by_an_earlier_call, "`a` may share memory with a value from outside the function"),
 ]

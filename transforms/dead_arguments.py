@@ -30,7 +30,9 @@ from .aliasing import _live_after_writes, _shared_operands, inplace_augmented
 from .nodes import param_names, subscript_write
 
 OUTSIDE = "outside"   # the abstract object of everything the function did not make or receive
-RETURNS = None        # as in `effects`: the parameters a user function's result may share
+# keys of a summary (`effects.written_parameters`) besides the parameters it writes into:
+RETURNS = None        # the parameters the function's result may share memory with
+STORED = "\0stored"   # the parameters it may put into an object its caller (or a global) can see
 # Methods whose result is surely a new object (or a number): others may return their receiver or a part of it.
 _FRESH_METHODS = {"copy", "astype", "sum", "mean", "prod", "max", "min", "std", "var", "dot", "item", "tolist",
                   "any", "all", "argmax", "argmin", "cumsum", "cumprod", "round", "clip", "conj", "conjugate"}
@@ -102,7 +104,8 @@ def _states_before(fn, callees, effects_of, watched) -> dict:
         return set(_shared_operands(value, callees))
 
     def call_effects(state, value):
-        """A user or unknown function, or a method, may store one argument in another."""
+        """A user or unknown function, or a method, may store one argument in another, and
+        in an object from outside (a global): then the argument is seen from outside."""
         if not isinstance(value, gast.Call):
             return
         callee = callees.classify_call(value)
@@ -111,6 +114,16 @@ def _states_before(fn, callees, effects_of, watched) -> dict:
             together = objects(state, operands)
             for v in operands:
                 state[v] = together
+        kept = []
+        if callee.kind == "unknown":
+            kept = loads(value)
+        elif callee.kind == "user" and effects_of(callee.obj).get(STORED):
+            stores, bound = effects_of(callee.obj)[STORED], _bind(value, callee)
+            kept = loads(value) if bound is None else [a.id for p, a in bound if p in stores and isinstance(
+                a, gast.Name)]
+        for v in kept:
+            if v in callees.locals:
+                state[v] = state.get(v, frozenset()) | {OUTSIDE}
 
     def stmt(s, state, breaks):
         if s in watched:
@@ -173,16 +186,25 @@ def _states_before(fn, callees, effects_of, watched) -> dict:
 def _returned(value, callee, effects_of, operands):
     """The names a user function's result may share: the arguments bound to the parameters
     its summary says the result may share (all of `operands` where the call cannot be bound)."""
-    summary = effects_of(callee.obj)
+    bound = _bind(value, callee)
+    if bound is None:
+        return operands
+    returns = effects_of(callee.obj).get(RETURNS, ())
+    return {a.id for p, a in bound if p in returns and isinstance(a, gast.Name)}
+
+
+def _bind(value, callee):
+    """[(parameter, argument)] of a call to the user function `callee`, or None where the
+    arguments are not all names and constants (`*args`, `**kwargs`) or do not bind."""
     receiver = [callee.receiver] if callee.receiver is not None else []  # a method of a known class: self
     try:
         bound = inspect.signature(callee.obj).bind(*receiver, *value.args, **{k.arg: k.value for k in value.keywords
                                                                               if k.arg})
     except TypeError:
-        return operands
+        return None
     if any(not isinstance(a, (gast.Name, gast.Constant)) for a in bound.arguments.values()):
-        return operands  # *args, **kwargs
-    return {a.id for p, a in bound.arguments.items() if p in summary.get(RETURNS, ()) and isinstance(a, gast.Name)}
+        return None
+    return list(bound.arguments.items())
 
 
 def _join(a, b):

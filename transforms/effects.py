@@ -33,7 +33,7 @@ import numpy as np
 from s2s.errors import UnsupportedError
 
 from .aliasing import _insert_before, _is_view, _shared_operands, inplace_augmented, mutable_names
-from .dead_arguments import why_not_dead
+from .dead_arguments import RETURNS, STORED, why_not_dead
 from .nodes import assign, call, const, expr_stmt, name, param_names, pushed, subscript_write, walk_statements
 from .shapes import containers
 
@@ -44,8 +44,6 @@ _WRITES_FIRST = tuple(getattr(np, n) for n in ("copyto", "put", "place", "putmas
                                                "put_along_axis") if hasattr(np, n))
 
 
-RETURNS = None  # the key of a summary that holds the parameters the result may share
-STORED = "\0stored"  # ... and the parameters it may store into an object its caller (or a global) can see
 DIRECT = "\0"   # state[DIRECT + v]: the parameters `v` is (a view of), through copies and views only
 
 
@@ -212,14 +210,13 @@ def check_calls(fn, info, callees, effects_of, namer=None):
                     f"`{p} = {p}.copy()` first in it)")
                 if surely:
                     raise error
-                refused.setdefault(s, []).append((a.id, arg, f"{error.location}: `{callee.label}` changes its argument "
-                                                 f"`{p}` in place with an augmented assignment ({where}), here the "
-                                                 f"array `{a.id}`; s2s treats arguments as values"))
+                message = f"{error.location}: `{callee.label}` changes its argument `{p}` in place with an " \
+                          f"augmented assignment ({where}), here the array `{a.id}`; s2s treats arguments as values"
                 if p in effects.get(STORED, ()):
-                    refused[s][-1] = refused[s][-1][:2] + (
-                        refused[s][-1][2] + f" (`{callee.label}` may keep `{p}` where the caller sees it)",)
+                    message += f" (`{callee.label}` may keep `{p}` where the caller sees it)"
                 elif a is arg and any(arg is x for x in value.args + [k.value for k in value.keywords if k.arg]):
                     candidates.setdefault(s, []).append(a.id)  # passed as it is: perhaps dead after the call
+                refused.setdefault(s, []).append((a.id, arg, message))
     if not refused:
         return
     why = why_not_dead(fn, callees, effects_of, candidates) if candidates and namer is not None else {}
