@@ -107,7 +107,8 @@ gets no cotangent at all, so what it holds cannot turn a zero into NaN.
 Also refused when the derivative is built: a write in place (`y[i] = v`, `y += v` on an array)
 while another name sharing the array's memory is read later, and a call to a function of yours
 that writes into its argument. Where `y += v` may rebind a number or write an array, the
-derivative checks when it runs (`s2s.InPlaceWriteError`).
+derivative checks when it runs (`s2s.InPlaceWriteError`), unless the helper's argument is
+dead after the call: then the helper is given a copy, and the derivative is exact.
 """
 
 

@@ -50,7 +50,7 @@ _PURE_NAMES = set(runtime.__all__) | {"len", "range", "float", "int", "abs", "sl
 _RECOGNISED = ("range", "enumerate", "zip", "reversed")   # `for v in zip(xs, ys)`: loops over an index
 _EMITTED = ("range", "len", "min", "slice")
 # runtime helpers that passes put into user code (list_operators, packing)
-_INSERTED = ("concat", "repeat", "as_tuple", "as_list", "transposed", "unstarred", "keywords_in")
+_INSERTED = ("concat", "repeat", "as_tuple", "as_list", "transposed", "unstarred", "keywords_in", "copy_of")
 _SCIPY_PURE = ("special", "stats", "linalg")   # the SciPy modules rules call (their functions have no effects)
 
 
@@ -247,7 +247,7 @@ class _Generation:
         callees.helpers.update(self.made.get(func, {}))
         if not info.generated:  # s2s's own code restores what it overwrites before any view is read
             check_writes(fn, info, callees, self.namer.is_temp, self.namer.helper)
-            check_calls(fn, info, callees, self.effects, self.namer.helper)
+            check_calls(fn, info, callees, self.effects, self.namer)
         return fn, info, callees
 
     def effects(self, func):

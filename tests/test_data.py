@@ -8,6 +8,7 @@ import corpus_issue10_language as c10l
 import corpus_issue10_fnvals
 import corpus_issue10_varargs as c10_varargs
 import corpus_issue10_nprules
+import corpus_issue10_fluid as c10_fluid
 import s2s
 from oracles import assert_grads_close
 
@@ -68,6 +69,7 @@ CASES += c10l.ISSUE_10_LANGUAGE  # dict methods, sorted, reversed, masks, defaul
 CASES += corpus_issue10_fnvals.ISSUE_10_FNVALS  # functions as values (issue 10)
 CASES += c10_varargs.ISSUE_10_VARARGS  # *args, **kwargs, f(*xs), zip(*pairs), a, *rest = xs (issue 10)
 CASES += corpus_issue10_nprules.ISSUE_10_NUMPY  # NumPy functions of issue 10
+CASES += c10_fluid.ISSUE_10_FLUID  # a helper's `y += e` on an argument dead after the call (issue 10)
 try:  # SciPy is optional: its programs run where it imports
     import scipy  # noqa: F401
 except ImportError:
@@ -210,3 +212,25 @@ def test_in_place_write_seen_by_an_alias_is_refused_when_run(func, args):
                 lambda: s2s.hvp(func)(x.copy(), np.ones_like(x))):
         with pytest.raises(s2s.InPlaceWriteError, match="in place"):
             run()
+
+
+@pytest.mark.parametrize("func, x", c10_fluid.ISSUE_10_FLUID_SECOND_ORDER,
+                         ids=[f.__name__ for f, _ in c10_fluid.ISSUE_10_FLUID_SECOND_ORDER])
+def test_issue10_fluid_grad_of_grad(func, x):
+    """A helper's `y += e` on a dead argument, differentiated twice in reverse mode."""
+    h = 1e-4
+    second = (func(x + h) - 2 * func(x) + func(x - h)) / h ** 2
+    assert s2s.grad(s2s.grad(func))(x) == pytest.approx(second, rel=1e-5, abs=1e-6)
+
+
+@pytest.mark.parametrize("func, why", c10_fluid.ISSUE_10_FLUID_REFUSED_WHEN_RUN,
+                         ids=[f.__name__ for f, _ in c10_fluid.ISSUE_10_FLUID_REFUSED_WHEN_RUN])
+def test_issue10_fluid_write_seen_after_the_call_is_refused_when_run(func, why):
+    """A helper's `y += e` on an argument that is read after the call (or shares memory with
+    a name that is): on arrays the derivative raises when it runs, in every mode, and says why."""
+    x = c10_fluid._A
+    for run in (lambda: s2s.grad(func)(x.copy()), lambda: s2s.jvp(func)(x.copy(), np.ones_like(x)),
+                lambda: s2s.hvp(func)(x.copy(), np.ones_like(x))):
+        with pytest.raises(s2s.InPlaceWriteError, match="changes its argument .* in place") as info:
+            run()
+        assert why in str(info.value)

@@ -187,11 +187,6 @@ def check_fluidsim(mod):
     assert values[-1] < 0.5 * values[0] and np.isclose(values[-1], result.fun), values
 
 
-@pytest.mark.xfail(strict=True, raises=s2s.InPlaceWriteError, reason=(
-    "when the gradient runs: 'fluidsim.py:88:9: `project` changes its argument `vy` in place with an augmented "
-    "assignment (fluidsim.py:52), here the array `vy_updated`; s2s treats arguments as values' (the caller never "
-    "reads vy_updated again, so differentiating `vx -= ...` in a helper on a dead argument would be exact). With "
-    "`vx = vx - ...` the rest runs and passes"))
 def test_fluid_simulation_flow_is_optimised_towards_the_target():
     check_fluidsim(example("fluidsim"))
 

@@ -282,8 +282,8 @@ def _insert_before(node, guards):
         if isinstance(stmts, list):
             out = []
             for s in stmts:
-                if s in guards:
-                    out.append(guards[s])
+                if s in guards:  # a statement, or a list of them
+                    out += guards[s] if isinstance(guards[s], list) else [guards[s]]
                 _insert_before(s, guards)
                 out.append(s)
             setattr(node, field, out)
@@ -331,9 +331,9 @@ def mutable_names(fn, callees) -> set[str]:
     return known
 
 
-def _live_after_writes(body, inplace=frozenset()) -> dict:
+def _live_after_writes(body, inplace=frozenset(), at=frozenset()) -> dict:
     """{write statement: names live just after it} (backward liveness on normal form), for
-    the subscript writes and the statements `inplace`."""
+    the subscript writes and the statements `inplace`; and for the statements `at`."""
     result: dict = {}
     exits: list = []
 
@@ -346,6 +346,8 @@ def _live_after_writes(body, inplace=frozenset()) -> dict:
         return live
 
     def stmt(s, live):
+        if s in at:
+            result[s] = set(live) | result.get(s, set())
         if isinstance(s, gast.Break):
             return set(exits[-1])
         if isinstance(s, gast.Assign):

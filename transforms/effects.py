@@ -2,7 +2,10 @@
 
 s2s treats a call's arguments as values: the derivative of ``zero_first(y)``
 knows nothing of a write the callee makes into ``y``. So a call that passes
-a name to a parameter its callee may write into is refused (`check_calls`).
+a name to a parameter its callee may write into is refused (`check_calls`),
+except where the callee writes only with ``y += e`` (which rebinds a number)
+and the name is dead after the call (`dead_arguments`): then the callee is
+given a copy, and the write changes nothing anyone reads.
 
 The summary of a function (`written_parameters`) follows, statement by
 statement on normal form, which parameters each name may share memory with
@@ -13,13 +16,16 @@ written: ``a[i] = v``, ``a += v`` on an array or list (see
 ``xs.append(v)``), a NumPy function's ``out=`` or first argument
 (``np.copyto(a, b)``), or a call to a user function that writes into the
 parameter it is passed (summaries of recursive functions grow to a fixed
-point, see `driver`).
+point, see `driver`). It also records the parameters the function may put
+into an object its caller or a global can see (`STORED`): a copy given for
+such a parameter would not be the object the caller later reads.
 
 Runs on normal form.
 """
 from __future__ import annotations
 
 import inspect
+import re
 
 import gast
 import numpy as np
@@ -27,7 +33,8 @@ import numpy as np
 from s2s.errors import UnsupportedError
 
 from .aliasing import _insert_before, _is_view, _shared_operands, inplace_augmented, mutable_names
-from .nodes import call, const, expr_stmt, name, param_names, pushed, subscript_write, walk_statements
+from .dead_arguments import RETURNS, STORED, why_not_dead
+from .nodes import assign, call, const, expr_stmt, name, param_names, pushed, subscript_write, walk_statements
 from .shapes import containers
 
 _MUTATING_METHODS = {"fill", "sort", "append", "extend", "insert", "pop", "remove", "clear", "update",
@@ -37,14 +44,14 @@ _WRITES_FIRST = tuple(getattr(np, n) for n in ("copyto", "put", "place", "putmas
                                                "put_along_axis") if hasattr(np, n))
 
 
-RETURNS = None  # the key of a summary that holds the parameters the result may share
 DIRECT = "\0"   # state[DIRECT + v]: the parameters `v` is (a view of), through copies and views only
 
 
 def written_parameters(fn, callees, effects_of) -> dict:
     """{parameter: (line of a statement that may write into it in place, surely)}: not
     surely where the write is `y += e` with `y` perhaps a number (then it rebinds `y`); and
-    under the key `RETURNS`, the parameters the returned value may share memory with.
+    under the key `RETURNS`, the parameters the returned value may share memory with; under
+    `STORED`, those it may put into an object its caller can see (a parameter, a global).
     `effects_of(function)`: the same summary for a user function `fn` calls."""
     params = param_names(fn)
     written: dict = {}
@@ -65,13 +72,22 @@ def written_parameters(fn, callees, effects_of) -> dict:
     def shares(state, names):
         return frozenset().union(*(state.get(v, frozenset()) for v in names))
 
+    def store(state, into, names):
+        """`into` (a list, dict or object) may now hold what `names` hold."""
+        if any(v not in callees.locals or shares(state, [v]) for v in into):
+            stored.update(shares(state, names))
+
     def call_effects(state, value, s):
         if not isinstance(value, gast.Call):
             return
         callee = callees.classify_call(value)
         if any(k.arg == "out" for k in value.keywords):
             write(state, _names([k.value for k in value.keywords if k.arg == "out"]), s)
+        operands = _names(value.args + [k.value for k in value.keywords])
+        if callee.kind == "unknown":
+            stored.update(shares(state, operands + _names([callee.receiver])))
         if callee.receiver is not None and value.func.attr in _MUTATING_METHODS:
+            store(state, _names([callee.receiver]), operands)
             # a list made here (`ys = []`, a comprehension): the method changes the list, not what it holds
             write(state, _names([callee.receiver]), s, not (isinstance(callee.receiver, gast.Name)
                                                             and callee.receiver.id in fresh))
@@ -79,8 +95,10 @@ def written_parameters(fn, callees, effects_of) -> dict:
             write(state, _names(value.args[:1]), s)
         elif callee.kind == "user":
             effects = effects_of(callee.obj)
-            for p, a in _bound(callee.obj, value, effects):
+            for p, a in _bound(callee, value, effects):
                 write(state, _names([a]), s, effects[p][1])
+            for p, a in _bound(callee, value, dict.fromkeys(effects.get(STORED, ()))):
+                stored.update(shares(state, _names([a])))
 
     def _returned(value):
         """For a call to a user function: the arguments its result may share (else None)."""
@@ -91,8 +109,8 @@ def written_parameters(fn, callees, effects_of) -> dict:
             return None
         summary = effects_of(callee.obj)
         try:
-            bound = inspect.signature(callee.obj).bind(*value.args, **{k.arg: k.value for k in value.keywords
-                                                                        if k.arg})
+            bound = inspect.signature(callee.obj).bind(*_receiver(callee), *value.args, **{
+                k.arg: k.value for k in value.keywords if k.arg})
         except TypeError:
             return None
         if any(not isinstance(a, (gast.Name, gast.Constant)) for a in bound.arguments.values()):
@@ -105,6 +123,9 @@ def written_parameters(fn, callees, effects_of) -> dict:
             return state
         if isinstance(s, gast.Assign):
             target = subscript_write(s)
+            for t in s.targets:  # `y[i] = v`, `p.w = v`
+                if isinstance(t, (gast.Subscript, gast.Attribute)):
+                    store(state, _names([t.value]), _names([s.value]))
             if target is not None:
                 write(state, [target.value.id], s)
                 if target.value.id in holders:  # a list or dict holds the value itself; an array copies it
@@ -153,17 +174,21 @@ def written_parameters(fn, callees, effects_of) -> dict:
         return state
 
     returned: set = set()
+    stored: set = set()
     block(fn.body, {q + p: frozenset([p]) for p in params for q in ("", DIRECT)}, [])
     summary = {p: written[p] for p in params if p in written}
     summary[RETURNS] = frozenset(returned)
+    summary[STORED] = frozenset(stored)
     return summary
 
 
-def check_calls(fn, info, callees, effects_of, helper=lambda n: n):
-    """Refuse a call that passes a name to a parameter its (user) callee may write into; where
-    the callee writes only with `y += e` (in place only on an array or a list), check the
-    argument's type when the call runs (`rebinds`)."""
-    guards = {}
+def check_calls(fn, info, callees, effects_of, namer=None):
+    """Refuse a call that passes a name to a parameter its (user) callee may write into. Where
+    the callee writes only with `y += e` (in place only on an array or a list): if the name is
+    dead after the call (`dead_arguments`), pass a copy, and the derivative of `y = y + e` is
+    exact; else check the argument's type when the call runs (`rebinds`)."""
+    helper = namer.helper if namer is not None else (lambda n: n)
+    refused, candidates = {}, {}
     for s in walk_statements(fn.body):
         value = s.value if isinstance(s, (gast.Assign, gast.Expr)) else None
         if not isinstance(value, gast.Call):
@@ -172,7 +197,7 @@ def check_calls(fn, info, callees, effects_of, helper=lambda n: n):
         if callee.kind != "user":
             continue
         effects = effects_of(callee.obj)
-        for p, arg in _bound(callee.obj, value, effects):
+        for p, arg in _bound(callee, value, effects):
             # an expression statement keeps its arguments whole: `h(y[1:])` writes into y
             shared = [n for n in gast.walk(arg) if isinstance(n, gast.Name) and n.id in callees.locals][:1]
             for a in shared:
@@ -187,19 +212,57 @@ def check_calls(fn, info, callees, effects_of, helper=lambda n: n):
                     raise error
                 message = f"{error.location}: `{callee.label}` changes its argument `{p}` in place with an " \
                           f"augmented assignment ({where}), here the array `{a.id}`; s2s treats arguments as values"
-                guards[s] = expr_stmt(call(helper("rebinds"), a.id, gast.Tuple(elts=[name(a.id)], ctx=gast.Load()),
-                                           const(message)), s)
-    if guards:
-        _insert_before(fn, guards)
+                if p in effects.get(STORED, ()):
+                    message += f" (`{callee.label}` may keep `{p}` where the caller sees it)"
+                elif a is arg and any(arg is x for x in value.args + [k.value for k in value.keywords if k.arg]):
+                    candidates.setdefault(s, []).append(a.id)  # passed as it is: perhaps dead after the call
+                refused.setdefault(s, []).append((a.id, arg, message))
+    if not refused:
+        return
+    why = why_not_dead(fn, callees, effects_of, candidates) if candidates and namer is not None else {}
+    before: dict = {}
+    temps = _temps_after(fn, namer) if namer is not None else None
+    for s, args in refused.items():
+        for a, arg, message in args:
+            reason = why.get((s, a), "")
+            if reason is None:  # dead: the callee may write into a copy
+                copy = next(temps)
+                callees.locals.add(copy)
+                before.setdefault(s, []).append(assign(copy, call(helper("copy_of"), a), s))
+                _replace_argument(s.value, arg, name(copy))
+                continue
+            message += f" ({reason})" if reason else ""
+            before.setdefault(s, []).append(expr_stmt(call(helper("rebinds"), a, gast.Tuple(
+                elts=[name(a)], ctx=gast.Load()), const(message)), s))
+    _insert_before(fn, before)
 
 
-def _bound(func, call, effects):
-    """(parameter, argument atom) for the parameters in `effects` this call passes."""
+def _replace_argument(value, arg, new):
+    value.args = [new if x is arg else x for x in value.args]
+    for k in value.keywords:
+        if k.value is arg:
+            k.value = new
+
+
+def _temps_after(fn, namer):
+    """Fresh temporaries: numbered after every one `fn` holds."""
+    prefix = re.escape(namer.temp_prefix)
+    taken = [int(m.group(1)) for n in gast.walk(fn) if isinstance(n, gast.Name)
+             for m in [re.fullmatch(prefix + r"(\d+)", n.id)] if m]
+    k = max(taken, default=0)
+    while True:
+        k += 1
+        yield namer.temp(k)
+
+
+def _bound(callee, call, effects):
+    """(parameter, argument atom) for the parameters in `effects` this call (to the user
+    function `callee`) passes."""
     if not effects:
         return []
-    sig = inspect.signature(func)
+    sig = inspect.signature(callee.obj)
     try:
-        bound = dict(sig.bind(*[a for a in call.args if not isinstance(a, gast.Starred)],
+        bound = dict(sig.bind(*_receiver(callee), *[a for a in call.args if not isinstance(a, gast.Starred)],
                               **{k.arg: k.value for k in call.keywords if k.arg}).arguments)
     except TypeError:
         return []
@@ -209,6 +272,11 @@ def _bound(func, call, effects):
         elif p.kind is p.VAR_KEYWORD:
             bound[p.name] = next((k.value for k in call.keywords if k.arg is None), None)
     return [(p, a) for p, a in bound.items() if p in effects and a is not None]
+
+
+def _receiver(callee):
+    """`self` of a method of a known class (`self.m(a)` calls `m(self, a)`), as the first argument."""
+    return [callee.receiver] if callee.kind == "user" and callee.receiver is not None else []
 
 
 def _names(nodes):
