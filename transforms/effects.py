@@ -54,13 +54,15 @@ def written_parameters(fn, callees, effects_of) -> dict:
     fresh = _fresh_displays(fn) - set(params)
 
     def write(state, names, s, surely=True):
-        # `y += e` with `y` perhaps a number: counted only where `y` is a parameter, a copy
-        # or a view of one (then an array parameter is surely written; not through a
-        # container or an unpacking, where `y` may be a number taken out of it)
+        # `y += e` with `y` perhaps a number: where `y` is a parameter, a copy or a view of one,
+        # counted as not surely (an array parameter is written, a number rebound: checked when the
+        # call runs); where `y` came out of a container or an unpacking it may be an array the
+        # caller holds in that container: counted as surely written (the call is refused)
         for v in names:
-            for p in state.get(v if surely else DIRECT + v, ()):
+            direct = state.get(v if surely else DIRECT + v, frozenset())
+            for p in direct | state.get(v, frozenset()):
                 line, before = written.get(p, (s.lineno, False))
-                written[p] = (line, before or surely)
+                written[p] = (line, before or surely or p not in direct)
 
     def shares(state, names):
         return frozenset().union(*(state.get(v, frozenset()) for v in names))
