@@ -621,7 +621,7 @@ def chain_product(arrays):
 
 # ---- sorted(xs): a permutation of the elements; list(xs), tuple(xs) ----
 
-__all__ += ["unsort", "resort", "unlist", "relist"]
+__all__ += ["unsort", "resort", "unlist", "relist", "iterated", "uniterated", "reiterated"]
 
 
 def _sort_order(xs, reverse):
@@ -664,6 +664,27 @@ def relist(c, xs, kind=list):
     """Tangent of `list(xs)` (`kind` list) or `tuple(xs)` (tuple): `c`'s elements in that container."""
     items = [0.0] * len(xs) if isinstance(xs, dict) else list(c)
     return CotangentTuple(items) if kind is tuple else CotangentList(items)
+
+
+def iterated(xs):
+    """What `for v in xs` iterates over, indexable by position: `xs` itself for a list, tuple,
+    array, range or string; a dict's keys as a list (Python iterates a dict's keys)."""
+    if isinstance(xs, (list, tuple, np.ndarray, range, str)):
+        return xs
+    if isinstance(xs, dict):
+        return list(xs)
+    raise TypeError(f"s2s iterates a for loop by position, which a {type(xs).__name__} does not have: "
+                    f"loop over list(...) of it, or over a list, tuple, array or dict")
+
+
+def uniterated(c, xs):
+    """Cotangent of `iterated(xs)`: the elements' cotangents as they are (a dict's keys carry none)."""
+    return zeros_like(xs) if isinstance(xs, dict) else c
+
+
+def reiterated(c, xs):
+    """Tangent of `iterated(xs)`: `c` (a dict's keys carry none)."""
+    return CotangentList([0.0] * len(xs)) if isinstance(xs, dict) else c
 
 
 # ---- sequences along an axis ----

@@ -8,6 +8,7 @@ import corpus_issue10_language as c10l
 import corpus_issue10_fnvals
 import corpus_issue10_varargs as c10_varargs
 import corpus_issue10_nprules
+import corpus_issue10_soundness as c10s
 import s2s
 from oracles import assert_grads_close
 
@@ -68,6 +69,7 @@ CASES += c10l.ISSUE_10_LANGUAGE  # dict methods, sorted, reversed, masks, defaul
 CASES += corpus_issue10_fnvals.ISSUE_10_FNVALS  # functions as values (issue 10)
 CASES += c10_varargs.ISSUE_10_VARARGS  # *args, **kwargs, f(*xs), zip(*pairs), a, *rest = xs (issue 10)
 CASES += corpus_issue10_nprules.ISSUE_10_NUMPY  # NumPy functions of issue 10
+CASES += c10s.ISSUE_10_SOUNDNESS  # derivatives that were silently wrong (issue 10)
 try:  # SciPy is optional: its programs run where it imports
     import scipy  # noqa: F401
 except ImportError:
@@ -210,3 +212,12 @@ def test_in_place_write_seen_by_an_alias_is_refused_when_run(func, args):
                 lambda: s2s.hvp(func)(x.copy(), np.ones_like(x))):
         with pytest.raises(s2s.InPlaceWriteError, match="in place"):
             run()
+
+
+@pytest.mark.parametrize("func, args", c10s.ISSUE_10_SOUNDNESS_REFUSED,
+                         ids=[f.__name__ for f, _ in c10s.ISSUE_10_SOUNDNESS_REFUSED])
+@pytest.mark.parametrize("transform", [s2s.grad, s2s.jvp, s2s.hvp, lambda f: s2s.grad(s2s.grad(f))],
+                         ids=["grad", "jvp", "hvp", "grad_of_grad"])
+def test_issue10_soundness_refused_when_the_derivative_is_built(func, args, transform):
+    with pytest.raises(s2s.S2SError, match=r"corpus_issue10_soundness\.py:\d+:\d+: error: "):
+        transform(func)

@@ -41,9 +41,9 @@ VIEW_FUNCTIONS = tuple(getattr(np, n) for n in _VIEW_FUNCTION_NAMES.split() if h
 VIEW_METHODS = {"reshape", "transpose", "ravel", "swapaxes", "squeeze", "view", "diagonal", "__array__"}
 VIEW_ATTRIBUTES = {"T", "mT", "real", "imag", "flat", "base"}
 # Runtime helpers that passes put into user code whose result holds its operands' elements themselves
-# (`a + b` of lists, `*xs` in a call or display, `zip(*pairs)`, `a, *rest = xs`).
+# (`a + b` of lists, `*xs` in a call or display, `zip(*pairs)`, `a, *rest = xs`, `for v in xs`).
 CONTAINER_HELPERS = (runtime.concat, runtime.repeat, runtime.as_tuple, runtime.as_list, runtime.transposed,
-                     runtime.unstarred)
+                     runtime.unstarred, runtime.iterated)
 # `np.array(x, copy=False)` and `x.astype(t, copy=False)` may return `x` itself.
 _COPY_KEYWORD = (np.array, np.nan_to_num)
 
