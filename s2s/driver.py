@@ -34,6 +34,7 @@ from .transforms.differentiable import check_differentiable
 from .transforms.effects import RETURNS, check_calls, written_parameters
 from .transforms.fence import fence
 from .transforms.list_operators import list_operators
+from .transforms.mutations import check_mutations
 from .transforms.function_values import function_values
 from .transforms.local_functions import local_functions
 from .transforms.forward import forward
@@ -243,6 +244,7 @@ class _Generation:
         callees.helpers.update(self.made.get(func, {}))
         if not info.generated:  # s2s's own code restores what it overwrites before any view is read
             check_writes(fn, info, callees, self.namer.is_temp, self.namer.helper)
+            check_mutations(fn, info, callees, self.namer.is_temp)
             check_calls(fn, info, callees, self.effects, self.namer.helper)
         return fn, info, callees
 

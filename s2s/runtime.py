@@ -17,7 +17,7 @@ __all__ = ["grad_seed", "unbroadcast", "rebroadcast", "unsum", "unmax", "max_tan
            "prod_grad", "undiagonal", "einsum_of", "einsum_grad", "tensordot_subscripts", "kron_subscripts",
            "kron_shape", "norm_order",
            "uncast", "unarray", "unconcatenate", "reconcatenate", "untile", "untake", "unrepeat", "unpad", "repad",
-           "untake_along", "median_weights", "chain_product", "undiff", "convolve_pad", "rebinds",
+           "untake_along", "median_weights", "chain_product", "undiff", "convolve_pad", "rebinds", "passed_as_value",
            "last_write", "concat", "repeat", "head", "tail", "unrepeat_list", "field", "field_key",
            "ravel", "unravel", "as_tuple", "as_list", "like", "transposed", "untransposed", "unstarred", "restarred",
            "keywords_in", "ends_count", "with_ends", "ungradient", "regradient", "uninterp", "along", "svd_identity",
@@ -421,6 +421,20 @@ def rebinds(y, others, message):
     and tuples; on an array (or a list) it writes in place, which `others` must not see."""
     if isinstance(y, (np.ndarray, list)) and any(_sees(v, y) for v in others):
         raise InPlaceWriteError(message)
+
+
+def passed_as_value(y, message):
+    """Check that a callee's `v += e` on the argument `y` or on an entry of it, differentiated as
+    `v = v + e`, rebinds `v`: neither `y` nor anything it holds is an array or a list, which
+    `+=` would change in place (numbers and tuples are rebound)."""
+    if _changeable(y):
+        raise InPlaceWriteError(message)
+
+
+def _changeable(v):
+    if isinstance(v, (tuple, dict)):
+        return any(_changeable(u) for u in (v.values() if isinstance(v, dict) else v))
+    return isinstance(v, (np.ndarray, list))
 
 
 def _sees(v, y):

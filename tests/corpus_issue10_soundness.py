@@ -65,12 +65,83 @@ def _scale_unpacked(arrs):
     return np.sum(a * b)
 
 
+def _add_to_first(pair):
+    a, b = pair
+    a += b
+    return a * b
+
+
+def helper_adds_to_a_number_entry(x):
+    """The entry is a number: `a += b` rebinds it, and the derivative is exact."""
+    s = np.sum(x * x)
+    return _add_to_first((s, np.sum(np.sin(x)))) + s
+
+
 def helper_writes_through_an_unpacked_entry(x):
     z = x * 1.0
     pair = [z, x]
     return _scale_unpacked(pair) + np.sum(z)
 
+# ---- a list changed by a method while another name is (or holds) it --------------------------
+
+def alias_then_append(x):
+    xs = [x]
+    k = xs
+    xs.append(x * 3.0)
+    return np.sum(sum(k))
+
+
+def alias_then_append_last(x):
+    xs = [x]
+    k = xs
+    xs.append(x * 3.0)
+    return np.sum(k[-1])
+
+
+def held_then_extended(x):
+    xs = [x]
+    pair = (xs, 2.0)
+    xs.extend([x * 3.0, np.sin(x)])
+    return np.sum(sum(pair[0])) * pair[1]
+
+
+def alias_then_insert(x):
+    xs = [x]
+    k = xs
+    xs.insert(0, x * 3.0)
+    return np.sum(k[0])
+
+
+def alias_then_pop(x):
+    xs = [x, x * 3.0]
+    k = xs
+    v = xs.pop()
+    return np.sum(sum(k)) + np.sum(v)
+
+
+def append_through_an_element(x):
+    rows = [[x], [x * 2.0]]
+    first = rows[0]
+    first.append(np.sin(x))
+    return np.sum(sum(rows[0]))
+
+
+def copies_then_append(x):
+    """Copies and elements taken before the change keep their values: nothing to refuse."""
+    h = x * 1.0
+    hs = [h]
+    last = hs[-1]
+    before = list(hs)
+    longer = hs + [h * 2.0]
+    for i in range(2):
+        h = np.tanh(h)
+        hs.append(h)
+    return np.sum(sum(hs)) + np.sum(last * sum(before)) + np.sum(sum(longer) ** 2)
+
+
 ISSUE_10_SOUNDNESS = [
+    (helper_adds_to_a_number_entry, [(_X,)], 0),
+    (copies_then_append, [(_X,)], 0),
     (loop_over_dict_keys, [({1: 0.5, 0: -1.0, 3: 2.0}, _X)], 1),
     (loop_over_string_keys, [({"ab": 1.0, "c": 2.0}, _X)], 1),
     (loop_over_list_parameter, [([_X * 2.0, np.cos(_X)], _X), ((_X * 2.0, np.cos(_X)), _X)], (0, 1)),
@@ -78,7 +149,18 @@ ISSUE_10_SOUNDNESS = [
     (enumerate_dict, [({2: 0.5, 1: -1.0}, _X)], 1),
 ]
 
-ISSUE_10_SOUNDNESS_REFUSED = [
-    (helper_writes_through_an_entry, [(_X,)]),  # `a *= 2.0` on `arrs[0]` writes the caller's array
+# `a *= 2.0` on an entry of a tuple or list argument writes the caller's array: the derivative
+# raises `InPlaceWriteError` when it runs on one (a number entry is rebound, which is exact)
+ISSUE_10_SOUNDNESS_REFUSED_WHEN_RUN = [
+    (helper_writes_through_an_entry, [(_X,)]),
     (helper_writes_through_an_unpacked_entry, [(_X,)]),
+]
+
+ISSUE_10_SOUNDNESS_REFUSED = [
+    (alias_then_append, [(_X,)]),  # `k` is the list `xs`: it sees the append
+    (alias_then_append_last, [(_X,)]),
+    (held_then_extended, [(_X,)]),
+    (alias_then_insert, [(_X,)]),
+    (alias_then_pop, [(_X,)]),
+    (append_through_an_element, [(_X,)]),
 ]

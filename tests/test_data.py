@@ -221,3 +221,13 @@ def test_in_place_write_seen_by_an_alias_is_refused_when_run(func, args):
 def test_issue10_soundness_refused_when_the_derivative_is_built(func, args, transform):
     with pytest.raises(s2s.S2SError, match=r"corpus_issue10_soundness\.py:\d+:\d+: error: "):
         transform(func)
+
+
+@pytest.mark.parametrize("func, args", c10s.ISSUE_10_SOUNDNESS_REFUSED_WHEN_RUN,
+                         ids=[f.__name__ for f, _ in c10s.ISSUE_10_SOUNDNESS_REFUSED_WHEN_RUN])
+def test_callee_writing_through_an_entry_is_refused_when_run(func, args):
+    x = args[0][0]
+    for run in (lambda: s2s.grad(func)(x.copy()), lambda: s2s.jvp(func)(x.copy(), np.ones_like(x)),
+                lambda: s2s.hvp(func)(x.copy(), np.ones_like(x))):
+        with pytest.raises(s2s.InPlaceWriteError, match=r"corpus_issue10_soundness\.py:\d+:\d+: .* in place"):
+            run()

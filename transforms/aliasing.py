@@ -333,7 +333,7 @@ def mutable_names(fn, callees) -> set[str]:
 
 def _live_after_writes(body, inplace=frozenset()) -> dict:
     """{write statement: names live just after it} (backward liveness on normal form), for
-    the subscript writes and the statements `inplace`."""
+    the subscript writes and the statements `inplace` (assignments or expression statements)."""
     result: dict = {}
     exits: list = []
 
@@ -369,6 +369,8 @@ def _live_after_writes(body, inplace=frozenset()) -> dict:
                 head = new
             exits.pop()
             return head
+        if s in inplace:  # an expression statement: `xs.append(v)` (see `mutations`)
+            result[s] = set(live) | result.get(s, set())
         return live | uses(s)
 
     block(body, set())

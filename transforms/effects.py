@@ -26,7 +26,7 @@ import numpy as np
 
 from s2s.errors import UnsupportedError
 
-from .aliasing import _insert_before, _is_view, _shared_operands, inplace_augmented, mutable_names
+from .aliasing import _insert_before, _shared_operands, inplace_augmented, mutable_names
 from .nodes import call, const, expr_stmt, name, param_names, pushed, subscript_write, walk_statements
 from .shapes import containers
 
@@ -38,7 +38,6 @@ _WRITES_FIRST = tuple(getattr(np, n) for n in ("copyto", "put", "place", "putmas
 
 
 RETURNS = None  # the key of a summary that holds the parameters the result may share
-DIRECT = "\0"   # state[DIRECT + v]: the parameters `v` is (a view of), through copies and views only
 
 
 def written_parameters(fn, callees, effects_of) -> dict:
@@ -54,15 +53,13 @@ def written_parameters(fn, callees, effects_of) -> dict:
     fresh = _fresh_displays(fn) - set(params)
 
     def write(state, names, s, surely=True):
-        # `y += e` with `y` perhaps a number: where `y` is a parameter, a copy or a view of one,
-        # counted as not surely (an array parameter is written, a number rebound: checked when the
-        # call runs); where `y` came out of a container or an unpacking it may be an array the
-        # caller holds in that container: counted as surely written (the call is refused)
+        # `y += e` with `y` perhaps a number: counted as not surely, for every parameter `y`
+        # may be (an array parameter is written, a number rebound) or be an entry of (an array
+        # held in a tuple the caller passes is written): checked when the call runs
         for v in names:
-            direct = state.get(v if surely else DIRECT + v, frozenset())
-            for p in direct | state.get(v, frozenset()):
+            for p in state.get(v, ()):
                 line, before = written.get(p, (s.lineno, False))
-                written[p] = (line, before or surely or p not in direct)
+                written[p] = (line, before or surely)
 
     def shares(state, names):
         return frozenset().union(*(state.get(v, frozenset()) for v in names))
@@ -119,12 +116,10 @@ def written_parameters(fn, callees, effects_of) -> dict:
             through = _returned(s.value)
             operands = _shared_operands(s.value, callees) if through is None else through
             value = shares(state, operands)
-            direct = shares(state, [DIRECT + v for v in operands]) if _is_view(s.value, callees) else frozenset()
             for t in s.targets:
                 for n in gast.walk(t):
                     if isinstance(n, gast.Name):
                         state[n.id] = value
-                        state[DIRECT + n.id] = direct if isinstance(t, gast.Name) else frozenset()
             return state
         if isinstance(s, gast.Expr):
             call_effects(state, s.value, s)
@@ -155,7 +150,7 @@ def written_parameters(fn, callees, effects_of) -> dict:
         return state
 
     returned: set = set()
-    block(fn.body, {q + p: frozenset([p]) for p in params for q in ("", DIRECT)}, [])
+    block(fn.body, {p: frozenset([p]) for p in params}, [])
     summary = {p: written[p] for p in params if p in written}
     summary[RETURNS] = frozenset(returned)
     return summary
@@ -164,7 +159,7 @@ def written_parameters(fn, callees, effects_of) -> dict:
 def check_calls(fn, info, callees, effects_of, helper=lambda n: n):
     """Refuse a call that passes a name to a parameter its (user) callee may write into; where
     the callee writes only with `y += e` (in place only on an array or a list), check the
-    argument's type when the call runs (`rebinds`)."""
+    argument when the call runs (`passed_as_value`: neither it nor what it holds may be an array or a list)."""
     guards = {}
     for s in walk_statements(fn.body):
         value = s.value if isinstance(s, (gast.Assign, gast.Expr)) else None
@@ -188,9 +183,9 @@ def check_calls(fn, info, callees, effects_of, helper=lambda n: n):
                 if surely:
                     raise error
                 message = f"{error.location}: `{callee.label}` changes its argument `{p}` in place with an " \
-                          f"augmented assignment ({where}), here the array `{a.id}`; s2s treats arguments as values"
-                guards[s] = expr_stmt(call(helper("rebinds"), a.id, gast.Tuple(elts=[name(a.id)], ctx=gast.Load()),
-                                           const(message)), s)
+                          f"augmented assignment ({where}), here the array `{a.id}` (or an array or list " \
+                          f"it holds); s2s treats arguments as values"
+                guards[s] = expr_stmt(call(helper("passed_as_value"), a.id, const(message)), s)
     if guards:
         _insert_before(fn, guards)
 
