@@ -139,7 +139,23 @@ def copies_then_append(x):
     return np.sum(sum(hs)) + np.sum(last * sum(before)) + np.sum(sum(longer) ** 2)
 
 
+# ---- x ** p with a constant p at a negative x: the exponent's part must not be 0 * NaN ---------
+
+def _scaled_power(a, x, p):
+    return a * x ** p
+
+
+def power_through_a_helper(x):
+    return np.sum(_scaled_power(1.5, x, 2.0)) + np.sum(np.power(x, 3.0) * x)
+
+
+def builtin_pow_through_a_helper(x):
+    return np.sum(_scaled_power(0.5, x, 3)) + pow(x[1], 2.0) * x[0]
+
+
 ISSUE_10_SOUNDNESS = [
+    (power_through_a_helper, [(_X,)], 0),
+    (builtin_pow_through_a_helper, [(_X,)], 0),
     (helper_adds_to_a_number_entry, [(_X,)], 0),
     (copies_then_append, [(_X,)], 0),
     (loop_over_dict_keys, [({1: 0.5, 0: -1.0, 3: 2.0}, _X)], 1),
