@@ -24,6 +24,25 @@ def loop_over_string_keys(params, x):
     return s
 
 
+def _weighted_keys(params, x):
+    s = 0.0
+    for name in params:
+        s = s * 2.0 + len(name) * np.sum(x ** 2)
+    return s
+
+
+def loop_over_dict_in_a_helper(params, x):
+    return _weighted_keys(params, x) * np.sum(x)
+
+
+def loop_over_a_set(keys, x):
+    """Python iterates a set in its own order: refused when the derivative runs (TypeError)."""
+    s = 0.0
+    for k in keys:
+        s = s * 2.0 + k * np.sum(x)
+    return s
+
+
 def loop_over_list_parameter(xs, x):
     s = 0.0
     for v in xs:
@@ -163,6 +182,7 @@ ISSUE_10_SOUNDNESS = [
     (loop_over_list_parameter, [([_X * 2.0, np.cos(_X)], _X), ((_X * 2.0, np.cos(_X)), _X)], (0, 1)),
     (loop_over_array_rows, [(np.array([[0.3, 0.1, -0.4], [1.1, -0.5, 0.2]]), _X)], (0, 1)),
     (enumerate_dict, [({2: 0.5, 1: -1.0}, _X)], 1),
+    (loop_over_dict_in_a_helper, [({"bb": 0.5, "a": -1.0}, _X)], 1),
 ]
 
 # `a *= 2.0` on an entry of a tuple or list argument writes the caller's array: the derivative

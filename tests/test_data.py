@@ -231,3 +231,12 @@ def test_callee_writing_through_an_entry_is_refused_when_run(func, args):
                 lambda: s2s.hvp(func)(x.copy(), np.ones_like(x))):
         with pytest.raises(s2s.InPlaceWriteError, match=r"corpus_issue10_soundness\.py:\d+:\d+: .* in place"):
             run()
+
+
+def test_a_loop_over_a_set_parameter_is_refused_when_run():
+    """`for k in keys` iterates by position (a dict by its keys): a set has no positions."""
+    for run in (lambda: s2s.grad(c10s.loop_over_a_set, wrt=1)({1.0, 2.0}, c10s._X),
+                lambda: s2s.jvp(c10s.loop_over_a_set, wrt=1)({1.0, 2.0}, c10s._X, c10s._X),
+                lambda: s2s.hvp(c10s.loop_over_a_set, wrt=1)({1.0, 2.0}, c10s._X, c10s._X)):
+        with pytest.raises(TypeError, match="iterates a for loop by position, which a set does not have"):
+            run()
