@@ -145,6 +145,13 @@ def append_through_an_element(x):
     return np.sum(sum(rows[0]))
 
 
+def dict_alias_then_update(x):
+    d = {"a": x}
+    e = d
+    d.update({"a": x * 3.0})
+    return np.sum(e["a"])
+
+
 def copies_then_append(x):
     """Copies and elements taken before the change keep their values: nothing to refuse."""
     h = x * 1.0
@@ -199,4 +206,5 @@ ISSUE_10_SOUNDNESS_REFUSED = [
     (alias_then_insert, [(_X,)]),
     (alias_then_pop, [(_X,)]),
     (append_through_an_element, [(_X,)]),
+    (dict_alias_then_update, [(_X,)]),
 ]

@@ -39,6 +39,7 @@ from .nodes import subscript_write, walk_statements
 # Methods that change a list or a dict in place.
 CHANGING_METHODS = {"append", "extend", "insert", "pop", "remove", "clear", "sort", "reverse", "update",
                     "setdefault", "popitem"}
+_DICT_METHODS = {"update", "setdefault", "popitem"}
 # Calls whose result is a new container of their operands' elements.
 _ELEMENTS_OF = tuple(f for f in CONTAINER_HELPERS if f is not runtime.iterated) + (list, tuple, sorted, reversed)
 
@@ -64,8 +65,14 @@ def check_mutations(fn, info, callees, temp):
         raise UnsupportedError(
             f"`{y}.{method}(...)` changes `{y}` in place, but {who} and is read later; s2s treats "
             f"lists and dicts as values, so it would keep the old one", info.location(s),
-            f"make a copy where the other name is made (`{users[0] if users else 'k'} = list({y})`), or build a "
-            f"new list instead of changing it (`{y} = {y} + [v]`)")
+            _hint(y, method, users[0] if users else "k"))
+
+
+def _hint(y, method, other):
+    if method in _DICT_METHODS:
+        return f"make a copy where the other name is made (`{other} = dict({y})`)"
+    return f"make a copy where the other name is made (`{other} = list({y})`), or build a new list instead of " \
+           f"changing it (`{y} = {y} + [v]`)"
 
 
 def _changed(s, callees):
