@@ -35,6 +35,7 @@ from .transforms.effects import RETURNS, check_calls, written_parameters
 from .transforms.fence import fence
 from .transforms.generators import generators
 from .transforms.list_operators import list_operators
+from .transforms.mutations import check_mutations
 from .transforms.function_values import function_values
 from .transforms.local_functions import local_functions
 from .transforms.forward import forward
@@ -50,7 +51,7 @@ _PURE_NAMES = set(runtime.__all__) | {"len", "range", "float", "int", "abs", "sl
 _RECOGNISED = ("range", "enumerate", "zip", "reversed")   # `for v in zip(xs, ys)`: loops over an index
 _EMITTED = ("range", "len", "min", "slice")
 # runtime helpers that passes put into user code (list_operators, packing)
-_INSERTED = ("concat", "repeat", "as_tuple", "as_list", "transposed", "unstarred", "keywords_in", "copy_of")
+_INSERTED = ("concat", "repeat", "as_tuple", "as_list", "transposed", "unstarred", "keywords_in", "copy_of", "iterated")
 _SCIPY_PURE = ("special", "stats", "linalg")   # the SciPy modules rules call (their functions have no effects)
 
 
@@ -247,6 +248,7 @@ class _Generation:
         callees.helpers.update(self.made.get(func, {}))
         if not info.generated:  # s2s's own code restores what it overwrites before any view is read
             check_writes(fn, info, callees, self.namer.is_temp, self.namer.helper)
+            check_mutations(fn, info, callees, self.namer.is_temp)
             check_calls(fn, info, callees, self.effects, self.namer)
         return fn, info, callees
 

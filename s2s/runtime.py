@@ -17,7 +17,7 @@ __all__ = ["grad_seed", "unbroadcast", "rebroadcast", "unsum", "unmax", "max_tan
            "prod_grad", "undiagonal", "einsum_of", "einsum_grad", "tensordot_subscripts", "kron_subscripts",
            "kron_shape", "norm_order",
            "uncast", "unarray", "unconcatenate", "reconcatenate", "untile", "untake", "unrepeat", "unpad", "repad",
-           "untake_along", "median_weights", "chain_product", "undiff", "convolve_pad", "rebinds",
+           "untake_along", "median_weights", "chain_product", "undiff", "convolve_pad", "rebinds", "passed_as_value",
            "last_write", "concat", "repeat", "head", "tail", "unrepeat_list", "field", "field_key",
            "ravel", "unravel", "as_tuple", "as_list", "like", "transposed", "untransposed", "unstarred", "restarred",
            "keywords_in", "ends_count", "with_ends", "ungradient", "regradient", "uninterp", "along", "svd_identity",
@@ -423,6 +423,20 @@ def rebinds(y, others, message):
         raise InPlaceWriteError(message)
 
 
+def passed_as_value(y, message):
+    """Check that a callee's `v += e` on the argument `y` or on an entry of it, differentiated as
+    `v = v + e`, rebinds `v`: neither `y` nor anything it holds is an array or a list, which
+    `+=` would change in place (numbers and tuples are rebound)."""
+    if _changeable(y):
+        raise InPlaceWriteError(message)
+
+
+def _changeable(v):
+    if isinstance(v, (tuple, dict)):
+        return any(_changeable(u) for u in (v.values() if isinstance(v, dict) else v))
+    return isinstance(v, (np.ndarray, list))
+
+
 def _sees(v, y):
     """May `v` (an array, or a container of them) see a write into the array or list `y`?"""
     if v is y:
@@ -625,7 +639,7 @@ def chain_product(arrays):
 
 # ---- sorted(xs): a permutation of the elements; list(xs), tuple(xs) ----
 
-__all__ += ["unsort", "resort", "unlist", "relist"]
+__all__ += ["unsort", "resort", "unlist", "relist", "iterated", "uniterated", "reiterated"]
 
 
 def _sort_order(xs, reverse):
@@ -668,6 +682,27 @@ def relist(c, xs, kind=list):
     """Tangent of `list(xs)` (`kind` list) or `tuple(xs)` (tuple): `c`'s elements in that container."""
     items = [0.0] * len(xs) if isinstance(xs, dict) else list(c)
     return CotangentTuple(items) if kind is tuple else CotangentList(items)
+
+
+def iterated(xs):
+    """What `for v in xs` iterates over, indexable by position: `xs` itself for a list, tuple,
+    array, range or string; a dict's keys as a list (Python iterates a dict's keys)."""
+    if isinstance(xs, (list, tuple, np.ndarray, range, str)):
+        return xs
+    if isinstance(xs, dict):
+        return list(xs)
+    raise TypeError(f"s2s iterates a for loop by position, which a {type(xs).__name__} does not have: "
+                    f"loop over list(...) of it, or over a list, tuple, array or dict")
+
+
+def uniterated(c, xs):
+    """Cotangent of `iterated(xs)`: the elements' cotangents as they are (a dict's keys carry none)."""
+    return zeros_like(xs) if isinstance(xs, dict) else c
+
+
+def reiterated(c, xs):
+    """Tangent of `iterated(xs)`: `c` (a dict's keys carry none)."""
+    return CotangentList([0.0] * len(xs)) if isinstance(xs, dict) else c
 
 
 # ---- sequences along an axis ----

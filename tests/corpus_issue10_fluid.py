@@ -248,7 +248,7 @@ ISSUE_10_FLUID_REFUSED_WHEN_RUN = [
     (fl_alias_in_a_list, "`held` may share memory with `a` and is read after the call"),
     (fl_passed_twice, "`a` is passed twice"),
     (fl_nested_read_inside, "`y` is read after the call"),
-    (fl_entry_of_a_list, "`a` may share memory with the parameter `pair`"),
+    (fl_entry_of_a_list, "`pair` is read after the call"),
     (fl_helper_keeps_its_argument, "`_keep_then_bump` may keep `y` where the caller sees it"),
     (fl_kept_by_an_earlier_call, "`a` may share memory with a value from outside the function"),
 ]

@@ -841,6 +841,9 @@ def rt_unsort(c, x, w): return np.sum(np.array(rt.unsort([c[0], c[1] * c[2], c[2
 def rt_resort(c, x, w): return np.sum(np.array(rt.resort(c, x, True)) * w)
 def rt_unlist(c, x, w): return np.sum(np.array(rt.unlist([c[0], c[1] * c[2], c[2]], x)) * w)
 def rt_relist(c, x, w): return np.sum(np.array(rt.relist(c * c, x, tuple)) * w)
+def rt_iterated(c, x, w): return np.sum((rt.iterated(c * x)[1] + rt.iterated([c, x])[0] * len(rt.iterated({"a": c}))) * w)
+def rt_uniterated(c, x, w): return np.sum(rt.uniterated(c * c, x) * w)  # a dict's keys: tests/corpus_issue10_soundness.py
+def rt_reiterated(c, x, w): return np.sum(rt.reiterated(c * c, x) * w)
 
 
 add(py_sorted, np.array([0.3, -1.2, 0.7, 2.0]))
@@ -848,7 +851,7 @@ add(py_sorted_reverse, 0.4, -0.9)
 add(py_sorted_dict_keys, 0.4)
 add(py_list, ANY.draw((3,)))
 add(py_tuple, 0.4, -0.9)
-for _fn in (rt_unsort, rt_resort, rt_unlist, rt_relist):
+for _fn in (rt_unsort, rt_resort, rt_unlist, rt_relist, rt_iterated, rt_uniterated, rt_reiterated):
     add(_fn, ANY.draw((3,)), np.array([0.3, -1.2, 0.7]), wrt=(0,))
 
 

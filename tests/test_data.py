@@ -9,6 +9,7 @@ import corpus_issue10_fnvals
 import corpus_issue10_varargs as c10_varargs
 import corpus_issue10_nprules
 import corpus_issue10_fluid as c10_fluid
+import corpus_issue10_soundness as c10s
 import s2s
 from oracles import assert_grads_close
 
@@ -70,6 +71,7 @@ CASES += corpus_issue10_fnvals.ISSUE_10_FNVALS  # functions as values (issue 10)
 CASES += c10_varargs.ISSUE_10_VARARGS  # *args, **kwargs, f(*xs), zip(*pairs), a, *rest = xs (issue 10)
 CASES += corpus_issue10_nprules.ISSUE_10_NUMPY  # NumPy functions of issue 10
 CASES += c10_fluid.ISSUE_10_FLUID  # a helper's `y += e` on an argument dead after the call (issue 10)
+CASES += c10s.ISSUE_10_SOUNDNESS  # derivatives that were silently wrong (issue 10)
 try:  # SciPy is optional: its programs run where it imports
     import scipy  # noqa: F401
 except ImportError:
@@ -234,3 +236,31 @@ def test_issue10_fluid_write_seen_after_the_call_is_refused_when_run(func, why):
         with pytest.raises(s2s.InPlaceWriteError, match="changes its argument .* in place") as info:
             run()
         assert why in str(info.value)
+
+
+@pytest.mark.parametrize("func, args", c10s.ISSUE_10_SOUNDNESS_REFUSED,
+                         ids=[f.__name__ for f, _ in c10s.ISSUE_10_SOUNDNESS_REFUSED])
+@pytest.mark.parametrize("transform", [s2s.grad, s2s.jvp, s2s.hvp, lambda f: s2s.grad(s2s.grad(f))],
+                         ids=["grad", "jvp", "hvp", "grad_of_grad"])
+def test_issue10_soundness_refused_when_the_derivative_is_built(func, args, transform):
+    with pytest.raises(s2s.S2SError, match=r"corpus_issue10_soundness\.py:\d+:\d+: error: "):
+        transform(func)
+
+
+@pytest.mark.parametrize("func, args", c10s.ISSUE_10_SOUNDNESS_REFUSED_WHEN_RUN,
+                         ids=[f.__name__ for f, _ in c10s.ISSUE_10_SOUNDNESS_REFUSED_WHEN_RUN])
+def test_callee_writing_through_an_entry_is_refused_when_run(func, args):
+    x = args[0][0]
+    for run in (lambda: s2s.grad(func)(x.copy()), lambda: s2s.jvp(func)(x.copy(), np.ones_like(x)),
+                lambda: s2s.hvp(func)(x.copy(), np.ones_like(x))):
+        with pytest.raises(s2s.InPlaceWriteError, match=r"corpus_issue10_soundness\.py:\d+:\d+: .* in place"):
+            run()
+
+
+def test_a_loop_over_a_set_parameter_is_refused_when_run():
+    """`for k in keys` iterates by position (a dict by its keys): a set has no positions."""
+    for run in (lambda: s2s.grad(c10s.loop_over_a_set, wrt=1)({1.0, 2.0}, c10s._X),
+                lambda: s2s.jvp(c10s.loop_over_a_set, wrt=1)({1.0, 2.0}, c10s._X, c10s._X),
+                lambda: s2s.hvp(c10s.loop_over_a_set, wrt=1)({1.0, 2.0}, c10s._X, c10s._X)):
+        with pytest.raises(TypeError, match="iterates a for loop by position, which a set does not have"):
+            run()

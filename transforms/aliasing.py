@@ -41,9 +41,9 @@ VIEW_FUNCTIONS = tuple(getattr(np, n) for n in _VIEW_FUNCTION_NAMES.split() if h
 VIEW_METHODS = {"reshape", "transpose", "ravel", "swapaxes", "squeeze", "view", "diagonal", "__array__"}
 VIEW_ATTRIBUTES = {"T", "mT", "real", "imag", "flat", "base"}
 # Runtime helpers that passes put into user code whose result holds its operands' elements themselves
-# (`a + b` of lists, `*xs` in a call or display, `zip(*pairs)`, `a, *rest = xs`).
+# (`a + b` of lists, `*xs` in a call or display, `zip(*pairs)`, `a, *rest = xs`, `for v in xs`).
 CONTAINER_HELPERS = (runtime.concat, runtime.repeat, runtime.as_tuple, runtime.as_list, runtime.transposed,
-                     runtime.unstarred)
+                     runtime.unstarred, runtime.iterated)
 # `np.array(x, copy=False)` and `x.astype(t, copy=False)` may return `x` itself.
 _COPY_KEYWORD = (np.array, np.nan_to_num)
 
@@ -333,7 +333,8 @@ def mutable_names(fn, callees) -> set[str]:
 
 def _live_after_writes(body, inplace=frozenset(), at=frozenset()) -> dict:
     """{write statement: names live just after it} (backward liveness on normal form), for
-    the subscript writes and the statements `inplace`; and for the statements `at`."""
+    the subscript writes and the statements `inplace` (assignments or expression statements); and for
+    the statements `at`."""
     result: dict = {}
     exits: list = []
 
@@ -371,6 +372,8 @@ def _live_after_writes(body, inplace=frozenset(), at=frozenset()) -> dict:
                 head = new
             exits.pop()
             return head
+        if s in inplace:  # an expression statement: `xs.append(v)` (see `mutations`)
+            result[s] = set(live) | result.get(s, set())
         return live | uses(s)
 
     block(body, set())

@@ -32,7 +32,7 @@ import numpy as np
 
 from s2s.errors import UnsupportedError
 
-from .aliasing import _insert_before, _is_view, _shared_operands, inplace_augmented, mutable_names
+from .aliasing import _insert_before, _shared_operands, inplace_augmented, mutable_names
 from .dead_arguments import RETURNS, STORED, why_not_dead
 from .nodes import assign, call, const, expr_stmt, name, param_names, pushed, subscript_write, walk_statements
 from .shapes import containers
@@ -44,7 +44,6 @@ _WRITES_FIRST = tuple(getattr(np, n) for n in ("copyto", "put", "place", "putmas
                                                "put_along_axis") if hasattr(np, n))
 
 
-DIRECT = "\0"   # state[DIRECT + v]: the parameters `v` is (a view of), through copies and views only
 
 
 def written_parameters(fn, callees, effects_of) -> dict:
@@ -61,11 +60,11 @@ def written_parameters(fn, callees, effects_of) -> dict:
     fresh = _fresh_displays(fn) - set(params)
 
     def write(state, names, s, surely=True):
-        # `y += e` with `y` perhaps a number: counted only where `y` is a parameter, a copy
-        # or a view of one (then an array parameter is surely written; not through a
-        # container or an unpacking, where `y` may be a number taken out of it)
+        # `y += e` with `y` perhaps a number: counted as not surely, for every parameter `y`
+        # may be (an array parameter is written, a number rebound) or be an entry of (an array
+        # held in a tuple the caller passes is written): checked when the call runs
         for v in names:
-            for p in state.get(v if surely else DIRECT + v, ()):
+            for p in state.get(v, ()):
                 line, before = written.get(p, (s.lineno, False))
                 written[p] = (line, before or surely)
 
@@ -89,8 +88,8 @@ def written_parameters(fn, callees, effects_of) -> dict:
         if callee.receiver is not None and value.func.attr in _MUTATING_METHODS:
             store(state, _names([callee.receiver]), operands)
             # a list made here (`ys = []`, a comprehension): the method changes the list, not what it holds
-            write(state, _names([callee.receiver]), s, not (isinstance(callee.receiver, gast.Name)
-                                                            and callee.receiver.id in fresh))
+            if not (isinstance(callee.receiver, gast.Name) and callee.receiver.id in fresh):
+                write(state, _names([callee.receiver]), s)
         elif any(callee.obj is f for f in _WRITES_FIRST) and value.args:
             write(state, _names(value.args[:1]), s)
         elif callee.kind == "user":
@@ -138,12 +137,10 @@ def written_parameters(fn, callees, effects_of) -> dict:
             through = _returned(s.value)
             operands = _shared_operands(s.value, callees) if through is None else through
             value = shares(state, operands)
-            direct = shares(state, [DIRECT + v for v in operands]) if _is_view(s.value, callees) else frozenset()
             for t in s.targets:
                 for n in gast.walk(t):
                     if isinstance(n, gast.Name):
                         state[n.id] = value
-                        state[DIRECT + n.id] = direct if isinstance(t, gast.Name) else frozenset()
             return state
         if isinstance(s, gast.Expr):
             call_effects(state, s.value, s)
@@ -175,7 +172,7 @@ def written_parameters(fn, callees, effects_of) -> dict:
 
     returned: set = set()
     stored: set = set()
-    block(fn.body, {q + p: frozenset([p]) for p in params for q in ("", DIRECT)}, [])
+    block(fn.body, {p: frozenset([p]) for p in params}, [])
     summary = {p: written[p] for p in params if p in written}
     summary[RETURNS] = frozenset(returned)
     summary[STORED] = frozenset(stored)
@@ -186,7 +183,8 @@ def check_calls(fn, info, callees, effects_of, namer=None):
     """Refuse a call that passes a name to a parameter its (user) callee may write into. Where
     the callee writes only with `y += e` (in place only on an array or a list): if the name is
     dead after the call (`dead_arguments`), pass a copy, and the derivative of `y = y + e` is
-    exact; else check the argument's type when the call runs (`rebinds`)."""
+    exact; else check the argument when the call runs (`passed_as_value`: neither it nor what it
+    holds may be an array or a list)."""
     helper = namer.helper if namer is not None else (lambda n: n)
     refused, candidates = {}, {}
     for s in walk_statements(fn.body):
@@ -211,7 +209,8 @@ def check_calls(fn, info, callees, effects_of, namer=None):
                 if surely:
                     raise error
                 message = f"{error.location}: `{callee.label}` changes its argument `{p}` in place with an " \
-                          f"augmented assignment ({where}), here the array `{a.id}`; s2s treats arguments as values"
+                          f"augmented assignment ({where}), here the array `{a.id}` (or an array or list " \
+                          f"it holds); s2s treats arguments as values"
                 if p in effects.get(STORED, ()):
                     message += f" (`{callee.label}` may keep `{p}` where the caller sees it)"
                 elif a is arg and any(arg is x for x in value.args + [k.value for k in value.keywords if k.arg]):
@@ -232,8 +231,7 @@ def check_calls(fn, info, callees, effects_of, namer=None):
                 _replace_argument(s.value, arg, name(copy))
                 continue
             message += f" ({reason})" if reason else ""
-            before.setdefault(s, []).append(expr_stmt(call(helper("rebinds"), a, gast.Tuple(
-                elts=[name(a)], ctx=gast.Load()), const(message)), s))
+            before.setdefault(s, []).append(expr_stmt(call(helper("passed_as_value"), a, const(message)), s))
     _insert_before(fn, before)
 
 

@@ -14,7 +14,9 @@ After, the body holds only:
   original test, which is kept whole (it is never differentiated);
 - ``for i in range(...)`` (iterating over anything else is made explicit:
   ``for k in range(len(xs)): v = xs[k]``; ``enumerate`` and ``zip`` become
-  indexing too, and tuple targets unpack ``xs[k]``), and ``while <test>:``;
+  indexing too, and tuple targets unpack ``xs[k]``; over a parameter, or an entry
+  or attribute of one, which may be a dict, ``xs`` is ``iterated(xs)``: a dict's
+  keys, else ``xs`` itself), and ``while <test>:``;
 - ``break`` at a block's tail, expression statements that call something
   (``print(x)``), ``raise``/``assert``, and one final ``return v``.
 
@@ -64,6 +66,7 @@ class _Flattener:
         self.locals = set(param_names(fn)) | {
             n.id for n in gast.walk(fn) if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Store)}
         self.mappings = containers.mapping_names(fn)
+        self.params = set(param_names(fn))
 
     def run(self):
         view = containers.stored_view(self.fn)
@@ -204,11 +207,20 @@ class _Flattener:
             xs = self.atom(it, out)  # a range object, indexed like a list
         else:
             xs = self.atom(it, out)
+            if self.may_be_a_dict(it):  # Python iterates a dict's keys: iterated(xs) is them, else xs
+                xs = self.atom(call(self.namer.helper("iterated"), xs), out)
             if isinstance(xs, gast.Name) and xs.id in written:  # Python iterates the object the loop started with
                 snapshot = self.temp()
                 out.append(assign(snapshot, xs, self.origin))
                 xs = name(snapshot)
         return call("len", _load(xs)), gast.Subscript(value=_load(xs), slice=k, ctx=gast.Load())
+
+    def may_be_a_dict(self, it) -> bool:
+        """Is `it` (what a for loop iterates over) a parameter or an entry or attribute of one,
+        whose type nothing here shows (a local bound to a list display is a sequence)?"""
+        if isinstance(it, gast.Name):
+            return it.id in self.params and it.id not in self.mappings
+        return isinstance(it, gast.Attribute) or isinstance(it, gast.Subscript) and not isinstance(it.slice, gast.Slice)
 
     def calls_helper(self, node) -> bool:
         return any(isinstance(n, gast.Call) and isinstance(n.func, gast.Name) and n.func.id in self.helpers

@@ -42,7 +42,9 @@ rule(np.subtract, x="g",      y="-g")
 rule(np.multiply, x="g * y",  y="g * x")
 rule(np.divide,   x="g / y",  y="-g * ans / y")
 # At x = 0 (as autograd and JAX): the derivative in y is 0 (log of 1 for 0), and x ** 0 has derivative 0 in x.
-rule(np.power,    x="g * y * x ** (y - (y != 0))", y="g * ans * np.log(x + (x == 0), dtype=np.result_type(ans))")
+# The part in y is exactly 0 where g (or the tangent) is: log(x) is NaN at x < 0 (x ** 2.0 there, y constant).
+rule(np.power,    x="g * y * x ** (y - (y != 0))",
+     y="np.where(g == 0, 0.0, g * ans * np.log(x + (x == 0), dtype=np.result_type(ans)))")
 rule(np.arctan2,  x="g * y / (x ** 2 + y ** 2)", y="-g * x / (x ** 2 + y ** 2)")
 rule(np.hypot,    x="g * x / (ans + (ans == 0))", y="g * y / (ans + (ans == 0))")  # 0 at the origin
 rule(np.logaddexp, x="g * np.exp(x - ans)", y="g * np.exp(y - ans)")

@@ -8,8 +8,8 @@ rule(operator.add,     args="x, y", x="g",                    y="g")
 rule(operator.sub,     args="x, y", x="g",                    y="-g")
 rule(operator.mul,     args="x, y", x="g * y",                y="g * x")
 rule(operator.truediv, args="x, y", x="g / y",                y="-g * ans / y")
-rule(operator.pow,     args="x, y", x="g * y * x ** (y - (y != 0))",  # at x = 0 as np.power
-     y="g * ans * np.log(x + (x == 0), dtype=np.result_type(ans))")
+rule(operator.pow,     args="x, y", x="g * y * x ** (y - (y != 0))",  # at x = 0, and for y, as np.power
+     y="np.where(g == 0, 0.0, g * ans * np.log(x + (x == 0), dtype=np.result_type(ans)))")
 rule(operator.mod,     args="x, y", x="g",                    y="-g * (x // y)")
 rule(operator.neg,     args="x",    x="-g")
 rule(operator.pos,     args="x",    x="g")

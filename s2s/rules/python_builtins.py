@@ -7,8 +7,8 @@ nondiff_method("keys")
 # sum(xs, start): each element gets the output's cotangent, summed back to its own shape.
 rule(sum, args="iterable, /, start=0", elementwise=False,
      iterable="spread(g, iterable)", start="unbroadcast(g, start)", jvp="sum(t_iterable) + t_start")
-rule(pow, args="x, y, mod=None", x="g * y * x ** (y - (y != 0))",  # at x = 0 as np.power
-    y="g * ans * np.log(x + (x == 0), dtype=np.result_type(ans))")
+rule(pow, args="x, y, mod=None", x="g * y * x ** (y - (y != 0))",  # at x = 0, and for y, as np.power
+    y="np.where(g == 0, 0.0, g * ans * np.log(x + (x == 0), dtype=np.result_type(ans)))")
 # sorted(xs) permutes the elements: each cotangent goes back to the element it came from (a tie is
 # either order: the derivative is one-sided there). key= is a function value: refused.
 rule(sorted, args="iterable, /, *, key=None, reverse=False", elementwise=False, only={"key": (None,)},

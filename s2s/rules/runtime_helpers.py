@@ -10,7 +10,7 @@ from .. import runtime as rt
 from . import nondiff, rule
 from .linalg import MULTI_DOT
 
-nondiff(rt.grad_seed, rt.zeros_like, rt.rebinds, rt.field_key, rt.keywords_in,
+nondiff(rt.grad_seed, rt.zeros_like, rt.rebinds, rt.passed_as_value, rt.field_key, rt.keywords_in,
         rt.svd_identity, rt.eig_identity, rt.matrix_axes)
 
 # A tree raveled into one vector (`s2s.flatten`, in an L2 penalty) and back: each the other's adjoint.
@@ -119,6 +119,10 @@ rule(rt.resort, args="c, xs, reverse=False", elementwise=False, c="unsort(g, xs,
      jvp="resort(t_c, xs, reverse)")
 rule(rt.unlist, args="c, xs", elementwise=False, c="relist(g, c)", jvp="unlist(t_c, xs)")
 rule(rt.relist, args="c, xs, kind=list", elementwise=False, c="unlist(g, c)", jvp="relist(t_c, xs, kind)")
+# `for v in xs` of a parameter: xs, or a dict's keys (transforms/normal_form.py)
+rule(rt.iterated, args="xs", elementwise=False, xs="uniterated(g, xs)", jvp="reiterated(t_xs, xs)")
+rule(rt.uniterated, args="c, xs", elementwise=False, c="reiterated(g, xs)", jvp="uniterated(t_c, xs)")
+rule(rt.reiterated, args="c, xs", elementwise=False, c="uniterated(g, xs)", jvp="reiterated(t_c, xs)")
 rule(rt.undiff, args="c, n=1, axis=-1", elementwise=False, c="np.diff(g, n, axis)", jvp="undiff(t_c, n, axis)")
 
 # `*rest` receiving `*xs`, and `zip(*pairs)` (see transforms/packing.py): linear maps of containers.
