@@ -24,7 +24,8 @@ directions of the checks come from a generator seeded per call. `--json FILE` ke
 raw results (one JSON line per test), `--junit FILE` pytest's junit XML.
 
 `--s2s DIR` measures another checkout of s2s (e.g. the main branch) without installing it:
-its three code folders are linked into one `s2s` package that goes first on the path.
+its three code folders are linked into one `s2s` package that goes first on the path
+(nothing is written into DIR); with `--s2s-rev REV`, its commit REV rather than its work tree.
 """
 from __future__ import annotations
 
@@ -65,10 +66,11 @@ PATCHES = {
 }
 
 # Names of autograd's public API that tests/autograd_shim defines (everything else is "not applicable").
-API_MODULES = {"autograd", "autograd.builtins", "autograd.differential_operators", "autograd.tracer"}
+API_MODULES = {"autograd", "autograd.builtins", "autograd.differential_operators", "autograd.tracer", "autograd.misc"}
 SHIM_NAMES = {"grad", "value_and_grad", "jacobian", "hessian", "elementwise_grad", "grad_and_aux", "deriv",
               "make_jvp", "make_vjp", "make_hvp", "hessian_tensor_product", "hessian_vector_product",
-              "tensor_jacobian_product", "vector_jacobian_product", "isinstance", "list", "tuple", "dict", "isbox"}
+              "tensor_jacobian_product", "vector_jacobian_product", "isinstance", "list", "tuple", "dict", "isbox",
+              "flatten"}
 
 
 # ---- getting and rewriting the tests ----------------------------------------------------------------
@@ -80,9 +82,7 @@ def extract(args, dest: pathlib.Path) -> str:
                               capture_output=True).stdout
         with tarfile.open(fileobj=io.BytesIO(data)) as tar:
             tar.extractall(dest.parent, filter="data")
-        commit = subprocess.run(["git", "-C", args.git_dir, "rev-parse", "--short", args.rev], check=True,
-                                capture_output=True, text=True).stdout.strip()
-        return f"{args.git_dir} at {args.rev} ({commit})"
+        return f"{args.git_dir} at {args.rev} ({_short(args.git_dir, args.rev)})"
     src = pathlib.Path(args.checkout)
     src = src / "tests" if (src / "tests").is_dir() else src
     shutil.copytree(src, dest)
@@ -130,7 +130,8 @@ def _import_text(node) -> list[str]:
         return [f"from autograd_shim.checks import {names}"]
     ours, missing = [], []
     for a in node.names:
-        if module in API_MODULES and a.name in SHIM_NAMES and (module != "autograd.tracer" or a.name == "isbox"):
+        only = {"autograd.tracer": {"isbox"}, "autograd.misc": {"flatten"}}.get(module, SHIM_NAMES)
+        if module in API_MODULES and a.name in SHIM_NAMES & only:
             ours.append(a.name + (f" as {a.asname}" if a.asname else ""))
         else:
             missing.append(f"{a.asname or a.name} = _na({module + '.' + a.name!r})")
@@ -191,6 +192,11 @@ def prepare(tests: pathlib.Path, lambdas_as_defs: bool = False) -> list[dict]:
     return records
 
 
+def _short(git_dir, rev) -> str:
+    return subprocess.run(["git", "-C", git_dir, "rev-parse", "--short", rev], check=True, capture_output=True,
+                          text=True).stdout.strip()
+
+
 def link_s2s(root: pathlib.Path, dest: pathlib.Path) -> None:
     """dest/s2s: the package as pyproject.toml maps it (s2s/, transforms/ -> s2s.transforms, cli/ -> s2s.cli)."""
     pkg = dest / "s2s"
@@ -208,7 +214,14 @@ def run_pytest(work: pathlib.Path, tests: pathlib.Path, args, results: pathlib.P
     env = dict(os.environ)
     paths = [str(HERE), str(tests)]
     if args.s2s:
-        link_s2s(pathlib.Path(args.s2s), work / "s2s_link")
+        root = pathlib.Path(args.s2s)
+        if args.s2s_rev:  # the committed tree, not the work tree: a snapshot by git archive
+            data = subprocess.run(["git", "-C", args.s2s, "archive", args.s2s_rev, "s2s", "transforms", "cli"],
+                                  check=True, capture_output=True).stdout
+            root = work / "s2s_src"
+            with tarfile.open(fileobj=io.BytesIO(data)) as tar:
+                tar.extractall(root, filter="data")
+        link_s2s(root, work / "s2s_link")
         paths.insert(0, str(work / "s2s_link"))
         env["PYTHONPYCACHEPREFIX"] = str(work / "pycache")  # write nothing into that checkout
     env["PYTHONPATH"] = os.pathsep.join(paths + ([env["PYTHONPATH"]] if env.get("PYTHONPATH") else []))
@@ -270,8 +283,9 @@ def table(records: list[dict], source: str, seconds: float) -> str:
     causes = collections.defaultdict(list)
     for r in failing:
         causes[r["cause"]].append(r)
-    out += ["", f"## Failures by cause ({len(failing)})", "",
-            "| tests | cause | details (tests) | where | e.g. |", "|---:|---|---|---|---|"]
+    out += ["", f"## Failures by cause ({len(failing)})", ""]
+    if failing:
+        out += ["| tests | cause | details (tests) | where | e.g. |", "|---:|---|---|---|---|"]
     for cause, rs in sorted(causes.items(), key=lambda kv: (-len(kv[1]), kv[0])):
         details = collections.Counter(r["detail"] for r in rs if r["detail"])
         detail_text = "; ".join(f"{d.replace('|', '/')} ({n})" for d, n in details.most_common(8))
@@ -292,7 +306,9 @@ def table(records: list[dict], source: str, seconds: float) -> str:
     for r in records:
         if r["outcome"] == "n/a":
             na[r["cause"]].append(r)
-    out += ["", f"## Not applicable ({total['n/a']})", "", "| tests | reason | tests |", "|---:|---|---|"]
+    out += ["", f"## Not applicable ({total['n/a']})", ""]
+    if na:
+        out += ["| tests | reason | tests |", "|---:|---|---|"]
     for reason, rs in sorted(na.items(), key=lambda kv: (-len(kv[1]), kv[0])):
         out.append(f"| {len(rs)} | {reason.replace('|', '/')} | {_examples(rs, 4)} |")
     skipped = [r for r in records if r["outcome"] == "skipped"]
@@ -374,6 +390,7 @@ def main(argv=None) -> int:
     parser.add_argument("--timeout", type=float, default=60.0, help="seconds per test (default 60)")
     parser.add_argument("-k", help="pytest -k expression (e.g. a file name: -k test_numpy.py)")
     parser.add_argument("--s2s", help="measure this s2s checkout instead of the installed s2s")
+    parser.add_argument("--s2s-rev", help="with --s2s: measure this commit of that checkout (git archive)")
     parser.add_argument("--keep", action="store_true", help="keep (and name) the temporary folder")
     parser.add_argument("-v", "--verbose", action="store_true", help="show pytest's output")
     parser.add_argument("pytest_args", nargs="*", help="after --: more arguments for pytest")
@@ -395,6 +412,9 @@ def main(argv=None) -> int:
         results = work / "results.jsonl"
         run_pytest(work, tests, args, results)
         records = load(results, static)
+        if args.s2s:
+            source += f"; s2s from {args.s2s}" + (f" at {args.s2s_rev} ({_short(args.s2s, args.s2s_rev)})"
+                                                   if args.s2s_rev else " (its work tree)")
         if args.lambdas_as_defs:
             source += " (look-ahead: `f = lambda ...` statements rewritten as `def`s)"
         text = table(records, source, time.perf_counter() - start)

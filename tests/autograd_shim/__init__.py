@@ -15,8 +15,9 @@ autograd's nesting of calls -> s2s's flat signatures) and does nothing else:
     tensor_jacobian_product(f)(*args, V)          s2s.vjp(f)(*args, V)      (V shaped like the output)
     isinstance, list, tuple, dict                 the builtins (autograd's versions trace containers)
     isbox(x)                                      False: s2s has no boxes
+    flatten(tree) -> (vector, unflatten)          s2s.flatten (not applicable where s2s has none)
 
-autograd's extension API and internals (primitive, defvjp, vspace, const_graph, flatten,
+autograd's extension API and internals (primitive, defvjp, vspace, const_graph,
 make_ggnvp, checkpoint, holomorphic_grad...) have no s2s equivalent: `not_applicable(name)`
 stands in for them and raises `NotApplicable` when used, and the suite reports the test as
 not applicable with that reason.
@@ -166,6 +167,13 @@ vector_jacobian_product = tensor_jacobian_product
 
 def isbox(x):
     return False
+
+
+def flatten(value):
+    """autograd.misc.flatten: (vector, unflatten), as s2s.flatten where s2s has it."""
+    if not hasattr(s2s, "flatten"):
+        not_applicable("autograd.misc.flatten")()
+    return s2s.flatten(value)
 
 
 class _Autograd:
