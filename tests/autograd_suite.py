@@ -21,7 +21,12 @@ file, passed / failed / errored / skipped / not applicable, then the failures gr
 cause (the class of the S2SError message, a wrong value, a crash and where it happened),
 most frequent first, and the not-applicable tests with their reasons. Deterministic: the
 directions of the checks come from a generator seeded per call. `--json FILE` keeps the
-raw results (one JSON line per test), `--junit FILE` pytest's junit XML.
+raw results (one JSON line per test), `--junit FILE` pytest's junit XML, and `--baseline FILE`
+(such a JSON file from an earlier run) adds the tests that pass now and did not then, and the reverse.
+
+`--self-check` only shows that our check_grads fails on a derivative that is wrong at first
+or at second order; `--lambdas-as-defs` is a look-ahead that rewrites `f = lambda x: e`
+statements as `def`s. The tables are made by tests/autograd_shim/report.py.
 
 `--s2s DIR` measures another checkout of s2s (e.g. the main branch) without installing it:
 its three code folders are linked into one `s2s` package that goes first on the path
@@ -31,7 +36,6 @@ from __future__ import annotations
 
 import argparse
 import ast
-import collections
 import importlib.util
 import io
 import json
@@ -45,6 +49,8 @@ import tempfile
 import time
 
 HERE = pathlib.Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+from autograd_shim.report import changes, load, table  # noqa: E402
 
 # Whole files and single tests that exercise autograd itself, not differentiation.
 NOT_APPLICABLE = {
@@ -208,7 +214,7 @@ def link_s2s(root: pathlib.Path, dest: pathlib.Path) -> None:
     (pkg / "cli").symlink_to((root / "cli").resolve())
 
 
-# ---- running and reporting --------------------------------------------------------------------------
+# ---- running ------------------------------------------------------------------------------------------
 
 def run_pytest(work: pathlib.Path, tests: pathlib.Path, args, results: pathlib.Path) -> int:
     env = dict(os.environ)
@@ -240,85 +246,6 @@ def run_pytest(work: pathlib.Path, tests: pathlib.Path, args, results: pathlib.P
     if args.verbose:
         print(proc.stdout)
     return proc.returncode
-
-
-def load(results: pathlib.Path, static: list[dict]) -> list[dict]:
-    records = list(static)
-    if results.exists():
-        records += [json.loads(line) for line in results.read_text(encoding="utf-8").splitlines() if line]
-    final = {}
-    for r in records:  # a teardown error after a pass counts as the error
-        if r["nodeid"] not in final or r["outcome"] not in ("passed",):
-            final.setdefault(r["nodeid"], r)
-            if final[r["nodeid"]]["outcome"] == "passed" and r["outcome"] != "passed":
-                final[r["nodeid"]] = r
-    return sorted(final.values(), key=lambda r: r["nodeid"])
-
-
-COLUMNS = ("passed", "failed", "error", "skipped", "n/a")
-
-
-def _examples(rs, n=3):
-    return ", ".join(f"`{r['nodeid']}`" for r in rs[:n]) + (f" (+{len(rs) - n})" if len(rs) > n else "")
-
-
-def table(records: list[dict], source: str, seconds: float) -> str:
-    by_file = collections.defaultdict(collections.Counter)
-    for r in records:
-        by_file[r["file"]][r["outcome"]] += 1
-    total = collections.Counter(r["outcome"] for r in records)
-    applicable = total["passed"] + total["failed"] + total["error"]
-    out = [f"# autograd's test suite against s2s", "",
-           f"Tests from {source}; {len(records)} tests in {seconds:.0f} s. "
-           f"**{total['passed']} passed of {applicable} applicable** "
-           f"({total['failed']} failed, {total['error']} errored; {total['skipped']} skipped, "
-           f"{total['n/a']} not applicable).", "",
-           "| file | tests | passed | failed | errored | skipped | n/a |", "|---|---:|---:|---:|---:|---:|---:|"]
-    for f in sorted(by_file):
-        c = by_file[f]
-        out.append(f"| {f} | {sum(c.values())} | " + " | ".join(str(c[k]) for k in COLUMNS) + " |")
-    out.append("| **all** | " + f"{len(records)} | " + " | ".join(f"**{total[k]}**" for k in COLUMNS) + " |")
-
-    failing = [r for r in records if r["outcome"] in ("failed", "error")]
-    causes = collections.defaultdict(list)
-    for r in failing:
-        causes[r["cause"]].append(r)
-    out += ["", f"## Failures by cause ({len(failing)})", ""]
-    if failing:
-        out += ["| tests | cause | details (tests) | where | e.g. |", "|---:|---|---|---|---|"]
-    for cause, rs in sorted(causes.items(), key=lambda kv: (-len(kv[1]), kv[0])):
-        details = collections.Counter(r["detail"] for r in rs if r["detail"])
-        detail_text = "; ".join(f"{d.replace('|', '/')} ({n})" for d, n in details.most_common(8))
-        if len(details) > 8:
-            detail_text += f"; +{len(details) - 8} more"
-        wheres = collections.Counter(r.get("where", "") for r in rs)
-        out.append(f"| {len(rs)} | {cause.replace('|', '/')} | {detail_text} | "
-                   f"{', '.join(w for w, _ in wheres.most_common())} | {_examples(rs, 2)} |")
-
-    many = [(cause, rs) for cause, rs in sorted(causes.items(), key=lambda kv: (-len(kv[1]), kv[0]))
-            if len({r["detail"] for r in rs}) > 8]
-    for cause, rs in many:
-        details = collections.Counter(r["detail"] for r in rs if r["detail"])
-        out += ["", f"All details of: {cause}", ""]
-        out.append(", ".join(f"{d} ({n})" for d, n in sorted(details.items(), key=lambda kv: (-kv[1], kv[0]))))
-
-    na = collections.defaultdict(list)
-    for r in records:
-        if r["outcome"] == "n/a":
-            na[r["cause"]].append(r)
-    out += ["", f"## Not applicable ({total['n/a']})", ""]
-    if na:
-        out += ["| tests | reason | tests |", "|---:|---|---|"]
-    for reason, rs in sorted(na.items(), key=lambda kv: (-len(kv[1]), kv[0])):
-        out.append(f"| {len(rs)} | {reason.replace('|', '/')} | {_examples(rs, 4)} |")
-    skipped = [r for r in records if r["outcome"] == "skipped"]
-    if skipped:
-        reasons = collections.Counter(r["cause"] for r in skipped)
-        out += ["", f"## Skipped by the tests themselves ({len(skipped)})", ""]
-        out += [f"- {n}: {reason}" for reason, n in reasons.most_common()]
-    slow = sorted(records, key=lambda r: -r.get("seconds", 0))[:5]
-    out += ["", "Slowest: " + ", ".join(f"`{r['nodeid']}` {r['seconds']:.1f} s" for r in slow)]
-    return "\n".join(out) + "\n"
 
 
 SELF_CHECK = '''
@@ -387,6 +314,7 @@ def main(argv=None) -> int:
     parser.add_argument("--out", help="also write the table to this Markdown file")
     parser.add_argument("--json", help="also write the results, one JSON line per test")
     parser.add_argument("--junit", help="also write pytest's junit XML")
+    parser.add_argument("--baseline", help="a --json file of an earlier run: list the tests that changed")
     parser.add_argument("--timeout", type=float, default=60.0, help="seconds per test (default 60)")
     parser.add_argument("-k", help="pytest -k expression (e.g. a file name: -k test_numpy.py)")
     parser.add_argument("--s2s", help="measure this s2s checkout instead of the installed s2s")
@@ -418,6 +346,8 @@ def main(argv=None) -> int:
         if args.lambdas_as_defs:
             source += " (look-ahead: `f = lambda ...` statements rewritten as `def`s)"
         text = table(records, source, time.perf_counter() - start)
+        if args.baseline:
+            text += changes(records, pathlib.Path(args.baseline))
         print(text)
         if args.out:
             pathlib.Path(args.out).write_text(text, encoding="utf-8")

@@ -35,7 +35,6 @@ import s2s
 TOL = 1e-6   # absolute and relative tolerance on one inner product (autograd's)
 EPS = 1e-6   # central-difference step along a random direction (autograd's)
 SEED = 0
-WRAPPED = []  # (label) of each non-Python function the checks gave s2s as a one-line def
 CHECKS = [0]  # first-order checks that passed in the current test (the plugin resets it)
 
 
@@ -202,7 +201,6 @@ def _as_def(fun, args, kwargs, argnum):
         linecache.cache[filename] = (len(source), None, source.splitlines(True), filename)
         exec(compile(source, filename, "exec"), namespace)
         _DEFS[key] = (namespace[name], fun)
-    WRAPPED.append(spelling)
     new_argnum = tuple(positions[i] for i in argnum) if isinstance(argnum, (tuple, list)) else positions[argnum]
     return _DEFS[key][0], new_args, {}, new_argnum
 
