@@ -62,6 +62,8 @@ NOT_APPLICABLE = {
     "test_wrappers.py::test_custom_where": "autograd.numpy's own np.where wrapper, no derivative",
     "test_numpy.py::test_scalar_array_box_attributes": "autograd boxes a Python float as a 0-d array (x.shape)",
     "test_graphs.py::test_assignment_raises_error": "expects autograd's refusal of `A[i] = b`; s2s differentiates it",
+    **{f"test_scipy.py::{name}": "autograd's convolve has `axes`/`dot_axes` arguments scipy.signal.convolve has not"
+       for name in ("test_convolve_generalization", "test_convolve_ignore", "test_convolve_ignore_dot")},
 }
 
 # Source edits beyond imports (each keeps the line count): a test file that builds autograd's

@@ -74,7 +74,8 @@ def classify(exc, tb) -> dict:
     out = {"outcome": "failed", "message": message, "exc_type": type(exc).__name__, "where": _where(tb)}
     if isinstance(exc, NotApplicable):
         return {**out, "outcome": "n/a", "cause": message, "detail": ""}
-    if isinstance(exc, s2s.ComplexArgumentError) or isinstance(exc, s2s.S2SError) and "complex" in message:
+    refused = re.search(r"real values only|complex value|complex dtype", message)
+    if isinstance(exc, s2s.ComplexArgumentError) or isinstance(exc, s2s.S2SError) and refused:
         return {**out, "outcome": "n/a", "cause": COMPLEX, "detail": message}
     if isinstance(exc, s2s.S2SError):
         cause, detail = _template(message)
