@@ -73,6 +73,8 @@ PATCHES = {
                       "from autograd_shim import grad  # autograd_suite: autograd built grad from core.make_vjp\n")],
 }
 
+# Names autograd_shim binds to s2s's own functions: `argnum=` becomes `wrt=` where they are called.
+S2S_NAMES = {"grad", "value_and_grad", "jacobian", "hessian", "elementwise_grad"}
 # Names of autograd's public API that tests/autograd_shim defines (everything else is "not applicable").
 API_MODULES = {"autograd", "autograd.builtins", "autograd.differential_operators", "autograd.tracer", "autograd.misc"}
 SHIM_NAMES = {"grad", "value_and_grad", "jacobian", "hessian", "elementwise_grad", "grad_and_aux", "deriv",
@@ -164,8 +166,17 @@ def rewrite(text: str, filename: str, lambdas_as_defs: bool = False) -> str:
         else:
             print(f"autograd_suite: warning: the patch of {filename} no longer applies", file=sys.stderr)
     lines = text.splitlines(keepends=True)
+    tree = ast.parse(text)
+    s2s_names = {a.asname or a.name for node in ast.walk(tree) if isinstance(node, ast.ImportFrom)
+                 and node.module in API_MODULES for a in node.names if a.name in S2S_NAMES}
+    renames = sorted(((kw.lineno, kw.col_offset) for node in ast.walk(tree)
+                      if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in s2s_names
+                      for kw in node.keywords if kw.arg == "argnum"), reverse=True)
+    for line, col in renames:  # `grad(f, argnum=1)` -> `grad(f, wrt=1)`: s2s's name of the keyword
+        text_line = lines[line - 1]
+        lines[line - 1] = text_line[:col] + "wrt" + text_line[col + len("argnum"):]
     edits = []
-    for node in ast.walk(ast.parse(text)):
+    for node in ast.walk(tree):
         if isinstance(node, (ast.Import, ast.ImportFrom)):
             stmts = _import_text(node)
             ours = isinstance(node, ast.ImportFrom) or any(a.name.split(".")[0] == "autograd" for a in node.names)

@@ -1,12 +1,12 @@
 """autograd's public API, as s2s spells it: what `tests/autograd_suite.py` binds autograd's names to.
 
 The suite rewrites `from autograd import grad, jacobian` in autograd's own tests into
-`from autograd_shim import grad, jacobian`. Each name here calls s2s (argnum -> wrt,
-autograd's nesting of calls -> s2s's flat signatures) and does nothing else:
+`from autograd_shim import grad, jacobian`. grad, value_and_grad, jacobian, hessian and
+elementwise_grad ARE s2s's functions (the suite renames `argnum=` to `wrt=` where they are
+called); each other name calls s2s (autograd's nesting of calls -> s2s's flat signatures)
+and does nothing else:
 
-    grad(f, argnum)(*args)                       s2s.grad(f, wrt)(*args)
-    value_and_grad, jacobian, hessian             the s2s functions of the same name
-    elementwise_grad, grad_and_aux                s2s.elementwise_grad, s2s.grad(has_aux=True)
+    grad_and_aux(f, argnum)                       s2s.grad(f, wrt, has_aux=True)
     deriv(f)(x)                                   s2s.jvp(f)(x, ones)[1]
     make_jvp(f)(*args)(v)                         s2s.jvp(f)(*args, v)
     make_vjp(f)(*args) -> (vjp, value)            s2s.vjp(f)(*args, g)
@@ -84,24 +84,16 @@ def _wrt(argnum):
     return builtins.tuple(argnum) if builtins.isinstance(argnum, (builtins.list, builtins.tuple)) else argnum
 
 
-def grad(fun, argnum=0):
-    return s2s.grad(fun, wrt=_wrt(argnum))
+# s2s's own functions, so that `grad(f)(x)` inside differentiated code is s2s.grad as s2s knows it;
+# the suite renames the keyword `argnum=` to `wrt=` in calls of these names.
+grad, value_and_grad, jacobian, hessian = s2s.grad, s2s.value_and_grad, s2s.jacobian, s2s.hessian
 
 
-def value_and_grad(fun, argnum=0):
-    return s2s.value_and_grad(fun, wrt=_wrt(argnum))
+def _no_elementwise_grad(fun, wrt=0):
+    raise AttributeError("module 's2s' has no attribute 'elementwise_grad'")
 
 
-def jacobian(fun, argnum=0):
-    return s2s.jacobian(fun, wrt=_wrt(argnum))
-
-
-def hessian(fun, argnum=0):
-    return s2s.hessian(fun, wrt=_wrt(argnum))
-
-
-def elementwise_grad(fun, argnum=0):
-    return s2s.elementwise_grad(fun, wrt=_wrt(argnum))  # AttributeError until s2s has it
+elementwise_grad = getattr(s2s, "elementwise_grad", _no_elementwise_grad)
 
 
 def grad_and_aux(fun, argnum=0):
