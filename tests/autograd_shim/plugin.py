@@ -101,9 +101,8 @@ def classify(exc, tb) -> dict:
                 "detail": missing[2]}
     if isinstance(exc, AssertionError):
         return {**out, "cause": "assertion in the test (a value the test compares)", "detail": message[:120]}
-    text = re.sub(r"\b\d+\b", "N", message)
-    cause, detail = _template(text)
-    return {**out, "cause": f"{type(exc).__name__} ({out['where']})", "detail": cause[:120]}
+    text = re.sub(r"\((N,? ?)+\)", "(…)", re.sub(r"\b\d+\b", "N", message))  # numbers and shapes
+    return {**out, "cause": f"{type(exc).__name__} ({out['where']}): {_template(text)[0][:90]}", "detail": ""}
 
 
 def _write(record):
