@@ -235,6 +235,7 @@ def run_pytest(work: pathlib.Path, tests: pathlib.Path, args, results: pathlib.P
     if args.s2s:
         root = pathlib.Path(args.s2s)
         if args.s2s_rev:  # the committed tree, not the work tree: a snapshot by git archive
+            args.s2s_rev = _short(args.s2s, args.s2s_rev)  # the commit, fixed now (a branch may move during the run)
             data = subprocess.run(["git", "-C", args.s2s, "archive", args.s2s_rev, "s2s", "transforms", "cli"],
                                   check=True, capture_output=True).stdout
             root = work / "s2s_src"
@@ -354,8 +355,7 @@ def main(argv=None) -> int:
         run_pytest(work, tests, args, results)
         records = load(results, static)
         if args.s2s:
-            source += f"; s2s from {args.s2s}" + (f" at {args.s2s_rev} ({_short(args.s2s, args.s2s_rev)})"
-                                                   if args.s2s_rev else " (its work tree)")
+            source += f"; s2s from {args.s2s}" + (f" at {args.s2s_rev}" if args.s2s_rev else " (its work tree)")
         if args.lambdas_as_defs:
             source += " (look-ahead: `f = lambda ...` statements rewritten as `def`s)"
         text = table(records, source, time.perf_counter() - start)

@@ -173,7 +173,8 @@ def _as_def(fun, args, kwargs, argnum):
         spelling = "_callee"
         namespace["_callee"] = fun
     elif spelling.startswith("scipy."):
-        namespace["scipy"] = importlib.import_module(".".join(spelling.split(".")[:2]))
+        importlib.import_module(".".join(spelling.split(".")[:2]))  # scipy.special: loaded, an attribute of scipy
+        namespace["scipy"] = importlib.import_module("scipy")
     elif not spelling.startswith("np."):
         namespace[spelling.split(".")[0]] = importlib.import_module(spelling.split(".")[0])
     params, call, new_args, positions = [], [], [], {}
