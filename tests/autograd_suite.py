@@ -335,12 +335,12 @@ def main(argv=None) -> int:
     parser.add_argument("--s2s-rev", help="with --s2s: measure this commit of that checkout (git archive)")
     parser.add_argument("--keep", action="store_true", help="keep (and name) the temporary folder")
     parser.add_argument("-v", "--verbose", action="store_true", help="show pytest's output")
-    parser.add_argument("pytest_args", nargs="*", help="after --: more arguments for pytest")
     parser.add_argument("--lambdas-as-defs", action="store_true",
                         help="look-ahead: rewrite `f = lambda x: e` statements as `def f(x): return e`")
     parser.add_argument("--self-check", action="store_true",
                         help="only check that the shim's check_grads catches wrong derivatives")
-    args = parser.parse_args(argv)
+    args, extra = parser.parse_known_args(argv)
+    args.pytest_args = extra  # options this script does not know go to pytest (e.g. --maxfail=5)
     if args.self_check:
         return self_check()
     if bool(args.checkout) == bool(args.git_dir):
