@@ -572,7 +572,9 @@ def einsum_grad(g, subscripts, k, a, b=None, c=None, d=None, e=None, f=None):
     summed = np.einsum(spec, np.asarray(g, dtype), *[np.asarray(o, dtype) for _, o in others])
     result = np.zeros(np.shape(operands[k]), dtype=dtype)
     view = np.einsum(f"{target}->{letters}", result) if target else result  # a writable view on the diagonals
-    view[...] = np.expand_dims(summed, tuple(i for i, c in enumerate(letters) if c not in known))
+    summed = np.expand_dims(summed, tuple(i for i, c in enumerate(letters) if c not in known))
+    broadcast = tuple(i for i, (n, m) in enumerate(zip(np.shape(view), np.shape(summed))) if n == 1 and m != 1)
+    view[...] = np.sum(summed, axis=broadcast, keepdims=True) if broadcast else summed  # a size-1 axis einsum broadcast
     return result
 
 

@@ -148,7 +148,8 @@ for _subscripts, _shapes in [("ij->", [(2, 3)]), ("ij->ji", [(2, 3)]), ("ij->i",
                              ("bij,bjk->bik", [(2, 2, 3), (2, 3, 4)]), ("ij,kl->", [(2, 3), (2, 2)]),
                              ("ii,j->j", [(2, 2), (3,)]), ("...ij,...jk->...ik", [(2, 2, 3), (3, 4)]),
                              ("ij,jk,kl->il", [(2, 3), (3, 4), (4, 2)]), ("i,ij,j->", [(2,), (2, 3), (3,)]),
-                             ("ij,ik,il->jkl", [(2, 3), (2, 2), (2, 2)])]:
+                             ("ij,ik,il->jkl", [(2, 3), (2, 2), (2, 2)]),
+                             ("mnd,mdo->mno", [(1, 4, 3), (2, 3, 2)])]:   # a size-1 label broadcast (autograd's BNN)
     _fn = {1: einsum1, 2: einsum2, 3: einsum3}[len(_shapes)]
     add(_fn, _subscripts, *[ANY.draw(s) for s in _shapes], wrt=tuple(range(1, len(_shapes) + 1)),
         tag=_subscripts + "," + ",".join(map(_shape_id, _shapes)))
