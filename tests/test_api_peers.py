@@ -260,3 +260,10 @@ def test_a_library_function_with_a_rule_and_a_one_entry_output_and_a_list_argume
         return x * np.ones(2)
     with pytest.raises(s2s.OutputShapeError, match="returns a scalar"):
         s2s.grad(two_entries)(1.0)
+
+
+def test_hessian_vector_product_is_autograds_name_of_hvp():
+    def f(x):
+        return np.sum(x ** 3)
+    x, v = np.array([1.0, -2.0]), np.array([0.5, 1.0])
+    assert np.allclose(s2s.hessian_vector_product(f)(x, v), 6 * x * v)
