@@ -15,7 +15,7 @@ __all__ = ["grad_seed", "unbroadcast", "rebroadcast", "unsum", "unmax", "max_tan
            "dot_grad_a", "dot_grad_b", "untranspose", "retranspose", "stop_gradient", "setindex", "copy_of",
            "spread", "unspread",
            "prod_grad", "undiagonal", "einsum_of", "einsum_grad", "tensordot_subscripts", "kron_subscripts",
-           "kron_shape", "norm_order",
+           "kron_shape", "kron_padding", "norm_order",
            "uncast", "unarray", "unconcatenate", "reconcatenate", "untile", "untake", "unrepeat", "unpad", "repad",
            "untake_along", "median_weights", "chain_product", "undiff", "convolve_pad", "rebinds", "passed_as_value",
            "last_write", "concat", "repeat", "head", "tail", "unrepeat_list", "field", "field_key",
@@ -596,10 +596,16 @@ def tensordot_subscripts(a, b, axes=2):
 
 
 def kron_subscripts(a, b):
-    """Einsum subscripts of `np.kron(a, b)` with its output split as (a0, b0, a1, b1, ...)."""
+    """Einsum subscripts of `np.kron(a, b)`, both operands padded to the same rank (`kron_padding`),
+    with its output split as (a0, b0, a1, b1, ...): every output letter is an input's."""
     n = max(np.ndim(a), np.ndim(b))
     sa, sb = "abcdefghijklm"[:n], "nopqrstuvwxyz"[:n]
-    return f"{sa[n - np.ndim(a):]},{sb[n - np.ndim(b):]}->" + "".join(x + y for x, y in zip(sa, sb))
+    return f"{sa},{sb}->" + "".join(x + y for x, y in zip(sa, sb))
+
+
+def kron_padding(x, other):
+    """The shape of `x` padded with 1s in front to the rank of `np.kron(x, other)`."""
+    return (1,) * (max(np.ndim(x), np.ndim(other)) - np.ndim(x)) + np.shape(x)
 
 
 def kron_shape(a, b):

@@ -214,6 +214,14 @@ for _fn in (np_kron_float, np_tensordot_float, np_inner_float, np_outer_float, n
 second(np_kron_float)
 
 
+def np_kron_ranks(x, y, w): return np.sum(np.kron(x, y) ** 2 * w)   # operands of different ranks (autograd's test_kron)
+
+
+for _sx, _sy in [((2, 2), (3,)), ((3,), (2, 2)), ((2, 1), (3,)), ((), (2, 2))]:
+    add(np_kron_ranks, ANY.draw(_sx), ANY.draw(_sy))
+second(np_kron_ranks, reverse_twice=True)
+
+
 # ---- reductions of a Python list of arrays (and numbers) ------------------------------------------------------
 
 def np_mean_list(x, y, w): return np.sum(np.mean([x, y * y, x * y], axis=0) * w)

@@ -23,9 +23,13 @@ rule(np.tensordot, args="a, b, axes=2",
      b="einsum_grad(g, tensordot_subscripts(a, b, axes), 1, a, b)",
      jvp="np.tensordot(t_a, b, axes) + np.tensordot(a, t_b, axes)")
 # kron(a, b) split as (a0, b0, a1, b1, ...) is the einsum 'ab,cd->acbd' (for matrices).
+# Operands of different ranks are padded with 1s in front (as NumPy does).
+_KRON_OPERANDS = "np.reshape(a, kron_padding(a, b)), np.reshape(b, kron_padding(b, a))"
 rule(np.kron, args="a, b",
-     a="einsum_grad(np.reshape(g, kron_shape(a, b)), kron_subscripts(a, b), 0, a, b)",
-     b="einsum_grad(np.reshape(g, kron_shape(a, b)), kron_subscripts(a, b), 1, a, b)",
+     a=f"np.reshape(einsum_grad(np.reshape(g, kron_shape(a, b)), kron_subscripts(a, b), 0, {_KRON_OPERANDS}), "
+       "np.shape(a))",
+     b=f"np.reshape(einsum_grad(np.reshape(g, kron_shape(a, b)), kron_subscripts(a, b), 1, {_KRON_OPERANDS}), "
+       "np.shape(b))",
      jvp="np.kron(t_a, b) + np.kron(a, t_b)")
 _OPERANDS = "abcdef"  # np.einsum with up to six operands
 # Subscripts as a string only: in the sublist form (np.einsum(a, [0, 1], [1, 0])) an array would stand in

@@ -57,7 +57,7 @@ rule(rt.copy_of, args="x", elementwise=False, x="g", jvp="copy_of(t_x)")
 
 # ---- reductions and linear algebra ----
 
-nondiff(rt.tensordot_subscripts, rt.kron_subscripts, rt.kron_shape, rt.norm_order)
+nondiff(rt.tensordot_subscripts, rt.kron_subscripts, rt.kron_shape, rt.kron_padding, rt.norm_order)
 rule(rt.undiagonal, args="c, x, offset=0, axis1=0, axis2=1",
      c="np.diagonal(g, offset, axis1, axis2)", jvp="undiagonal(t_c, x, offset, axis1, axis2)")
 
