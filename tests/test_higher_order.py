@@ -139,3 +139,54 @@ def test_grad_of_a_gradient_whose_name_another_gradient_shares():
     assert s2s.jvp(by_x)(x, y, 1.0)[1] == pytest.approx(6 * x * y, rel=1e-12)
     assert s2s.hvp(cubic_times)(x, y, 1.0) == pytest.approx(6 * x * y, rel=1e-12)
     assert by_both(x, y) == pytest.approx((3 * x ** 2 * y, x ** 3), rel=1e-12)
+
+
+def outer_sine(x):
+    return np.sin(np.outer(x, x)) + np.cos(np.dot(x, x))
+
+
+def sum_sin_of_jacobian(x):   # as in autograd's tests/test_jacobian.py
+    return np.sum(np.sin(s2s.jacobian(outer_sine)(x)))
+
+
+def numerical_jacobian(f, x, h=1e-6):
+    columns = []
+    for k in range(x.size):
+        e = np.zeros_like(x)
+        e[k] = h
+        columns.append((f(x + e) - f(x - e)) / (2 * h))
+    return np.stack(columns, -1)
+
+
+def test_jacobian_of_a_jacobian():
+    x = np.array([0.3, -0.5])
+    jacobian = s2s.jacobian(outer_sine)
+    np.testing.assert_allclose(jacobian(x), numerical_jacobian(outer_sine, x), rtol=1e-6, atol=1e-9)
+    twice = s2s.jacobian(jacobian)(x)
+    assert twice.shape == (2, 2, 2, 2)
+    np.testing.assert_allclose(twice, numerical_jacobian(jacobian, x), rtol=1e-6, atol=1e-8)
+    tall = s2s.jacobian(lambda v: np.outer(v, v))   # forward columns: the input is the smaller
+    np.testing.assert_allclose(tall(x), numerical_jacobian(lambda v: np.outer(v, v), x), rtol=1e-6, atol=1e-9)
+
+
+def test_a_jacobian_inside_differentiated_code():
+    x = np.array([0.3, -0.5])
+    expected = numerical_jacobian(sum_sin_of_jacobian, x)
+    np.testing.assert_allclose(s2s.grad(sum_sin_of_jacobian)(x), expected, rtol=1e-6, atol=1e-8)
+    t = np.array([1.0, 2.0])
+    assert s2s.jvp(sum_sin_of_jacobian)(x, t)[1] == pytest.approx(expected @ t, rel=1e-6)
+
+
+def cube_minus(a, b):
+    return a ** 3 - b
+
+
+def sum_of_helper(x, y):
+    return np.sum(cube_minus(x, y))
+
+
+def test_a_value_unpacked_from_a_one_tuple_keeps_its_own_shape():
+    """`a, = _saved` in generated code: `a` does not have the tuple's shape (a random program
+    found grad(grad(f)) returning array([9.]) for 9.0)."""
+    second = s2s.grad(s2s.grad(sum_of_helper))(0.5, np.array([1.0, 2.0, 3.0]))
+    assert np.shape(second) == () and second == pytest.approx(3 * 6 * 0.5)   # f = 3 x^3 - sum(y)

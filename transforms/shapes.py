@@ -78,7 +78,8 @@ def same_shapes(body, callees, scalars) -> dict:
                 after[s] = dict(rep)  # y[i] = v keeps y's shape
             elif isinstance(s, gast.Assign):
                 written = set(target_names(s))
-                source = shape_source(s.value, rep) if len(written) == 1 else None
+                plain = len(s.targets) == 1 and isinstance(s.targets[0], gast.Name)   # not `a, = pair`
+                source = shape_source(s.value, rep) if plain else None
                 rep = {k: v for k, v in rep.items() if k not in written and v not in written}
                 if source is not None and source not in written:
                     rep[next(iter(written))] = source
