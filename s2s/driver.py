@@ -247,7 +247,7 @@ class _Generation:
         callees.helpers = {self.namer.helper(h): getattr(runtime, h) for h in _INSERTED}
         callees.helpers.update(self.made.get(func, {}))
         if not info.generated:  # s2s's own code restores what it overwrites before any view is read
-            check_writes(fn, info, callees, self.namer.is_temp, self.namer.helper)
+            check_writes(fn, info, callees, self.namer.is_temp, self.namer.helper, self.effects)
             check_mutations(fn, info, callees, self.namer.is_temp)
             check_calls(fn, info, callees, self.effects, self.namer)
         return fn, info, callees

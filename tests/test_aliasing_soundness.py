@@ -443,3 +443,38 @@ def test_list_operators_on_lists_s2s_cannot_see_are_refused_when_run(func, args)
     lowered = [[a[0] - h] + a[1:] for a in args]
     assert value == pytest.approx(func(*args))
     assert tangent == pytest.approx((func(*bumped) - func(*lowered)) / (2 * h), rel=1e-6)
+
+
+# ---- a call to a user function shares memory with the arguments its result may be (its summary) --------
+
+def _occlude(f, occlusion):
+    return f * (1 - occlusion)
+
+
+def _first_rows(a):
+    return a[:2]
+
+
+def fresh_result_of_a_helper(x):   # autograd's wing.py: a band set in place, then updated by a helper
+    occlusion = x * 0.5
+    band = np.zeros(4)
+    band[1:3] = 1.0
+    for _ in range(2):
+        band = _occlude(band, occlusion)
+    return np.sum(band * occlusion)
+
+
+def view_returned_by_a_helper(x):
+    y = x * 2.0
+    rows = _first_rows(y)
+    y[0] = 5.0
+    return np.sum(rows * x[:2])
+
+
+def test_a_helper_whose_result_is_new_does_not_share_its_arguments():
+    check_exact(fresh_result_of_a_helper, X)
+
+
+def test_a_helper_that_returns_a_view_still_shares():
+    with pytest.raises(s2s.S2SError, match="`y` is modified in place here, but `rows` shares its memory"):
+        s2s.grad(view_returned_by_a_helper)

@@ -48,10 +48,18 @@ CONTAINER_HELPERS = (runtime.concat, runtime.repeat, runtime.as_tuple, runtime.a
 _COPY_KEYWORD = (np.array, np.nan_to_num)
 
 
-def _shared_operands(value, callees) -> set[str]:
-    """Names whose memory the result of the primitive `value` may share."""
+def _shared_operands(value, callees, effects_of=None) -> set[str]:
+    """Names whose memory the result of the primitive `value` may share. A call to a user function
+    shares all its arguments, or with `effects_of` (the summaries of `transforms.effects`) those its
+    summary says its result may share."""
     def names(nodes):  # variables only: `np` in `np.transpose(V)` is a module, not memory
         return {n.id for n in nodes if isinstance(n, gast.Name) and _variable(n, callees)}
+
+    if effects_of is not None:
+        from .effects import returned_arguments   # effects builds on this module
+        returned = returned_arguments(value, callees, effects_of)
+        if returned is not None:
+            return names([name(r) for r in returned])
 
     if isinstance(value, gast.Name):
         return names([value])
@@ -106,7 +114,7 @@ def _variable(node, callees) -> bool:
     return not isinstance(obj, (types.ModuleType, types.FunctionType, types.BuiltinFunctionType, type))
 
 
-def sharing(fn, callees, inplace=(), direct=False) -> dict[str, set[str]]:
+def sharing(fn, callees, inplace=(), direct=False, effects_of=None) -> dict[str, set[str]]:
     """{name: every name that may share its memory (itself included)}, for the names
     written in place (``y[i] = v``, and the statements `inplace`) and those sharing with them.
     `direct`: only through copies of names and views (``z = y``, ``v = y[1:]``,
@@ -122,7 +130,7 @@ def sharing(fn, callees, inplace=(), direct=False) -> dict[str, set[str]]:
         edges = []
         if isinstance(s, gast.Assign) and subscript_write(s) is None and (not direct or (
                 isinstance(s.targets[0], gast.Name) and _is_view(s.value, callees))):
-            shared = _shared_operands(s.value, callees)
+            shared = _shared_operands(s.value, callees, effects_of)
             edges = [(t.id, m) for t in _target_nodes(s) for m in shared]
         push = pushed(s)
         if push and isinstance(push[1], gast.Name) and not direct:
@@ -224,7 +232,7 @@ def immutable_names(fn, callees) -> set[str]:
     return known
 
 
-def check_writes(fn, info, callees, temp, helper=lambda n: n):
+def check_writes(fn, info, callees, temp, helper=lambda n: n, effects_of=None):
     """Raise `UnsupportedError` where a name sharing memory with an array written in
     place is read after the write: its value changed behind its back.
 
@@ -233,7 +241,7 @@ def check_writes(fn, info, callees, temp, helper=lambda n: n):
     derivative is exact if it is one: a call to `rebinds` is put before the statement,
     which raises if it is not."""
     inplace = inplace_augmented(fn, callees)
-    shares = sharing(fn, callees, inplace)
+    shares = sharing(fn, callees, inplace, effects_of=effects_of)
     if not shares:
         return
     guards = {}

@@ -100,21 +100,7 @@ def written_parameters(fn, callees, effects_of) -> dict:
                 stored.update(shares(state, _names([a])))
 
     def _returned(value):
-        """For a call to a user function: the arguments its result may share (else None)."""
-        if not isinstance(value, gast.Call):
-            return None
-        callee = callees.classify_call(value)
-        if callee.kind != "user":
-            return None
-        summary = effects_of(callee.obj)
-        try:
-            bound = inspect.signature(callee.obj).bind(*_receiver(callee), *value.args, **{
-                k.arg: k.value for k in value.keywords if k.arg})
-        except TypeError:
-            return None
-        if any(not isinstance(a, (gast.Name, gast.Constant)) for a in bound.arguments.values()):
-            return None  # *args, **kwargs
-        return [a.id for p, a in bound.arguments.items() if p in summary.get(RETURNS, ()) and isinstance(a, gast.Name)]
+        return returned_arguments(value, callees, effects_of)
 
     def stmt(s, state, breaks):
         if isinstance(s, gast.Return):
@@ -251,6 +237,25 @@ def _temps_after(fn, namer):
     while True:
         k += 1
         yield namer.temp(k)
+
+
+def returned_arguments(value, callees, effects_of):
+    """For a call to a user function: the arguments its result may share memory with, from the
+    function's summary (`effects_of`); None for any other value, or a call it cannot bind."""
+    if not isinstance(value, gast.Call):
+        return None
+    callee = callees.classify_call(value)
+    if callee.kind != "user":
+        return None
+    summary = effects_of(callee.obj)
+    try:
+        bound = inspect.signature(callee.obj).bind(*_receiver(callee), *value.args, **{
+            k.arg: k.value for k in value.keywords if k.arg})
+    except TypeError:
+        return None
+    if any(not isinstance(a, (gast.Name, gast.Constant)) for a in bound.arguments.values()):
+        return None  # *args, **kwargs
+    return [a.id for p, a in bound.arguments.items() if p in summary.get(RETURNS, ()) and isinstance(a, gast.Name)]
 
 
 def _bound(callee, call, effects):
