@@ -316,6 +316,17 @@ def local_default_reads_a_local(x):
     return np.sum(g(x))
 
 
+def dict_from_pairs_and_keywords(x):   # autograd's test_make_dict
+    d = dict([("a", x)], b=np.sin(x))
+    e = dict({"c": x * 2.0}, a=d["b"])
+    return np.sum(d["a"] * d["b"] + e["c"] * e["a"] + dict(w=x)["w"])
+
+
+ISSUE_10_LANGUAGE += [
+    (dict_from_pairs_and_keywords, [(_X,), (0.4,)], 0),
+]
+
+
 ISSUE_10_LANGUAGE_REFUSED = [
     (sorted_with_key, [(_X,)]),  # key= is a function value: sorted(xs, key=f) is refused
     (stored_view_of_written_dict, [(_X,)]),  # a view kept in a name would not see d["a"] = ...

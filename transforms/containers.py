@@ -11,6 +11,7 @@ names (normal form makes them atoms first). After, with ``d`` a dict:
 - ``d.values()`` is ``[d[k] for k in list(d.keys())]``, ``d.items()`` the list of ``(k, d[k])``;
   ``d.keys()`` stays (its result carries no derivative);
 - ``reversed(xs)`` is ``xs[::-1]`` (lists, tuples, arrays and ranges alike);
+- ``dict(k=v)``, ``dict([("k", v)])`` and ``dict({"k": v}, j=w)`` are dict displays;
 - ``for k, v in d.items()``, ``for v in d.values()``, ``for k in d.keys()`` and ``for k in d``
   (where ``d`` is known to be a dict), also under ``sorted(...)`` or ``reversed(...)``, become
   ``for k in <the keys, as a list>: v = d[k]``: the values are read by key, so the derivative
@@ -93,6 +94,30 @@ def stored_view(fn):
 def keys_list(receiver):
     """`list(d.keys())`: the keys of `d` as a list, which carries no derivative."""
     return call(name("list"), call(gast.Attribute(value=_load(receiver), attr="keys", ctx=gast.Load())))
+
+
+def dict_call(node):
+    """`dict(k=v)`, `dict([("k", v), ...], k=v)` or `dict({"k": v}, k=v)`, with string constants as
+    keys, as the dict display `{"k": v, ...}`; None for any other call."""
+    if not _is_call(node, "dict") or len(node.args) > 1 or any(k.arg is None for k in node.keywords):
+        return None
+    keys, values = [], []
+    if node.args:
+        given = node.args[0]
+        if isinstance(given, gast.Dict) and all(_string(k) for k in given.keys):
+            keys, values = list(given.keys), list(given.values)
+        elif isinstance(given, (gast.List, gast.Tuple)) and all(
+                isinstance(e, (gast.Tuple, gast.List)) and len(e.elts) == 2 and _string(e.elts[0]) for e in given.elts):
+            keys, values = [e.elts[0] for e in given.elts], [e.elts[1] for e in given.elts]
+        else:
+            return None
+    keys += [const(k.arg) for k in node.keywords]
+    values += [k.value for k in node.keywords]
+    return gast.Dict(keys=keys, values=values)
+
+
+def _string(node) -> bool:
+    return isinstance(node, gast.Constant) and isinstance(node.value, str)
 
 
 def reversed_call(node):
