@@ -33,7 +33,7 @@ EXAMPLES = {
   s2s jvp examples/course.py:poly -o jvp_poly.py --check""",
     "hvp": """examples:
   s2s hvp examples/course.py:logistic_nll --wrt w,b -o hvp_nll.py
-      jvp_grad_logistic_nll(w, b, X, y, tt_w, tt_b) -> (gradient, H @ (tt_w, tt_b))""",
+      hvp_logistic_nll(w, b, X, y, tt_w, tt_b) -> (gradient, H @ (tt_w, tt_b))""",
     "check": """points:
   by default, --points random points from --seed: each parameter gets values of random sign and
   magnitude in [0.5, 1.5), a Python float unless --shape gives its shape; a parameter that is not

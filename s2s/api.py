@@ -68,7 +68,7 @@ def _target(func):
     return _as_function(unwrap(func))
 
 
-def _make(func, wrt, mode, optimize, has_aux=False):
+def _make(func, wrt, mode, optimize, has_aux=False, entry=None):
     func = unwrap(func)
     if inspect.ismethod(func):  # a bound method: the function, with its instance as the first argument
         made = _make_plain(unwrap(func.__func__), _method_wrt(func, wrt), mode, optimize, has_aux, type(func.__self__))
@@ -78,7 +78,7 @@ def _make(func, wrt, mode, optimize, has_aux=False):
     owner = _defining_class(func)
     if owner is not None:
         return _per_class(func, owner, wrt, mode, optimize, has_aux)
-    return _make_plain(func, wrt, mode, optimize, has_aux)
+    return _make_plain(func, wrt, mode, optimize, has_aux, entry=entry)
 
 
 def _partial(p, wrt, mode, optimize, has_aux):
@@ -181,16 +181,18 @@ def _names(path, namespace, func) -> bool:
     return False
 
 
-def _make_plain(func, wrt, mode, optimize, has_aux=False, self_class=None):
+def _make_plain(func, wrt, mode, optimize, has_aux=False, self_class=None, entry=None):
+    """`entry`: (kind, name) that name the generated function `<kind>_<name>` (hvp's `hvp_f`)."""
     func = _as_function(func)
     if not callable(func):
         raise S2SError(f"expected a function, got {func!r}")
     names, single = _wrt_names(func, wrt)
-    key = (func, tuple(names), single, mode, bool(optimize), bool(has_aux), self_class)
+    key = (func, tuple(names), single, mode, bool(optimize), bool(has_aux), self_class, entry)
     cached = _CACHE.get(key)
     if cached is not None and still_bound(cached[1]):
         return cached[0]
-    generated = generate(func, names, single, mode, bool(optimize), has_aux=has_aux, self_class=self_class)
+    generated = generate(func, names, single, mode, bool(optimize), has_aux=has_aux, self_class=self_class,
+                         entry=entry)
     own = set(inspect.signature(func).parameters)
     directions = [p for p in inspect.signature(generated.function).parameters if p not in own]  # seed, tangents
     made = (varargs.wrap(generated.function, func, names, single, mode) if varargs.has_star(func)
@@ -317,7 +319,7 @@ def hvp(func, wrt=0, *, optimize=True):
     if (cached is None or cached[1] is not gradient) and varargs.has_var(unwrap(func)):
         _CACHE[key] = cached = (_hvp_varargs(func, names, single, gradient, optimize), gradient)
     if cached is None or cached[1] is not gradient:
-        tangent = jvp(gradient, tuple(names), optimize=optimize)
+        tangent = _make(gradient, tuple(names), "jvp", optimize, entry=("hvp", _target(func).__name__))
         run = unwrap(tangent)  # the generated code: the arguments are screened here, as f's
         params = list(inspect.signature(_target(func)).parameters)
         n_params, fname = len(params), _target(func).__name__

@@ -380,9 +380,10 @@ class _Generation:
 
 
 def generate(func, wrt: list[str], single: bool, mode: str, optimize: bool, *, has_aux: bool = False,
-             self_class=None) -> Generated:
+             self_class=None, entry=None) -> Generated:
     """Generate, emit and load the derivative of `func` (see s2s.api). `has_aux`: `func` returns
-    (value, aux); `self_class`: the class of `func`'s first argument (a bound method's instance)."""
+    (value, aux); `self_class`: the class of `func`'s first argument (a bound method's instance);
+    `entry`: (kind, name) for the entry function's name `<kind>_<name>` (else `<mode>_<func>`)."""
     func = unwrap(func)
     style = 0
     user_names = _user_names(_parse(func)[0])  # callees' names are added as they are read
@@ -390,7 +391,7 @@ def generate(func, wrt: list[str], single: bool, mode: str, optimize: bool, *, h
         namer = Namer(user_names, style)
         gen = _Generation(namer, func, has_aux, self_class)
         try:
-            entry_fn = _generate_entry(gen, namer, func, wrt, single, mode, optimize)
+            entry_fn = _generate_entry(gen, namer, func, wrt, single, mode, optimize, entry)
         except S2SError as error:
             if namer.collides() or namer.given & gen.user_names:  # a name collision first: try again
                 user_names, style = _next_try(user_names, gen.user_names, namer, style)
@@ -400,11 +401,11 @@ def generate(func, wrt: list[str], single: bool, mode: str, optimize: bool, *, h
         if not (namer.collides() or namer.given & gen.user_names):  # no name collides
             break
         user_names, style = _next_try(user_names, gen.user_names, namer, style)
-    entry = entry_fn.name
+    entry, entry_named = entry_fn.name, entry
     info = gen.functions[0][2]
     ordered = [gen.functions[0]] + gen.functions[1:]
     sources = [(name, function_source(fn, info), glb, cells) for name, fn, info, glb, cells in ordered]
-    summary = f"{entry}: {_lower_first(_describe(mode, func, info, wrt))}"
+    summary = f"{entry}: {_lower_first(_describe(mode, func, info, wrt, entry_named))}"
     header = _header(func, info, summary, "".join(src for _, src, _, _ in sources), namer)
     module = header + "".join("\n\n" + src for _, src, _, _ in sources)
     for (_, fn, info, _, _), (_, src, glb, cells) in zip(ordered, sources):
@@ -488,13 +489,13 @@ def _check_emitted_builtins(fn, source, info, globals_, cells):
                                        info.location(stores[0]) if stores else None, f"rename that `{builtin}`")
 
 
-def _generate_entry(gen, namer, func, wrt, single, mode, optimize):
+def _generate_entry(gen, namer, func, wrt, single, mode, optimize, named=None):
     """One attempt with one naming style: the entry function and everything it calls."""
-    entry = gen.unique(mode, func.__name__)
+    entry = gen.unique(*(named or (mode, func.__name__)))
     params = list(dict.fromkeys(w.split("[")[0] for w in wrt))  # `xs[1]`, an entry of `*xs`: `xs` is differentiated
     if mode == "jvp":
         tangents, info = gen.tangents(func, params)
-        entry_fn = assemble.jvp(tangents, namer, entry, params, _describe(mode, func, info, wrt))
+        entry_fn = assemble.jvp(tangents, namer, entry, params, _describe(mode, func, info, wrt, named))
     else:
         sweeps, info = gen.sweeps(func, params)
         entry_fn = assemble.joint(sweeps, namer, entry, wrt, single, mode, _describe(mode, func, info, wrt), gen.aux)
@@ -549,7 +550,10 @@ def _split_aux(fn, namer, info):
     return fn, aux
 
 
-def _describe(mode, func, info, wrt):
+def _describe(mode, func, info, wrt, named=None):
+    if named and named[0] == "hvp":   # the jvp of a gradient
+        return (f"Gradient of {named[1]} and its derivative along the vector: the Hessian-vector product "
+                f"(forward mode over {func.__name__}, {info.filename}), with respect to {', '.join(wrt)}.")
     if mode == "jvp":
         return f"Value and Jacobian-vector product of {func.__name__} ({info.filename}) along {', '.join(wrt)}."
     what = {"grad": "Gradient", "value_and_grad": "Value and gradient", "vjp": "Vector-Jacobian product"}[mode]

@@ -104,7 +104,7 @@ def test_written_grad_jvp_and_hvp_modules_run_without_s2s(project):
         import grad_clim, jvp_clim, hvp_clim
         print(grad_clim.grad_model(1.5, 2.0))
         print(jvp_clim.jvp_model(1.5, 2.0, 1.0, 0.5)[1])
-        print(hvp_clim.jvp_grad_model(1.5, 2.0, 1.0, 0.5)[1])
+        print(hvp_clim.hvp_model(1.5, 2.0, 1.0, 0.5)[1])
         """)
     result = subprocess.run([sys.executable, "-c", script], cwd=project, capture_output=True, text=True)
     assert result.returncode == 0, result.stderr

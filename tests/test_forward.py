@@ -135,7 +135,7 @@ def test_jvp_source_is_readable():
 
 
 def test_source_of_every_transform():
-    assert "def jvp_grad_quadratic_energy(" in s2s.source(s2s.hvp(quadratic_energy))
-    assert "def jvp_grad_quadratic_energy(" in s2s.source(s2s.hessian(quadratic_energy))
+    assert "def hvp_quadratic_energy(" in s2s.source(s2s.hvp(quadratic_energy))
+    assert "def hvp_quadratic_energy(" in s2s.source(s2s.hessian(quadratic_energy))
     text = s2s.source(s2s.jacobian(vector_function))
     assert "def jvp_vector_function(" in text and "def vjp_vector_function(" in text
