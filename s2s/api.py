@@ -85,18 +85,37 @@ def _partial(p, wrt, mode, optimize, has_aux):
     """`functools.partial(f, *args, **keywords)`: the derivative of `f` with those arguments bound."""
     names, single = _wrt_names(p, wrt)
     made = _make(p.func, names[0] if single else tuple(names), mode, optimize, has_aux)
-    inner = inspect.signature(_target(p.func))
     n_directions = {"vjp": 1, "jvp": len(names)}.get(mode, 0)
-
-    @functools.wraps(p.func)
-    def with_bound_arguments(*args, **kwargs):
-        primal, directions = args[:len(args) - n_directions], args[len(args) - n_directions:]
-        bound = inner.bind(*p.args, *primal, **{**p.keywords, **kwargs})
-        bound.apply_defaults()
-        return made(*bound.arguments.values(), *directions)
+    with_bound_arguments = _bind_then_call(made, _target(p.func), n_directions, p.args, p.keywords)
     with_bound_arguments.__signature__ = inspect.signature(p)
     _SOURCES[with_bound_arguments] = source(made)
     return with_bound_arguments
+
+
+def _bind_then_call(made, func, n_directions: int, args=(), keywords=None):
+    """`made` (a derivative of `func` that takes func's parameters, then `n_directions` seeds or
+    tangents) called as people call it: the directions are the last positional arguments, and
+    func's parameters before them may be passed by keyword or left to their defaults."""
+    signature = inspect.signature(func)
+    keywords = keywords or {}
+
+    @functools.wraps(made)
+    def with_bound_arguments(*given, **kwargs):
+        positional, directions, named = _directions_last(signature, (*args, *given), {**keywords, **kwargs},
+                                                         n_directions)
+        return made(*positional, *directions, **named)
+    return with_bound_arguments
+
+
+def _directions_last(signature, given, kwargs, n_directions: int):
+    """(func's positional arguments with defaults applied, the last `n_directions` of `given`,
+    func's keyword-only arguments) of a call of a derivative of func."""
+    cut = len(given) - n_directions
+    bound = signature.bind(*given[:cut], **kwargs)
+    bound.apply_defaults()
+    keyword_only = {name for name, p in signature.parameters.items() if p.kind is p.KEYWORD_ONLY}
+    return ([v for k, v in bound.arguments.items() if k not in keyword_only], given[cut:],
+            {k: v for k, v in bound.arguments.items() if k in keyword_only})
 
 
 def _defining_class(func):
@@ -130,6 +149,11 @@ def _method_wrt(method, wrt):
     """`wrt` of a bound method (its parameters after `self`) as `wrt` of its function."""
     names, single = _wrt_names(method, wrt)
     return names[0] if single else tuple(names)
+
+
+def _has_positional_defaults(func) -> bool:
+    return any(p.default is not p.empty and p.kind is not p.KEYWORD_ONLY
+               for p in inspect.signature(func).parameters.values())
 
 
 _PRIMITIVES: dict = {}   # a primitive with a rule (np.sin) -> the Python function that calls it
@@ -275,7 +299,6 @@ def elementwise_grad(func, wrt=0, *, optimize=True, argnums=None, argnum=None):
     """
     backward = vjp(func, wrt, optimize=optimize, argnums=argnums, argnum=argnum)
     target = _target(func)
-    name = "lambda" if target.__name__ == "<lambda>" else target.__name__
     params = [p for p in inspect.signature(target).parameters.values()]
     if any(p.kind not in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD) or p.default is not p.empty for p in params):
         def elementwise_gradient(*args, **kwargs):   # defaults, *args or keywords: not read again
@@ -321,20 +344,26 @@ def hvp(func, wrt=0, *, optimize=True):
     if cached is None or cached[1] is not gradient:
         tangent = _make(gradient, tuple(names), "jvp", optimize, entry=("hvp", _target(func).__name__))
         run = unwrap(tangent)  # the generated code: the arguments are screened here, as f's
-        params = list(inspect.signature(_target(func)).parameters)
+        params = [name for name, p in inspect.signature(_target(func)).parameters.items()
+                  if p.kind is not p.KEYWORD_ONLY]
         n_params, fname = len(params), _target(func).__name__
         where = [(params.index(p), p) for p in names]
         fix = fixer("grad", single)
 
-        def hessian_vector_product(*args):
-            if len(args) != n_params + 1:
-                raise TypeError(f"hvp of {fname} takes its {n_params} arguments and a vector "
-                                f"({n_params + 1} in all), got {len(args)}")
-            *primal, v = args
+        signature = inspect.signature(_target(func))
+
+        def hessian_vector_product(*args, **kwargs):
+            named = {}
+            if kwargs or len(args) != n_params + 1:
+                if not args:
+                    raise TypeError(f"hvp of {fname} takes its arguments, then a vector")
+                primal, (v,), named = _directions_last(signature, args, kwargs, 1)
+            else:
+                *primal, v = args
             zero_d = [primal[i] if screen(primal[i], p, fname) else None for i, p in where]
             v = floats(v)
             vs = (v,) if single else tuple(v)
-            out = run(*primal, *vs)[1]
+            out = run(*primal, *vs, **named)[1]
             if any(a is not None for a in zero_d) or any_tree(out):
                 return fix(out, zero_d, [primal[i] for i, _ in where])
             return out
@@ -426,6 +455,21 @@ def jacobian(func, wrt=0, *, optimize=True):
             e = np.zeros(out_shape)
             e[k] = 1.0
             rows.append(np.asarray(backward(*args, e if out_shape else 1.0, **kwargs), dtype=float))
+    target = _target(func)
+    params = list(inspect.signature(target).parameters.values())
+    if inspect.isfunction(target) and all(p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)
+                                          and p.default is p.empty for p in params):
+        made = _readable("jacobian", target, [p.name for p in params], (
+            "    out = func({args})\n"
+            "    if np.size({w}) <= np.size(out):   # forward mode: one column per input entry\n"
+            "        columns = [forward({args}, e)[1] for e in unit_vectors({w})]\n"
+            "        return np.reshape(np.stack(columns, -1), np.shape(out) + np.shape({w}))\n"
+            "    rows = [backward({args}, e) for e in unit_vectors(out)]   # reverse mode: one row per output entry\n"
+            "    return np.reshape(np.stack(rows), np.shape(out) + np.shape({w}))\n").replace("{w}", names[0]),
+            {"forward": forward, "backward": backward, "unit_vectors": runtime.unit_vectors})
+        _SOURCES[made] = (f"# s2s.jacobian calls the first function for inputs no larger than the output,\n"
+                          f"# the second otherwise.\n\n{source(forward)}\n\n{source(backward)}")
+        return made
         return np.stack(rows).reshape(out_shape + in_shape)
     full_jacobian.__name__ = f"jacobian_{_target(func).__name__}"
     _SOURCES[full_jacobian] = (f"# s2s.jacobian runs the first module for inputs no larger than the output,\n"

@@ -41,7 +41,7 @@ from .transforms.local_functions import local_functions
 from .transforms.forward import forward
 from .transforms.nodes import param_names, stored_names
 from .transforms.normal_form import normal_form
-from .transforms.packing import NO_DERIVATIVE
+from .transforms.packing import NO_DERIVATIVE, RuleSignature
 from .transforms.optimize import optimize as optimize_pass
 from .transforms.reverse import UserCall, reverse
 from .transforms.structure import structure
@@ -51,7 +51,7 @@ _PURE_NAMES = set(runtime.__all__) | {"len", "range", "float", "int", "abs", "sl
 _RECOGNISED = ("range", "enumerate", "zip", "reversed")   # `for v in zip(xs, ys)`: loops over an index
 _EMITTED = ("range", "len", "min", "slice")
 # runtime helpers that passes put into user code (list_operators, packing)
-_INSERTED = ("concat", "repeat", "as_tuple", "as_list", "transposed", "unstarred", "keywords_in", "copy_of", "iterated")
+_INSERTED = ("concat", "repeat", "as_tuple", "as_list", "transposed", "unstarred", "padded", "keeps_default", "nothing_left", "keywords_in", "copy_of", "iterated")
 _SCIPY_PURE = ("special", "stats", "linalg")   # the SciPy modules rules call (their functions have no effects)
 
 
@@ -127,8 +127,36 @@ def _signatures(func, fn, info):
         callee = callees.classify_call(call)
         if callee.kind == "nondiff":
             return NO_DERIVATIVE
+        if callee.kind == "rule" and callee.receiver is None and callee.rule.signature is not None:
+            params = callee.rule.signature.parameters
+            return RuleSignature(callee.rule.signature, {
+                p: params[p].default for p, allowed in callee.rule.only.items()
+                if p in params and any(params[p].default is v or params[p].default == v for v in allowed)},
+                _defaults_hold(callee.rule.signature, callee.obj))
         return inspect.signature(unwrap(callee.obj)) if callee.kind == "user" else None
     return signature_of
+
+
+def _defaults_hold(described, func) -> bool:
+    """Are the defaults of a rule's signature (`described`) those of the function it describes, so
+    that passing one is the same as leaving it out? Not for np.einsum (`*operands`), nor for a
+    function whose signature Python cannot read (a ufunc) and whose rule has defaults."""
+    ours = list(described.parameters.values())
+    if all(p.default is p.empty for p in ours):
+        return True
+    try:
+        real = list(inspect.signature(func).parameters.values())
+    except (TypeError, ValueError):
+        return False
+    if len(real) < len(ours):
+        return False
+    for p, q in zip(ours, real):
+        if p.name != q.name or p.kind != q.kind or (p.default is p.empty) != (q.default is q.empty):
+            return False
+        if p.default is not p.empty and not (p.default is q.default or type(p.default) is type(q.default)
+                                              and p.default == q.default):
+            return False
+    return True
 
 
 def _strip_own_decorator(fn, func, info=None):

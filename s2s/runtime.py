@@ -5,6 +5,7 @@ so the command line can copy them into a standalone module. Every helper is
 itself registered with a derivative rule (`s2s.rules.runtime_helpers`), so
 generated code can be differentiated again.
 """
+import copy
 import dataclasses
 
 import numpy as np
@@ -19,7 +20,7 @@ __all__ = ["grad_seed", "unbroadcast", "rebroadcast", "unsum", "unmax", "max_tan
            "uncast", "unarray", "unconcatenate", "reconcatenate", "untile", "untake", "unrepeat", "unpad", "repad",
            "untake_along", "median_weights", "chain_product", "undiff", "convolve_pad", "rebinds", "passed_as_value",
            "last_write", "concat", "repeat", "head", "tail", "unrepeat_list", "field", "field_key",
-           "ravel", "unravel", "as_tuple", "as_list", "like", "transposed", "untransposed", "unstarred", "restarred",
+           "ravel", "unravel", "ravel_like", "unflatten_into", "as_tuple", "as_list", "like", "transposed", "untransposed", "unstarred", "restarred", "padded", "unpadded", "keeps_default", "nothing_left", "unit_vectors",
            "keywords_in", "ends_count", "with_ends", "ungradient", "regradient", "uninterp", "along", "svd_identity",
            "eig_identity", "matrix_axes", "mvn_dim", "mvn_cov", "unmvn_cov"]
 
@@ -299,6 +300,61 @@ def unravel(v, like):
         start += size
         return np.reshape(part, np.shape(x)) if np.ndim(x) else part[0]
     return build(like)
+
+
+def unflatten_into(like, v):
+    """The tree of `like`'s types, structure, shapes and dtypes whose leaves are read in order from
+    the vector `v` (`ravel`'s inverse): the unflatten of `s2s.flatten(like)`, a Python float for a
+    number, an array of the leaf's dtype for an array."""
+    v = np.asarray(v)
+    size = sum(int(np.size(leaf)) for leaf in _leaves(like))
+    if v.shape != (size,):
+        raise ValueError(f"unflatten expects a vector of {size} entries, got shape {v.shape}")
+    start = 0
+
+    def build(x):
+        nonlocal start
+        if isinstance(x, dict) or _is_dataclass(x):
+            out = copy.copy(x)
+            for k in (list(x) if isinstance(x, dict) else [f.name for f in dataclasses.fields(x)]):
+                if isinstance(x, dict):
+                    out[k] = build(x[k])
+                else:
+                    object.__setattr__(out, k, build(getattr(x, k)))
+            return out
+        if isinstance(x, tuple) and hasattr(x, "_fields"):
+            return type(x)._make([build(item) for item in x])
+        if isinstance(x, (list, tuple)):
+            return type(x)([build(item) for item in x])
+        a = np.asarray(x)
+        part = v[start:start + a.size].reshape(a.shape)
+        start += a.size
+        if a.dtype.kind != "c":   # a real leaf of a vector that is complex because another leaf is
+            part = np.real(part)
+        if not isinstance(x, np.ndarray):
+            return complex(part) if a.dtype.kind == "c" else float(part)
+        return part.astype(a.dtype if a.dtype.kind in "fc" else part.dtype)
+    return build(like)
+
+
+def ravel_like(c, like):
+    """`ravel` of the cotangent `c` of the tree `like`, read in `like`'s order, with zeros where `c`
+    holds none (an empty list, a missing key): the adjoint of `unravel`."""
+    parts = []
+
+    def walk(c, x):
+        if isinstance(x, dict) or _is_dataclass(x):
+            keys = list(x) if isinstance(x, dict) else [f.name for f in dataclasses.fields(x)]
+            for k in keys:
+                item = x[k] if isinstance(x, dict) else getattr(x, k)
+                walk(None if c is None else c.get(k) if isinstance(c, dict) else getattr(c, k, None), item)
+        elif isinstance(x, (list, tuple)):
+            for i, item in enumerate(x):
+                walk(c[i] if c is not None and len(c) else None, item)
+        else:
+            parts.append(np.zeros(np.size(x)) if c is None else np.ravel(c))
+    walk(c, like)
+    return np.concatenate(parts).astype(np.result_type(*parts, 1.0)) if parts else np.zeros(0)
 
 
 def add(a, b):
@@ -905,6 +961,46 @@ def restarred(c, xs, before, after):
     n = len(xs)
     middle = list(c[before]) if len(c[before]) else [zeros_like(x) for x in list(xs)[before:n - after]]
     return cotangents(xs, list(c[:before]) + middle + list(c[before + 1:]))
+
+
+def padded(xs, n, defaults):
+    """`xs` as the `n` positional arguments it fills in a call `f(*xs)`, the last `len(defaults)` of
+    which have those defaults: a tuple of `n`, or a TypeError, as Python's, when `xs` is too long
+    or too short."""
+    items = list(xs)
+    if not n - len(defaults) <= len(items) <= n:
+        raise TypeError(f"this call passes {len(items)} positional arguments through `*`, where "
+                        f"{n - len(defaults)} to {n} are expected")
+    if isinstance(xs, _Elementwise):   # a tangent: the defaults are constants
+        return CotangentTuple(items + [zeros_like(d) for d in defaults[len(defaults) - (n - len(items)):]])
+    return tuple(items) + tuple(defaults[len(defaults) - (n - len(items)):])
+
+
+def unpadded(c, xs):
+    """The cotangent of `xs` from the cotangent `c` of `padded(xs, n, defaults)`."""
+    return cotangents(xs, list(c[:len(xs)])) if len(c) else c
+
+
+def unit_vectors(a):
+    """The unit vectors of `a`'s space, each shaped like `a`, in C order (1.0 for a number):
+    the seeds of a Jacobian's rows (or the tangents of its columns)."""
+    if np.ndim(a) == 0:
+        return [1.0]
+    n = np.size(a)
+    return list(np.reshape(np.eye(n), (n,) + np.shape(a)))
+
+
+def nothing_left(xs, n, fname):
+    """Check that `*xs` in a call to `fname`, whose `n` positional parameters are filled, is empty."""
+    if len(xs):
+        raise TypeError(f"{fname}() takes {n} positional arguments but {n + len(xs)} were given")
+
+
+def keeps_default(d, name, default, fname):
+    """Check that `f(**d)` leaves `name` at `default`, the only value s2s differentiates `fname` with."""
+    if name in d and not (d[name] is default or type(d[name]) is type(default) and d[name] == default):
+        raise S2SError(f"s2s differentiates `{fname}` only with {name}={default!r}, but this call passes "
+                       f"{name}={d[name]!r} through `**`")
 
 
 def keywords_in(d, names, required, fname):

@@ -12,8 +12,11 @@ def rt_like(a, b, w): return np.sum(rt.like((a, b * a), [a, b])[1] * w)
 def rt_transposed(a, b, w): return np.sum(rt.transposed([(a, b), (b * a, a)])[1][0] * w)
 def rt_untransposed(a, b, w): return np.sum(rt.untransposed(((a, b * a), (b, a)), [(a, b), (b, a)])[1][0] * w)
 def rt_unstarred(a, b, w): return np.sum(rt.unstarred([a, b, a * b], 1, 1)[1][0] * w)
+def rt_padded(a, b, w): return np.sum((rt.padded([a, b * a], 4, (2.0, None))[1] + rt.padded([a], 2, (1.0,))[1] * b) * w)
+def rt_unpadded(a, b, w): return np.sum(rt.unpadded((a, b * a, 1.0), [a, b])[1] * w)
 def rt_restarred(a, b, w): return np.sum(rt.restarred((a, [b, a * b], b), [a, a, a, b], 1, 1)[2] * w)
 
 
-for _fn in (rt_as_tuple, rt_as_list, rt_like, rt_transposed, rt_untransposed, rt_unstarred, rt_restarred):
+for _fn in (rt_as_tuple, rt_as_list, rt_like, rt_transposed, rt_untransposed, rt_unstarred, rt_restarred, rt_padded,
+            rt_unpadded):
     add(_fn, ANY.draw((3,)), ANY.draw((3,)))

@@ -211,7 +211,16 @@ def kw_leaves_an_array_default(x):
 
 def star_into_numpy(x):
     pair = [x, x * 2.0]
-    return np.sum(np.add(*pair))
+    return np.einsum("i,i", *pair)   # einsum takes *operands: s2s cannot bind them
+
+
+def test_star_into_a_rule_binds_its_parameters():
+    def f(x):
+        pair = [x, x * 2.0]
+        return np.sum(np.add(*pair))
+    x = np.array([1.0, 2.0])
+    np.testing.assert_allclose(s2s.grad(f)(x), [3.0, 3.0])
+    assert s2s.jvp(f)(x, np.array([1.0, -2.0]))[1] == pytest.approx(-3.0)
 
 
 def star_fills_named_and_args(x):
@@ -239,7 +248,7 @@ def star_into_a_local_function(x):
 @pytest.mark.parametrize("func, message", [
     (kw_may_fill_a_parameter, r"`\*\*d` may hold `scale`"),
     (kw_leaves_an_array_default, r"may leave `w` of `_array_default` at its default"),
-    (star_into_numpy, r"`\*` or `\*\*` in a call to `np.add`"),
+    (star_into_numpy, r"`\*` or `\*\*` in a call to `np.einsum`"),
     (star_into_a_local_function, r"`\*` or `\*\*` in a call to the local function `h`"),
     (star_then_more, r"positional arguments after a `\*` that fills parameters of `_kwhelp`"),
 ])

@@ -41,12 +41,32 @@ from .nodes import assign, at, call, const, name
 NO_DERIVATIVE = "no derivative"   # what `signature_of` gives for a function without one (len, range, print)
 
 
+class RuleSignature:
+    """What `signature_of` gives for a function differentiated by a rule (`np.tanh`, a SciPy
+    density): its signature, so that `f(*xs, **d)` is bound as for a user function. A `*xs`
+    shorter than f's positional parameters leaves the last ones at their defaults, which must be
+    constants (`padded`): the rule's derivative then sees one argument per parameter. `fixed`
+    holds the parameters the rule covers at their defaults only (`allow_singular=False`): `*xs` stops
+    before them, and `**d` is checked to leave them at their default (`keeps_default`)."""
+
+    def __init__(self, signature: inspect.Signature, fixed: dict, defaults_hold: bool):
+        self.signature, self.fixed = signature, fixed
+        self.defaults_hold = defaults_hold   # are the rule's defaults the function's? (np.einsum's are not)
+
+
 def pack(flat, node, out, signature):
     """`node` (a call) with its arguments bound as above, statements before it in `out`; None
     when `node` is an ordinary call (no `*`/`**`, and not to a user function with them).
     `flat` is the normal-form flattener (for atoms and temporaries), `signature` the
     `inspect.Signature` of the user function called, `NO_DERIVATIVE`, or None."""
     starred = any(isinstance(a, gast.Starred) for a in node.args) or any(k.arg is None for k in node.keywords)
+    if isinstance(signature, RuleSignature):
+        if not starred:
+            return None
+        params = signature.signature.parameters.values()
+        if signature.defaults_hold and all(p.kind not in (p.VAR_POSITIONAL, p.VAR_KEYWORD) for p in params):
+            return _Binder(flat, node, out, signature.signature, fixed=signature.fixed).bind()
+        signature = None
     if signature is NO_DERIVATIVE:  # range(*bounds): nothing to bind, the arguments made atoms
         signature = None
         if starred:
@@ -68,11 +88,15 @@ def pack(flat, node, out, signature):
 
 
 class _Binder:
-    def __init__(self, flat, node, out, signature):
+    def __init__(self, flat, node, out, signature, fixed=None):
         self.flat, self.node, self.out = flat, node, out
+        self.padded, self.fixed = fixed is not None, fixed or {}   # a rule's signature (`RuleSignature`)
         params = list(signature.parameters.values())
         self.params, self.order = signature.parameters, [p.name for p in params]
         self.positional = [p.name for p in params if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)]
+        if self.fixed:   # *xs fills the positional parameters before the first fixed one
+            self.positional = self.positional[:min(self.positional.index(p) if p in self.positional else
+                                                   len(self.positional) for p in self.fixed)]
         self.by_keyword = {p.name for p in params if p.kind in (p.POSITIONAL_OR_KEYWORD, p.KEYWORD_ONLY)}
         self.star = next((p.name for p in params if p.kind is p.VAR_POSITIONAL), None)
         self.stars = next((p.name for p in params if p.kind is p.VAR_KEYWORD), None)
@@ -105,7 +129,13 @@ class _Binder:
             else:
                 rest.append(("one", flat.atom(a, out)))
         if rest and self.star is None:
-            self.fail(f"`{self.fname}` takes {len(self.positional)} positional arguments, but this call passes more")
+            if any(kind == "one" for kind, _ in rest):
+                self.fail(f"`{self.fname}` takes {len(self.positional)} positional arguments, but this call passes "
+                          "more")
+            for _, value in rest:   # `f(x, *xs[1:])` with every parameter filled: xs[1:] must be empty
+                out.append(at(gast.Expr(value=call(flat.namer.helper("nothing_left"), value,
+                                                   const(len(self.positional)), const(self.fname))), flat.origin))
+            rest = []
         keywords, extra, mapping = [], [], None
         given = set(self.positional[:filled])
         for k in self.node.keywords:
@@ -153,7 +183,10 @@ class _Binder:
                                            gast.Tuple(elts=[const(p) for p in required], ctx=gast.Load()),
                                            const(self.fname))), flat.origin))
         keywords = []
-        for p in names:
+        for p in [p for p in names if p in self.fixed]:   # left to its default: checked at run time
+            out.append(at(gast.Expr(value=call(flat.namer.helper("keeps_default"), name(mapping.id), const(p),
+                                               const(self.fixed[p]), const(self.fname))), flat.origin))
+        for p in [p for p in names if p not in self.fixed]:
             value = gast.Subscript(value=name(mapping.id), slice=const(p), ctx=gast.Load())
             default = self.params[p].default
             if default is not inspect.Parameter.empty:
@@ -177,6 +210,17 @@ class _Binder:
             self.fail(f"`{self.fname}` may get multiple values for an argument")
         names = [flat.temp() for _ in self.positional[filled:]]
         remainder = None
+        defaults = [self.params[p].default for p in self.positional[filled:]
+                    if self.params[p].default is not inspect.Parameter.empty]
+        if self.padded and defaults:   # *xs may stop short: the parameters it leaves keep their defaults
+            if any(type(d) not in (float, int, bool, str, type(None)) for d in defaults):
+                self.fail(f"`*` in a call to `{self.fname}` may leave a parameter at a default that is not a number, "
+                          "string or None: s2s cannot write it into the derivative", "pass the arguments one by one")
+            t = flat.temp()
+            self.out.append(assign(t, call(flat.namer.helper("padded"), value, const(len(names)),
+                                           gast.Tuple(elts=[const(d) for d in defaults], ctx=gast.Load())),
+                                   flat.origin))
+            value = name(t)
         if self.star is not None:
             remainder = flat.temp()
             t = flat.temp()

@@ -10,8 +10,8 @@ from .. import runtime as rt
 from . import nondiff, rule
 from .linalg import MULTI_DOT
 
-nondiff(rt.grad_seed, rt.zeros_like, rt.rebinds, rt.passed_as_value, rt.field_key, rt.keywords_in,
-        rt.svd_identity, rt.eig_identity, rt.matrix_axes)
+nondiff(rt.grad_seed, rt.zeros_like, rt.rebinds, rt.passed_as_value, rt.field_key, rt.keywords_in, rt.keeps_default,
+        rt.nothing_left, rt.unit_vectors, rt.svd_identity, rt.eig_identity, rt.matrix_axes)
 
 # A tree raveled into one vector (`s2s.flatten`, in an L2 penalty) and back: each the other's adjoint.
 rule(rt.ravel, args="tree", elementwise=False, tree="unravel(g, tree)", jvp="ravel(t_tree)")
@@ -133,5 +133,9 @@ rule(rt.transposed, args="xs", elementwise=False, xs="untransposed(g, xs)", jvp=
 rule(rt.untransposed, args="c, xs", elementwise=False, c="transposed(g)", jvp="untransposed(t_c, xs)")
 rule(rt.unstarred, args="xs, before, after", elementwise=False, xs="restarred(g, xs, before, after)",
      jvp="unstarred(t_xs, before, after)")
+rule(rt.padded, args="xs, n, defaults", elementwise=False, constant={"defaults": "defaults are constants"},
+     xs="unpadded(g, xs)", jvp="padded(t_xs, n, zeros_like(defaults))")   # a default's tangent is zero
+rule(rt.unpadded, args="c, xs", elementwise=False, c="concat(g, zeros_like(c)[len(xs):])",
+     jvp="unpadded(t_c, xs)")
 rule(rt.restarred, args="c, xs, before, after", elementwise=False, c="unstarred(g, before, after)",
      jvp="restarred(t_c, xs, before, after)")
