@@ -10,7 +10,7 @@ import weakref
 
 import numpy as np
 
-from . import rules, varargs
+from . import rules, runtime, varargs
 from .calling import any_tree, checked, fixer, floats, screen
 from .driver import generate, unwrap
 from .errors import S2SError
@@ -221,6 +221,8 @@ def _make_plain(func, wrt, mode, optimize, has_aux=False, self_class=None, entry
     directions = [p for p in inspect.signature(generated.function).parameters if p not in own]  # seed, tangents
     made = (varargs.wrap(generated.function, func, names, single, mode) if varargs.has_star(func)
             else checked(generated.function, func.__name__, names, single, mode, directions, has_aux))
+    if directions and _has_positional_defaults(func) and not varargs.has_star(func):
+        made = _bind_then_call(made, func, len(directions))
     _CACHE[key] = (made, generated.bindings)
     for f in (made, generated.function):
         _SOURCES[f] = generated.source
@@ -306,16 +308,24 @@ def elementwise_grad(func, wrt=0, *, optimize=True, argnums=None, argnum=None):
             return backward(*args, np.ones_like(out, dtype=np.result_type(out, 1.0)), **kwargs)
         made = elementwise_gradient
     else:
-        names = ", ".join(p.name for p in params)
-        filename = f"<s2s elementwise_grad of {name}>"
-        text = (f"def elementwise_grad_{name}({names}):\n"
-                f"    return backward({names}, np.ones_like(func({names}), dtype=float))\n")
-        namespace = {"backward": backward, "func": target, "np": np, "__name__": "s2s.elementwise"}
-        exec(compile(text, filename, "exec"), namespace)
-        linecache.cache[filename] = (len(text), None, text.splitlines(True), filename)
-        made = namespace[f"elementwise_grad_{name}"]
+        made = _readable("elementwise_grad", target, [p.name for p in params],
+                         "    return backward({args}, np.ones_like(func({args}), dtype=float))\n",
+                         {"backward": backward})
     _SOURCES[made] = source(backward)
     return made
+
+
+def _readable(kind, target, params, body, names):
+    """`def <kind>_<target>(params): body` as a Python function s2s can read, so that what it
+    makes differentiates again (`func` in `body` is `target`, `{args}` its parameters)."""
+    name = "lambda" if target.__name__ == "<lambda>" else target.__name__
+    args = ", ".join(params)
+    filename = f"<s2s {kind} of {name}>"
+    text = f"def {kind}_{name}({args}):\n" + body.replace("{args}", args)
+    namespace = {"func": target, "np": np, "__name__": f"s2s.{kind}", **names}
+    exec(compile(text, filename, "exec"), namespace)
+    linecache.cache[filename] = (len(text), None, text.splitlines(True), filename)
+    return namespace[f"{kind}_{name}"]
 
 
 def jvp(func, wrt=0, *, optimize=True, argnums=None, argnum=None):
@@ -335,6 +345,13 @@ def hvp(func, wrt=0, *, optimize=True):
     each shaped like its argument. Arguments are checked as in `grad`; an
     integer `v` is converted to float.
     """
+    if isinstance(func, functools.partial):
+        names, single = _wrt_names(func, wrt)
+        made = hvp(func.func, names[0] if single else tuple(names), optimize=optimize)
+        bound = _bind_then_call(made, _target(func.func), 1, func.args, func.keywords)
+        bound.__signature__ = inspect.signature(func)
+        _SOURCES[bound], _GENERATED[bound] = _SOURCES[made], _GENERATED[made]
+        return bound
     names, single = _wrt_names(_target(func), wrt)
     key = (_target(func), tuple(names), single, "hvp", bool(optimize))
     gradient = grad(func, wrt, optimize=optimize)  # the same object while its bindings hold
@@ -438,6 +455,21 @@ def jacobian(func, wrt=0, *, optimize=True):
     forward = jvp(func, wrt, optimize=optimize)
     backward = vjp(func, wrt, optimize=optimize)
     names, _ = _wrt_names(_target(func), wrt)
+    target = _target(func)
+    params = list(inspect.signature(target).parameters.values())
+    if inspect.isfunction(target) and all(p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)
+                                          and p.default is p.empty for p in params):
+        made = _readable("jacobian", target, [p.name for p in params], (
+            "    out = func({args})\n"
+            "    if np.size({w}) <= np.size(out):   # forward mode: one column per input entry\n"
+            "        columns = [forward({args}, e)[1] for e in unit_vectors({w})]\n"
+            "        return np.reshape(np.stack(columns, -1), np.shape(out) + np.shape({w}))\n"
+            "    rows = [backward({args}, e) for e in unit_vectors(out)]   # reverse mode: one row per output entry\n"
+            "    return np.reshape(np.stack(rows), np.shape(out) + np.shape({w}))\n").replace("{w}", names[0]),
+            {"forward": forward, "backward": backward, "unit_vectors": runtime.unit_vectors})
+        _SOURCES[made] = (f"# s2s.jacobian calls the first function for inputs no larger than the output,\n"
+                          f"# the second otherwise.\n\n{source(forward)}\n\n{source(backward)}")
+        return made
 
     def full_jacobian(*args, **kwargs):
         x = _wrt_values(func, names, args, kwargs)[0]
@@ -455,21 +487,6 @@ def jacobian(func, wrt=0, *, optimize=True):
             e = np.zeros(out_shape)
             e[k] = 1.0
             rows.append(np.asarray(backward(*args, e if out_shape else 1.0, **kwargs), dtype=float))
-    target = _target(func)
-    params = list(inspect.signature(target).parameters.values())
-    if inspect.isfunction(target) and all(p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)
-                                          and p.default is p.empty for p in params):
-        made = _readable("jacobian", target, [p.name for p in params], (
-            "    out = func({args})\n"
-            "    if np.size({w}) <= np.size(out):   # forward mode: one column per input entry\n"
-            "        columns = [forward({args}, e)[1] for e in unit_vectors({w})]\n"
-            "        return np.reshape(np.stack(columns, -1), np.shape(out) + np.shape({w}))\n"
-            "    rows = [backward({args}, e) for e in unit_vectors(out)]   # reverse mode: one row per output entry\n"
-            "    return np.reshape(np.stack(rows), np.shape(out) + np.shape({w}))\n").replace("{w}", names[0]),
-            {"forward": forward, "backward": backward, "unit_vectors": runtime.unit_vectors})
-        _SOURCES[made] = (f"# s2s.jacobian calls the first function for inputs no larger than the output,\n"
-                          f"# the second otherwise.\n\n{source(forward)}\n\n{source(backward)}")
-        return made
         return np.stack(rows).reshape(out_shape + in_shape)
     full_jacobian.__name__ = f"jacobian_{_target(func).__name__}"
     _SOURCES[full_jacobian] = (f"# s2s.jacobian runs the first module for inputs no larger than the output,\n"

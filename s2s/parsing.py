@@ -7,6 +7,7 @@ absolute path, so output is the same on every machine) and the file's lines.
 """
 from __future__ import annotations
 
+import copy
 import dataclasses
 import inspect
 import linecache
@@ -16,6 +17,7 @@ import textwrap
 import gast
 
 from .errors import Location, SourceError
+from .transforms.lifting import PARSED
 
 
 @dataclasses.dataclass(frozen=True)
@@ -51,6 +53,9 @@ def parse_function(func) -> tuple[gast.FunctionDef, SourceInfo]:
             f"cannot read the source of {name!r}: it is not a Python function",
             hint="differentiate a function defined with `def` in a file, or register a rule for it with @s2s.rule",
         )
+    if func in PARSED:   # a local function lifted to be differentiated on its own (transforms/lifting.py)
+        fn, info = PARSED[func]
+        return copy.deepcopy(fn), info
     if func.__name__ == "<lambda>":
         return _parse_lambda(func, name)
     try:

@@ -208,6 +208,33 @@ def fv_grad_of_local(x):
     return np.sum(g(x))
 
 
+def fv_grad_of_local_calling_local(x):
+    def h(t):
+        return t * x
+    def inner(y):
+        return h(y) * y
+    return s2s.grad(inner)(x[0]) * x
+
+
+def fv_grad_of_enclosing_lambda(x):   # autograd's test_enclosing_scope_ref
+    inner_fun = lambda y: x * y
+    return x * s2s.grad(inner_fun)(2.0)
+
+
+def fv_grad_of_enclosing_def(x):
+    scale = 3.0
+    def inner(y):
+        return scale * np.sin(x * y) ** 2
+    g = s2s.grad(inner)
+    return g(x) + g(2.0 * x)
+
+
+def fv_grad_of_local_on_a_tuple(x):   # autograd's test_nested_higher_order
+    def inner_fun(y):
+        return y[0] * y[1]
+    return np.sum(np.sin(np.array(s2s.grad(inner_fun)((x, x)))))
+
+
 def fv_called_before_bound(x):
     total = 0.0
     for k in range(2):
@@ -231,6 +258,18 @@ def apply_param(x, f):
     return np.sum(f(x))
 
 
+def _defaults_bound_in_a_loop():   # autograd's test_plain_numpy_reductions_on_box
+    made = []
+    for reduction in (np.sum, np.prod, np.max):
+        def fv_default_from_a_loop(a, _r=reduction):
+            return _r(np.exp(a) * _X)
+        made.append(fv_default_from_a_loop)
+    return made
+
+
+fv_default_sum, fv_default_prod, fv_default_max = _defaults_bound_in_a_loop()
+
+
 ISSUE_10_FNVALS_REFUSED = [
     (apply_param, "is a parameter of `apply_param` that holds a function", "return np.sum(f(x))"),
     (fv_other_module_value, "`SCALE` in it means something else", "return np.sum(othermodule.apply_scaled(np.sin, x))"),  # (function, text the error says, text of the line it points at)
@@ -242,7 +281,7 @@ ISSUE_10_FNVALS_REFUSED = [
     (fv_map_iterator_reused, "iterator made by map", "total = total + np.sum(sum(m))"),
     (fv_map_read_twice, "read more than once", "m = map(np.sin, [x, x])"),
     (fv_map_inside_zip, "map inside what a for loop iterates over", "for a, b in zip(map(np.sin, [x, x]), [x, x]):"),
-    (fv_grad_of_local, "module level", "g = s2s.grad(lambda t: np.sum(t * x))"),
+    (fv_grad_of_local_calling_local, "calls the local function `h`", "return s2s.grad(inner)(x[0]) * x"),
     (fv_called_before_bound, "is called here before the function",
      "total = total + np.sum(f(x))  # noqa: F821 -- bound below, in the trip before"),
     (rec_local, "calls itself", "def walk(f, t, n):"),
@@ -315,4 +354,11 @@ ISSUE_10_FNVALS += [
     (fv_map_bound_then_list_grows, [(_X,)], 0),
     (fv_local_def_given_functions, [(0.7, _X)], (0, 1)),
     (fv_local_function_of_an_inlined_function, [(0.7, _X)], (0, 1)),
+    (fv_grad_of_local, [(_X,)], 0),
+    (fv_grad_of_enclosing_lambda, [(1.3,)], 0),
+    (fv_grad_of_enclosing_def, [(1.3,), (-0.4,)], 0),
+    (fv_grad_of_local_on_a_tuple, [(1.3,)], 0),
+    (fv_default_sum, [(0.7,)], 0),
+    (fv_default_prod, [(0.7,)], 0),
+    (fv_default_max, [(0.7,)], 0),
 ]

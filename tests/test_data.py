@@ -79,6 +79,8 @@ except ImportError:
 else:
     import corpus_issue10_scipy
     CASES += corpus_issue10_scipy.ISSUE_10_SCIPY
+    import corpus_issue10_frozen
+    CASES += corpus_issue10_frozen.ISSUE_10_FROZEN  # frozen distributions: norm(m, s).logpdf(x)
 # a case may end with marks (xfail for known bugs: fixing one flips its test)
 PARAMS = [pytest.param(f, args, wrt, id=f"{f.__name__}-{k}", marks=marks)
           for f, argsets, wrt, *marks in CASES for k, args in enumerate(argsets)]

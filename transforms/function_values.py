@@ -40,9 +40,9 @@ import gast
 from s2s import rules
 from s2s.errors import UnsupportedError
 
-from .callees import Callees, resolve
-from .inlining import Helper, Inlining, Partial, Path, _function, _is_maker
-from .nodes import assign, at as assign_at, name, param_names, stored_names
+from .callees import Callees, public_name, resolve
+from .inlining import Frozen, Helper, Inlining, Made, Partial, Path, _function, _is_maker, is_distribution
+from .nodes import assign, at as assign_at, const, name, param_names, stored_names
 
 _MISSING = resolve((), "")   # what an unbound name resolves to
 
@@ -128,15 +128,25 @@ class _Scope(Inlining):
         params = a.posonlyargs + a.args
         defaults = dict(zip([p.id for p in params[len(params) - len(a.defaults):]], a.defaults))
         defaults.update({p.id: d for p, d in zip(a.kwonlyargs, a.kw_defaults) if d is not None})
+        written = {id(d): (a.defaults, k) for k, d in enumerate(a.defaults)}
+        written.update({id(d): (a.kw_defaults, k) for k, d in enumerate(a.kw_defaults) if d is not None})
         guards = []
         for p, node in defaults.items():
             if not self.loads[p] or self.binds[p] > 1 or p not in signature:
                 continue
             value = self.value_of(node) if isinstance(node, (gast.Name, gast.Attribute)) else None
-            if not _function(value) or value.obj is not signature[p].default:
+            default = signature[p].default
+            if (value is None or _function(value) and value.obj is not default) and self.ctx.bind is not None \
+                    and callable(default) and not isinstance(default, type) and self.loads[p]:
+                # `def f(a, _r=reduction)` in a loop: the name now holds another function than the default
+                # (or none), which the derivative names (its own default too)
+                where, k = written[id(node)]
+                node = where[k] = name(self.ctx.bind(default, f"default_{p.strip('_')}"))
+                value = Path(node, default)
+            if not _function(value) or value.obj is not default:
                 continue
             self.env[p] = value
-            text = _dotted(node)
+            text = _dotted(node) if node is defaults[p] else public_name(default) or default.__name__
             message = (f"this derivative of `{self.func.__name__}` calls {text} for `{p}`, its default: s2s "
                        "resolves functions when it makes a derivative; differentiate a function that passes "
                        f"the other `{p}`")
@@ -207,11 +217,14 @@ class _Scope(Inlining):
         return [_Exprs(self).visit(s)]
 
     def snapshot(self, value):
-        """A partial bound to a name keeps the values its arguments had where it was made."""
-        if not isinstance(value, Partial):
+        """A partial (or a frozen distribution) bound to a name keeps the values its arguments had
+        where it was made."""
+        if not isinstance(value, (Partial, Frozen)):
             return value
         args = [self.keep(a) for a in value.args]
         keywords = [gast.keyword(arg=k.arg, value=self.keep(k.value)) for k in value.keywords]
+        if isinstance(value, Frozen):
+            return Frozen(value.dist, args, keywords)
         return Partial(self.snapshot(value.func), args, keywords)
 
     def keep(self, node):
@@ -231,6 +244,8 @@ class _Scope(Inlining):
                 return Helper(node.id)
         if isinstance(node, (gast.Name, gast.Attribute)):
             obj = self.callees.lookup(node)
+            if isinstance(obj, functools.partial) and self.ctx.bind is not None:
+                return self.partial_object(node, obj)
             if obj is not _MISSING and callable(obj):
                 return Path(node, obj)
             return None
@@ -239,6 +254,17 @@ class _Scope(Inlining):
                 node.s2s_value = self.call_value(node)
             return node.s2s_value
         return None
+
+    def partial_object(self, node, p):
+        """A `functools.partial` made outside the differentiated code (a global, a cell, the unflatten of
+        `s2s.flatten`): its function and arguments named in the generated code, as if made here."""
+        base = _dotted(node).replace(".", "_")
+        func = Path(name(self.ctx.bind(p.func, getattr(p.func, "__name__", base + "_func"))), p.func)
+
+        def value(v, hint):
+            return const(v) if type(v) in (int, float, str, bool, type(None)) else name(self.ctx.bind(v, hint))
+        return Partial(func, [value(a, f"{base}_arg{k}") for k, a in enumerate(p.args)],
+                       [gast.keyword(arg=k, value=value(v, f"{base}_{k}")) for k, v in p.keywords.items()])
 
     def call_value(self, node):
         if isinstance(node.func, (gast.Name, gast.Attribute)):
@@ -256,6 +282,9 @@ class _Scope(Inlining):
                                [gast.keyword(arg=k.arg, value=self.expr(k.value)) for k in node.keywords])
             if _is_maker(func.obj):
                 return self.made(func, node)
+            if is_distribution(func.obj):   # norm(m, s): frozen
+                return Frozen(func, [self.expr(a) for a in node.args],
+                              [gast.keyword(arg=k.arg, value=self.expr(k.value)) for k in node.keywords])
             if self.is_user(func.obj) and self.factory(func.obj) is not None:
                 return self.inline_factory(func.obj, node)
         return None
@@ -321,6 +350,20 @@ class _Scope(Inlining):
     # ---- calls --------------------------------------------------------------------------
     def call(self, node):
         func = node.func
+        if isinstance(func, gast.Attribute) and isinstance(func.value, (gast.Name, gast.Call)) \
+                and isinstance(self.value_of(func.value), Frozen):   # rv.logpdf(x): norm.logpdf(x, m, s)
+            frozen = self.value_of(func.value)
+            if any(isinstance(a, gast.Starred) for a in node.args) or any(k.arg is None for k in node.keywords):
+                self.fail(node, "`*` or `**` in a call to a method of a frozen distribution is not supported")
+            given = [self.expr(a) for a in node.args]
+            first, rest = (given[:1], given[1:]) if func.attr in Frozen.X_METHODS else ([], given)
+            method = gast.Attribute(value=copy.deepcopy(frozen.dist.expr), attr=func.attr, ctx=gast.Load())
+            call = gast.Call(func=method, args=first + list(frozen.args) + rest,
+                             keywords=list(frozen.keywords) + [gast.keyword(arg=k.arg, value=self.expr(k.value))
+                                                               for k in node.keywords])
+            call.lineno, call.col_offset = node.lineno, node.col_offset
+            method.lineno, method.col_offset = node.lineno, node.col_offset
+            return call
         value = self.value_of(func) if isinstance(func, (gast.Name, gast.Attribute, gast.Call)) else None
         if value is None:
             if isinstance(func, gast.Name) and func.id in self.locals:
@@ -334,6 +377,8 @@ class _Scope(Inlining):
             args = list(value.args) + args
             keywords = [k for k in value.keywords if k.arg not in given] + keywords
             value = value.func
+        if isinstance(value, Made):   # a lifted local function's derivative: its free variables passed on
+            keywords = keywords + [gast.keyword(arg=v, value=name(v)) for v in value.free]
         call = gast.Call(func=self.callee_expr(value, func), args=args, keywords=keywords)
         call.lineno, call.col_offset = node.lineno, node.col_offset
         if isinstance(value, Path) and value.obj is builtins.map:
@@ -382,6 +427,9 @@ class _Scope(Inlining):
         value = self.env.get(node.id)
         if isinstance(value, Path):
             return copy.deepcopy(value.expr)
+        if isinstance(value, Frozen):
+            self.fail(node, f"the frozen distribution `{node.id}` is used as a value here; s2s follows one where "
+                            "its methods are called (`rv.logpdf(x)`)", "call its method here, or pass its parameters")
         if value is not None or node.id in self.ctx.helpers:
             what = f"the local function `{node.id}`" if not node.id.startswith("<lambda") else "this lambda"
             self.fail(node, f"{what} is used as a value here; s2s follows a function only where it is called, "

@@ -20,6 +20,7 @@ import gast
 
 from .callees import Callees, resolve
 from .fence import fence
+from .lifting import LiftError, lift
 from .local_functions import local_functions
 from .nodes import assign, name, param_names, stored_names
 from .structure import structure
@@ -46,9 +47,27 @@ class Partial:
 
 
 @dataclasses.dataclass
+class Frozen:
+    """`norm(m, s)`: a SciPy distribution with its parameters fixed; `rv.logpdf(x)` is
+    `norm.logpdf(x, m, s)`."""
+    dist: Path        # the distribution (`scipy.stats.norm`)
+    args: list        # atoms, evaluated where it was frozen
+    keywords: list
+
+    X_METHODS = ("pdf", "logpdf", "cdf", "logcdf", "sf", "logsf", "ppf", "isf", "pmf", "logpmf")
+
+
+def is_distribution(obj) -> bool:
+    """Is `obj` a SciPy distribution that freezes when called (`scipy.stats.norm`)?"""
+    return (not isinstance(obj, type) and type(obj).__module__.startswith("scipy.stats")
+            and callable(obj) and (hasattr(obj, "logpdf") or hasattr(obj, "logpmf")))
+
+
+@dataclasses.dataclass
 class Made:
     name: str         # bound in the generated code's namespace to `obj`
     obj: object
+    free: list = dataclasses.field(default_factory=list)   # passed by keyword to a lifted local function
 
 
 
@@ -269,6 +288,14 @@ class Inlining:
         if not call.args:
             self.fail(call, f"`{maker.obj.__name__}` needs the function to differentiate")
         target = self.value_of(call.args[0])
+        free = []
+        if isinstance(target, Helper):   # a local function: made a function of its own, its free names parameters
+            try:
+                lifted, free = lift(self.ctx.helpers[target.name], self.func, self.ctx.parse, self.locals,
+                                    self.ctx.helpers)
+            except LiftError as exc:
+                self.fail(call.args[0], exc.args[1], exc.args[2])
+            target = Path(call.args[0], lifted)
         if not isinstance(target, (Path, Made)) or not inspect.isfunction(getattr(target, "obj", None)):
             self.fail(call.args[0], "s2s differentiates a function named at module level inside differentiated "
                                     "code, not this one", "define the function with def at module level")
@@ -279,7 +306,7 @@ class Inlining:
             self.fail(call, f"the options of `{maker.obj.__name__}` inside differentiated code must be constants")
         made = maker.obj(target.obj, *args, **keywords)
         made = getattr(made, "__s2s_function__", made)
-        return Made(self.ctx.bind(made, made.__name__), made)
+        return Made(self.ctx.bind(made, made.__name__), made, free)
 
 
 
@@ -331,4 +358,4 @@ def _literal(node):
 
 def _is_maker(obj) -> bool:
     from s2s import api  # the public API imports the driver, which imports this pass
-    return any(obj is getattr(api, n) for n in ("grad", "value_and_grad", "vjp", "jvp"))
+    return any(obj is getattr(api, n) for n in ("grad", "value_and_grad", "vjp", "jvp", "jacobian", "elementwise_grad"))
