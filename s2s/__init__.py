@@ -13,12 +13,13 @@ from .errors import (ComplexArgumentError, IntegerArgumentError, NoRuleError, S2
                      UnsupportedError)
 from .rules import nondiff, rule  # noqa: E402
 from .runtime import InPlaceWriteError, OutputShapeError, stop_gradient  # noqa: E402
-from .trees import flatten, tree_flatten, tree_unflatten  # noqa: E402
+from .trees import flatten, flatten_func, tree_flatten, tree_unflatten  # noqa: E402
+from .checking import check_grads  # noqa: E402
 
 hessian_vector_product = hvp   # autograd's name for it
 
 __all__ = ["grad", "value_and_grad", "vjp", "jvp", "hvp", "hessian", "jacobian", "elementwise_grad", "source",
-           "differentiate", "Differentiated", "rule", "nondiff", "tree_flatten", "tree_unflatten", "flatten",
+           "differentiate", "Differentiated", "rule", "nondiff", "tree_flatten", "tree_unflatten", "flatten", "flatten_func", "check_grads",
            "hessian_vector_product",
            "stop_gradient", "S2SError", "UnsupportedError", "NoRuleError", "SourceError", "IntegerArgumentError",
            "ComplexArgumentError", "InPlaceWriteError", "OutputShapeError"]

@@ -23,12 +23,14 @@ from __future__ import annotations
 
 import copy
 import dataclasses
+import functools
+import linecache
 
 import numpy as np
 
-from .runtime import CotangentDict, CotangentList, CotangentTuple, ravel
+from .runtime import CotangentDict, CotangentList, CotangentTuple, ravel, unflatten_into
 
-__all__ = ["plain", "tree_flatten", "tree_unflatten", "flatten"]
+__all__ = ["plain", "tree_flatten", "tree_unflatten", "flatten", "flatten_func"]
 
 _COTANGENTS = (CotangentList, CotangentTuple, CotangentDict)
 
@@ -150,21 +152,20 @@ def tree_unflatten(treedef: TreeDef, leaves) -> object:
 def flatten(tree) -> tuple[np.ndarray, object]:
     """(vector, unflatten): the leaves of `tree` raveled into one float vector, and the function
     that turns such a vector back into a tree of the same structure, shapes and dtypes."""
-    leaves, treedef = tree_flatten(tree)
-    arrays = [np.asarray(v) for v in leaves]
-    shapes = [a.shape for a in arrays]
-    scalars = [not isinstance(v, np.ndarray) for v in leaves]
-    sizes = [a.size for a in arrays]
-    vector = ravel(tree)
+    return ravel(tree), functools.partial(unflatten_into, tree)   # a rule: unflatten differentiates
 
-    def unflatten(v):
-        v = np.asarray(v)
-        if v.shape != (sum(sizes),):
-            raise ValueError(f"unflatten expects a vector of {sum(sizes)} entries, got shape {v.shape}")
-        parts, start = [], 0
-        for shape, size, scalar, a in zip(shapes, sizes, scalars, arrays):
-            part = v[start:start + size].reshape(shape)
-            parts.append(float(part) if scalar else part.astype(a.dtype if a.dtype.kind == "f" else v.dtype))
-            start += size
-        return tree_unflatten(treedef, parts)
-    return vector, unflatten
+
+def flatten_func(func, example):
+    """autograd's `flatten_func`: (flat_func, unflatten, vector) where `flat_func(vector, *rest)`
+    is `func(unflatten(vector), *rest)` and `vector, unflatten = flatten(example)`.
+    `flat_func` is a one-line Python function s2s reads, so `s2s.grad(flat_func)` is the gradient
+    with respect to the vector."""
+    vector, unflatten = flatten(example)
+    namespace = {"func": func, "unflatten": unflatten}
+    name = getattr(func, "__name__", "func").replace("<lambda>", "lambda")
+    filename = f"<s2s flatten_func of {name}>"
+    text = (f"def flat_{name}(vector, *rest):\n"
+            f"    return func(unflatten(vector), *rest)\n")
+    exec(compile(text, filename, "exec"), namespace)
+    linecache.cache[filename] = (len(text), None, text.splitlines(True), filename)
+    return namespace[f"flat_{name}"], unflatten, vector

@@ -20,3 +20,13 @@ def rt_restarred(a, b, w): return np.sum(rt.restarred((a, [b, a * b], b), [a, a,
 for _fn in (rt_as_tuple, rt_as_list, rt_like, rt_transposed, rt_untransposed, rt_unstarred, rt_restarred, rt_padded,
             rt_unpadded):
     add(_fn, ANY.draw((3,)), ANY.draw((3,)))
+
+
+# the unflatten of s2s.flatten (`functools.partial(unflatten_into, like)`) and the adjoint of unravel
+def rt_unflatten_into(v, w): return np.sum(rt.unflatten_into([np.ones(2), (0.5, np.ones((1, 2)))], v)[1][1] * w) \
+    + np.sum(np.sin(v) * rt.unflatten_into([np.ones(2), (0.5, np.ones((1, 2)))], v)[1][0])
+def rt_ravel_like(a, b, w): return np.sum(rt.ravel_like([a, (b * a, b)], [np.ones(2), (np.ones(2), np.ones(2))]) * np.sin(a[0]) * w)
+
+
+add(rt_unflatten_into, ANY.draw((5,)))
+add(rt_ravel_like, ANY.draw((2,)), ANY.draw((2,)))

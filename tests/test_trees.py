@@ -1,12 +1,14 @@
 """Parameter trees: gradients of the argument's own type and structure, checked against finite
 differences over every leaf, in reverse mode, forward mode and second order."""
 import dataclasses
+import functools
 from collections import OrderedDict, namedtuple
 
 import numpy as np
 import pytest
 
 import s2s
+from oracles import numerical_grad
 from s2s.runtime import CotangentDict, CotangentList, CotangentTuple
 
 Layer = namedtuple("Layer", "W b")
@@ -182,6 +184,15 @@ def test_flatten_gives_a_vector_and_its_inverse():
         unflatten(vector[:-1])
 
 
+def test_flatten_keeps_complex_leaves():   # autograd's test_flatten_complex
+    vector, unflatten = s2s.flatten(1 + 1j)
+    assert unflatten(vector) == 1 + 1j and type(unflatten(vector)) is complex
+    tree = [1.5, (np.array([1j, 2.0]), {"a": 2.0})]
+    again = s2s.flatten(tree)[1](s2s.flatten(tree)[0])
+    assert type(again[0]) is float and again[0] == 1.5 and again[2 - 1][1] == {"a": 2.0}
+    np.testing.assert_array_equal(again[1][0], tree[1][0])
+
+
 def test_an_optimiser_written_for_the_parameters_accepts_the_gradients():
     def sgd_step(params, grads, lr=0.1):  # what users write for autograd: zip over the same structure
         return [(W - lr * dW, b - lr * db) for (W, b), (dW, db) in zip(params, grads)]
@@ -213,3 +224,43 @@ def test_flatten_in_differentiated_code_all_modes():
     numeric = (s2s.flatten(df(unflatten(vector + eps * d), X))[0]
                - s2s.flatten(df(unflatten(vector - eps * d), X))[0]) / (2 * eps)
     assert np.allclose(s2s.flatten(s2s.hvp(f)(tree, X, unflatten(d)))[0], numeric, rtol=1e-4, atol=1e-6)
+
+
+FLAT0, UNFLATTEN = s2s.flatten(LIST_OF_TUPLES)
+
+
+def loss_of_vector(v):   # the unflatten of s2s.flatten called in differentiated code
+    return mlp_loss(UNFLATTEN(v), X)
+
+
+def scaled_loss(scale, params, x):
+    return scale * mlp_loss(params, x)
+
+
+half_loss = functools.partial(scaled_loss, 0.5)
+
+
+def loss_through_a_module_partial(params):
+    return half_loss(params, X) ** 2
+
+
+def test_unflatten_and_flatten_func_in_differentiated_code():
+    expected = numerical_grad(loss_of_vector, [FLAT0], 0)
+    np.testing.assert_allclose(s2s.grad(loss_of_vector)(FLAT0), expected, rtol=1e-6, atol=1e-9)
+    flat_loss, unflatten, vector = s2s.flatten_func(mlp_loss, LIST_OF_TUPLES)
+    np.testing.assert_array_equal(vector, FLAT0)
+    assert type(unflatten(vector)) is list and type(unflatten(vector)[0]) is tuple
+    np.testing.assert_allclose(s2s.grad(flat_loss)(vector, X), expected, rtol=1e-6, atol=1e-9)
+    t = np.linspace(-1.0, 1.0, vector.size)
+    assert s2s.jvp(flat_loss)(vector, X, t)[1] == pytest.approx(expected @ t, rel=1e-6)
+    h = 1e-5
+    g = s2s.grad(flat_loss)
+    np.testing.assert_allclose(s2s.hvp(flat_loss)(vector, X, t), (g(vector + h * t, X) - g(vector - h * t, X)) / (2 * h),
+                               rtol=1e-5, atol=1e-7)
+
+
+def test_a_partial_made_at_module_level_is_followed():
+    grads = s2s.grad(loss_through_a_module_partial)(LIST_OF_TUPLES)
+    flat_grads = s2s.flatten(grads)[0]
+    expected = numerical_grad(lambda v: loss_through_a_module_partial(UNFLATTEN(v)), [FLAT0], 0)
+    np.testing.assert_allclose(flat_grads, expected, rtol=1e-6, atol=1e-9)
