@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import copy
 import dataclasses
+from typing import Any, Callable, Iterable
 
 import numpy as np
 
@@ -101,8 +102,13 @@ class TreeDef:
 _LEAF = TreeDef("leaf", None, (), ())
 
 
-def tree_flatten(tree) -> tuple[list, TreeDef]:
-    """(leaves, treedef): the leaves of `tree` in a fixed order, and its structure."""
+def tree_flatten(tree: Any) -> tuple[list, TreeDef]:
+    """(leaves, treedef): the leaves of `tree` in a fixed order, and its structure.
+
+        >>> leaves, treedef = s2s.tree_flatten({"w": [1.0, 2.0], "b": 3.0})
+        >>> leaves
+        [1.0, 2.0, 3.0]
+    """
     leaves: list = []
 
     def walk(x):
@@ -121,8 +127,13 @@ def tree_flatten(tree) -> tuple[list, TreeDef]:
     return leaves, walk(tree)
 
 
-def tree_unflatten(treedef: TreeDef, leaves) -> object:
-    """The tree of structure `treedef` with `leaves` (in `tree_flatten`'s order)."""
+def tree_unflatten(treedef: TreeDef, leaves: Iterable) -> Any:
+    """The tree of structure `treedef` with `leaves` (in `tree_flatten`'s order).
+
+        >>> leaves, treedef = s2s.tree_flatten({"w": [1.0, 2.0], "b": 3.0})
+        >>> s2s.tree_unflatten(treedef, [4.0, 5.0, 6.0])
+        {'w': [4.0, 5.0], 'b': 6.0}
+    """
     it = iter(leaves)
 
     def build(d):
@@ -147,9 +158,17 @@ def tree_unflatten(treedef: TreeDef, leaves) -> object:
     return tree
 
 
-def flatten(tree) -> tuple[np.ndarray, object]:
+def flatten(tree: Any) -> tuple[np.ndarray, Callable[[np.ndarray], Any]]:
     """(vector, unflatten): the leaves of `tree` raveled into one float vector, and the function
-    that turns such a vector back into a tree of the same structure, shapes and dtypes."""
+    that turns such a vector back into a tree of the same structure, shapes and dtypes.
+    It may be called inside differentiated code (an L2 penalty on all parameters).
+
+        >>> vector, unflatten = s2s.flatten([np.ones(2), 3.0])
+        >>> vector
+        array([1., 1., 3.])
+        >>> unflatten(np.zeros(3))
+        [array([0., 0.]), 0.0]
+    """
     leaves, treedef = tree_flatten(tree)
     arrays = [np.asarray(v) for v in leaves]
     shapes = [a.shape for a in arrays]
