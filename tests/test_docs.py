@@ -6,6 +6,8 @@ import importlib.util
 import inspect
 import io
 import pathlib
+import re
+import runpy
 
 import pytest
 
@@ -98,3 +100,122 @@ def test_py_typed_marker_ships_with_the_package():
     import importlib.resources
     assert importlib.resources.files("s2s").joinpath("py.typed").is_file()
     assert '"py.typed"' in (ROOT / "pyproject.toml").read_text(encoding="utf-8")
+
+
+# ---- the pages: links resolve, every public name and command-line option is documented ----
+
+PAGES = [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]
+_FENCE = re.compile(r"^ {0,3}(```|~~~).*?^ {0,3}\1[^\n]*$", re.M | re.S)
+_LINK = re.compile(r"(?<!!)\[(?:[^\]\[]|\[[^\]]*\])*\]\(\s*<?([^)\s>]+)>?(?:\s+\"[^\"]*\")?\s*\)")
+
+
+def _prose(text: str) -> str:
+    """The Markdown without fenced code blocks and inline code, where `[x](y)` is not a link."""
+    text = _FENCE.sub("", text)
+    return re.sub(r"(`+)(?:(?!\1).)+?\1", "", text, flags=re.S)
+
+
+def _anchors(path: pathlib.Path) -> set:
+    """The anchors a page defines: each heading's id as GitHub makes it and as MkDocs (Python-Markdown's
+    toc) makes it -- a link must work on both, so an anchor counts when both agree -- and the ids of
+    mkdocstrings' `::: s2s.name` blocks (on the site only)."""
+    text = _FENCE.sub("", path.read_text(encoding="utf-8"))
+    anchors = set()
+    for line in text.splitlines():
+        heading = re.match(r"^#{1,6}\s+(.*?)\s*#*\s*$", line)
+        if heading:
+            words = re.sub(r"`|\*\*?|<[^>]+>", "", heading.group(1))
+            words = re.sub(r"\[([^\]]*)\]\([^)]*\)", r"\1", words)
+            github = re.sub(r"[^\w\- ]", "", words.strip().lower()).replace(" ", "-")
+            mkdocs = re.sub(r"[-\s]+", "-", re.sub(r"[^\w\s-]", "", words).strip().lower())
+            if github == mkdocs:
+                anchors.add(github)
+        block = re.match(r"^:::\s+(\S+)", line)
+        if block:
+            anchors.add(block.group(1))
+    return anchors
+
+
+def _links(path: pathlib.Path):
+    for target in _LINK.findall(_prose(path.read_text(encoding="utf-8"))):
+        if not re.match(r"^[a-z][a-z0-9+.-]*:", target, re.I):   # http:, https:, mailto: are not checked
+            yield target
+
+
+def test_link_checker_finds_links_and_anchors(tmp_path):
+    """The checker itself: it sees links outside code, and headings' anchors as GitHub and MkDocs make them."""
+    sample = tmp_path / "x.md"
+    sample.write_text("# A `b` c: d\n\n```\n[no](x.md)\n# not a heading\n```\n"
+                      "see [yes](x.md#a-b-c-d), [web](https://example.org) and `[no](y.md)`\n\n::: s2s.grad\n")
+    assert list(_links(sample)) == ["x.md#a-b-c-d"]
+    assert _anchors(sample) == {"a-b-c-d", "s2s.grad"}
+    page = ROOT / "docs" / "cli.md"
+    assert {"exit-status", "target", "generating-code-grad-jvp-hvp"} <= _anchors(page)
+
+
+@pytest.mark.parametrize("page", PAGES, ids=[p.name for p in PAGES])
+def test_relative_links_resolve(page):
+    """Every relative link goes to a file of the repository (a page of docs/ for a docs page, so
+    that the site has it too), and its #anchor is a heading there."""
+    inside = (ROOT / "docs") if page.parent.name == "docs" else ROOT
+    broken = []
+    for target in _links(page):
+        path, _, anchor = target.partition("#")
+        if path.startswith("/"):
+            broken.append(f"{target}: absolute path; link relative to the page")
+            continue
+        resolved = (page.parent / path).resolve() if path else page
+        if not resolved.is_relative_to(inside.resolve()):
+            broken.append(f"{target}: outside {'docs/' if inside != ROOT else 'the repository'}")
+        elif not resolved.exists():
+            broken.append(f"{target}: no such file")
+        elif anchor and (resolved.suffix != ".md" or anchor not in _anchors(resolved)):
+            broken.append(f"{target}: no heading with the anchor #{anchor} in {resolved.name}")
+    assert not broken, f"{page.relative_to(ROOT)}: broken links:\n" + "\n".join(broken)
+
+
+def test_every_docs_page_is_in_the_site_navigation():
+    nav = (ROOT / "mkdocs.yml").read_text(encoding="utf-8")
+    for page in (ROOT / "docs").glob("*.md"):
+        assert f": {page.name}" in nav, f"docs/{page.name} is not in mkdocs.yml's nav"
+
+
+def test_api_page_documents_every_public_name():
+    """docs/api.md renders each name of s2s.__all__ from its docstring (`::: s2s.name`), or names an
+    alias (`s2s.hessian_vector_product` is `s2s.hvp`)."""
+    text = (ROOT / "docs" / "api.md").read_text(encoding="utf-8")
+    blocks = set(re.findall(r"^:::\s+s2s\.(\w+)", text, re.M))
+    for name, obj in _public():
+        if getattr(obj, "__name__", name) == name:
+            assert name in blocks, f"docs/api.md has no `::: s2s.{name}`"
+        else:
+            assert f"`s2s.{name}`" in text and obj.__name__ in blocks, f"docs/api.md does not mention s2s.{name}"
+
+
+def test_cli_page_documents_every_subcommand_and_option():
+    from s2s.cli.main import build_parser
+    text = (ROOT / "docs" / "cli.md").read_text(encoding="utf-8")
+    parser = build_parser()
+    subparsers = next(a for a in parser._actions if a.choices and isinstance(a.choices, dict))
+    for name, sub in subparsers.choices.items():
+        assert f"s2s {name}" in text, f"docs/cli.md does not show `s2s {name}`"
+        for action in sub._actions:
+            for option in action.option_strings:
+                if option not in ("-h", "--help"):
+                    assert f"`{option}" in text, f"docs/cli.md does not document `s2s {name} {option}`"
+    for option in (o for a in parser._actions for o in a.option_strings if o not in ("-h", "--help")):
+        assert f"`{option}" in text, f"docs/cli.md does not document `s2s {option}`"
+    for code in ("| 0 |", "| 1 |", "| 2 |", "| 3 |"):
+        assert code in text, f"docs/cli.md's exit status table has no row {code}"
+
+
+def test_first_gradient_on_the_home_page_runs(tmp_path, capsys):
+    """The home page's first Python example runs as written and prints what its comment says."""
+    text = (ROOT / "docs" / "index.md").read_text(encoding="utf-8")
+    code = re.search(r"```python\n(.*?)```", text, re.S).group(1)
+    script = tmp_path / "first_gradient.py"
+    script.write_text(code, encoding="utf-8")
+    runpy.run_path(str(script), run_name="first_gradient")
+    printed = capsys.readouterr().out.splitlines()
+    assert printed[0] == "(3, 2) (2,)"
+    assert "def grad_loss(W, b, X, y):" in "\n".join(printed)
