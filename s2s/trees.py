@@ -42,7 +42,7 @@ def _is_namedtuple(x) -> bool:
     return isinstance(x, tuple) and hasattr(type(x), "_fields")
 
 
-def plain(g, like):
+def plain(g: Any, like: Any) -> Any:
     """The cotangent `g` of `like` as a tree of `like`'s own types: lists are lists, tuples
     tuples, namedtuples and dataclasses of their own class, dicts of their own class."""
     if _is_dataclass(like):
@@ -80,7 +80,7 @@ def _rebuilt(like, items):
         return dict(items)
 
 
-def needs_plain(g, like=None) -> bool:
+def needs_plain(g: Any, like: Any = None) -> bool:
     """Is `g` (a gradient as generated code returns it) a container of cotangents, or an array
     for an argument `like` that is a list or tuple?"""
     return isinstance(g, _COTANGENTS) or _is_dataclass(g) or isinstance(like, (list, tuple))
