@@ -7,6 +7,7 @@ import inspect
 import linecache
 import types
 import weakref
+from typing import Any, Callable, Union
 
 import numpy as np
 
@@ -19,6 +20,8 @@ from .transforms.callees import still_bound
 # (function, wrt, single, mode, optimize) -> (made function, the bindings it was generated under); an entry
 # is used only while every name the generation resolved (callees, transitively, and closure cells) still
 # names the same object: a helper redefined in a notebook cell makes `s2s.grad(f)` generate again.
+Wrt = Union[int, str, tuple[Union[int, str], ...]]   # a parameter index or name, or a tuple of them
+
 _CACHE: dict = {}
 _SOURCES = weakref.WeakKeyDictionary()     # made function -> its generated source
 _GENERATED = weakref.WeakKeyDictionary()   # made function -> the driver's Generated record (the command line writes it)
@@ -230,7 +233,8 @@ def _make_plain(func, wrt, mode, optimize, has_aux=False, self_class=None, entry
     return made
 
 
-def grad(func, wrt=0, *, optimize=True, has_aux=False, argnums=None, argnum=None):
+def grad(func: Callable[..., Any], wrt: Wrt = 0, *, optimize: bool = True, has_aux: bool = False,
+         argnums: Wrt | None = None, argnum: Wrt | None = None) -> Callable[..., Any]:
     """The gradient of scalar-valued `func` with respect to `wrt`, as generated code.
 
     Returns a function with `func`'s parameters that returns one gradient
@@ -267,7 +271,8 @@ def grad(func, wrt=0, *, optimize=True, has_aux=False, argnums=None, argnum=None
     return _make(func, _wrt(wrt, argnums, argnum), "grad", optimize, has_aux)
 
 
-def value_and_grad(func, wrt=0, *, optimize=True, has_aux=False, argnums=None, argnum=None):
+def value_and_grad(func: Callable[..., Any], wrt: Wrt = 0, *, optimize: bool = True, has_aux: bool = False,
+                   argnums: Wrt | None = None, argnum: Wrt | None = None) -> Callable[..., tuple[Any, Any]]:
     """Like `grad`, returning `(value, gradient)`; arguments are checked as in `grad`.
 
     With `has_aux=True`, `func` returns `(value, aux)` and this returns `((value, aux), gradient)`.
@@ -278,7 +283,8 @@ def value_and_grad(func, wrt=0, *, optimize=True, has_aux=False, argnums=None, a
     return _make(func, _wrt(wrt, argnums, argnum), "value_and_grad", optimize, has_aux)
 
 
-def vjp(func, wrt=0, *, optimize=True, argnums=None, argnum=None):
+def vjp(func: Callable[..., Any], wrt: Wrt = 0, *, optimize: bool = True, argnums: Wrt | None = None,
+        argnum: Wrt | None = None) -> Callable[..., Any]:
     """`g(*args, seed)`: the cotangent(s) of `wrt` given a `seed` shaped like `func`'s output.
 
     Arguments are checked as in `grad`; an integer seed is converted to float.
@@ -289,7 +295,8 @@ def vjp(func, wrt=0, *, optimize=True, argnums=None, argnum=None):
     return _make(func, _wrt(wrt, argnums, argnum), "vjp", optimize)
 
 
-def elementwise_grad(func, wrt=0, *, optimize=True, argnums=None, argnum=None):
+def elementwise_grad(func: Callable[..., Any], wrt: Wrt = 0, *, optimize: bool = True, argnums: Wrt | None = None,
+                     argnum: Wrt | None = None) -> Callable[..., Any]:
     """autograd's `elementwise_grad`: the vjp of `func` with a seed of ones shaped like its output,
     which is the derivative of each output entry when output entry i depends on input entry i only.
 
@@ -328,22 +335,30 @@ def _readable(kind, target, params, body, names):
     return namespace[f"{kind}_{name}"]
 
 
-def jvp(func, wrt=0, *, optimize=True, argnums=None, argnum=None):
+def jvp(func: Callable[..., Any], wrt: Wrt = 0, *, optimize: bool = True, argnums: Wrt | None = None,
+        argnum: Wrt | None = None) -> Callable[..., tuple[Any, Any]]:
     """`g(*args, *tangents) -> (value, output tangent)`: forward mode, one tangent per `wrt` argument.
 
     Arguments are checked as in `grad`; integer tangents are directions, not
     points, and are converted to float. The output tangent has the type of
     the output (NumPy gives a scalar for most operations on 0-d arrays).
+
+        >>> s2s.jvp(lambda x, y: x * y, wrt=("x", "y"))(2.0, 3.0, 1.0, 0.0)
+        (6.0, 3.0)
     """
     return _make(func, _wrt(wrt, argnums, argnum), "jvp", optimize)
 
 
-def hvp(func, wrt=0, *, optimize=True):
+def hvp(func: Callable[..., Any], wrt: Wrt = 0, *, optimize: bool = True) -> Callable[..., Any]:
     """`g(*args, v) -> H @ v`: forward mode over the generated gradient; H is never formed.
 
     With a tuple `wrt`, `v` and the result are tuples (one block per argument),
     each shaped like its argument. Arguments are checked as in `grad`; an
-    integer `v` is converted to float.
+    integer `v` is converted to float. `s2s.hessian_vector_product` is the same
+    function (autograd's name).
+
+        >>> s2s.hvp(lambda x: np.sum(x ** 3))(np.array([1.0, 2.0]), np.array([1.0, 0.0]))
+        array([6., 0.])
     """
     if isinstance(func, functools.partial):
         names, single = _wrt_names(func, wrt)
@@ -410,9 +425,14 @@ def _wrt_values(func, names, args, kwargs):
     return [args[params.index(p)] for p in names]
 
 
-def hessian(func, wrt=0, *, optimize=True):
+def hessian(func: Callable[..., Any], wrt: Wrt = 0, *, optimize: bool = True) -> Callable[..., Any]:
     """`H(*args)`: a float for a scalar argument, (n, n) for an (n,) argument; nested
-    blocks `H[i][j]` for a tuple `wrt`. Built from Hessian-vector products."""
+    blocks `H[i][j]` for a tuple `wrt`. Built from Hessian-vector products.
+
+        >>> s2s.hessian(lambda x: x[0] ** 2 * x[1])(np.array([1.0, 2.0]))
+        array([[4., 2.],
+               [2., 0.]])
+    """
     names, single = _wrt_names(_target(func), wrt)
     product = hvp(func, tuple(names), optimize=optimize)
 
@@ -446,10 +466,15 @@ def _block(column_products, i, shape_i, shape_j):
     return stacked.reshape(tuple(shape_i) + tuple(shape_j))
 
 
-def jacobian(func, wrt=0, *, optimize=True):
+def jacobian(func: Callable[..., Any], wrt: Wrt = 0, *, optimize: bool = True) -> Callable[..., Any]:
     """`J(*args)`: the Jacobian of `func`'s output with respect to one argument, shaped
     output shape + argument shape. Forward mode when the argument is smaller than the
-    output, reverse mode (one vjp per output entry) otherwise."""
+    output, reverse mode (one vjp per output entry) otherwise.
+
+        >>> s2s.jacobian(lambda x: np.sin(x))(np.zeros(2))
+        array([[1., 0.],
+               [0., 1.]])
+    """
     if isinstance(wrt, (tuple, list)):
         return lambda *args: tuple(jacobian(func, w, optimize=optimize)(*args) for w in wrt)
     forward = jvp(func, wrt, optimize=optimize)
@@ -499,9 +524,26 @@ def _own(func):
     return func.__func__ if inspect.ismethod(func) else func
 
 
-def source(func) -> str:
+def source(func: Callable[..., Any]) -> str:
     """The generated source of a function made by s2s, exactly as it runs
-    (`print(s2s.source(s2s.grad(f)))`)."""
+    (`print(s2s.source(s2s.grad(f)))`). Raises `S2SError` for a function s2s did not make.
+
+        >>> def f(x):
+        ...     return x * x
+        >>> print(s2s.source(s2s.grad(f)))
+        # Generated by s2s ... from ...:f. Do not edit.
+        ...
+        def grad_f(x):
+            \"\"\"Gradient of f (...) with respect to x.\"\"\"
+            # return x * x    (...)
+            _out = x * x
+            d_out = grad_seed(_out)
+            # grad of: return x * x    (...)
+            d_x = d_out * x
+            d_x = d_x + d_out * x
+            return d_x
+        <BLANKLINE>
+    """
     target = _own(func)
     if isinstance(func, Differentiated):
         target = func.grad
@@ -525,10 +567,17 @@ class Differentiated:
     """A function that is still itself, with its derivatives one attribute away.
 
     Derivatives are generated on first use (when the module that defines the
-    function and its helpers has finished loading), then cached.
+    function and its helpers has finished loading), then cached. Made by
+    `s2s.differentiate`.
+
+        >>> @s2s.differentiate
+        ... def square(x):
+        ...     return x * x
+        >>> square(3.0), square.grad(3.0), square.value_and_grad(3.0)
+        (9.0, 6.0, (9.0, 6.0))
     """
 
-    def __init__(self, func, wrt=0):
+    def __init__(self, func: Callable[..., Any], wrt: Wrt = 0):
         functools.update_wrapper(self, func)
         self.__s2s_function__ = func
         self._wrt = wrt
@@ -543,27 +592,43 @@ class Differentiated:
         return Differentiated(types.MethodType(self.__s2s_function__, instance), self._wrt)
 
     @property
-    def grad(self):
+    def grad(self) -> Callable[..., Any]:
+        """`s2s.grad` of the function, with the decorator's `wrt`."""
         return grad(self.__s2s_function__, self._wrt)
 
     @property
-    def value_and_grad(self):
+    def value_and_grad(self) -> Callable[..., tuple[Any, Any]]:
+        """`s2s.value_and_grad` of the function, with the decorator's `wrt`."""
         return value_and_grad(self.__s2s_function__, self._wrt)
 
     @property
-    def vjp(self):
+    def vjp(self) -> Callable[..., Any]:
+        """`s2s.vjp` of the function, with the decorator's `wrt`."""
         return vjp(self.__s2s_function__, self._wrt)
 
     @property
     def source(self) -> str:
+        """The generated source of the gradient (`s2s.source` of `.grad`)."""
         return source(self.grad)
 
     def __repr__(self):
         return f"<s2s.differentiate {self.__s2s_function__.__qualname__} wrt={self._wrt!r}>"
 
 
-def differentiate(func=None, *, wrt=0):
-    """Decorator: `@differentiate` or `@differentiate(wrt=("w", "b"))`."""
+def differentiate(func: Callable[..., Any] | None = None, *,
+                  wrt: Wrt = 0) -> Differentiated | Callable[[Callable[..., Any]], Differentiated]:
+    """Decorator: `@differentiate` or `@differentiate(wrt=("w", "b"))`.
+
+    The decorated function is called as before; its derivatives are the
+    attributes `.grad`, `.value_and_grad` and `.vjp`, and `.source` is the
+    gradient's generated code (see `Differentiated`).
+
+        >>> @s2s.differentiate(wrt=("w", "b"))
+        ... def loss(w, b, x):
+        ...     return (w * x + b) ** 2
+        >>> loss(2.0, 1.0, 3.0), loss.grad(2.0, 1.0, 3.0)
+        (49.0, (42.0, 14.0))
+    """
     if func is None:
         return lambda f: Differentiated(f, wrt)
     return Differentiated(func, wrt)

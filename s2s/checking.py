@@ -9,6 +9,8 @@ and the second derivatives are compared with the function itself, never with s2s
 """
 from __future__ import annotations
 
+from typing import Any, Callable, Iterable
+
 import numpy as np
 
 from . import api
@@ -17,8 +19,9 @@ from .trees import flatten
 _STEP = 1e-6
 
 
-def check_grads(func, modes=("fwd", "rev"), order: int = 2, wrt=None, *, argnum=None, argnums=None,
-                rtol: float = 1e-5, atol: float = 1e-6, seed: int = 0):
+def check_grads(func: Callable[..., Any], modes: Iterable[str] = ("fwd", "rev"), order: int = 2, wrt: Any = None,
+                *, argnum: Any = None, argnums: Any = None, rtol: float = 1e-5, atol: float = 1e-6,
+                seed: int = 0) -> Callable[..., None]:
     """`check(*args, **kwargs)`: raise AssertionError unless s2s's derivatives of `func` at the point
     agree with central finite differences, in every mode of `modes` ("fwd", "rev") up to `order`.
 

@@ -505,7 +505,11 @@ def _sees(v, y):
 
 
 def stop_gradient(x):
-    """The identity, with zero derivative."""
+    """The identity, with zero derivative: `x` is used as a constant.
+
+        >>> s2s.grad(lambda x: x * s2s.stop_gradient(x))(3.0)
+        3.0
+    """
     return x
 
 

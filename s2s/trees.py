@@ -25,6 +25,7 @@ import copy
 import dataclasses
 import functools
 import linecache
+from typing import Any, Callable, Iterable
 
 import numpy as np
 
@@ -43,7 +44,7 @@ def _is_namedtuple(x) -> bool:
     return isinstance(x, tuple) and hasattr(type(x), "_fields")
 
 
-def plain(g, like):
+def plain(g: Any, like: Any) -> Any:
     """The cotangent `g` of `like` as a tree of `like`'s own types: lists are lists, tuples
     tuples, namedtuples and dataclasses of their own class, dicts of their own class."""
     if _is_dataclass(like):
@@ -81,7 +82,7 @@ def _rebuilt(like, items):
         return dict(items)
 
 
-def needs_plain(g, like=None) -> bool:
+def needs_plain(g: Any, like: Any = None) -> bool:
     """Is `g` (a gradient as generated code returns it) a container of cotangents, or an array
     for an argument `like` that is a list or tuple?"""
     return isinstance(g, _COTANGENTS) or _is_dataclass(g) or isinstance(like, (list, tuple))
@@ -103,8 +104,13 @@ class TreeDef:
 _LEAF = TreeDef("leaf", None, (), ())
 
 
-def tree_flatten(tree) -> tuple[list, TreeDef]:
-    """(leaves, treedef): the leaves of `tree` in a fixed order, and its structure."""
+def tree_flatten(tree: Any) -> tuple[list, TreeDef]:
+    """(leaves, treedef): the leaves of `tree` in a fixed order, and its structure.
+
+        >>> leaves, treedef = s2s.tree_flatten({"w": [1.0, 2.0], "b": 3.0})
+        >>> leaves
+        [1.0, 2.0, 3.0]
+    """
     leaves: list = []
 
     def walk(x):
@@ -123,8 +129,13 @@ def tree_flatten(tree) -> tuple[list, TreeDef]:
     return leaves, walk(tree)
 
 
-def tree_unflatten(treedef: TreeDef, leaves) -> object:
-    """The tree of structure `treedef` with `leaves` (in `tree_flatten`'s order)."""
+def tree_unflatten(treedef: TreeDef, leaves: Iterable) -> Any:
+    """The tree of structure `treedef` with `leaves` (in `tree_flatten`'s order).
+
+        >>> leaves, treedef = s2s.tree_flatten({"w": [1.0, 2.0], "b": 3.0})
+        >>> s2s.tree_unflatten(treedef, [4.0, 5.0, 6.0])
+        {'w': [4.0, 5.0], 'b': 6.0}
+    """
     it = iter(leaves)
 
     def build(d):
@@ -149,17 +160,31 @@ def tree_unflatten(treedef: TreeDef, leaves) -> object:
     return tree
 
 
-def flatten(tree) -> tuple[np.ndarray, object]:
+def flatten(tree: Any) -> tuple[np.ndarray, Callable[[np.ndarray], Any]]:
     """(vector, unflatten): the leaves of `tree` raveled into one float vector, and the function
-    that turns such a vector back into a tree of the same structure, shapes and dtypes."""
+    that turns such a vector back into a tree of the same structure, shapes and dtypes.
+    It may be called inside differentiated code (an L2 penalty on all parameters).
+
+        >>> vector, unflatten = s2s.flatten([np.ones(2), 3.0])
+        >>> vector
+        array([1., 1., 3.])
+        >>> unflatten(np.zeros(3))
+        [array([0., 0.]), 0.0]
+    """
     return ravel(tree), functools.partial(unflatten_into, tree)   # a rule: unflatten differentiates
 
 
-def flatten_func(func, example):
+def flatten_func(func: Callable[..., Any], example: Any) -> tuple[Callable[..., Any], Callable[[np.ndarray], Any],
+                                                                  np.ndarray]:
     """autograd's `flatten_func`: (flat_func, unflatten, vector) where `flat_func(vector, *rest)`
     is `func(unflatten(vector), *rest)` and `vector, unflatten = flatten(example)`.
     `flat_func` is a one-line Python function s2s reads, so `s2s.grad(flat_func)` is the gradient
-    with respect to the vector."""
+    with respect to the vector.
+
+        >>> flat_loss, unflatten, vector = s2s.flatten_func(lambda p: np.sum(p[0] ** 2) * p[1], [np.ones(2), 3.0])
+        >>> s2s.grad(flat_loss)(vector)
+        array([6., 6., 2.])
+    """
     vector, unflatten = flatten(example)
     namespace = {"func": func, "unflatten": unflatten}
     name = getattr(func, "__name__", "func").replace("<lambda>", "lambda")

@@ -42,6 +42,7 @@ import inspect
 import operator
 import sys
 import types
+from typing import Callable
 
 import gast
 import numpy as np
@@ -217,6 +218,18 @@ def rule(fn=None, /, *, args: str | None = None, jvp: str | None = None,
     ``constant=("ord",)`` names parameters the rule has no derivative for (a dict gives
     each a hint), ``only={"mode": ("constant",)}`` the constant values a parameter may
     take: other calls are refused when the derivative is built (`Rule.refusal`).
+
+    In a template, ``g`` is the output's cotangent, ``ans`` the output, each
+    parameter name the argument passed for it, and (in ``jvp=``) ``t_<param>``
+    the argument's tangent. A rule with ``jvp=`` (or ``elementwise=True``)
+    serves forward mode and second order too; without one, forward mode
+    refuses the call with a `NoRuleError`.
+
+        >>> @s2s.rule(x="g * 3.0 * x ** 2", jvp="3.0 * x ** 2 * t_x")
+        ... def cube(x):
+        ...     return x ** 3
+        >>> s2s.grad(cube)(2.0), s2s.hvp(cube)(2.0, 1.0)
+        (12.0, 12.0)
     """
     origin = sys._getframe(1).f_globals.get("__name__", "")
     if not origin.startswith(__name__):
@@ -255,8 +268,17 @@ def rule(fn=None, /, *, args: str | None = None, jvp: str | None = None,
     return register(fn)
 
 
-def nondiff(*functions, names: dict | None = None):
-    """Register functions whose output carries no derivative (len, argmax, ...)."""
+def nondiff(*functions: Callable, names: dict | None = None) -> Callable | tuple[Callable, ...]:
+    """Register functions whose output carries no derivative (len, argmax, ...): calls to them
+    run in derivative code, and nothing flows back through them. Returns the function (or
+    the tuple of functions) given, so it may decorate a `def`.
+
+        >>> @s2s.nondiff
+        ... def bucket(x):
+        ...     return int(x * 10)
+        >>> s2s.grad(lambda x: x * bucket(x))(0.25)
+        2.0
+    """
     origin = sys._getframe(1).f_globals.get("__name__", "")
     for f in functions:
         _BY_FUNCTION[f] = Rule(f, display_name(f), inspect.Signature(), {}, {}, None, False, nondiff=True,
