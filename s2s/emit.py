@@ -3,12 +3,14 @@
 astor writes the code; comments are added here, from each statement's
 `lineno` and whether it belongs to the backward pass: ``# <line>  (file:N)``
 above the forward statements that came from one source line, and
-``# grad of: <line>  (file:N)`` above the adjoint statements of that line.
+``# grad of: <line>  (file:N)`` above the adjoint statements of that line. In code s2s wrote and
+differentiates again (second order), a statement cites the user's line that its own comment cites.
 Output is deterministic: it depends only on the source and the options.
 """
 from __future__ import annotations
 
 import ast
+import re
 
 import astor
 import gast
@@ -43,9 +45,9 @@ def _comment(fn, info):
                 s.body = block(s.body, line) or [gast.Pass()]
             if isinstance(getattr(s, "orelse", None), list) and s.orelse:
                 s.orelse = block(s.orelse, line) or [gast.Pass()]
-            key = (line, is_adjoint(s))
+            text = _cite(info, line) if line and line != header_line and not isinstance(s, gast.Pass) else ""
+            key = (text or line, is_adjoint(s))
             if line and key != previous and line != header_line and not isinstance(s, gast.Pass):
-                text = _cite(info, line)
                 if text:
                     prefix = "grad of: " if is_adjoint(s) else ""
                     out.append(gast.Expr(value=gast.Constant(value=f"{_MARK}{prefix}{text}", kind=None)))
@@ -56,12 +58,30 @@ def _comment(fn, info):
 
 
 def _cite(info, line) -> str:
+    if info.generated:   # code s2s wrote, differentiated again: the user's line its own comment cites
+        return _origin(info, line)
     text = info.line(line).strip()
     if not text or text.startswith(("def ", "@")):
         return ""
     if len(text) > 70:
         text = text[:67] + "..."
     return f"{text}    ({info.filename}:{line})"
+
+
+_CITED = re.compile(r"^# (.*\(([^()]+):(\d+)\))$")
+
+
+def _origin(info, line) -> str:
+    """The comment above `line` in generated code (`grad of: <line>  (file:N)`), which cites the
+    user's line the statement came from; "" if none does (a line s2s added)."""
+    for k in range(line, 0, -1):
+        text = info.line(k).strip()
+        if text.startswith("def "):
+            return ""
+        match = _CITED.match(text)
+        if match:
+            return match.group(1)
+    return ""
 
 
 def _comments_to_text(text: str) -> str:
