@@ -1,7 +1,7 @@
-"""Runtime helpers for the rules of SciPy's banded solves and n-dimensional convolution that
+"""Runtime helpers for the rules of SciPy's banded solves, matrix square roots and n-dimensional convolution that
 `s2s.runtime` exports (it imports them from here; `s2s.standalone` copies them as it copies
 its own). Each depends on NumPy only; `band_matrix` and `band_of` are linear and each other's
-adjoint, with rules in `s2s.rules.scipy_linalg`.
+adjoint, and `real_root` is the identity on what it lets through, with rules in `s2s.rules.scipy_linalg`.
 """
 import numpy as np
 
@@ -25,6 +25,16 @@ def band_of(a, l_and_u):
     i = rows - upper + cols
     inside = (i >= 0) & (i < n)
     return np.where(inside, np.asarray(a)[np.clip(i, 0, n - 1), cols], 0.0)
+
+
+def real_root(x):
+    """`x`, the result of `scipy.linalg.sqrtm`; raises ValueError if it is complex, which s2s does not
+    differentiate."""
+    if np.iscomplexobj(x):
+        raise ValueError("scipy.linalg.sqrtm returned a complex square root here (the matrix has negative "
+                         "eigenvalues): s2s differentiates real values only; differentiate the square root of a "
+                         "matrix whose eigenvalues are positive (e.g. a covariance)")
+    return x
 
 
 def signal_pad(in1, in2, mode):

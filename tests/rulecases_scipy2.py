@@ -79,6 +79,7 @@ def sl_solve_banded(ab, b, w): return np.sum(sl.solve_banded((1, 1), ab, b) * w)
 def sl_solve_banded_lower(ab, b, w): return np.sum(sl.solve_banded((2, 0), ab, b) * w)
 def rt_band_matrix(ab, w): return np.sum(rt.band_matrix(ab, (1, 2)) * w)
 def rt_band_of(a, w): return np.sum(rt.band_of(a, (2, 1)) * w)
+def rt_real_root(x, w): return np.sum(rt.real_root(x) * w)   # sqrtm's check that its root is real
 
 
 def _banded(lower, upper, n):
@@ -93,6 +94,7 @@ add(sl_solve_banded, _banded(1, 1, 5), ANY.draw((5, 2)))
 add(sl_solve_banded_lower, _banded(2, 0, 4), ANY.draw((4, 3)))
 add(rt_band_matrix, ANY.draw((4, 5)))
 add(rt_band_of, ANY.draw((4, 4)))
+add(rt_real_root, ANY.draw((3, 3)))
 
 
 # ---- scipy.signal.convolve: each mode, ranks 1 to 3, either operand the larger ----------------------------------

@@ -223,6 +223,19 @@ def test_odeint_of_constants_is_a_constant():
     assert s2s.jvp(ode_times_a_parameter)(1.3, 2.0)[1] == pytest.approx(4 * np.sum(np.exp(-0.5 * t)), rel=1e-6)
 
 
+def sqrtm_sum(a):
+    return np.sum(scipy.linalg.sqrtm(a))
+
+
+@pytest.mark.parametrize("make", MODES)
+def test_a_complex_matrix_square_root_is_refused_when_run(make):
+    """A real matrix with a negative eigenvalue has a complex square root: refused, not cast to real."""
+    a = np.array([[1.0, 2.0], [2.0, 1.0]])   # eigenvalues 3 and -1
+    assert np.iscomplexobj(scipy.linalg.sqrtm(a))
+    with pytest.raises(ValueError, match="sqrtm returned a complex square root"):
+        make(sqrtm_sum)(a, *([np.eye(2)] if make is s2s.jvp else []))
+
+
 # ---- Dirichlet with all K components: exact along the simplex -----------------------------------------------
 
 def dirichlet_full(x, alpha):

@@ -100,8 +100,10 @@ _BLOCK = "np.concatenate([np.concatenate([{0}, {1}], -1), np.concatenate([np.zer
 _UPPER_RIGHT = "{}[..., :np.shape(A)[-1], np.shape(A)[-1]:]".format
 linalg("expm", args="A", A=_UPPER_RIGHT(f"scipy.linalg.expm({_BLOCK(_T('A'), 'g')})"),
        jvp=_UPPER_RIGHT(f"scipy.linalg.expm({_BLOCK('A', 't_A')})"))
-linalg("sqrtm", args="A", A=f"scipy.linalg.solve_sylvester({_T('ans')}, {_T('ans')}, g)",
-       jvp="scipy.linalg.solve_sylvester(ans, ans, t_A)")
+# A real matrix with a negative eigenvalue has a complex root, which `real_root` refuses when run.
+rule(runtime.real_root, args="x", elementwise=False, x="g", jvp="t_x")
+linalg("sqrtm", args="A", A=f"scipy.linalg.solve_sylvester({_T('real_root(ans)')}, {_T('real_root(ans)')}, g)",
+       jvp="scipy.linalg.solve_sylvester(real_root(ans), real_root(ans), t_A)")
 # A X + X B = Q:  Q gets Q̄ = the solution of Aᵀ Y + Y Bᵀ = g;  A gets -Q̄ Xᵀ, B gets -Xᵀ Q̄.
 _QB = f"scipy.linalg.solve_sylvester({_T('a')}, {_T('b')}, g)"
 linalg("solve_sylvester", args="a, b, q", q=_QB, a=f"-{_QB} @ {_T('ans')}", b=f"-{_T('ans')} @ {_QB}",
