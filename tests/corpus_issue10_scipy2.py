@@ -49,7 +49,8 @@ def membrane_modes(k, r):
 
 def chi2_and_t(df, x, loc):
     """A chi² density in its degrees of freedom and argument, and a t cdf of shifted data."""
-    return np.sum(stats.chi2.logpdf(x, df)) + np.sum(stats.t.logcdf(x - loc, 4.0)) + np.sum(sp.betainc(2.0, 3.0, x / 10))
+    return (np.sum(stats.chi2.logpdf(x, df)) + np.sum(stats.t.logcdf(x - loc, 4.0))
+            + np.sum(sp.betainc(2.0, 3.0, x / 10)))
 
 
 _R = np.random.default_rng(104)

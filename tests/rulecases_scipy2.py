@@ -33,7 +33,8 @@ def sp_gammasgn(x, w): return np.sum(sp.gammasgn(x) * x * w)   # the sign's deri
 
 
 for _k, (_fn, _dom) in enumerate([(sp_gammainc, POS), (sp_gammaincc, POS), (sp_betainc, UNIT01), (sp_j0, FAR),
-                                  (sp_j1, FAR), (sp_jn, FAR), (sp_jv, FAR), (sp_y0, FAR), (sp_y1, FAR), (sp_yn, FAR), (sp_yv, FAR),
+                                  (sp_j1, FAR), (sp_jn, FAR), (sp_jv, FAR), (sp_y0, FAR), (sp_y1, FAR), (sp_yn, FAR),
+                                  (sp_yv, FAR),
                                   (sp_rgamma, POS)]):
     add(_fn, _dom.draw((2, 3) if _k % 2 else ()))
     add(_fn, _dom.draw((3,)))
@@ -41,7 +42,7 @@ add(sp_rgamma, np.array([-0.5, -1.7, -2.2]), tag="3,negative")
 add(sp_gammasgn, np.array([-0.5, -1.7, 0.4, 2.5]), tag="4,both signs")
 
 
-# ---- scipy.stats: distribution functions (location-scale, shape parameters constant), chi², Dirichlet pdf -------------
+# ---- scipy.stats: distribution functions (location-scale, shape parameters constant), chi², Dirichlet pdf -----
 def st_norm_sf(x, m, s, w): return np.sum(stats.norm.sf(x, m, s) * w)
 def st_norm_logsf(x, m, s, w): return np.sum(stats.norm.logsf(x, loc=m, scale=s) * w)
 def st_t_cdf(x, m, s, w): return np.sum(stats.t.cdf(x, 3.5, m, s) * w)
@@ -102,15 +103,19 @@ def sg_convolve_full(a, b, w): return np.sum(scipy.signal.convolve(a, b) * w)
 def sg_convolve_valid(a, b, w): return np.sum(scipy.signal.convolve(a, b, "valid") * w)
 def sg_convolve_same(a, b, w): return np.sum(scipy.signal.convolve(a, b, mode="same") * w)
 def sg_convolve_fft(a, b, w): return np.sum(scipy.signal.convolve(a, b, "same", method="fft") * w)
+def sg_convolve_mode(a, b, mode, w): return np.sum(scipy.signal.convolve(a, b, mode) * w)   # a mode when run
 
 
 for _sa, _sb in (((5,), (3,)), ((3,), (4,)), ((4, 3), (2, 2)), ((2, 3, 2), (3, 4, 2))):
     for _fn in (sg_convolve_full, sg_convolve_valid, sg_convolve_same):
         add(_fn, ANY.draw(_sa), ANY.draw(_sb), tag=_tag(_sa, b=_sb))
 add(sg_convolve_fft, ANY.draw((6, 4)), ANY.draw((3, 2)))
+for _mode in ("full", "valid", "same"):
+    add(sg_convolve_mode, ANY.draw((3, 4)), ANY.draw((2, 3)), _mode, tag=_tag((3, 4), b=(2, 3), mode=_mode))
 add(sg_convolve_full, ANY.draw(()), ANY.draw(()))   # SciPy multiplies 0-d operands
 
 # Left out of second order (to keep the run short): other forms of a rule with a case above, and t.logcdf
 # (its template is t.cdf's, checked to second order, over ans). Reverse over reverse: one per family.
-FORMS = ("sp_jv", "sp_gammasgn", "st_chi2_pdf", "sg_convolve_fft", "sl_solve_banded_lower", "st_t_logcdf")
+FORMS = ("sp_jv", "sp_gammasgn", "st_chi2_pdf", "sg_convolve_fft", "sg_convolve_mode", "sl_solve_banded_lower",
+         "st_t_logcdf")
 REVERSE_TWICE = {"sp_betainc", "st_norm_logsf", "sl_solve_banded", "sg_convolve_same"}

@@ -155,11 +155,6 @@ def banded_of_active_bandwidths(n):
     return np.sum(scipy.linalg.solve_banded((n, 1), np.ones((3, 3)), np.ones(3)))
 
 
-def convolve_of_a_mode_not_constant(a, b):
-    mode = "va" + "lid"
-    return np.sum(scipy.signal.convolve(a, b, mode))
-
-
 def convolve_with_autograds_axes(a, b):
     return np.sum(scipy.signal.convolve(a, b, axes=([0], [0])))
 
@@ -188,7 +183,6 @@ _ODE = "s2s does not differentiate through an ODE solver"
     (t_cdf_of_active_df, "no derivative of `scipy.stats.t.cdf` with respect to its argument `df`"),
     (poisson_cdf_of_active_counts, "no derivative of `scipy.stats.poisson.cdf` with respect to its argument `k`"),
     (banded_of_active_bandwidths, "with respect to its argument `l_and_u`"),
-    (convolve_of_a_mode_not_constant, "only with mode='full' or mode='valid' or mode='same'"),
     (convolve_with_autograds_axes, "got an unexpected keyword argument 'axes'"),
     (ode_of_active_initial_value, "no derivative of `scipy.integrate.odeint` with respect to its argument `y0`"),
     (ode_of_active_parameters, "no derivative of `scipy.integrate.odeint` with respect to its argument `args`"),

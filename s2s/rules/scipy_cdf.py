@@ -10,7 +10,8 @@ which are refused too.
 """
 from .scipy_stats import _Z, stats
 
-_SHAPE = "pass a constant `{}`: the derivative of this distribution function in its shape parameter is not elementary".format
+_SHAPE = ("pass a constant `{}`: the derivative of this distribution function in its shape parameter "
+          "is not elementary").format
 
 
 def _cdf(method, args, pdf, sign="", **kwargs):

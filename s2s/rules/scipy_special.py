@@ -42,7 +42,8 @@ nondiff(scipy.special.gammasgn)   # the sign of Γ: piecewise constant, derivati
 
 # ---- regularized incomplete gamma and beta functions: derivatives in x only (in a and b they are not
 # elementary). d/dx P(a, x) = x^(a-1) e^-x / Γ(a), d/dx I_x(a, b) = x^(a-1) (1-x)^(b-1) / B(a, b), as logs.
-_SHAPE = "pass a constant: the derivative in a shape parameter of an incomplete gamma or beta function is not elementary"
+_SHAPE = ("pass a constant: the derivative in a shape parameter of an incomplete gamma or beta function "
+          "is not elementary")
 # (in the output's dtype, `uncast`: SciPy's xlogy of a Python float and a float32 array is float64)
 _DGAMMAINC = "uncast(np.exp(scipy.special.xlogy(a - 1, x) - x - scipy.special.gammaln(a)), ans)"
 special("gammainc", args="a, x", elementwise=True, constant={"a": _SHAPE}, x=f"g * {_DGAMMAINC}")
