@@ -27,8 +27,9 @@ _OPERATORS = {operator.add: "x + y", operator.sub: "x - y", operator.mul: "x * y
 def entries():
     """[(family module, kind, name, rule)] of the built-in rules, in a stable order."""
     from s2s import rules
-    try:  # SciPy's rules register once SciPy is imported
+    try:  # SciPy's rules register once SciPy is imported (scipy.signal's once it is)
         import scipy  # noqa: F401
+        import scipy.signal  # noqa: F401
     except ImportError:
         pass
     rules.load_optional()
@@ -70,8 +71,8 @@ def _template(rule):
 
 SCIPY = """## SciPy
 
-SciPy is optional: these rules are registered when `import scipy` succeeds (s2s itself never
-needs it). Generated code that uses one imports the SciPy module it calls (`import scipy.special`).
+SciPy is optional: these rules are registered when `import scipy` succeeds (those of
+`scipy.signal` once it is imported; s2s itself never needs SciPy). Generated code that uses one imports the SciPy module it calls (`import scipy.special`).
 The densities of `scipy.stats` are methods of its distribution objects (`norm.logpdf(x, loc=m,
 scale=s)`, `stats.t.pdf(x, df)`); frozen distributions (`norm(m, s).logpdf(x)`) are not covered.
 A SciPy function without a rule here is refused at your call, with the `s2s.rule(...)` to register."""
@@ -121,7 +122,7 @@ def counts(rows):
         "array methods": lambda kind, name: kind == "method",
         "array attributes": lambda kind, name: kind == "attribute",
         "`math` functions": lambda kind, name: kind == "function" and name.startswith("math."),
-        "SciPy functions (`scipy.special`, `scipy.stats`, `scipy.linalg`), if installed":
+        "SciPy functions (`scipy.special`, `scipy.stats`, `scipy.linalg`, `scipy.signal`), if installed":
             lambda kind, name: kind == "function" and name.startswith("scipy."),
     }
     table = {label: (sum(_reverse(r) for _, k, n, r in rows if pick(k, n)),

@@ -22,11 +22,13 @@ __all__ = ["grad_seed", "unbroadcast", "rebroadcast", "unsum", "unmax", "max_tan
            "last_write", "concat", "repeat", "head", "tail", "unrepeat_list", "field", "field_key",
            "ravel", "unravel", "ravel_like", "unflatten_into", "as_tuple", "as_list", "like", "transposed", "untransposed", "unstarred", "restarred", "padded", "unpadded", "keeps_default", "nothing_left", "unit_vectors",
            "keywords_in", "ends_count", "with_ends", "ungradient", "regradient", "uninterp", "along", "svd_identity",
-           "eig_identity", "matrix_axes", "mvn_dim", "mvn_cov", "unmvn_cov"]
+           "eig_identity", "matrix_axes", "mvn_dim", "mvn_cov", "unmvn_cov",
+           "band_matrix", "band_of", "real_root", "signal_pad"]
 
 # Helpers of a family kept in a module of their own, exported from here (`s2s.standalone` reads them too).
 from .runtime_sequences import (along, ends_count, eig_identity, matrix_axes, regradient, svd_identity,  # noqa: E402
                                 ungradient, uninterp, with_ends)
+from .runtime_scipy import band_matrix, band_of, real_root, signal_pad  # noqa: E402
 
 
 class _Elementwise:

@@ -195,6 +195,8 @@ add(sl_expm, ANY.draw((2, 3, 3)) * 0.5)   # a stack of matrices
 add(sl_sqrtm, _spread((3, 3)) + np.transpose(_spread((3, 3))))  # symmetric positive definite: a real root
 add(sl_solve_sylvester, _well_conditioned((3, 3)), _well_conditioned((2, 2)), ANY.draw((3, 2)))
 
+import rulecases_scipy2  # noqa: E402  (issue 10, item 4: registers its cases here, before SECOND_ORDER is taken)
+
 # One case per rule (the first of its case function; other forms of a rule and densities whose log is
 # there are left out) for the second-order test: forward over reverse (hvp) for all, reverse over reverse
 # too for those in REVERSE_TWICE (one per family). Every function a template calls has a rule with both
@@ -202,8 +204,8 @@ add(sl_solve_sylvester, _well_conditioned((3, 3)), _well_conditioned((2, 2)), AN
 # per case is what makes it slow.
 _FORMS = ("sp_polygamma2", "st_norm_logpdf_plain", "st_mvn_keywords", "sl_solve_triangular_keywords",
           "sl_cho_solve_factor", "sl_cholesky_default", "rt_mvn_cov", "rt_unmvn_cov", "st_t_pdf", "st_gamma_pdf",
-          "st_beta_pdf", "st_poisson_pmf", "sp_erfc", "sp_erfcinv", "st_dirichlet")
+          "st_beta_pdf", "st_poisson_pmf", "sp_erfc", "sp_erfcinv", "st_dirichlet", *rulecases_scipy2.FORMS)
 SECOND_ORDER = [c for c in {c.fn.__name__: c for c in reversed(CASES[_FIRST:])}.values()
                 if c.fn.__name__ not in _FORMS]
 REVERSE_TWICE = {"sp_gammaln", "sp_i1e", "sp_logsumexp_b", "st_t_logpdf", "st_mvn", "sl_solve_triangular",
-                 "sl_cho_solve", "sl_sqrtm"}
+                 "sl_cho_solve", "sl_sqrtm", *rulecases_scipy2.REVERSE_TWICE}

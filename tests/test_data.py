@@ -78,9 +78,11 @@ except ImportError:
     pass
 else:
     import corpus_issue10_scipy
+    import corpus_issue10_scipy2
     CASES += corpus_issue10_scipy.ISSUE_10_SCIPY
     import corpus_issue10_frozen
     CASES += corpus_issue10_frozen.ISSUE_10_FROZEN  # frozen distributions: norm(m, s).logpdf(x)
+    CASES += corpus_issue10_scipy2.ISSUE_10_SCIPY2  # the SciPy functions of autograd's tests (issue 10, item 4)
 # a case may end with marks (xfail for known bugs: fixing one flips its test)
 PARAMS = [pytest.param(f, args, wrt, id=f"{f.__name__}-{k}", marks=marks)
           for f, argsets, wrt, *marks in CASES for k, args in enumerate(argsets)]

@@ -15,7 +15,9 @@ import s2s
 from s2s.errors import NoRuleError, UnsupportedError
 
 scipy = pytest.importorskip("scipy")
+import scipy.integrate  # noqa: E402
 import scipy.linalg  # noqa: E402
+import scipy.signal  # noqa: E402
 import scipy.special as sp  # noqa: E402
 import scipy.stats  # noqa: E402
 from scipy.stats import norm  # noqa: E402
@@ -42,14 +44,14 @@ def uses_a_library_function_without_rule(x):
 
 
 def uses_a_distribution_method_without_rule(x):
-    return np.sum(norm.sf(x))
+    return np.sum(norm.ppf(x))
 
 
 @pytest.mark.parametrize("make", MODES)
 @pytest.mark.parametrize("fn, called, name", [
     (uses_a_special_function_without_rule, "sp.spherical_jn", "scipy.special.spherical_jn"),
     (uses_a_library_function_without_rule, "scipy.stats.entropy", "scipy.stats.entropy"),
-    (uses_a_distribution_method_without_rule, "norm.sf", "norm.sf"),
+    (uses_a_distribution_method_without_rule, "norm.ppf", "norm.ppf"),
 ])
 def test_library_function_without_rule_is_named_at_the_call(make, fn, called, name):
     with pytest.raises(NoRuleError) as info:
@@ -134,9 +136,61 @@ def cholesky_overwriting(a):
     return np.sum(scipy.linalg.cholesky(a, overwrite_a=True))
 
 
+def gammainc_of_active_shape(a):
+    return np.sum(sp.gammainc(a, 2.0))
+
+
+def betainc_of_active_shape(b):
+    return np.sum(sp.betainc(1.5, b, 0.3))
+
+
+def bessel_of_active_order(v):
+    return sp.jv(v, 2.0) + sp.yn(2, v)
+
+
+def t_cdf_of_active_df(df):
+    return np.sum(scipy.stats.t.cdf(np.array([0.5, 1.0]), df))
+
+
+def poisson_cdf_of_active_counts(k):
+    return np.sum(scipy.stats.poisson.cdf(k, 2.0))
+
+
+def banded_of_active_bandwidths(n):
+    return np.sum(scipy.linalg.solve_banded((n, 1), np.ones((3, 3)), np.ones(3)))
+
+
+def convolve_with_autograds_axes(a, b):
+    return np.sum(scipy.signal.convolve(a, b, axes=([0], [0])))
+
+
+def _decay(y, t, k):
+    return -k * y
+
+
+def ode_of_active_initial_value(y0):
+    return np.sum(scipy.integrate.odeint(_decay, y0, np.linspace(0.0, 1.0, 5), args=(0.5,)))
+
+
+def ode_of_active_parameters(k):
+    return np.sum(scipy.integrate.odeint(_decay, np.ones(2), np.linspace(0.0, 1.0, 5), args=(k,)))
+
+
+_ODE = "s2s does not differentiate through an ODE solver"
+
+
 @pytest.mark.parametrize("make", MODES)
 @pytest.mark.parametrize("fn, message", [
     (polygamma_of_active_order, "no derivative of `sp.polygamma` with respect to its argument `n`"),
+    (gammainc_of_active_shape, "no derivative of `sp.gammainc` with respect to its argument `a`"),
+    (betainc_of_active_shape, "no derivative of `sp.betainc` with respect to its argument `b`"),
+    (bessel_of_active_order, "no derivative of `sp.jv` with respect to its argument `v`"),
+    (t_cdf_of_active_df, "no derivative of `scipy.stats.t.cdf` with respect to its argument `df`"),
+    (poisson_cdf_of_active_counts, "no derivative of `scipy.stats.poisson.cdf` with respect to its argument `k`"),
+    (banded_of_active_bandwidths, "with respect to its argument `l_and_u`"),
+    (convolve_with_autograds_axes, "got an unexpected keyword argument 'axes'"),
+    (ode_of_active_initial_value, "no derivative of `scipy.integrate.odeint` with respect to its argument `y0`"),
+    (ode_of_active_parameters, "no derivative of `scipy.integrate.odeint` with respect to its argument `args`"),
     (logsumexp_with_sign, "only with return_sign=False"),
     (poisson_of_active_counts, "with respect to its argument `k`"),
     (mvn_singular, "only with allow_singular=False"),
@@ -147,6 +201,38 @@ def test_refused_when_the_derivative_is_built(make, fn, message):
     with pytest.raises(UnsupportedError, match=message) as info:
         make(fn)
     assert info.value.location is not None and info.value.location.filename.endswith("test_scipy.py")
+
+
+@pytest.mark.parametrize("make", MODES)
+def test_odeint_refusal_says_why_and_what_to_do_instead(make):
+    with pytest.raises(UnsupportedError) as info:
+        make(ode_of_active_parameters)
+    assert _ODE in info.value.hint and "adjoint ODE" in info.value.hint
+    assert "write the integrator's steps in Python" in info.value.hint
+
+
+def ode_times_a_parameter(x):
+    return x * np.sum(scipy.integrate.odeint(_decay, np.ones(2), np.linspace(0.0, 1.0, 5), args=(0.5,)))
+
+
+def test_odeint_of_constants_is_a_constant():
+    """Nothing differentiated flows into odeint: its result is a constant factor (against the closed form)."""
+    t = np.linspace(0.0, 1.0, 5)
+    assert s2s.grad(ode_times_a_parameter)(1.3) == pytest.approx(2 * np.sum(np.exp(-0.5 * t)), rel=1e-6)
+    assert s2s.jvp(ode_times_a_parameter)(1.3, 2.0)[1] == pytest.approx(4 * np.sum(np.exp(-0.5 * t)), rel=1e-6)
+
+
+def sqrtm_sum(a):
+    return np.sum(scipy.linalg.sqrtm(a))
+
+
+@pytest.mark.parametrize("make", MODES)
+def test_a_complex_matrix_square_root_is_refused_when_run(make):
+    """A real matrix with a negative eigenvalue has a complex square root: refused, not cast to real."""
+    a = np.array([[1.0, 2.0], [2.0, 1.0]])   # eigenvalues 3 and -1
+    assert np.iscomplexobj(scipy.linalg.sqrtm(a))
+    with pytest.raises(ValueError, match="sqrtm returned a complex square root"):
+        make(sqrtm_sum)(a, *([np.eye(2)] if make is s2s.jvp else []))
 
 
 # ---- Dirichlet with all K components: exact along the simplex -----------------------------------------------

@@ -300,9 +300,13 @@ def nondiff_attribute(*attrs):
 
 def lookup(fn) -> Rule | None:
     try:
-        return _BY_FUNCTION.get(fn)
+        found = _BY_FUNCTION.get(fn)
     except TypeError:  # unhashable callables have no rules
         return None
+    if found is None and _OPTIONAL:   # a library imported since (scipy.signal, on first use of scipy.signal.x)
+        load_optional()
+        found = _BY_FUNCTION.get(fn)
+    return found
 
 
 def lookup_method(name: str) -> Rule | None:
@@ -378,7 +382,8 @@ from . import (decompositions, elementwise, joining, linalg, math_module, no_der
 # Rules for optional libraries: registered once the program has imported the library (s2s never imports
 # it: `import scipy.stats` alone takes longer than importing s2s), before a derivative is generated or a
 # user registers a rule of their own (which then wins over the built-in one).
-_OPTIONAL = {"scipy": ("scipy_linalg", "scipy_special", "scipy_stats")}
+_OPTIONAL = {"scipy": ("scipy_linalg", "scipy_special", "scipy_stats", "scipy_cdf", "scipy_integrate"),
+             "scipy.signal": ("scipy_signal",)}
 
 
 def load_optional():

@@ -1,4 +1,4 @@
-"""SciPy's linear algebra: triangular and Cholesky solves, Cholesky, matrix functions (2-D matrices).
+"""SciPy's linear algebra: triangular, banded and Cholesky solves, Cholesky, matrix functions (2-D matrices).
 
 As in `s2s.rules.decompositions`, a function that reads one triangle of its
 input (solve_triangular, cholesky, cho_factor, cho_solve) is a function of
@@ -7,6 +7,7 @@ Arguments that overwrite an input (``overwrite_a=True``) are refused.
 """
 import scipy.linalg
 
+from .. import runtime
 from . import rule
 from .decompositions import _T
 
@@ -99,10 +100,26 @@ _BLOCK = "np.concatenate([np.concatenate([{0}, {1}], -1), np.concatenate([np.zer
 _UPPER_RIGHT = "{}[..., :np.shape(A)[-1], np.shape(A)[-1]:]".format
 linalg("expm", args="A", A=_UPPER_RIGHT(f"scipy.linalg.expm({_BLOCK(_T('A'), 'g')})"),
        jvp=_UPPER_RIGHT(f"scipy.linalg.expm({_BLOCK('A', 't_A')})"))
-linalg("sqrtm", args="A", A=f"scipy.linalg.solve_sylvester({_T('ans')}, {_T('ans')}, g)",
-       jvp="scipy.linalg.solve_sylvester(ans, ans, t_A)")
+# A real matrix with a negative eigenvalue has a complex root, which `real_root` refuses when run.
+rule(runtime.real_root, args="x", elementwise=False, x="g", jvp="t_x")
+linalg("sqrtm", args="A", A=f"scipy.linalg.solve_sylvester({_T('real_root(ans)')}, {_T('real_root(ans)')}, g)",
+       jvp="scipy.linalg.solve_sylvester(real_root(ans), real_root(ans), t_A)")
 # A X + X B = Q:  Q gets Q̄ = the solution of Aᵀ Y + Y Bᵀ = g;  A gets -Q̄ Xᵀ, B gets -Xᵀ Q̄.
 _QB = f"scipy.linalg.solve_sylvester({_T('a')}, {_T('b')}, g)"
 linalg("solve_sylvester", args="a, b, q", q=_QB, a=f"-{_QB} @ {_T('ans')}", b=f"-{_T('ans')} @ {_QB}",
        jvp="scipy.linalg.solve_sylvester(a, b, t_q) - scipy.linalg.solve_sylvester(a, b, t_a @ ans) "
            "- scipy.linalg.solve_sylvester(a, b, ans @ t_b)")
+
+# ---- banded A x = b, A held in solve_banded's layout ab (`band_matrix` reads A from it, `band_of` writes a
+# matrix into it: each other's adjoint). b gets b̄ = A⁻ᵀ g, a banded solve with Aᵀ (its lower and upper
+# bandwidths swapped); ab gets the band of -b̄ xᵀ.
+rule(runtime.band_matrix, args="ab, l_and_u", ab="band_of(g, l_and_u)", jvp="band_matrix(t_ab, l_and_u)")
+rule(runtime.band_of, args="a, l_and_u", a="band_matrix(g, l_and_u)", jvp="band_of(t_a, l_and_u)")
+_BAND = "pass the numbers of lower and upper diagonals as constants"
+_BBAND = ("scipy.linalg.solve_banded(l_and_u[::-1], band_of(np.transpose(band_matrix(ab, l_and_u)), l_and_u[::-1]), "
+          "g)")
+linalg("solve_banded", args="l_and_u, ab, b, overwrite_ab=False, overwrite_b=False, check_finite=True",
+       only={"overwrite_ab": (False,), **_KEEP_B}, constant={"l_and_u": _BAND},
+       b=_BBAND, ab=f"-band_of({outer(_BBAND, 'ans')}, l_and_u)",
+       jvp="scipy.linalg.solve_banded(l_and_u, ab, t_b) "
+           "- scipy.linalg.solve_banded(l_and_u, ab, band_matrix(t_ab, l_and_u) @ ans)")

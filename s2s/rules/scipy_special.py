@@ -3,12 +3,13 @@
 The templates call SciPy as ``scipy.special.digamma(x)``: generated code that
 mentions ``scipy.<module>.`` imports that module (`s2s.driver`), and each
 function it calls has a rule here, so the derivative differentiates again.
-Integer orders (``n`` of polygamma, ``d`` of multigammaln, ``v`` of iv) are
+Integer orders (``n`` of polygamma, ``d`` of multigammaln, ``v`` of iv and jv) and the shape
+parameters of the incomplete gamma and beta functions (``a``, ``b``) are
 refused when they carry a derivative.
 """
 import scipy.special
 
-from . import rule
+from . import nondiff, rule
 
 _SPECIAL = "scipy.special."
 
@@ -36,6 +37,21 @@ special("betaln", args="a, b", a="g * (scipy.special.digamma(a) - scipy.special.
 special("multigammaln", args="a, d", elementwise=True, constant={"d": _ORDER},
         a="g * sum([scipy.special.digamma(a - j / 2) for j in range(d)])")
 
+special("rgamma", x="-g * ans * scipy.special.digamma(x)")   # 1 / Γ(x)
+nondiff(scipy.special.gammasgn)   # the sign of Γ: piecewise constant, derivative zero (as np.sign)
+
+# ---- regularized incomplete gamma and beta functions: derivatives in x only (in a and b they are not
+# elementary). d/dx P(a, x) = x^(a-1) e^-x / Γ(a), d/dx I_x(a, b) = x^(a-1) (1-x)^(b-1) / B(a, b), as logs.
+_SHAPE = ("pass a constant: the derivative in a shape parameter of an incomplete gamma or beta function "
+          "is not elementary")
+# (in the output's dtype, `uncast`: SciPy's xlogy of a Python float and a float32 array is float64)
+_DGAMMAINC = "uncast(np.exp(scipy.special.xlogy(a - 1, x) - x - scipy.special.gammaln(a)), ans)"
+special("gammainc", args="a, x", elementwise=True, constant={"a": _SHAPE}, x=f"g * {_DGAMMAINC}")
+special("gammaincc", args="a, x", elementwise=True, constant={"a": _SHAPE}, x=f"-g * {_DGAMMAINC}")
+special("betainc", args="a, b, x", elementwise=True, constant={"a": _SHAPE, "b": _SHAPE},
+        x="g * uncast(np.exp(scipy.special.xlogy(a - 1, x) + scipy.special.xlog1py(b - 1, -x) "
+          "- scipy.special.betaln(a, b)), ans)")
+
 # ---- logistic ---------------------------------------------------------------------------------
 special("expit", x="g * ans * (1 - ans)")
 special("logit", x="g / (x * (1 - x))")
@@ -62,6 +78,19 @@ special("iv",  args="v, z", elementwise=True, constant={"v": _ORDER},
         z="g * (scipy.special.iv(v - 1, z) + scipy.special.iv(v + 1, z)) / 2")
 special("ive", args="v, z", elementwise=True, constant={"v": _ORDER},
         z="g * ((scipy.special.ive(v - 1, z) + scipy.special.ive(v + 1, z)) / 2 - np.sign(z) * ans)")
+
+# ---- Bessel functions of the first and second kind: J0' = -J1, Jv' = (Jv-1 - Jv+1) / 2, the same for Y
+# (scipy.special.jn is jv; yn takes integer orders, yv any) ---------------------------------------------------------
+special("j0", x="-g * scipy.special.j1(x)")
+special("j1", x="g * (scipy.special.j0(x) - scipy.special.jv(2, x)) / 2")
+special("jv", args="v, z", elementwise=True, constant={"v": _ORDER},
+        z="g * (scipy.special.jv(v - 1, z) - scipy.special.jv(v + 1, z)) / 2")
+special("y0", x="-g * scipy.special.y1(x)")
+special("y1", x="g * (scipy.special.y0(x) - scipy.special.yv(2, x)) / 2")
+special("yn", args="n, x", elementwise=True, constant={"n": _ORDER},
+        x="g * (scipy.special.yn(n - 1, x) - scipy.special.yn(n + 1, x)) / 2")
+special("yv", args="v, z", elementwise=True, constant={"v": _ORDER},
+        z="g * (scipy.special.yv(v - 1, z) - scipy.special.yv(v + 1, z)) / 2")
 
 # ---- log-sum-exp and softmax over axes ----------------------------------------------------------
 # logsumexp = log Σ b e^a: a gets g b e^(a - ans), b gets g e^(a - ans) (summed back to b's shape).

@@ -59,20 +59,34 @@ _DMU = "((k - loc) / (mu + (k == loc)) - 1)"
 stats("poisson.logpmf", args="k, mu, loc=0", constant=_COUNTS, mu=f"g * {_DMU}")
 stats("poisson.pmf", args="k, mu, loc=0", constant=_COUNTS, mu=f"g * ans * {_DMU}")
 
+# ---- chi²: log p = (df/2 - 1) log z - z/2 - (df/2) log 2 - log Γ(df/2) - log scale -------------------------------
+_DC = f"((df / 2 - 1) / {_Z} - 0.5)"
+_density("chi2", "x, df, loc=0, scale=1", x=f"{_DC} / scale", loc=f"-{_DC} / scale",
+         scale=f"-({_DC} * {_Z} + 1) / scale", df=f"(np.log({_Z} / 2) - {_PSI}(df / 2)) / 2")
+
 # ---- Dirichlet: x holds the K components along its first axis (or K - 1 of them, the last being
 # 1 - their sum); log p = Σ (alpha - 1) log x + log Γ(Σ alpha) - Σ log Γ(alpha), one per column. The
-# cotangent of x is that of this formula (x is only defined on the simplex, where it is exact).
+# cotangent of x is that of this formula (x is only defined on the simplex, where it is exact). pdf = p:
+# the same with g times ans.
 _FULL = "len(x) == len(alpha)"
 _X = f"(x if {_FULL} else np.concatenate([x, 1 - np.sum(x, 0, keepdims=True)]))"
 _TX = f"(t_x if {_FULL} else np.concatenate([t_x, -np.sum(t_x, 0, keepdims=True)]))"
 _A1 = "np.reshape(alpha - 1, np.shape(alpha) + (1,) * (np.ndim(x) - 1))"   # alpha - 1 along the first axis
-_DX = f"({_A1} / {_X} * g)"
 _LOGX = f"np.reshape(np.log({_X}), (len(alpha), -1))"
 _NORM = f"({_PSI}(np.sum(alpha)) - {_PSI}(alpha))"
-rule(scipy.stats.dirichlet.logpdf, args="x, alpha", name="scipy.stats.dirichlet.logpdf",
-     x=f"{_DX} if {_FULL} else {_DX}[:-1] - {_DX}[-1:]",
-     alpha=f"{_LOGX} @ np.reshape(g, (-1,)) + np.sum(g) * {_NORM}",
-     jvp=f"np.sum({_A1} / {_X} * {_TX}, 0) + np.reshape(t_alpha @ {_LOGX}, np.shape(ans)) + np.sum(t_alpha * {_NORM})")
+
+
+def _dirichlet(method, g, times):
+    dx = f"({_A1} / {_X} * {g})"
+    rule(getattr(scipy.stats.dirichlet, method), args="x, alpha", name="scipy.stats.dirichlet." + method,
+         x=f"{dx} if {_FULL} else {dx}[:-1] - {dx}[-1:]",
+         alpha=f"{_LOGX} @ np.reshape({g}, (-1,)) + np.sum({g}) * {_NORM}",
+         jvp=f"{times}np.sum({_A1} / {_X} * {_TX}, 0) + {times}np.reshape(t_alpha @ {_LOGX}, np.shape(ans)) "
+             f"+ {times}np.sum(t_alpha * {_NORM})")
+
+
+_dirichlet("logpdf", "g", "")
+_dirichlet("pdf", "(g * ans)", "ans * ")
 
 # ---- multivariate normal: x (..., d); cov a (d, d) matrix of which the lower triangle is read (as SciPy
 # does), a vector (its diagonal) or a number (times the identity): the matrix C = `mvn_cov`. With r = x - mean
