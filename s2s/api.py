@@ -4,6 +4,7 @@ from __future__ import annotations
 import functools
 import importlib
 import inspect
+import itertools
 import linecache
 import types
 import weakref
@@ -172,17 +173,31 @@ def _as_function(func):
     rule = rules.lookup(func)
     if rule is None or rule.nondiff or func in _PRIMITIVES:
         return _PRIMITIVES.get(func, func)
-    # out= is never differentiated; a parameter the rule covers for some constants only keeps its default
-    params = [p for p in rule.signature.parameters.values()
-              if p.name != "out" and not (p.name in rule.only and p.default is not p.empty)]
-    call = ", ".join(p.name if p.default is p.empty and p.kind is not p.KEYWORD_ONLY else f"{p.name}={p.name}"
-                     for p in params)
+    # out= is never differentiated. A parameter the rule covers for some constants only is a parameter
+    # all the same (callers pass it, by position too): each covered value calls with that constant, others raise.
+    params = [p for p in rule.signature.parameters.values() if p.name != "out"]
+    only = [p.name for p in params if p.name in rule.only and p.default is not p.empty]
     signature = rule.signature.replace(parameters=params)
     name = getattr(func, "__name__", "primitive")
     filename = f"<s2s primitive {rule.name}>"
     namespace = {"primitive": func, "__name__": "s2s.primitives", "np": np}
     path = rule.name if _names(rule.name, namespace, func) else "primitive"   # `np.sin(x)` reads best
-    text = f"def {name}{signature}:\n    return {path}({call})\n"
+
+    def call(values):
+        return ", ".join(f"{p.name}={values[p.name]!r}" if p.name in values
+                         else p.name if p.default is p.empty and p.kind is not p.KEYWORD_ONLY else f"{p.name}={p.name}"
+                         for p in params)
+    body = ""
+    for values in itertools.product(*(rule.only[p] for p in only)):
+        test = " and ".join(f"{p} is {v!r}" if v is None or isinstance(v, bool) else f"{p} == {v!r}"
+                            for p, v in zip(only, values))
+        body += f"    if {test}:\n        return {path}({call(dict(zip(only, values)))})\n" if only else ""
+    if only:
+        covered = ", ".join(f"{p} in {tuple(rule.only[p])!r}" for p in only)
+        body += f"    raise ValueError({f's2s differentiates {rule.name} only with {covered}'!r})\n"
+    else:
+        body = f"    return {path}({call({})})\n"
+    text = f"def {name}{signature}:\n{body}"
     try:
         exec(compile(text, filename, "exec"), namespace)
     except SyntaxError:  # a default without a source form: not offered
