@@ -203,6 +203,7 @@ class _Generation:
         self.summaries_grew = False
         self.made: dict = {}        # user function -> {name: function s2s made for `s2s.grad(...)` in it}
         self.made_names: dict = {}  # id of a made function -> the name generated code calls it by
+        self.shared = 0   # temporaries made for calls a statement repeats (transforms/cse.py)
         self.spaces: dict = {}      # user function -> the namespace its generated code runs in
 
     def parse_user(self, func):
@@ -379,7 +380,10 @@ class _Generation:
 
             def derivative_name(n):
                 return n in namer.given and n.startswith((namer.adjoint_prefix, namer.tangent_prefix))
-            fn = optimize_pass(fn, _pure_call, derivative_name)
+            def fresh_name():
+                self.shared += 1
+                return namer.numbered("e", self.shared)
+            fn = optimize_pass(fn, _pure_call, derivative_name, fresh_name)
         cells = cells_of(func)
         fn, cells = _bound_defaults(fn, func, cells)
         self.functions.append((fn.name, fn, info, self.namespace(func), cells))

@@ -1,4 +1,4 @@
-"""Optimise: constant folding, copy propagation and dead code, on generated functions.
+"""Optimise: constant folding, copy propagation, shared subexpressions and dead code, on generated functions.
 
 Before and after: a derivative ``FunctionDef`` (see `assemble`). After, no
 assignment computes a value nobody reads, no adjoint is a mere copy of
@@ -19,6 +19,7 @@ import operator
 
 import gast
 
+from .cse import share_subexpressions
 from .nodes import loaded_names, subscript_write, target_names
 
 _FOLD = {gast.Add: operator.add, gast.Sub: operator.sub, gast.Mult: operator.mul,
@@ -26,11 +27,14 @@ _FOLD = {gast.Add: operator.add, gast.Sub: operator.sub, gast.Mult: operator.mul
 _COMPARE = {gast.Is: operator.is_, gast.IsNot: operator.is_not, gast.Eq: operator.eq, gast.NotEq: operator.ne}
 
 
-def optimize(fn: gast.FunctionDef, pure_call, derivative_name) -> gast.FunctionDef:
+def optimize(fn: gast.FunctionDef, pure_call, derivative_name, fresh_name=None) -> gast.FunctionDef:
     """`pure_call(call_node)`: may the call go when its result is unused?
-    `derivative_name(name)`: is it an adjoint or tangent s2s made (copies of those propagate)?"""
+    `derivative_name(name)`: is it an adjoint or tangent s2s made (copies of those propagate)?
+    `fresh_name()`: a new temporary, for a call a statement repeats (`cse`); None: none shared."""
     fn = _Fold().visit(fn)
     fn.body = _propagate_copies(fn.body, derivative_name)
+    if fresh_name is not None:
+        fn = share_subexpressions(fn, pure_call, fresh_name)
     while _eliminate_dead_code(fn, pure_call):
         pass
     return fn
