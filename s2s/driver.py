@@ -22,7 +22,7 @@ from . import __version__, runtime
 from .errors import Location, S2SError, UnsupportedError
 from .emit import function_source
 from .load import _Namespace, cells_of, load
-from .naming import Namer
+from .naming import _MAX_STYLES, Namer
 from .parsing import parse_function
 from .rules import _BY_METHOD
 from .transforms import assemble
@@ -272,13 +272,16 @@ class _Generation:
             return self.summaries.get(func, {RETURNS: frozenset()})
         self.summaries_round.add(func)
         try:
-            fn, info = _parse(func)
-            _strip_own_decorator(fn, func, info)
-            fence(fn, info)
-            namer = Namer(_user_names(fn), self.namer.style)  # its own names: nothing here is emitted
-            fn, helpers = local_functions(fn, info, namer)
-            fn, _ = function_values(fn, info, func, namer, helpers, self.parse_user)
-            fn = normal_form(structure(fn, namer), namer, info, helpers, _signatures(func, fn, info))
+            for style in range(self.namer.style, _MAX_STYLES):
+                fn, info = _parse(func)
+                _strip_own_decorator(fn, func, info)
+                fence(fn, info)
+                namer = Namer(_user_names(fn), style)  # its own names: nothing here is emitted
+                fn, helpers = local_functions(fn, info, namer)
+                fn, _ = function_values(fn, info, func, namer, helpers, self.parse_user)
+                fn = normal_form(structure(fn, namer), namer, info, helpers, *_signatures(func, fn, info))
+                if not namer.collides():  # (generated code has names such as `_1`: its temporaries take others)
+                    break
         except S2SError:  # not read here: differentiating it (if it is) says why
             return {RETURNS: frozenset(param_names_of(func))}
         callees = Callees(func, set(param_names(fn)) | stored_names(fn), None, self.self_classes.get(func))
