@@ -95,8 +95,11 @@ def eig_identity(w):
     """np.eye(n) for the n eigenvalues `w` of `np.linalg.eig`; raises ValueError if they are complex,
     which s2s does not differentiate."""
     if np.iscomplexobj(w):
-        raise ValueError("np.linalg.eig returned complex eigenvalues here: s2s differentiates np.linalg.eig "
-                         "only for matrices whose eigenvalues are all real (np.linalg.eigh for symmetric ones)")
+        raise ValueError("np.linalg.eig returned complex eigenvalues here (a real matrix may have them): s2s "
+                         "differentiates np.linalg.eig only where every eigenvalue is real, as complex values are "
+                         "not differentiated yet. For a symmetric matrix use np.linalg.eigh; otherwise differentiate "
+                         "at matrices whose eigenvalues are real, or wrap the eigendecomposition in "
+                         "s2s.stop_gradient() where its derivative is not needed")
     return np.eye(np.shape(w)[-1], dtype=np.result_type(w, 1.0))
 
 
