@@ -30,7 +30,7 @@ from .transforms.activity import activity
 from .transforms.complex_values import refuse_complex
 from .transforms.aliasing import check_writes
 from .transforms.callees import Callees, first_param, library_of, public_name, resolve
-from .transforms.differentiable import check_differentiable
+from .transforms.differentiable import check_differentiable, refuse_bool_output
 from .transforms.effects import RETURNS, check_calls, written_parameters
 from .transforms.fence import fence
 from .transforms.generators import generators
@@ -157,6 +157,7 @@ def _refuse_library(func):
 class _Generation:
     def __init__(self, namer, entry=None, has_aux=False, self_class=None):
         self.namer = namer
+        self.entry = entry
         self.aux_pending = entry if has_aux else None  # the entry, whose result is (value, aux), until read
         self.aux = None        # the name of aux in the entry's normal form
         self.self_classes: dict = {}   # a method -> the class of its `self` (resolves `self.method(...)`)
@@ -337,6 +338,8 @@ class _Generation:
         fn, info, callees = self.prepare(func)
         act = activity(fn, wrt, callees)
         check_differentiable(fn, info, act, callees)  # the same refusals in both modes
+        if func is self.entry:
+            refuse_bool_output(fn, info, callees)
         refuse_complex(fn, act, callees, info)
         return fn, info, callees, act
 
