@@ -50,8 +50,9 @@ _PURE_NAMES = set(runtime.__all__) | {"len", "range", "float", "int", "abs", "sl
 # Builtins that s2s recognises by name in user code, and that the code it generates calls.
 _RECOGNISED = ("range", "enumerate", "zip", "reversed")   # `for v in zip(xs, ys)`: loops over an index
 _EMITTED = ("range", "len", "min", "slice")
-# runtime helpers that passes put into user code (list_operators, packing)
-_INSERTED = ("concat", "repeat", "as_tuple", "as_list", "transposed", "unstarred", "keywords_in", "copy_of", "iterated")
+# runtime helpers that passes put into user code (list_operators, packing, concatenators, function_values)
+_INSERTED = ("concat", "repeat", "as_tuple", "as_list", "transposed", "unstarred", "keywords_in", "copy_of", "iterated",
+             "column", "joined_dtype", "first")
 _SCIPY_PURE = ("special", "stats", "linalg")   # the SciPy modules rules call (their functions have no effects)
 
 
@@ -119,8 +120,9 @@ def _user_names(fn: gast.FunctionDef) -> set[str]:
 
 
 def _signatures(func, fn, info):
-    """`signature_of(call)` for normal form: the signature of the user function `call` (in
-    `func`, parsed as `fn`) calls, or None (see `transforms.packing`)."""
+    """(`signature_of(call)`, `lookup(path)`) for normal form: the signature of the user function
+    `call` (in `func`, parsed as `fn`) calls, or None (see `transforms.packing`); the object a
+    name or attribute path names (see `transforms.concatenators`)."""
     callees = Callees(func, set(param_names(fn)) | stored_names(fn), info)
 
     def signature_of(call):
@@ -128,7 +130,7 @@ def _signatures(func, fn, info):
         if callee.kind == "nondiff":
             return NO_DERIVATIVE
         return inspect.signature(unwrap(callee.obj)) if callee.kind == "user" else None
-    return signature_of
+    return signature_of, callees.lookup
 
 
 def _strip_own_decorator(fn, func, info=None):
@@ -236,7 +238,7 @@ class _Generation:
         fn, lookups = function_values(fn, info, func, self.namer, helpers, self.parse_user, self.binder(func))
         self.callees += lookups
         fn = structure(fn, self.namer)
-        fn = normal_form(fn, self.namer, info, helpers, _signatures(func, fn, info))
+        fn = normal_form(fn, self.namer, info, helpers, *_signatures(func, fn, info))
         fn = list_operators(fn, self.namer.helper)
         if func is self.aux_pending:  # the entry only: a recursive call returns the pair
             fn, self.aux = _split_aux(fn, self.namer, info)

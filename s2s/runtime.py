@@ -21,11 +21,11 @@ __all__ = ["grad_seed", "unbroadcast", "rebroadcast", "unsum", "unmax", "max_tan
            "last_write", "concat", "repeat", "head", "tail", "unrepeat_list", "field", "field_key",
            "ravel", "unravel", "as_tuple", "as_list", "like", "transposed", "untransposed", "unstarred", "restarred",
            "keywords_in", "ends_count", "with_ends", "ungradient", "regradient", "uninterp", "along", "svd_identity",
-           "eig_identity", "matrix_axes", "mvn_dim", "mvn_cov", "unmvn_cov"]
+           "eig_identity", "matrix_axes", "mvn_dim", "mvn_cov", "unmvn_cov", "column", "joined_dtype", "first"]
 
 # Helpers of a family kept in a module of their own, exported from here (`s2s.standalone` reads them too).
-from .runtime_sequences import (along, ends_count, eig_identity, matrix_axes, regradient, svd_identity,  # noqa: E402
-                                ungradient, uninterp, with_ends)
+from .runtime_sequences import (along, column, ends_count, eig_identity, first, joined_dtype,  # noqa: E402
+                                matrix_axes, regradient, svd_identity, ungradient, uninterp, with_ends)
 
 
 class _Elementwise:
@@ -532,10 +532,27 @@ def undiagonal(g, x, offset=0, axis1=0, axis2=1):
     return out
 
 
+_LABELS = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"  # sublist labels 0..51, as NumPy orders them
+
+
+def _sublist_form(args, k):
+    """(subscripts, operands, k) of `np.einsum(*args)` in the sublist form, `np.einsum(a, [0, 1], b, [1, 2], [0, 2])`
+    (operands and their sublists alternate, then an optional output sublist), as the string form says it:
+    `('AB,BC->AC', [a, b], k // 2)`; `k` is the position of an operand among `args`."""
+    if k % 2:
+        raise TypeError("a sublist of np.einsum (np.einsum(a, [0, 1], ...)) carries no derivative")
+
+    def letters(sublist):
+        return "".join("..." if label is Ellipsis else _LABELS[int(label)] for label in sublist)
+    pairs = len(args) // 2
+    subscripts = ",".join(letters(args[2 * i + 1]) for i in range(pairs))
+    if len(args) % 2:
+        subscripts += "->" + letters(args[-1])
+    return subscripts, [args[2 * i] for i in range(pairs)], k // 2
+
+
 def _einsum_parts(subscripts, operands):
     """(input subscripts, output subscripts) of an einsum, explicit, without `...`."""
-    if not isinstance(subscripts, str):  # the sublist form, np.einsum(a, [0, 1], b, [1, 2])
-        raise TypeError("s2s differentiates np.einsum only with its subscripts as a string: np.einsum('ij,jk', a, b)")
     subscripts = subscripts.replace(" ", "")
     ins, arrow, out = subscripts.partition("->")
     ins = ins.split(",")
@@ -559,8 +576,12 @@ def einsum_of(subscripts, a, b=None, c=None, d=None, e=None, f=None):
 def einsum_grad(g, subscripts, k, a, b=None, c=None, d=None, e=None, f=None):
     """Cotangent of operand `k` of `np.einsum(subscripts, a, b, ...)`: an einsum of `g` with
     the other operands, spread over the axes that only operand `k` has and put on
-    the diagonals it takes (``'ii->'``). Operand `k` gives only its shape."""
+    the diagonals it takes (``'ii->'``). Operand `k` gives only its shape. In the sublist
+    form, `np.einsum(a, [0, 1], b, [1, 2])`, `subscripts` is the first operand and `k` the
+    position of the operand after it (-1: `subscripts` itself)."""
     operands = [o for o in (a, b, c, d, e, f) if o is not None]
+    if not isinstance(subscripts, str):
+        subscripts, operands, k = _sublist_form([subscripts] + operands, k + 1)
     ins, out = _einsum_parts(subscripts, operands)
     target = ins[k]
     others = [(s, o) for i, (s, o) in enumerate(zip(ins, operands)) if i != k]

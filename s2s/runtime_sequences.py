@@ -1,11 +1,27 @@
 """Runtime helpers for the rules of sequences along an axis and of linear algebra that
 `s2s.runtime` exports (it imports them from here; `s2s.standalone` copies them as it
-copies its own): `np.diff` with ends, `np.gradient`, `np.interp`, `np.trapezoid`, the axes of matrix norms, and the checks that
+copies its own): the pieces of `np.r_`/`np.c_`, the key of `sorted` by a local function, `np.diff`
+with ends, `np.gradient`, `np.interp`, `np.trapezoid`, the axes of matrix norms, and the checks that
 the derivatives of `np.linalg.svd` and `np.linalg.eig` rely on. Each is pure and depends on
 NumPy only, as the helpers of `s2s.runtime` do; the differentiable ones have rules in
 `s2s.rules.runtime_helpers`.
 """
 import numpy as np
+
+
+def first(pair):
+    """`pair[0]`: the key `sorted(xs, key=f)` sorts by, once it is made a sort of `(f(x), x)` pairs."""
+    return pair[0]
+
+
+def column(x):
+    """`x` as `np.c_[...]` joins it: a number as a 1x1 array, a vector as a column, others as they are."""
+    return np.reshape(x, (-1, 1)) if np.ndim(x) < 2 else np.asarray(x)
+
+
+def joined_dtype(*items):
+    """The dtype of `np.r_[items]` and `np.c_[items]`: NumPy's promotion, a Python number being weak."""
+    return np.result_type(*[i if type(i) in np.ScalarType else np.asarray(i).dtype for i in items])
 
 
 def ends_count(end, a, axis):
