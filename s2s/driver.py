@@ -586,7 +586,8 @@ def _imports(body, namer):
 
 
 def _mentions(text, word):
-    return re.search(rf"(?<![\w.]){re.escape(word)}\(", text) is not None
+    """Does `text` call `word`, or pass it as an argument (`key=first`, `unsort(g, xs, False, first)`)?"""
+    return re.search(rf"(?<![\w.]){re.escape(word)}\(|(key=|, ){re.escape(word)}(?=[,)])", text) is not None
 
 
 def _pure_call(node) -> bool:

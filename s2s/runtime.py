@@ -671,30 +671,31 @@ def chain_product(arrays):
 __all__ += ["unsort", "resort", "unlist", "relist", "iterated", "uniterated", "reiterated"]
 
 
-def _sort_order(xs, reverse):
-    """The positions of `xs`'s elements in the order `sorted(xs, reverse=reverse)` lists them (both sorts are stable)."""
-    values = list(xs)
+def _sort_order(xs, reverse, key=None):
+    """The positions of `xs`'s elements in the order `sorted(xs, key=key, reverse=reverse)` lists them
+    (both sorts are stable)."""
+    values = list(xs) if key is None else [key(v) for v in xs]
     return sorted(range(len(values)), key=values.__getitem__, reverse=reverse)
 
 
-def unsort(c, xs, reverse=False):
-    """Cotangent of `sorted(xs)`: the k-th element's cotangent goes back where that element came from
-    (a dict's sorted keys carry none)."""
+def unsort(c, xs, reverse=False, key=None):
+    """Cotangent of `sorted(xs, key=key)`: the k-th element's cotangent goes back where that element came
+    from (a dict's sorted keys carry none)."""
     if isinstance(xs, dict):
         return zeros_like(xs)
     out = [None] * len(c)
-    for c_k, j in zip(c, _sort_order(xs, reverse)):
+    for c_k, j in zip(c, _sort_order(xs, reverse, key)):
         out[j] = c_k
     if isinstance(xs, np.ndarray):
         return np.array(out, dtype=np.result_type(xs, 1.0)).reshape(np.shape(xs))
     return cotangents(xs, out)
 
 
-def resort(c, xs, reverse=False):
-    """Tangent of `sorted(xs)`: the tangents in the sorted order (the adjoint of `unsort`)."""
+def resort(c, xs, reverse=False, key=None):
+    """Tangent of `sorted(xs, key=key)`: the tangents in the sorted order (the adjoint of `unsort`)."""
     if isinstance(xs, dict):
         return CotangentList([0.0] * len(xs))
-    return CotangentList([c[j] for j in _sort_order(xs, reverse)])
+    return CotangentList([c[j] for j in _sort_order(xs, reverse, key)])
 
 
 def unlist(c, xs):

@@ -122,10 +122,10 @@ nondiff(rt.median_weights, rt.convolve_pad)
 rule(rt.untake_along, args="c, arr, indices, axis=-1", elementwise=False,
      c="np.take_along_axis(g, indices, axis)", jvp="untake_along(t_c, arr, indices, axis)")
 rule(rt.chain_product, **MULTI_DOT)
-rule(rt.unsort, args="c, xs, reverse=False", elementwise=False, c="resort(g, xs, reverse)",
-     jvp="unsort(t_c, xs, reverse)")
-rule(rt.resort, args="c, xs, reverse=False", elementwise=False, c="unsort(g, xs, reverse)",
-     jvp="resort(t_c, xs, reverse)")
+rule(rt.unsort, args="c, xs, reverse=False, key=None", elementwise=False, c="resort(g, xs, reverse, key)",
+     jvp="unsort(t_c, xs, reverse, key)")
+rule(rt.resort, args="c, xs, reverse=False, key=None", elementwise=False, c="unsort(g, xs, reverse, key)",
+     jvp="resort(t_c, xs, reverse, key)")
 rule(rt.unlist, args="c, xs", elementwise=False, c="relist(g, c)", jvp="unlist(t_c, xs)")
 rule(rt.relist, args="c, xs, kind=list", elementwise=False, c="unlist(g, c)", jvp="relist(t_c, xs, kind)")
 # `for v in xs` of a parameter: xs, or a dict's keys (transforms/normal_form.py)
