@@ -87,12 +87,15 @@ called), never a silently wrong or zero derivative:
   (integers, booleans, shapes, indices, dtypes, values that do not depend on the inputs, or
   piecewise constant functions, whose derivative is zero almost everywhere);
 - a differentiated argument in a parameter a rule has no derivative for ("refused" above: the
-  `ord` of a norm, the `ddof` of var and std, the `initial` of max and min, einsum's subscripts
-  in the sublist form), and a keyword outside the values a rule covers ("only" above: `np.pad`
+  `ord` of a norm, the `ddof` of var and std, the `initial` of max and min), and a keyword outside the values a rule covers ("only" above: `np.pad`
   modes other than `'constant'`, `np.linspace(retstep=True)`, `np.linalg.cholesky(upper=True)`,
   `np.linalg.pinv(hermitian=True)`, `where=` of max and min); `out=` on any function;
-- indexing a module's object with differentiated values: `np.r_[a, b]`, `np.c_[a, b]`
-  (use `np.concatenate`, `np.stack`, `np.column_stack`);
+- indexing a module's object with differentiated values (`np.r_[a, b]` and `np.c_[a, b]` are
+  the joins they stand for, `np.concatenate` of the items made 1-d, or columns; with a string
+  directive, `np.r_['0,2', a, b]`, they are refused: use `np.concatenate`, `np.stack`,
+  `np.column_stack`);
+- a derivative of a function that returns a bool (`np.allclose(x, y)`, `x > 0`):
+  `BoolOutputError`, also a `TypeError`;
 - complex values: a complex literal, or a global or closure variable holding complex numbers,
   that enters the differentiated computation (`UnsupportedError`); a complex number or array
   passed as any argument, seed or tangent (`ComplexArgumentError`, also a `TypeError`).

@@ -9,8 +9,8 @@ __version__ = "0.1.0"
 from . import rules  # noqa: E402  (registers the built-in rules)
 from .api import (Differentiated, differentiate, elementwise_grad, grad, hessian, hvp, jacobian, jvp,  # noqa: E402
                   source, value_and_grad, vjp)
-from .errors import (ComplexArgumentError, IntegerArgumentError, NoRuleError, S2SError, SourceError,  # noqa: E402
-                     UnsupportedError)
+from .errors import (BoolOutputError, ComplexArgumentError, IntegerArgumentError, NoRuleError, S2SError,  # noqa: E402
+                     SourceError, UnsupportedError)
 from .rules import nondiff, rule  # noqa: E402
 from .runtime import InPlaceWriteError, OutputShapeError, stop_gradient  # noqa: E402
 from .trees import flatten, flatten_func, tree_flatten, tree_unflatten  # noqa: E402
@@ -22,4 +22,4 @@ __all__ = ["grad", "value_and_grad", "vjp", "jvp", "hvp", "hessian", "jacobian",
            "differentiate", "Differentiated", "rule", "nondiff", "tree_flatten", "tree_unflatten", "flatten", "flatten_func", "check_grads",
            "hessian_vector_product",
            "stop_gradient", "S2SError", "UnsupportedError", "NoRuleError", "SourceError", "IntegerArgumentError",
-           "ComplexArgumentError", "InPlaceWriteError", "OutputShapeError"]
+           "ComplexArgumentError", "BoolOutputError", "InPlaceWriteError", "OutputShapeError"]

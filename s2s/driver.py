@@ -22,7 +22,7 @@ from . import __version__, runtime
 from .errors import Location, S2SError, UnsupportedError
 from .emit import function_source
 from .load import _Namespace, cells_of, load
-from .naming import Namer
+from .naming import _MAX_STYLES, Namer
 from .parsing import parse_function
 from .rules import _BY_METHOD
 from .transforms import assemble
@@ -30,7 +30,7 @@ from .transforms.activity import activity
 from .transforms.complex_values import refuse_complex
 from .transforms.aliasing import check_writes
 from .transforms.callees import Callees, first_param, library_of, public_name, resolve
-from .transforms.differentiable import check_differentiable
+from .transforms.differentiable import check_differentiable, refuse_bool_output
 from .transforms.effects import RETURNS, check_calls, written_parameters
 from .transforms.fence import fence
 from .transforms.generators import generators
@@ -50,8 +50,9 @@ _PURE_NAMES = set(runtime.__all__) | {"len", "range", "float", "int", "abs", "sl
 # Builtins that s2s recognises by name in user code, and that the code it generates calls.
 _RECOGNISED = ("range", "enumerate", "zip", "reversed")   # `for v in zip(xs, ys)`: loops over an index
 _EMITTED = ("range", "len", "min", "slice")
-# runtime helpers that passes put into user code (list_operators, packing)
-_INSERTED = ("concat", "repeat", "as_tuple", "as_list", "transposed", "unstarred", "padded", "keeps_default", "nothing_left", "keywords_in", "copy_of", "iterated")
+# runtime helpers that passes put into user code (list_operators, packing, concatenators, function_values)
+_INSERTED = ("concat", "repeat", "as_tuple", "as_list", "transposed", "unstarred", "padded", "keeps_default",
+             "nothing_left", "keywords_in", "copy_of", "iterated", "column", "joined_dtype", "first")
 _SCIPY_PURE = ("special", "stats", "linalg")   # the SciPy modules rules call (their functions have no effects)
 
 
@@ -119,8 +120,9 @@ def _user_names(fn: gast.FunctionDef) -> set[str]:
 
 
 def _signatures(func, fn, info):
-    """`signature_of(call)` for normal form: the signature of the user function `call` (in
-    `func`, parsed as `fn`) calls, or None (see `transforms.packing`)."""
+    """(`signature_of(call)`, `lookup(path)`) for normal form: the signature of the user function
+    `call` (in `func`, parsed as `fn`) calls, or None (see `transforms.packing`); the object a
+    name or attribute path names (see `transforms.concatenators`)."""
     callees = Callees(func, set(param_names(fn)) | stored_names(fn), info)
 
     def signature_of(call):
@@ -134,7 +136,7 @@ def _signatures(func, fn, info):
                 if p in params and any(params[p].default is v or params[p].default == v for v in allowed)},
                 _defaults_hold(callee.rule.signature, callee.obj))
         return inspect.signature(unwrap(callee.obj)) if callee.kind == "user" else None
-    return signature_of
+    return signature_of, callees.lookup
 
 
 def _defaults_hold(described, func) -> bool:
@@ -185,6 +187,7 @@ def _refuse_library(func):
 class _Generation:
     def __init__(self, namer, entry=None, has_aux=False, self_class=None):
         self.namer = namer
+        self.entry = entry
         self.aux_pending = entry if has_aux else None  # the entry, whose result is (value, aux), until read
         self.aux = None        # the name of aux in the entry's normal form
         self.self_classes: dict = {}   # a method -> the class of its `self` (resolves `self.method(...)`)
@@ -264,7 +267,7 @@ class _Generation:
         fn, lookups = function_values(fn, info, func, self.namer, helpers, self.parse_user, self.binder(func))
         self.callees += lookups
         fn = structure(fn, self.namer)
-        fn = normal_form(fn, self.namer, info, helpers, _signatures(func, fn, info))
+        fn = normal_form(fn, self.namer, info, helpers, *_signatures(func, fn, info))
         fn = list_operators(fn, self.namer.helper)
         if func is self.aux_pending:  # the entry only: a recursive call returns the pair
             fn, self.aux = _split_aux(fn, self.namer, info)
@@ -301,13 +304,16 @@ class _Generation:
             return self.summaries.get(func, {RETURNS: frozenset()})
         self.summaries_round.add(func)
         try:
-            fn, info = _parse(func)
-            _strip_own_decorator(fn, func, info)
-            fence(fn, info)
-            namer = Namer(_user_names(fn), self.namer.style)  # its own names: nothing here is emitted
-            fn, helpers = local_functions(fn, info, namer)
-            fn, _ = function_values(fn, info, func, namer, helpers, self.parse_user)
-            fn = normal_form(structure(fn, namer), namer, info, helpers, _signatures(func, fn, info))
+            for style in range(self.namer.style, _MAX_STYLES):
+                fn, info = _parse(func)
+                _strip_own_decorator(fn, func, info)
+                fence(fn, info)
+                namer = Namer(_user_names(fn), style)  # its own names: nothing here is emitted
+                fn, helpers = local_functions(fn, info, namer)
+                fn, _ = function_values(fn, info, func, namer, helpers, self.parse_user)
+                fn = normal_form(structure(fn, namer), namer, info, helpers, *_signatures(func, fn, info))
+                if not namer.collides():  # (generated code has names such as `_1`: its temporaries take others)
+                    break
         except S2SError:  # not read here: differentiating it (if it is) says why
             return {RETURNS: frozenset(param_names_of(func))}
         callees = Callees(func, set(param_names(fn)) | stored_names(fn), None, self.self_classes.get(func))
@@ -363,6 +369,8 @@ class _Generation:
         fn, info, callees = self.prepare(func)
         act = activity(fn, wrt, callees)
         check_differentiable(fn, info, act, callees)  # the same refusals in both modes
+        if func is self.entry:
+            refuse_bool_output(fn, info, callees)
         refuse_complex(fn, act, callees, info)
         return fn, info, callees, act
 
@@ -626,7 +634,8 @@ def _imports(body, namer):
 
 
 def _mentions(text, word):
-    return re.search(rf"(?<![\w.]){re.escape(word)}\(", text) is not None
+    """Does `text` call `word`, or pass it as an argument (`key=first`, `unsort(g, xs, False, first)`)?"""
+    return re.search(rf"(?<![\w.]){re.escape(word)}\(|(key=|, ){re.escape(word)}(?=[,)])", text) is not None
 
 
 def _pure_call(node) -> bool:

@@ -79,3 +79,11 @@ class IntegerArgumentError(S2SError, TypeError):
 
     Also a `TypeError`: like any argument of the wrong kind (section 6 of the spec).
     """
+
+
+class BoolOutputError(S2SError, TypeError):
+    """A derivative was asked of a function whose output is a bool (`np.allclose(x, y)`, `x > 0`): a
+    bool carries no derivative.
+
+    Also a `TypeError`, as `IntegerArgumentError` (autograd and JAX raise one).
+    """

@@ -23,11 +23,11 @@ __all__ = ["grad_seed", "unbroadcast", "rebroadcast", "unsum", "unmax", "max_tan
            "ravel", "unravel", "ravel_like", "unflatten_into", "as_tuple", "as_list", "like", "transposed", "untransposed", "unstarred", "restarred", "padded", "unpadded", "keeps_default", "nothing_left", "unit_vectors",
            "keywords_in", "ends_count", "with_ends", "ungradient", "regradient", "uninterp", "along", "svd_identity",
            "eig_identity", "matrix_axes", "mvn_dim", "mvn_cov", "unmvn_cov",
-           "band_matrix", "band_of", "real_root", "signal_pad"]
+           "band_matrix", "band_of", "real_root", "signal_pad", "column", "joined_dtype", "first"]
 
 # Helpers of a family kept in a module of their own, exported from here (`s2s.standalone` reads them too).
-from .runtime_sequences import (along, ends_count, eig_identity, matrix_axes, regradient, svd_identity,  # noqa: E402
-                                ungradient, uninterp, with_ends)
+from .runtime_sequences import (along, column, ends_count, eig_identity, first, joined_dtype,  # noqa: E402
+                                matrix_axes, regradient, svd_identity, ungradient, uninterp, with_ends)
 from .runtime_scipy import band_matrix, band_of, real_root, signal_pad  # noqa: E402
 
 
@@ -594,10 +594,27 @@ def undiagonal(g, x, offset=0, axis1=0, axis2=1):
     return out
 
 
+_LABELS = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"  # sublist labels 0..51, as NumPy orders them
+
+
+def _sublist_form(args, k):
+    """(subscripts, operands, k) of `np.einsum(*args)` in the sublist form, `np.einsum(a, [0, 1], b, [1, 2], [0, 2])`
+    (operands and their sublists alternate, then an optional output sublist), as the string form says it:
+    `('AB,BC->AC', [a, b], k // 2)`; `k` is the position of an operand among `args`."""
+    if k % 2:
+        raise TypeError("a sublist of np.einsum (np.einsum(a, [0, 1], ...)) carries no derivative")
+
+    def letters(sublist):
+        return "".join("..." if label is Ellipsis else _LABELS[int(label)] for label in sublist)
+    pairs = len(args) // 2
+    subscripts = ",".join(letters(args[2 * i + 1]) for i in range(pairs))
+    if len(args) % 2:
+        subscripts += "->" + letters(args[-1])
+    return subscripts, [args[2 * i] for i in range(pairs)], k // 2
+
+
 def _einsum_parts(subscripts, operands):
     """(input subscripts, output subscripts) of an einsum, explicit, without `...`."""
-    if not isinstance(subscripts, str):  # the sublist form, np.einsum(a, [0, 1], b, [1, 2])
-        raise TypeError("s2s differentiates np.einsum only with its subscripts as a string: np.einsum('ij,jk', a, b)")
     subscripts = subscripts.replace(" ", "")
     ins, arrow, out = subscripts.partition("->")
     ins = ins.split(",")
@@ -621,8 +638,12 @@ def einsum_of(subscripts, a, b=None, c=None, d=None, e=None, f=None):
 def einsum_grad(g, subscripts, k, a, b=None, c=None, d=None, e=None, f=None):
     """Cotangent of operand `k` of `np.einsum(subscripts, a, b, ...)`: an einsum of `g` with
     the other operands, spread over the axes that only operand `k` has and put on
-    the diagonals it takes (``'ii->'``). Operand `k` gives only its shape."""
+    the diagonals it takes (``'ii->'``). Operand `k` gives only its shape. In the sublist
+    form, `np.einsum(a, [0, 1], b, [1, 2])`, `subscripts` is the first operand and `k` the
+    position of the operand after it (-1: `subscripts` itself)."""
     operands = [o for o in (a, b, c, d, e, f) if o is not None]
+    if not isinstance(subscripts, str):
+        subscripts, operands, k = _sublist_form([subscripts] + operands, k + 1)
     ins, out = _einsum_parts(subscripts, operands)
     target = ins[k]
     others = [(s, o) for i, (s, o) in enumerate(zip(ins, operands)) if i != k]
@@ -712,30 +733,31 @@ def chain_product(arrays):
 __all__ += ["unsort", "resort", "unlist", "relist", "iterated", "uniterated", "reiterated"]
 
 
-def _sort_order(xs, reverse):
-    """The positions of `xs`'s elements in the order `sorted(xs, reverse=reverse)` lists them (both sorts are stable)."""
-    values = list(xs)
+def _sort_order(xs, reverse, key=None):
+    """The positions of `xs`'s elements in the order `sorted(xs, key=key, reverse=reverse)` lists them
+    (both sorts are stable)."""
+    values = list(xs) if key is None else [key(v) for v in xs]
     return sorted(range(len(values)), key=values.__getitem__, reverse=reverse)
 
 
-def unsort(c, xs, reverse=False):
-    """Cotangent of `sorted(xs)`: the k-th element's cotangent goes back where that element came from
-    (a dict's sorted keys carry none)."""
+def unsort(c, xs, reverse=False, key=None):
+    """Cotangent of `sorted(xs, key=key)`: the k-th element's cotangent goes back where that element came
+    from (a dict's sorted keys carry none)."""
     if isinstance(xs, dict):
         return zeros_like(xs)
     out = [None] * len(c)
-    for c_k, j in zip(c, _sort_order(xs, reverse)):
+    for c_k, j in zip(c, _sort_order(xs, reverse, key)):
         out[j] = c_k
     if isinstance(xs, np.ndarray):
         return np.array(out, dtype=np.result_type(xs, 1.0)).reshape(np.shape(xs))
     return cotangents(xs, out)
 
 
-def resort(c, xs, reverse=False):
-    """Tangent of `sorted(xs)`: the tangents in the sorted order (the adjoint of `unsort`)."""
+def resort(c, xs, reverse=False, key=None):
+    """Tangent of `sorted(xs, key=key)`: the tangents in the sorted order (the adjoint of `unsort`)."""
     if isinstance(xs, dict):
         return CotangentList([0.0] * len(xs))
-    return CotangentList([c[j] for j in _sort_order(xs, reverse)])
+    return CotangentList([c[j] for j in _sort_order(xs, reverse, key)])
 
 
 def unlist(c, xs):

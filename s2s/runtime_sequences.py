@@ -1,11 +1,27 @@
 """Runtime helpers for the rules of sequences along an axis and of linear algebra that
 `s2s.runtime` exports (it imports them from here; `s2s.standalone` copies them as it
-copies its own): `np.diff` with ends, `np.gradient`, `np.interp`, `np.trapezoid`, the axes of matrix norms, and the checks that
+copies its own): the pieces of `np.r_`/`np.c_`, the key of `sorted` by a local function, `np.diff`
+with ends, `np.gradient`, `np.interp`, `np.trapezoid`, the axes of matrix norms, and the checks that
 the derivatives of `np.linalg.svd` and `np.linalg.eig` rely on. Each is pure and depends on
 NumPy only, as the helpers of `s2s.runtime` do; the differentiable ones have rules in
 `s2s.rules.runtime_helpers`.
 """
 import numpy as np
+
+
+def first(pair):
+    """`pair[0]`: the key `sorted(xs, key=f)` sorts by, once it is made a sort of `(f(x), x)` pairs."""
+    return pair[0]
+
+
+def column(x):
+    """`x` as `np.c_[...]` joins it: a number as a 1x1 array, a vector as a column, others as they are."""
+    return np.reshape(x, (-1, 1)) if np.ndim(x) < 2 else np.asarray(x)
+
+
+def joined_dtype(*items):
+    """The dtype of `np.r_[items]` and `np.c_[items]`: NumPy's promotion, a Python number being weak."""
+    return np.result_type(*[i if type(i) in np.ScalarType else np.asarray(i).dtype for i in items])
 
 
 def ends_count(end, a, axis):
@@ -95,8 +111,11 @@ def eig_identity(w):
     """np.eye(n) for the n eigenvalues `w` of `np.linalg.eig`; raises ValueError if they are complex,
     which s2s does not differentiate."""
     if np.iscomplexobj(w):
-        raise ValueError("np.linalg.eig returned complex eigenvalues here: s2s differentiates np.linalg.eig "
-                         "only for matrices whose eigenvalues are all real (np.linalg.eigh for symmetric ones)")
+        raise ValueError("np.linalg.eig returned complex eigenvalues here (a real matrix may have them): s2s "
+                         "differentiates np.linalg.eig only where every eigenvalue is real, as complex values are "
+                         "not differentiated yet. For a symmetric matrix use np.linalg.eigh; otherwise differentiate "
+                         "at matrices whose eigenvalues are real, or wrap the eigendecomposition in "
+                         "s2s.stop_gradient() where its derivative is not needed")
     return np.eye(np.shape(w)[-1], dtype=np.result_type(w, 1.0))
 
 

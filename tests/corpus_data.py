@@ -735,7 +735,7 @@ ISSUE_9_CASES = [  # right in every mode now; the comment says what was wrong
 ]
 
 # (function, arguments): refused with S2SError when grad, jvp and hvp are built
-ISSUE_9_REFUSED = [
+ISSUE_9_REFUSED = [  # (np.r_, np.c_ and einsum's sublists, once here, are differentiated: corpus_issue10_numpy2.py)
     (i9_transpose_view_write, [(_X9,)]),  # class 1: a write through `m.T` is dropped
     (i9_reshape_view_write, [(_X9,)]),  # class 1: a write through `m.reshape(6)` is dropped
     (i9_ravel_view_write, [(_X9,)]),  # class 1: a write through `m.ravel()` is dropped
@@ -743,9 +743,6 @@ ISSUE_9_REFUSED = [
     (i9_base_write_then_transpose_read, [(_X9,)]),  # class 1: `v = m.T` read after `m -= ...`
     (i9_mutating_helper, [(_X9,)]),  # class 2: `a[0] = ...` in a helper is ignored
     (i9_mutating_helper_dict, [(_X9,)]),  # class 2: `d['w'] = ...` in a helper is ignored
-    (i9_r_, [(_X9,)]),  # class 6: np.r_
-    (i9_c_, [(_X9,)]),  # class 6: np.c_
-    (i9_einsum_sublists, [(_X9,)]),  # class 6: np.einsum with sublist operands
     (i9_real_attribute, [(_X9,)]),  # class 9: jvp takes `.real` as constant, grad refuses
     (i9_flat_attribute, [(_X9,)]),  # class 9: jvp takes `.flat[1]` as constant, grad refuses
     (i9_complex_abs, [(_X9,)]),  # class 10: np.abs(x * (1 + 2j)) ** 2

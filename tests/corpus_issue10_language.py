@@ -328,7 +328,6 @@ ISSUE_10_LANGUAGE += [
 
 
 ISSUE_10_LANGUAGE_REFUSED = [
-    (sorted_with_key, [(_X,)]),  # key= is a function value: sorted(xs, key=f) is refused
     (stored_view_of_written_dict, [(_X,)]),  # a view kept in a name would not see d["a"] = ...
     (local_default_reads_a_local, [(_X,)]),  # Python reads `scale` when `g` is defined; s2s inlines calls
 ]

@@ -465,3 +465,11 @@ add(np_cumprod_zeros_axis, np.array([[0.5, 0.0, 1.2], [0.0, 0.0, 2.0]]), tag="2x
 add(np_sum_dtype, ANY.draw((2, 3)))
 add(np_sum_dtype_axis, ANY.draw((2, 3)))
 second(np_power_exponent, np_cumprod_zeros, reverse_twice=True)
+
+
+# ---- np.c_'s pieces: a number or a vector as a column (issue 10, numpy2) ----------------------------------
+def rt_column(x, w): return np.sum(rt.column(x) * w)
+
+
+for _shape in [(), (3,), (2, 3)]:
+    add(rt_column, ANY.draw(_shape))

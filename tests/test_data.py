@@ -10,6 +10,7 @@ import corpus_issue10_varargs as c10_varargs
 import corpus_issue10_nprules
 import corpus_issue10_fluid as c10_fluid
 import corpus_issue10_soundness as c10s
+import corpus_issue10_numpy2 as c10_numpy2
 import s2s
 from oracles import assert_grads_close
 
@@ -72,6 +73,7 @@ CASES += c10_varargs.ISSUE_10_VARARGS  # *args, **kwargs, f(*xs), zip(*pairs), a
 CASES += corpus_issue10_nprules.ISSUE_10_NUMPY  # NumPy functions of issue 10
 CASES += c10_fluid.ISSUE_10_FLUID  # a helper's `y += e` on an argument dead after the call (issue 10)
 CASES += c10s.ISSUE_10_SOUNDNESS  # derivatives that were silently wrong (issue 10)
+CASES += c10_numpy2.ISSUE_10_NUMPY2  # np.einsum's sublist form, np.r_, np.c_, sorted with a key (issue 10)
 try:  # SciPy is optional: its programs run where it imports
     import scipy  # noqa: F401
 except ImportError:
@@ -268,3 +270,21 @@ def test_a_loop_over_a_set_parameter_is_refused_when_run():
                 lambda: s2s.hvp(c10s.loop_over_a_set, wrt=1)({1.0, 2.0}, c10s._X, c10s._X)):
         with pytest.raises(TypeError, match="iterates a for loop by position, which a set does not have"):
             run()
+
+
+@pytest.mark.parametrize("func", c10_numpy2.ISSUE_10_NUMPY2_BOOL, ids=[f.__name__ for f in c10_numpy2.ISSUE_10_NUMPY2_BOOL])
+@pytest.mark.parametrize("transform", [s2s.grad, s2s.jvp, s2s.hvp, s2s.vjp], ids=["grad", "jvp", "hvp", "vjp"])
+def test_a_bool_output_is_refused_as_a_type_error(func, transform):
+    """autograd's test_nograd: a derivative of a function returning a bool raises a TypeError, at generation."""
+    with pytest.raises(s2s.BoolOutputError, match=r"corpus_issue10_numpy2\.py:\d+:\d+: error: .* returns a bool") as caught:
+        transform(func)
+    assert isinstance(caught.value, TypeError)
+
+
+def test_r_keeps_numpys_dtype():
+    """np.r_[x, 2.0] of a float32 x is float32 (NumPy's weak Python numbers), and so is its gradient."""
+    x = np.array([0.5, -1.25, 2.0], dtype=np.float32)
+    value, grad = s2s.value_and_grad(c10_numpy2.rc_float32)(x)
+    assert value == c10_numpy2.rc_float32(x) and np.asarray(value).dtype == np.float32
+    assert grad.dtype == np.float32
+    np.testing.assert_allclose(grad, 2 * x + np.array([2 * 9 * x[0], 0, 0]), rtol=1e-6)

@@ -38,7 +38,7 @@ REJECTED = [
     (u.calls_fft, "no derivative rule for `np.fft.fft`", "calls_fft", "return np.sum(np.fft.fft(x).real)"),
     (u.local_lambda_without_rule, "no derivative rule for `.conj()`", "local_lambda_without_rule",
      "f = lambda t: t.conj() * t"),
-    (u.sorted_by_key, "`sorted` only with key=None", "sorted_by_key", "ys = sorted([x[0], x[1] * 2.0], key=abs)"),
+    (u.returns_a_bool, "`returns_a_bool` returns a bool", "returns_a_bool", "close = np.allclose(x, x * 3.0 / 3.0)"),
 ]
 
 

@@ -68,7 +68,9 @@ def test_copysign_differentiates_its_magnitude():
 def r_of(x): return np.sum(np.r_[x, x] ** 2)
 def c_of(x): return np.sum(np.c_[x, 2.0 * x] ** 2)
 def r_constant(x): return np.sum(np.r_[0.0:1.0:3j] * x)
-def einsum_sublists(x): return np.sum(np.einsum(x, (0, 1), (1, 0)) ** 2)
+def einsum_sublists(x): return np.sum(np.einsum(x, (0, 1), (1, 0)) ** 2 * np.arange(9.0).reshape(3, 3))
+def r_directive(x): return np.sum(np.r_['0,2', x, x] ** 2)
+def c_directive(x): return np.sum(np.c_['r', x, x] ** 2)
 def zip_as_value(x):
     pairs = zip(x, x)
     s = 0.0
@@ -90,8 +92,7 @@ def nan_to_num_of_active_fill(x): return np.sum(np.nan_to_num(x, nan=x[0]))
 
 
 @pytest.mark.parametrize("f, what", [
-    (r_of, ["indexing `np.r_`", "np.concatenate"]), (c_of, ["indexing `np.c_`"]),
-    (einsum_sublists, ["`np.einsum`", "`subscripts`", "as a string"]),
+    (r_directive, ["`np.r_[...]` with a string directive", "np.concatenate"]), (c_directive, ["`np.c_[...]`"]),
     (zip_as_value, ["no derivative rule for `zip`"]), (nextafter_of, ["no derivative rule for `math.nextafter`"]),
     (norm_of_active_order, ["`np.linalg.norm`", "`ord`"]), (std_of_active_ddof, ["`np.std`", "`ddof`"]),
     (linspace_retstep, ["`np.linspace` only with retstep=False"]),
@@ -106,6 +107,12 @@ def test_calls_without_a_derivative_are_refused(f, what):
 
 def test_index_objects_on_constants_still_work():
     check_all_modes(r_constant, np.array([0.3, 0.5, 0.9]))
+
+
+@pytest.mark.parametrize("f", [r_of, c_of, einsum_sublists], ids=lambda f: f.__name__)
+def test_joins_by_indexing_and_einsum_sublists_differentiate(f):
+    """np.r_ and np.c_ are the joins they stand for; np.einsum's sublist form has einsum's derivative (issue 10)."""
+    check_all_modes(f, np.array([[0.3, 0.5, 0.9], [-0.4, 1.2, 0.1], [0.7, -0.8, 0.2]]))
 
 
 # ---- class 7: rules follow what NumPy reads (one triangle), for any perturbation -------------------
@@ -256,9 +263,8 @@ _B = np.eye(2) + 0.5
 def einsum_sublists_constant_first(x): return np.sum(np.einsum(_B, [0, 1], x, [1, 2], [0, 2]) ** 2)
 
 
-def test_einsum_sublists_behind_a_constant_raise_when_run():
-    with pytest.raises(TypeError, match="subscripts as a string"):
-        s2s.grad(einsum_sublists_constant_first)(np.ones((2, 2)))
+def test_einsum_sublists_behind_a_constant_differentiate():
+    check_all_modes(einsum_sublists_constant_first, np.array([[0.3, -1.1], [0.8, 0.4]]))
 
 
 def eig_sum(x): return np.sum(np.linalg.eig(x)[0] ** 2)
@@ -274,7 +280,7 @@ def test_decompositions_outside_their_derivatives_raise_when_run(transform):
     rotation = np.array([[0.0, -1.0], [1.0, 0.0]])   # eigenvalues ±i
     args = (rotation, rotation) if transform is s2s.jvp else (rotation,)
     for f in (eig_sum, eigvals_imaginary_part):
-        with pytest.raises(ValueError, match="complex eigenvalues"):
+        with pytest.raises(ValueError, match="complex eigenvalues.*use np.linalg.eigh.*s2s.stop_gradient"):
             transform(f)(*args)
     wide = np.arange(6.0).reshape(2, 3) + np.eye(2, 3)
     args = (wide, wide) if transform is s2s.jvp else (wide,)

@@ -316,8 +316,12 @@ def entries_read(fn, callees: Callees, active=lambda name: True) -> dict:
 
 
 def indexed_object(path):
-    """(message, hint) refusing `np.r_[a, b]` (a module's object indexed) where a or b carries a derivative."""
+    """(message, hint) refusing `np.mgrid[a]` (a module's object indexed) where a carries a derivative;
+    `np.r_[...]` and `np.c_[...]` are joins (`concatenators`) but with a string directive (`np.r_['0,2', a]`)."""
     what = ".".join(reversed([p.attr for p in gast.walk(path) if isinstance(p, gast.Attribute)]))
     root = next(n.id for n in gast.walk(path) if isinstance(n, gast.Name))
-    return (f"s2s has no derivative rule for indexing `{root}.{what}` with values that carry a derivative",
-            "build the array with np.concatenate, np.stack, np.column_stack or np.arange instead")
+    hint = "build the array with np.concatenate, np.stack, np.column_stack or np.arange instead"
+    if what in ("r_", "c_"):
+        return (f"s2s differentiates `{root}.{what}[...]` with a string directive ('r', 'c', '0,2', ...) "
+                "only where no item carries a derivative", hint)
+    return f"s2s has no derivative rule for indexing `{root}.{what}` with values that carry a derivative", hint

@@ -13,6 +13,9 @@ Reverse and forward mode both run this check before generating anything, so
 they accept exactly the same language (SPEC §6). It looks at activity only,
 not at which derivatives are known to be zero at a point, so neither mode's
 zero tracking can let such a primitive through as a constant.
+
+`refuse_bool_output` refuses a derivative of a function that returns a bool
+(``np.allclose(x, y)``): the error is also a `TypeError`, as in autograd and JAX.
 """
 from __future__ import annotations
 
@@ -21,7 +24,8 @@ import os
 
 import gast
 
-from s2s.errors import NoRuleError, UnsupportedError
+from s2s.errors import BoolOutputError, NoRuleError, UnsupportedError
+from s2s.rules.no_derivative import PREDICATES
 
 from .callees import call_arguments, indexed_object, library_of, no_rule_hint
 from .nodes import param_names, popped, walk_statements
@@ -84,6 +88,30 @@ def check_differentiable(fn, info, act, callees):
                 refusal = callee.rule.refusal(bound, act.is_active, callee.label)  # `Rule.refusal`
                 if refusal:
                     raise UnsupportedError(refusal[0], info.location(value), refusal[1])
+
+
+def refuse_bool_output(fn, info, callees):
+    """Raise `BoolOutputError` if `fn` (the function a derivative is asked of) returns a bool on
+    every path: a comparison, `not`, a bool constant, or a predicate's result (`np.allclose`:
+    `no_derivative.PREDICATES`). A bool carries no derivative, and a zero would hide the mistake."""
+    returned = [s.value for s in gast.walk(gast.Module(body=fn.body, type_ignores=[])) if isinstance(s, gast.Return)]
+    if len(returned) != 1 or not isinstance(returned[0], gast.Name):
+        return
+    values = [s.value for s in walk_statements(fn.body) if isinstance(s, gast.Assign)
+              and isinstance(s.targets[0], gast.Name) and s.targets[0].id == returned[0].id]
+    if values and all(_is_bool(v, callees) for v in values):
+        what = "this lambda" if fn.name == "<lambda>" else f"`{fn.name}`"
+        raise BoolOutputError(f"{what} returns a bool, which carries no derivative", info.location(values[-1]),
+                              "differentiate a real-valued function of the inputs instead (for a test such as "
+                              "np.allclose(a, b), a measure such as np.sum((a - b) ** 2))")
+
+
+def _is_bool(value, callees) -> bool:
+    if isinstance(value, gast.Compare) or (isinstance(value, gast.UnaryOp) and isinstance(value.op, gast.Not)):
+        return True
+    if isinstance(value, gast.Constant):
+        return isinstance(value.value, bool)
+    return isinstance(value, gast.Call) and any(callees.classify_call(value).obj is p for p in PREDICATES)
 
 
 def _check_arguments(callee, args, kwargs, where):

@@ -383,6 +383,8 @@ class _Scope(Inlining):
         call.lineno, call.col_offset = node.lineno, node.col_offset
         if isinstance(value, Path) and value.obj is builtins.map:
             return self.map_comprehension(call)
+        if isinstance(value, Path) and value.obj is builtins.sorted and self.local_key(call) is not None:
+            return self.sorted_by_pairs(call)
         if isinstance(value, Helper) or isinstance(value, Path) and self.is_user(value.obj):
             inlined = self.specialise(value, call)
             if inlined is not None:
@@ -419,6 +421,32 @@ class _Scope(Inlining):
                                                                               is_async=0)])
         comp.lineno, comp.col_offset = call.lineno, call.col_offset
         comp.s2s_done = True
+        return comp
+
+    def local_key(self, call):
+        """The `key=` of `sorted(xs, key=f)` if `f` is a local function or a partial, else None."""
+        key = next((k.value for k in call.keywords if k.arg == "key"), None)
+        return key if len(call.args) == 1 and isinstance(self.value_of(key), (Helper, Partial)) else None
+
+    def sorted_by_pairs(self, call):
+        """`sorted(xs, key=f)` -> `[_2[1] for _2 in sorted([(f(_1), _1) for _1 in xs], key=first)]`: f is
+        called where it is inlined; the pairs are sorted by their first entry (the order Python's sort
+        gives xs, both being stable)."""
+        v, p = self.ctx.temp(), self.ctx.temp()
+        inner = gast.Call(func=self.local_key(call), args=[name(v)], keywords=[])
+        inner.lineno, inner.col_offset = call.lineno, call.col_offset
+        pair = gast.Tuple(elts=[self.call(inner), name(v)], ctx=gast.Load())
+        pairs = gast.ListComp(elt=pair, generators=[gast.comprehension(
+            target=name(v, store=True), iter=self.expr(call.args[0]), ifs=[], is_async=0)])
+        keywords = [gast.keyword(arg="key", value=name(self.ctx.namer.helper("first")))] + [
+            gast.keyword(arg=k.arg, value=self.expr(k.value)) for k in call.keywords if k.arg != "key"]
+        ordered = gast.Call(func=call.func, args=[pairs], keywords=keywords)
+        second = gast.Subscript(value=name(p), slice=gast.Constant(value=1, kind=None), ctx=gast.Load())
+        comp = gast.ListComp(elt=second, generators=[gast.comprehension(
+            target=name(p, store=True), iter=ordered, ifs=[], is_async=0)])
+        for node in (inner, pairs, ordered, comp):
+            node.lineno, node.col_offset = call.lineno, call.col_offset
+        pairs.s2s_done = comp.s2s_done = True
         return comp
 
     # ---- names used as values -----------------------------------------------------------

@@ -26,6 +26,7 @@ replaced by the function's body. The helpers listed in a helper's
 ``s2s_nested`` read its variables (a local function of an inlined user
 function): they are inlined with that helper's names made fresh too.
 
+``np.r_[a, b]`` and ``np.c_[a, b]`` become the joins they stand for (`concatenators`).
 ``x += y`` becomes ``x = x + y`` (marked `augmented`: on an array it writes
 ``x`` in place); ``y = a if c else b`` becomes an ``if``;
 a list comprehension (or generator expression) becomes a loop appending to a
@@ -44,21 +45,25 @@ import gast
 from s2s.errors import UnsupportedError
 
 from . import containers
+from .concatenators import joined
 from .packing import display, pack, unstar
 from .nodes import AUGMENTED, assign, at, call, const, is_atom, name, param_names, popped
 
 
-def normal_form(fn: gast.FunctionDef, namer, info, helpers=None, signature_of=None) -> gast.FunctionDef:
+def normal_form(fn: gast.FunctionDef, namer, info, helpers=None, signature_of=None, lookup=None) -> gast.FunctionDef:
     """`helpers`: the local functions to inline where called (see `local_functions`);
-    `signature_of(call)`: the signature of the user function a call calls, or None (see `packing`)."""
-    return _Flattener(fn, namer, info, helpers or {}, signature_of or (lambda node: None)).run()
+    `signature_of(call)`: the signature of the user function a call calls, or None (see `packing`);
+    `lookup(path)`: the object a name or attribute path names (`np.r_`: see `concatenators`)."""
+    return _Flattener(fn, namer, info, helpers or {}, signature_of or (lambda node: None),
+                      lookup or (lambda node: None)).run()
 
 
 class _Flattener:
-    def __init__(self, fn, namer, info, helpers, signature_of):
+    def __init__(self, fn, namer, info, helpers, signature_of, lookup):
         self.fn, self.namer, self.info = fn, namer, info
         self.helpers = helpers
         self.signature_of = signature_of
+        self.lookup = lookup
         self.inlining: list = []
         self.temps = getattr(fn, "s2s_temps", 0)  # temporaries `function_values` already made
         self.conds = 0
@@ -365,7 +370,11 @@ class _Flattener:
                 return packed
             return gast.Call(func=self.callee(node.func, out), args=[self.atom(a, out) for a in node.args],
                              keywords=[gast.keyword(arg=k.arg, value=self.atom(k.value, out)) for k in node.keywords])
-        if isinstance(node, gast.Subscript):  # (a module's object indexed, `np.r_[a, b]`, keeps its path)
+        if isinstance(node, gast.Subscript) and self.is_module_path(node.value):  # np.r_[a, b]: np.concatenate(...)
+            call_ = joined(node, self.lookup, lambda e: self.atom(e, out), self.namer.helper)
+            if call_ is not None:
+                return self._primitive(call_, out)
+        if isinstance(node, gast.Subscript):  # (a module's object indexed, `np.r_[a, 'c']`, keeps its path)
             value = node.value if isinstance(node.value, gast.Attribute) and self.is_module_path(node.value) \
                 else self.atom(node.value, out)
             return gast.Subscript(value=value, slice=self.index(node.slice, out), ctx=gast.Load())

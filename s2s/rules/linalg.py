@@ -31,14 +31,13 @@ rule(np.kron, args="a, b",
      b=f"np.reshape(einsum_grad(np.reshape(g, kron_shape(a, b)), kron_subscripts(a, b), 1, {_KRON_OPERANDS}), "
        "np.shape(b))",
      jvp="np.kron(t_a, b) + np.kron(a, t_b)")
-_OPERANDS = "abcdef"  # np.einsum with up to six operands
-# Subscripts as a string only: in the sublist form (np.einsum(a, [0, 1], [1, 0])) an array would stand in
-# `subscripts`, which is refused (see `Rule.refusal`).
-_EINSUM = dict(args="subscripts, a, b=None, c=None, d=None, e=None, f=None, *, optimize=False", 
-               constant={"subscripts": "write the subscripts as a string: np.einsum('ij->ji', a)"},
-               jvp=" + ".join("einsum_of(subscripts, " + ", ".join(f"t_{q}" if q == p else q for q in _OPERANDS) + ")"
+_OPERANDS = ("subscripts",) + tuple("abcdef")  # np.einsum with up to six operands (three in the sublist form)
+# In the sublist form, np.einsum(a, [0, 1], b, [1, 2], [0, 2]), `subscripts` is the first operand: its
+# cotangent is operand -1's (`einsum_grad`); a string never carries one.
+_EINSUM = dict(args="subscripts, a, b=None, c=None, d=None, e=None, f=None, *, optimize=False",
+               jvp=" + ".join("einsum_of(" + ", ".join(f"t_{q}" if q == p else q for q in _OPERANDS) + ")"
                               for p in _OPERANDS),
-               **{p: f"einsum_grad(g, subscripts, {k}, a, b, c, d, e, f)" for k, p in enumerate(_OPERANDS)})
+               **{p: f"einsum_grad(g, subscripts, {k}, a, b, c, d, e, f)" for k, p in enumerate(_OPERANDS, -1)})
 rule(np.einsum, **_EINSUM)
 rule(runtime.einsum_of, **_EINSUM)
 

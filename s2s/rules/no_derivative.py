@@ -14,11 +14,14 @@ from .. import runtime
 from . import nondiff, nondiff_attribute, nondiff_method, rule
 
 # ---- integers, booleans, shapes, indices; Python's control helpers ---------------------------
-nondiff(len, range, int, bool, isinstance, print, runtime.stop_gradient)
-nondiff(np.shape, np.ndim, np.size, np.argmax, np.argmin, np.argsort, np.isnan, np.isinf, np.isfinite,
-        np.equal, np.not_equal, np.less, np.less_equal, np.greater, np.greater_equal, np.logical_and,
-        np.logical_or, np.logical_not, np.all, np.any, np.result_type)
+nondiff(len, range, int, print, runtime.stop_gradient)
+nondiff(np.shape, np.ndim, np.size, np.argmax, np.argmin, np.argsort, np.result_type)
 nondiff_attribute("shape", "ndim", "size", "dtype")
+# Predicates: their result is a bool (or bools), so a derivative *of* one is refused (`refuse_bool_output`).
+PREDICATES = (np.allclose, np.isclose, np.array_equal, np.array_equiv, np.isnan, np.isinf, np.isfinite, np.equal,
+              np.not_equal, np.less, np.less_equal, np.greater, np.greater_equal, np.logical_and, np.logical_or,
+              np.logical_not, np.all, np.any, isinstance, bool)
+nondiff(*PREDICATES)
 nondiff_method("argmax", "argmin", "argsort", "all", "any")
 
 # ---- results that do not depend on the values of the inputs ------------------------------------

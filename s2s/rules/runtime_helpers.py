@@ -71,22 +71,31 @@ rule(rt.prod_grad, args="x, axis=None, dirs=()",
 
 
 # einsum_grad(y, subscripts, k, operands) is multilinear in y and the operands other than operand k (which
-# gives only its shape): <G, einsum_grad(y, s, k, ops)> = <y, einsum(s, ops with operand k := G)>.
-def _operands(k, new):
-    """The operand list a..f of a template, with operand `k` (a name or an index template) replaced by `new`."""
-    return ", ".join(f"{new} if {k} == {i} else {p}" if not isinstance(k, int) else (new if k == i else p)
-                     for i, p in enumerate("abcdef"))
+# gives only its shape): <G, einsum_grad(y, s, k, ops)> = <y, einsum(s, ops with operand k := G)>. In the
+# sublist form (np.einsum(a, [0, 1], b, [1, 2])) `subscripts` is an operand too, number -1.
+_EINSUM_ARGS = ("subscripts",) + tuple("abcdef")
+
+
+def _operands(k, new, then=None):
+    """`subscripts, a, ..., f` of a template with argument number `k` (-1 is `subscripts`, 0 is a; a name or an
+    index template) replaced by `new`; `then` (the operand number of einsum_grad) goes after `subscripts`."""
+    args = [f"{new} if {k} == {i} else {p}" if not isinstance(k, int) else (new if k == i else p)
+            for i, p in enumerate(_EINSUM_ARGS, -1)]
+    return ", ".join(args[:1] + ([] if then is None else [str(then)]) + args[1:])
 
 
 rule(rt.einsum_grad, args="y, subscripts, k, a, b=None, c=None, d=None, e=None, f=None",
-     y=f"einsum_of(subscripts, {_operands('k', 'g')})",
-     **{p: f"zeros_like({p}) if k == {i} else einsum_grad(y, subscripts, {i}, {_operands('k', 'g')})"
-        for i, p in enumerate("abcdef")},
-     jvp=" + ".join([f"einsum_grad(t_y, subscripts, k, a, b, c, d, e, f)"]
-                    + [f"(zeros_like({p}) if k == {i} else einsum_grad(y, subscripts, k, {_operands(i, 't_' + p)}))"
-                       for i, p in enumerate("abcdef")]))
+     y=f"einsum_of({_operands('k', 'g')})",
+     **{p: f"zeros_like({p}) if k == {i} else einsum_grad(y, {_operands('k', 'g', i)})"
+        for i, p in enumerate(_EINSUM_ARGS, -1)},
+     jvp=" + ".join(["einsum_grad(t_y, subscripts, k, a, b, c, d, e, f)"]
+                    + [f"(zeros_like({p}) if k == {i} else einsum_grad(y, {_operands(i, 't_' + p, 'k')}))"
+                       for i, p in enumerate(_EINSUM_ARGS, -1)]))
 
 # ---- shape operations: each helper is linear in c; its adjoint is its partner -------------
+nondiff(rt.joined_dtype)   # np.r_ and np.c_, as `transforms.concatenators` spells them
+nondiff(rt.first)          # sorted(xs, key=f) of a local f, as `transforms.function_values` spells it
+rule(rt.column, args="x", elementwise=False, x="uncast(np.reshape(g, np.shape(x)), x)", jvp="column(t_x)")
 rule(rt.uncast, args="c, x, dtype=float", elementwise=False, c="uncast(g, c, dtype)", jvp="uncast(t_c, x, dtype)")
 rule(rt.unarray, args="c, x", elementwise=False,
      c="uncast(np.reshape(np.array(g), np.shape(c)), c)", jvp="unarray(t_c, x)")
@@ -113,10 +122,10 @@ nondiff(rt.median_weights, rt.convolve_pad)
 rule(rt.untake_along, args="c, arr, indices, axis=-1", elementwise=False,
      c="np.take_along_axis(g, indices, axis)", jvp="untake_along(t_c, arr, indices, axis)")
 rule(rt.chain_product, **MULTI_DOT)
-rule(rt.unsort, args="c, xs, reverse=False", elementwise=False, c="resort(g, xs, reverse)",
-     jvp="unsort(t_c, xs, reverse)")
-rule(rt.resort, args="c, xs, reverse=False", elementwise=False, c="unsort(g, xs, reverse)",
-     jvp="resort(t_c, xs, reverse)")
+rule(rt.unsort, args="c, xs, reverse=False, key=None", elementwise=False, c="resort(g, xs, reverse, key)",
+     jvp="unsort(t_c, xs, reverse, key)")
+rule(rt.resort, args="c, xs, reverse=False, key=None", elementwise=False, c="unsort(g, xs, reverse, key)",
+     jvp="resort(t_c, xs, reverse, key)")
 rule(rt.unlist, args="c, xs", elementwise=False, c="relist(g, c)", jvp="unlist(t_c, xs)")
 rule(rt.relist, args="c, xs, kind=list", elementwise=False, c="unlist(g, c)", jvp="relist(t_c, xs, kind)")
 # `for v in xs` of a parameter: xs, or a dict's keys (transforms/normal_form.py)
