@@ -467,9 +467,11 @@ add(np_transpose_literal, ANY.draw((2, 3, 4)))
 add(np_transpose_keyword, ANY.draw((2, 3)))
 add(meth_transpose_tuple, ANY.draw((2, 3, 4)))
 add(meth_transpose_varargs, ANY.draw((2, 3)))
-for _fn in (np_reshape, np_reshape_flat, np_reshape_keyword, meth_reshape_int, meth_reshape_tuple,
-            meth_reshape_varargs, meth_reshape_infer):
+for _fn in (np_reshape, np_reshape_flat, meth_reshape_int, meth_reshape_tuple, meth_reshape_varargs,
+            meth_reshape_infer):
     add(_fn, ANY.draw((2, 3)))
+if np.lib.NumpyVersion(np.__version__) >= "2.1.0":   # np.reshape's `shape=` keyword is NumPy 2.1's
+    add(np_reshape_keyword, ANY.draw((2, 3)))
 add(np_reshape, ANY.draw((6,)))
 add(meth_reshape_int, ANY.draw((3, 2)))
 for _shape, _shift, _axis in [((5,), 2, None), ((5,), -1, 0), ((2, 3), 1, None), ((2, 3), 1, 0), ((2, 3), -2, 1),
