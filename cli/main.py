@@ -170,11 +170,10 @@ def _usage_error(cmd, exc):
 def _wrt(args, func, cmd, method=False):
     """--wrt as s2s.grad takes it: a name or index, or a tuple of them; and its canonical text.
     A method's default is the parameter after its instance."""
-    params = list(inspect.signature(func).parameters)
     if args.wrt is None:
-        if method and len(params) > 1:
-            return params[1], None
-        return 0, None
+        params = list(inspect.signature(func).parameters) if method else []
+        return (params[1], None) if len(params) > 1 else (0, None)
+    params = list(inspect.signature(func).parameters)
     names = []
     offset = 0
     for part in args.wrt.split(","):
@@ -295,14 +294,15 @@ def _check(args, cmd) -> int:
     module_globals = func.__globals__
     with Progress(sys.stderr, "s2s check"):
         s2s.grad(func, wrt=tuple(names))  # unsupported code is reported before any evaluation
+    instance = _instance(target, params, names)
     if args.at:
         points = []
         for text in args.at:
             point = gradcheck.parse_point(text, func, module_globals, cmd)
-            points += gradcheck.random_points(func, names, shapes, 1, rng, fixed=point)
+            points += gradcheck.random_points(func, names, shapes, 1, rng, fixed={**instance, **point})
         where = f"{len(points)} given point{'s' if len(points) > 1 else ''}"
     else:
-        points = gradcheck.random_points(func, names, shapes, args.points, rng)
+        points = gradcheck.random_points(func, names, shapes, args.points, rng, fixed=instance)
         where = f"{len(points)} random point{'s' if len(points) > 1 else ''} (seed {args.seed})"
     filename = os.path.basename(inspect.getsourcefile(func) or "?")
     print(f"s2s check: {func.__name__} ({filename}) with respect to {', '.join(names)}, at {where}\n"
@@ -313,6 +313,17 @@ def _check(args, cmd) -> int:
         return 0
     print(f"mismatch: disagrees with finite differences (tolerance {args.tol:g})")
     return 1
+
+
+def _instance(target, params, names) -> dict:
+    """A method checked through its class is called on `Class()` unless --at gives its `self`
+    (or --wrt differentiates it); a class that needs arguments leaves it to --at."""
+    if not target.method or params[0] in names:
+        return {}
+    try:
+        return {params[0]: target.owner()}
+    except Exception:  # noqa: BLE001 -- its constructor needs arguments: --at "self=Model(...)"
+        return {}
 
 
 if __name__ == "__main__":

@@ -84,6 +84,7 @@ class Target:
     parameter is then the instance, and the default --wrt is the parameter after it)."""
     func: object
     method: bool = False
+    owner: object = None   # the class a method was looked up on
 
 
 def resolve_target(target: str, cmd: CommandLine) -> Target:
@@ -182,6 +183,7 @@ def _attribute(module, module_name, qualname, offset, target, cmd) -> Target:
                             target, offset=start, hint=f"did you mean {close[0]!r}?" if close else None)
         method = inspect.isclass(owner) and inspect.isfunction(obj) and \
             not isinstance(inspect.getattr_static(owner, name, None), staticmethod)
+        owner_class = owner if method else None
         if inspect.isclass(obj):
             owner, owner_text = obj, f"class {obj.__name__}"
         elif inspect.ismodule(obj):
@@ -199,7 +201,7 @@ def _attribute(module, module_name, qualname, offset, target, cmd) -> Target:
         raise cmd.error(f"{last!r} is a module, not a function: name a function in it", target, offset=start)
     if not callable(obj):
         raise cmd.error(f"{last!r} in {module_name} is not a function", target, offset=start)
-    return Target(obj, method)
+    return Target(obj, method, owner_class)
 
 
 def _file_without_function(path, cmd):

@@ -376,6 +376,9 @@ def test_targets_class_method_and_package_module(project, capsys, monkeypatch):
         assert namespace["grad_loss"](model, x, y) == pytest.approx(2 * k * x * y)
     assert call("grad", "clipkg.mod:loss", "--wrt", "x") == 0
     assert "def grad_loss(p, x):" in capsys.readouterr().out
+    assert call("check", "classes.py:Model.loss") == 0                  # on Model(), with respect to x
+    assert call("check", "classes.py:Model.loss", "--wrt", "x,y", "--at", "self=Model(2.0)") == 0
+    assert capsys.readouterr().out.count("ok: agrees with finite differences") == 2
 
 
 @pytest.mark.parametrize("args, message", [
