@@ -26,10 +26,11 @@ class _CloneFinder:
 
     def __init__(self, root: str):
         self.root = root
+        self.package = _os.path.join(root, "s2s")
 
     def find_spec(self, fullname, path=None, target=None):
-        if fullname not in self.SUBPACKAGES:
-            return None
+        if fullname not in self.SUBPACKAGES or self.package not in map(_os.path.abspath, path or ()):
+            return None   # not a subpackage of this clone's s2s
         return _machinery.PathFinder.find_spec(fullname, [self.root])
 
 
@@ -40,7 +41,7 @@ def _clone_layout() -> None:
         return   # an installed copy: its subpackages are inside it
     if all(_os.path.isfile(_os.path.join(root, sub, "__init__.py")) for sub in ("transforms", "cli")):
         if not any(isinstance(f, _CloneFinder) and f.root == root for f in _sys.meta_path):
-            _sys.meta_path.append(_CloneFinder(root))
+            _sys.meta_path.insert(0, _CloneFinder(root))   # before an editable install's finder of another clone
 
 
 _clone_layout()

@@ -9,6 +9,7 @@ use it outside the clone.
 import os
 import re
 import shlex
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -50,13 +51,16 @@ def test_the_suite_tests_the_working_tree():
     assert os.environ["PYTHONPATH"].split(os.pathsep)[0] == str(ROOT)   # the subprocesses tests start too
 
 
-def test_import_s2s_from_the_clone_root_is_the_clone_whole_whatever_is_installed():
+def test_import_s2s_from_a_clone_root_is_that_clone_whole_whatever_is_installed(tmp_path):
     # `python -c` and `python -m pytest` in the root put the root first on sys.path: its s2s/ must find
-    # transforms/ and cli/ beside it (an installed s2s has them inside, and is not what runs here).
-    assert _imported(sys.executable, ROOT)[:3] == (ROOT / "s2s", ROOT / "transforms", ROOT / "cli")
+    # transforms/ and cli/ beside it (an installed s2s has them inside, and is not what runs here) --
+    # also in another clone, while this one may be what is installed (editable).
+    for folder in ("s2s", "transforms", "cli"):
+        shutil.copytree(ROOT / folder, tmp_path / folder, ignore=shutil.ignore_patterns("__pycache__"))
+    assert _imported(sys.executable, tmp_path)[:3] == (tmp_path / "s2s", tmp_path / "transforms", tmp_path / "cli")
 
 
-def test_python_m_pytest_collects_from_the_clone_root():
+def test_python_m_pytest_collects_from_the_clone_root():   # which imports the clone's s2s: see above
     env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
     done = subprocess.run([sys.executable, "-m", "pytest", "--collect-only", "-p", "no:cacheprovider",
                            "tests/test_packaging.py"], cwd=ROOT, env=env, capture_output=True, text=True)
