@@ -21,7 +21,8 @@ that disagrees with finite differences), 2 bad input -- one message in
 `file:line:col: error: …` form, never a traceback; problems with the
 command itself are located in it as `<command line>:1:COL`. 3 is an
 internal error of s2s (a bug: please report). 130: interrupted (Ctrl-C), one
-line, and a FILE being written is left as it was.
+line, and a FILE being written is left as it was. 141: stdout was closed
+before the module was written (a pipe into `head`), silently.
 """
 from __future__ import annotations
 
@@ -68,7 +69,7 @@ TOP_EXAMPLES = """examples:
 TARGET is path/to/file.py:func, path/to/file.py:Class.method, package.module:func or
 package.module.func. Exit status: 0 success, 1 check failed (stale file or wrong derivative),
 2 bad input (message in file:line:col: error: ... form), 3 an internal error of s2s (a bug:
-please report it), 130 interrupted (Ctrl-C)."""
+please report it), 130 interrupted (Ctrl-C), 141 stdout closed early (| head)."""
 
 DESCRIPTIONS = {
     "grad": "Generate the gradient of TARGET (a scalar function) as a standalone Python module.",
@@ -147,6 +148,12 @@ def main(argv=None) -> int:
     except KeyboardInterrupt:   # Ctrl-C: one line; -o writes through a temporary file, so FILE is untouched
         print("s2s: interrupted", file=sys.stderr)
         return 130
+    except BrokenPipeError:     # stdout's reader stopped reading (`s2s grad ... | head`): as SIGPIPE would
+        try:
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())   # nothing left to flush at exit
+        except (OSError, ValueError):
+            pass
+        return 141
     except Exception:  # noqa: BLE001 -- a bug in s2s, not the user's mistake
         traceback.print_exc()
         print("s2s: internal error: this is a bug in s2s; please report it with the command and the traceback above",

@@ -325,6 +325,13 @@ def test_ctrl_c_exits_130_with_one_line_and_no_file(tmp_path):
     assert sorted(p.name for p in tmp_path.iterdir()) == ["slow.py", "started"]
 
 
+def test_a_closed_stdout_exits_141_quietly(tmp_path):
+    proc = subprocess.Popen([sys.executable, "-m", "s2s.cli.main", "grad", str(ROOT / "examples" / "course.py") +
+                             ":loop"], cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    proc.stdout.close()                                  # `s2s grad ... | head -0`
+    assert (proc.wait(timeout=120), proc.stderr.read()) == (141, "")
+
+
 def test_ctrl_c_while_writing_leaves_the_old_file_and_no_temporary(project, capsys, monkeypatch):
     assert call("grad", "clim.py:model", "-o", "g.py") == 0
     old = (project / "g.py").read_bytes()
