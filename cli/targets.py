@@ -26,6 +26,7 @@ import traceback
 from s2s.errors import Location, S2SError
 
 COMMAND_LINE = "<command line>"
+_IMPORTABLE = "run s2s where the package can be imported, or name a file: path/to/file.py:func"
 
 
 class CommandLine:
@@ -116,13 +117,10 @@ def resolve_target(target: str, cmd: CommandLine) -> Target:
                 missing = missing or exc
                 if exc.name == module_name and cut > 1:
                     continue
-                raise cmd.error(f"no module named {missing.name!r}", target,
-                                hint="run s2s where the package can be imported, or name a file: "
-                                     "path/to/file.py:func") from None
+                raise cmd.error(f"no module named {missing.name!r}", target, hint=_IMPORTABLE) from None
             qualname = ".".join(parts[cut:])
             if missing is not None and not hasattr(module, parts[cut]):
-                raise cmd.error(f"no module named {missing.name!r}", target,
-                                hint="run s2s where the package can be imported, or name a file: path/to/file.py:func")
+                raise cmd.error(f"no module named {missing.name!r}", target, hint=_IMPORTABLE)
             return _attribute(module, module_name, qualname, len(module_name) + 1, target, cmd)
         raise AssertionError("unreachable")   # pragma: no cover
 
@@ -155,9 +153,7 @@ def _import_module(module_name, target, cmd, quiet=False):
     except ModuleNotFoundError as exc:
         if quiet:
             raise
-        raise cmd.error(f"no module named {exc.name!r}", target,
-                        hint="run s2s where the package can be imported, or name a file: path/to/file.py:func") \
-            from None
+        raise cmd.error(f"no module named {exc.name!r}", target, hint=_IMPORTABLE) from None
 
 
 def _attribute(module, module_name, qualname, offset, target, cmd) -> Target:
