@@ -2,6 +2,7 @@
 import importlib.util
 import pathlib
 
+import numpy as np
 import pytest
 
 GENERATOR = pathlib.Path(__file__).resolve().parents[1] / "docs" / "make_rules.py"
@@ -16,6 +17,8 @@ def _generator():
 
 def test_rules_md_is_current():
     pytest.importorskip("scipy", reason="docs/rules.md lists SciPy's rules, which register only where it imports")
+    if hasattr(np, "trapz"):
+        pytest.skip("docs/rules.md is made with NumPy 2.4 or newer: older NumPy also has np.trapz, and its rule")
     make_rules = _generator()
     assert make_rules.OUT.read_text(encoding="utf-8") == make_rules.render(), \
         "docs/rules.md is stale: run `python docs/make_rules.py`"
