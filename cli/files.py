@@ -4,7 +4,9 @@ A write goes to a temporary file in FILE's directory, then `os.replace`s
 FILE in one step, so FILE is either the old bytes or the new ones, never a
 mix; any failure before the rename leaves FILE untouched. A file that does
 not start with s2s's header was not written by s2s and is not overwritten
-without `--force`.
+without `--force`, and a file that s2s reads (the target's module, or any
+module of the user's it imports) is never overwritten, not even with
+`--force`.
 """
 from __future__ import annotations
 
@@ -28,6 +30,39 @@ def _read(path: str) -> str | None:
         raise S2SError(f"{path} is a directory", Location(display_path(path), 1, 0)) from None
     except (OSError, UnicodeDecodeError) as exc:
         raise S2SError(f"cannot read {path}: {exc}", Location(display_path(path), 1, 0)) from None
+
+
+def files_read(func) -> dict:
+    """{path: what it is} for the files s2s reads to generate `func`'s derivative: the file of its
+    module, and of every module of the user's that is loaded (the target's module imports them; the
+    functions it calls are read from them)."""
+    import inspect
+    import sys
+
+    from .targets import _is_user_file
+    read = {}
+    try:
+        read[inspect.getsourcefile(func)] = f"the source of {func.__qualname__}"
+    except TypeError:
+        pass
+    for name, module in list(sys.modules.items()):
+        filename = getattr(module, "__file__", None)
+        if filename and _is_user_file(filename) and filename not in read:
+            read[filename] = f"the source of module {name}"
+    return read
+
+
+def source_overwritten(path: str, func) -> str | None:
+    """What `path` is, if it is a file s2s reads for `func` (-o must never overwrite it), else None."""
+    if not os.path.exists(path):
+        return None
+    for filename, what in files_read(func).items():
+        try:
+            if filename and os.path.samefile(path, filename):
+                return what
+        except OSError:
+            continue
+    return None
 
 
 def write(path: str, text: str, force: bool) -> bool:

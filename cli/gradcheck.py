@@ -248,9 +248,20 @@ def check(func, wrt: list[str], points: list[dict], tol: float, rng, out):
     return agree
 
 
+class _Field(str):
+    """A step of a path in a tree that is a dataclass field (`.w`), not a key or an index (`['w']`)."""
+
+
+def _is_tree(x) -> bool:
+    return isinstance(x, (dict, list, tuple)) or (dataclasses.is_dataclass(x) and not isinstance(x, type))
+
+
 def _leaves(x, path=()):
-    """(path, leaf) for each number or array in a tree of dicts, lists and tuples."""
-    if isinstance(x, dict):
+    """(path, leaf) for each number or array in a tree of dicts, lists, tuples and dataclasses."""
+    if dataclasses.is_dataclass(x) and not isinstance(x, type):
+        for f in dataclasses.fields(x):
+            yield from _leaves(getattr(x, f.name), path + (_Field(f.name),))
+    elif isinstance(x, dict):
         for k in x:
             yield from _leaves(x[k], path + (k,))
     elif isinstance(x, (list, tuple)):
@@ -262,7 +273,7 @@ def _leaves(x, path=()):
 
 def _at(x, path):
     for k in path:
-        x = x[k]
+        x = getattr(x, k) if isinstance(k, _Field) else x[k]
     return x
 
 
@@ -271,16 +282,24 @@ def _with_leaf(x, path, leaf):
     if not path:
         return leaf
     k, rest = path[0], path[1:]
+    if isinstance(k, _Field):
+        out = copy.copy(x)
+        object.__setattr__(out, k, _with_leaf(getattr(x, k), rest, leaf))   # a frozen dataclass too
+        return out
     if isinstance(x, dict):
         return {**x, k: _with_leaf(x[k], rest, leaf)}
     items = [_with_leaf(v, rest, leaf) if j == k else v for j, v in enumerate(x)]
     return type(x)(*items) if hasattr(x, "_fields") else type(x)(items)
 
 
+def _label(path) -> str:
+    return "".join(f".{k}" if isinstance(k, _Field) else f"[{k!r}]" for k in path)
+
+
 def _numerical_tree(scalar, args, i, g, rng):
-    """`_numerical` for each leaf of a tree argument (a dict, list or tuple of arrays), its entries
-    named by their path in the tree."""
-    if not isinstance(args[i], (dict, list, tuple)):
+    """`_numerical` for each leaf of a tree argument (a dict, list, tuple or dataclass of arrays), its
+    entries named by their path in the tree."""
+    if not _is_tree(args[i]):
         return _numerical(scalar, args, i, g, rng)
     parts = []
     for path, leaf in _leaves(args[i]):
@@ -291,7 +310,7 @@ def _numerical_tree(scalar, args, i, g, rng):
         leaf_args = list(args)
         leaf_args[i] = leaf
         fd, cs, g_entries, where = _numerical(at_leaf, leaf_args, i, _at(g, path), rng)
-        label = "".join(f"[{k!r}]" for k in path)
+        label = _label(path)
         parts.append((fd, cs, g_entries, [label + w if w != "()" else label for w in where]))
     complex_applies = all(cs is not None for _, cs, _, _ in parts)
     return (np.concatenate([p[0] for p in parts]),

@@ -4,13 +4,25 @@
     s2s jvp   TARGET [--wrt a]   [-o FILE] [--check] [--force]
     s2s hvp   TARGET [--wrt a]   [-o FILE] [--check] [--force]
     s2s check TARGET [--wrt a,b] [--seed N] [--points N] [--shape x=3,4] [--at "x=np.ones(3)"] [--tol T]
+    s2s --version
 
-grad, jvp and hvp write a standalone module (`s2s.standalone`): it runs
-with NumPy and the target's own module, without s2s. Exit status: 0 success,
-1 a check failed (a stale FILE, or a derivative that disagrees with finite
-differences), 2 bad input -- one message in `file:line:col: error: …` form,
-never a traceback; problems with the command itself are located in it as
-`<command line>:1:COL`. 3 is an internal error of s2s (a bug: please report).
+TARGET is path/to/file.py:func, path/to/file.py:Class.method (the default
+--wrt of a method is its parameter after self), package.module:func or
+package.module.func. grad, jvp and hvp write a standalone module
+(`s2s.standalone`): it runs with NumPy and the target's own module, without
+s2s. Without -o it goes to stdout, and only it: what the target's module
+prints while it is imported goes to stderr. -o never overwrites a file s2s
+reads (the target's module, a module it imports), not even with --force.
+Generation that takes more than a second shows a progress line on stderr
+when stderr is a terminal (cli/progress.py).
+
+Exit status: 0 success, 1 a check failed (a stale FILE, or a derivative
+that disagrees with finite differences), 2 bad input -- one message in
+`file:line:col: error: …` form, never a traceback; problems with the
+command itself are located in it as `<command line>:1:COL`. 3 is an
+internal error of s2s (a bug: please report). 130: interrupted (Ctrl-C), one
+line, and a FILE being written is left as it was. 141: stdout was closed
+before the module was written (a pipe into `head`), silently.
 """
 from __future__ import annotations
 
@@ -54,9 +66,10 @@ TOP_EXAMPLES = """examples:
   s2s grad examples/course.py:loop --wrt a,b -o grad_loop.py --check    in CI: is it up to date?
   s2s check examples/course.py:loop --wrt a,b                 compare with finite differences
 
-TARGET is path/to/file.py:func or package.module.func. Exit status: 0 success, 1 check failed
-(stale file or wrong derivative), 2 bad input (message in file:line:col: error: ... form),
-3 an internal error of s2s (a bug: please report it)."""
+TARGET is path/to/file.py:func, path/to/file.py:Class.method, package.module:func or
+package.module.func. Exit status: 0 success, 1 check failed (stale file or wrong derivative),
+2 bad input (message in file:line:col: error: ... form), 3 an internal error of s2s (a bug:
+please report it), 130 interrupted (Ctrl-C), 141 stdout closed early (| head)."""
 
 DESCRIPTIONS = {
     "grad": "Generate the gradient of TARGET (a scalar function) as a standalone Python module.",
@@ -82,16 +95,19 @@ class _UsageError(Exception):
 
 
 def build_parser() -> argparse.ArgumentParser:
+    import s2s
     parser = _Parser(prog="s2s", description="Source-to-source automatic differentiation for Python and NumPy.",
                      epilog=TOP_EXAMPLES, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--version", action="version", version=f"s2s {s2s.__version__}")
     sub = parser.add_subparsers(dest="command", required=True, metavar="{grad,jvp,hvp,check}", parser_class=_Parser)
     for name in ("grad", "jvp", "hvp", "check"):
         p = sub.add_parser(name, help=DESCRIPTIONS[name], description=DESCRIPTIONS[name], epilog=EXAMPLES[name],
                            formatter_class=argparse.RawDescriptionHelpFormatter)
-        p.add_argument("target", metavar="TARGET", help="path/to/file.py:func or package.module.func")
+        p.add_argument("target", metavar="TARGET", help="path/to/file.py:func, path/to/file.py:Class.method, "
+                                                         "package.module:func or package.module.func")
         p.add_argument("--wrt", metavar="A,B", default=None,
                        help="comma-separated parameter names (or indices) to differentiate with respect to "
-                            "(default: the first parameter)")
+                            "(default: the first parameter; of a method, the first after self)")
         if name == "check":
             p.add_argument("--seed", type=int, default=0, metavar="N", help="seed of the random points (default 0)")
             p.add_argument("--points", type=int, default=3, metavar="N", help="how many random points (default 3)")
@@ -107,7 +123,8 @@ def build_parser() -> argparse.ArgumentParser:
                            help="write the module to FILE (atomically) instead of printing it")
             p.add_argument("--check", action="store_true",
                            help="write nothing: exit 0 if FILE is what would be generated now, 1 with a diff if not")
-            p.add_argument("--force", action="store_true", help="overwrite FILE even if s2s did not write it")
+            p.add_argument("--force", action="store_true",
+                           help="overwrite FILE even if s2s did not write it (never a file s2s reads)")
     return parser
 
 
@@ -128,6 +145,15 @@ def main(argv=None) -> int:
     except s2s.S2SError as exc:
         print(exc.render(), file=sys.stderr)
         return 2
+    except KeyboardInterrupt:   # Ctrl-C: one line; -o writes through a temporary file, so FILE is untouched
+        print("s2s: interrupted", file=sys.stderr)
+        return 130
+    except BrokenPipeError:     # stdout's reader stopped reading (`s2s grad ... | head`): as SIGPIPE would
+        try:
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())   # nothing left to flush at exit
+        except (OSError, ValueError):
+            pass
+        return 141
     except Exception:  # noqa: BLE001 -- a bug in s2s, not the user's mistake
         traceback.print_exc()
         print("s2s: internal error: this is a bug in s2s; please report it with the command and the traceback above",
@@ -148,10 +174,12 @@ def _usage_error(cmd, exc):
     return s2s.S2SError(exc.message, cmd.location(index), exc.usage)
 
 
-def _wrt(args, func, cmd):
-    """--wrt as s2s.grad takes it: a name or index, or a tuple of them; and its canonical text."""
+def _wrt(args, func, cmd, method=False):
+    """--wrt as s2s.grad takes it: a name or index, or a tuple of them; and its canonical text.
+    A method's default is the parameter after its instance."""
     if args.wrt is None:
-        return 0, None
+        params = list(inspect.signature(func).parameters) if method else []
+        return (params[1], None) if len(params) > 1 else (0, None)
     params = list(inspect.signature(func).parameters)
     names = []
     offset = 0
@@ -207,10 +235,20 @@ def _generate(args, cmd) -> int:
     if args.check and not args.output:
         raise cmd.error("--check needs -o FILE: it compares FILE with what would be generated now", "--check",
                         hint=f"s2s {args.command} TARGET -o FILE --check")
-    func = resolve_target(args.target, cmd)
-    wrt, wrt_text = _wrt(args, func, cmd)
-    made = {"grad": s2s.grad, "jvp": s2s.jvp, "hvp": s2s.hvp}[args.command](func, wrt=wrt)
-    generated = api.generated(made)
+    from .progress import Progress
+    from .targets import stdout_to_stderr
+    target = resolve_target(args.target, cmd)
+    func = target.func
+    if args.output:
+        what = files.source_overwritten(args.output, func)
+        if what is not None:
+            raise cmd.error(f"-o {args.output} is {what}, which s2s reads: s2s never overwrites a file it reads, "
+                            f"not even with --force", args.output, ("-o", "--output"),
+                            hint=f"write the derivative to another file, e.g. -o {args.command}_{func.__name__}.py")
+    wrt, wrt_text = _wrt(args, func, cmd, target.method)
+    with stdout_to_stderr(), Progress(sys.stderr, f"s2s {args.command}"):
+        made = {"grad": s2s.grad, "jvp": s2s.jvp, "hvp": s2s.hvp}[args.command](func, wrt=wrt)
+        generated = api.generated(made)
     command = canonical_command(args, wrt_text)
     summary = _hvp_summary(func, generated, wrt) if args.command == "hvp" else None
     text = standalone.render(generated, command=command, summary=summary)
@@ -250,8 +288,10 @@ def _check(args, cmd) -> int:
 
     from . import gradcheck
     from .targets import resolve_target
-    func = unwrap(resolve_target(args.target, cmd))
-    wrt, _ = _wrt(args, func, cmd)
+    from .progress import Progress
+    target = resolve_target(args.target, cmd)
+    func = unwrap(target.func)
+    wrt, _ = _wrt(args, func, cmd, target.method)
     params = list(inspect.signature(func).parameters)
     names = [params[n] if isinstance(n, int) else n for n in (wrt if isinstance(wrt, tuple) else (wrt,))]
     if args.points < 1:
@@ -259,15 +299,17 @@ def _check(args, cmd) -> int:
     shapes = gradcheck.parse_shapes(args.shape, params, cmd)
     rng = np.random.default_rng(args.seed)
     module_globals = func.__globals__
-    s2s.grad(func, wrt=tuple(names))  # unsupported code is reported before any evaluation
+    with Progress(sys.stderr, "s2s check"):
+        s2s.grad(func, wrt=tuple(names))  # unsupported code is reported before any evaluation
+    instance = _instance(target, params, names)
     if args.at:
         points = []
         for text in args.at:
             point = gradcheck.parse_point(text, func, module_globals, cmd)
-            points += gradcheck.random_points(func, names, shapes, 1, rng, fixed=point)
+            points += gradcheck.random_points(func, names, shapes, 1, rng, fixed={**instance, **point})
         where = f"{len(points)} given point{'s' if len(points) > 1 else ''}"
     else:
-        points = gradcheck.random_points(func, names, shapes, args.points, rng)
+        points = gradcheck.random_points(func, names, shapes, args.points, rng, fixed=instance)
         where = f"{len(points)} random point{'s' if len(points) > 1 else ''} (seed {args.seed})"
     filename = os.path.basename(inspect.getsourcefile(func) or "?")
     print(f"s2s check: {func.__name__} ({filename}) with respect to {', '.join(names)}, at {where}\n"
@@ -278,6 +320,17 @@ def _check(args, cmd) -> int:
         return 0
     print(f"mismatch: disagrees with finite differences (tolerance {args.tol:g})")
     return 1
+
+
+def _instance(target, params, names) -> dict:
+    """A method checked through its class is called on `Class()` unless --at gives its `self`
+    (or --wrt differentiates it); a class that needs arguments leaves it to --at."""
+    if not target.method or params[0] in names:
+        return {}
+    try:
+        return {params[0]: target.owner()}
+    except Exception:  # noqa: BLE001 -- its constructor needs arguments: --at "self=Model(...)"
+        return {}
 
 
 if __name__ == "__main__":

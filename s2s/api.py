@@ -33,7 +33,7 @@ def _wrt_names(func, wrt) -> tuple[list[str], bool]:
     try:
         params = list(inspect.signature(func).parameters)
     except (TypeError, ValueError):
-        raise S2SError(f"cannot read the parameters of {func!r}") from None
+        raise S2SError(f"cannot read the parameters of {func!r}: it is not a Python function") from None
     single = not isinstance(wrt, (tuple, list))
     names = []
     for w in ([wrt] if single else wrt):

@@ -78,6 +78,9 @@ class Generated:
 # Every loaded generated function -> the generation it came from, so that code
 # generated from generated code (hvp: jvp of grad) can find its sources.
 ORIGINS: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()
+# Called with (functions generated, functions queued) as each generated function is finished:
+# the `s2s` command's progress line (cli/progress.py).
+PROGRESS: list = []
 
 
 def unwrap(func):
@@ -395,6 +398,8 @@ class _Generation:
         cells = cells_of(func)
         fn, cells = _bound_defaults(fn, func, cells)
         self.functions.append((fn.name, fn, info, self.namespace(func), cells))
+        for report in PROGRESS:
+            report(len(self.functions), len(self.queue))
 
     def drain(self, optimize):
         while self.queue:

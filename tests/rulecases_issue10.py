@@ -8,7 +8,8 @@ cost the default run a few seconds more."""
 import numpy as np  # noqa: F401
 
 from s2s import runtime as rt
-from rulecases import ANY, NONZERO, POS, Domain, _rng, _shape_id, add, draw_pair, mod_smooth  # noqa: F401
+from rulecases import (ANY, NONZERO, POS, Domain, _rng, _shape_id, add, draw_pair, mod_smooth,  # noqa: F401
+                       same_draws_on_every_numpy)
 
 
 def _tag(*parts, **named):
@@ -190,8 +191,9 @@ def np_cross_axes(x, y, axisa, axisb, axisc, w): return np.sum(np.cross(x, y, ax
 def np_cross_axis(x, y, w): return np.sum(np.cross(x, y, axis=0) * w)
 
 
-if hasattr(np, "row_stack"):   # removed in NumPy 2.4
-    add(np_row_stack, ANY.draw((3,)), ANY.draw((2, 3)))
+with same_draws_on_every_numpy():
+    if hasattr(np, "row_stack"):   # removed in NumPy 2.4
+        add(np_row_stack, ANY.draw((3,)), ANY.draw((2, 3)))
 for _sx, _sy, _axes in [((3, 2), (2, 3), (0, 1, -1)), ((2, 3), (3,), (-1, 0, 0)), ((4, 3, 2), (3, 2), (1, 0, 1))]:
     add(np_cross_axes, ANY.draw(_sx), ANY.draw(_sy), *_axes, wrt=(0, 1), tag=_tag(_sx, _sy, axes=_axes))
 add(np_cross_axis, ANY.draw((3, 2)), ANY.draw((3, 2)))
@@ -329,8 +331,9 @@ if hasattr(np, "trapezoid"):   # NumPy 2.0 and later
 def np_trapz(y, x, w): return np.sum(np.trapz(y, x) * w)
 
 
-if hasattr(np, "trapz"):   # removed in NumPy 2.4
-    add(np_trapz, ANY.draw((2, 4)), np.cumsum(POS.draw((4,))))
+with same_draws_on_every_numpy():
+    if hasattr(np, "trapz"):   # removed in NumPy 2.4
+        add(np_trapz, ANY.draw((2, 4)), np.cumsum(POS.draw((4,))))
 
 
 # ---- diff with prepend / append -----------------------------------------------------------------------------

@@ -98,7 +98,8 @@ def test_generated_source_is_deterministic_across_processes(tmp_path):
     root = Path(__file__).resolve().parents[1]
     code = code.replace("'tests'", repr(str(root / "tests")))
     runs = [subprocess.run([sys.executable, "-c", code], cwd=tmp_path, capture_output=True, text=True,
-                           env={"PYTHONHASHSEED": seed, "PATH": ""}) for seed in ("1", "2")]
+                           env={"PYTHONHASHSEED": seed, "PATH": "", "PYTHONPATH": str(root)})
+            for seed in ("1", "2")]
     assert runs[0].returncode == 0, runs[0].stderr
     assert runs[0].stdout == runs[1].stdout
     assert runs[0].stdout == s2s.source(s2s.grad(a.model, wrt=(0, 1)))

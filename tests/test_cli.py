@@ -4,11 +4,14 @@ Every command and every exit status is run once as a subprocess (what a
 user or CI runs); the many variations of one behaviour call `main()` in
 this process, which is much faster.
 """
+import io
 import os
 import re
+import signal
 import subprocess
 import sys
 import textwrap
+import time
 from pathlib import Path
 
 import pytest
@@ -245,3 +248,214 @@ def test_help_shows_examples(capsys):
             main([*args, "--help"])
         out = capsys.readouterr().out
         assert "examples:" in out and "s2s " in out
+
+
+# -- issue 11: --version, -o never overwrites what s2s reads, stdout carries only the module, Ctrl-C,
+# -- targets, progress, s2s check on dataclasses ------------------------------------------------------------
+
+NOISY = '''\
+import os
+import sys
+
+print("loading noisy")                       # import-time output, as models often have
+sys.stdout.write("more noise\\n")
+sys.stdout.flush()
+os.write(1, b"and from file descriptor 1\\n")   # what C code or a subprocess would write
+
+
+def cube(x):
+    return x * x * x
+'''
+
+CLASSES = '''\
+import dataclasses
+
+import numpy as np
+
+
+@dataclasses.dataclass
+class Params:
+    w: np.ndarray
+    b: float
+
+
+class Model:
+    def __init__(self, k=3.0):
+        self.k = k
+
+    def loss(self, x, y):
+        """k x^2 y: gradient in x 2 k x y."""
+        return self.k * x * x * y
+
+
+def loss(p, x):
+    return np.sum(np.tanh(p.w * x)) + p.b ** 2
+'''
+
+
+def test_version_prints_the_package_version_and_exits_0(tmp_path):
+    import s2s
+    result = run("--version", cwd=tmp_path)
+    assert (result.returncode, result.stdout, result.stderr) == (0, f"s2s {s2s.__version__}\n", "")
+
+
+def test_import_time_output_goes_to_stderr_and_stdout_is_a_valid_module(tmp_path):
+    (tmp_path / "noisy.py").write_text(NOISY)
+    result = run("grad", "noisy.py:cube", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert result.stderr.splitlines() == ["loading noisy", "more noise", "and from file descriptor 1"]
+    namespace = {}                                    # `s2s grad noisy.py:cube > g.py` is a valid module
+    exec(compile(result.stdout, "g.py", "exec"), namespace)
+    assert namespace["grad_cube"](2.0) == 12.0
+
+
+def test_ctrl_c_exits_130_with_one_line_and_no_file(tmp_path):
+    (tmp_path / "slow.py").write_text("import pathlib\nimport time\n\npathlib.Path('started').touch()\n"
+                                      "time.sleep(60)\n\n\ndef f(x):\n    return x * x\n")
+    proc = subprocess.Popen([sys.executable, "-m", "s2s.cli.main", "grad", "slow.py:f", "-o", "g.py"], cwd=tmp_path,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    for _ in range(600):
+        if (tmp_path / "started").exists() or proc.poll() is not None:
+            break
+        time.sleep(0.05)
+    proc.send_signal(signal.SIGINT)
+    out, err = proc.communicate(timeout=60)
+    assert (proc.returncode, out, err) == (130, "", "s2s: interrupted\n")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["slow.py", "started"]
+
+
+def test_a_closed_stdout_exits_141_quietly(tmp_path):
+    proc = subprocess.Popen([sys.executable, "-m", "s2s.cli.main", "grad", str(ROOT / "examples" / "course.py") +
+                             ":loop"], cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    proc.stdout.close()                                  # `s2s grad ... | head -0`
+    assert (proc.wait(timeout=120), proc.stderr.read()) == (141, "")
+
+
+def test_ctrl_c_while_writing_leaves_the_old_file_and_no_temporary(project, capsys, monkeypatch):
+    assert call("grad", "clim.py:model", "-o", "g.py") == 0
+    old = (project / "g.py").read_bytes()
+    (project / "clim.py").write_text(MODEL.replace("+ math.pi", "+ 1.0"))
+    capsys.readouterr()
+
+    def interrupted(fd):
+        raise KeyboardInterrupt
+    monkeypatch.setattr(files.os, "fsync", interrupted)            # Ctrl-C half-way through the write
+    assert call("grad", "clim.py:model", "-o", "g.py") == 130
+    assert capsys.readouterr().err == "s2s: interrupted\n"
+    assert (project / "g.py").read_bytes() == old
+    assert sorted(p.name for p in project.iterdir() if p.is_file()) == ["clim.py", "g.py"]
+
+
+def test_o_never_overwrites_a_file_s2s_reads_not_even_with_force(project, capsys):
+    (project / "helpers.py").write_text("def twice(x):\n    return 2.0 * x\n")
+    (project / "uses.py").write_text("from helpers import twice\n\n\ndef f(x):\n    return twice(x) * x\n")
+    os.symlink(project / "uses.py", project / "link.py")
+    for output, what in [("clim.py", "the source of model"), ("./clim.py", "the source of model"),
+                         (str(project / "clim.py"), "the source of model")]:
+        before = (project / "clim.py").read_bytes()
+        assert call("grad", "clim.py:model", "-o", output, "--force") == 2
+        err = capsys.readouterr().err
+        assert f"error: -o {output} is {what}, which s2s reads: s2s never overwrites a file it reads" in err
+        assert "hint: write the derivative to another file, e.g. -o grad_model.py" in err
+        assert (project / "clim.py").read_bytes() == before
+    for output, what in [("helpers.py", "the source of module helpers"), ("link.py", "the source of f")]:
+        assert call("grad", "uses.py:f", "-o", output, "--force") == 2
+        assert f"-o {output} is {what}, which s2s reads" in capsys.readouterr().err
+    assert (project / "helpers.py").read_text().startswith("def twice")
+    assert call("grad", "clim.py:model", "-o", "clim.py", "--check") == 2   # nor compares it as if generated
+    assert call("grad", "uses.py:f", "-o", "grad_f.py") == 0
+
+
+def test_targets_class_method_and_package_module(project, capsys, monkeypatch):
+    monkeypatch.setattr(sys, "modules", dict(sys.modules))    # clipkg is imported for this test only
+    (project / "classes.py").write_text(CLASSES)
+    (project / "clipkg").mkdir()
+    (project / "clipkg" / "__init__.py").write_text("")
+    (project / "clipkg" / "mod.py").write_text(CLASSES)
+    x, y, k = 1.5, 2.0, 3.0
+    for target, module in [("classes.py:Model.loss", "classes"), ("clipkg.mod:Model.loss", "clipkg.mod"),
+                           ("clipkg.mod.Model.loss", "clipkg.mod")]:
+        assert call("grad", target) == 0                        # default --wrt: the parameter after self
+        namespace = {}
+        exec(capsys.readouterr().out, namespace)
+        model = sys.modules[module].Model(k)
+        assert namespace["grad_loss"](model, x, y) == pytest.approx(2 * k * x * y)
+    assert call("grad", "clipkg.mod:loss", "--wrt", "x") == 0
+    assert "def grad_loss(p, x):" in capsys.readouterr().out
+    assert call("check", "classes.py:Model.loss") == 0                  # on Model(), with respect to x
+    assert call("check", "classes.py:Model.loss", "--wrt", "x,y", "--at", "self=Model(2.0)") == 0
+    assert capsys.readouterr().out.count("ok: agrees with finite differences") == 2
+
+
+@pytest.mark.parametrize("args, message", [
+    (["grad", "clim.py"], "<command line>:1:17: error: clim.py names a file, not a function: add the function "
+                          "after a colon, e.g. clim.py:n_terms"),
+    (["grad", "classes.py:Model"], "<command line>:1:21: error: 'Model' in classes is a class, not a function: "
+                                   "name one of its methods, e.g. classes.py:Model.loss"),
+    (["grad", "classes.py:Model.los"], "<command line>:1:27: error: class Model has no attribute 'los'"),
+    (["grad", "classes.py:loss.x"], "<command line>:1:26: error: 'loss' is a function: there is nothing"),
+    (["check", "classes.Params"], "<command line>:1:19: error: 'Params' in classes is a class, not a function"),
+    (["grad", "nopkg.nomod:f"], "<command line>:1:10: error: no module named 'nopkg'"),
+])
+def test_targets_that_are_not_functions_say_what_they_are(project, capsys, args, message):
+    (project / "classes.py").write_text(CLASSES)
+    assert call(*args) == 2
+    err = capsys.readouterr().err
+    assert err.startswith(message) and "Traceback" not in err, err
+
+
+class FakeTerminal(io.StringIO):
+    def isatty(self):
+        return True
+
+
+def test_progress_shows_on_a_terminal_after_a_second_and_never_elsewhere(project, monkeypatch):
+    from s2s.cli import progress
+    assert progress.shows_progress(FakeTerminal()) and not progress.shows_progress(io.StringIO())
+    assert not progress.shows_progress(open(os.devnull, "w"))
+    monkeypatch.setenv("TERM", "dumb")
+    assert not progress.shows_progress(FakeTerminal())
+    monkeypatch.setenv("TERM", "xterm")
+    clock = iter([0.0, 0.5, 2.0, 3.0, 4.0, 5.0, 6.0, 7.0])
+    terminal = FakeTerminal()
+    with progress.Progress(terminal, "s2s grad", clock=lambda: next(clock)) as shown:
+        shown(1, 3)                       # at 0.5 s: nothing yet
+        assert terminal.getvalue() == ""
+        shown(2, 1)
+    assert terminal.getvalue() == "\rs2s grad: generating: 2 functions done, 1 to do\x1b[K\r\x1b[K"
+    monkeypatch.setattr(progress, "DELAY", 0.0)                     # the command, on a terminal and not
+    monkeypatch.setattr(sys, "stderr", FakeTerminal())
+    assert call("grad", "clim.py:model", "-o", "g.py") == 0
+    shown = sys.stderr.getvalue()
+    assert "\rs2s grad: generating: 1 function done, 1 to do\x1b[K" in shown   # model, then square_plus's
+    assert "\rs2s grad: generating: 3 functions done, 0 to do\x1b[K" in shown and shown.endswith(
+        "\r\x1b[Kwrote g.py\n")
+    monkeypatch.setattr(sys, "stderr", io.StringIO())
+    assert call("grad", "clim.py:model", "-o", "g2.py") == 0
+    assert sys.stderr.getvalue() == "wrote g2.py\n"
+
+
+def test_s2s_check_takes_dataclass_parameters(project, capsys):
+    (project / "wrongrule.py").write_text(WRONG_RULE + """
+import dataclasses
+
+
+@dataclasses.dataclass
+class Params:
+    w: np.ndarray
+    b: float
+
+
+def loss(p, x):
+    return np.sum(np.tanh(p.w * x)) + p.b ** 2
+
+
+def wrong_params(p):
+    return np.sum(square(p.w)) + p.b
+""")
+    at = "p=Params(np.array([0.5, -1.0, 2.0]), 0.5), x=np.arange(3.0)"
+    assert call("check", "wrongrule.py:loss", "--wrt", "p,x", "--at", at) == 0
+    assert "ok: agrees with finite differences" in capsys.readouterr().out
+    assert call("check", "wrongrule.py:wrong_params", "--at", "p=Params(np.ones(2), 0.5)") == 1
+    out = capsys.readouterr().out
+    assert "MISMATCH" in out and "entry .w(0,)" in out

@@ -9,6 +9,7 @@ import pathlib
 import re
 import runpy
 
+import numpy as np
 import pytest
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
@@ -24,6 +25,8 @@ def _generator():
 
 def test_rules_md_is_current():
     pytest.importorskip("scipy", reason="docs/rules.md lists SciPy's rules, which register only where it imports")
+    if hasattr(np, "trapz"):
+        pytest.skip("docs/rules.md is made with NumPy 2.4 or newer: older NumPy also has np.trapz, and its rule")
     make_rules = _generator()
     assert make_rules.OUT.read_text(encoding="utf-8") == make_rules.render(), \
         "docs/rules.md is stale: run `python docs/make_rules.py`"
