@@ -114,12 +114,13 @@ def _bind_then_call(made, func, n_directions: int, args=(), keywords=None):
 def _directions_last(signature, given, kwargs, n_directions: int):
     """(func's positional arguments with defaults applied, the last `n_directions` of `given`,
     func's keyword-only arguments) of a call of a derivative of func."""
-    cut = len(given) - n_directions
-    bound = signature.bind(*given[:cut], **kwargs)
+    by_name = {k: v for k, v in kwargs.items() if k not in signature.parameters}   # a tangent `t_x=...`
+    cut = len(given) - (n_directions - len(by_name))
+    bound = signature.bind(*given[:cut], **{k: v for k, v in kwargs.items() if k not in by_name})
     bound.apply_defaults()
     keyword_only = {name for name, p in signature.parameters.items() if p.kind is p.KEYWORD_ONLY}
     return ([v for k, v in bound.arguments.items() if k not in keyword_only], given[cut:],
-            {k: v for k, v in bound.arguments.items() if k in keyword_only})
+            {**{k: v for k, v in bound.arguments.items() if k in keyword_only}, **by_name})
 
 
 def _defining_class(func):

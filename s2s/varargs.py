@@ -111,6 +111,10 @@ def wrap(made, func, items, single, mode):
     bases = list(dict.fromkeys(_parse(i)[0] for i in items))
     count = {"vjp": 1, "jvp": len(items)}.get(mode, 0)
     fix = fixer(mode, single)
+    params = inspect.signature(func).parameters.values()
+    required = [p.name for p in params if p.kind is p.KEYWORD_ONLY and p.default is p.empty] \
+        if getattr(func, "__module__", "").startswith("s2s_generated") else []
+    star_at = _star(func)[0] if _star(func) else None
 
     def derivative(*args, **kwargs):
         given = ()
@@ -120,6 +124,12 @@ def wrap(made, func, items, single, mode):
                                 f"{'the seed' if mode == 'vjp' else f'{count} tangent(s)'}; got {len(args)} "
                                 f"positional argument{'s' * (len(args) != 1)}")
             args, given = args[:len(args) - count], args[len(args) - count:]
+        if required and star_at is not None and len(args) > star_at:
+            # `vjp_f(*xs, d_out)`, made by s2s, called as its own wrapper is: the seed last, positionally
+            missing = [p for p in required if p not in kwargs]
+            if missing and len(args) - star_at >= len(missing):
+                kwargs = {**kwargs, **dict(zip(missing, args[len(args) - len(missing):]))}
+                args = args[:len(args) - len(missing)]
         points = values(func, items, args, kwargs)
         zero_d = [v if screen(v, item, fname) else None for v, item in zip(points, items)]
         extra = {}

@@ -396,7 +396,7 @@ def np_eigvals(x, w): return np.sum(np.linalg.eigvals(x) * w)
 def _real_eigen(shape):
     """A matrix with real eigenvalues well apart: V diag(1, 2, ...) V⁻¹."""
     n = shape[-1]
-    v = 0.4 * _rng.standard_normal(shape) + np.eye(n)   # well conditioned
+    v = 0.2 * np.clip(_rng.standard_normal(shape), -2.0, 2.0) + np.eye(n)   # entries of v - I at most 0.4: well conditioned
     return (v * np.arange(1.0, n + 1.0)) @ np.linalg.inv(v)
 
 

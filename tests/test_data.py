@@ -281,6 +281,14 @@ def test_a_bool_output_is_refused_as_a_type_error(func, transform):
     assert isinstance(caught.value, TypeError)
 
 
+@pytest.mark.parametrize("x", [np.array([0.3, 1.2]), np.array([0.1, -0.2])])
+def test_a_comparison_output_has_a_zero_derivative(x):
+    """A comparison is piecewise constant: its derivative is zero away from the threshold (the
+    analytic value; autograd's test_eq ... test_gt expect the same)."""
+    np.testing.assert_array_equal(s2s.grad(c10_numpy2.bool_compare)(x), np.zeros(2))
+    assert s2s.jvp(c10_numpy2.bool_compare)(x, np.ones(2))[1] == 0.0
+
+
 def test_r_keeps_numpys_dtype():
     """np.r_[x, 2.0] of a float32 x is float32 (NumPy's weak Python numbers), and so is its gradient."""
     x = np.array([0.5, -1.25, 2.0], dtype=np.float32)

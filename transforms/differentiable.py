@@ -92,8 +92,8 @@ def check_differentiable(fn, info, act, callees):
 
 def refuse_bool_output(fn, info, callees):
     """Raise `BoolOutputError` if `fn` (the function a derivative is asked of) returns a bool on
-    every path: a comparison, `not`, a bool constant, or a predicate's result (`np.allclose`:
-    `no_derivative.PREDICATES`). A bool carries no derivative, and a zero would hide the mistake."""
+    every path: a bool constant, or a predicate's result (`np.allclose`: `no_derivative.PREDICATES`),
+    as autograd raises a TypeError there. A bool carries no derivative, and a zero would hide the mistake."""
     returned = [s.value for s in gast.walk(gast.Module(body=fn.body, type_ignores=[])) if isinstance(s, gast.Return)]
     if len(returned) != 1 or not isinstance(returned[0], gast.Name):
         return
@@ -107,8 +107,8 @@ def refuse_bool_output(fn, info, callees):
 
 
 def _is_bool(value, callees) -> bool:
-    if isinstance(value, gast.Compare) or (isinstance(value, gast.UnaryOp) and isinstance(value.op, gast.Not)):
-        return True
+    """A Python bool: a predicate's result or a constant. (A comparison of arrays is an array of
+    bools, whose derivative is zero wherever it is defined, as in autograd: not refused.)"""
     if isinstance(value, gast.Constant):
         return isinstance(value.value, bool)
     return isinstance(value, gast.Call) and any(callees.classify_call(value).obj is p for p in PREDICATES)

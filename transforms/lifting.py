@@ -70,6 +70,9 @@ def lift(helper, func, parse, enclosing_locals, helpers):
             gast.copy_location(n, original)
     module = gast.gast_to_ast(gast.Module(body=[copy.deepcopy(original)], type_ignores=[]))
     ast.fix_missing_locations(module)
+    for node in ast.walk(module):   # lines as the user's; each node ends where it starts (a lambda's ends are its own)
+        if getattr(node, "lineno", None) is not None:
+            node.end_lineno, node.end_col_offset = node.lineno, node.col_offset
     namespace = dict(func.__globals__)
     try:
         exec(compile(module, info.filename, "exec"), namespace)
