@@ -118,7 +118,10 @@ def wrap(made, func, items, single, mode):
 
     def derivative(*args, **kwargs):
         given = ()
-        if count:
+        by_name = {d: kwargs[d] for d in directions if d in kwargs}   # `d_out=u`, `t_xs=v`: given by name
+        if by_name:
+            kwargs = {k: v for k, v in kwargs.items() if k not in by_name}
+        if count and not by_name:
             if len(args) < count:
                 raise TypeError(f"{made.__name__}() takes the arguments of {fname}, then "
                                 f"{'the seed' if mode == 'vjp' else f'{count} tangent(s)'}; got {len(args)} "
@@ -133,7 +136,9 @@ def wrap(made, func, items, single, mode):
         points = values(func, items, args, kwargs)
         zero_d = [v if screen(v, item, fname) else None for v, item in zip(points, items)]
         extra = {}
-        if mode == "vjp":
+        if by_name:
+            extra = {d: floats(v, d, fname) for d, v in by_name.items()}
+        elif mode == "vjp":
             extra[directions[0]] = floats(given[0], directions[0], fname)
         elif mode == "jvp":
             per = {item: floats(t, f"the tangent of {item}", fname) for item, t in zip(items, given)}
