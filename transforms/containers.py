@@ -99,7 +99,7 @@ def keys_list(receiver):
 def dict_call(node):
     """`dict(k=v)`, `dict([("k", v), ...], k=v)` or `dict({"k": v}, k=v)`, with string constants as
     keys, as the dict display `{"k": v, ...}`; None for any other call."""
-    if not _is_call(node, "dict") or len(node.args) > 1 or any(k.arg is None for k in node.keywords):
+    if not isinstance(node, gast.Call) or len(node.args) > 1 or any(k.arg is None for k in node.keywords):
         return None
     keys, values = [], []
     if node.args:
