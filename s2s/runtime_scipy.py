@@ -47,3 +47,12 @@ def signal_pad(in1, in2, mode):
         before = {"full": 0, "valid": min(n, m) - 1, "same": (m - 1) // 2}[mode]
         out.append((before, cut - before))
     return out or 0   # 0-d operands: nothing to pad (np.pad takes no empty list)
+
+
+def other_triangle_kept(c, a, lower):
+    """1.0 if `scipy.linalg.cho_factor(a, lower)` left `a`'s own entries in the triangle of `c` that does
+    not hold the factor (SciPy before 1.18), 0.0 if it zeroed them (SciPy 1.18): whether that triangle's
+    cotangent flows back to `a`."""
+    other = np.triu if lower else np.tril
+    k = 1 if lower else -1
+    return 1.0 if np.array_equal(other(c, k), other(a, k)) and np.any(other(a, k)) else 0.0

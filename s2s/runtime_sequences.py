@@ -110,13 +110,13 @@ def svd_identity(a, full_matrices=True, compute_uv=True):
 def eig_identity(w):
     """np.eye(n) for the n eigenvalues `w` of `np.linalg.eig`; raises ValueError if they are complex,
     which s2s does not differentiate."""
-    if np.iscomplexobj(w):
+    if np.iscomplexobj(w) and np.any(np.imag(w) != 0):   # NumPy 2.5 gives real eigenvalues a complex dtype
         raise ValueError("np.linalg.eig returned complex eigenvalues here (a real matrix may have them): s2s "
                          "differentiates np.linalg.eig only where every eigenvalue is real, as complex values are "
                          "not differentiated yet. For a symmetric matrix use np.linalg.eigh; otherwise differentiate "
                          "at matrices whose eigenvalues are real, or wrap the eigendecomposition in "
                          "s2s.stop_gradient() where its derivative is not needed")
-    return np.eye(np.shape(w)[-1], dtype=np.result_type(w, 1.0))
+    return np.eye(np.shape(w)[-1], dtype=np.result_type(np.real(w), 1.0))
 
 
 def matrix_axes(x, ord=None, axis=None):

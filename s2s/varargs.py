@@ -113,7 +113,7 @@ def wrap(made, func, items, single, mode):
     fix = fixer(mode, single)
     params = inspect.signature(func).parameters.values()
     required = [p.name for p in params if p.kind is p.KEYWORD_ONLY and p.default is p.empty] \
-        if getattr(func, "__module__", "").startswith("s2s_generated") else []
+        if (getattr(func, "__module__", None) or "").startswith("s2s_generated") else []
     star_at = _star(func)[0] if _star(func) else None
 
     def derivative(*args, **kwargs):

@@ -8,7 +8,7 @@ Arguments that overwrite an input (``overwrite_a=True``) are refused.
 import scipy.linalg
 
 from .. import runtime
-from . import rule
+from . import nondiff, rule
 from .decompositions import _T
 
 
@@ -62,11 +62,14 @@ def _cholesky(g, factor):
 
 _CHOL = _cholesky("g", "ans")
 linalg("cholesky", args="a, lower=False, overwrite_a=False, check_finite=True", only=_KEEP_A, a=_CHOL[0], jvp=_CHOL[1])
-# cho_factor returns (c, lower): c holds the factor in one triangle and A's own entries in the other.
+# cho_factor returns (c, lower): c holds the factor in one triangle and, before SciPy 1.18, A's own entries
+# in the other (zeros since).
 _CF = _cholesky("g[0]", "(np.tril(ans[0]) if lower else np.triu(ans[0]))")
 _OTHER = "(np.triu({0}, 1) if lower else np.tril({0}, -1))".format
+nondiff(runtime.other_triangle_kept)
+_KEPT = "other_triangle_kept(ans[0], a, lower)"   # SciPy 1.18 zeroes that triangle
 linalg("cho_factor", args="a, lower=False, overwrite_a=False, check_finite=True", only=_KEEP_A,
-       a=f"({_CF[0]}) + {_OTHER('g[0]')}", jvp=f"(({_CF[1]}) + {_OTHER('t_a')}, False)")
+       a=f"({_CF[0]}) + {_OTHER('g[0]')} * {_KEPT}", jvp=f"(({_CF[1]}) + {_OTHER('t_a')} * {_KEPT}, False)")
 
 # A x = b with A = F Fᵀ (lower) or Fᵀ F (upper), F the factor triangle of c: b gets b̄ = A⁻¹ g, A gets
 # -b̄ xᵀ, and F gets (Ā + Āᵀ) F (lower) or F (Ā + Āᵀ) (upper), in its triangle.
