@@ -112,9 +112,11 @@ def wrap(made, func, items, single, mode):
     count = {"vjp": 1, "jvp": len(items)}.get(mode, 0)
     fix = fixer(mode, single)
     params = inspect.signature(func).parameters.values()
-    required = [p.name for p in params if p.kind is p.KEYWORD_ONLY and p.default is p.empty] \
+    star_at, star_name = _star(func) if _star(func) else (None, None)
+    # the seed of an s2s-made vjp (`vjp_f(*xs, d_out)`), not the tangent of its *xs (`t_xs`, a tuple)
+    required = [p.name for p in params if p.kind is p.KEYWORD_ONLY and p.default is p.empty
+                and not p.name.endswith("_" + str(star_name))] \
         if (getattr(func, "__module__", None) or "").startswith("s2s_generated") else []
-    star_at = _star(func)[0] if _star(func) else None
 
     def derivative(*args, **kwargs):
         given = ()

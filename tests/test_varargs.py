@@ -301,3 +301,23 @@ def test_in_place_write_into_an_entry_is_refused_when_run(func):
         with pytest.raises(s2s.InPlaceWriteError, match="in place"):
             run()
     assert s2s.grad(func)(1.5) == pytest.approx(2 * 1.5 + 1.0)   # on a float `+=` rebinds: (x + 1) * x
+
+
+def _star_rows(*xs):
+    return np.sum(np.tanh(xs[0]) * xs[0][0])
+
+
+def test_jvp_of_a_jvp_of_a_star_function_does_not_take_a_tangent_for_its_tuple():
+    """jvp(jvp(f)) for f(*xs): the inner tangent is a tuple (t_xs); an array given in its place
+    positionally would be indexed as one (a silently wrong derivative): it is refused."""
+    x, t = np.array([0.3, -0.5, 1.0]), np.array([1.0, 2.0, -1.0])
+    twice = s2s.jvp(s2s.jvp(_star_rows))
+    with pytest.raises(TypeError, match="t_xs"):
+        twice(x, t, t)
+
+
+def test_jvp_of_a_vjp_of_a_star_function_takes_the_seed_last():
+    x, t, h = np.array([0.3, -0.5, 1.0]), np.array([1.0, 2.0, -1.0]), 1e-6
+    backward = s2s.vjp(_star_rows)
+    expected = (backward(x + h * t, 1.0) - backward(x - h * t, 1.0)) / (2 * h)
+    np.testing.assert_allclose(s2s.jvp(backward)(x, 1.0, t)[1], expected, rtol=1e-6, atol=1e-8)
