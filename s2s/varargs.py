@@ -123,6 +123,10 @@ def wrap(made, func, items, single, mode):
         by_name = {d: kwargs[d] for d in directions if d in kwargs}   # `d_out=u`, `t_xs=v`: given by name
         if by_name:
             kwargs = {k: v for k, v in kwargs.items() if k not in by_name}
+            for d, v in by_name.items():   # the tangent of *xs is a tuple, one per entry, never an array
+                if d.endswith("_" + str(star_name)) and not isinstance(v, (tuple, list)):
+                    raise TypeError(f"{made.__name__}(): `{d}` is the tangent of the tuple *{star_name}: give a "
+                                    f"tuple with one tangent per entry, or the tangents positionally")
         if count and not by_name:
             if len(args) < count:
                 raise TypeError(f"{made.__name__}() takes the arguments of {fname}, then "

@@ -114,6 +114,20 @@ for _mode in ("full", "valid", "same"):
     add(sg_convolve_mode, ANY.draw((3, 4)), ANY.draw((2, 3)), _mode, tag=_tag((3, 4), b=(2, 3), mode=_mode))
 add(sg_convolve_full, ANY.draw(()), ANY.draw(()))   # SciPy multiplies 0-d operands
 
+# ---- multivariate normal: pdf (logpdf's rule weighted by the density) and entropy ----------------------------------
+def _psd(n):
+    a = 0.3 * _rng.standard_normal((n, n))
+    return a @ a.T + np.eye(n)
+
+
+def st_mvn_pdf(x, mean, cov, w): return np.sum(stats.multivariate_normal.pdf(x, mean, cov) * w)
+def st_mvn_entropy(cov, w): return stats.multivariate_normal.entropy(None, cov) * w
+
+
+add(st_mvn_pdf, 0.5 * ANY.draw((4, 2)), 0.5 * ANY.draw((2,)), _psd(2), tag="4x2,2,2x2")
+add(st_mvn_entropy, _psd(3), tag="3x3")
+
+
 # Left out of second order (to keep the run short): other forms of a rule with a case above, and t.logcdf
 # (its template is t.cdf's, checked to second order, over ans). Reverse over reverse: one per family.
 FORMS = ("sp_jv", "sp_gammasgn", "st_chi2_pdf", "sg_convolve_fft", "sg_convolve_mode", "sl_solve_banded_lower",

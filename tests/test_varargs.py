@@ -321,3 +321,11 @@ def test_jvp_of_a_vjp_of_a_star_function_takes_the_seed_last():
     backward = s2s.vjp(_star_rows)
     expected = (backward(x + h * t, 1.0) - backward(x - h * t, 1.0)) / (2 * h)
     np.testing.assert_allclose(s2s.jvp(backward)(x, 1.0, t)[1], expected, rtol=1e-6, atol=1e-8)
+
+
+def test_the_tangent_of_the_star_tuple_given_by_name_must_be_a_tuple():
+    x, t = np.array([0.3, -0.5, 1.0]), np.array([1.0, 2.0, -1.0])
+    forward = s2s.jvp(_star_rows)
+    with pytest.raises(TypeError, match="tangent of the tuple"):
+        forward(x, t_xs=t)
+    assert forward(x, t_xs=(t,))[1] == pytest.approx(forward(x, t)[1], rel=1e-12)

@@ -100,12 +100,24 @@ _C = f"mvn_cov(cov, {_D})"
 _R = f"(np.reshape(x, (-1, {_D})) - (0.0 if mean is None else mean))"   # (points, d)
 _ST = f"np.linalg.solve({_C}, np.transpose({_R}))"   # sᵀ, one column per point
 _S = f"np.transpose({_ST})"
-_GV = "np.reshape(g, (-1, 1))"
-rule(scipy.stats.multivariate_normal.logpdf, args="x, mean=None, cov=1, allow_singular=False",
-     name="scipy.stats.multivariate_normal.logpdf", only={"allow_singular": (False,)},
-     x=f"np.reshape(-{_GV} * {_S}, np.shape(x))", mean=f"unbroadcast(np.sum({_GV} * {_S}, 0), mean)",
-     cov=f"unmvn_cov(-0.5 * (np.sum(g) * np.linalg.inv({_C}) - {_ST} @ ({_GV} * {_S})), cov)",
-     jvp=f"-np.reshape(np.sum(np.reshape(t_x, (-1, {_D})) * {_S}, -1), np.shape(ans)) "
-         f"+ np.reshape({_S} @ (t_mean * np.ones({_D})), np.shape(ans)) "
-         f"+ np.reshape(0.5 * np.sum(({_S} @ mvn_cov(t_cov, {_D})) * {_S}, -1) "
-         f"- 0.5 * np.trace(np.linalg.solve({_C}, mvn_cov(t_cov, {_D}))), np.shape(ans))")
+_JVP_TERMS = (f"-np.reshape(np.sum(np.reshape(t_x, (-1, {_D})) * {_S}, -1), np.shape(ans))",
+              f"np.reshape({_S} @ (t_mean * np.ones({_D})), np.shape(ans))",
+              f"np.reshape(0.5 * np.sum(({_S} @ mvn_cov(t_cov, {_D})) * {_S}, -1) "
+              f"- 0.5 * np.trace(np.linalg.solve({_C}, mvn_cov(t_cov, {_D}))), np.shape(ans))")
+
+
+def _mvn(method, weight, jvp):
+    """logpdf's cotangents with each point's g replaced by `weight` (pdf: g * ans, as d p = p d log p)."""
+    gv = f"np.reshape({weight}, (-1, 1))"
+    rule(getattr(scipy.stats.multivariate_normal, method), args="x, mean=None, cov=1, allow_singular=False",
+         name="scipy.stats.multivariate_normal." + method, only={"allow_singular": (False,)},
+         x=f"np.reshape(-{gv} * {_S}, np.shape(x))", mean=f"unbroadcast(np.sum({gv} * {_S}, 0), mean)",
+         cov=f"unmvn_cov(-0.5 * (np.sum({weight}) * np.linalg.inv({_C}) - {_ST} @ ({gv} * {_S})), cov)", jvp=jvp)
+
+
+_mvn("logpdf", "g", " + ".join(_JVP_TERMS))
+_mvn("pdf", "(g * ans)", " + ".join(f"ans * ({term})" for term in _JVP_TERMS))
+# entropy = (d log 2πe + log det C) / 2: C gets g C⁻¹ / 2; the mean does not enter it
+rule(scipy.stats.multivariate_normal.entropy, args="mean=None, cov=1", name="scipy.stats.multivariate_normal.entropy",
+     mean="zeros_like(mean)", cov=f"unmvn_cov(0.5 * g * np.linalg.inv({_C}), cov)",
+     jvp=f"0.0 * np.sum(t_mean) + 0.5 * np.trace(np.linalg.solve({_C}, mvn_cov(t_cov, {_D})))")
