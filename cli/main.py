@@ -29,6 +29,7 @@ from __future__ import annotations
 import argparse
 import inspect
 import os
+import re
 import shlex
 import sys
 import traceback
@@ -181,6 +182,8 @@ def _wrt(args, func, cmd, method=False):
         params = list(inspect.signature(func).parameters) if method else []
         return (params[1], None) if len(params) > 1 else (0, None)
     params = list(inspect.signature(func).parameters)
+    star = next((i for i, p in enumerate(inspect.signature(func).parameters.values())
+                 if p.kind is p.VAR_POSITIONAL), None)   # f(*xs): an index from it on, or `xs[k]`, is an entry
     names = []
     offset = 0
     for part in args.wrt.split(","):
@@ -190,18 +193,21 @@ def _wrt(args, func, cmd, method=False):
                             args.wrt, ("--wrt",), offset=offset)
         if word.lstrip("-").isdigit():
             index = int(word)
-            if not -len(params) <= index < len(params):
+            if not -len(params) <= index < len(params) and not (star is not None and index >= star):
                 raise cmd.error(f"--wrt: {func.__name__} has {len(params)} parameters ({', '.join(params)}); "
                                 f"there is no parameter {index}", args.wrt, ("--wrt",), offset=offset)
             word_value = index
         elif word in params:
+            word_value = word
+        elif star is not None and re.fullmatch(rf"{re.escape(params[star])}\[\d+\]", word):
             word_value = word
         else:
             raise cmd.error(f"--wrt: {word!r} is not a parameter of {func.__name__}({', '.join(params)})",
                             args.wrt, ("--wrt",), offset=offset + part.index(word))
         names.append(word_value)
         offset += len(part) + 1
-    resolved = [params[n] if isinstance(n, int) else n for n in names]
+    resolved = [(params[n] if n < len(params) and n != star else f"{params[star]}[{n - star}]")
+                if isinstance(n, int) else n for n in names]
     if len(set(resolved)) != len(resolved):
         raise cmd.error(f"--wrt names a parameter twice: {args.wrt}", args.wrt, ("--wrt",))
     wrt = tuple(names) if "," in args.wrt else names[0]

@@ -14,6 +14,7 @@ import textwrap
 import time
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from s2s.cli import files
@@ -460,3 +461,19 @@ def wrong_params(p):
     assert call("check", "wrongrule.py:wrong_params", "--at", "p=Params(np.ones(2), 0.5)") == 1
     out = capsys.readouterr().out
     assert "MISMATCH" in out and "entry .w(0,)" in out
+
+
+def test_wrt_names_an_entry_of_star_args(tmp_path):
+    """--wrt xs[1] (or an index from *xs on) names an entry of `*xs`, as s2s.grad's wrt does."""
+    (tmp_path / "star.py").write_text("import numpy as np\n\n\ndef f(*xs):\n    return np.sum(xs[0] * xs[1] ** 2)\n")
+    a, b = [1.0, 2.0], [3.0, 4.0]
+    for wrt, expected in (("xs[1]", "[6.0, 16.0]"), ("1", "[6.0, 16.0]"), ("xs[0],xs[1]", "[9.0, 16.0] [6.0, 16.0]")):
+        result = run("grad", "star.py:f", "--wrt", wrt, cwd=tmp_path)
+        assert result.returncode == 0, result.stderr
+        namespace: dict = {}
+        exec(compile(result.stdout, "g.py", "exec"), namespace)
+        out = namespace["grad_f"](np.array(a), np.array(b))
+        parts = out if isinstance(out, tuple) else (out,)
+        assert " ".join(str([float(v) for v in p]) for p in parts) == expected
+    refused = run("grad", "star.py:f", "--wrt", "ys[0]", cwd=tmp_path)
+    assert refused.returncode == 2 and "is not a parameter of f(xs)" in refused.stderr
