@@ -199,14 +199,7 @@ class Inlining:
         self.ctx.stack.pop()
         fn = structure(fn, self.ctx.namer)
         fn.s2s_nested = scope.created  # helpers made later in its scope (a specialised copy) join
-        fn.s2s_done = True
-        key = self.ctx.helper_name(func.__name__)
-        self.ctx.helpers[key] = fn
-        self.created.append(key)
-        out = gast.Call(func=name(key), args=[], keywords=[gast.keyword(arg=p, value=self.expr(a))
-                                                            for p, a in given.items()])
-        out.lineno, out.col_offset = call.lineno, call.col_offset
-        return out
+        return self.called_helper(fn, func.__name__, self, given, call)
 
     def specialise_helper(self, value, call):
         """A local function given a function: a copy with the function put in place of its parameter."""
@@ -232,10 +225,16 @@ class Inlining:
         fn.body = scope.block(fn.body)
         self.ctx.stack.pop()
         fn.s2s_nested = scope.created
+        return self.called_helper(fn, fn.name, home, given, call, reads_home=True)
+
+    def called_helper(self, fn, base, home, given, call, reads_home=False):
+        """`fn`, done, as a new helper of `home`'s scope (whose names its body reads, if `reads_home`),
+        and the call of it that passes `given` by keyword."""
         fn.s2s_done = True
-        key = self.ctx.helper_name(fn.name)
+        key = self.ctx.helper_name(base)
         self.ctx.helpers[key] = fn
-        self.ctx.homes[key] = home
+        if reads_home:
+            self.ctx.homes[key] = home
         home.created.append(key)
         out = gast.Call(func=name(key), args=[], keywords=[gast.keyword(arg=p, value=self.expr(a))
                                                             for p, a in given.items()])
