@@ -26,7 +26,7 @@ __all__ = ["grad_seed", "unbroadcast", "rebroadcast", "unsum", "unmax", "max_tan
            "band_matrix", "band_of", "real_root", "signal_pad", "other_triangle_kept", "column", "joined_dtype", "first"]
 
 # Helpers of a family kept in a module of their own, exported from here (`s2s.standalone` reads them too).
-from .runtime_sequences import (along, column, ends_count, eig_identity, first, joined_dtype,  # noqa: E402
+from .runtime_sequences import (ComplexValueError, along, column, ends_count, eig_identity, first, joined_dtype,  # noqa: E402
                                 matrix_axes, regradient, svd_identity, ungradient, uninterp, with_ends)
 from .runtime_scipy import band_matrix, band_of, other_triangle_kept, real_root, signal_pad  # noqa: E402
 

@@ -5,6 +5,8 @@ adjoint, and `real_root` is the identity on what it lets through, with rules in 
 """
 import numpy as np
 
+from .runtime_sequences import ComplexValueError
+
 
 def band_matrix(ab, l_and_u):
     """The n x n matrix `scipy.linalg.solve_banded(l_and_u, ab, b)` solves with: A[i, j] = ab[u + i - j, j]
@@ -28,10 +30,10 @@ def band_of(a, l_and_u):
 
 
 def real_root(x):
-    """`x`, the result of `scipy.linalg.sqrtm`; raises ValueError if it is complex, which s2s does not
+    """`x`, the result of `scipy.linalg.sqrtm`; raises ComplexValueError if it is complex, which s2s does not
     differentiate."""
     if np.iscomplexobj(x):
-        raise ValueError("scipy.linalg.sqrtm returned a complex square root here (the matrix has negative "
+        raise ComplexValueError("scipy.linalg.sqrtm returned a complex square root here (the matrix has negative "
                          "eigenvalues): s2s differentiates real values only; differentiate the square root of a "
                          "matrix whose eigenvalues are positive (e.g. a covariance)")
     return x

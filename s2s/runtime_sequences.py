@@ -8,6 +8,13 @@ NumPy only, as the helpers of `s2s.runtime` do; the differentiable ones have rul
 """
 import numpy as np
 
+from .errors import S2SError
+
+
+class ComplexValueError(S2SError, ValueError):
+    """A derivative ran into a complex value inside the differentiated computation (the eigenvalues
+    of `np.linalg.eig`, the square root of `scipy.linalg.sqrtm`): s2s differentiates real values only."""
+
 
 def first(pair):
     """`pair[0]`: the key `sorted(xs, key=f)` sorts by, once it is made a sort of `(f(x), x)` pairs."""
@@ -108,10 +115,10 @@ def svd_identity(a, full_matrices=True, compute_uv=True):
 
 
 def eig_identity(w):
-    """np.eye(n) for the n eigenvalues `w` of `np.linalg.eig`; raises ValueError if they are complex,
+    """np.eye(n) for the n eigenvalues `w` of `np.linalg.eig`; raises ComplexValueError if they are complex,
     which s2s does not differentiate."""
     if np.iscomplexobj(w) and np.any(np.imag(w) != 0):   # NumPy 2.5 gives real eigenvalues a complex dtype
-        raise ValueError("np.linalg.eig returned complex eigenvalues here (a real matrix may have them): s2s "
+        raise ComplexValueError("np.linalg.eig returned complex eigenvalues here (a real matrix may have them): s2s "
                          "differentiates np.linalg.eig only where every eigenvalue is real, as complex values are "
                          "not differentiated yet. For a symmetric matrix use np.linalg.eigh; otherwise differentiate "
                          "at matrices whose eigenvalues are real, or wrap the eigendecomposition in "

@@ -231,7 +231,7 @@ def test_a_complex_matrix_square_root_is_refused_when_run(make):
     """A real matrix with a negative eigenvalue has a complex square root: refused, not cast to real."""
     a = np.array([[1.0, 2.0], [2.0, 1.0]])   # eigenvalues 3 and -1
     assert np.iscomplexobj(scipy.linalg.sqrtm(a))
-    with pytest.raises(ValueError, match="sqrtm returned a complex square root"):
+    with pytest.raises(s2s.ComplexValueError, match="sqrtm returned a complex square root"):
         make(sqrtm_sum)(a, *([np.eye(2)] if make is s2s.jvp else []))
 
 
