@@ -206,6 +206,28 @@ def _as_def(fun, args, kwargs, argnum):
     return _DEFS[key][0], new_args, {}, new_argnum
 
 
+def _has_star(fun) -> bool:
+    params = inspect.signature(fun).parameters.values()
+    return any(p.kind is inspect.Parameter.VAR_POSITIONAL for p in params)
+
+
+def _tangents_by_name(fun, args, wrt, names, vs):
+    """{tangent name: value} for the jvp of a *xs function: `t_xs` is a tuple with one tangent
+    per entry of xs (zeros where not differentiated), the tangent of a named parameter its own."""
+    params = list(inspect.signature(fun).parameters.values())
+    star_at = next(i for i, p in enumerate(params) if p.kind is p.VAR_POSITIONAL)
+    per = dict(zip(wrt, vs))
+    bases = list(dict.fromkeys(params[min(i, star_at)].name for i in wrt))
+    out = {}
+    for base, name in zip(bases, names):
+        if base == params[star_at].name:
+            out[name] = tuple(per.get(k, np.zeros_like(np.asarray(a, float)) if np.shape(a) else 0.0)
+                              for k, a in enumerate(args) if k >= star_at)
+        else:
+            out[name] = per[next(i for i in wrt if params[i].name == base)]
+    return out
+
+
 def _python_function(fun) -> bool:
     return inspect.isfunction(getattr(fun, "__s2s_function__", fun))
 
@@ -235,22 +257,25 @@ def _directions(made, fun):
     return [p for p in inspect.signature(made).parameters if p not in own]
 
 
-def _point(args, argnum):
-    return tuple(args[i] for i in argnum) if isinstance(argnum, tuple) else args[argnum]
+def _point(args, kwargs, argnum):
+    """The value(s) differentiated: argnum holds positions in `args` and names in `kwargs`."""
+    def one(i):
+        return kwargs[i] if isinstance(i, str) else args[i]
+    return tuple(one(i) for i in argnum) if isinstance(argnum, tuple) else one(argnum)
 
 
 def _at(fun, args, kwargs, argnum, x):
-    new = list(args)
-    if isinstance(argnum, tuple):
-        for i, xi in zip(argnum, x):
+    new, named = list(args), dict(kwargs)
+    for i, xi in zip(argnum, x) if isinstance(argnum, tuple) else [(argnum, x)]:
+        if isinstance(i, str):
+            named[i] = xi
+        else:
             new[i] = xi
-    else:
-        new[argnum] = x
-    return fun(*new, **kwargs)
+    return fun(*new, **named)
 
 
 def _numeric_jvp(fun, args, kwargs, argnum, v):
-    x = _point(args, argnum)
+    x = _point(args, kwargs, argnum)
     plus = _at(fun, args, kwargs, argnum, _map(lambda a, d: a + d * (EPS / 2), x, v))
     minus = _at(fun, args, kwargs, argnum, _map(lambda a, d: a - d * (EPS / 2), x, v))
     return _map(lambda p, m: (np.asarray(p, float) - np.asarray(m, float)) / EPS if np.shape(p) else (p - m) / EPS,
@@ -265,7 +290,7 @@ def _check_rev(fun, args, kwargs, argnum, order, rng):
     made = s2s.vjp(fun, wrt=argnum)
     (seed,) = _directions(made, fun)
     y = fun(*args, **kwargs)
-    x = _point(args, argnum)
+    x = _point(args, kwargs, argnum)
     u, v = _randn_like(y, rng), _randn_like(x, rng)
     cotangent = made(*args, **kwargs, **{seed: u})
     exact = _inner(v, cotangent, WrongStructure)
@@ -279,10 +304,13 @@ def _check_rev(fun, args, kwargs, argnum, order, rng):
 def _check_fwd(fun, args, kwargs, argnum, order, rng):
     made = s2s.jvp(fun, wrt=argnum)
     tangents = _directions(made, fun)
-    x = _point(args, argnum)
+    x = _point(args, kwargs, argnum)
     v = _randn_like(x, rng)
     vs = v if isinstance(argnum, tuple) else (v,)
-    value, tangent = made(*args, **kwargs, **dict(zip(tangents, vs)))
+    if _has_star(fun):  # one tangent per wrt entry, positionally (by name, `t_xs` is one for the whole *xs)
+        value, tangent = made(*args, *vs, **kwargs)
+    else:
+        value, tangent = made(*args, **kwargs, **dict(zip(tangents, vs)))
     expected = fun(*args, **kwargs)
     for p, q in zip(_leaves(value), _leaves(expected)):
         if np.shape(p) != np.shape(q) or not np.allclose(p, q, rtol=TOL, atol=TOL, equal_nan=True):
@@ -303,17 +331,26 @@ def _check(fun, args, kwargs, argnum, modes, order, depth, rng):
     else:
         args, kwargs = _bind(fun, args, kwargs)
     wrt = argnum if isinstance(argnum, tuple) else (argnum,)
+    # The directions of a derivative follow f's parameters; after a *args they are keyword-only,
+    # so they are passed, and differentiated, by name.
+    by_name = _has_star(fun)
     if "fwd" in modes:
         made, tangents, vs = _check_fwd(fun, args, kwargs, argnum, depth, rng)
         if order > 1:
-            inner = list(args) + list(vs)  # the tangents follow f's parameters
-            positions = wrt + tuple(range(len(args), len(args) + len(vs)))
-            _check(made, inner, kwargs, positions, modes, order - 1, depth + 1, rng)
+            if by_name:
+                named = _tangents_by_name(fun, args, wrt, tangents, vs)
+                _check(made, list(args), {**kwargs, **named}, wrt + tuple(named), modes, order - 1, depth + 1, rng)
+            else:
+                inner = list(args) + list(vs)
+                positions = wrt + tuple(range(len(args), len(args) + len(vs)))
+                _check(made, inner, kwargs, positions, modes, order - 1, depth + 1, rng)
     if "rev" in modes:
         made, seed, u = _check_rev(fun, args, kwargs, argnum, depth, rng)
         if order > 1:
-            inner = list(args) + [u]
-            _check(made, inner, kwargs, wrt + (len(args),), modes, order - 1, depth + 1, rng)
+            if by_name:
+                _check(made, list(args), {**kwargs, seed: u}, wrt + (seed,), modes, order - 1, depth + 1, rng)
+            else:
+                _check(made, list(args) + [u], kwargs, wrt + (len(args),), modes, order - 1, depth + 1, rng)
 
 
 def check_grads(fun, argnum=0, modes=None, order=2):
