@@ -238,24 +238,68 @@ def star_then_more(x):
     return _kwhelp(*xs, x)
 
 
-def star_into_a_local_function(x):
-    def h(a, b):
-        return a * b
-    xs = [x, x]
-    return h(*xs)
+def kw_into_a_local_function(x):
+    def h(a, scale=1.0, **opts):
+        return a * scale
+    d = {"scale": x}
+    return h(x, **d)
 
 
 @pytest.mark.parametrize("func, message", [
     (kw_may_fill_a_parameter, r"`\*\*d` may hold `scale`"),
     (kw_leaves_an_array_default, r"may leave `w` of `_array_default` at its default"),
     (star_into_numpy, r"`\*` or `\*\*` in a call to `np.einsum`"),
-    (star_into_a_local_function, r"`\*` or `\*\*` in a call to the local function `h`"),
+    (kw_into_a_local_function, r"`\*\*d` may hold `scale`, a parameter of `h`"),
     (star_then_more, r"positional arguments after a `\*` that fills parameters of `_kwhelp`"),
 ])
 @pytest.mark.parametrize("transform", [s2s.grad, s2s.jvp, s2s.hvp], ids=["grad", "jvp", "hvp"])
 def test_refused_when_built_with_the_line(func, message, transform):
     with pytest.raises(s2s.S2SError, match=r"test_varargs\.py:\d+:\d+: error: .*" + message):
         transform(func)
+
+
+def locals_with_args_and_kwargs(x, y):
+    """Local functions and a lambda taking *args and **kwargs, called with `*xs`, `**d`, extra
+    positional and keyword arguments, and with none (an empty tuple and dict)."""
+    def h(a, *rest, scale=1.0, **opts):
+        total = a * scale
+        for r in rest:
+            total = total + r * opts.get("w", 1.0)
+        return total
+
+    def two(p, q):
+        return p * q
+
+    sym = lambda *args, **kw: kw.get("c", 2.0) * (args[0] + np.transpose(args[0]))
+    xs = [y, y * y]
+    d = {"w": 3.0}
+    return (np.sum(h(x, *xs, scale=2.0, **d)) + np.sum(h(x, y, w=0.5)) + np.sum(h(x)) + np.sum(two(*xs))
+            + np.sum(sym(np.outer(x, y), c=0.5)) + np.sum(sym(np.outer(y, y))))
+
+
+def locals_with_args_and_kwargs_autograd(x, y):
+    def h(a, *rest, scale=1.0, **opts):
+        total = a * scale
+        for r in rest:
+            total = total + r * opts.get("w", 1.0)
+        return total
+    sym = lambda *args, **kw: kw.get("c", 2.0) * (args[0] + anp.transpose(args[0]))
+    return (anp.sum(h(x, y, y * y, scale=2.0, w=3.0)) + anp.sum(h(x, y, w=0.5)) + anp.sum(h(x)) + anp.sum(y * y * y)
+            + anp.sum(sym(anp.outer(x, y), c=0.5)) + anp.sum(sym(anp.outer(y, y))))
+
+
+def test_local_functions_take_args_and_kwargs_in_every_mode():
+    rng = np.random.default_rng(1)
+    x, y, v, w = (rng.normal(size=3) for _ in range(4))
+    expected = [autograd.grad(locals_with_args_and_kwargs_autograd, k)(x, y) for k in (0, 1)]
+    ours = s2s.grad(locals_with_args_and_kwargs, wrt=(0, 1))(x, y)
+    for a, b in zip(ours, expected):
+        np.testing.assert_allclose(a, b, rtol=1e-12)
+    value, tangent = s2s.jvp(locals_with_args_and_kwargs, wrt=(0, 1))(x, y, v, w)
+    assert value == pytest.approx(locals_with_args_and_kwargs_autograd(x, y))
+    assert tangent == pytest.approx(expected[0] @ v + expected[1] @ w)
+    hess_v = autograd.grad(lambda t: autograd.grad(locals_with_args_and_kwargs_autograd, 1)(x, t) @ w)(y)
+    np.testing.assert_allclose(s2s.hvp(locals_with_args_and_kwargs, wrt=1)(x, y, w), hess_v, rtol=1e-10)
 
 
 # An entry taken out of `zip(*pairs)`, `a, *rest = xs`, `(*xs,)` or `xs + ys` is the array itself:

@@ -24,7 +24,8 @@ helper's name may then be used for (called, passed to a function, bound to
 a name) is `function_values`' business.
 
 What is accepted: definitions at the top level of the body, each name
-defined once, positional and keyword parameters with constant defaults (``-1``, ``2 * np.pi``,
+defined once, positional and keyword parameters with constant defaults, ``*args`` and ``**kwargs``
+(a tuple and a dict display where the call is inlined) (``-1``, ``2 * np.pi``,
 ``(1, None)``: a default is evaluated where the function is called, which gives Python's value
 only if it reads no variable of the enclosing function), and
 no recursion. Lambdas inside a comprehension or inside a local function are
@@ -142,8 +143,6 @@ def _check_signature(helper, fail, local_names):
     args = helper.args
     if getattr(helper, "decorator_list", None):
         fail(helper, f"the local function `{helper.name}` has a decorator", "remove it, or define it at module level")
-    if args.vararg or args.kwarg:
-        fail(helper, f"the local function `{helper.name}` takes *args or **kwargs", "give every parameter a name")
     for default in list(args.defaults) + [d for d in args.kw_defaults if d is not None]:
         if not _constant(default, local_names):
             fail(default, f"a default of the local function `{helper.name}` is not a constant"

@@ -39,6 +39,7 @@ Every new statement carries the line of the statement it came from.
 from __future__ import annotations
 
 import copy
+import inspect
 
 import gast
 
@@ -46,7 +47,7 @@ from s2s.errors import UnsupportedError
 
 from . import containers
 from .concatenators import joined
-from .packing import display, pack, unstar
+from .packing import display, pack, parameters, unstar
 from .nodes import AUGMENTED, assign, at, call, const, is_atom, name, param_names, popped
 
 
@@ -426,27 +427,7 @@ class _Flattener:
         """A call to a local function: its arguments bound to fresh names, then its body
         with its own names made fresh; the returned value stands for the call."""
         helper = copy.deepcopy(self.helpers[call_node.func.id])
-        if any(isinstance(a, gast.Starred) for a in call_node.args) or any(k.arg is None for k in call_node.keywords):
-            self.fail(call_node, f"`*` or `**` in a call to the local function `{helper.name}` is not supported",
-                      f"pass the arguments one by one, or define `{helper.name}` at module level")
-        a = helper.args
-        params = [p.id for p in a.posonlyargs + a.args]
-        defaults = dict(zip(params[len(params) - len(a.defaults):], a.defaults))
-        defaults.update({p.id: d for p, d in zip(a.kwonlyargs, a.kw_defaults) if d is not None})
-        keyword_names = [p.id for p in a.args + a.kwonlyargs]
-        if len(call_node.args) > len(params):
-            self.fail(call_node, f"`{helper.name}` takes {len(params)} positional arguments, "
-                                 f"but {len(call_node.args)} were given")
-        bound = dict(zip(params, call_node.args))
-        for k in call_node.keywords:
-            if k.arg not in keyword_names or k.arg in bound:
-                self.fail(call_node, f"`{helper.name}` got an unexpected or repeated argument `{k.arg}`")
-            bound[k.arg] = k.value
-        for p in params + [p.id for p in a.kwonlyargs]:
-            if p not in bound:
-                if p not in defaults:
-                    self.fail(call_node, f"`{helper.name}` is missing the argument `{p}`")
-                bound[p] = defaults[p]
+        bound = self.bind(helper, call_node, out)
         own = set(bound) | {n.id for n in gast.walk(helper) if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Store)}
         fresh = {v: self.temp() for v in sorted(own)}
         self.locals |= set(fresh.values())
@@ -462,6 +443,39 @@ class _Flattener:
         self.origin = origin
         value = ret.value if ret.value is not None else const(None)
         return self.primitive(value, out)
+
+    def bind(self, helper, call_node, out) -> dict:
+        """{parameter: the expression it is bound to} for a call of a local function. A call with
+        `*xs` or `**d`, or to a function with *args or **kwargs, is bound by `pack` first (as a call
+        to a user function is): *args then gets a name holding a tuple, **kwargs one holding a dict."""
+        a = helper.args
+        params = [p.id for p in a.posonlyargs + a.args]
+        defaults = dict(zip(params[len(params) - len(a.defaults):], a.defaults))
+        defaults.update({p.id: d for p, d in zip(a.kwonlyargs, a.kw_defaults) if d is not None})
+        keyword_names = [p.id for p in a.args + a.kwonlyargs]
+        packed = pack(self, call_node, out, _signature(a, defaults)) or call_node
+        plain = [x for x in packed.args if not isinstance(x, gast.Starred)]
+        if len(plain) > len(params):
+            self.fail(call_node, f"`{helper.name}` takes {len(params)} positional arguments, "
+                                 f"but {len(plain)} were given")
+        bound = dict(zip(params, plain))
+        for k in packed.keywords:
+            if k.arg is None:
+                continue
+            if k.arg not in keyword_names or k.arg in bound:
+                self.fail(call_node, f"`{helper.name}` got an unexpected or repeated argument `{k.arg}`")
+            bound[k.arg] = k.value
+        for p in params + [p.id for p in a.kwonlyargs]:
+            if p not in bound:
+                if p not in defaults:
+                    self.fail(call_node, f"`{helper.name}` is missing the argument `{p}`")
+                bound[p] = defaults[p]
+        if a.vararg is not None:
+            bound[a.vararg.id] = next((x.value for x in packed.args if isinstance(x, gast.Starred)),
+                                      gast.Tuple(elts=[], ctx=gast.Load()))
+        if a.kwarg is not None:
+            bound[a.kwarg.id] = next((k.value for k in packed.keywords if k.arg is None), gast.Dict(keys=[], values=[]))
+        return bound
 
     def nested(self, helper, fresh):
         """Copies of the helpers nested in `helper` that read its variables by their fresh names:
@@ -507,6 +521,20 @@ class _Flattener:
         if isinstance(node, gast.Constant) and node.value is Ellipsis:
             return node
         return self.atom(node, out)
+
+
+def _signature(a, defaults) -> inspect.Signature:
+    """The signature of a local function with arguments `a` (gast), for `pack`: a default is its
+    value where it is a literal, else a marker (`pack` refuses to write such a default itself)."""
+    def default(p):
+        d = defaults.get(p, inspect.Parameter.empty)
+        return d.value if isinstance(d, gast.Constant) else d if d is inspect.Parameter.empty else _Computed
+    return parameters([p.id for p in a.posonlyargs], [p.id for p in a.args], a.vararg and a.vararg.id,
+                      [p.id for p in a.kwonlyargs], a.kwarg and a.kwarg.id, default)
+
+
+class _Computed:
+    """The default of a local function's parameter that is an expression (`2 * np.pi`)."""
 
 
 class _Rename(gast.NodeTransformer):

@@ -54,6 +54,19 @@ class RuleSignature:
         self.defaults_hold = defaults_hold   # are the rule's defaults the function's? (np.einsum's are not)
 
 
+def parameters(positional_only, positional, star, keyword_only, stars, default) -> inspect.Signature:
+    """An `inspect.Signature` from parameter names (`star`, `stars`: the names of *args and **kwargs,
+    or None); `default(name)` gives a parameter's default or `inspect.Parameter.empty`."""
+    P = inspect.Parameter
+    named = [(positional_only, P.POSITIONAL_ONLY), (positional, P.POSITIONAL_OR_KEYWORD), (keyword_only, P.KEYWORD_ONLY)]
+    params = [P(n, kind, default=default(n)) for names, kind in named for n in names]
+    if star:
+        params.insert(len(positional_only) + len(positional), P(star, P.VAR_POSITIONAL))
+    if stars:
+        params.append(P(stars, P.VAR_KEYWORD))
+    return inspect.Signature(params)
+
+
 def pack(flat, node, out, signature):
     """`node` (a call) with its arguments bound as above, statements before it in `out`; None
     when `node` is an ordinary call (no `*`/`**`, and not to a user function with them).
