@@ -13,7 +13,7 @@ from typing import Any, Callable, Union
 import numpy as np
 
 from . import rules, runtime, varargs
-from .calling import any_tree, checked, fixer, floats, screen
+from .calling import any_tree, checked, fixer, floats, screen, typed_like_inner
 from .driver import generate, unwrap
 from .errors import S2SError
 from .transforms.callees import still_bound
@@ -73,6 +73,11 @@ def _target(func):
 
 
 def _make(func, wrt, mode, optimize, has_aux=False, entry=None):
+    if mode == "jvp" and inspect.isfunction(func) and hasattr(func, "__s2s_output__") and not varargs.has_var(func):
+        made = _make(unwrap(func), wrt, mode, optimize, has_aux, entry)
+        typed = typed_like_inner(made, func.__s2s_output__, list(inspect.signature(func).parameters))
+        _SOURCES[typed], _GENERATED[typed] = _SOURCES[made], _GENERATED[made]
+        return typed
     func = unwrap(func)
     if inspect.ismethod(func):  # a bound method: the function, with its instance as the first argument
         made = _make_plain(unwrap(func.__func__), _method_wrt(func, wrt), mode, optimize, has_aux, type(func.__self__))

@@ -148,6 +148,28 @@ def gradient_part(mode: str, has_aux: bool) -> str:
     return "[1]" if mode in ("value_and_grad", "jvp") else "[0]" if has_aux else ""
 
 
+def typed_like_inner(made, fix_output, inner):
+    """`made`, a jvp of a derivative s2s made (whose parameters are `inner`), with its value typed
+    as that derivative returns it (a list for a list argument, a float for a float: its
+    `__s2s_output__`, `fix_output`), and its tangent typed like that value."""
+    outer = inspect.signature(made)
+
+    def typed(*args, **kwargs):
+        value, tangent = made(*args, **kwargs)
+        bound = outer.bind(*args, **kwargs)
+        bound.apply_defaults()
+        fixed = fix_output(value, {p: bound.arguments[p] for p in inner})
+        if fixed is value:
+            return value, tangent
+        if type(fixed) is np.ndarray and fixed.ndim == 0:
+            return fixed, as_0d(tangent, fixed)
+        return fixed, plain(tangent, fixed)
+    typed.__signature__ = outer
+    for attribute in ("__name__", "__qualname__", "__doc__", "__module__", "__s2s_function__"):
+        setattr(typed, attribute, getattr(made, attribute))
+    return typed
+
+
 def any_tree(out) -> bool:
     """Does `out` (one gradient, or a tuple of them) hold a container of cotangents?"""
     return needs_plain(out) or out.__class__ is tuple and any(needs_plain(g) for g in out)
@@ -224,4 +246,22 @@ def checked(made, fname: str, wrt: list[str], single: bool, mode: str, direction
     wrapper.__doc__ = made.__doc__
     wrapper.__module__ = made.__module__
     wrapper.__s2s_function__ = made
+    if mode != "jvp":
+        wrapper.__s2s_output__ = _output_fixer(made, wrt, fixer(mode, single, has_aux), part)
     return wrapper
+
+
+def _output_fixer(made, wrt, fix, part):
+    """`fix_output(out, arguments)`: what the wrapper of `made` returns when the generated `made`
+    returns `out` for these arguments (a dict by parameter name). Code that differentiates `made`
+    again (a jvp of a vjp) gives its value, and its tangent, the same types (`s2s.trees.plain`)."""
+    at = {"[0]": 0, "[1]": 1}.get(part)
+
+    def fix_output(out, arguments):
+        points = [arguments[w] for w in wrt]
+        zero_d = [p if type(p) is np.ndarray and p.ndim == 0 else None for p in points]
+        if any(z is not None for z in zero_d) or any(type(p) in (list, tuple) for p in points) \
+                or any_tree(out if at is None else out[at]):
+            return fix(out, zero_d, points)
+        return out
+    return fix_output

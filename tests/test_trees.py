@@ -264,3 +264,31 @@ def test_a_partial_made_at_module_level_is_followed():
     flat_grads = s2s.flatten(grads)[0]
     expected = numerical_grad(lambda v: loss_through_a_module_partial(UNFLATTEN(v)), [FLAT0], 0)
     np.testing.assert_allclose(flat_grads, expected, rtol=1e-6, atol=1e-9)
+
+
+def _poly(p):
+    return p[0] ** 2 * p[1] + np.sin(p[1])
+
+
+def _cube(x):
+    return x ** 3
+
+
+def test_a_jvp_of_a_derivative_gives_values_and_tangents_of_its_types():
+    """The derivative of a list argument is a list, of a float a float, of a 0-d array a 0-d
+    array: a jvp of that derivative (forward over reverse) returns the same types, for its value
+    and its tangent (autograd's test_simple_append_list, checked at second order)."""
+    p = [1.0, 2.0]
+    value, tangent = s2s.jvp(s2s.grad(_poly))(p, [1.0, 0.0])
+    assert type(value) is list and type(tangent) is list and all(type(v) is float for v in value + tangent)
+    np.testing.assert_allclose(value, [2 * p[0] * p[1], p[0] ** 2 + np.cos(p[1])])
+    np.testing.assert_allclose(tangent, [2 * p[1], 2 * p[0]])
+    (x, dx), (t, dt) = s2s.jvp(s2s.value_and_grad(_poly))(p, [0.0, 1.0])
+    assert type(dx) is list and type(dt) is list
+    np.testing.assert_allclose(dt, [2 * p[0], -np.sin(p[1])])
+    assert s2s.jvp(s2s.grad(_cube))(2.0, 1.0) == (12.0, 12.0)
+    value, tangent = s2s.jvp(s2s.grad(_cube))(np.array(2.0), np.array(1.0))
+    assert type(value) is np.ndarray and value.shape == () and type(tangent) is np.ndarray and tangent == 12.0
+    vjp = s2s.vjp(lambda a, b: np.append(a, b), wrt=(0, 1))
+    (da, db), (ta, tb) = s2s.jvp(vjp, wrt=(0, 1, 2))([1.0, 2.0], 4.0, np.arange(3.0), [1.0, 0.0], 1.0, np.ones(3))
+    assert da == [0.0, 1.0] and ta == [1.0, 1.0] and db == 2.0 and tb == 1.0
