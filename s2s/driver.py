@@ -523,8 +523,9 @@ def _check_builtin_names(fn, info, func):
 
 def _check_emitted_builtins(fn, source, info, globals_, cells):
     """Refuse generated code calling a builtin (`range`, `len`) that its scope binds to something else."""
+    mentioned = _mentioned(source)
     for builtin in _EMITTED:
-        if _mentions(source, builtin):
+        if builtin in mentioned:
             what = _shadowing(builtin, stored_names(fn), globals_, cells)
             if what is not None:
                 stores = [n for n in gast.walk(fn) if isinstance(n, gast.Name) and n.id == builtin
@@ -631,16 +632,17 @@ def _imports(body, namer):
     if "math." in body:
         lines.insert(0, "import math")
     lines += [f"import scipy.{sub}" for sub in sorted(set(re.findall(r"(?<![\w.])scipy\.(\w+)\.\w", body)))]
-    helpers = [h for h in runtime.__all__ if _mentions(body, namer.helper(h))]
+    mentioned = _mentioned(body)
+    helpers = [h for h in runtime.__all__ if namer.helper(h) in mentioned]
     if helpers:
         names = ", ".join(h if namer.helper(h) == h else f"{h} as {namer.helper(h)}" for h in helpers)
         lines.append(f"from s2s.runtime import {names}")
     return "\n".join(lines) + "\n"
 
 
-def _mentions(text, word):
-    """Does `text` call `word`, or pass it as an argument (`key=first`, `unsort(g, xs, False, first)`)?"""
-    return re.search(rf"(?<![\w.]){re.escape(word)}\(|(key=|, ){re.escape(word)}(?=[,)])", text) is not None
+def _mentioned(text) -> set:
+    """The names `text` calls, or passes as an argument (`key=first`, `unsort(g, xs, False, first)`)."""
+    return set(re.findall(r"(?<![\w.])(\w+)\(", text)) | set(re.findall(r"(?:key=|, )(\w+)(?=[,)])", text))
 
 
 def _pure_call(node) -> bool:

@@ -355,15 +355,34 @@ def _substitute(template, rule, bound, g, ans, helper, tangent_of=None):
         elif param.kind is param.VAR_POSITIONAL:
             replace[p] = gast.Tuple(elts=[], ctx=gast.Load())
 
-    class Substitute(gast.NodeTransformer):
-        def visit_Name(self, node):
-            if isinstance(node.ctx, gast.Load) and node.id in replace:
-                return copy.deepcopy(replace[node.id])
-            if node.id in runtime.__all__:
-                node.id = helper(node.id)
-            return node
+    def name(node):
+        if isinstance(node.ctx, gast.Load) and node.id in replace:
+            return clone(replace[node.id])
+        if node.id in runtime.__all__:
+            return gast.Name(id=helper(node.id), ctx=node.ctx, annotation=None, type_comment=None)
+        return None
 
-    return Substitute().visit(copy.deepcopy(template))
+    return clone(template, name)
+
+
+def clone(node, name=None):
+    """A deep copy of the gast tree `node` (a node, a list of them, or a leaf value), much faster
+    than `copy.deepcopy`; `name(n)`, if given, may return what a `Name` n becomes (None: a copy)."""
+    if isinstance(node, list):
+        return [clone(n, name) for n in node]
+    if not isinstance(node, gast.AST):
+        return node
+    if name is not None and type(node) is gast.Name:
+        replaced = name(node)
+        if replaced is not None:
+            return replaced
+    new = type(node).__new__(type(node))
+    new.__dict__.update(node.__dict__)   # location, and any annotation a pass put on the node
+    for field in node._fields:
+        value = getattr(node, field, None)
+        if isinstance(value, (list, gast.AST)):
+            setattr(new, field, clone(value, name))
+    return new
 
 
 # Arithmetic operators are looked up through these functions.
