@@ -1,6 +1,8 @@
 """Small builders and queries for gast nodes, shared by the passes."""
 from __future__ import annotations
 
+import collections
+
 import gast
 
 
@@ -31,6 +33,25 @@ def dotted(path: str):
     for part in parts[1:]:
         node = gast.Attribute(value=node, attr=part, ctx=gast.Load())
     return node
+
+
+def walk(node):
+    """Every node of the tree `node`, in the order of `ast.walk` (breadth first), several times
+    faster: the passes walk whole functions often, and `ast.walk` goes through two generators
+    per node."""
+    todo = collections.deque([node])
+    pop, push, AST = todo.popleft, todo.append, gast.AST
+    while todo:
+        n = pop()
+        for field in n._fields:
+            value = getattr(n, field, None)
+            if type(value) is list:
+                for item in value:
+                    if isinstance(item, AST):
+                        push(item)
+            elif isinstance(value, AST):
+                push(value)
+        yield n
 
 
 def expr_stmt(value, origin=None) -> gast.Expr:
@@ -152,3 +173,43 @@ def stack_names(stmts) -> set[str]:
         if isinstance(s, gast.Assign) and popped(s.value):
             names.add(popped(s.value))
     return names
+
+
+class NameMap:
+    """{name: name} for one straight-line block (a name and its same-shaped representative, a
+    copy and its original) that forgets an entry when either name is assigned. It keeps, per
+    value, the names mapped to it, so that forgetting costs what it drops: a pass over a block
+    of n statements is linear, where rebuilding the dict per statement was quadratic."""
+
+    def __init__(self):
+        self.map: dict = {}
+        self.members: dict = {}   # value -> the names mapped to it
+
+    def __bool__(self):
+        return bool(self.map)
+
+    def __contains__(self, name):
+        return name in self.map
+
+    def __getitem__(self, name):
+        return self.map[name]
+
+    def get(self, name, default=None):
+        return self.map.get(name, default)
+
+    def put(self, name, value):
+        self.forget([name])
+        self.map[name] = value
+        self.members.setdefault(value, set()).add(name)
+
+    def forget(self, written):
+        """Drop every entry whose name or value is in `written`."""
+        for w in written:
+            if w in self.map:
+                self.members[self.map.pop(w)].discard(w)
+            for k in self.members.pop(w, ()):
+                self.map.pop(k, None)
+
+    def about(self, s) -> dict:
+        """The entries for the names the statement `s` mentions, as a dict."""
+        return {n.id: self.map[n.id] for n in walk(s) if isinstance(n, gast.Name) and n.id in self.map}

@@ -20,7 +20,7 @@ import operator
 import gast
 
 from .cse import share_subexpressions
-from .nodes import loaded_names, subscript_write, target_names
+from .nodes import NameMap, loaded_names, subscript_write, target_names
 
 _FOLD = {gast.Add: operator.add, gast.Sub: operator.sub, gast.Mult: operator.mul,
          gast.Div: operator.truediv, gast.Pow: operator.pow, gast.FloorDiv: operator.floordiv}
@@ -124,18 +124,18 @@ def _propagate_copies(stmts, derivative_name):
         for field in ("body", "orelse"):
             if isinstance(getattr(s, field, None), list):
                 setattr(s, field, _propagate_copies(getattr(s, field), derivative_name))
-    copies: dict = {}
+    copies = NameMap()
     for s in stmts:
         compound = isinstance(s, (gast.If, gast.For, gast.While))
         written = _written_inside(s) if compound else set(target_names(s)) if isinstance(s, gast.Assign) else set()
         if compound:  # a loop body runs again after its own assignments: drop what it breaks first
-            copies = {a: b for a, b in copies.items() if a not in written and b not in written}
+            copies.forget(written)
         if copies:
             _Rename(copies).visit(s)
-        copies = {a: b for a, b in copies.items() if a not in written and b not in written}
+        copies.forget(written)
         if isinstance(s, gast.Assign) and isinstance(s.value, gast.Name) and isinstance(s.targets[0], gast.Name) \
                 and s.targets[0].id != s.value.id and derivative_name(s.targets[0].id) and derivative_name(s.value.id):
-            copies[s.targets[0].id] = s.value.id
+            copies.put(s.targets[0].id, s.value.id)
     return stmts
 
 
@@ -176,6 +176,7 @@ def _eliminate_dead_code(fn, pure_call) -> bool:
 
     def block(stmts, live, edit):
         out = []
+        live = set(live)   # updated in place below
         for s in reversed(stmts):
             if isinstance(s, gast.Break):
                 live = set(exits[-1])
@@ -184,9 +185,10 @@ def _eliminate_dead_code(fn, pure_call) -> bool:
                     changed[0] |= edit
                     continue
                 if subscript_write(s) is not None:  # y[i] = v: y's other elements live on
-                    live = live | loaded_names(s)
+                    live |= loaded_names(s)
                 else:
-                    live = (live - set(target_names(s))) | loaded_names(s.value)
+                    live.difference_update(target_names(s))
+                    live |= loaded_names(s.value)
             elif isinstance(s, gast.If):
                 body, l1 = block(s.body, live, edit)
                 orelse, l2 = block(s.orelse, live, edit)
@@ -216,7 +218,7 @@ def _eliminate_dead_code(fn, pure_call) -> bool:
                     continue
                 live = head | body_live | loaded_names(header)
             else:
-                live = live | loaded_names(s)
+                live |= loaded_names(s)
             out.append(s)
         return list(reversed(out)), live
 

@@ -126,7 +126,10 @@ class _Reverse:
 
     # ---- 2. adjoints -----------------------------------------------------------------
     def block(self, stmts, zero):
+        """The adjoint of `stmts`, and the names whose adjoint is zero before them. `zero` (those
+        zero after them) is copied once here; the statements update the copy in place."""
         out = []
+        zero = set(zero)
         for s in reversed(stmts):
             code, zero = self.stmt(s, zero)
             out += code
@@ -134,9 +137,9 @@ class _Reverse:
 
     def stmt(self, s, zero):
         if isinstance(s, gast.Assign):
-            return self.assignment(s, set(zero))
+            return self.assignment(s, zero)
         if pushed(s):
-            code, zero = self.push_adjoint(s, set(zero)) if pushed(s)[0] in self.stacks else ([], zero)
+            code, zero = self.push_adjoint(s, zero) if pushed(s)[0] in self.stacks else ([], zero)
             self.pop_sites[s] = marker = at(gast.Pass(), s)  # where the append may be undone
             self.reads[s] = self.primal_reads(code)
             return code + [marker], zero

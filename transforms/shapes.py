@@ -27,11 +27,12 @@ import gast
 from s2s import rules
 
 from .callees import call_arguments
-from .nodes import subscript_write, target_names, walk_statements
+from .nodes import NameMap, subscript_write, target_names, walk_statements
 
 
 def same_shapes(body, callees, scalars) -> dict:
-    """{assignment: {name: representative}} valid right after each assignment."""
+    """{assignment: {name: representative}} valid right after each assignment, for the names the
+    assignment reads or writes (the ones its derivative asks about)."""
     after: dict = {}
 
     def is_scalar(node):
@@ -72,21 +73,20 @@ def same_shapes(body, callees, scalars) -> dict:
         return classes.pop() if len(classes) == 1 and None not in classes else None
 
     def block(stmts):
-        rep: dict = {}
+        rep = NameMap()
         for s in stmts:
             if isinstance(s, gast.Assign) and subscript_write(s) is not None:
-                after[s] = dict(rep)  # y[i] = v keeps y's shape
+                after[s] = rep.about(s)  # y[i] = v keeps y's shape
             elif isinstance(s, gast.Assign):
                 written = set(target_names(s))
                 plain = len(s.targets) == 1 and isinstance(s.targets[0], gast.Name)   # not `a, = pair`
                 source = shape_source(s.value, rep) if plain else None
-                rep = {k: v for k, v in rep.items() if k not in written and v not in written}
+                rep.forget(written)
                 if source is not None and source not in written:
-                    rep[next(iter(written))] = source
-                after[s] = dict(rep)
+                    rep.put(next(iter(written)), source)
+                after[s] = rep.about(s)
             elif isinstance(s, (gast.If, gast.For, gast.While)):
-                written = {n.id for n in gast.walk(s) if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Store)}
-                rep = {k: v for k, v in rep.items() if k not in written and v not in written}
+                rep.forget({n.id for n in gast.walk(s) if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Store)})
                 for field in ("body", "orelse"):
                     block(getattr(s, field))
         return after
@@ -179,3 +179,4 @@ def _written(s):
     if isinstance(s, (gast.Assign, gast.For)):
         return target_names(s)
     return []
+

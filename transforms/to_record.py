@@ -37,6 +37,7 @@ def to_record(body, reads, branch_reads, entry_reads):
     record: dict = {}
 
     def block(stmts, need):
+        need = set(need)   # updated in place by the statements
         for s in stmts:
             need = stmt(s, need)
         return need
@@ -46,13 +47,17 @@ def to_record(body, reads, branch_reads, entry_reads):
             xs = pushed(s)[0]
             if xs in need:
                 record[s] = [xs]
-            return need | reads.get(s, set())
+            need |= reads.get(s, set())
+            return need
         if isinstance(s, gast.Assign):
             written = target_names(s)
             saved = [v for v in written if v in need]
-            after = (need - set(written)) | reads.get(s, set())
             xs = popped(s.value)
-            if xs is not None and xs in need:  # v = xs.pop(): undone (xs.append(v)) where xs is needed
+            xs_needed = xs is not None and xs in need
+            after = need
+            after.difference_update(written)
+            after |= reads.get(s, set())
+            if xs_needed:  # v = xs.pop(): undone (xs.append(v)) where xs is needed
                 saved.append(xs)
                 after |= {xs} | set(written)
             if saved:
