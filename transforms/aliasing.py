@@ -27,7 +27,7 @@ from s2s import runtime
 from s2s.errors import UnsupportedError
 
 from .nodes import (assign, augmented, call, const, expr_stmt, name, param_names, pushed, subscript_write,
-                    walk_statements)
+                    walk, walk_statements)
 from .to_record import maybe_undefined
 
 # NumPy functions, methods and attributes whose result may be a view of (or be) an argument.
@@ -150,7 +150,7 @@ def _written_name(s) -> str:
 
 
 def _target_nodes(s):
-    return [n for t in s.targets for n in gast.walk(t) if isinstance(n, gast.Name)]
+    return [n for t in s.targets for n in walk(t) if isinstance(n, gast.Name)]
 
 
 def inplace_augmented(fn, callees) -> list:
@@ -177,7 +177,7 @@ def _definitions(fn, range_index=None) -> dict:
                 defs.setdefault(t.id, []).append(s.value if isinstance(s.targets[0], gast.Name) else None)
         elif isinstance(s, gast.For):
             is_range = isinstance(s.iter, gast.Call) and isinstance(s.iter.func, gast.Name) and s.iter.func.id == "range"
-            for t in gast.walk(s.target):
+            for t in walk(s.target):
                 if isinstance(t, gast.Name):
                     defs.setdefault(t.id, []).append(range_index if is_range else None)
     for p in param_names(fn):
@@ -347,7 +347,7 @@ def _live_after_writes(body, inplace=frozenset(), at=frozenset()) -> dict:
     exits: list = []
 
     def uses(s):
-        return {n.id for n in gast.walk(s) if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Load)}
+        return {n.id for n in walk(s) if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Load)}
 
     def block(stmts, live):
         for s in reversed(stmts):

@@ -34,6 +34,8 @@ import numpy as np
 from s2s import rules, runtime
 from s2s.errors import UnsupportedError
 
+from .nodes import walk
+
 _MISSING = object()
 
 
@@ -287,7 +289,7 @@ def entries_read(fn, callees: Callees, active=lambda name: True) -> dict:
     body = gast.Module(body=fn.body, type_ignores=[])
     read: dict = {}
     plain = set()
-    for node in gast.walk(body):
+    for node in walk(body):
         if isinstance(node, gast.Assign) and isinstance(node.value, gast.Name) and len(node.targets) == 1 \
                 and isinstance(node.targets[0], (gast.Tuple, gast.List)) \
                 and all(isinstance(e, gast.Name) for e in node.targets[0].elts):
@@ -309,7 +311,7 @@ def entries_read(fn, callees: Callees, active=lambda name: True) -> dict:
             if isinstance(node.ctx, gast.Load):
                 read.setdefault(node.value.id, set()).add(node.slice.value)
             plain.add(id(node.value))  # a write `xs[k] = v` at a constant key reads no entry
-    for node in gast.walk(body):
+    for node in walk(body):
         if isinstance(node, gast.Name) and isinstance(node.ctx, gast.Load) and id(node) not in plain:
             read.pop(node.id, None)
     return read
@@ -318,8 +320,8 @@ def entries_read(fn, callees: Callees, active=lambda name: True) -> dict:
 def indexed_object(path):
     """(message, hint) refusing `np.mgrid[a]` (a module's object indexed) where a carries a derivative;
     `np.r_[...]` and `np.c_[...]` are joins (`concatenators`) but with a string directive (`np.r_['0,2', a]`)."""
-    what = ".".join(reversed([p.attr for p in gast.walk(path) if isinstance(p, gast.Attribute)]))
-    root = next(n.id for n in gast.walk(path) if isinstance(n, gast.Name))
+    what = ".".join(reversed([p.attr for p in walk(path) if isinstance(p, gast.Attribute)]))
+    root = next(n.id for n in walk(path) if isinstance(n, gast.Name))
     hint = "build the array with np.concatenate, np.stack, np.column_stack or np.arange instead"
     if what in ("r_", "c_"):
         return (f"s2s differentiates `{root}.{what}[...]` with a string directive ('r', 'c', '0,2', ...) "

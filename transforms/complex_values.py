@@ -16,7 +16,7 @@ from s2s.errors import UnsupportedError
 
 from .activity import Activity, diff_operands
 from .callees import Callees
-from .nodes import walk_statements
+from .nodes import walk, walk_statements
 
 
 _REAL_PARTS = {"abs", "absolute", "real", "imag", "angle"}  # calls and attributes that give real values
@@ -33,8 +33,8 @@ def refuse_complex(fn: gast.FunctionDef, act: Activity, callees: Callees, info) 
         if isinstance(value, gast.Call) and _last_name(value.func) in _REAL_PARTS \
                 or isinstance(value, gast.Attribute) and value.attr in ("real", "imag"):
             return None
-        counts = {id(c) for sl in gast.walk(value) if isinstance(sl, gast.Slice) for c in gast.walk(sl)}
-        for n in gast.walk(value):  # (a complex step in a slice is a count: np.r_[0.0:1.0:3j])
+        counts = {id(c) for sl in walk(value) if isinstance(sl, gast.Slice) for c in walk(sl)}
+        for n in walk(value):  # (a complex step in a slice is a count: np.r_[0.0:1.0:3j])
             if isinstance(n, gast.Constant) and isinstance(n.value, complex) and id(n) not in counts:
                 return n
             if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Load) and (
@@ -48,12 +48,12 @@ def refuse_complex(fn: gast.FunctionDef, act: Activity, callees: Callees, info) 
     while changed:
         changed = False
         for s in assigns:
-            targets = {n.id for t in s.targets for n in gast.walk(t) if isinstance(n, gast.Name)}
+            targets = {n.id for t in s.targets for n in walk(t) if isinstance(n, gast.Name)}
             if not targets <= tainted and complex_in(s.value) is not None:
                 tainted |= targets
                 changed = True
     for s in assigns:
-        targets = [n.id for t in s.targets for n in gast.walk(t) if isinstance(n, gast.Name)]
+        targets = [n.id for t in s.targets for n in walk(t) if isinstance(n, gast.Name)]
         if any(act.is_active(t) for t in targets) and diff_operands(s.value, callees) & act.varied:
             where = complex_in(s.value)
             if where is not None:

@@ -26,7 +26,7 @@ from __future__ import annotations
 
 import gast
 
-from .nodes import assign, call, const, name
+from .nodes import assign, call, const, name, walk
 
 METHODS = ("get", "items", "values", "keys")
 
@@ -35,7 +35,7 @@ def mapping_names(fn) -> set[str]:
     """Names known to hold a dict: bound to a dict display or `dict(...)`, the receiver of
     `.items()`, `.keys()`, `.values()` or `.get()`, or indexed with a string constant."""
     found = set()
-    for node in gast.walk(fn):
+    for node in walk(fn):
         if isinstance(node, gast.Assign) and isinstance(node.value, gast.Dict) or \
                 isinstance(node, gast.Assign) and _is_call(node.value, "dict"):
             found |= {t.id for t in node.targets if isinstance(t, gast.Name)}
@@ -45,7 +45,7 @@ def mapping_names(fn) -> set[str]:
         if isinstance(node, gast.Subscript) and isinstance(node.value, gast.Name) \
                 and isinstance(node.slice, gast.Constant) and isinstance(node.slice.value, str):
             found.add(node.value.id)
-    sequences = {t.id for node in gast.walk(fn) if isinstance(node, gast.Assign)
+    sequences = {t.id for node in walk(fn) if isinstance(node, gast.Assign)
                  and isinstance(node.value, (gast.List, gast.Tuple, gast.ListComp)) for t in node.targets
                  if isinstance(t, gast.Name)}
     return found - sequences  # a name bound to a list somewhere is not taken for a dict
@@ -77,13 +77,13 @@ def method_call(node, receiver, args, fresh):
 
 def stored_view(fn):
     """The first `v = d.values()` (or items) whose dict `d` is written in `fn`, else None (`d.keys()` stays a view)."""
-    written = {t.value.id for node in gast.walk(fn) if isinstance(node, (gast.Assign, gast.AugAssign))
+    written = {t.value.id for node in walk(fn) if isinstance(node, (gast.Assign, gast.AugAssign))
                for t in (node.targets if isinstance(node, gast.Assign) else [node.target])
                if isinstance(t, gast.Subscript) and isinstance(t.value, gast.Name)}
-    written |= {node.func.value.id for node in gast.walk(fn) if isinstance(node, gast.Call)
+    written |= {node.func.value.id for node in walk(fn) if isinstance(node, gast.Call)
                 and isinstance(node.func, gast.Attribute) and isinstance(node.func.value, gast.Name)
                 and node.func.attr in ("update", "pop", "popitem", "setdefault", "clear")}
-    for node in gast.walk(fn):
+    for node in walk(fn):
         if isinstance(node, gast.Assign) and isinstance(node.value, gast.Call) \
                 and isinstance(node.value.func, gast.Attribute) and node.value.func.attr in ("items", "values") \
                 and isinstance(node.value.func.value, gast.Name) and node.value.func.value.id in written:
@@ -181,7 +181,7 @@ def _made(new, loop):
 def _indexed_by(body, container, key) -> bool:
     """Does `body` read `container[key]`?"""
     return any(isinstance(n, gast.Subscript) and isinstance(n.value, gast.Name) and n.value.id == container
-               and isinstance(n.slice, gast.Name) and n.slice.id == key for b in body for n in gast.walk(b))
+               and isinstance(n.slice, gast.Name) and n.slice.id == key for b in body for n in walk(b))
 
 
 def _comprehension(elt, k, keys):

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import gast
 
-from .nodes import ADJOINT, is_adjoint
+from .nodes import ADJOINT, is_adjoint, walk
 
 # Calls that make a new object (which code may change in place) or a new random draw: never shared.
 _FRESH = {"zeros", "ones", "empty", "full", "array", "asarray", "asanyarray", "copy", "zeros_like", "ones_like",
@@ -91,11 +91,11 @@ def _unconditional(node):
 
 
 def _shareable(call, pure_call) -> bool:
-    calls = [n for n in gast.walk(call) if isinstance(n, gast.Call)]
+    calls = [n for n in walk(call) if isinstance(n, gast.Call)]
     if any(not pure_call(c) or _callee_name(c) in _FRESH or "random" in _path(c.func) for c in calls):
         return False
     return not any(isinstance(n, (gast.Lambda, gast.ListComp, gast.SetComp, gast.DictComp, gast.GeneratorExp,
-                                  gast.NamedExpr, gast.Yield, gast.Await)) for n in gast.walk(call))
+                                  gast.NamedExpr, gast.Yield, gast.Await)) for n in walk(call))
 
 
 def _callee_name(call) -> str:

@@ -34,7 +34,7 @@ from s2s.errors import UnsupportedError
 
 from .aliasing import _insert_before, _shared_operands, inplace_augmented, mutable_names
 from .dead_arguments import RETURNS, STORED, why_not_dead
-from .nodes import assign, call, const, expr_stmt, name, param_names, pushed, subscript_write, walk_statements
+from .nodes import assign, call, const, expr_stmt, name, param_names, pushed, subscript_write, walk, walk_statements
 from .shapes import containers
 
 _MUTATING_METHODS = {"fill", "sort", "append", "extend", "insert", "pop", "remove", "clear", "update",
@@ -124,7 +124,7 @@ def written_parameters(fn, callees, effects_of) -> dict:
             operands = _shared_operands(s.value, callees) if through is None else through
             value = shares(state, operands)
             for t in s.targets:
-                for n in gast.walk(t):
+                for n in walk(t):
                     if isinstance(n, gast.Name):
                         state[n.id] = value
             return state
@@ -183,7 +183,7 @@ def check_calls(fn, info, callees, effects_of, namer=None):
         effects = effects_of(callee.obj)
         for p, arg in _bound(callee, value, effects):
             # an expression statement keeps its arguments whole: `h(y[1:])` writes into y
-            shared = [n for n in gast.walk(arg) if isinstance(n, gast.Name) and n.id in callees.locals][:1]
+            shared = [n for n in walk(arg) if isinstance(n, gast.Name) and n.id in callees.locals][:1]
             for a in shared:
                 line, surely = effects[p]
                 where = f"{callee.obj.__code__.co_filename.rsplit('/', 1)[-1]}:{line}"
@@ -231,7 +231,7 @@ def _replace_argument(value, arg, new):
 def _temps_after(fn, namer):
     """Fresh temporaries: numbered after every one `fn` holds."""
     prefix = re.escape(namer.temp_prefix)
-    taken = [int(m.group(1)) for n in gast.walk(fn) if isinstance(n, gast.Name)
+    taken = [int(m.group(1)) for n in walk(fn) if isinstance(n, gast.Name)
              for m in [re.fullmatch(prefix + r"(\d+)", n.id)] if m]
     k = max(taken, default=0)
     while True:
@@ -292,7 +292,7 @@ def _fresh_displays(fn) -> set:
     for s in walk_statements(fn.body):
         targets = s.targets if isinstance(s, gast.Assign) else [s.target] if isinstance(s, gast.For) else []
         for t in targets:
-            for n in gast.walk(t):
+            for n in walk(t):
                 if isinstance(n, gast.Name):
                     display = isinstance(t, gast.Name) and isinstance(s, gast.Assign) and isinstance(
                         s.value, (gast.List, gast.Dict))

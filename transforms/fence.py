@@ -11,6 +11,8 @@ import gast
 
 from s2s.errors import UnsupportedError
 
+from .nodes import walk
+
 _STATEMENTS = {
     gast.Global: ("`global` is not supported", "pass the value in as an argument, or read the global without assigning it"),
     gast.Nonlocal: ("`nonlocal` is not supported", "return the new value instead of assigning an enclosing variable"),
@@ -45,12 +47,12 @@ def fence(fn: gast.FunctionDef, info) -> gast.FunctionDef:
         raise UnsupportedError(message, info.location(node), hint)
 
     body = gast.Module(body=fn.body, type_ignores=[])
-    allowed = {id(a) for n in gast.walk(body) if isinstance(n, gast.Call) for a in n.args}  # f(*xs)
-    allowed |= {id(e) for n in gast.walk(body) if isinstance(n, (gast.Assign, gast.For))
+    allowed = {id(a) for n in walk(body) if isinstance(n, gast.Call) for a in n.args}  # f(*xs)
+    allowed |= {id(e) for n in walk(body) if isinstance(n, (gast.Assign, gast.For))
                 for t in (n.targets if isinstance(n, gast.Assign) else [n.target])
-                for e in gast.walk(t) if isinstance(t, (gast.Tuple, gast.List))}  # a, *rest = xs
-    allowed |= {id(e) for n in gast.walk(body) if isinstance(n, (gast.Tuple, gast.List)) for e in n.elts}  # (*s, 2)
-    for node in gast.walk(body):
+                for e in walk(t) if isinstance(t, (gast.Tuple, gast.List))}  # a, *rest = xs
+    allowed |= {id(e) for n in walk(body) if isinstance(n, (gast.Tuple, gast.List)) for e in n.elts}  # (*s, 2)
+    for node in walk(body):
         kind = type(node)
         if kind is gast.Starred and id(node) not in allowed:
             fail(node, *_STARRED)
@@ -65,7 +67,7 @@ def fence(fn: gast.FunctionDef, info) -> gast.FunctionDef:
         if isinstance(node, (gast.Assign, gast.AugAssign, gast.AnnAssign)):
             targets = node.targets if isinstance(node, gast.Assign) else [node.target]
             for target in targets:
-                for t in gast.walk(target):
+                for t in walk(target):
                     if isinstance(t, gast.Subscript) and isinstance(t.ctx, gast.Store) \
                             and not isinstance(t.value, gast.Name):
                         fail(t, "assigning into a subscript of an expression (`y[i][j] = ...`) is not supported",

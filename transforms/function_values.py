@@ -42,7 +42,7 @@ from s2s.errors import UnsupportedError
 
 from .callees import Callees, public_name, resolve
 from .inlining import Frozen, Helper, Inlining, Made, Partial, Path, _function, _is_maker, is_distribution
-from .nodes import assign, at as assign_at, const, name, param_names, stored_names
+from .nodes import assign, at as assign_at, const, name, param_names, stored_names, walk
 
 _MISSING = resolve((), "")   # what an unbound name resolves to
 
@@ -95,7 +95,7 @@ class _Scope(Inlining):
         self.ctx, self.func, self.info, self.env, self.parent = ctx, func, info, env, parent
         tree = gast.Module(body=list(nodes), type_ignores=[])
         self.locals = stored_names(tree) | set(own_locals)
-        self.binds = collections.Counter(n.id for n in gast.walk(tree) if isinstance(n, gast.Name)
+        self.binds = collections.Counter(n.id for n in walk(tree) if isinstance(n, gast.Name)
                                          and isinstance(n.ctx, (gast.Store, gast.Param)))
         self.loops = _enclosing_loops(tree)
         self.callees = Callees(func, self.locals, info)
@@ -103,7 +103,7 @@ class _Scope(Inlining):
         self.pending: list = []
         self.comprehensions = 0
         self.created: list = []   # helpers made here (they read this scope's variables)
-        self.loads = collections.Counter(n.id for n in gast.walk(tree) if isinstance(n, gast.Name)
+        self.loads = collections.Counter(n.id for n in walk(tree) if isinstance(n, gast.Name)
                                          and isinstance(n.ctx, gast.Load))
         self.maps: dict = {}      # name bound to `map(f, ...)` -> (name f is bound to, iterables kept, loops)
         self.unresolved: dict = {}  # local name called before any function was bound to it -> the call
@@ -207,7 +207,7 @@ class _Scope(Inlining):
                 s.target = _targets(variables)
                 s.iter = iterables[0] if len(iterables) == 1 else gast.Call(func=name("zip"), args=iterables,
                                                                              keywords=[])
-            elif any(self.is_map(n) for n in gast.walk(s.iter)):
+            elif any(self.is_map(n) for n in walk(s.iter)):
                 self.fail(s.iter, "map inside what a for loop iterates over is not supported: s2s makes it a "
                                   "list, and Python would call its function as the loop runs",
                           "loop over the iterables and call the function in the loop's body")

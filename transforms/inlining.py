@@ -22,7 +22,7 @@ from .callees import Callees, resolve
 from .fence import fence
 from .lifting import LiftError, lift
 from .local_functions import local_functions
-from .nodes import assign, name, param_names, stored_names
+from .nodes import assign, name, param_names, stored_names, walk
 from .structure import structure
 
 _MISSING = resolve((), "")   # what an unbound name resolves to
@@ -80,7 +80,7 @@ class Inlining:
         fn, helpers = local_functions(fn, info, self.ctx.namer)
         if info.filename != self.ctx.info.filename or info.lines != self.ctx.info.lines:
             for tree in [fn] + list(helpers.values()):
-                for n in gast.walk(tree):
+                for n in walk(tree):
                     if hasattr(n, "lineno"):
                         n.lineno, n.col_offset = node.lineno, node.col_offset
             info = self.ctx.info
@@ -94,7 +94,7 @@ class Inlining:
         except Exception:  # noqa: BLE001 -- not a factory s2s can read: the call is what it was
             return None
         last = fn.body[-1] if fn.body else None
-        returns = [n for n in gast.walk(fn) if isinstance(n, gast.Return)]
+        returns = [n for n in walk(fn) if isinstance(n, gast.Return)]
         if not (isinstance(last, gast.Return) and returns == [last]):
             return None
         names = last.value.elts if isinstance(last.value, gast.Tuple) else [last.value]
@@ -145,7 +145,7 @@ class Inlining:
         top = self.ctx.lookups[0]
         for tree in trees:
             mine = own | stored_names(tree)
-            for n in gast.walk(tree):
+            for n in walk(tree):
                 if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Load) and n.id not in mine \
                         and n.id not in self.ctx.helpers:
                     local = n.id in self.ctx.top_locals or any(n.id in s.locals for s in self.chain())
@@ -242,7 +242,7 @@ class Inlining:
         return out
 
     def binds_in(self, fn, p):
-        return any(isinstance(n, gast.Name) and n.id == p and isinstance(n.ctx, gast.Store) for n in gast.walk(fn))
+        return any(isinstance(n, gast.Name) and n.id == p and isinstance(n.ctx, gast.Store) for n in walk(fn))
 
     def inline_factory(self, func, call):
         """`make(a)` where the user function `make` returns a local function: make's body here,

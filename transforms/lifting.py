@@ -27,7 +27,7 @@ import weakref
 
 import gast
 
-from .nodes import param_names, stored_names
+from .nodes import param_names, stored_names, walk
 
 # lifted function -> (FunctionDef, SourceInfo): what `s2s.parsing.parse_function` gives for it
 PARSED: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()
@@ -55,7 +55,7 @@ def lift(helper, func, parse, enclosing_locals, helpers):
         gast.copy_location(original, body)
     original.name = name
     own = set(param_names(original)) | stored_names(original)
-    read = {n.id for n in gast.walk(original) if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Load)}
+    read = {n.id for n in walk(original) if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Load)}
     calls_local = sorted((read - own) & set(helpers))
     if calls_local:
         raise LiftError(helper, f"the local function `{helper.name}` calls the local function `{calls_local[0]}`: "
@@ -65,7 +65,7 @@ def lift(helper, func, parse, enclosing_locals, helpers):
     original.args.kwonlyargs += [gast.Name(id=v, ctx=gast.Param(), annotation=None, type_comment=None)
                                  for v in free]
     original.args.kw_defaults += [None] * len(free)
-    for n in gast.walk(original.args):
+    for n in walk(original.args):
         if isinstance(n, gast.Name) and getattr(n, "lineno", None) is None:
             gast.copy_location(n, original)
     module = gast.gast_to_ast(gast.Module(body=[copy.deepcopy(original)], type_ignores=[]))
@@ -91,7 +91,7 @@ def lift(helper, func, parse, enclosing_locals, helpers):
 def _find(fn, helper):
     """The node in `fn` (func parsed afresh) that `helper` was made of: a nested def, or a lambda."""
     lam = getattr(helper, "s2s_lambda", None)
-    for node in gast.walk(fn):
+    for node in walk(fn):
         if lam is not None and isinstance(node, gast.Lambda) and (node.lineno, node.col_offset) == (
                 lam.lineno, lam.col_offset):
             return node

@@ -37,6 +37,7 @@ import gast
 
 from s2s.errors import UnsupportedError
 
+from .nodes import walk
 from .structure import structure
 
 
@@ -57,15 +58,15 @@ def local_functions(fn: gast.FunctionDef, info, namer):
         _check_signature(helper, fail, _local_names(fn))
         found[helper.name] = helper
     inner = body + [s for h in found.values() for s in h.body]
-    for node in gast.walk(gast.Module(body=inner, type_ignores=[])):
+    for node in walk(gast.Module(body=inner, type_ignores=[])):
         if isinstance(node, gast.FunctionDef):
             fail(node, "a nested `def` is supported only at the top level of the function's body",
                  "move the definition out of the if or loop (define it once, before its first use)")
     lifted = _Lift(fail)
     body = [lifted.visit(s) for s in body]
     for helper in found.values():
-        if any(isinstance(n, gast.Lambda) for n in gast.walk(gast.Module(body=helper.body, type_ignores=[]))):
-            lam = next(n for n in gast.walk(gast.Module(body=helper.body, type_ignores=[])) if isinstance(n, gast.Lambda))
+        if any(isinstance(n, gast.Lambda) for n in walk(gast.Module(body=helper.body, type_ignores=[]))):
+            lam = next(n for n in walk(gast.Module(body=helper.body, type_ignores=[])) if isinstance(n, gast.Lambda))
             fail(lam, f"a lambda inside the local function `{helper.name}` is not supported",
                  "define it with def at the top of the function, or at module level")
     for helper in lifted.helpers:
@@ -73,7 +74,7 @@ def local_functions(fn: gast.FunctionDef, info, namer):
         found[helper.name] = helper
     if not found:
         return fn, {}
-    for node in gast.walk(gast.Module(body=body + list(found.values()), type_ignores=[])):
+    for node in walk(gast.Module(body=body + list(found.values()), type_ignores=[])):
         if isinstance(node, gast.Name) and node.id in found and isinstance(node.ctx, gast.Store):
             fail(node, f"`{node.id}` names a local function and is assigned again", "use another name for the variable")
     _check_not_recursive(found, fail)
@@ -113,7 +114,7 @@ class _Lift(gast.NodeTransformer):
 
     def visit_Lambda(self, node):
         self.generic_visit(node)
-        if any(isinstance(n, gast.Lambda) for n in gast.walk(node.body)):
+        if any(isinstance(n, gast.Lambda) for n in walk(node.body)):
             self.fail(node, "a lambda inside a lambda is not supported", "define the outer one with def")
         helper = _lambda_helper(lambda_name(node), node, node)
         self.helpers.append(helper)
@@ -127,7 +128,7 @@ class _Lift(gast.NodeTransformer):
         return self._comprehension(node)
 
     def _comprehension(self, node):
-        for n in gast.walk(node):
+        for n in walk(node):
             if isinstance(n, gast.Lambda):
                 self.fail(n, "a lambda inside a comprehension is not supported",
                           "define the function before the comprehension (with def, or `f = lambda ...`)")
@@ -135,7 +136,7 @@ class _Lift(gast.NodeTransformer):
 
 
 def _local_names(fn) -> set:
-    names = {n.id for n in gast.walk(fn) if isinstance(n, gast.Name) and isinstance(n.ctx, (gast.Store, gast.Param))}
+    names = {n.id for n in walk(fn) if isinstance(n, gast.Name) and isinstance(n.ctx, (gast.Store, gast.Param))}
     return names | {s.name for s in fn.body if isinstance(s, gast.FunctionDef)}
 
 
@@ -173,7 +174,7 @@ def _constant(node, local_names) -> bool:
 
 
 def _reads(node, local_names) -> str:
-    read = sorted({n.id for n in gast.walk(node) if isinstance(n, gast.Name) and n.id in local_names})
+    read = sorted({n.id for n in walk(node) if isinstance(n, gast.Name) and n.id in local_names})
     if not read:
         return ""
     return (f": it reads `{read[0]}` of the enclosing function, which Python reads when the function is "
@@ -181,7 +182,7 @@ def _reads(node, local_names) -> str:
 
 
 def _check_not_recursive(found, fail):
-    calls = {n: {c.func.id for c in gast.walk(h) if isinstance(c, gast.Call) and isinstance(c.func, gast.Name)
+    calls = {n: {c.func.id for c in walk(h) if isinstance(c, gast.Call) and isinstance(c.func, gast.Name)
                  and c.func.id in found} for n, h in found.items()}
 
     def reaches(start, target, seen=()):

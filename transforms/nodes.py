@@ -62,7 +62,7 @@ def at(node, origin):
     """Give `node` (and every child without a line) the source line of `origin`."""
     line = getattr(origin, "lineno", None) if origin is not None else None
     col = getattr(origin, "col_offset", 0) if origin is not None else 0
-    for n in gast.walk(node):
+    for n in walk(node):
         if isinstance(n, (gast.stmt, gast.expr)) and getattr(n, "lineno", None) is None:
             n.lineno, n.col_offset = line, col
     node.lineno, node.col_offset = line, col
@@ -74,11 +74,11 @@ def is_atom(node) -> bool:
 
 
 def loaded_names(node) -> set[str]:
-    return {n.id for n in gast.walk(node) if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Load)}
+    return {n.id for n in walk(node) if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Load)}
 
 
 def stored_names(node) -> set[str]:
-    return {n.id for n in gast.walk(node) if isinstance(n, gast.Name) and isinstance(n.ctx, (gast.Store, gast.Param))}
+    return {n.id for n in walk(node) if isinstance(n, gast.Name) and isinstance(n.ctx, (gast.Store, gast.Param))}
 
 
 def target_names(stmt) -> list[str]:
@@ -87,9 +87,11 @@ def target_names(stmt) -> list[str]:
     if written is not None:
         return [written.value.id]
     targets = stmt.targets if isinstance(stmt, gast.Assign) else [stmt.target]
+    if len(targets) == 1 and type(targets[0]) is gast.Name:
+        return [targets[0].id]
     out = []
     for t in targets:
-        out += [n.id for n in gast.walk(t) if isinstance(n, gast.Name)]
+        out += [n.id for n in walk(t) if isinstance(n, gast.Name)]
     return out
 
 
@@ -102,7 +104,7 @@ def subscript_write(stmt):
 
 def index_names(subscript) -> set[str]:
     """Names the index of `y[...]` reads."""
-    return {n.id for n in gast.walk(subscript.slice) if isinstance(n, gast.Name)}
+    return {n.id for n in walk(subscript.slice) if isinstance(n, gast.Name)}
 
 
 def param_names(fn: gast.FunctionDef) -> list[str]:

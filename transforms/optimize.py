@@ -20,7 +20,7 @@ import operator
 import gast
 
 from .cse import share_subexpressions
-from .nodes import NameMap, loaded_names, subscript_write, target_names
+from .nodes import NameMap, loaded_names, subscript_write, target_names, walk
 
 _FOLD = {gast.Add: operator.add, gast.Sub: operator.sub, gast.Mult: operator.mul,
          gast.Div: operator.truediv, gast.Pow: operator.pow, gast.FloorDiv: operator.floordiv}
@@ -140,7 +140,7 @@ def _propagate_copies(stmts, derivative_name):
 
 
 def _written_inside(s):
-    return {n.id for n in gast.walk(s) if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Store)}
+    return {n.id for n in walk(s) if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Store)}
 
 
 class _Rename(gast.NodeTransformer):
@@ -170,7 +170,7 @@ def _eliminate_dead_code(fn, pure_call) -> bool:
         if _self_copy(s):  # `x = x`, left behind by copy propagation
             return True
         return (not any(t in live for t in target_names(s))
-                and all(pure_call(c) for c in gast.walk(s.value) if isinstance(c, gast.Call)))
+                and all(pure_call(c) for c in walk(s.value) if isinstance(c, gast.Call)))
 
     exits: list = []  # live sets after the enclosing loops: what a break leads to
 
@@ -213,7 +213,7 @@ def _eliminate_dead_code(fn, pure_call) -> bool:
                 if edit:
                     s.body = body
                 if not body and isinstance(s, gast.For) and all(
-                        pure_call(c) for c in gast.walk(header) if isinstance(c, gast.Call)):
+                        pure_call(c) for c in walk(header) if isinstance(c, gast.Call)):
                     changed[0] |= edit
                     continue
                 live = head | body_live | loaded_names(header)

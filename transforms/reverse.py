@@ -37,7 +37,7 @@ from s2s.errors import UnsupportedError
 from .callees import receiver_args, call_arguments, entries_read
 from .aliasing import sharing
 from .nodes import (assign, at, call, const, expr_stmt, index_names, name, param_names, popped, pushed,
-                    stack_names, subscript_write, target_names, walk_statements)
+                    stack_names, subscript_write, target_names, walk, walk_statements)
 from .shapes import containers, dicts, lazy_temporaries, range_indices, same_shapes
 from .to_record import maybe_undefined, to_record
 
@@ -185,7 +185,7 @@ class _Reverse:
             self.reads[counter] = set()
         self.branch_reads[(s, "body")] = set(stale)
         body = body + [self.pop_sites[count]] + [self.materialise(v, s) for v in stale]
-        used = {n.id for st in body for n in gast.walk(st) if isinstance(n, gast.Name)}
+        used = {n.id for st in body for n in walk(st) if isinstance(n, gast.Name)}
         missing = sorted(v for v in set(zero) - start if self.namer.adjoint(v) in used)
         self.reads[s] = {trips} | set(missing)
         loop = at(gast.For(target=name(self.namer.ignored, store=True), iter=call("range", name(trips)),
@@ -262,7 +262,7 @@ class _Reverse:
         return k >= 0 and k not in read and all(isinstance(r, str) or r >= 0 for r in read)
 
     def primal_reads(self, code):
-        return {n.id for st in code for n in gast.walk(st)
+        return {n.id for st in code for n in walk(st)
                 if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Load) and n.id in self.primal}
 
     def accumulate(self, v, contribution, zero, code, origin):

@@ -23,7 +23,7 @@ import copy
 
 import gast
 
-from .nodes import at as _at, name as _name
+from .nodes import at as _at, name as _name, walk
 
 _LOOPS = (gast.For, gast.While)
 
@@ -37,7 +37,7 @@ def structure(fn: gast.FunctionDef, namer) -> gast.FunctionDef:
 
 # ---- returns inside loops ------------------------------------------------------------
 def _contains_return(stmts) -> bool:
-    return any(isinstance(n, gast.Return) for s in stmts for n in gast.walk(s))
+    return any(isinstance(n, gast.Return) for s in stmts for n in walk(s))
 
 
 def _returns_out_of_loops(stmts, namer, in_loop):
@@ -123,7 +123,7 @@ def _drop_tail_continues(stmts):
 
 # ---- one exit ------------------------------------------------------------------------
 def _single_exit(fn, namer):
-    returns = [n for s in fn.body for n in gast.walk(s) if isinstance(n, gast.Return)]
+    returns = [n for s in fn.body for n in walk(s) if isinstance(n, gast.Return)]
     if len(returns) == 1 and fn.body and fn.body[-1] is returns[0]:
         return fn.body
     if not returns:
