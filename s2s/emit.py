@@ -24,7 +24,6 @@ def function_source(fn: gast.FunctionDef, info) -> str:
     """Source of one generated function, with comments citing `info`'s lines."""
     _comment(fn, info)
     tree = gast.gast_to_ast(gast.Module(body=[fn], type_ignores=[]))
-    ast.fix_missing_locations(tree)
     text = astor.to_source(tree, indent_with="    ", pretty_source=_pretty)
     return _comments_to_text(text)
 
