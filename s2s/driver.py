@@ -40,7 +40,7 @@ from .transforms.mutations import check_mutations
 from .transforms.function_values import function_values
 from .transforms.local_functions import local_functions
 from .transforms.forward import forward
-from .transforms.nodes import param_names, stored_names
+from .transforms.nodes import param_names, stored_names, walk
 from .transforms.normal_form import normal_form
 from .transforms.packing import NO_DERIVATIVE, RuleSignature
 from .transforms.optimize import optimize as optimize_pass
@@ -106,7 +106,7 @@ def _parse(func):
         filename = func.__code__.co_filename
         linecache.cache[filename] = (len(source), None, source.splitlines(True), filename)
     fn, info = parse_function(func)
-    names = {n.id for n in gast.walk(fn) if isinstance(n, gast.Name)}
+    names = {n.id for n in walk(fn) if isinstance(n, gast.Name)}
     return generators(fn, info, next(f"_yielded{k or ''}" for k in range(len(names) + 1)
                                      if f"_yielded{k or ''}" not in names)), info
 
@@ -119,7 +119,7 @@ def param_names_of(func) -> list[str]:
 
 
 def _user_names(fn: gast.FunctionDef) -> set[str]:
-    names = {n.id for n in gast.walk(fn) if isinstance(n, gast.Name)}
+    names = {n.id for n in walk(fn) if isinstance(n, gast.Name)}
     return names | set(param_names(fn)) | {fn.name}
 
 
@@ -528,7 +528,7 @@ def _check_builtin_names(fn, info, func):
     """Refuse `for v in zip(...)` (enumerate, range) where that name is not the builtin, which s2s assumes."""
     local_names = stored_names(fn)
     cells = cells_of(func)
-    for node in gast.walk(fn):
+    for node in walk(fn):
         if isinstance(node, gast.Call) and isinstance(node.func, gast.Name) and node.func.id in _RECOGNISED:
             what = _shadowing(node.func.id, local_names, func.__globals__, cells)
             if what is not None:
@@ -544,7 +544,7 @@ def _check_emitted_builtins(fn, source, info, globals_, cells):
         if builtin in mentioned:
             what = _shadowing(builtin, stored_names(fn), globals_, cells)
             if what is not None:
-                stores = [n for n in gast.walk(fn) if isinstance(n, gast.Name) and n.id == builtin
+                stores = [n for n in walk(fn) if isinstance(n, gast.Name) and n.id == builtin
                           and isinstance(n.ctx, gast.Store) and getattr(n, "lineno", None)]
                 raise UnsupportedError(f"`{fn.name}`, generated from `{info.qualname}` ({info.filename}), calls the "
                                        f"builtin `{builtin}`, but `{builtin}` is {what} there",
@@ -582,7 +582,7 @@ def _bound_defaults(fn, func, cells):
     bound = dict(cells)
     for param, k, kind in pairs:
         node = a.defaults[k] if kind == "p" else a.kw_defaults[k]
-        free = {n.id for n in gast.walk(node) if isinstance(n, gast.Name)} - set(func.__globals__) - set(dir(builtins))
+        free = {n.id for n in walk(node) if isinstance(n, gast.Name)} - set(func.__globals__) - set(dir(builtins))
         if free and param.id in values:
             slot = f"__s2s_default_{param.id}"
             bound[slot] = types.CellType(values[param.id])

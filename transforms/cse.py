@@ -61,10 +61,13 @@ def _block(stmts, pure_call, fresh_name):
 def _innermost_repeated(expr, pure_call):
     """A call occurring at least twice where `expr` always evaluates it, with no repeated call
     inside it; None if there is none."""
+    calls = [node for node in _unconditional(expr) if isinstance(node, gast.Call)]
+    if len(calls) < 2:   # most statements: nothing to compare (gast.dump is the cost here)
+        return None
     seen: dict = {}
     order = []
-    for node in _unconditional(expr):
-        if isinstance(node, gast.Call) and _shareable(node, pure_call):
+    for node in calls:
+        if _shareable(node, pure_call):
             key = gast.dump(node)
             if key not in seen:
                 order.append(key)

@@ -49,6 +49,7 @@ import numpy as np
 
 from .. import runtime
 from ..errors import RuleError
+from ..transforms.nodes import clone
 
 REQUIRED = inspect.Parameter.empty
 
@@ -363,26 +364,6 @@ def _substitute(template, rule, bound, g, ans, helper, tangent_of=None):
         return None
 
     return clone(template, name)
-
-
-def clone(node, name=None):
-    """A deep copy of the gast tree `node` (a node, a list of them, or a leaf value), much faster
-    than `copy.deepcopy`; `name(n)`, if given, may return what a `Name` n becomes (None: a copy)."""
-    if isinstance(node, list):
-        return [clone(n, name) for n in node]
-    if not isinstance(node, gast.AST):
-        return node
-    if name is not None and type(node) is gast.Name:
-        replaced = name(node)
-        if replaced is not None:
-            return replaced
-    new = type(node).__new__(type(node))
-    new.__dict__.update(node.__dict__)   # location, and any annotation a pass put on the node
-    for field in node._fields:
-        value = getattr(node, field, None)
-        if isinstance(value, (list, gast.AST)):
-            setattr(new, field, clone(value, name))
-    return new
 
 
 # Arithmetic operators are looked up through these functions.
