@@ -64,8 +64,10 @@ class _Forward:
 
     # ---- blocks and control flow -------------------------------------------------------
     def block(self, stmts, zero):
-        """(code, zero tangents after it, or None if control never falls out of it)."""
+        """(code, zero tangents after it, or None if control never falls out of it). `zero` (those
+        zero before it) is copied once here; the statements update the copy in place."""
         out = []
+        zero = set(zero)
         for s in stmts:
             code, zero = self.stmt(s, zero)
             out += code
@@ -74,7 +76,6 @@ class _Forward:
         return out, zero
 
     def stmt(self, s, zero):
-        zero = set(zero)
         if isinstance(s, gast.Assign):
             return self.assignment(s, zero), zero
         push = pushed(s)
@@ -321,9 +322,9 @@ def _unassigned_at_materialisation(code, fn, namer):
                 if (isinstance(v, gast.Call) and isinstance(v.func, gast.Name) and v.func.id == zeros_like
                         and isinstance(v.args[0], gast.Name) and v.args[0].id not in assigned):
                     undefined.add(v.args[0].id)
-                assigned = assigned | set(target_names(s))
+                assigned.update(target_names(s))
             elif isinstance(s, gast.If):
-                assigned = block(s.body, assigned) & block(s.orelse, assigned)
+                assigned = block(s.body, set(assigned)) & block(s.orelse, set(assigned))
             elif isinstance(s, (gast.For, gast.While)):
                 block(s.body, assigned | (set(target_names(s)) if isinstance(s, gast.For) else set()))
         return assigned

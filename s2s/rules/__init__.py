@@ -71,6 +71,7 @@ class Rule:
     keeps_shape: bool = False  # output has the shape of the first argument (np.roll, ...)
     constant: dict = dataclasses.field(default_factory=dict)  # param -> hint: no derivative in it (refused)
     only: dict = dataclasses.field(default_factory=dict)  # param -> the constant values the rule covers
+    _terms: dict | None = dataclasses.field(default=None, repr=False, compare=False)  # jvp_terms(), made once
 
     @property
     def params(self) -> list[str]:
@@ -115,7 +116,12 @@ class Rule:
         argument's tangent ``t_<param>``. Elementwise rules reuse their reverse
         templates with ``g`` standing for the tangent; others split ``jvp=`` at its
         top-level ``+``/``-`` (a ``-`` term is negated; terms with the same tangent are
-        summed back into one)."""
+        summed back into one). Made once per rule; callers copy a term before editing it."""
+        if self._terms is None:
+            self._terms = self._split_jvp()
+        return self._terms
+
+    def _split_jvp(self) -> dict:
         if self.jvp is None:
             if not self.elementwise:
                 return {}
@@ -136,8 +142,8 @@ class Rule:
 
     def instantiate_jvp(self, param, bound, ans, tangent, helper=lambda n: n):
         """The forward term of `param` with `t_<param>` replaced by `tangent`."""
-        term = _rename(self.jvp_terms()[param], {})
-        return _substitute(term, self, bound, tangent, ans, helper, tangent_of={"t_" + param: tangent})
+        return _substitute(self.jvp_terms()[param], self, bound, tangent, ans, helper,
+                           tangent_of={"t_" + param: tangent})
 
     def instantiate(self, param, bound, g, ans, helper=lambda n: n):
         """The reverse template of `param` as an expression: ``g``, ``ans`` and the
