@@ -243,15 +243,61 @@ def _make_plain(func, wrt, mode, optimize, has_aux=False, self_class=None, entry
                          entry=entry)
     own = set(inspect.signature(func).parameters)
     directions = [p for p in inspect.signature(generated.function).parameters if p not in own]  # seed, tangents
+    numbers = None
+    if mode in ("grad", "value_and_grad") and not (has_aux or self_class or entry) and _plain_positional(func):
+        numbers = _ForNumbers(func, names, single, mode, bool(optimize), generated.function)
     made = (varargs.wrap(generated.function, func, names, single, mode) if varargs.has_star(func)
-            else checked(generated.function, func.__name__, names, single, mode, directions, has_aux))
+            else checked(generated.function, func.__name__, names, single, mode, directions, has_aux,
+                         numbers and numbers.slot))
     if directions and _has_positional_defaults(func) and not varargs.has_star(func):
         made = _bind_then_call(made, func, len(directions))
     _CACHE[key] = (made, generated.bindings)
     for f in (made, generated.function):
         _SOURCES[f] = generated.source
         _GENERATED[f] = generated
+    if numbers is not None:
+        _NUMBERS[made] = numbers
     return made
+
+
+def _plain_positional(func) -> bool:
+    """Does `func` take positional parameters only (no *args, keyword-only or **kwargs)?"""
+    try:
+        params = inspect.signature(func).parameters.values()
+    except (TypeError, ValueError):
+        return False
+    return bool(params) and all(p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD) for p in params)
+
+
+class _ForNumbers:
+    """The derivative for calls in which every argument is a Python float (or, outside `wrt`, an
+    int): generated the first
+    time one is made (see `transforms.scalars`), then called directly through `slot`. Where it
+    cannot be generated, the general derivative serves."""
+
+    def __init__(self, func, names, single, mode, optimize, general):
+        self.func, self.names, self.single, self.mode, self.optimize = func, names, single, mode, optimize
+        self.general = general
+        self.generated = None
+        self.slot = [self.first_call]
+
+    def first_call(self, *args):
+        self.generate()
+        return self.slot[0](*args)
+
+    def generate(self):
+        if self.generated is None:
+            try:
+                self.generated = generate(self.func, self.names, self.single, self.mode, self.optimize,
+                                          numbers=True)
+                self.slot[0] = self.generated.function
+            except S2SError:
+                self.generated = _GENERATED[self.general]
+                self.slot[0] = self.general
+        return self.generated
+
+
+_NUMBERS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()   # a derivative -> its `_ForNumbers`
 
 
 def grad(func: Callable[..., Any], wrt: Wrt = 0, *, optimize: bool = True, has_aux: bool = False,
@@ -545,9 +591,15 @@ def _own(func):
     return func.__func__ if inspect.ismethod(func) else func
 
 
-def source(func: Callable[..., Any]) -> str:
+def source(func: Callable[..., Any], *, numbers: bool = False) -> str:
     """The generated source of a function made by s2s, exactly as it runs
     (`print(s2s.source(s2s.grad(f)))`). Raises `S2SError` for a function s2s did not make.
+
+    A gradient (`s2s.grad`, `s2s.value_and_grad`) of a function whose parameters are all
+    positional runs other code when every argument is a Python number (a float for those
+    differentiated, a float or an int for the others): code for numbers, with no helper for
+    broadcasting and a seed of `1.0`, generated at the first such call.
+    `numbers=True` shows that code (generating it if needed).
 
         >>> def f(x):
         ...     return x * x
@@ -568,6 +620,11 @@ def source(func: Callable[..., Any]) -> str:
     target = _own(func)
     if isinstance(func, Differentiated):
         target = func.grad
+    if numbers:
+        if target not in _NUMBERS:
+            raise S2SError(f"{func!r} has no code for numbers: only a gradient (s2s.grad, s2s.value_and_grad) of "
+                           "a function with positional parameters only has")
+        return _NUMBERS[target].generate().source
     try:
         return _SOURCES[target]
     except (KeyError, TypeError):

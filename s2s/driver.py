@@ -28,6 +28,7 @@ from .parsing import parse_function
 from .rules import _BY_METHOD
 from .transforms import assemble
 from .transforms.activity import activity
+from .transforms.scalars import python_scalars
 from .transforms.complex_values import refuse_complex
 from .transforms.aliasing import check_writes
 from .transforms.callees import Callees, first_param, library_of, public_name, resolve
@@ -189,9 +190,10 @@ def _refuse_library(func):
 
 
 class _Generation:
-    def __init__(self, namer, entry=None, has_aux=False, self_class=None):
+    def __init__(self, namer, entry=None, has_aux=False, self_class=None, numbers=False):
         self.namer = namer
         self.entry = entry
+        self.numbers = numbers   # the entry's parameters are all numbers (Python floats): code for them
         self.aux_pending = entry if has_aux else None  # the entry, whose result is (value, aux), until read
         self.aux = None        # the name of aux in the entry's normal form
         self.self_classes: dict = {}   # a method -> the class of its `self` (resolves `self.method(...)`)
@@ -380,7 +382,8 @@ class _Generation:
 
     def sweeps(self, func, wrt):
         fn, info, callees, act = self.analyse(func, wrt)
-        return reverse(fn, info, self.namer, act, callees, self.derive_call, wrt), info
+        numbers = python_scalars(fn, callees, param_names(fn)) if func is self.entry and self.numbers else ()
+        return reverse(fn, info, self.namer, act, callees, self.derive_call, wrt, numbers), info
 
     def tangents(self, func, wrt):
         fn, info, callees, act = self.analyse(func, wrt)
@@ -426,10 +429,11 @@ class _Generation:
 
 
 def generate(func, wrt: list[str], single: bool, mode: str, optimize: bool, *, has_aux: bool = False,
-             self_class=None, entry=None) -> Generated:
+             self_class=None, entry=None, numbers: bool = False) -> Generated:
     """Generate, emit and load the derivative of `func` (see s2s.api). `has_aux`: `func` returns
     (value, aux); `self_class`: the class of `func`'s first argument (a bound method's instance);
-    `entry`: (kind, name) for the entry function's name `<kind>_<name>` (else `<mode>_<func>`).
+    `entry`: (kind, name) for the entry function's name `<kind>_<name>` (else `<mode>_<func>`);
+    `numbers`: code for calls in which every parameter is a Python float (reverse modes).
 
     Python's cyclic garbage collector is paused meanwhile: the passes make and drop millions of
     small AST nodes, and its collections, which scan every live node, took a third of the time
@@ -438,19 +442,19 @@ def generate(func, wrt: list[str], single: bool, mode: str, optimize: bool, *, h
     paused = gc.isenabled()
     gc.disable()
     try:
-        return _generate(func, wrt, single, mode, optimize, has_aux, self_class, entry)
+        return _generate(func, wrt, single, mode, optimize, has_aux, self_class, entry, numbers)
     finally:
         if paused:
             gc.enable()
 
 
-def _generate(func, wrt, single, mode, optimize, has_aux, self_class, entry) -> Generated:
+def _generate(func, wrt, single, mode, optimize, has_aux, self_class, entry, numbers) -> Generated:
     func = unwrap(func)
     style = 0
     user_names = _user_names(_parse(func)[0])  # callees' names are added as they are read
     while True:
         namer = Namer(user_names, style)
-        gen = _Generation(namer, func, has_aux, self_class)
+        gen = _Generation(namer, func, has_aux, self_class, numbers)
         try:
             entry_fn = _generate_entry(gen, namer, func, wrt, single, mode, optimize, entry)
         except S2SError as error:

@@ -56,6 +56,7 @@ class Sweeps:
     saved: list             # primal names the backward pass reads (for split mode)
     saved_inits: list       # None for saved names some path leaves unassigned
     active_wrt: set         # the wrt parameters that are active
+    out_is_number: bool = False   # the output is a number (code for numbers: see transforms/scalars.py)
 
 
 @dataclasses.dataclass
@@ -481,9 +482,10 @@ class _Reverse:
         return out
 
 
-def reverse(fn, info, namer, act, callees, derive_call, wrt):
-    """Build the forward and backward sweeps of `fn` (normal form) for the `wrt` names."""
-    r = _Reverse(fn, info, namer, act, callees, derive_call, range_indices(fn))
+def reverse(fn, info, namer, act, callees, derive_call, wrt, numbers=frozenset()):
+    """Build the forward and backward sweeps of `fn` (normal form) for the `wrt` names. `numbers`:
+    names known to hold numbers (`transforms.scalars`, for code specialised to float arguments)."""
+    r = _Reverse(fn, info, namer, act, callees, derive_call, range_indices(fn) | set(numbers))
     body = [s for s in fn.body if not isinstance(s, gast.Return)]
     ret = fn.body[-1]
     out = ret.value.id if isinstance(ret, gast.Return) and isinstance(ret.value, gast.Name) else None
@@ -553,6 +555,7 @@ def reverse(fn, info, namer, act, callees, derive_call, wrt):
         saved=saved,
         saved_inits=[assign(v, const(None), fn) for v in saved if v not in assigned_at_end and v not in undefined],
         active_wrt={p for p in wrt if act.is_active(p)},
+        out_is_number=out in numbers,
     )
 
 
