@@ -373,3 +373,13 @@ def test_the_tangent_of_the_star_tuple_given_by_name_must_be_a_tuple():
     with pytest.raises(TypeError, match="tangent of the tuple"):
         forward(x, t_xs=t)
     assert forward(x, t_xs=(t,))[1] == pytest.approx(forward(x, t)[1], rel=1e-12)
+
+
+def star_then_a_keyword(x, y):
+    xs = [x, 3.0]
+    return _kwhelp(*xs, shift=y * y)   # xs fills x and scale; shift by name
+
+
+def test_star_fills_the_parameters_before_one_passed_by_keyword():
+    assert s2s.grad(star_then_a_keyword, wrt=(0, 1))(2.0, 1.5) == (3.0, 3.0)
+    assert s2s.jvp(star_then_a_keyword, wrt=(0, 1))(2.0, 1.5, 1.0, 1.0) == (2.0 * 3.0 + 2.25, 6.0)

@@ -19,7 +19,7 @@ so that the derivative of the call has one argument per parameter and the
 cotangent of `*rest` flows back into `_3`, then into `b` and `xs`. `*xs`
 that fills named parameters (`loss(*params)` for `def loss(W, b)`) is
 unpacked first (`_3, _4 = params`: a different length raises, as the call
-would); `**d` to a function without **kwargs gives each open parameter its
+would), up to the first parameter the call names by keyword (`f(*xs, k=v)`); `**d` to a function without **kwargs gives each open parameter its
 entry or its (constant) default, after a check of d's keys. What cannot be
 bound when the derivative is built is refused: `**d` where an entry could
 fill a named parameter or go into **kwargs, `*xs` in a call to a function
@@ -131,7 +131,7 @@ class _Binder:
                                   "pass them by name")
                     names, remainder = self.unpack(value, filled)
                     args += names
-                    filled = len(self.positional)
+                    filled += len(names)
                     if remainder is not None:
                         rest.append(("all", remainder))
                     continue
@@ -219,11 +219,15 @@ class _Binder:
         that differs raises, as the call would), or, for a `g` that also takes *args,
         `_1, _2, _3 = unstarred(xs, 2, 0)` with `_3` what *args receives. Returns the atoms and `_3`."""
         flat = self.flat
-        if any(k.arg in self.positional[filled:] for k in self.node.keywords):
+        filling = self.positional[filled:]
+        by_keyword = [p for p in filling if any(k.arg == p for k in self.node.keywords)]
+        if by_keyword and self.star is not None:
             self.fail(f"`{self.fname}` may get multiple values for an argument")
-        names = [flat.temp() for _ in self.positional[filled:]]
+        if by_keyword:   # `f(*xs, k=v)`: xs fills the parameters before k (more would be an error in Python too)
+            filling = filling[:filling.index(by_keyword[0])]
+        names = [flat.temp() for _ in filling]
         remainder = None
-        defaults = [self.params[p].default for p in self.positional[filled:]
+        defaults = [self.params[p].default for p in filling
                     if self.params[p].default is not inspect.Parameter.empty]
         if self.padded and defaults:   # *xs may stop short: the parameters it leaves keep their defaults
             if any(type(d) not in (float, int, bool, str, type(None)) for d in defaults):
