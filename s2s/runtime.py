@@ -22,11 +22,11 @@ __all__ = ["grad_seed", "unbroadcast", "rebroadcast", "unsum", "unmax", "max_tan
            "last_write", "concat", "repeat", "head", "tail", "unrepeat_list", "field", "field_key",
            "ravel", "unravel", "ravel_like", "unflatten_into", "as_tuple", "as_list", "like", "transposed", "untransposed", "unstarred", "restarred", "padded", "unpadded", "keeps_default", "nothing_left", "unit_vectors",
            "keywords_in", "ends_count", "with_ends", "ungradient", "regradient", "uninterp", "along", "svd_identity",
-           "eig_identity", "matrix_axes", "mvn_dim", "mvn_cov", "unmvn_cov",
+           "eig_identity", "matrix_axes", "mvn_dim", "mvn_cov", "unmvn_cov", "mvn_solve", "mvn_nonsingular",
            "band_matrix", "band_of", "real_root", "signal_pad", "other_triangle_kept", "column", "joined_dtype", "first"]
 
 # Helpers of a family kept in a module of their own, exported from here (`s2s.standalone` reads them too).
-from .runtime_sequences import (ComplexValueError, along, column, ends_count, eig_identity, first, joined_dtype,  # noqa: E402
+from .runtime_sequences import (ComplexValueError, UndefinedDerivativeError, along, column, ends_count, eig_identity, first, joined_dtype,  # noqa: E402
                                 matrix_axes, regradient, svd_identity, ungradient, uninterp, with_ends)
 from .runtime_scipy import band_matrix, band_of, other_triangle_kept, real_root, signal_pad  # noqa: E402
 
@@ -1056,6 +1056,31 @@ def mvn_cov(cov, dim):
     if np.ndim(cov) == 2:
         return np.tril(cov) + np.swapaxes(np.tril(cov, -1), -1, -2)
     return np.diag(cov) if np.ndim(cov) == 1 else cov * np.eye(dim, dtype=np.result_type(cov, 1.0))
+
+
+def mvn_solve(c, rt, allow_singular):
+    """C⁻¹ Rᵀ for multivariate_normal's covariance matrix `c`; where `allow_singular`, SciPy's
+    pseudo-inverse (eigenvalues at most 1e6 machine epsilons of the largest taken as zero), which is
+    C⁻¹ for a C that is not singular. `c` is symmetric (`mvn_cov`). Linear in `rt`; rules in
+    `s2s.rules.scipy_stats`."""
+    if not allow_singular:
+        return np.linalg.solve(c, rt)
+    s, u = np.linalg.eigh(c)
+    kept = s > 1e6 * np.finfo(np.result_type(c, 1.0)).eps * np.max(np.abs(s))
+    return (u * np.where(kept, 1.0 / np.where(kept, s, 1.0), 0.0)) @ (np.swapaxes(u, -1, -2) @ rt)
+
+
+def mvn_nonsingular(c, allow_singular):
+    """`c`, after a check that it is not singular where `allow_singular` lets SciPy take a singular
+    covariance: there the density lives on a subspace, and has no derivative with respect to cov."""
+    if allow_singular:
+        s = np.linalg.eigvalsh(c)
+        if np.min(s) <= 1e6 * np.finfo(np.result_type(c, 1.0)).eps * np.max(np.abs(s)):
+            raise UndefinedDerivativeError(
+                "scipy.stats.multivariate_normal with allow_singular=True has a singular covariance here: its "
+                "density lives on a subspace and has no derivative with respect to cov (x and mean are "
+                "differentiated along that subspace); differentiate at a covariance that is not singular")
+    return c
 
 
 def unmvn_cov(c, cov):

@@ -16,6 +16,12 @@ class ComplexValueError(S2SError, ValueError):
     of `np.linalg.eig`, the square root of `scipy.linalg.sqrtm`): s2s differentiates real values only."""
 
 
+class UndefinedDerivativeError(S2SError, ValueError):
+    """A derivative ran at a point where what it computes has no derivative: the extra singular
+    vectors `np.linalg.svd(full_matrices=True)` adds to a matrix that is not square (any basis would
+    do), a multivariate normal's singular covariance (`allow_singular=True`) differentiated."""
+
+
 def first(pair):
     """`pair[0]`: the key `sorted(xs, key=f)` sorts by, once it is made a sort of `(f(x), x)` pairs."""
     return pair[0]
@@ -103,14 +109,14 @@ def along(x, y, axis):
 
 
 def svd_identity(a, full_matrices=True, compute_uv=True):
-    """np.eye(k), k = min(m, n) for an m x n matrix `a`; raises ValueError where the derivative of
-    `np.linalg.svd(a, full_matrices, compute_uv)` is not defined: the extra columns of U (or rows
+    """np.eye(k), k = min(m, n) for an m x n matrix `a`; raises UndefinedDerivativeError where the
+    derivative of `np.linalg.svd(a, full_matrices, compute_uv)` is not defined: the extra columns of U (or rows
     of Vᵀ) that full_matrices=True adds to a matrix that is not square are any basis."""
     m, n = np.shape(a)[-2:]
     if compute_uv and full_matrices and m != n:
-        raise ValueError(f"the derivative of np.linalg.svd with full_matrices=True is not defined for a "
-                         f"{m} x {n} matrix (the extra singular vectors are arbitrary): pass "
-                         f"full_matrices=False")
+        raise UndefinedDerivativeError(f"the derivative of np.linalg.svd with full_matrices=True is not defined "
+                                       f"for a {m} x {n} matrix (the extra singular vectors are arbitrary): pass "
+                                       f"full_matrices=False")
     return np.eye(min(m, n), dtype=np.result_type(a, 1.0))
 
 

@@ -150,6 +150,20 @@ for _shape in ((3, 3), (3,), ()):
     add(rt_unmvn_cov, ANY.draw((3, 3)), ANY.draw(_shape), wrt=(0,))
 
 
+# mvn_solve and mvn_nonsingular take the symmetric matrix mvn_cov makes: a + aᵀ here, with a spread diagonal
+def rt_mvn_solve(a, rt_, w): return np.sum(rt.mvn_solve(a + np.transpose(a), rt_, False) * w)
+def rt_mvn_solve_pinv(a, rt_, w): return np.sum(rt.mvn_solve(a + np.transpose(a), rt_, True) * w)
+def rt_mvn_nonsingular(a, w): return np.sum(rt.mvn_nonsingular(a + np.transpose(a), True) * w)
+def st_mvn_allowed(x, mean, cov, w):
+    return np.sum(stats.multivariate_normal.logpdf(x, mean, cov, allow_singular=True) * w)
+
+
+add(rt_mvn_solve, _spread((3, 3)), ANY.draw((3, 2)))
+add(rt_mvn_solve_pinv, _spread((3, 3)), ANY.draw((3, 2)))
+add(rt_mvn_nonsingular, _spread((3, 3)))
+add(st_mvn_allowed, ANY.draw((4, 3)), ANY.draw((3,)), _spread((3, 3)))
+
+
 # ---- scipy.linalg -------------------------------------------------------------------------------------------------
 def sl_solve_triangular(a, b, trans, lower, unit, w):
     return np.sum(sl.solve_triangular(a, b, trans, lower, unit) * w)
@@ -203,7 +217,7 @@ import rulecases_scipy2  # noqa: E402  (issue 10, item 4: registers its cases he
 # modes checked above, so what second order adds is that templates compose; generating code three times
 # per case is what makes it slow.
 _FORMS = ("sp_polygamma2", "st_norm_logpdf_plain", "st_mvn_keywords", "sl_solve_triangular_keywords",
-          "sl_cho_solve_factor", "sl_cholesky_default", "rt_mvn_cov", "rt_unmvn_cov", "st_t_pdf", "st_gamma_pdf",
+          "sl_cho_solve_factor", "sl_cholesky_default", "rt_mvn_cov", "rt_unmvn_cov", "rt_mvn_solve_pinv", "st_t_pdf", "st_gamma_pdf",
           "st_beta_pdf", "st_poisson_pmf", "sp_erfc", "sp_erfcinv", "st_dirichlet", *rulecases_scipy2.FORMS)
 SECOND_ORDER = [c for c in {c.fn.__name__: c for c in reversed(CASES[_FIRST:])}.values()
                 if c.fn.__name__ not in _FORMS]

@@ -13,6 +13,7 @@ import pytest
 
 import s2s
 from s2s.errors import NoRuleError, UnsupportedError
+from oracles import numerical_grad
 
 scipy = pytest.importorskip("scipy")
 import scipy.integrate  # noqa: E402
@@ -124,10 +125,6 @@ def poisson_of_active_counts(x):
     return np.sum(scipy.stats.poisson.logpmf(x, 2.0))
 
 
-def mvn_singular(x):
-    return scipy.stats.multivariate_normal.logpdf(x, np.zeros(2), np.eye(2), allow_singular=True)
-
-
 def triangular_overwriting(a, b):
     return np.sum(scipy.linalg.solve_triangular(a, b, overwrite_b=True))
 
@@ -193,7 +190,6 @@ _ODE = "s2s does not differentiate through an ODE solver"
     (ode_of_active_parameters, "no derivative of `scipy.integrate.odeint` with respect to its argument `args`"),
     (logsumexp_with_sign, "only with return_sign=False"),
     (poisson_of_active_counts, "with respect to its argument `k`"),
-    (mvn_singular, "only with allow_singular=False"),
     (triangular_overwriting, "only with overwrite_b=False"),
     (cholesky_overwriting, "only with overwrite_a=False"),
 ])
@@ -298,3 +294,61 @@ def test_s2s_imports_and_works_without_scipy(tmp_path):
                           timeout=120)
     assert done.returncode == 0, done.stderr
     assert float(done.stdout) == pytest.approx(np.sin(0.5) + 0.5 * np.cos(0.5))
+
+
+# ---- multivariate normal with allow_singular=True ----------------------------------------------------------
+SINGULAR = np.diag([2.0, 0.5, 0.0])   # the density lives on the plane x[2] == mean[2]
+
+
+def mvn_allowed(x, mean, cov):
+    return scipy.stats.multivariate_normal.logpdf(x, mean, cov, allow_singular=True)
+
+
+def mvn_allowed_pdf_sum(x, mean):
+    return np.sum(scipy.stats.multivariate_normal.pdf(x, mean, SINGULAR, allow_singular=True))
+
+
+def test_allow_singular_with_a_covariance_that_is_not_singular_is_the_plain_density():
+    rng = np.random.default_rng(3)
+    a = rng.normal(size=(3, 3))
+    cov = a @ a.T + np.eye(3)
+    args = [rng.normal(size=3), rng.normal(size=3), cov]
+    grads = s2s.grad(mvn_allowed, wrt=(0, 1, 2))(*args)
+    for k in (0, 1):
+        np.testing.assert_allclose(grads[k], numerical_grad(mvn_allowed, args, k), rtol=1e-6, atol=1e-8)
+    # cov: the lower triangle is read (SciPy mirrors it), so compare along a symmetric direction
+    d = rng.normal(size=(3, 3))
+    d = d + d.T
+    eps = 1e-6
+    numeric = (mvn_allowed(args[0], args[1], cov + eps * d) - mvn_allowed(args[0], args[1], cov - eps * d)) / (2 * eps)
+    assert np.sum(grads[2] * np.tril(d)) == pytest.approx(numeric, rel=1e-6)
+
+
+def test_allow_singular_differentiates_x_and_mean_along_the_support():
+    """With a singular covariance the density lives on a subspace: x and mean get the derivative
+    along it (the pseudo-inverse's formula, as SciPy evaluates it), in both modes and to second order."""
+    x = np.array([[0.3, -0.4, 1.0], [1.1, 0.2, 1.0]])
+    mean = np.array([0.1, 0.2, 1.0])
+    gx, gm = s2s.grad(mvn_allowed_pdf_sum, wrt=(0, 1))(x, mean)
+    assert np.all(gx[:, 2] == 0.0) and gm[2] == 0.0
+    for k, arg in ((0, x), (1, mean)):
+        def along(v, k=k):   # move only the coordinates in the support
+            moved = [x, mean]
+            moved[k] = np.concatenate([v, arg[..., 2:]], axis=-1)
+            return mvn_allowed_pdf_sum(*moved)
+        expected = numerical_grad(along, [arg[..., :2]], 0)
+        np.testing.assert_allclose((gx, gm)[k][..., :2], expected, rtol=1e-6, atol=1e-9)
+    t = np.array([[1.0, -1.0, 0.0], [0.5, 2.0, 0.0]])
+    value, tangent = s2s.jvp(mvn_allowed_pdf_sum)(x, mean, t)
+    assert tangent == pytest.approx(np.sum(gx * t))
+    eps = 1e-5
+    numeric = (s2s.grad(mvn_allowed_pdf_sum)(x + eps * t, mean) - s2s.grad(mvn_allowed_pdf_sum)(x - eps * t, mean)) / (2 * eps)
+    np.testing.assert_allclose(s2s.hvp(mvn_allowed_pdf_sum)(x, mean, t), numeric, rtol=1e-5, atol=1e-9)
+
+
+def test_allow_singular_refuses_the_derivative_in_a_singular_covariance_when_run():
+    args = (np.array([0.3, -0.4, 1.0]), np.array([0.1, 0.2, 1.0]), SINGULAR)
+    with pytest.raises(s2s.UndefinedDerivativeError, match="singular covariance"):
+        s2s.grad(mvn_allowed, wrt=2)(*args)
+    with pytest.raises(s2s.UndefinedDerivativeError, match="singular covariance"):
+        s2s.jvp(mvn_allowed, wrt=2)(*args, np.eye(3))

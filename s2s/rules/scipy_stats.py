@@ -91,28 +91,41 @@ _dirichlet("pdf", "(g * ans)", "ans * ")
 # ---- multivariate normal: x (..., d); cov a (d, d) matrix of which the lower triangle is read (as SciPy
 # does), a vector (its diagonal) or a number (times the identity): the matrix C = `mvn_cov`. With r = x - mean
 # per point, s = C⁻¹ r: log p = -(d log 2π + log det C + rᵀ s) / 2, so x gets -g s, mean g s, and C
-# -(g C⁻¹ - g s sᵀ) / 2, taken back to cov by `unmvn_cov` (the adjoint of `mvn_cov`).
+# -(g C⁻¹ - g s sᵀ) / 2, taken back to cov by `unmvn_cov` (the adjoint of `mvn_cov`). With
+# allow_singular=True and a singular C, SciPy's density lives on the range of C, with C's
+# pseudo-inverse for C⁻¹: x and mean get the same formulas with it (the derivative along that
+# subspace; off it the density is zero), and C none (`mvn_nonsingular` raises).
 nondiff(runtime.mvn_dim)
 rule(runtime.mvn_cov, args="cov, dim", cov="unmvn_cov(g, cov)", jvp="mvn_cov(t_cov, dim)")
 rule(runtime.unmvn_cov, args="c, cov", c="mvn_cov(g, np.shape(c)[-1])", jvp="unmvn_cov(t_c, cov)")
+# C⁺ Rᵀ (C⁻¹ unless singular and allowed): linear in Rᵀ; d(C⁻¹B) = -C⁻¹ dC C⁻¹B (C symmetric), refused
+# where C is singular (`mvn_nonsingular`)
+rule(runtime.mvn_solve, args="c, rt, allow_singular", constant={"allow_singular": "pass a bool"},
+     rt="mvn_solve(c, g, allow_singular)",
+     c="-mvn_solve(mvn_nonsingular(c, allow_singular), g, allow_singular) @ np.swapaxes(ans, -1, -2)",
+     jvp="mvn_solve(c, t_rt, allow_singular) - mvn_solve(mvn_nonsingular(c, allow_singular), t_c @ ans, "
+         "allow_singular)")
+rule(runtime.mvn_nonsingular, args="c, allow_singular", constant={"allow_singular": "pass a bool"}, c="g",
+     jvp="t_c")
 _D = "mvn_dim(mean, cov)"
 _C = f"mvn_cov(cov, {_D})"
 _R = f"(np.reshape(x, (-1, {_D})) - (0.0 if mean is None else mean))"   # (points, d)
-_ST = f"np.linalg.solve({_C}, np.transpose({_R}))"   # sᵀ, one column per point
+_ST = f"mvn_solve({_C}, np.transpose({_R}), allow_singular)"   # sᵀ, one column per point
+_CC = f"mvn_nonsingular({_C}, allow_singular)"   # C, where cov is differentiated: singular is refused
 _S = f"np.transpose({_ST})"
 _JVP_TERMS = (f"-np.reshape(np.sum(np.reshape(t_x, (-1, {_D})) * {_S}, -1), np.shape(ans))",
               f"np.reshape({_S} @ (t_mean * np.ones({_D})), np.shape(ans))",
               f"np.reshape(0.5 * np.sum(({_S} @ mvn_cov(t_cov, {_D})) * {_S}, -1) "
-              f"- 0.5 * np.trace(np.linalg.solve({_C}, mvn_cov(t_cov, {_D}))), np.shape(ans))")
+              f"- 0.5 * np.trace(np.linalg.solve({_CC}, mvn_cov(t_cov, {_D}))), np.shape(ans))")
 
 
 def _mvn(method, weight, jvp):
     """logpdf's cotangents with each point's g replaced by `weight` (pdf: g * ans, as d p = p d log p)."""
     gv = f"np.reshape({weight}, (-1, 1))"
     rule(getattr(scipy.stats.multivariate_normal, method), args="x, mean=None, cov=1, allow_singular=False",
-         name="scipy.stats.multivariate_normal." + method, only={"allow_singular": (False,)},
+         name="scipy.stats.multivariate_normal." + method, only={"allow_singular": (False, True)},
          x=f"np.reshape(-{gv} * {_S}, np.shape(x))", mean=f"unbroadcast(np.sum({gv} * {_S}, 0), mean)",
-         cov=f"unmvn_cov(-0.5 * (np.sum({weight}) * np.linalg.inv({_C}) - {_ST} @ ({gv} * {_S})), cov)", jvp=jvp)
+         cov=f"unmvn_cov(-0.5 * (np.sum({weight}) * np.linalg.inv({_CC}) - {_ST} @ ({gv} * {_S})), cov)", jvp=jvp)
 
 
 _mvn("logpdf", "g", " + ".join(_JVP_TERMS))
