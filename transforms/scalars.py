@@ -79,7 +79,13 @@ def _number(value, numbers, callees) -> bool:
         of_numbers = callee.obj in (builtins.max, builtins.min) and len(value.args) > 1   # max(a, b), not max(xs)
         if not (callee.rule.elementwise or of_math or of_numbers):
             return False
-        return all(atom(a) for a in value.args) and all(
-            k.arg is not None and isinstance(k.value, gast.Constant) and k.arg not in ("out", "where")
-            for k in value.keywords)
+        if not (all(atom(a) for a in value.args) and all(
+                k.arg is not None and isinstance(k.value, gast.Constant) and k.arg not in ("out", "where")
+                for k in value.keywords)):
+            return False
+        try:   # the rule's own form of the call (`np.where(c)`, one argument, gives index arrays)
+            callee.rule.bind(list(value.args), {k.arg: k.value for k in value.keywords})
+        except TypeError:
+            return False
+        return True
     return False
