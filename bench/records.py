@@ -29,12 +29,15 @@ class CountingList(list):
 
 def pushes_per_call(w) -> int:
     g = s2s.grad(w.f, wrt=w.wrt)
-    source = s2s.source(g).replace("_stack = []", "_stack = CountingList()")
-    namespace = type(g.__globals__)(g.__globals__.fallback)  # same user globals, fresh definitions
+    args = w.args()
+    numbers = all(type(a) in (float, int) for a in args)   # the code for numbers runs (s2s.source's numbers=)
+    source = s2s.source(g, numbers=numbers).replace("_stack = []", "_stack = CountingList()")
+    raw = g.__s2s_function__   # the generated function (g is the wrapper that checks arguments)
+    namespace = type(raw.__globals__)(raw.__globals__.fallback)  # same user globals, fresh definitions
     namespace["CountingList"] = CountingList
     exec(compile(source, "<counting>", "exec"), namespace)
     CountingList.pushes = 0
-    namespace[g.__name__](*w.args())
+    namespace[g.__name__](*args)
     return CountingList.pushes
 
 
