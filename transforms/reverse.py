@@ -73,6 +73,7 @@ class _Reverse:
         self.fn, self.info, self.namer, self.act, self.callees = fn, info, namer, act, callees
         self.derive_call = derive_call  # (function, args, kwargs, call node) -> UserCall
         self.scalars = scalars          # names known to hold Python numbers (range loop indices)
+        self.numbers: set = set()       # in code for numbers, the names that are (transforms/scalars.py)
         self.reads: dict = {}
         self.branch_reads: dict = {}
         self.pop_sites: dict = {}       # assignment -> marker statement at the end of its adjoint
@@ -194,6 +195,8 @@ class _Reverse:
         return [self.materialise(v, s) for v in missing] + [loop, self.pop_sites[start_count]], set(start)
 
     def materialise(self, v, origin):
+        if v in self.numbers:   # code for numbers: the zero of a number is 0.0
+            return assign(self.namer.adjoint(v), const(0.0), origin)
         return assign(self.namer.adjoint(v), call(self.namer.helper("zeros_like"), name(v)), origin)
 
     def assignment(self, s, zero):
@@ -486,6 +489,7 @@ def reverse(fn, info, namer, act, callees, derive_call, wrt, numbers=frozenset()
     """Build the forward and backward sweeps of `fn` (normal form) for the `wrt` names. `numbers`:
     names known to hold numbers (`transforms.scalars`, for code specialised to float arguments)."""
     r = _Reverse(fn, info, namer, act, callees, derive_call, range_indices(fn) | set(numbers))
+    r.numbers = set(numbers)
     body = [s for s in fn.body if not isinstance(s, gast.Return)]
     ret = fn.body[-1]
     out = ret.value.id if isinstance(ret, gast.Return) and isinstance(ret.value, gast.Name) else None
