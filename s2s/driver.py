@@ -41,7 +41,8 @@ from .transforms.mutations import check_mutations
 from .transforms.function_values import function_values
 from .transforms.local_functions import local_functions
 from .transforms.forward import forward
-from .transforms.nodes import param_names, stored_names, walk
+from .transforms.inplace import inplace_adjoints
+from .transforms.nodes import clone, param_names, stored_names, walk
 from .transforms.normal_form import normal_form
 from .transforms.packing import NO_DERIVATIVE, RuleSignature
 from .transforms.optimize import optimize as optimize_pass
@@ -65,7 +66,8 @@ class Generated:
     `source` is the module as `s2s.source` shows it and as it runs in-process
     (helpers imported from `s2s.runtime`); `functions` are its generated
     functions, loaded, with their sources, from which `s2s.standalone` writes
-    a module that runs without s2s; `read` are the user functions whose
+    a module that runs without s2s; `functional` the sources s2s reads to
+    differentiate them again (without the in-place updates of `transforms.inplace`); `read` are the user functions whose
     source was read, which the written module's source hash covers.
     """
     source: str
@@ -75,6 +77,7 @@ class Generated:
     functions: list = dataclasses.field(default_factory=list)  # (name, source, loaded function)
     read: tuple = ()                               # (file name, qualified name, source text)
     bindings: tuple = ()                           # (scopes, name, object) the generation resolved a name to
+    functional: dict = dataclasses.field(default_factory=dict)  # name -> its source before `transforms.inplace`
 
 
 # Every loaded generated function -> the generation it came from, so that code
@@ -103,7 +106,7 @@ def _parse(func):
     """
     origin = ORIGINS.get(func) if inspect.isfunction(func) else None  # a builtin: parse_function says why not
     if origin is not None:
-        source = next(src for _, src, fn in origin.functions if fn is func)
+        source = next(origin.functional.get(name, src) for name, src, fn in origin.functions if fn is func)
         filename = func.__code__.co_filename
         linecache.cache[filename] = (len(source), None, source.splitlines(True), filename)
     fn, info = parse_function(func)
@@ -469,17 +472,25 @@ def _generate(func, wrt, single, mode, optimize, has_aux, self_class, entry, num
     entry, entry_named = entry_fn.name, entry
     info = gen.functions[0][2]
     ordered = [gen.functions[0]] + gen.functions[1:]
-    sources = [(name, function_source(fn, info), glb, cells) for name, fn, info, glb, cells in ordered]
+    # what runs updates the adjoint arrays it owns in place (transforms/inplace.py); what s2s reads
+    # when it differentiates this code again is the functional form
+    running = []
+    for _, fn, _, _, _ in ordered:
+        copy = clone(fn)
+        running.append(copy if inplace_adjoints(copy, namer.helper) else None)
+    functional = [function_source(fn, info) for _, fn, info, _, _ in ordered]
+    sources = [(name, function_source(copy, info) if copy is not None else text, glb, cells)
+               for (name, _, info, glb, cells), copy, text in zip(ordered, running, functional)]
     summary = f"{entry}: {_lower_first(_describe(mode, func, info, wrt, entry_named))}"
     header = _header(func, info, summary, "".join(src for _, src, _, _ in sources), namer)
     module = header + "".join("\n\n" + src for _, src, _, _ in sources)
     for (_, fn, info, _, _), (_, src, glb, cells) in zip(ordered, sources):
         _check_emitted_builtins(fn, src, info, glb, cells)
-    made = load(_imports(module, namer), sources)
+    made = load(_imports(module + "".join(functional), namer), sources)   # helpers of both forms: s2s reads one
     bindings = {key: b for c in gen.callees for key, b in c.bindings.items()}
     generated = Generated(module, made[entry], entry, summary,
                           [(name, src, made[name]) for name, src, _, _ in sources], tuple(dict.fromkeys(gen.read)),
-                          tuple(bindings.values()))
+                          tuple(bindings.values()), {name: text for (name, _, _, _), text in zip(sources, functional)})
     for fn in made.values():
         ORIGINS[fn] = generated
     return generated

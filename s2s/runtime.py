@@ -13,7 +13,7 @@ import numpy as np
 from .errors import S2SError
 
 __all__ = ["grad_seed", "unbroadcast", "rebroadcast", "unsum", "unmax", "max_tangent", "unindex", "zeros_like", "add", "matmul_grad_a", "matmul_grad_b",
-           "dot_grad_a", "dot_grad_b", "untranspose", "retranspose", "stop_gradient", "setindex", "copy_of",
+           "dot_grad_a", "dot_grad_b", "untranspose", "retranspose", "stop_gradient", "setindex", "set_at", "add_at", "copy_of",
            "spread", "unspread",
            "prod_grad", "undiagonal", "einsum_of", "einsum_grad", "tensordot_subscripts", "kron_subscripts",
            "kron_shape", "kron_padding", "norm_order",
@@ -203,6 +203,32 @@ def setindex(a, index, v):
         out = list(a) if isinstance(a, (list, tuple)) else np.array(a, dtype=np.result_type(a, 1.0))
     out[index] = v
     return cotangents(a, out) if isinstance(a, (list, tuple)) else out
+
+
+def set_at(a, index, v):
+    """`setindex(a, index, v)` (a zero written where `y[index] = v` wrote, in an adjoint; the new
+    tangent, in a jvp), written into `a` itself: generated code calls it only where nothing
+    else can see `a` (`transforms.inplace`). Anything but a writable float array gets the copy."""
+    if type(a) is np.ndarray and a.dtype.kind == "f" and a.flags.writeable:
+        a[index] = v
+        return a
+    return setindex(a, index, v)
+
+
+def add_at(d, x, index, g):
+    """`d + unindex(g, x, index)`, added into `d` itself: generated code calls it only where nothing
+    else can see `d` (`transforms.inplace`). Where that sum would have another shape or dtype than
+    `d` (or `x` is not an array), the sum is made as a new value."""
+    if type(d) is np.ndarray and type(x) is np.ndarray and d.shape == x.shape and d.flags.writeable:
+        dtype = x.dtype if x.dtype.kind == "f" else np.result_type(g, 1.0)
+        if d.dtype == np.result_type(d.dtype, dtype):
+            parts = index if isinstance(index, tuple) else (index,)
+            if all(isinstance(p, (int, np.integer, slice)) and not isinstance(p, bool) for p in parts):
+                d[index] += g   # no element named twice
+            else:
+                np.add.at(d, index, g)
+            return d
+    return d + unindex(g, x, index)
 
 
 def last_write(g, index):
