@@ -475,9 +475,10 @@ def _generate(func, wrt, single, mode, optimize, has_aux, self_class, entry, num
     # what runs updates the adjoint arrays it owns in place (transforms/inplace.py); what s2s reads
     # when it differentiates this code again is the functional form
     running = []
+    functional_forms = {namer.helper("setindex"), namer.helper("unindex")}
     for _, fn, _, _, _ in ordered:
-        copy = clone(fn)
-        running.append(copy if inplace_adjoints(copy, namer.helper) else None)
+        copy = clone(fn) if any(isinstance(n, gast.Name) and n.id in functional_forms for n in walk(fn)) else None
+        running.append(copy if copy is not None and inplace_adjoints(copy, namer.helper) else None)
     functional = [function_source(fn, info) for _, fn, info, _, _ in ordered]
     sources = [(name, function_source(copy, info) if copy is not None else text, glb, cells)
                for (name, _, info, glb, cells), copy, text in zip(ordered, running, functional)]
