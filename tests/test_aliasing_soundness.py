@@ -478,3 +478,26 @@ def test_a_helper_whose_result_is_new_does_not_share_its_arguments():
 def test_a_helper_that_returns_a_view_still_shares():
     with pytest.raises(s2s.S2SError, match="`y` is modified in place here, but `rows` shares its memory"):
         s2s.grad(view_returned_by_a_helper)
+
+
+# Found by the deep random-program profile (test_random_forward, --hypothesis-seed=424242): `v0` is
+# np.tanh(a), a new array, but the effects summary of a list unpacked by position is per list, not
+# per entry, so `v0 += a` counts as a write into `a`, and the call is refused when it runs
+# (InPlaceWriteError). Refused, never wrong; pinned until summaries follow entries.
+def _unpacks_a_new_entry(a, b):
+    t0 = [a, np.tanh(a)]
+    w0, v0 = t0
+    v0 += a
+    return np.sum(v0)
+
+
+def passes_x_to_a_helper_that_writes_a_new_entry(x):
+    return _unpacks_a_new_entry(x, x)
+
+
+@pytest.mark.xfail(raises=s2s.InPlaceWriteError, strict=True,
+                   reason="effects summaries are per list: an entry unpacked from a list display shares all of it")
+def test_a_new_entry_unpacked_from_a_list_is_not_the_argument():
+    x = np.array([0.0123, 0.0457, 0.0789])
+    expected = (1 - np.tanh(x) ** 2) + 1.0   # d/dx sum(tanh(x) + x)
+    np.testing.assert_allclose(s2s.grad(passes_x_to_a_helper_that_writes_a_new_entry)(x), expected, rtol=1e-12)

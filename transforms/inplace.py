@@ -29,8 +29,6 @@ import gast
 
 from .nodes import call, name, walk
 
-_FRESH_CALLS = ("zeros_like",)
-
 
 def inplace_adjoints(fn: gast.FunctionDef, helper) -> bool:
     """Rewrite `fn` in place as above; `helper(name)` spells a runtime helper. Returns whether
