@@ -220,6 +220,9 @@ def add_at(d, x, index, g):
     else can see `d` (`transforms.inplace`). Where that sum would have another shape or dtype than
     `d` (or `x` is not an array), the sum is made as a new value."""
     if type(d) is np.ndarray and type(x) is np.ndarray and d.shape == x.shape and d.flags.writeable:
+        if type(index) is int and d.dtype is x.dtype and d.dtype.kind == "f":   # one element, as a loop reads it
+            d[index] += g
+            return d
         dtype = x.dtype if x.dtype.kind == "f" else np.result_type(g, 1.0)
         if d.dtype == np.result_type(d.dtype, dtype):
             parts = index if isinstance(index, tuple) else (index,)
