@@ -57,16 +57,17 @@ def parse_shapes(specs: list[str], params: list[str], cmd: CommandLine) -> dict:
     return shapes
 
 
-def parse_point(text: str, func, module_globals: dict, cmd: CommandLine) -> dict:
-    """`--at "x=np.ones(3), y=2.0"`: arguments as in a call, evaluated with np, math and the module's names."""
+def parse_point(text: str, func, module_globals: dict, cmd: CommandLine, option: str = "--at") -> dict:
+    """`--at "x=np.ones(3), y=2.0"` (or `option`): arguments as in a call, evaluated with np, math and the
+    module's names."""
     params = list(inspect.signature(func).parameters)
     try:
         call = ast.parse(f"f({text})", mode="eval").body
     except SyntaxError as exc:
-        raise cmd.error(f"--at: {exc.msg}: write arguments as in a call, e.g. \"x=np.ones(3), y=2.0\"", text,
-                        ("--at",), offset=max((exc.offset or 3) - 3, 0)) from None
+        raise cmd.error(f"{option}: {exc.msg}: write arguments as in a call, e.g. \"x=np.ones(3), y=2.0\"", text,
+                        (option,), offset=max((exc.offset or 3) - 3, 0)) from None
     if not isinstance(call, ast.Call):
-        raise cmd.error("--at: write arguments as in a call, e.g. \"x=np.ones(3), y=2.0\"", text, ("--at",))
+        raise cmd.error(f"{option}: write arguments as in a call, e.g. \"x=np.ones(3), y=2.0\"", text, (option,))
     namespace = dict(module_globals)
     namespace.update(np=np, numpy=np, math=math)
     given = [(params[i] if i < len(params) else None, node, node) for i, node in enumerate(call.args)]
@@ -75,16 +76,16 @@ def parse_point(text: str, func, module_globals: dict, cmd: CommandLine) -> dict
     for name, where, node in given:
         offset = max(where.col_offset - 2, 0)
         if name is None or name not in params:
-            raise cmd.error(f"--at: {func.__name__} has no parameter {name!r}; its parameters are {', '.join(params)}"
-                            if name else f"--at: {func.__name__} takes only {len(params)} arguments",
-                            text, ("--at",), offset=offset)
+            raise cmd.error(f"{option}: {func.__name__} has no parameter {name!r}; its parameters are {', '.join(params)}"
+                            if name else f"{option}: {func.__name__} takes only {len(params)} arguments",
+                            text, (option,), offset=offset)
         if name in point:
-            raise cmd.error(f"--at: {name} is given twice", text, ("--at",), offset=offset)
+            raise cmd.error(f"{option}: {name} is given twice", text, (option,), offset=offset)
         try:
-            point[name] = eval(compile(ast.Expression(node), "<--at>", "eval"), namespace)  # noqa: S307
+            point[name] = eval(compile(ast.Expression(node), f"<{option}>", "eval"), namespace)  # noqa: S307
         except Exception as exc:  # noqa: BLE001 -- the user's expression
-            raise cmd.error(f"--at: cannot evaluate {ast.unparse(node)!r}: {type(exc).__name__}: {exc}",
-                            text, ("--at",), offset=offset) from None
+            raise cmd.error(f"{option}: cannot evaluate {ast.unparse(node)!r}: {type(exc).__name__}: {exc}",
+                            text, (option,), offset=offset) from None
     return point
 
 

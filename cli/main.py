@@ -120,6 +120,13 @@ def build_parser() -> argparse.ArgumentParser:
             p.add_argument("--tol", type=float, default=1e-5, metavar="T",
                            help="largest relative error accepted (default 1e-5)")
         else:
+            if name == "grad":
+                p.add_argument("--shape", action="append", default=[], metavar="NAME=DIMS",
+                               help="write code specialised to a float64 array of this shape, e.g. x=3,4 "
+                                    "(x= for a Python float; repeatable)")
+                p.add_argument("--like", action="append", default=[], metavar="ARGS",
+                               help='write code specialised to the shapes and dtypes of these arguments, given '
+                                    'as in a call: "x=np.ones(3), n=2" (repeatable)')
             p.add_argument("-o", "--output", metavar="FILE", default=None,
                            help="write the module to FILE (atomically) instead of printing it")
             p.add_argument("--check", action="store_true",
@@ -227,6 +234,10 @@ def canonical_command(args, wrt_text) -> str:
     words = ["s2s", args.command, target]
     if wrt_text is not None:
         words += ["--wrt", wrt_text]
+    for spec in getattr(args, "shape", None) or ():
+        words += ["--shape", spec]
+    for spec in getattr(args, "like", None) or ():
+        words += ["--like", spec]
     if getattr(args, "output", None):
         words += ["-o", _path_as_typed(args.output)]
     return shlex.join(words)
@@ -252,9 +263,10 @@ def _generate(args, cmd) -> int:
                             f"not even with --force", args.output, ("-o", "--output"),
                             hint=f"write the derivative to another file, e.g. -o {args.command}_{func.__name__}.py")
     wrt, wrt_text = _wrt(args, func, cmd, target.method)
+    like = _like(args, func, cmd)
     with stdout_to_stderr(), Progress(sys.stderr, f"s2s {args.command}"):
         made = {"grad": s2s.grad, "jvp": s2s.jvp, "hvp": s2s.hvp}[args.command](func, wrt=wrt)
-        generated = api.generated(made)
+        generated = api.generated(made) if not like else api.specialised(made, like)
     command = canonical_command(args, wrt_text)
     summary = _hvp_summary(func, generated, wrt) if args.command == "hvp" else None
     text = standalone.render(generated, command=command, summary=summary)
@@ -271,6 +283,32 @@ def _generate(args, cmd) -> int:
     else:
         print(f"{args.output}: up to date", file=sys.stderr)
     return 0
+
+
+def _like(args, func, cmd) -> dict:
+    """{parameter: Known} from --shape and --like (later ones win), or {} for general code."""
+    import numpy as np
+
+    from s2s.driver import unwrap
+    from s2s.transforms.known_shapes import Known, describe
+
+    from . import gradcheck
+    if not (getattr(args, "shape", None) or getattr(args, "like", None)):
+        return {}
+    func = unwrap(func)
+    params = list(inspect.signature(func).parameters)
+    like = {}
+    for name, dims in gradcheck.parse_shapes(args.shape, params, cmd).items():
+        like[name] = Known((), np.dtype(float), True) if dims == () else Known(dims, np.dtype(float))
+    for text in args.like:
+        for name, value in gradcheck.parse_point(text, func, func.__globals__, cmd, option="--like").items():
+            known = describe(value)
+            if known is None:
+                raise cmd.error(f"--like {name}: s2s specialises code to NumPy arrays and scalars and Python "
+                                f"numbers, not to a {type(value).__name__}", text, ("--like",),
+                                hint="leave that argument out: its code stays general")
+            like[name] = known
+    return like
 
 
 def _hvp_summary(func, generated, wrt) -> str:

@@ -16,6 +16,7 @@ from . import rules, runtime, varargs
 from .calling import any_tree, checked, fixer, floats, screen, typed_like_inner
 from .driver import generate, unwrap
 from .errors import S2SError
+from .specialised import ForNumbers, ForShapes
 from .transforms.callees import still_bound
 
 # (function, wrt, single, mode, optimize) -> (made function, the bindings it was generated under); an entry
@@ -243,12 +244,14 @@ def _make_plain(func, wrt, mode, optimize, has_aux=False, self_class=None, entry
                          entry=entry)
     own = set(inspect.signature(func).parameters)
     directions = [p for p in inspect.signature(generated.function).parameters if p not in own]  # seed, tangents
-    numbers = None
+    numbers = shapes = None
     if mode in ("grad", "value_and_grad") and not (has_aux or self_class or entry) and _plain_positional(func):
-        numbers = _ForNumbers(func, names, single, mode, bool(optimize), generated.function)
+        numbers = ForNumbers(func, names, single, mode, bool(optimize), generated)
+        shapes = ForShapes(func, names, list(inspect.signature(func).parameters), single, mode, bool(optimize),
+                           generated)
     made = (varargs.wrap(generated.function, func, names, single, mode) if varargs.has_star(func)
             else checked(generated.function, func.__name__, names, single, mode, directions, has_aux,
-                         numbers and numbers.slot))
+                         numbers and numbers.slot, shapes and shapes.slot))
     if directions and _has_positional_defaults(func) and not varargs.has_star(func):
         made = _bind_then_call(made, func, len(directions))
     _CACHE[key] = (made, generated.bindings)
@@ -257,6 +260,7 @@ def _make_plain(func, wrt, mode, optimize, has_aux=False, self_class=None, entry
         _GENERATED[f] = generated
     if numbers is not None:
         _NUMBERS[made] = numbers
+        _SHAPES[made] = shapes
     return made
 
 
@@ -269,35 +273,8 @@ def _plain_positional(func) -> bool:
     return bool(params) and all(p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD) for p in params)
 
 
-class _ForNumbers:
-    """The derivative for calls in which every argument is a Python float (or, outside `wrt`, an
-    int): generated the first
-    time one is made (see `transforms.scalars`), then called directly through `slot`. Where it
-    cannot be generated, the general derivative serves."""
-
-    def __init__(self, func, names, single, mode, optimize, general):
-        self.func, self.names, self.single, self.mode, self.optimize = func, names, single, mode, optimize
-        self.general = general
-        self.generated = None
-        self.slot = [self.first_call]
-
-    def first_call(self, *args):
-        self.generate()
-        return self.slot[0](*args)
-
-    def generate(self):
-        if self.generated is None:
-            try:
-                self.generated = generate(self.func, self.names, self.single, self.mode, self.optimize,
-                                          numbers=True)
-                self.slot[0] = self.generated.function
-            except S2SError:
-                self.generated = _GENERATED[self.general]
-                self.slot[0] = self.general
-        return self.generated
-
-
-_NUMBERS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()   # a derivative -> its `_ForNumbers`
+_NUMBERS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()   # a derivative -> its `ForNumbers`
+_SHAPES: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()    # a derivative -> its `ForShapes`
 
 
 def grad(func: Callable[..., Any], wrt: Wrt = 0, *, optimize: bool = True, has_aux: bool = False,
@@ -591,7 +568,7 @@ def _own(func):
     return func.__func__ if inspect.ismethod(func) else func
 
 
-def source(func: Callable[..., Any], *, numbers: bool = False) -> str:
+def source(func: Callable[..., Any], *, numbers: bool = False, like: tuple | None = None) -> str:
     """The generated source of a function made by s2s, exactly as it runs
     (`print(s2s.source(s2s.grad(f)))`). Raises `S2SError` for a function s2s did not make.
 
@@ -599,7 +576,9 @@ def source(func: Callable[..., Any], *, numbers: bool = False) -> str:
     positional runs other code when every argument is a Python number (a float for those
     differentiated, a float or an int for the others): code for numbers, with no helper for
     broadcasting and a seed of `1.0`, generated at the first such call.
-    `numbers=True` shows that code (generating it if needed).
+    `numbers=True` shows that code (generating it if needed). Called with other arguments, it runs
+    code for their shapes and dtypes (the types of those that are not arrays), made at the first
+    call with them: `like=args`, a tuple of such arguments, shows that code.
 
         >>> def f(x):
         ...     return x * x
@@ -625,11 +604,32 @@ def source(func: Callable[..., Any], *, numbers: bool = False) -> str:
             raise S2SError(f"{func!r} has no code for numbers: only a gradient (s2s.grad, s2s.value_and_grad) of "
                            "a function with positional parameters only has")
         return _NUMBERS[target].generate().source
+    if like is not None:
+        if target not in _SHAPES:
+            raise S2SError(f"{func!r} has no code for known shapes: only a gradient (s2s.grad, s2s.value_and_grad) "
+                           "of a function with positional parameters only has")
+        shapes = _SHAPES[target]
+        if len(like) != len(shapes.params):
+            raise S2SError(f"like= takes one argument per parameter of {shapes.func.__name__} "
+                           f"({', '.join(shapes.params)}), got {len(like)}")
+        if all(type(a) in (float, int) for a in like):   # what runs is the code for numbers
+            return _NUMBERS[target].generate().source
+        return shapes.for_arguments(tuple(like)).source
     try:
         return _SOURCES[target]
     except (KeyError, TypeError):
         raise S2SError(f"{func!r} was not generated by s2s; s2s.source shows derivative code made by "
                        "s2s.grad, s2s.value_and_grad or s2s.vjp") from None
+
+
+def specialised(func, like: dict):
+    """The generation record of a gradient's code for arguments `like` ({parameter: Known}, see
+    `transforms.known_shapes`) that first checks its arguments are such: what `s2s grad --like` writes."""
+    shapes = _SHAPES.get(_own(func))
+    if shapes is None:
+        raise S2SError(f"{func!r} has no code for known shapes: only a gradient (s2s.grad, s2s.value_and_grad) of "
+                       "a function with positional parameters only has")
+    return generate(shapes.func, shapes.names, shapes.single, shapes.mode, shapes.optimize, like=like, guard=True)
 
 
 def generated(func):

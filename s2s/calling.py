@@ -202,18 +202,27 @@ def _signature_text(made):
 
 
 def checked(made, fname: str, wrt: list[str], single: bool, mode: str, directions: list[str] = (),
-            has_aux: bool = False, numbers=None):
+            has_aux: bool = False, numbers=None, shapes=None):
     """A function with `made`'s signature that screens the `wrt` arguments (`fname` names the
     function differentiated), converts integer `directions` (seeds, tangents) to float,
     gives 0-d arrays 0-d gradients (not in "jvp" mode), and calls `made`. `numbers`: a one-entry
     list holding the derivative to call instead when every `wrt` argument is a Python float and
-    every other one a Python float or int."""
+    every other one a Python float or int. `shapes`: a table {signature: derivative} of code for
+    arguments of known shapes and dtypes (see `s2s.api`), and a function that fills it, called with
+    a signature not in it: the derivative for it (the general one where none is made)."""
     params, call, defaults = _signature_text(made)
     call_text = f"__s2s_made({', '.join(call)})"
     first = []
+    if shapes is not None:   # the signature: (shape, dtype) of an ndarray, the type of anything else
+        key = "".join(f"({c}.shape, {c}.dtype) if type({c}) is __s2s_ndarray else type({c}), " for c in call)
+        first = [f"    __s2s_key = ({key})",
+                 "    __s2s_which = __s2s_shaped[0].get(__s2s_key)",
+                 "    if __s2s_which is None:",
+                 "        __s2s_which = __s2s_shaped[1](__s2s_key)"]
+        call_text = f"__s2s_which({', '.join(call)})"
     if numbers is not None:
         every = " and ".join(f"type({c}) is float" if c in wrt else f"type({c}) in __s2s_number_types" for c in call)
-        first = [f"    if {every}:", f"        return __s2s_numbers[0]({', '.join(call)})"]
+        first = [f"    if {every}:", f"        return __s2s_numbers[0]({', '.join(call)})"] + first
     # Inline fast paths: a float (Python or NumPy) or a float64 array costs a test or two and no call.
     body = [f"    if type({d}) not in __s2s_floating and not (type({d}) is __s2s_ndarray and {d}.dtype is __s2s_f8):\n"
             f"        {d} = __s2s_floats({d}, {d!r}, {fname!r})" for d in directions]
@@ -242,13 +251,15 @@ def checked(made, fname: str, wrt: list[str], single: bool, mode: str, direction
                  "    return __s2s_out"]
     body = first + body
     source = (f"def __s2s_factory(__s2s_made, __s2s_screen, __s2s_floats, __s2s_fix, __s2s_defaults, __s2s_numbers,\n"
+              f"                  __s2s_shaped,\n"
               f"                  __s2s_floating=__s2s_floating, __s2s_ndarray=__s2s_np.ndarray, __s2s_f8=__s2s_np.dtype(float)):\n"
               f"  def {made.__name__}({', '.join(params)}):\n" + "\n".join("  " + line for line in body)
               + f"\n  return {made.__name__}\n")
     namespace: dict = {"__s2s_np": np, "__s2s_floating": _FLOATING, "__s2s_no_complex": no_complex,
                        "__s2s_any_tree": any_tree, "__s2s_number_types": (float, int)}
     exec(compile(source, f"<s2s call {made.__name__}>", "exec"), namespace)
-    wrapper = namespace["__s2s_factory"](made, screen, floats, fixer(mode, single, has_aux), defaults, numbers)
+    wrapper = namespace["__s2s_factory"](made, screen, floats, fixer(mode, single, has_aux), defaults, numbers,
+                                         shapes)
     wrapper.__qualname__ = made.__qualname__
     wrapper.__doc__ = made.__doc__
     wrapper.__module__ = made.__module__

@@ -28,6 +28,8 @@ from .parsing import parse_function
 from .rules import _BY_METHOD
 from .transforms import assemble
 from .transforms.activity import activity
+from .transforms.batching import batch_outer_products
+from .transforms.known_shapes import Known, describe, known_shapes
 from .transforms.scalars import python_scalars
 from .transforms.complex_values import refuse_complex
 from .transforms.aliasing import check_writes
@@ -42,7 +44,8 @@ from .transforms.function_values import function_values
 from .transforms.local_functions import local_functions
 from .transforms.forward import forward
 from .transforms.inplace import inplace_adjoints
-from .transforms.nodes import clone, param_names, stored_names, walk
+from .transforms.nodes import call, clone, const, expr_stmt, param_names, stored_names, walk
+from .transforms.nodes import name as name_node
 from .transforms.normal_form import normal_form
 from .transforms.packing import NO_DERIVATIVE, RuleSignature
 from .transforms.optimize import optimize as optimize_pass
@@ -193,10 +196,13 @@ def _refuse_library(func):
 
 
 class _Generation:
-    def __init__(self, namer, entry=None, has_aux=False, self_class=None, numbers=False):
+    def __init__(self, namer, entry=None, has_aux=False, self_class=None, numbers=False, like=None):
         self.namer = namer
         self.entry = entry
         self.numbers = numbers   # the entry's parameters are all numbers (Python floats): code for them
+        self.like = like         # parameter -> Known: code for arguments of those shapes and dtypes
+        self.prepared: dict = {}  # function -> its normal form, read early for the shapes it returns
+        self.returns: dict = {}   # (function, Knowns of its arguments) -> Known of its result, or None
         self.aux_pending = entry if has_aux else None  # the entry, whose result is (value, aux), until read
         self.aux = None        # the name of aux in the entry's normal form
         self.self_classes: dict = {}   # a method -> the class of its `self` (resolves `self.method(...)`)
@@ -261,6 +267,9 @@ class _Generation:
         return self.spaces[func]
 
     def prepare(self, func):
+        if func in self.prepared:   # read once already, for the shapes it returns (`result_known`)
+            fn, info, callees = self.prepared.pop(func)
+            return fn, info, callees
         _refuse_library(func)
         fn, info = _parse(func)
         origin = ORIGINS.get(func)
@@ -386,7 +395,43 @@ class _Generation:
     def sweeps(self, func, wrt):
         fn, info, callees, act = self.analyse(func, wrt)
         numbers = python_scalars(fn, callees, param_names(fn)) if func is self.entry and self.numbers else ()
-        return reverse(fn, info, self.namer, act, callees, self.derive_call, wrt, numbers), info
+        known = known_shapes(fn, callees, self.like, self.result_known) if func is self.entry and self.like else None
+        sweeps = reverse(fn, info, self.namer, act, callees, self.derive_call, wrt, numbers, known)
+        if known:   # outer products of vectors summed over a loop: one product after it
+            sweeps.backward = batch_outer_products(sweeps.backward, self.namer)
+        return sweeps, info
+
+    def result_known(self, g, args, kwargs, depth=0):
+        """The Known of what the user function `g` returns for arguments of the Knowns `args` and
+        `kwargs` (None where unknown), or None: `known_shapes` of its normal form. Its normal form is
+        kept for its derivative."""
+        try:
+            bound = inspect.signature(g).bind(*args, **kwargs)
+        except (TypeError, ValueError):
+            return None
+        if any(p.kind in (p.VAR_POSITIONAL, p.VAR_KEYWORD) for p in inspect.signature(g).parameters.values()):
+            return None
+        bound.apply_defaults()
+        given = {p: (v if isinstance(v, Known) or v is None else describe(v)) for p, v in bound.arguments.items()}
+        key = (g, tuple(sorted(given.items(), key=lambda kv: kv[0])))
+        if key in self.returns:
+            return self.returns[key]
+        self.returns[key] = None   # a recursive call: unknown
+        if len(self.returns) > 64:
+            return None
+        try:
+            if g not in self.prepared:
+                fn, info, callees = self.prepare(g)
+                self.prepared[g] = (fn, info, callees)
+            fn, _, callees = self.prepared[g]
+            ret = fn.body[-1] if fn.body else None
+            if not (isinstance(ret, gast.Return) and isinstance(ret.value, gast.Name)):
+                return None
+            known = known_shapes(fn, callees, given, self.result_known)
+        except S2SError:
+            return None   # reported when its derivative is made
+        self.returns[key] = known.get(ret.value.id)
+        return self.returns[key]
 
     def tangents(self, func, wrt):
         fn, info, callees, act = self.analyse(func, wrt)
@@ -432,11 +477,13 @@ class _Generation:
 
 
 def generate(func, wrt: list[str], single: bool, mode: str, optimize: bool, *, has_aux: bool = False,
-             self_class=None, entry=None, numbers: bool = False) -> Generated:
+             self_class=None, entry=None, numbers: bool = False, like=None, guard: bool = False) -> Generated:
     """Generate, emit and load the derivative of `func` (see s2s.api). `has_aux`: `func` returns
     (value, aux); `self_class`: the class of `func`'s first argument (a bound method's instance);
     `entry`: (kind, name) for the entry function's name `<kind>_<name>` (else `<mode>_<func>`);
-    `numbers`: code for calls in which every parameter is a Python float (reverse modes).
+    `numbers`: code for calls in which every parameter is a Python float (reverse modes);
+    `like`: parameter -> `Known`, code for arguments of those shapes and dtypes (reverse modes);
+    `guard`: that code first checks that its arguments are such (for a module the CLI writes).
 
     Python's cyclic garbage collector is paused meanwhile: the passes make and drop millions of
     small AST nodes, and its collections, which scan every live node, took a third of the time
@@ -445,19 +492,20 @@ def generate(func, wrt: list[str], single: bool, mode: str, optimize: bool, *, h
     paused = gc.isenabled()
     gc.disable()
     try:
-        return _generate(func, wrt, single, mode, optimize, has_aux, self_class, entry, numbers)
+        return _generate(func, wrt, single, mode, optimize, has_aux, self_class, entry, numbers, like, guard)
     finally:
         if paused:
             gc.enable()
 
 
-def _generate(func, wrt, single, mode, optimize, has_aux, self_class, entry, numbers) -> Generated:
+def _generate(func, wrt, single, mode, optimize, has_aux, self_class, entry, numbers, like, guard) -> Generated:
     func = unwrap(func)
     style = 0
     user_names = _user_names(_parse(func)[0])  # callees' names are added as they are read
     while True:
         namer = Namer(user_names, style)
-        gen = _Generation(namer, func, has_aux, self_class, numbers)
+        gen = _Generation(namer, func, has_aux, self_class, numbers, like)
+        gen.guard = guard
         try:
             entry_fn = _generate_entry(gen, namer, func, wrt, single, mode, optimize, entry)
         except S2SError as error:
@@ -577,9 +625,24 @@ def _generate_entry(gen, namer, func, wrt, single, mode, optimize, named=None):
     else:
         sweeps, info = gen.sweeps(func, params)
         entry_fn = assemble.joint(sweeps, namer, entry, wrt, single, mode, _describe(mode, func, info, wrt), gen.aux)
+        if gen.like and gen.guard:
+            _guard_arguments(entry_fn, gen.like, namer)
     gen.finish(entry_fn, info, func, optimize)
     gen.drain(optimize)
     return entry_fn
+
+
+def _guard_arguments(fn, like, namer):
+    """Code for arguments of known shapes first checks its arguments are such (`expect_like`)."""
+    guards = []
+    for p, k in like.items():
+        if k is None:
+            continue
+        shape = const(None) if k.python else gast.Tuple(elts=[const(n) for n in k.shape], ctx=gast.Load())
+        kind = type(k.dtype.type(1).item()).__name__ if k.python else k.dtype.name
+        guards.append(expr_stmt(call(namer.helper("expect_like"), name_node(p), const(p), shape, const(kind)), fn))
+    docstring = 1 if fn.body and isinstance(fn.body[0], gast.Expr) and isinstance(fn.body[0].value, gast.Constant) else 0
+    fn.body[docstring:docstring] = guards
 
 
 def _bound_defaults(fn, func, cells):

@@ -12,7 +12,7 @@ import numpy as np
 
 from .errors import S2SError
 
-__all__ = ["grad_seed", "unbroadcast", "rebroadcast", "unsum", "unmax", "max_tangent", "unindex", "zeros_like", "add", "matmul_grad_a", "matmul_grad_b",
+__all__ = ["grad_seed", "expect_like", "unbroadcast", "rebroadcast", "unsum", "unmax", "max_tangent", "unindex", "zeros_like", "add", "matmul_grad_a", "matmul_grad_b",
            "dot_grad_a", "dot_grad_b", "untranspose", "retranspose", "stop_gradient", "setindex", "set_at", "add_at", "copy_of",
            "spread", "unspread",
            "prod_grad", "undiagonal", "einsum_of", "einsum_grad", "tensordot_subscripts", "kron_subscripts",
@@ -546,6 +546,29 @@ def stop_gradient(x):
 
 class OutputShapeError(S2SError, TypeError):
     """A gradient was asked of a function whose output has more than one entry."""
+
+
+class ArgumentShapeError(S2SError, TypeError):
+    """Code written for arguments of given shapes and dtypes (`s2s grad --shape/--like`) was called
+    with an argument of another."""
+
+
+def expect_like(value, name, shape, dtype):
+    """Refuse an argument that code specialised to it was not written for: `shape` None means a
+    Python number of type `dtype` ("float", "int"); else a NumPy array or scalar of that shape and dtype."""
+    if shape is None:
+        if type(value).__name__ == dtype:
+            return
+        wanted = f"a Python {dtype}"
+    else:
+        if (type(value) is np.ndarray or isinstance(value, np.generic)) and value.shape == shape \
+                and value.dtype.name == dtype:
+            return
+        wanted = f"a {dtype} array of shape {shape}"
+    got = (f"a {value.dtype.name} array of shape {value.shape}" if hasattr(value, "shape") and hasattr(value, "dtype")
+           else f"of type {type(value).__name__}")
+    raise ArgumentShapeError(f"this code was generated for {name} = {wanted} (s2s grad --shape/--like), but {name} "
+                             f"is {got}: generate it again for these arguments, or without --shape/--like for any")
 
 
 def grad_seed(out):

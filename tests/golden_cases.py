@@ -189,4 +189,10 @@ CASES = {
     "function_values": (function_values, (0, 1)),
     "soundness": (soundness, (0, 1)),
     "jvp_soundness": (soundness, (0, 1), "jvp"),
+    # code for arguments of known shapes (what s2s.grad runs for them; s2s grad --like writes it)
+    "like_mlp": (mlp, (0, 1, 2, 3), "grad", lambda: (np.ones((20, 32)), np.ones(32), np.ones((32, 5)), np.ones(5),
+                                                     np.ones((64, 20)), np.ones((64, 5)))),
+    "like_rnn": (rnn, (0, 1, 2), "grad", lambda: (np.ones((16, 8)), np.ones((16, 16)), np.ones(16), np.ones((50, 8)))),
+    "like_broadcasting": (broadcasting, (1, 2), "grad", lambda: (np.ones((4, 3)), np.ones(3), 0.5)),
+    "like_for_loop": (for_loop, (0, 1), "grad", lambda: (np.float64(0.3), 0.2)),
 }

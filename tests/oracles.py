@@ -3,6 +3,9 @@
 Tests compare s2s against these (or against values worked out by hand),
 never against s2s itself.
 """
+import contextlib
+import os
+
 import numpy as np
 
 
@@ -52,3 +55,28 @@ def assert_grads_close(f, grads, args, wrt, oracle=numerical_grad, rtol=1e-6, at
         expected = oracle(f, args, i)
         assert np.shape(g) == np.shape(args[i]), (np.shape(g), np.shape(args[i]))
         np.testing.assert_allclose(g, expected, rtol=rtol, atol=atol)
+
+
+@contextlib.contextmanager
+def general_code(df):
+    """Calls of the gradient `df` made within run its general code, not the code s2s makes for
+    the shapes of their arguments (see s2s.specialised); what it had made is kept for later."""
+    from s2s import api
+    shapes = api._SHAPES.get(df)
+    saved = (dict(shapes.table), dict(shapes.made)) if shapes is not None else None
+    before = os.environ.get("S2S_SPECIALISE")
+    os.environ["S2S_SPECIALISE"] = "0"
+    if shapes is not None:
+        shapes.table.clear()
+    try:
+        yield
+    finally:
+        if before is None:
+            del os.environ["S2S_SPECIALISE"]
+        else:
+            os.environ["S2S_SPECIALISE"] = before
+        if shapes is not None:
+            shapes.table.clear()
+            shapes.table.update(saved[0])
+            shapes.made.clear()
+            shapes.made.update(saved[1])

@@ -17,8 +17,12 @@ GOLDEN = Path(__file__).resolve().parent / "golden"
 
 
 def generated(name):
-    func, wrt, *mode = CASES[name]
-    transform = {"grad": s2s.grad, "jvp": s2s.jvp, "hvp": s2s.hvp}[mode[0] if mode else "grad"]
+    func, wrt, *rest = CASES[name]
+    mode = rest[0] if rest else "grad"
+    like = rest[1] if len(rest) > 1 else None
+    transform = {"grad": s2s.grad, "jvp": s2s.jvp, "hvp": s2s.hvp}[mode]
+    if like is not None:   # code for arguments of these shapes
+        return s2s.source(transform(func, wrt=wrt), like=like())
     return s2s.source(transform(func, wrt=wrt))
 
 

@@ -21,6 +21,7 @@ import pytest
 import rulecases
 import rulecases_issue10
 import s2s
+from oracles import general_code
 from s2s.rules import _BY_ATTRIBUTE, _BY_METHOD, all_rules
 
 
@@ -31,6 +32,17 @@ def test_rule_matches_finite_differences(case):
     gradient = df(*args)
     for before, after in zip(case.args, args):
         assert np.array_equal(before, after), "the gradient changed its inputs"
+    problems = rulecases.check_gradient(case, gradient)
+    assert not problems, (f"{case.id}: " + "\n".join(problems) + "\n--- generated ---\n" + s2s.source(df))
+
+
+@pytest.mark.parametrize("case", rulecases.params())
+def test_rule_general_code_matches_finite_differences(case):
+    """The same, through the code for any shapes (what runs once a gradient has seen many shapes,
+    and what `s2s grad` writes without --like): `s2s.grad` runs code made for the arguments' shapes."""
+    df = s2s.grad(case.fn, wrt=case.wrt)
+    with general_code(df):
+        gradient = df(*case.args)
     problems = rulecases.check_gradient(case, gradient)
     assert not problems, (f"{case.id}: " + "\n".join(problems) + "\n--- generated ---\n" + s2s.source(df))
 

@@ -86,7 +86,7 @@ def joint(sweeps, namer, fname, wrt, single, mode, doc, aux=None):
     if mode == "vjp":  # all of f's parameters, then the seed: no defaults
         _directions(args, [gast.Name(id=seed, ctx=gast.Param(), annotation=None, type_comment=None)])
     else:
-        body.append(assign(seed, const(1.0) if sweeps.out_is_number else call(namer.helper("grad_seed"),
+        body.append(assign(seed, const(1.0) if sweeps.scalar_out else call(namer.helper("grad_seed"),
                                                                               name(sweeps.out))))
     body += mark_adjoint(list(sweeps.backward))
     grads = _gradients(sweeps, namer, wrt)

@@ -14,8 +14,8 @@ effect is had in place::
 functional form computes. Forward mode's ``t_y = setindex(t_y, i, t_v)`` gets `set_at` too.
 
 Owned: a name is owned after an assignment that makes a new object -- arithmetic (``a + b``,
-``-a``), ``zeros_like(x)``, or one of the two in-place forms on an owned name -- until it is read
-anywhere its value could be kept (assigned to another name, passed to another call, pushed,
+``-a``), ``zeros_like(x)``, ``np.zeros(shape)``, ``np.full(shape, g)``, or one of the two in-place
+forms on an owned name -- until it is read anywhere its value could be kept (assigned to another name, passed to another call, pushed,
 returned: anything but an operand of arithmetic or of these forms) or assigned otherwise.
 Branches meet with the intersection, loops at the fixed point of their entry. The rule is
 conservative: a name read in any other way is simply not updated in place.
@@ -99,6 +99,8 @@ class _Owned:
                     which not in ("set_at", "add_at") or i > 1)))
                 if which in ("set_at", "add_at"):   # the target is updated, not kept elsewhere
                     kept -= {target}
+        if _np_call(value, ("zeros", "full")):   # np.zeros(shape), np.full(shape, g): a new array (code for
+            fresh, kept = True, set()             # known shapes, transforms.known_shapes); g is copied in
         owned -= kept
         owned -= {n for t in s.targets for n in _names(t)}
         if fresh and plain:
@@ -127,6 +129,11 @@ class _Owned:
     def is_call(self, node, which) -> bool:
         return isinstance(node, gast.Call) and isinstance(node.func, gast.Name) \
             and node.func.id == self.helper(which) and not node.keywords
+
+
+def _np_call(node, names) -> bool:
+    f = node.func if isinstance(node, gast.Call) else None
+    return isinstance(f, gast.Attribute) and f.attr in names and _is(f.value, "np")
 
 
 def _is(node, id_) -> bool:

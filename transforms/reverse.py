@@ -30,6 +30,7 @@ import dataclasses
 import operator
 
 import gast
+import numpy as np
 
 from s2s import rules
 from s2s.errors import UnsupportedError
@@ -39,6 +40,8 @@ from .aliasing import sharing
 from .nodes import (assign, at, call, const, expr_stmt, index_names, name, param_names, popped, pushed,
                     stack_names, subscript_write, target_names, walk, walk_statements)
 from .shapes import containers, dicts, lazy_temporaries, range_indices, same_shapes
+from .known_shapes import element
+from .specialise import specialise
 from .to_record import maybe_undefined, to_record
 
 
@@ -56,7 +59,7 @@ class Sweeps:
     saved: list             # primal names the backward pass reads (for split mode)
     saved_inits: list       # None for saved names some path leaves unassigned
     active_wrt: set         # the wrt parameters that are active
-    out_is_number: bool = False   # the output is a number (code for numbers: see transforms/scalars.py)
+    scalar_out: bool = False   # the output is known to be a number or 0-d (its seed is 1.0)
 
 
 @dataclasses.dataclass
@@ -74,6 +77,7 @@ class _Reverse:
         self.derive_call = derive_call  # (function, args, kwargs, call node) -> UserCall
         self.scalars = scalars          # names known to hold Python numbers (range loop indices)
         self.numbers: set = set()       # in code for numbers, the names that are (transforms/scalars.py)
+        self.known: dict = {}           # in code for known shapes, name -> Known (transforms/known_shapes.py)
         self.reads: dict = {}
         self.branch_reads: dict = {}
         self.pop_sites: dict = {}       # assignment -> marker statement at the end of its adjoint
@@ -195,8 +199,12 @@ class _Reverse:
         return [self.materialise(v, s) for v in missing] + [loop, self.pop_sites[start_count]], set(start)
 
     def materialise(self, v, origin):
-        if v in self.numbers:   # code for numbers: the zero of a number is 0.0
+        if v in self.numbers or (v in self.known and self.known[v].python is not False   # the zero of a number
+                                 and self.known[v].dtype.kind in "biuf" and not self.known[v].shape):  # is 0.0
             return assign(self.namer.adjoint(v), const(0.0), origin)
+        k = self.known.get(v)
+        if k is not None and k.python is False and k.dtype == _F8 and k.ndim:   # of a float64 array of known shape
+            return assign(self.namer.adjoint(v), call("np.zeros", _tuple(k.shape)), origin)
         return assign(self.namer.adjoint(v), call(self.namer.helper("zeros_like"), name(v)), origin)
 
     def assignment(self, s, zero):
@@ -239,7 +247,7 @@ class _Reverse:
         if isinstance(v, gast.Name) and self.act.is_active(v.id) and not self.never_read(y, target.slice):
             if v.id in self.lazy:  # it takes a broadcast cotangent (see shapes.lazy_temporaries)
                 self.inexact.add(v.id)
-            else:
+            elif not self.known_element(y, target.slice, v.id):
                 part = call(self.namer.helper("unbroadcast"), part, name(v.id))
             self.accumulate(v.id, part, zero, code, s)
         code.append(assign(d_y.id, cleared, s))
@@ -349,7 +357,8 @@ class _Reverse:
             arg = bound.get(p)
             if not (isinstance(arg, gast.Name) and self.act.is_active(arg.id)):
                 continue
-            contribution = rule.instantiate(p, bound, name(self.namer.adjoint(t)), name(t), self.namer.helper)
+            contribution = specialise(rule.instantiate(p, bound, name(self.namer.adjoint(t)), name(t),
+                                                      self.namer.helper), self.known, self.namer.helper)
             others = [bound[q] for q in operands if q != p]
             exact = True
             if rule.elementwise:
@@ -360,15 +369,41 @@ class _Reverse:
                 doubling = rule is rules.lookup(operator.add)  # `xs + xs` of a list doubles its length
                 exact = t not in self.inexact and (shapes.get(t, t) == shapes.get(arg.id, arg.id) or all(
                     self.is_scalar(o) or (isinstance(o, gast.Name) and o.id == arg.id and not doubling)
-                    for o in others))
+                    for o in others) or self.known_alike(t, arg.id))
             if not exact and arg.id not in self.lazy:
                 shape_of = self.shapes.get(s, {}).get(arg.id, arg.id)  # a same-shaped name read anyway
-                contribution, exact = call(self.namer.helper("unbroadcast"), contribution, name(shape_of)), True
+                summed = self.known_sum(contribution, t, arg.id)
+                contribution, exact = summed or call(self.namer.helper("unbroadcast"), contribution, name(shape_of)), True
             if exact:
                 self.inexact.discard(arg.id)
             else:
                 self.inexact.add(arg.id)
             self.accumulate(arg.id, contribution, zero, code, s)
+
+    def known_sum(self, contribution, t, arg):
+        """`unbroadcast(contribution, arg)` as the sum it is, where `t`'s shape (the contribution's)
+        and `arg`'s are known float64 shapes and `arg`'s is `t`'s without leading axes: ``np.sum(c)``,
+        ``np.sum(c, axis=0)``; else None."""
+        kt, ka = self.known.get(t), self.known.get(arg)
+        if kt is None or ka is None or t in self.inexact or kt.dtype != _F8 or ka.dtype != _F8:
+            return None
+        lead = kt.ndim - ka.ndim
+        if lead <= 0 or kt.shape[lead:] != ka.shape:
+            return None
+        if ka.ndim == 0:
+            return call("np.sum", contribution)
+        axis = const(0) if lead == 1 else _tuple(range(lead))
+        return call("np.sum", contribution, keywords=[gast.keyword(arg="axis", value=axis)])
+
+    def known_element(self, y, index, v) -> bool:
+        """Is `y[index]` known to be a float64 value of `v`'s known shape (code for known shapes)?"""
+        kv, part = self.known.get(v), element(self.known, y, index) if v in self.known else None
+        return part is not None and kv.shape == part.shape and kv.dtype == part.dtype == _F8
+
+    def known_alike(self, a, b) -> bool:
+        """Do `a` and `b` hold float64 values of one known shape (code for known shapes)?"""
+        ka, kb = self.known.get(a), self.known.get(b)
+        return ka is not None and kb is not None and ka.shape == kb.shape and ka.dtype == kb.dtype == _F8
 
     def is_scalar(self, node):
         return isinstance(node, gast.Constant) or (isinstance(node, gast.Name) and node.id in self.scalars)
@@ -485,11 +520,13 @@ class _Reverse:
         return out
 
 
-def reverse(fn, info, namer, act, callees, derive_call, wrt, numbers=frozenset()):
+def reverse(fn, info, namer, act, callees, derive_call, wrt, numbers=frozenset(), known=None):
     """Build the forward and backward sweeps of `fn` (normal form) for the `wrt` names. `numbers`:
-    names known to hold numbers (`transforms.scalars`, for code specialised to float arguments)."""
+    names known to hold numbers (`transforms.scalars`, for code specialised to float arguments);
+    `known`: name -> Known, for code specialised to the arguments' shapes (`transforms.known_shapes`)."""
     r = _Reverse(fn, info, namer, act, callees, derive_call, range_indices(fn) | set(numbers))
     r.numbers = set(numbers)
+    r.known = dict(known or {})
     body = [s for s in fn.body if not isinstance(s, gast.Return)]
     ret = fn.body[-1]
     out = ret.value.id if isinstance(ret, gast.Return) and isinstance(ret.value, gast.Name) else None
@@ -559,8 +596,15 @@ def reverse(fn, info, namer, act, callees, derive_call, wrt, numbers=frozenset()
         saved=saved,
         saved_inits=[assign(v, const(None), fn) for v in saved if v not in assigned_at_end and v not in undefined],
         active_wrt={p for p in wrt if act.is_active(p)},
-        out_is_number=out in numbers,
+        scalar_out=out in numbers or (out in r.known and r.known[out].shape == ()),
     )
+
+
+_F8 = np.dtype(float)
+
+
+def _tuple(values):
+    return gast.Tuple(elts=[const(v) for v in values], ctx=gast.Load())
 
 
 def _real(code) -> bool:

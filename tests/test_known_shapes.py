@@ -1,0 +1,244 @@
+"""Gradients called with arrays run code generated for their shapes and dtypes (issue 12):
+`transforms.known_shapes` says which names hold values of one known shape, and reverse mode drops
+the helpers that exist only because shapes were unknown (`unbroadcast` of a same-shaped
+cotangent, `grad_seed` of a scalar, `matmul_grad_*` of known ranks). Each case is checked against
+central differences through that code, at two signatures, and through the general code; the code
+itself is read, and what cannot be known keeps its helpers."""
+import subprocess
+import sys
+import textwrap
+
+import numpy as np
+import pytest
+
+import s2s
+from oracles import numerical_grad
+from s2s import api
+from s2s.specialised import ForShapes
+
+
+def mlp(W1, b1, W2, b2, X):
+    h = np.tanh(X @ W1 + b1)
+    return np.mean((h @ W2 + b2) ** 2)
+
+
+def rnn(Wx, Wh, b, xs):
+    h = np.zeros(Wh.shape[0])
+    for x in xs:
+        h = np.tanh(Wx @ x + Wh @ h + b)
+    return 0.5 * np.sum(h * h)
+
+
+def broadcasts(X, w, b):
+    return np.sum((X * w + b) ** 2) + np.sum(np.mean(X, axis=0) * w)
+
+
+def vectors(u, v, A):
+    return (u @ A @ v) * np.sum(A @ v) + np.sum(u @ A) ** 2 + v @ v
+
+
+def loop_and_branch(x, s):
+    y = x.copy()
+    for k in range(3):
+        if np.sum(y) > 0:
+            y = y * s + np.sin(y)
+        else:
+            y = y - s
+    return np.sum(y * y)
+
+
+def mixes_numbers(x, a):
+    z = 0.0
+    for i in range(4):
+        z = a * np.cos(z + i) + np.sum(x) * z
+    return z
+
+
+def element_loop(x, a):
+    y = np.zeros(x.shape[0])
+    acc = 0.0
+    for i in range(x.shape[0]):
+        acc = acc * a + x[i]
+        y[i] = acc
+    return np.sum(y ** 2)
+
+
+def gated_rnn(Wx, Wh, xs):
+    h = np.zeros(Wh.shape[0])
+    for x in xs:
+        if x[0] > 0:   # some steps only: their outer products, batched, must be those steps'
+            h = np.tanh(Wx @ x + Wh @ h)
+        else:
+            h = 0.5 * h
+        if np.sum(h) > 3.0:
+            break
+    return np.sum(h ** 2)
+
+
+CASES = [  # function, wrt, two signatures (a point for each)
+    (mlp, (0, 1, 2, 3), lambda r: (r.normal(size=(4, 5)), r.normal(size=5), r.normal(size=(5, 2)), r.normal(size=2),
+                                   r.normal(size=(3, 4))),
+     lambda r: (r.normal(size=(2, 3)), r.normal(size=(1,)), r.normal(size=(3, 1)), r.normal(), r.normal(size=(6, 2)))),
+    (rnn, (0, 1, 2), lambda r: (r.normal(size=(3, 2)), 0.5 * r.normal(size=(3, 3)), r.normal(size=3),
+                                r.normal(size=(4, 2))),
+     lambda r: (r.normal(size=(2, 1)), 0.5 * r.normal(size=(2, 2)), r.normal(size=(1,)), r.normal(size=(3, 1)))),
+    (broadcasts, (1, 2), lambda r: (r.normal(size=(4, 3)), r.normal(size=3), r.normal()),
+     lambda r: (r.normal(size=(4, 3)), r.normal(size=(1, 3)), r.normal(size=(4, 1)))),
+    (vectors, (0, 1, 2), lambda r: (r.normal(size=3), r.normal(size=4), r.normal(size=(3, 4))),
+     lambda r: (r.normal(size=2), r.normal(size=5), r.normal(size=(2, 5)))),
+    (loop_and_branch, (0, 1), lambda r: (r.normal(size=5), 0.7), lambda r: (-np.abs(r.normal(size=(2, 2))), 0.3)),
+    (mixes_numbers, (0, 1), lambda r: (0.1 * r.normal(size=3), 0.4), lambda r: (0.1 * r.normal(size=(2, 2)), 0.2)),
+    (element_loop, (0, 1), lambda r: (r.normal(size=6), 0.5), lambda r: (r.normal(size=3), 0.9)),
+    (gated_rnn, (0, 1), lambda r: (r.normal(size=(3, 2)), 0.5 * r.normal(size=(3, 3)), r.normal(size=(6, 2))),
+     lambda r: (r.normal(size=(3, 2)), 0.5 * r.normal(size=(3, 3)), np.zeros((0, 2)))),   # no steps at all
+]
+
+
+def _check(f, wrt, args, grads):
+    for k, g in zip(wrt, grads):
+        assert np.shape(g) == np.shape(args[k])
+        np.testing.assert_allclose(g, numerical_grad(f, list(args), k), rtol=1e-5, atol=1e-7)
+
+
+@pytest.mark.parametrize("f, wrt, first, second", CASES, ids=[c[0].__name__ for c in CASES])
+def test_code_for_known_shapes_gives_the_gradient_of_finite_differences(f, wrt, first, second):
+    g = s2s.grad(f, wrt=wrt)
+    rng = np.random.default_rng(0)
+    points = [first(rng), second(rng), first(rng)]   # two signatures, then the first again
+    for args in points:
+        _check(f, wrt, args, g(*args))
+        value, grads = s2s.value_and_grad(f, wrt=wrt)(*args)
+        assert value == f(*args)
+        _check(f, wrt, args, grads)
+    assert len(api._SHAPES[g].made) == 2   # one specialised derivative per signature
+
+
+@pytest.mark.parametrize("f, wrt, first, second", CASES, ids=[c[0].__name__ for c in CASES])
+def test_general_code_gives_the_same_gradient(f, wrt, first, second, monkeypatch):
+    args = first(np.random.default_rng(1))
+    monkeypatch.setenv("S2S_SPECIALISE", "0")
+    api._CACHE.clear()   # a derivative made now keeps its general code for every call
+    try:
+        g = s2s.grad(f, wrt=wrt)
+        _check(f, wrt, args, g(*args))
+        assert not api._SHAPES[g].made
+    finally:
+        api._CACHE.clear()
+
+
+def test_the_specialised_code_reads_as_a_person_writes_it():
+    W1, b1, W2, b2, X = CASES[0][2](np.random.default_rng(0))
+    text = s2s.source(s2s.grad(mlp, wrt=(0, 1, 2, 3)), like=(W1, b1, W2, b2, X))
+    for helper in ("unbroadcast", "grad_seed", "matmul_grad", "unsum", "np.size"):
+        assert helper not in text
+    for line in ("d_out = 1.0", "d_b2 = np.sum(d_4, axis=0)", "d_h = d_4 @ W2.T", "d_W2 = h.T @ d_4",
+                 "d_b1 = np.sum(d_1, axis=0)", "d_W1 = X.T @ d_1", "d_3 = np.full((3, 2), d_out * 0.1666"):
+        assert line in text, line
+    general = s2s.source(s2s.grad(mlp, wrt=(0, 1, 2, 3)))
+    assert "unbroadcast(" in general and "grad_seed(" in general
+
+
+def test_what_is_recorded_only_for_its_shape_is_not_recorded():
+    Wx, Wh, b, xs = CASES[1][2](np.random.default_rng(0))
+    text = s2s.source(s2s.grad(rnn, wrt=(0, 1, 2)), like=(Wx, Wh, b, xs))
+    assert text.count("_stack.append(") == 2   # x and h; not Wx @ x nor Wh @ h, once read for their shapes
+    assert s2s.source(s2s.grad(rnn, wrt=(0, 1, 2))).count("_stack.append(") == 4
+
+
+def test_outer_products_over_a_loop_are_one_product_after_it():
+    Wx, Wh, b, xs = CASES[1][2](np.random.default_rng(0))
+    text = s2s.source(s2s.grad(rnn, wrt=(0, 1, 2)), like=(Wx, Wh, b, xs))
+    assert "np.multiply.outer" not in text and "np.outer" not in text
+    assert "d_Wx = d_Wx + np.array(_rows2).T @ np.array(_cols2)" in text
+
+
+def test_shapes_that_are_not_known_keep_their_helpers():
+    # b broadcast against a row of X: summed back; a value of data-dependent shape: unknown
+    def picks(x, w):
+        y = x[x > 0]
+        return np.sum(y * w[0])
+    text = s2s.source(s2s.grad(broadcasts, wrt=(1, 2)), like=(np.ones((4, 3)), np.ones((1, 3)), np.ones((4, 1))))
+    assert "unbroadcast(" in text   # (4, 3) summed back to (1, 3) and (4, 1): kept keepdims sums to the helper
+    x, w = np.array([1.0, -2.0, 3.0]), np.array([0.5, 2.0])
+    g = s2s.grad(picks, wrt=1)
+    np.testing.assert_allclose(g(x, w), [4.0, 0.0])
+
+
+@pytest.mark.filterwarnings("ignore::PendingDeprecationWarning")
+def test_float32_and_matrices_keep_their_types():
+    x32 = np.ones((3, 2), dtype=np.float32)
+    grads = s2s.grad(broadcasts, wrt=(0, 1, 2))(x32, np.ones(2, dtype=np.float32), np.float32(0.5))
+    assert [np.asarray(g).dtype for g in grads] == [np.float32] * 3
+    m = np.matrix([[1.0, 2.0], [3.0, 4.0]])   # a subclass of ndarray: the general code
+    assert type(s2s.grad(squares)(m)) is np.matrix and not api._SHAPES[s2s.grad(squares)].made
+
+
+def squares(x):
+    return np.sum(x * x)
+
+
+def squares_too(x):
+    return np.sum(x * x)
+
+
+def test_a_derivative_keeps_at_most_limit_signatures():
+    g = s2s.grad(squares_too)
+    for n in range(1, ForShapes.LIMIT + 4):
+        x = np.arange(float(n))
+        np.testing.assert_allclose(g(x), 2 * x)
+    assert len(api._SHAPES[g].made) == ForShapes.LIMIT
+
+
+def test_source_like_needs_one_argument_per_parameter():
+    with pytest.raises(s2s.S2SError, match="one argument per parameter"):
+        s2s.source(s2s.grad(mlp), like=(np.ones(2),))
+    with pytest.raises(s2s.S2SError, match="no code for known shapes"):
+        s2s.source(s2s.jvp(mlp), like=(np.ones(2),))
+
+
+MODULE = textwrap.dedent("""
+    import numpy as np
+
+    def loss(w, b, X):
+        return np.sum(np.tanh(X @ w + b) ** 2)
+""")
+
+
+def _cli(tmp_path, *words):
+    return subprocess.run([sys.executable, "-m", "s2s.cli.main", *words], capture_output=True, text=True,
+                          cwd=tmp_path)
+
+
+def test_the_cli_writes_code_for_given_shapes_that_checks_its_arguments(tmp_path):
+    (tmp_path / "model.py").write_text(MODULE)
+    out = _cli(tmp_path, "grad", "model.py:loss", "--wrt", "w,b", "--shape", "w=3", "--shape", "b=",
+               "--like", "X=np.ones((5, 3))", "-o", "grad_loss.py")
+    assert out.returncode == 0, out.stderr
+    text = (tmp_path / "grad_loss.py").read_text()
+    assert "expect_like(w, 'w', (3,), 'float64')" in text and "expect_like(b, 'b', None, 'float')" in text
+    assert "unbroadcast" not in text and "--shape w=3 --shape b= --like 'X=np.ones((5, 3))'" in text
+    assert _cli(tmp_path, "grad", "model.py:loss", "--wrt", "w,b", "--shape", "w=3", "--shape", "b=",
+                "--like", "X=np.ones((5, 3))", "-o", "grad_loss.py", "--check").returncode == 0
+    check = textwrap.dedent("""
+        import numpy as np, s2s, grad_loss, model
+        rng = np.random.default_rng(0)
+        w, X = rng.normal(size=3), rng.normal(size=(5, 3))
+        d_w, d_b = grad_loss.grad_loss(w, 0.3, X)
+        e_w, e_b = s2s.grad(model.loss, wrt=(0, 1))(w, 0.3, X)
+        assert np.allclose(d_w, e_w) and np.isclose(d_b, e_b)
+        try:
+            grad_loss.grad_loss(np.ones(4), 0.3, np.ones((5, 4)))
+        except TypeError as e:
+            print(type(e).__name__, e)
+    """)
+    run = subprocess.run([sys.executable, "-c", check], capture_output=True, text=True, cwd=tmp_path)
+    assert run.returncode == 0, run.stderr
+    assert run.stdout.startswith("ArgumentShapeError this code was generated for w = a float64 array of shape (3,)")
+
+
+def test_the_cli_refuses_what_it_cannot_specialise_to(tmp_path):
+    (tmp_path / "model.py").write_text(MODULE)
+    out = _cli(tmp_path, "grad", "model.py:loss", "--like", "X=[1.0, 2.0]")
+    assert out.returncode == 2 and "not to a list" in out.stderr
+    out = _cli(tmp_path, "grad", "model.py:loss", "--like", "z=np.ones(3)")
+    assert out.returncode == 2 and "has no parameter 'z'" in out.stderr
