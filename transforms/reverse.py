@@ -41,6 +41,7 @@ from .nodes import (assign, at, call, const, expr_stmt, index_names, name, param
                     stack_names, subscript_write, target_names, walk, walk_statements)
 from .shapes import containers, dicts, lazy_temporaries, range_indices, same_shapes
 from .known_shapes import element
+from .recompute import Recompute
 from .specialise import specialise
 from .to_record import maybe_undefined, to_record
 
@@ -78,6 +79,7 @@ class _Reverse:
         self.scalars = scalars          # names known to hold Python numbers (range loop indices)
         self.numbers: set = set()       # in code for numbers, the names that are (transforms/scalars.py)
         self.known: dict = {}           # in code for known shapes, name -> Known (transforms/known_shapes.py)
+        self.recompute = None           # transforms.recompute.Recompute of the body, as it is now
         self.reads: dict = {}
         self.branch_reads: dict = {}
         self.pop_sites: dict = {}       # assignment -> marker statement at the end of its adjoint
@@ -227,6 +229,8 @@ class _Reverse:
             if self.act.is_active(t) and t not in zero:
                 self.value_adjoint(s, t, zero, code)
         zero |= {t for t in targets if self.act.is_active(t)}
+        if self.recompute is not None:   # cheap temporaries computed again, not recorded
+            code = self.recompute.substitute(code, s)
         self.reads[s] = self.primal_reads(code)
         return code + [marker], zero
 
@@ -544,6 +548,7 @@ def reverse(fn, info, namer, act, callees, derive_call, wrt, numbers=frozenset()
     # any of that needs a backward counterpart to pop in, even with no adjoints. Such a
     # counterpart reads more (an if its test, a loop its trip count), which may need more
     # counterparts: generate again until nothing changes.
+    r.recompute = Recompute(body, namer.is_temp, callees, r.containers, r.known)
     backward, zero_end = r.block(body, zero_start)
     def widen(names):
         return set(names).union(*(shares.get(v, ()) for v in names))
@@ -570,6 +575,7 @@ def reverse(fn, info, namer, act, callees, derive_call, wrt, numbers=frozenset()
             break
         r.force |= force
         r.reset()
+        r.recompute = Recompute(body, namer.is_temp, callees, r.containers, r.known)
         backward, zero_end = r.block(body, zero_start)
 
     body = r.add_trip_counters(body)

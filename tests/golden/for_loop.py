@@ -7,23 +7,22 @@ from s2s.runtime import grad_seed, unbroadcast, zeros_like
 def grad_for_loop(a, b):
     """Gradient of for_loop (golden_cases.py) with respect to a, b."""
     _2 = None
-    _3 = None
     _5 = None
-    _6 = None
+    i = None
     _stack = []
     # z = 0.0    (golden_cases.py:24)
     z = 0.0
     # for i in range(100):    (golden_cases.py:25)
     _trips1 = 0
-    for i in range(100):
+    for _it1 in range(100):
         _trips1 = _trips1 + 1
+        _stack.append(i)
+        i = _it1
         # z = a * np.cos(z + i) + z * np.sin(b - i)    (golden_cases.py:26)
-        _stack.append(_3)
         _3 = z + i
         _stack.append(_2)
         _2 = np.cos(_3)
         _1 = a * _2
-        _stack.append(_6)
         _6 = b - i
         _stack.append(_5)
         _5 = np.sin(_6)
@@ -41,14 +40,13 @@ def grad_for_loop(a, b):
         z = _stack.pop()
         d_z = unbroadcast(d_z * _5, z)
         d_5 = d_4 * z
-        d_6 = d_5 * np.cos(_6)
+        d_6 = d_5 * np.cos(b - i)
         _5 = _stack.pop()
         d_b = d_b + unbroadcast(d_6, b)
-        _6 = _stack.pop()
         d_a = d_a + unbroadcast(d_1 * _2, a)
         d_2 = d_1 * a
-        d_3 = -d_2 * np.sin(_3)
+        d_3 = -d_2 * np.sin(z + i)
         _2 = _stack.pop()
         d_z = d_z + unbroadcast(d_3, z)
-        _3 = _stack.pop()
+        i = _stack.pop()
     return d_a, d_b
