@@ -10,7 +10,11 @@ Run as ``python bench/bench_grad.py [--quick]``. For every workload in
 3. times the forward ``f``, the hand-written gradient, the s2s gradient and,
    when ``import autograd`` works, autograd on the same function, as the
    best of several ``timeit`` repeats of enough loops to last ``MIN_TIME``;
-4. prints one markdown table row.
+   s2s's gradient runs the code it makes for the arguments' types and shapes
+   (code for numbers, code for known shapes); "general" times the code for any
+   shapes (``S2S_SPECIALISE=0``), which is what ran before that code existed;
+4. measures the peak memory of one gradient call (tracemalloc), s2s over hand;
+5. prints one markdown table row.
 
 s2s is optional here: if ``import s2s`` fails or generation/calling raises
 for a workload, that row shows the error and the run goes on.
@@ -21,12 +25,14 @@ This is a benchmark, not a test: it always exits 0.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import inspect
 import math
 import os
 import sys
 import time
 import timeit
+import tracemalloc
 import types
 
 import numpy as np
@@ -137,6 +143,35 @@ def one_line(exc: BaseException, limit: int = 100) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
+def peak_bytes(fn, args) -> int:
+    """Peak memory NumPy and Python allocate during one call `fn(*args)` (tracemalloc)."""
+    fn(*args)   # warm: anything made at the first call is not counted
+    tracemalloc.start()
+    try:
+        fn(*args)
+        return tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+
+
+@contextlib.contextmanager
+def general_code(s2s):
+    """Gradients made within run s2s's general code for every call, not the code made for the
+    shapes of their arguments (the environment variable S2S_SPECIALISE=0)."""
+    from s2s import api
+    before = os.environ.get("S2S_SPECIALISE")
+    os.environ["S2S_SPECIALISE"] = "0"
+    api._CACHE.clear()
+    try:
+        yield
+    finally:
+        api._CACHE.clear()
+        if before is None:
+            del os.environ["S2S_SPECIALISE"]
+        else:
+            os.environ["S2S_SPECIALISE"] = before
+
+
 def bench_workload(w: Workload, s2s, s2s_error, ag, min_time: float, repeat: int) -> dict:
     """Measure one workload; return a dict of times (seconds), gen time and notes."""
     args = w.args()
@@ -157,6 +192,10 @@ def bench_workload(w: Workload, s2s, s2s_error, ag, min_time: float, repeat: int
                 row["s2s_wrong"] = True
                 row["notes"].append(f"s2s MISMATCH {mismatch}")
             row["s2s"] = best_time(g, args, min_time, repeat)
+            row["memory"] = peak_bytes(g, args) / max(peak_bytes(w.hand_grad, args), 1)
+            with general_code(s2s):   # the code for any shapes: what ran for arrays before issue 12
+                general = s2s.grad(w.f, wrt=w.wrt)
+                row["general"] = best_time(general, args, min_time, repeat)
         except Exception as exc:
             row["notes"].append(f"s2s error: {one_line(exc)}")
 
@@ -191,7 +230,8 @@ def _ratio(a, b) -> str:
 
 def print_table(rows: list[dict], with_autograd: bool) -> None:
     """Print the results as a markdown table, then geometric means of the ratios."""
-    head = ["workload", "forward µs", "hand µs", "s2s µs", "s2s/hand", "s2s/forward"]
+    head = ["workload", "forward µs", "hand µs", "s2s µs", "s2s/hand", "s2s/forward", "general µs",
+            "general/hand", "memory s2s/hand"]
     if with_autograd:
         head += ["autograd µs", "s2s/autograd"]
     head += ["gen ms", "notes"]
@@ -200,7 +240,8 @@ def print_table(rows: list[dict], with_autograd: bool) -> None:
     for r in rows:
         s2s_t = r.get("s2s")
         cells = [r["name"], _us(r["forward"]), _us(r["hand"]), _us(s2s_t),
-                 _ratio(s2s_t, r["hand"]), _ratio(s2s_t, r["forward"])]
+                 _ratio(s2s_t, r["hand"]), _ratio(s2s_t, r["forward"]), _us(r.get("general")),
+                 _ratio(r.get("general"), r["hand"]), "-" if "memory" not in r else f"{r['memory']:.2f}"]
         if with_autograd:
             cells += [_us(r.get("autograd")), _ratio(s2s_t, r.get("autograd"))]
         cells += ["-" if "gen" not in r else f"{r['gen'] * 1e3:.1f}", "; ".join(r["notes"])]
@@ -208,8 +249,9 @@ def print_table(rows: list[dict], with_autograd: bool) -> None:
 
     print()
     correct = [r for r in rows if r.get("s2s") and not r.get("s2s_wrong")]
-    for label, denom in (("s2s/hand", "hand"), ("s2s/forward", "forward"), ("s2s/autograd", "autograd")):
-        ratios = [r["s2s"] / r[denom] for r in correct if r.get(denom)]
+    for label, num, denom in (("s2s/hand", "s2s", "hand"), ("s2s/forward", "s2s", "forward"),
+                              ("s2s/autograd", "s2s", "autograd"), ("general code/hand", "general", "hand")):
+        ratios = [r[num] / r[denom] for r in correct if r.get(denom) and r.get(num)]
         if ratios:
             geomean = math.exp(sum(math.log(x) for x in ratios) / len(ratios))
             print(f"geometric mean {label}: {geomean:.2f} over {len(ratios)} workloads "

@@ -1,6 +1,7 @@
 """How many values s2s's gradients record, next to what a hand-written gradient keeps.
 
-Runs each workload's generated gradient once with its ``_stack`` replaced by
+Runs each workload's generated gradient (the code s2s runs for the workload's arguments: code
+for numbers, or for the shapes of its arrays) once with its ``_stack`` replaced by
 a list that counts pushes, and prints, per workload: the values s2s pushed,
 the values the hand-written gradient keeps on its tape (``hand_records`` in
 workloads.py), and their ratio.
@@ -30,8 +31,8 @@ class CountingList(list):
 def pushes_per_call(w) -> int:
     g = s2s.grad(w.f, wrt=w.wrt)
     args = w.args()
-    numbers = all(type(a) in (float, int) for a in args)   # the code for numbers runs (s2s.source's numbers=)
-    source = s2s.source(g, numbers=numbers).replace("_stack = []", "_stack = CountingList()")
+    # the code that runs for these arguments: for numbers, or for the arrays' shapes (s2s.source's like=)
+    source = s2s.source(g, like=args).replace("_stack = []", "_stack = CountingList()")
     raw = g.__s2s_function__   # the generated function (g is the wrapper that checks arguments)
     namespace = type(raw.__globals__)(raw.__globals__.fallback)  # same user globals, fresh definitions
     namespace["CountingList"] = CountingList

@@ -41,6 +41,9 @@ class ForNumbers:
         return self.slot[0](*args)
 
     def generate(self):
+        if self.generated is None and os.environ.get("S2S_SPECIALISE") == "0":
+            self.generated = self.general
+            self.slot[0] = self.general.function
         if self.generated is None:
             try:
                 self.generated = generate(self.func, self.names, self.single, self.mode, self.optimize,
