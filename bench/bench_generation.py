@@ -8,7 +8,9 @@ long model or simulation looks like: straight-line array arithmetic with NumPy c
 an `if` on a value every few dozen lines and a short loop now and then, all chained so that
 every line is differentiated. The time is that of `s2s.grad(f)` (and with `--hvp`, of
 `s2s.hvp(f)`) on a function s2s has not seen, in this process, median of `--repeat` runs; the
-last column is milliseconds per source line, which is flat when generation is linear. Issue 12's
+next column is milliseconds per source line, which is flat when generation is linear; the last, the
+time of the derivative's first call with arrays (a gradient's makes its code for their shapes then,
+see s2s.specialised). Issue 12's
 bar: linear, at most about 1 ms per line, a 2000-line gradient in at most 4 s. `--profile N`
 prints the 25 most expensive functions (cumulative) of generating the N-line gradient.
 
@@ -69,17 +71,21 @@ def load(text: str, folder: pathlib.Path, tag: str):
     return module.f
 
 
-def timed(make, lines: int, folder: pathlib.Path, repeat: int) -> float:
-    times = []
+def timed(make, lines: int, folder: pathlib.Path, repeat: int):
+    """Median seconds of making the derivative, and of its first call (for a gradient called with
+    arrays, that call makes the code for their shapes: see s2s.specialised)."""
+    times, first = [], []
+    n = 4
+    W, b, h0 = np.eye(n) * 0.5, np.zeros(n), np.linspace(-1.0, 1.0, n)
     for r in range(repeat):
         f = load(source(lines), folder, f"{lines}_{make.__name__}_{r}")
         start = time.perf_counter()
         made = make(f)
         times.append(time.perf_counter() - start)
-    n = 4
-    W, b, h0 = np.eye(n) * 0.5, np.zeros(n), np.linspace(-1.0, 1.0, n)
-    made(W, b, h0) if make is s2s.grad else made(W, b, h0, np.ones((n, n)))   # the code it wrote runs
-    return statistics.median(times)
+        start = time.perf_counter()
+        made(W, b, h0) if make is s2s.grad else made(W, b, h0, np.ones((n, n)))   # the code it wrote runs
+        first.append(time.perf_counter() - start)
+    return statistics.median(times), statistics.median(first)
 
 
 def main(argv=None) -> int:
@@ -99,13 +105,13 @@ def main(argv=None) -> int:
             pstats.Stats(profile).sort_stats("cumulative").print_stats(25)
             return 0
         makes = [s2s.grad] + ([s2s.hvp] if args.hvp else [])
-        print("| lines | " + " | ".join(f"{m.__name__} s | {m.__name__} ms/line" for m in makes) + " |")
-        print("|---:|" + "---:|---:|" * len(makes))
+        print("| lines | " + " | ".join(f"{m.__name__} s | {m.__name__} ms/line | first call s" for m in makes) + " |")
+        print("|---:|" + "---:|---:|---:|" * len(makes))
         for lines in args.lines:
             cells = []
             for make in makes:
-                seconds = timed(make, lines, folder, args.repeat)
-                cells += [f"{seconds:.2f}", f"{1000 * seconds / lines:.2f}"]
+                seconds, first = timed(make, lines, folder, args.repeat)
+                cells += [f"{seconds:.2f}", f"{1000 * seconds / lines:.2f}", f"{first:.2f}"]
             print(f"| {lines} | " + " | ".join(cells) + " |", flush=True)
     return 0
 

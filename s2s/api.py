@@ -577,8 +577,8 @@ def source(func: Callable[..., Any], *, numbers: bool = False, like: tuple | Non
     differentiated, a float or an int for the others): code for numbers, with no helper for
     broadcasting and a seed of `1.0`, generated at the first such call.
     `numbers=True` shows that code (generating it if needed). Called with other arguments, it runs
-    code for their shapes and dtypes (the types of those that are not arrays), made at the first
-    call with them: `like=args`, a tuple of such arguments, shows that code.
+    code for their shapes and dtypes (the types of those that are not arrays), made at the second
+    call with them: `like=args`, a tuple of such arguments, shows that code (making it if needed).
 
         >>> def f(x):
         ...     return x * x

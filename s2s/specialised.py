@@ -1,14 +1,17 @@
-"""Derivatives specialised to what their arguments are, generated when first called.
+"""Derivatives specialised to what their arguments are, generated when they are called.
 
 A gradient (`s2s.grad`, `s2s.value_and_grad`) of a function whose parameters are all positional
-keeps, beside its general code, code for two kinds of call, made the first time one happens:
+keeps, beside its general code, code for two kinds of call:
 
 - every argument a Python float (an int, outside `wrt`): code for numbers
-  (`transforms.scalars`), dispatched with one type test per argument;
+  (`transforms.scalars`), made at the first such call and dispatched with one type test per
+  argument;
 - any other call: code for the shapes and dtypes of its arrays and the types of its other
   arguments (`transforms.known_shapes`), kept in a table keyed on that signature, as `jax.jit`
-  keys its compiled code. A derivative keeps at most `ForShapes.LIMIT` signatures; calls with
-  others run the general code, as do calls for which specialised code cannot be made, and every
+  keys its compiled code. It is made at the second call with a signature (the first runs the
+  general code): making it costs about what making the general code did, which a signature
+  called once would not win back. A derivative keeps at most `ForShapes.LIMIT` signatures;
+  calls with others run the general code, as do calls for which specialised code cannot be made, and every
   call when the environment variable ``S2S_SPECIALISE`` is ``0`` (to tell whether a problem is in
   the specialised code).
 
@@ -22,7 +25,21 @@ import numpy as np
 
 from .driver import generate
 from .errors import S2SError
+from .transforms.callees import still_bound
 from .transforms.known_shapes import describe_key
+
+
+def _same_sources(general, make):
+    """`make()`, code made from the sources the general code was made from; the general code where
+    it cannot be made, or where what it reads has changed since (a helper redefined in a notebook,
+    a file edited): a derivative keeps computing what it computed when it was returned."""
+    if not still_bound(general.bindings):
+        return general
+    try:
+        made = make()
+    except S2SError:
+        return general
+    return made if set(made.read) == set(general.read) and still_bound(made.bindings) else general
 
 
 class ForNumbers:
@@ -45,13 +62,9 @@ class ForNumbers:
             self.generated = self.general
             self.slot[0] = self.general.function
         if self.generated is None:
-            try:
-                self.generated = generate(self.func, self.names, self.single, self.mode, self.optimize,
-                                          numbers=True)
-                self.slot[0] = self.generated.function
-            except S2SError:
-                self.generated = self.general
-                self.slot[0] = self.general.function
+            self.generated = _same_sources(self.general, lambda: generate(
+                self.func, self.names, self.single, self.mode, self.optimize, numbers=True))
+            self.slot[0] = self.generated.function
         return self.generated
 
 
@@ -67,18 +80,21 @@ class ForShapes:
         self.general = general   # its Generated
         self.table: dict = {}
         self.made: dict = {}     # signature -> its Generated
+        self.seen: set = set()   # signatures called once, with no code of their own yet
         self.slot = (self.table, self.first_call)
 
-    def first_call(self, key):
-        """The derivative for the signature `key`, made now (or the general one)."""
+    def first_call(self, key, now=False):
+        """The derivative for the signature `key`: at its first call the general one, at its second
+        one made for it now (`now`: made at once)."""
         like = dict(zip(self.params, map(describe_key, key)))
         if len(self.table) >= self.LIMIT or not any(like.values()) or os.environ.get("S2S_SPECIALISE") == "0":
             self.table[key] = self.general.function
             return self.general.function
-        try:
-            made = generate(self.func, self.names, self.single, self.mode, self.optimize, like=like)
-        except S2SError:
-            made = self.general
+        if key not in self.seen and not now:   # a signature called once may never be called again
+            self.seen.add(key)
+            return self.general.function
+        made = _same_sources(self.general, lambda: generate(self.func, self.names, self.single, self.mode,
+                                                            self.optimize, like=like))
         self.made[key] = made
         self.table[key] = made.function
         return made.function
@@ -87,5 +103,5 @@ class ForShapes:
         """The Generated that runs for a call with `args` (making it if needed)."""
         key = tuple((a.shape, a.dtype) if type(a) is np.ndarray else type(a) for a in args)
         if key not in self.table:
-            self.first_call(key)
+            self.first_call(key, now=True)
         return self.made.get(key, self.general)

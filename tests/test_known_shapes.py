@@ -106,10 +106,11 @@ def test_code_for_known_shapes_gives_the_gradient_of_finite_differences(f, wrt, 
     rng = np.random.default_rng(0)
     points = [first(rng), second(rng), first(rng)]   # two signatures, then the first again
     for args in points:
-        _check(f, wrt, args, g(*args))
-        value, grads = s2s.value_and_grad(f, wrt=wrt)(*args)
-        assert value == f(*args)
-        _check(f, wrt, args, grads)
+        for _ in range(2):   # the general code, then (at the second call) the code for these shapes
+            _check(f, wrt, args, g(*args))
+            value, grads = s2s.value_and_grad(f, wrt=wrt)(*args)
+            assert value == f(*args)
+            _check(f, wrt, args, grads)
     assert len(api._SHAPES[g].made) == 2   # one specialised derivative per signature
 
 
@@ -170,7 +171,9 @@ def test_float32_and_matrices_keep_their_types():
     grads = s2s.grad(broadcasts, wrt=(0, 1, 2))(x32, np.ones(2, dtype=np.float32), np.float32(0.5))
     assert [np.asarray(g).dtype for g in grads] == [np.float32] * 3
     m = np.matrix([[1.0, 2.0], [3.0, 4.0]])   # a subclass of ndarray: the general code
-    assert type(s2s.grad(squares)(m)) is np.matrix and not api._SHAPES[s2s.grad(squares)].made
+    for _ in range(2):
+        assert type(s2s.grad(squares)(m)) is np.matrix
+    assert not api._SHAPES[s2s.grad(squares)].made
 
 
 def squares(x):
@@ -185,6 +188,8 @@ def test_a_derivative_keeps_at_most_limit_signatures():
     g = s2s.grad(squares_too)
     for n in range(1, ForShapes.LIMIT + 4):
         x = np.arange(float(n))
+        np.testing.assert_allclose(g(x), 2 * x)
+        assert len(api._SHAPES[g].made) == min(n - 1, ForShapes.LIMIT)   # made at a signature's second call
         np.testing.assert_allclose(g(x), 2 * x)
     assert len(api._SHAPES[g].made) == ForShapes.LIMIT
 
@@ -242,3 +247,25 @@ def test_the_cli_refuses_what_it_cannot_specialise_to(tmp_path):
     assert out.returncode == 2 and "not to a list" in out.stderr
     out = _cli(tmp_path, "grad", "model.py:loss", "--like", "z=np.ones(3)")
     assert out.returncode == 2 and "has no parameter 'z'" in out.stderr
+
+
+def _outer_helper(x):
+    return _inner_helper(x) * 2.0
+
+
+def _inner_helper(x):
+    return np.sin(x)
+
+
+def _calls_nested_helpers(x, y):
+    return np.sum(_outer_helper(x) * y) + np.sum(np.tanh(y))
+
+
+def test_code_for_known_shapes_reads_the_helpers_the_general_code_read():
+    x, y = np.linspace(0.1, 0.9, 4), np.linspace(-1.0, 1.0, 4)
+    g = s2s.grad(_calls_nested_helpers, wrt=(0, 1))
+    for _ in range(2):
+        _check(_calls_nested_helpers, (0, 1), (x, y), g(x, y))
+    assert len(api._SHAPES[g].made) == 1 and api._SHAPES[g].made[next(iter(api._SHAPES[g].made))] \
+        is not api._GENERATED[g]   # made, not the general code kept
+    assert "unbroadcast(" not in s2s.source(g, like=(x, y)).split("def fwd_")[0]

@@ -29,6 +29,7 @@ from s2s.rules import _BY_ATTRIBUTE, _BY_METHOD, all_rules
 def test_rule_matches_finite_differences(case):
     df = s2s.grad(case.fn, wrt=case.wrt)
     args = tuple(a.copy() if isinstance(a, np.ndarray) else a for a in case.args)
+    df(*args)   # the code for these arguments' shapes is made at the second call with them
     gradient = df(*args)
     for before, after in zip(case.args, args):
         assert np.array_equal(before, after), "the gradient changed its inputs"
@@ -38,8 +39,9 @@ def test_rule_matches_finite_differences(case):
 
 @pytest.mark.parametrize("case", rulecases.params())
 def test_rule_general_code_matches_finite_differences(case):
-    """The same, through the code for any shapes (what runs once a gradient has seen many shapes,
-    and what `s2s grad` writes without --like): `s2s.grad` runs code made for the arguments' shapes."""
+    """The same, through the code for any shapes (what runs at the first call with a signature, and
+    once a gradient has seen many, and what `s2s grad` writes without --like); the test above runs
+    the code made for the arguments' shapes."""
     df = s2s.grad(case.fn, wrt=case.wrt)
     with general_code(df):
         gradient = df(*case.args)
