@@ -1,4 +1,4 @@
-"""Time s2s gradients against hand-written NumPy gradients (and autograd, if installed).
+"""Time s2s gradients against hand-written NumPy gradients (and autograd, jax.jit, PyTorch, if installed).
 
 Run as ``python bench/bench_grad.py [--quick]``. For every workload in
 ``workloads.py`` it
@@ -7,8 +7,9 @@ Run as ``python bench/bench_grad.py [--quick]``. For every workload in
    generation time is reported, never included in the timings);
 2. checks it against the hand-written gradient (same shapes and
    ``np.allclose`` with ``rtol=1e-6``) and marks any mismatch;
-3. times the forward ``f``, the hand-written gradient, the s2s gradient and,
-   when ``import autograd`` works, autograd on the same function, as the
+3. times the forward ``f``, the hand-written gradient, the s2s gradient and
+   the peers that import here (autograd, jax.jit, PyTorch: see peers.py), in
+   the same process, on the same function, as the
    best of several ``timeit`` repeats of enough loops to last ``MIN_TIME``;
    s2s's gradient runs the code it makes for the arguments' types and shapes
    (code for numbers, code for known shapes); "general" times the code for any
@@ -26,17 +27,18 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import inspect
 import math
 import os
 import sys
 import time
 import timeit
 import tracemalloc
-import types
 
 import numpy as np
 
+from peers import NAMES as PEERS
+from peers import as_numpy, available as available_peers
+from peers import gradient as peer_gradient
 from workloads import WORKLOADS, Workload
 
 RTOL = 1e-6
@@ -68,30 +70,6 @@ def load_s2s():
     if not hasattr(s2s, "grad"):
         return None, "s2s has no grad() yet"
     return s2s, None
-
-
-def load_autograd():
-    """Return ``(autograd, autograd.numpy)`` or ``None`` when autograd is not installed."""
-    try:
-        import autograd
-        import autograd.numpy as anp
-    except ImportError:
-        return None
-    return autograd, anp
-
-
-def autograd_gradient(w: Workload, autograd, anp):
-    """Build autograd's gradient of ``w.f`` as a function returning a tuple in ``wrt`` order.
-
-    The workload functions use the module's ``np``; autograd needs its own
-    wrapped NumPy, so the same code object is re-bound to globals in which
-    ``np`` is ``autograd.numpy``. The source being timed is identical.
-    """
-    traced = types.FunctionType(w.f.__code__, dict(w.f.__globals__, np=anp),
-                                w.f.__name__, w.f.__defaults__, w.f.__closure__)
-    params = list(inspect.signature(w.f).parameters)
-    argnum = tuple(params.index(name) for name in w.wrt)
-    return autograd.grad(traced, argnum=argnum)
 
 
 # ---------------------------------------------------------------------------
@@ -172,7 +150,7 @@ def general_code(s2s):
             os.environ["S2S_SPECIALISE"] = before
 
 
-def bench_workload(w: Workload, s2s, s2s_error, ag, min_time: float, repeat: int) -> dict:
+def bench_workload(w: Workload, s2s, s2s_error, peers: dict, min_time: float, repeat: int) -> dict:
     """Measure one workload; return a dict of times (seconds), gen time and notes."""
     args = w.args()
     row = {"name": w.name, "notes": []}
@@ -200,15 +178,16 @@ def bench_workload(w: Workload, s2s, s2s_error, ag, min_time: float, repeat: int
         except Exception as exc:
             row["notes"].append(f"s2s error: {one_line(exc)}")
 
-    if ag is not None:
+    for peer, modules in peers.items():
         try:
-            g = autograd_gradient(w, *ag)
-            mismatch = compare(as_tuple(g(*args), len(w.wrt)), hand, w.wrt)
+            g, peer_args, first = peer_gradient(peer, modules, w, args)
+            mismatch = compare(as_numpy(g(*peer_args)), hand, w.wrt)
             if mismatch:
-                row["notes"].append(f"autograd mismatch {mismatch}")
-            row["autograd"] = best_time(g, args, min_time, repeat)
+                row["notes"].append(f"{peer} mismatch {mismatch}")
+            row[peer] = best_time(g, peer_args, min_time, repeat)
+            row[f"{peer} first"] = first
         except Exception as exc:
-            row["notes"].append(f"autograd error: {one_line(exc)}")
+            row["notes"].append(f"{peer} error: {one_line(exc)}")
     return row
 
 
@@ -229,12 +208,12 @@ def _ratio(a, b) -> str:
     return "-" if a is None or b is None else f"{a / b:.2f}"
 
 
-def print_table(rows: list[dict], with_autograd: bool) -> None:
+def print_table(rows: list[dict], peers) -> None:
     """Print the results as a markdown table, then geometric means of the ratios."""
     head = ["workload", "forward µs", "hand µs", "s2s µs", "s2s/hand", "s2s/forward", "general µs",
             "general/hand", "memory s2s/hand"]
-    if with_autograd:
-        head += ["autograd µs", "s2s/autograd"]
+    for peer in peers:
+        head += [f"{peer} µs", f"s2s/{peer}"] + ([f"{peer} first ms"] if peer == "jax" else [])
     head += ["gen ms", "notes"]
     print("| " + " | ".join(head) + " |")
     print("|" + "|".join("---" for _ in head) + "|")
@@ -243,15 +222,17 @@ def print_table(rows: list[dict], with_autograd: bool) -> None:
         cells = [r["name"], _us(r["forward"]), _us(r["hand"]), _us(s2s_t),
                  _ratio(s2s_t, r["hand"]), _ratio(s2s_t, r["forward"]), _us(r.get("general")),
                  _ratio(r.get("general"), r["hand"]), "-" if "memory" not in r else f"{r['memory']:.2f}"]
-        if with_autograd:
-            cells += [_us(r.get("autograd")), _ratio(s2s_t, r.get("autograd"))]
+        for peer in peers:
+            cells += [_us(r.get(peer)), _ratio(s2s_t, r.get(peer))]
+            if peer == "jax":
+                cells.append("-" if f"{peer} first" not in r else f"{r[peer + ' first'] * 1e3:.0f}")
         cells += ["-" if "gen" not in r else f"{r['gen'] * 1e3:.1f}", "; ".join(r["notes"])]
         print("| " + " | ".join(cells) + " |")
 
     print()
     correct = [r for r in rows if r.get("s2s") and not r.get("s2s_wrong")]
     for label, num, denom in (("s2s/hand", "s2s", "hand"), ("s2s/forward", "s2s", "forward"),
-                              ("s2s/autograd", "s2s", "autograd"), ("general code/hand", "general", "hand")):
+                              ("general code/hand", "general", "hand"), *((f"s2s/{p}", "s2s", p) for p in peers)):
         ratios = [r[num] / r[denom] for r in correct if r.get(denom) and r.get(num)]
         if ratios:
             geomean = math.exp(sum(math.log(x) for x in ratios) / len(ratios))
@@ -268,12 +249,12 @@ def main(argv=None) -> int:
     min_time, repeat = (0.02, 3) if opts.quick else (0.2, 5)
 
     s2s, s2s_error = load_s2s()
-    ag = load_autograd()
+    found = available_peers()
     print(f"numpy {np.__version__}; s2s: {'ok' if s2s else s2s_error}; "
-          f"autograd: {'ok' if ag else 'not installed'}; "
+          + "".join(f"{p}: {'ok' if p in found else 'not installed'}; " for p in PEERS) +
           f"best of {repeat} x >= {min_time} s per measurement\n")
-    rows = [bench_workload(w, s2s, s2s_error, ag, min_time, repeat) for w in WORKLOADS]
-    print_table(rows, with_autograd=ag is not None)
+    rows = [bench_workload(w, s2s, s2s_error, found, min_time, repeat) for w in WORKLOADS]
+    print_table(rows, found)
     return 0
 
 
