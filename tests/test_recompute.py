@@ -99,3 +99,53 @@ def test_an_array_loop_records_what_a_person_keeps():
 def test_what_cannot_be_computed_again_is_recorded():
     assert "_stack.append(t)" in s2s.source(s2s.grad(reassigned_between, wrt=(0, 1)))
     assert "_stack.append(t)" in s2s.source(s2s.grad(writes_into_arrays, wrt=(0, 1)))
+
+
+def nested_index_loops(x, y):
+    s = 0.0
+    for e0 in y:
+        for i1 in range(len(y)):   # its index is read only inside it: set again by its backward loop
+            s = s + np.sin(x * e0 * i1)
+    return s
+
+
+def range_loop_with_break(x, n):
+    s = x
+    for i in range(n):
+        s = np.sin(s * (i + 1))
+        if s < -0.5:
+            break
+    return s
+
+
+def test_loops_over_indices_run_backward_over_the_same_indices():
+    text = s2s.source(s2s.grad(scalar_loop, wrt=(0, 1)))
+    assert "for i in reversed(range(20)):" in text and "_stack.append(i)" not in text
+    text = s2s.source(s2s.grad(range_loop_with_break, wrt=0))
+    assert "for i in reversed(range(n)[:_trips1]):" in text   # the indices it reached
+    for x in (0.3, 1.7, -2.0):
+        np.testing.assert_allclose(s2s.grad(range_loop_with_break, wrt=0)(x, 6),
+                                   numerical_grad(range_loop_with_break, [x, 6], 0), rtol=1e-6)
+
+
+def test_second_order_through_nested_index_loops():
+    """The differential tester's seed 9017: the generated code's nested index loops, differentiated
+    again, crashed (an inner loop's index reached the outer loop's head)."""
+    y = np.array([0.3, -1.2, 0.5])
+    dd = s2s.grad(s2s.grad(nested_index_loops, wrt=0), wrt=0)
+    for x in (0.4, -0.9):
+        h = 1e-4
+        d = s2s.grad(nested_index_loops, wrt=0)
+        second = (nested_index_loops(x + h, y) - 2 * nested_index_loops(x, y) + nested_index_loops(x - h, y)) / h ** 2
+        np.testing.assert_allclose(dd(x, y), second, rtol=1e-5, atol=1e-6)
+        np.testing.assert_allclose(d(x, y), numerical_grad(nested_index_loops, [x, y], 0), rtol=1e-6)
+
+
+def test_the_differential_testers_seed_9017_in_every_mode():
+    import differential
+    import corpus_issue12_seed9017 as program
+    args = (0.27482085919163873, np.array([0.3251228238786571, -1.4559183344690427, -0.572101110151013]), 4)
+    directions = differential.directions_for(args, np.random.default_rng(9017 + 10 ** 6))
+    for mode in ("grad", "jvp", "hvp", "gradgrad"):
+        assert differential.check(program.f, args, mode, directions, refuse_ok=True) in ("right", "refused",
+                                                                                          "unreliable")

@@ -9,10 +9,12 @@ stored ``_3``):
     _3 = z + i                           d_3 = -d_2 * np.sin(_3)        (reads _3: pushed per trip)
     _2 = np.cos(_3)               ->     d_3 = -d_2 * np.sin(z + i)     (reads z and i)
 
-Cheap: arithmetic (``+ - * / **``, negation) of one or two names or numbers; and an elementwise
-function of them (``np.sin(u)``) that makes an array, where that is known (code for known
-shapes): for an array the record is the memory of the whole array, for a number it is nearly
-free and computing a sine again costs more.
+Cheap: an element or row ``xs[k]`` of a name the loop does not assign, at an index name or an
+int (a loop over ``xs`` reads its rows so); arithmetic (``+ - * / **``, negation) of one or two
+names or numbers; and an elementwise function of them (``np.sin(u)``) that makes an array, where
+that is known (code for known shapes): for an array the record is the memory of the whole
+array, for a number it is nearly free and computing a sine again costs more. Temporaries are
+computed again, and names of the user's assigned once, from an element (``x = xs[k]``).
 
 Which values the backward sweep reads is then decided as before, from the code it runs: the
 operands are restored where it reads them (reverse mode's invariant), so the substitution is right
@@ -41,9 +43,10 @@ _DEPTH = 3
 class Recompute:
     """Which temporaries the adjoint of a statement may compute again; see the module's docstring."""
 
-    def __init__(self, body, is_temp, callees, containers, known=None):
+    def __init__(self, body, is_temp, callees, containers, known=None, indices=frozenset()):
         self.callees, self.containers, self.is_temp = callees, containers, is_temp
         self.known = known or {}
+        self.indices = set(indices)   # indices of loops whose backward loop sets them again: free
         self.defs: dict = {}       # temporary -> (block id, index, value)
         self.where: dict = {}      # id(statement) -> (block id, index)
         self.writes: dict = {}     # block id -> {name: sorted indices of the statements writing it}
@@ -70,8 +73,9 @@ class Recompute:
             if not self._plain(s):
                 plain.append(k)
             if loop_names is not None and isinstance(s, gast.Assign) and len(s.targets) == 1 \
-                    and isinstance(s.targets[0], gast.Name) and is_temp(s.targets[0].id) \
-                    and counts.get(s.targets[0].id) == 1 and self._cheap(s.value, s.targets[0].id):
+                    and isinstance(s.targets[0], gast.Name) and counts.get(s.targets[0].id) == 1 \
+                    and (self._cheap(s.value, s.targets[0].id) if is_temp(s.targets[0].id)
+                         else self._element(s.value, loop_names)):
                 self.defs[s.targets[0].id] = (bid, k, s.value)
             for field in ("body", "orelse"):
                 inner = getattr(s, field, None)
@@ -91,10 +95,19 @@ class Recompute:
         value = s.value
         return not (isinstance(value, gast.Call) and self.callees.classify_call(value).kind not in ("rule", "nondiff"))
 
+    def _element(self, value, loop_names) -> bool:
+        """`xs[k]`: an element (or row) of a name the loop does not assign, at an index name or int."""
+        return isinstance(value, gast.Subscript) and isinstance(value.value, gast.Name) \
+            and value.value.id not in loop_names and (
+                isinstance(value.slice, gast.Name) or (isinstance(value.slice, gast.Constant)
+                                                       and type(value.slice.value) is int))
+
     def _cheap(self, value, t) -> bool:
         """One arithmetic operation of names and numbers, or an elementwise function of them that
         makes an array (known to: code for known shapes); a function of numbers (`np.sin(z + i)` in
         a scalar loop) costs more time to compute again than its record does."""
+        if self._element(value, ()):
+            return True
         if isinstance(value, gast.BinOp):
             parts = [value.left, value.right] if isinstance(value.op, _CHEAP) else None
         elif isinstance(value, gast.UnaryOp):
@@ -154,12 +167,15 @@ class Recompute:
 
     def _free(self, n, bid, k, targets, depth) -> bool:
         """Does reading `n` here cost no record of its own (see the module's docstring)?"""
-        if n not in self.in_loop[bid] or not self.is_temp(n):
-            return True   # loop-invariant, or a name of the user's (a loop's state, or its index)
+        if n not in self.in_loop[bid] or not self.is_temp(n) or n in self.indices:
+            return True   # loop-invariant, a name of the user's (a loop's state), or a loop's index
         return self._value_at(n, bid, k, targets, depth + 1) is not None
 
 
 def _operands(value):
-    parts = [value.left, value.right] if isinstance(value, gast.BinOp) else [value.operand] if isinstance(
-        value, gast.UnaryOp) else value.args
+    if isinstance(value, gast.Subscript):
+        parts = [value.value, value.slice]
+    else:
+        parts = [value.left, value.right] if isinstance(value, gast.BinOp) else [value.operand] if isinstance(
+            value, gast.UnaryOp) else value.args
     return [p.id for p in parts if isinstance(p, gast.Name)]

@@ -37,7 +37,7 @@ from s2s.errors import UnsupportedError
 
 from .callees import receiver_args, call_arguments, entries_read
 from .aliasing import sharing
-from .nodes import (assign, at, call, const, expr_stmt, index_names, name, param_names, popped, pushed,
+from .nodes import (assign, at, call, clone, const, expr_stmt, index_names, name, param_names, popped, pushed,
                     stack_names, subscript_write, target_names, walk, walk_statements)
 from .shapes import containers, dicts, lazy_temporaries, range_indices, same_shapes
 from .known_shapes import element
@@ -80,6 +80,7 @@ class _Reverse:
         self.numbers: set = set()       # in code for numbers, the names that are (transforms/scalars.py)
         self.known: dict = {}           # in code for known shapes, name -> Known (transforms/known_shapes.py)
         self.recompute = None           # transforms.recompute.Recompute of the body, as it is now
+        self.index_loops = index_loops(fn, callees)   # `for i in range(...)` whose backward loop sets i
         self.reads: dict = {}
         self.branch_reads: dict = {}
         self.pop_sites: dict = {}       # assignment -> marker statement at the end of its adjoint
@@ -196,9 +197,21 @@ class _Reverse:
         used = {n.id for st in body for n in walk(st) if isinstance(n, gast.Name)}
         missing = sorted(v for v in set(zero) - start if self.namer.adjoint(v) in used)
         self.reads[s] = {trips} | set(missing)
-        loop = at(gast.For(target=name(self.namer.ignored, store=True), iter=call("range", name(trips)),
-                           body=body, orelse=[], type_comment=None), s)
+        target, iterated = name(self.namer.ignored, store=True), call("range", name(trips))
+        if s in self.index_loops and s.target.id in used:   # the backward loop sets the index again
+            target, iterated = name(s.target.id, store=True), self.indices_backward(s, trips)
+            self.reads[s] |= {n.id for n in walk(s.iter) if isinstance(n, gast.Name) and n.id in self.primal}
+        loop = at(gast.For(target=target, iter=iterated, body=body, orelse=[], type_comment=None), s)
         return [self.materialise(v, s) for v in missing] + [loop, self.pop_sites[start_count]], set(start)
+
+    def indices_backward(self, s, trips):
+        """`reversed(range(...))` (its first `trips` indices, where the loop may break): the
+        indices of the `range` loop `s`, last first."""
+        indices = clone(s.iter)
+        if any(isinstance(t, gast.Break) for t in _own_statements(s.body)):
+            indices = gast.Subscript(value=indices, slice=gast.Slice(lower=None, upper=name(trips), step=None),
+                                     ctx=gast.Load())
+        return call("reversed", indices)
 
     def materialise(self, v, origin):
         if v in self.numbers or (v in self.known and self.known[v].python is not False   # the zero of a number
@@ -469,6 +482,8 @@ class _Reverse:
         assignment (which can record what it overwrites) sets it."""
         renamed = False
         for s in walk_statements(stmts):
+            if s in self.index_loops:
+                continue   # its backward loop sets its index again
             if isinstance(s, gast.For) and s.target.id in read:
                 it = self.fresh("it")
                 self.primal.add(it)
@@ -548,7 +563,8 @@ def reverse(fn, info, namer, act, callees, derive_call, wrt, numbers=frozenset()
     # any of that needs a backward counterpart to pop in, even with no adjoints. Such a
     # counterpart reads more (an if its test, a loop its trip count), which may need more
     # counterparts: generate again until nothing changes.
-    r.recompute = Recompute(body, namer.is_temp, callees, r.containers, r.known)
+    r.recompute = Recompute(body, namer.is_temp, callees, r.containers, r.known,
+                            {loop.target.id for loop in r.index_loops})
     backward, zero_end = r.block(body, zero_start)
     def widen(names):
         return set(names).union(*(shares.get(v, ()) for v in names))
@@ -575,7 +591,8 @@ def reverse(fn, info, namer, act, callees, derive_call, wrt, numbers=frozenset()
             break
         r.force |= force
         r.reset()
-        r.recompute = Recompute(body, namer.is_temp, callees, r.containers, r.known)
+        r.recompute = Recompute(body, namer.is_temp, callees, r.containers, r.known,
+                            {loop.target.id for loop in r.index_loops})
         backward, zero_end = r.block(body, zero_start)
 
     body = r.add_trip_counters(body)
@@ -583,7 +600,7 @@ def reverse(fn, info, namer, act, callees, derive_call, wrt, numbers=frozenset()
     for s, lists in unpacked_lists(read).items():
         reads[s] = reads.get(s, set()) | lists
     branch_reads = {k: widen(v) for k, v in r.branch_reads.items()}
-    record = to_record(body, reads, branch_reads, widen(entry))
+    record = to_record(body, reads, branch_reads, widen(entry), r.index_loops)
     forward = r.insert_pushes(body, record)
     r.pop_owner = {id(marker): site for site, marker in r.pop_sites.items()}
     backward = r.place_pops(backward, record)
@@ -611,6 +628,43 @@ _F8 = np.dtype(float)
 
 def _tuple(values):
     return gast.Tuple(elts=[const(v) for v in values], ctx=gast.Load())
+
+
+def index_loops(fn, callees) -> set:
+    """The loops `for i in range(...)` whose index the backward loop can set again, last first
+    (`reversed(range(...))`), rather than record: `i` is assigned nowhere else and read only in
+    the loop (after it, the backward loop of a later trip of an outer loop would have changed it),
+    and nothing the `range` call reads is assigned in the loop (so it gives the same indices
+    after it)."""
+    counts: dict = {}
+    for s in walk_statements(fn.body):
+        for n in _written(s):
+            counts[n] = counts.get(n, 0) + 1
+    uses: dict = {}
+    for n in walk(fn):
+        if isinstance(n, gast.Name):
+            uses[n.id] = uses.get(n.id, 0) + 1
+    found = set()
+    for s in walk_statements(fn.body):
+        if not (isinstance(s, gast.For) and isinstance(s.target, gast.Name) and isinstance(s.iter, gast.Call)
+                and isinstance(s.iter.func, gast.Name) and callees.lookup(s.iter.func) is range
+                and not s.iter.keywords and not any(isinstance(a, gast.Starred) for a in s.iter.args)):
+            continue
+        read = {n.id for n in walk(s.iter) if isinstance(n, gast.Name)} - {s.iter.func.id}
+        written = {n for t in walk_statements(s.body + s.orelse) for n in _written(t)}
+        mine = sum(1 for t in [s.target] + s.body + s.orelse for n in walk(t)
+                   if isinstance(n, gast.Name) and n.id == s.target.id)
+        if counts.get(s.target.id) == 1 and not (read & (written | {s.target.id})) and uses[s.target.id] == mine:
+            found.add(s)
+    return found
+
+
+def _own_statements(stmts):
+    """The statements of a loop's body, not those of loops nested in it (their `break` is theirs)."""
+    for s in stmts:
+        yield s
+        if isinstance(s, gast.If):
+            yield from _own_statements(s.body + s.orelse)
 
 
 def _real(code) -> bool:

@@ -32,8 +32,9 @@ import gast
 from .nodes import index_names, popped, pushed, subscript_write, target_names
 
 
-def to_record(body, reads, branch_reads, entry_reads):
-    """Return {assignment: [names to push before it]}."""
+def to_record(body, reads, branch_reads, entry_reads, index_loops=frozenset()):
+    """Return {assignment: [names to push before it]}. `index_loops`: loops `for i in range(...)`
+    whose backward loop sets `i` again at each trip (`reversed(range(...))`): `i` is not recorded."""
     record: dict = {}
 
     def block(stmts, need):
@@ -71,16 +72,17 @@ def to_record(body, reads, branch_reads, entry_reads):
             n2 = block(s.orelse, need | branch_reads.get((s, "orelse"), set()))
             return n1 | n2 | reads.get(s, set())
         if isinstance(s, (gast.For, gast.While)):
-            head = set(need)
+            reset = set(target_names(s)) if s in index_loops else set()
+            head = set(need) - reset   # (an outer loop's back edge: this loop sets its index again too)
             while True:
-                after_body = block(s.body, head | branch_reads.get((s, "body"), set()))
-                new_head = need | after_body
+                after_body = block(s.body, head | branch_reads.get((s, "body"), set())) - reset
+                new_head = (need | after_body) - reset
                 if new_head == head:
                     break
                 head = new_head
             if isinstance(s, gast.For):
                 header = set(target_names(s))
-                assert not header & head, "loop targets read by the backward pass must be renamed first"
+                assert not header & head, f"loop targets read by the backward pass must be renamed first: {header & head}"
             return head | reads.get(s, set())
         return need
 

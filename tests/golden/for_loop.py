@@ -8,16 +8,11 @@ def grad_for_loop(a, b):
     """Gradient of for_loop (golden_cases.py) with respect to a, b."""
     _2 = None
     _5 = None
-    i = None
     _stack = []
     # z = 0.0    (golden_cases.py:24)
     z = 0.0
     # for i in range(100):    (golden_cases.py:25)
-    _trips1 = 0
-    for _it1 in range(100):
-        _trips1 = _trips1 + 1
-        _stack.append(i)
-        i = _it1
+    for i in range(100):
         # z = a * np.cos(z + i) + z * np.sin(b - i)    (golden_cases.py:26)
         _3 = z + i
         _stack.append(_2)
@@ -33,7 +28,7 @@ def grad_for_loop(a, b):
     # grad of: for i in range(100):    (golden_cases.py:25)
     d_a = zeros_like(a)
     d_b = zeros_like(b)
-    for _ in range(_trips1):
+    for i in reversed(range(100)):
         # grad of: z = a * np.cos(z + i) + z * np.sin(b - i)    (golden_cases.py:26)
         d_1 = d_z
         d_4 = d_z
@@ -48,5 +43,4 @@ def grad_for_loop(a, b):
         d_3 = -d_2 * np.sin(z + i)
         _2 = _stack.pop()
         d_z = d_z + unbroadcast(d_3, z)
-        i = _stack.pop()
     return d_a, d_b

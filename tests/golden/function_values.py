@@ -6,7 +6,6 @@ from s2s.runtime import grad_seed, unbroadcast, unsum, unindex, zeros_like, add,
 
 def grad_function_values(w, x):
     """Gradient of function_values (golden_cases.py) with respect to w, x."""
-    _15 = None
     _16 = None
     _stack = []
     # scaled = functools.partial(_shifted, w)    (golden_cases.py:162)
@@ -22,11 +21,7 @@ def grad_function_values(w, x):
     _6 = _8 * 2
     _5 = np.sum(_6)
     _13 = []
-    _trips1 = 0
-    for _it1 in range(len(_2)):
-        _trips1 = _trips1 + 1
-        _stack.append(_15)
-        _15 = _it1
+    for _15 in range(len(_2)):
         _14 = _2[_15]
         _stack.append(_16)
         _16 = np.tanh(_14)
@@ -41,12 +36,11 @@ def grad_function_values(w, x):
     d_12 = unsum(d_11, _12, None, False)
     d_13 = spread(d_12, _13)
     d_2 = zeros_like(_2)
-    for _ in range(_trips1):
+    for _15 in reversed(range(len(_2))):
         d_16 = d_13.pop()
         d_14 = d_16 * (1 - _16 ** 2)
         _16 = _stack.pop()
         d_2 = add(d_2, unindex(d_14, _2, _15))
-        _15 = _stack.pop()
     d_6 = unsum(d_5, _6, None, False)
     d_8 = d_6 * 2
     d_w = unbroadcast(d_8 * _10, w)

@@ -10,7 +10,6 @@ def grad_indexing_writes(x, a):
     _6 = None
     _7 = None
     _9 = None
-    i = None
     _stack = []
     # y = np.zeros(len(x))    (golden_cases.py:103)
     _1 = len(x)
@@ -19,11 +18,7 @@ def grad_indexing_writes(x, a):
     _2 = x[0]
     y[0] = _2
     # for i in range(1, len(x)):    (golden_cases.py:105)
-    _trips1 = 0
-    for _it1 in range(1, len(x)):
-        _trips1 = _trips1 + 1
-        _stack.append(i)
-        i = _it1
+    for i in range(1, len(x)):
         # y[i] = y[i - 1] * a + x[i]    (golden_cases.py:106)
         _stack.append(_6)
         _6 = i - 1
@@ -61,7 +56,7 @@ def grad_indexing_writes(x, a):
     _9 = _stack.pop()
     # grad of: for i in range(1, len(x)):    (golden_cases.py:105)
     d_a = zeros_like(a)
-    for _ in range(_trips1):
+    for i in reversed(range(1, len(x))):
         # grad of: y[i] = y[i - 1] * a + x[i]    (golden_cases.py:106)
         d_3 = copy_of(d_y[i])
         d_y = set_at(d_y, i, 0.0)
@@ -74,7 +69,6 @@ def grad_indexing_writes(x, a):
         d_y = add_at(d_y, y, _6, d_5)
         _5 = _stack.pop()
         _6 = _stack.pop()
-        i = _stack.pop()
     # grad of: y[0] = x[0]    (golden_cases.py:104)
     d_2 = unbroadcast(d_y[0], _2)
     d_x = add_at(d_x, x, 0, d_2)

@@ -6,7 +6,6 @@ from s2s.runtime import iterated
 
 def grad_rnn(Wx, Wh, b, xs):
     """Gradient of rnn (golden_cases.py) with respect to Wx, Wh, b."""
-    x = None
     _stack = []
     # h = np.zeros(Wh.shape[0])    (golden_cases.py:96)
     _2 = Wh.shape
@@ -14,10 +13,7 @@ def grad_rnn(Wx, Wh, b, xs):
     h = np.zeros(_1)
     # for x in xs:    (golden_cases.py:97)
     _4 = iterated(xs)
-    _trips1 = 0
     for _3 in range(len(_4)):
-        _trips1 = _trips1 + 1
-        _stack.append(x)
         x = _4[_3]
         # h = np.tanh(Wx @ x + Wh @ h + b)    (golden_cases.py:98)
         _7 = Wx @ x
@@ -40,7 +36,7 @@ def grad_rnn(Wx, Wh, b, xs):
     _cols1 = []
     _rows2 = []
     _cols2 = []
-    for _ in range(_trips1):
+    for _3 in reversed(range(len(_4))):
         # grad of: h = np.tanh(Wx @ x + Wh @ h + b)    (golden_cases.py:98)
         d_5 = d_h * (1 - h ** 2)
         h = _stack.pop()
@@ -49,8 +45,7 @@ def grad_rnn(Wx, Wh, b, xs):
         _cols1.append(h)
         d_h = d_5 @ Wh
         _rows2.append(d_5)
-        _cols2.append(x)
-        x = _stack.pop()
+        _cols2.append(_4[_3])
     if _rows1:
         d_Wh = d_Wh + np.array(_rows1).T @ np.array(_cols1)
     if _rows2:

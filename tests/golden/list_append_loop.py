@@ -7,7 +7,6 @@ from s2s.runtime import grad_seed, unbroadcast, unsum, unindex, zeros_like, add,
 def grad_list_append_loop(x, w):
     """Gradient of list_append_loop (golden_cases.py) with respect to x, w."""
     _6 = None
-    _7 = None
     _9 = None
     _stack = []
     # hs = []    (golden_cases.py:117)
@@ -28,11 +27,7 @@ def grad_list_append_loop(x, w):
     # return sum(hs) + sum([np.sum(v * v) for v in hs])    (golden_cases.py:122)
     _3 = sum(hs)
     _5 = []
-    _trips1 = 0
-    for _it1 in range(len(hs)):
-        _trips1 = _trips1 + 1
-        _stack.append(_7)
-        _7 = _it1
+    for _7 in range(len(hs)):
         _stack.append(_6)
         _6 = hs[_7]
         _stack.append(_9)
@@ -47,7 +42,7 @@ def grad_list_append_loop(x, w):
     d_4 = unbroadcast(d_out, _4)
     d_5 = spread(d_4, _5)
     d_hs = zeros_like(hs)
-    for _ in range(_trips1):
+    for _7 in reversed(range(len(hs))):
         d_8 = d_5.pop()
         d_9 = unsum(d_8, _9, None, False)
         d_6 = d_9 * _6
@@ -55,7 +50,6 @@ def grad_list_append_loop(x, w):
         _9 = _stack.pop()
         d_hs = add(d_hs, unindex(d_6, hs, _7))
         _6 = _stack.pop()
-        _7 = _stack.pop()
     d_hs = add(d_hs, spread(d_3, hs))
     # grad of: for k in range(3):    (golden_cases.py:119)
     d_h = zeros_like(h)

@@ -8,7 +8,6 @@ def grad_rnn(Wx, Wh, b, xs):
     """Gradient of rnn (golden_cases.py) with respect to Wx, Wh, b."""
     _7 = None
     _8 = None
-    x = None
     _stack = []
     # h = np.zeros(Wh.shape[0])    (golden_cases.py:96)
     _2 = Wh.shape
@@ -16,10 +15,7 @@ def grad_rnn(Wx, Wh, b, xs):
     h = np.zeros(_1)
     # for x in xs:    (golden_cases.py:97)
     _4 = iterated(xs)
-    _trips1 = 0
     for _3 in range(len(_4)):
-        _trips1 = _trips1 + 1
-        _stack.append(x)
         x = _4[_3]
         # h = np.tanh(Wx @ x + Wh @ h + b)    (golden_cases.py:98)
         _stack.append(_7)
@@ -44,7 +40,7 @@ def grad_rnn(Wx, Wh, b, xs):
     d_Wh = zeros_like(Wh)
     d_Wx = zeros_like(Wx)
     d_b = zeros_like(b)
-    for _ in range(_trips1):
+    for _3 in reversed(range(len(_4))):
         # grad of: h = np.tanh(Wx @ x + Wh @ h + b)    (golden_cases.py:98)
         d_5 = d_h * (1 - h ** 2)
         h = _stack.pop()
@@ -54,7 +50,6 @@ def grad_rnn(Wx, Wh, b, xs):
         d_Wh = d_Wh + matmul_grad_a(d_8, Wh, h)
         d_h = matmul_grad_b(d_8, Wh, h)
         _8 = _stack.pop()
-        d_Wx = d_Wx + matmul_grad_a(d_7, Wx, x)
+        d_Wx = d_Wx + matmul_grad_a(d_7, Wx, _4[_3])
         _7 = _stack.pop()
-        x = _stack.pop()
     return d_Wx, d_Wh, d_b

@@ -7,16 +7,11 @@ from s2s.runtime import grad_seed, unbroadcast, zeros_like
 def grad_with_continue(x, n):
     """Gradient of with_continue (golden_cases.py) with respect to x."""
     _cond1 = None
-    i = None
     _stack = []
     # s = 0.0    (golden_cases.py:49)
     s = 0.0
     # for i in range(n):    (golden_cases.py:50)
-    _trips1 = 0
-    for _it1 in range(n):
-        _trips1 = _trips1 + 1
-        _stack.append(i)
-        i = _it1
+    for i in range(n):
         # if i % 2 == 1:    (golden_cases.py:51)
         _stack.append(_cond1)
         _cond1 = i % 2 == 1
@@ -29,7 +24,7 @@ def grad_with_continue(x, n):
     d_s = grad_seed(s)
     # grad of: for i in range(n):    (golden_cases.py:50)
     d_x = zeros_like(x)
-    for _ in range(_trips1):
+    for i in reversed(range(n)):
         # grad of: if i % 2 == 1:    (golden_cases.py:51)
         if not _cond1:
             # grad of: s = s + x * i    (golden_cases.py:53)
@@ -38,5 +33,4 @@ def grad_with_continue(x, n):
             d_s = unbroadcast(d_s, s)
             d_x = d_x + unbroadcast(d_2 * i, x)
         _cond1 = _stack.pop()
-        i = _stack.pop()
     return d_x
