@@ -270,3 +270,21 @@ def test_code_for_known_shapes_reads_the_helpers_the_general_code_read():
     assert len(api._SHAPES[g].made) == 1 and api._SHAPES[g].made[next(iter(api._SHAPES[g].made))] \
         is not api._GENERATED[g]   # made, not the general code kept
     assert "unbroadcast(" not in s2s.source(g, like=(x, y)).split("def fwd_")[0]
+
+
+def _inactive_helper(n):
+    return np.ones(n) * 0.5
+
+
+def _calls_an_inactive_helper(x):
+    c = _inactive_helper(3)   # not differentiated (no derivative flows through it)
+    return np.sum(np.tanh(x) * c)
+
+
+def test_a_helper_read_only_for_its_shapes_keeps_the_code_for_known_shapes():
+    x = np.linspace(-1.0, 1.0, 3)
+    g = s2s.grad(_calls_an_inactive_helper)
+    for _ in range(2):
+        np.testing.assert_allclose(g(x), 0.5 * (1 - np.tanh(x) ** 2))
+    made = api._SHAPES[g].made
+    assert len(made) == 1 and next(iter(made.values())) is not api._GENERATED[g]
