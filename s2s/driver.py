@@ -29,6 +29,7 @@ from .rules import _BY_METHOD
 from .transforms import assemble
 from .transforms.activity import activity
 from .transforms.batching import batch_outer_products
+from .transforms.specialise import scalar_fills
 from .transforms.known_shapes import Known, describe, known_shapes
 from .transforms.scalars import python_scalars
 from .transforms.complex_values import refuse_complex
@@ -397,7 +398,9 @@ class _Generation:
         numbers = python_scalars(fn, callees, param_names(fn)) if func is self.entry and self.numbers else ()
         known = known_shapes(fn, callees, self.like, self.result_known) if func is self.entry and self.like else None
         sweeps = reverse(fn, info, self.namer, act, callees, self.derive_call, wrt, numbers, known)
-        if known:   # outer products of vectors summed over a loop: one product after it
+        if known:   # a sum's cotangent as a number where products broadcast it; outer products of
+            sweeps.backward = scalar_fills(sweeps.backward, known,   # vectors over a loop: one product
+                                           {self.namer.adjoint(p) for p in wrt})
             sweeps.backward = batch_outer_products(sweeps.backward, self.namer)
         return sweeps, info
 

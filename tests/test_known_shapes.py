@@ -130,10 +130,11 @@ def test_general_code_gives_the_same_gradient(f, wrt, first, second, monkeypatch
 def test_the_specialised_code_reads_as_a_person_writes_it():
     W1, b1, W2, b2, X = CASES[0][2](np.random.default_rng(0))
     text = s2s.source(s2s.grad(mlp, wrt=(0, 1, 2, 3)), like=(W1, b1, W2, b2, X))
-    for helper in ("unbroadcast", "grad_seed", "matmul_grad", "unsum", "np.size"):
+    for helper in ("unbroadcast", "grad_seed", "matmul_grad", "unsum", "np.size", "np.full"):
         assert helper not in text
     for line in ("d_out = 1.0", "d_b2 = np.sum(d_4, axis=0)", "d_h = d_4 @ W2.T", "d_W2 = h.T @ d_4",
-                 "d_b1 = np.sum(d_1, axis=0)", "d_W1 = X.T @ d_1", "d_3 = np.full((3, 2), d_out * 0.1666"):
+                 "d_b1 = np.sum(d_1, axis=0)", "d_W1 = X.T @ d_1",
+                 "d_3 = d_out * 0.1666"):   # the mean's cotangent: a number, broadcast by the product it meets
         assert line in text, line
     general = s2s.source(s2s.grad(mlp, wrt=(0, 1, 2, 3)))
     assert "unbroadcast(" in general and "grad_seed(" in general

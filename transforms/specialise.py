@@ -10,7 +10,9 @@ the instantiated template becomes what a person writes:
                              ->  g * b               (two vectors)
     matmul_grad_b(g, a, b)   ->  a.T @ g, g @ a, np.multiply.outer(a, g), g * a
     np.size(a)               ->  its size, a constant
-    unsum(g, x, None, False) ->  np.full(x's shape, g)   (x a float64 array)
+    unsum(g, x, None, False) ->  np.full(x's shape, g)   (x a float64 array), and then just g
+                                 where every product that reads it has a factor of that shape
+                                 (`scalar_fills`, on the backward sweep)
 
 Each form is what the helper computes for those shapes (see `s2s.runtime`).
 """
@@ -65,6 +67,84 @@ def specialise(expr, known: dict, helper):
         return node
 
     return rewrite(expr)
+
+
+def scalar_fills(stmts, known: dict, kept=frozenset()) -> list:
+    """`d = np.full(shape, s)` (the cotangent of a sum, in code for known shapes) as `d = s`, where
+    every read of `d` is a factor of a product (``*``, ``/``) that has a factor known to be a float64
+    array of that same shape: the product broadcasts `s` to exactly the values and shape the full
+    array gave, without making it. `stmts`: the backward sweep (in place); `kept`: names read after
+    it (the gradients it returns)."""
+    fills = {}
+    for st in _statements(stmts):
+        if isinstance(st, gast.Assign) and len(st.targets) == 1 and isinstance(st.targets[0], gast.Name):
+            v = st.value
+            if _is_np(getattr(v, "func", None), "full") and len(v.args) == 2 and not v.keywords \
+                    and isinstance(v.args[0], gast.Tuple):
+                shape = tuple(e.value for e in v.args[0].elts if isinstance(e, gast.Constant))
+                fills.setdefault(st.targets[0].id, []).append((st, shape))
+    if not fills:
+        return stmts
+    ok = {d for d, found in fills.items() if len(found) == 1 and d not in kept}
+    read_as_factor = set()
+    for st in _statements(stmts):
+        for node, factors in _products(st):
+            for d in [f.id for f in factors if isinstance(f, gast.Name) and f.id in ok]:
+                shape = fills[d][0][1]
+                if not any(_shaped(f, known, shape) for f in factors):
+                    ok.discard(d)
+                read_as_factor.add(d)
+        for n in gast.walk(st):   # any other read of d
+            if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Load) and n.id in ok and not _as_factor(st, n):
+                ok.discard(n.id)
+    for d in ok & read_as_factor:
+        st = fills[d][0][0]
+        st.value = st.value.args[1]
+    return stmts
+
+
+def _shaped(node, known, shape) -> bool:
+    """Is `node` a float64 array of `shape`: a name known to be one, or one to a constant power?"""
+    if isinstance(node, gast.BinOp) and isinstance(node.op, gast.Pow) and not any(
+            isinstance(n, gast.Name) for n in gast.walk(node.right)):
+        node = node.left
+    k = known.get(node.id) if isinstance(node, gast.Name) else None
+    return k is not None and k.python is False and k.shape == shape and k.dtype == np.dtype(float)
+
+
+def _statements(stmts):
+    for st in stmts:
+        yield st
+        for field in ("body", "orelse"):
+            if isinstance(getattr(st, field, None), list):
+                yield from _statements(getattr(st, field))
+
+
+def _factors(node):
+    """The operands of a product tree, divisors included (``a * b / c``: a, b and c all broadcast
+    to the product's shape, and each element is computed from theirs alone)."""
+    if isinstance(node, gast.BinOp) and isinstance(node.op, (gast.Mult, gast.Div)):
+        return _factors(node.left) + _factors(node.right)
+    return [node]
+
+
+def _products(st):
+    """(product node, its factors) for the maximal products in statement `st`."""
+    out = []
+
+    def visit(node, inside):
+        is_product = isinstance(node, gast.BinOp) and isinstance(node.op, (gast.Mult, gast.Div))
+        if is_product and not inside:
+            out.append((node, _factors(node)))
+        for child in gast.iter_child_nodes(node):
+            visit(child, is_product)
+    visit(st, False)
+    return out
+
+
+def _as_factor(st, name_node) -> bool:
+    """Is this read of a name one factor of a maximal product in `st`?"""
+    return any(any(f is name_node for f in factors) for _, factors in _products(st))
 
 
 def _constants(nodes):

@@ -10,8 +10,7 @@ def grad_broadcasting(X, w, b):
     _2 = _3 + b
     d_out = 1.0
     # grad of: return np.sum((X * w + b) ** 2)    (golden_cases.py:86)
-    d_1 = np.full((4, 3), d_out)
-    d_2 = d_1 * 2 * _2
+    d_2 = d_out * 2 * _2
     d_b = np.sum(d_2)
     d_w = np.sum(d_2 * X, axis=0)
     return d_w, d_b
