@@ -290,7 +290,7 @@ def _like(args, func, cmd) -> dict:
     import numpy as np
 
     from s2s.driver import unwrap
-    from s2s.transforms.known_shapes import Known, describe
+    from s2s.transforms.known_values import Known, describe
 
     from . import gradcheck
     if not (getattr(args, "shape", None) or getattr(args, "like", None)):

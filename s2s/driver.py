@@ -30,7 +30,8 @@ from .transforms import assemble
 from .transforms.activity import activity
 from .transforms.batching import batch_outer_products
 from .transforms.specialise import scalar_fills
-from .transforms.known_shapes import Known, describe, known_shapes
+from .transforms.known_shapes import known_shapes
+from .transforms.known_values import Known, describe
 from .transforms.scalars import python_scalars
 from .transforms.complex_values import refuse_complex
 from .transforms.aliasing import check_writes

@@ -26,7 +26,7 @@ import numpy as np
 from .driver import generate
 from .errors import S2SError
 from .transforms.callees import still_bound
-from .transforms.known_shapes import describe_key
+from .transforms.known_values import describe_key
 
 
 def _same_sources(general, make):

@@ -18,7 +18,6 @@ generic code stays.
 """
 from __future__ import annotations
 
-import dataclasses
 import itertools
 import math
 import operator
@@ -30,46 +29,8 @@ import numpy as np
 from s2s import runtime
 
 from .callees import call_arguments
+from .known_values import Const, Known
 from .nodes import param_names, subscript_write, target_names, walk, walk_statements
-
-
-@dataclasses.dataclass(frozen=True)
-class Known:
-    """A value's shape and dtype; `python`: True for a Python number, False for a NumPy array or
-    scalar, None for either (a name assigned both, as ``z = 0.0`` and then ``z = a * np.cos(z)``)."""
-
-    shape: tuple
-    dtype: np.dtype
-    python: bool | None = False
-
-    def join(self, other):
-        """What a name assigned both `self` and `other` holds, or None."""
-        if self == other:
-            return self
-        if isinstance(other, Known) and (self.shape, self.dtype) == (other.shape, other.dtype) == ((), _F8):
-            return Known((), _F8, None)
-        return None
-
-    @property
-    def ndim(self) -> int:
-        return len(self.shape)
-
-    def dummies(self):
-        """Values of this kind (both, if it may be a Python number or a NumPy one), 0-d."""
-        python = [self.dtype.type(1).item()] if self.python in (True, None) else []
-        return python + ([np.ones((), self.dtype)] if self.python in (False, None) else [])
-
-    def text(self) -> str:
-        if self.python:
-            return type(self.dtype.type(1).item()).__name__
-        return f"{self.dtype.name}{list(self.shape)}" + ("" if self.python is False else " or float")
-
-
-@dataclasses.dataclass(frozen=True)
-class Const:
-    """A value fixed by the arguments' shapes: `x.shape`, `len(x)`, `x.shape[0]`, and ints made of them."""
-
-    value: object
 
 
 _F8 = np.dtype(float)
@@ -85,31 +46,6 @@ _MAKERS = {np.zeros, np.ones, np.empty}
 _LIKE_MAKERS = {np.zeros_like, np.ones_like, np.empty_like}
 _SIZES = {len: lambda k: k.shape[0], np.shape: lambda k: k.shape, np.ndim: lambda k: k.ndim,
           np.size: lambda k: math.prod(k.shape)}
-
-
-def describe(value):
-    """The `Known` of a run-time value, or None (containers, subclasses of ndarray, objects)."""
-    kind = type(value)
-    if kind in (float, int, bool):
-        return Known((), np.dtype(kind), True)
-    if kind is np.ndarray and value.dtype.kind in "biuf":
-        return Known(value.shape, value.dtype)
-    if isinstance(value, np.generic) and value.dtype.kind in "biuf":
-        return Known((), value.dtype)
-    return None
-
-
-def describe_key(key):
-    """The `Known` of a signature key as `s2s.calling` builds it: ``(shape, dtype)`` for an
-    ndarray, else the value's type."""
-    if isinstance(key, tuple):
-        shape, dtype = key
-        return Known(shape, dtype) if dtype.kind in "biuf" else None
-    if key in (float, int, bool):
-        return Known((), np.dtype(key), True)
-    if isinstance(key, type) and issubclass(key, np.generic) and np.dtype(key).kind in "biuf":
-        return Known((), np.dtype(key))
-    return None
 
 
 def known_shapes(fn, callees, given: dict, result_of=None) -> dict:
