@@ -24,7 +24,7 @@ import gast
 import numpy as np
 
 from .batching import vectors_outer
-from .nodes import call, const
+from .nodes import call, const, walk_statements
 
 
 def specialise(expr, known: dict, helper):
@@ -76,7 +76,7 @@ def scalar_fills(stmts, known: dict, kept=frozenset()) -> list:
     array gave, without making it. `stmts`: the backward sweep (in place); `kept`: names read after
     it (the gradients it returns)."""
     fills = {}
-    for st in _statements(stmts):
+    for st in walk_statements(stmts):
         if isinstance(st, gast.Assign) and len(st.targets) == 1 and isinstance(st.targets[0], gast.Name):
             v = st.value
             if _is_np(getattr(v, "func", None), "full") and len(v.args) == 2 and not v.keywords \
@@ -87,7 +87,7 @@ def scalar_fills(stmts, known: dict, kept=frozenset()) -> list:
         return stmts
     ok = {d for d, found in fills.items() if len(found) == 1 and d not in kept}
     read_as_factor = set()
-    for st in _statements(stmts):
+    for st in walk_statements(stmts):
         for node, factors in _products(st):
             for d in [f.id for f in factors if isinstance(f, gast.Name) and f.id in ok]:
                 shape = fills[d][0][1]
@@ -110,14 +110,6 @@ def _shaped(node, known, shape) -> bool:
         node = node.left
     k = known.get(node.id) if isinstance(node, gast.Name) else None
     return k is not None and k.python is False and k.shape == shape and k.dtype == np.dtype(float)
-
-
-def _statements(stmts):
-    for st in stmts:
-        yield st
-        for field in ("body", "orelse"):
-            if isinstance(getattr(st, field, None), list):
-                yield from _statements(getattr(st, field))
 
 
 def _factors(node):
