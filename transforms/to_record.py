@@ -109,6 +109,7 @@ def maybe_undefined(body, params, pushes, branch_reads=None, loop_reads=None):
     loop_reads = loop_reads or {}
 
     def block(stmts, assigned):
+        """`assigned` (updated in place: a copy per statement made this quadratic) after `stmts`."""
         for s in stmts:
             assigned = stmt(s, assigned)
         return assigned
@@ -116,11 +117,12 @@ def maybe_undefined(body, params, pushes, branch_reads=None, loop_reads=None):
     def stmt(s, assigned):
         if isinstance(s, gast.Assign):
             undefined.update(v for v in pushes.get(s, ()) if v not in assigned)
-            return assigned | set(target_names(s))
+            assigned.update(target_names(s))
+            return assigned
         if isinstance(s, gast.If):
             for field in ("body", "orelse"):
                 undefined.update(v for v in branch_reads.get((s, field), ()) if v not in assigned)
-            return block(s.body, assigned) & block(s.orelse, assigned)
+            return block(s.body, set(assigned)) & block(s.orelse, assigned)
         if isinstance(s, (gast.For, gast.While)):
             undefined.update(v for v in loop_reads.get(s, ()) if v not in assigned)
             inner = assigned | (set(target_names(s)) if isinstance(s, gast.For) else set())
