@@ -99,6 +99,7 @@ class _Reverse:
                                               for n in _written(s)}
         self.counter = {"saved": 0, "trips": 0, "result": 0, "it": 0}
         self.force: set = set()         # loops and ifs that need a backward counterpart for their pops
+        self.counterparts: dict = {}    # loop or if -> has it a backward counterpart (the last generation's)
 
     def reset(self):
         """Forget what a generation of the backward pass decided (names, reads)."""
@@ -165,7 +166,8 @@ class _Reverse:
             missing = sorted(mine - other)
             code += [self.materialise(v, s) for v in missing]
             self.branch_reads[(s, field)] = set(missing)
-        if not (_real(body) or _real(orelse) or s in self.force):
+        self.counterparts[s] = bool(_real(body) or _real(orelse) or s in self.force)
+        if not self.counterparts[s]:
             return [], z1 & z2  # no code, but both branches may have zeroed an adjoint
         self.reads[s] = {s.test.id}
         return [at(gast.If(test=name(s.test.id), body=body, orelse=orelse), s)], z1 & z2
@@ -181,7 +183,8 @@ class _Reverse:
         # the back edge merges too: an adjoint the body leaves zero, but that may be
         # non-zero when the loop is entered, is zeroed for the next (earlier) iteration
         stale = sorted(end - start)
-        if not (_real(body) or stale or s in self.force):
+        self.counterparts[s] = bool(_real(body) or stale or s in self.force)
+        if not self.counterparts[s]:
             return [], zero
         trips = self.fresh("trips")
         self.primal.add(trips)
@@ -587,8 +590,8 @@ def reverse(fn, info, namer, act, callees, derive_call, wrt, numbers=frozenset()
         renamed = r.rename_loop_targets(body, read)
         force = {s for s in walk_statements(body) if isinstance(s, (gast.If, gast.For, gast.While))
                  and any(set(_written(t)) & read for t in walk_statements(s.body + s.orelse))}
-        if force <= r.force and not renamed:
-            break
+        if all(r.counterparts.get(s) for s in force) and not renamed:   # (a counterpart it has already
+            break                                                         # is the same when forced)
         r.force |= force
         r.reset()
         r.recompute = Recompute(body, namer.is_temp, callees, r.containers, r.known,
