@@ -204,6 +204,7 @@ class _Generation:
         self.numbers = numbers   # the entry's parameters are all numbers (Python floats): code for them
         self.like = like         # parameter -> Known: code for arguments of those shapes and dtypes
         self.prepared: dict = {}  # function -> its normal form, read early for the shapes it returns
+        self.parsed: dict = {}    # function -> (tree, info) parsed already, to be prepared once
         self.returns: dict = {}   # (function, Knowns of its arguments) -> Known of its result, or None
         self.aux_pending = entry if has_aux else None  # the entry, whose result is (value, aux), until read
         self.aux = None        # the name of aux in the entry's normal form
@@ -273,7 +274,7 @@ class _Generation:
             fn, info, callees = self.prepared.pop(func)
             return fn, info, callees
         _refuse_library(func)
-        fn, info = _parse(func)
+        fn, info = self.parsed.pop(func, None) or _parse(func)
         origin = ORIGINS.get(func)
         if origin is not None:  # generated code: what it was generated from is what was read
             self.read.extend(origin.read)
@@ -505,10 +506,13 @@ def generate(func, wrt: list[str], single: bool, mode: str, optimize: bool, *, h
 def _generate(func, wrt, single, mode, optimize, has_aux, self_class, entry, numbers, like, guard) -> Generated:
     func = unwrap(func)
     style = 0
-    user_names = _user_names(_parse(func)[0])  # callees' names are added as they are read
+    parsed = _parse(func)
+    user_names = _user_names(parsed[0])  # callees' names are added as they are read
     while True:
         namer = Namer(user_names, style)
         gen = _Generation(namer, func, has_aux, self_class, numbers, like)
+        if parsed is not None:   # the first attempt prepares the tree read for the names (a pass changes it)
+            gen.parsed[func], parsed = parsed, None
         gen.guard = guard
         try:
             entry_fn = _generate_entry(gen, namer, func, wrt, single, mode, optimize, entry)
@@ -608,9 +612,11 @@ def _check_builtin_names(fn, info, func):
 def _check_emitted_builtins(fn, source, info, globals_, cells):
     """Refuse generated code calling a builtin (`range`, `len`) that its scope binds to something else."""
     mentioned = _mentioned(source)
+    local_names = None
     for builtin in _EMITTED:
         if builtin in mentioned:
-            what = _shadowing(builtin, stored_names(fn), globals_, cells)
+            local_names = stored_names(fn) if local_names is None else local_names
+            what = _shadowing(builtin, local_names, globals_, cells)
             if what is not None:
                 stores = [n for n in walk(fn) if isinstance(n, gast.Name) and n.id == builtin
                           and isinstance(n.ctx, gast.Store) and getattr(n, "lineno", None)]
