@@ -23,9 +23,55 @@ _MARK = "__s2s_comment__"
 def function_source(fn: gast.FunctionDef, info) -> str:
     """Source of one generated function, with comments citing `info`'s lines."""
     _comment(fn, info)
-    tree = gast.gast_to_ast(gast.Module(body=[fn], type_ignores=[]))
+    tree = ast.Module(body=[to_ast(fn)], type_ignores=[])
     text = astor.to_source(tree, indent_with="    ", pretty_source=_pretty)
     return _comments_to_text(text)
+
+
+def to_ast(node):
+    """The Python `ast` tree of the gast tree `node`: what `gast.gast_to_ast` gives for the nodes
+    generated code holds, faster (it was half the time of writing the source).
+    Each node becomes the `ast` class of its name with the fields that class has in this Python;
+    a parameter (a gast `Name`) becomes an `ast.arg`, and an exception handler's name a string."""
+    if isinstance(node, list):
+        return [to_ast(n) for n in node]
+    if not isinstance(node, gast.AST):
+        return node
+    kind = type(node)
+    if kind is gast.arguments:
+        new = ast.arguments(posonlyargs=[_arg(a) for a in node.posonlyargs], args=[_arg(a) for a in node.args],
+                            vararg=_arg(node.vararg), kwonlyargs=[_arg(a) for a in node.kwonlyargs],
+                            kw_defaults=to_ast(node.kw_defaults), kwarg=_arg(node.kwarg),
+                            defaults=to_ast(node.defaults))
+        return new
+    target, fields = _AST_CLASSES.get(kind) or _ast_class(kind)
+    new = target.__new__(target)
+    new.__dict__.update(node.__dict__)   # fields, the location, and any annotation of a pass (unread)
+    for field in fields:
+        value = getattr(node, field, None)
+        if isinstance(value, (list, gast.AST)):
+            setattr(new, field, to_ast(value))
+        elif field not in node.__dict__:   # (a field this Python's ast has and gast's node not)
+            setattr(new, field, value)
+    if kind is gast.ExceptHandler and node.name is not None:
+        new.name = node.name.id
+    return new
+
+
+def _arg(param):
+    if param is None:
+        return None
+    new = ast.arg(arg=param.id, annotation=to_ast(param.annotation), type_comment=None)
+    return ast.copy_location(new, param) if getattr(param, "lineno", None) is not None else new
+
+
+_AST_CLASSES: dict = {}
+
+
+def _ast_class(kind):
+    target = getattr(ast, kind.__name__)
+    _AST_CLASSES[kind] = target, target._fields
+    return _AST_CLASSES[kind]
 
 
 def _pretty(source):
