@@ -20,7 +20,7 @@ import operator
 import gast
 
 from .cse import share_subexpressions
-from .nodes import NameMap, loaded_names, subscript_write, target_names, walk
+from .nodes import NameMap, loaded_names, rewrite, subscript_write, target_names, walk
 
 _FOLD = {gast.Add: operator.add, gast.Sub: operator.sub, gast.Mult: operator.mul,
          gast.Div: operator.truediv, gast.Pow: operator.pow, gast.FloorDiv: operator.floordiv}
@@ -31,7 +31,7 @@ def optimize(fn: gast.FunctionDef, pure_call, derivative_name, fresh_name=None) 
     """`pure_call(call_node)`: may the call go when its result is unused?
     `derivative_name(name)`: is it an adjoint or tangent s2s made (copies of those propagate)?
     `fresh_name()`: a new temporary, for a call a statement repeats (`cse`); None: none shared."""
-    fn = _Fold().visit(fn)
+    fn = rewrite(fn, _FOLDS)
     fn.body = _propagate_copies(fn.body, derivative_name)
     if fresh_name is not None:
         fn = share_subexpressions(fn, pure_call, fresh_name)
@@ -58,62 +58,65 @@ def _negated(node):
     return None
 
 
-class _Fold(gast.NodeTransformer):
-    def visit_BinOp(self, node):
-        self.generic_visit(node)
-        left, right = node.left, node.right
-        if _number(left) and _number(right) and type(node.op) in _FOLD:
-            try:
-                value = _FOLD[type(node.op)](left.value, right.value)
-            except (ArithmeticError, ValueError):
-                return node
-            if isinstance(value, (int, float)) and abs(value) < 1e15:
-                return gast.Constant(value=value, kind=None)
-        if isinstance(node.op, gast.Add) and _negated(right) is not None:  # a + -b -> a - b (exact)
-            return gast.BinOp(left=left, op=gast.Sub(), right=_negated(right))
-        if isinstance(node.op, gast.Mult) and _is_one(right):
-            return left
-        if isinstance(node.op, gast.Mult) and _is_one(left):
-            return right
-        if isinstance(node.op, (gast.Div, gast.Pow)) and _is_one(right):
-            return left
-        return node
+# each folds a node whose children are folded already (`nodes.rewrite`)
+def _fold_BinOp(node):
+    left, right = node.left, node.right
+    if _number(left) and _number(right) and type(node.op) in _FOLD:
+        try:
+            value = _FOLD[type(node.op)](left.value, right.value)
+        except (ArithmeticError, ValueError):
+            return node
+        if isinstance(value, (int, float)) and abs(value) < 1e15:
+            return gast.Constant(value=value, kind=None)
+    if isinstance(node.op, gast.Add) and _negated(right) is not None:  # a + -b -> a - b (exact)
+        return gast.BinOp(left=left, op=gast.Sub(), right=_negated(right))
+    if isinstance(node.op, gast.Mult) and _is_one(right):
+        return left
+    if isinstance(node.op, gast.Mult) and _is_one(left):
+        return right
+    if isinstance(node.op, (gast.Div, gast.Pow)) and _is_one(right):
+        return left
+    return node
 
-    def visit_UnaryOp(self, node):
-        self.generic_visit(node)
-        operand = node.operand
-        if isinstance(node.op, gast.USub):
-            if _number(operand):
-                return gast.Constant(value=-operand.value, kind=None)
-            if isinstance(operand, gast.UnaryOp) and isinstance(operand.op, gast.USub):
-                return operand.operand
-        return node
 
-    def visit_Compare(self, node):
-        self.generic_visit(node)
-        if len(node.ops) == 1 and type(node.ops[0]) in _COMPARE and isinstance(node.left, gast.Constant) \
-                and isinstance(node.comparators[0], gast.Constant):
-            value = _COMPARE[type(node.ops[0])](node.left.value, node.comparators[0].value)
-            return gast.Constant(value=bool(value), kind=None)
-        return node
+def _fold_UnaryOp(node):
+    operand = node.operand
+    if isinstance(node.op, gast.USub):
+        if _number(operand):
+            return gast.Constant(value=-operand.value, kind=None)
+        if isinstance(operand, gast.UnaryOp) and isinstance(operand.op, gast.USub):
+            return operand.operand
+    return node
 
-    def visit_Call(self, node):
-        self.generic_visit(node)
-        func = node.func
-        if (isinstance(func, gast.Attribute) and func.attr == "negative" and isinstance(func.value, gast.Name)
-                and func.value.id == "np" and len(node.args) == 1 and not node.keywords):
-            arg = node.args[0]
-            if _number(arg):
-                return gast.Constant(value=-arg.value, kind=None)
-            if isinstance(arg, gast.Tuple) and all(_number(e) for e in arg.elts):
-                return gast.Tuple(elts=[gast.Constant(value=-e.value, kind=None) for e in arg.elts], ctx=gast.Load())
-        return node
 
-    def visit_IfExp(self, node):
-        self.generic_visit(node)
-        if isinstance(node.test, gast.Constant):
-            return node.body if node.test.value else node.orelse
-        return node
+def _fold_Compare(node):
+    if len(node.ops) == 1 and type(node.ops[0]) in _COMPARE and isinstance(node.left, gast.Constant) \
+            and isinstance(node.comparators[0], gast.Constant):
+        value = _COMPARE[type(node.ops[0])](node.left.value, node.comparators[0].value)
+        return gast.Constant(value=bool(value), kind=None)
+    return node
+
+
+def _fold_Call(node):
+    func = node.func
+    if (isinstance(func, gast.Attribute) and func.attr == "negative" and isinstance(func.value, gast.Name)
+            and func.value.id == "np" and len(node.args) == 1 and not node.keywords):
+        arg = node.args[0]
+        if _number(arg):
+            return gast.Constant(value=-arg.value, kind=None)
+        if isinstance(arg, gast.Tuple) and all(_number(e) for e in arg.elts):
+            return gast.Tuple(elts=[gast.Constant(value=-e.value, kind=None) for e in arg.elts], ctx=gast.Load())
+    return node
+
+
+def _fold_IfExp(node):
+    if isinstance(node.test, gast.Constant):
+        return node.body if node.test.value else node.orelse
+    return node
+
+
+_FOLDS = {gast.BinOp: _fold_BinOp, gast.UnaryOp: _fold_UnaryOp, gast.Compare: _fold_Compare,
+          gast.Call: _fold_Call, gast.IfExp: _fold_IfExp}
 
 
 # ---- copy propagation ------------------------------------------------------------------
@@ -131,7 +134,9 @@ def _propagate_copies(stmts, derivative_name):
         if compound:  # a loop body runs again after its own assignments: drop what it breaks first
             copies.forget(written)
         if copies:
-            _Rename(copies).visit(s)
+            for n in walk(s):
+                if type(n) is gast.Name and type(n.ctx) is gast.Load and n.id in copies:
+                    n.id = copies[n.id]
         copies.forget(written)
         if isinstance(s, gast.Assign) and isinstance(s.value, gast.Name) and isinstance(s.targets[0], gast.Name) \
                 and s.targets[0].id != s.value.id and derivative_name(s.targets[0].id) and derivative_name(s.value.id):
@@ -141,16 +146,6 @@ def _propagate_copies(stmts, derivative_name):
 
 def _written_inside(s):
     return {n.id for n in walk(s) if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Store)}
-
-
-class _Rename(gast.NodeTransformer):
-    def __init__(self, mapping):
-        self.mapping = mapping
-
-    def visit_Name(self, node):
-        if isinstance(node.ctx, gast.Load) and node.id in self.mapping:
-            node.id = self.mapping[node.id]
-        return node
 
 
 # ---- dead code -------------------------------------------------------------------------
