@@ -530,10 +530,12 @@ def _generate(func, wrt, single, mode, optimize, has_aux, self_class, entry, num
     ordered = [gen.functions[0]] + gen.functions[1:]
     # what runs updates the adjoint arrays it owns in place (transforms/inplace.py); what s2s reads
     # when it differentiates this code again is the functional form
-    running = []
+    running, stored = [], []
     functional_forms = {namer.helper("setindex"), namer.helper("unindex")}
     for _, fn, _, _, _ in ordered:
-        copy = clone(fn) if any(isinstance(n, gast.Name) and n.id in functional_forms for n in walk(fn)) else None
+        names = [n for n in walk(fn) if type(n) is gast.Name]   # (one walk: the functions are long)
+        stored.append({n.id for n in names if isinstance(n.ctx, (gast.Store, gast.Param))})
+        copy = clone(fn) if any(n.id in functional_forms for n in names) else None
         running.append(copy if copy is not None and inplace_adjoints(copy, namer.helper) else None)
     functional = [function_source(fn, info) for _, fn, info, _, _ in ordered]
     sources = [(name, function_source(copy, info) if copy is not None else text, glb, cells)
@@ -541,8 +543,8 @@ def _generate(func, wrt, single, mode, optimize, has_aux, self_class, entry, num
     summary = f"{entry}: {_lower_first(_describe(mode, func, info, wrt, entry_named))}"
     header = _header(func, info, summary, "".join(src for _, src, _, _ in sources), namer)
     module = header + "".join("\n\n" + src for _, src, _, _ in sources)
-    for (_, fn, info, _, _), (_, src, glb, cells) in zip(ordered, sources):
-        _check_emitted_builtins(fn, src, info, glb, cells)
+    for (_, fn, info, _, _), (_, src, glb, cells), local_names in zip(ordered, sources, stored):
+        _check_emitted_builtins(fn, src, info, glb, cells, local_names)
     made = load(_imports(module + "".join(functional), namer), sources)   # helpers of both forms: s2s reads one
     bindings = {key: b for c in gen.callees for key, b in c.bindings.items()}
     generated = Generated(module, made[entry], entry, summary,
@@ -609,13 +611,12 @@ def _check_builtin_names(fn, info, func):
                                        f"rename your `{node.func.id}`")
 
 
-def _check_emitted_builtins(fn, source, info, globals_, cells):
-    """Refuse generated code calling a builtin (`range`, `len`) that its scope binds to something else."""
+def _check_emitted_builtins(fn, source, info, globals_, cells, local_names):
+    """Refuse generated code calling a builtin (`range`, `len`) that its scope binds to something else
+    (`local_names`: the names `fn` assigns)."""
     mentioned = _mentioned(source)
-    local_names = None
     for builtin in _EMITTED:
         if builtin in mentioned:
-            local_names = stored_names(fn) if local_names is None else local_names
             what = _shadowing(builtin, local_names, globals_, cells)
             if what is not None:
                 stores = [n for n in walk(fn) if isinstance(n, gast.Name) and n.id == builtin

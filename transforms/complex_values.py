@@ -33,8 +33,9 @@ def refuse_complex(fn: gast.FunctionDef, act: Activity, callees: Callees, info) 
         if isinstance(value, gast.Call) and _last_name(value.func) in _REAL_PARTS \
                 or isinstance(value, gast.Attribute) and value.attr in ("real", "imag"):
             return None
-        counts = {id(c) for sl in walk(value) if isinstance(sl, gast.Slice) for c in walk(sl)}
-        for n in walk(value):  # (a complex step in a slice is a count: np.r_[0.0:1.0:3j])
+        nodes = list(walk(value))
+        counts = {id(c) for sl in nodes if type(sl) is gast.Slice for c in walk(sl)}
+        for n in nodes:  # (a complex step in a slice is a count: np.r_[0.0:1.0:3j])
             if isinstance(n, gast.Constant) and isinstance(n.value, complex) and id(n) not in counts:
                 return n
             if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Load) and (
