@@ -83,8 +83,12 @@ class Callees:
         return _MISSING
 
     def _bind(self, scopes, name):
+        key = (tuple(map(id, scopes)), name)
+        bound = self.bindings.get(key)
+        if bound is not None:   # looked up already (nothing the user wrote runs while a derivative is made)
+            return bound[2]
         found = resolve(scopes, name)
-        self.bindings[(tuple(map(id, scopes)), name)] = (scopes, name, found)
+        self.bindings[key] = (scopes, name, found)
         return found
 
     def classify_call(self, call: gast.Call) -> Callee:
