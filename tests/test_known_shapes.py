@@ -140,6 +140,30 @@ def test_the_specialised_code_reads_as_a_person_writes_it():
     assert "unbroadcast(" in general and "grad_seed(" in general
 
 
+def nll(t, y):
+    p = 0.5 * (np.tanh(t / 2) + 1)
+    return -np.sum(y * np.log(p) + (1 - y) * np.log(1 - p))
+
+
+def sum_then_scale(x, w):
+    c = x * 2.0
+    return np.sum(w * x + c)
+
+
+def test_a_sums_cotangent_passed_on_by_a_copy_stays_a_number_only_where_products_broadcast_it():
+    rng = np.random.default_rng(3)
+    t, y = rng.normal(size=7), (rng.uniform(size=7) < 0.5).astype(float)
+    g = s2s.grad(nll, wrt=0)
+    assert "np.full" not in s2s.source(g, like=(t, y))   # both terms of the sum reach products with y
+    for _ in range(2):   # general code, then the code for these shapes
+        np.testing.assert_allclose(g(t, y), numerical_grad(nll, [t, y], 0), rtol=1e-6, atol=1e-8)
+    x, w = rng.normal(size=5), rng.normal(size=5)
+    h = s2s.grad(sum_then_scale, wrt=0)
+    assert "np.full" in s2s.source(h, like=(x, w))   # `c`'s cotangent is read by `* 2.0`: it stays an array
+    for _ in range(2):
+        np.testing.assert_allclose(h(x, w), w + 2.0, rtol=1e-12)
+
+
 def test_what_is_recorded_only_for_its_shape_is_not_recorded():
     Wx, Wh, b, xs = CASES[1][2](np.random.default_rng(0))
     text = s2s.source(s2s.grad(rnn, wrt=(0, 1, 2)), like=(Wx, Wh, b, xs))

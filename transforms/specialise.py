@@ -85,18 +85,34 @@ def scalar_fills(stmts, known: dict, kept=frozenset()) -> list:
                 fills.setdefault(st.targets[0].id, []).append((st, shape))
     if not fills:
         return stmts
-    ok = {d for d, found in fills.items() if len(found) == 1 and d not in kept}
+    # a copy `a = d` (a sum's cotangent passed on, before copy propagation) holds the same fill:
+    # its reads are the fill's reads
+    root = {d: d for d, found in fills.items() if len(found) == 1}
+    copies = set()
+    grew = True
+    while grew:
+        grew = False
+        for st in walk_statements(stmts):
+            if isinstance(st, gast.Assign) and len(st.targets) == 1 and isinstance(st.targets[0], gast.Name) \
+                    and isinstance(st.value, gast.Name) and st.value.id in root and st.targets[0].id not in root:
+                root[st.targets[0].id] = root[st.value.id]
+                copies.add(st)
+                grew = True
+    ok = {d for d in root.values() if d not in kept}
+    ok -= {root[a] for a in root if a in kept}
     read_as_factor = set()
     for st in walk_statements(stmts):
         for node, factors in _products(st):
-            for d in [f.id for f in factors if isinstance(f, gast.Name) and f.id in ok]:
+            for d in [root[f.id] for f in factors if isinstance(f, gast.Name) and f.id in root]:
                 shape = fills[d][0][1]
                 if not any(_shaped(f, known, shape) for f in factors):
                     ok.discard(d)
                 read_as_factor.add(d)
-        for n in gast.walk(st):   # any other read of d
-            if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Load) and n.id in ok and not _as_factor(st, n):
-                ok.discard(n.id)
+        if st in copies:
+            continue
+        for n in gast.walk(st):   # any other read of d (or of a copy of it)
+            if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Load) and n.id in root and not _as_factor(st, n):
+                ok.discard(root[n.id])
     for d in ok & read_as_factor:
         st = fills[d][0][0]
         st.value = st.value.args[1]
