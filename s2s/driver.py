@@ -57,7 +57,7 @@ from .transforms.structure import structure
 _PURE_NAMES = set(runtime.__all__) | {"len", "range", "float", "int", "abs", "slice", "tuple", "list"}
 # Builtins that s2s recognises by name in user code, and that the code it generates calls.
 _RECOGNISED = ("range", "enumerate", "zip", "reversed")   # `for v in zip(xs, ys)`: loops over an index
-_EMITTED = ("range", "len", "min", "slice")
+_EMITTED = ("range", "reversed", "len", "min", "slice")
 # runtime helpers that passes put into user code (list_operators, packing, concatenators, function_values)
 _INSERTED = ("concat", "repeat", "as_tuple", "as_list", "transposed", "unstarred", "padded", "keeps_default",
              "nothing_left", "keywords_in", "copy_of", "iterated", "column", "joined_dtype", "first")
@@ -205,6 +205,7 @@ class _Generation:
         self.like = like         # parameter -> Known: code for arguments of those shapes and dtypes
         self.prepared: dict = {}  # function -> its normal form, read early for the shapes it returns
         self.parsed: dict = {}    # function -> (tree, info) parsed already, to be prepared once
+        self.known = None         # in code for known shapes, what the entry's names hold (Known)
         self.returns: dict = {}   # (function, Knowns of its arguments) -> Known of its result, or None
         self.aux_pending = entry if has_aux else None  # the entry, whose result is (value, aux), until read
         self.aux = None        # the name of aux in the entry's normal form
@@ -399,6 +400,8 @@ class _Generation:
         fn, info, callees, act = self.analyse(func, wrt)
         numbers = python_scalars(fn, callees, param_names(fn)) if func is self.entry and self.numbers else ()
         known = known_shapes(fn, callees, self.like, self.result_known) if func is self.entry and self.like else None
+        if func is self.entry:
+            self.known = known   # (its running code writes some adjoint elements directly: transforms.inplace)
         sweeps = reverse(fn, info, self.namer, act, callees, self.derive_call, wrt, numbers, known)
         if known:   # a sum's cotangent as a number where products broadcast it; outer products of
             sweeps.backward = scalar_fills(sweeps.backward, known,   # vectors over a loop: one product
@@ -532,11 +535,12 @@ def _generate(func, wrt, single, mode, optimize, has_aux, self_class, entry, num
     # when it differentiates this code again is the functional form
     running, stored = [], []
     functional_forms = {namer.helper("setindex"), namer.helper("unindex")}
-    for _, fn, _, _, _ in ordered:
+    for k, (_, fn, _, _, _) in enumerate(ordered):
         names = [n for n in walk(fn) if type(n) is gast.Name]   # (one walk: the functions are long)
         stored.append({n.id for n in names if isinstance(n.ctx, (gast.Store, gast.Param))})
         copy = clone(fn) if any(n.id in functional_forms for n in names) else None
-        running.append(copy if copy is not None and inplace_adjoints(copy, namer.helper) else None)
+        known = gen.known if k == 0 else None   # the entry's
+        running.append(copy if copy is not None and inplace_adjoints(copy, namer.helper, known) else None)
     functional = [function_source(fn, info) for _, fn, info, _, _ in ordered]
     sources = [(name, function_source(copy, info) if copy is not None else text, glb, cells)
                for (name, _, info, glb, cells), copy, text in zip(ordered, running, functional)]

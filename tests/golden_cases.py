@@ -164,6 +164,15 @@ def function_values(w, x):
     return np.sum(_apply(lambda t: w * np.sin(t), x)) + np.sum(sum(ys))
 
 
+def element_loop(x):
+    y = np.zeros_like(x)
+    acc = 0.0
+    for i in range(len(x)):
+        acc = acc + np.sin(x[i])
+        y[i] = acc
+    return np.sum(y * y)
+
+
 CASES = {
     "jvp_for_loop": (for_loop, (0, 1), "jvp"),
     "jvp_if_elif": (if_elif, (0, 1), "jvp"),
@@ -195,4 +204,6 @@ CASES = {
     "like_rnn": (rnn, (0, 1, 2), "grad", lambda: (np.ones((16, 8)), np.ones((16, 16)), np.ones(16), np.ones((50, 8)))),
     "like_broadcasting": (broadcasting, (1, 2), "grad", lambda: (np.ones((4, 3)), np.ones(3), 0.5)),
     "like_for_loop": (for_loop, (0, 1), "grad", lambda: (np.float64(0.3), 0.2)),
+    "element_loop": (element_loop, 0),
+    "like_element_loop": (element_loop, 0, "grad", lambda: (np.ones(8),)),
 }

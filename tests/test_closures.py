@@ -283,6 +283,16 @@ def test_a_module_global_shadowing_a_builtin_the_code_calls_is_refused(tmp_path,
         s2s.grad(m.w)
 
 
+def test_a_module_global_shadowing_reversed_is_refused_where_the_backward_loop_calls_it(tmp_path, monkeypatch):
+    (tmp_path / "s2s_shadows_reversed.py").write_text(
+        "import numpy as np\n\nreversed = list\n\n\ndef w(x):\n    t = 0.0\n    for i in range(3):\n"
+        "        t = t + np.sin(x[i]) * i\n    return t\n")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    import s2s_shadows_reversed as m
+    with pytest.raises(s2s.S2SError, match="`reversed` is a global of its module"):
+        s2s.grad(m.w)
+
+
 def test_the_command_line_refuses_a_callee_closure(tmp_path, monkeypatch, capsys):
     from s2s.cli.main import main
     (tmp_path / "uses_closure.py").write_text(

@@ -80,3 +80,45 @@ def test_the_element_loop_updates_its_adjoints_in_place():
     assert "setindex" not in text and "unindex" not in text
     text = s2s.source(s2s.grad(rows))
     assert "copy_of(d_y[i])" in text   # the row is read, then zeroed in place: a copy, not a view
+
+
+def gather(x, js):
+    """Reads at indices from an integer array, some twice: `d_x[j] += g` is right only because the
+    loop adds one element at a time; the index is not a range index, so `add_at` stays."""
+    total = 0.0
+    for k in range(len(js)):
+        total = total + np.sin(x[js[k]]) * (k + 1.0)
+    return total
+
+
+def picks(x, js):
+    """Reads at an integer array that names an element twice: its cotangents must add up (`np.add.at`),
+    which `d_x[js] += g` would not do."""
+    total = 0.0
+    for k in range(2):
+        total = total + np.sum(np.sin(x[js]) * (k + 1.0))
+    return total
+
+
+@pytest.mark.parametrize("f", CASES + [gather, picks], ids=lambda f: f.__name__)
+def test_code_for_known_shapes_gives_the_gradient_of_finite_differences(f):
+    x = np.array([0.3, -0.7, 1.1])
+    if f is rows:
+        x = x[:2]
+    args = [x, np.array([2, 0, 2, 1])] if f in (gather, picks) else [x]
+    g = s2s.grad(f)
+    for _ in range(3):   # the general code, then the code for these shapes (made at the second call)
+        np.testing.assert_allclose(g(*[a.copy() for a in args]), numerical_grad(f, args, 0), rtol=1e-6, atol=1e-8)
+    x32 = x.astype(np.float32)   # float32: not a float64 array of known shape, the helpers stay
+    for _ in range(2):
+        assert g(*([x32] + args[1:])).dtype == np.float32
+    assert "set_at(" in s2s.source(g, like=[x32] + args[1:]) or "add_at(" in s2s.source(g, like=[x32] + args[1:])
+
+
+def test_in_code_for_known_shapes_the_element_loop_writes_its_adjoints_directly():
+    x = np.linspace(-1.0, 1.0, 5)
+    text = s2s.source(s2s.grad(running), like=(x,))
+    assert "d_y[i] = 0.0" in text and "d_x[i] += d_" in text
+    assert "set_at" not in text and "add_at" not in text
+    text = s2s.source(s2s.grad(gather), like=(x, np.array([2, 0, 2])))
+    assert "d_x = add_at(d_x, x, " in text   # x[js[k]]: not a range index

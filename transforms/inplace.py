@@ -22,19 +22,35 @@ conservative: a name read in any other way is simply not updated in place.
 
 Only code that runs is rewritten: when s2s differentiates generated code again (an hvp, a
 gradient of a gradient), it reads the functional form, which `s2s.driver` keeps.
+
+In code for known shapes (`known`: what `transforms.known_shapes` says of the primal names), the
+two calls become plain statements where they would take their fast path anyway, which is most of
+the cost of an element loop's backward step::
+
+    d_y = set_at(d_y, i, 0.0)            ->   d_y[i] = 0.0
+    d_x = add_at(d_x, x, i, g)           ->   d_x[i] += g
+
+that is, where the adjoint is a float64 array of a known shape (every assignment to it makes one:
+``np.zeros(shape)``, arithmetic of such arrays and numbers, these two calls on it) and, for
+`add_at`, `x` is a float64 array of that shape and the index holds only `range` loop indices,
+integer constants and slices of them (so no element is named twice).
 """
 from __future__ import annotations
 
 import gast
 
-from .nodes import call, name, walk
+import numpy as np
+
+from .nodes import ADJOINT, call, is_adjoint, name, walk, walk_statements
 
 
-def inplace_adjoints(fn: gast.FunctionDef, helper) -> bool:
-    """Rewrite `fn` in place as above; `helper(name)` spells a runtime helper. Returns whether
-    anything changed."""
+def inplace_adjoints(fn: gast.FunctionDef, helper, known=None) -> bool:
+    """Rewrite `fn` in place as above; `helper(name)` spells a runtime helper; `known`: name ->
+    Known in code for known shapes. Returns whether anything changed."""
     rewriter = _Owned(helper)
     rewriter.block(fn.body, set(), rewrite=True)
+    if rewriter.changed and known:
+        _direct_forms(fn.body, helper, _float_arrays(fn, helper, known), known, _range_indices(fn))
     return rewriter.changed
 
 
@@ -142,3 +158,151 @@ def _is(node, id_) -> bool:
 
 def _names(node) -> set:
     return {n.id for n in walk(node) if isinstance(n, gast.Name)}
+
+
+# ---- code for known shapes: the statements the two calls stand for -------------------------
+_NUMBER = "number"
+
+
+def _direct_forms(stmts, helper, shapes, known, indices):
+    for k, s in enumerate(stmts):
+        for field in ("body", "orelse"):
+            if isinstance(getattr(s, field, None), list):
+                _direct_forms(getattr(s, field), helper, shapes, known, indices)
+        if not (isinstance(s, gast.Assign) and len(s.targets) == 1 and isinstance(s.targets[0], gast.Name)
+                and isinstance(s.value, gast.Call) and isinstance(s.value.func, gast.Name) and not s.value.keywords):
+            continue
+        d, args = s.targets[0].id, s.value.args
+        if not (args and _is(args[0], d) and d in shapes):
+            continue
+        new = None
+        if s.value.func.id == helper("set_at") and len(args) == 3:
+            new = gast.Assign(targets=[_element(d, args[1])], value=args[2], type_comment=None)
+        elif s.value.func.id == helper("add_at") and len(args) == 4 and isinstance(args[1], gast.Name) \
+                and _array_shape(known.get(args[1].id)) == shapes[d] and _simple_index(args[2], indices):
+            new = gast.AugAssign(target=_element(d, args[2]), op=gast.Add(), value=args[3])
+        if new is not None:
+            gast.copy_location(new, s)
+            setattr(new, ADJOINT, is_adjoint(s))
+            stmts[k] = new
+
+
+def _element(d, index):
+    return gast.Subscript(value=name(d), slice=index, ctx=gast.Store())
+
+
+def _array_shape(k):
+    """The shape of a float64 array of known shape, else None."""
+    if k is not None and k.python is False and k.dtype == np.dtype(float) and k.ndim \
+            and all(type(n) is int for n in k.shape):
+        return tuple(k.shape)
+    return None
+
+
+def _float_arrays(fn, helper, known) -> dict:
+    """{name: shape} of the names (not primal ones, which `known` describes) that hold a float64
+    array of that shape wherever they are read: every assignment to them makes one. Found as the
+    greatest fixed point (a name assigned from itself, `d = d + g`, is such an array if its other
+    assignments make one)."""
+    defs: dict = {}
+    other = set(_params(fn))
+    for s in walk_statements(fn.body):
+        if isinstance(s, gast.Assign) and len(s.targets) == 1 and isinstance(s.targets[0], gast.Name):
+            defs.setdefault(s.targets[0].id, []).append(s.value)
+        elif isinstance(s, (gast.Assign, gast.AugAssign, gast.For)):
+            for t in (s.targets if isinstance(s, gast.Assign) else [s.target]):
+                other |= _stored(t)
+    kinds = {v: None for v in defs if v not in known and v not in other}   # None: not decided yet
+    changed = True
+    while changed:
+        changed = False
+        for v in kinds:
+            if kinds[v] is False:
+                continue
+            found = {_kind(value, kinds, known, helper) for value in defs[v]} - {None}
+            kind = found.pop() if len(found) == 1 else (False if found else None)
+            if kind != kinds[v]:
+                kinds[v], changed = kind, True
+    return {v: kind for v, kind in kinds.items() if isinstance(kind, tuple)}
+
+
+def _kind(node, kinds, known, helper):
+    """A float64 array's shape, _NUMBER (a real 0-d value), None (not decided yet), or False."""
+    if isinstance(node, gast.Constant):
+        return _NUMBER if type(node.value) in (int, float) else False
+    if isinstance(node, gast.Name):
+        if node.id in known:
+            k = known[node.id]
+            if k is not None and not k.shape and (k.dtype.kind in "biu" or k.dtype.kind == "f" and k.dtype.itemsize <= 8):
+                return _NUMBER
+            return _array_shape(k) or False
+        return kinds.get(node.id, False)
+    if isinstance(node, gast.UnaryOp) and isinstance(node.op, (gast.USub, gast.UAdd)):
+        return _kind(node.operand, kinds, known, helper)
+    if isinstance(node, gast.BinOp) and isinstance(node.op, (gast.Add, gast.Sub, gast.Mult, gast.Div)):
+        left, right = _kind(node.left, kinds, known, helper), _kind(node.right, kinds, known, helper)
+        if left is False or right is False:
+            return False
+        if left is None or right is None:
+            return left if right is None else right
+        if left == right or right == _NUMBER:
+            return left
+        return right if left == _NUMBER else False
+    if isinstance(node, gast.Call) and not node.keywords:
+        f = node.func
+        if isinstance(f, gast.Name) and f.id in (helper("set_at"), helper("add_at")) and node.args:
+            kind = _kind(node.args[0], kinds, known, helper)
+            return kind if kind != _NUMBER else False
+        if _np_call(node, ("zeros",)) and len(node.args) == 1 and isinstance(node.args[0], gast.Tuple) \
+                and node.args[0].elts and all(isinstance(e, gast.Constant) and type(e.value) is int
+                                              for e in node.args[0].elts):
+            return tuple(e.value for e in node.args[0].elts)
+    return False
+
+
+def _stored(target) -> set:
+    """The names an assignment to `target` binds (`a, b`; not `i` in `y[i]`, which it reads)."""
+    return {n.id for n in walk(target) if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Store)}
+
+
+def _params(fn):
+    a = fn.args
+    return [p.id for p in a.posonlyargs + a.args + [a.vararg] + a.kwonlyargs + [a.kwarg] if p is not None]
+
+
+def _range_indices(fn) -> set:
+    """Names assigned only as the target of `for i in range(...)` (or its `reversed`, or a slice of
+    those): each holds a Python int."""
+    targets, other = set(), set()
+    for s in walk_statements(fn.body):
+        if isinstance(s, gast.For) and isinstance(s.target, gast.Name) and _counts(s.iter):
+            targets.add(s.target.id)
+        elif isinstance(s, (gast.Assign, gast.AugAssign, gast.For)):
+            for t in (s.targets if isinstance(s, gast.Assign) else [s.target]):
+                other |= _stored(t)
+    return targets - other - set(_params(fn))
+
+
+def _counts(it) -> bool:
+    """Is `it` `range(...)`, `reversed(range(...))`, or a slice of one?"""
+    if isinstance(it, gast.Subscript) and isinstance(it.slice, gast.Slice):
+        return _counts(it.value)
+    if isinstance(it, gast.Call) and isinstance(it.func, gast.Name) and not it.keywords:
+        if it.func.id == "range":
+            return True
+        return it.func.id == "reversed" and len(it.args) == 1 and _counts(it.args[0])
+    return False
+
+
+def _simple_index(index, indices) -> bool:
+    """Does `index` hold only range indices, integer constants and slices of them (and None)?"""
+    parts = index.elts if isinstance(index, gast.Tuple) else [index]
+    for p in parts:
+        if isinstance(p, gast.Call) and isinstance(p.func, gast.Name) and p.func.id == "slice":
+            if not all(_simple_index(a, indices) or (isinstance(a, gast.Constant) and a.value is None)
+                       for a in p.args):
+                return False
+        elif not (isinstance(p, gast.Name) and p.id in indices
+                  or isinstance(p, gast.Constant) and type(p.value) is int):
+            return False
+    return True
