@@ -538,8 +538,8 @@ def _generate(func, wrt, single, mode, optimize, has_aux, self_class, entry, num
     for k, (_, fn, _, _, _) in enumerate(ordered):
         names = [n for n in walk(fn) if type(n) is gast.Name]   # (one walk: the functions are long)
         stored.append({n.id for n in names if isinstance(n.ctx, (gast.Store, gast.Param))})
-        copy = clone(fn) if any(n.id in functional_forms for n in names) else None
-        known = gen.known if k == 0 else None   # the entry's
+        known = gen.known if k == 0 else None   # the entry's, in code for known shapes
+        copy = clone(fn) if known or any(n.id in functional_forms for n in names) else None
         running.append(copy if copy is not None and inplace_adjoints(copy, namer.helper, known) else None)
     functional = [function_source(fn, info) for _, fn, info, _, _ in ordered]
     sources = [(name, function_source(copy, info) if copy is not None else text, glb, cells)

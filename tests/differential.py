@@ -224,6 +224,8 @@ def check(f, args, mode, directions, *, refuse_ok, af=None):
     try:
         with time_limit(TIME_LIMIT), np.errstate(all="ignore"):
             got = _call(mode, g, call_args, directions)
+            if mode == "grad":   # its second call runs the code s2s makes for these shapes (s2s.specialised)
+                specialised = _call(mode, g, tuple(map(_copy, args)), directions)
     except s2s.InPlaceWriteError as exc:  # `y += e` on an array another name shares: checked when it runs
         if refuse_ok:
             return "refused"
@@ -238,6 +240,20 @@ def check(f, args, mode, directions, *, refuse_ok, af=None):
         if not np.array_equal(before, after):
             raise Finding(f"{mode}: the derivative changed its inputs")
 
+    verdict = _verify(f, args, mode, directions, got, af)
+    if mode == "grad" and verdict == "right":
+        return _verify(f, args, mode, directions, specialised, af, "the code for these shapes: ")
+    return verdict
+
+
+def _verify(f, args, mode, directions, got, af, where=""):
+    try:
+        return _verify_against_oracles(f, args, mode, directions, got, af)
+    except Finding as finding:
+        raise Finding(where + str(finding)) from None
+
+
+def _verify_against_oracles(f, args, mode, directions, got, af):
     try:
         value, fd_grads, fd_noise = proggen.fd_gradient(f, args, WRT)  # rejects kinks and huge values
     except proggen.Unreliable:

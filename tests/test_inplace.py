@@ -122,3 +122,56 @@ def test_in_code_for_known_shapes_the_element_loop_writes_its_adjoints_directly(
     assert "set_at" not in text and "add_at" not in text
     text = s2s.source(s2s.grad(gather), like=(x, np.array([2, 0, 2])))
     assert "d_x = add_at(d_x, x, " in text   # x[js[k]]: not a range index
+
+
+def diffusion(u0, c):
+    u = u0
+    for _ in range(4):
+        lap = np.roll(u, 1, axis=0) + np.roll(u, -1, axis=1) - 2 * u
+        u = u + c * lap - 0.01 * u ** 3
+    return np.sum(u * u)
+
+
+def shared(x, w):
+    """An adjoint passed on by a copy (`d_a = d_y`) and then added to: the copy must keep its value."""
+    y = x * 2.0
+    z = y + y * w
+    a = y @ w
+    return np.sum(z * y) + a * 3.0
+
+
+@pytest.mark.parametrize("f", [diffusion, shared], ids=lambda f: f.__name__)
+def test_in_code_for_known_shapes_sums_into_an_adjoint_are_written_into_it(f):
+    rng = np.random.default_rng(5)
+    args = [rng.normal(size=(5, 4)), 0.2] if f is diffusion else [rng.normal(size=4), rng.normal(size=4)]
+    g = s2s.grad(f, wrt=0)
+    for _ in range(3):   # the general code, then the code for these shapes
+        np.testing.assert_allclose(g(*args), numerical_grad(f, args, 0), rtol=1e-6, atol=1e-8)
+    text = s2s.source(g, like=args)
+    assert "d_u += " in text if f is diffusion else "d_y += " in text
+    assert "+= " not in s2s.source(g)   # the general code: shapes are not known, no update in place
+    v = rng.normal(size=np.shape(args[0]))
+    eps = 1e-5
+    numeric = (g(args[0] + eps * v, *args[1:]) - g(args[0] - eps * v, *args[1:])) / (2 * eps)
+    np.testing.assert_allclose(s2s.hvp(f, wrt=0)(*args, v), numeric, rtol=1e-5, atol=1e-7)
+
+
+def branch_copies(x, w, flag):
+    """In a branch, `b = a + x` passes d_b on as copies (d_a = d_b, d_x = d_b: one array); after the
+    branch, `d_x = d_x + d_a * w` must not write into that array, which d_a still names."""
+    a = x * w
+    if flag > 0:
+        b = a + x
+    else:
+        b = a * 2.0 + x
+    return np.sum(b * b)
+
+
+def test_an_adjoint_that_shares_its_array_with_another_is_not_updated_in_place():
+    rng = np.random.default_rng(7)
+    for flag in (1.0, -1.0):
+        args = [rng.normal(size=3), rng.normal(size=3), flag]
+        g = s2s.grad(branch_copies, wrt=(0, 1))
+        for _ in range(3):   # the general code, then the code for these shapes
+            for got, expected in zip(g(*args), [numerical_grad(branch_copies, args, k) for k in (0, 1)]):
+                np.testing.assert_allclose(got, expected, rtol=1e-6, atol=1e-8)

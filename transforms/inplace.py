@@ -47,17 +47,25 @@ from .nodes import ADJOINT, call, is_adjoint, name, walk, walk_statements
 def inplace_adjoints(fn: gast.FunctionDef, helper, known=None) -> bool:
     """Rewrite `fn` in place as above; `helper(name)` spells a runtime helper; `known`: name ->
     Known in code for known shapes. Returns whether anything changed."""
-    rewriter = _Owned(helper)
+    shapes = _float_arrays(fn, helper, known) if known else {}
+    rewriter = _Owned(helper, shapes, known)
     rewriter.block(fn.body, set(), rewrite=True)
+    if rewriter.augmented:
+        _augment(fn.body, rewriter.augmented)
     if rewriter.changed and known:
-        _direct_forms(fn.body, helper, _float_arrays(fn, helper, known), known, _range_indices(fn))
+        _direct_forms(fn.body, helper, shapes, known, _range_indices(fn))
     return rewriter.changed
 
 
+_AUGMENT = object()   # `d = d + e` becomes `d += e`
+
+
 class _Owned:
-    def __init__(self, helper):
+    def __init__(self, helper, shapes=None, known=None):
         self.helper = helper
         self.changed = False
+        self.shapes, self.known = shapes or {}, known or {}   # code for known shapes (see `_float_arrays`)
+        self.augmented: set = set()   # ids of the assignments `d = d + e` to write as `d += e`
 
     def block(self, stmts, owned, rewrite):
         """The names owned after `stmts`, given those owned before; with `rewrite`, the in-place
@@ -69,7 +77,10 @@ class _Owned:
         for k, s in enumerate(stmts):
             if isinstance(s, gast.Assign):
                 form = self.assign(s, owned, owned & ahead[len(stmts) - 1 - k])
-                if form is not None and rewrite:
+                if form is _AUGMENT and rewrite:
+                    self.augmented.add(id(s))
+                    self.changed = True
+                elif form is not None and rewrite:
                     s.value = form   # the statement keeps its line and marks (`grad of:` comments)
                     self.changed = True
             elif isinstance(s, gast.If):
@@ -97,6 +108,9 @@ class _Owned:
         target = s.targets[0].id if plain else None
         value = s.value
         form = self.in_place_form(value, target) if target in owned else None
+        if form is None and target in owned and self.accumulates(value, target):
+            owned.add(target)   # updated where it is: still owned
+            return _AUGMENT
         if form is None and plain and isinstance(value, gast.Subscript) and isinstance(value.value, gast.Name) \
                 and value.value.id in later and value.value.id not in _names(value.slice) | {target}:
             # `t = d_y[i]` before d_y[i] is zeroed in place: a row of d_y would be a view; take a copy
@@ -126,9 +140,18 @@ class _Owned:
     def written_into(self, s) -> set:
         """The name `s` may update in place, if this pass turns it into an update: {v} or {}."""
         if isinstance(s, gast.Assign) and len(s.targets) == 1 and isinstance(s.targets[0], gast.Name) \
-                and self.in_place_form(s.value, s.targets[0].id) is not None:
+                and (self.in_place_form(s.value, s.targets[0].id) is not None
+                     or self.accumulates(s.value, s.targets[0].id)):
             return {s.targets[0].id}
         return set()
+
+    def accumulates(self, value, target) -> bool:
+        """Code for known shapes: is `value` `target + e` (or -, *, /) where `target` is a float64
+        array of a known shape and `e` one of that shape or a number? Then `target += e` is the
+        same sum, written where the array is (NumPy computes `e`, even a view of the target, first)."""
+        shape = self.shapes.get(target)
+        return isinstance(shape, tuple) and isinstance(value, gast.BinOp) and type(value.op) in _UPDATES \
+            and _is(value.left, target) and _kind(value.right, self.shapes, self.known, self.helper) in (shape, _NUMBER)
 
     def in_place_form(self, value, target):
         """`setindex(t, i, c)` or `t + unindex(g, x, i)` on the target `t`: the in-place call, or None."""
@@ -162,6 +185,20 @@ def _names(node) -> set:
 
 # ---- code for known shapes: the statements the two calls stand for -------------------------
 _NUMBER = "number"
+_UPDATES = (gast.Add, gast.Sub, gast.Mult, gast.Div)
+
+
+def _augment(stmts, ids):
+    """`d = d + e` -> `d += e` for the assignments in `ids`."""
+    for k, s in enumerate(stmts):
+        for field in ("body", "orelse"):
+            if isinstance(getattr(s, field, None), list):
+                _augment(getattr(s, field), ids)
+        if id(s) in ids:
+            new = gast.AugAssign(target=name(s.targets[0].id, store=True), op=s.value.op, value=s.value.right)
+            gast.copy_location(new, s)
+            setattr(new, ADJOINT, is_adjoint(s))
+            stmts[k] = new
 
 
 def _direct_forms(stmts, helper, shapes, known, indices):
@@ -173,7 +210,7 @@ def _direct_forms(stmts, helper, shapes, known, indices):
                 and isinstance(s.value, gast.Call) and isinstance(s.value.func, gast.Name) and not s.value.keywords):
             continue
         d, args = s.targets[0].id, s.value.args
-        if not (args and _is(args[0], d) and d in shapes):
+        if not (args and _is(args[0], d) and isinstance(shapes.get(d), tuple)):
             continue
         new = None
         if s.value.func.id == helper("set_at") and len(args) == 3:
@@ -201,7 +238,8 @@ def _array_shape(k):
 
 def _float_arrays(fn, helper, known) -> dict:
     """{name: shape} of the names (not primal ones, which `known` describes) that hold a float64
-    array of that shape wherever they are read: every assignment to them makes one. Found as the
+    array of that shape wherever they are read: every assignment to them makes one; and {name:
+    _NUMBER} of those that hold a real number (`d_out = 1.0`). Found as the
     greatest fixed point (a name assigned from itself, `d = d + g`, is such an array if its other
     assignments make one)."""
     defs: dict = {}
@@ -223,7 +261,7 @@ def _float_arrays(fn, helper, known) -> dict:
             kind = found.pop() if len(found) == 1 else (False if found else None)
             if kind != kinds[v]:
                 kinds[v], changed = kind, True
-    return {v: kind for v, kind in kinds.items() if isinstance(kind, tuple)}
+    return {v: kind for v, kind in kinds.items() if kind}
 
 
 def _kind(node, kinds, known, helper):
@@ -239,20 +277,32 @@ def _kind(node, kinds, known, helper):
         return kinds.get(node.id, False)
     if isinstance(node, gast.UnaryOp) and isinstance(node.op, (gast.USub, gast.UAdd)):
         return _kind(node.operand, kinds, known, helper)
+    if isinstance(node, gast.BinOp) and isinstance(node.op, gast.Pow) and isinstance(node.right, gast.Constant) \
+            and type(node.right.value) in (int, float):   # (an array to a constant power keeps its shape)
+        return _kind(node.left, kinds, known, helper)
+    if isinstance(node, gast.BinOp) and isinstance(node.op, gast.MatMult):
+        return _matmul(_kind(node.left, kinds, known, helper), _kind(node.right, kinds, known, helper))
     if isinstance(node, gast.BinOp) and isinstance(node.op, (gast.Add, gast.Sub, gast.Mult, gast.Div)):
         left, right = _kind(node.left, kinds, known, helper), _kind(node.right, kinds, known, helper)
         if left is False or right is False:
             return False
-        if left is None or right is None:
-            return left if right is None else right
+        if left is None or right is None:   # not decided yet: a shape is what the sum would have
+            other = left if right is None else right
+            return other if isinstance(other, tuple) else None
         if left == right or right == _NUMBER:
             return left
         return right if left == _NUMBER else False
     if isinstance(node, gast.Call) and not node.keywords:
         f = node.func
-        if isinstance(f, gast.Name) and f.id in (helper("set_at"), helper("add_at")) and node.args:
+        if isinstance(f, gast.Name) and f.id in (helper("set_at"), helper("add_at"), helper("setindex")) \
+                and node.args:   # (a copy of a float64 array, or that array updated)
             kind = _kind(node.args[0], kinds, known, helper)
             return kind if kind != _NUMBER else False
+        if isinstance(f, gast.Name) and f.id == helper("unindex") and len(node.args) == 3:   # zeros like x
+            kind = _kind(node.args[1], kinds, known, helper)
+            return kind if kind != _NUMBER else False
+        if _np_call(node, ("roll",)) and node.args:   # the same values, moved
+            return _kind(node.args[0], kinds, known, helper)
         if _np_call(node, ("zeros",)) and len(node.args) == 1 and isinstance(node.args[0], gast.Tuple) \
                 and node.args[0].elts and all(isinstance(e, gast.Constant) and type(e.value) is int
                                               for e in node.args[0].elts):
@@ -263,6 +313,18 @@ def _kind(node, kinds, known, helper):
 def _stored(target) -> set:
     """The names an assignment to `target` binds (`a, b`; not `i` in `y[i]`, which it reads)."""
     return {n.id for n in walk(target) if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Store)}
+
+
+def _matmul(a, b):
+    """The kind of `a @ b` for float64 arrays of the kinds `a` and `b` (of one or two axes)."""
+    if a is False or b is False or a == _NUMBER or b == _NUMBER:
+        return False
+    if a is None or b is None:
+        return None
+    if not (1 <= len(a) <= 2 and 1 <= len(b) <= 2) or a[-1] != b[0]:
+        return False
+    shape = a[:-1] + b[1:]
+    return shape or _NUMBER
 
 
 def _params(fn):

@@ -24,7 +24,7 @@ def grad_element_loop(x):
     d_out = 1.0
     # grad of: return np.sum(y * y)    (golden_cases.py:173)
     d_y = d_out * y
-    d_y = d_y + d_out * y
+    d_y += d_out * y
     # grad of: for i in range(len(x)):    (golden_cases.py:170)
     d_acc = 0.0
     d_x = np.zeros((8,))

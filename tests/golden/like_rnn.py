@@ -26,7 +26,7 @@ def grad_rnn(Wx, Wh, b, xs):
     # grad of: return 0.5 * np.sum(h * h)    (golden_cases.py:99)
     d_9 = d_out * 0.5
     d_h = d_9 * h
-    d_h = d_h + d_9 * h
+    d_h += d_9 * h
     # grad of: for x in xs:    (golden_cases.py:97)
     d_Wh = np.zeros((16, 16))
     d_Wx = np.zeros((16, 8))
@@ -39,7 +39,7 @@ def grad_rnn(Wx, Wh, b, xs):
         # grad of: h = np.tanh(Wx @ x + Wh @ h + b)    (golden_cases.py:98)
         d_5 = d_h * (1 - h ** 2)
         h = _stack.pop()
-        d_b = d_b + d_5
+        d_b += d_5
         _rows1.append(d_5)
         _cols1.append(h)
         d_h = d_5 @ Wh
