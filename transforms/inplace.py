@@ -39,21 +39,20 @@ from __future__ import annotations
 
 import gast
 
-import numpy as np
-
-from .nodes import ADJOINT, call, is_adjoint, name, walk, walk_statements
+from .float_arrays import NUMBER, array_shape, float_arrays, kind_of, loop_indices, simple_index
+from .nodes import ADJOINT, call, is_adjoint, name, walk
 
 
 def inplace_adjoints(fn: gast.FunctionDef, helper, known=None) -> bool:
     """Rewrite `fn` in place as above; `helper(name)` spells a runtime helper; `known`: name ->
     Known in code for known shapes. Returns whether anything changed."""
-    shapes = _float_arrays(fn, helper, known) if known else {}
+    shapes = float_arrays(fn, helper, known) if known else {}
     rewriter = _Owned(helper, shapes, known)
     rewriter.block(fn.body, set(), rewrite=True)
     if rewriter.augmented:
         _augment(fn.body, rewriter.augmented)
     if rewriter.changed and known:
-        _direct_forms(fn.body, helper, shapes, known, _range_indices(fn))
+        _direct_forms(fn.body, helper, shapes, known, loop_indices(fn))
     return rewriter.changed
 
 
@@ -64,7 +63,7 @@ class _Owned:
     def __init__(self, helper, shapes=None, known=None):
         self.helper = helper
         self.changed = False
-        self.shapes, self.known = shapes or {}, known or {}   # code for known shapes (see `_float_arrays`)
+        self.shapes, self.known = shapes or {}, known or {}   # code for known shapes (see `float_arrays`)
         self.augmented: set = set()   # ids of the assignments `d = d + e` to write as `d += e`
 
     def block(self, stmts, owned, rewrite):
@@ -151,7 +150,7 @@ class _Owned:
         same sum, written where the array is (NumPy computes `e`, even a view of the target, first)."""
         shape = self.shapes.get(target)
         return isinstance(shape, tuple) and isinstance(value, gast.BinOp) and type(value.op) in _UPDATES \
-            and _is(value.left, target) and _kind(value.right, self.shapes, self.known, self.helper) in (shape, _NUMBER)
+            and _is(value.left, target) and kind_of(value.right, self.shapes, self.known, self.helper) in (shape, NUMBER)
 
     def in_place_form(self, value, target):
         """`setindex(t, i, c)` or `t + unindex(g, x, i)` on the target `t`: the in-place call, or None."""
@@ -184,7 +183,6 @@ def _names(node) -> set:
 
 
 # ---- code for known shapes: the statements the two calls stand for -------------------------
-_NUMBER = "number"
 _UPDATES = (gast.Add, gast.Sub, gast.Mult, gast.Div)
 
 
@@ -216,7 +214,7 @@ def _direct_forms(stmts, helper, shapes, known, indices):
         if s.value.func.id == helper("set_at") and len(args) == 3:
             new = gast.Assign(targets=[_element(d, args[1])], value=args[2], type_comment=None)
         elif s.value.func.id == helper("add_at") and len(args) == 4 and isinstance(args[1], gast.Name) \
-                and _array_shape(known.get(args[1].id)) == shapes[d] and _simple_index(args[2], indices):
+                and array_shape(known.get(args[1].id)) == shapes[d] and simple_index(args[2], indices):
             new = gast.AugAssign(target=_element(d, args[2]), op=gast.Add(), value=args[3])
         if new is not None:
             gast.copy_location(new, s)
@@ -226,145 +224,3 @@ def _direct_forms(stmts, helper, shapes, known, indices):
 
 def _element(d, index):
     return gast.Subscript(value=name(d), slice=index, ctx=gast.Store())
-
-
-def _array_shape(k):
-    """The shape of a float64 array of known shape, else None."""
-    if k is not None and k.python is False and k.dtype == np.dtype(float) and k.ndim \
-            and all(type(n) is int for n in k.shape):
-        return tuple(k.shape)
-    return None
-
-
-def _float_arrays(fn, helper, known) -> dict:
-    """{name: shape} of the names (not primal ones, which `known` describes) that hold a float64
-    array of that shape wherever they are read: every assignment to them makes one; and {name:
-    _NUMBER} of those that hold a real number (`d_out = 1.0`). Found as the
-    greatest fixed point (a name assigned from itself, `d = d + g`, is such an array if its other
-    assignments make one)."""
-    defs: dict = {}
-    other = set(_params(fn))
-    for s in walk_statements(fn.body):
-        if isinstance(s, gast.Assign) and len(s.targets) == 1 and isinstance(s.targets[0], gast.Name):
-            defs.setdefault(s.targets[0].id, []).append(s.value)
-        elif isinstance(s, (gast.Assign, gast.AugAssign, gast.For)):
-            for t in (s.targets if isinstance(s, gast.Assign) else [s.target]):
-                other |= _stored(t)
-    kinds = {v: None for v in defs if v not in known and v not in other}   # None: not decided yet
-    changed = True
-    while changed:
-        changed = False
-        for v in kinds:
-            if kinds[v] is False:
-                continue
-            found = {_kind(value, kinds, known, helper) for value in defs[v]} - {None}
-            kind = found.pop() if len(found) == 1 else (False if found else None)
-            if kind != kinds[v]:
-                kinds[v], changed = kind, True
-    return {v: kind for v, kind in kinds.items() if kind}
-
-
-def _kind(node, kinds, known, helper):
-    """A float64 array's shape, _NUMBER (a real 0-d value), None (not decided yet), or False."""
-    if isinstance(node, gast.Constant):
-        return _NUMBER if type(node.value) in (int, float) else False
-    if isinstance(node, gast.Name):
-        if node.id in known:
-            k = known[node.id]
-            if k is not None and not k.shape and (k.dtype.kind in "biu" or k.dtype.kind == "f" and k.dtype.itemsize <= 8):
-                return _NUMBER
-            return _array_shape(k) or False
-        return kinds.get(node.id, False)
-    if isinstance(node, gast.UnaryOp) and isinstance(node.op, (gast.USub, gast.UAdd)):
-        return _kind(node.operand, kinds, known, helper)
-    if isinstance(node, gast.BinOp) and isinstance(node.op, gast.Pow) and isinstance(node.right, gast.Constant) \
-            and type(node.right.value) in (int, float):   # (an array to a constant power keeps its shape)
-        return _kind(node.left, kinds, known, helper)
-    if isinstance(node, gast.BinOp) and isinstance(node.op, gast.MatMult):
-        return _matmul(_kind(node.left, kinds, known, helper), _kind(node.right, kinds, known, helper))
-    if isinstance(node, gast.BinOp) and isinstance(node.op, (gast.Add, gast.Sub, gast.Mult, gast.Div)):
-        left, right = _kind(node.left, kinds, known, helper), _kind(node.right, kinds, known, helper)
-        if left is False or right is False:
-            return False
-        if left is None or right is None:   # not decided yet: a shape is what the sum would have
-            other = left if right is None else right
-            return other if isinstance(other, tuple) else None
-        if left == right or right == _NUMBER:
-            return left
-        return right if left == _NUMBER else False
-    if isinstance(node, gast.Call) and not node.keywords:
-        f = node.func
-        if isinstance(f, gast.Name) and f.id in (helper("set_at"), helper("add_at"), helper("setindex")) \
-                and node.args:   # (a copy of a float64 array, or that array updated)
-            kind = _kind(node.args[0], kinds, known, helper)
-            return kind if kind != _NUMBER else False
-        if isinstance(f, gast.Name) and f.id == helper("unindex") and len(node.args) == 3:   # zeros like x
-            kind = _kind(node.args[1], kinds, known, helper)
-            return kind if kind != _NUMBER else False
-        if _np_call(node, ("roll",)) and node.args:   # the same values, moved
-            return _kind(node.args[0], kinds, known, helper)
-        if _np_call(node, ("zeros",)) and len(node.args) == 1 and isinstance(node.args[0], gast.Tuple) \
-                and node.args[0].elts and all(isinstance(e, gast.Constant) and type(e.value) is int
-                                              for e in node.args[0].elts):
-            return tuple(e.value for e in node.args[0].elts)
-    return False
-
-
-def _stored(target) -> set:
-    """The names an assignment to `target` binds (`a, b`; not `i` in `y[i]`, which it reads)."""
-    return {n.id for n in walk(target) if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Store)}
-
-
-def _matmul(a, b):
-    """The kind of `a @ b` for float64 arrays of the kinds `a` and `b` (of one or two axes)."""
-    if a is False or b is False or a == _NUMBER or b == _NUMBER:
-        return False
-    if a is None or b is None:
-        return None
-    if not (1 <= len(a) <= 2 and 1 <= len(b) <= 2) or a[-1] != b[0]:
-        return False
-    shape = a[:-1] + b[1:]
-    return shape or _NUMBER
-
-
-def _params(fn):
-    a = fn.args
-    return [p.id for p in a.posonlyargs + a.args + [a.vararg] + a.kwonlyargs + [a.kwarg] if p is not None]
-
-
-def _range_indices(fn) -> set:
-    """Names assigned only as the target of `for i in range(...)` (or its `reversed`, or a slice of
-    those): each holds a Python int."""
-    targets, other = set(), set()
-    for s in walk_statements(fn.body):
-        if isinstance(s, gast.For) and isinstance(s.target, gast.Name) and _counts(s.iter):
-            targets.add(s.target.id)
-        elif isinstance(s, (gast.Assign, gast.AugAssign, gast.For)):
-            for t in (s.targets if isinstance(s, gast.Assign) else [s.target]):
-                other |= _stored(t)
-    return targets - other - set(_params(fn))
-
-
-def _counts(it) -> bool:
-    """Is `it` `range(...)`, `reversed(range(...))`, or a slice of one?"""
-    if isinstance(it, gast.Subscript) and isinstance(it.slice, gast.Slice):
-        return _counts(it.value)
-    if isinstance(it, gast.Call) and isinstance(it.func, gast.Name) and not it.keywords:
-        if it.func.id == "range":
-            return True
-        return it.func.id == "reversed" and len(it.args) == 1 and _counts(it.args[0])
-    return False
-
-
-def _simple_index(index, indices) -> bool:
-    """Does `index` hold only range indices, integer constants and slices of them (and None)?"""
-    parts = index.elts if isinstance(index, gast.Tuple) else [index]
-    for p in parts:
-        if isinstance(p, gast.Call) and isinstance(p.func, gast.Name) and p.func.id == "slice":
-            if not all(_simple_index(a, indices) or (isinstance(a, gast.Constant) and a.value is None)
-                       for a in p.args):
-                return False
-        elif not (isinstance(p, gast.Name) and p.id in indices
-                  or isinstance(p, gast.Constant) and type(p.value) is int):
-            return False
-    return True

@@ -1,0 +1,170 @@
+"""Float arrays of known shape: which names of generated code for known shapes hold a float64
+array of a known shape (or a real number) wherever they are read, for `transforms.inplace`.
+
+Before and after: a generated function, unchanged; `known` says what the primal names hold
+(`transforms.known_shapes`). A name qualifies when every assignment to it makes such an array:
+``np.zeros(shape)``, arithmetic of such arrays and numbers (``+ - * /``, ``@`` of one or two
+axes, a constant power), ``np.roll`` of one, and s2s's element helpers on one (`setindex`,
+`set_at`, `add_at`; `unindex(g, x, i)` is shaped like `x`). Anything else (a call, a parameter,
+an unpacking, a loop target) leaves the name out: the analysis is flow-insensitive and says
+nothing it cannot show for every path.
+
+Also here: which names are `range` loop indices (always a Python int), and which indices hold
+only those and integer constants (so they never name an element twice).
+"""
+from __future__ import annotations
+
+import gast
+import numpy as np
+
+from .nodes import walk, walk_statements
+
+NUMBER = "number"
+
+
+def array_shape(k):
+    """The shape of a float64 array of known shape, else None."""
+    if k is not None and k.python is False and k.dtype == np.dtype(float) and k.ndim \
+            and all(type(n) is int for n in k.shape):
+        return tuple(k.shape)
+    return None
+
+
+def float_arrays(fn, helper, known) -> dict:
+    """{name: shape} of the names (not primal ones, which `known` describes) that hold a float64
+    array of that shape wherever they are read: every assignment to them makes one; and {name:
+    NUMBER} of those that hold a real number (`d_out = 1.0`). Found as the
+    greatest fixed point (a name assigned from itself, `d = d + g`, is such an array if its other
+    assignments make one)."""
+    defs: dict = {}
+    other = set(_params(fn))
+    for s in walk_statements(fn.body):
+        if isinstance(s, gast.Assign) and len(s.targets) == 1 and isinstance(s.targets[0], gast.Name):
+            defs.setdefault(s.targets[0].id, []).append(s.value)
+        elif isinstance(s, (gast.Assign, gast.AugAssign, gast.For)):
+            for t in (s.targets if isinstance(s, gast.Assign) else [s.target]):
+                other |= _stored(t)
+    kinds = {v: None for v in defs if v not in known and v not in other}   # None: not decided yet
+    changed = True
+    while changed:
+        changed = False
+        for v in kinds:
+            if kinds[v] is False:
+                continue
+            found = {kind_of(value, kinds, known, helper) for value in defs[v]} - {None}
+            kind = found.pop() if len(found) == 1 else (False if found else None)
+            if kind != kinds[v]:
+                kinds[v], changed = kind, True
+    return {v: kind for v, kind in kinds.items() if kind}
+
+
+def kind_of(node, kinds, known, helper):
+    """A float64 array's shape, NUMBER (a real 0-d value), None (not decided yet), or False."""
+    if isinstance(node, gast.Constant):
+        return NUMBER if type(node.value) in (int, float) else False
+    if isinstance(node, gast.Name):
+        if node.id in known:
+            k = known[node.id]
+            if k is not None and not k.shape and (k.dtype.kind in "biu" or k.dtype.kind == "f" and k.dtype.itemsize <= 8):
+                return NUMBER
+            return array_shape(k) or False
+        return kinds.get(node.id, False)
+    if isinstance(node, gast.UnaryOp) and isinstance(node.op, (gast.USub, gast.UAdd)):
+        return kind_of(node.operand, kinds, known, helper)
+    if isinstance(node, gast.BinOp) and isinstance(node.op, gast.Pow) and isinstance(node.right, gast.Constant) \
+            and type(node.right.value) in (int, float):   # (an array to a constant power keeps its shape)
+        return kind_of(node.left, kinds, known, helper)
+    if isinstance(node, gast.BinOp) and isinstance(node.op, gast.MatMult):
+        return _matmul(kind_of(node.left, kinds, known, helper), kind_of(node.right, kinds, known, helper))
+    if isinstance(node, gast.BinOp) and isinstance(node.op, (gast.Add, gast.Sub, gast.Mult, gast.Div)):
+        left, right = kind_of(node.left, kinds, known, helper), kind_of(node.right, kinds, known, helper)
+        if left is False or right is False:
+            return False
+        if left is None or right is None:   # not decided yet: a shape is what the sum would have
+            other = left if right is None else right
+            return other if isinstance(other, tuple) else None
+        if left == right or right == NUMBER:
+            return left
+        return right if left == NUMBER else False
+    if isinstance(node, gast.Call) and not node.keywords:
+        f = node.func
+        if isinstance(f, gast.Name) and f.id in (helper("set_at"), helper("add_at"), helper("setindex")) \
+                and node.args:   # (a copy of a float64 array, or that array updated)
+            kind = kind_of(node.args[0], kinds, known, helper)
+            return kind if kind != NUMBER else False
+        if isinstance(f, gast.Name) and f.id == helper("unindex") and len(node.args) == 3:   # zeros like x
+            kind = kind_of(node.args[1], kinds, known, helper)
+            return kind if kind != NUMBER else False
+        if _np_call(node, ("roll",)) and node.args:   # the same values, moved
+            return kind_of(node.args[0], kinds, known, helper)
+        if _np_call(node, ("zeros",)) and len(node.args) == 1 and isinstance(node.args[0], gast.Tuple) \
+                and node.args[0].elts and all(isinstance(e, gast.Constant) and type(e.value) is int
+                                              for e in node.args[0].elts):
+            return tuple(e.value for e in node.args[0].elts)
+    return False
+
+
+def _stored(target) -> set:
+    """The names an assignment to `target` binds (`a, b`; not `i` in `y[i]`, which it reads)."""
+    return {n.id for n in walk(target) if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Store)}
+
+
+def _matmul(a, b):
+    """The kind of `a @ b` for float64 arrays of the kinds `a` and `b` (of one or two axes)."""
+    if a is False or b is False or a == NUMBER or b == NUMBER:
+        return False
+    if a is None or b is None:
+        return None
+    if not (1 <= len(a) <= 2 and 1 <= len(b) <= 2) or a[-1] != b[0]:
+        return False
+    shape = a[:-1] + b[1:]
+    return shape or NUMBER
+
+
+def _params(fn):
+    a = fn.args
+    return [p.id for p in a.posonlyargs + a.args + [a.vararg] + a.kwonlyargs + [a.kwarg] if p is not None]
+
+
+def loop_indices(fn) -> set:
+    """Names assigned only as the target of `for i in range(...)` (or its `reversed`, or a slice of
+    those): each holds a Python int."""
+    targets, other = set(), set()
+    for s in walk_statements(fn.body):
+        if isinstance(s, gast.For) and isinstance(s.target, gast.Name) and _counts(s.iter):
+            targets.add(s.target.id)
+        elif isinstance(s, (gast.Assign, gast.AugAssign, gast.For)):
+            for t in (s.targets if isinstance(s, gast.Assign) else [s.target]):
+                other |= _stored(t)
+    return targets - other - set(_params(fn))
+
+
+def _counts(it) -> bool:
+    """Is `it` `range(...)`, `reversed(range(...))`, or a slice of one?"""
+    if isinstance(it, gast.Subscript) and isinstance(it.slice, gast.Slice):
+        return _counts(it.value)
+    if isinstance(it, gast.Call) and isinstance(it.func, gast.Name) and not it.keywords:
+        if it.func.id == "range":
+            return True
+        return it.func.id == "reversed" and len(it.args) == 1 and _counts(it.args[0])
+    return False
+
+
+def simple_index(index, indices) -> bool:
+    """Does `index` hold only range indices, integer constants and slices of them (and None)?"""
+    parts = index.elts if isinstance(index, gast.Tuple) else [index]
+    for p in parts:
+        if isinstance(p, gast.Call) and isinstance(p.func, gast.Name) and p.func.id == "slice":
+            if not all(simple_index(a, indices) or (isinstance(a, gast.Constant) and a.value is None)
+                       for a in p.args):
+                return False
+        elif not (isinstance(p, gast.Name) and p.id in indices
+                  or isinstance(p, gast.Constant) and type(p.value) is int):
+            return False
+    return True
+
+
+def _np_call(node, names) -> bool:
+    f = node.func if isinstance(node, gast.Call) else None
+    return isinstance(f, gast.Attribute) and f.attr in names and isinstance(f.value, gast.Name) and f.value.id == "np"
+
