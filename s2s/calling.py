@@ -172,8 +172,17 @@ def typed_like_inner(made, fix_output, inner):
 
 
 def any_tree(out) -> bool:
-    """Does `out` (one gradient, or a tuple of them) hold a container of cotangents?"""
-    return needs_plain(out) or out.__class__ is tuple and any(needs_plain(g) for g in out)
+    """Does `out` (one gradient, or a tuple of them) hold a container of cotangents? Arrays and
+    numbers are answered first: asking whether an array is a dataclass took a microsecond."""
+    kind = out.__class__
+    if kind in _LEAVES:
+        return False
+    if kind is tuple:
+        return any(g.__class__ not in _LEAVES and needs_plain(g) for g in out)
+    return needs_plain(out)
+
+
+_LEAVES = frozenset({np.ndarray, float, int, np.float64, np.float32, np.float16, np.longdouble})
 
 
 def _signature_text(made):
