@@ -94,17 +94,16 @@ class _Scope(Inlining):
     def __init__(self, ctx, func, info, env, nodes, own_locals=(), parent=None):
         self.ctx, self.func, self.info, self.env, self.parent = ctx, func, info, env, parent
         tree = gast.Module(body=list(nodes), type_ignores=[])
-        self.locals = stored_names(tree) | set(own_locals)
-        self.binds = collections.Counter(n.id for n in walk(tree) if isinstance(n, gast.Name)
-                                         and isinstance(n.ctx, (gast.Store, gast.Param)))
+        names = [n for n in walk(tree) if type(n) is gast.Name]   # (one walk: a function may be long)
+        self.binds = collections.Counter(n.id for n in names if isinstance(n.ctx, (gast.Store, gast.Param)))
+        self.locals = set(self.binds) | set(own_locals)
         self.loops = _enclosing_loops(tree)
         self.callees = Callees(func, self.locals, info)
         ctx.lookups.append(self.callees)
         self.pending: list = []
         self.comprehensions = 0
         self.created: list = []   # helpers made here (they read this scope's variables)
-        self.loads = collections.Counter(n.id for n in walk(tree) if isinstance(n, gast.Name)
-                                         and isinstance(n.ctx, gast.Load))
+        self.loads = collections.Counter(n.id for n in names if isinstance(n.ctx, gast.Load))
         self.maps: dict = {}      # name bound to `map(f, ...)` -> (name f is bound to, iterables kept, loops)
         self.unresolved: dict = {}  # local name called before any function was bound to it -> the call
 
@@ -300,7 +299,7 @@ class _Scope(Inlining):
         self.env[key] = self.snapshot(self.value_of(s.value.args[0]))
         iterables = [a if isinstance(a, gast.Name) and self.binds[a.id] == 1 else self.keep(a)  # the object it is
                      for a in s.value.args[1:]]
-        self.maps[target] = (key, iterables, self.loops.get(id(s)))
+        self.maps[target] = (key, iterables, self.loops.get(id(s), ()))
         return []
 
     def map_arguments(self, call):
@@ -317,7 +316,7 @@ class _Scope(Inlining):
         """(name its function is bound to, iterables) if `node` is `map(...)` or a name bound to one."""
         if isinstance(node, gast.Name) and node.id in self.maps:
             key, iterables, loops = self.maps.pop(node.id)
-            if loops != self.loops.get(id(at)):
+            if loops != self.loops.get(id(at), ()):
                 self.fail(node, f"`{node.id}` is an iterator made by map and read in another loop than where it "
                                 "was made; s2s makes map a list", "write list(map(...))")
             return key, iterables
@@ -508,17 +507,23 @@ def _targets(variables):
 
 
 def _enclosing_loops(tree) -> dict:
-    """{id(node): the ids of the loops and comprehensions around it}."""
+    """{id(node): the ids of the loops and comprehensions around it}, for the nodes inside one (the
+    others have none: `.get(id(node), ())`)."""
     out = {}
 
-    def walk(node, loops):
+    def inside(node, loops):
         out[id(node)] = loops
-        inner = loops + (id(node),) if isinstance(node, (gast.For, gast.While, gast.ListComp, gast.GeneratorExp)) \
-            else loops
+        inner = loops + (id(node),) if isinstance(node, _LOOPS) else loops
         for child in gast.iter_child_nodes(node):
-            walk(child, inner)
-    walk(tree, ())
+            inside(child, inner)
+    for node in walk(tree):   # outermost loops first (breadth first); each records what it holds
+        if isinstance(node, _LOOPS) and id(node) not in out:
+            for child in gast.iter_child_nodes(node):
+                inside(child, (id(node),))
     return out
+
+
+_LOOPS = (gast.For, gast.While, gast.ListComp, gast.GeneratorExp)
 
 
 _LIBRARIES = tuple({sysconfig.get_paths()[k] for k in ("stdlib", "purelib", "platlib")})
