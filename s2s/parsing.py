@@ -7,8 +7,6 @@ absolute path, so output is the same on every machine) and the file's lines.
 """
 from __future__ import annotations
 
-import ast
-
 import copy
 import dataclasses
 import inspect
@@ -20,6 +18,7 @@ import gast
 
 from .errors import Location, SourceError
 from .transforms.lifting import PARSED
+from .transforms.nodes import parse
 
 
 @dataclasses.dataclass(frozen=True)
@@ -150,55 +149,3 @@ def _definition_line(func) -> Location | None:
     lines = linecache.getlines(code.co_filename)
     text = lines[code.co_firstlineno - 1] if 0 < code.co_firstlineno <= len(lines) else ""
     return Location(os.path.basename(code.co_filename), code.co_firstlineno, len(text) - len(text.lstrip()), text)
-
-
-def parse(source: str) -> gast.Module:
-    """`gast.parse(source)`, with a direct per-class conversion from Python's `ast` (gast's own
-    NodeTransformer was most of the time of reading a long function). The tree is the one gast
-    gives: every node becomes the gast class of its name with gast's fields (a field this
-    Python's `ast` lacks, such as `type_params` before 3.12, is empty), a parameter an `ast.arg`
-    made a `Name` with the `Param` context, and an exception handler's name a `Name`."""
-    return from_ast(ast.parse(source))
-
-
-def from_ast(node):
-    """The gast tree of the Python `ast` tree `node` (see `parse`)."""
-    if isinstance(node, list):
-        return [from_ast(n) for n in node]
-    if not isinstance(node, ast.AST):
-        return node
-    kind = type(node)
-    if kind is ast.Name:
-        new = gast.Name(id=node.id, ctx=from_ast(node.ctx), annotation=None, type_comment=None)
-    elif kind is ast.arg:
-        new = gast.Name(id=node.arg, ctx=gast.Param(), annotation=from_ast(node.annotation),
-                        type_comment=node.type_comment)
-    else:
-        target, fields = _GAST_CLASSES.get(kind) or _gast_class(kind)
-        new = target.__new__(target)
-        for field in fields:
-            value = getattr(node, field, _ABSENT)
-            if value is _ABSENT:
-                value = [] if field in _LIST_FIELDS else None
-            elif isinstance(value, (list, ast.AST)):
-                value = from_ast(value)
-            setattr(new, field, value)
-        if kind is ast.ExceptHandler and node.name is not None:
-            new.name = gast.Name(id=node.name, ctx=gast.Store(), annotation=None, type_comment=None)
-    for attribute in ("lineno", "col_offset", "end_lineno", "end_col_offset"):
-        value = getattr(node, attribute, None)
-        if value is not None:
-            setattr(new, attribute, value)
-    return new
-
-
-_ABSENT = object()
-_LIST_FIELDS = {"type_params"}
-_GAST_CLASSES: dict = {}
-
-
-def _gast_class(kind):
-    target = getattr(gast, kind.__name__)
-    _GAST_CLASSES[kind] = target, target._fields
-    return _GAST_CLASSES[kind]
-

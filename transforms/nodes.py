@@ -1,6 +1,7 @@
 """Small builders and queries for gast nodes, shared by the passes."""
 from __future__ import annotations
 
+import ast
 import collections
 
 import gast
@@ -263,3 +264,55 @@ class NameMap:
     def about(self, s) -> dict:
         """The entries for the names the statement `s` mentions, as a dict."""
         return {n.id: self.map[n.id] for n in walk(s) if isinstance(n, gast.Name) and n.id in self.map}
+
+
+def parse(source: str, mode: str = "exec"):
+    """`gast.parse(source, mode)`, with a direct per-class conversion from Python's `ast` (gast's own
+    NodeTransformer was most of the time of reading a long function). The tree is the one gast
+    gives: every node becomes the gast class of its name with gast's fields (a field this
+    Python's `ast` lacks, such as `type_params` before 3.12, is empty), a parameter an `ast.arg`
+    made a `Name` with the `Param` context, and an exception handler's name a `Name`."""
+    return from_ast(ast.parse(source, mode=mode))
+
+
+def from_ast(node):
+    """The gast tree of the Python `ast` tree `node` (see `parse`)."""
+    if isinstance(node, list):
+        return [from_ast(n) for n in node]
+    if not isinstance(node, ast.AST):
+        return node
+    kind = type(node)
+    if kind is ast.Name:
+        new = gast.Name(id=node.id, ctx=from_ast(node.ctx), annotation=None, type_comment=None)
+    elif kind is ast.arg:
+        new = gast.Name(id=node.arg, ctx=gast.Param(), annotation=from_ast(node.annotation),
+                        type_comment=node.type_comment)
+    else:
+        target, fields = _GAST_CLASSES.get(kind) or _gast_class(kind)
+        new = target.__new__(target)
+        for field in fields:
+            value = getattr(node, field, _ABSENT)
+            if value is _ABSENT:
+                value = [] if field in _LIST_FIELDS else None
+            elif isinstance(value, (list, ast.AST)):
+                value = from_ast(value)
+            setattr(new, field, value)
+        if kind is ast.ExceptHandler and node.name is not None:
+            new.name = gast.Name(id=node.name, ctx=gast.Store(), annotation=None, type_comment=None)
+    for attribute in ("lineno", "col_offset", "end_lineno", "end_col_offset"):
+        value = getattr(node, attribute, None)
+        if value is not None:
+            setattr(new, attribute, value)
+    return new
+
+
+_ABSENT = object()
+_LIST_FIELDS = {"type_params"}
+_GAST_CLASSES: dict = {}
+
+
+def _gast_class(kind):
+    target = getattr(gast, kind.__name__)
+    _GAST_CLASSES[kind] = target, target._fields
+    return _GAST_CLASSES[kind]
+

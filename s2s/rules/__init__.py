@@ -49,7 +49,7 @@ import numpy as np
 
 from .. import runtime
 from ..errors import RuleError
-from ..transforms.nodes import clone
+from ..transforms.nodes import clone, parse
 
 REQUIRED = inspect.Parameter.empty
 
@@ -176,7 +176,7 @@ _NAMES: dict = {}
 
 def _parse_expr(text: str, what: str):
     try:
-        tree = gast.parse(text.strip(), mode="eval")
+        tree = parse(text.strip(), mode="eval")
     except SyntaxError as exc:
         raise RuleError(f"bad template for {what}: {text!r} ({exc.msg})") from None
     return tree.body
@@ -184,7 +184,7 @@ def _parse_expr(text: str, what: str):
 
 def _parse_signature(text: str, what: str):
     try:
-        tree = gast.parse(f"def _({text}):\n    pass\n")
+        tree = parse(f"def _({text}):\n    pass\n")
     except SyntaxError as exc:
         raise RuleError(f"bad argument list for {what}: {text!r} ({exc.msg})") from None
     namespace: dict = {}
