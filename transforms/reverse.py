@@ -302,12 +302,12 @@ class _Reverse:
             return
         d = self.namer.adjoint(v)
         if v in zero:
-            code.append(assign(d, contribution, origin))
+            code.append(_located(d, contribution, origin))
             zero.discard(v)
         elif v in self.containers:
-            code.append(assign(d, call(self.namer.helper("add"), name(d), contribution), origin))
+            code.append(_located(d, call(self.namer.helper("add"), name(d), contribution), origin))
         else:
-            code.append(assign(d, gast.BinOp(left=name(d), op=gast.Add(), right=contribution), origin))
+            code.append(_located(d, gast.BinOp(left=name(d), op=gast.Add(), right=contribution), origin))
 
     # ---- stacks: the adjoint of a list is the list of its elements' adjoints ---------
     def push_adjoint(self, s, zero):
@@ -627,6 +627,16 @@ def reverse(fn, info, namer, act, callees, derive_call, wrt, numbers=frozenset()
 
 
 _F8 = np.dtype(float)
+
+
+def _located(target, value, origin):
+    """`target = value` at the line of `origin`, set on the statement only (`nodes.assign` sets it
+    on every expression too, which was a tenth of the backward pass): nothing reads the line of an
+    expression of the backward sweep (errors cite the user's statements, comments cite statements,
+    and what s2s differentiates again it reads from the emitted source)."""
+    line = getattr(origin, "lineno", None)
+    return gast.Assign(targets=[name(target, store=True)], value=value, type_comment=None,
+                       lineno=line, col_offset=getattr(origin, "col_offset", 0))
 
 
 def _tuple(values):
