@@ -38,6 +38,9 @@ def to_ast(node):
     if not isinstance(node, gast.AST):
         return node
     kind = type(node)
+    shared = _CONTEXTS_AND_OPERATORS.get(kind)
+    if shared is not None:   # `Load()`, `Add()`: nodes without fields, one of each serves every tree
+        return shared
     if kind is gast.arguments:
         new = ast.arguments(posonlyargs=[_arg(a) for a in node.posonlyargs], args=[_arg(a) for a in node.args],
                             vararg=_arg(node.vararg), kwonlyargs=[_arg(a) for a in node.kwonlyargs],
@@ -66,6 +69,11 @@ def _arg(param):
 
 
 _AST_CLASSES: dict = {}
+_CONTEXTS_AND_OPERATORS = {getattr(gast, c.__name__): c() for c in
+                           (ast.Load, ast.Store, ast.Del, ast.Add, ast.Sub, ast.Mult, ast.MatMult, ast.Div, ast.Mod,
+                            ast.Pow, ast.LShift, ast.RShift, ast.BitOr, ast.BitXor, ast.BitAnd, ast.FloorDiv,
+                            ast.Invert, ast.Not, ast.UAdd, ast.USub, ast.And, ast.Or, ast.Eq, ast.NotEq, ast.Lt,
+                            ast.LtE, ast.Gt, ast.GtE, ast.Is, ast.IsNot, ast.In, ast.NotIn)}
 
 
 def _ast_class(kind):

@@ -124,6 +124,10 @@ class Recompute:
             (isinstance(p, gast.Name) and p.id not in self.containers)
             or (isinstance(p, gast.Constant) and type(p.value) in (int, float)) for p in parts)
 
+    def wanted(self, names, s) -> bool:
+        """May `substitute` change the adjoint code of `s`, whose Name nodes are `names`?"""
+        return bool(self.defs) and id(s) in self.where and any(n.id in self.defs for n in names)
+
     def substitute(self, code, s):
         """The adjoint code `code` of statement `s`, with the temporaries it may compute again
         replaced by their values (in place)."""

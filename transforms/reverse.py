@@ -245,9 +245,11 @@ class _Reverse:
             if self.act.is_active(t) and t not in zero:
                 self.value_adjoint(s, t, zero, code)
         zero |= {t for t in targets if self.act.is_active(t)}
-        if self.recompute is not None:   # cheap temporaries computed again, not recorded
-            code = self.recompute.substitute(code, s)
-        self.reads[s] = self.primal_reads(code)
+        names = [n for st in code for n in walk(st) if type(n) is gast.Name]
+        if self.recompute is not None and self.recompute.wanted(names, s):   # cheap temporaries
+            code = self.recompute.substitute(code, s)                          # computed again, not recorded
+            names = [n for st in code for n in walk(st) if type(n) is gast.Name]
+        self.reads[s] = {n.id for n in names if type(n.ctx) is gast.Load and n.id in self.primal}
         return code + [marker], zero
 
     def write_adjoint(self, s, zero, code):
