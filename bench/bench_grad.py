@@ -171,7 +171,9 @@ def bench_workload(w: Workload, s2s, s2s_error, peers: dict, min_time: float, re
                 row["s2s_wrong"] = True
                 row["notes"].append(f"s2s MISMATCH {mismatch}")
             row["s2s"] = best_time(g, args, min_time, repeat)
-            row["memory"] = peak_bytes(g, args) / max(peak_bytes(w.hand_grad, args), 1)
+            hand_peak = peak_bytes(w.hand_grad, args)
+            if hand_peak >= 1024:   # (numbers: a few Python objects, too few bytes to compare)
+                row["memory"] = peak_bytes(g, args) / hand_peak
             with general_code(s2s):   # the code for any shapes: what ran for arrays before issue 12
                 general = s2s.grad(w.f, wrt=w.wrt)
                 row["general"] = best_time(general, args, min_time, repeat)
