@@ -81,28 +81,30 @@ def test_random_program_gradient_matches_finite_differences(progdir, data):
             event(f"rejected: {exc.args[0].split(' for ')[0].split(' ')[0]}")  # --hypothesis-show-statistics
             assume(False)
 
-        call_args = tuple(_copy(a) for a in args)
-        try:
-            with _time_limit(TIME_LIMIT), np.errstate(all="ignore"):
-                got = df(*call_args)
-        except _TooSlow:
-            pytest.fail(f"the gradient did not return within {TIME_LIMIT} s (f takes milliseconds)\n--- program ---\n{source}")
-        for before, after in zip(args, call_args):
-            assert np.array_equal(before, after), f"s2s's gradient changed its inputs:\n{source}"
+        # the first call runs the general code; the second, the code s2s makes for these shapes
+        for which in ("general code", "code for these shapes"):
+            call_args = tuple(_copy(a) for a in args)
+            try:
+                with _time_limit(TIME_LIMIT), np.errstate(all="ignore"):
+                    got = df(*call_args)
+            except _TooSlow:
+                pytest.fail(f"the gradient did not return within {TIME_LIMIT} s (f takes milliseconds)\n--- program ---\n{source}")
+            for before, after in zip(args, call_args):
+                assert np.array_equal(before, after), f"s2s's gradient changed its inputs:\n{source}"
 
-        assert isinstance(got, tuple) and len(got) == len(WRT), f"expected a tuple of {len(WRT)}, got {got!r}"
-        for i, (g, e, err) in enumerate(zip(got, expected, noise)):
-            _check_gradient_type(g, args[i], i, source)
-            g, e = np.asarray(g, dtype=float), np.asarray(e, dtype=float)
-            # FD_NOISE * err covers the rounding error of the finite differences
-            # where f's intermediate values are large
-            tol = ATOL + RTOL * np.abs(e) + FD_NOISE * np.asarray(err)
-            assert np.all(np.abs(g - e) <= tol), (
-                f"gradient wrt {'xy'[i]} (argument {i}) is wrong\n"
-                f"  s2s:                {g!r}\n  finite differences: {e!r}\n"
-                f"  |difference|:       {np.abs(g - e)!r}\n  tolerance:          {tol!r}\n"
-                f"x = {x!r}, y = {y!r}, n = {n!r}, f(x, y, n) = {value!r}\n--- program ---\n{source}"
-            )
+            assert isinstance(got, tuple) and len(got) == len(WRT), f"expected a tuple of {len(WRT)}, got {got!r}"
+            for i, (g, e, err) in enumerate(zip(got, expected, noise)):
+                _check_gradient_type(g, args[i], i, source)
+                g, e = np.asarray(g, dtype=float), np.asarray(e, dtype=float)
+                # FD_NOISE * err covers the rounding error of the finite differences
+                # where f's intermediate values are large
+                tol = ATOL + RTOL * np.abs(e) + FD_NOISE * np.asarray(err)
+                assert np.all(np.abs(g - e) <= tol), (
+                    f"gradient wrt {'xy'[i]} (argument {i}) is wrong ({which})\n"
+                    f"  s2s:                {g!r}\n  finite differences: {e!r}\n"
+                    f"  |difference|:       {np.abs(g - e)!r}\n  tolerance:          {tol!r}\n"
+                    f"x = {x!r}, y = {y!r}, n = {n!r}, f(x, y, n) = {value!r}\n--- program ---\n{source}"
+                )
     finally:
         proggen.unload(module)
 
