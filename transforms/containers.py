@@ -35,7 +35,8 @@ def mapping_names(fn) -> set[str]:
     """Names known to hold a dict: bound to a dict display or `dict(...)`, the receiver of
     `.items()`, `.keys()`, `.values()` or `.get()`, or indexed with a string constant."""
     found = set()
-    for node in walk(fn):
+    nodes = list(walk(fn))
+    for node in nodes:
         if isinstance(node, gast.Assign) and isinstance(node.value, gast.Dict) or \
                 isinstance(node, gast.Assign) and _is_call(node.value, "dict"):
             found |= {t.id for t in node.targets if isinstance(t, gast.Name)}
@@ -45,7 +46,7 @@ def mapping_names(fn) -> set[str]:
         if isinstance(node, gast.Subscript) and isinstance(node.value, gast.Name) \
                 and isinstance(node.slice, gast.Constant) and isinstance(node.slice.value, str):
             found.add(node.value.id)
-    sequences = {t.id for node in walk(fn) if isinstance(node, gast.Assign)
+    sequences = {t.id for node in nodes if isinstance(node, gast.Assign)
                  and isinstance(node.value, (gast.List, gast.Tuple, gast.ListComp)) for t in node.targets
                  if isinstance(t, gast.Name)}
     return found - sequences  # a name bound to a list somewhere is not taken for a dict
@@ -77,13 +78,14 @@ def method_call(node, receiver, args, fresh):
 
 def stored_view(fn):
     """The first `v = d.values()` (or items) whose dict `d` is written in `fn`, else None (`d.keys()` stays a view)."""
-    written = {t.value.id for node in walk(fn) if isinstance(node, (gast.Assign, gast.AugAssign))
+    nodes = list(walk(fn))
+    written = {t.value.id for node in nodes if isinstance(node, (gast.Assign, gast.AugAssign))
                for t in (node.targets if isinstance(node, gast.Assign) else [node.target])
                if isinstance(t, gast.Subscript) and isinstance(t.value, gast.Name)}
-    written |= {node.func.value.id for node in walk(fn) if isinstance(node, gast.Call)
+    written |= {node.func.value.id for node in nodes if isinstance(node, gast.Call)
                 and isinstance(node.func, gast.Attribute) and isinstance(node.func.value, gast.Name)
                 and node.func.attr in ("update", "pop", "popitem", "setdefault", "clear")}
-    for node in walk(fn):
+    for node in nodes:
         if isinstance(node, gast.Assign) and isinstance(node.value, gast.Call) \
                 and isinstance(node.value.func, gast.Attribute) and node.value.func.attr in ("items", "values") \
                 and isinstance(node.value.func.value, gast.Name) and node.value.func.value.id in written:

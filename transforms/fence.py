@@ -47,12 +47,15 @@ def fence(fn: gast.FunctionDef, info) -> gast.FunctionDef:
         raise UnsupportedError(message, info.location(node), hint)
 
     body = gast.Module(body=fn.body, type_ignores=[])
-    allowed = {id(a) for n in walk(body) if isinstance(n, gast.Call) for a in n.args}  # f(*xs)
-    allowed |= {id(e) for n in walk(body) if isinstance(n, (gast.Assign, gast.For))
-                for t in (n.targets if isinstance(n, gast.Assign) else [n.target])
-                for e in walk(t) if isinstance(t, (gast.Tuple, gast.List))}  # a, *rest = xs
-    allowed |= {id(e) for n in walk(body) if isinstance(n, (gast.Tuple, gast.List)) for e in n.elts}  # (*s, 2)
-    for node in walk(body):
+    nodes = list(walk(body))
+    allowed: set = set()
+    if any(type(n) is gast.Starred for n in nodes):   # where `*xs` may be
+        allowed = {id(a) for n in nodes if isinstance(n, gast.Call) for a in n.args}  # f(*xs)
+        allowed |= {id(e) for n in nodes if isinstance(n, (gast.Assign, gast.For))
+                    for t in (n.targets if isinstance(n, gast.Assign) else [n.target])
+                    for e in walk(t) if isinstance(t, (gast.Tuple, gast.List))}  # a, *rest = xs
+        allowed |= {id(e) for n in nodes if isinstance(n, (gast.Tuple, gast.List)) for e in n.elts}  # (*s, 2)
+    for node in nodes:
         kind = type(node)
         if kind is gast.Starred and id(node) not in allowed:
             fail(node, *_STARRED)
