@@ -88,7 +88,8 @@ def test_random_program_gradient_matches_finite_differences(progdir, data):
                 with _time_limit(TIME_LIMIT), np.errstate(all="ignore"):
                     got = df(*call_args)
             except _TooSlow:
-                pytest.fail(f"the gradient did not return within {TIME_LIMIT} s (f takes milliseconds)\n--- program ---\n{source}")
+                pytest.fail(f"the gradient did not return within {TIME_LIMIT} s (f takes milliseconds)\n"
+                            f"--- program ---\n{source}")
             for before, after in zip(args, call_args):
                 assert np.array_equal(before, after), f"s2s's gradient changed its inputs:\n{source}"
 

@@ -65,7 +65,8 @@ def kind_of(node, kinds, known, helper):
     if isinstance(node, gast.Name):
         if node.id in known:
             k = known[node.id]
-            if k is not None and not k.shape and (k.dtype.kind in "biu" or k.dtype.kind == "f" and k.dtype.itemsize <= 8):
+            real = k is not None and (k.dtype.kind in "biu" or k.dtype.kind == "f" and k.dtype.itemsize <= 8)
+            if real and not k.shape:   # (no longdouble: it would make the sum a longdouble)
                 return NUMBER
             return array_shape(k) or False
         return kinds.get(node.id, False)
