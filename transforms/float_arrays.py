@@ -17,7 +17,7 @@ from __future__ import annotations
 import gast
 import numpy as np
 
-from .nodes import walk, walk_statements
+from .nodes import param_names, walk, walk_statements
 
 NUMBER = "number"
 
@@ -37,7 +37,7 @@ def float_arrays(fn, helper, known) -> dict:
     greatest fixed point (a name assigned from itself, `d = d + g`, is such an array if its other
     assignments make one)."""
     defs: dict = {}
-    other = set(_params(fn))
+    other = set(param_names(fn))
     for s in walk_statements(fn.body):
         if isinstance(s, gast.Assign) and len(s.targets) == 1 and isinstance(s.targets[0], gast.Name):
             defs.setdefault(s.targets[0].id, []).append(s.value)
@@ -96,9 +96,9 @@ def kind_of(node, kinds, known, helper):
         if isinstance(f, gast.Name) and f.id == helper("unindex") and len(node.args) == 3:   # zeros like x
             kind = kind_of(node.args[1], kinds, known, helper)
             return kind if kind != NUMBER else False
-        if _np_call(node, ("roll",)) and node.args:   # the same values, moved
+        if np_call(node, ("roll",)) and node.args:   # the same values, moved
             return kind_of(node.args[0], kinds, known, helper)
-        if _np_call(node, ("zeros",)) and len(node.args) == 1 and isinstance(node.args[0], gast.Tuple) \
+        if np_call(node, ("zeros",)) and len(node.args) == 1 and isinstance(node.args[0], gast.Tuple) \
                 and node.args[0].elts and all(isinstance(e, gast.Constant) and type(e.value) is int
                                               for e in node.args[0].elts):
             return tuple(e.value for e in node.args[0].elts)
@@ -122,14 +122,11 @@ def _matmul(a, b):
     return shape or NUMBER
 
 
-def _params(fn):
-    a = fn.args
-    return [p.id for p in a.posonlyargs + a.args + [a.vararg] + a.kwonlyargs + [a.kwarg] if p is not None]
-
-
 def loop_indices(fn) -> set:
     """Names assigned only as the target of `for i in range(...)` (or its `reversed`, or a slice of
-    those): each holds a Python int."""
+    those): each holds a Python int. (`shapes.range_indices` takes every loop for a `range` loop, as
+    normal form makes them; here, where an index that may repeat an element would make `d[i] += g`
+    wrong, what is iterated is checked.)"""
     targets, other = set(), set()
     for s in walk_statements(fn.body):
         if isinstance(s, gast.For) and isinstance(s.target, gast.Name) and _counts(s.iter):
@@ -137,7 +134,7 @@ def loop_indices(fn) -> set:
         elif isinstance(s, (gast.Assign, gast.AugAssign, gast.For)):
             for t in (s.targets if isinstance(s, gast.Assign) else [s.target]):
                 other |= _stored(t)
-    return targets - other - set(_params(fn))
+    return targets - other - set(param_names(fn))
 
 
 def _counts(it) -> bool:
@@ -165,7 +162,8 @@ def simple_index(index, indices) -> bool:
     return True
 
 
-def _np_call(node, names) -> bool:
+def np_call(node, names) -> bool:
+    """Is `node` a call `np.<one of names>(...)`?"""
     f = node.func if isinstance(node, gast.Call) else None
     return isinstance(f, gast.Attribute) and f.attr in names and isinstance(f.value, gast.Name) and f.value.id == "np"
 

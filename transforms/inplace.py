@@ -39,7 +39,7 @@ from __future__ import annotations
 
 import gast
 
-from .float_arrays import NUMBER, array_shape, float_arrays, kind_of, loop_indices, simple_index
+from .float_arrays import NUMBER, array_shape, float_arrays, kind_of, loop_indices, np_call, simple_index
 from .nodes import ADJOINT, call, is_adjoint, name, walk
 
 
@@ -50,9 +50,9 @@ def inplace_adjoints(fn: gast.FunctionDef, helper, known=None) -> bool:
     rewriter = _Owned(helper, shapes, known)
     rewriter.block(fn.body, set(), rewrite=True)
     if rewriter.augmented:
-        _augment(fn.body, rewriter.augmented)
+        _replace(fn.body, _augmented(rewriter.augmented))
     if rewriter.changed and known:
-        _direct_forms(fn.body, helper, shapes, known, loop_indices(fn))
+        _replace(fn.body, _direct_form(helper, shapes, known, loop_indices(fn)))
     return rewriter.changed
 
 
@@ -128,7 +128,7 @@ class _Owned:
                     which not in ("set_at", "add_at") or i > 1)))
                 if which in ("set_at", "add_at"):   # the target is updated, not kept elsewhere
                     kept -= {target}
-        if _np_call(value, ("zeros", "full")):   # np.zeros(shape), np.full(shape, g): a new array (code for
+        if np_call(value, ("zeros", "full")):   # np.zeros(shape), np.full(shape, g): a new array (code for
             fresh, kept = True, set()             # known shapes, transforms.known_shapes); g is copied in
         owned -= kept
         owned -= {n for t in s.targets for n in _names(t)}
@@ -169,11 +169,6 @@ class _Owned:
             and node.func.id == self.helper(which) and not node.keywords
 
 
-def _np_call(node, names) -> bool:
-    f = node.func if isinstance(node, gast.Call) else None
-    return isinstance(f, gast.Attribute) and f.attr in names and _is(f.value, "np")
-
-
 def _is(node, id_) -> bool:
     return isinstance(node, gast.Name) and node.id == id_
 
@@ -186,40 +181,45 @@ def _names(node) -> set:
 _UPDATES = (gast.Add, gast.Sub, gast.Mult, gast.Div)
 
 
-def _augment(stmts, ids):
-    """`d = d + e` -> `d += e` for the assignments in `ids`."""
+def _replace(stmts, new_of):
+    """Each statement `s` in `stmts` (nested blocks too) for which `new_of(s)` gives one is replaced
+    by it, with its line and its mark (a `grad of:` comment cites it)."""
     for k, s in enumerate(stmts):
         for field in ("body", "orelse"):
             if isinstance(getattr(s, field, None), list):
-                _augment(getattr(s, field), ids)
-        if id(s) in ids:
-            new = gast.AugAssign(target=name(s.targets[0].id, store=True), op=s.value.op, value=s.value.right)
-            gast.copy_location(new, s)
-            setattr(new, ADJOINT, is_adjoint(s))
-            stmts[k] = new
-
-
-def _direct_forms(stmts, helper, shapes, known, indices):
-    for k, s in enumerate(stmts):
-        for field in ("body", "orelse"):
-            if isinstance(getattr(s, field, None), list):
-                _direct_forms(getattr(s, field), helper, shapes, known, indices)
-        if not (isinstance(s, gast.Assign) and len(s.targets) == 1 and isinstance(s.targets[0], gast.Name)
-                and isinstance(s.value, gast.Call) and isinstance(s.value.func, gast.Name) and not s.value.keywords):
-            continue
-        d, args = s.targets[0].id, s.value.args
-        if not (args and _is(args[0], d) and isinstance(shapes.get(d), tuple)):
-            continue
-        new = None
-        if s.value.func.id == helper("set_at") and len(args) == 3:
-            new = gast.Assign(targets=[_element(d, args[1])], value=args[2], type_comment=None)
-        elif s.value.func.id == helper("add_at") and len(args) == 4 and isinstance(args[1], gast.Name) \
-                and array_shape(known.get(args[1].id)) == shapes[d] and simple_index(args[2], indices):
-            new = gast.AugAssign(target=_element(d, args[2]), op=gast.Add(), value=args[3])
+                _replace(getattr(s, field), new_of)
+        new = new_of(s)
         if new is not None:
             gast.copy_location(new, s)
             setattr(new, ADJOINT, is_adjoint(s))
             stmts[k] = new
+
+
+def _augmented(ids):
+    """`d = d + e` -> `d += e` for the assignments in `ids`."""
+    def new_of(s):
+        if id(s) in ids:
+            return gast.AugAssign(target=name(s.targets[0].id, store=True), op=s.value.op, value=s.value.right)
+        return None
+    return new_of
+
+
+def _direct_form(helper, shapes, known, indices):
+    """`d = set_at(d, i, c)` -> `d[i] = c`, `d = add_at(d, x, i, g)` -> `d[i] += g` (see above)."""
+    def new_of(s):
+        if not (isinstance(s, gast.Assign) and len(s.targets) == 1 and isinstance(s.targets[0], gast.Name)
+                and isinstance(s.value, gast.Call) and isinstance(s.value.func, gast.Name) and not s.value.keywords):
+            return None
+        d, args = s.targets[0].id, s.value.args
+        if not (args and _is(args[0], d) and isinstance(shapes.get(d), tuple)):
+            return None
+        if s.value.func.id == helper("set_at") and len(args) == 3:
+            return gast.Assign(targets=[_element(d, args[1])], value=args[2], type_comment=None)
+        if s.value.func.id == helper("add_at") and len(args) == 4 and isinstance(args[1], gast.Name) \
+                and array_shape(known.get(args[1].id)) == shapes[d] and simple_index(args[2], indices):
+            return gast.AugAssign(target=_element(d, args[2]), op=gast.Add(), value=args[3])
+        return None
+    return new_of
 
 
 def _element(d, index):
