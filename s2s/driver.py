@@ -28,6 +28,7 @@ from .parsing import parse_function
 from .rules import _BY_METHOD
 from .transforms import assemble
 from .transforms.activity import activity
+from .transforms.algebra import specialised_simplifier
 from .transforms.batching import batch_outer_products
 from .transforms.specialise import scalar_fills
 from .transforms.known_shapes import known_shapes
@@ -206,6 +207,8 @@ class _Generation:
         self.prepared: dict = {}  # function -> its normal form, read early for the shapes it returns
         self.parsed: dict = {}    # function -> (tree, info) parsed already, to be prepared once
         self.known = None         # in code for known shapes, what the entry's names hold (Known)
+        self.scalars = ()         # in code for numbers, the entry's names that hold numbers
+        self.wrt = ()             # the entry's differentiated parameters
         self.returns: dict = {}   # (function, Knowns of its arguments) -> Known of its result, or None
         self.aux_pending = entry if has_aux else None  # the entry, whose result is (value, aux), until read
         self.aux = None        # the name of aux in the entry's normal form
@@ -402,6 +405,7 @@ class _Generation:
         known = known_shapes(fn, callees, self.like, self.result_known) if func is self.entry and self.like else None
         if func is self.entry:
             self.known = known   # (its running code writes some adjoint elements directly: transforms.inplace)
+            self.scalars = numbers
         sweeps = reverse(fn, info, self.namer, act, callees, self.derive_call, wrt, numbers, known)
         if known:   # a sum's cotangent as a number where products broadcast it; outer products of
             sweeps.backward = scalar_fills(sweeps.backward, known,   # vectors over a loop: one product
@@ -445,7 +449,8 @@ class _Generation:
         fn, info, callees, act = self.analyse(func, wrt)
         return forward(fn, info, self.namer, act, callees, self.derive_jvp_call, wrt), info
 
-    def finish(self, fn, info, func, optimize):
+    def finish(self, fn, info, func, optimize, specialised=False):
+        """`specialised`: `fn` is the entry's reverse-mode code for known shapes or for numbers."""
         if optimize:
             namer = self.namer
 
@@ -454,7 +459,11 @@ class _Generation:
             def fresh_name():
                 self.shared += 1
                 return namer.numbered("e", self.shared)
-            fn = optimize_pass(fn, _pure_call, derivative_name, fresh_name)
+            simplify = None
+            if specialised and (self.known or self.scalars):
+                simplify = specialised_simplifier(namer.helper, derivative_name, _pure_call, self.known, self.scalars,
+                                                  set(param_names(fn)) & set(self.wrt))
+            fn = optimize_pass(fn, _pure_call, derivative_name, fresh_name, simplify)
         cells = cells_of(func)
         fn, cells = _bound_defaults(fn, func, cells)
         self.functions.append((fn.name, fn, info, self.namespace(func), cells))
@@ -644,7 +653,8 @@ def _generate_entry(gen, namer, func, wrt, single, mode, optimize, named=None):
         entry_fn = assemble.joint(sweeps, namer, entry, wrt, single, mode, _describe(mode, func, info, wrt), gen.aux)
         if gen.like and gen.guard:
             _guard_arguments(entry_fn, gen.like, namer)
-    gen.finish(entry_fn, info, func, optimize)
+    gen.wrt = wrt
+    gen.finish(entry_fn, info, func, optimize, specialised=mode != "jvp")
     gen.drain(optimize)
     return entry_fn
 

@@ -133,9 +133,10 @@ def diffusion(u0, c):
 
 
 def shared(x, w):
-    """An adjoint passed on by a copy (`d_a = d_y`) and then added to: the copy must keep its value."""
+    """An adjoint summed from arithmetic (one expression, `transforms.algebra`) and from a roll's
+    adjoint, which is no arithmetic: that one is added in place, `d_y += np.roll(...)`."""
     y = x * 2.0
-    z = y + y * w
+    z = y + np.roll(y, 1) * w
     a = y @ w
     return np.sum(z * y) + a * 3.0
 

@@ -27,12 +27,16 @@ _FOLD = {gast.Add: operator.add, gast.Sub: operator.sub, gast.Mult: operator.mul
 _COMPARE = {gast.Is: operator.is_, gast.IsNot: operator.is_not, gast.Eq: operator.eq, gast.NotEq: operator.ne}
 
 
-def optimize(fn: gast.FunctionDef, pure_call, derivative_name, fresh_name=None) -> gast.FunctionDef:
+def optimize(fn: gast.FunctionDef, pure_call, derivative_name, fresh_name=None, simplify=None) -> gast.FunctionDef:
     """`pure_call(call_node)`: may the call go when its result is unused?
     `derivative_name(name)`: is it an adjoint or tangent s2s made (copies of those propagate)?
-    `fresh_name()`: a new temporary, for a call a statement repeats (`cse`); None: none shared."""
+    `fresh_name()`: a new temporary, for a call a statement repeats (`cse`); None: none shared.
+    `simplify(fn)`: in code for known shapes or for numbers, `algebra.simplify_adjoint_arithmetic`."""
     fn = rewrite(fn, _FOLDS)
     fn.body = _propagate_copies(fn.body, derivative_name)
+    if simplify is not None:
+        fn = simplify(fn)
+        fn.body = _propagate_copies(fn.body, derivative_name)
     if fresh_name is not None:
         fn = share_subexpressions(fn, pure_call, fresh_name)
     _eliminate_dead_code(fn, pure_call)   # one sweep: what it removes reads nothing in it (see there)

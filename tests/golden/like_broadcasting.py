@@ -8,9 +8,8 @@ def grad_broadcasting(X, w, b):
     # return np.sum((X * w + b) ** 2)    (golden_cases.py:86)
     _3 = X * w
     _2 = _3 + b
-    d_out = 1.0
     # grad of: return np.sum((X * w + b) ** 2)    (golden_cases.py:86)
-    d_2 = d_out * 2 * _2
+    d_2 = 2.0 * _2
     d_b = np.sum(d_2)
     d_w = np.sum(d_2 * X, axis=0)
     return d_w, d_b

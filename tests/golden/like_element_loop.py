@@ -21,10 +21,8 @@ def grad_element_loop(x):
         acc = _3
         # y[i] = acc    (golden_cases.py:172)
         y[i] = acc
-    d_out = 1.0
     # grad of: return np.sum(y * y)    (golden_cases.py:173)
-    d_y = d_out * y
-    d_y += d_out * y
+    d_y = 2.0 * y
     # grad of: for i in range(len(x)):    (golden_cases.py:170)
     d_acc = 0.0
     d_x = np.zeros((8,))

@@ -22,11 +22,8 @@ def grad_rnn(Wx, Wh, b, xs):
         _5 = _6 + b
         _stack.append(h)
         h = np.tanh(_5)
-    d_out = 1.0
     # grad of: return 0.5 * np.sum(h * h)    (golden_cases.py:99)
-    d_9 = d_out * 0.5
-    d_h = d_9 * h
-    d_h += d_9 * h
+    d_h = h
     # grad of: for x in xs:    (golden_cases.py:97)
     d_Wh = np.zeros((16, 16))
     d_Wx = np.zeros((16, 8))

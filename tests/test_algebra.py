@@ -1,0 +1,371 @@
+"""Simplified adjoint arithmetic (issue 12, transforms/algebra.py, transforms/rational.py): in code
+for known shapes and for numbers, the chain of statements that computes an adjoint is rewritten as
+the expression a person writes (``d_x = 2.0 * x * y``, ``d_t = p - y``).
+
+Three kinds of check, each with an oracle that is not the pass itself:
+- the rational functions, against exact arithmetic on numbers;
+- the pass, on random blocks of arithmetic with barriers, loops and calls: the block before and
+  after the pass must compute the same values, shapes and types (the original code is the oracle);
+- gradients through it, against analytic derivatives and central differences."""
+import ast
+import copy
+from fractions import Fraction
+
+import gast
+import numpy as np
+import pytest
+from hypothesis import given, strategies as st
+
+import s2s
+from oracles import numerical_grad
+from s2s.transforms import rational as ra
+from s2s.transforms.algebra import simplify_adjoint_arithmetic
+from s2s.transforms.expressions import joined
+from s2s.transforms.float_arrays import NUMBER
+from s2s.transforms.nodes import parse
+
+
+# ---- rational functions ------------------------------------------------------------------------
+
+def _value(r, point):
+    """The value of rational function `r` at `point` (atom -> Fraction)."""
+    def poly(p):
+        total = Fraction(0)
+        for m, c in p.items():
+            term = c
+            for a, e in m:
+                term *= point[a] ** e
+            total += term
+        return total
+    num, factors = r
+    out = poly(num)
+    for f in factors:
+        out /= poly(f)
+    return out
+
+
+def test_cancellation_leaves_what_a_person_writes():
+    x, y = ra.atom(0), ra.atom(1)
+    assert ra.div(ra.mul(x, y), x) == y
+    difference = ra.add(ra.power(x, 2), ra.power(y, 2), -1)
+    assert ra.div(difference, ra.add(x, y, -1)) == ra.add(x, y)
+    p = x   # y / p - (1 - y) / (1 - p), times p (1 - p), is y - p
+    one_minus_p = ra.add(ra.constant(1), p, -1)
+    score = ra.add(ra.div(y, p), ra.div(ra.add(ra.constant(1), y, -1), one_minus_p), -1)
+    assert ra.mul(score, ra.mul(p, one_minus_p)) == ra.add(y, p, -1)
+
+
+@given(st.lists(st.sampled_from("+-*/^"), min_size=1, max_size=8),
+       st.lists(st.integers(-4, 4).filter(bool), min_size=3, max_size=3))
+def test_rational_arithmetic_is_exact(ops, values):
+    point = {k: Fraction(v, 3) for k, v in enumerate(values)}
+    try:
+        r, expected = _apply(ops, point)
+    except ra.TooLarge:   # past the bounds: the pass leaves such an expression as it is
+        return
+    assert _value(r, point) == expected
+
+
+def _apply(ops, point):
+    r, expected = ra.atom(0), point[0]
+    for k, op in enumerate(ops):
+        a = (k + 1) % 3
+        other, v = ra.add(ra.atom(a), ra.constant(2)), point[a] + 2   # never zero at the point
+        if op == "+":
+            r, expected = ra.add(r, other), expected + v
+        elif op == "-":
+            r, expected = ra.add(r, other, -1), expected - v
+        elif op == "*":
+            r, expected = ra.mul(r, other), expected * v
+        elif op == "/":
+            r, expected = ra.div(r, other), expected / v
+        else:
+            r, expected = ra.neg(ra.power(ra.atom(a), -2)), -1 / point[a] ** 2
+    return r, expected
+
+
+def test_expressions_past_the_bounds_are_refused():
+    with pytest.raises(ra.TooLarge):
+        ra.power(ra.atom(0), ra.MAX_EXPONENT + 1)
+    with pytest.raises(ra.TooLarge):
+        total = ra.constant(0)
+        for k in range(ra.MAX_TERMS + 1):
+            total = ra.add(total, ra.atom(k))
+
+
+# ---- the pass on random blocks -------------------------------------------------------------------
+
+KINDS = {"u": (3,), "v": (3,), "m": (2, 3), "s": NUMBER, "k": NUMBER}
+FLOATS = {"u", "v", "m", "s"}   # k is an int
+DIVISORS = ["u", "v", "m", "s", "k", "2.0", "3"]   # bounded away from zero at the point below
+
+
+def _args():
+    return (np.array([0.6, 1.1, 1.7]), np.array([1.3, 0.8, 1.9]), np.array([[0.9, 1.4, 0.7], [1.2, 1.8, 0.5]]),
+            1.3, 2)
+
+
+@st.composite
+def _expression(draw, names, depth=0):
+    if depth >= 3 or draw(st.integers(0, 2)) == 0:
+        return draw(st.sampled_from(names + ["0.5", "2.0", "3", "-1.5", "1"]))
+    op = draw(st.sampled_from(["+", "-", "*", "/", "**", "neg"]))
+    left = draw(_expression(names, depth + 1))
+    if op == "neg":
+        return f"-({left})"
+    if op == "**":
+        return f"{draw(st.sampled_from(DIVISORS[:5]))} ** {draw(st.sampled_from([2, 3, -1]))}"
+    right = draw(st.sampled_from(DIVISORS)) if op == "/" else draw(_expression(names, depth + 1))
+    return f"({left}) {op} ({right})"
+
+
+def _kind(value):
+    return NUMBER if np.ndim(value) == 0 else np.shape(value)
+
+
+@st.composite
+def _block(draw):
+    """A function of u, v, m, s, k: arithmetic assigned to adjoints (d_*) and primal temporaries
+    (t_*), with element writes, calls and a loop among them; names are kept to one kind each."""
+    lines, kinds, names = ["d_s0 = 0.25"], {**KINDS, "d_s0": NUMBER}, [*KINDS, "d_s0"]
+    env = {**dict(zip(["u", "v", "m", "s", "k"], _args())), "d_s0": 0.25}
+    count = draw(st.integers(3, 12))
+    loop_at = draw(st.integers(0, count)) if draw(st.booleans()) else None
+    indent = ""
+    for i in range(count):
+        if i == loop_at:
+            lines.append("for i in range(2):")
+            indent = "    "
+        what = draw(st.sampled_from(["adjoint"] * 5 + ["temporary", "write", "call"]))
+        if what == "write":
+            lines.append(f"{indent}u[0] = {draw(st.sampled_from(['s', 'd_s0', 'k * 0.5']))}")
+            continue
+        expr = draw(_expression(names))
+        value = eval(expr, {"np": np}, dict(env))
+        if what == "call":
+            expr, value = f"np.sin({expr})", np.sin(value)
+        if isinstance(value, int) and what != "temporary":
+            expr, value = f"1.0 * ({expr})", float(value)
+        kind = _kind(value)
+        prefix = "t" if what == "temporary" else "d"
+        target = f"{prefix}_{'s' if kind == NUMBER else 'x' * len(kind)}{draw(st.integers(0, 1))}"
+        if kinds.get(target, kind) != kind or (target in env and type(env[target]) is not type(value)):
+            continue
+        kinds[target] = kind
+        env[target] = value
+        names = names if target in names else names + [target]
+        lines.append(f"{indent}{target} = {expr}")
+    if lines[-1].startswith("for "):
+        lines.append("    pass")
+    returned = [n for n in names if n not in KINDS and draw(st.booleans())] or [names[-1]]
+    source = "def f(u, v, m, s, k):\n" + "".join(f"    {line}\n" for line in lines) \
+        + f"    return ({', '.join(returned)},)\n"
+    return source, kinds
+
+
+def _run(tree, args=None):
+    module = ast.fix_missing_locations(ast.Module(body=[gast.gast_to_ast(tree)], type_ignores=[]))
+    namespace = {"np": np}
+    exec(compile(module, "<block>", "exec"), namespace)
+    with np.errstate(all="ignore"):
+        return namespace["f"](*copy.deepcopy(_args() if args is None else args))
+
+
+def _pure(call):
+    return True   # only np.sin is called
+
+
+@given(_block())
+def test_the_pass_computes_what_the_block_computed(block):
+    source, kinds = block
+    tree = parse(source).body[0]
+    try:
+        before = _run(tree)
+    except (ZeroDivisionError, OverflowError):
+        return
+    simplified = simplify_adjoint_arithmetic(copy.deepcopy(tree), kinds, lambda n: n in FLOATS or n.startswith("d_"),
+                                             lambda n: n.startswith("d_"), _pure)
+    after = _run(simplified)
+    for a, b in zip(before, after):
+        assert np.shape(a) == np.shape(b) and isinstance(a, float) == isinstance(b, float), source
+        scale = 1.0 + np.max(np.abs(a)) if np.all(np.isfinite(a)) else 1.0
+        np.testing.assert_allclose(b, a, rtol=1e-9, atol=1e-9 * scale, err_msg=source)
+
+
+def _simplified(source, kinds):
+    tree = simplify_adjoint_arithmetic(parse(source).body[0], kinds, lambda n: True,
+                                       lambda n: n.startswith("d_"), _pure)
+    return ast.unparse(gast.gast_to_ast(tree))
+
+
+def test_nothing_is_expanded_across_an_element_write():
+    text = _simplified("def f(u, d_out):\n"
+                       "    d_a = d_out * u\n"
+                       "    d_b = d_a * 2.0\n"
+                       "    u[0] = 5.0\n"
+                       "    d_c = d_b * u\n"
+                       "    return d_c\n", {"u": (3,), "d_out": NUMBER, "d_a": (3,), "d_b": (3,), "d_c": (3,)})
+    assert "d_b = 2.0 * d_out * u" in text, text   # d_a is gone
+    assert "d_c = u * d_b" in text, text   # u before the write is not u after it
+
+
+def test_no_name_stands_for_terms_across_an_element_write():
+    source = ("def f(u, v, d_out):\n"
+              "    t = u + v\n"
+              "    {}\n"
+              "    d_c = u + v + d_out\n"
+              "    return d_c, t\n")
+    kinds = {"u": (3,), "v": (3,), "t": (3,), "d_out": NUMBER, "d_c": (3,)}
+    assert "d_c = d_out + t" in _simplified(source.format("pass"), kinds)   # t holds u + v
+    text = _simplified(source.format("u[0] = 5.0"), kinds)
+    assert "d_out + t" not in text, text   # t holds u + v as u was before the write
+
+
+def test_kinds_broadcast():
+    assert joined((3,), (2, 3)) == joined((2, 3), (3,)) == (2, 3)
+    assert joined((2, 1), (3,)) == (2, 3) and joined(NUMBER, (3,)) == joined((3,), NUMBER) == (3,)
+
+
+OVERWRITTEN = """def f(u, d_out):
+    d_a = d_out * 2.0
+    u[0] = 1.0
+    d_b = d_a * u
+    d_a = d_out * 3.0
+    d_c = d_b * d_a / d_a
+    return d_c, d_a
+"""   # d_c is not d_a * u: d_a no longer holds 2.0 * d_out there
+
+CARRIED = """def f(u, d_out):
+    d_a = d_out * u
+    d_s = d_out * u
+    for i in range(3):
+        d_s = d_s + d_a
+        d_a = d_a * u
+    return (d_s,)
+"""   # d_a is read by the loop's next pass: its update stays
+
+
+@pytest.mark.parametrize("source", [OVERWRITTEN, CARRIED], ids=["overwritten", "carried"])
+def test_names_read_later_keep_their_values(source):
+    kinds = {"u": (3,), "d_out": NUMBER, "d_a": (3,), "d_b": (3,), "d_c": (3,), "d_s": (3,)}
+    if source is OVERWRITTEN:
+        kinds["d_a"] = NUMBER
+    tree = parse(source).body[0]
+    before = _run(tree, (np.array([0.5, 2.0, 3.0]), 1.5))
+    after = _run(simplify_adjoint_arithmetic(copy.deepcopy(tree), kinds, lambda n: True,
+                                             lambda n: n.startswith("d_"), _pure), (np.array([0.5, 2.0, 3.0]), 1.5))
+    for a, b in zip(before, after):
+        np.testing.assert_allclose(b, a, rtol=1e-12)
+
+
+def test_a_rewrite_that_would_change_a_shape_is_not_made():
+    text = _simplified("def f(x, d_out):\n"
+                       "    d_2 = d_out / x\n"
+                       "    d_x = d_out * x / x\n"
+                       "    d_x = d_x + d_2 * x\n"
+                       "    return d_x\n", {"x": (3,), "d_out": NUMBER, "d_2": (3,), "d_x": (3,)})
+    assert "d_x = d_x + d_2 * x" in text, text   # 2.0 * d_out would be a number, not an array of 3
+
+
+# ---- gradients through it --------------------------------------------------------------------------
+
+def poly(x, y):
+    return x * x * y + y + 2
+
+
+def differences(x, y):
+    return x - y - 2.0 * (x / y - y / x)
+
+
+def squares(x, y):
+    return (x + y) ** 2 - (x - y) ** 2 + x * y * y / x
+
+
+def scaled(x, n):
+    return x * x * n - n
+
+
+def test_gradients_for_numbers_match_the_analytic_ones():
+    x, y = 0.7, -1.3
+    cases = [(poly, (2 * x * y, x * x + 1)),
+             (differences, (1 - 2.0 * (1 / y + y / x ** 2), -1 - 2.0 * (-x / y ** 2 - 1 / x))),
+             (squares, (4 * y + y * y / x - y * y / x, 4 * x + 2 * y))]
+    for f, expected in cases:
+        g = s2s.grad(f, wrt=(0, 1))
+        for _ in range(2):   # the general code, then the code for numbers (made at the second call)
+            got = g(x, y)
+            assert all(type(d) is float for d in got)
+            np.testing.assert_allclose(got, expected, rtol=1e-12)
+
+
+def cancelling(x, y):
+    return x * y - y * (x + 1.0)
+
+
+def test_an_adjoint_that_cancels_to_a_constant_keeps_its_sign():
+    g = s2s.grad(cancelling, wrt=(0, 1))
+    assert [g(0.5, 2.0) for _ in range(2)] == [(0.0, -1.0)] * 2
+    assert "d_y = -1.0" in s2s.source(g, numbers=True)
+
+
+def test_an_int_argument_does_not_make_the_gradient_an_int():
+    g = s2s.grad(scaled)
+    for _ in range(2):
+        d = g(1.5, 3)
+        assert type(d) is float and d == 9.0
+
+
+def test_code_for_numbers_reads_as_written_by_hand():
+    text = s2s.source(s2s.grad(squares, wrt=(0, 1)), numbers=True)
+    assert "d_x = 4.0 * y" in text and "d_y = 4.0 * x + 2.0 * y" in text, text
+
+
+def logistic_loss(w, X, y):
+    t = X @ w
+    p = 0.5 * (np.tanh(0.5 * t) + 1.0)
+    return -np.sum(y * np.log(p) + (1.0 - y) * np.log(1.0 - p))
+
+
+def cubic_diffusion(u):
+    for _ in range(3):
+        u = u + 0.1 * (np.roll(u, 1) + np.roll(u, -1) - 2.0 * u) - 0.01 * u * u * u
+    return np.sum(u * u)
+
+
+def element_writes(x):
+    y = x * 2.0
+    a = y * x
+    y[0] = 5.0
+    b = y * x
+    return np.sum(a * b)
+
+
+def test_the_logistic_loss_gradient_is_p_minus_y():
+    rng = np.random.default_rng(0)
+    X, y, w = rng.normal(size=(20, 3)), (rng.random(20) > 0.5) * 1.0, rng.normal(size=3)
+    text = s2s.source(s2s.grad(logistic_loss), like=(w, X, y))
+    assert "d_t = p - y" in text and "np.log" not in text.split("def ")[1], text
+    g = s2s.grad(logistic_loss)
+    for _ in range(2):
+        np.testing.assert_allclose(g(w, X, y), numerical_grad(logistic_loss, [w, X, y], 0), rtol=1e-6)
+
+
+def test_three_equal_terms_are_one():
+    u = np.linspace(-1.0, 1.0, 8)
+    text = s2s.source(s2s.grad(cubic_diffusion), like=(u,))
+    assert "0.03 * u * u" in text, text
+    g = s2s.grad(cubic_diffusion)
+    for _ in range(2):
+        np.testing.assert_allclose(g(u.copy()), numerical_grad(cubic_diffusion, [u], 0), rtol=1e-6)
+    v = np.cos(np.arange(8.0))
+    eps = 1e-5
+    numeric = (g(u + eps * v) - g(u - eps * v)) / (2 * eps)   # the simplified code, differentiated again
+    np.testing.assert_allclose(s2s.hvp(cubic_diffusion)(u.copy(), v), numeric, rtol=1e-5, atol=1e-8)
+
+
+def test_element_writes_end_what_is_simplified_together():
+    x = np.array([1.0, 2.0, 3.0])
+    g = s2s.grad(element_writes)
+    expected = np.array([30.0, 128.0, 432.0])   # 10 x0^3 + 4 x1^4 + 4 x2^4, differentiated
+    for _ in range(2):
+        np.testing.assert_allclose(g(x.copy()), expected, rtol=1e-12)

@@ -1,0 +1,267 @@
+"""Algebra: the adjoint arithmetic of a block, simplified as a person simplifies it by hand.
+
+Before and after: a generated function. In code where every value the arithmetic touches is a
+float64 array of a known shape or a real number (code for known shapes, code for numbers), the
+chain of statements that computes an adjoint is rewritten as the expression a person writes::
+
+    d_3 = d_out * y                         d_x = 2.0 * x * y
+    d_x = d_3 * x                   ->      d_y = _3 + 1.0
+    d_x = d_x + d_3 * x
+    d_y = d_out + d_out * _3
+
+    (p = 0.5 * (np.tanh(t) + 1), the log-likelihood of a Bernoulli)
+    d_13 = d_12 / _13; d_p = -d_13 ...      d_4 = p - y
+    d_3 = d_1 * (1 - _2 ** 2); d_4 = d_3 / 2
+
+How: within one block, each adjoint statement's value is expanded, through the arithmetic
+statements before it (adjoint or primal), into a rational function of the values nothing
+simplifies further (`transforms.rational`: exact coefficients, common factors cancelled). The
+adjoints some other statement reads ("roots": read by a call, returned, live after the block) are
+written back from their rational functions: common factors taken out (arrays first, so number
+arithmetic is done on numbers), terms of an earlier statement's value replaced by its name where
+that is cheaper (``0.5 * _2 + 0.5 - y`` is ``p - y``), and the adjoint statements nobody else
+reads dropped. The block is rewritten only if the new arithmetic costs less (array operations
+weighted by size, number operations by Python's overhead); otherwise it is left as it was.
+
+The identities are exact over the reals; the floating-point result can differ in the last bits,
+and where the original divides 0 by 0 at a point where the function has a limit (``y / p`` times
+``p``, at ``p = 0``), the rewritten code gives the limit.
+
+Nothing moves across a statement that may change an array in place (``y[i] = v``, ``y += v``, a
+call that is not known to be pure, a loop or a branch): those end the stretch of statements
+expanded together. A rewritten adjoint keeps its kind: an array adjoint's expression must still
+have an array of its shape in it, and a number adjoint a float in it (a Python int times a Python
+int stays an int).
+"""
+from __future__ import annotations
+
+import gast
+import numpy as np
+
+from . import rational as ra
+from .expressions import ExpressionWriter, cost
+from .float_arrays import NUMBER, float_arrays, kind_of
+from .known_values import Known
+from .nodes import loaded_names, name, walk
+
+class NotArithmetic(Exception):
+    pass
+
+
+def specialised_simplifier(helper, derivative_name, pure_call, known=None, numbers=(), wrt=()):
+    """`optimize`'s `simplify` step for code for known shapes (`known`: name -> Known of the primal
+    names) or for numbers (`numbers`: the names that hold numbers; those in `wrt` are floats, the
+    others may be ints)."""
+    if numbers:
+        known = {n: Known((), np.dtype(float if n in wrt else int), True) for n in numbers}
+
+    def simplify(fn):
+        kinds = {n: k for n in known for k in [kind_of(name(n), {}, known, helper)] if k}
+        kinds.update(float_arrays(fn, helper, known))
+
+        def floats(n):
+            return kinds[n] != NUMBER or derivative_name(n) or n in known and known[n].dtype.kind == "f"
+        return simplify_adjoint_arithmetic(fn, kinds, floats, derivative_name, pure_call)
+    return simplify
+
+
+def simplify_adjoint_arithmetic(fn, kinds: dict, floats, movable, pure_call):
+    """Rewrite `fn`'s blocks as above. `kinds`: name -> shape tuple, or NUMBER, for every name that
+    holds a float64 array of a known shape or a real number wherever it is read; `floats(name)`:
+    does that number surely hold a float (not an int)? `movable(name)`: may the statements that
+    assign it be rewritten or dropped (the adjoints)? `pure_call(call)`: does the call change
+    nothing?"""
+    _Block(kinds, floats, movable, pure_call, _loads(fn.body)).run(fn.body)
+    return fn
+
+
+def _loads(stmts) -> dict:
+    counts: dict = {}
+    for s in stmts:
+        for n in walk(s):
+            if type(n) is gast.Name and type(n.ctx) is gast.Load:
+                counts[n.id] = counts.get(n.id, 0) + 1
+    return counts
+
+
+class _Block:
+    def __init__(self, kinds, floats, movable, pure_call, loads):
+        self.kinds, self.floats, self.movable, self.pure_call = kinds, floats, movable, pure_call
+        self.loads = loads   # name -> how many times the function reads it
+
+    def run(self, stmts):
+        for s in stmts:
+            for field in ("body", "orelse"):
+                inner = getattr(s, field, None)
+                if isinstance(inner, list) and inner and not isinstance(s, gast.FunctionDef):
+                    self.run(inner)
+        here = _loads(stmts)
+        outside = {n for n, k in self.loads.items() if k > here.get(n, 0)}   # read after the block, or before it
+        try:
+            new = _Stretch(self, outside).rewrite(stmts)
+        except (ra.TooLarge, ZeroDivisionError, ValueError):
+            new = None
+        if new is not None:
+            stmts[:] = new or [gast.Pass()]
+
+
+class _Stretch:
+    """One block's statements, scanned once."""
+
+    def __init__(self, ctx, outside):
+        self.ctx = ctx
+        self.outside = outside       # names read outside the block: their last values may be read there
+        self.exposed: set = set()    # names the block reads before it assigns them (a loop's next pass)
+        self.atoms: list = []        # atom number -> (name, version)
+        self.numbered: dict = {}     # (name, version) -> atom number
+        self.version: dict = {}      # name -> its current version (0: as the block starts)
+        self.values: dict = {}       # name -> rational function of its current version, while expandable
+        self.defs: dict = {}         # (name, version) -> (index, rational or None, movable)
+        self.roots: set = set()      # (name, version) of movable statements read as they are
+        self.barriers: list = []     # indices of the statements that may change an array in place
+
+    # ---- scanning --------------------------------------------------------------------------
+    def atom(self, name):
+        key = (name, self.version.get(name, 0))
+        if key in self.defs and self.defs[key][2]:
+            self.roots.add(key)
+        return ra.atom(self.atom_number(key))
+
+    def expand(self, node):
+        """The rational function `node` computes, in atoms; NotArithmetic if it is not arithmetic."""
+        kind = type(node)
+        if kind is gast.Name:
+            if node.id not in self.ctx.kinds:
+                raise NotArithmetic
+            value = self.values.get(node.id)
+            return value if value is not None else self.atom(node.id)
+        if kind is gast.Constant:
+            if type(node.value) not in (int, float):
+                raise NotArithmetic
+            return ra.constant(node.value)
+        if kind is gast.UnaryOp and type(node.op) in (gast.USub, gast.UAdd):
+            value = self.expand(node.operand)
+            return ra.neg(value) if type(node.op) is gast.USub else value
+        if kind is gast.BinOp:
+            op = type(node.op)
+            if op is gast.Pow:
+                k = node.right.value if type(node.right) is gast.Constant else None
+                if type(k) not in (int, float) or k != int(k) or abs(k) > ra.MAX_EXPONENT:
+                    raise NotArithmetic
+                return ra.power(self.expand(node.left), int(k))
+            if op not in (gast.Add, gast.Sub, gast.Mult, gast.Div):
+                raise NotArithmetic
+            left, right = self.expand(node.left), self.expand(node.right)
+            if op is gast.Add:
+                return ra.add(left, right)
+            if op is gast.Sub:
+                return ra.add(left, right, -1)
+            return ra.mul(left, right) if op is gast.Mult else ra.div(left, right)
+        raise NotArithmetic
+
+    def scan(self, stmts):
+        for i, s in enumerate(stmts):
+            target = s.targets[0].id if type(s) is gast.Assign and len(s.targets) == 1 \
+                and type(s.targets[0]) is gast.Name else None
+            value = None
+            if target is not None and target in self.ctx.kinds:
+                try:
+                    value = self.expand(s.value)
+                except NotArithmetic:
+                    value = None
+            movable = value is not None and self.ctx.movable(target)
+            read = loaded_names(s)
+            self.exposed |= {n for n in read if n not in self.version}
+            if not movable:   # it stays as it is, and reads the names it reads
+                for n in read:
+                    key = (n, self.version.get(n, 0))
+                    if key in self.defs and self.defs[key][2]:
+                        self.roots.add(key)
+            if self._barrier(s):
+                self.values.clear()   # nothing expanded before it is moved past it
+                self.barriers.append(i)
+            for n in [target] if target is not None else _stored(s):
+                self.version[n] = self.version.get(n, 0) + 1
+                self.defs[(n, self.version[n])] = (i, value, movable)
+                if value is not None:
+                    self.values[n] = value
+                else:
+                    self.values.pop(n, None)
+        for n, v in self.version.items():   # what the block leaves behind may be read after it
+            if self.defs[(n, v)][2] and (n in self.outside or n in self.exposed):
+                self.roots.add((n, v))
+
+    def _barrier(self, s) -> bool:
+        """May `s` change an array in place?"""
+        if type(s) not in (gast.Assign, gast.Return, gast.Expr, gast.Pass):
+            return True
+        if type(s) is gast.Assign and any(type(n) in (gast.Subscript, gast.Attribute) and type(n.ctx) is gast.Store
+                                          for t in s.targets for n in walk(t)):
+            return True
+        return any(type(c) is gast.Call and not self.ctx.pure_call(c) and not _stack_call(c, self.ctx.kinds)
+                   for c in walk(s))
+
+    # ---- writing back ----------------------------------------------------------------------
+    def rewrite(self, stmts):
+        self.scan(stmts)
+        moved = [key for key, (_, value, movable) in self.defs.items() if movable]
+        if not moved:
+            return None
+        kinds = self.ctx.kinds
+        old = sum(cost(stmts[self.defs[k][0]].value, kinds)[0] for k in moved)
+        surviving = {}   # name -> sorted [(index, version)] of its assignments that stay
+        for (n, v), (i, _, movable) in self.defs.items():
+            if not movable or (n, v) in self.roots:
+                surviving.setdefault(n, []).append((i, v))
+        writer = ExpressionWriter(lambda a: self.atoms[a][0], kinds, self.ctx.floats)
+        new, total = {}, 0.0
+        for key in sorted(self.roots, key=lambda k: self.defs[k][0]):
+            i, (num, factors), _ = self.defs[key]
+            num = writer.refold(num, [(self.atom_number(k), p) for k, p in self.candidates(i, surviving)])
+            if any(not self.valid(self.atoms[a], i, surviving) for p in (num, *factors) for m in p for a, _ in m):
+                return None
+            expr, spent, kind, floaty = writer.rational(num, factors)
+            if kind != kinds[key[0]] or (kind == NUMBER and not floaty):   # a kind kept, a float kept a float
+                return None
+            new[i] = expr
+            total += spent
+        if total >= old - 1e-9:
+            return None
+        dropped = {i for key, (i, _, movable) in self.defs.items() if movable and key not in self.roots}
+        for i, value in new.items():
+            stmts[i].value = value
+        return [s for i, s in enumerate(stmts) if i not in dropped]
+
+    def atom_number(self, key) -> int:
+        if key not in self.numbered:
+            self.numbered[key] = len(self.atoms)
+            self.atoms.append(key)
+        return self.numbered[key]
+
+    def valid(self, key, index, surviving) -> bool:
+        """Does `key` = (name, version) hold that version at statement `index`, once the dropped
+        statements are gone?"""
+        name, version = key
+        before = [v for i, v in surviving.get(name, []) if i < index]
+        return (before[-1] if before else 0) == version
+
+    def candidates(self, index, surviving):
+        """Earlier statements whose value may stand for part of a later one: (key, polynomial)."""
+        out = []
+        for key, (i, value, movable) in self.defs.items():
+            if i >= index or value is None or value[1] or len(value[0]) < 2 or (movable and key not in self.roots):
+                continue
+            if self.valid(key, index, surviving) and not any(i < b < index for b in self.barriers):
+                out.append((key, value[0]))
+        return out
+
+
+def _stack_call(c, kinds) -> bool:
+    """`xs.append(v)` or `xs.pop()` on a list (no array changes)."""
+    f = c.func
+    return type(f) is gast.Attribute and f.attr in ("append", "pop") and type(f.value) is gast.Name \
+        and f.value.id not in kinds
+
+
+def _stored(s) -> list:
+    return [n.id for n in walk(s) if type(n) is gast.Name and type(n.ctx) is gast.Store]
