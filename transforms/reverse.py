@@ -404,18 +404,20 @@ class _Reverse:
 
     def known_sum(self, contribution, t, arg):
         """`unbroadcast(contribution, arg)` as the sum it is, where `t`'s shape (the contribution's)
-        and `arg`'s are known float64 shapes and `arg`'s is `t`'s without leading axes: ``np.sum(c)``,
-        ``np.sum(c, axis=0)``; else None."""
+        and `arg`'s are known float64 shapes and `arg`'s is `t`'s without leading axes: ``c.sum()``,
+        ``c.sum(axis=0)``; else None. (The method, as a person writes it: `np.sum` costs a few
+        microseconds more per call, on arrays of any size.)"""
         kt, ka = self.known.get(t), self.known.get(arg)
         if kt is None or ka is None or t in self.inexact or kt.dtype != _F8 or ka.dtype != _F8:
             return None
         lead = kt.ndim - ka.ndim
         if lead <= 0 or kt.shape[lead:] != ka.shape:
             return None
+        method = gast.Attribute(value=contribution, attr="sum", ctx=gast.Load())
         if ka.ndim == 0:
-            return call("np.sum", contribution)
+            return call(method)
         axis = const(0) if lead == 1 else _tuple(range(lead))
-        return call("np.sum", contribution, keywords=[gast.keyword(arg="axis", value=axis)])
+        return call(method, keywords=[gast.keyword(arg="axis", value=axis)])
 
     def known_element(self, y, index, v) -> bool:
         """Is `y[index]` known to be a float64 value of `v`'s known shape (code for known shapes)?"""

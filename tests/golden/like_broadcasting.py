@@ -10,6 +10,6 @@ def grad_broadcasting(X, w, b):
     _2 = _3 + b
     # grad of: return np.sum((X * w + b) ** 2)    (golden_cases.py:86)
     d_2 = 2.0 * _2
-    d_b = np.sum(d_2)
-    d_w = np.sum(d_2 * X, axis=0)
+    d_b = d_2.sum()
+    d_w = (d_2 * X).sum(axis=0)
     return d_w, d_b

@@ -17,11 +17,11 @@ def grad_mlp(W1, b1, W2, b2, X, Y):
     # grad of: return np.mean((out - Y) ** 2)    (golden_cases.py:92)
     d_5 = 0.00625 * _5
     # grad of: out = h @ W2 + b2    (golden_cases.py:91)
-    d_b2 = np.sum(d_5, axis=0)
+    d_b2 = d_5.sum(axis=0)
     d_h = d_5 @ W2.T
     d_W2 = h.T @ d_5
     # grad of: h = np.tanh(X @ W1 + b1)    (golden_cases.py:90)
     d_1 = d_h * (1 - h ** 2)
-    d_b1 = np.sum(d_1, axis=0)
+    d_b1 = d_1.sum(axis=0)
     d_W1 = X.T @ d_1
     return d_W1, d_b1, d_W2, d_b2
