@@ -178,7 +178,10 @@ def any_tree(out) -> bool:
     if kind in _LEAVES:
         return False
     if kind is tuple:
-        return any(g.__class__ not in _LEAVES and needs_plain(g) for g in out)
+        for g in out:   # (a loop: a generator's `any` cost half a microsecond)
+            if g.__class__ not in _LEAVES and needs_plain(g):
+                return True
+        return False
     return needs_plain(out)
 
 
@@ -211,6 +214,19 @@ def _signature_text(made):
     return params, call, defaults
 
 
+def passes_as_it_is(key, differentiated) -> bool:
+    """Does a call whose signature is `key` (per argument: (shape, dtype) of an ndarray, else its
+    type) pass `checked`'s checks with nothing to do? Every differentiated argument (`differentiated`:
+    a bool per argument) a float or a float64 array of one or more axes, no other one complex."""
+    for k, wrt in zip(key, differentiated):
+        if type(k) is tuple:
+            if (k[1] != np.dtype(float) or k[0] == ()) if wrt else k[1].kind == "c":
+                return False
+        elif k not in _FLOATING if wrt else k is complex or issubclass(k, np.complexfloating):
+            return False
+    return True
+
+
 def checked(made, fname: str, wrt: list[str], single: bool, mode: str, directions: list[str] = (),
             has_aux: bool = False, numbers=None, shapes=None):
     """A function with `made`'s signature that screens the `wrt` arguments (`fname` names the
@@ -218,18 +234,24 @@ def checked(made, fname: str, wrt: list[str], single: bool, mode: str, direction
     gives 0-d arrays 0-d gradients (not in "jvp" mode), and calls `made`. `numbers`: a one-entry
     list holding the derivative to call instead when every `wrt` argument is a Python float and
     every other one a Python float or int. `shapes`: a table {signature: derivative} of code for
-    arguments of known shapes and dtypes (see `s2s.api`), and a function that fills it, called with
-    a signature not in it: the derivative for it (the general one where none is made)."""
+    arguments of known shapes and dtypes (see `s2s.api`), for signatures that pass the checks as they
+    are (`passes_as_it_is`), and a function that gives the derivative for any other signature (the
+    general one where none is made)."""
     params, call, defaults = _signature_text(made)
     call_text = f"__s2s_made({', '.join(call)})"
     first = []
+    part = gradient_part(mode, has_aux)
     if shapes is not None:   # the signature: (shape, dtype) of an ndarray, the type of anything else
         key = "".join(f"({c}.shape, {c}.dtype) if type({c}) is __s2s_ndarray else type({c}), " for c in call)
-        first = [f"    __s2s_key = ({key})",
-                 "    __s2s_which = __s2s_shaped[0].get(__s2s_key)",
-                 "    if __s2s_which is None:",
-                 "        __s2s_which = __s2s_shaped[1](__s2s_key)"]
         call_text = f"__s2s_which({', '.join(call)})"
+        first = [f"    __s2s_key = ({key})",   # signatures that pass the checks below as they are:
+                 "    __s2s_which = __s2s_shaped[0].get(__s2s_key)",   # no check (`passes_as_it_is`)
+                 "    if __s2s_which is not None:",
+                 f"        __s2s_out = {call_text}",
+                 f"        if __s2s_any_tree(__s2s_out{part}):",
+                 f"            return __s2s_fix(__s2s_out, ({'None, ' * len(wrt)}), ({''.join(w + ', ' for w in wrt)}))",
+                 "        return __s2s_out",
+                 "    __s2s_which = __s2s_shaped[1](__s2s_key)"]
     if numbers is not None:
         every = " and ".join(f"type({c}) is float" if c in wrt else f"type({c}) in __s2s_number_types" for c in call)
         first = [f"    if {every}:", f"        return __s2s_numbers[0]({', '.join(call)})"] + first
@@ -244,7 +266,6 @@ def checked(made, fname: str, wrt: list[str], single: bool, mode: str, direction
              for o in others]
     tests = [f"(False if type({w}) in __s2s_floating else {w}.ndim == 0 if type({w}) is __s2s_ndarray and "
              f"{w}.dtype is __s2s_f8 else __s2s_screen({w}, {w!r}, {fname!r}))" for w in wrt]
-    part = gradient_part(mode, has_aux)
     if mode == "jvp":
         body += [f"    {t}" for t in tests]
         body += [f"    __s2s_out = {call_text}",

@@ -23,6 +23,7 @@ import os
 
 import numpy as np
 
+from .calling import passes_as_it_is
 from .driver import generate
 from .errors import S2SError
 from .transforms.callees import still_bound
@@ -71,7 +72,9 @@ class ForNumbers:
 
 class ForShapes:
     """Derivatives for the signatures of the calls made so far (see the module's docstring).
-    `table` maps a signature to the function to call; `first_call` makes it for a new one."""
+    `table` maps a signature to the function to call; `first_call` makes it for a new one. `fast`
+    holds the signatures of `table` whose calls the wrapper need not check (`passes_as_it_is`):
+    it calls them at once."""
 
     LIMIT = 8
 
@@ -80,25 +83,35 @@ class ForShapes:
         self.optimize = optimize
         self.general = general   # its Generated
         self.table: dict = {}
+        self.fast: dict = {}
         self.made: dict = {}     # signature -> its Generated
         self.seen: set = set()   # signatures called once, with no code of their own yet
-        self.slot = (self.table, self.first_call)
+        self.differentiated = [p in names for p in params]
+        self.slot = (self.fast, self.lookup)
+
+    def lookup(self, key):
+        which = self.table.get(key)
+        return which if which is not None else self.first_call(key)
+
+    def keep(self, key, function):
+        self.table[key] = function
+        if passes_as_it_is(key, self.differentiated):
+            self.fast[key] = function
+        return function
 
     def first_call(self, key, now=False):
         """The derivative for the signature `key`: at its first call the general one, at its second
         one made for it now (`now`: made at once)."""
         like = dict(zip(self.params, map(describe_key, key)))
         if len(self.table) >= self.LIMIT or not any(like.values()) or os.environ.get("S2S_SPECIALISE") == "0":
-            self.table[key] = self.general.function
-            return self.general.function
+            return self.keep(key, self.general.function)
         if key not in self.seen and not now:   # a signature called once may never be called again
             self.seen.add(key)
             return self.general.function
         made = _same_sources(self.general, lambda: generate(self.func, self.names, self.single, self.mode,
                                                             self.optimize, like=like))
         self.made[key] = made
-        self.table[key] = made.function
-        return made.function
+        return self.keep(key, made.function)
 
     def for_arguments(self, args):
         """The Generated that runs for a call with `args` (making it if needed)."""

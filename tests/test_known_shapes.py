@@ -313,3 +313,36 @@ def test_a_helper_read_only_for_its_shapes_keeps_the_code_for_known_shapes():
         np.testing.assert_allclose(g(x), 0.5 * (1 - np.tanh(x) ** 2))
     made = api._SHAPES[g].made
     assert len(made) == 1 and next(iter(made.values())) is not api._GENERATED[g]
+
+
+def scaled_norm(x, c):
+    return np.sum((x * c) ** 2)
+
+
+def test_signatures_called_without_checks_are_only_those_that_pass_them():
+    from s2s.calling import passes_as_it_is
+    f8 = np.dtype(float)
+    assert passes_as_it_is((((3,), f8), float), [True, False])
+    assert passes_as_it_is((((3,), f8), ((3,), np.dtype(int))), [True, False])   # ints are data here
+    assert not passes_as_it_is((((), f8), float), [True, False])                 # a 0-d gradient is 0-d
+    assert not passes_as_it_is((((3,), np.dtype(np.float32)), float), [True, False])
+    assert not passes_as_it_is((((3,), np.dtype(int)), float), [True, False])
+    assert not passes_as_it_is((((3,), f8), complex), [True, False])
+    assert not passes_as_it_is((((3,), f8), ((3,), np.dtype(complex))), [True, False])
+    assert not passes_as_it_is((list, float), [True, False])
+
+    g, vg = s2s.grad(scaled_norm), s2s.value_and_grad(scaled_norm)
+    x = np.array([1.0, -2.0, 0.5])
+    for _ in range(3):   # general code, then the code for this signature, then that code at once
+        np.testing.assert_allclose(g(x, 3.0), 18.0 * x)
+        value, grad = vg(x, 3.0)
+        assert value == pytest.approx(9.0 * np.sum(x * x)) and np.allclose(grad, 18.0 * x)
+    assert api._SHAPES[g].fast and api._SHAPES[vg].fast
+    for _ in range(2):   # other signatures still get their checks
+        zero_d = g(np.array(2.0), 3.0)
+        assert type(zero_d) is np.ndarray and zero_d.shape == () and zero_d == 36.0
+        assert g(x.astype(np.float32), 3.0).dtype == np.float32
+        with pytest.raises(s2s.IntegerArgumentError):
+            g(np.arange(3), 3.0)
+        with pytest.raises(s2s.ComplexArgumentError):
+            g(x, 3.0j)
