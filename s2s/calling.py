@@ -33,11 +33,11 @@ differentiates the generated code, not this layer.
 from __future__ import annotations
 
 import inspect
-import linecache
 
 import numpy as np
 
 from .errors import ComplexArgumentError, IntegerArgumentError
+from .load import source_filename
 from .trees import needs_plain, plain
 
 _INTEGER_KINDS = "iub"   # NumPy dtype kinds: signed, unsigned, bool
@@ -288,9 +288,8 @@ def checked(made, fname: str, wrt: list[str], single: bool, mode: str, direction
               + f"\n  return {made.__name__}\n")
     namespace: dict = {"__s2s_np": np, "__s2s_floating": _FLOATING, "__s2s_no_complex": no_complex,
                        "__s2s_any_tree": any_tree, "__s2s_number_types": (float, int)}
-    filename = f"<s2s call {made.__name__}>"
+    filename = source_filename(f"call {made.__name__}", source)   # pdb lists it
     exec(compile(source, filename, "exec"), namespace)
-    linecache.cache[filename] = (len(source), None, source.splitlines(True), filename)   # pdb lists it
     wrapper = namespace["__s2s_factory"](made, screen, floats, fixer(mode, single, has_aux), defaults, numbers,
                                          shapes)
     wrapper.__qualname__ = made.__qualname__

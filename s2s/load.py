@@ -67,6 +67,18 @@ def _contents(cell):
         return None
 
 
+def source_filename(label: str, source: str) -> str:
+    """`<s2s grad_f>` (`label`: `grad_f`), or `<s2s grad_f #2>`... where another source of that
+    name is loaded already (code for known shapes beside the general code, a function of that name
+    in another module), entered in `linecache` so that a traceback shows the lines that ran."""
+    lines, filename, k = source.splitlines(True), f"<s2s {label}>", 1
+    while filename in linecache.cache and linecache.cache[filename][2] != lines:
+        k += 1
+        filename = f"<s2s {label} #{k}>"
+    linecache.cache[filename] = (len(source), None, lines, filename)
+    return filename
+
+
 def load(header: str, functions: list) -> dict:
     """Run `header` (imports) and each (source, user globals, cells) entry; return {name: function}.
 
@@ -94,8 +106,7 @@ def load(header: str, functions: list) -> dict:
             ns["__name__"] = f"s2s_generated.{user_globals.get('__name__', 'module')}"
             exec(compile(header, "<s2s header>", "exec"), ns)
             spaces[key] = ns
-        filename = f"<s2s {fname}>"
-        linecache.cache[filename] = (len(source), None, source.splitlines(True), filename)
+        filename = source_filename(fname, source)
         exec(compile(source, filename, "exec"), spaces[key])
         made[fname] = spaces[key][fname]
     for ns in spaces.values():

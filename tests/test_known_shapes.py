@@ -319,6 +319,16 @@ def scaled_norm(x, c):
     return np.sum((x * c) ** 2)
 
 
+def test_a_traceback_shows_the_lines_of_the_code_that_ran():
+    g = s2s.grad(scaled_norm)
+    x = np.array([1.0, -2.0, 0.5])
+    g(x, 3.0), g(x, 3.0)   # code for this signature is made, beside the general code
+    for _ in range(2):   # a list: the general code, where x * c fails as it does in scaled_norm
+        with pytest.raises(TypeError) as failed:
+            g([1.0, 2.0], 1.0)
+        assert str(failed.traceback[-1].statement).strip() == "_2 = x * c"
+
+
 def test_signatures_called_without_checks_are_only_those_that_pass_them():
     from s2s.calling import passes_as_it_is
     f8 = np.dtype(float)
