@@ -245,7 +245,18 @@ CARRIED = """def f(u, d_out):
 """   # d_a is read by the loop's next pass: its update stays
 
 
-@pytest.mark.parametrize("source", [OVERWRITTEN, CARRIED], ids=["overwritten", "carried"])
+MAYBE = """def f(u, d_out):
+    d_a = d_out * u
+    d_b = d_out * u
+    if d_out > 2.0:
+        d_a = d_out * u * 2.0
+    for i in range(0):
+        d_b = d_out * u * 3.0
+    return d_a, d_b
+"""   # a branch not taken, a loop run no time: d_a and d_b keep the values before them
+
+
+@pytest.mark.parametrize("source", [OVERWRITTEN, CARRIED, MAYBE], ids=["overwritten", "carried", "maybe"])
 def test_names_read_later_keep_their_values(source):
     kinds = {"u": (3,), "d_out": NUMBER, "d_a": (3,), "d_b": (3,), "d_c": (3,), "d_s": (3,)}
     if source is OVERWRITTEN:
@@ -369,3 +380,13 @@ def test_element_writes_end_what_is_simplified_together():
     expected = np.array([30.0, 128.0, 432.0])   # 10 x0^3 + 4 x1^4 + 4 x2^4, differentiated
     for _ in range(2):
         np.testing.assert_allclose(g(x.copy()), expected, rtol=1e-12)
+
+
+def test_an_adjoint_a_branch_may_assign_keeps_its_value_before_it():
+    import corpus_issue12_seed787 as program
+    x, y = np.array([-1.62, -0.17, 0.37]), np.array([1.24, 0.49, 0.95])
+    g = s2s.grad(program.f, wrt=(0, 1))
+    for _ in range(2):   # the general code, then the code for these shapes
+        dx, dy = g(x.copy(), y.copy(), 1)
+        np.testing.assert_allclose(dx, numerical_grad(program.f, [x, y, 1], 0), atol=1e-8)
+        np.testing.assert_allclose(dy, numerical_grad(program.f, [x, y, 1], 1), atol=1e-8)

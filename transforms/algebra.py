@@ -171,6 +171,8 @@ class _Stretch:
                     value = None
             movable = value is not None and self.ctx.movable(target)
             read = loaded_names(s)
+            if target is None and type(s) is not gast.Assign:   # a branch or a loop may leave what it
+                read |= set(_stored(s))                         # assigns as it was: that value is read
             self.exposed |= {n for n in read if n not in self.version}
             if not movable:   # it stays as it is, and reads the names it reads
                 for n in read:
