@@ -245,6 +245,14 @@ CARRIED = """def f(u, d_out):
 """   # d_a is read by the loop's next pass: its update stays
 
 
+REASSIGNED = """def f(u, d_out):
+    d_a = d_out * np.cos(u)
+    u = u * 2.0
+    d_b = d_a * 3.0
+    return d_b, u
+"""   # d_b is not 3.0 * d_out * np.cos(u): u is another array there
+
+
 MAYBE = """def f(u, d_out):
     d_a = d_out * u
     d_b = d_out * u
@@ -256,7 +264,8 @@ MAYBE = """def f(u, d_out):
 """   # a branch not taken, a loop run no time: d_a and d_b keep the values before them
 
 
-@pytest.mark.parametrize("source", [OVERWRITTEN, CARRIED, MAYBE], ids=["overwritten", "carried", "maybe"])
+@pytest.mark.parametrize("source", [OVERWRITTEN, CARRIED, REASSIGNED, MAYBE],
+                         ids=["overwritten", "carried", "reassigned", "maybe"])
 def test_names_read_later_keep_their_values(source):
     kinds = {"u": (3,), "d_out": NUMBER, "d_a": (3,), "d_b": (3,), "d_c": (3,), "d_s": (3,)}
     if source is OVERWRITTEN:
@@ -267,6 +276,23 @@ def test_names_read_later_keep_their_values(source):
                                              lambda n: n.startswith("d_"), _pure), (np.array([0.5, 2.0, 3.0]), 1.5))
     for a, b in zip(before, after):
         np.testing.assert_allclose(b, a, rtol=1e-12)
+
+
+def test_a_call_is_an_atom_and_is_not_made_twice():
+    kinds = {"u": (3,), "d_out": NUMBER, "d_a": (3,), "d_b": (3,), "d_c": (3,)}
+    once = _simplified("def f(u, d_out):\n"
+                       "    d_a = d_out * np.cos(u)\n"
+                       "    d_b = d_a * 2.0\n"
+                       "    return d_b\n", kinds)
+    assert "d_b = 2.0 * d_out * np.cos(u)" in once and "d_a" not in once, once
+    shared = _simplified("def f(u, d_out):\n"
+                         "    d_a = d_out * np.cos(u)\n"
+                         "    d_b = d_a * u\n"
+                         "    d_c = d_a * 2.0\n"
+                         "    d_e = d_out * u + d_out * u\n"
+                         "    return d_b, d_c, d_e\n", {**kinds, "d_e": (3,)})
+    assert shared.count("np.cos") == 1, shared   # read twice: kept, not computed twice
+    assert "d_e = 2.0 * d_out * u" in shared, shared   # and the rest is simplified
 
 
 def test_a_rewrite_that_would_change_a_shape_is_not_made():
@@ -326,9 +352,17 @@ def test_an_int_argument_does_not_make_the_gradient_an_int():
         assert type(d) is float and d == 9.0
 
 
+def sin_of_square(x):
+    return np.sin(x ** 2)
+
+
 def test_code_for_numbers_reads_as_written_by_hand():
     text = s2s.source(s2s.grad(squares, wrt=(0, 1)), numbers=True)
     assert "d_x = 4.0 * y" in text and "d_y = 4.0 * x + 2.0 * y" in text, text
+    text = s2s.source(s2s.grad(sin_of_square), numbers=True)
+    assert "d_x = 2.0 * x * np.cos(_1)" in text, text
+    g = s2s.grad(sin_of_square)
+    assert [g(0.8) for _ in range(2)] == pytest.approx([2 * 0.8 * np.cos(0.64)] * 2, rel=1e-14)
 
 
 def logistic_loss(w, X, y):

@@ -39,10 +39,12 @@ import gast
 import numpy as np
 
 from . import rational as ra
-from .expressions import ExpressionWriter, cost
-from .float_arrays import NUMBER, float_arrays, kind_of
+from .expressions import ExpressionWriter, cost, joined
+from .float_arrays import ELEMENTWISE, NUMBER, float_arrays, kind_of, loop_indices, np_call
 from .known_values import Known
-from .nodes import loaded_names, name, walk
+from .nodes import clone, loaded_names, name, walk
+
+_OPERATORS = {gast.Add: "+", gast.Sub: "-", gast.Mult: "*", gast.Div: "/", gast.Pow: "**"}
 
 class NotArithmetic(Exception):
     pass
@@ -58,6 +60,7 @@ def specialised_simplifier(helper, derivative_name, pure_call, known=None, numbe
     def simplify(fn):
         kinds = {n: k for n in known for k in [kind_of(name(n), {}, known, helper)] if k}
         kinds.update(float_arrays(fn, helper, known))
+        kinds.update((i, NUMBER) for i in loop_indices(fn))   # (ints)
 
         def floats(n):
             return kinds[n] != NUMBER or derivative_name(n) or n in known and known[n].dtype.kind == "f"
@@ -98,7 +101,15 @@ class _Block:
         here = _loads(stmts)
         outside = {n for n, k in self.loads.items() if k > here.get(n, 0)}   # read after the block, or before it
         try:
-            new = _Stretch(self, outside).rewrite(stmts)
+            keep: set = set()
+            for _ in range(3):   # a value with a call in it, expanded into two places, is kept instead
+                stretch = _Stretch(self, outside, keep)
+                stretch.scan(stmts)
+                shared = {key for key, n in stretch.inlined.items() if n > 1}
+                if shared <= keep:
+                    break
+                keep |= shared
+            new = stretch.rewrite(stmts)
         except (ra.TooLarge, ZeroDivisionError, ValueError):
             new = None
         if new is not None:
@@ -108,12 +119,15 @@ class _Block:
 class _Stretch:
     """One block's statements, scanned once."""
 
-    def __init__(self, ctx, outside):
+    def __init__(self, ctx, outside, keep=frozenset()):
         self.ctx = ctx
         self.outside = outside       # names read outside the block: their last values may be read there
+        self.keep = keep             # (name, version) of movable statements to read as they are
+        self.inlined: dict = {}      # (name, version) with a call in its value -> times expanded into another
         self.exposed: set = set()    # names the block reads before it assigns them (a loop's next pass)
-        self.atoms: list = []        # atom number -> (name, version)
-        self.numbered: dict = {}     # (name, version) -> atom number
+        self.atoms: list = []        # atom number -> (name, version), or ("call", text, "") of a call
+        self.numbered: dict = {}     # those -> atom number
+        self.calls: dict = {}        # ("call", ...) -> (the call, the (name, version)s it reads, its kind)
         self.version: dict = {}      # name -> its current version (0: as the block starts)
         self.values: dict = {}       # name -> rational function of its current version, while expandable
         self.defs: dict = {}         # (name, version) -> (index, rational or None, movable)
@@ -134,7 +148,12 @@ class _Stretch:
             if node.id not in self.ctx.kinds:
                 raise NotArithmetic
             value = self.values.get(node.id)
-            return value if value is not None else self.atom(node.id)
+            key = (node.id, self.version.get(node.id, 0))
+            if value is None or key in self.keep:
+                return self.atom(node.id)
+            if self.has_call(value):
+                self.inlined[key] = self.inlined.get(key, 0) + 1
+            return value
         if kind is gast.Constant:
             if type(node.value) not in (int, float):
                 raise NotArithmetic
@@ -157,6 +176,48 @@ class _Stretch:
             if op is gast.Sub:
                 return ra.add(left, right, -1)
             return ra.mul(left, right) if op is gast.Mult else ra.div(left, right)
+        if kind is gast.Call:
+            return ra.atom(self.atom_number(self.call(node)))
+        raise NotArithmetic
+
+    def has_call(self, value) -> bool:
+        return any(len(self.atoms[a]) == 3 for p in (value[0], *value[1]) for m in p for a, _ in m)
+
+    def call(self, node):
+        """The atom of `np.<f>(e)`, f an elementwise function of a real that gives a float (never an
+        int, never an exception), `e` arithmetic of names with kinds: ("call", text, ""), where the
+        text names each name's version. (No value expanded before a barrier is read after it, so
+        the same text on each side of one, `np.cos(u)` and `u[0] = 1.0`, is never confused.)"""
+        if not (np_call(node, ELEMENTWISE) and len(node.args) == 1 and not node.keywords):
+            raise NotArithmetic
+        reads: set = set()
+        text, kind = self.text(node.args[0], reads)
+        key = ("call", f"{node.func.attr}({text})", "")
+        for n, _ in reads:
+            self.atom(n)   # (a movable statement it reads stays)
+        self.calls[key] = (node, reads, kind)
+        return key
+
+    def text(self, node, reads):
+        """(text, kind) of an argument of an elementwise call; NotArithmetic for anything else."""
+        t = type(node)
+        if t is gast.Name and node.id in self.ctx.kinds:
+            reads.add((node.id, self.version.get(node.id, 0)))
+            return f"{node.id}@{self.version.get(node.id, 0)}", self.ctx.kinds[node.id]
+        if t is gast.Constant and type(node.value) in (int, float):
+            return repr(node.value), NUMBER
+        if t is gast.UnaryOp and type(node.op) is gast.USub:
+            text, kind = self.text(node.operand, reads)
+            return f"-({text})", kind
+        if t is gast.BinOp and type(node.op) in _OPERATORS:
+            (lt, lk), (rt, rk) = self.text(node.left, reads), self.text(node.right, reads)
+            if type(node.op) is gast.Pow and rk != NUMBER:
+                raise NotArithmetic
+            return f"({lt}){_OPERATORS[type(node.op)]}({rt})", joined(lk, rk)
+        if t is gast.Call:
+            key = self.call(node)
+            reads |= self.calls[key][1]
+            return key[1], self.calls[key][2]
         raise NotArithmetic
 
     def scan(self, stmts):
@@ -185,8 +246,8 @@ class _Stretch:
             for n in [target] if target is not None else _stored(s):
                 self.version[n] = self.version.get(n, 0) + 1
                 self.defs[(n, self.version[n])] = (i, value, movable)
-                if value is not None:
-                    self.values[n] = value
+                if value is not None and (movable or not self.has_call(value)):   # (a name that stays is
+                    self.values[n] = value                                       # cheaper than its call)
                 else:
                     self.values.pop(n, None)
         for n, v in self.version.items():   # what the block leaves behind may be read after it
@@ -205,7 +266,7 @@ class _Stretch:
 
     # ---- writing back ----------------------------------------------------------------------
     def rewrite(self, stmts):
-        self.scan(stmts)
+        """The statements rewritten, after `scan`; None where that would not pay."""
         moved = [key for key, (_, value, movable) in self.defs.items() if movable]
         if not moved:
             return None
@@ -215,12 +276,13 @@ class _Stretch:
         for (n, v), (i, _, movable) in self.defs.items():
             if not movable or (n, v) in self.roots:
                 surviving.setdefault(n, []).append((i, v))
-        writer = ExpressionWriter(lambda a: self.atoms[a][0], kinds, self.ctx.floats)
+        writer = ExpressionWriter(self)
         new, total = {}, 0.0
         for key in sorted(self.roots, key=lambda k: self.defs[k][0]):
             i, (num, factors), _ = self.defs[key]
             num = writer.refold(num, [(self.atom_number(k), p) for k, p in self.candidates(i, surviving)])
-            if any(not self.valid(self.atoms[a], i, surviving) for p in (num, *factors) for m in p for a, _ in m):
+            if any(not self.valid(r, i, surviving) for p in (num, *factors) for m in p for a, _ in m
+                   for r in self.reads(a)):
                 return None
             expr, spent, kind, floaty = writer.rational(num, factors)
             if kind != kinds[key[0]] or (kind == NUMBER and not floaty):   # a kind kept, a float kept a float
@@ -239,6 +301,29 @@ class _Stretch:
             self.numbered[key] = len(self.atoms)
             self.atoms.append(key)
         return self.numbered[key]
+
+    # ---- what the atoms are (for ExpressionWriter) ---------------------------------------------
+    def reads(self, a):
+        key = self.atoms[a]
+        return self.calls[key][1] if len(key) == 3 else (key,)
+
+    def node(self, a):
+        key = self.atoms[a]
+        if len(key) == 3:
+            return clone(self.calls[key][0])
+        return gast.Name(id=key[0], ctx=gast.Load(), annotation=None, type_comment=None)
+
+    def kind(self, a):
+        key = self.atoms[a]
+        return self.calls[key][2] if len(key) == 3 else self.ctx.kinds[key[0]]
+
+    def is_float(self, a) -> bool:
+        key = self.atoms[a]
+        return len(key) == 3 or self.ctx.floats(key[0])
+
+    def cost(self, a) -> float:
+        key = self.atoms[a]
+        return cost(self.calls[key][0], self.ctx.kinds)[0] if len(key) == 3 else 0.0
 
     def valid(self, key, index, surviving) -> bool:
         """Does `key` = (name, version) hold that version at statement `index`, once the dropped

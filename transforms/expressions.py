@@ -25,11 +25,13 @@ ELEMENTS_PER_OP = 256   # elements of an array operation that cost as much as it
 
 
 class ExpressionWriter:
-    """Writes rational functions of atoms as expressions. `name(atom)`: the variable an atom is;
-    `kinds`: name -> shape tuple or NUMBER; `floats(name)`: does that number surely hold a float?"""
+    """Writes rational functions of atoms as expressions. `atoms` says what atom `a` is:
+    `atoms.node(a)` (a new expression node for it: a name, or a call), `atoms.kind(a)` (a shape
+    tuple or NUMBER), `atoms.is_float(a)` (does that number surely hold a float?) and
+    `atoms.cost(a)` (of evaluating it once: 0 for a name)."""
 
-    def __init__(self, name, kinds, floats):
-        self.name, self.kinds, self.floats = name, kinds, floats
+    def __init__(self, atoms):
+        self.atoms = atoms
 
     def rational(self, num, factors):
         """(expression, cost, kind, has a float) of ``num / (product of factors)``."""
@@ -64,7 +66,7 @@ class ExpressionWriter:
         return num
 
     def kind_of_atom(self, a):
-        return self.kinds[self.name(a)]
+        return self.atoms.kind(a)
 
     def poly(self, p):
         """(expression, cost, kind, has a float) of the polynomial `p`: common array factors first."""
@@ -85,8 +87,8 @@ class ExpressionWriter:
             kind = joined(qk, ak)
             expr = gast.BinOp(left=ae, op=gast.Mult(), right=qe) if ak != NUMBER or qk == NUMBER else \
                 gast.BinOp(left=qe, op=gast.Mult(), right=ae)
-            spent = qc + op_cost(kind)
-            floaty = qf or self.is_float(a)
+            spent = qc + self.atoms.cost(a) + op_cost(kind)
+            floaty = qf or self.atoms.is_float(a)
             if r:
                 negative = all(c < 0 for c in r.values())   # a * q - r
                 re_, rc, rk, rf = self.poly(ra.pscale(r, Fraction(-1)) if negative else r)
@@ -125,10 +127,11 @@ class ExpressionWriter:
         for a, e in sorted(m, key=lambda ae: (self.kind_of_atom(ae[0]) != NUMBER, ae[0])):
             k = self.kind_of_atom(a)
             if e <= 2:
-                parts += [(self.name_of(a), k, 0.0)] * e
+                parts += [(self.name_of(a), k, self.atoms.cost(a)) for _ in range(e)]
             else:
-                parts.append((gast.BinOp(left=self.name_of(a), op=gast.Pow(), right=_const(e)), k, op_cost(k)))
-        floaty = any(self.is_float(a) for a, _ in m)
+                parts.append((gast.BinOp(left=self.name_of(a), op=gast.Pow(), right=_const(e)), k,
+                              self.atoms.cost(a) + op_cost(k)))
+        floaty = any(self.atoms.is_float(a) for a, _ in m)
         negate = c == -1 and len(parts) > 0
         if not (c == 1 and parts) and not negate:
             parts.insert(0, (_const(float(c)), NUMBER, 0.0))
@@ -144,10 +147,7 @@ class ExpressionWriter:
         return expr, spent, kind, floaty
 
     def name_of(self, a):
-        return gast.Name(id=self.name(a), ctx=gast.Load(), annotation=None, type_comment=None)
-
-    def is_float(self, a) -> bool:
-        return self.floats(self.name(a))
+        return self.atoms.node(a)
 
 
 def _divide_once(m, a):
@@ -174,11 +174,20 @@ def op_cost(kind) -> float:
     return 1.0 + size / ELEMENTS_PER_OP
 
 
+def call_cost(kind) -> float:
+    """An elementwise NumPy function: a NumPy operation's fixed cost, even on a number."""
+    return op_cost(kind) if kind != NUMBER else 1.0
+
+
 def cost(node, kinds):
-    """(cost, kind) of the arithmetic in `node`; other nodes cost nothing here."""
+    """(cost, kind) of the arithmetic in `node`, an elementwise call (`np.cos(x)`) included; other
+    nodes cost nothing here."""
     kind = type(node)
     if kind is gast.Name:
         return 0.0, kinds.get(node.id, NUMBER)
+    if kind is gast.Call and len(node.args) == 1:
+        c, k = cost(node.args[0], kinds)
+        return c + call_cost(k), k
     if kind is gast.BinOp:
         lc, lk = cost(node.left, kinds)
         rc, rk = cost(node.right, kinds)

@@ -4,10 +4,10 @@ array of a known shape (or a real number) wherever they are read, for `transform
 Before and after: a generated function, unchanged; `known` says what the primal names hold
 (`transforms.known_shapes`). A name qualifies when every assignment to it makes such an array:
 ``np.zeros(shape)``, arithmetic of such arrays and numbers (``+ - * /``, ``@`` of one or two
-axes, a constant power), ``np.roll`` of one, and s2s's element helpers on one (`setindex`,
-`set_at`, `add_at`; `unindex(g, x, i)` is shaped like `x`). Anything else (a call, a parameter,
-an unpacking, a loop target) leaves the name out: the analysis is flow-insensitive and says
-nothing it cannot show for every path.
+axes, a constant power), ``np.roll`` of one, an elementwise function of one (``np.cos``), and
+s2s's element helpers on one (`setindex`, `set_at`, `add_at`; `unindex(g, x, i)` is shaped like
+`x`). Anything else (another call, a parameter, an unpacking, a loop target) leaves the name
+out: the analysis is flow-insensitive and says nothing it cannot show for every path.
 
 Also here: which names are `range` loop indices (always a Python int), and which indices hold
 only those and integer constants (so they never name an element twice).
@@ -20,6 +20,11 @@ import numpy as np
 from .nodes import param_names, walk, walk_statements
 
 NUMBER = "number"
+
+# Elementwise functions that give a float64 of a real's shape, for an int too (never an int), and
+# never raise: `np.cos(x)` is such an array, or a number, where `x` is.
+ELEMENTWISE = ("sin", "cos", "tan", "exp", "log", "tanh", "sinh", "cosh", "sqrt", "arctan", "arcsin", "arccos",
+               "arcsinh", "log1p", "expm1", "log2", "log10", "exp2")
 
 
 def array_shape(k):
@@ -97,6 +102,8 @@ def kind_of(node, kinds, known, helper):
             kind = kind_of(node.args[1], kinds, known, helper)
             return kind if kind != NUMBER else False
         if np_call(node, ("roll",)) and node.args:   # the same values, moved
+            return kind_of(node.args[0], kinds, known, helper)
+        if np_call(node, ELEMENTWISE) and len(node.args) == 1:
             return kind_of(node.args[0], kinds, known, helper)
         if np_call(node, ("zeros",)) and len(node.args) == 1 and isinstance(node.args[0], gast.Tuple) \
                 and node.args[0].elts and all(isinstance(e, gast.Constant) and type(e.value) is int
