@@ -80,7 +80,7 @@ def _apply(ops, point):
         elif op == "/":
             r, expected = ra.div(r, other), expected / v
         else:
-            r, expected = ra.neg(ra.power(ra.atom(a), -2)), -1 / point[a] ** 2
+            r, expected = ra.mul(r, ra.neg(ra.power(ra.atom(a), -2))), expected * (-1 / point[a] ** 2)
     return r, expected
 
 
@@ -424,3 +424,4 @@ def test_an_adjoint_a_branch_may_assign_keeps_its_value_before_it():
         dx, dy = g(x.copy(), y.copy(), 1)
         np.testing.assert_allclose(dx, numerical_grad(program.f, [x, y, 1], 0), atol=1e-8)
         np.testing.assert_allclose(dy, numerical_grad(program.f, [x, y, 1], 1), atol=1e-8)
+
