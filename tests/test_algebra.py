@@ -9,7 +9,9 @@ Three kinds of check, each with an oracle that is not the pass itself:
 - gradients through it, against analytic derivatives and central differences."""
 import ast
 import copy
+import sys
 from fractions import Fraction
+from pathlib import Path
 
 import gast
 import numpy as np
@@ -425,3 +427,16 @@ def test_an_adjoint_a_branch_may_assign_keeps_its_value_before_it():
         np.testing.assert_allclose(dx, numerical_grad(program.f, [x, y, 1], 0), atol=1e-8)
         np.testing.assert_allclose(dy, numerical_grad(program.f, [x, y, 1], 1), atol=1e-8)
 
+
+def test_a_constant_comes_after_the_terms_a_person_writes_first():
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "examples"))
+    import course
+    rng = np.random.default_rng(0)
+    X, y, w = rng.normal(size=(20, 3)), (rng.random(20) > 0.5) * 1.0, rng.normal(size=3)
+    text = s2s.source(s2s.grad(course.logistic_nll, wrt=(0, 1)), like=(w, 0.1, X, y))
+    assert "d_p = (y - p) / (p - 1.0) / p" in text, text   # (the sigmoid is a call: no p - y here)
+    g = s2s.grad(course.logistic_nll, wrt=(0, 1))
+    for _ in range(2):
+        dw, db = g(w, 0.1, X, y)
+        np.testing.assert_allclose(dw, numerical_grad(course.logistic_nll, [w, 0.1, X, y], 0), rtol=1e-6)
+        assert db == pytest.approx(numerical_grad(course.logistic_nll, [w, 0.1, X, y], 1), rel=1e-6)

@@ -103,12 +103,17 @@ class ExpressionWriter:
         return best if best is not None else self.sum_of(p)
 
     def sum_of(self, p):
-        """The terms of `p` added: number terms first (added as numbers), positive before negative."""
+        """The terms of `p` added: number terms first (added as numbers), positive before negative,
+        a constant last among them, or last of all where it is the only number term and a positive
+        term can come first (``p - 1.0``, ``1.0 - p``)."""
         def order(m):
             arrays = any(self.kind_of_atom(a) != NUMBER for a, _ in m)
             return (arrays, p[m] < 0, -sum(e for _, e in m), [a for a, _ in m])
+        terms = sorted(p, key=order)
+        if terms[0] == ra.ONE and len(terms) > 1 and p[terms[1]] > 0:   # (not -p + 1.0 for 1.0 - p)
+            terms = terms[1:] + terms[:1]
         expr, spent, kind, floaty = None, 0.0, NUMBER, False
-        for m in sorted(p, key=order):
+        for m in terms:
             c = p[m]
             negative = expr is not None and c < 0
             te, tc, tk, tf = self.monomial(m, -c if negative else c)
