@@ -266,8 +266,15 @@ MAYBE = """def f(u, d_out):
 """   # a branch not taken, a loop run no time: d_a and d_b keep the values before them
 
 
-@pytest.mark.parametrize("source", [OVERWRITTEN, CARRIED, REASSIGNED, MAYBE],
-                         ids=["overwritten", "carried", "reassigned", "maybe"])
+ALIASED = """def f(u, d_out):
+    d_a = u * (u / u)
+    u[0] = d_out
+    return (d_a,)
+"""   # d_a is not u: that array changes after (differential tester, deep profile, seed 31337)
+
+
+@pytest.mark.parametrize("source", [OVERWRITTEN, CARRIED, REASSIGNED, MAYBE, ALIASED],
+                         ids=["overwritten", "carried", "reassigned", "maybe", "aliased"])
 def test_names_read_later_keep_their_values(source):
     kinds = {"u": (3,), "d_out": NUMBER, "d_a": (3,), "d_b": (3,), "d_c": (3,), "d_s": (3,)}
     if source is OVERWRITTEN:

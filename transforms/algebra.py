@@ -46,8 +46,9 @@ from .nodes import clone, loaded_names, name, walk
 
 _OPERATORS = {gast.Add: "+", gast.Sub: "-", gast.Mult: "*", gast.Div: "/", gast.Pow: "**"}
 
+
 class NotArithmetic(Exception):
-    pass
+    """An expression the pass does not expand (its statement stays as it is)."""
 
 
 def specialised_simplifier(helper, derivative_name, pure_call, known=None, numbers=(), wrt=()):
@@ -74,8 +75,28 @@ def simplify_adjoint_arithmetic(fn, kinds: dict, floats, movable, pure_call):
     does that number surely hold a float (not an int)? `movable(name)`: may the statements that
     assign it be rewritten or dropped (the adjoints)? `pure_call(call)`: does the call change
     nothing?"""
-    _Block(kinds, floats, movable, pure_call, _loads(fn.body)).run(fn.body)
+    _Block(kinds, floats, movable, pure_call, _loads(fn.body), _written_in_place(fn)).run(fn.body)
     return fn
+
+
+def _written_in_place(fn) -> set:
+    """Names whose value some statement of `fn` changes in place (`y[i] = v`, `y.a = v`, `y += v`):
+    an adjoint written as just such a name would share its array, and change with it."""
+    out = set()
+    for s in walk(fn):
+        if type(s) is gast.AugAssign:
+            bases = [s.target]
+        elif type(s) is gast.Assign:
+            bases = [n.value for t in s.targets for n in walk(t)
+                     if type(n) in (gast.Subscript, gast.Attribute) and type(n.ctx) is gast.Store]
+        else:
+            continue
+        for b in bases:
+            while type(b) in (gast.Subscript, gast.Attribute):
+                b = b.value
+            if type(b) is gast.Name:
+                out.add(b.id)
+    return out
 
 
 def _loads(stmts) -> dict:
@@ -88,9 +109,10 @@ def _loads(stmts) -> dict:
 
 
 class _Block:
-    def __init__(self, kinds, floats, movable, pure_call, loads):
+    def __init__(self, kinds, floats, movable, pure_call, loads, mutated):
         self.kinds, self.floats, self.movable, self.pure_call = kinds, floats, movable, pure_call
         self.loads = loads   # name -> how many times the function reads it
+        self.mutated = mutated   # names some statement changes in place
 
     def run(self, stmts):
         for s in stmts:
@@ -125,9 +147,9 @@ class _Stretch:
         self.keep = keep             # (name, version) of movable statements to read as they are
         self.inlined: dict = {}      # (name, version) with a call in its value -> times expanded into another
         self.exposed: set = set()    # names the block reads before it assigns them (a loop's next pass)
-        self.atoms: list = []        # atom number -> (name, version), or ("call", text, "") of a call
+        self.atoms: list = []        # atom number -> (name, version), or the text of a call (a str)
         self.numbered: dict = {}     # those -> atom number
-        self.calls: dict = {}        # ("call", ...) -> (the call, the (name, version)s it reads, its kind)
+        self.calls: dict = {}        # text of a call -> (the call, the (name, version)s it reads, its kind)
         self.version: dict = {}      # name -> its current version (0: as the block starts)
         self.values: dict = {}       # name -> rational function of its current version, while expandable
         self.defs: dict = {}         # (name, version) -> (index, rational or None, movable)
@@ -181,18 +203,18 @@ class _Stretch:
         raise NotArithmetic
 
     def has_call(self, value) -> bool:
-        return any(len(self.atoms[a]) == 3 for p in (value[0], *value[1]) for m in p for a, _ in m)
+        return any(type(self.atoms[a]) is str for p in (value[0], *value[1]) for m in p for a, _ in m)
 
     def call(self, node):
         """The atom of `np.<f>(e)`, f an elementwise function of a real that gives a float (never an
-        int, never an exception), `e` arithmetic of names with kinds: ("call", text, ""), where the
-        text names each name's version. (No value expanded before a barrier is read after it, so
+        int, never an exception), `e` arithmetic of names with kinds: its text, which names each
+        name's version (``cos(u@0)``). (No value expanded before a barrier is read after it, so
         the same text on each side of one, `np.cos(u)` and `u[0] = 1.0`, is never confused.)"""
         if not (np_call(node, ELEMENTWISE) and len(node.args) == 1 and not node.keywords):
             raise NotArithmetic
         reads: set = set()
         text, kind = self.text(node.args[0], reads)
-        key = ("call", f"{node.func.attr}({text})", "")
+        key = f"{node.func.attr}({text})"
         for n, _ in reads:
             self.atom(n)   # (a movable statement it reads stays)
         self.calls[key] = (node, reads, kind)
@@ -217,7 +239,7 @@ class _Stretch:
         if t is gast.Call:
             key = self.call(node)
             reads |= self.calls[key][1]
-            return key[1], self.calls[key][2]
+            return key, self.calls[key][2]
         raise NotArithmetic
 
     def scan(self, stmts):
@@ -287,6 +309,8 @@ class _Stretch:
             expr, spent, kind, floaty = writer.rational(num, factors)
             if kind != kinds[key[0]] or (kind == NUMBER and not floaty):   # a kind kept, a float kept a float
                 return None
+            if type(expr) is gast.Name and expr.id in self.ctx.mutated:   # (not an alias of what changes)
+                return None
             new[i] = expr
             total += spent
         if total >= old - 1e-9:
@@ -305,25 +329,25 @@ class _Stretch:
     # ---- what the atoms are (for ExpressionWriter) ---------------------------------------------
     def reads(self, a):
         key = self.atoms[a]
-        return self.calls[key][1] if len(key) == 3 else (key,)
+        return self.calls[key][1] if type(key) is str else (key,)
 
     def node(self, a):
         key = self.atoms[a]
-        if len(key) == 3:
+        if type(key) is str:
             return clone(self.calls[key][0])
         return gast.Name(id=key[0], ctx=gast.Load(), annotation=None, type_comment=None)
 
     def kind(self, a):
         key = self.atoms[a]
-        return self.calls[key][2] if len(key) == 3 else self.ctx.kinds[key[0]]
+        return self.calls[key][2] if type(key) is str else self.ctx.kinds[key[0]]
 
     def is_float(self, a) -> bool:
         key = self.atoms[a]
-        return len(key) == 3 or self.ctx.floats(key[0])
+        return type(key) is str or self.ctx.floats(key[0])
 
     def cost(self, a) -> float:
         key = self.atoms[a]
-        return cost(self.calls[key][0], self.ctx.kinds)[0] if len(key) == 3 else 0.0
+        return cost(self.calls[key][0], self.ctx.kinds)[0] if type(key) is str else 0.0
 
     def valid(self, key, index, surviving) -> bool:
         """Does `key` = (name, version) hold that version at statement `index`, once the dropped
