@@ -283,7 +283,7 @@ class _Generation:
         if origin is not None:  # generated code: what it was generated from is what was read
             self.read.extend(origin.read)
         else:
-            self.read.append((info.filename, func.__qualname__, inspect.getsource(func)))
+            self.read.append((info.filename, func.__qualname__, info.text or inspect.getsource(func)))
         _strip_own_decorator(fn, func, info)
         fence(fn, info)
         _check_builtin_names(fn, info, func)
@@ -754,7 +754,8 @@ def _imports(body, namer, mentioned):
     lines = ["import numpy as np"]
     if "math." in body:
         lines.insert(0, "import math")
-    lines += [f"import scipy.{sub}" for sub in sorted(set(re.findall(r"(?<![\w.])scipy\.(\w+)\.\w", body)))]
+    if "scipy." in body:   # (the search is slow on a long module)
+        lines += [f"import scipy.{sub}" for sub in sorted(set(re.findall(r"(?<![\w.])scipy\.(\w+)\.\w", body)))]
     helpers = [h for h in runtime.__all__ if namer.helper(h) in mentioned]
     if helpers:
         names = ", ".join(h if namer.helper(h) == h else f"{h} as {namer.helper(h)}" for h in helpers)

@@ -15,7 +15,7 @@ import re
 import astor
 import gast
 
-from .transforms.nodes import is_adjoint
+from .transforms.nodes import child_fields, is_adjoint
 
 _MARK = "__s2s_comment__"
 
@@ -33,38 +33,41 @@ def to_ast(node):
     generated code holds, faster (it was half the time of writing the source).
     Each node becomes the `ast` class of its name with the fields that class has in this Python;
     a parameter (a gast `Name`) becomes an `ast.arg`, and an exception handler's name a string."""
-    if isinstance(node, list):
-        return [to_ast(n) for n in node]
-    if not isinstance(node, gast.AST):
-        return node
     kind = type(node)
     shared = _CONTEXTS_AND_OPERATORS.get(kind)
     if shared is not None:   # `Load()`, `Add()`: nodes without fields, one of each serves every tree
         return shared
     if kind is gast.arguments:
-        new = ast.arguments(posonlyargs=[_arg(a) for a in node.posonlyargs], args=[_arg(a) for a in node.args],
-                            vararg=_arg(node.vararg), kwonlyargs=[_arg(a) for a in node.kwonlyargs],
-                            kw_defaults=to_ast(node.kw_defaults), kwarg=_arg(node.kwarg),
-                            defaults=to_ast(node.defaults))
-        return new
-    target, fields = _AST_CLASSES.get(kind) or _ast_class(kind)
+        return ast.arguments(posonlyargs=[_arg(a) for a in node.posonlyargs], args=[_arg(a) for a in node.args],
+                             vararg=_arg(node.vararg), kwonlyargs=[_arg(a) for a in node.kwonlyargs],
+                             kw_defaults=_many(node.kw_defaults), kwarg=_arg(node.kwarg),
+                             defaults=_many(node.defaults))
+    target, children, absent = _AST_CLASSES.get(kind) or _ast_class(kind)
     new = target.__new__(target)
-    new.__dict__.update(node.__dict__)   # fields, the location, and any annotation of a pass (unread)
-    for field in fields:
-        value = getattr(node, field, None)
-        if isinstance(value, (list, gast.AST)):
-            setattr(new, field, to_ast(value))
-        elif field not in node.__dict__:   # (a field this Python's ast has and gast's node not)
-            setattr(new, field, value)
+    fields = new.__dict__
+    fields.update(node.__dict__)   # fields, the location, and any annotation of a pass (unread)
+    for field in children:
+        value = fields.get(field)
+        if type(value) is list:
+            fields[field] = _many(value)
+        elif value is not None:
+            fields[field] = to_ast(value)
+    for field in absent:   # (a field this Python's ast has and gast's node not)
+        fields.setdefault(field, None)
     if kind is gast.ExceptHandler and node.name is not None:
         new.name = node.name.id
     return new
 
 
+def _many(nodes):
+    return [None if n is None else to_ast(n) for n in nodes]
+
+
 def _arg(param):
     if param is None:
         return None
-    new = ast.arg(arg=param.id, annotation=to_ast(param.annotation), type_comment=None)
+    annotation = None if param.annotation is None else to_ast(param.annotation)
+    new = ast.arg(arg=param.id, annotation=annotation, type_comment=None)
     return ast.copy_location(new, param) if getattr(param, "lineno", None) is not None else new
 
 
@@ -77,8 +80,13 @@ _CONTEXTS_AND_OPERATORS = {getattr(gast, c.__name__): c() for c in
 
 
 def _ast_class(kind):
+    """The `ast` class of the gast class `kind`, the fields that may hold nodes (`nodes.walk`'s,
+    and contexts and operators), and those the `ast` class has and `kind` not."""
     target = getattr(ast, kind.__name__)
-    _AST_CLASSES[kind] = target, target._fields
+    children = tuple(f for f in kind._fields if f in ("ctx", "op", "ops") or f in child_fields(kind))
+    if kind is gast.ExceptHandler:
+        children = tuple(f for f in children if f != "name")
+    _AST_CLASSES[kind] = target, children, tuple(f for f in target._fields if f not in kind._fields)
     return _AST_CLASSES[kind]
 
 
@@ -103,7 +111,8 @@ def _comment(fn, info):
             if line and key != previous and line != header_line and not isinstance(s, gast.Pass):
                 if text:
                     prefix = "grad of: " if is_adjoint(s) else ""
-                    out.append(gast.Expr(value=gast.Constant(value=f"{_MARK}{prefix}{text}", kind=None)))
+                    out.append(gast.Expr(value=gast.Name(id=f"{_MARK}{prefix}{text}", ctx=gast.Load(),
+                                                         annotation=None, type_comment=None)))
                 previous = key
             out.append(s)
         return out
@@ -140,11 +149,9 @@ def _origin(info, line) -> str:
 def _comments_to_text(text: str) -> str:
     out = []
     for line in text.splitlines():
-        stripped = line.strip()
-        if stripped.lstrip("'\"").startswith(_MARK):
-            indent = line[: len(line) - len(line.lstrip())]
-            body = ast.literal_eval(stripped)[len(_MARK):]
-            out.append(f"{indent}# {body}")
+        stripped = line.lstrip()
+        if stripped.startswith(_MARK):
+            out.append(f"{line[:len(line) - len(stripped)]}# {stripped[len(_MARK):]}")
         else:
             out.append(line)
     return "\n".join(out) + "\n"

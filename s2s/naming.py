@@ -67,7 +67,8 @@ class Namer:
         self.style = style
         self.adjoint_prefix, self.tangent_prefix, self.temp_prefix = style_prefixes(style)
         self.given: set[str] = set()
-        self.derived: dict[str, str] = {}   # derived name -> the name it was derived from
+        self.derived: dict[str, set[str]] = {}   # derived name -> the names it was derived from
+        self._temp = re.compile(re.escape(self.temp_prefix) + _TEMP)
 
     def _give(self, name: str) -> str:
         self.given.add(name)
@@ -77,7 +78,7 @@ class Namer:
         """Does a generated name equal a user name, or two names derive the same one (the
         temporary `_out` and a user's `out` both giving `d_out`)?"""
         return bool(self.given & self.user_names) or any(
-            len(set(sources)) > 1 for sources in self.derived.values())
+            len(sources) > 1 for sources in self.derived.values())
 
     # -- temporaries ---------------------------------------------------------------
     def temp(self, k: int) -> str:
@@ -92,7 +93,7 @@ class Namer:
         return self._give(f"{self.temp_prefix}{what}{k}")
 
     def is_temp(self, name: str) -> bool:
-        return re.fullmatch(re.escape(self.temp_prefix) + _TEMP, name) is not None
+        return self._temp.fullmatch(name) is not None
 
     @property
     def out(self) -> str:
@@ -120,7 +121,7 @@ class Namer:
             derived = prefix + bare
         else:  # a user name, or `_out` beside a user's `out`: the whole name (`d__out`)
             derived = prefix + name
-        self.derived.setdefault(derived, []).append(name)
+        self.derived.setdefault(derived, set()).add(name)
         return self._give(derived)
 
     def adjoint(self, name: str) -> str:

@@ -18,7 +18,7 @@ import gast
 
 from .errors import Location, SourceError
 from .transforms.lifting import PARSED
-from .transforms.nodes import parse
+from .transforms.nodes import parse, walk
 
 
 @dataclasses.dataclass(frozen=True)
@@ -26,6 +26,7 @@ class SourceInfo:
     filename: str          # base name only: generated code must not depend on the machine
     lines: tuple[str, ...]  # the whole file, for citing lines
     qualname: str
+    text: str = ""          # the function's own source, as `inspect.getsource` gives it (a def's)
 
     @property
     def generated(self) -> bool:
@@ -83,14 +84,14 @@ def parse_function(func) -> tuple[gast.FunctionDef, SourceInfo]:
         )
     fn = defs[0]
     indent = len(lines[0]) - len(lines[0].lstrip())
-    for node in gast.walk(fn):
+    for node in walk(fn):   # (contexts and operators have no line)
         if hasattr(node, "lineno") and node.lineno is not None:
             node.lineno += first - 1
             if getattr(node, "col_offset", None) is not None:
                 node.col_offset += indent
         if hasattr(node, "end_lineno") and node.end_lineno is not None:
             node.end_lineno += first - 1
-    info = SourceInfo(os.path.basename(filename), file_lines, name)
+    info = SourceInfo(os.path.basename(filename), file_lines, name, "".join(lines))
     if isinstance(fn, gast.AsyncFunctionDef):
         raise SourceError(f"`{name}` is an async function; s2s differentiates plain functions only", info.location(fn))
     return fn, info

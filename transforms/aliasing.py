@@ -121,9 +121,9 @@ def sharing(fn, callees, inplace=(), direct=False, effects_of=None) -> dict[str,
     ``v = y.T``), which surely share memory when ``y`` is an array."""
     parent: dict = {}
 
-    def find(v):
+    def find(v):   # (halving the path as it goes: chains `h = h + 1` are as long as the function)
         while parent.setdefault(v, v) != v:
-            v = parent[v]
+            parent[v] = v = parent[parent[v]]
         return v
 
     for s in walk_statements(fn.body):

@@ -29,7 +29,6 @@ from __future__ import annotations
 
 import builtins
 import collections
-import copy
 import dataclasses
 import functools
 import inspect
@@ -42,7 +41,7 @@ from s2s.errors import UnsupportedError
 
 from .callees import Callees, public_name, resolve
 from .inlining import Frozen, Helper, Inlining, Made, Partial, Path, _function, _is_maker, is_distribution
-from .nodes import assign, at as assign_at, const, name, param_names, stored_names, walk
+from .nodes import assign, at as assign_at, clone, const, name, param_names, stored_names, walk
 
 _MISSING = resolve((), "")   # what an unbound name resolves to
 
@@ -149,7 +148,7 @@ class _Scope(Inlining):
             message = (f"this derivative of `{self.func.__name__}` calls {text} for `{p}`, its default: s2s "
                        "resolves functions when it makes a derivative; differentiate a function that passes "
                        f"the other `{p}`")
-            test = gast.Compare(left=name(p), ops=[gast.IsNot()], comparators=[copy.deepcopy(node)])
+            test = gast.Compare(left=name(p), ops=[gast.IsNot()], comparators=[clone(node)])
             error = gast.Call(func=name("TypeError"), args=[gast.Constant(value=message, kind=None)], keywords=[])
             guards.append(assign_at(gast.If(test=test, body=[assign_at(gast.Raise(exc=error, cause=None), node)],
                                             orelse=[]), node))
@@ -356,7 +355,7 @@ class _Scope(Inlining):
                 self.fail(node, "`*` or `**` in a call to a method of a frozen distribution is not supported")
             given = [self.expr(a) for a in node.args]
             first, rest = (given[:1], given[1:]) if func.attr in Frozen.X_METHODS else ([], given)
-            method = gast.Attribute(value=copy.deepcopy(frozen.dist.expr), attr=func.attr, ctx=gast.Load())
+            method = gast.Attribute(value=clone(frozen.dist.expr), attr=func.attr, ctx=gast.Load())
             call = gast.Call(func=method, args=first + list(frozen.args) + rest,
                              keywords=list(frozen.keywords) + [gast.keyword(arg=k.arg, value=self.expr(k.value))
                                                                for k in node.keywords])
@@ -392,7 +391,7 @@ class _Scope(Inlining):
 
     def callee_expr(self, value, at):
         if isinstance(value, Path):
-            return copy.deepcopy(value.expr)
+            return clone(value.expr)
         node = name(value.name)
         node.lineno, node.col_offset = at.lineno, at.col_offset
         return node
@@ -453,7 +452,7 @@ class _Scope(Inlining):
         """A name read as a value (not called): a known function here is refused, or put in place."""
         value = self.env.get(node.id)
         if isinstance(value, Path):
-            return copy.deepcopy(value.expr)
+            return clone(value.expr)
         if isinstance(value, Frozen):
             self.fail(node, f"the frozen distribution `{node.id}` is used as a value here; s2s follows one where "
                             "its methods are called (`rv.logpdf(x)`)", "call its method here, or pass its parameters")

@@ -2,17 +2,24 @@
 from __future__ import annotations
 
 import ast
-import collections
 
 import gast
 
 
 def name(id_: str, store: bool = False) -> gast.Name:
-    return gast.Name(id=id_, ctx=gast.Store() if store else gast.Load(), annotation=None, type_comment=None)
+    node = _NEW(gast.Name)   # (gast's constructors check their arguments: three times slower)
+    node.id, node.ctx, node.annotation, node.type_comment = id_, _STORE if store else _LOAD, None, None
+    return node
 
 
 def const(value) -> gast.Constant:
-    return gast.Constant(value=value, kind=None)
+    node = _NEW(gast.Constant)
+    node.value, node.kind = value, None
+    return node
+
+
+_NEW = gast.AST.__new__
+_LOAD, _STORE = gast.Load(), gast.Store()   # (contexts have no fields: one serves every node)
 
 
 def assign(target, value, origin=None) -> gast.Assign:
@@ -40,30 +47,34 @@ def walk(node):
     """Every node of the tree `node` but expression contexts and operators (`Load`, `Add`: no pass
     looks for those, and they were a third of the nodes), in the order of `ast.walk` (breadth
     first), several times faster: the passes walk whole functions often, and `ast.walk` goes
-    through two generators per node."""
-    todo = collections.deque([node])
-    pop, push, AST, fields_of = todo.popleft, todo.append, gast.AST, _CHILD_FIELDS.get
-    while todo:
-        n = pop()
+    through two generators per node and looks into every field (here, only those that may hold
+    nodes: `child_fields`)."""
+    todo = [node]
+    push, extend, fields_of = todo.append, todo.extend, _CHILD_FIELDS.get
+    for n in todo:   # (a list read while it grows: breadth first)
         fields = fields_of(type(n))
         if fields is None:
-            fields = _child_fields(type(n))
+            fields = child_fields(type(n))
         for field in fields:
             value = getattr(n, field, None)
             if type(value) is list:
-                for item in value:
-                    if isinstance(item, AST):
-                        push(item)
-            elif isinstance(value, AST):
+                extend(filter(None, value))   # (nodes are true; a dict display's `**` key is None)
+            elif value is not None:
                 push(value)
         yield n
 
 
 _CHILD_FIELDS: dict = {}   # node class -> the fields `walk` looks into
+# fields that never hold a node: names, flags, contexts, operators (a `Name` is a parameter too)
+_LEAF_FIELDS = {"ctx", "op", "ops", "id", "attr", "arg", "asname", "conversion", "is_async", "kind", "kwd_attrs",
+                "level", "lineno", "module", "simple", "tag", "type_comment", "nl", "rest", "str"}
 
 
-def _child_fields(kind):
-    _CHILD_FIELDS[kind] = tuple(f for f in kind._fields if f not in ("ctx", "op", "ops"))
+def child_fields(kind) -> tuple:
+    """The fields of the gast class `kind` that `walk` looks into."""
+    leaves = _LEAF_FIELDS | ({"value"} if kind is gast.Constant else set()) | (
+        set() if kind is gast.ExceptHandler else {"name"}) | (set() if kind in (gast.Import, gast.ImportFrom) else {"names"})
+    _CHILD_FIELDS[kind] = tuple(f for f in kind._fields if f not in leaves)
     return _CHILD_FIELDS[kind]
 
 
