@@ -14,12 +14,21 @@ before the globals, and raises NameError for an empty cell instead of
 falling through to a global or builtin of the same name. No value is copied
 and no name is made up, so two closures of one factory get two namespaces
 and the code stays byte-identical.
+
+A builtin the code reads (`range`, `len`, `abs`) and neither the user's globals nor the cells
+bind is put in the namespace when the code is loaded: Python finds a name missing from a
+namespace that is not a plain dict by calling `__missing__` and catching its KeyError before it
+looks in the builtins, which made each such lookup about half a microsecond. That builtin is the
+one s2s resolved the call to when it differentiated it; a global of that name defined later is not
+seen (as a function rebound later is not: the derivative is that of the code it read).
 """
 from __future__ import annotations
 
+import builtins
 import linecache
 import math
 import sys
+import types
 
 import numpy as np
 
@@ -107,9 +116,39 @@ def load(header: str, functions: list) -> dict:
             exec(compile(header, "<s2s header>", "exec"), ns)
             spaces[key] = ns
         filename = source_filename(fname, source)
-        exec(compile(source, filename, "exec"), spaces[key])
+        code = compile(source, filename, "exec")
+        bind_builtins(spaces[key], code, user_globals, cells)
+        exec(code, spaces[key])
         made[fname] = spaces[key][fname]
     for ns in spaces.values():
         for fname, fn in made.items():
             ns.setdefault(fname, fn)
     return made
+
+
+def bind_builtins(ns, code, user_globals, cells):
+    """Put in `ns` the builtins that `code` (or code nested in it) may read and that nothing
+    else binds (see the module's docstring)."""
+    for name in _names(code):
+        if name not in ns and name not in cells and hasattr(builtins, name) and not _binds(user_globals, name):
+            ns[name] = getattr(builtins, name)
+
+
+def _binds(space, name) -> bool:
+    """Does `space` (a module's globals, or the namespace of generated code, differentiated
+    again: its own names, then its fallbacks) give `name` a value of its own?"""
+    try:
+        space[name]
+    except KeyError:
+        return False
+    except NameError:   # a closure's cell without a value: the name is the cell's, not a builtin
+        return True
+    return True
+
+
+def _names(code) -> set:
+    names = set(code.co_names)
+    for const in code.co_consts:
+        if isinstance(const, types.CodeType):
+            names |= _names(const)
+    return names

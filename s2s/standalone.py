@@ -160,7 +160,10 @@ def _resolve(name, namespace, reader):
     """What `name` means to code running in `namespace`, and the module dict it was found in."""
     while isinstance(namespace, _Namespace):
         if dict.__contains__(namespace, name):
-            return dict.__getitem__(namespace, name), None
+            value = dict.__getitem__(namespace, name)
+            if getattr(builtins, name, _MISSING) is value:   # a builtin `load` put there: one anywhere
+                return _MISSING, None
+            return value, None
         if isinstance(namespace, _Closure) and name in namespace.cells:
             raise S2SError(f"cannot write a standalone module: `{reader}` is generated from a closure and reads "
                            f"its free variable `{name}`, which no module can import",
