@@ -32,6 +32,7 @@ differentiates the generated code, not this layer.
 """
 from __future__ import annotations
 
+import ast
 import inspect
 
 import numpy as np
@@ -252,9 +253,8 @@ def checked(made, fname: str, wrt: list[str], single: bool, mode: str, direction
                  f"            return __s2s_fix(__s2s_out, ({'None, ' * len(wrt)}), ({''.join(w + ', ' for w in wrt)}))",
                  "        return __s2s_out",
                  "    __s2s_which = __s2s_shaped[1](__s2s_key)"]
-    if numbers is not None:
-        every = " and ".join(f"type({c}) is float" if c in wrt else f"type({c}) in __s2s_number_types" for c in call)
-        first = [f"    if {every}:", f"        return __s2s_numbers[0]({', '.join(call)})"] + first
+    every = " and ".join(f"type({c}) is float" if c in wrt else f"type({c}) in __s2s_number_types" for c in call)
+    numbers_call = [f"        return __s2s_numbers[0]({', '.join(call)})"]
     # Inline fast paths: a float (Python or NumPy) or a float64 array costs a test or two and no call.
     body = [f"    if type({d}) not in __s2s_floating and not (type({d}) is __s2s_ndarray and {d}.dtype is __s2s_f8):\n"
             f"        {d} = __s2s_floats({d}, {d!r}, {fname!r})" for d in directions]
@@ -280,18 +280,24 @@ def checked(made, fname: str, wrt: list[str], single: bool, mode: str, direction
                  + "".join(f" or type({w}) is list or type({w}) is tuple" for w in wrt) + ":",
                  f"        return __s2s_fix(__s2s_out, ({zero_d}), ({''.join(w + ', ' for w in wrt)}))",
                  "    return __s2s_out"]
-    body = first + body
-    source = (f"def __s2s_factory(__s2s_made, __s2s_screen, __s2s_floats, __s2s_fix, __s2s_defaults, __s2s_numbers,\n"
-              f"                  __s2s_shaped,\n"
-              f"                  __s2s_floating=__s2s_floating, __s2s_ndarray=__s2s_np.ndarray, __s2s_f8=__s2s_np.dtype(float)):\n"
-              f"  def {made.__name__}({', '.join(params)}):\n" + "\n".join("  " + line for line in body)
-              + f"\n  return {made.__name__}\n")
+    # what the wrapper reads are globals of its own namespace (a plain dict, whose lookups Python
+    # caches; no cells to copy at each call), and once the code for numbers is inlined
+    # (`inline_numbers`), what that code reads
     namespace: dict = {"__s2s_np": np, "__s2s_floating": _FLOATING, "__s2s_no_complex": no_complex,
-                       "__s2s_any_tree": any_tree, "__s2s_number_types": (float, int)}
-    filename = source_filename(f"call {made.__name__}", source)   # pdb lists it
-    exec(compile(source, filename, "exec"), namespace)
-    wrapper = namespace["__s2s_factory"](made, screen, floats, fixer(mode, single, has_aux), defaults, numbers,
-                                         shapes)
+                       "__s2s_any_tree": any_tree, "__s2s_number_types": (float, int), "__s2s_numbers": numbers,
+                       "__s2s_made": made, "__s2s_screen": screen, "__s2s_floats": floats,
+                       "__s2s_fix": fixer(mode, single, has_aux), "__s2s_defaults": defaults, "__s2s_shaped": shapes,
+                       "__s2s_ndarray": np.ndarray, "__s2s_f8": np.dtype(float)}
+
+    def make(numbers_code):
+        lines = ([f"    if {every}:"] + numbers_code if numbers is not None else []) + first + body
+        source = f"def {made.__name__}({', '.join(params)}):\n" + "\n".join(lines) + "\n"
+        exec(compile(source, source_filename(f"call {made.__name__}", source), "exec"), namespace)   # pdb lists it
+        return namespace.pop(made.__name__)
+
+    wrapper = make(numbers_call)
+    if numbers is not None:
+        wrapper.__s2s_inline__ = (namespace, make)
     wrapper.__qualname__ = made.__qualname__
     wrapper.__doc__ = made.__doc__
     wrapper.__module__ = made.__module__
@@ -315,3 +321,66 @@ def _output_fixer(made, wrt, fix, part):
             return fix(out, zero_d, points)
         return out
     return fix_output
+
+
+def inline_numbers(wrapper, function, source: str) -> bool:
+    """Make the code for numbers `function` (whose text is `source`) the body of the wrapper's
+    first branch, `if type(x) is float and ...:`, instead of a call of it: a call of a Python
+    function costs about as much as the whole gradient of `x * x * y`. Done where that code reads
+    no global but those s2s put in its namespace (NumPy, its helpers, builtins, other generated
+    functions: they are never rebound; a user's global is read live, so such code stays a call),
+    has the wrapper's parameters, and its text can be moved (no string over several lines, no name
+    of the wrapper's own). Then the wrapper's code is swapped for the new one.
+    Returns whether it was."""
+    namespace, make = getattr(wrapper, "__s2s_inline__", (None, None))
+    found = _movable(function, source)
+    if make is None or found is None:
+        return False
+    lines, reads = found
+    params = list(inspect.signature(wrapper).parameters)
+    own = function.__globals__
+    if list(inspect.signature(function).parameters) != params or wrapper.__name__ in reads \
+            or not all(dict.__contains__(own, n) for n in reads):
+        return False
+    namespace.update({n: dict.__getitem__(own, n) for n in reads})
+    wrapper.__code__ = make(lines).__code__
+    return True
+
+
+def _movable(function, source):
+    """(the body of `function`'s source, indented for the wrapper's branch, and the global names it
+    reads), or None where it cannot be moved (see `inline_numbers`)."""
+    try:
+        tree = ast.parse(source)
+    except SyntaxError:
+        return None
+    defs = [n for n in tree.body if isinstance(n, ast.FunctionDef)]
+    if len(defs) != 1 or function.__code__.co_freevars:
+        return None
+    fn = defs[0]
+    body = fn.body[1:] if fn.body and isinstance(fn.body[0], ast.Expr) and isinstance(fn.body[0].value, ast.Constant) \
+        and isinstance(fn.body[0].value.value, str) else fn.body
+    if not body:
+        return None
+    local, read = {a.arg for a in fn.args.args}, set()
+    for node in ast.walk(fn):
+        if isinstance(node, (ast.Global, ast.Nonlocal, ast.Yield, ast.YieldFrom, ast.Lambda, ast.FunctionDef,
+                             ast.ClassDef)) and node is not fn:
+            return None
+        if isinstance(node, ast.Constant) and isinstance(node.value, str) and "\n" in node.value and node is not fn.body[0].value:
+            return None
+        if isinstance(node, ast.Name):
+            if node.id.startswith("__s2s_"):
+                return None
+            (read if isinstance(node.ctx, ast.Load) else local).add(node.id)
+        if isinstance(node, (ast.comprehension,)):
+            return None
+    start = body[0].lineno - 1
+    text = source.splitlines()[start:fn.end_lineno]
+    while start > 0 and source.splitlines()[start - 1].strip().startswith("#"):   # its comment
+        start -= 1
+        text.insert(0, source.splitlines()[start])
+    lines = ["    " + line if line.strip() else "" for line in text]
+    if not isinstance(body[-1], ast.Return):
+        lines.append("        return None")
+    return lines, read - local

@@ -23,7 +23,7 @@ import os
 
 import numpy as np
 
-from .calling import passes_as_it_is
+from .calling import inline_numbers, passes_as_it_is
 from .driver import generate
 from .errors import S2SError
 from .transforms.callees import still_bound
@@ -54,6 +54,7 @@ class ForNumbers:
         self.general = general
         self.generated = None
         self.slot = [self.first_call]
+        self.wrapper = None   # the function s2s.grad returned, which inlines the code once made
 
     def first_call(self, *args):
         self.generate()
@@ -67,6 +68,9 @@ class ForNumbers:
             self.generated = _same_sources(self.general, lambda: generate(
                 self.func, self.names, self.single, self.mode, self.optimize, numbers=True))
             self.slot[0] = self.generated.function
+            if self.wrapper is not None:
+                source = next(src for _, src, fn in self.generated.functions if fn is self.generated.function)
+                inline_numbers(self.wrapper, self.generated.function, source)
         return self.generated
 
 

@@ -4,6 +4,7 @@ that code and through the general code (an array argument), and the code for num
 what stays a number (arithmetic, math, elementwise NumPy on numbers) loses its helpers, what
 may be an array (anything made by np.ones, a list, a loop over one) keeps them."""
 import math
+import traceback
 
 import numpy as np
 import pytest
@@ -62,7 +63,8 @@ CASES = [poly, trig, branches_and_loops, makes_an_array, through_a_list, calls_a
 @pytest.mark.parametrize("point", [(0.7, -0.3), (1.9, 0.4)])
 def test_floats_and_arrays_give_the_gradient_of_finite_differences(f, point):
     g = s2s.grad(f, wrt=(0, 1))
-    for args in (point, (np.array(point[0]), point[1])):   # code for numbers, then the general code
+    # code for numbers: called at its first call, then run in the wrapper (inlined); then the general code
+    for args in (point, point, (np.array(point[0]), point[1])):
         grads = g(*args)
         for k in (0, 1):
             np.testing.assert_allclose(grads[k], numerical_grad(f, list(point), k), rtol=1e-6, atol=1e-8)
@@ -100,3 +102,59 @@ def test_a_gradient_of_an_array_output_is_still_refused():
 def test_source_for_numbers_of_what_has_none_is_an_error():
     with pytest.raises(s2s.S2SError, match="no code for numbers"):
         s2s.source(s2s.jvp(poly), numbers=True)
+
+
+# ---- the code for numbers, once made, is the wrapper's first branch (calling.inline_numbers) -------------
+
+def poly_again(x, y):   # (s2s.grad caches its derivatives: one no other test has called)
+    return x * x * y + y + 2
+
+
+def test_the_code_for_numbers_becomes_the_wrappers_own():
+    g = s2s.grad(poly_again, wrt=(0, 1))
+    assert "__s2s_numbers" in g.__code__.co_names   # before: a call of the code made at the first call
+    first = g(0.7, -0.3)
+    assert "__s2s_numbers" not in g.__code__.co_names   # after: its body, in the wrapper
+    assert g(0.7, -0.3) == first == (2.0 * 0.7 * -0.3, 0.7 * 0.7 + 1.0)
+    grads = g(np.array(0.7), -0.3)   # other arguments: the rest of the wrapper, as before
+    assert type(grads[0]) is np.ndarray and grads[0].ndim == 0
+    np.testing.assert_allclose(grads, first, rtol=1e-15)
+
+
+SCALE = 2.0
+
+
+def scaled(x):
+    return SCALE * x * x
+
+
+def test_code_reading_a_global_stays_a_call_and_sees_it_rebound(monkeypatch):
+    g = s2s.grad(scaled)
+    assert g(1.5) == g(1.5) == 2.0 * 2.0 * 1.5
+    assert "__s2s_numbers" in g.__code__.co_names   # a user's global is read live: not moved
+    monkeypatch.setattr(__import__(__name__), "SCALE", 3.0)
+    assert g(1.5) == 2.0 * 3.0 * 1.5
+
+
+def _power_of(k):
+    def f(x):
+        return x ** k * 0.5
+    return f
+
+
+def test_code_from_a_closure_gives_its_gradient_twice():
+    g = s2s.grad(_power_of(3.0))
+    for _ in range(2):
+        assert g(2.0) == pytest.approx(1.5 * 2.0 ** 2, rel=1e-14)
+
+
+def reciprocal(x):
+    return 1.0 / x
+
+
+def test_an_error_in_the_inlined_code_shows_its_line():
+    g = s2s.grad(reciprocal)
+    assert g(2.0) == -0.25
+    with pytest.raises(ZeroDivisionError) as caught:
+        g(0.0)
+    assert "1.0 / x" in "".join(traceback.format_exception(caught.value))
