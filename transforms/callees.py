@@ -62,6 +62,7 @@ class Callees:
         self.cells = dict(zip(func.__code__.co_freevars, func.__closure__ or ()))   # free variable -> cell
         self.bindings: dict = {}   # (ids of scopes, name) -> (scopes, name, object found)
         self.helpers: dict = {}  # runtime helpers that passes put into user code (`list_operators`)
+        self.classified: dict = {}   # (path, root local?, root a helper?) -> (Callee, has a receiver)
 
     def lookup(self, node):
         """The object `node` (a name or attribute path) refers to, or _MISSING."""
@@ -92,6 +93,23 @@ class Callees:
         return found
 
     def classify_call(self, call: gast.Call) -> Callee:
+        """What `call` calls. The same for every call of one name or attribute path (`np.sin`,
+        `self.step`, `xs.append`): kept per path, whether its root is local and a helper (passes
+        classify each call several times; errors are not kept, they are raised again)."""
+        path = _path(call.func)
+        if path is None:
+            return self._classify_call(call)
+        key = (path, path[0] in self.locals, path[0] in self.helpers)
+        kept = self.classified.get(key)
+        if kept is None:
+            callee = self._classify_call(call)
+            kept = self.classified[key] = (callee, callee.receiver is not None)
+        callee, has_receiver = kept
+        if callee.kind == "user" and callee.receiver is not None:
+            self.on_method(callee.obj, self.self_class)
+        return dataclasses.replace(callee, receiver=call.func.value) if has_receiver else callee
+
+    def _classify_call(self, call: gast.Call) -> Callee:
         func = call.func
         label = _label(func)
         if isinstance(func, gast.Attribute) and isinstance(func.value, gast.Name) and func.value.id == self.self_name:
@@ -238,6 +256,19 @@ def _rooted_in_local(node, local_names) -> bool:
     while isinstance(node, gast.Attribute):
         node = node.value
     return not isinstance(node, gast.Name) or node.id in local_names
+
+
+def _path(node):
+    """`("np", "linalg", "norm")` for the expression `np.linalg.norm`, None for one not made of
+    names and attributes."""
+    parts = []
+    while type(node) is gast.Attribute:
+        parts.append(node.attr)
+        node = node.value
+    if type(node) is not gast.Name:
+        return None
+    parts.append(node.id)
+    return tuple(reversed(parts))
 
 
 def _label(node) -> str:

@@ -98,21 +98,27 @@ def rewrite(node, after: dict):
 
 def clone(node, name=None):
     """A deep copy of the gast tree `node` (a node, a list of them, or a leaf value), much faster
-    than `copy.deepcopy`; `name(n)`, if given, may return what a `Name` n becomes (None: a copy)."""
-    if isinstance(node, list):
+    than `copy.deepcopy`; `name(n)`, if given, may return what a `Name` n becomes (None: a copy).
+    Contexts and operators (no fields) are shared, as `to_ast` shares them."""
+    kind = type(node)
+    if kind is list:
         return [clone(n, name) for n in node]
     if not isinstance(node, gast.AST):
         return node
-    if name is not None and type(node) is gast.Name:
+    if name is not None and kind is gast.Name:
         replaced = name(node)
         if replaced is not None:
             return replaced
-    new = type(node).__new__(type(node))
-    new.__dict__.update(node.__dict__)   # location, and any annotation a pass put on the node
-    for field in node._fields:
-        value = getattr(node, field, None)
-        if isinstance(value, (list, gast.AST)):
-            setattr(new, field, clone(value, name))
+    new = _NEW(kind)
+    fields = new.__dict__
+    fields.update(node.__dict__)   # location, and any annotation a pass put on the node
+    plan = _CHILD_FIELDS.get(kind)
+    for field in child_fields(kind) if plan is None else plan:
+        value = fields.get(field)
+        if type(value) is list:
+            fields[field] = [None if v is None else clone(v, name) for v in value]
+        elif value is not None:
+            fields[field] = clone(value, name)
     return new
 
 
