@@ -119,6 +119,10 @@ def sharing(fn, callees, inplace=(), direct=False, effects_of=None) -> dict[str,
     written in place (``y[i] = v``, and the statements `inplace`) and those sharing with them.
     `direct`: only through copies of names and views (``z = y``, ``v = y[1:]``,
     ``v = y.T``), which surely share memory when ``y`` is an array."""
+    written = {_written_name(s) for s in walk_statements(fn.body) if subscript_write(s) is not None} | {
+        _written_name(s) for s in inplace}
+    if not written:   # (most functions)
+        return {}
     parent: dict = {}
 
     def find(v):   # (halving the path as it goes: chains `h = h + 1` are as long as the function)
@@ -137,8 +141,6 @@ def sharing(fn, callees, inplace=(), direct=False, effects_of=None) -> dict[str,
             edges.append((push[0], push[1].id))
         for a, b in edges:
             parent[find(a)] = find(b)
-    written = {_written_name(s) for s in walk_statements(fn.body) if subscript_write(s) is not None} | {
-        _written_name(s) for s in inplace}
     classes: dict = {}
     for v in list(parent) + list(written):
         classes.setdefault(find(v), set()).add(v)
@@ -156,8 +158,9 @@ def _target_nodes(s):
 def inplace_augmented(fn, callees) -> list:
     """The statements `y = _1` made of `y += e` where `y` may be an array or a list, whose
     memory NumPy (or Python) changes in place; on numbers and tuples `+=` rebinds."""
-    immutable = immutable_names(fn, callees)
-    return [s for s in walk_statements(fn.body) if augmented(s) and s.targets[0].id not in immutable]
+    candidates = [s for s in walk_statements(fn.body) if augmented(s)]
+    immutable = immutable_names(fn, callees) if candidates else set()
+    return [s for s in candidates if s.targets[0].id not in immutable]
 
 
 # Calls whose result is a number, a string or a tuple: never an array.

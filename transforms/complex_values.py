@@ -53,6 +53,8 @@ def refuse_complex(fn: gast.FunctionDef, act: Activity, callees: Callees, info) 
             if not targets <= tainted and complex_in(s.value) is not None:
                 tainted |= targets
                 changed = True
+    if not tainted:   # (every value was looked at with nothing tainted, and none was complex)
+        return
     for s in assigns:
         targets = [n.id for t in s.targets for n in walk(t) if isinstance(n, gast.Name)]
         if any(act.is_active(t) for t in targets) and diff_operands(s.value, callees) & act.varied:
