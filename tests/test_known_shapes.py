@@ -176,7 +176,9 @@ def test_outer_products_over_a_loop_are_one_product_after_it():
     Wx, Wh, b, xs = CASES[1][2](np.random.default_rng(0))
     text = s2s.source(s2s.grad(rnn, wrt=(0, 1, 2)), like=(Wx, Wh, b, xs))
     assert "np.multiply.outer" not in text and "np.outer" not in text
-    assert "d_Wx = d_Wx + np.array(_rows2).T @ np.array(_cols2)" in text
+    # d_1 is the row of both products (one list of rows), and d_b its sum over the steps
+    assert text.count("_rows1.append(d_") == 1 and "_rows2" not in text and "d_b += " not in text
+    assert "d_Wx = d_Wx + _stacked1.T @ np.array(_cols2)" in text and "d_b = d_b + _stacked1.sum(axis=0)" in text
 
 
 def test_shapes_that_are_not_known_keep_their_helpers():

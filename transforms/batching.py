@@ -21,13 +21,17 @@ the outer products of the rows of A and B is ``A.T @ B``, exactly, in real arith
 One matrix product replaces a product and a sum of two arrays per step. The rewrite applies to an
 adjoint accumulated only there in the loop (nothing else in the loop reads or writes it), whose
 outer product `transforms.specialise` made of two vectors (code for known shapes marks those
-calls): factors of other ranks would not stack into rows.
+calls): factors of other ranks would not stack into rows; and to loops that write into no array
+(`y[i] = v`, as the pops of recorded element writes do), since the rows are read after the loop.
+Outer products of one value share its rows, and a sum of that value (`d_b = d_b + d_1`, nothing
+else in the loop reading `d_b`) is summed from them, where every statement of their block runs as
+often as the others (no `break`, `continue` or `return` in it).
 """
 from __future__ import annotations
 
 import gast
 
-from .nodes import assign, at, call, expr_stmt, name, walk, walk_statements
+from .nodes import assign, at, call, const, expr_stmt, name, stored_names, subscript_write, walk, walk_statements
 
 MARK = "s2s_vectors"   # set on an `np.multiply.outer(u, v)` call node whose operands are known vectors
 
@@ -57,28 +61,104 @@ def batch_outer_products(stmts, namer, counter=None) -> list:
 
 def _batch(loop, namer, counter):
     before, after = [], []
+    if any(subscript_write(t) is not None for t in walk_statements(loop.body + loop.orelse)):
+        return before, after   # a row kept for after the loop could be written into before it is read
     uses: dict = {}
     for n in walk(loop):
         if isinstance(n, gast.Name):
             uses[n.id] = uses.get(n.id, 0) + 1
     for block in [loop.body, loop.orelse] + [getattr(s, f) for s in walk_statements(loop.body + loop.orelse)
                                               for f in ("body", "orelse") if isinstance(getattr(s, f, None), list)]:
-        for k, s in enumerate(block):
-            found = _accumulation(s)
-            if found is None or uses.get(found[0], 0) != 2:   # read or written elsewhere in the loop
-                continue
-            total, u, v = found
-            counter[0] += 1
-            rows, cols = namer.numbered("rows", counter[0]), namer.numbered("cols", counter[0])
-            block[k:k + 1] = [expr_stmt(call(gast.Attribute(value=name(rows), attr="append", ctx=gast.Load()), u), s),
-                              expr_stmt(call(gast.Attribute(value=name(cols), attr="append", ctx=gast.Load()), v), s)]
-            before += [assign(rows, gast.List(elts=[], ctx=gast.Load()), loop),
-                       assign(cols, gast.List(elts=[], ctx=gast.Load()), loop)]
-            product = gast.BinOp(left=gast.Attribute(value=call("np.array", name(rows)), attr="T", ctx=gast.Load()),
-                                 op=gast.MatMult(), right=call("np.array", name(cols)))
-            summed = assign(total, gast.BinOp(left=name(total), op=gast.Add(), right=product), loop)
-            after.append(at(gast.If(test=name(rows), body=[summed], orelse=[]), loop))
+        made_before, made_after = _batch_block(block, uses, namer, counter, loop)
+        before += made_before
+        after += made_after
     return before, after
+
+
+class _Rows:
+    """One list of rows kept in a block: the value appended (its `_origin`, None if it has none
+    to share), the outer products (total, cols) and the sums (total) made of it."""
+
+    def __init__(self, number, origin):
+        self.number, self.origin = number, origin
+        self.products, self.sums = [], []
+
+
+def _batch_block(block, uses, namer, counter, loop):
+    """Rewrite the accumulations of one block of `loop` (in place); the statements to put before
+    and after the loop. In a block left only at its end, outer products of one value (`d_1`
+    with `h`, then with `x`, also through copies `d_5 = d_1`) share its list of rows, and a sum of
+    that value (`d_b = d_b + d_1`) becomes a sum of those rows after the loop."""
+    plain = not any(isinstance(t, (gast.Break, gast.Continue, gast.Return))
+                    for t in walk_statements(block))   # (each statement of it runs as often as any other)
+    before, kept, replace = [], [], {}
+    for k, s in enumerate(block):
+        found = _accumulation(s)
+        if found is None or uses.get(found[0], 0) != 2:   # read or written elsewhere in the loop
+            continue
+        total, u, v = found
+        counter[0] += 1
+        origin = _origin(block, k, u.id) if plain and type(u) is gast.Name else None
+        rows = next((r for r in kept if origin is not None and r.origin == origin), None)
+        replace[k] = []
+        if rows is None:
+            rows = _Rows(counter[0], origin)
+            kept.append(rows)
+            before.append(assign(namer.numbered("rows", rows.number), gast.List(elts=[], ctx=gast.Load()), loop))
+            replace[k].append(_append(namer.numbered("rows", rows.number), u, s))
+        cols = namer.numbered("cols", counter[0])
+        before.append(assign(cols, gast.List(elts=[], ctx=gast.Load()), loop))
+        replace[k].append(_append(cols, v, s))
+        rows.products.append((total, cols))
+    for k, s in enumerate(block):
+        found = _vector_sum(s) if plain and k not in replace else None
+        if found is None or uses.get(found[0], 0) != 2:
+            continue
+        origin = _origin(block, k, found[1])
+        rows = next((r for r in kept if r.origin == origin), None)
+        if rows is not None:
+            replace[k] = []
+            rows.sums.append(found[0])
+    block[:] = [t for k, s in enumerate(block) for t in replace.get(k, [s])]
+    after = []
+    for rows in kept:
+        stacked = namer.numbered("stacked", rows.number)
+        body = [assign(stacked, call("np.array", name(namer.numbered("rows", rows.number))), loop)]
+        body += [assign(total, gast.BinOp(left=name(total), op=gast.Add(), right=call(
+            gast.Attribute(value=name(stacked), attr="sum", ctx=gast.Load()),
+            keywords=[gast.keyword(arg="axis", value=const(0))])), loop) for total in rows.sums]
+        body += [assign(total, gast.BinOp(left=name(total), op=gast.Add(), right=gast.BinOp(
+            left=gast.Attribute(value=name(stacked), attr="T", ctx=gast.Load()), op=gast.MatMult(),
+            right=call("np.array", name(cols)))), loop) for total, cols in rows.products]
+        after.append(at(gast.If(test=name(namer.numbered("rows", rows.number)), body=body, orelse=[]), loop))
+    return before, after
+
+
+def _origin(block, k, v):
+    """Where the value that `v` holds at statement `k` of `block` was made: (name, index of the
+    statement that assigned it; -1, before the block), through copies (`d_5 = d_1`). Two reads
+    with one origin read one value in a loop that writes into no array (see `_batch`)."""
+    for j in range(k - 1, -1, -1):
+        s = block[j]
+        if v in stored_names(s):
+            if type(s) is gast.Assign and type(s.targets[0]) is gast.Name and type(s.value) is gast.Name:
+                v = s.value.id
+                continue
+            return v, j
+    return v, -1
+
+
+def _append(rows, value, origin):
+    return expr_stmt(call(gast.Attribute(value=name(rows), attr="append", ctx=gast.Load()), value), origin)
+
+
+def _vector_sum(s):
+    """(X, u) if `s` is `X = X + u` with `u` another name, else None."""
+    if not (isinstance(s, gast.Assign) and len(s.targets) == 1 and type(s.targets[0]) is gast.Name
+            and type(s.value) is gast.BinOp and type(s.value.op) is gast.Add and type(s.value.left) is gast.Name
+            and type(s.value.right) is gast.Name and s.value.left.id == s.targets[0].id != s.value.right.id):
+        return None
+    return s.targets[0].id, s.value.right.id
 
 
 def _accumulation(s):

@@ -30,20 +30,18 @@ def grad_rnn(Wx, Wh, b, xs):
     d_b = np.zeros((16,))
     _rows1 = []
     _cols1 = []
-    _rows2 = []
     _cols2 = []
     for _3 in reversed(range(len(_4))):
         # grad of: h = np.tanh(Wx @ x + Wh @ h + b)    (golden_cases.py:98)
         d_5 = d_h * (1 - h ** 2)
         h = _stack.pop()
-        d_b += d_5
         _rows1.append(d_5)
         _cols1.append(h)
         d_h = d_5 @ Wh
-        _rows2.append(d_5)
         _cols2.append(_4[_3])
     if _rows1:
-        d_Wh = d_Wh + np.array(_rows1).T @ np.array(_cols1)
-    if _rows2:
-        d_Wx = d_Wx + np.array(_rows2).T @ np.array(_cols2)
+        _stacked1 = np.array(_rows1)
+        d_b = d_b + _stacked1.sum(axis=0)
+        d_Wh = d_Wh + _stacked1.T @ np.array(_cols1)
+        d_Wx = d_Wx + _stacked1.T @ np.array(_cols2)
     return d_Wx, d_Wh, d_b

@@ -1,0 +1,103 @@
+"""transforms/batching.py on backward loops written by hand: outer products of one value share
+its rows, a sum of that value becomes a sum of the rows, and nothing is shared across a statement
+that rebinds the value, writes into an array, or may leave the block. Each case runs the loop
+before and after the pass and compares (the pass only reorders exact real arithmetic)."""
+import ast
+
+import gast
+import numpy as np
+import pytest
+
+from s2s.naming import Namer
+from s2s.transforms.batching import batch_outer_products, vectors_outer
+from s2s.transforms.nodes import parse, rewrite
+
+T, N, M = 5, 3, 4
+
+
+def _loop(body: str):
+    """The loop `for t in range(T):` over `body`, its `outer(u, v)` calls marked as vector outer products."""
+    tree = parse(f"for t in range(T):\n" + "".join(f"    {line}\n" for line in body.strip().splitlines()))
+    def mark(node):
+        if isinstance(node.func, gast.Name) and node.func.id == "outer":
+            return vectors_outer(*node.args)
+        return node
+    return [rewrite(s, {gast.Call: mark}) for s in tree.body]
+
+
+def _run(stmts):
+    rng = np.random.default_rng(7)
+    env = {"np": np, "T": T, "gs": rng.normal(size=(T, N)), "hs": rng.normal(size=(T, M)), "xs": rng.normal(size=(T, M)),
+           "d_W": np.zeros((N, M)), "d_V": np.zeros((N, M)), "d_b": np.zeros(N), "d_c": 0.5, "w": np.ones(N)}
+    code = ast.unparse(ast.fix_missing_locations(ast.Module(body=gast.gast_to_ast(gast.Module(body=stmts, type_ignores=[])).body,
+                                                            type_ignores=[])))
+    exec(code, env)
+    return code, {k: env[k] for k in ("d_W", "d_V", "d_b", "d_c", "w")}
+
+
+def _batched(body):
+    return _run(batch_outer_products(_loop(body), Namer()))
+
+
+def _same(body):
+    code, after = _batched(body)
+    _, before = _run(_loop(body))
+    for k in before:
+        np.testing.assert_allclose(after[k], before[k], rtol=1e-12, atol=1e-14, err_msg=k)
+    return code
+
+
+def test_one_value_through_copies_gives_one_list_of_rows_and_its_sum():
+    code = _same("""
+d_1 = gs[t] * 2.0
+d_2 = d_1
+d_b = d_b + d_1
+d_W = d_W + outer(d_2, hs[t])
+d_V = d_V + outer(d_1, xs[t])
+""")
+    assert code.count(".append(d_") == 1 and "d_b = d_b + _stacked1.sum(axis=0)" in code
+
+
+def test_a_value_rebound_between_is_another_value():
+    code = _same("""
+d_1 = gs[t] * 2.0
+d_W = d_W + outer(d_1, hs[t])
+d_1 = d_1 * 3.0
+d_V = d_V + outer(d_1, xs[t])
+d_c = d_c + d_1
+""")
+    assert code.count(".append(d_1)") == 2   # two lists of rows
+    assert "_stacked2.sum(axis=0)" in code   # the sum is of the second value's rows
+
+
+@pytest.mark.parametrize("between", ["d_1[0] = 0.0", "w[0] = d_1[0]"])
+def test_a_loop_that_writes_into_an_array_is_not_batched(between):
+    code = _same(f"""
+d_1 = gs[t] * 2.0
+d_W = d_W + outer(d_1, hs[t])
+{between}
+d_V = d_V + outer(d_1, xs[t])
+d_b = d_b + d_1
+""")
+    assert "append" not in code and code.count("np.multiply.outer") == 2
+
+
+def test_a_block_that_may_be_left_shares_nothing():
+    code = _same("""
+d_1 = gs[t] * 2.0
+d_W = d_W + outer(d_1, hs[t])
+if gs[t][0] > 0.0:
+    continue
+d_V = d_V + outer(d_1, xs[t])
+d_b = d_b + d_1
+""")
+    assert code.count(".append(d_1)") == 2 and "d_b = d_b + d_1" in code
+
+
+def test_a_sum_read_elsewhere_in_the_loop_stays():
+    code = _same("""
+d_1 = gs[t] * d_c
+d_c = d_c + d_1
+d_W = d_W + outer(d_1, hs[t])
+""")
+    assert "d_c = d_c + d_1" in code
