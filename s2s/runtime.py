@@ -19,6 +19,7 @@ __all__ = ["grad_seed", "expect_like", "unbroadcast", "rebroadcast", "unsum", "u
            "kron_shape", "kron_padding", "norm_order",
            "uncast", "unarray", "unconcatenate", "reconcatenate", "untile", "untake", "unrepeat", "unpad", "repad",
            "untake_along", "median_weights", "chain_product", "undiff", "convolve_pad", "rebinds", "passed_as_value",
+           "entries_passed_as_value",
            "last_write", "concat", "repeat", "head", "tail", "unrepeat_list", "field", "field_key",
            "ravel", "unravel", "ravel_like", "unflatten_into", "as_tuple", "as_list", "like", "transposed", "untransposed", "unstarred", "restarred", "padded", "unpadded", "keeps_default", "nothing_left", "unit_vectors",
            "keywords_in", "ends_count", "with_ends", "ungradient", "regradient", "uninterp", "along", "svd_identity",
@@ -516,6 +517,25 @@ def passed_as_value(y, message):
     `+=` would change in place (numbers and tuples are rebound)."""
     if _changeable(y):
         raise InPlaceWriteError(message)
+
+
+def entries_passed_as_value(y, message):
+    """Check that a callee's `v += e` on an entry `v` of the argument `y` (`y[i]`, a target of
+    unpacking `y`, or what one holds), differentiated as `v = v + e`, rebinds `v`: no entry of
+    `y` is or holds an array or a list. The entries of an array of numbers of one dimension
+    are numbers; those of an array of more dimensions are views of its rows."""
+    if _entries_changeable(y):
+        raise InPlaceWriteError(message)
+
+
+def _entries_changeable(y):
+    if type(y) is np.ndarray:
+        return y.ndim > 1 or y.dtype.kind not in "biufc"   # rows, or objects, or views of records
+    if isinstance(y, (list, tuple)):
+        return any(_changeable(v) for v in y)
+    if isinstance(y, dict):
+        return any(_changeable(v) for v in (*y, *y.values()))
+    return not isinstance(y, (int, float, complex, np.number, np.bool_, str, bytes, type(None)))
 
 
 def _changeable(v):

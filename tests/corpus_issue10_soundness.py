@@ -101,6 +101,23 @@ def helper_writes_through_an_unpacked_entry(x):
     pair = [z, x]
     return _scale_unpacked(pair) + np.sum(z)
 
+
+def _adds_to_an_entry(a, b):
+    v0, v1 = (b[0] if a > 0.0 else a), a * 2.0
+    for i0 in range(1, 3):
+        v0 += np.sin(b[i0])
+    return v0 * v1
+
+
+def helper_adds_to_a_number_read_from_an_entry(x):
+    """`b[0]` of a 1-D array is a number: `v0 += ...` rebinds it, and the derivative is exact."""
+    return _adds_to_an_entry(1.5, x) + np.sum(x)
+
+
+def helper_adds_to_a_row_read_from_an_entry(x):
+    b = np.stack([x, 2.0 * x, x ** 2])  # `b[0]` is a view of the first row: `v0 += ...` writes into `b`
+    return np.sum(_adds_to_an_entry(1.5, b)) + np.sum(b)
+
 # ---- a list changed by a method while another name is (or holds) it --------------------------
 
 def alias_then_append(x):
@@ -183,6 +200,7 @@ ISSUE_10_SOUNDNESS = [
     (power_through_a_helper, [(_X,)], 0),
     (builtin_pow_through_a_helper, [(_X,)], 0),
     (helper_adds_to_a_number_entry, [(_X,)], 0),
+    (helper_adds_to_a_number_read_from_an_entry, [(_X,)], 0),
     (copies_then_append, [(_X,)], 0),
     (loop_over_dict_keys, [({1: 0.5, 0: -1.0, 3: 2.0}, _X)], 1),
     (loop_over_string_keys, [({"ab": 1.0, "c": 2.0}, _X)], 1),
@@ -193,10 +211,12 @@ ISSUE_10_SOUNDNESS = [
 ]
 
 # `a *= 2.0` on an entry of a tuple or list argument writes the caller's array: the derivative
-# raises `InPlaceWriteError` when it runs on one (a number entry is rebound, which is exact)
+# raises `InPlaceWriteError` when it runs on one (a number entry is rebound, which is exact); so
+# does `v0 += e` on `v0 = b[0]`, a row of a 2-D `b` (on a 1-D `b`, a number, it is exact)
 ISSUE_10_SOUNDNESS_REFUSED_WHEN_RUN = [
     (helper_writes_through_an_entry, [(_X,)]),
     (helper_writes_through_an_unpacked_entry, [(_X,)]),
+    (helper_adds_to_a_row_read_from_an_entry, [(_X,)]),
 ]
 
 ISSUE_10_SOUNDNESS_REFUSED = [

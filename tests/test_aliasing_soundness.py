@@ -481,9 +481,9 @@ def test_a_helper_that_returns_a_view_still_shares():
 
 
 # Found by the deep random-program profile (test_random_forward, --hypothesis-seed=424242): `v0` is
-# np.tanh(a), a new array, but the effects summary of a list unpacked by position is per list, not
-# per entry, so `v0 += a` counts as a write into `a`, and the call is refused when it runs
-# (InPlaceWriteError). Refused, never wrong; pinned until summaries follow entries.
+# np.tanh(a), a new array, but the effects summary of a list unpacked by position was per list, not
+# per entry, so `v0 += a` counted as a write into `a`, and the call was refused when it ran
+# (InPlaceWriteError). Summaries follow a list display's entries by position (transforms/parts.py).
 def _unpacks_a_new_entry(a, b):
     t0 = [a, np.tanh(a)]
     w0, v0 = t0
@@ -495,9 +495,143 @@ def passes_x_to_a_helper_that_writes_a_new_entry(x):
     return _unpacks_a_new_entry(x, x)
 
 
-@pytest.mark.xfail(raises=s2s.InPlaceWriteError, strict=True,
-                   reason="effects summaries are per list: an entry unpacked from a list display shares all of it")
 def test_a_new_entry_unpacked_from_a_list_is_not_the_argument():
     x = np.array([0.0123, 0.0457, 0.0789])
     expected = (1 - np.tanh(x) ** 2) + 1.0   # d/dx sum(tanh(x) + x)
     np.testing.assert_allclose(s2s.grad(passes_x_to_a_helper_that_writes_a_new_entry)(x), expected, rtol=1e-12)
+    v = np.array([0.5, -1.0, 2.0])
+    value, tangent = s2s.jvp(passes_x_to_a_helper_that_writes_a_new_entry)(x, v)
+    assert value == pytest.approx(np.sum(np.tanh(x) + x), rel=1e-12)
+    assert tangent == pytest.approx(expected @ v, rel=1e-12)
+
+
+def _unpacks_the_argument_itself(a, b):
+    t0 = [np.tanh(a), a]
+    w0, v0 = t0
+    v0 += 1.0   # `v0` is `a`: the caller's array changes
+    return np.sum(v0)
+
+
+def passes_x_to_a_helper_that_writes_it_back(x):
+    y = x * 2.0
+    return _unpacks_the_argument_itself(y, x) + np.sum(y)
+
+
+def test_the_argument_unpacked_from_a_list_is_still_the_argument():
+    """The entry of the display that is `a` is followed too: `v0 += 1.0` writes into the caller's array."""
+    y = X * 2.0
+    _unpacks_the_argument_itself(y, X)
+    np.testing.assert_array_equal(y, X * 2.0 + 1.0)   # what the derivative must not ignore
+    for run in (lambda: s2s.grad(passes_x_to_a_helper_that_writes_it_back)(X.copy()),
+                lambda: s2s.jvp(passes_x_to_a_helper_that_writes_it_back)(X.copy(), X.copy())):
+        with pytest.raises(s2s.InPlaceWriteError,
+                           match=r"`_unpacks_the_argument_itself` changes its argument `a` in place .*here the array `y`"):
+            run()
+
+
+def _extends_then_adds(a):
+    t = []
+    t.extend([a])
+    v = t[0]
+    v += 1.0   # `v` is `a`
+    return np.sum(v)
+
+
+def passes_x_to_a_helper_that_extends_a_list_with_it(x):
+    y = x * 1.0
+    return _extends_then_adds(y) + np.sum(y * y)
+
+
+def test_a_list_holds_what_a_method_puts_into_it():
+    """`t.extend([a])` (as `t.append(a)`) puts `a` into `t`: `t[0]` is `a`. The summary missed it,
+    and the gradient was that of `sum(y + 1) + sum(y * y)`, not of `sum((y + 1) ** 2)`."""
+    y = X * 1.0
+    _extends_then_adds(y)
+    np.testing.assert_array_equal(y, X + 1.0)   # what the derivative must not ignore
+    for run in (lambda: s2s.grad(passes_x_to_a_helper_that_extends_a_list_with_it)(X.copy()),
+                lambda: s2s.jvp(passes_x_to_a_helper_that_extends_a_list_with_it)(X.copy(), X.copy())):
+        with pytest.raises(s2s.InPlaceWriteError,
+                           match=r"`_extends_then_adds` changes its argument `a` in place .*here the array `y`"):
+            run()
+
+
+# Found by the deep random-program profile too: `v0 = b[0]` of a 1-D array is a number, so `v0 += ...`
+# rebinds it; the summary said `v0` shares `b`, and an array passed as `b` was refused when the call
+# ran. The summary now says the write goes into an entry of `b`, and the check that runs with the call
+# asks whether b's entries can be written in place: the rows of a 2-D array, the arrays of a list can.
+def _adds_to_an_entry(a, b):
+    v0, v1 = (b[0] if a > 0.0 else a), a * 2.0
+    for i0 in range(1, 3):
+        v0 += np.sin(b[i0])
+    return v0 * v1
+
+
+def adds_to_a_number_read_from_an_entry(x):
+    return _adds_to_an_entry(1.5, x) + np.sum(x)
+
+
+def adds_to_a_number_read_from_a_list_of_numbers(x):
+    return _adds_to_an_entry(1.5, [x[0], x[1] * 2.0, x[2]]) + np.sum(x)
+
+
+def test_a_number_read_from_an_entry_and_updated_is_not_a_write_into_the_argument():
+    # f(x) = 3 (x0 + sin x1 + sin x2) + sum(x)
+    expected = 1.0 + 3.0 * np.array([1.0, np.cos(X[1]), np.cos(X[2]), 0.0])
+    np.testing.assert_allclose(s2s.grad(adds_to_a_number_read_from_an_entry)(X.copy()), expected, rtol=1e-12)
+    v = np.array([0.5, -1.0, 2.0, 0.25])
+    value, tangent = s2s.jvp(adds_to_a_number_read_from_an_entry)(X.copy(), v)
+    assert value == pytest.approx(3.0 * (X[0] + np.sin(X[1]) + np.sin(X[2])) + np.sum(X), rel=1e-12)
+    assert tangent == pytest.approx(expected @ v, rel=1e-12)
+    check_exact(adds_to_a_number_read_from_an_entry, X)
+
+
+def test_a_number_read_from_a_list_of_numbers_and_updated_is_exact():
+    check_exact(adds_to_a_number_read_from_a_list_of_numbers, X)
+
+
+def adds_to_a_row_read_from_an_entry(x):
+    b = np.stack([x, 2.0 * x, x ** 2])
+    return np.sum(_adds_to_an_entry(1.5, b)) + np.sum(b)
+
+
+def adds_to_an_array_read_from_a_list(x):
+    b = [x * 1.0, 2.0 * x, x ** 2]
+    return np.sum(_adds_to_an_entry(1.5, b)) + np.sum(b[0])
+
+
+@pytest.mark.parametrize("f, rows", [(adds_to_a_row_read_from_an_entry, lambda x: np.stack([x, 2.0 * x, x ** 2])),
+                                     (adds_to_an_array_read_from_a_list, lambda x: [x * 1.0, 2.0 * x, x ** 2])],
+                         ids=["2-D array", "list of arrays"])
+def test_an_array_read_from_an_entry_and_updated_is_still_refused(f, rows):
+    """`b[0]` of a 2-D array is a view of its row, of a list of arrays the array itself: `v0 += ...`
+    writes into the caller's `b`, which it reads after the call."""
+    b = rows(X)
+    _adds_to_an_entry(1.5, b)
+    assert not np.array_equal(b[0], X)   # what the derivative must not ignore
+    message = (r"`_adds_to_an_entry` changes its argument `b` in place with an augmented assignment on an entry "
+               r"of it \(test_aliasing_soundness.py:\d+\), here `b`, whose entries are arrays or lists")
+    for run in (lambda: s2s.grad(f)(X.copy()), lambda: s2s.jvp(f)(X.copy(), X.copy()),
+                lambda: s2s.hvp(f)(X.copy(), X.copy())):
+        with pytest.raises(s2s.InPlaceWriteError, match=message):
+            run()
+
+
+def _adds_to_a_reshaped_row(b):
+    rows = b.reshape(2, -1)
+    v0 = rows[0]
+    v0 += 1.0
+    return np.sum(v0)
+
+
+def adds_to_a_row_of_a_reshaped_argument(x):
+    return _adds_to_a_reshaped_row(x) + np.sum(x)
+
+
+def test_an_entry_of_a_view_that_reshapes_the_argument_is_not_an_entry_of_the_argument():
+    """`b` is 1-D, but `rows[0]` is a view of half of it, not a number: still refused."""
+    for run in (lambda: s2s.grad(adds_to_a_row_of_a_reshaped_argument)(X.copy()),
+                lambda: s2s.jvp(adds_to_a_row_of_a_reshaped_argument)(X.copy(), X.copy())):
+        with pytest.raises(s2s.InPlaceWriteError,
+                           match=r"`_adds_to_a_reshaped_row` changes its argument `b` in place with an augmented "
+                                 r"assignment \(test_aliasing_soundness.py:\d+\), here the array `x`"):
+            run()

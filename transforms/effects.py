@@ -8,17 +8,21 @@ and the name is dead after the call (`dead_arguments`): then the callee is
 given a copy, and the write changes nothing anyone reads.
 
 The summary of a function (`written_parameters`) follows, statement by
-statement on normal form, which parameters each name may share memory with
-(a strong update at each assignment: ``a = a.copy()`` leaves the caller's
-array alone) and records a parameter as written when a name sharing it is
-written: ``a[i] = v``, ``a += v`` on an array or list (see
+statement on normal form, which parameters each name may share memory with,
+and which part of them (`parts`: the parameter itself, only an entry of it,
+each entry of a list display by position; a strong update at each
+assignment: ``a = a.copy()`` leaves the caller's array alone) and records a
+parameter as written (a `Write`) when a name sharing it is written:
+``a[i] = v``, ``a += v`` on an array or list (see
 `aliasing.inplace_augmented`), a mutating method (``a.fill(0)``,
 ``xs.append(v)``), a NumPy function's ``out=`` or first argument
 (``np.copyto(a, b)``), or a call to a user function that writes into the
 parameter it is passed (summaries of recursive functions grow to a fixed
-point, see `driver`). It also records the parameters the function may put
-into an object its caller or a global can see (`STORED`): a copy given for
-such a parameter would not be the object the caller later reads.
+point, see `driver`). ``v += e`` with ``v = b[0]`` writes into `b` only
+where `b`'s entries are arrays or lists (a 2-D array's rows): the check that
+runs with the call asks. It also records the parameters the function may
+put into an object its caller or a global can see (`STORED`): a copy given
+for such a parameter would not be the object the caller later reads.
 
 Runs on normal form.
 """
@@ -26,15 +30,20 @@ from __future__ import annotations
 
 import inspect
 import re
+from typing import NamedTuple
 
 import gast
 import numpy as np
 
+from s2s import runtime
 from s2s.errors import UnsupportedError
 
 from .aliasing import _insert_before, _shared_operands, inplace_augmented, mutable_names
 from .dead_arguments import RETURNS, STORED, why_not_dead
-from .nodes import assign, call, const, expr_stmt, name, param_names, pushed, subscript_write, walk, walk_statements
+from .nodes import assign, call, const, expr_stmt, name, param_names, subscript_write, walk, walk_statements
+from .parts import (ENTRY, NOTHING, Display, Value, display, entry, entry_at, held, join, own, parameter,
+                    parameters, unpack)
+from .scalars import python_scalars
 from .shapes import containers
 
 _MUTATING_METHODS = {"fill", "sort", "append", "extend", "insert", "pop", "remove", "clear", "update",
@@ -42,103 +51,132 @@ _MUTATING_METHODS = {"fill", "sort", "append", "extend", "insert", "pop", "remov
                      "__setitem__", "__iadd__", "__isub__", "__imul__", "__itruediv__"}
 _WRITES_FIRST = tuple(getattr(np, n) for n in ("copyto", "put", "place", "putmask", "fill_diagonal",
                                                "put_along_axis") if hasattr(np, n))
+# Runtime helpers (put in by normal form) whose result holds by position what their first argument holds.
+_SAME_ENTRIES = (runtime.iterated, runtime.as_list, runtime.as_tuple, runtime.unstarred)
 
 
+class Write(NamedTuple):
+    """How a function may write into one of its parameters in place."""
+    line: int        # a statement that may write into it
+    surely: bool     # False: only with `v += e`, where `v` may be a number (then it rebinds `v`)
+    entries: bool    # only into what an entry of the parameter holds (see `parts`)
+
+    def __or__(self, other):
+        stronger = (other.surely, not other.entries) > (self.surely, not self.entries)
+        return Write((other if stronger else self).line, self.surely or other.surely, self.entries and other.entries)
 
 
 def written_parameters(fn, callees, effects_of) -> dict:
-    """{parameter: (line of a statement that may write into it in place, surely)}: not
-    surely where the write is `y += e` with `y` perhaps a number (then it rebinds `y`); and
-    under the key `RETURNS`, the parameters the returned value may share memory with; under
-    `STORED`, those it may put into an object its caller can see (a parameter, a global).
-    `effects_of(function)`: the same summary for a user function `fn` calls."""
+    """{parameter: `Write`} for the parameters `fn` may write into in place; under the key
+    `RETURNS`, the parameters the returned value may share memory with; under `STORED`, those
+    it may put into an object its caller can see (a parameter, a global). `effects_of(function)`:
+    the same summary for a user function `fn` calls."""
     params = param_names(fn)
     written: dict = {}
     inplace = set(inplace_augmented(fn, callees))
     holders = containers(fn) | set(params)
     mutable = mutable_names(fn, callees)
     fresh = _fresh_displays(fn) - set(params)
+    numbers = python_scalars(fn, callees, ())
 
-    def write(state, names, s, surely=True):
-        # `y += e` with `y` perhaps a number: counted as not surely, for every parameter `y`
-        # may be (an array parameter is written, a number rebound) or be an entry of (an array
-        # held in a tuple the caller passes is written): checked when the call runs
-        for v in names:
-            for p in state.get(v, ()):
-                line, before = written.get(p, (s.lineno, False))
-                written[p] = (line, before or surely)
+    def write(value, s, surely=True, into_entry=False):
+        """A write into the object `value` (with `into_entry`, into an entry of it). Not surely:
+        `v += e` with `v` perhaps a number, which changes an array parameter `v` may be, or an
+        array an entry of the parameter holds (when the call runs, `check_calls` checks which)."""
+        for part in own(entry(value) if into_entry else value):
+            new = Write(s.lineno, surely, part.how == ENTRY)
+            written[part.param] = written[part.param] | new if part.param in written else new
 
-    def shares(state, names):
-        return frozenset().union(*(state.get(v, frozenset()) for v in names))
+    def evaluate(state, node) -> Value:
+        """The value (`parts`) of the primitive `node`."""
+        if isinstance(node, gast.Name):
+            return state.get(node.id, NOTHING)
+        if isinstance(node, gast.Subscript) and isinstance(node.value, gast.Name):
+            return entry_at(state.get(node.value.id, NOTHING), node.slice, numbers)
+        if isinstance(node, (gast.Tuple, gast.List)) and not any(isinstance(e, gast.Starred) for e in node.elts):
+            return display(evaluate(state, e) for e in node.elts)
+        if isinstance(node, gast.Call) and node.args and not isinstance(node.args[0], gast.Starred):
+            obj = callees.classify_call(node).obj
+            if any(obj is f for f in _SAME_ENTRIES):   # what `for v in xs`, `[*xs]` and `a, *b = xs` index
+                value = evaluate(state, node.args[0])
+                return held(value) if obj is runtime.unstarred and isinstance(value, Display) else value
+        through = returned_arguments(node, callees, effects_of)
+        operands = _shared_operands(node, callees) if through is None else through
+        return held(join(*(state.get(v, NOTHING) for v in operands)))
 
-    def store(state, into, names):
-        """`into` (a list, dict or object) may now hold what `names` hold."""
-        if any(v not in callees.locals or shares(state, [v]) for v in into):
-            stored.update(shares(state, names))
+    def store(state, into, nodes):
+        """`into` (a list, dict or object) may now hold what `nodes` hold."""
+        if any(v not in callees.locals or parameters(state.get(v, NOTHING)) for v in _names([into])):
+            stored.update(*(parameters(evaluate(state, n)) for n in nodes))
 
     def call_effects(state, value, s):
         if not isinstance(value, gast.Call):
             return
         callee = callees.classify_call(value)
-        if any(k.arg == "out" for k in value.keywords):
-            write(state, _names([k.value for k in value.keywords if k.arg == "out"]), s)
-        operands = _names(value.args + [k.value for k in value.keywords])
+        for k in value.keywords:
+            if k.arg == "out":
+                write(evaluate(state, k.value), s)
+        operands = [a.value if isinstance(a, gast.Starred) else a for a in value.args] + [
+            k.value for k in value.keywords]
         if callee.kind == "unknown":
-            stored.update(shares(state, operands + _names([callee.receiver])))
+            stored.update(*(parameters(evaluate(state, n)) for n in operands + [callee.receiver] if n is not None))
         if callee.receiver is not None and value.func.attr in _MUTATING_METHODS:
-            store(state, _names([callee.receiver]), operands)
+            store(state, callee.receiver, operands)
             # a list made here (`ys = []`, a comprehension): the method changes the list, not what it holds
             if not (isinstance(callee.receiver, gast.Name) and callee.receiver.id in fresh):
-                write(state, _names([callee.receiver]), s)
+                write(evaluate(state, callee.receiver), s)
+            if isinstance(callee.receiver, gast.Name):  # it may now hold what it is given, at any position
+                r = callee.receiver.id
+                state[r] = join(held(state.get(r, NOTHING)), *(held(evaluate(state, n)) for n in operands))
         elif any(callee.obj is f for f in _WRITES_FIRST) and value.args:
-            write(state, _names(value.args[:1]), s)
+            write(evaluate(state, value.args[0]), s)
         elif callee.kind == "user":
             effects = effects_of(callee.obj)
             for p, a in _bound(callee, value, effects):
-                write(state, _names([a]), s, effects[p][1])
+                write(evaluate(state, a), s, effects[p].surely, effects[p].entries)
             for p, a in _bound(callee, value, dict.fromkeys(effects.get(STORED, ()))):
-                stored.update(shares(state, _names([a])))
+                stored.update(parameters(evaluate(state, a)))
 
-    def _returned(value):
-        return returned_arguments(value, callees, effects_of)
+    def bind(state):
+        def set_value(v, value):
+            state[v] = value
+        return set_value
 
     def stmt(s, state, breaks):
         if isinstance(s, gast.Return):
-            returned.update(shares(state, _names([s.value])))
+            returned.update(parameters(evaluate(state, s.value)) if s.value is not None else ())
             return state
         if isinstance(s, gast.Assign):
             target = subscript_write(s)
             for t in s.targets:  # `y[i] = v`, `p.w = v`
                 if isinstance(t, (gast.Subscript, gast.Attribute)):
-                    store(state, _names([t.value]), _names([s.value]))
+                    store(state, t.value, [s.value])
             if target is not None:
-                write(state, [target.value.id], s)
-                if target.value.id in holders:  # a list or dict holds the value itself; an array copies it
-                    state[target.value.id] = shares(state, [target.value.id]) | shares(state, _names([s.value]))
+                y = target.value.id
+                write(state.get(y, NOTHING), s)
+                if y in holders:  # a list or dict holds the value itself; an array copies it
+                    state[y] = _holding(state.get(y, NOTHING), target.slice, evaluate(state, s.value))
                 return state
             call_effects(state, s.value, s)
             if s in inplace:  # `y += e`: surely in place only if y is surely an array or a list
-                write(state, [s.targets[0].id], s, s.targets[0].id in mutable)
+                y = s.targets[0].id
+                write(state.get(y, NOTHING), s, y in mutable)
                 return state  # the same object, changed
-            through = _returned(s.value)
-            operands = _shared_operands(s.value, callees) if through is None else through
-            value = shares(state, operands)
+            value = evaluate(state, s.value)
             for t in s.targets:
-                for n in walk(t):
-                    if isinstance(n, gast.Name):
-                        state[n.id] = value
+                unpack(t, value, bind(state))
             return state
         if isinstance(s, gast.Expr):
             call_effects(state, s.value, s)
-            push = pushed(s)
-            if push:
-                state[push[0]] = shares(state, [push[0]]) | shares(state, _names([push[1]]))
             return state
         if isinstance(s, gast.If):
             return _join(block(s.body, dict(state), breaks), block(s.orelse, dict(state), breaks))
         if isinstance(s, (gast.For, gast.While)):
             inner: list = []
             current = dict(state)
+            if isinstance(s, gast.For):  # normal form: `for k in range(n)`, k a number
+                looped = NOTHING if _is_range(s.iter) else entry(evaluate(state, s.iter))
+                unpack(s.target, looped, bind(current))
             while True:
                 after = _join(current, block(s.body, dict(current), inner))
                 if after == current:
@@ -158,7 +196,7 @@ def written_parameters(fn, callees, effects_of) -> dict:
 
     returned: set = set()
     stored: set = set()
-    block(fn.body, {p: frozenset([p]) for p in params}, [])
+    block(fn.body, {p: parameter(p) for p in params}, [])
     summary = {p: written[p] for p in params if p in written}
     summary[RETURNS] = frozenset(returned)
     summary[STORED] = frozenset(stored)
@@ -170,7 +208,8 @@ def check_calls(fn, info, callees, effects_of, namer=None):
     the callee writes only with `y += e` (in place only on an array or a list): if the name is
     dead after the call (`dead_arguments`), pass a copy, and the derivative of `y = y + e` is
     exact; else check the argument when the call runs (`passed_as_value`: neither it nor what it
-    holds may be an array or a list)."""
+    holds may be an array or a list; `entries_passed_as_value` where `y` is an entry of the
+    parameter: no entry of the argument may be or hold one)."""
     helper = namer.helper if namer is not None else (lambda n: n)
     refused, candidates = {}, {}
     for s in walk_statements(fn.body):
@@ -185,7 +224,8 @@ def check_calls(fn, info, callees, effects_of, namer=None):
             # an expression statement keeps its arguments whole: `h(y[1:])` writes into y
             shared = [n for n in walk(arg) if isinstance(n, gast.Name) and n.id in callees.locals][:1]
             for a in shared:
-                line, surely = effects[p]
+                line, surely, entries = effects[p]
+                entries = entries and a is arg   # `h(y.reshape(2, -1))`: the entries of y's view are not y's
                 where = f"{callee.obj.__code__.co_filename.rsplit('/', 1)[-1]}:{line}"
                 error = UnsupportedError(
                     f"`{callee.label}` writes into its argument `{p}` in place ({where}), here `{a.id}`; s2s treats "
@@ -194,21 +234,28 @@ def check_calls(fn, info, callees, effects_of, namer=None):
                     f"`{p} = {p}.copy()` first in it)")
                 if surely:
                     raise error
-                message = f"{error.location}: `{callee.label}` changes its argument `{p}` in place with an " \
-                          f"augmented assignment ({where}), here the array `{a.id}` (or an array or list " \
-                          f"it holds); s2s treats arguments as values"
+                if entries:
+                    message = f"{error.location}: `{callee.label}` changes its argument `{p}` in place with an " \
+                              f"augmented assignment on an entry of it ({where}), here `{a.id}`, whose entries are " \
+                              f"arrays or lists (the rows of an array of two or more dimensions, the arrays of a " \
+                              f"list); s2s treats arguments as values"
+                else:
+                    message = f"{error.location}: `{callee.label}` changes its argument `{p}` in place with an " \
+                              f"augmented assignment ({where}), here the array `{a.id}` (or an array or list " \
+                              f"it holds); s2s treats arguments as values"
                 if p in effects.get(STORED, ()):
                     message += f" (`{callee.label}` may keep `{p}` where the caller sees it)"
                 elif a is arg and any(arg is x for x in value.args + [k.value for k in value.keywords if k.arg]):
                     candidates.setdefault(s, []).append(a.id)  # passed as it is: perhaps dead after the call
-                refused.setdefault(s, []).append((a.id, arg, message))
+                check = "entries_passed_as_value" if entries else "passed_as_value"
+                refused.setdefault(s, []).append((a.id, arg, check, message))
     if not refused:
         return
     why = why_not_dead(fn, callees, effects_of, candidates) if candidates and namer is not None else {}
     before: dict = {}
     temps = _temps_after(fn, namer) if namer is not None else None
     for s, args in refused.items():
-        for a, arg, message in args:
+        for a, arg, check, message in args:
             reason = why.get((s, a), "")
             if reason is None:  # dead: the callee may write into a copy
                 copy = next(temps)
@@ -217,7 +264,7 @@ def check_calls(fn, info, callees, effects_of, namer=None):
                 _replace_argument(s.value, arg, name(copy))
                 continue
             message += f" ({reason})" if reason else ""
-            before.setdefault(s, []).append(expr_stmt(call(helper("passed_as_value"), a, const(message)), s))
+            before.setdefault(s, []).append(expr_stmt(call(helper(check), a, const(message)), s))
     _insert_before(fn, before)
 
 
@@ -300,6 +347,20 @@ def _fresh_displays(fn) -> set:
     return {v for v, display in bound.items() if display}
 
 
+def _holding(value, key, new) -> Value:
+    """The value of the list or dict `u` of value `value` after ``u[key] = <new>``."""
+    position = key.value if isinstance(key, gast.Constant) else None
+    if isinstance(value, Display) and type(position) is int and -len(value.entries) <= position < len(value.entries):
+        entries = list(value.entries)
+        entries[position] = join(entries[position], new)
+        return display(entries)
+    return join(held(value), held(new)) if isinstance(value, Display) else join(value, held(new))
+
+
+def _is_range(node) -> bool:
+    return isinstance(node, gast.Call) and isinstance(node.func, gast.Name) and node.func.id == "range"
+
+
 def _join(a, b):
-    return {v: a.get(v, frozenset()) | b.get(v, frozenset()) for v in set(a) | set(b)}
+    return {v: join(*(state[v] for state in (a, b) if v in state)) for v in set(a) | set(b)}
 
