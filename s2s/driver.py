@@ -337,6 +337,7 @@ class _Generation:
                 fn, helpers = local_functions(fn, info, namer)
                 fn, _ = function_values(fn, info, func, namer, helpers, self.parse_user)
                 fn = normal_form(structure(fn, namer), namer, info, helpers, *_signatures(func, fn, info))
+                fn = list_operators(fn, namer.helper)   # as `prepare`: `t + [a]` holds `a`
                 if not namer.collides():  # (generated code has names such as `_1`: its temporaries take others)
                     break
         except S2SError:  # not read here: differentiating it (if it is) says why

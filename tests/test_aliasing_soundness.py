@@ -555,6 +555,55 @@ def test_a_list_holds_what_a_method_puts_into_it():
             run()
 
 
+def _concatenates_then_adds(a):
+    t = [1.0]
+    t = t + [a]
+    v = t[1]
+    v += 1.0   # `v` is `a`
+    return np.sum(v)
+
+
+def _extends_with_plus_then_adds(a):
+    t = [1.0]
+    t += [a]
+    v = t[1]
+    v += 1.0   # `v` is `a`
+    return np.sum(v)
+
+
+def passes_x_to_a_helper_that_concatenates(x):
+    y = x * 1.0
+    return _concatenates_then_adds(y) + np.sum(y * y)
+
+
+def passes_x_to_a_helper_that_extends_with_plus(x):
+    y = x * 1.0
+    return _extends_with_plus_then_adds(y) + np.sum(y * y)
+
+
+def passes_a_dead_temporary_to_a_helper_that_concatenates(x):
+    return _concatenates_then_adds(x * 2.0) + _extends_with_plus_then_adds(x ** 2) + np.sum(x)
+
+
+@pytest.mark.parametrize("f, helper", [(passes_x_to_a_helper_that_concatenates, _concatenates_then_adds),
+                                       (passes_x_to_a_helper_that_extends_with_plus, _extends_with_plus_then_adds)])
+def test_a_list_concatenated_in_a_helper_holds_what_was_added(f, helper):
+    """`t + [a]` and `t += [a]` on a list hold `a` itself: `t[1] += 1.0` writes into the caller's
+    array. The summary was made before list operators were told from arithmetic, and the
+    gradient was that of `sum(y + 1) + sum(y * y)`, not of `sum((y + 1) ** 2)`."""
+    y = X * 1.0
+    helper(y)
+    np.testing.assert_array_equal(y, X + 1.0)   # what the derivative must not ignore
+    for run in (lambda: s2s.grad(f)(X.copy()), lambda: s2s.jvp(f)(X.copy(), X.copy())):
+        with pytest.raises(s2s.InPlaceWriteError,
+                           match=rf"`{helper.__name__}` changes its argument `a` in place .*here the array `y`"):
+            run()
+
+
+def test_a_list_concatenated_in_a_helper_given_a_dead_argument_is_exact():
+    check_exact(passes_a_dead_temporary_to_a_helper_that_concatenates, X)
+
+
 # Found by the deep random-program profile too: `v0 = b[0]` of a 1-D array is a number, so `v0 += ...`
 # rebinds it; the summary said `v0` shares `b`, and an array passed as `b` was refused when the call
 # ran. The summary now says the write goes into an entry of `b`, and the check that runs with the call

@@ -161,7 +161,9 @@ def written_parameters(fn, callees, effects_of) -> dict:
             if s in inplace:  # `y += e`: surely in place only if y is surely an array or a list
                 y = s.targets[0].id
                 write(state.get(y, NOTHING), s, y in mutable)
-                return state  # the same object, changed
+                # the same object, changed (a list: it now also holds what `t += [a]` adds), or rebound
+                state[y] = join(state.get(y, NOTHING), evaluate(state, s.value))
+                return state
             value = evaluate(state, s.value)
             for t in s.targets:
                 unpack(t, value, bind(state))
