@@ -513,8 +513,9 @@ def rebinds(y, others, message):
 
 def passed_as_value(y, message):
     """Check that a callee's `v += e` on the argument `y` or on an entry of it, differentiated as
-    `v = v + e`, rebinds `v`: neither `y` nor anything it holds is an array or a list, which
-    `+=` would change in place (numbers and tuples are rebound)."""
+    `v = v + e`, rebinds `v`: neither `y` nor anything it holds (in a tuple, a dict, a field of a
+    dataclass) is an array or a list, which `+=` would change in place (numbers and tuples are
+    rebound); nor an object this cannot look into."""
     if _changeable(y):
         raise InPlaceWriteError(message)
 
@@ -535,13 +536,33 @@ def _entries_changeable(y):
         return any(_changeable(v) for v in y)
     if isinstance(y, dict):
         return any(_changeable(v) for v in (*y, *y.values()))
-    return not isinstance(y, (int, float, complex, np.number, np.bool_, str, bytes, type(None)))
+    return not isinstance(y, _UNCHANGEABLE)
 
 
-def _changeable(v):
-    if isinstance(v, (tuple, dict)):
-        return any(_changeable(u) for u in (v.values() if isinstance(v, dict) else v))
-    return isinstance(v, (np.ndarray, list))
+# What `+=` rebinds and nothing writes into (a NumPy record's scalar is a view: not here).
+_UNCHANGEABLE = (int, float, complex, np.number, np.bool_, str, bytes, type(None))
+_IN_PLACE = ("__iadd__", "__isub__", "__imul__", "__imatmul__", "__itruediv__", "__ifloordiv__", "__imod__",
+             "__ipow__", "__ilshift__", "__irshift__", "__iand__", "__ixor__", "__ior__")
+
+
+def _changeable(v, seen=None):
+    """Is `v`, or anything it holds, an array or a list, or anything else an augmented assignment
+    may change in place (or an object this cannot look into)?"""
+    if isinstance(v, _UNCHANGEABLE):
+        return False
+    seen = set() if seen is None else seen
+    if id(v) in seen:
+        return False   # looked into already, higher up
+    seen.add(id(v))
+    if type(v) is dict:   # (its `|=` is not `+=`: what it holds is what matters)
+        return any(_changeable(u, seen) for u in (*v, *v.values()))
+    if any(hasattr(type(v), m) for m in _IN_PLACE):
+        return True
+    if isinstance(v, tuple):
+        return any(_changeable(u, seen) for u in v)
+    if _is_dataclass(v):
+        return any(_changeable(getattr(v, f.name), seen) for f in dataclasses.fields(v))
+    return True   # an object whose contents cannot be seen from here
 
 
 def _sees(v, y):

@@ -2,6 +2,7 @@
 differentiated exactly -- reverse, forward and second order checked against central
 finite differences of the plain function -- or refused when the derivative is built,
 with the line and the names involved."""
+import dataclasses
 import inspect
 
 import numpy as np
@@ -602,6 +603,37 @@ def test_a_list_concatenated_in_a_helper_holds_what_was_added(f, helper):
 
 def test_a_list_concatenated_in_a_helper_given_a_dead_argument_is_exact():
     check_exact(passes_a_dead_temporary_to_a_helper_that_concatenates, X)
+
+
+@dataclasses.dataclass
+class _Layer:
+    w: object
+
+
+def _bumps_the_weights(layer):
+    v = layer.w
+    v += 1.0   # on an array: the caller's `layer.w` changes
+    return np.sum(v)
+
+
+def bumps_a_field_then_reads_it(layer):
+    return _bumps_the_weights(layer) + np.sum(layer.w * layer.w)
+
+
+def test_a_helper_adding_into_a_field_of_its_argument_is_checked_when_called():
+    """The check that runs with the call looked into tuples and dicts but not dataclasses: an
+    array in a field passed, and the gradient was that of `sum(w + 1) + sum(w * w)`."""
+    layer = _Layer(X.copy())
+    _bumps_the_weights(layer)
+    np.testing.assert_array_equal(layer.w, X + 1.0)   # what the derivative must not ignore
+    for run in (lambda: s2s.grad(bumps_a_field_then_reads_it)(_Layer(X.copy())),
+                lambda: s2s.jvp(bumps_a_field_then_reads_it)(_Layer(X.copy()), _Layer(X.copy()))):
+        with pytest.raises(s2s.InPlaceWriteError, match=r"`_bumps_the_weights` changes its argument `layer` in place"):
+            run()
+    w = 0.7   # a number in the field: `v += 1.0` rebinds `v`, and the derivative is exact
+    assert s2s.grad(bumps_a_field_then_reads_it)(_Layer(w)).w == pytest.approx(1.0 + 2.0 * w, rel=1e-12)
+    value, tangent = s2s.jvp(bumps_a_field_then_reads_it)(_Layer(w), _Layer(0.5))
+    assert (value, tangent) == (pytest.approx(w + 1.0 + w * w, rel=1e-12), pytest.approx(0.5 * (1.0 + 2.0 * w)))
 
 
 # Found by the deep random-program profile too: `v0 = b[0]` of a 1-D array is a number, so `v0 += ...`
