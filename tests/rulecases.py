@@ -730,6 +730,7 @@ def rt_matmul_grad_b(c, a, b, w): return np.sum(rt.matmul_grad_b(c, a, b) * w)
 def rt_setindex_row(a, v, w): return np.sum(rt.setindex(a, 1, v) * w)
 def rt_setindex_slice(a, v, w): return np.sum(rt.setindex(a, (slice(None), slice(0, 2, None)), v) * w)
 def rt_copy_of(x, w): return np.sum(rt.copy_of(x) * w)
+def rt_deep_copy_of(x, w): return np.sum(rt.deep_copy_of(x) * w)
 def rt_setindex_repeated(a, v, w): return np.sum(rt.setindex(a, ([0, 2, 0], [1, 1, 1]), v) * w)
 def rt_last_write(c, w): return np.sum(rt.last_write(c, (slice(None), [1, 3, 1])) * w)
 
@@ -743,6 +744,8 @@ add(rt_setindex_repeated, ANY.draw((3, 4)), ANY.draw(()))
 add(rt_last_write, ANY.draw((2, 4)))
 add(rt_copy_of, ANY.draw((2, 3)))
 add(rt_copy_of, ANY.draw(()))
+add(rt_deep_copy_of, ANY.draw((2, 3)))
+add(rt_deep_copy_of, ANY.draw(()))
 for _c, _x in (((2, 3), (3,)), ((2, 3), (2, 1)), ((), (3,)), ((3,), (3,))):
     add(rt_unbroadcast, ANY.draw(_c), ANY.draw(_x), wrt=(0,))
 for _c, _y in (((3,), (2, 3)), ((2, 1), (2, 3)), ((3,), ())):

@@ -636,6 +636,27 @@ def test_a_helper_adding_into_a_field_of_its_argument_is_checked_when_called():
     assert (value, tangent) == (pytest.approx(w + 1.0 + w * w, rel=1e-12), pytest.approx(0.5 * (1.0 + 2.0 * w)))
 
 
+def _adds_to_its_first_entry(xs):
+    v = xs[0]
+    v += 1.0   # writes into the array the list holds
+    return np.sum(v)
+
+
+def gives_a_dead_list_to_a_helper_it_does_not_differentiate(x):
+    y = np.ones_like(x) * 2.0   # a constant: the call below is not differentiated, the helper runs as it is
+    z = np.sum(y * x)            # whose adjoint reads `y`
+    xs = [y]
+    return _adds_to_its_first_entry(xs) + z
+
+
+def test_the_copy_given_for_a_dead_argument_holds_copies_of_its_arrays():
+    """`xs` is dead after the call, so the helper is given a copy; a copy of the list held the
+    caller's `y`, which the helper changed before the backward pass read it (gradient 3, not 2)."""
+    np.testing.assert_allclose(s2s.grad(gives_a_dead_list_to_a_helper_it_does_not_differentiate)(X.copy()),
+                               np.full(X.shape, 2.0), rtol=1e-12)
+    check_exact(gives_a_dead_list_to_a_helper_it_does_not_differentiate, X)
+
+
 # Found by the deep random-program profile too: `v0 = b[0]` of a 1-D array is a number, so `v0 += ...`
 # rebinds it; the summary said `v0` shares `b`, and an array passed as `b` was refused when the call
 # ran. The summary now says the write goes into an entry of `b`, and the check that runs with the call

@@ -24,7 +24,7 @@ from .nodes import ADJOINT, is_adjoint, walk
 
 # Calls that make a new object (which code may change in place) or a new random draw: never shared.
 _FRESH = {"zeros", "ones", "empty", "full", "array", "asarray", "asanyarray", "copy", "zeros_like", "ones_like",
-          "empty_like", "full_like", "eye", "identity", "arange", "linspace", "copy_of", "list", "tuple", "dict",
+          "empty_like", "full_like", "eye", "identity", "arange", "linspace", "copy_of", "deep_copy_of", "list", "tuple", "dict",
           "set", "append", "pop", "grad_seed"}
 _STATEMENTS = (gast.Assign, gast.Return, gast.Expr)
 

@@ -5,7 +5,8 @@ knows nothing of a write the callee makes into ``y``. So a call that passes
 a name to a parameter its callee may write into is refused (`check_calls`),
 except where the callee writes only with ``y += e`` (which rebinds a number)
 and the name is dead after the call (`dead_arguments`): then the callee is
-given a copy, and the write changes nothing anyone reads.
+given a copy of it and of all it holds (`deep_copy_of`), and the write
+changes nothing anyone reads.
 
 The summary of a function (`written_parameters`) follows, statement by
 statement on normal form, which parameters each name may share memory with,
@@ -262,7 +263,7 @@ def check_calls(fn, info, callees, effects_of, namer=None):
             if reason is None:  # dead: the callee may write into a copy
                 copy = next(temps)
                 callees.locals.add(copy)
-                before.setdefault(s, []).append(assign(copy, call(helper("copy_of"), a), s))
+                before.setdefault(s, []).append(assign(copy, call(helper("deep_copy_of"), a), s))
                 _replace_argument(s.value, arg, name(copy))
                 continue
             message += f" ({reason})" if reason else ""

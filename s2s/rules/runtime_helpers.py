@@ -54,6 +54,7 @@ rule(rt.setindex, args="a, index, v", elementwise=False, a="setindex(g, index, 0
 rule(rt.last_write, args="c, index", elementwise=False, c="setindex(zeros_like(c), index, g)",
      jvp="last_write(t_c, index)")
 rule(rt.copy_of, args="x", elementwise=False, x="g", jvp="copy_of(t_x)")
+rule(rt.deep_copy_of, args="x", elementwise=False, x="g", jvp="deep_copy_of(t_x)")
 
 # ---- reductions and linear algebra ----
 
