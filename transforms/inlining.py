@@ -15,6 +15,7 @@ import ast
 import copy
 import dataclasses
 import inspect
+import weakref
 
 import gast
 
@@ -71,6 +72,9 @@ class Made:
 
 
 
+_NOT_FACTORIES: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()   # function -> its code, read: not a factory
+
+
 class Inlining:
     def read(self, func, node):
         """(FunctionDef, its helpers, SourceInfo for its nodes) of the user function `func`,
@@ -88,18 +92,22 @@ class Inlining:
 
     def factory(self, func):
         """The helper a user function returns (`return lambda t: ...`, `return s` of a local def),
-        or the tuple of helpers (`return predict, loss`), if that is what it does, else None."""
+        or the tuple of helpers (`return predict, loss`), if that is what it does, else None.
+        A function found not to be one is not read again while its code is the same (a runtime
+        helper called at every line of a gradient differentiated again)."""
+        if _NOT_FACTORIES.get(func) is func.__code__:
+            return None
         try:
             fn, helpers = local_functions(*self.ctx.parse(func), self.ctx.namer)[0:2]
         except Exception:  # noqa: BLE001 -- not a factory s2s can read: the call is what it was
             return None
         last = fn.body[-1] if fn.body else None
         returns = [n for n in walk(fn) if isinstance(n, gast.Return)]
-        if not (isinstance(last, gast.Return) and returns == [last]):
-            return None
-        names = last.value.elts if isinstance(last.value, gast.Tuple) else [last.value]
-        if all(isinstance(n, gast.Name) and n.id in helpers for n in names):
+        names = [] if not isinstance(last, gast.Return) or returns != [last] else \
+            last.value.elts if isinstance(last.value, gast.Tuple) else [last.value]
+        if names and all(isinstance(n, gast.Name) and n.id in helpers for n in names):
             return [n.id for n in names]
+        _NOT_FACTORIES[func] = func.__code__
         return None
 
     def bind_parameters(self, func, fn, call):
