@@ -111,11 +111,12 @@ def _parse(func):
     stays, and the right source is put back before it is read.
     """
     origin = ORIGINS.get(func) if inspect.isfunction(func) else None  # a builtin: parse_function says why not
+    source = None
     if origin is not None:
         source = next(origin.functional.get(name, src) for name, src, fn in origin.functions if fn is func)
         filename = func.__code__.co_filename
         linecache.cache[filename] = (len(source), None, source.splitlines(True), filename)
-    fn, info = parse_function(func)
+    fn, info = parse_function(func, source)
     names = {n.id for n in walk(fn) if isinstance(n, gast.Name)}
     return generators(fn, info, next(f"_yielded{k or ''}" for k in range(len(names) + 1)
                                      if f"_yielded{k or ''}" not in names)), info

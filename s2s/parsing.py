@@ -44,8 +44,10 @@ class SourceInfo:
         return Location(self.filename, lineno, col, self.line(lineno))
 
 
-def parse_function(func) -> tuple[gast.FunctionDef, SourceInfo]:
-    """Parse `func`'s source into a gast FunctionDef with file line numbers."""
+def parse_function(func, text: str | None = None) -> tuple[gast.FunctionDef, SourceInfo]:
+    """Parse `func`'s source into a gast FunctionDef with file line numbers. `text`: the whole
+    text of the file `func` was compiled from, where that file holds `func` alone from its first
+    line on (code s2s generated: its lines are not searched for the end of the `def`)."""
     name = getattr(func, "__qualname__", repr(func))
     if inspect.iscoroutinefunction(func) or inspect.isasyncgenfunction(func):
         raise SourceError(f"`{name}` is an async function; s2s differentiates plain functions only",
@@ -61,9 +63,14 @@ def parse_function(func) -> tuple[gast.FunctionDef, SourceInfo]:
     if func.__name__ == "<lambda>":
         return _parse_lambda(func, name)
     try:
-        lines, first = inspect.getsourcelines(func)
-        filename = inspect.getsourcefile(func) or "<unknown>"
-        file_lines = tuple(inspect.findsource(func)[0])  # the file the def is in: a notebook cell may redefine it
+        if text is not None:
+            first = func.__code__.co_firstlineno
+            file_lines, filename = tuple(text.splitlines(True)), func.__code__.co_filename
+            lines = list(file_lines[first - 1:])
+        else:
+            lines, first = inspect.getsourcelines(func)
+            filename = inspect.getsourcefile(func) or "<unknown>"
+            file_lines = tuple(inspect.findsource(func)[0])  # the file the def is in: a notebook cell may redefine it
     except (OSError, TypeError) as exc:
         raise SourceError(
             f"cannot read the source of `{name}` ({exc})",
