@@ -19,7 +19,7 @@ __all__ = ["grad_seed", "expect_like", "unbroadcast", "rebroadcast", "unsum", "u
            "kron_shape", "kron_padding", "norm_order",
            "uncast", "unarray", "unconcatenate", "reconcatenate", "untile", "untake", "unrepeat", "unpad", "repad",
            "untake_along", "median_weights", "chain_product", "undiff", "convolve_pad", "rebinds", "passed_as_value",
-           "entries_passed_as_value",
+           "entries_passed_as_value", "copied_entries_passed_as_value",
            "last_write", "concat", "repeat", "head", "tail", "unrepeat_list", "field", "field_key",
            "ravel", "unravel", "ravel_like", "unflatten_into", "as_tuple", "as_list", "like", "transposed", "untransposed", "unstarred", "restarred", "padded", "unpadded", "keeps_default", "nothing_left", "unit_vectors",
            "keywords_in", "ends_count", "with_ends", "ungradient", "regradient", "uninterp", "along", "svd_identity",
@@ -532,6 +532,15 @@ def entries_passed_as_value(y, message):
     `y` is or holds an array or a list. The entries of an array of numbers of one dimension
     are numbers; those of an array of more dimensions are views of its rows."""
     if _entries_changeable(y):
+        raise InPlaceWriteError(message)
+
+
+def copied_entries_passed_as_value(y, message):
+    """Check that a callee's write into an entry `v` of a copy of the argument `y` (`y.copy()`,
+    `y + z` or `y * n`, indexed or iterated) changes nothing `y` holds: the copy of an array of
+    numbers holds numbers of its own; that of a list, tuple or dict holds the entries of `y`,
+    none of which may then be or hold an array or a list (as `entries_passed_as_value`)."""
+    if not (type(y) is np.ndarray and y.dtype.kind in "biufc") and _entries_changeable(y):
         raise InPlaceWriteError(message)
 
 

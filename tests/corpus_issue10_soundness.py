@@ -182,6 +182,160 @@ def copies_then_append(x):
     return np.sum(sum(hs)) + np.sum(last * sum(before)) + np.sum(sum(longer) ** 2)
 
 
+# ---- a helper writing into an entry of a copy of a list parameter --------------------------------
+# A copy of a list (`xs.copy()`, `list(xs)`, `xs + zs`, `xs * 2`, `d.copy()`) is a new list holding
+# the caller's arrays: `v = ys[0]; v += 1.0` changes the caller's `xs[0]`. The summaries saw the copy
+# as sharing nothing with `xs`, and the gradients were silently wrong. A copy of an array of numbers
+# holds numbers of its own: nothing to refuse there.
+
+def _adds_to_a_copied_entry(xs):
+    ys = xs.copy()
+    v = ys[0]
+    v += 1.0
+    return np.sum(v)
+
+
+def helper_adds_to_an_entry_of_a_copied_list(x):
+    xs = [x * 1.0]
+    r = _adds_to_a_copied_entry(xs)
+    return r + np.sum(xs[0] ** 2)
+
+
+def _adds_to_an_entry_of_a_list_call(xs):
+    ys = list(xs)
+    v = ys[0]
+    v += 1.0
+    return np.sum(v)
+
+
+def helper_adds_to_an_entry_of_a_list_call(x):
+    xs = [x * 1.0]
+    r = _adds_to_an_entry_of_a_list_call(xs)
+    return r + np.sum(xs[0] ** 2)
+
+
+def _adds_to_an_entry_of_a_concatenation(xs, zs):
+    ys = xs + zs
+    v = ys[0]
+    v += 1.0
+    return np.sum(v)
+
+
+def helper_adds_to_an_entry_of_a_concatenation(x):
+    xs = [x * 1.0]
+    r = _adds_to_an_entry_of_a_concatenation(xs, [x])
+    return r + np.sum(xs[0] * xs[0])
+
+
+def _adds_to_an_entry_of_a_repetition(xs):
+    ys = xs * 2
+    v = ys[1]
+    v += 1.0
+    return np.sum(v)
+
+
+def helper_adds_to_an_entry_of_a_repeated_list(x):
+    xs = [x * 1.0]
+    r = _adds_to_an_entry_of_a_repetition(xs)
+    return r + np.sum(xs[0] ** 2)
+
+
+def _adds_to_a_copied_value(d):
+    e = d.copy()
+    v = e["w"]
+    v += 1.0
+    return np.sum(v)
+
+
+def helper_adds_to_a_value_of_a_copied_dict(x):
+    d = {"w": x * 1.0}
+    r = _adds_to_a_copied_value(d)
+    return r + np.sum(d["w"] ** 2)
+
+
+def _sets_a_copied_entry(xs):
+    ys = xs.copy()
+    r = ys[0]
+    r[0] = 5.0
+    return np.sum(r)
+
+
+def helper_sets_an_entry_of_a_copied_list(x):
+    xs = [x * 1.0]
+    r = _sets_a_copied_entry(xs)
+    return r + np.sum(xs[0] ** 2)
+
+
+def _copy_of(xs):
+    return xs.copy()
+
+
+def _adds_to_an_entry_of_a_returned_copy(xs):
+    ys = _copy_of(xs)
+    v = ys[0]
+    v += 1.0
+    return np.sum(v)
+
+
+def helper_adds_to_an_entry_of_a_copy_a_helper_returns(x):
+    xs = [x * 1.0]
+    r = _adds_to_an_entry_of_a_returned_copy(xs)
+    return r + np.sum(xs[0] ** 2)
+
+
+def _sets_an_entry_of_a_list_call(xs):
+    ys = list(xs)
+    r = ys[0]
+    r[0] = 5.0
+    return np.sum(r)
+
+
+def helper_sets_an_entry_of_a_list_call(x):
+    xs = [x * 1.0]
+    r = _sets_an_entry_of_a_list_call(xs)
+    return r + np.sum(xs[0] ** 2)
+
+
+def helper_adds_to_a_copied_entry_of_a_list_not_read_again(x):
+    """`xs` is dead after the call: the helper is given a copy of it and of what it holds."""
+    xs = [x * 1.0]
+    return _adds_to_a_copied_entry(xs) + np.sum(x ** 2)
+
+
+def _sets_a_copied_row(m):
+    c = m.copy()
+    r = c[1]
+    r[0] = 3.0
+    return np.sum(r * r)
+
+
+def _adds_to_a_row_of_a_sum(m, n):
+    s = m + n
+    r = s[0]
+    r += 1.0
+    return np.sum(r * r)
+
+
+def helper_writes_into_rows_of_copies_of_a_matrix(x):
+    """The copy of an array of numbers (`m.copy()`, `m + n`) holds numbers of its own."""
+    m = np.outer(x, x)
+    return _sets_a_copied_row(m) + _adds_to_a_row_of_a_sum(m, m) + np.sum(m * m)
+
+
+def _adds_to_arithmetic_of_an_entry_and_a_view(params, idx):
+    w = params[0]
+    z = w * 2.0           # a new array: `+=` on it changes nothing of `params`
+    z += 1.0
+    t = params[1].T[idx] * 3.0   # (a fancy index of a view: a new array too)
+    t += z[idx]
+    return np.sum(t * t) + np.sum(z)
+
+
+def helper_adds_to_arithmetic_of_entries_of_a_list(x):
+    params = [np.outer(x, x), np.outer(x, x ** 2)]
+    return _adds_to_arithmetic_of_an_entry_and_a_view(params, np.array([2, 0])) + np.sum(params[0] * params[1])
+
+
 # ---- x ** p with a constant p at a negative x: the exponent's part must not be 0 * NaN ---------
 
 def _scaled_power(a, x, p):
@@ -208,6 +362,9 @@ ISSUE_10_SOUNDNESS = [
     (loop_over_array_rows, [(np.array([[0.3, 0.1, -0.4], [1.1, -0.5, 0.2]]), _X)], (0, 1)),
     (enumerate_dict, [({2: 0.5, 1: -1.0}, _X)], 1),
     (loop_over_dict_in_a_helper, [({"bb": 0.5, "a": -1.0}, _X)], 1),
+    (helper_adds_to_a_copied_entry_of_a_list_not_read_again, [(_X,)], 0),
+    (helper_writes_into_rows_of_copies_of_a_matrix, [(_X,)], 0),
+    (helper_adds_to_arithmetic_of_entries_of_a_list, [(_X,)], 0),
 ]
 
 # `a *= 2.0` on an entry of a tuple or list argument writes the caller's array: the derivative
@@ -217,6 +374,14 @@ ISSUE_10_SOUNDNESS_REFUSED_WHEN_RUN = [
     (helper_writes_through_an_entry, [(_X,)]),
     (helper_writes_through_an_unpacked_entry, [(_X,)]),
     (helper_adds_to_a_row_read_from_an_entry, [(_X,)]),
+    # the entries of a copy of a list are the list's entries (they were silently wrong)
+    (helper_adds_to_an_entry_of_a_copied_list, [(_X,)]),
+    (helper_adds_to_an_entry_of_a_list_call, [(_X,)]),
+    (helper_adds_to_an_entry_of_a_concatenation, [(_X,)]),  # its reverse mode: a TypeError
+    (helper_adds_to_an_entry_of_a_repeated_list, [(_X,)]),
+    (helper_adds_to_a_value_of_a_copied_dict, [(_X,)]),
+    (helper_sets_an_entry_of_a_copied_list, [(_X,)]),   # `xs.copy()` of an array would hold numbers
+    (helper_adds_to_an_entry_of_a_copy_a_helper_returns, [(_X,)]),
 ]
 
 ISSUE_10_SOUNDNESS_REFUSED = [
@@ -227,4 +392,5 @@ ISSUE_10_SOUNDNESS_REFUSED = [
     (alias_then_pop, [(_X,)]),
     (append_through_an_element, [(_X,)]),
     (dict_alias_then_update, [(_X,)]),
+    (helper_sets_an_entry_of_a_list_call, [(_X,)]),  # `list(xs)[0]` is `xs[0]`, whatever `xs` is
 ]

@@ -737,3 +737,47 @@ def test_an_entry_of_a_view_that_reshapes_the_argument_is_not_an_entry_of_the_ar
                            match=r"`_adds_to_a_reshaped_row` changes its argument `b` in place with an augmented "
                                  r"assignment \(test_aliasing_soundness.py:\d+\), here the array `x`"):
             run()
+
+
+# ---- a copy of a list holds the list's entries; a copy of an array of numbers holds numbers ----------
+
+def _adds_to_an_entry_of_a_concatenation(xs, zs):
+    ys = xs + zs
+    v = ys[0]
+    v += 1.0
+    return np.sum(v)
+
+
+def adds_to_an_entry_of_concatenated_lists(x):
+    xs = [x * 1.0]
+    r = _adds_to_an_entry_of_a_concatenation(xs, [x])
+    return r + np.sum(xs[0] * xs[0])
+
+
+def adds_to_a_row_of_a_sum_of_matrices(x):
+    m = np.outer(x, x)
+    r = _adds_to_an_entry_of_a_concatenation(m, m * 2.0)
+    return r + np.sum(m * m)
+
+
+def test_an_entry_of_a_concatenation_of_list_parameters_is_the_callers_array():
+    """`ys = xs + zs` of lists holds the caller's arrays: `v += 1.0` on `ys[0]` changed the caller's
+    `xs[0]`, and the jvp was silently wrong (4.42 where it is 9.02); reverse mode raised a TypeError."""
+    xs = [X * 1.0]
+    _adds_to_an_entry_of_a_concatenation(xs, [X])
+    assert not np.array_equal(xs[0], X)   # what the derivative must not ignore
+    message = (r"`_adds_to_an_entry_of_a_concatenation` writes in place into an entry of a copy of its argument "
+               r"`xs` \(test_aliasing_soundness.py:\d+; .*\), here `xs`, whose entries are arrays or lists")
+    for run in (lambda: s2s.grad(adds_to_an_entry_of_concatenated_lists)(X.copy()),
+                lambda: s2s.jvp(adds_to_an_entry_of_concatenated_lists)(X.copy(), X.copy())):
+        with pytest.raises(s2s.InPlaceWriteError, match=message):
+            run()
+
+
+def test_an_entry_of_a_sum_of_matrices_is_a_row_of_a_new_array():
+    """The same helper given arrays: `m + n` is a new array, whose rows `+=` may change."""
+    f = adds_to_a_row_of_a_sum_of_matrices
+    h = 1e-6
+    expected = np.array([(f(X + h * e) - f(X - h * e)) / (2 * h) for e in np.eye(len(X))])
+    np.testing.assert_allclose(s2s.grad(f)(X.copy()), expected, rtol=1e-6, atol=1e-8)
+    assert s2s.jvp(f)(X.copy(), np.ones(len(X)))[1] == pytest.approx(np.sum(expected), rel=1e-6)

@@ -33,6 +33,7 @@ OUTSIDE = "outside"   # the abstract object of everything the function did not m
 # keys of a summary (`effects.written_parameters`) besides the parameters it writes into:
 RETURNS = None        # the parameters the function's result may share memory with
 STORED = "\0stored"   # the parameters it may put into an object its caller (or a global) can see
+COPIES = "\0copies"   # the `parts.Part`s (COPY, ...) of its parameters its result may be (not in RETURNS)
 # Methods whose result is surely a new object (or a number): others may return their receiver or a part of it.
 _FRESH_METHODS = {"copy", "astype", "sum", "mean", "prod", "max", "min", "std", "var", "dot", "item", "tolist",
                   "any", "all", "argmax", "argmin", "cumsum", "cumprod", "round", "clip", "conj", "conjugate"}

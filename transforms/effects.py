@@ -39,11 +39,11 @@ import numpy as np
 from s2s import runtime
 from s2s.errors import UnsupportedError
 
-from .aliasing import _insert_before, _shared_operands, inplace_augmented, mutable_names
-from .dead_arguments import RETURNS, STORED, why_not_dead
+from .aliasing import _insert_before, _is_view, _shared_operands, inplace_augmented, mutable_names
+from .dead_arguments import COPIES, RETURNS, STORED, why_not_dead
 from .nodes import assign, call, const, expr_stmt, name, param_names, subscript_write, walk, walk_statements
-from .parts import (ENTRY, NOTHING, Display, Value, display, entry, entry_at, held, join, own, parameter,
-                    parameters, unpack)
+from .parts import (COPY, COPY_IF_LISTED, ENTRY, ENTRY_IF_LISTED, HOLDS_ANY, NOTHING, Display, Value, copied, display,
+                    entry, entry_at, held, join, own, parameter, parameters, unpack, viewed)
 from .scalars import python_scalars
 from .shapes import containers
 
@@ -54,6 +54,9 @@ _WRITES_FIRST = tuple(getattr(np, n) for n in ("copyto", "put", "place", "putmas
                                                "put_along_axis") if hasattr(np, n))
 # Runtime helpers (put in by normal form) whose result holds by position what their first argument holds.
 _SAME_ENTRIES = (runtime.iterated, runtime.as_list, runtime.as_tuple, runtime.unstarred)
+# Calls whose result is a new list or tuple holding what their argument's entries are (a shallow copy).
+_COPYING = (list, tuple, sorted)
+_COPIED = (COPY, COPY_IF_LISTED, ENTRY_IF_LISTED, HOLDS_ANY)   # returned: in `COPIES` (not `RETURNS`)
 
 
 class Write(NamedTuple):
@@ -61,10 +64,13 @@ class Write(NamedTuple):
     line: int        # a statement that may write into it
     surely: bool     # False: only with `v += e`, where `v` may be a number (then it rebinds `v`)
     entries: bool    # only into what an entry of the parameter holds (see `parts`)
+    listed: bool = False   # ... and only where the parameter is a list, tuple or dict (`parts.ENTRY_IF_LISTED`)
 
     def __or__(self, other):
-        stronger = (other.surely, not other.entries) > (self.surely, not self.entries)
-        return Write((other if stronger else self).line, self.surely or other.surely, self.entries and other.entries)
+        stronger = (other.surely, not other.entries, not other.listed) > (self.surely, not self.entries,
+                                                                           not self.listed)
+        return Write((other if stronger else self).line, self.surely or other.surely, self.entries and other.entries,
+                     self.listed and other.listed)
 
 
 def written_parameters(fn, callees, effects_of) -> dict:
@@ -80,12 +86,15 @@ def written_parameters(fn, callees, effects_of) -> dict:
     fresh = _fresh_displays(fn) - set(params)
     numbers = python_scalars(fn, callees, ())
 
-    def write(value, s, surely=True, into_entry=False):
-        """A write into the object `value` (with `into_entry`, into an entry of it). Not surely:
-        `v += e` with `v` perhaps a number, which changes an array parameter `v` may be, or an
-        array an entry of the parameter holds (when the call runs, `check_calls` checks which)."""
-        for part in own(entry(value) if into_entry else value):
-            new = Write(s.lineno, surely, part.how == ENTRY)
+    def write(value, s, surely=True, into_entry=False, listed=False):
+        """A write into the object `value` (with `into_entry`, into an entry of it; with `listed`
+        too, only where `value` is a list, tuple or dict). Not surely: `v += e` with `v` perhaps
+        a number, which changes an array parameter `v` may be, or an array an entry of the
+        parameter holds (when the call runs, `check_calls` checks which)."""
+        if into_entry:
+            value = held(copied(value, listed=False)) if listed else entry(value)
+        for part in own(value):
+            new = Write(s.lineno, surely, part.how in (ENTRY, ENTRY_IF_LISTED), part.how == ENTRY_IF_LISTED)
             written[part.param] = written[part.param] | new if part.param in written else new
 
     def evaluate(state, node) -> Value:
@@ -96,18 +105,30 @@ def written_parameters(fn, callees, effects_of) -> dict:
             return entry_at(state.get(node.value.id, NOTHING), node.slice, numbers)
         if isinstance(node, (gast.Tuple, gast.List)) and not any(isinstance(e, gast.Starred) for e in node.elts):
             return display(evaluate(state, e) for e in node.elts)
-        if isinstance(node, gast.Call) and node.args and not isinstance(node.args[0], gast.Starred):
-            obj = callees.classify_call(node).obj
-            if any(obj is f for f in _SAME_ENTRIES):   # what `for v in xs`, `[*xs]` and `a, *b = xs` index
-                value = evaluate(state, node.args[0])
-                return held(value) if obj is runtime.unstarred and isinstance(value, Display) else value
+        if isinstance(node, gast.BinOp) and isinstance(node.op, (gast.Add, gast.Mult)):  # lists: + and * hold
+            return join(*(copied(evaluate(state, v), listed=False) for v in (node.left, node.right)))  # their entries
+        if isinstance(node, gast.Call):
+            callee = callees.classify_call(node)
+            if node.args and not isinstance(node.args[0], gast.Starred):
+                if any(callee.obj is f for f in _SAME_ENTRIES):   # what `for v in xs`, `[*xs]` and `a, *b = xs` index
+                    value = evaluate(state, node.args[0])
+                    return held(value) if callee.obj is runtime.unstarred and isinstance(value, Display) else value
+                if callee.kind != "user" and any(callee.obj is f for f in _COPYING):
+                    return copied(evaluate(state, node.args[0]))
+            if callee.kind == "rule" and callee.receiver is not None and node.func.attr == "copy":  # of a list too
+                return copied(evaluate(state, callee.receiver), listed=False)
         through = returned_arguments(node, callees, effects_of)
         operands = _shared_operands(node, callees) if through is None else through
-        return held(join(*(state.get(v, NOTHING) for v in operands)))
+        value = join(*(state.get(v, NOTHING) for v in operands))
+        value = viewed(value) if through is None and _is_view(node, callees) else held(value)  # (of a copy: new)
+        if through is not None:   # the copies of its arguments a user function returns
+            value = join(value, *(_as_returned(how, evaluate(state, a))
+                                  for how, a in returned_copies(node, callees, effects_of)))
+        return value
 
     def store(state, into, nodes):
         """`into` (a list, dict or object) may now hold what `nodes` hold."""
-        if any(v not in callees.locals or parameters(state.get(v, NOTHING)) for v in _names([into])):
+        if any(v not in callees.locals or own(state.get(v, NOTHING)) for v in _names([into])):
             stored.update(*(parameters(evaluate(state, n)) for n in nodes))
 
     def call_effects(state, value, s):
@@ -128,13 +149,13 @@ def written_parameters(fn, callees, effects_of) -> dict:
                 write(evaluate(state, callee.receiver), s)
             if isinstance(callee.receiver, gast.Name):  # it may now hold what it is given, at any position
                 r = callee.receiver.id
-                state[r] = join(held(state.get(r, NOTHING)), *(held(evaluate(state, n)) for n in operands))
+                state[r] = join(viewed(state.get(r, NOTHING)), *(held(evaluate(state, n)) for n in operands))
         elif any(callee.obj is f for f in _WRITES_FIRST) and value.args:
             write(evaluate(state, value.args[0]), s)
         elif callee.kind == "user":
             effects = effects_of(callee.obj)
             for p, a in _bound(callee, value, effects):
-                write(evaluate(state, a), s, effects[p].surely, effects[p].entries)
+                write(evaluate(state, a), s, effects[p].surely, effects[p].entries, effects[p].listed)
             for p, a in _bound(callee, value, dict.fromkeys(effects.get(STORED, ()))):
                 stored.update(parameters(evaluate(state, a)))
 
@@ -145,7 +166,10 @@ def written_parameters(fn, callees, effects_of) -> dict:
 
     def stmt(s, state, breaks):
         if isinstance(s, gast.Return):
-            returned.update(parameters(evaluate(state, s.value)) if s.value is not None else ())
+            value = evaluate(state, s.value) if s.value is not None else NOTHING
+            parts = held(value) if isinstance(value, Display) else value
+            returned.update(p.param for p in parts if p.how not in _COPIED)
+            copies.update(p for p in parts if p.how in _COPIED)
             return state
         if isinstance(s, gast.Assign):
             target = subscript_write(s)
@@ -198,11 +222,14 @@ def written_parameters(fn, callees, effects_of) -> dict:
         return state
 
     returned: set = set()
+    copies: set = set()
     stored: set = set()
     block(fn.body, {p: parameter(p) for p in params}, [])
     summary = {p: written[p] for p in params if p in written}
     summary[RETURNS] = frozenset(returned)
     summary[STORED] = frozenset(stored)
+    if copies:
+        summary[COPIES] = frozenset(copies)
     return summary
 
 
@@ -212,7 +239,10 @@ def check_calls(fn, info, callees, effects_of, namer=None):
     dead after the call (`dead_arguments`), pass a copy, and the derivative of `y = y + e` is
     exact; else check the argument when the call runs (`passed_as_value`: neither it nor what it
     holds may be an array or a list; `entries_passed_as_value` where `y` is an entry of the
-    parameter: no entry of the argument may be or hold one)."""
+    parameter: no entry of the argument may be or hold one; `copied_entries_passed_as_value`
+    where `y` is an entry of a copy of it, `p.copy()[0]` or `(p + q)[0]`, also where the callee
+    writes into `y` surely: the argument may be an array of numbers, whose copy holds numbers of
+    its own)."""
     helper = namer.helper if namer is not None else (lambda n: n)
     refused, candidates = {}, {}
     for s in walk_statements(fn.body):
@@ -227,17 +257,23 @@ def check_calls(fn, info, callees, effects_of, namer=None):
             # an expression statement keeps its arguments whole: `h(y[1:])` writes into y
             shared = [n for n in walk(arg) if isinstance(n, gast.Name) and n.id in callees.locals][:1]
             for a in shared:
-                line, surely, entries = effects[p]
+                line, surely, entries, listed = effects[p]
                 entries = entries and a is arg   # `h(y.reshape(2, -1))`: the entries of y's view are not y's
+                listed = listed and entries
                 where = f"{callee.obj.__code__.co_filename.rsplit('/', 1)[-1]}:{line}"
                 error = UnsupportedError(
                     f"`{callee.label}` writes into its argument `{p}` in place ({where}), here `{a.id}`; s2s treats "
                     f"arguments as values", info.location(s),
                     f"return the new array from `{callee.label}` instead (`{a.id} = {callee.label}(...)` with "
                     f"`{p} = {p}.copy()` first in it)")
-                if surely:
+                if surely and not listed:
                     raise error
-                if entries:
+                if listed:
+                    message = f"{error.location}: `{callee.label}` writes in place into an entry of a copy of its " \
+                              f"argument `{p}` ({where}; `{p}.copy()`, `{p} + ...` or `{p} * n` of a list holds the " \
+                              f"list's entries), here `{a.id}`, whose entries are arrays or lists; s2s treats " \
+                              f"arguments as values"
+                elif entries:
                     message = f"{error.location}: `{callee.label}` changes its argument `{p}` in place with an " \
                               f"augmented assignment on an entry of it ({where}), here `{a.id}`, whose entries are " \
                               f"arrays or lists (the rows of an array of two or more dimensions, the arrays of a " \
@@ -248,9 +284,11 @@ def check_calls(fn, info, callees, effects_of, namer=None):
                               f"it holds); s2s treats arguments as values"
                 if p in effects.get(STORED, ()):
                     message += f" (`{callee.label}` may keep `{p}` where the caller sees it)"
-                elif a is arg and any(arg is x for x in value.args + [k.value for k in value.keywords if k.arg]):
+                elif a is arg and not surely and any(arg is x for x in value.args + [k.value for k in value.keywords
+                                                                                     if k.arg]):
                     candidates.setdefault(s, []).append(a.id)  # passed as it is: perhaps dead after the call
-                check = "entries_passed_as_value" if entries else "passed_as_value"
+                check = "copied_entries_passed_as_value" if listed else \
+                    "entries_passed_as_value" if entries else "passed_as_value"
                 refused.setdefault(s, []).append((a.id, arg, check, message))
     if not refused:
         return
@@ -292,6 +330,27 @@ def _temps_after(fn, namer):
 def returned_arguments(value, callees, effects_of):
     """For a call to a user function: the arguments its result may share memory with, from the
     function's summary (`effects_of`); None for any other value, or a call it cannot bind."""
+    bound = _bound_call(value, callees, effects_of)
+    if bound is None:
+        return None
+    summary, arguments = bound
+    return [a.id for p, a in arguments.items() if p in summary.get(RETURNS, ()) and isinstance(a, gast.Name)]
+
+
+def returned_copies(value, callees, effects_of) -> list:
+    """For a call to a user function: [(how, argument)] for the arguments its result may be or
+    hold a copy of (`COPIES` in its summary: `parts.COPY`, ...), [] where it cannot tell."""
+    bound = _bound_call(value, callees, effects_of)
+    if bound is None:
+        return []
+    summary, arguments = bound
+    return [(part.how, arguments[part.param]) for part in summary.get(COPIES, ())
+            if isinstance(arguments.get(part.param), gast.Name)]
+
+
+def _bound_call(value, callees, effects_of):
+    """(summary, {parameter: argument}) of a call to a user function, or None (another value, a
+    call it cannot bind, `*args` or `**kwargs`)."""
     if not isinstance(value, gast.Call):
         return None
     callee = callees.classify_call(value)
@@ -305,7 +364,18 @@ def returned_arguments(value, callees, effects_of):
         return None
     if any(not isinstance(a, (gast.Name, gast.Constant)) for a in bound.arguments.values()):
         return None  # *args, **kwargs
-    return [a.id for p, a in bound.arguments.items() if p in summary.get(RETURNS, ()) and isinstance(a, gast.Name)]
+    return summary, bound.arguments
+
+
+def _as_returned(how, value) -> Value:
+    """The value of what a function returns where it returns `how` (`parts.COPY`, ...) of its
+    parameter, here `value`."""
+    if how == COPY:
+        return copied(value)
+    if how == HOLDS_ANY:
+        return copied(held(value))
+    made = copied(value, listed=False)
+    return made if how == COPY_IF_LISTED else held(made)
 
 
 def _bound(callee, call, effects):

@@ -15,7 +15,21 @@ value is a set of `Part`s, each naming a parameter and how much of it:
   of a 1-D array of numbers are numbers, which nothing writes into; those of
   a 2-D array are views of its rows, those of a list its items;
 - ``ANY``: it may share the parameter's memory in some other way (a view that
-  reshapes it, a field of it, a list holding it).
+  reshapes it, a field of it, a list holding it);
+- ``COPY``: a new list, tuple or dict holding what the parameter's entries
+  are (``list(p)``, ``sorted(p)``): a write into the copy itself changes
+  nothing of the parameter, a write into an entry of it changes an entry of
+  the parameter (``v = list(p)[0]; v += 1.0`` changes ``p[0]``);
+- ``COPY_IF_LISTED``: ``p.copy()``, ``p + q``, ``p * 2``: a new array of
+  numbers where the parameter is an array (of numbers), a ``COPY`` where it
+  is a list, a tuple or a dict. Its entries are ``ENTRY_IF_LISTED``: an
+  entry of the parameter where it is a list, tuple or dict, nothing of it
+  where it is an array (a check when the call runs asks which);
+- ``HOLDS_ANY``: a new object holding what may share the parameter's memory
+  in any way: ``u + w`` or ``list(u)`` of a ``u`` that is ``ANY`` (a view of
+  an array made by ``p[idx]``, ``p.T * 2.0``, is a new array). A copy of an
+  ``ENTRY`` is a ``COPY``, of an ``ENTRY_IF_LISTED`` a ``COPY_IF_LISTED``: a
+  write into the object of any copy changes nothing of the parameter.
 
 A list or tuple made by a display (``t = [a, np.tanh(a)]``) is a `Display`,
 one value per entry: unpacking it (``w, v = t``) or indexing it with a
@@ -29,6 +43,12 @@ from typing import NamedTuple, Union
 import gast
 
 ITSELF, ENTRY, ANY = "itself", "entry", "any"
+COPY, COPY_IF_LISTED, ENTRY_IF_LISTED, HOLDS_ANY = "copy", "copy if listed", "entry if listed", "holds any"
+COPIES = (COPY, COPY_IF_LISTED, HOLDS_ANY)   # new objects
+# what a result that may share memory with a part is (`held`), an entry of it (`entry`), a copy of it (`copied`)
+_HELD = {ITSELF: ANY, COPY: ENTRY, COPY_IF_LISTED: ENTRY_IF_LISTED, HOLDS_ANY: ANY}
+_ENTRY = {ITSELF: ENTRY, COPY: ENTRY, COPY_IF_LISTED: ENTRY_IF_LISTED, HOLDS_ANY: ANY}
+_COPIED = {ENTRY: COPY, ENTRY_IF_LISTED: COPY_IF_LISTED, ANY: HOLDS_ANY}
 _NESTING = 4   # displays nested deeper than this are seen as one list (loops then reach a fixed point)
 
 
@@ -60,21 +80,40 @@ def display(entries) -> Value:
 def held(value) -> frozenset:
     """The parts of what `value` holds or is, seen together: those of a result that may share its memory."""
     if isinstance(value, Display):
-        return frozenset(Part(p.param, ANY if p.how == ITSELF else p.how) for e in value.entries for p in held(e))
-    return frozenset(Part(p.param, ANY if p.how == ITSELF else p.how) for p in value)
+        return frozenset(Part(p.param, _HELD.get(p.how, p.how)) for e in value.entries for p in held(e))
+    return frozenset(Part(p.param, _HELD.get(p.how, p.how)) for p in value)
 
 
 def own(value) -> frozenset:
     """The parts a write into the object of value `value` may change (a display's object is new,
-    but what it holds is counted too)."""
-    return held(value) if isinstance(value, Display) else value
+    but what it holds is counted too; a copy's object is new)."""
+    return held(value) if isinstance(value, Display) else frozenset(p for p in value if p.how not in COPIES)
 
 
 def entry(value) -> Value:
     """The value of an entry of `value`, at a position not known."""
     if isinstance(value, Display):
         return join(*value.entries) if value.entries else NOTHING
-    return frozenset(Part(p.param, ENTRY if p.how == ITSELF else p.how) for p in value)
+    return frozenset(Part(p.param, _ENTRY.get(p.how, p.how)) for p in value)
+
+
+def copied(value, listed=True) -> Value:
+    """The value of a new object holding what the entries of `value` are: ``list(u)``
+    (`listed`), or ``u.copy()``, ``u + w``, ``u * 2`` (not `listed`: a new array of numbers
+    where `u` is an array)."""
+    if isinstance(value, Display):   # (a list, tuple or dict: its copy holds the same entries)
+        return value
+    made = {**_COPIED, ITSELF: COPY if listed else COPY_IF_LISTED}
+    return frozenset(Part(p.param, made.get(p.how, p.how)) for p in value)
+
+
+def viewed(value) -> frozenset:
+    """The value of a view of an object of value `value` (``u.T``, ``u.reshape(...)``), or of
+    the list of value `value` after something is put into it at a position not known: as
+    `held`, but a copy stays one (the object is still new)."""
+    if isinstance(value, Display):
+        return held(value)
+    return frozenset(p if p.how in COPIES else Part(p.param, _HELD.get(p.how, p.how)) for p in value)
 
 
 def entry_at(value, key, numbers) -> Value:
