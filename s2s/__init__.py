@@ -52,8 +52,8 @@ from .api import (Differentiated, differentiate, elementwise_grad, grad, hessian
 from .errors import (BoolOutputError, ComplexArgumentError, IntegerArgumentError, NoRuleError, S2SError,  # noqa: E402
                      SourceError, UnsupportedError)
 from .rules import nondiff, rule  # noqa: E402
-from .runtime import (ArgumentShapeError, ComplexValueError, InPlaceWriteError, UndefinedDerivativeError,  # noqa: E402
-                      OutputShapeError, stop_gradient)
+from .runtime import (ArgumentShapeError, ComplexValueError, InPlaceWriteError, ListOperatorError,  # noqa: E402
+                      OutputShapeError, UndefinedDerivativeError, stop_gradient)
 from .trees import flatten, flatten_func, tree_flatten, tree_unflatten  # noqa: E402
 from .checking import check_grads  # noqa: E402
 
@@ -64,4 +64,4 @@ __all__ = ["grad", "value_and_grad", "vjp", "jvp", "hvp", "hessian", "jacobian",
            "hessian_vector_product",
            "stop_gradient", "S2SError", "UnsupportedError", "NoRuleError", "SourceError", "IntegerArgumentError",
            "ComplexArgumentError", "BoolOutputError", "InPlaceWriteError", "OutputShapeError", "ArgumentShapeError",
-           "ComplexValueError", "UndefinedDerivativeError"]
+           "ComplexValueError", "UndefinedDerivativeError", "ListOperatorError"]

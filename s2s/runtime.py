@@ -43,7 +43,7 @@ class _Elementwise:
         return add(other, self)
 
     def __mul__(self, other):  # only a list repeated (`xs * 2`) gets here, in the adjoint of arithmetic
-        raise TypeError(_CONCATENATED)
+        raise ListOperatorError(_CONCATENATED)
 
     __rmul__ = __mul__
 
@@ -65,6 +65,11 @@ def cotangents(like, items):
     return CotangentTuple(items) if isinstance(like, tuple) else CotangentList(items)
 
 
+class ListOperatorError(S2SError, TypeError):
+    """A list or tuple reached `+` or `*` that s2s differentiated as arithmetic (it could not see an
+    operand is one): Python concatenates or repeats it, whose derivative is another. Also a `TypeError`."""
+
+
 _CONCATENATED = ("a list or tuple reached `+` or `*`, which s2s differentiated as arithmetic: Python "
                  "concatenates or repeats it. s2s differentiates `+` and `*` of lists where it can see an "
                  "operand is one (a display `[a, b]`, a comprehension, or a name bound only to one): "
@@ -78,7 +83,7 @@ def unbroadcast(g, x):
     if shape is None:  # a Python number (shape ()), or a list or tuple
         if x.__class__ is not float and isinstance(x, (list, tuple)) and isinstance(g, (list, tuple)) \
                 and len(g) != len(x):
-            raise TypeError(_CONCATENATED)
+            raise ListOperatorError(_CONCATENATED)
         shape = ()
     if getattr(g, "shape", ()) == shape:
         return _as_dtype_of(g, x)

@@ -435,8 +435,9 @@ def test_list_operators_on_lists_s2s_cannot_see_are_refused_when_run(func, args)
     """`+` and `*` of parameters are arithmetic to s2s: lists reaching them raise in reverse
     mode rather than give a gradient of the wrong length; forward mode follows Python (its
     tangents are plain lists), so the jvp is right."""
-    with pytest.raises(TypeError, match="concatenates or repeats"):
+    with pytest.raises(s2s.ListOperatorError, match="concatenates or repeats") as raised:
         s2s.grad(func, wrt=tuple(range(len(args))))(*args)
+    assert isinstance(raised.value, TypeError)
     tangents = [[1.0] + [0.0] * (len(a) - 1) for a in args]
     value, tangent = s2s.jvp(func, wrt=tuple(range(len(args))))(*args, *tangents)
     h = 1e-6
