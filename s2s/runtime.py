@@ -13,7 +13,7 @@ import numpy as np
 from .errors import S2SError
 
 __all__ = ["grad_seed", "expect_like", "unbroadcast", "rebroadcast", "unsum", "unmax", "max_tangent", "unindex", "zeros_like", "add", "matmul_grad_a", "matmul_grad_b",
-           "dot_grad_a", "dot_grad_b", "untranspose", "retranspose", "stop_gradient", "setindex", "set_at", "add_at", "copy_of", "deep_copy_of",
+           "dot_grad_a", "dot_grad_b", "untranspose", "retranspose", "stop_gradient", "setindex", "set_at", "add_at", "copy_of", "deep_copy_of", "copied",
            "spread", "unspread",
            "prod_grad", "undiagonal", "einsum_of", "einsum_grad", "tensordot_subscripts", "kron_subscripts",
            "kron_shape", "kron_padding", "norm_order",
@@ -262,6 +262,11 @@ def copy_of(x):
     if isinstance(x, list):
         return type(x)(x)
     return x.copy() if isinstance(x, np.ndarray) else x
+
+
+def copied(x):
+    """`np.copy(x)`, or a dict's own copy: the tangent of `d.copy()` on a dict is a dict."""
+    return x.copy() if isinstance(x, dict) else np.copy(x)
 
 
 def deep_copy_of(x):

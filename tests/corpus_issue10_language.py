@@ -17,6 +17,12 @@ def dict_get(x):
     return np.sum(d.get("a") * d.get("b"))
 
 
+def dict_copied(x):   # the tangent of `d.copy()` was np.copy of a dict (IndexError in forward mode)
+    d = {"a": x, "b": 2.0 * x}
+    e = d.copy()
+    return np.sum(e["a"] * e["b"] + np.cos(e["a"]))
+
+
 def dict_get_default(x):
     d = {"a": x * 2.0}
     scale = d.get("scale", -0.5)
@@ -258,6 +264,7 @@ def lambda_defaults(x):
 
 ISSUE_10_LANGUAGE = [
     (dict_get, [(_X,)], 0),
+    (dict_copied, [(_X,)], 0),
     (dict_get_default, [(_X,)], 0),
     (dict_get_missing_is_none, [(_X,)], 0),
     (dict_items_loop, [(_X,)], 0),

@@ -731,6 +731,7 @@ def rt_setindex_row(a, v, w): return np.sum(rt.setindex(a, 1, v) * w)
 def rt_setindex_slice(a, v, w): return np.sum(rt.setindex(a, (slice(None), slice(0, 2, None)), v) * w)
 def rt_copy_of(x, w): return np.sum(rt.copy_of(x) * w)
 def rt_deep_copy_of(x, w): return np.sum(rt.deep_copy_of(x) * w)
+def rt_copied(x, w): return np.sum(rt.copied(x) * w)
 def rt_setindex_repeated(a, v, w): return np.sum(rt.setindex(a, ([0, 2, 0], [1, 1, 1]), v) * w)
 def rt_last_write(c, w): return np.sum(rt.last_write(c, (slice(None), [1, 3, 1])) * w)
 
@@ -746,6 +747,7 @@ add(rt_copy_of, ANY.draw((2, 3)))
 add(rt_copy_of, ANY.draw(()))
 add(rt_deep_copy_of, ANY.draw((2, 3)))
 add(rt_deep_copy_of, ANY.draw(()))
+add(rt_copied, ANY.draw((2, 3)))
 for _c, _x in (((2, 3), (3,)), ((2, 3), (2, 1)), ((), (3,)), ((3,), (3,))):
     add(rt_unbroadcast, ANY.draw(_c), ANY.draw(_x), wrt=(0,))
 for _c, _y in (((3,), (2, 3)), ((2, 1), (2, 3)), ((3,), ())):

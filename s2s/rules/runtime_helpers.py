@@ -55,6 +55,7 @@ rule(rt.last_write, args="c, index", elementwise=False, c="setindex(zeros_like(c
      jvp="last_write(t_c, index)")
 rule(rt.copy_of, args="x", elementwise=False, x="g", jvp="copy_of(t_x)")
 rule(rt.deep_copy_of, args="x", elementwise=False, x="g", jvp="deep_copy_of(t_x)")
+rule(rt.copied, args="x", elementwise=False, x="g", jvp="copied(t_x)")
 
 # ---- reductions and linear algebra ----
 

@@ -65,7 +65,7 @@ rule(np.pad, args="array, pad_width, mode='constant', *, constant_values=0", ele
 
 # ---- copies and casts ---------------------------------------------------------------------------
 rule(np.copy, args="a, order='K', subok=False", method="copy", elementwise=False, keeps_shape=True,
-     a="g", jvp="np.copy(t_a)")
+     a="g", jvp="copied(t_a)")   # (`d.copy()` of a dict has this method rule too)
 # A cast to a float dtype passes the cotangent back in the input's dtype; a cast to an
 # integer or bool dtype is piecewise constant, so its derivative is zero (see `uncast`).
 rule(method="astype", args="a, dtype, order='K', casting='unsafe', subok=True, copy=True", elementwise=False,
