@@ -782,3 +782,205 @@ def test_an_entry_of_a_sum_of_matrices_is_a_row_of_a_new_array():
     expected = np.array([(f(X + h * e) - f(X - h * e)) / (2 * h) for e in np.eye(len(X))])
     np.testing.assert_allclose(s2s.grad(f)(X.copy()), expected, rtol=1e-6, atol=1e-8)
     assert s2s.jvp(f)(X.copy(), np.ones(len(X)))[1] == pytest.approx(np.sum(expected), rel=1e-6)
+
+
+# ---- the same in the differentiated function itself: a copy's entries are the list's entries -------
+
+def adds_to_an_entry_of_a_copy(x):
+    xs = [x * 1.0]
+    ys = xs.copy()
+    v = ys[0]
+    v += 1.0              # writes into xs[0] too
+    return np.sum(v) + np.sum(xs[0] ** 2)
+
+
+def adds_to_an_entry_of_a_list_call(x):
+    xs = [x * 1.0]
+    ys = list(xs)
+    v = ys[0]
+    v += 1.0
+    return np.sum(v) + np.sum(xs[0] ** 2)
+
+
+def adds_to_an_entry_of_a_tuple_call(x):
+    xs = [x * 1.0]
+    ys = tuple(xs)
+    v = ys[0]
+    v += 1.0
+    return np.sum(v) + np.sum(xs[0] ** 2)
+
+
+def adds_to_an_entry_of_a_sorted_call(x):
+    xs = [x * 1.0]
+    ys = sorted(xs, key=len)
+    v = ys[0]
+    v += 1.0
+    return np.sum(v) + np.sum(xs[0] ** 2)
+
+
+def adds_to_a_value_of_a_copied_dict(x):
+    d = {"a": x * 1.0}
+    e = d.copy()
+    v = e["a"]
+    v += 1.0
+    return np.sum(v) + np.sum(d["a"] ** 2)
+
+
+def sets_into_an_entry_of_a_copy(x):
+    xs = [x * 1.0]
+    ys = xs.copy()
+    v = ys[0]
+    v[0] = 5.0
+    return np.sum(v) + np.sum(xs[0] ** 2)
+
+
+def _returns_a_copy(a):
+    return a.copy()
+
+
+def adds_to_an_entry_of_a_copy_a_helper_returns(x):
+    xs = [x * 1.0]
+    ys = _returns_a_copy(xs)
+    v = ys[0]
+    v += 1.0
+    return np.sum(v) + np.sum(xs[0] ** 2)
+
+
+def adds_to_an_entry_of_a_list_read_through_its_copy(x):
+    xs = [x * 1.0]
+    zs = list(xs)         # holds xs[0], which the write changes
+    v = xs[0]
+    v += 1.0
+    return np.sum(v) + np.sum(zs[0] ** 2)
+
+
+def adds_to_an_entry_of_a_copied_parameter(xs):
+    ys = xs.copy()
+    v = ys[0]
+    v += 1.0
+    return np.sum(v) + np.sum(xs[0] ** 2)
+
+
+def adds_to_an_entry_of_a_listed_parameter(xs):
+    ys = list(xs)
+    v = ys[0]
+    v += 1.0
+    return np.sum(v) + np.sum(xs[0] ** 2)
+
+
+def adds_to_an_entry_of_a_sum_of_parameters(xs, zs):
+    ys = xs + zs
+    v = ys[0]
+    v += 1.0
+    return np.sum(v) + np.sum(xs[0] ** 2)
+
+
+def adds_to_an_entry_of_a_repeated_parameter(xs):
+    ys = xs * 2
+    v = ys[0]
+    v += 1.0
+    return np.sum(v) + np.sum(xs[0] ** 2)
+
+
+def adds_to_a_value_of_a_copied_dict_parameter(d):
+    e = d.copy()
+    v = e["a"]
+    v += 1.0
+    return np.sum(v) + np.sum(d["a"] ** 2)
+
+
+_COPIED_HERE = [adds_to_an_entry_of_a_copy, adds_to_an_entry_of_a_list_call, adds_to_an_entry_of_a_tuple_call,
+                adds_to_an_entry_of_a_sorted_call, adds_to_a_value_of_a_copied_dict, sets_into_an_entry_of_a_copy,
+                adds_to_an_entry_of_a_copy_a_helper_returns, adds_to_an_entry_of_a_list_read_through_its_copy]
+
+
+@pytest.mark.parametrize("f", _COPIED_HERE, ids=[f.__name__ for f in _COPIED_HERE])
+def test_a_write_into_an_entry_of_a_copy_of_a_list_is_refused_when_run(f):
+    """`ys = xs.copy()` (or `list(xs)`, ...) holds `xs`'s arrays: `v = ys[0]; v += 1.0` changes
+    `xs[0]`, which is read later. grad and jvp were silently wrong (1.6 where the true gradient
+    `1 + 2 * (x + 1)` is 3.6 at 0.3); now the check put before the copy raises, naming the write."""
+    message = r"test_aliasing_soundness\.py:\d+:\d+: `v( \+=|\[\.\.\.\] =) \.\.\.` changes `v` in place, and what " \
+              r"`v` is may be held by `(xs|d)` and by its copy `(ys|e|zs)`"
+    for run in (lambda: s2s.grad(f)(X.copy()), lambda: s2s.jvp(f)(X.copy(), np.ones(len(X)))):
+        with pytest.raises(s2s.InPlaceWriteError, match=message):
+            run()
+
+
+_COPIED_PARAMETERS = [
+    (adds_to_an_entry_of_a_copied_parameter, lambda x: ([x],)),
+    (adds_to_an_entry_of_a_listed_parameter, lambda x: ([x],)),
+    (adds_to_an_entry_of_a_sum_of_parameters, lambda x: ([x], [x * 2.0])),
+    (adds_to_an_entry_of_a_repeated_parameter, lambda x: ([x],)),
+    (adds_to_a_value_of_a_copied_dict_parameter, lambda x: ({"a": x},)),
+]
+
+
+@pytest.mark.parametrize("f, args", _COPIED_PARAMETERS, ids=[f.__name__ for f, _ in _COPIED_PARAMETERS])
+def test_a_write_into_an_entry_of_a_copy_of_a_list_parameter_is_refused_when_run(f, args):
+    """The same with the list a parameter: only the argument says whether `xs.copy()` holds its
+    arrays (a list) or numbers of its own (an array); the jvp was silently wrong (and grad too,
+    but for `xs + zs` and `xs * 2`, which raised ListOperatorError)."""
+    message = r"test_aliasing_soundness\.py:\d+:\d+: `v \+= \.\.\.` changes `v` in place, and what `v` is may be " \
+              r"held by `(xs|d)`"
+    tangents = ([np.ones(len(X))] if isinstance(args(X)[0], list) else {"a": np.ones(len(X))},)
+    for run in (lambda: s2s.grad(f)(*args(X.copy())), lambda: s2s.jvp(f)(*args(X.copy()), *tangents)):
+        with pytest.raises(s2s.InPlaceWriteError, match=message):
+            run()
+
+
+def test_a_copy_of_a_parameter_that_is_an_array_of_numbers_stays_exact():
+    """Given an array, `xs.copy()` and `xs + zs` hold numbers of their own: `v += 1.0` on a row of
+    the copy of a matrix changes nothing `xs` is, and the check passes."""
+    m = np.outer(X, X) + 1.0
+    for f, args, tangents in ((adds_to_an_entry_of_a_copied_parameter, (m,), (np.ones_like(m),)),
+                              (adds_to_an_entry_of_a_sum_of_parameters, (m, m * 2.0), (np.ones_like(m),)),
+                              (adds_to_an_entry_of_a_copied_parameter, (X,), (np.ones(len(X)),))):
+        expected = _fd(lambda a: f(a, *(b.copy() for b in args[1:])), args[0])
+        np.testing.assert_allclose(s2s.grad(f)(*(a.copy() for a in args)), expected, rtol=1e-6, atol=1e-8)
+        derivative = s2s.jvp(f)(*(a.copy() for a in args), *tangents)[1]
+        assert derivative == pytest.approx(np.sum(expected), rel=1e-6)
+
+
+def copies_an_array_then_adds(x):
+    y = x.copy()
+    y += 1.0
+    return np.sum(y * y) + np.sum(x ** 2)
+
+
+def copies_an_array_then_sets(x):
+    y = x.copy()
+    y[0] = x[1] * 3.0
+    return np.sum(y * y) + np.sum(x ** 2)
+
+
+def adds_to_a_row_of_a_sum_of_arrays(x):
+    m = np.outer(x, x)
+    s = m + m
+    r = s[0]
+    r += 1.0
+    return np.sum(r * r) + np.sum(m * m)
+
+
+def adds_to_an_entry_of_arithmetic(x):
+    y = x * 2.0
+    v = y[1]
+    v += 1.0
+    return v * x[0] + np.sum(y) + np.sum(x ** 2)
+
+
+def list_copies_never_written(x):
+    xs = [x, x * 2.0]
+    ys = list(xs)
+    zs = xs.copy()
+    return np.sum(ys[1] * zs[0]) + np.sum(xs[0])
+
+
+_ARRAY_COPIES = [copies_an_array_then_adds, copies_an_array_then_sets, adds_to_a_row_of_a_sum_of_arrays,
+                 adds_to_an_entry_of_arithmetic, list_copies_never_written]
+
+
+@pytest.mark.parametrize("f", _ARRAY_COPIES, ids=[f.__name__ for f in _ARRAY_COPIES])
+def test_writes_into_copies_of_arrays_stay_exact(f):
+    expected = _fd(f, X)
+    np.testing.assert_allclose(s2s.grad(f)(X.copy()), expected, rtol=1e-6, atol=1e-8)
+    assert s2s.jvp(f)(X.copy(), np.ones(len(X)))[1] == pytest.approx(np.sum(expected), rel=1e-6)

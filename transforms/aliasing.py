@@ -28,6 +28,7 @@ from s2s.errors import UnsupportedError
 
 from .nodes import (assign, augmented, call, const, expr_stmt, name, param_names, pushed, subscript_write,
                     walk, walk_statements)
+from .parts import COPY, COPY_IF_LISTED, ENTRY_IF_LISTED, HOLDS_ANY
 from .to_record import maybe_undefined
 
 # NumPy functions, methods and attributes whose result may be a view of (or be) an argument.
@@ -114,11 +115,11 @@ def _variable(node, callees) -> bool:
     return not isinstance(obj, (types.ModuleType, types.FunctionType, types.BuiltinFunctionType, type))
 
 
-def sharing(fn, callees, inplace=(), direct=False, effects_of=None) -> dict[str, set[str]]:
+def sharing(fn, callees, inplace=(), direct=False, effects_of=None, every=False) -> dict[str, set[str]]:
     """{name: every name that may share its memory (itself included)}, for the names
     written in place (``y[i] = v``, and the statements `inplace`) and those sharing with them.
     `direct`: only through copies of names and views (``z = y``, ``v = y[1:]``,
-    ``v = y.T``), which surely share memory when ``y`` is an array."""
+    ``v = y.T``), which surely share memory when ``y`` is an array. `every`: for every name."""
     written = {_written_name(s) for s in walk_statements(fn.body) if subscript_write(s) is not None} | {
         _written_name(s) for s in inplace}
     if not written:   # (most functions)
@@ -144,7 +145,41 @@ def sharing(fn, callees, inplace=(), direct=False, effects_of=None) -> dict[str,
     classes: dict = {}
     for v in list(parent) + list(written):
         classes.setdefault(find(v), set()).add(v)
-    return {v: classes[find(v)] for c in classes.values() if c & written for v in c}
+    return {v: classes[find(v)] for c in classes.values() if every or c & written for v in c}
+
+
+# Calls whose result is a new list or tuple holding the entries of their argument.
+_COPYING = (list, tuple, sorted)
+
+
+def copy_sources(value, callees, effects_of=None) -> list:
+    """[(name, check, new)] for the names whose entries the value of `value` may hold without
+    sharing the names' own memory, a shallow copy: ``list(xs)``, ``tuple(xs)``, ``sorted(xs)``
+    hold the entries of ``xs`` whatever it is (`check`: ``runtime.entries_passed_as_value``);
+    ``xs.copy()``, ``xs + zs``, ``xs * 2`` where ``xs`` is a list, tuple or dict, a new array of
+    numbers where it is an array of numbers (``runtime.copied_entries_passed_as_value``); a user
+    function's result, as its summary says (`effects.returned_copies`). `new`: the object of the
+    value is new (a write into it changes nothing of the name); not for the entry of a copy a
+    function returns."""
+    if isinstance(value, gast.BinOp) and isinstance(value.op, (gast.Add, gast.Mult)):
+        return [(v.id, "copied_entries_passed_as_value", True) for v in (value.left, value.right)
+                if isinstance(v, gast.Name) and _variable(v, callees)]
+    if not isinstance(value, gast.Call):
+        return []
+    callee = callees.classify_call(value)
+    if callee.kind == "user":
+        if effects_of is None:
+            return []
+        from .effects import returned_copies   # effects builds on this module
+        checks = {COPY: "entries_passed_as_value", COPY_IF_LISTED: "copied_entries_passed_as_value"}
+        return [(a.id, checks.get(how, "passed_as_value" if how == HOLDS_ANY else "copied_entries_passed_as_value"),
+                 how != ENTRY_IF_LISTED) for how, a in returned_copies(value, callees, effects_of)]
+    if value.args and isinstance(value.args[0], gast.Name) and any(callee.obj is f for f in _COPYING):
+        return [(value.args[0].id, "entries_passed_as_value", True)]
+    if callee.kind == "rule" and callee.receiver is not None and value.func.attr == "copy" and isinstance(
+            callee.receiver, gast.Name):
+        return [(callee.receiver.id, "copied_entries_passed_as_value", True)]
+    return []
 
 
 def _written_name(s) -> str:
@@ -242,16 +277,43 @@ def check_writes(fn, info, callees, temp, helper=lambda n: n, effects_of=None):
     ``y += e`` writes all of ``y`` in place when ``y`` is an array or a list (normal
     form made it ``y = y + e``). Where ``y`` may also be a number (a parameter), the
     derivative is exact if it is one: a call to `rebinds` is put before the statement,
-    which raises if it is not."""
+    which raises if it is not.
+
+    A shallow copy (`copy_sources`: ``ys = xs.copy()``, ``list(xs)``, ``xs + zs``) is a new
+    object holding ``xs``'s entries: a write into ``ys`` itself changes nothing of ``xs``, but a
+    write into a name that may be an entry of it (``v = ys[0]; v += 1.0``) changes ``xs[0]``
+    where ``xs`` is a list, tuple or dict holding arrays or lists. Where a name that may share
+    memory that way only is read after such a write, a check is put before the copy
+    (`runtime.entries_passed_as_value`, ...), which raises if ``xs``'s entries are arrays or
+    lists (a copy of an array of numbers holds numbers of its own)."""
     inplace = inplace_augmented(fn, callees)
     shares = sharing(fn, callees, inplace, effects_of=effects_of)
     if not shares:
         return
-    guards = {}
+    guards, checks = {}, {}
     mutable = mutable_names(fn, callees) if inplace else set()
     strong = sharing(fn, callees, inplace, direct=True) if inplace else {}
+    copies = [(c, c.targets[0].id, source, check) for c in walk_statements(fn.body)
+              if isinstance(c, gast.Assign) and isinstance(c.targets[0], gast.Name) and subscript_write(c) is None
+              for source, check, _ in copy_sources(c.value, callees, effects_of)]
+    if copies:
+        classes = sharing(fn, callees, inplace, effects_of=effects_of, every=True)
+        new = _new_copies(fn, callees, effects_of)
     for s, live in _live_after_writes(fn.body, set(inplace)).items():
         y = _written_name(s)
+        seen, through = _through_copies(y, copies, classes, new) if copies else (set(), [])
+        stale = sorted(v for v in seen - shares[y] if v in live)
+        if stale:
+            reader = next((v for v in stale if not temp(v)), stale[0])
+            what = f"`{y} {augmented(s)} ...`" if augmented(s) else f"`{y}[...] = ...`"
+            for c, target, source, check in through:
+                message = (
+                    f"{info.location(s)}: {what} changes `{y}` in place, and what `{y}` is may be held by `{source}` "
+                    f"and by its copy `{target}` (line {c.lineno}: `.copy()`, `list(...)`, `+` and `*` copy a "
+                    f"list, not the arrays or lists it holds); `{reader}` is read later and changes too: copy the "
+                    f"entries (`[a.copy() for a in {source}]`), or write `{y} = {y} "
+                    f"{augmented(s)[:-1] if augmented(s) else '+'} ...` for a new array")
+                checks.setdefault((c, source), expr_stmt(call(helper(check), source, const(message)), c))
         stale = sorted(v for v in shares.get(y, ()) if v != y and v in live)
         if not stale:
             continue
@@ -279,12 +341,50 @@ def check_writes(fn, info, callees, temp, helper=lambda n: n, effects_of=None):
             f"`{y}` is modified in place here while a part of it read earlier in this statement is still "
             f"to be used (NumPy may give a view, which the write changes)", info.location(s),
             f"write all the elements at once with index arrays (`{y}[[0, 1]] = {y}[[1, 0]]`), or copy first")
+    if checks:
+        before: dict = {}
+        for (c, _), check in checks.items():
+            before.setdefault(c, []).append(check)
+        _insert_before(fn, before)
     if guards:
         _insert_before(fn, guards)
         # a name a guard reads may be unassigned on some path there (a loop target): it starts as None
         reads = {s: {n.id for n in guards[s].value.args[1].elts} for s in guards}
         undefined, _ = maybe_undefined(fn.body, param_names(fn), reads)
         fn.body[:0] = [assign(v, const(None), fn.body[0]) for v in sorted(undefined)]
+
+
+def _through_copies(y, copies, classes, new):
+    """(names, [(statement, target, source, check)]): the names that may hold, through shallow
+    copies, what a write into `y` changes, and the copies they are made by. `y` may be (or be an
+    entry of) a copy's target: then it may be an entry of the copy's source too (unless `y` is
+    the new object of that copy, `new`); one that may be or hold what the write changes is a
+    copy's source: the copy holds it too (unless the source is `y`, whose copy holds its entries,
+    not `y` itself; `list(y)` of an array of two dimensions holds views of its rows)."""
+    up = set(classes.get(y, {y}))
+    down: set = set()
+    through = []
+    changed = True
+    while changed:
+        changed = False
+        for c, target, source, check in copies:
+            if target in up and source not in up and not (target == y and y in new):
+                up |= classes.get(source, {source})
+            elif (source in up or source in down) and target not in down and target not in up and not (
+                    source == y and check != "entries_passed_as_value"):
+                down |= classes.get(target, {target})
+            else:
+                continue
+            through.append((c, target, source, check))
+            changed = True
+    return up | down, through
+
+
+def _new_copies(fn, callees, effects_of) -> set[str]:
+    """Names every assignment to which makes a new object (a shallow copy: `copy_sources`)."""
+    return {v for v, values in _definitions(fn).items()
+            if all(x is not None and (sources := copy_sources(x, callees, effects_of)) and all(
+                n for _, _, n in sources) for x in values)}
 
 
 def _insert_before(node, guards):
