@@ -984,3 +984,41 @@ def test_writes_into_copies_of_arrays_stay_exact(f):
     expected = _fd(f, X)
     np.testing.assert_allclose(s2s.grad(f)(X.copy()), expected, rtol=1e-6, atol=1e-8)
     assert s2s.jvp(f)(X.copy(), np.ones(len(X)))[1] == pytest.approx(np.sum(expected), rel=1e-6)
+
+
+# Found by the deep random-program profile (test_random_forward, --hypothesis-seed=1103): `a + a[0]`
+# counted as a copy holding an entry of `a` whatever `a` is, so a write into a dict value made from it
+# was refused when the derivative was built; for an array `a` it is a new array of numbers. It is a
+# copy holding `a`'s entries only where they are lists, which the check at the call asks.
+def _writes_into_a_value_made_from_an_entry(a, b):
+    d0 = {"wt": a * 1.0, "bias": a + (a + a[0]), "scale": a * 1.0}
+    v0 = np.sin(a)
+    d0["wt"] += np.sum(a)
+    return v0 * b + d0["bias"]
+
+
+def sum_of_a_value_made_from_an_entry(x):
+    return np.sum(_writes_into_a_value_made_from_an_entry(x * 0.5, x))
+
+
+def test_a_new_array_made_from_an_entry_is_not_the_argument():
+    check_exact(sum_of_a_value_made_from_an_entry, X)
+
+
+def _adds_to_an_entry_of_a_joined_entry(a):
+    c = a[0] + []
+    v = c[0]
+    v += 1.0
+    return np.sum(v)
+
+
+def joins_a_list_entry_then_adds_in_place(x):
+    a = [[x * 1.0, x * 2.0]]
+    return _adds_to_an_entry_of_a_joined_entry(a) + np.sum(a[0][0] ** 2)
+
+
+def test_a_list_joined_from_an_entry_holds_its_arrays():
+    for run in (lambda: s2s.grad(joins_a_list_entry_then_adds_in_place)(X.copy()),
+                lambda: s2s.jvp(joins_a_list_entry_then_adds_in_place)(X.copy(), X.copy())):
+        with pytest.raises(s2s.InPlaceWriteError, match="augmented assignment on an entry"):
+            run()

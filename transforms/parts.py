@@ -104,6 +104,8 @@ def copied(value, listed=True) -> Value:
     if isinstance(value, Display):   # (a list, tuple or dict: its copy holds the same entries)
         return value
     made = {**_COPIED, ITSELF: COPY if listed else COPY_IF_LISTED}
+    if not listed:   # `a[0] + w`: a new array of numbers unless the entry is itself a list
+        made[ENTRY] = COPY_IF_LISTED
     return frozenset(Part(p.param, made.get(p.how, p.how)) for p in value)
 
 
