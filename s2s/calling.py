@@ -358,29 +358,26 @@ def _movable(function, source):
     if len(defs) != 1 or function.__code__.co_freevars:
         return None
     fn = defs[0]
-    body = fn.body[1:] if fn.body and isinstance(fn.body[0], ast.Expr) and isinstance(fn.body[0].value, ast.Constant) \
-        and isinstance(fn.body[0].value.value, str) else fn.body
+    docstring = ast.get_docstring(fn, clean=False) is not None
+    body = fn.body[1:] if docstring else fn.body
     if not body:
         return None
     local, read = {a.arg for a in fn.args.args}, set()
-    for node in ast.walk(fn):
+    for node in ast.walk(ast.Module(body=body, type_ignores=[])):
         if isinstance(node, (ast.Global, ast.Nonlocal, ast.Yield, ast.YieldFrom, ast.Lambda, ast.FunctionDef,
-                             ast.ClassDef)) and node is not fn:
-            return None
-        if isinstance(node, ast.Constant) and isinstance(node.value, str) and "\n" in node.value and node is not fn.body[0].value:
-            return None
+                             ast.ClassDef, ast.comprehension)):
+            return None   # (other scopes, or names not the function's own)
+        if isinstance(node, ast.Constant) and isinstance(node.value, str) and "\n" in node.value:
+            return None   # (its lines would be indented too)
         if isinstance(node, ast.Name):
             if node.id.startswith("__s2s_"):
                 return None
             (read if isinstance(node.ctx, ast.Load) else local).add(node.id)
-        if isinstance(node, (ast.comprehension,)):
-            return None
+    all_lines = source.splitlines()
     start = body[0].lineno - 1
-    text = source.splitlines()[start:fn.end_lineno]
-    while start > 0 and source.splitlines()[start - 1].strip().startswith("#"):   # its comment
+    while start > 0 and all_lines[start - 1].strip().startswith("#"):   # its comment
         start -= 1
-        text.insert(0, source.splitlines()[start])
-    lines = ["    " + line if line.strip() else "" for line in text]
+    lines = ["    " + line if line.strip() else "" for line in all_lines[start:fn.end_lineno]]
     if not isinstance(body[-1], ast.Return):
         lines.append("        return None")
     return lines, read - local
