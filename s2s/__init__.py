@@ -49,13 +49,14 @@ _clone_layout()
 from . import rules  # noqa: E402  (registers the built-in rules)
 from .api import (Differentiated, differentiate, elementwise_grad, grad, hessian, hvp, jacobian, jvp,  # noqa: E402
                   source, value_and_grad, vjp)
-from .errors import (BoolOutputError, ComplexArgumentError, IntegerArgumentError, NoRuleError, S2SError,  # noqa: E402
-                     SourceError, UnsupportedError)
+from .errors import (BoolOutputError, ComplexArgumentError, IntegerArgumentError, JitError, NoRuleError,  # noqa: E402
+                     S2SError, SourceError, UnsupportedError)
 from .rules import nondiff, rule  # noqa: E402
 from .runtime import (ArgumentShapeError, ComplexValueError, InPlaceWriteError, ListOperatorError,  # noqa: E402
                       OutputShapeError, UndefinedDerivativeError, stop_gradient)
 from .trees import flatten, flatten_func, tree_flatten, tree_unflatten  # noqa: E402
 from .checking import check_grads  # noqa: E402
+from .jit import jit  # noqa: E402
 
 hessian_vector_product = hvp   # autograd's name for it
 

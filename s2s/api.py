@@ -445,6 +445,7 @@ def hvp(func: Callable[..., Any], wrt: Wrt = 0, *, optimize: bool = True) -> Cal
                 return fix(out, zero_d, [primal[i] for i, _ in where])
             return out
         hessian_vector_product.__name__ = f"hvp_{_target(func).__name__}"
+        hessian_vector_product.__s2s_hvp__ = single   # (s2s.jit calls the jvp and keeps its tangent)
         _CACHE[key] = cached = (hessian_vector_product, gradient)
         _SOURCES[hessian_vector_product] = _SOURCES[_own(tangent)]
         _GENERATED[hessian_vector_product] = _GENERATED[_own(tangent)]

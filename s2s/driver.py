@@ -84,6 +84,7 @@ class Generated:
     read: tuple = ()                               # (file name, qualified name, source text)
     bindings: tuple = ()                           # (scopes, name, object) the generation resolved a name to
     functional: dict = dataclasses.field(default_factory=dict)  # name -> its source before `transforms.inplace`
+    stack: str = "_stack"                          # the name of the list the functions record values on
 
 
 # Every loaded generated function -> the generation it came from, so that code
@@ -567,7 +568,8 @@ def _generate(func, wrt, single, mode, optimize, has_aux, self_class, entry, num
     bindings = {key: b for c in gen.callees for key, b in c.bindings.items()}
     generated = Generated(module, made[entry], entry, summary,
                           [(name, src, made[name]) for name, src, _, _ in sources], tuple(dict.fromkeys(gen.read)),
-                          tuple(bindings.values()), {name: text for (name, _, _, _), text in zip(sources, functional)})
+                          tuple(bindings.values()), {name: text for (name, _, _, _), text in zip(sources, functional)},
+                          namer.stack)
     for fn in made.values():
         ORIGINS[fn] = generated
     return generated

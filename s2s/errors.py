@@ -87,3 +87,9 @@ class BoolOutputError(S2SError, TypeError):
 
     Also a `TypeError`, as `IntegerArgumentError` (autograd and JAX raise one).
     """
+
+
+class JitError(S2SError):
+    """`s2s.jit` cannot compile a function: Numba is not installed, Numba cannot type a line of the
+    code (the error names that line, and the user's line it came from), or the generated code uses
+    something that has no compiled form yet."""

@@ -1,0 +1,397 @@
+"""The runtime helpers of generated code, as Numba compiles them (`s2s.jit`; needs numba).
+
+Each helper of `s2s.runtime` that generated code for arrays and numbers calls has here a function
+of the same name and signature: called from Python it is the runtime's, and compiled by Numba it
+is the implementation its `@overload` picks for the argument types -- Numba specialises per type,
+so what `s2s.runtime` decides at every call (a number or an array? of which rank?) is decided
+here once, when the code is compiled. Shapes are still compared at run time (`unbroadcast` of a
+cotangent that was broadcast). Helpers for lists, dicts and trees have no Numba form: code that
+calls them is refused by `s2s.jit`, naming the helper.
+"""
+from __future__ import annotations
+
+import numpy as np
+from numba import njit, types
+from numba.extending import overload
+
+from . import runtime
+
+NUMBER = (types.Number, types.Boolean)
+
+
+def _is_number(t):
+    return isinstance(t, NUMBER)
+
+
+def _is_array(t):
+    return isinstance(t, types.Array)
+
+
+# ---- the helpers, called from Python: the runtime's -----------------------------------------
+
+def grad_seed(out):
+    return runtime.grad_seed(out)
+
+
+def unbroadcast(g, x):
+    return runtime.unbroadcast(g, x)
+
+
+def rebroadcast(g, c):
+    return runtime.rebroadcast(g, c)
+
+
+def zeros_like(x):
+    return runtime.zeros_like(x)
+
+
+def unsum(g, x, axis=None, keepdims=False):
+    return runtime.unsum(g, x, axis, keepdims)
+
+
+def matmul_grad_a(g, a, b):
+    return runtime.matmul_grad_a(g, a, b)
+
+
+def matmul_grad_b(g, a, b):
+    return runtime.matmul_grad_b(g, a, b)
+
+
+def dot_grad_a(g, a, b):
+    return runtime.dot_grad_a(g, a, b)
+
+
+def dot_grad_b(g, a, b):
+    return runtime.dot_grad_b(g, a, b)
+
+
+def add(a, b):
+    return runtime.add(a, b)
+
+
+def copy_of(x):
+    return runtime.copy_of(x)
+
+
+def iterated(xs):
+    return runtime.iterated(xs)
+
+
+def uniterated(c, xs):
+    return runtime.uniterated(c, xs)
+
+
+def reiterated(c, xs):
+    return runtime.reiterated(c, xs)
+
+
+def unindex(g, x, index):
+    return runtime.unindex(g, x, index)
+
+
+def setindex(a, index, v):
+    return runtime.setindex(a, index, v)
+
+
+def roll_along(x, shift, axis):
+    """`np.roll(x, shift, axis=axis)`: Numba's np.roll has no axis."""
+    return np.roll(x, shift, axis=axis)
+
+
+HELPERS = {f.__name__: f for f in (grad_seed, unbroadcast, rebroadcast, zeros_like, unsum, matmul_grad_a,
+                                   matmul_grad_b, dot_grad_a, dot_grad_b, add, copy_of, iterated, uniterated,
+                                   reiterated, unindex, setindex, roll_along)}
+
+
+# ---- what Numba compiles ---------------------------------------------------------------------
+
+@njit(cache=False)
+def _sum_to(g, shape):
+    """`g` summed to `shape`: over its leading axes, and over the axes where `shape` has 1 (what
+    broadcasting an array of `shape` against `g`'s would spread)."""
+    out = np.zeros(shape, dtype=g.dtype)
+    flat_out = out.reshape(-1)
+    flat_g = np.ascontiguousarray(g).reshape(-1)
+    lead = g.ndim - len(shape)
+    for f in range(flat_g.size):
+        rest, at, scale = f, 0, 1
+        for axis in range(g.ndim - 1, lead - 1, -1):
+            i = rest % g.shape[axis]
+            rest //= g.shape[axis]
+            n = shape[axis - lead]
+            if n != 1:
+                at += i * scale
+            scale *= n
+        flat_out[at] += flat_g[f]
+    return out
+
+
+@overload(grad_seed)
+def _grad_seed(out):
+    if _is_number(out):
+        return lambda out: 1.0
+    if _is_array(out):
+        def seed(out):
+            if out.size != 1:
+                raise ValueError("s2s.grad needs a function that returns a scalar; use s2s.vjp for array outputs")
+            return np.ones(out.shape)
+        return seed
+    return None
+
+
+@overload(unbroadcast)
+def _unbroadcast(g, x):
+    if _is_number(x):
+        if _is_number(g):
+            return lambda g, x: g
+        if _is_array(g):
+            return lambda g, x: np.sum(g)
+        return None
+    if not _is_array(x):
+        return None
+    if _is_number(g):
+        return lambda g, x: np.full(x.shape, g)
+    if not _is_array(g):
+        return None
+    if g.ndim < x.ndim:   # a cotangent that was broadcast
+        return lambda g, x: np.broadcast_to(g, x.shape).copy()
+    if g.ndim > x.ndim:
+        return lambda g, x: _sum_to(g, x.shape)
+
+    def same_rank(g, x):
+        if g.shape == x.shape:
+            return np.ascontiguousarray(g)
+        return _sum_to(g, x.shape)
+    return same_rank
+
+
+@overload(rebroadcast)
+def _rebroadcast(g, c):
+    if _is_number(c):
+        if _is_number(g):
+            return lambda g, c: g
+        return (lambda g, c: np.sum(g)) if _is_array(g) else None
+    if not _is_array(c):
+        return None
+    if _is_number(g):
+        return lambda g, c: np.full(c.shape, g)
+    if not _is_array(g):
+        return None
+    if g.ndim > c.ndim:
+        return lambda g, c: _sum_to(g, c.shape)
+    if g.ndim < c.ndim:
+        return lambda g, c: np.broadcast_to(g, c.shape).copy()
+
+    def same_rank(g, c):
+        if g.shape == c.shape:
+            return np.ascontiguousarray(g)
+        if _fits(g.shape, c.shape):
+            return np.broadcast_to(g, c.shape).copy()
+        return _sum_to(g, c.shape)
+    return same_rank
+
+
+@njit(cache=False)
+def _fits(small, shape):
+    """Does an array of shape `small` broadcast to `shape` (each axis equal, or 1)?"""
+    for k in range(len(shape)):
+        if small[k] != shape[k] and small[k] != 1:
+            return False
+    return True
+
+
+@overload(zeros_like)
+def _zeros_like(x):
+    if _is_number(x):
+        return lambda x: 0.0
+    if _is_array(x):
+        if isinstance(x.dtype, types.Float):
+            return lambda x: np.zeros(x.shape, dtype=x.dtype)
+        return lambda x: np.zeros(x.shape)
+    return None
+
+
+@overload(unsum, prefer_literal=True)
+def _unsum(g, x, axis=None, keepdims=False):
+    if _is_number(x):
+        return lambda g, x, axis=None, keepdims=False: g
+    if not _is_array(x):
+        return None
+    if _is_number(g):
+        return lambda g, x, axis=None, keepdims=False: np.full(x.shape, g)
+    if not _is_array(g):
+        return None
+    if g.ndim == x.ndim:   # keepdims, or a sum of every axis of a 0-d array
+        return lambda g, x, axis=None, keepdims=False: np.broadcast_to(g, x.shape).copy()
+    if g.ndim == x.ndim - 1 and isinstance(axis, types.Integer):
+        return lambda g, x, axis=None, keepdims=False: \
+            np.broadcast_to(np.expand_dims(g, axis % x.ndim), x.shape).copy()
+    if g.ndim == 0:
+        return lambda g, x, axis=None, keepdims=False: np.full(x.shape, g[()])
+    return None
+
+
+def _matmul_a(g, a, b):
+    """The implementation of the cotangent of `a` in `a @ b`, chosen by ranks (None: none)."""
+    ranks = (a.ndim, b.ndim)
+    if ranks == (2, 2):
+        return lambda g, a, b: g @ b.T
+    if ranks == (2, 1):
+        return lambda g, a, b: np.outer(g, b)
+    if ranks == (1, 1):
+        return lambda g, a, b: g * b
+    if ranks == (1, 2):
+        return lambda g, a, b: b @ g
+    return None
+
+
+def _matmul_b(g, a, b):
+    ranks = (a.ndim, b.ndim)
+    if ranks == (2, 2):
+        return lambda g, a, b: a.T @ g
+    if ranks == (2, 1):
+        return lambda g, a, b: g @ a
+    if ranks == (1, 1):
+        return lambda g, a, b: g * a
+    if ranks == (1, 2):
+        return lambda g, a, b: np.outer(a, g)
+    return None
+
+
+@overload(matmul_grad_a)
+def _matmul_grad_a(g, a, b):
+    return _matmul_a(g, a, b) if _is_array(a) and _is_array(b) else None
+
+
+@overload(matmul_grad_b)
+def _matmul_grad_b(g, a, b):
+    return _matmul_b(g, a, b) if _is_array(a) and _is_array(b) else None
+
+
+@overload(dot_grad_a)
+def _dot_grad_a(g, a, b):
+    if _is_number(a) or _is_number(b):
+        return lambda g, a, b: unbroadcast(g * b, a)
+    return _matmul_a(g, a, b)
+
+
+@overload(dot_grad_b)
+def _dot_grad_b(g, a, b):
+    if _is_number(a) or _is_number(b):
+        return lambda g, a, b: unbroadcast(g * a, b)
+    return _matmul_b(g, a, b)
+
+
+@overload(add)
+def _add(a, b):
+    if (_is_number(a) or _is_array(a)) and (_is_number(b) or _is_array(b)):
+        return lambda a, b: a + b
+    return None
+
+
+@overload(copy_of)
+def _copy_of(x):
+    if isinstance(x, types.List):
+        return lambda x: list(x)
+    if _is_array(x):
+        return lambda x: x.copy()
+    return lambda x: x
+
+
+@overload(iterated)
+def _iterated(xs):
+    if _is_array(xs) or isinstance(xs, (types.List, types.UniTuple)):
+        return lambda xs: xs
+    return None
+
+
+@overload(uniterated)
+def _uniterated(c, xs):
+    return _iterated(xs) and (lambda c, xs: c)
+
+
+@overload(reiterated)
+def _reiterated(c, xs):
+    return _iterated(xs) and (lambda c, xs: c)
+
+
+def _plain_index(index):
+    """An index Numba reads and writes as NumPy does: an int, a slice, or a tuple of them."""
+    if isinstance(index, (types.Integer, types.SliceType)):
+        return True
+    return isinstance(index, types.BaseTuple) and all(isinstance(t, (types.Integer, types.SliceType))
+                                                      for t in index.types)
+
+
+@overload(unindex)
+def _unindex(g, x, index):
+    if not _is_array(x):
+        return None
+    if _plain_index(index):
+        def plain(g, x, index):
+            out = np.zeros(x.shape)
+            out[index] += g
+            return out
+        return plain
+    if isinstance(index, types.Array) and index.ndim == 1 and isinstance(index.dtype, types.Integer):
+        def listed(g, x, index):   # a position listed twice gets both entries of g (np.add.at)
+            out = np.zeros(x.shape)
+            for k in range(index.size):
+                out[index[k]] += g[k]
+            return out
+        return listed
+    return None
+
+
+@overload(setindex)
+def _setindex(a, index, v):
+    if not _is_array(a) or not (_plain_index(index) or isinstance(index, types.Array)):
+        return None
+
+    def write(a, index, v):
+        out = a.astype(np.float64)
+        out[index] = v
+        return out
+    return write
+
+
+@overload(roll_along)
+def _roll_along(x, shift, axis):
+    # loops, not slices: Numba compiled the slice assignments of a 2-D roll in seconds
+    if not _is_array(x) or x.ndim > 3:
+        return None
+    if x.ndim == 1:
+        return lambda x, shift, axis: np.roll(x, shift)
+    if x.ndim == 2:
+        def roll2(x, shift, axis):
+            out = np.empty_like(x)
+            n0, n1 = x.shape
+            along = axis % 2
+            n = n0 if along == 0 else n1
+            s = shift % n if n else 0
+            for i in range(n0):
+                for j in range(n1):
+                    if along == 0:
+                        out[(i + s) % n, j] = x[i, j]
+                    else:
+                        out[i, (j + s) % n] = x[i, j]
+            return out
+        return roll2
+
+    def roll3(x, shift, axis):
+        out = np.empty_like(x)
+        n0, n1, n2 = x.shape
+        along = axis % 3
+        n = x.shape[along]
+        s = shift % n if n else 0
+        for i in range(n0):
+            for j in range(n1):
+                for k in range(n2):
+                    if along == 0:
+                        out[(i + s) % n, j, k] = x[i, j, k]
+                    elif along == 1:
+                        out[i, (j + s) % n, k] = x[i, j, k]
+                    else:
+                        out[i, j, (k + s) % n] = x[i, j, k]
+        return out
+    return roll3

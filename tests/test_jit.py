@@ -1,0 +1,217 @@
+"""s2s.jit: derivatives compiled by Numba give the derivative (complex step, analytic values),
+the same numbers as the code s2s runs without it, and clear errors for what they cannot compile.
+Correctness only: nothing here is timed."""
+import builtins
+import inspect
+import math
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+import s2s
+from oracles import assert_grads_close, complex_step_grad, numerical_grad
+
+numba = pytest.importorskip("numba")
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "examples"))
+import course  # noqa: E402
+
+RNG = np.random.default_rng(7)
+
+
+def _close(got, want, rtol=1e-10):
+    got, want = (got, want) if isinstance(want, tuple) else ((got,), (want,))
+    assert len(got) == len(want)
+    for g, w in zip(got, want):
+        np.testing.assert_allclose(g, w, rtol=rtol, atol=1e-12)
+
+
+COURSE = [
+    (course.poly, (3.0, 4.0), (0, 1)),
+    (course.poly3, (2.0, 3.0, 4.0), (0, 1, 2)),
+    (course.sin_square, (3.0,), 0),
+    (course.cos_sin, (0.4, 1.3), (0, 1)),
+    (course.loop, (1.3, 0.7), (0, 1)),
+    (course.logistic_nll, (RNG.normal(size=4), 0.3, RNG.normal(size=(30, 4)), (RNG.random(30) > 0.5) * 1.0), (0, 1)),
+    (course.mlp_loss, (RNG.normal(size=(4, 6)), RNG.normal(size=6), RNG.normal(size=(6, 3)), RNG.normal(size=3),
+                       RNG.normal(size=(5, 4)), RNG.normal(size=(5, 3))), (0, 1, 2, 3)),
+    (course.rnn_loss, (RNG.normal(size=(5, 3)) * 0.5, RNG.normal(size=(5, 5)) * 0.3, RNG.normal(size=5),
+                       RNG.normal(size=(6, 3))), (0, 1, 2)),
+    (course.stencil, (RNG.normal(size=(8, 8)), 0.1), (0, 1)),
+]
+
+
+@pytest.mark.parametrize("f, args, wrt", COURSE, ids=[c[0].__name__ for c in COURSE])
+def test_course_gradients_compiled(f, args, wrt):
+    eager = s2s.grad(f, wrt=wrt)
+    compiled = s2s.jit(eager)
+    got = compiled(*args)
+    exact = "math." not in inspect.getsource(f)   # (math.sin takes no complex step)
+    assert_grads_close(f, got if isinstance(wrt, tuple) else (got,), args, wrt if isinstance(wrt, tuple) else (wrt,),
+                       oracle=complex_step_grad if exact else numerical_grad, rtol=1e-9 if exact else 1e-6)
+    _close(got, eager(*args))
+
+
+def test_scalar_loop_by_hand():
+    g = s2s.jit(s2s.grad(course.sin_square))
+    assert g(3.0) == pytest.approx(6 * math.cos(9), rel=1e-14)
+    assert type(g(3.0)) is float
+
+
+def _branchy(x, n):
+    s = 0.0
+    for i in range(n):
+        if i % 2 == 0:
+            t = np.sin(x * i)      # first assigned in the loop, on some iterations: recorded after it is
+            s = s + t * t
+        else:
+            s = s * 0.5 + x
+    return s
+
+
+def _stepped(x):
+    z = x
+    for i in range(1, 10, 3):   # counted down as range(7, 0, -3)
+        z = z * x + i
+    for i in range(9, 0, -4):
+        z = np.sin(z) * i
+    return z
+
+
+def _while(x):
+    z = x
+    k = 0
+    while z < 10.0 and k < 50:
+        z = z * 1.5 + np.cos(z)
+        k += 1
+    return z * x
+
+
+def _helper(z, k):
+    for _ in range(k):
+        z = np.tanh(z) * 1.1 + z
+    return z
+
+
+def _calls_helper(x):
+    return np.sum(_helper(x * 2.0, 3) * _helper(x, 2))
+
+
+def _array_loop(x, w):
+    h = x
+    for i in range(4):
+        a = w @ h        # a loop-local array, recorded
+        h = np.tanh(a) + 0.5 * h
+    return np.sum(h * h)
+
+
+CASES = [
+    (_branchy, (0.7, 5), 0),
+    (_stepped, (0.3,), 0),
+    (_while, (1.2,), 0),
+    (_calls_helper, (RNG.normal(size=4),), 0),
+    (_array_loop, (RNG.normal(size=3), RNG.normal(size=(3, 3)) * 0.5), (0, 1)),
+]
+
+
+@pytest.mark.parametrize("f, args, wrt", CASES, ids=[c[0].__name__ for c in CASES])
+def test_recorded_loops_compiled(f, args, wrt):
+    eager = s2s.grad(f, wrt=wrt)
+    got = s2s.jit(eager)(*args)
+    wrts = wrt if isinstance(wrt, tuple) else (wrt,)
+    exact = f is not _while   # (a comparison takes no complex step)
+    assert_grads_close(f, got if isinstance(wrt, tuple) else (got,), args, wrts,
+                       oracle=complex_step_grad if exact else numerical_grad, rtol=1e-9 if exact else 1e-6)
+    _close(got, eager(*args))
+
+
+def test_source_shows_the_compiled_code():
+    g = s2s.jit(s2s.grad(_branchy))
+    text = s2s.source(g)
+    assert "reversed" not in text and "_stack = []" not in text and "= None" not in text
+    assert "_stack_t.append(t)" in text and "(test_jit.py:" in text
+    compile(text, "<jit>", "exec")
+
+
+def test_other_derivatives_compiled():
+    x, v = RNG.normal(size=3), RNG.normal(size=3)
+
+    def f(x):
+        return np.sum(np.sin(x) * x ** 2)
+
+    grad = np.cos(x) * x ** 2 + 2 * x * np.sin(x)
+    hess = np.diag(2 * np.sin(x) + 4 * x * np.cos(x) - x ** 2 * np.sin(x))
+    _close(s2s.jit(s2s.hvp(f))(x, v), hess @ v)
+    _close(s2s.jit(s2s.jvp(f))(x, v), (f(x), grad @ v))
+
+    def two(x, y):
+        return np.sum(x * x * y)
+    y, w = RNG.normal(size=3), RNG.normal(size=3)
+    _close(s2s.jit(s2s.hvp(two, wrt=(0, 1)))(x, y, (v, w)), (2 * y * v + 2 * x * w, 2 * x * v))
+
+    def g(x):
+        return np.sin(x) * x
+
+    _close(s2s.jit(s2s.vjp(g))(x, v), (np.cos(x) * x + np.sin(x)) * v)
+    _close(s2s.jit(s2s.value_and_grad(f))(x), (f(x), grad))
+
+
+def test_plain_function():
+    def f(x, n):
+        s = 0.0
+        for i in range(n):
+            s += x[i] * i
+        return s
+    assert s2s.jit(f)(np.arange(4.0), 4) == 14.0
+
+
+def test_trees_and_0d_arrays_are_refused_clearly():
+    g = s2s.jit(s2s.grad(lambda xs: np.sum(np.sin(xs))))
+    with pytest.raises(s2s.JitError, match="numbers and NumPy arrays; `xs` is a list"):
+        g([1.0, 2.0])
+    with pytest.raises(s2s.JitError, match=r"`xs` is a 0-d array\nhint: pass float\(xs\) instead"):
+        g(np.array(1.0))
+    _close(g(np.array([1.0, 2.0])), np.cos([1.0, 2.0]))
+
+
+def test_integer_argument_is_refused_as_without_jit():
+    g = s2s.jit(s2s.grad(course.sin_square))
+    with pytest.raises(s2s.IntegerArgumentError):
+        g(3)
+
+
+def _uses_einsum(x):
+    return np.sum(np.einsum("i,i->i", x, x))
+
+
+def test_helpers_without_a_compiled_form_are_refused_when_compiled():
+    with pytest.raises(s2s.JitError, match="calls the helper `einsum_grad`, which has no compiled form"):
+        s2s.jit(s2s.grad(_uses_einsum))
+
+
+def _keeps_dims(x):
+    return np.sum(np.sum(x * x, axis=0, keepdims=True))
+
+
+def test_what_numba_cannot_type_names_the_users_line():
+    g = s2s.jit(s2s.grad(_keeps_dims))
+    with pytest.raises(s2s.JitError) as info:
+        g(np.ones((2, 3)))
+    text = str(info.value)
+    assert text.startswith("<s2s jit grad__keeps_dims>:") and "Numba cannot compile `grad__keeps_dims`" in text
+    assert "it comes from test_jit.py:" in text and "keepdims=True" in text
+    assert "\x1b[" not in text and "During:" not in text
+
+
+def test_without_numba_says_how_to_get_it(monkeypatch):
+    real_import = builtins.__import__
+
+    def no_numba(name, *args, **kwargs):
+        if name == "numba" or name.startswith("numba."):
+            raise ImportError(name)
+        return real_import(name, *args, **kwargs)
+    monkeypatch.setattr(builtins, "__import__", no_numba)
+    with pytest.raises(s2s.JitError, match=r"pip install 's2s\[jit\]'"):
+        s2s.jit(s2s.grad(course.sin_square))

@@ -1,0 +1,247 @@
+"""Numba form: generated functions rewritten so that Numba can type them (`s2s.jit`).
+
+Before: functions s2s generated, in their functional form (no in-place adjoint updates), as
+s2s.source shows them: one list `_stack` holds every value recorded for the backward sweep, of
+whatever type; a name recorded in a loop but first assigned inside it starts as `None` (so that
+there is something to push at the first iteration); loops run backwards as
+`for i in reversed(range(...))`.
+
+After: the same computation, in code Numba compiles:
+
+- one stack per recorded name, `_stack_z` for `z` (`_stack_y_at` for the elements of `y` that
+  an element write overwrote): each holds values of one type. The split is exact because the
+  backward sweep pops every name from the one stack exactly where it was pushed in reverse (the
+  reverse pass pairs each push with a pop into the same place); restricted to one name, the one
+  stack's pops are that name's stack's pops.
+- a name that starts as `None` is pushed after it is assigned instead of before (so `None` is
+  never pushed, and the `None` goes): where its value was popped back, the top of its stack is
+  dropped and the name reads the new top, which is what it held before that assignment (a name
+  never pushed, `_stack_v` empty, is not read again);
+- `reversed(range(a, b, s))` becomes the equivalent `range(...)` counting down (`s` a constant).
+- `np.roll(x, k, axis=a)`, which Numba has no form of, calls the helper `roll_along(x, k, a)`.
+
+Anything else about the stacks that this does not recognise is refused with an S2SError
+(`JitError`) naming the statement: better no compiled code than wrong compiled code.
+"""
+from __future__ import annotations
+
+import gast
+
+from s2s.errors import JitError
+from .nodes import assign, at, call, const, expr_stmt, name, walk
+
+ROLL = "roll_along"
+
+
+def numba_form(fns: list, stack: str) -> tuple[list, str]:
+    """The functions `fns` (gast FunctionDefs generated together: a forward sweep and the
+    backward sweep that pops what it pushed) in Numba form, and the name they call `roll_along`
+    by (another where the code has that name); `stack` is the name of their stack."""
+    taken = {n.id for fn in fns for n in walk(fn) if isinstance(n, gast.Name)} | {fn.name for fn in fns}
+    roll = _fresh(ROLL, taken)
+    keys: dict = {}   # (name, is element) -> its stack's name, in order of first push
+    for fn in fns:
+        for s in walk(fn):
+            key = _pushed_key(s, stack) if isinstance(s, gast.Expr) else None
+            if key is not None and key not in keys:
+                keys[key] = _fresh(f"{stack}_{key[0]}" + ("_at" if key[1] else ""), taken)
+    placeholders = {v for fn in fns for v in _none_placeholders(fn)}
+    late = {k for k in keys if not k[1] and k[0] in placeholders}   # pushed after assignment
+    return [_Rewrite(stack, keys, late, roll).function(fn) for fn in fns], roll
+
+
+def _fresh(candidate, taken):
+    base, k = candidate, 2
+    while candidate in taken:
+        candidate, k = f"{base}{k}", k + 1
+    taken.add(candidate)
+    return candidate
+
+
+def _pushed_key(s, stack):
+    """(name, element?) that `s`, a `stack.append(v)` or `stack.append(copy_of(y[i]))`, records."""
+    value = s.value
+    if not (isinstance(value, gast.Call) and _is_method(value.func, stack, "append") and len(value.args) == 1):
+        return None
+    arg = value.args[0]
+    if isinstance(arg, gast.Name):
+        return (arg.id, False)
+    if isinstance(arg, gast.Call) and len(arg.args) == 1 and isinstance(arg.args[0], gast.Subscript) \
+            and isinstance(arg.args[0].value, gast.Name):
+        return (arg.args[0].value.id, True)
+    return None
+
+
+def _popped_key(s, stack):
+    """(name, element?) that `s`, a `v = stack.pop()` or `y[i] = stack.pop()`, restores."""
+    if not (isinstance(s, gast.Assign) and len(s.targets) == 1 and isinstance(s.value, gast.Call)
+            and _is_method(s.value.func, stack, "pop") and not s.value.args):
+        return None
+    target = s.targets[0]
+    if isinstance(target, gast.Name):
+        return (target.id, False)
+    if isinstance(target, gast.Subscript) and isinstance(target.value, gast.Name):
+        return (target.value.id, True)
+    return None
+
+
+def _is_method(func, owner, method):
+    return isinstance(func, gast.Attribute) and func.attr == method and isinstance(func.value, gast.Name) \
+        and func.value.id == owner
+
+
+def _none_placeholders(fn) -> set:
+    return {s.targets[0].id for s in fn.body if isinstance(s, gast.Assign) and len(s.targets) == 1
+            and isinstance(s.targets[0], gast.Name) and isinstance(s.value, gast.Constant) and s.value.value is None}
+
+
+class _Rewrite:
+    def __init__(self, stack, keys, late, roll):
+        self.stack, self.keys, self.late, self.roll = stack, keys, late, roll
+        self.late_names = {k[0] for k in late}
+
+    def function(self, fn):
+        fn.body = [s for s in self.block(fn.body) if not self.placeholder(s)]
+        for node in walk(fn):
+            if isinstance(node, gast.Name) and node.id == self.stack:
+                raise _unknown(node, f"it uses its stack `{self.stack}` in a way s2s.jit does not know")
+            if isinstance(node, gast.Call) and isinstance(node.func, gast.Name) and node.func.id == "reversed":
+                raise _unknown(node, "`reversed` of something other than a range with a constant step")
+        return fn
+
+    def placeholder(self, s):
+        """Is `s` the `v = None` that a late name `v` no longer needs?"""
+        return isinstance(s, gast.Assign) and len(s.targets) == 1 and isinstance(s.targets[0], gast.Name) \
+            and s.targets[0].id in self.late_names and isinstance(s.value, gast.Constant) and s.value.value is None
+
+    def block(self, stmts):
+        out = []
+        late = None   # a late name's push: it goes after the statement that follows, which assigns the name
+        for s in stmts:
+            for field in ("body", "orelse"):
+                if isinstance(getattr(s, field, None), list):
+                    setattr(s, field, self.block(getattr(s, field)))
+            if late is not None:
+                if not (isinstance(s, gast.Assign) and [_target_id(t) for t in s.targets] == [late[0]]):
+                    raise _unknown(s, f"`{late[0]}` is recorded where it is not assigned")
+                out += [s, expr_stmt(call(self.keys[late] + ".append", name(late[0])), s)]
+                late = None
+                continue
+            key = _pushed_key(s, self.stack) if isinstance(s, gast.Expr) else None
+            if key in self.late:
+                late = key
+                continue
+            out += self.statement(s, key)
+        if late is not None:
+            raise _unknown(stmts[-1], f"`{late[0]}` is recorded at the end of a block")
+        return out
+
+    def statement(self, s, pushed_key):
+        if pushed_key is not None:
+            s.value.func.value.id = self.keys[pushed_key]
+            return [s]
+        key = _popped_key(s, self.stack)
+        if key is not None:
+            if key not in self.keys:
+                raise _unknown(s, f"`{key[0]}` is popped but never pushed")
+            own = self.keys[key]
+            if key not in self.late:
+                s.value.func.value.id = own
+                return [s]
+            # drop this assignment's value: the name reads the one before it, if any
+            top = gast.Subscript(value=name(own), slice=const(-1), ctx=gast.Load())
+            test = gast.Compare(left=call("len", name(own)), ops=[gast.Gt()], comparators=[const(0)])
+            return [expr_stmt(call(own + ".pop"), s), at(gast.If(test=test, body=[assign(key[0], top, s)], orelse=[]), s)]
+        if isinstance(s, gast.Assign) and [_target_id(t) for t in s.targets] == [self.stack]:
+            return [assign(own, self.stack_value(s, own), s) for own in self.keys.values()]
+        if isinstance(s, gast.For):
+            s.iter = _counting_down(s.iter)
+        for node in walk(s):
+            if isinstance(node, gast.Tuple):   # `(_stack, a)`, saved by a forward sweep for its backward sweep
+                node.elts = [e for old in node.elts for e in self.entries(old)]
+        _numpy_calls(s, self.roll)
+        return [s]
+
+    def stack_value(self, s, own):
+        """What `own` starts as where the stack is assigned: `[]`, or `copy_of(_stack)`."""
+        value = s.value
+        if isinstance(value, gast.List) and not value.elts:
+            return gast.List(elts=[], ctx=gast.Load())
+        if isinstance(value, gast.Call) and len(value.args) == 1 and _target_id(value.args[0]) == self.stack:
+            return call(value.func, name(own))
+        raise _unknown(s, f"its stack `{self.stack}` is assigned something s2s.jit does not know")
+
+    def entries(self, e):
+        if isinstance(e, gast.Name) and e.id == self.stack:
+            return [name(k, store=isinstance(e.ctx, gast.Store)) for k in self.keys.values()]
+        return [e]
+
+
+def _target_id(node):
+    return node.id if isinstance(node, gast.Name) else None
+
+
+def _unknown(node, what):
+    return JitError(f"s2s.jit cannot compile this generated code yet: {what} "
+                    f"(line {getattr(node, 'lineno', '?')} of that code)")
+
+
+def _counting_down(it):
+    """`reversed(range(...))` as a range counting down; anything else as it is."""
+    if not (isinstance(it, gast.Call) and isinstance(it.func, gast.Name) and it.func.id == "reversed"
+            and len(it.args) == 1 and not it.keywords):
+        return it
+    inner = it.args[0]
+    if not (isinstance(inner, gast.Call) and isinstance(inner.func, gast.Name) and inner.func.id == "range"
+            and not inner.keywords and 1 <= len(inner.args) <= 3):
+        return it
+    args = inner.args
+    start, stop = (const(0), args[0]) if len(args) == 1 else (args[0], args[1])
+    step = args[2] if len(args) == 3 else const(1)
+    if not (isinstance(step, gast.Constant) and type(step.value) is int and step.value != 0):
+        return it
+    k = step.value
+    if k == 1:   # range(start, stop) backwards: stop - 1 down to start
+        return call("range", _plus(stop, -1), _plus(start, -1), const(-1))
+    if k > 0:    # the last of start, start + k, ... below stop
+        last = gast.BinOp(left=start, op=gast.Add(), right=gast.BinOp(
+            left=gast.BinOp(left=_plus(gast.BinOp(left=stop, op=gast.Sub(), right=start), -1), op=gast.FloorDiv(),
+                            right=const(k)), op=gast.Mult(), right=const(k)))
+        return call("range", last, _plus(start, -1), const(-k))
+    last = gast.BinOp(left=start, op=gast.Sub(), right=gast.BinOp(
+        left=gast.BinOp(left=_plus(gast.BinOp(left=start, op=gast.Sub(), right=stop), -1), op=gast.FloorDiv(),
+                        right=const(-k)), op=gast.Mult(), right=const(-k)))
+    return call("range", last, _plus(start, 1), const(-k))
+
+
+def _plus(node, k):
+    """`node + k` (folded where `node` is an int constant)."""
+    if isinstance(node, gast.Constant) and type(node.value) is int:
+        return const(node.value + k)
+    return gast.BinOp(left=node, op=gast.Add() if k > 0 else gast.Sub(), right=const(abs(k)))
+
+
+def _numpy_calls(s, roll):
+    """Calls of NumPy in the forms Numba has: `np.roll(x, k, axis=a)` -> `roll_along(x, k, a)`;
+    `np.sum(x, None, keepdims=False)` -> `np.sum(x)` (also `np.mean`), and an axis by keyword."""
+    for node in walk(s):
+        if not (isinstance(node, gast.Call) and isinstance(node.func, gast.Attribute)
+                and isinstance(node.func.value, gast.Name) and node.func.value.id == "np"):
+            continue
+        if node.func.attr == "roll":
+            axis = [kw.value for kw in node.keywords if kw.arg == "axis"]
+            if len(node.args) == 3 or axis:
+                node.func = name(roll)
+                node.args = node.args[:2] + (axis or node.args[2:])
+                node.keywords = []
+        elif node.func.attr in ("sum", "mean"):
+            node.keywords = [kw for kw in node.keywords if not (kw.arg == "keepdims" and _is_const(kw.value, False))]
+            if len(node.args) == 2:
+                axis = node.args.pop()
+                if not _is_const(axis, None):
+                    node.keywords.insert(0, gast.keyword(arg="axis", value=axis))
+            node.keywords = [kw for kw in node.keywords if not (kw.arg == "axis" and _is_const(kw.value, None))]
+
+
+def _is_const(node, value):
+    return isinstance(node, gast.Constant) and node.value is value
