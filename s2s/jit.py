@@ -28,6 +28,7 @@ import numpy as np
 from .errors import JitError, Location
 from .parsing import SourceInfo
 from .transforms.nodes import parse
+from .driver import ORIGINS
 from .emit import function_source
 from .load import source_filename
 from .transforms.numba_form import numba_form
@@ -66,8 +67,8 @@ def jit(func: Callable[..., Any]) -> Callable[..., Any]:
         if not inspect.isfunction(plain):
             raise JitError(f"s2s.jit compiles Python functions and what s2s made from them, not {func!r}")
         return _Compiled(numba.njit(plain), plain.__name__, None, None, plain)
-    source, entry = _numba_module(generated, numba)
-    compiled = _Compiled(entry, generated.entry, source, api._own(func), func)
+    source, namespace = _numba_module(generated, numba)
+    compiled = _Compiled(namespace[generated.entry], generated.entry, source, api._own(func), func)
     api._SOURCES[compiled] = source
     return compiled
 
@@ -120,41 +121,69 @@ class _Compiled:
         return f"<s2s.jit {self.__name__}>"
 
 
-def _numba_module(generated, numba):
-    """The Numba form of `generated`'s functions as one module's text, and its entry compiled."""
+def numba_sources(generated) -> tuple[list, str]:
+    """The sources of `generated`'s functions in Numba form (`transforms.numba_form`), as
+    (name, source, loaded function) in `generated.functions`' order, and the name they call the
+    helper `roll_along` by."""
     texts = [(name, generated.functional.get(name, src), fn) for name, src, fn in generated.functions]
     infos, fns = [], []
     for name, text, _ in texts:
         infos.append(SourceInfo(f"<s2s {name}>", tuple(text.splitlines(True)), name, text))
         fns += [n for n in parse(text).body if isinstance(n, gast.FunctionDef)]
-    fns, roll = numba_form(fns, generated.stack)
-    sources = [function_source(fn, info) for fn, info in zip(fns, infos)]
-    namespace, helpers = _namespace(texts, sources, roll, numba)
+    loaded = {name: fn for name, _, fn in texts}
+
+    def params_of(called):
+        """The parameters of a generated function the code calls (of this generation or another)."""
+        value = loaded.get(called)
+        for fn in loaded.values():
+            if value is None:
+                value = dict.get(fn.__globals__, called)   # (its own names: generated functions are)
+        if inspect.isfunction(value) and (called in loaded or value in ORIGINS):
+            return list(inspect.signature(value).parameters)
+        return None
+    fns, roll = numba_form(fns, generated.stack, params_of)
+    return [(name, function_source(fn, info), loaded) for (name, _, loaded), fn, info in zip(texts, fns, infos)], roll
+
+
+def _numba_module(generated, numba, done=None):
+    """The Numba form of `generated`'s functions as one module's text, and the namespace it runs
+    in, where each of its functions is compiled. `done`: the generations compiled so far for
+    this call of s2s.jit (code generated from generated code calls the other's functions)."""
+    done = {} if done is None else done
+    if id(generated) in done:
+        return done[id(generated)]
+    texts, roll = numba_sources(generated)
+    namespace, helpers = _namespace(texts, roll, numba, done)
     imports = ", ".join(h if h == alias else f"{h} as {alias}" for alias, h in sorted(helpers.items()))
     module = (f"# s2s.jit: the code of {generated.entry}, in the form Numba compiles.\n"
               "import numpy as np\n" + (f"from s2s.jit_runtime import {imports}\n" if imports else "")
-              + "".join("\n\n" + s for s in sources))
+              + "".join("\n\n" + src for _, src, _ in texts))
     exec(compile(module, source_filename(f"jit {generated.entry}", module), "exec"), namespace)
     for name, _, _ in texts:
         namespace[name] = numba.njit(namespace[name])
-    return module, namespace[generated.entry]
+    done[id(generated)] = module, namespace
+    return module, namespace
 
 
-def _namespace(texts, sources, roll, numba) -> tuple[dict, dict]:
+def _namespace(texts, roll, numba, done) -> tuple[dict, dict]:
     """The globals of the compiled code -- what the generated functions read, as they read it now
     (their namespaces fall back to the user's module and cells), with Numba's forms of the runtime's
-    helpers, and plain functions compiled too -- and {name: helper} of the helpers it calls."""
+    helpers, generated functions of other generations in Numba form, and plain functions compiled
+    too -- and {name: helper} of the helpers it calls."""
     from . import jit_runtime
     own = {name for name, _, _ in texts}
     namespace: dict = {}
-    helpers = {roll: "roll_along"} if any(f"{roll}(" in s for s in sources) else {}
-    for (name, _, fn), source in zip(texts, sources):
+    helpers = {roll: "roll_along"} if any(f"{roll}(" in src for _, src, _ in texts) else {}
+    for name, source, fn in texts:
         for read in _names(compile(source, "<s2s>", "exec")) - own - set(namespace) - {roll}:
             try:
                 value = fn.__globals__[read]
             except KeyError:
                 continue   # a builtin (Numba knows those it compiles) or a name no path reads
-            if getattr(value, "__module__", None) == "s2s.runtime" and inspect.isfunction(value):
+            origin = ORIGINS.get(value) if inspect.isfunction(value) else None
+            if origin is not None:
+                value = _numba_module(origin, numba, done)[1][value.__name__]
+            elif getattr(value, "__module__", None) == "s2s.runtime" and inspect.isfunction(value):
                 if value.__name__ not in jit_runtime.HELPERS:
                     raise JitError(f"s2s.jit cannot compile `{name}` yet: its code calls the helper "
                                    f"`{value.__name__}`, which has no compiled form", hint="run it without s2s.jit")
@@ -181,17 +210,21 @@ _CITED = re.compile(r"^\s*# (?:grad of: )?(.*?)\s{4}\((.+):(\d+)\)\s*$")
 
 
 def _explain(error, name) -> JitError:
-    """Numba's error as a JitError: its reason in one line, the line of the compiled code it is
-    about, and the user's line that code came from."""
+    """Numba's error as a JitError: its reason in a line or two, the line of the compiled code it
+    is about (the innermost, where a compiled function calls another), and the user's line that
+    code came from."""
     import linecache
     text = _ANSI.sub("", str(error))
     lines = [line.strip() for line in text.splitlines() if line.strip()]
-    reason = next((line for line in lines[1:] if not line.startswith(("During:", "File ", "<source elided>"))),
-                  lines[0] if lines else type(error).__name__)
+    noise = ("Failed in ", "During:", "File ", "<source elided>", "There are ", "- Of which", "^")
+    reasons = [line for line in lines if not line.startswith(noise)]
+    reason = reasons[0] if reasons else type(error).__name__
+    if len(reasons) > 1 and reasons[1].startswith(">>>"):   # the signature it found no implementation for
+        reason += " " + reasons[1][3:].strip()
     where = _AT.findall(text)
     location, cited = None, ""
     if where:
-        filename, line = where[-1][0], int(where[-1][1])
+        filename, line = where[0][0], int(where[0][1])
         code_lines = linecache.getlines(filename)
         location = Location(filename, line, 0, code_lines[line - 1] if line <= len(code_lines) else "")
         for above in reversed(code_lines[:line]):

@@ -1,10 +1,11 @@
 """The runtime helpers of generated code, as Numba compiles them (`s2s.jit`; needs numba).
 
 Each helper of `s2s.runtime` that generated code for arrays and numbers calls has here a function
-of the same name and signature: called from Python it is the runtime's, and compiled by Numba it
-is the implementation its `@overload` picks for the argument types -- Numba specialises per type,
-so what `s2s.runtime` decides at every call (a number or an array? of which rank?) is decided
-here once, when the code is compiled. Shapes are still compared at run time (`unbroadcast` of a
+of the same name and signature, which only Numba calls: compiled, it is the implementation its
+`@overload` picks for the argument types -- Numba specialises per type, so what `s2s.runtime`
+decides at every call (a number or an array? of which rank?) is decided here once, when the code
+is compiled. This module reads nothing of s2s's: the command line copies what a module it writes
+with `--jit` needs from it, so that the module runs with NumPy and Numba only. Shapes are still compared at run time (`unbroadcast` of a
 cotangent that was broadcast). Helpers for lists, dicts and trees have no Numba form: code that
 calls them is refused by `s2s.jit`, naming the helper.
 """
@@ -14,7 +15,6 @@ import numpy as np
 from numba import njit, types
 from numba.extending import overload
 
-from . import runtime
 
 NUMBER = (types.Number, types.Boolean)
 
@@ -27,75 +27,77 @@ def _is_array(t):
     return isinstance(t, types.Array)
 
 
-# ---- the helpers, called from Python: the runtime's -----------------------------------------
+# ---- the helpers: what generated code calls; Numba compiles their overloads ----------------
+
+_COMPILED_ONLY = "an s2s helper for code compiled by Numba (s2s.jit), not to be called from Python"
 
 def grad_seed(out):
-    return runtime.grad_seed(out)
+    raise NotImplementedError(_COMPILED_ONLY)
 
 
 def unbroadcast(g, x):
-    return runtime.unbroadcast(g, x)
+    raise NotImplementedError(_COMPILED_ONLY)
 
 
 def rebroadcast(g, c):
-    return runtime.rebroadcast(g, c)
+    raise NotImplementedError(_COMPILED_ONLY)
 
 
 def zeros_like(x):
-    return runtime.zeros_like(x)
+    raise NotImplementedError(_COMPILED_ONLY)
 
 
 def unsum(g, x, axis=None, keepdims=False):
-    return runtime.unsum(g, x, axis, keepdims)
+    raise NotImplementedError(_COMPILED_ONLY)
 
 
 def matmul_grad_a(g, a, b):
-    return runtime.matmul_grad_a(g, a, b)
+    raise NotImplementedError(_COMPILED_ONLY)
 
 
 def matmul_grad_b(g, a, b):
-    return runtime.matmul_grad_b(g, a, b)
+    raise NotImplementedError(_COMPILED_ONLY)
 
 
 def dot_grad_a(g, a, b):
-    return runtime.dot_grad_a(g, a, b)
+    raise NotImplementedError(_COMPILED_ONLY)
 
 
 def dot_grad_b(g, a, b):
-    return runtime.dot_grad_b(g, a, b)
+    raise NotImplementedError(_COMPILED_ONLY)
 
 
 def add(a, b):
-    return runtime.add(a, b)
+    raise NotImplementedError(_COMPILED_ONLY)
 
 
 def copy_of(x):
-    return runtime.copy_of(x)
+    raise NotImplementedError(_COMPILED_ONLY)
 
 
 def iterated(xs):
-    return runtime.iterated(xs)
+    raise NotImplementedError(_COMPILED_ONLY)
 
 
 def uniterated(c, xs):
-    return runtime.uniterated(c, xs)
+    raise NotImplementedError(_COMPILED_ONLY)
 
 
 def reiterated(c, xs):
-    return runtime.reiterated(c, xs)
+    raise NotImplementedError(_COMPILED_ONLY)
 
 
 def unindex(g, x, index):
-    return runtime.unindex(g, x, index)
+    raise NotImplementedError(_COMPILED_ONLY)
 
 
 def setindex(a, index, v):
-    return runtime.setindex(a, index, v)
+    raise NotImplementedError(_COMPILED_ONLY)
 
 
 def roll_along(x, shift, axis):
     """`np.roll(x, shift, axis=axis)`: Numba's np.roll has no axis."""
-    return np.roll(x, shift, axis=axis)
+    raise NotImplementedError(_COMPILED_ONLY)
 
 
 HELPERS = {f.__name__: f for f in (grad_seed, unbroadcast, rebroadcast, zeros_like, unsum, matmul_grad_a,
@@ -202,7 +204,7 @@ def _fits(small, shape):
 
 @overload(zeros_like)
 def _zeros_like(x):
-    if _is_number(x):
+    if _is_number(x) or isinstance(x, types.NoneType):   # None: a name not assigned yet on this path
         return lambda x: 0.0
     if _is_array(x):
         if isinstance(x.dtype, types.Float):

@@ -33,10 +33,12 @@ from .nodes import assign, at, call, const, expr_stmt, name, walk
 ROLL = "roll_along"
 
 
-def numba_form(fns: list, stack: str) -> tuple[list, str]:
+def numba_form(fns: list, stack: str, params_of) -> tuple[list, str]:
     """The functions `fns` (gast FunctionDefs generated together: a forward sweep and the
     backward sweep that pops what it pushed) in Numba form, and the name they call `roll_along`
-    by (another where the code has that name); `stack` is the name of their stack."""
+    by (another where the code has that name); `stack` is the name of their stack.
+    `params_of(name)`: the parameters of the generated function `name` calls, in order (None for
+    any other function): Numba has no keyword-only parameters, so those become positional."""
     taken = {n.id for fn in fns for n in walk(fn) if isinstance(n, gast.Name)} | {fn.name for fn in fns}
     roll = _fresh(ROLL, taken)
     keys: dict = {}   # (name, is element) -> its stack's name, in order of first push
@@ -47,7 +49,30 @@ def numba_form(fns: list, stack: str) -> tuple[list, str]:
                 keys[key] = _fresh(f"{stack}_{key[0]}" + ("_at" if key[1] else ""), taken)
     placeholders = {v for fn in fns for v in _none_placeholders(fn)}
     late = {k for k in keys if not k[1] and k[0] in placeholders}   # pushed after assignment
+    for fn in fns:
+        _positional(fn, params_of)
     return [_Rewrite(stack, keys, late, roll).function(fn) for fn in fns], roll
+
+
+def _positional(fn, params_of):
+    """`fn`'s keyword-only parameters (a jvp's tangents: `jvp_g(x, *, t_x)`) after its others, and
+    calls of generated functions with keywords as calls by position."""
+    args = fn.args
+    if args.kwonlyargs:
+        if any(d is not None for d in args.kw_defaults) or args.vararg or args.kwarg:
+            raise _unknown(fn, f"`{fn.name}` has keyword-only parameters with defaults, or *args")
+        args.args, args.kwonlyargs, args.kw_defaults = args.args + args.kwonlyargs, [], []
+    for node in walk(fn):
+        if not (isinstance(node, gast.Call) and node.keywords and isinstance(node.func, gast.Name)):
+            continue
+        params = params_of(node.func.id)
+        if params is None:
+            continue
+        given = dict(zip(params, node.args))
+        given.update({kw.arg: kw.value for kw in node.keywords})
+        if None in given or set(given) != set(params):
+            raise _unknown(node, f"a call of `{node.func.id}` that does not give each of its parameters once")
+        node.args, node.keywords = [given[p] for p in params], []
 
 
 def _fresh(candidate, taken):
@@ -102,6 +127,9 @@ class _Rewrite:
 
     def function(self, fn):
         fn.body = [s for s in self.block(fn.body) if not self.placeholder(s)]
+        for v in _none_placeholders(fn):   # Numba types a name once: None, then a number or an array, is two
+            raise _unknown(next(s for s in fn.body if isinstance(s, gast.Assign) and _target_id(s.targets[0]) == v),
+                           f"`{v}` starts as None and holds a value on another path (Numba gives a name one type)")
         for node in walk(fn):
             if isinstance(node, gast.Name) and node.id == self.stack:
                 raise _unknown(node, f"it uses its stack `{self.stack}` in a way s2s.jit does not know")
@@ -116,24 +144,27 @@ class _Rewrite:
 
     def block(self, stmts):
         out = []
-        late = None   # a late name's push: it goes after the statement that follows, which assigns the name
+        late = []   # late names' pushes: they go after the statement that follows, which assigns the names
         for s in stmts:
             for field in ("body", "orelse"):
                 if isinstance(getattr(s, field, None), list):
                     setattr(s, field, self.block(getattr(s, field)))
-            if late is not None:
-                if not (isinstance(s, gast.Assign) and [_target_id(t) for t in s.targets] == [late[0]]):
-                    raise _unknown(s, f"`{late[0]}` is recorded where it is not assigned")
-                out += [s, expr_stmt(call(self.keys[late] + ".append", name(late[0])), s)]
-                late = None
-                continue
             key = _pushed_key(s, self.stack) if isinstance(s, gast.Expr) else None
             if key in self.late:
-                late = key
+                late.append(key)
+                continue
+            if late:
+                assigned = _assigned_names(s)
+                missing = [k[0] for k in late if k[0] not in assigned]
+                if missing:
+                    raise _unknown(s, f"`{missing[0]}` is recorded where it is not assigned")
+                out += self.statement(s, None)
+                out += [expr_stmt(call(self.keys[k] + ".append", name(k[0])), s) for k in late]
+                late = []
                 continue
             out += self.statement(s, key)
-        if late is not None:
-            raise _unknown(stmts[-1], f"`{late[0]}` is recorded at the end of a block")
+        if late:
+            raise _unknown(stmts[-1], f"`{late[0][0]}` is recorded at the end of a block")
         return out
 
     def statement(self, s, pushed_key):
@@ -175,6 +206,14 @@ class _Rewrite:
         if isinstance(e, gast.Name) and e.id == self.stack:
             return [name(k, store=isinstance(e.ctx, gast.Store)) for k in self.keys.values()]
         return [e]
+
+
+def _assigned_names(s) -> set:
+    """The names an assignment `a = ...` or `a, b = ...` binds (none, for any other statement)."""
+    if not isinstance(s, gast.Assign):
+        return set()
+    return {n.id for t in s.targets for n in ([t] if isinstance(t, gast.Name) else getattr(t, "elts", []))
+            if isinstance(n, gast.Name)}
 
 
 def _target_id(node):
