@@ -1,8 +1,8 @@
 """The `s2s` command: derivative code to read, commit next to the model, and check in CI.
 
-    s2s grad  TARGET [--wrt a,b] [-o FILE] [--check] [--force]
-    s2s jvp   TARGET [--wrt a]   [-o FILE] [--check] [--force]
-    s2s hvp   TARGET [--wrt a]   [-o FILE] [--check] [--force]
+    s2s grad  TARGET [--wrt a,b] [--jit] [-o FILE] [--check] [--force]
+    s2s jvp   TARGET [--wrt a]   [--jit] [-o FILE] [--check] [--force]
+    s2s hvp   TARGET [--wrt a]   [--jit] [-o FILE] [--check] [--force]
     s2s check TARGET [--wrt a,b] [--seed N] [--points N] [--shape x=3,4] [--at "x=np.ones(3)"] [--tol T]
     s2s --version
 
@@ -40,7 +40,9 @@ EXAMPLES = {
   s2s grad examples/course.py:loop --wrt a,b -o grad_loop.py     write it (atomically)
   s2s grad examples/course.py:loop --wrt a,b -o grad_loop.py --check
                                             exit 1 with a diff if grad_loop.py is stale (for CI)
-  s2s grad mypackage.model.loss --wrt W,b                        a function of an importable module""",
+  s2s grad mypackage.model.loss --wrt W,b                        a function of an importable module
+  s2s grad examples/course.py:loop --wrt a,b --jit -o grad_loop.py
+                                            functions compiled by Numba (numba.njit, cached on disk)""",
     "jvp": """examples:
   s2s jvp examples/course.py:poly --wrt x,y      jvp_poly(x, y, t_x, t_y) -> (value, tangent)
   s2s jvp examples/course.py:poly -o jvp_poly.py --check""",
@@ -127,6 +129,9 @@ def build_parser() -> argparse.ArgumentParser:
                 p.add_argument("--like", action="append", default=[], metavar="ARGS",
                                help='write code specialised to the shapes and dtypes of these arguments, given '
                                     'as in a call: "x=np.ones(3), n=2" (repeatable)')
+            p.add_argument("--jit", action="store_true",
+                           help="write the functions in the form Numba compiles, decorated with numba.njit "
+                                "(cache=True); the module then needs numba")
             p.add_argument("-o", "--output", metavar="FILE", default=None,
                            help="write the module to FILE (atomically) instead of printing it")
             p.add_argument("--check", action="store_true",
@@ -238,6 +243,8 @@ def canonical_command(args, wrt_text) -> str:
         words += ["--shape", spec]
     for spec in getattr(args, "like", None) or ():
         words += ["--like", spec]
+    if getattr(args, "jit", False):
+        words.append("--jit")
     if getattr(args, "output", None):
         words += ["-o", _path_as_typed(args.output)]
     return shlex.join(words)
@@ -264,12 +271,18 @@ def _generate(args, cmd) -> int:
                             hint=f"write the derivative to another file, e.g. -o {args.command}_{func.__name__}.py")
     wrt, wrt_text = _wrt(args, func, cmd, target.method)
     like = _like(args, func, cmd)
+    if args.jit and like:
+        raise cmd.error("--jit writes code for any shapes (Numba compiles it per argument type): it does not "
+                        "combine with --shape or --like", "--jit", hint="drop --shape/--like, or --jit")
     with stdout_to_stderr(), Progress(sys.stderr, f"s2s {args.command}"):
         made = {"grad": s2s.grad, "jvp": s2s.jvp, "hvp": s2s.hvp}[args.command](func, wrt=wrt)
         generated = api.generated(made) if not like else api.specialised(made, like)
     command = canonical_command(args, wrt_text)
     summary = _hvp_summary(func, generated, wrt) if args.command == "hvp" else None
-    text = standalone.render(generated, command=command, summary=summary)
+    try:
+        text = standalone.render(generated, command=command, summary=summary, jit=args.jit)
+    except s2s.JitError as error:   # (Numba is not needed to write the module)
+        raise cmd.error(error.message, "--jit", hint=error.hint) from None
     if not args.output:
         sys.stdout.write(text)
         return 0

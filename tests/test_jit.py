@@ -4,7 +4,9 @@ Correctness only: nothing here is timed."""
 import builtins
 import inspect
 import math
+import subprocess
 import sys
+import textwrap
 from pathlib import Path
 
 import numpy as np
@@ -215,3 +217,86 @@ def test_without_numba_says_how_to_get_it(monkeypatch):
     monkeypatch.setattr(builtins, "__import__", no_numba)
     with pytest.raises(s2s.JitError, match=r"pip install 's2s\[jit\]'"):
         s2s.jit(s2s.grad(course.sin_square))
+
+
+# ---- the command line: s2s grad ... --jit ----------------------------------------------------
+
+MODEL = '''\
+import math
+
+import numpy as np
+
+SCALE = 3.0
+
+
+def n_terms():
+    return 2
+
+
+def square_plus(x):
+    return x * x + SCALE
+
+
+def model(x, y):
+    """2 (x^2 + SCALE) y: gradient (4 x y, 2 (x^2 + SCALE))."""
+    s = 0.0
+    for k in range(n_terms()):
+        s = s + square_plus(x) * y
+    return s + math.pi
+
+
+def rolled(u, c):
+    for _ in range(3):
+        u = u + c * (np.roll(u, 1, axis=0) - u)
+    return np.sum(u * u)
+'''
+
+
+def _s2s(*args, cwd):
+    return subprocess.run([sys.executable, "-m", "s2s.cli.main", *args], cwd=cwd, capture_output=True, text=True)
+
+
+def test_written_jit_modules_run_with_numba_and_without_s2s(tmp_path):
+    (tmp_path / "clim.py").write_text(MODEL)
+    for command, target, out in (("grad", "clim.py:model", "grad_clim.py"), ("jvp", "clim.py:model", "jvp_clim.py"),
+                                 ("grad", "clim.py:rolled", "grad_rolled.py")):
+        result = _s2s(command, target, "--wrt", "x,y" if "model" in target else "u,c", "--jit", "-o", out,
+                      cwd=tmp_path)
+        assert result.returncode == 0, result.stderr
+    text = (tmp_path / "grad_clim.py").read_text()
+    assert "# Regenerate: s2s grad clim.py:model --wrt x,y --jit -o grad_clim.py\n" in text
+    assert "@numba.njit(cache=True)\ndef grad_model(x, y):" in text and "n_terms = numba.njit(n_terms)" in text
+    assert "@overload(unbroadcast)" in text and "reversed(" not in text
+    fresh = _s2s("grad", "clim.py:model", "--wrt", "x,y", "--jit", "-o", "grad_clim.py", "--check", cwd=tmp_path)
+    assert fresh.returncode == 0, fresh.stderr
+    script = textwrap.dedent("""\
+        import sys
+        import numpy as np
+        sys.modules["s2s"] = None          # s2s cannot be imported here
+        import grad_clim, jvp_clim, grad_rolled
+        print(grad_clim.grad_model(1.5, 2.0))
+        print(jvp_clim.jvp_model(1.5, 2.0, 1.0, 0.5)[1])
+        u = np.linspace(-1.0, 1.0, 12).reshape(4, 3)
+        d_u, d_c = grad_rolled.grad_rolled(u, 0.3)
+        print(repr(d_u.tolist()), d_c)
+        """)
+    result = subprocess.run([sys.executable, "-c", script], cwd=tmp_path, capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    x, y = 1.5, 2.0
+    assert eval(lines[0]) == pytest.approx((4 * x * y, 2 * (x * x + 3.0)))
+    assert float(lines[1]) == pytest.approx(4 * x * y * 1.0 + 2 * (x * x + 3.0) * 0.5)
+    namespace = {}
+    exec(compile(MODEL, str(tmp_path / "clim.py"), "exec"), namespace)
+    u = np.linspace(-1.0, 1.0, 12).reshape(4, 3)
+    d_u, d_c = eval(lines[2].rsplit("]", 1)[0] + "]"), float(lines[2].rsplit(" ", 1)[1])
+    assert_grads_close(namespace["rolled"], (np.array(d_u), d_c), (u, 0.3), (0, 1), oracle=complex_step_grad, rtol=1e-9)
+
+
+def test_what_cannot_be_written_for_numba_exits_2_naming_the_option(tmp_path):
+    (tmp_path / "clim.py").write_text(MODEL)
+    hvp = _s2s("hvp", "clim.py:model", "--wrt", "x,y", "--jit", cwd=tmp_path)
+    assert hvp.returncode == 2 and hvp.stdout == ""
+    assert hvp.stderr.startswith("<command line>:1:") and "cannot compile this generated code yet" in hvp.stderr
+    shaped = _s2s("grad", "clim.py:rolled", "--wrt", "u", "--shape", "u=4,3", "--jit", cwd=tmp_path)
+    assert shaped.returncode == 2 and "does not combine with --shape or --like" in shaped.stderr
