@@ -4,6 +4,7 @@ Correctness only: nothing here is timed."""
 import builtins
 import inspect
 import math
+import os
 import subprocess
 import sys
 import textwrap
@@ -300,3 +301,39 @@ def test_what_cannot_be_written_for_numba_exits_2_naming_the_option(tmp_path):
     assert hvp.stderr.startswith("<command line>:1:") and "cannot compile this generated code yet" in hvp.stderr
     shaped = _s2s("grad", "clim.py:rolled", "--wrt", "u", "--shape", "u=4,3", "--jit", cwd=tmp_path)
     assert shaped.returncode == 2 and "does not combine with --shape or --like" in shaped.stderr
+
+
+# ---- a sample of the random programs ---------------------------------------------------------
+
+def test_random_programs_compiled_are_right_or_refused(tmp_path):
+    """Each random program's gradient is compiled and agrees with finite differences (and the
+    Python code), or s2s.jit refuses it with a JitError: never another error, never a different
+    number. Programs s2s itself refuses, and points where finite differences are unreliable, are
+    left out; some programs must compile. By default, programs 8 to 15 (two or three of them
+    compile; a program takes about two seconds); the deep profile (S2S_HYPOTHESIS_PROFILE=deep)
+    takes programs 0 to 199."""
+    import proggen
+    compiled = 0
+    for seed in range(200) if os.environ.get("S2S_HYPOTHESIS_PROFILE") == "deep" else range(8, 16):
+        program = proggen.random_program(seed)
+        args = proggen.random_inputs(seed, program)
+        module = proggen.load_program(program.source, tmp_path)
+        try:
+            eager = s2s.grad(module.f, wrt=(0, 1))
+        except s2s.S2SError:
+            continue
+        try:
+            got = s2s.jit(eager)(*args)
+        except s2s.JitError:
+            continue
+        finally:
+            proggen.unload(module)
+        compiled += 1
+        _close(got, eager(*args), rtol=1e-9)
+        try:
+            _, expected, noise = proggen.fd_gradient(module.f, args, (0, 1))
+        except proggen.Unreliable:
+            continue
+        for g, e, err in zip(got, expected, noise):
+            np.testing.assert_allclose(g, e, rtol=1e-4, atol=1e-6 + 2 * np.max(err), err_msg=program.source)
+    assert compiled >= 2
