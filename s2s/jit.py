@@ -31,6 +31,7 @@ from .transforms.nodes import parse
 from .driver import ORIGINS
 from .emit import function_source
 from .load import source_filename
+from .transforms.fusion import fuse
 from .transforms.numba_form import numba_form
 
 _ndarray = np.ndarray
@@ -142,7 +143,15 @@ def numba_sources(generated) -> tuple[list, str]:
             return list(inspect.signature(value).parameters)
         return None
     fns, roll = numba_form(fns, generated.stack, params_of)
+    pure = {roll} | {n for _, _, fn in texts for n in fn.__code__.co_names if _helper(dict.get(fn.__globals__, n))}
+    fns = [fuse(fn, pure) for fn in fns]
     return [(name, function_source(fn, info), loaded) for (name, _, loaded), fn, info in zip(texts, fns, infos)], roll
+
+
+def _helper(value) -> bool:
+    """Is `value` a runtime helper with a Numba form (which has no effect but its result)?"""
+    from . import jit_runtime
+    return inspect.isfunction(value) and value.__module__ == "s2s.runtime" and value.__name__ in jit_runtime.HELPERS
 
 
 def _numba_module(generated, numba, done=None):
