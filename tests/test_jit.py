@@ -92,6 +92,18 @@ def _while(x):
     return z * x
 
 
+def _nested_trips(x, n):
+    s = x
+    k = 0
+    while k < n:
+        k += 1
+        for i in range(5):   # its trip count, pushed at each outer step, differs from step to step
+            s = np.sin(s) * 1.1 + x
+            if i >= k:
+                break
+    return s
+
+
 def _helper(z, k):
     for _ in range(k):
         z = np.tanh(z) * 1.1 + z
@@ -114,6 +126,7 @@ CASES = [
     (_branchy, (0.7, 5), 0),
     (_stepped, (0.3,), 0),
     (_while, (1.2,), 0),
+    (_nested_trips, (0.3, 3), 0),   # was silently wrong: the counts pushed were the counters' zeros
     (_calls_helper, (RNG.normal(size=4),), 0),
     (_array_loop, (RNG.normal(size=3), RNG.normal(size=(3, 3)) * 0.5), (0, 1)),
 ]

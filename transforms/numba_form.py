@@ -13,12 +13,22 @@ After: the same computation, in code Numba compiles:
   backward sweep pops every name from the one stack exactly where it was pushed in reverse (the
   reverse pass pairs each push with a pop into the same place); restricted to one name, the one
   stack's pops are that name's stack's pops.
-- a name that starts as `None` is pushed after it is assigned instead of before (so `None` is
-  never pushed, and the `None` goes): where its value was popped back, the top of its stack is
-  dropped and the name reads the new top, which is what it held before that assignment (a name
-  never pushed, `_stack_v` empty, is not read again);
+- a name that starts as `None` (Numba gives a name one type) loses the `None`:
+  - where every assignment of it is right after its push (and what a forward sweep saves for its
+    backward sweep), it is pushed after it is assigned instead of before: the stack holds every
+    value it had, in order, and where its value was popped back the top is dropped and the name
+    reads the new top -- what it held before that assignment. (Had it another assignment, the new
+    top would not be that value: a trip counter reset to 0 after its push once gave wrong
+    gradients this way.)
+  - a trip counter (only ever 0, counted up, or popped) starts at 0;
+  - any other one keeps its push before its assignment: the first push records a value never
+    read, where the Python code records None;
+  - unless `zeros_like` reads it (None: "no value on this path"): then it stays None, and is
+    refused.
 - `reversed(range(a, b, s))` becomes the equivalent `range(...)` counting down (`s` a constant).
-- `np.roll(x, k, axis=a)`, which Numba has no form of, calls the helper `roll_along(x, k, a)`.
+- calls of generated functions pass their arguments by position (Numba has no keyword-only
+  parameters), and `np.roll(x, k, axis=a)`, which Numba has no form of, calls the helper
+  `roll_along(x, k, a)`.
 
 Anything else about the stacks that this does not recognise is refused with an S2SError
 (`JitError`) naming the statement: better no compiled code than wrong compiled code.
@@ -48,10 +58,105 @@ def numba_form(fns: list, stack: str, params_of) -> tuple[list, str]:
             if key is not None and key not in keys:
                 keys[key] = _fresh(f"{stack}_{key[0]}" + ("_at" if key[1] else ""), taken)
     placeholders = {v for fn in fns for v in _none_placeholders(fn)}
-    late = {k for k in keys if not k[1] and k[0] in placeholders}   # pushed after assignment
+    # what assigns each name, in each function that records it (the names of another function
+    # are other variables; a forward sweep and its backward sweep share their stacks)
+    stores: dict = {}
+    for fn in fns:
+        recorded = {k[0] for k in keys if not k[1]} & _stack_names_used(fn, stack) | _none_placeholders(fn)
+        for v, kinds in _stores([fn], stack).items():
+            if v in recorded:
+                stores.setdefault(v, set()).update(kinds)
+    for fn in fns:   # a trip counter starts at 0 as well as None: its count is what is pushed
+        _count_from_zero(fn, {v for v in placeholders if stores.get(v, set()) <= {"zero", "count", "pop",
+                                                                                     "placeholder", "saved"}})
+    # None means "no value on this path" where `zeros_like` reads it: such a name keeps it (and is refused)
+    zeros_read = _zeros_read(fns)
+    late = {k for k in keys if not k[1] and k[0] in placeholders and k[0] not in zeros_read
+            and stores[k[0]] <= {"after push", "pop", "placeholder", "saved"}}
+    # Any other placeholder is dropped where only a push reads what it held: the first push then
+    # records a value that is never read (Numba gives the name its one type), where the Python
+    # code records None.
+    unread = {k[0] for k in keys if not k[1]} - {k[0] for k in late} - zeros_read
+    for fn in fns:
+        fn.body = [s for s in fn.body if not (isinstance(s, gast.Assign) and len(s.targets) == 1
+                                              and _target_id(s.targets[0]) in unread & placeholders
+                                              and _is_const(s.value, None))]
     for fn in fns:
         _positional(fn, params_of)
     return [_Rewrite(stack, keys, late, roll).function(fn) for fn in fns], roll
+
+
+def _stores(fns, stack) -> dict:
+    """{name: the kinds of statement that assign it}: "placeholder" (`v = None` at the top),
+    "pop" (`v = stack.pop()`), "saved" (`stack, v = _saved`: the values a forward sweep left),
+    "after push" (an assignment right after pushes of `v`), "zero" (`v = 0`), "count" (`v = v + 1`),
+    or "other". A name pushed after its assignment (late)
+    must be assigned nowhere else: the one stack must hold every value it had."""
+    kinds: dict = {}
+
+    def block(stmts, top):
+        pushed = set()
+        for s in stmts:
+            key = _pushed_key(s, stack) if isinstance(s, gast.Expr) else None
+            if key is not None:
+                pushed.add(key[0])
+                continue
+            target = _target_id(s.targets[0]) if isinstance(s, gast.Assign) and len(s.targets) == 1 else None
+            for v in _own_stores(s):
+                kinds.setdefault(v, set()).add(
+                    "placeholder" if top and target == v and _is_const(s.value, None) else
+                    "pop" if _popped_key(s, stack) is not None else
+                    "saved" if stack in _assigned_names(s) else   # a backward sweep unpacks what its forward saved
+                    "zero" if target == v and isinstance(s.value, gast.Constant) and s.value.value == 0 else
+                    "after push" if v in pushed and isinstance(s, gast.Assign) else
+                    "count" if target == v and _plus_one(s.value, v) else "other")
+            for field in ("body", "orelse"):
+                if isinstance(getattr(s, field, None), list):
+                    block(getattr(s, field), False)
+            pushed = set()
+    for fn in fns:
+        block(fn.body, True)
+    return kinds
+
+
+def _own_stores(s) -> set:
+    """The names statement `s` itself binds (a loop's target; not what its body binds)."""
+    if isinstance(s, gast.For):
+        return {n.id for n in walk(s.target) if isinstance(n, gast.Name)}
+    if isinstance(s, (gast.If, gast.While)):
+        return set()
+    return {n.id for n in walk(s) if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Store)}
+
+
+def _stack_names_used(fn, stack) -> set:
+    """The names `fn` pushes on `stack`, pops from it, or unpacks with it (a backward sweep)."""
+    out = set()
+    for s in walk(fn):
+        key = _pushed_key(s, stack) if isinstance(s, gast.Expr) else _popped_key(s, stack)
+        if key is not None:
+            out.add(key[0])
+        elif isinstance(s, gast.Assign) and stack in _assigned_names(s):
+            out |= _assigned_names(s)
+    return out
+
+
+def _zeros_read(fns) -> set:
+    """The names passed to a `zeros_like` (under any alias)."""
+    return {a.id for fn in fns for n in walk(fn) if isinstance(n, gast.Call) and isinstance(n.func, gast.Name)
+            and n.func.id.endswith("zeros_like") for a in n.args if isinstance(a, gast.Name)}
+
+
+def _plus_one(value, v) -> bool:
+    return isinstance(value, gast.BinOp) and isinstance(value.op, gast.Add) and _target_id(value.left) == v \
+        and isinstance(value.right, gast.Constant) and value.right.value == 1
+
+
+def _count_from_zero(fn, counters):
+    """`_trips1 = None` -> `_trips1 = 0` for the counters (names only ever 0, counted up, or popped)."""
+    for s in fn.body:
+        if isinstance(s, gast.Assign) and len(s.targets) == 1 and _target_id(s.targets[0]) in counters \
+                and _is_const(s.value, None):
+            s.value = const(0)
 
 
 def _positional(fn, params_of):
