@@ -47,7 +47,7 @@ from .transforms.function_values import function_values
 from .transforms.local_functions import local_functions
 from .transforms.forward import forward
 from .transforms.inplace import inplace_adjoints
-from .transforms.nodes import call, clone, const, expr_stmt, param_names, stored_names, walk
+from .transforms.nodes import call, clone, const, expr_stmt, name_nodes, param_names, stored_names, walk
 from .transforms.nodes import name as name_node
 from .transforms.normal_form import normal_form
 from .transforms.packing import NO_DERIVATIVE, RuleSignature
@@ -118,7 +118,7 @@ def _parse(func):
         filename = func.__code__.co_filename
         linecache.cache[filename] = (len(source), None, source.splitlines(True), filename)
     fn, info = parse_function(func, source)
-    names = {n.id for n in walk(fn) if isinstance(n, gast.Name)}
+    names = {n.id for n in name_nodes(fn)}
     return generators(fn, info, next(f"_yielded{k or ''}" for k in range(len(names) + 1)
                                      if f"_yielded{k or ''}" not in names)), info
 
@@ -131,7 +131,7 @@ def param_names_of(func) -> list[str]:
 
 
 def _user_names(fn: gast.FunctionDef) -> set[str]:
-    names = {n.id for n in walk(fn) if isinstance(n, gast.Name)}
+    names = {n.id for n in name_nodes(fn)}
     return names | set(param_names(fn)) | {fn.name}
 
 
@@ -548,7 +548,7 @@ def _generate(func, wrt, single, mode, optimize, has_aux, self_class, entry, num
     running, stored = [], []
     functional_forms = {namer.helper("setindex"), namer.helper("unindex")}
     for k, (_, fn, _, _, _) in enumerate(ordered):
-        names = [n for n in walk(fn) if type(n) is gast.Name]   # (one walk: the functions are long)
+        names = name_nodes(fn)   # (one walk: the functions are long)
         stored.append({n.id for n in names if isinstance(n.ctx, (gast.Store, gast.Param))})
         known = gen.known if k == 0 else None   # the entry's, in code for known shapes
         copy = clone(fn) if known or any(n.id in functional_forms for n in names) else None
@@ -638,7 +638,7 @@ def _check_emitted_builtins(fn, source, info, globals_, cells, local_names, ment
         if builtin in mentioned:
             what = _shadowing(builtin, local_names, globals_, cells)
             if what is not None:
-                stores = [n for n in walk(fn) if isinstance(n, gast.Name) and n.id == builtin
+                stores = [n for n in name_nodes(fn) if n.id == builtin
                           and isinstance(n.ctx, gast.Store) and getattr(n, "lineno", None)]
                 raise UnsupportedError(f"`{fn.name}`, generated from `{info.qualname}` ({info.filename}), calls the "
                                        f"builtin `{builtin}`, but `{builtin}` is {what} there",
@@ -692,7 +692,7 @@ def _bound_defaults(fn, func, cells):
     bound = dict(cells)
     for param, k, kind in pairs:
         node = a.defaults[k] if kind == "p" else a.kw_defaults[k]
-        free = {n.id for n in walk(node) if isinstance(n, gast.Name)} - set(func.__globals__) - set(dir(builtins))
+        free = {n.id for n in name_nodes(node)} - set(func.__globals__) - set(dir(builtins))
         if free and param.id in values:
             slot = f"__s2s_default_{param.id}"
             bound[slot] = types.CellType(values[param.id])

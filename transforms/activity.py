@@ -20,7 +20,7 @@ import gast
 from s2s import rules
 
 from .callees import Callees, call_arguments
-from .nodes import pushed, walk, walk_statements
+from .nodes import name_nodes, pushed, walk_statements
 
 
 @dataclasses.dataclass
@@ -62,7 +62,7 @@ def diff_operands(value, callees: Callees) -> set[str]:
         return called.union(*map(_names, args + list(kwargs.values())))
     if isinstance(value, gast.Subscript):
         if isinstance(value.value, gast.Attribute):  # `np.r_[a, b]`: refused if a or b carries a derivative
-            return {n.id for n in walk(value.slice) if isinstance(n, gast.Name)}
+            return {n.id for n in name_nodes(value.slice)}
         return _names(value.value)
     if isinstance(value, gast.Attribute):
         callee = callees.classify_attribute(value)
@@ -84,7 +84,7 @@ def activity(fn: gast.FunctionDef, wrt: list[str], callees: Callees) -> Activity
     assigns = [s for s in walk_statements(fn.body) if isinstance(s, gast.Assign)]
     flows = []  # (targets, operands)
     for s in assigns:
-        targets = {n.id for t in s.targets for n in walk(t) if isinstance(n, gast.Name)}
+        targets = {n.id for t in s.targets for n in name_nodes(t)}
         flows.append((targets, diff_operands(s.value, callees)))
     for s in walk_statements(fn.body):  # `xs.append(v)`: the list now holds v
         push = pushed(s)

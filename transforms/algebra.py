@@ -42,7 +42,7 @@ from . import rational as ra
 from .expressions import ExpressionWriter, cost, joined
 from .float_arrays import ELEMENTWISE, NUMBER, float_arrays, kind_of, loop_indices, np_call
 from .known_values import Known
-from .nodes import clone, loaded_names, name, walk
+from .nodes import clone, loaded_names, name, name_nodes, walk
 
 _OPERATORS = {gast.Add: "+", gast.Sub: "-", gast.Mult: "*", gast.Div: "/", gast.Pow: "**"}
 
@@ -375,4 +375,4 @@ def _stack_call(c, kinds) -> bool:
 
 
 def _stored(s) -> list:
-    return [n.id for n in walk(s) if type(n) is gast.Name and type(n.ctx) is gast.Store]
+    return [n.id for n in name_nodes(s) if type(n.ctx) is gast.Store]

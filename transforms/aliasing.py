@@ -26,7 +26,7 @@ import numpy as np
 from s2s import runtime
 from s2s.errors import UnsupportedError
 
-from .nodes import (assign, augmented, call, const, expr_stmt, name, param_names, pushed, subscript_write,
+from .nodes import (assign, augmented, call, const, expr_stmt, name, name_nodes, param_names, pushed, subscript_write,
                     walk, walk_statements)
 from .parts import COPY, COPY_IF_LISTED, ENTRY_IF_LISTED, HOLDS_ANY
 from .to_record import maybe_undefined
@@ -187,7 +187,7 @@ def _written_name(s) -> str:
 
 
 def _target_nodes(s):
-    return [n for t in s.targets for n in walk(t) if isinstance(n, gast.Name)]
+    return [n for t in s.targets for n in name_nodes(t)]
 
 
 def inplace_augmented(fn, callees) -> list:
@@ -450,7 +450,7 @@ def _live_after_writes(body, inplace=frozenset(), at=frozenset()) -> dict:
     exits: list = []
 
     def uses(s):
-        return {n.id for n in walk(s) if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Load)}
+        return {n.id for n in name_nodes(s) if isinstance(n.ctx, gast.Load)}
 
     def block(stmts, live):
         for s in reversed(stmts):

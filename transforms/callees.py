@@ -34,7 +34,7 @@ import numpy as np
 from s2s import rules, runtime
 from s2s.errors import UnsupportedError
 
-from .nodes import walk
+from .nodes import name_nodes, walk
 
 _MISSING = object()
 
@@ -346,8 +346,8 @@ def entries_read(fn, callees: Callees, active=lambda name: True) -> dict:
             if isinstance(node.ctx, gast.Load):
                 read.setdefault(node.value.id, set()).add(node.slice.value)
             plain.add(id(node.value))  # a write `xs[k] = v` at a constant key reads no entry
-    for node in walk(body):
-        if isinstance(node, gast.Name) and isinstance(node.ctx, gast.Load) and id(node) not in plain:
+    for node in name_nodes(body):
+        if isinstance(node.ctx, gast.Load) and id(node) not in plain:
             read.pop(node.id, None)
     return read
 
@@ -356,7 +356,7 @@ def indexed_object(path):
     """(message, hint) refusing `np.mgrid[a]` (a module's object indexed) where a carries a derivative;
     `np.r_[...]` and `np.c_[...]` are joins (`concatenators`) but with a string directive (`np.r_['0,2', a]`)."""
     what = ".".join(reversed([p.attr for p in walk(path) if isinstance(p, gast.Attribute)]))
-    root = next(n.id for n in walk(path) if isinstance(n, gast.Name))
+    root = next(n.id for n in name_nodes(path))
     hint = "build the array with np.concatenate, np.stack, np.column_stack or np.arange instead"
     if what in ("r_", "c_"):
         return (f"s2s differentiates `{root}.{what}[...]` with a string directive ('r', 'c', '0,2', ...) "

@@ -16,7 +16,7 @@ from s2s.errors import UnsupportedError
 
 from .activity import Activity, diff_operands
 from .callees import Callees
-from .nodes import walk, walk_statements
+from .nodes import name_nodes, walk, walk_statements
 
 
 _REAL_PARTS = {"abs", "absolute", "real", "imag", "angle"}  # calls and attributes that give real values
@@ -49,14 +49,14 @@ def refuse_complex(fn: gast.FunctionDef, act: Activity, callees: Callees, info) 
     while changed:
         changed = False
         for s in assigns:
-            targets = {n.id for t in s.targets for n in walk(t) if isinstance(n, gast.Name)}
+            targets = {n.id for t in s.targets for n in name_nodes(t)}
             if not targets <= tainted and complex_in(s.value) is not None:
                 tainted |= targets
                 changed = True
     if not tainted:   # (every value was looked at with nothing tainted, and none was complex)
         return
     for s in assigns:
-        targets = [n.id for t in s.targets for n in walk(t) if isinstance(n, gast.Name)]
+        targets = [n.id for t in s.targets for n in name_nodes(t)]
         if any(act.is_active(t) for t in targets) and diff_operands(s.value, callees) & act.varied:
             where = complex_in(s.value)
             if where is not None:

@@ -27,7 +27,7 @@ import inspect
 import gast
 
 from .aliasing import _live_after_writes, _shared_operands, inplace_augmented
-from .nodes import param_names, subscript_write, walk
+from .nodes import name_nodes, param_names, subscript_write, walk
 
 OUTSIDE = "outside"   # the abstract object of everything the function did not make or receive
 # keys of a summary (`effects.written_parameters`) besides the parameters it writes into:
@@ -50,10 +50,10 @@ def why_not_dead(fn, callees, effects_of, candidates) -> dict:
     before = _states_before(fn, callees, effects_of, set(candidates))
     result = {}
     for s, names in candidates.items():
-        stored = {n.id for t in getattr(s, "targets", []) for n in walk(t)
-                  if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Store)}
+        stored = {n.id for t in getattr(s, "targets", []) for n in name_nodes(t)
+                  if isinstance(n.ctx, gast.Store)}
         live = live_after.get(s, set()) - stored
-        used = [n.id for n in walk(s.value) if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Load)]
+        used = [n.id for n in name_nodes(s.value) if isinstance(n.ctx, gast.Load)]
         state = before.get(s, {})
         for a in names:
             result[(s, a)] = _reason(a, state, live, used, checked)
@@ -89,7 +89,7 @@ def _states_before(fn, callees, effects_of, watched) -> dict:
         return frozenset(out)
 
     def loads(node):
-        return [n.id for n in walk(node) if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Load)]
+        return [n.id for n in name_nodes(node) if isinstance(n.ctx, gast.Load)]
 
     def shared(value):
         """The names whose memory the result of `value` may share."""
@@ -133,7 +133,7 @@ def _states_before(fn, callees, effects_of, watched) -> dict:
             target = subscript_write(s)
             if target is not None or isinstance(s.targets[0], gast.Attribute):
                 # `y[i] = v`, `p.w = v`: y (or p) may now hold v
-                base = [n.id for n in walk(s.targets[0]) if isinstance(n, gast.Name)][:1]
+                base = [n.id for n in name_nodes(s.targets[0])][:1]
                 for v in base:
                     state[v] = state.get(v, frozenset()) | objects(state, loads(s.value))
                 return state

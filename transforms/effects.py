@@ -41,7 +41,7 @@ from s2s.errors import UnsupportedError
 
 from .aliasing import _insert_before, _is_view, _shared_operands, inplace_augmented, mutable_names
 from .dead_arguments import COPIES, RETURNS, STORED, why_not_dead
-from .nodes import assign, call, const, expr_stmt, name, param_names, subscript_write, walk, walk_statements
+from .nodes import assign, call, const, expr_stmt, name, name_nodes, param_names, subscript_write, walk, walk_statements
 from .parts import (COPY, COPY_IF_LISTED, ENTRY, ENTRY_IF_LISTED, HOLDS_ANY, NOTHING, Display, Value, copied, display,
                     entry, entry_at, held, join, own, parameter, parameters, unpack, viewed)
 from .scalars import python_scalars
@@ -255,7 +255,7 @@ def check_calls(fn, info, callees, effects_of, namer=None):
         effects = effects_of(callee.obj)
         for p, arg in _bound(callee, value, effects):
             # an expression statement keeps its arguments whole: `h(y[1:])` writes into y
-            shared = [n for n in walk(arg) if isinstance(n, gast.Name) and n.id in callees.locals][:1]
+            shared = [n for n in name_nodes(arg) if n.id in callees.locals][:1]
             for a in shared:
                 line, surely, entries, listed = effects[p]
                 entries = entries and a is arg   # `h(y.reshape(2, -1))`: the entries of y's view are not y's
@@ -319,7 +319,7 @@ def _replace_argument(value, arg, new):
 def _temps_after(fn, namer):
     """Fresh temporaries: numbered after every one `fn` holds."""
     prefix = re.escape(namer.temp_prefix)
-    taken = [int(m.group(1)) for n in walk(fn) if isinstance(n, gast.Name)
+    taken = [int(m.group(1)) for n in name_nodes(fn)
              for m in [re.fullmatch(prefix + r"(\d+)", n.id)] if m]
     k = max(taken, default=0)
     while True:

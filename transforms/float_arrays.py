@@ -17,7 +17,7 @@ from __future__ import annotations
 import gast
 import numpy as np
 
-from .nodes import param_names, walk, walk_statements
+from .nodes import name_nodes, param_names, walk_statements
 
 NUMBER = "number"
 
@@ -114,7 +114,7 @@ def kind_of(node, kinds, known, helper):
 
 def _stored(target) -> set:
     """The names an assignment to `target` binds (`a, b`; not `i` in `y[i]`, which it reads)."""
-    return {n.id for n in walk(target) if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Store)}
+    return {n.id for n in name_nodes(target) if isinstance(n.ctx, gast.Store)}
 
 
 def _matmul(a, b):

@@ -24,8 +24,8 @@ from s2s import rules
 from s2s.errors import NoRuleError, UnsupportedError
 
 from .callees import receiver_args, call_arguments, entries_read
-from .nodes import (assign, at, call, const, expr_stmt, name, param_names, popped, pushed, stack_names, subscript_write,
-                    target_names, walk)
+from .nodes import (assign, at, call, const, expr_stmt, name, name_nodes, param_names, popped, pushed, stack_names,
+                    subscript_write, target_names)
 from .reverse import UserCall  # noqa: F401  (the same record of a derived call)
 from .shapes import containers, range_indices, same_shapes
 
@@ -122,7 +122,7 @@ class _Forward:
             body, end = self.block(s.body, start)  # the final pass, with zeros before each break
             self.breaks.pop()
             self.exits.pop()
-            used = {n.id for st in body for n in walk(st) if isinstance(n, gast.Name)}
+            used = {n.id for st in body for n in name_nodes(st)}
             before = [self.materialise(v, s) for v in sorted(set(zero) - start) if self.t(v) in used]
             # zero on every path that does not break, but not after the loop: zero it up front,
             # for the loop's normal exit (the body leaves it alone until it breaks)
@@ -257,7 +257,7 @@ class _Forward:
         shapes = self.shapes.get(s, {})
         covered = {arg.id for arg, _ in terms}
         for _, term in terms:
-            covered |= {n.id for n in walk(term) if isinstance(n, gast.Name)}
+            covered |= {n.id for n in name_nodes(term)}
         if any(shapes.get(arg.id, arg.id) == shapes.get(t, t) for arg, _ in terms):
             return True
         return all(isinstance(o, gast.Constant) or (isinstance(o, gast.Name) and (o.id in covered or o.id in self.scalars))

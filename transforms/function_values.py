@@ -41,7 +41,7 @@ from s2s.errors import UnsupportedError
 
 from .callees import Callees, public_name, resolve
 from .inlining import Frozen, Helper, Inlining, Made, Partial, Path, _function, _is_maker, is_distribution
-from .nodes import assign, at as assign_at, clone, const, name, param_names, stored_names, walk
+from .nodes import assign, at as assign_at, clone, const, name, name_nodes, param_names, stored_names, walk
 
 _MISSING = resolve((), "")   # what an unbound name resolves to
 
@@ -93,7 +93,7 @@ class _Scope(Inlining):
     def __init__(self, ctx, func, info, env, nodes, own_locals=(), parent=None):
         self.ctx, self.func, self.info, self.env, self.parent = ctx, func, info, env, parent
         tree = gast.Module(body=list(nodes), type_ignores=[])
-        names = [n for n in walk(tree) if type(n) is gast.Name]   # (one walk: a function may be long)
+        names = name_nodes(tree)   # (one walk: a function may be long)
         self.binds = collections.Counter(n.id for n in names if isinstance(n.ctx, (gast.Store, gast.Param)))
         self.locals = set(self.binds) | set(own_locals)
         self.loops = _enclosing_loops(tree)

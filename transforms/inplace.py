@@ -40,7 +40,7 @@ from __future__ import annotations
 import gast
 
 from .float_arrays import NUMBER, array_shape, float_arrays, kind_of, loop_indices, np_call, simple_index
-from .nodes import ADJOINT, call, is_adjoint, name, walk
+from .nodes import ADJOINT, call, is_adjoint, name, name_nodes
 
 
 def inplace_adjoints(fn: gast.FunctionDef, helper, known=None) -> bool:
@@ -174,7 +174,7 @@ def _is(node, id_) -> bool:
 
 
 def _names(node) -> set:
-    return {n.id for n in walk(node) if isinstance(n, gast.Name)}
+    return {n.id for n in name_nodes(node)}
 
 
 # ---- code for known shapes: the statements the two calls stand for -------------------------

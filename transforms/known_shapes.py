@@ -30,7 +30,7 @@ from s2s import runtime
 
 from .callees import call_arguments
 from .known_values import Const, Known
-from .nodes import param_names, subscript_write, target_names, walk, walk_statements
+from .nodes import name_nodes, param_names, subscript_write, target_names, walk, walk_statements
 
 
 _F8 = np.dtype(float)
@@ -101,13 +101,13 @@ def _escapes(s):
     if isinstance(s, gast.Assign):
         t = s.targets[0]
         if isinstance(t, gast.Attribute):
-            yield from (n.id for n in walk(t) if isinstance(n, gast.Name))
+            yield from (n.id for n in name_nodes(t))
         elif not isinstance(t, (gast.Name, gast.Subscript)):
             yield from target_names(s)
     elif isinstance(s, gast.Expr):
         for n in walk(s.value):
             if isinstance(n, gast.Call) and isinstance(n.func, gast.Attribute):
-                yield from (m.id for m in walk(n.func.value) if isinstance(m, gast.Name))
+                yield from (m.id for m in name_nodes(n.func.value))
     elif not isinstance(s, (gast.For, gast.If, gast.While, gast.Return, gast.Pass, gast.Break, gast.Continue)):
         for n in walk(s):
             if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Store):

@@ -27,7 +27,7 @@ import weakref
 
 import gast
 
-from .nodes import param_names, stored_names, walk
+from .nodes import name_nodes, param_names, stored_names, walk
 
 # lifted function -> (FunctionDef, SourceInfo): what `s2s.parsing.parse_function` gives for it
 PARSED: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()
@@ -55,7 +55,7 @@ def lift(helper, func, parse, enclosing_locals, helpers):
         gast.copy_location(original, body)
     original.name = name
     own = set(param_names(original)) | stored_names(original)
-    read = {n.id for n in walk(original) if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Load)}
+    read = {n.id for n in name_nodes(original) if isinstance(n.ctx, gast.Load)}
     calls_local = sorted((read - own) & set(helpers))
     if calls_local:
         raise LiftError(helper, f"the local function `{helper.name}` calls the local function `{calls_local[0]}`: "

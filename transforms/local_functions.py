@@ -37,7 +37,7 @@ import gast
 
 from s2s.errors import UnsupportedError
 
-from .nodes import walk
+from .nodes import name_nodes, walk
 from .structure import structure
 
 
@@ -74,8 +74,8 @@ def local_functions(fn: gast.FunctionDef, info, namer):
         found[helper.name] = helper
     if not found:
         return fn, {}
-    for node in walk(gast.Module(body=body + list(found.values()), type_ignores=[])):
-        if isinstance(node, gast.Name) and node.id in found and isinstance(node.ctx, gast.Store):
+    for node in name_nodes(gast.Module(body=body + list(found.values()), type_ignores=[])):
+        if node.id in found and isinstance(node.ctx, gast.Store):
             fail(node, f"`{node.id}` names a local function and is assigned again", "use another name for the variable")
     _check_not_recursive(found, fail)
     fn.body = body
@@ -136,7 +136,7 @@ class _Lift(gast.NodeTransformer):
 
 
 def _local_names(fn) -> set:
-    names = {n.id for n in walk(fn) if isinstance(n, gast.Name) and isinstance(n.ctx, (gast.Store, gast.Param))}
+    names = {n.id for n in name_nodes(fn) if isinstance(n.ctx, (gast.Store, gast.Param))}
     return names | {s.name for s in fn.body if isinstance(s, gast.FunctionDef)}
 
 
@@ -174,7 +174,7 @@ def _constant(node, local_names) -> bool:
 
 
 def _reads(node, local_names) -> str:
-    read = sorted({n.id for n in walk(node) if isinstance(n, gast.Name) and n.id in local_names})
+    read = sorted({n.id for n in name_nodes(node) if n.id in local_names})
     if not read:
         return ""
     return (f": it reads `{read[0]}` of the enclosing function, which Python reads when the function is "

@@ -64,6 +64,29 @@ def walk(node):
         yield n
 
 
+def name_nodes(node) -> list:
+    """Every `Name` node of the tree `node`, in the order `walk` yields them. Most walks look
+    for names only (what a statement reads or writes); this one builds the list in one loop,
+    without resuming a generator and testing the type of every node at the caller (a third
+    of the time of such a walk)."""
+    todo, found = [node], []
+    push, extend, keep, fields_of, name_class = todo.append, todo.extend, found.append, _CHILD_FIELDS.get, gast.Name
+    for n in todo:
+        kind = type(n)
+        if kind is name_class:
+            keep(n)
+        fields = fields_of(kind)
+        if fields is None:
+            fields = child_fields(kind)
+        for field in fields:
+            value = getattr(n, field, None)
+            if type(value) is list:
+                extend(filter(None, value))
+            elif value is not None:
+                push(value)
+    return found
+
+
 _CHILD_FIELDS: dict = {}   # node class -> the fields `walk` looks into
 # fields that never hold a node: names, flags, contexts, operators (a `Name` is a parameter too)
 _LEAF_FIELDS = {"ctx", "op", "ops", "id", "attr", "arg", "asname", "conversion", "is_async", "kind", "kwd_attrs",
@@ -142,11 +165,11 @@ def is_atom(node) -> bool:
 
 
 def loaded_names(node) -> set[str]:
-    return {n.id for n in walk(node) if type(n) is gast.Name and type(n.ctx) is gast.Load}
+    return {n.id for n in name_nodes(node) if type(n.ctx) is gast.Load}
 
 
 def stored_names(node) -> set[str]:
-    return {n.id for n in walk(node) if type(n) is gast.Name and type(n.ctx) in (gast.Store, gast.Param)}
+    return {n.id for n in name_nodes(node) if type(n.ctx) in (gast.Store, gast.Param)}
 
 
 def target_names(stmt) -> list[str]:
@@ -159,7 +182,7 @@ def target_names(stmt) -> list[str]:
         return [targets[0].id]
     out = []
     for t in targets:
-        out += [n.id for n in walk(t) if isinstance(n, gast.Name)]
+        out += [n.id for n in name_nodes(t)]
     return out
 
 
@@ -172,7 +195,7 @@ def subscript_write(stmt):
 
 def index_names(subscript) -> set[str]:
     """Names the index of `y[...]` reads."""
-    return {n.id for n in walk(subscript.slice) if isinstance(n, gast.Name)}
+    return {n.id for n in name_nodes(subscript.slice)}
 
 
 def param_names(fn: gast.FunctionDef) -> list[str]:
@@ -282,7 +305,7 @@ class NameMap:
 
     def about(self, s) -> dict:
         """The entries for the names the statement `s` mentions, as a dict."""
-        return {n.id: self.map[n.id] for n in walk(s) if isinstance(n, gast.Name) and n.id in self.map}
+        return {n.id: self.map[n.id] for n in name_nodes(s) if n.id in self.map}
 
 
 def parse(source: str, mode: str = "exec"):

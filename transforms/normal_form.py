@@ -48,7 +48,7 @@ from s2s.errors import UnsupportedError
 from . import containers
 from .concatenators import joined
 from .packing import display, pack, parameters, unstar
-from .nodes import AUGMENTED, assign, at, call, const, is_atom, name, param_names, popped, walk
+from .nodes import AUGMENTED, assign, at, call, const, is_atom, name, name_nodes, param_names, popped, walk
 
 
 def normal_form(fn: gast.FunctionDef, namer, info, helpers=None, signature_of=None, lookup=None) -> gast.FunctionDef:
@@ -70,7 +70,7 @@ class _Flattener:
         self.conds = 0
         self.origin = fn
         self.locals = set(param_names(fn)) | {
-            n.id for n in walk(fn) if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Store)}
+            n.id for n in name_nodes(fn) if isinstance(n.ctx, gast.Store)}
         self.mappings = containers.mapping_names(fn)
         self.params = set(param_names(fn))
 
@@ -135,8 +135,8 @@ class _Flattener:
             elif isinstance(s.value, gast.Call):
                 out.append(s)
         elif isinstance(s, gast.If):
-            written = {n.id for b in s.body + s.orelse for n in walk(b)
-                       if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Store)}
+            written = {n.id for b in s.body + s.orelse for n in name_nodes(b)
+                       if isinstance(n.ctx, gast.Store)}
             if isinstance(s.test, gast.Name) and s.test.id not in written:
                 c = s.test.id  # still holds the test's value after the if
             else:
@@ -179,7 +179,7 @@ class _Flattener:
             out.append(at(gast.For(target=s.target, iter=it, body=body, orelse=[], type_comment=None), s))
             return out
         # for x in xs / enumerate(xs) / zip(xs, ys): a loop over an index k, and x = xs[k] ...
-        written = {n.id for b in s.body for n in walk(b) if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Store)}
+        written = {n.id for b in s.body for n in name_nodes(b) if isinstance(n.ctx, gast.Store)}
         keyed = containers.loop_over_keys(s, self.mappings, written, self.temp)  # for k, v in d.items(): ...
         if keyed is not None:
             return self.for_loop(keyed)
@@ -279,14 +279,14 @@ class _Flattener:
             target, value = unstar(self, target, value, out)
         elts = target.elts
         if isinstance(value, (gast.Tuple, gast.List)) and len(value.elts) == len(elts):
-            stored = {n.id for e in elts for n in walk(e) if isinstance(n, gast.Name)}
-            read = {n.id for v in value.elts for n in walk(v) if isinstance(n, gast.Name)}
+            stored = {n.id for e in elts for n in name_nodes(e)}
+            read = {n.id for v in value.elts for n in name_nodes(v)}
             if not stored & read:  # no element reads a target: assign them one by one
                 for e, v in zip(elts, value.elts):
                     self.assign_to(e, v, out)
                 return
             atoms = [self.atom(v, out) for v in value.elts]
-            written = {n.id for e in elts for n in walk(e) if isinstance(n, gast.Name)}
+            written = {n.id for e in elts for n in name_nodes(e)}
             for i, a in enumerate(atoms):
                 if isinstance(a, gast.Name) and a.id in written:
                     t = self.temp()
@@ -409,7 +409,7 @@ class _Flattener:
         result = self.temp()
         self.locals.add(result)
         out.append(assign(result, gast.List(elts=[], ctx=gast.Load()), self.origin))
-        renames = {n.id: self.temp() for g in node.generators for n in walk(g.target) if isinstance(n, gast.Name)}
+        renames = {n.id: self.temp() for g in node.generators for n in name_nodes(g.target)}
         self.locals |= set(renames.values())
         first_iter = node.generators[0].iter
         node = _Rename(renames, keep=first_iter).visit(node)
@@ -428,7 +428,7 @@ class _Flattener:
         with its own names made fresh; the returned value stands for the call."""
         helper = copy.deepcopy(self.helpers[call_node.func.id])
         bound = self.bind(helper, call_node, out)
-        own = set(bound) | {n.id for n in walk(helper) if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Store)}
+        own = set(bound) | {n.id for n in name_nodes(helper) if isinstance(n.ctx, gast.Store)}
         fresh = {v: self.temp() for v in sorted(own)}
         self.locals |= set(fresh.values())
         fresh.update(self.nested(helper, fresh))
@@ -575,4 +575,4 @@ def _load(node):
 
 
 def _operand_names(prim) -> set[str]:
-    return {n.id for n in walk(prim) if isinstance(n, gast.Name)}
+    return {n.id for n in name_nodes(prim)}

@@ -20,7 +20,7 @@ import operator
 import gast
 
 from .cse import share_subexpressions
-from .nodes import NameMap, loaded_names, rewrite, subscript_write, target_names, walk
+from .nodes import NameMap, loaded_names, name_nodes, rewrite, subscript_write, target_names, walk
 
 _FOLD = {gast.Add: operator.add, gast.Sub: operator.sub, gast.Mult: operator.mul,
          gast.Div: operator.truediv, gast.Pow: operator.pow, gast.FloorDiv: operator.floordiv}
@@ -137,8 +137,8 @@ def _propagate_copies(stmts, derivative_name):
         if compound:  # a loop body runs again after its own assignments: drop what it breaks first
             copies.forget(written)
         if copies:
-            for n in walk(s):
-                if type(n) is gast.Name and type(n.ctx) is gast.Load and n.id in copies:
+            for n in name_nodes(s):
+                if type(n.ctx) is gast.Load and n.id in copies:
                     n.id = copies[n.id]
         copies.forget(written)
         if isinstance(s, gast.Assign) and isinstance(s.value, gast.Name) and isinstance(s.targets[0], gast.Name) \
@@ -148,7 +148,7 @@ def _propagate_copies(stmts, derivative_name):
 
 
 def _written_inside(s):
-    return {n.id for n in walk(s) if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Store)}
+    return {n.id for n in name_nodes(s) if isinstance(n.ctx, gast.Store)}
 
 
 # ---- dead code -------------------------------------------------------------------------

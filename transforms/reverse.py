@@ -37,8 +37,8 @@ from s2s.errors import UnsupportedError
 
 from .callees import receiver_args, call_arguments, entries_read
 from .aliasing import sharing
-from .nodes import (assign, at, call, clone, const, expr_stmt, index_names, name, param_names, popped, pushed,
-                    stack_names, subscript_write, target_names, walk, walk_statements)
+from .nodes import (assign, at, call, clone, const, expr_stmt, index_names, name, name_nodes, param_names, popped,
+                    pushed, stack_names, subscript_write, target_names, walk_statements)
 from .shapes import containers, dicts, lazy_temporaries, range_indices, same_shapes
 from .known_shapes import element
 from .recompute import Recompute
@@ -197,13 +197,13 @@ class _Reverse:
             self.reads[counter] = set()
         self.branch_reads[(s, "body")] = set(stale)
         body = body + [self.pop_sites[count]] + [self.materialise(v, s) for v in stale]
-        used = {n.id for st in body for n in walk(st) if isinstance(n, gast.Name)}
+        used = {n.id for st in body for n in name_nodes(st)}
         missing = sorted(v for v in set(zero) - start if self.namer.adjoint(v) in used)
         self.reads[s] = {trips} | set(missing)
         target, iterated = name(self.namer.ignored, store=True), call("range", name(trips))
         if s in self.index_loops and s.target.id in used:   # the backward loop sets the index again
             target, iterated = name(s.target.id, store=True), self.indices_backward(s, trips)
-            self.reads[s] |= {n.id for n in walk(s.iter) if isinstance(n, gast.Name) and n.id in self.primal}
+            self.reads[s] |= {n.id for n in name_nodes(s.iter) if n.id in self.primal}
         loop = at(gast.For(target=target, iter=iterated, body=body, orelse=[], type_comment=None), s)
         return [self.materialise(v, s) for v in missing] + [loop, self.pop_sites[start_count]], set(start)
 
@@ -245,10 +245,10 @@ class _Reverse:
             if self.act.is_active(t) and t not in zero:
                 self.value_adjoint(s, t, zero, code)
         zero |= {t for t in targets if self.act.is_active(t)}
-        names = [n for st in code for n in walk(st) if type(n) is gast.Name]
+        names = [n for st in code for n in name_nodes(st)]
         if self.recompute is not None and self.recompute.wanted(names, s):   # cheap temporaries
             code = self.recompute.substitute(code, s)                          # computed again, not recorded
-            names = [n for st in code for n in walk(st) if type(n) is gast.Name]
+            names = [n for st in code for n in name_nodes(st)]
         self.reads[s] = {n.id for n in names if type(n.ctx) is gast.Load and n.id in self.primal}
         return code + [marker], zero
 
@@ -296,8 +296,8 @@ class _Reverse:
         return k >= 0 and k not in read and all(isinstance(r, str) or r >= 0 for r in read)
 
     def primal_reads(self, code):
-        return {n.id for st in code for n in walk(st)
-                if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Load) and n.id in self.primal}
+        return {n.id for st in code for n in name_nodes(st)
+                if isinstance(n.ctx, gast.Load) and n.id in self.primal}
 
     def accumulate(self, v, contribution, zero, code, origin):
         if not self.act.is_active(v):
@@ -658,19 +658,18 @@ def index_loops(fn, callees) -> set:
         for n in _written(s):
             counts[n] = counts.get(n, 0) + 1
     uses: dict = {}
-    for n in walk(fn):
-        if isinstance(n, gast.Name):
-            uses[n.id] = uses.get(n.id, 0) + 1
+    for n in name_nodes(fn):
+        uses[n.id] = uses.get(n.id, 0) + 1
     found = set()
     for s in walk_statements(fn.body):
         if not (isinstance(s, gast.For) and isinstance(s.target, gast.Name) and isinstance(s.iter, gast.Call)
                 and isinstance(s.iter.func, gast.Name) and callees.lookup(s.iter.func) is range
                 and not s.iter.keywords and not any(isinstance(a, gast.Starred) for a in s.iter.args)):
             continue
-        read = {n.id for n in walk(s.iter) if isinstance(n, gast.Name)} - {s.iter.func.id}
+        read = {n.id for n in name_nodes(s.iter)} - {s.iter.func.id}
         written = {n for t in walk_statements(s.body + s.orelse) for n in _written(t)}
-        mine = sum(1 for t in [s.target] + s.body + s.orelse for n in walk(t)
-                   if isinstance(n, gast.Name) and n.id == s.target.id)
+        mine = sum(1 for t in [s.target] + s.body + s.orelse for n in name_nodes(t)
+                   if n.id == s.target.id)
         if counts.get(s.target.id) == 1 and not (read & (written | {s.target.id})) and uses[s.target.id] == mine:
             found.add(s)
     return found

@@ -27,7 +27,7 @@ import gast
 from s2s import rules
 
 from .callees import call_arguments
-from .nodes import NameMap, subscript_write, target_names, walk, walk_statements
+from .nodes import NameMap, name_nodes, subscript_write, target_names, walk_statements
 
 
 def same_shapes(body, callees, scalars) -> dict:
@@ -86,7 +86,7 @@ def same_shapes(body, callees, scalars) -> dict:
                     rep.put(next(iter(written)), source)
                 after[s] = rep.about(s)
             elif isinstance(s, (gast.If, gast.For, gast.While)):
-                rep.forget({n.id for n in walk(s) if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Store)})
+                rep.forget({n.id for n in name_nodes(s) if isinstance(n.ctx, gast.Store)})
                 for field in ("body", "orelse"):
                     block(getattr(s, field))
         return after
@@ -122,8 +122,8 @@ def lazy_temporaries(fn, namer, callees):
         parts = [s.value] if isinstance(s, gast.Assign) else [getattr(s, f) for f in ("test", "iter", "value")
                                                              if getattr(s, f, None) is not None]
         for part in parts:
-            for n in walk(part):
-                if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Load):
+            for n in name_nodes(part):
+                if isinstance(n.ctx, gast.Load):
                     uses[n.id] = uses.get(n.id, 0) + 1
         for t in _written(s):
             defs[t] = defs.get(t, []) + [s]
