@@ -58,12 +58,15 @@ def local_functions(fn: gast.FunctionDef, info, namer):
         _check_signature(helper, fail, _local_names(fn))
         found[helper.name] = helper
     inner = body + [s for h in found.values() for s in h.body]
+    lambdas = False
     for node in walk(gast.Module(body=inner, type_ignores=[])):
         if isinstance(node, gast.FunctionDef):
             fail(node, "a nested `def` is supported only at the top level of the function's body",
                  "move the definition out of the if or loop (define it once, before its first use)")
+        lambdas = lambdas or isinstance(node, gast.Lambda)
     lifted = _Lift(fail)
-    body = [lifted.visit(s) for s in body]
+    if lambdas:   # (else lifting changes nothing: it was most of this pass on a long function)
+        body = [lifted.visit(s) for s in body]
     for helper in found.values():
         if any(isinstance(n, gast.Lambda) for n in walk(gast.Module(body=helper.body, type_ignores=[]))):
             lam = next(n for n in walk(gast.Module(body=helper.body, type_ignores=[])) if isinstance(n, gast.Lambda))
