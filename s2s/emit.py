@@ -95,6 +95,14 @@ def _pretty(source):
 
 
 def _comment(fn, info):
+    cited: dict = {}   # line -> its comment (a line has many statements: each of its adjoints)
+
+    def cite(line):
+        text = cited.get(line)
+        if text is None:
+            text = cited[line] = _cite(info, line)
+        return text
+
     def block(stmts, header_line=None):
         out = []
         previous = (header_line, None)
@@ -106,7 +114,7 @@ def _comment(fn, info):
                 s.body = block(s.body, line) or [gast.Pass()]
             if isinstance(getattr(s, "orelse", None), list) and s.orelse:
                 s.orelse = block(s.orelse, line) or [gast.Pass()]
-            text = _cite(info, line) if line and line != header_line and not isinstance(s, gast.Pass) else ""
+            text = cite(line) if line and line != header_line and not isinstance(s, gast.Pass) else ""
             key = (text or line, is_adjoint(s))
             if line and key != previous and line != header_line and not isinstance(s, gast.Pass):
                 if text:
