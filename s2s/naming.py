@@ -69,6 +69,7 @@ class Namer:
         self.given: set[str] = set()
         self.derived: dict[str, set[str]] = {}   # derived name -> the names it was derived from
         self._temp = re.compile(re.escape(self.temp_prefix) + _TEMP)
+        self._made: dict = {}   # (prefix, name) -> its adjoint or tangent, as `_derived` made it
 
     def _give(self, name: str) -> str:
         self.given.add(name)
@@ -116,12 +117,19 @@ class Namer:
 
     # -- adjoints and tangents -----------------------------------------------------
     def _derived(self, prefix: str, name: str) -> str:
+        """`prefix` + the name's bare part. Made once per name: the passes ask for the adjoint of
+        a name at each of its uses (the user names and the prefixes are fixed, and what is
+        recorded, in `given` and `derived`, only grows)."""
+        made = self._made.get((prefix, name))
+        if made is not None:
+            return made
         bare = name[len(self.temp_prefix):]
         if self.is_temp(name) and bare not in self.user_names:
             derived = prefix + bare
         else:  # a user name, or `_out` beside a user's `out`: the whole name (`d__out`)
             derived = prefix + name
         self.derived.setdefault(derived, set()).add(name)
+        self._made[prefix, name] = derived
         return self._give(derived)
 
     def adjoint(self, name: str) -> str:
