@@ -142,16 +142,29 @@ _CITED = re.compile(r"^# (.*\(([^()]+):(\d+)\))$")
 
 
 def _origin(info, line) -> str:
-    """The comment above `line` in generated code (`grad of: <line>  (file:N)`), which cites the
-    user's line the statement came from; "" if none does (a line s2s added)."""
-    for k in range(line, 0, -1):
-        text = info.line(k).strip()
-        if text.startswith("def "):
+    """The comment that heads the statement at `line` in generated code (`grad of: <line>  (file:N)`),
+    which cites the user's line the statement came from; "" if none does (a line s2s added). That
+    comment is above it at its own indentation, with only its siblings (and what they hold) between:
+    a comment inside an earlier loop's body heads that body, not what follows the loop, and the
+    first statement of a block without a comment of its own has none (its header's is the block's)."""
+    indent = _indentation(info.line(line))
+    for k in range(line - 1, 0, -1):
+        raw = info.line(k)
+        text = raw.strip()
+        if not text:
+            continue
+        depth = _indentation(raw)
+        if text.startswith("def ") or depth < indent:
             return ""
-        match = _CITED.match(text)
-        if match:
-            return match.group(1)
+        if depth == indent:
+            match = _CITED.match(text)
+            if match:
+                return match.group(1)
     return ""
+
+
+def _indentation(text: str) -> int:
+    return len(text) - len(text.lstrip())
 
 
 def _comments_to_text(text: str) -> str:

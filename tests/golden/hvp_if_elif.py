@@ -56,7 +56,6 @@ def hvp_if_elif(x, y, tt_x):
             d_x = unbroadcast(_t4, x)
             tt_d_x = s2s_unbroadcast(tt_4, x)
         else:
-            # grad of: z = np.sin(x) * y    (golden_cases.py:17)
             d_x = zeros_like(x)
             tt_d_x = s2s_zeros_like(d_x)
     return d_x, tt_d_x

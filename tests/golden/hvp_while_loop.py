@@ -18,7 +18,6 @@ def hvp_while_loop(x, tt_x):
     _trips1 = 0
     tt__2 = s2s_zeros_like(_2)
     while k < 5:
-        # while k < 5:    (golden_cases.py:33)
         _t1 = _trips1 + 1
         _trips1 = _t1
         # s = s * np.cos(s) + x    (golden_cases.py:34)
@@ -35,7 +34,6 @@ def hvp_while_loop(x, tt_x):
         # k += 1    (golden_cases.py:35)
         _3 = k + 1
         k = _3
-    # k += 1    (golden_cases.py:35)
     d_s = grad_seed(s)
     # grad of: while k < 5:    (golden_cases.py:33)
     d_x = zeros_like(x)
