@@ -156,12 +156,18 @@ class _Linker:
         if self.from_imports:
             lines.append("")
             lines += [f"from {m} import {', '.join(sorted(names))}" for m, names in sorted(self.from_imports.items())]
+        decorator = ""
         if self.jit:   # a function of the user's that compiled code calls is compiled too
             called = sorted(n for names in self.from_imports.values() for n in names
                             if isinstance(self.defined.get(n), types.FunctionType))
             lines += [""] + [f"{n} = numba.njit({n})" for n in called] if called else []
+            decorator = "@numba.njit(cache=True)\n"
+            read = sorted(n for names in self.from_imports.values() for n in names)
+            if read:   # a cache on disk would keep what they were when it was written
+                decorator = "@numba.njit\n"
+                lines += ["", "# Compiled at each run, not cached on disk: Numba compiles what the code reads from",
+                          f"# other modules ({', '.join(read)}) in as constants, and its cache would not see them change."]
         out = "\n".join(lines) + "\n"
-        decorator = "@numba.njit(cache=True)\n" if self.jit else ""
         out += "".join("\n\n" + decorator + src for _, src, _ in self.functions)
         if helper_sources:
             out += (f"\n\n# Helpers copied from {self.reader.module.__name__} (s2s {__version__}) so that this module "
