@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import inspect
 import re
-import types
 from typing import Any, Callable
 
 import gast
@@ -30,7 +29,7 @@ from .parsing import SourceInfo
 from .transforms.nodes import parse
 from .driver import ORIGINS
 from .emit import function_source
-from .load import source_filename
+from .load import _names, source_filename
 from .transforms.fusion import fuse
 from .transforms.numba_form import numba_form
 
@@ -203,14 +202,6 @@ def _namespace(texts, roll, numba, done) -> tuple[dict, dict]:
             namespace[read] = value
     namespace.update({alias: jit_runtime.HELPERS[h] for alias, h in helpers.items()})
     return namespace, helpers
-
-
-def _names(code) -> set:
-    names = set(code.co_names)
-    for const in code.co_consts:
-        if isinstance(const, types.CodeType):
-            names |= _names(const)
-    return names
 
 
 _ANSI = re.compile(r"\x1b\[[0-9;]*m")

@@ -20,6 +20,7 @@ numba = pytest.importorskip("numba")
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "examples"))
 import course  # noqa: E402
+import test_cli  # noqa: E402  (its model, with a stencil)
 
 RNG = np.random.default_rng(7)
 
@@ -235,29 +236,7 @@ def test_without_numba_says_how_to_get_it(monkeypatch):
 
 # ---- the command line: s2s grad ... --jit ----------------------------------------------------
 
-MODEL = '''\
-import math
-
-import numpy as np
-
-SCALE = 3.0
-
-
-def n_terms():
-    return 2
-
-
-def square_plus(x):
-    return x * x + SCALE
-
-
-def model(x, y):
-    """2 (x^2 + SCALE) y: gradient (4 x y, 2 (x^2 + SCALE))."""
-    s = 0.0
-    for k in range(n_terms()):
-        s = s + square_plus(x) * y
-    return s + math.pi
-
+MODEL = test_cli.MODEL + '''
 
 def rolled(u, c):
     for _ in range(3):
