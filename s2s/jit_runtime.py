@@ -4,8 +4,9 @@ Each helper of `s2s.runtime` that generated code for arrays and numbers calls ha
 of the same name and signature, which only Numba calls: compiled, it is the implementation its
 `@overload` picks for the argument types -- Numba specialises per type, so what `s2s.runtime`
 decides at every call (a number or an array? of which rank?) is decided here once, when the code
-is compiled. This module reads nothing of s2s's: the command line copies what a module it writes
-with `--jit` needs from it, so that the module runs with NumPy and Numba only. Shapes are still compared at run time (`unbroadcast` of a
+is compiled. This module reads nothing else of s2s's than the error class it raises: the command
+line copies what a module it writes with `--jit` needs from it (and that class, as it does for any
+module it writes), so that the module runs with NumPy and Numba only. Shapes are still compared at run time (`unbroadcast` of a
 cotangent that was broadcast). Helpers for lists, dicts and trees have no Numba form: code that
 calls them is refused by `s2s.jit`, naming the helper.
 """
@@ -14,6 +15,8 @@ from __future__ import annotations
 import numpy as np
 from numba import njit, types
 from numba.extending import overload
+
+from .runtime import InPlaceWriteError   # (a module the command line writes gets a copy of the class)
 
 
 NUMBER = (types.Number, types.Boolean)
@@ -95,6 +98,22 @@ def setindex(a, index, v):
     raise NotImplementedError(_COMPILED_ONLY)
 
 
+def passed_as_value(y, message):
+    raise NotImplementedError(_COMPILED_ONLY)
+
+
+def entries_passed_as_value(y, message):
+    raise NotImplementedError(_COMPILED_ONLY)
+
+
+def copied_entries_passed_as_value(y, message):
+    raise NotImplementedError(_COMPILED_ONLY)
+
+
+def last_write(g, index):
+    raise NotImplementedError(_COMPILED_ONLY)
+
+
 def roll_along(x, shift, axis):
     """`np.roll(x, shift, axis=axis)`: Numba's np.roll has no axis."""
     raise NotImplementedError(_COMPILED_ONLY)
@@ -102,7 +121,8 @@ def roll_along(x, shift, axis):
 
 HELPERS = {f.__name__: f for f in (grad_seed, unbroadcast, rebroadcast, zeros_like, unsum, matmul_grad_a,
                                    matmul_grad_b, dot_grad_a, dot_grad_b, add, copy_of, iterated, uniterated,
-                                   reiterated, unindex, setindex, roll_along)}
+                                   reiterated, unindex, setindex, passed_as_value, entries_passed_as_value,
+                                   copied_entries_passed_as_value, last_write, roll_along)}
 
 
 # ---- what Numba compiles ---------------------------------------------------------------------
@@ -355,6 +375,59 @@ def _setindex(a, index, v):
         out[index] = v
         return out
     return write
+
+
+# The checks that a callee's `v += e`, differentiated as `v = v + e`, rebinds `v` (s2s.runtime):
+# decided by the argument's type, so here when the code is compiled. Numbers and arrays only.
+
+@overload(passed_as_value)
+def _passed_as_value(y, message):
+    if _is_number(y):
+        return lambda y, message: None
+    if _is_array(y):   # `+=` on an array writes into it
+        def refuse(y, message):
+            raise InPlaceWriteError(message)
+        return refuse
+    return None
+
+
+@overload(entries_passed_as_value)
+def _entries_passed_as_value(y, message):
+    if _is_number(y) or _is_array(y) and y.ndim == 1:   # (an entry of a vector is a number)
+        return lambda y, message: None
+    if _is_array(y):   # the entries of a matrix are views of its rows
+        def refuse(y, message):
+            raise InPlaceWriteError(message)
+        return refuse
+    return None
+
+
+@overload(copied_entries_passed_as_value)
+def _copied_entries_passed_as_value(y, message):
+    if _is_number(y) or _is_array(y):   # a copy of an array of numbers holds numbers of its own
+        return lambda y, message: None
+    return None
+
+
+@overload(last_write)
+def _last_write(g, index):
+    if not _is_array(g):
+        return None
+    if _plain_index(index):
+        return lambda g, index: g[index]
+    if isinstance(index, types.Array) and index.ndim == 1 and isinstance(index.dtype, types.Integer) \
+            and g.ndim == 1:
+        def last(g, index):   # a position written twice keeps the last value: the earlier writes get 0
+            writer = np.full(g.shape[0], -1)
+            for k in range(index.size):
+                writer[index[k]] = k
+            out = np.zeros(index.size)
+            for k in range(index.size):
+                if writer[index[k]] == k:
+                    out[k] = g[index[k]]
+            return out
+        return last
+    return None
 
 
 @overload(roll_along)

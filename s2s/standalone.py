@@ -305,7 +305,7 @@ class _Runtime:
         name = value.__name__
         if getattr(runtime, name, None) is not value:
             return None
-        if name not in self.parts and self.module is not runtime:
+        if self.module is not runtime and name not in self.module.HELPERS:
             raise JitError(f"cannot write the module in the form Numba compiles: its code calls the helper `{name}`, "
                            "which has no compiled form yet", hint="write it without --jit")
         return name if name in self.parts else None

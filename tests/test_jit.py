@@ -105,6 +105,13 @@ def _nested_trips(x, n):
     return s
 
 
+def _scaled_entry(x):
+    z = np.sin(x)
+    v = z[1] * 1.0
+    v *= 0.5          # checked at run time not to write into z (compiled: decided by the types)
+    return np.sum(z) + v * v
+
+
 def _helper(z, k):
     for _ in range(k):
         z = np.tanh(z) * 1.1 + z
@@ -128,6 +135,7 @@ CASES = [
     (_stepped, (0.3,), 0),
     (_while, (1.2,), 0),
     (_nested_trips, (0.3, 3), 0),   # was silently wrong: the counts pushed were the counters' zeros
+    (_scaled_entry, (RNG.normal(size=3),), 0),
     (_calls_helper, (RNG.normal(size=4),), 0),
     (_array_loop, (RNG.normal(size=3), RNG.normal(size=(3, 3)) * 0.5), (0, 1)),
 ]
@@ -142,6 +150,11 @@ def test_recorded_loops_compiled(f, args, wrt):
     assert_grads_close(f, got if isinstance(wrt, tuple) else (got,), args, wrts,
                        oracle=complex_step_grad if exact else numerical_grad, rtol=1e-9 if exact else 1e-6)
     _close(got, eager(*args))
+
+
+def test_run_time_checks_of_in_place_writes_compile():
+    text = s2s.source(s2s.jit(s2s.grad(_scaled_entry)))
+    assert "copied_entries_passed_as_value(" in text and "entries_passed_as_value(" in text
 
 
 def test_source_shows_the_compiled_code():
