@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import inspect
 import re
+import types
 from typing import Any, Callable
 
 import gast
@@ -155,7 +156,7 @@ def _helper(value) -> bool:
 
 def _numba_module(generated, numba, done=None):
     """The Numba form of `generated`'s functions as one module's text, and the namespace it runs
-    in, where each of its functions is compiled. `done`: the generations compiled so far for
+    in, where each of its functions is compiled. `done`: the generations (by id) and user functions compiled so far for
     this call of s2s.jit (code generated from generated code calls the other's functions)."""
     done = {} if done is None else done
     if id(generated) in done:
@@ -198,10 +199,30 @@ def _namespace(texts, roll, numba, done) -> tuple[dict, dict]:
                 helpers[read] = value.__name__
                 value = jit_runtime.HELPERS[value.__name__]
             elif inspect.isfunction(value):
-                value = numba.njit(value)
+                value = _user_function(value, numba, done)
             namespace[read] = value
     namespace.update({alias: jit_runtime.HELPERS[h] for alias, h in helpers.items()})
     return namespace, helpers
+
+
+_LIBRARIES = ("numpy", "scipy", "numba", "math", "s2s")   # what Numba knows, or s2s compiles its own way
+
+
+def _user_function(fn, numba, done):
+    """A user's function the compiled code calls, compiled, with the user's functions it calls in
+    turn compiled too: a copy of it whose globals are a copy of its module's, those functions
+    replaced (Numba reads a function's globals when it compiles it; the user's module is left
+    as it is)."""
+    if fn in done:
+        return done[fn]
+    space = dict(fn.__globals__)
+    done[fn] = compiled = numba.njit(types.FunctionType(fn.__code__, space, fn.__name__, fn.__defaults__,
+                                                        fn.__closure__))
+    for name in _names(fn.__code__):
+        value = space.get(name)
+        if inspect.isfunction(value) and str(getattr(value, "__module__", "")).partition(".")[0] not in _LIBRARIES:
+            space[name] = _user_function(value, numba, done)
+    return compiled
 
 
 _ANSI = re.compile(r"\x1b\[[0-9;]*m")

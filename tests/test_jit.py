@@ -188,6 +188,24 @@ def test_other_derivatives_compiled():
     _close(s2s.jit(s2s.value_and_grad(f))(x), (f(x), grad))
 
 
+def _inner(a):
+    return a * 2.0
+
+
+def _outer(a):
+    return _inner(a) + 1.0
+
+
+def _calls_plain(x):
+    k = _outer(3.0)   # no derivative flows through k: a call the code makes as it is
+    return np.sum(x * k)
+
+
+def test_user_functions_the_code_calls_are_compiled_with_what_they_call():
+    g = s2s.jit(s2s.grad(_calls_plain))
+    _close(g(np.ones(3)), np.full(3, 7.0))
+
+
 def test_plain_function():
     def f(x, n):
         s = 0.0
