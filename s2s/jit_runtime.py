@@ -16,7 +16,7 @@ import numpy as np
 from numba import njit, types
 from numba.extending import overload
 
-from .runtime import InPlaceWriteError   # (a module the command line writes gets a copy of the class)
+from .runtime import InPlaceWriteError, stop_gradient   # (a module the command line writes gets copies)
 
 
 NUMBER = (types.Number, types.Boolean)
@@ -375,6 +375,11 @@ def _setindex(a, index, v):
         out[index] = v
         return out
     return write
+
+
+@overload(stop_gradient)
+def _stop_gradient(x):   # (code that calls `s2s.stop_gradient(x)` keeps the call in its forward sweep)
+    return lambda x: x
 
 
 # The checks that a callee's `v += e`, differentiated as `v = v + e`, rebinds `v` (s2s.runtime):

@@ -206,6 +206,11 @@ def test_user_functions_the_code_calls_are_compiled_with_what_they_call():
     _close(g(np.ones(3)), np.full(3, 7.0))
 
 
+def test_stop_gradient_compiles():
+    g = s2s.jit(s2s.grad(lambda x: np.sum(x * s2s.stop_gradient(x))))
+    _close(g(np.array([1.0, -2.0])), np.array([1.0, -2.0]))
+
+
 def test_plain_function():
     def f(x, n):
         s = 0.0
