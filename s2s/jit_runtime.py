@@ -4,11 +4,11 @@ Each helper of `s2s.runtime` that generated code for arrays and numbers calls ha
 of the same name and signature, which only Numba calls: compiled, it is the implementation its
 `@overload` picks for the argument types -- Numba specialises per type, so what `s2s.runtime`
 decides at every call (a number or an array? of which rank?) is decided here once, when the code
-is compiled. This module reads nothing else of s2s's than the error class it raises: the command
-line copies what a module it writes with `--jit` needs from it (and that class, as it does for any
-module it writes), so that the module runs with NumPy and Numba only. Shapes are still compared at run time (`unbroadcast` of a
-cotangent that was broadcast). Helpers for lists, dicts and trees have no Numba form: code that
-calls them is refused by `s2s.jit`, naming the helper.
+is compiled; shapes are still compared at run time (`unbroadcast` of a cotangent that was
+broadcast). This module reads nothing else of s2s's than the error class it raises: the command
+line copies what a module it writes with `--jit` needs from it (and that class, as it does for
+any module it writes), so that the module runs with NumPy and Numba only. Helpers for lists,
+dicts and trees have no Numba form: code that calls them is refused by `s2s.jit`, naming the helper.
 """
 from __future__ import annotations
 
@@ -33,6 +33,7 @@ def _is_array(t):
 # ---- the helpers: what generated code calls; Numba compiles their overloads ----------------
 
 _COMPILED_ONLY = "an s2s helper for code compiled by Numba (s2s.jit), not to be called from Python"
+
 
 def grad_seed(out):
     raise NotImplementedError(_COMPILED_ONLY)
@@ -329,12 +330,12 @@ def _iterated(xs):
 
 @overload(uniterated)
 def _uniterated(c, xs):
-    return _iterated(xs) and (lambda c, xs: c)
+    return (lambda c, xs: c) if _iterated(xs) is not None else None
 
 
 @overload(reiterated)
 def _reiterated(c, xs):
-    return _iterated(xs) and (lambda c, xs: c)
+    return (lambda c, xs: c) if _iterated(xs) is not None else None
 
 
 def _plain_index(index):
