@@ -90,8 +90,8 @@ def _stores(fns, stack) -> dict:
     """{name: the kinds of statement that assign it}: "placeholder" (`v = None` at the top),
     "pop" (`v = stack.pop()`), "saved" (`stack, v = _saved`: the values a forward sweep left),
     "after push" (an assignment right after pushes of `v`), "zero" (`v = 0`), "count" (`v = v + 1`),
-    or "other". A name pushed after its assignment (late)
-    must be assigned nowhere else: the one stack must hold every value it had."""
+    or "other". A name pushed after its assignment (late) must be assigned nowhere else: the one
+    stack must hold every value it had."""
     kinds: dict = {}
 
     def block(stmts, top):
