@@ -438,41 +438,39 @@ def _last_write(g, index):
 
 @overload(roll_along)
 def _roll_along(x, shift, axis):
-    # loops, not slices: Numba compiled the slice assignments of a 2-D roll in seconds
-    if not _is_array(x) or x.ndim > 3:
+    if not _is_array(x):
         return None
-    if x.ndim == 1:
-        return lambda x, shift, axis: np.roll(x, shift)
-    if x.ndim == 2:
-        def roll2(x, shift, axis):
-            out = np.empty_like(x)
-            n0, n1 = x.shape
-            along = axis % 2
-            n = n0 if along == 0 else n1
-            s = shift % n if n else 0
-            for i in range(n0):
-                for j in range(n1):
-                    if along == 0:
-                        out[(i + s) % n, j] = x[i, j]
-                    else:
-                        out[i, (j + s) % n] = x[i, j]
-            return out
-        return roll2
 
-    def roll3(x, shift, axis):
-        out = np.empty_like(x)
-        n0, n1, n2 = x.shape
-        along = axis % 3
+    def roll(x, shift, axis):
+        # x as (before, along, after) C-ordered blocks; copied in runs, without a modulo per element
+        # (the slice assignments of a 2-D roll took Numba seconds to compile)
+        if not -x.ndim <= axis < x.ndim:
+            raise ValueError("axis is out of bounds for the array's dimension")
+        along = axis % x.ndim
         n = x.shape[along]
+        before, after = 1, 1
+        for k in range(x.ndim):
+            if k < along:
+                before *= x.shape[k]
+            elif k > along:
+                after *= x.shape[k]
         s = shift % n if n else 0
-        for i in range(n0):
-            for j in range(n1):
-                for k in range(n2):
-                    if along == 0:
-                        out[(i + s) % n, j, k] = x[i, j, k]
-                    elif along == 1:
-                        out[i, (j + s) % n, k] = x[i, j, k]
-                    else:
-                        out[i, j, (k + s) % n] = x[i, j, k]
-        return out
-    return roll3
+        blocks = np.ascontiguousarray(x)
+        if after == 1:
+            rows = blocks.reshape((before, n))
+            out = np.empty_like(rows)
+            for p in range(before):
+                for i in range(n - s):
+                    out[p, i + s] = rows[p, i]
+                for i in range(s):
+                    out[p, i] = rows[p, n - s + i]
+            return out.reshape(x.shape)
+        cube = blocks.reshape((before, n, after))
+        out3 = np.empty_like(cube)
+        for p in range(before):
+            for i in range(n):
+                to = i + s - n if i + s >= n else i + s
+                for q in range(after):
+                    out3[p, to, q] = cube[p, i, q]
+        return out3.reshape(x.shape)
+    return roll

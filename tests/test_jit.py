@@ -211,6 +211,21 @@ def test_stop_gradient_compiles():
     _close(g(np.array([1.0, -2.0])), np.array([1.0, -2.0]))
 
 
+def test_roll_along_is_np_roll():
+    from s2s.jit_runtime import roll_along
+
+    @numba.njit
+    def roll(x, shift, axis):
+        return roll_along(x, shift, axis)
+    u, cube = RNG.normal(size=(5, 7)), RNG.normal(size=(3, 4, 5))
+    for x in (u, u[:, ::2], u.T, u[1], cube, cube[:, 1:, ::2], np.zeros((0, 3))):
+        for axis in range(-x.ndim, x.ndim):
+            for shift in (0, 1, -1, 3, -8, 12):
+                np.testing.assert_array_equal(roll(x, shift, axis), np.roll(x, shift, axis=axis))
+    with pytest.raises(ValueError, match="out of bounds"):
+        roll(u[1], 1, 1)
+
+
 def test_plain_function():
     def f(x, n):
         s = 0.0
