@@ -581,6 +581,7 @@ def source(func: Callable[..., Any], *, numbers: bool = False, like: tuple | Non
     `numbers=True` shows that code (generating it if needed). Called with other arguments, it runs
     code for their shapes and dtypes (the types of those that are not arrays), made at the second
     call with them: `like=args`, a tuple of such arguments, shows that code (making it if needed).
+    Of a function `s2s.jit` compiled, it shows the code compiled (for those arguments).
 
         >>> def f(x):
         ...     return x * x
@@ -601,6 +602,9 @@ def source(func: Callable[..., Any], *, numbers: bool = False, like: tuple | Non
     target = _own(func)
     if isinstance(func, Differentiated):
         target = func.grad
+    if (numbers or like is not None) and hasattr(target, "source_for"):   # s2s.jit's: the code compiled for them
+        params = target.params
+        return target.source_for(tuple(like) if like is not None else (1.0,) * len(params))
     if numbers:
         if target not in _NUMBERS:
             raise S2SError(f"{func!r} has no code for numbers: only a gradient (s2s.grad, s2s.value_and_grad) of "

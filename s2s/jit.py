@@ -69,22 +69,32 @@ def jit(func: Callable[..., Any]) -> Callable[..., Any]:
             raise JitError(f"s2s.jit compiles Python functions and what s2s made from them, not {func!r}")
         return _Compiled(numba.njit(plain), plain.__name__, None, None, plain)
     source, namespace = _numba_module(generated, numba)
-    compiled = _Compiled(namespace[generated.entry], generated.entry, source, api._own(func), func)
+    compiled = _Compiled(namespace[generated.entry], generated.entry, source, api._own(func), func,
+                         api._SHAPES.get(api._own(func)), api._NUMBERS.get(api._own(func)))
     api._SOURCES[compiled] = source
     return compiled
 
 
 class _Compiled:
     """A compiled function: calls go to Numba's dispatcher; an error of Numba's becomes a JitError
-    (compilation happens at the first call with new argument types)."""
+    (compilation happens at the first call with new argument types).
 
-    def __init__(self, dispatcher, name, source, made, original):
+    A gradient with code for known shapes and for numbers (`s2s.specialised`: s2s.grad and
+    s2s.value_and_grad of functions with positional parameters) compiles, for each signature
+    (the shapes and dtypes of the arrays, the types of the rest), the code s2s makes for it, as
+    jax.jit compiles per shape: it has fewer helpers, so Numba compiles it sooner and fuses more
+    of it. Past `ForShapes.LIMIT` signatures, or where such code cannot be made, the general code
+    serves (compiled once per Numba type)."""
+
+    def __init__(self, dispatcher, name, source, made, original, shapes=None, numbers=None):
         self.dispatcher, self.__name__, self.source, self.made = dispatcher, name, source, made
         self.__wrapped__ = original
         self.__doc__ = getattr(original, "__doc__", None)
         self.params = list(inspect.signature(original).parameters) if made is not None else []
         self.screened: set = set()   # signatures of calls with other arguments, which passed `screen`
         self.hvp = getattr(original, "__s2s_hvp__", None)   # an hvp: is its `wrt` single
+        self.shapes, self.numbers = shapes, numbers
+        self.table: dict = {}        # signature -> (dispatcher, the source it compiles)
 
     def screen(self, args):
         """Calls with arguments other than floats and float arrays go to the code s2s made first,
@@ -104,19 +114,60 @@ class _Compiled:
                                "(lists, dicts, dataclasses)")
         self.screened.add(key)
 
+    def for_signature(self, args):
+        """(dispatcher, source) for a call with `args`: the code made for their signature, compiled
+        at the first call with it."""
+        key = tuple((a.shape, a.dtype) if type(a) is _ndarray else type(a) for a in args)
+        found = self.table.get(key)
+        if found is None:
+            found = self.table[key] = self.specialised(args)
+        return found
+
+    def specialised(self, args):
+        general = (self.dispatcher, self.source)
+        if len(self.table) >= self.shapes.LIMIT:
+            return general
+        if all(type(a) is float or type(a) is int and p not in self.shapes.names
+               for p, a in zip(self.params, args)):
+            made = self.numbers.generate()   # every argument a Python number: the code for numbers
+        else:
+            made = self.shapes.for_arguments(args)
+        if made is self.shapes.general:
+            return general
+        try:
+            source, namespace = _numba_module(made, _numba())
+        except JitError:   # (what the general code has a compiled form of and this code not)
+            return general
+        return namespace[made.entry], source
+
+    def source_for(self, args) -> str:
+        """The source compiled for calls with arguments like `args` (see `s2s.source`)."""
+        return self.for_signature(tuple(args))[1] if self.shapes is not None else self.source
+
     def __call__(self, *args):
+        dispatcher = self.dispatcher
         if self.made is not None:
             for a in args:   # (the common case at the cost of a test per argument)
                 if type(a) is not float and not (type(a) is _ndarray and a.dtype.kind == "f" and a.ndim):
                     self.screen(args)
                     break
+            if self.shapes is not None:
+                dispatcher, source = self.for_signature(args)
         try:
-            if self.hvp is None:
-                return self.dispatcher(*args)
-            *primal, v = args   # hvp: the jvp of the gradient along v; its tangent
-            return self.dispatcher(*primal, *((v,) if self.hvp else v))[1]
+            return self.run(dispatcher, args)
         except _numba().core.errors.NumbaError as error:
+            if dispatcher is not self.dispatcher and not dispatcher.signatures:
+                # the code made for this signature does not compile: the general code may
+                key = tuple((a.shape, a.dtype) if type(a) is _ndarray else type(a) for a in args)
+                self.table[key] = (self.dispatcher, self.source)
+                return self(*args)
             raise _explain(error, self.__name__) from None
+
+    def run(self, dispatcher, args):
+        if self.hvp is None:
+            return dispatcher(*args)
+        *primal, v = args   # hvp: the jvp of the gradient along v; its tangent
+        return dispatcher(*primal, *((v,) if self.hvp else v))[1]
 
     def __repr__(self):
         return f"<s2s.jit {self.__name__}>"

@@ -165,6 +165,45 @@ def test_source_shows_the_compiled_code():
     compile(text, "<jit>", "exec")
 
 
+def _broadcast_loss(W, b, X):
+    return np.sum(np.tanh(X @ W + b) ** 2)
+
+
+def test_code_for_each_signature_is_compiled(monkeypatch):
+    """A gradient compiles, per signature, the code s2s makes for those shapes (no broadcasting
+    helpers); past the limit of signatures, the general code; all of them right."""
+    monkeypatch.setattr(s2s.specialised.ForShapes, "LIMIT", 2)
+    g = s2s.jit(s2s.grad(_broadcast_loss, wrt=(0, 1)))
+    assert "unbroadcast(" in s2s.source(g)
+    calls = [(RNG.normal(size=(3, 2)), RNG.normal(size=2), RNG.normal(size=(4, 3))),
+             (RNG.normal(size=(2, 2)), RNG.normal(size=2), RNG.normal(size=(5, 2))),
+             (RNG.normal(size=(3, 1)), RNG.normal(size=1), RNG.normal(size=(2, 3)))]
+    for args in calls:
+        got = g(*args)
+        assert_grads_close(_broadcast_loss, got, args, (0, 1), oracle=complex_step_grad, rtol=1e-9)
+    assert "unbroadcast(" not in s2s.source(g, like=calls[0]) and "(test_jit.py:" in s2s.source(g, like=calls[0])
+    assert s2s.source(g, like=calls[2]) == s2s.source(g)   # the third signature: the general code
+    numbers = s2s.jit(s2s.grad(course.sin_square))   # d/dx sin(x^2): code for a float
+    _close(numbers(1.5), 3.0 * np.cos(2.25))
+    assert "grad_seed" in s2s.source(numbers) and "grad_seed" not in s2s.source(numbers, numbers=True)
+
+
+def test_code_for_a_signature_that_does_not_compile_falls_back_to_the_general_code(monkeypatch):
+    jit_module = __import__("importlib").import_module("s2s.jit")
+    real = jit_module._numba_module
+    g = s2s.grad(_broadcast_loss, wrt=(0, 1))
+    general = s2s.source(s2s.jit(g))
+
+    def broken(made, numba_module, done=None):   # code made for the signature that Numba cannot type
+        source, namespace = real(made, numba_module, done)
+        if source == general:
+            return source, namespace
+        return source, {made.entry: numba.njit(lambda W, b, X: object())}
+    monkeypatch.setattr(jit_module, "_numba_module", broken)
+    args = (RNG.normal(size=(3, 2)), RNG.normal(size=2), RNG.normal(size=(4, 3)))
+    assert_grads_close(_broadcast_loss, s2s.jit(g)(*args), args, (0, 1), oracle=complex_step_grad, rtol=1e-9)
+
+
 def test_other_derivatives_compiled():
     x, v = RNG.normal(size=3), RNG.normal(size=3)
 
@@ -260,7 +299,7 @@ def test_helpers_without_a_compiled_form_are_refused_when_compiled():
 
 
 def _keeps_dims(x):
-    return np.sum(np.sum(x * x, axis=0, keepdims=True))
+    return np.sum(np.cumsum(x * x, axis=0))   # its adjoint sums with keepdims=True, which Numba lacks
 
 
 def test_what_numba_cannot_type_names_the_users_line():
