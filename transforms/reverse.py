@@ -43,7 +43,7 @@ from .shapes import containers, dicts, lazy_temporaries, range_indices, same_sha
 from .known_shapes import element
 from .recompute import Recompute
 from .specialise import specialise
-from .to_record import maybe_undefined, to_record
+from .to_record import maybe_undefined, recorded_after, to_record
 
 
 @dataclasses.dataclass
@@ -100,10 +100,11 @@ class _Reverse:
         self.counter = {"saved": 0, "trips": 0, "result": 0, "it": 0}
         self.force: set = set()         # loops and ifs that need a backward counterpart for their pops
         self.counterparts: dict = {}    # loop or if -> has it a backward counterpart (the last generation's)
+        self.backward_loops: dict = {}  # loop -> its backward loop (the last generation's)
 
     def reset(self):
         """Forget what a generation of the backward pass decided (names, reads)."""
-        self.reads, self.branch_reads, self.pop_sites = {}, {}, {}
+        self.reads, self.branch_reads, self.pop_sites, self.backward_loops = {}, {}, {}, {}
         self.trips, self.results = {}, {}
         self.counter["trips"] = self.counter["result"] = 0
 
@@ -205,6 +206,7 @@ class _Reverse:
             target, iterated = name(s.target.id, store=True), self.indices_backward(s, trips)
             self.reads[s] |= {n.id for n in name_nodes(s.iter) if n.id in self.primal}
         loop = at(gast.For(target=target, iter=iterated, body=body, orelse=[], type_comment=None), s)
+        self.backward_loops[s] = loop
         return [self.materialise(v, s) for v in missing] + [loop, self.pop_sites[start_count]], set(start)
 
     def indices_backward(self, s, trips):
@@ -608,21 +610,31 @@ def reverse(fn, info, namer, act, callees, derive_call, wrt, numbers=frozenset()
         reads[s] = reads.get(s, set()) | lists
     branch_reads = {k: widen(v) for k, v in r.branch_reads.items()}
     record = to_record(body, reads, branch_reads, widen(entry), r.index_loops)
+    after = {v: (s, loop) for v, (s, loop) in recorded_after(body, record, reads, branch_reads, widen(entry)).items()
+             if loop in r.backward_loops}
+    for v, (s, _) in after.items():
+        record[s] = [u for u in record[s] if u != v]
+        if not record[s]:
+            del record[s]
     forward = r.insert_pushes(body, record)
     r.pop_owner = {id(marker): site for site, marker in r.pop_sites.items()}
     backward = r.place_pops(backward, record)
+    for v, (_, loop) in sorted(after.items()):   # pushed last in the body, popped first in its backward
+        back = r.backward_loops[loop]            # body (under the comments of the lines around them)
+        loop.body.append(expr_stmt(call(namer.stack + ".append", name(v)), loop.body[-1]))
+        back.body.insert(0, assign(v, call(namer.stack + ".pop"), back.body[0] if back.body else loop))
     loop_reads = {s: r.reads.get(s, set()) for s in walk_statements(body) if isinstance(s, (gast.For, gast.While))}
     undefined, assigned_at_end = maybe_undefined(body, param_names(fn), record, r.branch_reads, loop_reads)
-    saved = sorted(r.primal_reads(backward) | entry)
+    saved = sorted((r.primal_reads(backward) | entry) - set(after))   # (popped before they are read)
     return Sweeps(
         params=fn.args,
         inits=[assign(v, const(None), fn) for v in sorted(undefined)],
         forward=forward, out=out, backward=backward, zero_at_end=zero_end,
-        restored={v for names in record.values() for v in names},
+        restored={v for names in record.values() for v in names} | set(after),
         mutated=any(subscript_write(s) is not None or pushed(s) or popped(getattr(s, "value", None))
                     for s in record),
-        uses_stack=any(v != popped(getattr(s, "value", None)) for s, names in record.items() if not pushed(s)
-                       for v in names),  # undoing an append or a pop needs no stack
+        uses_stack=bool(after) or any(v != popped(getattr(s, "value", None)) for s, names in record.items()
+                                      if not pushed(s) for v in names),  # undoing an append or a pop needs no stack
         saved=saved,
         saved_inits=[assign(v, const(None), fn) for v in saved if v not in assigned_at_end and v not in undefined],
         active_wrt={p for p in wrt if act.is_active(p)},

@@ -133,3 +133,76 @@ def maybe_undefined(body, params, pushes, branch_reads=None, loop_reads=None):
 
     final = block(body, set(params))
     return undefined, final
+
+
+def recorded_after(body, record, reads, branch_reads, entry_reads):
+    """{name: (assignment, loop)}: the names to push *after* their assignment, at the end of the
+    loop's body, and pop at the start of its backward body, instead of pushing the value an
+    assignment overwrites (which, the first time, is no value: the name would start as None).
+
+    A name qualifies where that is the same thing: the one assignment in the function that
+    assigns it is recorded, stands directly in the body of a loop that always runs its body to
+    the end (no `break`, `continue` or `return` of its own), and the backward pass reads the name
+    only in the adjoints of that assignment and of the statements after it in that body (so never
+    before its pop, nor after the backward loop, where the value it held before the assignment
+    would be wanted). Pushing at the end of the body keeps the one stack's pushes and pops in
+    mirror order. `reads`, `branch_reads`, `entry_reads`: as for `to_record`, with aliases."""
+    assigned: dict = {}
+    for s in _statements(body):
+        for v in _stores(s):
+            assigned[v] = assigned.get(v, 0) + 1
+    readers: dict = {}   # name -> the statements (or branches' statements) whose adjoints read it
+    for s, names in reads.items():
+        for v in names:
+            readers.setdefault(v, []).append(s)
+    for (s, _), names in branch_reads.items():
+        for v in names:
+            readers.setdefault(v, []).append(s)
+    for s in record:   # a recorded write's pop puts the old elements back at its index
+        target = subscript_write(s)
+        if target is not None:
+            for v in index_names(target):
+                readers.setdefault(v, []).append(s)
+    found: dict = {}
+    for loop in _statements(body):
+        if not isinstance(loop, (gast.For, gast.While)) or loop.orelse or _leaves_early(loop.body):
+            continue
+        for k, s in enumerate(loop.body):
+            if not isinstance(s, gast.Assign) or subscript_write(s) is not None or popped(s.value):
+                continue
+            after = {id(t) for t in _statements(loop.body[k:])}
+            for v in record.get(s, ()):
+                if assigned.get(v) == 1 and v in target_names(s) and v not in entry_reads \
+                        and all(id(r) in after for r in readers.get(v, ())):
+                    found[v] = (s, loop)
+    return found
+
+
+def _statements(stmts):
+    for s in stmts:
+        yield s
+        for field in ("body", "orelse"):
+            if isinstance(getattr(s, field, None), list):
+                yield from _statements(getattr(s, field))
+
+
+def _stores(s):
+    if pushed(s):
+        return [pushed(s)[0]]
+    if isinstance(s, gast.Assign):
+        return target_names(s) + ([popped(s.value)] if popped(s.value) else [])
+    if isinstance(s, gast.For):
+        return target_names(s)
+    return []
+
+
+def _leaves_early(stmts) -> bool:
+    """Does a statement of `stmts` (not of a loop nested in them) break, continue or return?"""
+    for s in stmts:
+        if isinstance(s, (gast.Break, gast.Continue, gast.Return)):
+            return True
+        if isinstance(s, gast.If) and _leaves_early(s.body + s.orelse):
+            return True
+        if isinstance(s, (gast.For, gast.While)) and any(isinstance(t, gast.Return) for t in _statements(s.body)):
+            return True
+    return False

@@ -6,7 +6,6 @@ from s2s.runtime import grad_seed, unbroadcast, unsum, zeros_like, set_at, add_a
 
 def grad_element_loop(x):
     """Gradient of element_loop (golden_cases.py) with respect to x."""
-    _2 = None
     _stack = []
     # y = np.zeros_like(x)    (golden_cases.py:168)
     y = np.zeros_like(x)
@@ -15,7 +14,6 @@ def grad_element_loop(x):
     # for i in range(len(x)):    (golden_cases.py:170)
     for i in range(len(x)):
         # acc = acc + np.sin(x[i])    (golden_cases.py:171)
-        _stack.append(_2)
         _2 = x[i]
         _1 = np.sin(_2)
         _3 = acc + _1
@@ -23,6 +21,7 @@ def grad_element_loop(x):
         acc = _3
         # y[i] = acc    (golden_cases.py:172)
         y[i] = acc
+        _stack.append(_2)
     # return np.sum(y * y)    (golden_cases.py:173)
     _4 = y * y
     _out = np.sum(_4)
@@ -36,6 +35,7 @@ def grad_element_loop(x):
     d_x = zeros_like(x)
     for i in reversed(range(len(x))):
         # grad of: y[i] = acc    (golden_cases.py:172)
+        _2 = _stack.pop()
         d_acc = d_acc + unbroadcast(d_y[i], acc)
         d_y = set_at(d_y, i, 0.0)
         # grad of: acc = acc + np.sin(x[i])    (golden_cases.py:171)
@@ -44,5 +44,4 @@ def grad_element_loop(x):
         d_acc = unbroadcast(d_acc, acc)
         d_2 = unbroadcast(d_3 * np.cos(_2), _2)
         d_x = add_at(d_x, x, i, d_2)
-        _2 = _stack.pop()
     return d_x

@@ -6,7 +6,6 @@ from s2s.runtime import grad_seed, unbroadcast, unsum, unindex, zeros_like, add,
 
 def grad_function_values(w, x):
     """Gradient of function_values (golden_cases.py) with respect to w, x."""
-    _16 = None
     _stack = []
     # scaled = functools.partial(_shifted, w)    (golden_cases.py:162)
     _1 = w
@@ -23,9 +22,9 @@ def grad_function_values(w, x):
     _13 = []
     for _15 in range(len(_2)):
         _14 = _2[_15]
-        _stack.append(_16)
         _16 = np.tanh(_14)
         _13.append(_16)
+        _stack.append(_16)
     _12 = sum(_13)
     _11 = np.sum(_12)
     _out = _5 + _11
@@ -37,9 +36,9 @@ def grad_function_values(w, x):
     d_13 = spread(d_12, _13)
     d_2 = zeros_like(_2)
     for _15 in reversed(range(len(_2))):
+        _16 = _stack.pop()
         d_16 = d_13.pop()
         d_14 = d_16 * (1 - _16 ** 2)
-        _16 = _stack.pop()
         d_2 = add(d_2, unindex(d_14, _2, _15))
     d_6 = unsum(d_5, _6, None, False)
     d_8 = d_6 * 2

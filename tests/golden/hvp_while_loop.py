@@ -6,7 +6,6 @@ from s2s.runtime import unbroadcast as s2s_unbroadcast, zeros_like as s2s_zeros_
 
 def hvp_while_loop(x, tt_x):
     """Gradient of while_loop and its derivative along the vector: the Hessian-vector product (forward mode over grad_while_loop), with respect to x."""
-    _2 = None
     _stack = []
     tt__stack = []
     # k = 0    (golden_cases.py:31)
@@ -16,13 +15,10 @@ def hvp_while_loop(x, tt_x):
     tt_s = tt_x
     # while k < 5:    (golden_cases.py:33)
     _trips1 = 0
-    tt__2 = s2s_zeros_like(_2)
     while k < 5:
         _t1 = _trips1 + 1
         _trips1 = _t1
         # s = s * np.cos(s) + x    (golden_cases.py:34)
-        _stack.append(_2)
-        tt__stack.append(tt__2)
         _2 = np.cos(s)
         tt__2 = -tt_s * np.sin(s)
         _1 = s * _2
@@ -34,6 +30,8 @@ def hvp_while_loop(x, tt_x):
         # k += 1    (golden_cases.py:35)
         _3 = k + 1
         k = _3
+        _stack.append(_2)
+        tt__stack.append(tt__2)
     d_s = grad_seed(s)
     # grad of: while k < 5:    (golden_cases.py:33)
     d_x = zeros_like(x)
@@ -41,6 +39,8 @@ def hvp_while_loop(x, tt_x):
     tt_d_x = s2s_zeros_like(d_x)
     for _ in range(_trips1):
         # grad of: s = s * np.cos(s) + x    (golden_cases.py:34)
+        _2 = _stack.pop()
+        tt__2 = tt__stack.pop()
         d_1 = d_s
         tt_d_1 = tt_d_s
         _t2 = unbroadcast(d_s, x)
@@ -69,8 +69,6 @@ def hvp_while_loop(x, tt_x):
         tt_9 = tt_d_s + tt_5
         d_s = _t9
         tt_d_s = tt_9
-        _2 = _stack.pop()
-        tt__2 = tt__stack.pop()
     # grad of: s = x    (golden_cases.py:32)
     _t10 = d_x + d_s
     tt_10 = tt_d_x + tt_d_s

@@ -6,8 +6,6 @@ from s2s.runtime import zeros_like
 
 def grad_for_loop(a, b):
     """Gradient of for_loop (golden_cases.py) with respect to a, b."""
-    _2 = None
-    _5 = None
     _stack = []
     # z = 0.0    (golden_cases.py:24)
     z = 0.0
@@ -15,32 +13,25 @@ def grad_for_loop(a, b):
     for i in range(100):
         # z = a * np.cos(z + i) + z * np.sin(b - i)    (golden_cases.py:26)
         _3 = z + i
-        _stack.append(_2)
         _2 = np.cos(_3)
         _1 = a * _2
         _6 = b - i
-        _stack.append(_5)
         _5 = np.sin(_6)
         _4 = z * _5
         _stack.append(z)
         z = _1 + _4
+        _stack.append(_2)
+        _stack.append(_5)
     d_z = 1.0
     # grad of: for i in range(100):    (golden_cases.py:25)
     d_a = zeros_like(a)
     d_b = 0.0
     for i in reversed(range(100)):
         # grad of: z = a * np.cos(z + i) + z * np.sin(b - i)    (golden_cases.py:26)
-        d_1 = d_z
-        d_4 = d_z
-        z = _stack.pop()
-        d_z = d_z * _5
-        d_5 = d_4 * z
-        d_6 = d_5 * np.cos(b - i)
         _5 = _stack.pop()
-        d_b = d_b + d_6
-        d_a = d_a + d_1 * _2
-        d_2 = d_1 * a
-        d_3 = -d_2 * np.sin(z + i)
         _2 = _stack.pop()
-        d_z = d_z + d_3
+        z = _stack.pop()
+        d_b = d_z * z * np.cos(b - i) + d_b
+        d_a = d_a + d_z * _2
+        d_z = d_z * (_5 - a * np.sin(z + i))
     return d_a, d_b

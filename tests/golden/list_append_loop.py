@@ -6,8 +6,6 @@ from s2s.runtime import grad_seed, unbroadcast, unsum, unindex, zeros_like, add,
 
 def grad_list_append_loop(x, w):
     """Gradient of list_append_loop (golden_cases.py) with respect to x, w."""
-    _6 = None
-    _9 = None
     _stack = []
     # hs = []    (golden_cases.py:117)
     hs = []
@@ -28,12 +26,12 @@ def grad_list_append_loop(x, w):
     _3 = sum(hs)
     _5 = []
     for _7 in range(len(hs)):
-        _stack.append(_6)
         _6 = hs[_7]
-        _stack.append(_9)
         _9 = _6 * _6
         _8 = np.sum(_9)
         _5.append(_8)
+        _stack.append(_6)
+        _stack.append(_9)
     _4 = sum(_5)
     _out = _3 + _4
     d_out = grad_seed(_out)
@@ -43,13 +41,13 @@ def grad_list_append_loop(x, w):
     d_5 = spread(d_4, _5)
     d_hs = zeros_like(hs)
     for _7 in reversed(range(len(hs))):
+        _9 = _stack.pop()
+        _6 = _stack.pop()
         d_8 = d_5.pop()
         d_9 = unsum(d_8, _9, None, False)
         d_6 = d_9 * _6
         d_6 = d_6 + d_9 * _6
-        _9 = _stack.pop()
         d_hs = add(d_hs, unindex(d_6, hs, _7))
-        _6 = _stack.pop()
     d_hs = add(d_hs, spread(d_3, hs))
     # grad of: for k in range(3):    (golden_cases.py:119)
     d_h = zeros_like(h)

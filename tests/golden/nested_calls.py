@@ -6,7 +6,6 @@ from s2s.runtime import grad_seed, unbroadcast, unsum, zeros_like
 
 def grad_nested_calls(x, w):
     """Gradient of nested_calls (golden_cases.py) with respect to x, w."""
-    _saved2 = None
     _stack = []
     # h = _affine(x, w)    (golden_cases.py:69)
     h, _saved1 = fwd__affine(x, w)
@@ -15,9 +14,9 @@ def grad_nested_calls(x, w):
     for i in range(3):
         _trips1 = _trips1 + 1
         # h = _affine(h, w)    (golden_cases.py:71)
-        _stack.append(_saved2)
         _1, _saved2 = fwd__affine(h, w)
         h = _1
+        _stack.append(_saved2)
     # return np.sum(h)    (golden_cases.py:72)
     _out = np.sum(h)
     d_out = grad_seed(_out)
@@ -27,9 +26,9 @@ def grad_nested_calls(x, w):
     d_w = zeros_like(w)
     for _ in range(_trips1):
         # grad of: h = _affine(h, w)    (golden_cases.py:71)
+        _saved2 = _stack.pop()
         d_h, _r1 = bwd__affine(_saved2, d_h)
         d_w = d_w + _r1
-        _saved2 = _stack.pop()
     # grad of: h = _affine(x, w)    (golden_cases.py:69)
     d_x, _r2 = bwd__affine(_saved1, d_h)
     d_w = d_w + _r2

@@ -6,8 +6,6 @@ from s2s.runtime import grad_seed, unbroadcast, unsum, zeros_like, matmul_grad_a
 
 def grad_rnn(Wx, Wh, b, xs):
     """Gradient of rnn (golden_cases.py) with respect to Wx, Wh, b."""
-    _7 = None
-    _8 = None
     _stack = []
     # h = np.zeros(Wh.shape[0])    (golden_cases.py:96)
     _2 = Wh.shape
@@ -18,14 +16,14 @@ def grad_rnn(Wx, Wh, b, xs):
     for _3 in range(len(_4)):
         x = _4[_3]
         # h = np.tanh(Wx @ x + Wh @ h + b)    (golden_cases.py:98)
-        _stack.append(_7)
         _7 = Wx @ x
-        _stack.append(_8)
         _8 = Wh @ h
         _6 = _7 + _8
         _5 = _6 + b
         _stack.append(h)
         h = np.tanh(_5)
+        _stack.append(_7)
+        _stack.append(_8)
     # return 0.5 * np.sum(h * h)    (golden_cases.py:99)
     _10 = h * h
     _9 = np.sum(_10)
@@ -42,6 +40,8 @@ def grad_rnn(Wx, Wh, b, xs):
     d_b = zeros_like(b)
     for _3 in reversed(range(len(_4))):
         # grad of: h = np.tanh(Wx @ x + Wh @ h + b)    (golden_cases.py:98)
+        _8 = _stack.pop()
+        _7 = _stack.pop()
         d_5 = d_h * (1 - h ** 2)
         h = _stack.pop()
         d_b = d_b + unbroadcast(d_5, b)
@@ -49,7 +49,5 @@ def grad_rnn(Wx, Wh, b, xs):
         d_8 = unbroadcast(d_5, _8)
         d_Wh = d_Wh + matmul_grad_a(d_8, Wh, h)
         d_h = matmul_grad_b(d_8, Wh, h)
-        _8 = _stack.pop()
         d_Wx = d_Wx + matmul_grad_a(d_7, Wx, _4[_3])
-        _7 = _stack.pop()
     return d_Wx, d_Wh, d_b

@@ -6,7 +6,6 @@ from s2s.runtime import grad_seed, unbroadcast, zeros_like
 
 def grad_while_loop(x):
     """Gradient of while_loop (golden_cases.py) with respect to x."""
-    _2 = None
     _stack = []
     # k = 0    (golden_cases.py:31)
     k = 0
@@ -17,7 +16,6 @@ def grad_while_loop(x):
     while k < 5:
         _trips1 = _trips1 + 1
         # s = s * np.cos(s) + x    (golden_cases.py:34)
-        _stack.append(_2)
         _2 = np.cos(s)
         _1 = s * _2
         _stack.append(s)
@@ -25,18 +23,19 @@ def grad_while_loop(x):
         # k += 1    (golden_cases.py:35)
         _3 = k + 1
         k = _3
+        _stack.append(_2)
     d_s = grad_seed(s)
     # grad of: while k < 5:    (golden_cases.py:33)
     d_x = zeros_like(x)
     for _ in range(_trips1):
         # grad of: s = s * np.cos(s) + x    (golden_cases.py:34)
+        _2 = _stack.pop()
         d_1 = d_s
         d_x = d_x + unbroadcast(d_s, x)
         s = _stack.pop()
         d_s = unbroadcast(d_s * _2, s)
         d_2 = d_1 * s
         d_s = d_s + unbroadcast(-d_2 * np.sin(s), s)
-        _2 = _stack.pop()
     # grad of: s = x    (golden_cases.py:32)
     d_x = d_x + d_s
     return d_x

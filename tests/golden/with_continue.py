@@ -6,14 +6,12 @@ from s2s.runtime import grad_seed, unbroadcast, zeros_like
 
 def grad_with_continue(x, n):
     """Gradient of with_continue (golden_cases.py) with respect to x."""
-    _cond1 = None
     _stack = []
     # s = 0.0    (golden_cases.py:49)
     s = 0.0
     # for i in range(n):    (golden_cases.py:50)
     for i in range(n):
         # if i % 2 == 1:    (golden_cases.py:51)
-        _stack.append(_cond1)
         _cond1 = i % 2 == 1
         if not _cond1:
             # s = s + x * i    (golden_cases.py:53)
@@ -21,16 +19,17 @@ def grad_with_continue(x, n):
             _2 = s + _1
             _stack.append(s)
             s = _2
+        _stack.append(_cond1)
     d_s = grad_seed(s)
     # grad of: for i in range(n):    (golden_cases.py:50)
     d_x = zeros_like(x)
     for i in reversed(range(n)):
         # grad of: if i % 2 == 1:    (golden_cases.py:51)
+        _cond1 = _stack.pop()
         if not _cond1:
             # grad of: s = s + x * i    (golden_cases.py:53)
             d_2 = d_s
             s = _stack.pop()
             d_s = unbroadcast(d_s, s)
             d_x = d_x + unbroadcast(d_2 * i, x)
-        _cond1 = _stack.pop()
     return d_x
