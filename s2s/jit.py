@@ -18,6 +18,7 @@ Numba's reason in one line (never its whole report).
 from __future__ import annotations
 
 import inspect
+import os
 import re
 import types
 from typing import Any, Callable
@@ -31,6 +32,7 @@ from .transforms.nodes import parse
 from .driver import ORIGINS
 from .emit import function_source
 from .load import _names, source_filename
+from . import jit_cache
 from .transforms.fusion import fuse
 from .transforms.numba_form import numba_form
 
@@ -46,11 +48,12 @@ def _numba():
     return numba
 
 
-def jit(func: Callable[..., Any]) -> Callable[..., Any]:
+def jit(func: Callable[..., Any], *, cache: bool = True) -> Callable[..., Any]:
     """`func` compiled by Numba: a derivative s2s made (`s2s.grad(f)`, `s2s.vjp(f)`, `s2s.jvp(f)`,
     `s2s.hvp(f)`, ...) or a plain function. The result is called as `func` is, with numbers and
     NumPy arrays; it is compiled for the argument types of its first call with them. Raises
-    `s2s.JitError` for what it cannot compile (see the module's docstring).
+    `s2s.JitError` for what it cannot compile (see the module's docstring). With `cache` (the
+    default), compiled code is kept on disk for the next process (`s2s.jit_cache`).
 
         >>> g = s2s.jit(s2s.grad(lambda x: np.sum(np.sin(x) * x)))
         >>> g(np.array([0.0, 1.0]))
@@ -68,9 +71,9 @@ def jit(func: Callable[..., Any]) -> Callable[..., Any]:
         if not inspect.isfunction(plain):
             raise JitError(f"s2s.jit compiles Python functions and what s2s made from them, not {func!r}")
         return _Compiled(numba.njit(plain), plain.__name__, None, None, plain)
-    source, namespace = _numba_module(generated, numba)
+    source, namespace = _numba_module(generated, numba, cache=cache)
     compiled = _Compiled(namespace[generated.entry], generated.entry, source, api._own(func), func,
-                         api._SHAPES.get(api._own(func)), api._NUMBERS.get(api._own(func)))
+                         api._SHAPES.get(api._own(func)), api._NUMBERS.get(api._own(func)), cache)
     api._SOURCES[compiled] = source
     return compiled
 
@@ -86,14 +89,14 @@ class _Compiled:
     of it. Past `ForShapes.LIMIT` signatures, or where such code cannot be made, the general code
     serves (compiled once per Numba type)."""
 
-    def __init__(self, dispatcher, name, source, made, original, shapes=None, numbers=None):
+    def __init__(self, dispatcher, name, source, made, original, shapes=None, numbers=None, cache=False):
         self.dispatcher, self.__name__, self.source, self.made = dispatcher, name, source, made
         self.__wrapped__ = original
         self.__doc__ = getattr(original, "__doc__", None)
         self.params = list(inspect.signature(original).parameters) if made is not None else []
         self.screened: set = set()   # signatures of calls with other arguments, which passed `screen`
         self.hvp = getattr(original, "__s2s_hvp__", None)   # an hvp: is its `wrt` single
-        self.shapes, self.numbers = shapes, numbers
+        self.shapes, self.numbers, self.cache = shapes, numbers, cache
         self.table: dict = {}        # signature -> (dispatcher, the source it compiles)
 
     def screen(self, args):
@@ -135,7 +138,7 @@ class _Compiled:
         if made is self.shapes.general:
             return general
         try:
-            source, namespace = _numba_module(made, _numba())
+            source, namespace = _numba_module(made, _numba(), cache=self.cache)
         except JitError:   # (what the general code has a compiled form of and this code not)
             return general
         return namespace[made.entry], source
@@ -205,27 +208,39 @@ def _helper(value) -> bool:
     return inspect.isfunction(value) and value.__module__ == "s2s.runtime" and value.__name__ in jit_runtime.HELPERS
 
 
-def _numba_module(generated, numba, done=None):
+def _numba_module(generated, numba, done=None, cache=False):
     """The Numba form of `generated`'s functions as one module's text, and the namespace it runs
-    in, where each of its functions is compiled. `done`: the generations (by id) and user functions compiled so far for
-    this call of s2s.jit (code generated from generated code calls the other's functions)."""
+    in, where each of its functions is compiled. `done`: the generations (by id) and user functions
+    compiled so far for this call of s2s.jit (code generated from generated code calls the other's
+    functions). `cache`: keep the compiled code on disk (`s2s.jit_cache`) where that is safe."""
     done = {} if done is None else done
     if id(generated) in done:
         return done[id(generated)]
     texts, roll = numba_sources(generated)
-    namespace, helpers = _namespace(texts, roll, numba, done)
+    namespace, helpers = _namespace(texts, roll, numba, done, cache)
     imports = ", ".join(h if h == alias else f"{h} as {alias}" for alias, h in sorted(helpers.items()))
     module = (f"# s2s.jit: the code of {generated.entry}, in the form Numba compiles.\n"
               "import numpy as np\n" + (f"from s2s.jit_runtime import {imports}\n" if imports else "")
               + "".join("\n\n" + src for _, src, _ in texts))
-    exec(compile(module, source_filename(f"jit {generated.entry}", module), "exec"), namespace)
-    for name, _, _ in texts:
-        namespace[name] = numba.njit(namespace[name])
+    own = {name for name, _, _ in texts}
+    digest = jit_cache.key(module, namespace, own) if cache else None
+    made = jit_cache.module(digest, module, namespace) if digest is not None else None
+    if made is not None:
+        namespace = made.__dict__
+        _LABELS[os.path.abspath(made.__file__)] = f"<s2s jit {generated.entry}>"
+        if not namespace.get("__s2s_compiled__"):   # (not loaded by an earlier s2s.jit of this process)
+            for name in own:
+                namespace[name] = numba.njit(cache=True)(namespace[name])
+            namespace["__s2s_compiled__"] = True
+    else:
+        exec(compile(module, source_filename(f"jit {generated.entry}", module), "exec"), namespace)
+        for name in own:
+            namespace[name] = numba.njit(namespace[name])
     done[id(generated)] = module, namespace
     return module, namespace
 
 
-def _namespace(texts, roll, numba, done) -> tuple[dict, dict]:
+def _namespace(texts, roll, numba, done, cache=False) -> tuple[dict, dict]:
     """The globals of the compiled code -- what the generated functions read, as they read it now
     (their namespaces fall back to the user's module and cells), with Numba's forms of the runtime's
     helpers, generated functions of other generations in Numba form, and plain functions compiled
@@ -242,7 +257,7 @@ def _namespace(texts, roll, numba, done) -> tuple[dict, dict]:
                 continue   # a builtin (Numba knows those it compiles) or a name no path reads
             origin = ORIGINS.get(value) if inspect.isfunction(value) else None
             if origin is not None:
-                value = _numba_module(origin, numba, done)[1][value.__name__]
+                value = _numba_module(origin, numba, done, cache)[1][value.__name__]
             elif getattr(value, "__module__", None) == "s2s.runtime" and inspect.isfunction(value):
                 if value.__name__ not in jit_runtime.HELPERS:
                     raise JitError(f"s2s.jit cannot compile `{name}` yet: its code calls the helper "
@@ -277,7 +292,8 @@ def _user_function(fn, numba, done):
 
 
 _ANSI = re.compile(r"\x1b\[[0-9;]*m")
-_AT = re.compile(r'File "(<s2s [^"]+>)", line (\d+)')
+_AT = re.compile(r'File "(<s2s [^"]+>|[^"]*_s2s_jit_[0-9a-f]+\.py)", line (\d+)')
+_LABELS: dict = {}   # the file of a module kept on disk -> the name its code is shown by
 _CITED = re.compile(r"^\s*# (?:grad of: )?(.*?)\s{4}\((.+):(\d+)\)\s*$")
 
 
@@ -297,8 +313,11 @@ def _explain(error, name) -> JitError:
     location, cited = None, ""
     if where:
         filename, line = where[0][0], int(where[0][1])
+        if not filename.startswith("<"):   # a module kept on disk (Numba names it relative to here)
+            filename = os.path.abspath(filename)
         code_lines = linecache.getlines(filename)
-        location = Location(filename, line, 0, code_lines[line - 1] if line <= len(code_lines) else "")
+        location = Location(_LABELS.get(filename, filename), line, 0,
+                            code_lines[line - 1] if line <= len(code_lines) else "")
         for above in reversed(code_lines[:line]):
             found = _CITED.match(above)
             if found:

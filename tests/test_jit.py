@@ -25,6 +25,12 @@ import test_cli  # noqa: E402  (its model, with a stencil)
 RNG = np.random.default_rng(7)
 
 
+@pytest.fixture(autouse=True)
+def _cache_directory(tmp_path_factory, monkeypatch):
+    """Compiled code kept on disk goes to a directory of this session's, not the user's cache."""
+    monkeypatch.setenv("S2S_CACHE_DIR", str(tmp_path_factory.getbasetemp() / "s2s-cache"))
+
+
 def _close(got, want, rtol=1e-10):
     got, want = (got, want) if isinstance(want, tuple) else ((got,), (want,))
     assert len(got) == len(want)
@@ -194,8 +200,8 @@ def test_code_for_a_signature_that_does_not_compile_falls_back_to_the_general_co
     g = s2s.grad(_broadcast_loss, wrt=(0, 1))
     general = s2s.source(s2s.jit(g))
 
-    def broken(made, numba_module, done=None):   # code made for the signature that Numba cannot type
-        source, namespace = real(made, numba_module, done)
+    def broken(made, numba_module, done=None, cache=False):   # code made for the signature: Numba cannot type it
+        source, namespace = real(made, numba_module, done, cache)
         if source == general:
             return source, namespace
         return source, {made.entry: numba.njit(lambda W, b, X: object())}
@@ -447,3 +453,61 @@ def test_random_programs_compiled_are_right_or_refused(tmp_path):
         for g, e, err in zip(got, expected, noise):
             np.testing.assert_allclose(g, e, rtol=1e-4, atol=1e-6 + 2 * np.max(err), err_msg=program.source)
     assert compiled >= 2
+
+
+# ---- compiled code kept on disk --------------------------------------------------------------
+
+_CACHED = """
+import os, sys
+import numpy as np
+import s2s
+sys.path.insert(0, os.getcwd())
+import model
+g = s2s.jit(s2s.grad(model.loss))
+print(float(g(np.array([0.5, -1.0, 2.0]))[0]))
+print(sum(sum(d.stats.cache_hits.values()) for d, _ in g.table.values()))
+"""
+
+
+def _run_cached(tmp_path, scale):
+    (tmp_path / "model.py").write_text(textwrap.dedent(f"""
+        import numpy as np
+        SCALE = {scale}
+
+        def _factor():
+            return SCALE   # read by a function the compiled code calls as it is
+
+        def loss(x):
+            return np.sum(np.sin(x) * x) * _factor()
+        """))
+    env = dict(os.environ, S2S_CACHE_DIR=str(tmp_path / "cache"))
+    done = subprocess.run([sys.executable, "-c", _CACHED], cwd=tmp_path, env=env, capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    value, hits = done.stdout.split()
+    return float(value), int(hits)
+
+
+def test_compiled_code_is_kept_for_the_next_process_while_what_it_read_is_unchanged(tmp_path):
+    """The second process loads the first one's code; once a constant read by a function of the
+    user's that the code calls has changed, it compiles again (Numba froze the old value in)."""
+    x0 = 0.5
+    first, hits = _run_cached(tmp_path, 2.0)
+    assert hits == 0 and first == pytest.approx(2.0 * (np.cos(x0) * x0 + np.sin(x0)), rel=1e-12)
+    again, hits = _run_cached(tmp_path, 2.0)
+    assert hits > 0 and again == first
+    changed, hits = _run_cached(tmp_path, 3.0)
+    assert hits == 0 and changed == pytest.approx(1.5 * first, rel=1e-12)
+
+
+class _Settings:
+    rate = 0.5
+
+
+def test_code_that_reads_what_the_cache_cannot_describe_is_compiled_in_memory(monkeypatch, tmp_path):
+    monkeypatch.setenv("S2S_CACHE_DIR", str(tmp_path))
+    g = s2s.jit(s2s.grad(course.sin_square), cache=False)
+    _close(g(1.5), 3.0 * np.cos(2.25))
+    assert not (tmp_path / "jit").exists()
+    from s2s import jit_cache
+    assert jit_cache.describe(_Settings(), set()) is None and jit_cache.describe({"a": 1.0}, set()) is None
+    assert jit_cache.describe(np.ones(2), set()) != jit_cache.describe(np.array([1.0, 2.0]), set())
