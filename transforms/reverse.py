@@ -100,11 +100,11 @@ class _Reverse:
         self.counter = {"saved": 0, "trips": 0, "result": 0, "it": 0}
         self.force: set = set()         # loops and ifs that need a backward counterpart for their pops
         self.counterparts: dict = {}    # loop or if -> has it a backward counterpart (the last generation's)
-        self.backward_loops: dict = {}  # loop -> its backward loop (the last generation's)
+        self.backward_blocks: dict = {}  # loop or if -> its backward loop or if (the last generation's)
 
     def reset(self):
         """Forget what a generation of the backward pass decided (names, reads)."""
-        self.reads, self.branch_reads, self.pop_sites, self.backward_loops = {}, {}, {}, {}
+        self.reads, self.branch_reads, self.pop_sites, self.backward_blocks = {}, {}, {}, {}
         self.trips, self.results = {}, {}
         self.counter["trips"] = self.counter["result"] = 0
 
@@ -171,7 +171,8 @@ class _Reverse:
         if not self.counterparts[s]:
             return [], z1 & z2  # no code, but both branches may have zeroed an adjoint
         self.reads[s] = {s.test.id}
-        return [at(gast.If(test=name(s.test.id), body=body, orelse=orelse), s)], z1 & z2
+        self.backward_blocks[s] = back = at(gast.If(test=name(s.test.id), body=body, orelse=orelse), s)
+        return [back], z1 & z2
 
     def loop(self, s, zero):
         start = frozenset(zero)
@@ -206,7 +207,7 @@ class _Reverse:
             target, iterated = name(s.target.id, store=True), self.indices_backward(s, trips)
             self.reads[s] |= {n.id for n in name_nodes(s.iter) if n.id in self.primal}
         loop = at(gast.For(target=target, iter=iterated, body=body, orelse=[], type_comment=None), s)
-        self.backward_loops[s] = loop
+        self.backward_blocks[s] = loop
         return [self.materialise(v, s) for v in missing] + [loop, self.pop_sites[start_count]], set(start)
 
     def indices_backward(self, s, trips):
@@ -610,19 +611,19 @@ def reverse(fn, info, namer, act, callees, derive_call, wrt, numbers=frozenset()
         reads[s] = reads.get(s, set()) | lists
     branch_reads = {k: widen(v) for k, v in r.branch_reads.items()}
     record = to_record(body, reads, branch_reads, widen(entry), r.index_loops)
-    after = {v: (s, loop) for v, (s, loop) in recorded_after(body, record, reads, branch_reads, widen(entry)).items()
-             if loop in r.backward_loops}
-    for v, (s, _) in after.items():
+    after = {v: found for v, found in recorded_after(body, record, reads, branch_reads, widen(entry)).items()
+             if found[1] in r.backward_blocks}
+    for v, (s, _, _) in after.items():
         record[s] = [u for u in record[s] if u != v]
         if not record[s]:
             del record[s]
     forward = r.insert_pushes(body, record)
     r.pop_owner = {id(marker): site for site, marker in r.pop_sites.items()}
     backward = r.place_pops(backward, record)
-    for v, (_, loop) in sorted(after.items()):   # pushed last in the body, popped first in its backward
-        back = r.backward_loops[loop]            # body (under the comments of the lines around them)
-        loop.body.append(expr_stmt(call(namer.stack + ".append", name(v)), loop.body[-1]))
-        back.body.insert(0, assign(v, call(namer.stack + ".pop"), back.body[0] if back.body else loop))
+    for v, (_, owner, field) in sorted(after.items()):   # pushed last in the block, popped first in its
+        block, back = getattr(owner, field), getattr(r.backward_blocks[owner], field)   # backward block
+        block.append(expr_stmt(call(namer.stack + ".append", name(v)), block[-1]))   # (under the comments
+        back.insert(0, assign(v, call(namer.stack + ".pop"), back[0] if back else owner))   # around them)
     loop_reads = {s: r.reads.get(s, set()) for s in walk_statements(body) if isinstance(s, (gast.For, gast.While))}
     undefined, assigned_at_end = maybe_undefined(body, param_names(fn), record, r.branch_reads, loop_reads)
     saved = sorted((r.primal_reads(backward) | entry) - set(after))   # (popped before they are read)

@@ -136,17 +136,19 @@ def maybe_undefined(body, params, pushes, branch_reads=None, loop_reads=None):
 
 
 def recorded_after(body, record, reads, branch_reads, entry_reads):
-    """{name: (assignment, loop)}: the names to push *after* their assignment, at the end of the
-    loop's body, and pop at the start of its backward body, instead of pushing the value an
-    assignment overwrites (which, the first time, is no value: the name would start as None).
+    """{name: (assignment, statement, field)}: the names to push *after* their assignment, at the
+    end of the block `getattr(statement, field)` (a loop's body, or a branch of an `if`), and pop
+    at the start of that block's backward counterpart, instead of pushing the value an assignment
+    overwrites (which, the first time, is no value: the name would start as None).
 
     A name qualifies where that is the same thing: the one assignment in the function that
-    assigns it is recorded, stands directly in the body of a loop that always runs its body to
-    the end (no `break`, `continue` or `return` of its own), and the backward pass reads the name
-    only in the adjoints of that assignment and of the statements after it in that body (so never
-    before its pop, nor after the backward loop, where the value it held before the assignment
-    would be wanted). Pushing at the end of the body keeps the one stack's pushes and pops in
-    mirror order. `reads`, `branch_reads`, `entry_reads`: as for `to_record`, with aliases."""
+    assigns it is recorded and stands directly in such a block, which always runs to its end
+    once it starts (no `break`, `continue` or `return` of its own; a loop without `else`), and the
+    backward pass reads the name only in the adjoints of that assignment and of the statements
+    after it in the block (so never before its pop, nor after the backward block, where the value
+    it held before the assignment would be wanted). Pushing at the end of the block keeps the one
+    stack's pushes and pops in mirror order. `reads`, `branch_reads`, `entry_reads`: as for
+    `to_record`, with aliases."""
     assigned: dict = {}
     for s in _statements(body):
         for v in _stores(s):
@@ -164,18 +166,26 @@ def recorded_after(body, record, reads, branch_reads, entry_reads):
             for v in index_names(target):
                 readers.setdefault(v, []).append(s)
     found: dict = {}
-    for loop in _statements(body):
-        if not isinstance(loop, (gast.For, gast.While)) or loop.orelse or _leaves_early(loop.body):
-            continue
-        for k, s in enumerate(loop.body):
+    for owner, field in _blocks(body):
+        block = getattr(owner, field)
+        for k, s in enumerate(block):
             if not isinstance(s, gast.Assign) or subscript_write(s) is not None or popped(s.value):
                 continue
-            after = {id(t) for t in _statements(loop.body[k:])}
+            after = {id(t) for t in _statements(block[k:])}
             for v in record.get(s, ()):
                 if assigned.get(v) == 1 and v in target_names(s) and v not in entry_reads \
                         and all(id(r) in after for r in readers.get(v, ())):
-                    found[v] = (s, loop)
+                    found[v] = (s, owner, field)
     return found
+
+
+def _blocks(body):
+    """(statement, field) of the loop bodies and `if` branches that run to their end once they start."""
+    for s in _statements(body):
+        if isinstance(s, (gast.For, gast.While)) and not s.orelse and not _leaves_early(s.body):
+            yield s, "body"
+        elif isinstance(s, gast.If):
+            yield from ((s, field) for field in ("body", "orelse") if not _leaves_early(getattr(s, field)))
 
 
 def _statements(stmts):
