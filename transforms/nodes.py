@@ -50,11 +50,20 @@ def walk(node):
     through two generators per node and looks into every field (here, only those that may hold
     nodes: `child_fields`)."""
     todo = [node]
-    push, extend, fields_of = todo.append, todo.extend, _CHILD_FIELDS.get
+    push, extend, fields_of, name_class = todo.append, todo.extend, _CHILD_FIELDS.get, gast.Name
     for n in todo:   # (a list read while it grows: breadth first)
-        fields = fields_of(type(n))
+        kind = type(n)
+        if kind is name_class:
+            try:   # (a Name has one child field, a parameter's annotation: mostly nothing to look into)
+                bare = n.annotation is None
+            except AttributeError:
+                bare = True
+            if bare:
+                yield n
+                continue
+        fields = fields_of(kind)
         if fields is None:
-            fields = child_fields(type(n))
+            fields = child_fields(kind)
         for field in fields:
             value = getattr(n, field, None)
             if type(value) is list:
@@ -75,6 +84,11 @@ def name_nodes(node) -> list:
         kind = type(n)
         if kind is name_class:
             keep(n)
+            try:   # (as in `walk`)
+                if n.annotation is None:
+                    continue
+            except AttributeError:
+                continue
         fields = fields_of(kind)
         if fields is None:
             fields = child_fields(kind)
@@ -95,6 +109,9 @@ _LEAF_FIELDS = {"ctx", "op", "ops", "id", "attr", "arg", "asname", "conversion",
 
 def child_fields(kind) -> tuple:
     """The fields of the gast class `kind` that `walk` looks into."""
+    known = _CHILD_FIELDS.get(kind)
+    if known is not None:
+        return known
     leaves = _LEAF_FIELDS | ({"value"} if kind is gast.Constant else set()) | (
         set() if kind is gast.ExceptHandler else {"name"}) | (set() if kind in (gast.Import, gast.ImportFrom) else {"names"})
     _CHILD_FIELDS[kind] = tuple(f for f in kind._fields if f not in leaves)
@@ -205,12 +222,22 @@ def param_names(fn: gast.FunctionDef) -> list[str]:
 
 
 def walk_statements(stmts):
-    """Every statement in `stmts`, depth first, in source order."""
+    """Every statement in `stmts`, depth first, in source order. (Only a class with a `body` or an
+    `orelse` field is asked for one: asking an `Assign`, which has neither, raised and caught an
+    AttributeError per statement, most of the time of this walk.)"""
     for s in stmts:
         yield s
-        for field in ("body", "orelse"):
-            if isinstance(getattr(s, field, None), list):
-                yield from walk_statements(getattr(s, field))
+        fields = _BLOCK_FIELDS.get(type(s))
+        if fields is None:
+            fields = _BLOCK_FIELDS[type(s)] = tuple(f for f in ("body", "orelse")
+                                                    if f in getattr(type(s), "_fields", ()))
+        for field in fields:
+            value = getattr(s, field, None)
+            if isinstance(value, list):
+                yield from walk_statements(value)
+
+
+_BLOCK_FIELDS: dict = {}   # statement class -> its fields among `body` and `orelse`
 
 
 # ---- the two annotations ---------------------------------------------------------------
