@@ -1,6 +1,7 @@
 """Emit: generated gast functions -> Python source, with comments that cite the source.
 
-astor writes the code; comments are added here, from each statement's
+astor writes the code (through `writer.Writer`, which writes the simple statements itself, as
+astor would); comments are added here, from each statement's
 `lineno` and whether it belongs to the backward pass: ``# <line>  (file:N)``
 above the forward statements that came from one source line, and
 ``# grad of: <line>  (file:N)`` above the adjoint statements of that line. In code s2s wrote and
@@ -15,7 +16,8 @@ import re
 import astor
 import gast
 
-from .transforms.nodes import child_fields, is_adjoint
+from .transforms.nodes import is_adjoint
+from .writer import Writer
 
 _MARK = "__s2s_comment__"
 
@@ -23,71 +25,9 @@ _MARK = "__s2s_comment__"
 def function_source(fn: gast.FunctionDef, info) -> str:
     """Source of one generated function, with comments citing `info`'s lines."""
     _comment(fn, info)
-    tree = ast.Module(body=[to_ast(fn)], type_ignores=[])
-    text = astor.to_source(tree, indent_with="    ", pretty_source=_pretty)
+    tree = ast.Module(body=[fn], type_ignores=[])   # (`Writer` converts what astor writes)
+    text = astor.to_source(tree, indent_with="    ", pretty_source=_pretty, source_generator_class=Writer)
     return _comments_to_text(text)
-
-
-def to_ast(node):
-    """The Python `ast` tree of the gast tree `node`: what `gast.gast_to_ast` gives for the nodes
-    generated code holds, faster (it was half the time of writing the source).
-    Each node becomes the `ast` class of its name with the fields that class has in this Python;
-    a parameter (a gast `Name`) becomes an `ast.arg`, and an exception handler's name a string."""
-    kind = type(node)
-    shared = _CONTEXTS_AND_OPERATORS.get(kind)
-    if shared is not None:   # `Load()`, `Add()`: nodes without fields, one of each serves every tree
-        return shared
-    if kind is gast.arguments:
-        return ast.arguments(posonlyargs=[_arg(a) for a in node.posonlyargs], args=[_arg(a) for a in node.args],
-                             vararg=_arg(node.vararg), kwonlyargs=[_arg(a) for a in node.kwonlyargs],
-                             kw_defaults=_many(node.kw_defaults), kwarg=_arg(node.kwarg),
-                             defaults=_many(node.defaults))
-    target, children, absent = _AST_CLASSES.get(kind) or _ast_class(kind)
-    new = target.__new__(target)
-    fields = new.__dict__
-    fields.update(node.__dict__)   # fields, the location, and any annotation of a pass (unread)
-    for field in children:
-        value = fields.get(field)
-        if type(value) is list:
-            fields[field] = _many(value)
-        elif value is not None:
-            fields[field] = to_ast(value)
-    for field in absent:   # (a field this Python's ast has and gast's node not)
-        fields.setdefault(field, None)
-    if kind is gast.ExceptHandler and node.name is not None:
-        new.name = node.name.id
-    return new
-
-
-def _many(nodes):
-    return [None if n is None else to_ast(n) for n in nodes]
-
-
-def _arg(param):
-    if param is None:
-        return None
-    annotation = None if param.annotation is None else to_ast(param.annotation)
-    new = ast.arg(arg=param.id, annotation=annotation, type_comment=None)
-    return ast.copy_location(new, param) if getattr(param, "lineno", None) is not None else new
-
-
-_AST_CLASSES: dict = {}
-_CONTEXTS_AND_OPERATORS = {getattr(gast, c.__name__): c() for c in
-                           (ast.Load, ast.Store, ast.Del, ast.Add, ast.Sub, ast.Mult, ast.MatMult, ast.Div, ast.Mod,
-                            ast.Pow, ast.LShift, ast.RShift, ast.BitOr, ast.BitXor, ast.BitAnd, ast.FloorDiv,
-                            ast.Invert, ast.Not, ast.UAdd, ast.USub, ast.And, ast.Or, ast.Eq, ast.NotEq, ast.Lt,
-                            ast.LtE, ast.Gt, ast.GtE, ast.Is, ast.IsNot, ast.In, ast.NotIn)}
-
-
-def _ast_class(kind):
-    """The `ast` class of the gast class `kind`, the fields that may hold nodes (`nodes.walk`'s,
-    and contexts and operators), and those the `ast` class has and `kind` not."""
-    target = getattr(ast, kind.__name__)
-    children = tuple(f for f in kind._fields if f in ("ctx", "op", "ops") or f in child_fields(kind))
-    if kind is gast.ExceptHandler:
-        children = tuple(f for f in children if f != "name")
-    _AST_CLASSES[kind] = target, children, tuple(f for f in target._fields if f not in kind._fields)
-    return _AST_CLASSES[kind]
 
 
 def _pretty(source):
