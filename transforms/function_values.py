@@ -41,7 +41,8 @@ from s2s.errors import UnsupportedError
 
 from .callees import Callees, public_name, resolve
 from .inlining import Frozen, Helper, Inlining, Made, Partial, Path, _function, _is_maker, is_distribution
-from .nodes import assign, at as assign_at, clone, const, name, name_nodes, param_names, stored_names, walk
+from .nodes import assign, at as assign_at, child_fields, clone, const, name, name_nodes, param_names, stored_names
+from .nodes import walk
 
 _MISSING = resolve((), "")   # what an unbound name resolves to
 
@@ -469,30 +470,55 @@ class _Scope(Inlining):
         return node
 
 
-class _Exprs(gast.NodeTransformer):
-    """The expressions of one statement, rewritten by a scope (nested blocks are the scope's)."""
+class _Exprs:
+    """The expressions of one statement, rewritten by a scope (nested blocks are the scope's):
+    what a `gast.NodeTransformer` with `visit_Call`, `visit_Name` and `visit_ListComp` did, top
+    down, without its method lookup by name and its look into every field of every node (most of
+    this pass's time on a long function)."""
 
     def __init__(self, scope):
         self.scope = scope
 
-    def visit_Call(self, node):
-        return self.scope.call(node)
-
-    def visit_Name(self, node):
-        if isinstance(node.ctx, gast.Load):
-            return self.scope.name_value(node)
-        return node
-
-    def visit_ListComp(self, node):
-        if getattr(node, "s2s_done", False):
+    def visit(self, node):
+        kind = type(node)
+        if kind is gast.Call:
+            return self.scope.call(node)
+        if kind is gast.Name:
+            return self.scope.name_value(node) if isinstance(node.ctx, gast.Load) else node
+        if kind in (gast.ListComp, gast.GeneratorExp):
+            if getattr(node, "s2s_done", False):
+                return node
+            self.scope.comprehensions += 1
+            self.generic_visit(node)
+            self.scope.comprehensions -= 1
             return node
-        self.scope.comprehensions += 1
         self.generic_visit(node)
-        self.scope.comprehensions -= 1
         return node
 
-    visit_GeneratorExp = visit_ListComp
-
+    def generic_visit(self, node):
+        """As `ast.NodeTransformer.generic_visit`, over the fields that may hold nodes (the others
+        hold contexts and operators, which it leaves as they are)."""
+        for field in child_fields(type(node)):
+            value = getattr(node, field, None)
+            if isinstance(value, list):
+                new = []
+                for item in value:
+                    if isinstance(item, gast.AST):
+                        item = self.visit(item)
+                        if item is None:
+                            continue
+                        if not isinstance(item, gast.AST):
+                            new.extend(item)
+                            continue
+                    new.append(item)
+                value[:] = new
+            elif isinstance(value, gast.AST):
+                new = self.visit(value)
+                if new is None:
+                    delattr(node, field)
+                else:
+                    setattr(node, field, new)
+        return node
 
 
 def _dotted(node):
