@@ -23,9 +23,13 @@ import gast
 
 from s2s.errors import UnsupportedError
 
+from .nodes import walk
+
 
 def generators(fn: gast.FunctionDef, info, name: str) -> gast.FunctionDef:
     """`fn` with its `yield`s appending to a list it returns, if it is a generator s2s can list."""
+    if not any(isinstance(n, (gast.Yield, gast.YieldFrom)) for n in walk(fn)):   # (most functions: the
+        return fn                                                                 # quick walk first)
     yields = [n for n in _own_nodes(fn) if isinstance(n, (gast.Yield, gast.YieldFrom))]
     if not yields:
         return fn
