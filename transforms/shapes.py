@@ -126,7 +126,7 @@ def lazy_temporaries(fn, namer, callees):
                 if isinstance(n.ctx, gast.Load):
                     uses[n.id] = uses.get(n.id, 0) + 1
         for t in _written(s):
-            defs[t] = defs.get(t, []) + [s]
+            defs.setdefault(t, []).append(s)   # (a copy per definition was quadratic in their number)
     returned = {s.value.id for s in walk_statements(fn.body) if isinstance(s, gast.Return)
                 and isinstance(s.value, gast.Name)}
     return {v for v, ds in defs.items()
