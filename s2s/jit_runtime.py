@@ -5,10 +5,13 @@ of the same name and signature, which only Numba calls: compiled, it is the impl
 `@overload` picks for the argument types -- Numba specialises per type, so what `s2s.runtime`
 decides at every call (a number or an array? of which rank?) is decided here once, when the code
 is compiled; shapes are still compared at run time (`unbroadcast` of a cotangent that was
-broadcast). This module reads nothing else of s2s's than the error class it raises: the command
-line copies what a module it writes with `--jit` needs from it (and that class, as it does for
-any module it writes), so that the module runs with NumPy and Numba only. Helpers for lists,
-dicts and trees have no Numba form: code that calls them is refused by `s2s.jit`, naming the helper.
+broadcast). Families of helpers have modules of their own, written the same way, which import
+what they share from here and whose helpers this module exports (`HELPERS`, at the end): the
+checks of in-place writes (`s2s.jit_runtime_checks`). These modules read nothing else of s2s's
+than the error classes they raise: the command line copies what a module it writes with `--jit`
+needs from them (and those classes, as it does for any module it writes), so that the module
+runs with NumPy and Numba only. Helpers for dicts and trees have no Numba form: code that calls
+them is refused by `s2s.jit`, naming the helper.
 """
 from __future__ import annotations
 
@@ -16,7 +19,7 @@ import numpy as np
 from numba import njit, types
 from numba.extending import overload
 
-from .runtime import InPlaceWriteError, stop_gradient   # (a module the command line writes gets copies)
+from .runtime import stop_gradient   # (a module the command line writes gets a copy)
 
 
 NUMBER = (types.Number, types.Boolean)
@@ -99,18 +102,6 @@ def setindex(a, index, v):
     raise NotImplementedError(_COMPILED_ONLY)
 
 
-def passed_as_value(y, message):
-    raise NotImplementedError(_COMPILED_ONLY)
-
-
-def entries_passed_as_value(y, message):
-    raise NotImplementedError(_COMPILED_ONLY)
-
-
-def copied_entries_passed_as_value(y, message):
-    raise NotImplementedError(_COMPILED_ONLY)
-
-
 def last_write(g, index):
     raise NotImplementedError(_COMPILED_ONLY)
 
@@ -118,12 +109,6 @@ def last_write(g, index):
 def roll_along(x, shift, axis):
     """`np.roll(x, shift, axis=axis)`: Numba's np.roll has no axis."""
     raise NotImplementedError(_COMPILED_ONLY)
-
-
-HELPERS = {f.__name__: f for f in (grad_seed, unbroadcast, rebroadcast, zeros_like, unsum, matmul_grad_a,
-                                   matmul_grad_b, dot_grad_a, dot_grad_b, add, copy_of, iterated, uniterated,
-                                   reiterated, unindex, setindex, passed_as_value, entries_passed_as_value,
-                                   copied_entries_passed_as_value, last_write, roll_along)}
 
 
 # ---- what Numba compiles ---------------------------------------------------------------------
@@ -383,38 +368,6 @@ def _stop_gradient(x):   # (code that calls `s2s.stop_gradient(x)` keeps the cal
     return lambda x: x
 
 
-# The checks that a callee's `v += e`, differentiated as `v = v + e`, rebinds `v` (s2s.runtime):
-# decided by the argument's type, so here when the code is compiled. Numbers and arrays only.
-
-@overload(passed_as_value)
-def _passed_as_value(y, message):
-    if _is_number(y):
-        return lambda y, message: None
-    if _is_array(y):   # `+=` on an array writes into it
-        def refuse(y, message):
-            raise InPlaceWriteError(message)
-        return refuse
-    return None
-
-
-@overload(entries_passed_as_value)
-def _entries_passed_as_value(y, message):
-    if _is_number(y) or _is_array(y) and y.ndim == 1:   # (an entry of a vector is a number)
-        return lambda y, message: None
-    if _is_array(y):   # the entries of a matrix are views of its rows
-        def refuse(y, message):
-            raise InPlaceWriteError(message)
-        return refuse
-    return None
-
-
-@overload(copied_entries_passed_as_value)
-def _copied_entries_passed_as_value(y, message):
-    if _is_number(y) or _is_array(y):   # a copy of an array of numbers holds numbers of its own
-        return lambda y, message: None
-    return None
-
-
 @overload(last_write)
 def _last_write(g, index):
     if not _is_array(g):
@@ -474,3 +427,15 @@ def _roll_along(x, shift, axis):
                     out3[p, to, q] = cube[p, i, q]
         return out3.reshape(x.shape)
     return roll
+
+
+# ---- the helpers of other families, in modules of their own that import the above ------------
+
+from .jit_runtime_checks import (copied_entries_passed_as_value, deep_copy_of, entries_passed_as_value,  # noqa: E402
+                                 passed_as_value, rebinds)
+
+HELPERS = {f.__name__: f for f in (grad_seed, unbroadcast, rebroadcast, zeros_like, unsum, matmul_grad_a,
+                                   matmul_grad_b, dot_grad_a, dot_grad_b, add, copy_of, iterated, uniterated,
+                                   reiterated, unindex, setindex, last_write, roll_along,
+                                   passed_as_value, entries_passed_as_value, copied_entries_passed_as_value,
+                                   rebinds, deep_copy_of)}

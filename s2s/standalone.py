@@ -259,12 +259,14 @@ class _Runtime:
         return self._parts
 
     def _read(self) -> dict:
-        """The parts of s2s/runtime.py and of the modules it imports helpers from (`from .module import ...`)."""
+        """The parts of s2s/runtime.py and of the modules it imports helpers from (`from .module import ...`),
+        each module read once (s2s/jit_runtime.py and the modules of its families import each other)."""
         parts: dict = {}
-        self._read_module(self.module, parts, iter(range(10 ** 6)))
+        self._read_module(self.module, parts, iter(range(10 ** 6)), set())
         return parts
 
-    def _read_module(self, module, parts, counter) -> None:
+    def _read_module(self, module, parts, counter, read) -> None:
+        read.add(module.__name__)
         text = inspect.getsource(module)
         lines = text.splitlines(True)
         for order, node in zip(counter, ast.parse(text).body):
@@ -275,7 +277,9 @@ class _Runtime:
                 name = alias.asname or alias.name
                 part = _Part(order, [name], f'class {name}(Exception):\n    """s2s\'s base error class."""\n', False)
             elif isinstance(node, ast.ImportFrom) and node.level == 1:  # helpers of a family: read that module
-                self._read_module(importlib.import_module(f"{runtime.__package__}.{node.module}"), parts, counter)
+                imported = importlib.import_module(f"{runtime.__package__}.{node.module}")
+                if imported.__name__ not in read:
+                    self._read_module(imported, parts, counter, read)
                 continue
             elif isinstance(node, (ast.Import, ast.ImportFrom)):
                 names = [(a.asname or a.name).split(".")[0] for a in node.names]

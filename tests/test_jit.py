@@ -321,6 +321,64 @@ def test_helpers_without_a_compiled_form_are_refused_when_compiled():
         s2s.jit(s2s.grad(_uses_einsum))
 
 
+# ---- the run-time checks of in-place writes, compiled ------------------------------------------
+
+def _halves(x, c, k):
+    buf = x * c
+    w = buf[:2] if k == 0 else buf[::-1][:2]   # beside v = buf[2:], or overlapping it backwards
+    v = buf[2:]
+    v += c * w               # checked at run time: `w`, read later, must not see the write
+    return np.sum(v * v * w)
+
+
+def test_in_place_addition_checked_as_numpy_bounds_memory():
+    eager = s2s.grad(_halves, wrt=(0, 1))
+    assert "rebinds(v, (w,)" in s2s.source(eager)
+    g = s2s.jit(eager)
+    x = RNG.normal(size=4)
+    got = g(x, 0.3, 0)   # apart: differentiated as `v = v + c * w`, exactly
+    assert_grads_close(lambda x, c: _halves(x, c, 0), got, (x, 0.3), (0, 1), oracle=complex_step_grad, rtol=1e-9)
+    _close(got, eager(x, 0.3, 0))
+    with pytest.raises(s2s.InPlaceWriteError) as compiled:   # overlapping: refused as without s2s.jit
+        g(x, 0.3, 1)
+    with pytest.raises(s2s.InPlaceWriteError) as plain:
+        eager(x, 0.3, 1)
+    assert str(compiled.value) == str(plain.value)
+
+
+def test_may_share_memory_is_numpys_bounds_test():
+    from s2s.jit_runtime_checks import _may_share
+    a = np.arange(24.0).reshape(4, 6)
+    ints = np.arange(6, dtype=np.int32)
+    views = [a, a.T, a[::2, ::-3], a[1:3, 2:4], a[:, 2], a[3, 4:], a[0, :0], a.reshape(-1)[4:7], ints[::-2]]
+    for u in views:
+        for v in views:   # (the compiled test of the pair; `is`: the Python helper's test first)
+            assert _may_share.py_func(u, v) == (u is v or np.may_share_memory(u, v)), (u, v)
+
+
+def _bump(a, e):
+    a += e          # writes into an array: s2s gives it a copy where the caller's name is dead
+    return a * a
+
+
+def _bumps(x, y):
+    z = x[1:]       # a view of x, which the copy leaves as it is
+    w = x[:3] * 2.0  # an array of its own
+    return np.sum(_bump(z, y)) + np.sum(_bump(w, y))
+
+
+def test_callee_writing_into_its_argument_gets_a_copy_compiled():
+    eager = s2s.grad(_bumps, wrt=(0, 1))
+    assert "deep_copy_of(z)" in s2s.source(eager) and "deep_copy_of(w)" in s2s.source(eager)
+    x, y = RNG.normal(size=4), RNG.normal(size=3)
+    before = x.copy()
+    got = s2s.jit(eager)(x, y)
+    np.testing.assert_array_equal(x, before)
+    # (`_bumps` itself writes into x; `a += e` takes no complex step in a real `a`)
+    assert_grads_close(lambda x, y: _bumps(x.copy(), y), got, (x, y), (0, 1), rtol=1e-6)
+    _close(got, eager(x, y))
+
+
 def _keeps_dims(x):
     return np.sum(np.cumsum(x * x, axis=0))   # its adjoint sums with keepdims=True, which Numba lacks
 
@@ -364,6 +422,14 @@ def stops_early(x):
         if s > 0.5:
             break
     return s
+
+
+def shared(u, c, k):
+    v = u * c
+    w = v if k > 0 else u       # may be v: `v += ...` is checked at run time
+    for _ in range(2):
+        v += c * w
+    return np.sum(v * w)
 '''
 
 
@@ -374,13 +440,14 @@ def _s2s(*args, cwd):
 def test_written_jit_modules_run_with_numba_and_without_s2s(tmp_path):
     (tmp_path / "clim.py").write_text(MODEL)
     for command, target, out in (("grad", "clim.py:model", "grad_clim.py"), ("jvp", "clim.py:model", "jvp_clim.py"),
-                                 ("grad", "clim.py:rolled", "grad_rolled.py")):
+                                 ("grad", "clim.py:rolled", "grad_rolled.py"), ("grad", "clim.py:shared", "grad_shared.py")):
         result = _s2s(command, target, "--wrt", "x,y" if "model" in target else "u,c", "--jit", "-o", out,
                       cwd=tmp_path)
         assert result.returncode == 0, result.stderr
     text = (tmp_path / "grad_clim.py").read_text()
     assert "# Regenerate: s2s grad clim.py:model --wrt x,y --jit -o grad_clim.py\n" in text
     assert "@numba.njit\ndef grad_model(x, y):" in text and "n_terms = numba.njit(n_terms)" in text
+    assert "@overload(rebinds)" in (tmp_path / "grad_shared.py").read_text()
     assert "not cached on disk" in text   # (Numba's cache would keep SCALE as it was)
     assert "@numba.njit(cache=True)\ndef grad_rolled(u, c):" in (tmp_path / "grad_rolled.py").read_text()
     assert "@overload(unbroadcast)" in text and "reversed(" not in text
@@ -390,12 +457,19 @@ def test_written_jit_modules_run_with_numba_and_without_s2s(tmp_path):
         import sys
         import numpy as np
         sys.modules["s2s"] = None          # s2s cannot be imported here
-        import grad_clim, jvp_clim, grad_rolled
+        import grad_clim, jvp_clim, grad_rolled, grad_shared
         print(grad_clim.grad_model(1.5, 2.0))
         print(jvp_clim.jvp_model(1.5, 2.0, 1.0, 0.5)[1])
         u = np.linspace(-1.0, 1.0, 12).reshape(4, 3)
         d_u, d_c = grad_rolled.grad_rolled(u, 0.3)
         print(repr(d_u.tolist()), d_c)
+        u = np.array([0.5, -1.0, 2.0])
+        d_u, d_c = grad_shared.grad_shared(u, 0.3, 0)
+        print(repr(d_u.tolist()), d_c)
+        try:
+            grad_shared.grad_shared(u, 0.3, 1)   # v is w: refused
+        except Exception as error:
+            print(type(error).__name__, str(error).startswith("clim.py:"))
         """)
     result = subprocess.run([sys.executable, "-c", script], cwd=tmp_path, capture_output=True, text=True)
     assert result.returncode == 0, result.stderr
@@ -408,6 +482,10 @@ def test_written_jit_modules_run_with_numba_and_without_s2s(tmp_path):
     u = np.linspace(-1.0, 1.0, 12).reshape(4, 3)
     d_u, d_c = eval(lines[2].rsplit("]", 1)[0] + "]"), float(lines[2].rsplit(" ", 1)[1])
     assert_grads_close(namespace["rolled"], (np.array(d_u), d_c), (u, 0.3), (0, 1), oracle=complex_step_grad, rtol=1e-9)
+    u = np.array([0.5, -1.0, 2.0])   # v = 3 c u after two steps: the gradient of 3 c |u|^2
+    _close((np.array(eval(lines[3].rsplit("]", 1)[0] + "]")), float(lines[3].rsplit(" ", 1)[1])),
+           (6 * 0.3 * u, 3 * np.sum(u * u)))
+    assert lines[4] == "InPlaceWriteError True"
 
 
 def test_what_cannot_be_written_for_numba_exits_2_naming_the_option(tmp_path):
