@@ -158,7 +158,9 @@ class _Compiled:
                 dispatcher, source = self.for_signature(args)
         try:
             return self.run(dispatcher, args)
-        except _numba().core.errors.NumbaError as error:
+        except Exception as error:
+            if not (isinstance(error, _numba().core.errors.NumbaError) or _compiling(error)):
+                raise
             if dispatcher is not self.dispatcher and not dispatcher.signatures:
                 # the code made for this signature does not compile: the general code may
                 key = tuple((a.shape, a.dtype) if type(a) is _ndarray else type(a) for a in args)
@@ -291,6 +293,29 @@ def _user_function(fn, numba, done):
     return compiled
 
 
+def _compiling(error) -> bool:
+    """Was `error` raised by Numba while it compiled (an error of its own that is no NumbaError: an
+    assertion of its lowering, on a boolean mask of two axes), not by the compiled code?"""
+    from numba.core import compiler
+    tb = error.__traceback__
+    while tb is not None:
+        if tb.tb_frame.f_code.co_filename == compiler.__file__:
+            return True
+        tb = tb.tb_next
+    return False
+
+
+def _lowered_at(error) -> str:
+    """`File "...", line n` of the statement Numba was compiling when `error` was raised, or ''."""
+    tb, at = error.__traceback__, ""
+    while tb is not None:
+        loc = getattr(tb.tb_frame.f_locals.get("inst"), "loc", None)
+        if loc is not None:
+            at = f'File "{loc.filename}", line {loc.line}'
+        tb = tb.tb_next
+    return at
+
+
 _ANSI = re.compile(r"\x1b\[[0-9;]*m")
 _AT = re.compile(r'File "(<s2s [^"]+>|[^"]*_s2s_jit_[0-9a-f]+\.py)", line (\d+)')
 _LABELS: dict = {}   # the file of a module kept on disk -> the name its code is shown by
@@ -303,6 +328,8 @@ def _explain(error, name) -> JitError:
     code came from."""
     import linecache
     text = _ANSI.sub("", str(error))
+    if not isinstance(error, _numba().core.errors.NumbaError):   # Numba failed, without a reason of its own
+        text = f"Numba failed with {type(error).__name__} {text}\n{_lowered_at(error)}"
     lines = [line.strip() for line in text.splitlines() if line.strip()]
     noise = ("Failed in ", "During:", "File ", "<source elided>", "There are ", "- Of which", "^")
     reasons = [line for line in lines if not line.startswith(noise)]

@@ -335,6 +335,8 @@ def _plain_index(index):
 def _unindex(g, x, index):
     if not _is_array(x):
         return None
+    if _is_array(g) and g.ndim == 0:   # (`np.where` of numbers gives one)
+        return lambda g, x, index: unindex(g[()], x, index)
     if _plain_index(index):
         def plain(g, x, index):
             out = np.zeros(x.shape)
@@ -348,19 +350,47 @@ def _unindex(g, x, index):
                 out[index[k]] += g[k]
             return out
         return listed
+    if _mask(index, x):   # (names no position twice)
+        def masked(g, x, index):
+            out = np.zeros(x.shape)
+            out[index] = g
+            return out
+        return masked
+    if _mask(index, x, flat=True):
+        def masked_flat(g, x, index):
+            out = np.zeros(x.shape)
+            out.reshape(-1)[np.ascontiguousarray(index).reshape(-1)] = g
+            return out
+        return masked_flat
     return None
+
+
+def _mask(index, x, flat=False):
+    """Is `index` a boolean mask Numba indexes `x` with as NumPy does: of one axis (`flat`: of as
+    many axes as `x`, which a flat view of both reads in the same order)?"""
+    if not (isinstance(index, types.Array) and isinstance(index.dtype, types.Boolean)):
+        return False
+    return index.ndim == x.ndim > 1 if flat else index.ndim == 1
 
 
 @overload(setindex)
 def _setindex(a, index, v):
-    if not _is_array(a) or not (_plain_index(index) or isinstance(index, types.Array)):
+    if not _is_array(a):
         return None
-
-    def write(a, index, v):
-        out = a.astype(np.float64)
-        out[index] = v
-        return out
-    return write
+    if _plain_index(index) or _mask(index, a) or isinstance(index, types.Array) and index.ndim == 1 \
+            and isinstance(index.dtype, types.Integer):
+        def write(a, index, v):
+            out = a.astype(np.float64)
+            out[index] = v
+            return out
+        return write
+    if _mask(index, a, flat=True):
+        def write_flat(a, index, v):
+            out = a.astype(np.float64)   # (a new array: its flat view writes into it)
+            out.reshape(-1)[np.ascontiguousarray(index).reshape(-1)] = v
+            return out
+        return write_flat
+    return None
 
 
 @overload(stop_gradient)
@@ -386,6 +416,10 @@ def _last_write(g, index):
                     out[k] = g[index[k]]
             return out
         return last
+    if _mask(index, g):   # (names no position twice)
+        return lambda g, index: g[index]
+    if _mask(index, g, flat=True):
+        return lambda g, index: np.ascontiguousarray(g).reshape(-1)[np.ascontiguousarray(index).reshape(-1)]
     return None
 
 

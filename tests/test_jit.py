@@ -379,6 +379,29 @@ def test_callee_writing_into_its_argument_gets_a_copy_compiled():
     _close(got, eager(x, y))
 
 
+def _masked(x, y):
+    z = x * 1.0
+    q = x < 0.0
+    z[q] = (y * x)[q]       # a boolean mask: setindex, last_write
+    z[z > 0.5] = y[0]
+    return np.sum(np.sin(z) * z) + np.sum(x[x > -0.5] * y[1]) + np.minimum(x[2], 1.5) * y[2]
+
+
+def _masked_matrix(x):
+    return np.sum(x[x > 0.0])
+
+
+def test_boolean_masks_compiled():
+    eager = s2s.grad(_masked, wrt=(0, 1))
+    x, y = np.array([-1.2, 0.3, 0.9, -0.2, 1.4]), RNG.normal(size=5)
+    got = s2s.jit(eager)(x, y)
+    assert_grads_close(_masked, got, (x, y), (0, 1), rtol=1e-6)
+    _close(got, eager(x, y))
+    with pytest.raises(s2s.JitError, match=r"Numba failed with AssertionError; it comes from test_jit.py:\d+: "
+                                           r"`return np.sum\(x\[x > 0.0\]\)`"):
+        s2s.jit(s2s.grad(_masked_matrix))(np.ones((2, 3)))   # (Numba's indexing takes masks of one axis)
+
+
 def _keeps_dims(x):
     return np.sum(np.cumsum(x * x, axis=0))   # its adjoint sums with keepdims=True, which Numba lacks
 
