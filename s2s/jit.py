@@ -20,7 +20,6 @@ from __future__ import annotations
 import inspect
 import os
 import re
-import types
 from typing import Any, Callable
 
 import gast
@@ -266,31 +265,11 @@ def _namespace(texts, roll, numba, done, cache=False) -> tuple[dict, dict]:
                                    f"`{value.__name__}`, which has no compiled form", hint="run it without s2s.jit")
                 helpers[read] = value.__name__
                 value = jit_runtime.HELPERS[value.__name__]
-            elif inspect.isfunction(value):
-                value = _user_function(value, numba, done)
+            elif inspect.isfunction(value):   # (compiled with the user's functions it calls)
+                value = jit_runtime.njit_with_callees(value, done)
             namespace[read] = value
     namespace.update({alias: jit_runtime.HELPERS[h] for alias, h in helpers.items()})
     return namespace, helpers
-
-
-_LIBRARIES = ("numpy", "scipy", "numba", "math", "s2s")   # what Numba knows, or s2s compiles its own way
-
-
-def _user_function(fn, numba, done):
-    """A user's function the compiled code calls, compiled, with the user's functions it calls in
-    turn compiled too: a copy of it whose globals are a copy of its module's, those functions
-    replaced (Numba reads a function's globals when it compiles it; the user's module is left
-    as it is)."""
-    if fn in done:
-        return done[fn]
-    space = dict(fn.__globals__)
-    done[fn] = compiled = numba.njit(types.FunctionType(fn.__code__, space, fn.__name__, fn.__defaults__,
-                                                        fn.__closure__))
-    for name in _names(fn.__code__):
-        value = space.get(name)
-        if inspect.isfunction(value) and str(getattr(value, "__module__", "")).partition(".")[0] not in _LIBRARIES:
-            space[name] = _user_function(value, numba, done)
-    return compiled
 
 
 def _compiling(error) -> bool:

@@ -15,6 +15,8 @@ them is refused by `s2s.jit`, naming the helper.
 """
 from __future__ import annotations
 
+from types import CodeType, FunctionType
+
 import numpy as np
 from numba import njit, types
 from numba.extending import overload
@@ -461,6 +463,38 @@ def _roll_along(x, shift, axis):
                     out3[p, to, q] = cube[p, i, q]
         return out3.reshape(x.shape)
     return roll
+
+
+# ---- the user's functions compiled code calls -------------------------------------------------
+
+_LIBRARIES = ("numpy", "scipy", "numba", "math", "s2s")   # what Numba knows, or s2s compiles its own way
+
+
+def njit_with_callees(fn, done=None):
+    """`fn`, a user's function that compiled code calls, compiled by Numba with the user's functions
+    it calls compiled too, and those they call: a copy of it whose globals are a copy of its
+    module's, those functions replaced (Numba reads a function's globals when it compiles it; the
+    user's module is left as it is). `done`: {function: compiled} so far, each compiled once."""
+    done = {} if done is None else done
+    if fn in done:
+        return done[fn]
+    space = dict(fn.__globals__)
+    done[fn] = compiled = njit(FunctionType(fn.__code__, space, fn.__name__, fn.__defaults__, fn.__closure__))
+    for name in _code_names(fn.__code__):
+        value = space.get(name)
+        if isinstance(value, FunctionType) and str(getattr(value, "__module__", "")).partition(".")[0] \
+                not in _LIBRARIES:
+            space[name] = njit_with_callees(value, done)
+    return compiled
+
+
+def _code_names(code) -> set:
+    """The global names `code` reads, in nested functions and comprehensions too."""
+    names = set(code.co_names)
+    for const in code.co_consts:
+        if isinstance(const, CodeType):
+            names |= _code_names(const)
+    return names
 
 
 # ---- the helpers of other families, in modules of their own that import the above ------------

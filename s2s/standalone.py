@@ -140,6 +140,12 @@ class _Linker:
         self.from_imports.setdefault(module, set()).add(name)
 
     def text(self) -> str:
+        called = []   # the user's functions compiled code calls: compiled too, with those they call
+        if self.jit:
+            called = sorted(n for names in self.from_imports.values() for n in names
+                            if isinstance(self.defined.get(n), types.FunctionType))
+            if called:
+                self.helpers.setdefault("njit_with_callees", set())
         parts = self.reader.closure(self.helpers)
         renamed = self.reader.renaming(parts, set(self.defined) - {n for ns in self.helpers.values() for n in ns})
         helper_sources = []
@@ -157,10 +163,7 @@ class _Linker:
             lines.append("")
             lines += [f"from {m} import {', '.join(sorted(names))}" for m, names in sorted(self.from_imports.items())]
         decorator = ""
-        if self.jit:   # a function of the user's that compiled code calls is compiled too
-            called = sorted(n for names in self.from_imports.values() for n in names
-                            if isinstance(self.defined.get(n), types.FunctionType))
-            lines += [""] + [f"{n} = numba.njit({n})" for n in called] if called else []
+        if self.jit:
             decorator = "@numba.njit(cache=True)\n"
             read = sorted(n for names in self.from_imports.values() for n in names)
             if read:   # a cache on disk would keep what they were when it was written
@@ -175,6 +178,9 @@ class _Linker:
             out += "".join("\n\n" + src for src in helper_sources)
         if aliases:
             out += "\n\n" + "\n".join(aliases) + "\n"
+        if called:
+            njit = renamed.get("njit_with_callees", "njit_with_callees")
+            out += "\n\n" + "\n".join(f"{n} = {njit}({n})" for n in called) + "\n"
         return out
 
 

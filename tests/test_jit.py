@@ -447,10 +447,18 @@ def stops_early(x):
     return s
 
 
+def _half_of(k):
+    return 0.5 * k
+
+
+def n_steps():
+    return int(_half_of(4.0))   # a function the compiled code calls, calling another
+
+
 def shared(u, c, k):
     v = u * c
     w = v if k > 0 else u       # may be v: `v += ...` is checked at run time
-    for _ in range(2):
+    for _ in range(n_steps()):
         v += c * w
     return np.sum(v * w)
 '''
@@ -469,8 +477,9 @@ def test_written_jit_modules_run_with_numba_and_without_s2s(tmp_path):
         assert result.returncode == 0, result.stderr
     text = (tmp_path / "grad_clim.py").read_text()
     assert "# Regenerate: s2s grad clim.py:model --wrt x,y --jit -o grad_clim.py\n" in text
-    assert "@numba.njit\ndef grad_model(x, y):" in text and "n_terms = numba.njit(n_terms)" in text
-    assert "@overload(rebinds)" in (tmp_path / "grad_shared.py").read_text()
+    assert "@numba.njit\ndef grad_model(x, y):" in text and "\nn_terms = njit_with_callees(n_terms)\n" in text
+    shared = (tmp_path / "grad_shared.py").read_text()
+    assert "@overload(rebinds)" in shared and "\nn_steps = njit_with_callees(n_steps)\n" in shared
     assert "not cached on disk" in text   # (Numba's cache would keep SCALE as it was)
     assert "@numba.njit(cache=True)\ndef grad_rolled(u, c):" in (tmp_path / "grad_rolled.py").read_text()
     assert "@overload(unbroadcast)" in text and "reversed(" not in text
