@@ -7,11 +7,15 @@ decides at every call (a number or an array? of which rank?) is decided here onc
 is compiled; shapes are still compared at run time (`unbroadcast` of a cotangent that was
 broadcast). Families of helpers have modules of their own, written the same way, which import
 what they share from here and whose helpers this module exports (`HELPERS`, at the end): the
-checks of in-place writes (`s2s.jit_runtime_checks`). These modules read nothing else of s2s's
-than the error classes they raise: the command line copies what a module it writes with `--jit`
-needs from them (and those classes, as it does for any module it writes), so that the module
-runs with NumPy and Numba only. Helpers for dicts and trees have no Numba form: code that calls
-them is refused by `s2s.jit`, naming the helper.
+checks of in-place writes (`s2s.jit_runtime_checks`), the cotangents of indexing and the writes
+into an entry (`s2s.jit_runtime_indexing`). A user's function that compiled code calls is
+compiled with the user's functions it calls (`njit_with_callees`).
+
+These modules read nothing else of s2s's than the error classes they raise: the command line
+copies what a module it writes with `--jit` needs from them (and those classes, as it does for
+any module it writes), so that the module runs with NumPy and Numba only. Helpers for lists,
+dicts and trees have no Numba form: code that calls them is refused by `s2s.jit`, naming the
+helper.
 """
 from __future__ import annotations
 
@@ -93,18 +97,6 @@ def uniterated(c, xs):
 
 
 def reiterated(c, xs):
-    raise NotImplementedError(_COMPILED_ONLY)
-
-
-def unindex(g, x, index):
-    raise NotImplementedError(_COMPILED_ONLY)
-
-
-def setindex(a, index, v):
-    raise NotImplementedError(_COMPILED_ONLY)
-
-
-def last_write(g, index):
     raise NotImplementedError(_COMPILED_ONLY)
 
 
@@ -325,104 +317,9 @@ def _reiterated(c, xs):
     return (lambda c, xs: c) if _iterated(xs) is not None else None
 
 
-def _plain_index(index):
-    """An index Numba reads and writes as NumPy does: an int, a slice, or a tuple of them."""
-    if isinstance(index, (types.Integer, types.SliceType)):
-        return True
-    return isinstance(index, types.BaseTuple) and all(isinstance(t, (types.Integer, types.SliceType))
-                                                      for t in index.types)
-
-
-@overload(unindex)
-def _unindex(g, x, index):
-    if not _is_array(x):
-        return None
-    if _is_array(g) and g.ndim == 0:   # (`np.where` of numbers gives one)
-        return lambda g, x, index: unindex(g[()], x, index)
-    if _plain_index(index):
-        def plain(g, x, index):
-            out = np.zeros(x.shape)
-            out[index] += g
-            return out
-        return plain
-    if isinstance(index, types.Array) and index.ndim == 1 and isinstance(index.dtype, types.Integer):
-        def listed(g, x, index):   # a position listed twice gets both entries of g (np.add.at)
-            out = np.zeros(x.shape)
-            for k in range(index.size):
-                out[index[k]] += g[k]
-            return out
-        return listed
-    if _mask(index, x):   # (names no position twice)
-        def masked(g, x, index):
-            out = np.zeros(x.shape)
-            out[index] = g
-            return out
-        return masked
-    if _mask(index, x, flat=True):
-        def masked_flat(g, x, index):
-            out = np.zeros(x.shape)
-            out.reshape(-1)[np.ascontiguousarray(index).reshape(-1)] = g
-            return out
-        return masked_flat
-    return None
-
-
-def _mask(index, x, flat=False):
-    """Is `index` a boolean mask Numba indexes `x` with as NumPy does: of one axis (`flat`: of as
-    many axes as `x`, which a flat view of both reads in the same order)?"""
-    if not (isinstance(index, types.Array) and isinstance(index.dtype, types.Boolean)):
-        return False
-    return index.ndim == x.ndim > 1 if flat else index.ndim == 1
-
-
-@overload(setindex)
-def _setindex(a, index, v):
-    if not _is_array(a):
-        return None
-    if _plain_index(index) or _mask(index, a) or isinstance(index, types.Array) and index.ndim == 1 \
-            and isinstance(index.dtype, types.Integer):
-        def write(a, index, v):
-            out = a.astype(np.float64)
-            out[index] = v
-            return out
-        return write
-    if _mask(index, a, flat=True):
-        def write_flat(a, index, v):
-            out = a.astype(np.float64)   # (a new array: its flat view writes into it)
-            out.reshape(-1)[np.ascontiguousarray(index).reshape(-1)] = v
-            return out
-        return write_flat
-    return None
-
-
 @overload(stop_gradient)
 def _stop_gradient(x):   # (code that calls `s2s.stop_gradient(x)` keeps the call in its forward sweep)
     return lambda x: x
-
-
-@overload(last_write)
-def _last_write(g, index):
-    if not _is_array(g):
-        return None
-    if _plain_index(index):
-        return lambda g, index: g[index]
-    if isinstance(index, types.Array) and index.ndim == 1 and isinstance(index.dtype, types.Integer) \
-            and g.ndim == 1:
-        def last(g, index):   # a position written twice keeps the last value: the earlier writes get 0
-            writer = np.full(g.shape[0], -1)
-            for k in range(index.size):
-                writer[index[k]] = k
-            out = np.zeros(index.size)
-            for k in range(index.size):
-                if writer[index[k]] == k:
-                    out[k] = g[index[k]]
-            return out
-        return last
-    if _mask(index, g):   # (names no position twice)
-        return lambda g, index: g[index]
-    if _mask(index, g, flat=True):
-        return lambda g, index: np.ascontiguousarray(g).reshape(-1)[np.ascontiguousarray(index).reshape(-1)]
-    return None
 
 
 @overload(roll_along)
@@ -501,6 +398,7 @@ def _code_names(code) -> set:
 
 from .jit_runtime_checks import (copied_entries_passed_as_value, deep_copy_of, entries_passed_as_value,  # noqa: E402
                                  passed_as_value, rebinds)
+from .jit_runtime_indexing import last_write, setindex, unindex  # noqa: E402
 
 HELPERS = {f.__name__: f for f in (grad_seed, unbroadcast, rebroadcast, zeros_like, unsum, matmul_grad_a,
                                    matmul_grad_b, dot_grad_a, dot_grad_b, add, copy_of, iterated, uniterated,
