@@ -52,8 +52,8 @@ from .api import (Differentiated, differentiate, elementwise_grad, grad, hessian
 from .errors import (BoolOutputError, ComplexArgumentError, IntegerArgumentError, JitError, NoRuleError,  # noqa: E402
                      S2SError, SourceError, UnsupportedError)
 from .rules import nondiff, rule  # noqa: E402
-from .runtime import (ArgumentShapeError, ComplexValueError, InPlaceWriteError, ListOperatorError,  # noqa: E402
-                      OutputShapeError, UndefinedDerivativeError, stop_gradient)
+from .runtime import (ArgumentShapeError, ComplexValueError, ForeignArrayError, InPlaceWriteError,  # noqa: E402
+                      ListOperatorError, OutputShapeError, UndefinedDerivativeError, stop_gradient)
 from .trees import flatten, flatten_func, tree_flatten, tree_unflatten  # noqa: E402
 from .checking import check_grads  # noqa: E402
 from .jit import jit  # noqa: E402
@@ -65,4 +65,4 @@ __all__ = ["grad", "value_and_grad", "vjp", "jvp", "hvp", "hessian", "jacobian",
            "hessian_vector_product",
            "stop_gradient", "S2SError", "UnsupportedError", "NoRuleError", "SourceError", "IntegerArgumentError",
            "ComplexArgumentError", "BoolOutputError", "InPlaceWriteError", "OutputShapeError", "ArgumentShapeError",
-           "ComplexValueError", "UndefinedDerivativeError", "ListOperatorError"]
+           "ComplexValueError", "UndefinedDerivativeError", "ListOperatorError", "ForeignArrayError"]

@@ -25,6 +25,10 @@ at the arguments differentiated with respect to, and nothing else:
 Seeds (`vjp`) and tangents (`jvp`, `hvp`) are directions, not points: an
 integer one is converted to float (`1` -> `1.0`, an int array -> float64).
 
+An array of another library (dask, CuPy: one NumPy's functions hand over
+through `__array_function__`) is checked by its dtype as an ndarray is, and
+passed on as it is: never converted to a NumPy array, nor computed.
+
 A Python float argument costs one `type(x) is float` test; any other value
 one call of `screen`. The generated code itself is unchanged, and `unwrap`
 (`__s2s_function__`) gives it back, so `s2s.grad(s2s.grad(f))`
@@ -39,6 +43,7 @@ import numpy as np
 
 from .errors import ComplexArgumentError, IntegerArgumentError
 from .load import source_filename
+from .runtime import foreign_array
 from .trees import needs_plain, plain
 
 _INTEGER_KINDS = "iub"   # NumPy dtype kinds: signed, unsigned, bool
@@ -55,7 +60,7 @@ def screen(value, name: str, fname: str) -> bool:
 def _check(value, where, name, fname):
     if isinstance(value, float):  # NumPy float64 too
         return
-    if isinstance(value, np.ndarray):
+    if _is_array(value):
         if value.dtype.kind in _INTEGER_KINDS:
             raise _integer_error(value, where, name, fname)
         if value.dtype.kind == "c":
@@ -71,7 +76,7 @@ def _check(value, where, name, fname):
 
 
 def _integer_error(value, where, name, fname):
-    if isinstance(value, np.ndarray):
+    if _is_array(value):
         what, fix = f"an array of dtype {value.dtype}", f"pass `{where}.astype(float)`"
     else:
         kind = type(value).__name__ if type(value) in (int, bool) else f"numpy.{type(value).__name__}"
@@ -85,7 +90,7 @@ def _integer_error(value, where, name, fname):
 
 
 def complex_error(value, where, name, fname):
-    what = f"an array of dtype {value.dtype}" if isinstance(value, np.ndarray) else f"a complex number ({value!r})"
+    what = f"an array of dtype {value.dtype}" if _is_array(value) else f"a complex number ({value!r})"
     inside = "" if where == name else f" at `{where}`"
     return ComplexArgumentError(f"`{fname}` was given {what} for `{name}`{inside}; s2s differentiates real values "
                                 f"only (complex differentiation is not supported yet)",
@@ -94,15 +99,15 @@ def complex_error(value, where, name, fname):
 
 def no_complex(value, name, fname):
     """Raise `ComplexArgumentError` if `value` (a non-wrt argument `name`) is a complex number or array."""
-    if isinstance(value, (complex, np.complexfloating)) or isinstance(value, np.ndarray) and value.dtype.kind == "c":
+    if isinstance(value, (complex, np.complexfloating)) or _is_array(value) and value.dtype.kind == "c":
         raise complex_error(value, name, name, fname)
 
 
 def floats(value, name="the direction", fname=""):
     """A seed or tangent with integers (anywhere in lists, tuples and dicts) as floats; complex ones raise."""
-    if isinstance(value, (complex, np.complexfloating)) or isinstance(value, np.ndarray) and value.dtype.kind == "c":
+    if isinstance(value, (complex, np.complexfloating)) or _is_array(value) and value.dtype.kind == "c":
         raise complex_error(value, name, name, fname)
-    if isinstance(value, np.ndarray):
+    if _is_array(value):
         return value.astype(float) if value.dtype.kind in _INTEGER_KINDS else value
     if isinstance(value, float):
         return value
@@ -114,6 +119,11 @@ def floats(value, name="the direction", fname=""):
         items = [floats(v) for v in value]
         return type(value)(*items) if hasattr(value, "_fields") else type(value)(items)
     return value
+
+
+def _is_array(value):
+    """A NumPy array, or an array of another library."""
+    return isinstance(value, np.ndarray) or foreign_array(value)
 
 
 def as_0d(gradient, argument):
@@ -218,12 +228,14 @@ def _signature_text(made):
 def passes_as_it_is(key, differentiated) -> bool:
     """Does a call whose signature is `key` (per argument: (shape, dtype) of an ndarray, else its
     type) pass `checked`'s checks with nothing to do? Every differentiated argument (`differentiated`:
-    a bool per argument) a float or a float64 array of one or more axes, no other one complex."""
+    a bool per argument) a float or a float64 array of one or more axes, no other one complex nor an
+    array of another library (its type says nothing of its dtype)."""
     for k, wrt in zip(key, differentiated):
         if type(k) is tuple:
             if (k[1] != np.dtype(float) or k[0] == ()) if wrt else k[1].kind == "c":
                 return False
-        elif k not in _FLOATING if wrt else k is complex or issubclass(k, np.complexfloating):
+        elif k not in _FLOATING if wrt else (k is complex or issubclass(k, np.complexfloating)
+                                               or hasattr(k, "__array_function__")):
             return False
     return True
 
@@ -262,7 +274,8 @@ def checked(made, fname: str, wrt: list[str], single: bool, mode: str, direction
               if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD, p.KEYWORD_ONLY)
               and p.name not in wrt and p.name not in directions]
     body += [f"    if type({o}) is complex or type({o}) is __s2s_ndarray and {o}.dtype.kind == 'c' "
-             f"or isinstance({o}, __s2s_np.complexfloating):\n        __s2s_no_complex({o}, {o!r}, {fname!r})"
+             f"or isinstance({o}, __s2s_np.complexfloating) or type({o}) not in __s2s_plain "
+             f"and __s2s_foreign({o}) and {o}.dtype.kind == 'c':\n        __s2s_no_complex({o}, {o!r}, {fname!r})"
              for o in others]
     tests = [f"(False if type({w}) in __s2s_floating else {w}.ndim == 0 if type({w}) is __s2s_ndarray and "
              f"{w}.dtype is __s2s_f8 else __s2s_screen({w}, {w!r}, {fname!r}))" for w in wrt]
@@ -287,7 +300,8 @@ def checked(made, fname: str, wrt: list[str], single: bool, mode: str, direction
                        "__s2s_any_tree": any_tree, "__s2s_number_types": (float, int), "__s2s_numbers": numbers,
                        "__s2s_made": made, "__s2s_screen": screen, "__s2s_floats": floats,
                        "__s2s_fix": fixer(mode, single, has_aux), "__s2s_defaults": defaults, "__s2s_shaped": shapes,
-                       "__s2s_ndarray": np.ndarray, "__s2s_f8": np.dtype(float)}
+                       "__s2s_ndarray": np.ndarray, "__s2s_f8": np.dtype(float),
+                       "__s2s_plain": frozenset({np.ndarray, float, int, np.float64, np.float32}), "__s2s_foreign": foreign_array}
 
     def make(numbers_code):
         lines = ([f"    if {every}:"] + numbers_code if numbers is not None else []) + first + body

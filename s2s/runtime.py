@@ -4,6 +4,15 @@ Each is small, pure (never mutates its arguments) and depends on NumPy only,
 so the command line can copy them into a standalone module. Every helper is
 itself registered with a derivative rule (`s2s.rules.runtime_helpers`), so
 generated code can be differentiated again.
+
+Arrays of other libraries (dask, CuPy: an "array of another library" below is
+one whose type implements NumPy's `__array_function__`, NEP 18) go through
+NumPy's functions, which hand them to their library: a helper never turns one
+into a NumPy array (no `np.asarray`, no `np.size`, which dask does not
+implement, no NumPy array written into), and what it makes in the shape of
+one is an array of that library (`np.zeros_like(x)`, `np.asarray(g, like=x)`).
+What a library cannot compute as NumPy would (dask adds at repeated indices
+in no way) raises `ForeignArrayError`, naming the helper.
 """
 import copy
 import dataclasses
@@ -14,7 +23,7 @@ from .errors import S2SError
 
 __all__ = ["grad_seed", "expect_like", "unbroadcast", "rebroadcast", "unsum", "unmax", "max_tangent", "unindex", "zeros_like", "add", "matmul_grad_a", "matmul_grad_b",
            "dot_grad_a", "dot_grad_b", "untranspose", "retranspose", "stop_gradient", "setindex", "set_at", "add_at", "copy_of", "deep_copy_of", "copied",
-           "spread", "unspread",
+           "spread", "unspread", "size_of",
            "prod_grad", "undiagonal", "einsum_of", "einsum_grad", "tensordot_subscripts", "kron_subscripts",
            "kron_shape", "kron_padding", "norm_order",
            "uncast", "unarray", "unconcatenate", "reconcatenate", "untile", "untake", "unrepeat", "unpad", "repad",
@@ -30,6 +39,7 @@ __all__ = ["grad_seed", "expect_like", "unbroadcast", "rebroadcast", "unsum", "u
 from .runtime_sequences import (ComplexValueError, UndefinedDerivativeError, along, column, ends_count, eig_identity, first, joined_dtype,  # noqa: E402
                                 matrix_axes, regradient, svd_identity, ungradient, uninterp, with_ends)
 from .runtime_scipy import band_matrix, band_of, other_triangle_kept, real_root, signal_pad  # noqa: E402
+from .runtime_portable import size_of  # noqa: E402
 
 
 class _Elementwise:
@@ -76,6 +86,25 @@ _CONCATENATED = ("a list or tuple reached `+` or `*`, which s2s differentiated a
                  "build the list that way, or use np.concatenate / np.tile on arrays")
 
 
+class ForeignArrayError(S2SError, TypeError):
+    """A helper met an array of another library (dask, CuPy) in a way that library cannot compute
+    as NumPy would (an addition at repeated indices, on dask). Also a `TypeError`."""
+
+
+def foreign_array(x):
+    """Is `x` an array of another library: not NumPy's, but one NumPy's functions hand over
+    (`__array_function__`, NEP 18), as dask's and CuPy's?"""
+    return not isinstance(x, np.ndarray) and hasattr(type(x), "__array_function__")
+
+
+def _like(g, x, dtype=None):
+    """`g` (a number, a NumPy array, or an array of `x`'s library) as an array of `x`'s library
+    (NEP 35's `like=`): never a NumPy array met by a CuPy one, which CuPy refuses."""
+    if foreign_array(g):
+        return g if dtype is None or g.dtype == dtype else g.astype(dtype)
+    return np.asarray(g, dtype=dtype, like=x)
+
+
 def unbroadcast(g, x):
     """Sum `g` over the axes along which `x` was broadcast, giving `x`'s shape (and, for a
     NumPy float `x`, its dtype: a float32 argument gets a float32 cotangent)."""
@@ -100,9 +129,14 @@ def unbroadcast(g, x):
 
 
 def _as_dtype_of(g, x):
-    """`g` in `x`'s floating dtype when `x` is a NumPy float of another precision."""
+    """`g` in `x`'s floating dtype when `x` is a NumPy float of another precision; an array of
+    `x`'s library when `x` is an array of another library (a cotangent has its point's kind)."""
     dtype = getattr(x, "dtype", None)
-    if dtype is None or dtype.kind != "f":
+    if dtype is None:
+        return g
+    if foreign_array(x) and not foreign_array(g):
+        return _like(g, x, dtype if dtype.kind == "f" else None)
+    if dtype.kind != "f":
         return g
     g_dtype = getattr(g, "dtype", None)
     if g_dtype == dtype:
@@ -129,19 +163,24 @@ def retranspose(g, axes):
         axes = tuple(axes[0])
     if axes is None or len(axes) == 0:
         return np.transpose(g)
-    return np.transpose(g, np.mod(axes, np.ndim(g)))
+    return np.transpose(g, _ints(np.mod(axes, np.ndim(g))))
+
+
+def _ints(axes):
+    """An array of axes as a tuple of ints (dask's transpose takes no array)."""
+    return tuple(int(a) for a in axes)
 
 
 def spread(g, xs):
     """Cotangent of `sum(xs)` (Python's sum): `g` for every element, in its shape."""
-    if isinstance(xs, np.ndarray):
+    if isinstance(xs, np.ndarray) or foreign_array(xs):
         return unsum(g, xs, 0)
     return cotangents(xs, [unbroadcast(g, v) for v in xs])
 
 
 def unspread(gs, c):
     """The adjoint of `spread(c, xs)` in `c`: the elements' cotangents, summed in `c`'s shape."""
-    if isinstance(gs, np.ndarray):
+    if isinstance(gs, np.ndarray) or foreign_array(gs):
         return unbroadcast(np.sum(gs, axis=0), c)
     total = 0.0
     for gi in gs:
@@ -161,6 +200,8 @@ def unsum(g, x, axis=None, keepdims=False):
         g = np.expand_dims(g, tuple(a % len(shape) for a in axes))
     if not shape:
         return g
+    if foreign_array(x):   # in x's chunks (dask), of x's library
+        return np.zeros_like(x, dtype=dtype) + _like(g, x, dtype)
     out = np.empty(shape, dtype=dtype)
     out[...] = g
     return out
@@ -196,9 +237,66 @@ def unindex(g, x, index):
             out[index] = g
         return cotangents(x, out)
     dtype = getattr(x, "dtype", None)
-    out = np.zeros(np.shape(x), dtype=dtype if dtype is not None and dtype.kind == "f" else np.result_type(g, 1.0))
+    dtype = dtype if dtype is not None and dtype.kind == "f" else np.result_type(g, 1.0)
+    if foreign_array(x):
+        return _scattered(np.zeros_like(x, dtype=dtype), index, g, "unindex")
+    out = np.zeros(np.shape(x), dtype=dtype)
     np.add.at(out, index, g)
     return out
+
+
+def _scattered(out, index, g, helper):
+    """`out` (a new array of another library) with `g` added at `index`: written where `index`
+    names each entry once, else added by `np.add.at` (CuPy's ufuncs have `.at`; dask's do not)."""
+    g = _like(g, out) if isinstance(g, np.ndarray) else g
+    parts = index if isinstance(index, tuple) else (index,)
+    try:
+        if any(p is None for p in parts) and all(_index_kind(p) == "basic" for p in parts):
+            index = tuple(p for p in parts if p is not None)   # (dask writes at no new axis): g without them
+            out[index] = np.reshape(g, np.shape(out[index]))
+        elif _names_once(index, np.shape(out)):
+            out[index] = g
+        else:
+            np.add.at(out, index, g)
+    except (TypeError, ValueError, IndexError, NotImplementedError) as error:
+        raise ForeignArrayError(f"{helper}: {type(out).__module__.split('.')[0]} cannot write a cotangent into an "
+                                f"array of its own at this index ({error}): read the entries with basic indices "
+                                f"(integers, slices) or with an integer array that names each entry once") from error
+    return out
+
+
+def _names_once(index, shape):
+    """Does `index` name each entry of an array of `shape` at most once? Integers, slices and masks do;
+    integer arrays (NumPy's: their values are known here) where no two of them name the same entry."""
+    parts = index if isinstance(index, tuple) else (index,)
+    kinds = [_index_kind(p) for p in parts]
+    if "integers" not in kinds and "unknown" not in kinds:
+        return True
+    if "unknown" in kinds:
+        return False   # an integer array of another library: its values are not known here
+    free = len(shape) - sum(map(_axes_taken, kinds, parts))
+    axis, columns = 0, []
+    for kind, p in zip(kinds, parts):
+        if kind == "integers":
+            columns.append(np.mod(np.asarray(p), shape[axis]))   # (an index, not an argument)
+        axis += free if p is Ellipsis else _axes_taken(kind, p)
+    flat = np.stack([np.ravel(c) for c in np.broadcast_arrays(*columns)])
+    return np.unique(flat, axis=1).shape[1] == flat.shape[1]
+
+
+def _index_kind(p):
+    """"basic" (an integer, a slice, None, ...), "mask", "integers" (a NumPy integer array or a list),
+    or "unknown" (an integer array of another library)."""
+    if foreign_array(p):
+        return "mask" if p.dtype == np.bool_ else "unknown"
+    if isinstance(p, (list, np.ndarray)):
+        return "mask" if np.asarray(p).dtype == np.bool_ else "integers"
+    return "basic"
+
+
+def _axes_taken(kind, p):
+    """How many axes of the indexed array the index part `p` (of `kind`) stands for."""
+    return 0 if p is None or p is Ellipsis else np.ndim(p) if kind == "mask" else 1
 
 
 def setindex(a, index, v):
@@ -206,9 +304,18 @@ def setindex(a, index, v):
     if isinstance(a, dict):
         out = CotangentDict(a)
     else:
-        out = list(a) if isinstance(a, (list, tuple)) else np.array(a, dtype=np.result_type(a, 1.0))
-    out[index] = v
+        out = list(a) if isinstance(a, (list, tuple)) else _fresh(a, np.result_type(a, 1.0))
+    out[index] = _like(v, out) if foreign_array(out) and isinstance(v, np.ndarray) else v
     return cotangents(a, out) if isinstance(a, (list, tuple)) else out
+
+
+def _fresh(a, dtype):
+    """A copy of the array `a` in `dtype` that writes into it do not reach `a` (nor the value
+    whose copy `a` is): NumPy's, or one of `a`'s library."""
+    if not foreign_array(a):
+        return np.array(a, dtype=dtype)
+    out = a.astype(dtype)
+    return out.copy() if out is a else out   # (a dask array's copy is a new name for the same graph)
 
 
 def set_at(a, index, v):
@@ -251,6 +358,12 @@ def last_write(g, index):
     if isinstance(g, (dict, list, tuple)) or not any(
             isinstance(p, (list, np.ndarray)) and np.asarray(p).dtype.kind in "iu" for p in parts):
         return g[index]
+    if foreign_array(g):   # no NumPy array of g's shape
+        if _names_once(index, np.shape(g)):
+            return g[index]
+        raise ForeignArrayError("last_write: an in-place write into an array of another library at an integer "
+                                "array index that names an entry twice (which of the values is kept is NumPy's "
+                                "rule, and this library's may differ): name each entry once")
     ranks = np.arange(np.size(g[index])).reshape(np.shape(g[index]))
     writer = np.full(np.shape(g), -1)
     writer[index] = ranks
@@ -261,18 +374,19 @@ def copy_of(x):
     """`x` as a value that later in-place writes (and appends and pops) cannot change."""
     if isinstance(x, list):
         return type(x)(x)
-    return x.copy() if isinstance(x, np.ndarray) else x
+    return x.copy() if isinstance(x, np.ndarray) or foreign_array(x) else x
 
 
 def copied(x):
-    """`np.copy(x)`, or a dict's own copy: the tangent of `d.copy()` on a dict is a dict."""
-    return x.copy() if isinstance(x, dict) else np.copy(x)
+    """`np.copy(x)`, or a dict's own copy: the tangent of `d.copy()` on a dict is a dict (and an array
+    of another library its own copy: dask does not implement `np.copy`)."""
+    return x.copy() if isinstance(x, dict) or foreign_array(x) else np.copy(x)
 
 
 def deep_copy_of(x):
     """`x` with everything it holds copied (`copy.deepcopy`): what a helper given it changes in
     place, with `+=` on it or on an array or list it holds, nothing else holds."""
-    return x.copy() if type(x) is np.ndarray and x.dtype != object else copy.deepcopy(x)
+    return x.copy() if type(x) is np.ndarray and x.dtype != object or foreign_array(x) else copy.deepcopy(x)
 
 
 def zeros_like(x):
@@ -478,7 +592,7 @@ def untranspose(g, axes):
         axes = tuple(axes[0])  # a.transpose((1, 0))
     if axes is None or len(axes) == 0:
         return np.transpose(g)
-    return np.transpose(g, np.argsort(np.mod(axes, np.ndim(g))))
+    return np.transpose(g, _ints(np.argsort(np.mod(axes, np.ndim(g)))))
 
 
 def concat(a, b):
@@ -641,9 +755,11 @@ def grad_seed(out):
     """The cotangent that starts a gradient: one, for a scalar output (ones, for an array of one entry)."""
     if getattr(out, "ndim", 0) == 0 and not isinstance(out, (list, tuple, dict)):
         return 1.0
-    if np.size(out) != 1 or isinstance(out, (list, tuple, dict)):
+    if isinstance(out, (list, tuple, dict)) or size_of(out) != 1:
         raise OutputShapeError(f"s2s.grad needs a function that returns a scalar, but it returned an array of "
                                f"shape {np.shape(out)}; use s2s.vjp for functions with array outputs")
+    if foreign_array(out):
+        return np.ones_like(out, dtype=np.result_type(out, 1.0))
     return np.ones(np.shape(out), dtype=np.result_type(out, 1.0))
 
 
@@ -657,7 +773,7 @@ def _grouped(x, axis):
     perm = [a for a in range(nd) if a not in axes] + list(axes)
     moved = np.transpose(x, perm)
     return (np.reshape(moved, moved.shape[:nd - len(axes)] + (-1,)),
-            lambda y: np.transpose(np.reshape(y, moved.shape), np.argsort(perm)))
+            lambda y: np.transpose(np.reshape(y, moved.shape), _ints(np.argsort(perm))))
 
 
 def _poly_mul(p, q, terms):
@@ -704,7 +820,14 @@ def prod_grad(x, axis=None, dirs=()):
 def undiagonal(g, x, offset=0, axis1=0, axis2=1):
     """Cotangent of `np.diagonal(x, offset, axis1, axis2)`: zeros shaped like `x` with
     `g` on that diagonal."""
-    out = np.zeros(np.shape(x), dtype=np.result_type(x, g, 1.0))
+    dtype, like = np.result_type(x, g, 1.0), _foreign_of(g, x)
+    if like is not None and np.ndim(g):   # no view to write into: g's rows times a mask of the diagonal
+        rows, columns = np.shape(x)[axis1], np.shape(x)[axis2]
+        start = max(-offset, 0)
+        padded = np.pad(g, [(0, 0)] * (np.ndim(g) - 1) + [(start, rows - start - np.shape(g)[-1])])
+        mask = np.asarray(np.eye(rows, columns, k=offset, dtype=dtype), like=like)
+        return np.moveaxis(_like(padded, like, dtype)[..., :, None] * mask, (-2, -1), (axis1, axis2))
+    out = np.zeros(np.shape(x), dtype=dtype)
     view = np.moveaxis(out, (axis1, axis2), (-2, -1))
     n = np.shape(g)[-1] if np.ndim(g) else 0
     rows = np.arange(n) + max(-offset, 0)
@@ -770,6 +893,17 @@ def einsum_grad(g, subscripts, k, a, b=None, c=None, d=None, e=None, f=None):
     kept = "".join(c for c in letters if c in known)
     spec = ",".join([out] + [s for s, _ in others]) + "->" + kept
     dtype = np.result_type(g, *operands, 1.0)
+    like = _foreign_of(g, *operands)
+    if like is not None:   # of that library: g spread over the axes the operand has alone, no view written
+        if len(letters) != len(target):
+            raise ForeignArrayError(f"einsum_grad: an operand of an einsum of arrays of another library has a "
+                                    f"repeated subscript ({target!r}, a diagonal), whose cotangent s2s writes into a "
+                                    f"view, which that library does not give: differentiate NumPy arrays there")
+        summed = np.einsum(spec, _like(g, like, dtype), *[_like(o, like, dtype) for _, o in others])
+        summed = np.expand_dims(summed, tuple(i for i, c in enumerate(letters) if c not in known))
+        broadcast = tuple(i for i, (n, m) in enumerate(zip(np.shape(operands[k]), np.shape(summed))) if n == 1 and m != 1)
+        summed = np.sum(summed, axis=broadcast, keepdims=True) if broadcast else summed
+        return np.zeros(np.shape(operands[k]), dtype=dtype, like=like) + summed
     summed = np.einsum(spec, np.asarray(g, dtype), *[np.asarray(o, dtype) for _, o in others])
     result = np.zeros(np.shape(operands[k]), dtype=dtype)
     view = np.einsum(f"{target}->{letters}", result) if target else result  # a writable view on the diagonals
@@ -866,8 +1000,8 @@ def unsort(c, xs, reverse=False, key=None):
     out = [None] * len(c)
     for c_k, j in zip(c, _sort_order(xs, reverse, key)):
         out[j] = c_k
-    if isinstance(xs, np.ndarray):
-        return np.array(out, dtype=np.result_type(xs, 1.0)).reshape(np.shape(xs))
+    if isinstance(xs, np.ndarray) or foreign_array(xs):
+        return _rows(out, xs)
     return cotangents(xs, out)
 
 
@@ -878,13 +1012,20 @@ def resort(c, xs, reverse=False, key=None):
     return CotangentList([c[j] for j in _sort_order(xs, reverse, key)])
 
 
+def _rows(items, xs):
+    """The cotangents `items` of the rows of the array `xs`, as one array like `xs` (of its library)."""
+    if foreign_array(xs) and items:
+        return np.reshape(np.stack([_like(v, xs, np.result_type(xs, 1.0)) for v in items]), np.shape(xs))
+    return np.array(items, dtype=np.result_type(xs, 1.0)).reshape(np.shape(xs))
+
+
 def unlist(c, xs):
     """Cotangent of `list(xs)` or `tuple(xs)`: the elements' cotangents, in `xs`'s kind of container
     (a dict's keys carry none)."""
     if isinstance(xs, dict):
         return zeros_like(xs)
-    if isinstance(xs, np.ndarray):
-        return np.array(list(c), dtype=np.result_type(xs, 1.0)).reshape(np.shape(xs))
+    if isinstance(xs, np.ndarray) or foreign_array(xs):
+        return _rows(list(c), xs)
     return cotangents(xs, list(c))
 
 
@@ -897,7 +1038,7 @@ def relist(c, xs, kind=list):
 def iterated(xs):
     """What `for v in xs` iterates over, indexable by position: `xs` itself for a list, tuple,
     array, range or string; a dict's keys as a list (Python iterates a dict's keys)."""
-    if isinstance(xs, (list, tuple, np.ndarray, range, str)):
+    if isinstance(xs, (list, tuple, np.ndarray, range, str)) or foreign_array(xs):
         return xs
     if isinstance(xs, dict):
         return list(xs)
@@ -945,7 +1086,8 @@ def uncast(g, x, dtype=float):
         raise TypeError("a cast to a complex dtype in a differentiated computation: s2s differentiates real values only")
     if not np.issubdtype(dtype, np.inexact):
         return zeros_like(x)
-    return np.asarray(g, dtype=np.result_type(x if hasattr(x, "dtype") else np.asarray(x), 1.0))  # x: also a list
+    dtype = np.result_type(x if hasattr(x, "dtype") else np.asarray(x), 1.0)  # x: also a list
+    return _like(g, x, dtype) if foreign_array(g) else np.asarray(g, dtype=dtype)   # (np.asarray computes a dask g)
 
 
 def unarray(g, x):
@@ -964,10 +1106,12 @@ def unconcatenate(g, arrays, axis=0):
     `np.column_stack` differ only in how they reshape the parts before joining them."""
     if axis is None:
         g, axis = np.ravel(g), 0
-    across = np.size(g) // np.shape(g)[axis] if np.size(g) else 1  # entries per slice along axis
-    bounds = np.cumsum([np.size(a) // across for a in arrays])[:-1]
-    parts = [uncast(np.reshape(p, np.shape(a)), a) for p, a in zip(np.split(g, bounds, axis), arrays)]
-    return np.stack(parts) if isinstance(arrays, np.ndarray) else type(arrays)(parts)
+    axis = axis % np.ndim(g)
+    across = size_of(g) // np.shape(g)[axis] if size_of(g) else 1  # entries per slice along axis
+    ends = np.cumsum([size_of(a) // across for a in arrays])
+    pieces = [g[(slice(None),) * axis + (slice(start, end),)] for start, end in zip([0, *ends[:-1]], ends)]
+    parts = [uncast(np.reshape(p, np.shape(a)), a) for p, a in zip(pieces, arrays)]
+    return np.stack(parts) if isinstance(arrays, np.ndarray) or foreign_array(arrays) else type(arrays)(parts)
 
 
 def reconcatenate(parts, c, axis=0):
@@ -991,29 +1135,43 @@ def untile(g, a, reps):
 def untake(g, a, indices, axis=None, mode="raise"):
     """Cotangent of `a` in `np.take(a, indices, axis, mode=mode)`: zeros shaped like `a`
     with `g` added at `indices` (repeated indices accumulate)."""
-    out = np.zeros(np.shape(a), dtype=np.result_type(a, 1.0))
-    target = np.reshape(out, -1) if axis is None else out  # a view of out
-    n = np.shape(target)[0 if axis is None else axis]
+    dtype = np.result_type(a, 1.0)
+    n = size_of(a) if axis is None else np.shape(a)[axis]
     if mode == "wrap":
         indices = np.mod(indices, n)
     elif mode == "clip":
         indices = np.clip(indices, 0, n - 1)
+    like = _foreign_of(g, a)
+    if like is not None:   # written into a new array of that library, flat where `axis` is None
+        if axis is None:
+            return np.reshape(_scattered(np.zeros(n, dtype=dtype, like=like), indices, g, "untake"), np.shape(a))
+        index = (slice(None),) * (axis % np.ndim(a)) + (indices,)
+        return _scattered(np.zeros(np.shape(a), dtype=dtype, like=like), index, g, "untake")
+    out = np.zeros(np.shape(a), dtype=dtype)
+    target = np.reshape(out, -1) if axis is None else out  # a view of out
     index = indices if axis is None else (slice(None),) * (axis % np.ndim(out)) + (indices,)
     np.add.at(target, index, g)
     return out
+
+
+def _foreign_of(*values):
+    """The first of `values` that is an array of another library, or None."""
+    return next((v for v in values if foreign_array(v)), None)
 
 
 def untake_along(g, arr, indices, axis=-1):
     """Cotangent of `arr` in `np.take_along_axis(arr, indices, axis)` (and of `np.sort`, with
     the sorting permutation): zeros shaped like `arr` with `g` added where the entries
     came from (repeated indices accumulate)."""
-    out = np.zeros(np.shape(arr), dtype=np.result_type(arr, 1.0))
     if axis is None:
-        np.add.at(np.reshape(out, -1), indices, g)  # a view of out
-        return out
-    axis = axis % out.ndim
-    index = tuple(indices if d == axis else np.reshape(np.arange(k), (-1,) + (1,) * (out.ndim - 1 - d))
+        return untake(g, arr, indices)
+    like, dtype = _foreign_of(g, arr), np.result_type(arr, 1.0)
+    out = np.zeros(np.shape(arr), dtype=dtype) if like is None else np.zeros(np.shape(arr), dtype=dtype, like=like)
+    axis = axis % np.ndim(out)
+    index = tuple(indices if d == axis else np.reshape(np.arange(k), (-1,) + (1,) * (np.ndim(out) - 1 - d))
                   for d, k in enumerate(np.shape(g)))
+    if like is not None:
+        return _scattered(out, index, g, "untake_along")
     np.add.at(out, index, g)
     return out
 

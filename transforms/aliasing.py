@@ -199,7 +199,7 @@ def inplace_augmented(fn, callees) -> list:
 
 
 # Calls whose result is a number, a string or a tuple: never an array.
-_NUMBER_FUNCTIONS = (len, int, float, bool, round, str, np.ndim, np.size, np.shape)
+_NUMBER_FUNCTIONS = (len, int, float, bool, round, str, np.ndim, np.size, np.shape, runtime.size_of)
 # ... and the reductions to one number when called with one argument (`np.sum(x)`, `x.sum()`).
 _REDUCTIONS = (np.sum, np.mean, np.prod, np.max, np.min, np.amax, np.amin, np.vdot, np.median, np.std, np.var)
 _REDUCTION_METHODS = {"sum", "mean", "prod", "max", "min", "std", "var", "item"}

@@ -45,7 +45,7 @@ _REDUCTIONS = {np.sum, np.prod, np.mean, np.max, np.min, np.amax, np.amin, np.st
 _MAKERS = {np.zeros, np.ones, np.empty}
 _LIKE_MAKERS = {np.zeros_like, np.ones_like, np.empty_like}
 _SIZES = {len: lambda k: k.shape[0], np.shape: lambda k: k.shape, np.ndim: lambda k: k.ndim,
-          np.size: lambda k: math.prod(k.shape)}
+          np.size: lambda k: math.prod(k.shape), runtime.size_of: lambda k: math.prod(k.shape)}
 
 
 def known_shapes(fn, callees, given: dict, result_of=None) -> dict:

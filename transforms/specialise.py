@@ -9,7 +9,7 @@ the instantiated template becomes what a person writes:
                              ->  b @ g               (a vector, b a matrix)
                              ->  g * b               (two vectors)
     matmul_grad_b(g, a, b)   ->  a.T @ g, g @ a, np.multiply.outer(a, g), g * a
-    np.size(a)               ->  its size, a constant
+    np.size(a), size_of(a)   ->  its size, a constant
     unsum(g, x, None, False) ->  np.full(x's shape, g)   (x a float64 array), and then just g
                                  where every product that reads it has a factor of that shape
                                  (`scalar_fills`, on the backward sweep)
@@ -34,7 +34,7 @@ def specialise(expr, known: dict, helper):
     if not known:
         return expr
     forms = {helper("matmul_grad_a"): _matmul_grad_a, helper("matmul_grad_b"): _matmul_grad_b}
-    unsum = helper("unsum")
+    unsum, sizes = helper("unsum"), helper("size_of")
 
     def rank(node):
         k = known.get(node.id) if isinstance(node, gast.Name) else None
@@ -54,7 +54,7 @@ def specialise(expr, known: dict, helper):
                 if k is not None and k.python is False and k.ndim and k.dtype == np.dtype(float):
                     return call("np.full", gast.Tuple(elts=[const(n) for n in k.shape], ctx=gast.Load()),
                                 node.args[0])
-            if _is_np(f, "size") and len(node.args) == 1 and isinstance(node.args[0], gast.Name):
+            if (_is_np(f, "size") or isinstance(f, gast.Name) and f.id == sizes) and len(node.args) == 1 and isinstance(node.args[0], gast.Name):
                 k = known.get(node.args[0].id)
                 if k is not None:
                     return const(math.prod(k.shape))

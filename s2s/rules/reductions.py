@@ -7,7 +7,7 @@ _SUM = "a, axis=None, dtype=None, out=None, keepdims=False"
 
 rule(np.sum,  args=_SUM, method="sum", a="unsum(g, a, axis, keepdims)",
      jvp="np.sum(t_a, axis, keepdims=keepdims)")
-rule(np.mean, args=_SUM, method="mean", a="unsum(g * (np.size(ans) / np.size(a)), a, axis, keepdims)",
+rule(np.mean, args=_SUM, method="mean", a="unsum(g * (size_of(ans) / size_of(a)), a, axis, keepdims)",
      jvp="np.mean(t_a, axis, keepdims=keepdims)")
 
 # The cotangent goes to the extreme entries, split evenly between ties (as autograd and JAX do).
@@ -23,12 +23,12 @@ rule(np.prod, args="a, axis=None, dtype=None, out=None, keepdims=False", method=
      a="unsum(g, a, axis, keepdims) * prod_grad(a, axis)",
      jvp="np.sum(t_a * prod_grad(a, axis), axis, keepdims=keepdims)")
 
-# var = sum((a - mean)²) / (n - ddof), n = np.size(a) / np.size(ans) entries per output; std = sqrt(var).
+# var = sum((a - mean)²) / (n - ddof), n = size_of(a) / size_of(ans) entries per output; std = sqrt(var).
 # Where std is 0 (one entry, or all equal) its derivative is taken as 0 (the entries equal their mean):
 # `_NONZERO(ans)` is ans with its zeros replaced by ones (also for the norms below).
 _VAR = "a, axis=None, dtype=None, out=None, ddof=0, keepdims=False"
 _CENTRED = "(a - np.mean(a, axis, keepdims=True))"
-_DOF = "(np.size(a) / np.size(ans) - ddof)"
+_DOF = "(size_of(a) / size_of(ans) - ddof)"
 _NONZERO = "({0} + ({0} == 0))".format
 rule(np.var, args=_VAR, method="var", constant=("ddof",),
      a=f"unsum(g, a, axis, keepdims) * {_CENTRED} * (2 / {_DOF})",
@@ -89,7 +89,7 @@ rule(np.linalg.norm, args="x, ord=None, axis=None, keepdims=False", constant=("o
 
 # Weighted mean: sum(a * weights) / sum(weights) (weights of a's shape, or None for the plain mean).
 rule(np.average, args="a, axis=None, weights=None, *, keepdims=False",
-     a="unsum(g * (np.size(ans) / np.size(a)), a, axis, keepdims) if weights is None else "
+     a="unsum(g * (size_of(ans) / size_of(a)), a, axis, keepdims) if weights is None else "
        "unsum(g / np.sum(weights, axis, keepdims=keepdims), a, axis, keepdims) * weights",
      weights="unsum(g / np.sum(weights, axis, keepdims=keepdims), a, axis, keepdims) * (a - unsum(ans, a, axis, keepdims))",
      jvp="np.average(t_a, axis, weights, keepdims=keepdims) + "
