@@ -23,7 +23,7 @@ from .errors import S2SError
 
 __all__ = ["grad_seed", "expect_like", "unbroadcast", "rebroadcast", "unsum", "unmax", "max_tangent", "unindex", "zeros_like", "add", "matmul_grad_a", "matmul_grad_b",
            "dot_grad_a", "dot_grad_b", "untranspose", "retranspose", "stop_gradient", "setindex", "set_at", "add_at", "copy_of", "deep_copy_of", "copied",
-           "spread", "unspread", "size_of",
+           "spread", "unspread", "size_of", "select_of", "lower_factor",
            "prod_grad", "undiagonal", "einsum_of", "einsum_grad", "tensordot_subscripts", "kron_subscripts",
            "kron_shape", "kron_padding", "norm_order",
            "uncast", "unarray", "unconcatenate", "reconcatenate", "untile", "untake", "unrepeat", "unpad", "repad",
@@ -39,7 +39,7 @@ __all__ = ["grad_seed", "expect_like", "unbroadcast", "rebroadcast", "unsum", "u
 from .runtime_sequences import (ComplexValueError, UndefinedDerivativeError, along, column, ends_count, eig_identity, first, joined_dtype,  # noqa: E402
                                 matrix_axes, regradient, svd_identity, ungradient, uninterp, with_ends)
 from .runtime_scipy import band_matrix, band_of, other_triangle_kept, real_root, signal_pad  # noqa: E402
-from .runtime_portable import size_of  # noqa: E402
+from .runtime_portable import select_of, size_of  # noqa: E402
 
 
 class _Elementwise:
@@ -713,6 +713,17 @@ def _sees(v, y):
     if isinstance(v, dict):
         return any(_sees(u, y) for u in v.values())
     return isinstance(v, np.ndarray) and isinstance(y, np.ndarray) and np.may_share_memory(v, y)
+
+
+def lower_factor(L):
+    """`L`, the lower triangular factor `np.linalg.cholesky` gave, which its rule reads. dask's
+    np.linalg.cholesky gives the upper one (`dask.array.linalg.cholesky(a, lower=False)`): there this
+    raises `ForeignArrayError`, where a derivative written for NumPy's factor would be wrong."""
+    if foreign_array(L) and type(L).__module__.partition(".")[0] == "dask":
+        raise ForeignArrayError("lower_factor: np.linalg.cholesky of a dask array gives the upper triangular "
+                                "factor (NumPy's gives the lower one), so s2s cannot differentiate it with "
+                                "NumPy's rule: compute the factor in NumPy, or differentiate NumPy arrays")
+    return L
 
 
 def stop_gradient(x):

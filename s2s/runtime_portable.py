@@ -15,3 +15,13 @@ def size_of(x):
         n *= k
     return n
 
+
+def select_of(condlist, choicelist, default=0):
+    """`np.select(condlist, choicelist, default)` made of `np.where`s (the first condition that holds
+    picks its choice), for the rules of np.select: dask names every result of its np.select
+    "select", so that two in one graph are taken for one (a derivative would be wrong); every
+    library implements np.where in full."""
+    out = np.where(condlist[-1], choicelist[-1], default)
+    for k in range(len(condlist) - 2, -1, -1):
+        out = np.where(condlist[k], choicelist[k], out)
+    return out

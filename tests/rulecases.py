@@ -734,6 +734,8 @@ def rt_deep_copy_of(x, w): return np.sum(rt.deep_copy_of(x) * w)
 def rt_copied(x, w): return np.sum(rt.copied(x) * w)
 def rt_setindex_repeated(a, v, w): return np.sum(rt.setindex(a, ([0, 2, 0], [1, 1, 1]), v) * w)
 def rt_last_write(c, w): return np.sum(rt.last_write(c, (slice(None), [1, 3, 1])) * w)
+def rt_select_of(x, y, w): return np.sum(rt.select_of([x > 0.5, x < -0.5], [x * y, y], 2.0 * y) * w)
+def rt_lower_factor(b, w): return np.sum(rt.lower_factor(np.tril(b)) * w)
 
 
 add(rt_setindex_row, ANY.draw((3, 4)), ANY.draw((4,)))
@@ -748,6 +750,8 @@ add(rt_copy_of, ANY.draw(()))
 add(rt_deep_copy_of, ANY.draw((2, 3)))
 add(rt_deep_copy_of, ANY.draw(()))
 add(rt_copied, ANY.draw((2, 3)))
+add(rt_select_of, ANY.draw((6,)), ANY.draw((6,)))
+add(rt_lower_factor, ANY.draw((3, 3)))
 for _c, _x in (((2, 3), (3,)), ((2, 3), (2, 1)), ((), (3,)), ((3,), (3,))):
     add(rt_unbroadcast, ANY.draw(_c), ANY.draw(_x), wrt=(0,))
 for _c, _y in (((3,), (2, 3)), ((2, 1), (2, 3)), ((3,), ())):

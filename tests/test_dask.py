@@ -237,3 +237,31 @@ def test_an_entry_read_twice_through_an_index_array_raises_on_dask():
     with pytest.raises(s2s.S2SError, match="unindex"):
         s2s.grad(repeated_read)(chunked(X))
 
+
+def two_selects(x, y):
+    return np.sum(np.select([x > 0.5, x < -0.5], [x * y, y], 2.0) * y)
+
+
+def test_select_is_right_on_dask():
+    """dask names every result of its np.select "select", so two in one graph are taken for one: the
+    rules of np.select make theirs of np.where (`select_of`), and the gradient stays right."""
+    x, y = X[:, 0] * 2, X[:, 1]
+    expected = numpy_gradient(two_selects, (x, y), (0, 1))
+    with lazily():
+        g = s2s.grad(two_selects, (0, 1))(chunked(x), chunked(y))
+    for gi, ei in zip(g, expected):
+        np.testing.assert_allclose(computed(gi), ei, rtol=1e-12)
+
+
+def cholesky_logdet(b):
+    a = b @ b.T + 4.0 * np.eye(4)
+    return 2.0 * np.sum(np.log(np.diagonal(np.linalg.cholesky(a))))
+
+
+def test_cholesky_of_dask_arrays_is_refused():
+    """dask's np.linalg.cholesky gives the upper triangular factor where NumPy's gives the lower one:
+    NumPy's rule would be wrong there, so s2s raises (and is right on NumPy arrays)."""
+    b = X[:4]
+    np.testing.assert_allclose(s2s.grad(cholesky_logdet)(b), numerical_grad(cholesky_logdet, (b,), 0), rtol=1e-6)
+    with pytest.raises(s2s.S2SError, match="lower_factor"):
+        s2s.grad(cholesky_logdet)(da.from_array(b, chunks=2))

@@ -45,9 +45,10 @@ rule(np.linalg.slogdet, args="a",
      jvp="(np.zeros_like(ans[0]), np.trace(np.linalg.solve(a, t_a), axis1=-2, axis2=-1))")
 
 # a = L Lᵀ:  dL = L Φ(L⁻¹ da L⁻ᵀ), Φ = the lower triangle with the diagonal halved; the cotangent
-# L⁻ᵀ Φ(Lᵀ g) L⁻¹, symmetrized: ½ L⁻ᵀ (tril(X) + tril(X, -1)ᵀ) L⁻¹ with X = Lᵀ g.
+# L⁻ᵀ Φ(Lᵀ g) L⁻¹, symmetrized: ½ L⁻ᵀ (tril(X) + tril(X, -1)ᵀ) L⁻¹ with X = Lᵀ g. (`lower_factor(ans)`
+# is ans, checked to be the lower factor: dask's np.linalg.cholesky gives the upper one.)
 _X = f"{_T('ans')} @ g"
-_LI = "np.linalg.inv(ans)"
+_LI = "np.linalg.inv(lower_factor(ans))"
 _Y = f"{_LI} @ {_read('t_a')} @ {_T(_LI)}"
 rule(np.linalg.cholesky, args="a, *, upper=False", only={"upper": (False,)},
      a=_unread(f"0.5 * {_T(_LI)} @ (np.tril({_X}) + {_T(f'np.tril({_X}, -1)')}) @ {_LI}"),

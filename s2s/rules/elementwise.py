@@ -57,12 +57,13 @@ rule(np.minimum,  x="np.where(x == y, 0.5 * g, g * (x < y))", y="np.where(x == y
 rule(np.where, args="condition, x, y", elementwise=True,
      x="np.where(condition, g, 0.0)", y="np.where(condition, 0.0, g)")
 # select picks, entry by entry, the first choice whose condition holds (else the default): each choice
-# gets g where it was picked.
-rule(np.select, args="condlist, choicelist, default=0", elementwise=False,
-     choicelist="[unbroadcast(np.select(condlist, [g * (j == i) for j in range(len(choicelist))], 0.0), choicelist[i]) "
-                "for i in range(len(choicelist))]",
-     default="unbroadcast(np.select(condlist, [0.0 * g for c in condlist], g), default)",
-     jvp="np.select(condlist, t_choicelist, 0.0) + np.select(condlist, [0.0 for c in condlist], t_default)")
+# gets g where it was picked. (`select_of` is np.select made of np.where: see s2s.runtime_portable.)
+SELECT = dict(args="condlist, choicelist, default=0", elementwise=False,
+              choicelist="[unbroadcast(select_of(condlist, [g * (j == i) for j in range(len(choicelist))], 0.0), "
+                         "choicelist[i]) for i in range(len(choicelist))]",
+              default="unbroadcast(select_of(condlist, [0.0 * g for c in condlist], g), default)",
+              jvp="select_of(condlist, t_choicelist, 0.0) + select_of(condlist, [0.0 for c in condlist], t_default)")
+rule(np.select, **SELECT)   # (and select_of: s2s.rules.runtime_helpers)
 # nan_to_num replaces NaN and infinities by constants (the replacements are refused when differentiated).
 rule(np.nan_to_num, args="x, copy=True, nan=0.0, posinf=None, neginf=None", elementwise=True,
      constant=("nan", "posinf", "neginf"), x="np.where(np.isfinite(x), g, 0.0)")

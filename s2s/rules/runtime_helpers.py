@@ -8,6 +8,7 @@ cotangent of the helper's own output.
 """
 from .. import runtime as rt
 from . import nondiff, rule
+from .elementwise import SELECT
 from .linalg import MULTI_DOT
 
 nondiff(rt.grad_seed, rt.size_of, rt.zeros_like, rt.rebinds, rt.passed_as_value, rt.entries_passed_as_value,
@@ -37,6 +38,8 @@ rule(rt.unindex, args="c, x, index", elementwise=False, c="g[index]", jvp="unind
 rule(rt.untranspose, args="c, axes", elementwise=False, c="retranspose(g, axes)", jvp="untranspose(t_c, axes)")
 rule(rt.retranspose, args="c, axes", elementwise=False, c="untranspose(g, axes)", jvp="retranspose(t_c, axes)")
 rule(rt.add, args="a, b", elementwise=False, a="g", b="g", jvp="t_a + t_b")  # terms are summed with add()
+rule(rt.select_of, **SELECT)   # np.select made of np.where: the same rule
+rule(rt.lower_factor, args="L", elementwise=False, L="g", jvp="lower_factor(t_L)")   # the identity, on NumPy's factor
 
 # c @ b.T and a.T @ c, for every combination of ranks: bilinear in (c, b) and (c, a).
 rule(rt.matmul_grad_a, args="c, a, b", elementwise=False,
