@@ -213,3 +213,19 @@ def test_hyperparameter_gradients_forward_mode():
     assert np.isclose(value, loss(hypers), rtol=1e-12)
     numeric = (loss(hypers + eps * direction) - loss(hypers - eps * direction)) / (2 * eps)
     assert abs(tangent - numeric) <= 1e-6 * max(1.0, abs(numeric)), (tangent, numeric)
+
+
+def test_dask_logistic_regression_on_a_local_cluster():
+    """examples/dask_logreg.py at its small size, on two in-process workers: the loss falls at every
+    step, the lazy gradient equals NumPy's on the same data (central differences), and the weights
+    found point along the model that made the labels."""
+    pytest.importorskip("dask.array")
+    pytest.importorskip("dask.distributed")
+    mod = example("dask_logreg")
+    value_and_grad, X, y, w_true, w, losses = mod.main("small", processes=False, quiet=True)
+    assert losses == sorted(losses, reverse=True) and losses[-1] < losses[0] - 0.2, losses
+    assert w @ w_true / (np.linalg.norm(w) * np.linalg.norm(w_true)) > 0.99
+    Xn, yn = X[:500].compute(scheduler="sync"), y[:500].compute(scheduler="sync")
+    value, g = value_and_grad(w, X[:500], y[:500])
+    check_gradient(lambda p: mod.loss(p, Xn, yn), g.compute(scheduler="sync"), w)
+    np.testing.assert_allclose(value.compute(scheduler="sync"), mod.loss(w, Xn, yn), rtol=1e-12)
