@@ -39,7 +39,7 @@ __all__ = ["grad_seed", "expect_like", "unbroadcast", "rebroadcast", "unsum", "u
 from .runtime_sequences import (ComplexValueError, UndefinedDerivativeError, along, column, ends_count, eig_identity, first, joined_dtype,  # noqa: E402
                                 matrix_axes, regradient, svd_identity, ungradient, uninterp, with_ends)
 from .runtime_scipy import band_matrix, band_of, other_triangle_kept, real_root, signal_pad  # noqa: E402
-from .runtime_portable import select_of, size_of  # noqa: E402
+from .runtime_portable import ForeignArrayError, lower_factor, select_of, size_of  # noqa: E402
 
 
 class _Elementwise:
@@ -84,11 +84,6 @@ _CONCATENATED = ("a list or tuple reached `+` or `*`, which s2s differentiated a
                  "concatenates or repeats it. s2s differentiates `+` and `*` of lists where it can see an "
                  "operand is one (a display `[a, b]`, a comprehension, or a name bound only to one): "
                  "build the list that way, or use np.concatenate / np.tile on arrays")
-
-
-class ForeignArrayError(S2SError, TypeError):
-    """A helper met an array of another library (dask, CuPy) in a way that library cannot compute
-    as NumPy would (an addition at repeated indices, on dask). Also a `TypeError`."""
 
 
 def foreign_array(x):
@@ -713,17 +708,6 @@ def _sees(v, y):
     if isinstance(v, dict):
         return any(_sees(u, y) for u in v.values())
     return isinstance(v, np.ndarray) and isinstance(y, np.ndarray) and np.may_share_memory(v, y)
-
-
-def lower_factor(L):
-    """`L`, the lower triangular factor `np.linalg.cholesky` gave, which its rule reads. dask's
-    np.linalg.cholesky gives the upper one (`dask.array.linalg.cholesky(a, lower=False)`): there this
-    raises `ForeignArrayError`, where a derivative written for NumPy's factor would be wrong."""
-    if foreign_array(L) and type(L).__module__.partition(".")[0] == "dask":
-        raise ForeignArrayError("lower_factor: np.linalg.cholesky of a dask array gives the upper triangular "
-                                "factor (NumPy's gives the lower one), so s2s cannot differentiate it with "
-                                "NumPy's rule: compute the factor in NumPy, or differentiate NumPy arrays")
-    return L
 
 
 def stop_gradient(x):

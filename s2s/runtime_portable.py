@@ -6,6 +6,14 @@ but `s2s.runtime` as the plain function it is: these need no compiled form of th
 """
 import numpy as np
 
+from .errors import S2SError
+
+
+class ForeignArrayError(S2SError, TypeError):
+    """A helper met an array of another library (dask, CuPy) where that library cannot compute as NumPy
+    would: dask adds at repeated indices in no way, and its np.linalg.cholesky gives the upper factor.
+    Also a `TypeError`."""
+
 
 def size_of(x):
     """`np.size(x)`, the number of entries, from `np.shape(x)`: every array library implements
@@ -25,3 +33,15 @@ def select_of(condlist, choicelist, default=0):
     for k in range(len(condlist) - 2, -1, -1):
         out = np.where(condlist[k], choicelist[k], out)
     return out
+
+
+def lower_factor(L):
+    """`L`, the lower triangular factor `np.linalg.cholesky` gave, which its rule reads. dask's
+    np.linalg.cholesky gives the upper one (`dask.array.linalg.cholesky(a, lower=False)`): on a dask
+    array (`__dask_graph__`, dask's protocol) this raises `ForeignArrayError`, where a derivative
+    written for NumPy's factor would be wrong."""
+    if hasattr(L, "__dask_graph__"):
+        raise ForeignArrayError("lower_factor: np.linalg.cholesky of a dask array gives the upper triangular "
+                                "factor (NumPy's gives the lower one), so s2s cannot differentiate it with "
+                                "NumPy's rule: compute the factor in NumPy, or differentiate NumPy arrays")
+    return L
