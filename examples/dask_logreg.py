@@ -11,7 +11,7 @@ chunks again on the workers as it reads them: with `--big` the dataset (8,000,00
 1.6 GB) is larger than the memory of each of the two workers (600 MiB), and than both together.
 
 Run:  python examples/dask_logreg.py            (200,000 x 20, 20 steps: seconds)
-      python examples/dask_logreg.py --big      (8,000,000 x 25, 1.6 GB, 10 steps: about a minute)
+      python examples/dask_logreg.py --big      (8,000,000 x 25, 1.6 GB, 10 steps: minutes)
       python examples/dask_logreg.py --workers 1
 """
 import sys
