@@ -32,6 +32,8 @@ import types
 
 import numpy as np
 
+from .load import _names
+
 _SCALARS = (bool, int, float, complex, str, bytes, type(None))
 _salt: str | None = None
 
@@ -137,14 +139,6 @@ def _function(function, seen) -> str | None:
 def _code(code) -> str:
     consts = [_code(c) if isinstance(c, types.CodeType) else f"{type(c).__name__}:{c!r}" for c in code.co_consts]
     return f"{code.co_code.hex()}:{code.co_names}:{code.co_varnames}:{code.co_freevars}:[{','.join(consts)}]"
-
-
-def _names(code) -> set:
-    names = set(code.co_names)
-    for const in code.co_consts:
-        if isinstance(const, types.CodeType):
-            names |= _names(const)
-    return names
 
 
 def _salt_text() -> str:

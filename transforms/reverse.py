@@ -44,6 +44,7 @@ from .known_shapes import element
 from .recompute import Recompute
 from .specialise import specialise
 from .to_record import maybe_undefined, recorded_after, to_record
+from .to_record import written as _written
 
 
 @dataclasses.dataclass
@@ -712,13 +713,3 @@ def _index_value(index):
 
 def _copy_index(index):
     return copy.deepcopy(index)
-
-
-def _written(s):
-    if pushed(s):  # xs.append(v) and v = xs.pop() change xs
-        return [pushed(s)[0]]
-    if isinstance(s, gast.Assign):
-        return target_names(s) + ([popped(s.value)] if popped(s.value) else [])
-    if isinstance(s, gast.For):
-        return target_names(s)
-    return []

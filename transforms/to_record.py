@@ -151,7 +151,7 @@ def recorded_after(body, record, reads, branch_reads, entry_reads):
     `to_record`, with aliases."""
     assigned: dict = {}
     for s in _statements(body):
-        for v in _stores(s):
+        for v in written(s):
             assigned[v] = assigned.get(v, 0) + 1
     readers: dict = {}   # name -> the statements (or branches' statements) whose adjoints read it
     for s, names in reads.items():
@@ -196,8 +196,10 @@ def _statements(stmts):
                 yield from _statements(getattr(s, field))
 
 
-def _stores(s):
-    if pushed(s):
+def written(s):
+    """The names statement `s` itself assigns or changes: its targets, a loop's, and the list an
+    append or a pop changes."""
+    if pushed(s):  # xs.append(v) and v = xs.pop() change xs
         return [pushed(s)[0]]
     if isinstance(s, gast.Assign):
         return target_names(s) + ([popped(s.value)] if popped(s.value) else [])
