@@ -97,6 +97,7 @@ class _Compiled:
         self.hvp = getattr(original, "__s2s_hvp__", None)   # an hvp: is its `wrt` single
         self.shapes, self.numbers, self.cache = shapes, numbers, cache
         self.table: dict = {}        # signature -> (dispatcher, the source it compiles)
+        self.for_floats = None       # the dispatcher for calls with Python floats only, once known
 
     def screen(self, args):
         """Calls with arguments other than floats and float arrays go to the code s2s made first,
@@ -119,7 +120,7 @@ class _Compiled:
     def for_signature(self, args):
         """(dispatcher, source) for a call with `args`: the code made for their signature, compiled
         at the first call with it."""
-        key = tuple((a.shape, a.dtype) if type(a) is _ndarray else type(a) for a in args)
+        key = _key(args)
         found = self.table.get(key)
         if found is None:
             found = self.table[key] = self.specialised(args)
@@ -149,12 +150,20 @@ class _Compiled:
     def __call__(self, *args):
         dispatcher = self.dispatcher
         if self.made is not None:
-            for a in args:   # (the common case at the cost of a test per argument)
-                if type(a) is not float and not (type(a) is _ndarray and a.dtype.kind == "f" and a.ndim):
-                    self.screen(args)
-                    break
+            floats = True
+            for a in args:   # (the common cases at the cost of a test or two per argument)
+                if type(a) is not float:
+                    floats = False
+                    if not (type(a) is _ndarray and a.dtype.kind == "f" and a.ndim):
+                        self.screen(args)
+                        break
             if self.shapes is not None:
-                dispatcher, source = self.for_signature(args)
+                if floats and self.for_floats is not None:
+                    dispatcher = self.for_floats
+                else:
+                    dispatcher = self.for_signature(args)[0]
+                    if floats:
+                        self.for_floats = dispatcher
         try:
             return self.run(dispatcher, args)
         except Exception as error:
@@ -162,8 +171,8 @@ class _Compiled:
                 raise
             if dispatcher is not self.dispatcher and not dispatcher.signatures:
                 # the code made for this signature does not compile: the general code may
-                key = tuple((a.shape, a.dtype) if type(a) is _ndarray else type(a) for a in args)
-                self.table[key] = (self.dispatcher, self.source)
+                self.table[_key(args)] = (self.dispatcher, self.source)
+                self.for_floats = None
                 return self(*args)
             raise _explain(error, self.__name__) from None
 
@@ -175,6 +184,11 @@ class _Compiled:
 
     def __repr__(self):
         return f"<s2s.jit {self.__name__}>"
+
+
+def _key(args) -> tuple:
+    """The signature of a call: (shape, dtype) of each array, the type of anything else."""
+    return tuple([(a.shape, a.dtype) if type(a) is _ndarray else type(a) for a in args])
 
 
 def numba_sources(generated) -> tuple[list, str]:

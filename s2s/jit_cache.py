@@ -24,6 +24,7 @@ same code in one process reuse the functions compiled already.
 """
 from __future__ import annotations
 
+import builtins
 import hashlib
 import os
 import pathlib
@@ -102,6 +103,8 @@ def describe(value, seen: set) -> str | None:
         return None if None in parts else "(" + ",".join(parts) + ")"
     if isinstance(value, types.ModuleType):
         return f"module:{value.__name__}"
+    if getattr(builtins, getattr(value, "__name__", "") or "", None) is value:   # range, len, float
+        return f"builtin:{value.__name__}"
     if isinstance(value, (types.BuiltinFunctionType, np.ufunc)) or (
             callable(value) and str(getattr(value, "__module__", "")).partition(".")[0] in ("numpy", "math")):
         return f"library:{getattr(value, '__module__', '')}.{getattr(value, '__qualname__', value.__name__)}"

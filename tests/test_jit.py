@@ -621,3 +621,4 @@ def test_code_that_reads_what_the_cache_cannot_describe_is_compiled_in_memory(mo
     from s2s import jit_cache
     assert jit_cache.describe(_Settings(), set()) is None and jit_cache.describe({"a": 1.0}, set()) is None
     assert jit_cache.describe(np.ones(2), set()) != jit_cache.describe(np.array([1.0, 2.0]), set())
+    assert jit_cache.describe(range, set()) == "builtin:range" and jit_cache.describe(len, set()) is not None
