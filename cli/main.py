@@ -129,6 +129,11 @@ def build_parser() -> argparse.ArgumentParser:
                 p.add_argument("--like", action="append", default=[], metavar="ARGS",
                                help='write code specialised to the shapes and dtypes of these arguments, given '
                                     'as in a call: "x=np.ones(3), n=2" (repeatable)')
+            if name in ("grad", "hvp"):
+                p.add_argument("--checkpoint", nargs="?", const=True, default=None, type=_snapshots, metavar="N",
+                               help="checkpoint loops: keep about sqrt(n) snapshots of an n-trip loop (or at most "
+                                    "N) instead of recording every trip; the backward pass runs each segment "
+                                    "again (less memory, about one more run of the loop)")
             p.add_argument("--jit", action="store_true",
                            help="write the functions in the form Numba compiles, decorated with numba.njit "
                                 "(cache=True); the module then needs numba")
@@ -139,6 +144,14 @@ def build_parser() -> argparse.ArgumentParser:
             p.add_argument("--force", action="store_true",
                            help="overwrite FILE even if s2s did not write it (never a file s2s reads)")
     return parser
+
+
+def _snapshots(text):
+    """--checkpoint's N: a number of snapshots, 1 or more."""
+    if not text.isdigit() or int(text) < 1:
+        raise argparse.ArgumentTypeError(f"takes a number of snapshots (1 or more), as in --checkpoint=8, "
+                                         f"or nothing; not {text!r}")
+    return int(text)
 
 
 def main(argv=None) -> int:
@@ -243,6 +256,9 @@ def canonical_command(args, wrt_text) -> str:
         words += ["--shape", spec]
     for spec in getattr(args, "like", None) or ():
         words += ["--like", spec]
+    checkpoint = getattr(args, "checkpoint", None)
+    if checkpoint is not None:
+        words.append("--checkpoint" if checkpoint is True else f"--checkpoint={checkpoint}")
     if getattr(args, "jit", False):
         words.append("--jit")
     if getattr(args, "output", None):
@@ -274,8 +290,13 @@ def _generate(args, cmd) -> int:
     if args.jit and like:
         raise cmd.error("--jit writes code for any shapes (Numba compiles it per argument type): it does not "
                         "combine with --shape or --like", "--jit", hint="drop --shape/--like, or --jit")
+    checkpoint = getattr(args, "checkpoint", None)
+    if checkpoint is not None and like:
+        raise cmd.error("--checkpoint writes code for any shapes: it does not combine with --shape or --like",
+                        "--checkpoint", hint="drop --shape/--like, or --checkpoint")
+    options = {} if checkpoint is None else {"checkpoint": checkpoint}
     with stdout_to_stderr(), Progress(sys.stderr, f"s2s {args.command}"):
-        made = {"grad": s2s.grad, "jvp": s2s.jvp, "hvp": s2s.hvp}[args.command](func, wrt=wrt)
+        made = {"grad": s2s.grad, "jvp": s2s.jvp, "hvp": s2s.hvp}[args.command](func, wrt=wrt, **options)
         generated = api.generated(made) if not like else api.specialised(made, like)
     command = canonical_command(args, wrt_text)
     summary = _hvp_summary(func, generated, wrt) if args.command == "hvp" else None

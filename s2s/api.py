@@ -73,28 +73,29 @@ def _target(func):
     return _as_function(unwrap(func))
 
 
-def _make(func, wrt, mode, optimize, has_aux=False, entry=None):
+def _make(func, wrt, mode, optimize, has_aux=False, entry=None, checkpoint=None):
     if mode == "jvp" and inspect.isfunction(func) and hasattr(func, "__s2s_output__") and not varargs.has_var(func):
-        made = _make(unwrap(func), wrt, mode, optimize, has_aux, entry)
+        made = _make(unwrap(func), wrt, mode, optimize, has_aux, entry, checkpoint)
         typed = typed_like_inner(made, func.__s2s_output__, list(inspect.signature(func).parameters))
         _SOURCES[typed], _GENERATED[typed] = _SOURCES[made], _GENERATED[made]
         return typed
     func = unwrap(func)
     if inspect.ismethod(func):  # a bound method: the function, with its instance as the first argument
-        made = _make_plain(unwrap(func.__func__), _method_wrt(func, wrt), mode, optimize, has_aux, type(func.__self__))
+        made = _make_plain(unwrap(func.__func__), _method_wrt(func, wrt), mode, optimize, has_aux, type(func.__self__),
+                           checkpoint=checkpoint)
         return types.MethodType(made, func.__self__)
     if isinstance(func, functools.partial):
-        return _partial(func, wrt, mode, optimize, has_aux)
+        return _partial(func, wrt, mode, optimize, has_aux, checkpoint)
     owner = _defining_class(func)
     if owner is not None:
-        return _per_class(func, owner, wrt, mode, optimize, has_aux)
-    return _make_plain(func, wrt, mode, optimize, has_aux, entry=entry)
+        return _per_class(func, owner, wrt, mode, optimize, has_aux, checkpoint)
+    return _make_plain(func, wrt, mode, optimize, has_aux, entry=entry, checkpoint=checkpoint)
 
 
-def _partial(p, wrt, mode, optimize, has_aux):
+def _partial(p, wrt, mode, optimize, has_aux, checkpoint=None):
     """`functools.partial(f, *args, **keywords)`: the derivative of `f` with those arguments bound."""
     names, single = _wrt_names(p, wrt)
-    made = _make(p.func, names[0] if single else tuple(names), mode, optimize, has_aux)
+    made = _make(p.func, names[0] if single else tuple(names), mode, optimize, has_aux, checkpoint=checkpoint)
     n_directions = {"vjp": 1, "jvp": len(names)}.get(mode, 0)
     with_bound_arguments = _bind_then_call(made, _target(p.func), n_directions, p.args, p.keywords)
     with_bound_arguments.__signature__ = inspect.signature(p)
@@ -138,10 +139,10 @@ def _defining_class(func):
     return owner if isinstance(owner, type) and vars(owner).get(parts[1]) is func else None
 
 
-def _per_class(func, owner, wrt, mode, optimize, has_aux):
+def _per_class(func, owner, wrt, mode, optimize, has_aux, checkpoint=None):
     """`Class.method` differentiated with `self.other(...)` resolved in the class of the `self` it is
     called with: generated for `owner` (the code `s2s.source` shows), and again per other class."""
-    made = _make_plain(func, wrt, mode, optimize, has_aux, owner)
+    made = _make_plain(func, wrt, mode, optimize, has_aux, owner, checkpoint=checkpoint)
     first = next(iter(inspect.signature(func).parameters))
 
     @functools.wraps(made)
@@ -149,7 +150,7 @@ def _per_class(func, owner, wrt, mode, optimize, has_aux):
         instance = args[0] if args else kwargs.get(first)
         if type(instance) is owner:
             return made(*args, **kwargs)
-        return _make_plain(func, wrt, mode, optimize, has_aux, type(instance))(*args, **kwargs)
+        return _make_plain(func, wrt, mode, optimize, has_aux, type(instance), checkpoint=checkpoint)(*args, **kwargs)
     per_class.__s2s_function__ = unwrap(made)
     _SOURCES[per_class] = _SOURCES[made]
     _GENERATED[per_class] = _GENERATED[made]
@@ -230,25 +231,27 @@ def _names(path, namespace, func) -> bool:
     return False
 
 
-def _make_plain(func, wrt, mode, optimize, has_aux=False, self_class=None, entry=None):
-    """`entry`: (kind, name) that name the generated function `<kind>_<name>` (hvp's `hvp_f`)."""
+def _make_plain(func, wrt, mode, optimize, has_aux=False, self_class=None, entry=None, checkpoint=None):
+    """`entry`: (kind, name) that name the generated function `<kind>_<name>` (hvp's `hvp_f`);
+    `checkpoint`: see `grad`."""
+    checkpoint = _checkpoint(checkpoint)
     func = _as_function(func)
     if not callable(func):
         raise S2SError(f"expected a function, got {func!r}")
     names, single = _wrt_names(func, wrt)
-    key = (func, tuple(names), single, mode, bool(optimize), bool(has_aux), self_class, entry)
+    key = (func, tuple(names), single, mode, bool(optimize), bool(has_aux), self_class, entry, checkpoint)
     cached = _CACHE.get(key)
     if cached is not None and still_bound(cached[1]):
         return cached[0]
     generated = generate(func, names, single, mode, bool(optimize), has_aux=has_aux, self_class=self_class,
-                         entry=entry)
+                         entry=entry, checkpoint=checkpoint)
     own = set(inspect.signature(func).parameters)
     directions = [p for p in inspect.signature(generated.function).parameters if p not in own]  # seed, tangents
     numbers = shapes = None
     if mode in ("grad", "value_and_grad") and not (has_aux or self_class or entry) and _plain_positional(func):
-        numbers = ForNumbers(func, names, single, mode, bool(optimize), generated)
+        numbers = ForNumbers(func, names, single, mode, bool(optimize), generated, checkpoint)
         shapes = ForShapes(func, names, list(inspect.signature(func).parameters), single, mode, bool(optimize),
-                           generated)
+                           generated, checkpoint)
     made = (varargs.wrap(generated.function, func, names, single, mode) if varargs.has_star(func)
             else checked(generated.function, func.__name__, names, single, mode, directions, has_aux,
                          numbers and numbers.slot, shapes and shapes.slot))
@@ -265,6 +268,17 @@ def _make_plain(func, wrt, mode, optimize, has_aux=False, self_class=None, entry
     return made
 
 
+def _checkpoint(checkpoint):
+    """`checkpoint` of `grad` and co., checked: None (no checkpointing), True, or a number of snapshots."""
+    if checkpoint is None or checkpoint is False:
+        return None
+    if checkpoint is True:
+        return True
+    if isinstance(checkpoint, (int, np.integer)) and not isinstance(checkpoint, bool) and checkpoint >= 1:
+        return int(checkpoint)
+    raise S2SError(f"checkpoint= takes True or a number of snapshots (1 or more), not {checkpoint!r}")
+
+
 def _plain_positional(func) -> bool:
     """Does `func` take positional parameters only (no *args, keyword-only or **kwargs)?"""
     try:
@@ -279,7 +293,8 @@ _SHAPES: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()    # a derivati
 
 
 def grad(func: Callable[..., Any], wrt: Wrt = 0, *, optimize: bool = True, has_aux: bool = False,
-         argnums: Wrt | None = None, argnum: Wrt | None = None) -> Callable[..., Any]:
+         argnums: Wrt | None = None, argnum: Wrt | None = None,
+         checkpoint: bool | int | None = None) -> Callable[..., Any]:
     """The gradient of scalar-valued `func` with respect to `wrt`, as generated code.
 
     Returns a function with `func`'s parameters that returns one gradient
@@ -305,6 +320,14 @@ def grad(func: Callable[..., Any], wrt: Wrt = 0, *, optimize: bool = True, has_a
     parameter -- pass a float instead (`3.0`, `x.astype(float)`).
     `s2s.source` shows the generated code it calls.
 
+    `checkpoint=True` trades time for memory in loops: each `for` loop that
+    is not inside another loop keeps about sqrt(n) snapshots of what it
+    carries from trip to trip instead of the records of all its n trips, and
+    the backward pass runs it forward again a segment at a time (about one
+    more run of the loop). `checkpoint=k` takes at most k snapshots (segments
+    of n/k trips). The gradient is the same; see "Checkpointing" in
+    docs/reading-generated-code.md for the code and what is left out.
+
     Generation is cached per (function, options). Each call of `grad`
     checks that every name the generation resolved (the functions `func`
     calls, transitively, in their globals, modules or closure cells) still
@@ -313,31 +336,32 @@ def grad(func: Callable[..., Any], wrt: Wrt = 0, *, optimize: bool = True, has_a
     earlier keeps the functions it was generated with; values that are not
     called (globals, closure variables) are read when the derivative runs.
     """
-    return _make(func, _wrt(wrt, argnums, argnum), "grad", optimize, has_aux)
+    return _make(func, _wrt(wrt, argnums, argnum), "grad", optimize, has_aux, checkpoint=checkpoint)
 
 
 def value_and_grad(func: Callable[..., Any], wrt: Wrt = 0, *, optimize: bool = True, has_aux: bool = False,
-                   argnums: Wrt | None = None, argnum: Wrt | None = None) -> Callable[..., tuple[Any, Any]]:
-    """Like `grad`, returning `(value, gradient)`; arguments are checked as in `grad`.
+                   argnums: Wrt | None = None, argnum: Wrt | None = None,
+                   checkpoint: bool | int | None = None) -> Callable[..., tuple[Any, Any]]:
+    """Like `grad`, returning `(value, gradient)`; arguments and `checkpoint` are as in `grad`.
 
     With `has_aux=True`, `func` returns `(value, aux)` and this returns `((value, aux), gradient)`.
 
         >>> s2s.value_and_grad(lambda x: x ** 2)(3.0)
         (9.0, 6.0)
     """
-    return _make(func, _wrt(wrt, argnums, argnum), "value_and_grad", optimize, has_aux)
+    return _make(func, _wrt(wrt, argnums, argnum), "value_and_grad", optimize, has_aux, checkpoint=checkpoint)
 
 
 def vjp(func: Callable[..., Any], wrt: Wrt = 0, *, optimize: bool = True, argnums: Wrt | None = None,
-        argnum: Wrt | None = None) -> Callable[..., Any]:
+        argnum: Wrt | None = None, checkpoint: bool | int | None = None) -> Callable[..., Any]:
     """`g(*args, seed)`: the cotangent(s) of `wrt` given a `seed` shaped like `func`'s output.
 
-    Arguments are checked as in `grad`; an integer seed is converted to float.
+    Arguments and `checkpoint` are as in `grad`; an integer seed is converted to float.
 
         >>> s2s.vjp(lambda x: x * x)(np.array([1.0, 2.0]), np.array([1.0, 1.0]))
         array([2., 4.])
     """
-    return _make(func, _wrt(wrt, argnums, argnum), "vjp", optimize)
+    return _make(func, _wrt(wrt, argnums, argnum), "vjp", optimize, checkpoint=checkpoint)
 
 
 def elementwise_grad(func: Callable[..., Any], wrt: Wrt = 0, *, optimize: bool = True, argnums: Wrt | None = None,
@@ -394,27 +418,29 @@ def jvp(func: Callable[..., Any], wrt: Wrt = 0, *, optimize: bool = True, argnum
     return _make(func, _wrt(wrt, argnums, argnum), "jvp", optimize)
 
 
-def hvp(func: Callable[..., Any], wrt: Wrt = 0, *, optimize: bool = True) -> Callable[..., Any]:
+def hvp(func: Callable[..., Any], wrt: Wrt = 0, *, optimize: bool = True,
+        checkpoint: bool | int | None = None) -> Callable[..., Any]:
     """`g(*args, v) -> H @ v`: forward mode over the generated gradient; H is never formed.
 
     With a tuple `wrt`, `v` and the result are tuples (one block per argument),
     each shaped like its argument. Arguments are checked as in `grad`; an
     integer `v` is converted to float. `s2s.hessian_vector_product` is the same
-    function (autograd's name).
+    function (autograd's name). `checkpoint` checkpoints the gradient's loops,
+    as in `grad`, and so the memory of forward mode over it.
 
         >>> s2s.hvp(lambda x: np.sum(x ** 3))(np.array([1.0, 2.0]), np.array([1.0, 0.0]))
         array([6., 0.])
     """
     if isinstance(func, functools.partial):
         names, single = _wrt_names(func, wrt)
-        made = hvp(func.func, names[0] if single else tuple(names), optimize=optimize)
+        made = hvp(func.func, names[0] if single else tuple(names), optimize=optimize, checkpoint=checkpoint)
         bound = _bind_then_call(made, _target(func.func), 1, func.args, func.keywords)
         bound.__signature__ = inspect.signature(func)
         _SOURCES[bound], _GENERATED[bound] = _SOURCES[made], _GENERATED[made]
         return bound
     names, single = _wrt_names(_target(func), wrt)
-    key = (_target(func), tuple(names), single, "hvp", bool(optimize))
-    gradient = grad(func, wrt, optimize=optimize)  # the same object while its bindings hold
+    key = (_target(func), tuple(names), single, "hvp", bool(optimize), _checkpoint(checkpoint))
+    gradient = grad(func, wrt, optimize=optimize, checkpoint=checkpoint)  # the same object while its bindings hold
     cached = _CACHE.get(key)
     if (cached is None or cached[1] is not gradient) and varargs.has_var(unwrap(func)):
         _CACHE[key] = cached = (_hvp_varargs(func, names, single, gradient, optimize), gradient)

@@ -206,6 +206,7 @@ class _Generation:
         self.entry = entry
         self.numbers = numbers   # the entry's parameters are all numbers (Python floats): code for them
         self.like = like         # parameter -> Known: code for arguments of those shapes and dtypes
+        self.checkpoint = None   # True or a number of snapshots: loops are checkpointed (reverse modes)
         self.prepared: dict = {}  # function -> its normal form, read early for the shapes it returns
         self.parsed: dict = {}    # function -> (tree, info) parsed already, to be prepared once
         self.known = None         # in code for known shapes, what the entry's names hold (Known)
@@ -409,7 +410,7 @@ class _Generation:
         if func is self.entry:
             self.known = known   # (its running code writes some adjoint elements directly: transforms.inplace)
             self.scalars = numbers
-        sweeps = reverse(fn, info, self.namer, act, callees, self.derive_call, wrt, numbers, known)
+        sweeps = reverse(fn, info, self.namer, act, callees, self.derive_call, wrt, numbers, known, self.checkpoint)
         if known:   # a sum's cotangent as a number where products broadcast it; outer products of
             sweeps.backward = scalar_fills(sweeps.backward, known,   # vectors over a loop: one product
                                            {self.namer.adjoint(p) for p in wrt})
@@ -497,13 +498,15 @@ class _Generation:
 
 
 def generate(func, wrt: list[str], single: bool, mode: str, optimize: bool, *, has_aux: bool = False,
-             self_class=None, entry=None, numbers: bool = False, like=None, guard: bool = False) -> Generated:
+             self_class=None, entry=None, numbers: bool = False, like=None, guard: bool = False,
+             checkpoint=None) -> Generated:
     """Generate, emit and load the derivative of `func` (see s2s.api). `has_aux`: `func` returns
     (value, aux); `self_class`: the class of `func`'s first argument (a bound method's instance);
     `entry`: (kind, name) for the entry function's name `<kind>_<name>` (else `<mode>_<func>`);
     `numbers`: code for calls in which every parameter is a Python float (reverse modes);
     `like`: parameter -> `Known`, code for arguments of those shapes and dtypes (reverse modes);
-    `guard`: that code first checks that its arguments are such (for a module the CLI writes).
+    `guard`: that code first checks that its arguments are such (for a module the CLI writes);
+    `checkpoint`: True or a number of snapshots, to checkpoint loops (transforms/checkpoint.py).
 
     Python's cyclic garbage collector is paused meanwhile: the passes make and drop millions of
     small AST nodes, and its collections, which scan every live node, took a third of the time
@@ -512,13 +515,15 @@ def generate(func, wrt: list[str], single: bool, mode: str, optimize: bool, *, h
     paused = gc.isenabled()
     gc.disable()
     try:
-        return _generate(func, wrt, single, mode, optimize, has_aux, self_class, entry, numbers, like, guard)
+        return _generate(func, wrt, single, mode, optimize, has_aux, self_class, entry, numbers, like, guard,
+                         checkpoint)
     finally:
         if paused:
             gc.enable()
 
 
-def _generate(func, wrt, single, mode, optimize, has_aux, self_class, entry, numbers, like, guard) -> Generated:
+def _generate(func, wrt, single, mode, optimize, has_aux, self_class, entry, numbers, like, guard,
+              checkpoint=None) -> Generated:
     func = unwrap(func)
     style = 0
     parsed = _parse(func)
@@ -529,6 +534,7 @@ def _generate(func, wrt, single, mode, optimize, has_aux, self_class, entry, num
         if parsed is not None:   # the first attempt prepares the tree read for the names (a pass changes it)
             gen.parsed[func], parsed = parsed, None
         gen.guard = guard
+        gen.checkpoint = checkpoint
         try:
             entry_fn = _generate_entry(gen, namer, func, wrt, single, mode, optimize, entry)
         except S2SError as error:

@@ -45,3 +45,14 @@ def lower_factor(L):
                                 "factor (NumPy's gives the lower one), so s2s cannot differentiate it with "
                                 "NumPy's rule: compute the factor in NumPy, or differentiate NumPy arrays")
     return L
+
+
+def checkpoint_every(trips, snapshots=None):
+    """How many trips of a checkpointed loop of `trips` trips run between its snapshots: about
+    sqrt(trips) (so about sqrt(trips) snapshots) when `snapshots` is None, else few enough that
+    at most `snapshots` snapshots are taken (see `s2s.grad`'s `checkpoint`)."""
+    if snapshots is None:
+        snapshots = 1
+        while snapshots * snapshots < trips:
+            snapshots += 1
+    return max(1, -(-trips // max(1, snapshots)))

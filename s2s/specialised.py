@@ -49,9 +49,9 @@ class ForNumbers:
     int): generated the first time one is made, then called directly through `slot`. Where it
     cannot be generated, the general derivative serves."""
 
-    def __init__(self, func, names, single, mode, optimize, general):
+    def __init__(self, func, names, single, mode, optimize, general, checkpoint=None):
         self.func, self.names, self.single, self.mode, self.optimize = func, names, single, mode, optimize
-        self.general = general
+        self.general, self.checkpoint = general, checkpoint
         self.generated = None
         self.slot = [self.first_call]
         self.wrapper = None   # the function s2s.grad returned, which inlines the code once made
@@ -66,7 +66,8 @@ class ForNumbers:
             self.slot[0] = self.general.function
         if self.generated is None:
             self.generated = _same_sources(self.general, lambda: generate(
-                self.func, self.names, self.single, self.mode, self.optimize, numbers=True))
+                self.func, self.names, self.single, self.mode, self.optimize, numbers=True,
+                checkpoint=self.checkpoint))
             self.slot[0] = self.generated.function
             if self.wrapper is not None:
                 source = next(src for _, src, fn in self.generated.functions if fn is self.generated.function)
@@ -82,9 +83,9 @@ class ForShapes:
 
     LIMIT = 8
 
-    def __init__(self, func, names, params, single, mode, optimize, general):
+    def __init__(self, func, names, params, single, mode, optimize, general, checkpoint=None):
         self.func, self.names, self.params, self.single, self.mode = func, names, params, single, mode
-        self.optimize = optimize
+        self.optimize, self.checkpoint = optimize, checkpoint
         self.general = general   # its Generated
         self.table: dict = {}
         self.fast: dict = {}
@@ -113,7 +114,7 @@ class ForShapes:
             self.seen.add(key)
             return self.general.function
         made = _same_sources(self.general, lambda: generate(self.func, self.names, self.single, self.mode,
-                                                            self.optimize, like=like))
+                                                            self.optimize, like=like, checkpoint=self.checkpoint))
         self.made[key] = made
         return self.keep(key, made.function)
 

@@ -205,5 +205,7 @@ CASES = {
     "like_broadcasting": (broadcasting, (1, 2), "grad", lambda: (np.ones((4, 3)), np.ones(3), 0.5)),
     "like_for_loop": (for_loop, (0, 1), "grad", lambda: (np.float64(0.3), 0.2)),
     "element_loop": (element_loop, 0),
+    "checkpoint_rnn": (rnn, (0, 1, 2), "grad", None, {"checkpoint": True}),
+    "checkpoint_with_break": (with_break, 0, "grad", None, {"checkpoint": 4}),
     "like_element_loop": (element_loop, 0, "grad", lambda: (np.ones(8),)),
 }

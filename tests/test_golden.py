@@ -20,10 +20,11 @@ def generated(name):
     func, wrt, *rest = CASES[name]
     mode = rest[0] if rest else "grad"
     like = rest[1] if len(rest) > 1 else None
+    options = rest[2] if len(rest) > 2 else {}   # checkpoint=
     transform = {"grad": s2s.grad, "jvp": s2s.jvp, "hvp": s2s.hvp}[mode]
     if like is not None:   # code for arguments of these shapes
-        return s2s.source(transform(func, wrt=wrt), like=like())
-    return s2s.source(transform(func, wrt=wrt))
+        return s2s.source(transform(func, wrt=wrt, **options), like=like())
+    return s2s.source(transform(func, wrt=wrt, **options))
 
 
 @pytest.mark.parametrize("name", sorted(CASES))

@@ -255,8 +255,11 @@ def augmented(stmt) -> str:
 
 
 def mark_adjoint(stmts):
+    """Mark `stmts` (the backward sweep) as adjoints, but for the forward code in them that is
+    marked already as not (a checkpointed loop's trips run again: transforms/checkpoint.py)."""
     for s in walk_statements(stmts):
-        setattr(s, ADJOINT, True)
+        if getattr(s, ADJOINT, True):
+            setattr(s, ADJOINT, True)
     return stmts
 
 

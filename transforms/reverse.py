@@ -40,6 +40,7 @@ from .aliasing import sharing
 from .nodes import (assign, at, call, clone, const, expr_stmt, index_names, name, name_nodes, param_names, popped,
                     pushed, stack_names, subscript_write, target_names, walk_statements)
 from .shapes import containers, dicts, lazy_temporaries, range_indices, same_shapes
+from .checkpoint import Checkpoints, candidates, carried_names, upward_exposed
 from .known_shapes import element
 from .recompute import Recompute
 from .specialise import specialise
@@ -550,7 +551,7 @@ class _Reverse:
         return out
 
 
-def reverse(fn, info, namer, act, callees, derive_call, wrt, numbers=frozenset(), known=None):
+def reverse(fn, info, namer, act, callees, derive_call, wrt, numbers=frozenset(), known=None, checkpoint=None):
     """Build the forward and backward sweeps of `fn` (normal form) for the `wrt` names. `numbers`:
     names known to hold numbers (`transforms.scalars`, for code specialised to float arguments);
     `known`: name -> Known, for code specialised to the arguments' shapes (`transforms.known_shapes`)."""
@@ -564,6 +565,8 @@ def reverse(fn, info, namer, act, callees, derive_call, wrt, numbers=frozenset()
         r.primal.add(namer.out)
         body.append(assign(namer.out, ret.value if isinstance(ret, gast.Return) else const(None), ret))
         out = namer.out
+    plain = candidates(body, lambda c: isinstance(c.func, gast.Name) and callees.lookup(c.func) is range) \
+        if checkpoint else {}
     r.rewrite_calls(body)
     r.shapes = same_shapes(body, callees, r.scalars)
     zero_start = set(act.active) - {out}
@@ -626,16 +629,29 @@ def reverse(fn, info, namer, act, callees, derive_call, wrt, numbers=frozenset()
         block.append(expr_stmt(call(namer.stack + ".append", name(v)), block[-1]))   # (under the comments
         back.insert(0, assign(v, call(namer.stack + ".pop"), back[0] if back else owner))   # around them)
     loop_reads = {s: r.reads.get(s, set()) for s in walk_statements(body) if isinstance(s, (gast.For, gast.While))}
+    plain = {s: p for s, p in plain.items() if s in r.backward_blocks}
+    for s in plain:   # a snapshot reads what the loop carries at its start
+        loop_reads[s] = loop_reads[s] | set(carried_names(s, r.trips.get(s, (None,))[0]))
     undefined, assigned_at_end = maybe_undefined(body, param_names(fn), record, r.branch_reads, loop_reads)
-    saved = sorted((r.primal_reads(backward) | entry) - set(after))   # (popped before they are read)
+    rerun = {v for s in plain for t in walk_statements(s.body) for v in _written(t)}
+    snapshots = False
+    if plain:
+        points = Checkpoints(namer, None if checkpoint is True else checkpoint)
+        forward, backward = points.rewrite(forward, backward, plain, r.trips, r.backward_blocks)
+        r.primal |= points.names
+        snapshots = any(points.carried.values())
+    read_back = r.primal_reads(backward)
+    if plain:   # a segment's trips run again in the backward pass: what they assign is not saved
+        read_back &= upward_exposed(backward, set())
+    saved = sorted((read_back | entry) - set(after))   # (popped before they are read)
     return Sweeps(
         params=fn.args,
         inits=[assign(v, const(None), fn) for v in sorted(undefined)],
         forward=forward, out=out, backward=backward, zero_at_end=zero_end,
-        restored={v for names in record.values() for v in names} | set(after),
+        restored={v for names in record.values() for v in names} | set(after) | rerun,
         mutated=any(subscript_write(s) is not None or pushed(s) or popped(getattr(s, "value", None))
                     for s in record),
-        uses_stack=bool(after) or any(v != popped(getattr(s, "value", None)) for s, names in record.items()
+        uses_stack=bool(after) or snapshots or any(v != popped(getattr(s, "value", None)) for s, names in record.items()
                                       if not pushed(s) for v in names),  # undoing an append or a pop needs no stack
         saved=saved,
         saved_inits=[assign(v, const(None), fn) for v in saved if v not in assigned_at_end and v not in undefined],

@@ -1,0 +1,235 @@
+"""Checkpointed loops (`checkpoint=True` or a number of snapshots): the same derivatives, less recorded.
+
+Each program's gradient is checked against central finite differences, and against the
+gradient without checkpointing (they run the same operations, so they agree to rounding);
+hvp against finite differences of the gradient. What is recorded is measured by the length
+the stack reaches.
+"""
+import math
+
+import numpy as np
+import pytest
+
+import s2s
+from s2s.runtime import checkpoint_every
+from tests.oracles import numerical_grad
+
+
+def scalar_loop(a, b):
+    z = 0.0
+    for i in range(40):
+        z = a * np.cos(z + i) + z * np.sin(b - i)
+    return z
+
+
+def rnn(W, xs):
+    h = np.zeros(W.shape[0])
+    for x in xs:
+        h = np.tanh(W @ h + x)
+    return np.sum(h * h)
+
+
+def with_break(x, n):
+    s = x
+    for i in range(n):
+        s = np.sin(s) * x + 0.1
+        if s > 0.9:
+            break
+    return s
+
+
+def with_continue_and_branches(x, n):
+    s = x
+    t = 1.0
+    for i in range(n):
+        if i % 3 == 0:
+            continue
+        if s > 0:
+            s = s * np.cos(x) + t
+        else:
+            s = s - x * x
+        t = 0.5 * t + s * 0.01
+    return s + t
+
+
+def nested(x, m):
+    s = x
+    for i in range(m):
+        for j in range(3):
+            s = np.sin(s + j) * x
+        s = s + 0.1 * i
+    return s
+
+
+def carried_from_last_trip(x):
+    total = 0.0
+    for i in range(9):
+        if i > 0:
+            total = total + prev * x
+        prev = np.sin(x + i)
+    return total
+
+
+def helper_step(h, w):
+    for k in range(3):
+        h = np.tanh(w * h + k)
+    return h
+
+
+def calls_helper(w, h0):
+    h = h0
+    for t in range(12):
+        h = helper_step(h, w)
+    return np.sum(h)
+
+
+def inside_while(x):
+    s = x
+    n = 0
+    while n < 3:
+        for i in range(5):
+            s = s * np.cos(s + i) + x
+        n = n + 1
+    return s
+
+
+def in_branch(x, flag):
+    s = x
+    if flag:
+        for i in range(7):
+            s = np.exp(-s * s) + x
+    return s
+
+
+def writes_in_place(x):
+    y = np.zeros(6)
+    acc = 1.0
+    for i in range(6):
+        acc = acc * x[i] + 0.5
+        y[i] = acc
+    return np.sum(y * y)
+
+
+def appends(x):
+    hs = []
+    h = x
+    for i in range(6):
+        h = np.sin(h) + x
+        hs.append(h)
+    return np.sum(np.array(hs))
+
+
+rng = np.random.default_rng(7)
+W = rng.normal(size=(4, 4)) * 0.5
+XS = rng.normal(size=(25, 4))
+CASES = [
+    (scalar_loop, (0.3, 0.7), (0, 1)),
+    (rnn, (W, XS), (0,)),
+    (with_break, (0.4, 30), (0,)),
+    (with_break, (0.1, 30), (0,)),
+    (with_continue_and_branches, (0.3, 17), (0,)),
+    (nested, (0.5, 11), (0,)),
+    (carried_from_last_trip, (0.4,), (0,)),
+    (calls_helper, (0.7, rng.normal(size=3)), (0, 1)),
+    (inside_while, (0.2,), (0,)),
+    (in_branch, (0.3, True), (0,)),
+    (in_branch, (0.3, False), (0,)),
+    (writes_in_place, (rng.normal(size=6),), (0,)),
+    (appends, (0.3,), (0,)),
+]
+
+
+def _id(case):
+    return f"{case[0].__name__}-{case[1][-1] if not isinstance(case[1][-1], np.ndarray) else 'arr'}"
+
+
+@pytest.mark.parametrize("checkpoint", [True, 1, 3])
+@pytest.mark.parametrize("case", CASES, ids=[_id(c) for c in CASES])
+def test_gradient_matches_finite_differences_and_plain(case, checkpoint):
+    f, args, wrt = case
+    wrt = wrt if len(wrt) > 1 else wrt[0]
+    got = s2s.grad(f, wrt, checkpoint=checkpoint)(*args)
+    plain = s2s.grad(f, wrt)(*args)
+    for g, p, i in zip(*(v if isinstance(v, tuple) else (v,) for v in (got, plain, wrt if isinstance(wrt, tuple)
+                                                                         else (wrt,)))):
+        np.testing.assert_allclose(g, numerical_grad(f, args, i), rtol=1e-5, atol=1e-8)
+        np.testing.assert_allclose(g, p, rtol=1e-12, atol=1e-14)
+
+
+@pytest.mark.parametrize("case", [c for c in CASES if c[0] in (scalar_loop, rnn, nested, with_break)],
+                         ids=lambda c: c[0].__name__)
+def test_value_and_grad_and_vjp(case):
+    f, args, wrt = case
+    value, g = s2s.value_and_grad(f, wrt[0], checkpoint=True)(*args)
+    assert value == f(*args)
+    np.testing.assert_allclose(s2s.vjp(f, wrt[0], checkpoint=2)(*args, 2.0), 2 * g, rtol=1e-12)
+    np.testing.assert_allclose(g, numerical_grad(f, args, wrt[0]), rtol=1e-5, atol=1e-8)
+
+
+def _fd_hvp(f, args, i, v, eps=1e-5):
+    g = s2s.grad(f, i)
+    plus, minus = list(args), list(args)
+    plus[i], minus[i] = args[i] + eps * v, args[i] - eps * v
+    return (g(*plus) - g(*minus)) / (2 * eps)
+
+
+@pytest.mark.parametrize("f, args", [(rnn, (W, XS[:9])), (scalar_loop, (0.3, 0.7)), (nested, (0.5, 6)),
+                                     (with_break, (0.4, 30))], ids=lambda v: getattr(v, "__name__", ""))
+def test_hvp_of_checkpointed_gradient(f, args):
+    v = rng.normal(size=np.shape(args[0])) if np.ndim(args[0]) else 1.0
+    got = s2s.hvp(f, 0, checkpoint=True)(*args, v)
+    np.testing.assert_allclose(got, _fd_hvp(f, args, 0, v), rtol=1e-5, atol=1e-7)
+    np.testing.assert_allclose(got, s2s.hvp(f, 0)(*args, v), rtol=1e-10, atol=1e-12)
+
+
+def _most_recorded(df, args):
+    """The largest number of values the generated code's stack held at once."""
+    most = [0]
+
+    class Stack(list):
+        def append(self, v):
+            super().append(v)
+            most[0] = max(most[0], len(self))
+    generated = s2s.api._GENERATED[df]
+    namespace = dict(generated.function.__globals__, Stack=Stack)
+    text = s2s.source(df)
+    assert text.count("_stack = []") == 1
+    exec(compile(text.replace("_stack = []", "_stack = Stack()"), "<counted>", "exec"), namespace)
+    namespace[generated.entry](*args)
+    return most[0]
+
+
+def test_records_fall_to_about_sqrt_of_trips():
+    xs = rng.normal(size=(400, 4))
+    plain = _most_recorded(s2s.grad(rnn), (W, xs))
+    every = _most_recorded(s2s.grad(rnn, checkpoint=True), (W, xs))
+    few = _most_recorded(s2s.grad(rnn, checkpoint=4), (W, xs))
+    per_trip = plain / 400
+    assert plain >= 400
+    assert every <= 20 + 20 * per_trip + 2          # sqrt(400) snapshots, one segment of 20 trips
+    assert few <= 4 + 100 * per_trip + 2            # 4 snapshots, segments of 100 trips
+
+
+@pytest.mark.parametrize("trips, snapshots", [(0, None), (1, None), (100, None), (101, None), (2000, None),
+                                              (100, 1), (100, 7), (5, 10)])
+def test_checkpoint_every(trips, snapshots):
+    every = checkpoint_every(trips, snapshots)
+    taken = math.ceil(trips / every)
+    if snapshots is None:
+        assert taken <= math.isqrt(max(trips, 1)) + 1 and every <= math.isqrt(max(trips, 1)) + 2
+    else:
+        assert taken <= snapshots and (trips == 0 or every == math.ceil(trips / snapshots))
+
+
+def test_loop_shape_is_readable():
+    text = s2s.source(s2s.grad(scalar_loop, checkpoint=True))
+    assert "for _start1 in reversed(range(0, _steps1, _every1)):" in text
+    assert "_every1 = checkpoint_every(len(_range1))" in text
+    text = s2s.source(s2s.grad(scalar_loop, checkpoint=5))
+    assert "_every1 = checkpoint_every(len(_range1), 5)" in text
+
+
+@pytest.mark.parametrize("bad", [0, -2, 1.5, "sqrt"])
+def test_bad_checkpoint_is_refused(bad):
+    with pytest.raises(s2s.S2SError, match="checkpoint= takes True or a number of snapshots"):
+        s2s.grad(scalar_loop, checkpoint=bad)

@@ -1,0 +1,220 @@
+"""Checkpointing: loops whose backward sweep runs their forward sweep again, a segment at a time.
+
+Before: the two sweeps of `reverse` -- the forward sweep records every trip of a loop, the
+backward sweep pops those records in reverse -- so memory grows with the trip count.
+After (`s2s.grad(f, checkpoint=True)`), for each loop `for i in range(...)` that is not inside
+another loop (a loop over a list or an array is such a loop in normal form), the forward sweep
+runs the plain loop, recording nothing but a *snapshot* every `_every1` trips, and the backward
+sweep takes the snapshots back last first, running each segment's recording loop again just
+before its backward loop:
+
+    _range1 = range(n)                                 # the forward sweep
+    _every1 = checkpoint_every(len(_range1), None)     # trips per segment: about sqrt(n)
+    _steps1 = 0
+    for i in _range1:
+        if _steps1 % _every1 == 0:
+            _stack.append(h)                           # the snapshot: what the loop carries
+        _steps1 = _steps1 + 1
+        h = np.tanh(W @ h + xs[i])                     # the loop as written, recording nothing
+    ...
+    for _start1 in reversed(range(0, _steps1, _every1)):   # the backward sweep
+        h = _stack.pop()                               # back to the segment's first trip
+        for i in _range1[_start1:_start1 + _every1]:
+            ...                                        # the segment's trips, recording
+        for i in reversed(_range1[_start1:_start1 + _every1]):
+            ...                                        # their adjoints, popping
+
+Memory: the snapshots and one segment's records, where plain reverse mode keeps the records of
+every trip; `checkpoint=True` takes about sqrt(n) snapshots (O(sqrt(n)) memory), an integer k
+takes k of them (segments of n/k trips). Time: the loop's forward sweep runs twice.
+
+Why it is exact: reverse mode's invariant is that when a statement's adjoint runs, every name
+holds the value it had just after the statement ran forward. Running a segment forward again
+from the values the loop carried into its first trip gives every trip of it the values it had
+the first time (the code is deterministic: what it reads and does not write is unchanged since),
+and its backward loop restores them trip by trip, as without checkpointing; at the end of it,
+names hold what they held at the segment's start, as the next segment's restore expects. A
+`break` breaks the segment's recording loop at the same trip as the first time.
+
+The snapshot is what a trip reads before writing (its upward-exposed names) among what the loop
+writes: the names, not copies, since a loop whose trips write into arrays or lists in place
+(`y[i] = v`, `xs.append(v)`) is not checkpointed (it is recorded as without checkpointing) --
+a snapshot of such a loop would need copies and writes back, which this does not do yet.
+"""
+from __future__ import annotations
+
+import copy
+
+import gast
+
+from .nodes import ADJOINT, at, assign, call, const, expr_stmt, name, name_nodes, popped, pushed, subscript_write, \
+    walk_statements
+
+HELPER = "checkpoint_every"
+
+
+def candidates(body, is_range) -> dict:
+    """{loop: a copy of it as it is now}: the loops of `body` (normal form, before `reverse` changes
+    it) that may be checkpointed -- `for` loops over `range(...)` (`is_range(call)`), not inside a
+    loop, without `else`, whose trips change no array or list in place -- with their plain form."""
+    found = {}
+
+    def visit(stmts):
+        for s in stmts:
+            if isinstance(s, gast.If):
+                visit(s.body)
+                visit(s.orelse)
+            elif isinstance(s, gast.For) and isinstance(s.iter, gast.Call) and is_range(s.iter) and not s.orelse \
+                    and isinstance(s.target, gast.Name) and not _changes_in_place(s.body):
+                found[s] = copy.deepcopy(s)
+    visit(body)
+    return found
+
+
+def _changes_in_place(stmts) -> bool:
+    for s in _statements(stmts):
+        if subscript_write(s) is not None or pushed(s) or (isinstance(s, gast.Assign) and popped(s.value)):
+            return True
+        if isinstance(s, gast.AugAssign) or (isinstance(s, gast.Expr) and isinstance(s.value, gast.Call)):
+            return True   # (an effect s2s knows how to undo is one of the above; be safe with the rest)
+    return False
+
+
+class Checkpoints:
+    """Rewrites the sweeps of the loops `plain` (from `candidates`) that have a backward loop."""
+
+    def __init__(self, namer, snapshots):
+        self.namer, self.snapshots = namer, snapshots
+        self.count = 0
+        self.names: set = set()       # the primal names this adds (`_range1`, `_every1`, ...)
+        self.carried: dict = {}       # loop -> the names its snapshot holds
+
+    def rewrite(self, forward, backward, plain, trips, backward_loops):
+        """`forward` and `backward` (lists, changed in place below their top) with each loop of
+        `plain` checkpointed; `trips[loop]`: (its counter's first assignment, ...) where it has
+        one, `backward_loops[loop]`: its loop in the backward sweep."""
+        for loop, original in plain.items():
+            back = backward_loops.get(loop)
+            if back is None:
+                continue
+            self.count += 1
+            k = self.count
+            names = {what: self.namer.numbered(what, k) for what in ("range", "every", "steps", "start")}
+            self.names |= set(names.values())
+            start_count = trips.get(loop, (None,))[0]
+            carried = self.carried[loop] = carried_names(loop, start_count)
+            forward[:] = _replace(forward, {id(loop): self.plain_loop(original, names, carried, loop),
+                                            id(start_count): []})
+            rerun = ([copy.deepcopy(start_count)] if start_count is not None else []) + [loop]
+            backward[:] = _replace(backward, {id(back): [self.segments(loop, back, rerun, names, carried)]})
+        return forward, backward
+
+    def plain_loop(self, original, names, carried, origin):
+        stack = self.namer.stack
+        steps, every = names["steps"], names["every"]
+        snapshot = [at(gast.If(test=gast.Compare(left=gast.BinOp(left=name(steps), op=gast.Mod(), right=name(every)),
+                                                 ops=[gast.Eq()], comparators=[const(0)]),
+                               body=[expr_stmt(call(stack + ".append", name(v)), origin) for v in carried],
+                               orelse=[]), origin)] if carried else []
+        count = assign(steps, gast.BinOp(left=name(steps), op=gast.Add(), right=const(1)), origin)
+        return [assign(names["range"], original.iter, origin),
+                assign(every, call(self.namer.helper(HELPER), call("len", name(names["range"])),
+                                   *([] if self.snapshots is None else [const(self.snapshots)])), origin),
+                assign(steps, const(0), origin),
+                at(gast.For(target=original.target, iter=name(names["range"]), body=snapshot + [count] + original.body,
+                            orelse=[], type_comment=None), origin)]
+
+    def segments(self, loop, back, rerun, names, carried):
+        """The backward loop over segments, last first: restore, run forward recording, run backward."""
+        segment = gast.Subscript(value=name(names["range"]), slice=gast.Slice(
+            lower=name(names["start"]), upper=gast.BinOp(left=name(names["start"]), op=gast.Add(),
+                                                         right=name(names["every"])), step=None), ctx=gast.Load())
+        iterated = loop.iter
+        loop.iter = copy.deepcopy(segment)
+        back.iter = _substituted(back.iter, iterated, segment)
+        for s in walk_statements(rerun):   # forward code: cited as such (`nodes.mark_adjoint`)
+            setattr(s, ADJOINT, False)
+        restore = [assign(v, call(self.namer.stack + ".pop"), loop) for v in reversed(carried)]
+        starts = call("reversed", call("range", const(0), name(names["steps"]), name(names["every"])))
+        return at(gast.For(target=name(names["start"], store=True), iter=starts, body=restore + rerun + [back],
+                           orelse=[], type_comment=None), loop)
+
+
+def carried_names(loop, start_count=None) -> list:
+    """What the snapshot of the recording `loop` holds: the names a trip may read before it assigns
+    them, among those the loop assigns (not its trip counter, which counts from 0 again)."""
+    counter = {start_count.targets[0].id} if start_count is not None else set()
+    return sorted((upward_exposed(loop.body, {loop.target.id}) & _written(loop.body)) - counter)
+
+
+def _substituted(node, old, new):
+    """`node` with every subtree equal to `old` replaced by a copy of `new`."""
+    wanted = gast.dump(old)
+
+    class Swap(gast.NodeTransformer):
+        def visit(self, n):
+            if isinstance(n, gast.AST) and gast.dump(n) == wanted:
+                return copy.deepcopy(new)
+            return super().visit(n)
+    return Swap().visit(node)
+
+
+def _replace(stmts, by):
+    """`stmts` with each statement whose id is a key of `by` replaced by `by[id]` (a list), at any
+    depth of `if` branches (the loops checkpointed are not inside loops)."""
+    out = []
+    for s in stmts:
+        if id(s) in by:
+            out += by[id(s)]
+            continue
+        if isinstance(s, gast.If):
+            s.body, s.orelse = _replace(s.body, by), _replace(s.orelse, by)
+        out.append(s)
+    return out
+
+
+def _statements(stmts):
+    for s in stmts:
+        yield s
+        for field in ("body", "orelse"):
+            if isinstance(getattr(s, field, None), list):
+                yield from _statements(getattr(s, field))
+
+
+def _written(stmts) -> set:
+    return {n.id for s in _statements(stmts) for n in name_nodes(s)
+            if isinstance(n.ctx, gast.Store) and not _is_block(s)} | \
+           {s.target.id for s in _statements(stmts) if isinstance(s, gast.For) and isinstance(s.target, gast.Name)}
+
+
+def _is_block(s) -> bool:
+    return isinstance(s, (gast.If, gast.For, gast.While))
+
+
+def upward_exposed(stmts, defined) -> set:
+    """The names some path through `stmts` reads before it assigns them (`defined` is assigned
+    already; it is updated in place with what every path through `stmts` assigns). A name assigned
+    in one branch of an `if` only, or in a loop (which may run no trip), is not assigned after it."""
+    out = set()
+    for s in stmts:
+        if isinstance(s, gast.If):
+            out |= _reads(s.test) - defined
+            first, second = set(defined), set(defined)
+            out |= upward_exposed(s.body, first) | upward_exposed(s.orelse, second)
+            defined |= first & second
+        elif isinstance(s, (gast.For, gast.While)):
+            head = s.iter if isinstance(s, gast.For) else s.test
+            out |= _reads(head) - defined
+            inner = set(defined) | ({s.target.id} if isinstance(s, gast.For) and isinstance(s.target, gast.Name)
+                                    else set())
+            out |= upward_exposed(s.body, inner)
+        else:
+            out |= _reads(s) - defined
+            if isinstance(s, gast.AugAssign) and isinstance(s.target, gast.Name):
+                out |= {s.target.id} - defined
+            defined |= {n.id for n in name_nodes(s) if isinstance(n.ctx, gast.Store)}
+    return out
+
+
+def _reads(node) -> set:
+    return {n.id for n in name_nodes(node) if isinstance(n.ctx, gast.Load)}
