@@ -131,9 +131,10 @@ def build_parser() -> argparse.ArgumentParser:
                                     'as in a call: "x=np.ones(3), n=2" (repeatable)')
             if name in ("grad", "hvp"):
                 p.add_argument("--checkpoint", nargs="?", const=True, default=None, type=_snapshots, metavar="N",
-                               help="checkpoint loops: keep about sqrt(n) snapshots of an n-trip loop (or at most "
-                                    "N) instead of recording every trip; the backward pass runs each segment "
-                                    "again (less memory, about one more run of the loop)")
+                               help="checkpoint loops: keep about sqrt(n) snapshots of an n-trip loop instead of "
+                                    "recording every trip, and run each segment again backward (less memory, "
+                                    "about one more run of the loop); with =N, at most N snapshots and one "
+                                    "trip's records (revolve's binomial schedule)")
             p.add_argument("--jit", action="store_true",
                            help="write the functions in the form Numba compiles, decorated with numba.njit "
                                 "(cache=True); the module then needs numba")
@@ -192,7 +193,7 @@ def _usage_error(cmd, exc):
     import s2s
     index = None
     for i, word in enumerate(cmd.argv):
-        if word.split("=")[0] in exc.message.replace(",", " ").split() or f"'{word}'" in exc.message:
+        if word.split("=")[0] in exc.message.replace(",", " ").replace(":", " ").split() or f"'{word}'" in exc.message:
             index = i
             break
     if index is None and "required" in exc.message:

@@ -269,11 +269,12 @@ def _make_plain(func, wrt, mode, optimize, has_aux=False, self_class=None, entry
 
 
 def _checkpoint(checkpoint):
-    """`checkpoint` of `grad` and co., checked: None (no checkpointing), True, or a number of snapshots."""
+    """`checkpoint` of `grad` and co., checked: None (no checkpointing), "sqrt" (True: about sqrt(n)
+    snapshots), or a number of snapshots. (Not True itself: in a cache key, True would be 1.)"""
     if checkpoint is None or checkpoint is False:
         return None
     if checkpoint is True:
-        return True
+        return "sqrt"
     if isinstance(checkpoint, (int, np.integer)) and not isinstance(checkpoint, bool) and checkpoint >= 1:
         return int(checkpoint)
     raise S2SError(f"checkpoint= takes True or a number of snapshots (1 or more), not {checkpoint!r}")
@@ -324,8 +325,9 @@ def grad(func: Callable[..., Any], wrt: Wrt = 0, *, optimize: bool = True, has_a
     is not inside another loop keeps about sqrt(n) snapshots of what it
     carries from trip to trip instead of the records of all its n trips, and
     the backward pass runs it forward again a segment at a time (about one
-    more run of the loop). `checkpoint=k` takes at most k snapshots (segments
-    of n/k trips). The gradient is the same; see "Checkpointing" in
+    more run of the loop). `checkpoint=k` keeps at most k snapshots and one
+    trip's records, on revolve's binomial schedule (each trip runs a few more
+    times). The gradient is the same; see "Checkpointed loops" in
     docs/reading-generated-code.md for the code and what is left out.
 
     Generation is cached per (function, options). Each call of `grad`

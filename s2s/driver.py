@@ -206,7 +206,7 @@ class _Generation:
         self.entry = entry
         self.numbers = numbers   # the entry's parameters are all numbers (Python floats): code for them
         self.like = like         # parameter -> Known: code for arguments of those shapes and dtypes
-        self.checkpoint = None   # True or a number of snapshots: loops are checkpointed (reverse modes)
+        self.checkpoint = None   # "sqrt" or a number of snapshots: loops are checkpointed (reverse modes)
         self.prepared: dict = {}  # function -> its normal form, read early for the shapes it returns
         self.parsed: dict = {}    # function -> (tree, info) parsed already, to be prepared once
         self.known = None         # in code for known shapes, what the entry's names hold (Known)
@@ -506,7 +506,7 @@ def generate(func, wrt: list[str], single: bool, mode: str, optimize: bool, *, h
     `numbers`: code for calls in which every parameter is a Python float (reverse modes);
     `like`: parameter -> `Known`, code for arguments of those shapes and dtypes (reverse modes);
     `guard`: that code first checks that its arguments are such (for a module the CLI writes);
-    `checkpoint`: True or a number of snapshots, to checkpoint loops (transforms/checkpoint.py).
+    `checkpoint`: "sqrt" or a number of snapshots, to checkpoint loops (transforms/checkpoint.py).
 
     Python's cyclic garbage collector is paused meanwhile: the passes make and drop millions of
     small AST nodes, and its collections, which scan every live node, took a third of the time

@@ -24,6 +24,7 @@ from .errors import S2SError
 __all__ = ["grad_seed", "expect_like", "unbroadcast", "rebroadcast", "unsum", "unmax", "max_tangent", "unindex", "zeros_like", "add", "matmul_grad_a", "matmul_grad_b",
            "dot_grad_a", "dot_grad_b", "untranspose", "retranspose", "stop_gradient", "setindex", "set_at", "add_at", "copy_of", "deep_copy_of", "copied",
            "spread", "unspread", "size_of", "select_of", "lower_factor", "checkpoint_every",
+           "checkpoint_schedule",
            "prod_grad", "undiagonal", "einsum_of", "einsum_grad", "tensordot_subscripts", "kron_subscripts",
            "kron_shape", "kron_padding", "norm_order",
            "uncast", "unarray", "unconcatenate", "reconcatenate", "untile", "untake", "unrepeat", "unpad", "repad",
@@ -39,7 +40,8 @@ __all__ = ["grad_seed", "expect_like", "unbroadcast", "rebroadcast", "unsum", "u
 from .runtime_sequences import (ComplexValueError, UndefinedDerivativeError, along, column, ends_count, eig_identity, first, joined_dtype,  # noqa: E402
                                 matrix_axes, regradient, svd_identity, ungradient, uninterp, with_ends)
 from .runtime_scipy import band_matrix, band_of, other_triangle_kept, real_root, signal_pad  # noqa: E402
-from .runtime_portable import ForeignArrayError, checkpoint_every, lower_factor, select_of, size_of  # noqa: E402
+from .runtime_portable import (ForeignArrayError, checkpoint_every, checkpoint_schedule, lower_factor,  # noqa: E402
+                               select_of, size_of)
 
 
 class _Elementwise:

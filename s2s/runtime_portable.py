@@ -56,3 +56,49 @@ def checkpoint_every(trips, snapshots=None):
         while snapshots * snapshots < trips:
             snapshots += 1
     return max(1, -(-trips // max(1, snapshots)))
+
+
+def checkpoint_schedule(trips, snapshots):
+    """What the backward pass of a loop checkpointed with at most `snapshots` snapshots does, in
+    order: a list of `(action, lo, hi)`. The snapshot of the loop's start is on the stack when it
+    begins, and the loop's names hold what they held after its last trip. Actions:
+
+    - "restore": the names take the values of the newest snapshot (it stays);
+    - "snapshot": a snapshot of the names is pushed; "drop": the newest snapshot is popped;
+    - "advance": trips lo..hi-1 run, recording nothing;
+    - "reverse": trips lo..hi-1 run recording, then their adjoints run.
+
+    The schedule is binomial (Griewank's revolve): with s snapshots free and t runs of each trip
+    allowed, C(s + t, s) trips can be reversed, so a loop of T trips runs each trip forward about
+    t times, where C(s + t, s) >= T, and never holds more than `snapshots` snapshots and one trip's
+    records. One snapshot gives T(T+1)/2 trips run: each trip from the start again."""
+    actions = [("restore", 0, 0)]
+    _binomial_reversal(0, trips, max(0, snapshots - 1), actions)
+    return actions
+
+
+def _binomial_reversal(lo, hi, free, actions):
+    """Actions that reverse trips lo..hi-1, the names holding trip lo's values and the newest
+    snapshot being theirs, with `free` more snapshots allowed; they end as they began."""
+    while hi - lo > 1 and free > 0:
+        repeats = 0
+        while _binomial(free + repeats, free) < hi - lo:
+            repeats += 1
+        middle = hi - min(_binomial(free - 1 + repeats, free - 1), hi - lo - 1)
+        actions += [("advance", lo, middle), ("snapshot", middle, middle)]
+        _binomial_reversal(middle, hi, free - 1, actions)
+        actions += [("drop", middle, middle), ("restore", lo, lo)]
+        hi = middle
+    for j in range(hi - 1, lo - 1, -1):   # no snapshot free (or one trip): from lo each time
+        if j > lo:
+            actions.append(("advance", lo, j))
+        actions.append(("reverse", j, j + 1))
+        if j > lo:
+            actions.append(("restore", lo, lo))
+
+
+def _binomial(n, k):
+    out = 1
+    for j in range(1, k + 1):
+        out = out * (n - k + j) // j
+    return out

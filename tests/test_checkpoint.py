@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 
 import s2s
-from s2s.runtime import checkpoint_every
+from s2s.runtime import checkpoint_every, checkpoint_schedule
 from tests.oracles import numerical_grad
 
 
@@ -175,9 +175,10 @@ def _fd_hvp(f, args, i, v, eps=1e-5):
 
 @pytest.mark.parametrize("f, args", [(rnn, (W, XS[:9])), (scalar_loop, (0.3, 0.7)), (nested, (0.5, 6)),
                                      (with_break, (0.4, 30))], ids=lambda v: getattr(v, "__name__", ""))
-def test_hvp_of_checkpointed_gradient(f, args):
+@pytest.mark.parametrize("checkpoint", [True, 3])
+def test_hvp_of_checkpointed_gradient(f, args, checkpoint):
     v = rng.normal(size=np.shape(args[0])) if np.ndim(args[0]) else 1.0
-    got = s2s.hvp(f, 0, checkpoint=True)(*args, v)
+    got = s2s.hvp(f, 0, checkpoint=checkpoint)(*args, v)
     np.testing.assert_allclose(got, _fd_hvp(f, args, 0, v), rtol=1e-5, atol=1e-7)
     np.testing.assert_allclose(got, s2s.hvp(f, 0)(*args, v), rtol=1e-10, atol=1e-12)
 
@@ -199,34 +200,74 @@ def _most_recorded(df, args):
     return most[0]
 
 
-def test_records_fall_to_about_sqrt_of_trips():
+def test_records_fall_to_about_sqrt_of_trips_or_the_snapshots_asked_for():
     xs = rng.normal(size=(400, 4))
     plain = _most_recorded(s2s.grad(rnn), (W, xs))
     every = _most_recorded(s2s.grad(rnn, checkpoint=True), (W, xs))
-    few = _most_recorded(s2s.grad(rnn, checkpoint=4), (W, xs))
     per_trip = plain / 400
     assert plain >= 400
     assert every <= 20 + 20 * per_trip + 2          # sqrt(400) snapshots, one segment of 20 trips
-    assert few <= 4 + 100 * per_trip + 2            # 4 snapshots, segments of 100 trips
+    for k in (1, 4, 10):                            # k snapshots and one trip's records
+        assert _most_recorded(s2s.grad(rnn, checkpoint=k), (W, xs[:60])) <= k + per_trip + 1
 
 
-@pytest.mark.parametrize("trips, snapshots", [(0, None), (1, None), (100, None), (101, None), (2000, None),
-                                              (100, 1), (100, 7), (5, 10)])
-def test_checkpoint_every(trips, snapshots):
-    every = checkpoint_every(trips, snapshots)
-    taken = math.ceil(trips / every)
-    if snapshots is None:
-        assert taken <= math.isqrt(max(trips, 1)) + 1 and every <= math.isqrt(max(trips, 1)) + 2
+def _replayed(trips, snapshots):
+    """Runs `checkpoint_schedule(trips, snapshots)` on a model of the loop: (most snapshots held,
+    trips run forward again); asserts that each action finds the state it needs and that every
+    trip is reversed once, last first."""
+    snaps, state, order, runs, most = [0], trips, [], 0, 1
+    for action, lo, hi in checkpoint_schedule(trips, snapshots):
+        if action == "restore":
+            state = snaps[-1]
+        elif action == "snapshot":
+            assert state == lo
+            snaps.append(state)
+            most = max(most, len(snaps))
+        elif action == "drop":
+            assert snaps[-1] == lo
+            snaps.pop()
+        else:
+            assert state == lo and hi > lo, (action, lo, hi, state)
+            runs += hi - lo
+            if action == "reverse":
+                order += list(range(hi - 1, lo - 1, -1))
+                continue
+            state = hi
+    assert order == list(range(trips - 1, -1, -1)) and snaps == [0]
+    return most, runs
+
+
+@pytest.mark.parametrize("trips", [0, 1, 2, 3, 10, 100, 2000])
+@pytest.mark.parametrize("snapshots", [1, 2, 3, 10, 45])
+def test_checkpoint_schedule_is_binomial(trips, snapshots):
+    if trips == 2000 and snapshots < 3:
+        pytest.skip("quadratic: each trip from the start again")
+    most, runs = _replayed(trips, snapshots)
+    assert most <= snapshots
+    free = snapshots - 1   # (the first snapshot holds the loop's start)
+    repeats = 0
+    while free and math.comb(free + repeats, free) < trips:
+        repeats += 1
+    if free:   # revolve's bound: each trip runs at most `repeats` more times
+        assert runs <= (repeats + 1) * trips
     else:
-        assert taken <= snapshots and (trips == 0 or every == math.ceil(trips / snapshots))
+        assert runs == trips * (trips + 1) // 2
+
+
+@pytest.mark.parametrize("trips", [0, 1, 2, 100, 101, 2000])
+def test_checkpoint_every_is_about_the_square_root(trips):
+    every = checkpoint_every(trips)
+    taken = math.ceil(trips / every)
+    assert taken <= math.isqrt(max(trips, 1)) + 1 and every <= math.isqrt(max(trips, 1)) + 2
 
 
 def test_loop_shape_is_readable():
     text = s2s.source(s2s.grad(scalar_loop, checkpoint=True))
     assert "for _start1 in reversed(range(0, _steps1, _every1)):" in text
     assert "_every1 = checkpoint_every(len(_range1))" in text
+    assert s2s.grad(scalar_loop, checkpoint=True) is not s2s.grad(scalar_loop, checkpoint=1)   # (True == 1)
     text = s2s.source(s2s.grad(scalar_loop, checkpoint=5))
-    assert "_every1 = checkpoint_every(len(_range1), 5)" in text
+    assert "for _action1, _lo1, _hi1 in checkpoint_schedule(_steps1, 5):" in text
 
 
 @pytest.mark.parametrize("bad", [0, -2, 1.5, "sqrt"])

@@ -207,11 +207,26 @@ def test_a_failed_write_leaves_the_old_file_byte_identical(project, capsys, monk
     (["check", "clim.py:model", "--at", "y=2.0, q=1"], "<command line>:1:38: error: --at: model has no parameter 'q'"),
     (["check", "clim.py:model", "--shape", "x=a"], "<command line>:1:35: error: --shape x: dimensions must be"),
     (["grad"], "<command line>:1:10: error: the following arguments are required: TARGET"),
+    (["grad", "clim.py:model", "--checkpoint=0"], "<command line>:1:24: error: argument --checkpoint: takes a number"),
+    (["grad", "clim.py:model", "--checkpoint", "--shape", "x="], "<command line>:1:24: error: --checkpoint writes"),
 ])
 def test_command_line_mistakes_are_located_in_the_command_line(project, capsys, args, message):
     assert call(*args) == 2
     err = capsys.readouterr().err
     assert err.startswith(message) and "Traceback" not in err
+
+
+def test_checkpointed_module_gives_the_gradient_and_names_its_option(project, capsys):
+    assert call("grad", "clim.py:model", "--wrt", "x,y", "--checkpoint=1", "-o", "g.py") == 0
+    text = (project / "g.py").read_text()
+    assert "# Regenerate: s2s grad clim.py:model --wrt x,y --checkpoint=1 -o g.py\n" in text
+    assert "in checkpoint_schedule(_steps1, 1):" in text
+    namespace = {}
+    exec(compile(text, "g.py", "exec"), namespace)
+    x, y = 1.5, 2.0
+    assert namespace["grad_model"](x, y) == pytest.approx((4 * x * y, 2 * (x * x + 3.0)))
+    assert call("grad", "clim.py:model", "--wrt", "x,y", "--checkpoint=1", "-o", "g.py", "--check") == 0
+    assert call("grad", "clim.py:model", "--wrt", "x,y", "--checkpoint", "-o", "g.py", "--check") == 1
 
 
 def test_s2s_check_accepts_points_and_shapes(project, capsys):

@@ -215,6 +215,15 @@ def test_hyperparameter_gradients_forward_mode():
     assert abs(tangent - numeric) <= 1e-6 * max(1.0, abs(numeric)), (tangent, numeric)
 
 
+def test_hypergradient_checkpointed_through_sgd():
+    """examples/hypergradient.py over 200 steps: with and without checkpointing, the same hypergradient,
+    which central differences confirm, and checkpointing keeps a fraction of the memory."""
+    plain, checkpointed, fd, peak_plain, peak_checkpointed = example("hypergradient").main(steps=200)
+    np.testing.assert_allclose(checkpointed, plain, rtol=1e-12, atol=0)
+    np.testing.assert_allclose(plain, fd, rtol=1e-5, atol=1e-10)
+    assert peak_checkpointed < peak_plain / 4, (peak_plain, peak_checkpointed)
+
+
 def test_dask_logistic_regression_on_a_local_cluster():
     """examples/dask_logreg.py at its small size, on two in-process workers: the loss falls at every
     step, the lazy gradient equals NumPy's on the same data (central differences), and the weights

@@ -25,8 +25,19 @@ before its backward loop:
             ...                                        # their adjoints, popping
 
 Memory: the snapshots and one segment's records, where plain reverse mode keeps the records of
-every trip; `checkpoint=True` takes about sqrt(n) snapshots (O(sqrt(n)) memory), an integer k
-takes k of them (segments of n/k trips). Time: the loop's forward sweep runs twice.
+every trip: O(sqrt(n)). Time: the loop's forward sweep runs twice.
+
+`checkpoint=k` bounds the memory to k snapshots and one trip's records instead: the forward
+sweep pushes one snapshot, of the loop's start, and the backward sweep follows the actions of
+`checkpoint_schedule(_steps1, k)` (revolve's binomial schedule, `s2s.runtime_portable`):
+
+    for _action1, _lo1, _hi1 in checkpoint_schedule(_steps1, k):
+        if _action1 == 'reverse':      # trips _lo1.._hi1-1 recording, then their adjoints
+        elif _action1 == 'advance':    # trips _lo1.._hi1-1, recording nothing
+        elif _action1 == 'restore':    # h = _stack[-1]: the newest snapshot
+        elif _action1 == 'snapshot':   # _stack.append(h)
+        else:                          # 'drop': h = _stack.pop()
+    h = _stack.pop()                   # the snapshot of the loop's start
 
 Why it is exact: reverse mode's invariant is that when a statement's adjoint runs, every name
 holds the value it had just after the statement ran forward. Running a segment forward again
@@ -51,6 +62,7 @@ from .nodes import ADJOINT, at, assign, call, const, expr_stmt, name, name_nodes
     walk_statements
 
 HELPER = "checkpoint_every"
+SCHEDULE = "checkpoint_schedule"
 
 
 def candidates(body, is_range) -> dict:
@@ -81,7 +93,9 @@ def _changes_in_place(stmts) -> bool:
 
 
 class Checkpoints:
-    """Rewrites the sweeps of the loops `plain` (from `candidates`) that have a backward loop."""
+    """Rewrites the sweeps of the loops `plain` (from `candidates`) that have a backward loop:
+    in segments of about sqrt(n) trips (`snapshots` None), or on the binomial schedule of at
+    most `snapshots` snapshots."""
 
     def __init__(self, namer, snapshots):
         self.namer, self.snapshots = namer, snapshots
@@ -98,46 +112,101 @@ class Checkpoints:
             if back is None:
                 continue
             self.count += 1
-            k = self.count
-            names = {what: self.namer.numbered(what, k) for what in ("range", "every", "steps", "start")}
+            kinds = ("range", "every", "steps", "start") if self.snapshots is None else \
+                ("range", "steps", "action", "lo", "hi")
+            names = {what: self.namer.numbered(what, self.count) for what in kinds}
             self.names |= set(names.values())
             start_count = trips.get(loop, (None,))[0]
             carried = self.carried[loop] = carried_names(loop, start_count)
-            forward[:] = _replace(forward, {id(loop): self.plain_loop(original, names, carried, loop),
-                                            id(start_count): []})
             rerun = ([copy.deepcopy(start_count)] if start_count is not None else []) + [loop]
-            backward[:] = _replace(backward, {id(back): [self.segments(loop, back, rerun, names, carried)]})
+            for s in walk_statements(rerun):   # forward code: cited as such (`nodes.mark_adjoint`)
+                setattr(s, ADJOINT, False)
+            if self.snapshots is None:
+                made_forward = self.plain_loop(original, names, carried, loop)
+                made_backward = [self.segments(loop, back, rerun, names, carried)]
+            else:
+                made_forward = self.binomial_forward(original, names, carried, loop)
+                made_backward = self.binomial_backward(original, loop, back, rerun, names, carried)
+            forward[:] = _replace(forward, {id(loop): made_forward, id(start_count): []})
+            backward[:] = _replace(backward, {id(back): made_backward})
         return forward, backward
 
+    # ---- segments of about sqrt(n) trips ---------------------------------------------
     def plain_loop(self, original, names, carried, origin):
-        stack = self.namer.stack
         steps, every = names["steps"], names["every"]
         snapshot = [at(gast.If(test=gast.Compare(left=gast.BinOp(left=name(steps), op=gast.Mod(), right=name(every)),
                                                  ops=[gast.Eq()], comparators=[const(0)]),
-                               body=[expr_stmt(call(stack + ".append", name(v)), origin) for v in carried],
-                               orelse=[]), origin)] if carried else []
-        count = assign(steps, gast.BinOp(left=name(steps), op=gast.Add(), right=const(1)), origin)
+                               body=self.push(carried, origin), orelse=[]), origin)] if carried else []
         return [assign(names["range"], original.iter, origin),
-                assign(every, call(self.namer.helper(HELPER), call("len", name(names["range"])),
-                                   *([] if self.snapshots is None else [const(self.snapshots)])), origin),
+                assign(every, call(self.namer.helper(HELPER), call("len", name(names["range"]))), origin),
                 assign(steps, const(0), origin),
-                at(gast.For(target=original.target, iter=name(names["range"]), body=snapshot + [count] + original.body,
+                at(gast.For(target=original.target, iter=name(names["range"]),
+                            body=snapshot + [self.count_trip(names, origin)] + original.body,
                             orelse=[], type_comment=None), origin)]
 
     def segments(self, loop, back, rerun, names, carried):
         """The backward loop over segments, last first: restore, run forward recording, run backward."""
-        segment = gast.Subscript(value=name(names["range"]), slice=gast.Slice(
-            lower=name(names["start"]), upper=gast.BinOp(left=name(names["start"]), op=gast.Add(),
-                                                         right=name(names["every"])), step=None), ctx=gast.Load())
-        iterated = loop.iter
-        loop.iter = copy.deepcopy(segment)
-        back.iter = _substituted(back.iter, iterated, segment)
-        for s in walk_statements(rerun):   # forward code: cited as such (`nodes.mark_adjoint`)
-            setattr(s, ADJOINT, False)
-        restore = [assign(v, call(self.namer.stack + ".pop"), loop) for v in reversed(carried)]
+        self.limit(loop, back, names["start"], gast.BinOp(left=name(names["start"]), op=gast.Add(),
+                                                          right=name(names["every"])), names)
         starts = call("reversed", call("range", const(0), name(names["steps"]), name(names["every"])))
-        return at(gast.For(target=name(names["start"], store=True), iter=starts, body=restore + rerun + [back],
-                           orelse=[], type_comment=None), loop)
+        return at(gast.For(target=name(names["start"], store=True), iter=starts,
+                           body=self.pop(carried, loop) + rerun + [back], orelse=[], type_comment=None), loop)
+
+    # ---- the binomial schedule of k snapshots ------------------------------------------
+    def binomial_forward(self, original, names, carried, origin):
+        return [assign(names["range"], original.iter, origin)] + self.push(carried, origin) + [
+            assign(names["steps"], const(0), origin),
+            at(gast.For(target=original.target, iter=name(names["range"]),
+                        body=[self.count_trip(names, origin)] + original.body, orelse=[], type_comment=None), origin)]
+
+    def binomial_backward(self, original, loop, back, rerun, names, carried):
+        """The loop over `checkpoint_schedule`'s actions, then the pop of the first snapshot."""
+        lo, hi = name(names["lo"]), name(names["hi"])
+        self.limit(loop, back, names["lo"], hi, names)
+        advance = copy.deepcopy(original)
+        advance.iter = _range_part(names, lo, hi)
+        for s in walk_statements([advance]):
+            setattr(s, ADJOINT, False)
+        stack = self.namer.stack
+        n = len(carried)
+        restore = [assign(v, gast.Subscript(value=name(stack), slice=const(k - n), ctx=gast.Load()), loop)
+                   for k, v in enumerate(carried)]
+        branches = [("reverse", rerun + [back]), ("advance", [advance])]
+        if carried:
+            branches += [("restore", restore), ("snapshot", self.push(carried, loop)), ("drop", self.pop(carried, loop))]
+        chain = []
+        for kind, body in reversed(branches):
+            test = gast.Compare(left=name(names["action"]), ops=[gast.Eq()], comparators=[const(kind)])
+            chain = body if not chain and kind == "drop" else [at(gast.If(test=test, body=body, orelse=chain), loop)]
+        target = gast.Tuple(elts=[name(names[k], store=True) for k in ("action", "lo", "hi")], ctx=gast.Store())
+        actions = call(self.namer.helper(SCHEDULE), name(names["steps"]), const(self.snapshots))
+        return [at(gast.For(target=target, iter=actions, body=chain, orelse=[], type_comment=None), loop)] + \
+            self.pop(carried, loop)
+
+    # ---- shared ------------------------------------------------------------------------
+    def push(self, carried, origin):
+        return [expr_stmt(call(self.namer.stack + ".append", name(v)), origin) for v in carried]
+
+    def pop(self, carried, origin):
+        return [assign(v, call(self.namer.stack + ".pop"), origin) for v in reversed(carried)]
+
+    def count_trip(self, names, origin):
+        steps = names["steps"]
+        return assign(steps, gast.BinOp(left=name(steps), op=gast.Add(), right=const(1)), origin)
+
+    def limit(self, loop, back, lo, hi, names):
+        """The recording `loop` and its backward loop `back` made to run over trips lo..hi-1."""
+        part = _range_part(names, name(lo) if isinstance(lo, str) else lo, hi)
+        iterated = loop.iter
+        loop.iter = copy.deepcopy(part)
+        back.iter = _substituted(back.iter, iterated, part)
+
+
+def _range_part(names, lo, hi):
+    """`_range1[lo:hi]`: trips lo..hi-1 of the loop (a range of its indices)."""
+    return gast.Subscript(value=name(names["range"]), slice=gast.Slice(lower=copy.deepcopy(lo),
+                                                                      upper=copy.deepcopy(hi), step=None),
+                          ctx=gast.Load())
 
 
 def carried_names(loop, start_count=None) -> list:

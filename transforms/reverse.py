@@ -636,7 +636,7 @@ def reverse(fn, info, namer, act, callees, derive_call, wrt, numbers=frozenset()
     rerun = {v for s in plain for t in walk_statements(s.body) for v in _written(t)}
     snapshots = False
     if plain:
-        points = Checkpoints(namer, None if checkpoint is True else checkpoint)
+        points = Checkpoints(namer, None if checkpoint == "sqrt" else checkpoint)
         forward, backward = points.rewrite(forward, backward, plain, r.trips, r.backward_blocks)
         r.primal |= points.names
         snapshots = any(points.carried.values())

@@ -11,7 +11,7 @@ from . import nondiff, rule
 from .elementwise import SELECT
 from .linalg import MULTI_DOT
 
-nondiff(rt.grad_seed, rt.size_of, rt.checkpoint_every, rt.zeros_like, rt.rebinds, rt.passed_as_value, rt.entries_passed_as_value,
+nondiff(rt.grad_seed, rt.size_of, rt.checkpoint_every, rt.checkpoint_schedule, rt.zeros_like, rt.rebinds, rt.passed_as_value, rt.entries_passed_as_value,
         rt.copied_entries_passed_as_value, rt.field_key, rt.keywords_in, rt.keeps_default, rt.nothing_left, rt.unit_vectors, rt.svd_identity, rt.eig_identity, rt.matrix_axes)
 
 # A tree raveled into one vector (`s2s.flatten`, in an L2 penalty) and back: each the other's adjoint.
