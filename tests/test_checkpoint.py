@@ -274,3 +274,42 @@ def test_loop_shape_is_readable():
 def test_bad_checkpoint_is_refused(bad):
     with pytest.raises(s2s.S2SError, match="checkpoint= takes True or a number of snapshots"):
         s2s.grad(scalar_loop, checkpoint=bad)
+
+
+def inputs_overwritten_after(x, n):
+    c = n * 0.5
+    s = 1.0
+    for i in range(8):
+        t = np.exp(x + c * 0.1 * i)
+        s = s * t + 0.1
+    c = 7.0
+    return s * 2.0 + c
+
+
+def test_what_the_loop_reads_is_kept_when_overwritten_after_it():
+    """The backward pass of the loop reads t, not c (which is not differentiated); running the loop
+    again reads c, which the statement after the loop overwrites: c must be recorded for it."""
+    for checkpoint in (True, 2):
+        g = s2s.grad(inputs_overwritten_after, checkpoint=checkpoint)(0.3, 3)
+        np.testing.assert_allclose(g, numerical_grad(inputs_overwritten_after, (0.3, 3), 0), rtol=1e-6)
+
+
+def inner_of_a_writing_loop(x):
+    y = np.zeros(4)
+    s = x
+    for k in range(4):
+        for j in range(6):
+            s = np.sin(s + j * x) + 0.5 * s
+        y[k] = s
+    return np.sum(y * y)
+
+
+@pytest.mark.parametrize("checkpoint", [True, 2])
+@pytest.mark.parametrize("f", [inside_while, inner_of_a_writing_loop])
+def test_a_loop_inside_another_is_checkpointed_each_trip(f, checkpoint):
+    text = s2s.source(s2s.grad(f, checkpoint=checkpoint))
+    assert "checkpoint_every(" in text or "checkpoint_schedule(" in text
+    args = (0.3,)
+    g = s2s.grad(f, checkpoint=checkpoint)(*args)
+    np.testing.assert_allclose(g, numerical_grad(f, args, 0), rtol=1e-6)
+    np.testing.assert_allclose(s2s.hvp(f, checkpoint=checkpoint)(*args, 1.0), _fd_hvp(f, args, 0, 1.0), rtol=1e-5)

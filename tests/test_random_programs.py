@@ -111,6 +111,34 @@ def test_random_program_gradient_matches_finite_differences(progdir, data):
 
 
 @settings(max_examples=max(10, settings.default.max_examples // 4))
+@given(data=st.data(), checkpoint=st.sampled_from([True, 1, 2, 3]))
+def test_checkpointed_gradient_matches_finite_differences(progdir, data, checkpoint):
+    """The same programs with their loops checkpointed (`checkpoint=`): the gradient is the one
+    finite differences give, and the one without checkpointing."""
+    program = data.draw(proggen.programs(), label="program")
+    args = data.draw(proggen.inputs_for(program), label="inputs (x, y, n)")
+    note(f"--- program ---\n{program.source}--- inputs ---\nx, y, n = {args!r}\ncheckpoint={checkpoint!r}")
+    module = proggen.load_program(program.source, progdir)
+    try:
+        try:
+            value, expected, noise = proggen.fd_gradient(module.f, args, WRT)
+        except proggen.Unreliable:
+            assume(False)
+        with _time_limit(TIME_LIMIT), np.errstate(all="ignore"):
+            got = s2s.grad(module.f, wrt=WRT, checkpoint=checkpoint)(*tuple(_copy(a) for a in args))
+            plain = s2s.grad(module.f, wrt=WRT)(*tuple(_copy(a) for a in args))
+        for i, (g, p, e, err) in enumerate(zip(got, plain, expected, noise)):
+            _check_gradient_type(g, args[i], i, program.source)
+            g, p, e = (np.asarray(v, dtype=float) for v in (g, p, e))
+            tol = ATOL + RTOL * np.abs(e) + FD_NOISE * np.asarray(err)
+            assert np.all(np.abs(g - e) <= tol), (f"checkpointed gradient {i} is wrong\n  s2s: {g!r}\n"
+                                                  f"  finite differences: {e!r}\n{program.source}")
+            np.testing.assert_allclose(g, p, rtol=1e-9, atol=1e-12, err_msg=program.source)
+    finally:
+        proggen.unload(module)
+
+
+@settings(max_examples=max(10, settings.default.max_examples // 4))
 @given(data=st.data())
 def test_reading_a_view_after_a_write_is_rejected(progdir, data):
     """The same programs, but f reads a view of an array after writing into it:

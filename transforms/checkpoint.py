@@ -66,20 +66,24 @@ SCHEDULE = "checkpoint_schedule"
 
 
 def candidates(body, is_range) -> dict:
-    """{loop: a copy of it as it is now}: the loops of `body` (normal form, before `reverse` changes
-    it) that may be checkpointed -- `for` loops over `range(...)` (`is_range(call)`), not inside a
-    loop, without `else`, whose trips change no array or list in place -- with their plain form."""
+    """{loop: (a copy of it as it is now, nested)}: the loops of `body` (normal form, before
+    `reverse` changes it) that may be checkpointed -- `for` loops over `range(...)`
+    (`is_range(call)`) without `else`, whose trips change no array or list in place, and which are
+    not inside such a loop -- with their plain form; `nested`: inside another loop (a `while`, or
+    a loop that writes in place), whose trips each run it anew."""
     found = {}
 
-    def visit(stmts):
+    def visit(stmts, nested):
         for s in stmts:
             if isinstance(s, gast.If):
-                visit(s.body)
-                visit(s.orelse)
+                visit(s.body, nested)
+                visit(s.orelse, nested)
             elif isinstance(s, gast.For) and isinstance(s.iter, gast.Call) and is_range(s.iter) and not s.orelse \
                     and isinstance(s.target, gast.Name) and not _changes_in_place(s.body):
-                found[s] = copy.deepcopy(s)
-    visit(body)
+                found[s] = (copy.deepcopy(s), nested)
+            elif isinstance(s, (gast.For, gast.While)):
+                visit(s.body, True)
+    visit(body, False)
     return found
 
 
@@ -102,12 +106,13 @@ class Checkpoints:
         self.count = 0
         self.names: set = set()       # the primal names this adds (`_range1`, `_every1`, ...)
         self.carried: dict = {}       # loop -> the names its snapshot holds
+        self.bookkeeping = False      # are `_range1` and co. recorded (a loop inside another)?
 
     def rewrite(self, forward, backward, plain, trips, backward_loops):
         """`forward` and `backward` (lists, changed in place below their top) with each loop of
         `plain` checkpointed; `trips[loop]`: (its counter's first assignment, ...) where it has
         one, `backward_loops[loop]`: its loop in the backward sweep."""
-        for loop, original in plain.items():
+        for loop, (original, nested) in plain.items():
             back = backward_loops.get(loop)
             if back is None:
                 continue
@@ -127,6 +132,13 @@ class Checkpoints:
             else:
                 made_forward = self.binomial_forward(original, names, carried, loop)
                 made_backward = self.binomial_backward(original, loop, back, rerun, names, carried)
+            if nested:   # each trip of the loop around it has its own trip count (recorded), range
+                made_forward += self.push([names["steps"]], loop)   # and segments (made again)
+                again = self.pop([names["steps"]], loop) + copy.deepcopy(made_forward[:1 + (self.snapshots is None)])
+                for s in again:
+                    setattr(s, ADJOINT, False)
+                made_backward[:0] = again
+            self.bookkeeping = self.bookkeeping or nested
             forward[:] = _replace(forward, {id(loop): made_forward, id(start_count): []})
             backward[:] = _replace(backward, {id(back): made_backward})
         return forward, backward
@@ -209,6 +221,12 @@ def _range_part(names, lo, hi):
                           ctx=gast.Load())
 
 
+def loop_inputs(loop) -> set:
+    """The names `loop` reads and does not assign (what running it again needs as it was)."""
+    return (_reads(loop.iter) | {n.id for s in _statements(loop.body) for n in name_nodes(s)
+                                 if isinstance(n.ctx, gast.Load)}) - _written(loop.body) - {loop.target.id}
+
+
 def carried_names(loop, start_count=None) -> list:
     """What the snapshot of the recording `loop` holds: the names a trip may read before it assigns
     them, among those the loop assigns (not its trip counter, which counts from 0 again)."""
@@ -230,13 +248,13 @@ def _substituted(node, old, new):
 
 def _replace(stmts, by):
     """`stmts` with each statement whose id is a key of `by` replaced by `by[id]` (a list), at any
-    depth of `if` branches (the loops checkpointed are not inside loops)."""
+    depth."""
     out = []
     for s in stmts:
         if id(s) in by:
             out += by[id(s)]
             continue
-        if isinstance(s, gast.If):
+        if isinstance(s, (gast.If, gast.For, gast.While)):
             s.body, s.orelse = _replace(s.body, by), _replace(s.orelse, by)
         out.append(s)
     return out

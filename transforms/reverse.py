@@ -40,7 +40,7 @@ from .aliasing import sharing
 from .nodes import (assign, at, call, clone, const, expr_stmt, index_names, name, name_nodes, param_names, popped,
                     pushed, stack_names, subscript_write, target_names, walk_statements)
 from .shapes import containers, dicts, lazy_temporaries, range_indices, same_shapes
-from .checkpoint import Checkpoints, candidates, carried_names, upward_exposed
+from .checkpoint import Checkpoints, candidates, carried_names, loop_inputs, upward_exposed
 from .known_shapes import element
 from .recompute import Recompute
 from .specialise import specialise
@@ -580,6 +580,7 @@ def reverse(fn, info, namer, act, callees, derive_call, wrt, numbers=frozenset()
     r.recompute = Recompute(body, namer.is_temp, callees, r.containers, r.known,
                             {loop.target.id for loop in r.index_loops})
     backward, zero_end = r.block(body, zero_start)
+    rerun_reads(r, plain)
     def widen(names):
         return set(names).union(*(shares.get(v, ()) for v in names))
 
@@ -608,6 +609,7 @@ def reverse(fn, info, namer, act, callees, derive_call, wrt, numbers=frozenset()
         r.recompute = Recompute(body, namer.is_temp, callees, r.containers, r.known,
                             {loop.target.id for loop in r.index_loops})
         backward, zero_end = r.block(body, zero_start)
+        rerun_reads(r, plain)
 
     body = r.add_trip_counters(body)
     reads = {k: widen(v) for k, v in r.reads.items()}
@@ -621,6 +623,9 @@ def reverse(fn, info, namer, act, callees, derive_call, wrt, numbers=frozenset()
         record[s] = [u for u in record[s] if u != v]
         if not record[s]:
             del record[s]
+    plain = {s: p for s, p in plain.items() if s in r.backward_blocks}
+    for s in plain:   # its trip counter counts from 0 again where its trips run again
+        record.pop(r.trips.get(s, (None,))[0], None)
     forward = r.insert_pushes(body, record)
     r.pop_owner = {id(marker): site for site, marker in r.pop_sites.items()}
     backward = r.place_pops(backward, record)
@@ -629,7 +634,6 @@ def reverse(fn, info, namer, act, callees, derive_call, wrt, numbers=frozenset()
         block.append(expr_stmt(call(namer.stack + ".append", name(v)), block[-1]))   # (under the comments
         back.insert(0, assign(v, call(namer.stack + ".pop"), back[0] if back else owner))   # around them)
     loop_reads = {s: r.reads.get(s, set()) for s in walk_statements(body) if isinstance(s, (gast.For, gast.While))}
-    plain = {s: p for s, p in plain.items() if s in r.backward_blocks}
     for s in plain:   # a snapshot reads what the loop carries at its start
         loop_reads[s] = loop_reads[s] | set(carried_names(s, r.trips.get(s, (None,))[0]))
     undefined, assigned_at_end = maybe_undefined(body, param_names(fn), record, r.branch_reads, loop_reads)
@@ -639,7 +643,7 @@ def reverse(fn, info, namer, act, callees, derive_call, wrt, numbers=frozenset()
         points = Checkpoints(namer, None if checkpoint == "sqrt" else checkpoint)
         forward, backward = points.rewrite(forward, backward, plain, r.trips, r.backward_blocks)
         r.primal |= points.names
-        snapshots = any(points.carried.values())
+        snapshots = any(points.carried.values()) or points.bookkeeping
     read_back = r.primal_reads(backward)
     if plain:   # a segment's trips run again in the backward pass: what they assign is not saved
         read_back &= upward_exposed(backward, set())
@@ -658,6 +662,16 @@ def reverse(fn, info, namer, act, callees, derive_call, wrt, numbers=frozenset()
         active_wrt={p for p in wrt if act.is_active(p)},
         scalar_out=out in numbers or (out in r.known and r.known[out].shape == ()),
     )
+
+
+def rerun_reads(r, plain):
+    """A checkpointed loop runs again in the backward pass: what it reads and does not assign must
+    hold, when its backward loop starts, what it held when the loop ran (recorded where it is
+    overwritten later, as any value the backward pass reads). What it assigns it computes again,
+    or takes from its snapshots."""
+    for s in plain:
+        if s in r.reads:   # (it has a backward loop)
+            r.reads[s] = r.reads[s] | (loop_inputs(s) & r.primal)
 
 
 _F8 = np.dtype(float)
