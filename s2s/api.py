@@ -321,8 +321,8 @@ def grad(func: Callable[..., Any], wrt: Wrt = 0, *, optimize: bool = True, has_a
     parameter -- pass a float instead (`3.0`, `x.astype(float)`).
     `s2s.source` shows the generated code it calls.
 
-    `checkpoint=True` trades time for memory in loops: each `for` loop that
-    is not inside another loop keeps about sqrt(n) snapshots of what it
+    `checkpoint=True` trades time for memory in loops: each `for` loop (not
+    inside a loop checkpointed already) keeps about sqrt(n) snapshots of what it
     carries from trip to trip instead of the records of all its n trips, and
     the backward pass runs it forward again a segment at a time (about one
     more run of the loop). `checkpoint=k` keeps at most k snapshots and one

@@ -2,14 +2,14 @@
 
 Before: the two sweeps of `reverse` -- the forward sweep records every trip of a loop, the
 backward sweep pops those records in reverse -- so memory grows with the trip count.
-After (`s2s.grad(f, checkpoint=True)`), for each loop `for i in range(...)` that is not inside
-another loop (a loop over a list or an array is such a loop in normal form), the forward sweep
+After (`s2s.grad(f, checkpoint=True)`), for each loop `for i in range(...)` (a loop over a list or
+an array is such a loop in normal form) not inside one checkpointed already, the forward sweep
 runs the plain loop, recording nothing but a *snapshot* every `_every1` trips, and the backward
 sweep takes the snapshots back last first, running each segment's recording loop again just
 before its backward loop:
 
     _range1 = range(n)                                 # the forward sweep
-    _every1 = checkpoint_every(len(_range1), None)     # trips per segment: about sqrt(n)
+    _every1 = checkpoint_every(len(_range1))           # trips per segment: about sqrt(n)
     _steps1 = 0
     for i in _range1:
         if _steps1 % _every1 == 0:
@@ -42,8 +42,9 @@ sweep pushes one snapshot, of the loop's start, and the backward sweep follows t
 Why it is exact: reverse mode's invariant is that when a statement's adjoint runs, every name
 holds the value it had just after the statement ran forward. Running a segment forward again
 from the values the loop carried into its first trip gives every trip of it the values it had
-the first time (the code is deterministic: what it reads and does not write is unchanged since),
-and its backward loop restores them trip by trip, as without checkpointing; at the end of it,
+the first time: the code is deterministic, and what it reads and does not write holds what it
+held then (`reverse.rerun_reads` makes the backward loop read it, so that `to_record` records it
+where it is overwritten later). Its backward loop restores them trip by trip, as without checkpointing; at the end of it,
 names hold what they held at the segment's start, as the next segment's restore expects. A
 `break` breaks the segment's recording loop at the same trip as the first time.
 
@@ -51,6 +52,10 @@ The snapshot is what a trip reads before writing (its upward-exposed names) amon
 writes: the names, not copies, since a loop whose trips write into arrays or lists in place
 (`y[i] = v`, `xs.append(v)`) is not checkpointed (it is recorded as without checkpointing) --
 a snapshot of such a loop would need copies and writes back, which this does not do yet.
+
+A loop inside another that is not checkpointed (a `while`, a loop that writes in place) is
+checkpointed on each trip of it: the trip pushes the loop's trip count `_steps1` after it, and the
+backward pass pops it and makes `_range1` (and `_every1`) again from what the loop read.
 """
 from __future__ import annotations
 
