@@ -37,6 +37,7 @@ from .transforms.scalars import python_scalars
 from .transforms.complex_values import refuse_complex
 from .transforms.aliasing import check_writes
 from .transforms.callees import Callees, first_param, library_of, public_name, resolve
+from .transforms.checkpoint import deterministic
 from .transforms.differentiable import check_differentiable, refuse_bool_output
 from .transforms.effects import RETURNS, check_calls, written_parameters
 from .transforms.fence import fence
@@ -207,6 +208,7 @@ class _Generation:
         self.numbers = numbers   # the entry's parameters are all numbers (Python floats): code for them
         self.like = like         # parameter -> Known: code for arguments of those shapes and dtypes
         self.checkpoint = None   # "sqrt" or a number of snapshots: loops are checkpointed (reverse modes)
+        self.deterministic_of: dict = {}   # user function -> does it compute the same again (checkpointing)
         self.prepared: dict = {}  # function -> its normal form, read early for the shapes it returns
         self.parsed: dict = {}    # function -> (tree, info) parsed already, to be prepared once
         self.known = None         # in code for known shapes, what the entry's names hold (Known)
@@ -410,12 +412,31 @@ class _Generation:
         if func is self.entry:
             self.known = known   # (its running code writes some adjoint elements directly: transforms.inplace)
             self.scalars = numbers
-        sweeps = reverse(fn, info, self.namer, act, callees, self.derive_call, wrt, numbers, known, self.checkpoint)
+        sweeps = reverse(fn, info, self.namer, act, callees, self.derive_call, wrt, numbers, known, self.checkpoint,
+                         self.deterministic)
         if known:   # a sum's cotangent as a number where products broadcast it; outer products of
             sweeps.backward = scalar_fills(sweeps.backward, known,   # vectors over a loop: one product
                                            {self.namer.adjoint(p) for p in wrt})
             sweeps.backward = batch_outer_products(sweeps.backward, self.namer)
         return sweeps, info
+
+    def deterministic(self, g) -> bool:
+        """Does a call of user function `g` compute the same values each time from the same
+        arguments (`checkpoint.deterministic` of its body, recursively)? A checkpointed loop that
+        calls it runs again. Its normal form is kept for its derivative."""
+        g = unwrap(g)
+        if g in self.deterministic_of:
+            return self.deterministic_of[g]
+        self.deterministic_of[g] = True   # (a recursive call: as the rest of its body)
+        try:
+            if g not in self.prepared:
+                self.prepared[g] = self.prepare(g)
+            fn, _, callees = self.prepared[g]
+            found = deterministic(fn.body, callees, self.deterministic)
+        except S2SError:
+            found = False
+        self.deterministic_of[g] = found
+        return found
 
     def result_known(self, g, args, kwargs, depth=0):
         """The Known of what the user function `g` returns for arguments of the Knowns `args` and

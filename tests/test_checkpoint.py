@@ -313,3 +313,53 @@ def test_a_loop_inside_another_is_checkpointed_each_trip(f, checkpoint):
     g = s2s.grad(f, checkpoint=checkpoint)(*args)
     np.testing.assert_allclose(g, numerical_grad(f, args, 0), rtol=1e-6)
     np.testing.assert_allclose(s2s.hvp(f, checkpoint=checkpoint)(*args, 1.0), _fd_hvp(f, args, 0, 1.0), rtol=1e-5)
+
+
+def noisy_step(s, x):
+    return np.sin(s) * x + 0.1 * np.random.randn() * s
+
+
+def draws_noise(x):
+    s = x
+    for i in range(9):
+        eps = np.random.randn()
+        s = np.sin(s) * x + 0.1 * eps * s
+    return s
+
+
+def draws_noise_in_a_helper(x):
+    s = x
+    for i in range(9):
+        s = noisy_step(s, x)
+    return s
+
+
+def prints(x):
+    s = x
+    for i in range(4):
+        s = np.sin(s) * x
+        print("trip", i)
+    return s
+
+
+@pytest.mark.parametrize("f", [draws_noise, draws_noise_in_a_helper])
+def test_a_loop_that_draws_random_numbers_is_not_run_again(f):
+    """Running it again would draw other numbers: it is recorded as without checkpointing."""
+    g = s2s.grad(f, checkpoint=True)
+    assert "checkpoint_every" not in s2s.source(g)
+
+    def seeded(x):
+        np.random.seed(3)
+        return f(x)
+    np.random.seed(3)
+    np.testing.assert_allclose(g(0.4), numerical_grad(seeded, (0.4,), 0), rtol=1e-6)
+
+
+def test_a_checkpointed_loop_prints_once(capsys):
+    for checkpoint in (True, 2):
+        g = s2s.grad(prints, checkpoint=checkpoint)
+        assert "checkpoint_" in s2s.source(g)
+        capsys.readouterr()
+        got = g(0.4)
+        assert capsys.readouterr().out == "".join(f"trip {i}\n" for i in range(4))
+        np.testing.assert_allclose(got, numerical_grad(prints, (0.4,), 0), rtol=1e-6)

@@ -60,22 +60,26 @@ backward pass pops it and makes `_range1` (and `_every1`) again from what the lo
 from __future__ import annotations
 
 import copy
+import inspect
 
 import gast
+import numpy as np
 
+from s2s.errors import S2SError
 from .nodes import ADJOINT, at, assign, call, const, expr_stmt, name, name_nodes, popped, pushed, subscript_write, \
-    walk_statements
+    walk, walk_statements
 
 HELPER = "checkpoint_every"
 SCHEDULE = "checkpoint_schedule"
 
 
-def candidates(body, is_range) -> dict:
+def candidates(body, is_range, callees, user_deterministic) -> dict:
     """{loop: (a copy of it as it is now, nested)}: the loops of `body` (normal form, before
     `reverse` changes it) that may be checkpointed -- `for` loops over `range(...)`
-    (`is_range(call)`) without `else`, whose trips change no array or list in place, and which are
-    not inside such a loop -- with their plain form; `nested`: inside another loop (a `while`, or
-    a loop that writes in place), whose trips each run it anew."""
+    (`is_range(call)`) without `else`, whose trips change no array or list in place and compute
+    the same values when they run again (`deterministic`), and which are not inside such a loop
+    -- with their plain form (without its `print`s: `printed`); `nested`: inside another loop (a
+    `while`, or a loop that writes in place), whose trips each run it anew."""
     found = {}
 
     def visit(stmts, nested):
@@ -84,7 +88,8 @@ def candidates(body, is_range) -> dict:
                 visit(s.body, nested)
                 visit(s.orelse, nested)
             elif isinstance(s, gast.For) and isinstance(s.iter, gast.Call) and is_range(s.iter) and not s.orelse \
-                    and isinstance(s.target, gast.Name) and not _changes_in_place(s.body):
+                    and isinstance(s.target, gast.Name) and not _changes_in_place(s.body, callees) \
+                    and deterministic(s.body, callees, user_deterministic):
                 found[s] = (copy.deepcopy(s), nested)
             elif isinstance(s, (gast.For, gast.While)):
                 visit(s.body, True)
@@ -92,13 +97,77 @@ def candidates(body, is_range) -> dict:
     return found
 
 
-def _changes_in_place(stmts) -> bool:
+def deterministic(stmts, callees, user_deterministic) -> bool:
+    """Do `stmts` compute the same values each time they run from the same values? Every call is
+    of a function with a rule (NumPy's, s2s's helpers: pure), or of a user function for which
+    `user_deterministic(function)` holds -- not of a function s2s knows nothing of (a random draw,
+    a clock, a file read), which a run again would not repeat."""
+    for s in _statements(stmts):
+        for node in _expressions(s):
+            if not isinstance(node, gast.Call):
+                continue
+            try:
+                callee = callees.classify_call(node)
+            except S2SError:
+                return False
+            if (callee.kind == "unknown" and not _repeatable(callee.obj)) or \
+                    (callee.kind == "user" and not user_deterministic(callee.obj)):
+                return False
+    return True
+
+
+# Builtins without rules whose result depends on their arguments only (not `next`, `iter`, `id`,
+# `input`, `open`, nor those that call functions they are given: `map`, `getattr`).
+_BUILTINS = {slice, range, len, int, float, bool, complex, abs, min, max, sum, round, pow, divmod, tuple, list,
+             dict, set, frozenset, zip, enumerate, reversed, sorted, isinstance, type, any, all, str, repr, format,
+             callable, chr, ord, hasattr}
+
+
+def _repeatable(obj) -> bool:
+    """Is `obj`, a function s2s has no rule for, one that gives the same result for the same
+    arguments? A builtin of `_BUILTINS`, or a NumPy function but those of `numpy.random` (s2s
+    knows nothing else of it: a random draw, a clock, a read is not run again)."""
+    if obj in _BUILTINS if _hashable(obj) else False:
+        return True
+    if isinstance(obj, np.ufunc):
+        return True
+    module = getattr(obj, "__module__", None) or ""
+    return callable(obj) and not inspect.ismethod(obj) and (module == "numpy" or module.startswith("numpy.")) \
+        and not module.startswith("numpy.random")
+
+
+def _hashable(obj) -> bool:
+    try:
+        hash(obj)
+    except TypeError:
+        return False
+    return True
+
+
+def _expressions(s):
+    """The expression nodes of statement `s` itself (not of the statements in its blocks)."""
+    for field in s._fields:
+        if field in ("body", "orelse"):
+            continue
+        value = getattr(s, field)
+        for v in value if isinstance(value, list) else [value]:
+            if isinstance(v, gast.AST):
+                yield from walk(v)
+
+
+def _changes_in_place(stmts, callees) -> bool:
     for s in _statements(stmts):
         if subscript_write(s) is not None or pushed(s) or (isinstance(s, gast.Assign) and popped(s.value)):
             return True
-        if isinstance(s, gast.AugAssign) or (isinstance(s, gast.Expr) and isinstance(s.value, gast.Call)):
+        if isinstance(s, gast.AugAssign) or (isinstance(s, gast.Expr) and not printed(s, callees)):
             return True   # (an effect s2s knows how to undo is one of the above; be safe with the rest)
     return False
+
+
+def printed(s, callees) -> bool:
+    """Is `s` the statement `print(...)`? (A checkpointed loop prints once: its runs again do not.)"""
+    return isinstance(s, gast.Expr) and isinstance(s.value, gast.Call) and isinstance(s.value.func, gast.Name) \
+        and callees.lookup(s.value.func) is print
 
 
 class Checkpoints:
@@ -106,8 +175,8 @@ class Checkpoints:
     in segments of about sqrt(n) trips (`snapshots` None), or on the binomial schedule of at
     most `snapshots` snapshots."""
 
-    def __init__(self, namer, snapshots):
-        self.namer, self.snapshots = namer, snapshots
+    def __init__(self, namer, snapshots, callees):
+        self.namer, self.snapshots, self.callees = namer, snapshots, callees
         self.count = 0
         self.names: set = set()       # the primal names this adds (`_range1`, `_every1`, ...)
         self.carried: dict = {}       # loop -> the names its snapshot holds
@@ -128,6 +197,7 @@ class Checkpoints:
             self.names |= set(names.values())
             start_count = trips.get(loop, (None,))[0]
             carried = self.carried[loop] = carried_names(loop, start_count)
+            _drop_prints(loop, self.callees)   # (it runs again: what it printed is printed)
             rerun = ([copy.deepcopy(start_count)] if start_count is not None else []) + [loop]
             for s in walk_statements(rerun):   # forward code: cited as such (`nodes.mark_adjoint`)
                 setattr(s, ADJOINT, False)
@@ -182,6 +252,7 @@ class Checkpoints:
         self.limit(loop, back, names["lo"], hi, names)
         advance = copy.deepcopy(original)
         advance.iter = _range_part(names, lo, hi)
+        _drop_prints(advance, self.callees)
         for s in walk_statements([advance]):
             setattr(s, ADJOINT, False)
         stack = self.namer.stack
@@ -217,6 +288,16 @@ class Checkpoints:
         iterated = loop.iter
         loop.iter = copy.deepcopy(part)
         back.iter = _substituted(back.iter, iterated, part)
+
+
+def _drop_prints(block, callees):
+    """`block` (a loop, an if) without its `print(...)` statements, at any depth."""
+    for field in ("body", "orelse"):
+        kept = [s for s in getattr(block, field) if not printed(s, callees)]
+        for s in kept:
+            if isinstance(s, (gast.If, gast.For, gast.While)):
+                _drop_prints(s, callees)
+        setattr(block, field, kept or ([gast.Pass()] if field == "body" else []))
 
 
 def _range_part(names, lo, hi):

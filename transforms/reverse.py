@@ -551,7 +551,8 @@ class _Reverse:
         return out
 
 
-def reverse(fn, info, namer, act, callees, derive_call, wrt, numbers=frozenset(), known=None, checkpoint=None):
+def reverse(fn, info, namer, act, callees, derive_call, wrt, numbers=frozenset(), known=None, checkpoint=None,
+            deterministic=None):
     """Build the forward and backward sweeps of `fn` (normal form) for the `wrt` names. `numbers`:
     names known to hold numbers (`transforms.scalars`, for code specialised to float arguments);
     `known`: name -> Known, for code specialised to the arguments' shapes (`transforms.known_shapes`)."""
@@ -565,8 +566,8 @@ def reverse(fn, info, namer, act, callees, derive_call, wrt, numbers=frozenset()
         r.primal.add(namer.out)
         body.append(assign(namer.out, ret.value if isinstance(ret, gast.Return) else const(None), ret))
         out = namer.out
-    plain = candidates(body, lambda c: isinstance(c.func, gast.Name) and callees.lookup(c.func) is range) \
-        if checkpoint else {}
+    plain = candidates(body, lambda c: isinstance(c.func, gast.Name) and callees.lookup(c.func) is range, callees,
+                       deterministic or (lambda g: False)) if checkpoint else {}
     r.rewrite_calls(body)
     r.shapes = same_shapes(body, callees, r.scalars)
     zero_start = set(act.active) - {out}
@@ -640,7 +641,7 @@ def reverse(fn, info, namer, act, callees, derive_call, wrt, numbers=frozenset()
     rerun = {v for s in plain for t in walk_statements(s.body) for v in _written(t)}
     snapshots = False
     if plain:
-        points = Checkpoints(namer, None if checkpoint == "sqrt" else checkpoint)
+        points = Checkpoints(namer, None if checkpoint == "sqrt" else checkpoint, callees)
         forward, backward = points.rewrite(forward, backward, plain, r.trips, r.backward_blocks)
         r.primal |= points.names
         snapshots = any(points.carried.values()) or points.bookkeeping
