@@ -170,14 +170,14 @@ def _fd_second(f, args, v, steps=(1e-3, 2e-3)):
 # --------------------------------------------------------------------------
 
 
-def _build(mode, f):
+def _build(mode, f, checkpoint=None):
     if mode == "grad":
-        return s2s.grad(f, wrt=WRT)
+        return s2s.grad(f, wrt=WRT, checkpoint=checkpoint)
     if mode == "jvp":
         return s2s.jvp(f, wrt=WRT)
     if mode == "hvp":
-        return s2s.hvp(f, wrt=0)
-    return s2s.grad(s2s.grad(f, wrt=0), wrt=0)
+        return s2s.hvp(f, wrt=0, checkpoint=checkpoint)
+    return s2s.grad(s2s.grad(f, wrt=0, checkpoint=checkpoint), wrt=0)
 
 
 def _call(mode, g, args, directions):
@@ -201,16 +201,17 @@ def _check_real(got, like, what):
         raise Finding(f"{what} has shape {got.shape}, expected {np.shape(like)}")
 
 
-def check(f, args, mode, directions, *, refuse_ok, af=None):
+def check(f, args, mode, directions, *, refuse_ok, af=None, checkpoint=None):
     """One derivative of ``f`` at ``args`` against its oracle (autograd if ``af``, else
     finite differences): ``"right"``, ``"refused"``, ``"unreliable"`` or ``Finding``.
 
-    ``directions``: one per argument in ``WRT`` (jvp; hvp uses the first)."""
+    ``directions``: one per argument in ``WRT`` (jvp; hvp uses the first). ``checkpoint``: the
+    reverse modes' loops checkpointed so (``s2s.grad``'s option)."""
     if mode == "gradgrad" and np.ndim(args[0]):
         return "unreliable"  # grad(grad(f)) needs a float x
     try:
         with time_limit(TIME_LIMIT):
-            g = _build(mode, f)
+            g = _build(mode, f, checkpoint)
     except s2s.S2SError as exc:
         if refuse_ok:
             return "refused"

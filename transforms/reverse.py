@@ -669,10 +669,11 @@ def rerun_reads(r, plain):
     """A checkpointed loop runs again in the backward pass: what it reads and does not assign must
     hold, when its backward loop starts, what it held when the loop ran (recorded where it is
     overwritten later, as any value the backward pass reads). What it assigns it computes again,
-    or takes from its snapshots."""
+    or takes from its snapshots -- which are the very objects it carried: one written into in
+    place after the loop (the last trips did not rebind it) must be written back too."""
     for s in plain:
         if s in r.reads:   # (it has a backward loop)
-            r.reads[s] = r.reads[s] | (loop_inputs(s) & r.primal)
+            r.reads[s] = r.reads[s] | ((loop_inputs(s) | set(carried_names(s))) & r.primal)
 
 
 _F8 = np.dtype(float)
