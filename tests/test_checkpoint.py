@@ -378,3 +378,11 @@ def test_a_checkpointed_loop_prints_once(capsys):
         got = g(0.4)
         assert capsys.readouterr().out == "".join(f"trip {i}\n" for i in range(4))
         np.testing.assert_allclose(got, numerical_grad(prints, (0.4,), 0), rtol=1e-6)
+
+
+@pytest.mark.parametrize("checkpoint", [True, 3])
+@pytest.mark.parametrize("f, args", [(with_break, (0.4, 30)), (nested, (0.5, 6)), (carried_from_last_trip, (0.4,))],
+                         ids=lambda v: getattr(v, "__name__", ""))
+def test_second_order_reverse_over_a_checkpointed_gradient(f, args, checkpoint):
+    got = s2s.grad(s2s.grad(f, checkpoint=checkpoint))(*args)
+    np.testing.assert_allclose(got, numerical_grad(s2s.grad(f), args, 0, eps=1e-5), rtol=1e-5, atol=1e-8)
