@@ -191,10 +191,10 @@ def _key(args) -> tuple:
     return tuple([(a.shape, a.dtype) if type(a) is _ndarray else type(a) for a in args])
 
 
-def numba_sources(generated) -> tuple[list, str]:
+def numba_sources(generated) -> tuple[list, dict]:
     """The sources of `generated`'s functions in Numba form (`transforms.numba_form`), as
-    (name, source, loaded function) in `generated.functions`' order, and the name they call the
-    helper `roll_along` by."""
+    (name, source, loaded function) in `generated.functions`' order, and {helper: the name they
+    call it by} of the helpers that form calls which the code they were made from does not."""
     texts = [(name, generated.functional.get(name, src), fn) for name, src, fn in generated.functions]
     infos, fns = [], []
     for name, text, _ in texts:
@@ -211,10 +211,12 @@ def numba_sources(generated) -> tuple[list, str]:
         if inspect.isfunction(value) and (called in loaded or value in ORIGINS):
             return list(inspect.signature(value).parameters)
         return None
-    fns, roll = numba_form(fns, generated.stack, params_of)
-    pure = {roll} | {n for _, _, fn in texts for n in fn.__code__.co_names if _helper(dict.get(fn.__globals__, n))}
+    fns, aliases = numba_form(fns, generated.stack, params_of)
+    pure = set(aliases.values()) | {n for _, _, fn in texts for n in fn.__code__.co_names
+                                    if _helper(dict.get(fn.__globals__, n))}
     fns = [fuse(fn, pure) for fn in fns]
-    return [(name, function_source(fn, info), loaded) for (name, _, loaded), fn, info in zip(texts, fns, infos)], roll
+    sources = [(name, function_source(fn, info), loaded) for (name, _, loaded), fn, info in zip(texts, fns, infos)]
+    return sources, {h: alias for h, alias in aliases.items() if any(f"{alias}(" in src for _, src, _ in sources)}
 
 
 def _helper(value) -> bool:
@@ -231,8 +233,8 @@ def _numba_module(generated, numba, done=None, cache=False):
     done = {} if done is None else done
     if id(generated) in done:
         return done[id(generated)]
-    texts, roll = numba_sources(generated)
-    namespace, helpers = _namespace(texts, roll, numba, done, cache)
+    texts, called = numba_sources(generated)
+    namespace, helpers = _namespace(texts, called, numba, done, cache)
     imports = ", ".join(h if h == alias else f"{h} as {alias}" for alias, h in sorted(helpers.items()))
     module = (f"# s2s.jit: the code of {generated.entry}, in the form Numba compiles.\n"
               "import numpy as np\n" + (f"from s2s.jit_runtime import {imports}\n" if imports else "")
@@ -255,17 +257,18 @@ def _numba_module(generated, numba, done=None, cache=False):
     return module, namespace
 
 
-def _namespace(texts, roll, numba, done, cache=False) -> tuple[dict, dict]:
+def _namespace(texts, called, numba, done, cache=False) -> tuple[dict, dict]:
     """The globals of the compiled code -- what the generated functions read, as they read it now
     (their namespaces fall back to the user's module and cells), with Numba's forms of the runtime's
     helpers, generated functions of other generations in Numba form, and plain functions compiled
-    too -- and {name: helper} of the helpers it calls."""
+    too -- and {name: helper} of the helpers it calls (`called`: those of its Numba form,
+    {helper: name})."""
     from . import jit_runtime
     own = {name for name, _, _ in texts}
     namespace: dict = {}
-    helpers = {roll: "roll_along"} if any(f"{roll}(" in src for _, src, _ in texts) else {}
+    helpers = {alias: h for h, alias in called.items()}
     for name, source, fn in texts:
-        for read in _names(compile(source, "<s2s>", "exec")) - own - set(namespace) - {roll}:
+        for read in _names(compile(source, "<s2s>", "exec")) - own - set(namespace) - set(helpers):
             try:
                 value = fn.__globals__[read]
             except KeyError:

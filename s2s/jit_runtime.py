@@ -105,6 +105,11 @@ def roll_along(x, shift, axis):
     raise NotImplementedError(_COMPILED_ONLY)
 
 
+def stack_rows(rows):
+    """`np.array(rows)` of a list: Numba's np.array takes a list of numbers, not of arrays."""
+    raise NotImplementedError(_COMPILED_ONLY)
+
+
 # ---- what Numba compiles ---------------------------------------------------------------------
 
 @njit(cache=False)
@@ -362,6 +367,35 @@ def _roll_along(x, shift, axis):
     return roll
 
 
+@overload(stack_rows)
+def _stack_rows(rows):
+    if _is_array(rows):
+        return lambda rows: rows.copy()
+    if not isinstance(rows, types.List):
+        return None
+    if _is_number(rows.dtype):
+        return lambda rows: np.array(rows)
+    if not _is_array(rows.dtype):
+        return None
+    dtype, empty = rows.dtype.dtype, (0,) * (rows.dtype.ndim + 1)   # (no rows: a (0, 0) array, say)
+
+    def stack(rows):
+        # copied element by element through flat views (`out[k] = rows[k]` took Numba seconds to compile)
+        n = len(rows)
+        if n == 0:
+            return np.empty(empty, dtype)
+        shape, size = rows[0].shape, rows[0].size
+        out = np.empty(n * size, dtype)
+        for k in range(n):
+            if rows[k].shape != shape:
+                raise ValueError("setting an array element with a sequence: the rows differ in shape")
+            flat = np.ascontiguousarray(rows[k]).reshape(size)
+            for i in range(size):
+                out[k * size + i] = flat[i]
+        return out.reshape((n,) + shape)
+    return stack
+
+
 # ---- the user's functions compiled code calls -------------------------------------------------
 
 _LIBRARIES = ("numpy", "scipy", "numba", "math", "s2s")   # what Numba knows, or s2s compiles its own way
@@ -402,6 +436,6 @@ from .jit_runtime_indexing import last_write, setindex, unindex  # noqa: E402
 
 HELPERS = {f.__name__: f for f in (grad_seed, unbroadcast, rebroadcast, zeros_like, unsum, matmul_grad_a,
                                    matmul_grad_b, dot_grad_a, dot_grad_b, add, copy_of, iterated, uniterated,
-                                   reiterated, unindex, setindex, last_write, roll_along,
+                                   reiterated, unindex, setindex, last_write, roll_along, stack_rows,
                                    passed_as_value, entries_passed_as_value, copied_entries_passed_as_value,
                                    rebinds, deep_copy_of)}

@@ -86,9 +86,9 @@ class _Linker:
         if not self.jit:
             return generated.functions
         from .jit import numba_sources
-        functions, roll = numba_sources(generated)
-        if any(f"{roll}(" in src for _, src, _ in functions):
-            self.helpers.setdefault("roll_along", set()).add(roll)
+        functions, called = numba_sources(generated)
+        for helper, alias in called.items():
+            self.helpers.setdefault(helper, set()).add(alias)
         return functions
 
     def add_function(self, name, source, fn):

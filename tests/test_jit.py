@@ -14,6 +14,7 @@ import numpy as np
 import pytest
 
 import s2s
+from s2s import standalone
 from oracles import assert_grads_close, complex_step_grad, numerical_grad
 
 numba = pytest.importorskip("numba")
@@ -62,6 +63,14 @@ def test_course_gradients_compiled(f, args, wrt):
     assert_grads_close(f, got if isinstance(wrt, tuple) else (got,), args, wrt if isinstance(wrt, tuple) else (wrt,),
                        oracle=complex_step_grad if exact else numerical_grad, rtol=1e-9 if exact else 1e-6)
     _close(got, eager(*args))
+    # what ran is the code made for these arguments, compiled: not the general code it falls back to
+    (dispatcher, source), = compiled.table.values()
+    assert dispatcher is not compiled.dispatcher and dispatcher.signatures
+    assert source == s2s.source(compiled, like=args) != s2s.source(compiled)
+    if f is course.rnn_loss:   # (the rows of its outer products, stacked after the loop: np.array in Python)
+        assert "= stack_rows(" in source and "= np.array(_rows" in s2s.source(eager, like=args)
+        written = standalone.render(compiled.shapes.for_arguments(args), command="s2s grad ...", jit=True)
+        assert "= stack_rows(" in written and "@overload(stack_rows)" in written
 
 
 def test_scalar_loop_by_hand():
@@ -286,6 +295,23 @@ def test_roll_along_is_np_roll():
                 np.testing.assert_array_equal(roll(x, shift, axis), np.roll(x, shift, axis=axis))
     with pytest.raises(ValueError, match="out of bounds"):
         roll(u[1], 1, 1)
+
+
+@pytest.mark.filterwarnings("ignore::numba.core.errors.NumbaPendingDeprecationWarning")   # (a list argument)
+def test_stack_rows_is_np_array_of_a_list():
+    from s2s.jit_runtime import stack_rows
+
+    @numba.njit
+    def stack(rows):
+        return stack_rows(rows)
+    rows = [RNG.normal(size=3) for _ in range(4)]
+    np.testing.assert_array_equal(stack(rows), np.array(rows))
+    with pytest.raises(ValueError, match="rows differ in shape"):
+        stack(rows + [np.ones(2)])
+    block = RNG.normal(size=(4, 6))
+    views = [block[:3, ::2], block[1:, 1::2]]   # (not contiguous)
+    np.testing.assert_array_equal(stack(views), np.array(views))
+    assert stack([1.0, 2.5]).tolist() == [1.0, 2.5]
 
 
 def test_plain_function():

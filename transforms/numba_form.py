@@ -27,8 +27,10 @@ After: the same computation, in code Numba compiles:
     refused.
 - `reversed(range(a, b, s))` becomes the equivalent `range(...)` counting down (`s` a constant).
 - calls of generated functions pass their arguments by position (Numba has no keyword-only
-  parameters), and `np.roll(x, k, axis=a)`, which Numba has no form of, calls the helper
-  `roll_along(x, k, a)`.
+  parameters); `np.roll(x, k, axis=a)`, which Numba has no form of, calls the helper
+  `roll_along(x, k, a)`, and `np.array(rows)` of a list the code builds (`rows = []`, then
+  `rows.append(v)`: the rows of outer products batched after a loop, `transforms.batching`),
+  which Numba types only for a list of numbers, calls `stack_rows(rows)`.
 
 Anything else about the stacks that this does not recognise is refused with an S2SError
 (`JitError`) naming the statement: better no compiled code than wrong compiled code.
@@ -40,17 +42,18 @@ import gast
 from s2s.errors import JitError
 from .nodes import assign, at, call, const, expr_stmt, name, walk
 
-ROLL = "roll_along"
+HELPERS = ("roll_along", "stack_rows")   # the helpers (of `s2s.jit_runtime`) this form calls
 
 
-def numba_form(fns: list, stack: str, params_of) -> tuple[list, str]:
+def numba_form(fns: list, stack: str, params_of) -> tuple[list, dict]:
     """The functions `fns` (gast FunctionDefs generated together: a forward sweep and the
-    backward sweep that pops what it pushed) in Numba form, and the name they call `roll_along`
-    by (another where the code has that name); `stack` is the name of their stack.
-    `params_of(name)`: the parameters of the generated function `name` calls, in order (None for
-    any other function): Numba has no keyword-only parameters, so those become positional."""
+    backward sweep that pops what it pushed) in Numba form, and {helper: the name they call it
+    by} for the `HELPERS` (another name where the code has the helper's); `stack` is the name of
+    their stack. `params_of(name)`: the parameters of the generated function `name` calls, in
+    order (None for any other function): Numba has no keyword-only parameters, so those become
+    positional."""
     taken = {n.id for fn in fns for n in walk(fn) if isinstance(n, gast.Name)} | {fn.name for fn in fns}
-    roll = _fresh(ROLL, taken)
+    aliases = {h: _fresh(h, taken) for h in HELPERS}
     keys: dict = {}   # (name, is element) -> its stack's name, in order of first push
     for fn in fns:
         for s in walk(fn):
@@ -83,7 +86,7 @@ def numba_form(fns: list, stack: str, params_of) -> tuple[list, str]:
                                               and _is_const(s.value, None))]
     for fn in fns:
         _positional(fn, params_of)
-    return [_Rewrite(stack, keys, late, roll).function(fn) for fn in fns], roll
+    return [_Rewrite(stack, keys, late, aliases).function(fn) for fn in fns], aliases
 
 
 def _stores(fns, stack) -> dict:
@@ -226,11 +229,14 @@ def _none_placeholders(fn) -> set:
 
 
 class _Rewrite:
-    def __init__(self, stack, keys, late, roll):
-        self.stack, self.keys, self.late, self.roll = stack, keys, late, roll
+    def __init__(self, stack, keys, late, aliases):
+        self.stack, self.keys, self.late, self.aliases = stack, keys, late, aliases
         self.late_names = {k[0] for k in late}
+        self.lists: set = set()   # the names the function being rewritten binds to a list display
 
     def function(self, fn):
+        self.lists = {s.targets[0].id for s in walk(fn) if isinstance(s, gast.Assign) and len(s.targets) == 1
+                      and isinstance(s.targets[0], gast.Name) and isinstance(s.value, gast.List)}
         fn.body = [s for s in self.block(fn.body) if not self.placeholder(s)]
         for v in _none_placeholders(fn):   # Numba types a name once: None, then a number or an array, is two
             raise _unknown(next(s for s in fn.body if isinstance(s, gast.Assign) and _target_id(s.targets[0]) == v),
@@ -295,7 +301,7 @@ class _Rewrite:
         for node in walk(s):
             if isinstance(node, gast.Tuple):   # `(_stack, a)`, saved by a forward sweep for its backward sweep
                 node.elts = [e for old in node.elts for e in self.entries(old)]
-        _numpy_calls(s, self.roll)
+        _numpy_calls(s, self.aliases, self.lists)
         return [s]
 
     def stack_value(self, s, own):
@@ -365,9 +371,10 @@ def _plus(node, k):
     return gast.BinOp(left=node, op=gast.Add() if k > 0 else gast.Sub(), right=const(abs(k)))
 
 
-def _numpy_calls(s, roll):
+def _numpy_calls(s, aliases, lists):
     """Calls of NumPy in the forms Numba has: `np.roll(x, k, axis=a)` -> `roll_along(x, k, a)`;
-    `np.sum(x, None, keepdims=False)` -> `np.sum(x)` (also `np.mean`), and an axis by keyword."""
+    `np.array(rows)`, `rows` one of `lists` -> `stack_rows(rows)`; `np.sum(x, None,
+    keepdims=False)` -> `np.sum(x)` (also `np.mean`), and an axis by keyword."""
     for node in walk(s):
         if not (isinstance(node, gast.Call) and isinstance(node.func, gast.Attribute)
                 and isinstance(node.func.value, gast.Name) and node.func.value.id == "np"):
@@ -375,9 +382,12 @@ def _numpy_calls(s, roll):
         if node.func.attr == "roll":
             axis = [kw.value for kw in node.keywords if kw.arg == "axis"]
             if len(node.args) == 3 or axis:
-                node.func = name(roll)
+                node.func = name(aliases["roll_along"])
                 node.args = node.args[:2] + (axis or node.args[2:])
                 node.keywords = []
+        elif node.func.attr == "array" and not node.keywords and len(node.args) == 1 \
+                and _target_id(node.args[0]) in lists:
+            node.func = name(aliases["stack_rows"])
         elif node.func.attr in ("sum", "mean"):
             node.keywords = [kw for kw in node.keywords if not (kw.arg == "keepdims" and _is_const(kw.value, False))]
             if len(node.args) == 2:
