@@ -86,6 +86,7 @@ class Generated:
     bindings: tuple = ()                           # (scopes, name, object) the generation resolved a name to
     functional: dict = dataclasses.field(default_factory=dict)  # name -> its source before `transforms.inplace`
     stack: str = "_stack"                          # the name of the list the functions record values on
+    like: dict | None = None                       # parameter -> Known: the arguments code for known shapes is for
 
 
 # Every loaded generated function -> the generation it came from, so that code
@@ -596,7 +597,7 @@ def _generate(func, wrt, single, mode, optimize, has_aux, self_class, entry, num
     generated = Generated(module, made[entry], entry, summary,
                           [(name, src, made[name]) for name, src, _, _ in sources], tuple(dict.fromkeys(gen.read)),
                           tuple(bindings.values()), {name: text for (name, _, _, _), text in zip(sources, functional)},
-                          namer.stack)
+                          namer.stack, like)
     for fn in made.values():
         ORIGINS[fn] = generated
     return generated

@@ -33,6 +33,7 @@ from .emit import function_source
 from .load import _names, source_filename
 from . import jit_cache
 from .transforms.fusion import fuse
+from .transforms.loop_nests import loop_nests
 from .transforms.numba_form import numba_form
 
 _ndarray = np.ndarray
@@ -85,8 +86,9 @@ class _Compiled:
     s2s.value_and_grad of functions with positional parameters) compiles, for each signature
     (the shapes and dtypes of the arrays, the types of the rest), the code s2s makes for it, as
     jax.jit compiles per shape: it has fewer helpers, so Numba compiles it sooner and fuses more
-    of it. Past `ForShapes.LIMIT` signatures, or where such code cannot be made, the general code
-    serves (compiled once per Numba type)."""
+    of it, and its element-wise array expressions are loops (`transforms.loop_nests`). Past
+    `ForShapes.LIMIT` signatures, or where such code cannot be made, the general code serves
+    (compiled once per Numba type)."""
 
     def __init__(self, dispatcher, name, source, made, original, shapes=None, numbers=None, cache=False):
         self.dispatcher, self.__name__, self.source, self.made = dispatcher, name, source, made
@@ -192,7 +194,8 @@ def _key(args) -> tuple:
 
 
 def numba_sources(generated) -> tuple[list, dict]:
-    """The sources of `generated`'s functions in Numba form (`transforms.numba_form`), as
+    """The sources of `generated`'s functions in Numba form (`transforms.numba_form`, then
+    `transforms.fusion`; code for known shapes, `transforms.loop_nests`), as
     (name, source, loaded function) in `generated.functions`' order, and {helper: the name they
     call it by} of the helpers that form calls which the code they were made from does not."""
     texts = [(name, generated.functional.get(name, src), fn) for name, src, fn in generated.functions]
@@ -215,6 +218,9 @@ def numba_sources(generated) -> tuple[list, dict]:
     pure = set(aliases.values()) | {n for _, _, fn in texts for n in fn.__code__.co_names
                                     if _helper(dict.get(fn.__globals__, n))}
     fns = [fuse(fn, pure) for fn in fns]
+    if generated.like:   # code for known shapes: its element-wise array expressions as loops
+        fns = [loop_nests(fn, generated.like, pure, aliases["roll_along"]) if fn.name == generated.entry else fn
+               for fn in fns]
     sources = [(name, function_source(fn, info), loaded) for (name, _, loaded), fn, info in zip(texts, fns, infos)]
     return sources, {h: alias for h, alias in aliases.items() if any(f"{alias}(" in src for _, src, _ in sources)}
 

@@ -71,6 +71,8 @@ def test_course_gradients_compiled(f, args, wrt):
         assert "= stack_rows(" in source and "= np.array(_rows" in s2s.source(eager, like=args)
         written = standalone.render(compiled.shapes.for_arguments(args), command="s2s grad ...", jit=True)
         assert "= stack_rows(" in written and "@overload(stack_rows)" in written
+    if f is course.stencil:   # its element-wise statements as loop nests, its rolls as shifted indices
+        assert "for _i1 in range(8):" in source and "roll_along(" not in source
 
 
 def test_scalar_loop_by_hand():
@@ -312,6 +314,46 @@ def test_stack_rows_is_np_array_of_a_list():
     views = [block[:3, ::2], block[1:, 1::2]]   # (not contiguous)
     np.testing.assert_array_equal(stack(views), np.array(views))
     assert stack([1.0, 2.5]).tolist() == [1.0, 2.5]
+
+
+_ELEMENTWISE = """
+def steps(u, w, c, k):
+    v = u
+    for _ in range(3):
+        v = v + c * (roll_along(v, 1, 0) - 2.0 * v + roll_along(v, -2, 1)) / (1.0 + w * w) - v ** 3 / k
+        v = np.tanh(v) * np.exp(-w) + np.maximum(v, 0.5) * (v * w).sum() * 1e-3
+    return v, u / w, -(w - 1.0), v * 2.0 + v ** -2
+"""
+
+
+def test_elementwise_expressions_as_loop_nests_give_the_same_bits():
+    """Loops for known shapes compute what Numba's array expressions do, bit for bit: rolls,
+    broadcasting, `/` by zero (inf, as NumPy), numbers; NumPy itself is the oracle of the values."""
+    import ast
+    import gast
+    from s2s.jit_runtime import roll_along
+    from s2s.transforms.known_values import Known
+    from s2s.transforms.loop_nests import loop_nests
+    from s2s.transforms.nodes import parse
+    given = {"u": Known((5, 4), np.dtype(float)), "w": Known((4,), np.dtype(float)),
+             "c": Known((), np.dtype(float), True), "k": Known((), np.dtype(int), True)}
+    nested = ast.unparse(gast.gast_to_ast(loop_nests(parse(_ELEMENTWISE).body[0], given, set(), "roll_along")))
+    assert "roll_along" not in nested and nested.count("for _i0 in range(5)") == 5 and "range(4)" in nested
+    assert "np.divide(" in nested and "_v2 = v ** (-2)" in nested   # (a negative power: as it was)
+    forms = []
+    for text in (_ELEMENTWISE, nested):
+        space = {"np": np, "roll_along": roll_along}
+        exec(text, space)
+        forms.append(numba.njit(space["steps"]))
+    u, w = RNG.normal(size=(5, 4)), np.array([0.5, 0.0, -1.5, 2.0])
+    arrays, loops = forms[0](u, w, 0.1, 3), forms[1](u, w, 0.1, 3)
+    for a, b in zip(arrays, loops):
+        np.testing.assert_array_equal(a, b)
+    space = {"np": np, "roll_along": lambda x, shift, axis: np.roll(x, shift, axis=axis)}
+    exec(_ELEMENTWISE, space)
+    with np.errstate(divide="ignore"):
+        for a, b in zip(space["steps"](u, w, 0.1, 3), loops):
+            np.testing.assert_allclose(b, a, rtol=1e-12)
 
 
 def test_plain_function():
