@@ -110,6 +110,11 @@ def stack_rows(rows):
     raise NotImplementedError(_COMPILED_ONLY)
 
 
+def sum_rows(x):
+    """`x.sum(axis=0)`: Numba's sum along an axis takes seconds to compile."""
+    raise NotImplementedError(_COMPILED_ONLY)
+
+
 # ---- what Numba compiles ---------------------------------------------------------------------
 
 @njit(cache=False)
@@ -396,6 +401,27 @@ def _stack_rows(rows):
     return stack
 
 
+@overload(sum_rows)
+def _sum_rows(x):
+    if not _is_array(x):
+        return None
+    if x.ndim == 1 or not isinstance(x.dtype, types.Float):
+        return lambda x: x.sum(axis=0)
+
+    def rows(x):
+        # row after row from zeros, as NumPy adds them; along flat views of the rows
+        n, m = x.shape[0], 1
+        for k in range(1, x.ndim):
+            m *= x.shape[k]
+        flat = np.ascontiguousarray(x).reshape((n, m))
+        out = np.zeros(m, x.dtype)
+        for i in range(n):
+            for j in range(m):
+                out[j] += flat[i, j]
+        return out.reshape(x.shape[1:])
+    return rows
+
+
 # ---- the user's functions compiled code calls -------------------------------------------------
 
 _LIBRARIES = ("numpy", "scipy", "numba", "math", "s2s")   # what Numba knows, or s2s compiles its own way
@@ -436,6 +462,6 @@ from .jit_runtime_indexing import last_write, setindex, unindex  # noqa: E402
 
 HELPERS = {f.__name__: f for f in (grad_seed, unbroadcast, rebroadcast, zeros_like, unsum, matmul_grad_a,
                                    matmul_grad_b, dot_grad_a, dot_grad_b, add, copy_of, iterated, uniterated,
-                                   reiterated, unindex, setindex, last_write, roll_along, stack_rows,
+                                   reiterated, unindex, setindex, last_write, roll_along, stack_rows, sum_rows,
                                    passed_as_value, entries_passed_as_value, copied_entries_passed_as_value,
                                    rebinds, deep_copy_of)}

@@ -69,6 +69,7 @@ def test_course_gradients_compiled(f, args, wrt):
     assert source == s2s.source(compiled, like=args) != s2s.source(compiled)
     if f is course.rnn_loss:   # (the rows of its outer products, stacked after the loop: np.array in Python)
         assert "= stack_rows(" in source and "= np.array(_rows" in s2s.source(eager, like=args)
+        assert "sum_rows(_stacked1)" in source
         written = standalone.render(compiled.shapes.for_arguments(args), command="s2s grad ...", jit=True)
         assert "= stack_rows(" in written and "@overload(stack_rows)" in written
     if f is course.stencil:   # its element-wise statements as loop nests, its rolls as shifted indices
@@ -314,6 +315,17 @@ def test_stack_rows_is_np_array_of_a_list():
     views = [block[:3, ::2], block[1:, 1::2]]   # (not contiguous)
     np.testing.assert_array_equal(stack(views), np.array(views))
     assert stack([1.0, 2.5]).tolist() == [1.0, 2.5]
+
+
+def test_sum_rows_is_sum_along_the_first_axis():
+    from s2s.jit_runtime import sum_rows
+
+    @numba.njit
+    def rows(x):
+        return sum_rows(x)
+    for x in (RNG.normal(size=(5, 4, 6))[:, ::2], np.zeros((0, 4, 6))[:, ::2]):   # (one type: one compile)
+        np.testing.assert_allclose(rows(x), x.sum(axis=0), rtol=1e-14)
+        assert rows(x).shape == (2, 6)
 
 
 _ELEMENTWISE = """

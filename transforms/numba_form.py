@@ -30,7 +30,8 @@ After: the same computation, in code Numba compiles:
   parameters); `np.roll(x, k, axis=a)`, which Numba has no form of, calls the helper
   `roll_along(x, k, a)`, and `np.array(rows)` of a list the code builds (`rows = []`, then
   `rows.append(v)`: the rows of outer products batched after a loop, `transforms.batching`),
-  which Numba types only for a list of numbers, calls `stack_rows(rows)`.
+  which Numba types only for a list of numbers, calls `stack_rows(rows)`; `x.sum(axis=0)` and
+  `np.sum(x, axis=0)`, which take Numba seconds to compile, call `sum_rows(x)`.
 
 Anything else about the stacks that this does not recognise is refused with an S2SError
 (`JitError`) naming the statement: better no compiled code than wrong compiled code.
@@ -42,7 +43,7 @@ import gast
 from s2s.errors import JitError
 from .nodes import assign, at, call, const, expr_stmt, name, walk
 
-HELPERS = ("roll_along", "stack_rows")   # the helpers (of `s2s.jit_runtime`) this form calls
+HELPERS = ("roll_along", "stack_rows", "sum_rows")   # the helpers (of `s2s.jit_runtime`) this form calls
 
 
 def numba_form(fns: list, stack: str, params_of) -> tuple[list, dict]:
@@ -374,8 +375,13 @@ def _plus(node, k):
 def _numpy_calls(s, aliases, lists):
     """Calls of NumPy in the forms Numba has: `np.roll(x, k, axis=a)` -> `roll_along(x, k, a)`;
     `np.array(rows)`, `rows` one of `lists` -> `stack_rows(rows)`; `np.sum(x, None,
-    keepdims=False)` -> `np.sum(x)` (also `np.mean`), and an axis by keyword."""
+    keepdims=False)` -> `np.sum(x)` (also `np.mean`), and an axis by keyword; `np.sum(x, axis=0)`
+    and `x.sum(axis=0)` -> `sum_rows(x)`."""
     for node in walk(s):
+        if isinstance(node, gast.Call) and isinstance(node.func, gast.Attribute) and node.func.attr == "sum" \
+                and not node.args and _axis_zero(node.keywords):   # x.sum(axis=0)
+            node.func, node.args, node.keywords = name(aliases["sum_rows"]), [node.func.value], []
+            continue
         if not (isinstance(node, gast.Call) and isinstance(node.func, gast.Attribute)
                 and isinstance(node.func.value, gast.Name) and node.func.value.id == "np"):
             continue
@@ -395,6 +401,14 @@ def _numpy_calls(s, aliases, lists):
                 if not _is_const(axis, None):
                     node.keywords.insert(0, gast.keyword(arg="axis", value=axis))
             node.keywords = [kw for kw in node.keywords if not (kw.arg == "axis" and _is_const(kw.value, None))]
+            if node.func.attr == "sum" and len(node.args) == 1 and _axis_zero(node.keywords):
+                node.func, node.keywords = name(aliases["sum_rows"]), []
+
+
+def _axis_zero(keywords) -> bool:
+    """Are `keywords` just `axis=0`?"""
+    return len(keywords) == 1 and keywords[0].arg == "axis" and isinstance(keywords[0].value, gast.Constant) \
+        and type(keywords[0].value.value) is int and keywords[0].value.value == 0
 
 
 def _is_const(node, value):
