@@ -386,3 +386,9 @@ def test_a_checkpointed_loop_prints_once(capsys):
 def test_second_order_reverse_over_a_checkpointed_gradient(f, args, checkpoint):
     got = s2s.grad(s2s.grad(f, checkpoint=checkpoint))(*args)
     np.testing.assert_allclose(got, numerical_grad(s2s.grad(f), args, 0, eps=1e-5), rtol=1e-5, atol=1e-8)
+
+
+def test_jit_says_it_does_not_compile_checkpointed_code_yet():
+    pytest.importorskip("numba")
+    with pytest.raises(s2s.JitError, match="does not compile checkpointed derivatives yet"):
+        s2s.jit(s2s.grad(scalar_loop, checkpoint=True))(0.3, 0.7)
