@@ -44,7 +44,8 @@ holds the value it had just after the statement ran forward. Running a segment f
 from the values the loop carried into its first trip gives every trip of it the values it had
 the first time: the code is deterministic, and what it reads and does not write holds what it
 held then (`reverse.rerun_reads` makes the backward loop read it, so that `to_record` records it
-where it is overwritten later). Its backward loop restores them trip by trip, as without checkpointing; at the end of it,
+where it is overwritten later). Its backward loop restores them trip by trip, as without
+checkpointing; at the end of it,
 names hold what they held at the segment's start, as the next segment's restore expects. A
 `break` breaks the segment's recording loop at the same trip as the first time.
 
@@ -261,7 +262,8 @@ class Checkpoints:
                    for k, v in enumerate(carried)]
         branches = [("reverse", rerun + [back]), ("advance", [advance])]
         if carried:
-            branches += [("restore", restore), ("snapshot", self.push(carried, loop)), ("drop", self.pop(carried, loop))]
+            branches += [("restore", restore), ("snapshot", self.push(carried, loop)),
+                         ("drop", self.pop(carried, loop))]
         chain = []
         for kind, body in reversed(branches):
             test = gast.Compare(left=name(names["action"]), ops=[gast.Eq()], comparators=[const(kind)])

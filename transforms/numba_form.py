@@ -57,8 +57,9 @@ def numba_form(fns: list, stack: str, params_of) -> tuple[list, dict]:
         for node in walk(fn):
             if isinstance(node, gast.Call) and isinstance(node.func, gast.Name) \
                     and node.func.id.endswith(("checkpoint_every", "checkpoint_schedule")):
-                raise JitError("s2s.jit does not compile checkpointed derivatives yet (checkpoint=, --checkpoint): their "
-                               "segments run over parts of ranges, which this form does not write",
+                raise JitError("s2s.jit does not compile checkpointed derivatives yet (checkpoint=, "
+                               "--checkpoint): their segments run over parts of ranges, which this form "
+                               "does not write",
                                hint="compile the derivative made without checkpoint=, or run the "
                                     "checkpointed one uncompiled")
     taken = {n.id for fn in fns for n in walk(fn) if isinstance(n, gast.Name)} | {fn.name for fn in fns}
