@@ -45,9 +45,9 @@ from the values the loop carried into its first trip gives every trip of it the 
 the first time: the code is deterministic, and what it reads and does not write holds what it
 held then (`reverse.rerun_reads` makes the backward loop read it, so that `to_record` records it
 where it is overwritten later). Its backward loop restores them trip by trip, as without
-checkpointing; at the end of it,
-names hold what they held at the segment's start, as the next segment's restore expects. A
-`break` breaks the segment's recording loop at the same trip as the first time.
+checkpointing; at the end of it, names hold what they held at the segment's start, as the next
+segment's restore expects. A `break` breaks the segment's recording loop at the same trip as the
+first time.
 
 The snapshot is what a trip reads before writing (its upward-exposed names) among what the loop
 writes: the names, not copies, since a loop whose trips write into arrays or lists in place
