@@ -211,7 +211,7 @@ def check(f, args, mode, directions, *, refuse_ok, af=None, checkpoint=None):
         return "unreliable"  # grad(grad(f)) needs a float x
     try:
         with time_limit(TIME_LIMIT):
-            g = _build(mode, f, checkpoint)
+            g = _build(mode, f) if checkpoint is None else _build(mode, f, checkpoint)
     except s2s.S2SError as exc:
         if refuse_ok:
             return "refused"
