@@ -288,9 +288,6 @@ def _generate(args, cmd) -> int:
                             hint=f"write the derivative to another file, e.g. -o {args.command}_{func.__name__}.py")
     wrt, wrt_text = _wrt(args, func, cmd, target.method)
     like = _like(args, func, cmd)
-    if args.jit and like:
-        raise cmd.error("--jit writes code for any shapes (Numba compiles it per argument type): it does not "
-                        "combine with --shape or --like", "--jit", hint="drop --shape/--like, or --jit")
     checkpoint = getattr(args, "checkpoint", None)
     if checkpoint is not None and like:
         raise cmd.error("--checkpoint writes code for any shapes: it does not combine with --shape or --like",

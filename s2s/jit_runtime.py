@@ -25,7 +25,7 @@ import numpy as np
 from numba import njit, types
 from numba.extending import overload
 
-from .runtime import stop_gradient   # (a module the command line writes gets a copy)
+from .runtime import ArgumentShapeError, stop_gradient   # (a module the command line writes gets copies)
 
 
 NUMBER = (types.Number, types.Boolean)
@@ -112,6 +112,14 @@ def stack_rows(rows):
 
 def sum_rows(x):
     """`x.sum(axis=0)`: Numba's sum along an axis takes seconds to compile."""
+    raise NotImplementedError(_COMPILED_ONLY)
+
+
+def expect_like(value, name, shape, dtype):
+    """`s2s.runtime.expect_like`: refuse an argument that code for known shapes (`s2s grad --shape`,
+    `--like`) was not written for. Compiled, the type (an array's rank and dtype, a number's kind)
+    is checked when Numba compiles for it, the shape when the code runs; its message cannot name
+    the argument's shape, which Python's does."""
     raise NotImplementedError(_COMPILED_ONLY)
 
 
@@ -401,6 +409,26 @@ def _stack_rows(rows):
     return stack
 
 
+_NOT_LIKE = ("this code was generated for arguments of other shapes or types (s2s grad --shape/--like): generate "
+             "it again for these arguments, or without --shape/--like for any")
+
+
+@overload(expect_like, prefer_literal=True)
+def _expect_like(value, name, shape, dtype):
+    wanted = getattr(dtype, "literal_value", None)
+    rank = len(shape.types) if isinstance(shape, types.BaseTuple) else None
+    if _is_array(value) and rank == value.ndim and wanted == str(value.dtype):
+        def check(value, name, shape, dtype):
+            if value.shape != shape:
+                raise ArgumentShapeError(_NOT_LIKE)
+        return check
+    if _is_number(value) and (rank is None and wanted == ("float" if isinstance(value, types.Float) else "int")
+                              or rank == 0 and wanted == str(value)):   # a Python number, a NumPy scalar
+        return lambda value, name, shape, dtype: None
+
+    raise ArgumentShapeError(_NOT_LIKE)   # (when Numba compiles for these types: the first error it reports)
+
+
 @overload(sum_rows)
 def _sum_rows(x):
     if not _is_array(x):
@@ -463,5 +491,6 @@ from .jit_runtime_indexing import last_write, setindex, unindex  # noqa: E402
 HELPERS = {f.__name__: f for f in (grad_seed, unbroadcast, rebroadcast, zeros_like, unsum, matmul_grad_a,
                                    matmul_grad_b, dot_grad_a, dot_grad_b, add, copy_of, iterated, uniterated,
                                    reiterated, unindex, setindex, last_write, roll_along, stack_rows, sum_rows,
+                                   expect_like,
                                    passed_as_value, entries_passed_as_value, copied_entries_passed_as_value,
                                    rebinds, deep_copy_of)}

@@ -605,8 +605,40 @@ def test_what_cannot_be_written_for_numba_exits_2_naming_the_option(tmp_path):
     hvp = _s2s("hvp", "clim.py:stops_early", "--jit", cwd=tmp_path)   # (a record that starts as None)
     assert hvp.returncode == 2 and hvp.stdout == ""
     assert hvp.stderr.startswith("<command line>:1:") and "cannot compile this generated code yet" in hvp.stderr
-    shaped = _s2s("grad", "clim.py:rolled", "--wrt", "u", "--shape", "u=4,3", "--jit", cwd=tmp_path)
-    assert shaped.returncode == 2 and "does not combine with --shape or --like" in shaped.stderr
+
+
+def test_jit_module_for_known_shapes_refuses_other_arguments(tmp_path):
+    """--jit with --shape: code for those shapes, compiled (its element-wise statements as loops),
+    whose guards refuse an argument of another shape, rank or dtype with ArgumentShapeError."""
+    (tmp_path / "clim.py").write_text(MODEL)
+    result = _s2s("grad", "clim.py:rolled", "--wrt", "u", "--shape", "u=4,3", "--shape", "c=", "--jit",
+                  "-o", "grad_rolled.py", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    text = (tmp_path / "grad_rolled.py").read_text()
+    assert "expect_like(u, 'u', (4, 3), 'float64')" in text and "for _i0 in range(4):" in text
+    script = textwrap.dedent("""\
+        import sys
+        import numpy as np
+        sys.modules["s2s"] = None
+        import grad_rolled
+        u = np.linspace(-1.0, 1.0, 12).reshape(4, 3)
+        print(repr(grad_rolled.grad_rolled(u, 0.3).tolist()))
+        for bad in (np.ones((3, 4)), np.ones(12), np.ones((4, 3), dtype=np.float32)):
+            try:
+                grad_rolled.grad_rolled(bad, 0.3)
+            except Exception as error:
+                print(type(error).__name__)
+        """)
+    result = subprocess.run([sys.executable, "-W", "ignore", "-c", script], cwd=tmp_path, capture_output=True,
+                            text=True)
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    namespace = {}
+    exec(compile(MODEL, str(tmp_path / "clim.py"), "exec"), namespace)
+    u = np.linspace(-1.0, 1.0, 12).reshape(4, 3)
+    assert_grads_close(namespace["rolled"], np.array(eval(lines[0])), (u, 0.3), 0, oracle=complex_step_grad,
+                       rtol=1e-9)
+    assert lines[1:] == ["ArgumentShapeError"] * 3
 
 
 # ---- a sample of the random programs ---------------------------------------------------------
