@@ -103,7 +103,7 @@ def deterministic(stmts, callees, user_deterministic) -> bool:
     of a function with a rule (NumPy's, s2s's helpers: pure), or of a user function for which
     `user_deterministic(function)` holds -- not of a function s2s knows nothing of (a random draw,
     a clock, a file read), which a run again would not repeat."""
-    for s in _statements(stmts):
+    for s in walk_statements(stmts):
         for node in _expressions(s):
             if not isinstance(node, gast.Call):
                 continue
@@ -157,7 +157,7 @@ def _expressions(s):
 
 
 def _changes_in_place(stmts, callees) -> bool:
-    for s in _statements(stmts):
+    for s in walk_statements(stmts):
         if subscript_write(s) is not None or pushed(s) or (isinstance(s, gast.Assign) and popped(s.value)):
             return True
         if isinstance(s, gast.AugAssign) or (isinstance(s, gast.Expr) and not printed(s, callees)):
@@ -311,7 +311,7 @@ def _range_part(names, lo, hi):
 
 def loop_inputs(loop) -> set:
     """The names `loop` reads and does not assign (what running it again needs as it was)."""
-    return (_reads(loop.iter) | {n.id for s in _statements(loop.body) for n in name_nodes(s)
+    return (_reads(loop.iter) | {n.id for s in walk_statements(loop.body) for n in name_nodes(s)
                                  if isinstance(n.ctx, gast.Load)}) - _written(loop.body) - {loop.target.id}
 
 
@@ -348,18 +348,10 @@ def _replace(stmts, by):
     return out
 
 
-def _statements(stmts):
-    for s in stmts:
-        yield s
-        for field in ("body", "orelse"):
-            if isinstance(getattr(s, field, None), list):
-                yield from _statements(getattr(s, field))
-
-
 def _written(stmts) -> set:
-    return {n.id for s in _statements(stmts) for n in name_nodes(s)
+    return {n.id for s in walk_statements(stmts) for n in name_nodes(s)
             if isinstance(n.ctx, gast.Store) and not _is_block(s)} | \
-           {s.target.id for s in _statements(stmts) if isinstance(s, gast.For) and isinstance(s.target, gast.Name)}
+           {s.target.id for s in walk_statements(stmts) if isinstance(s, gast.For) and isinstance(s.target, gast.Name)}
 
 
 def _is_block(s) -> bool:
