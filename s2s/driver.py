@@ -808,6 +808,8 @@ def _pure_call(node) -> bool:
         root, path = func, []
         while isinstance(root, gast.Attribute):
             root, path = root.value, [root.attr] + path
+        if isinstance(root, gast.Name) and root.id == "np" and path[0] == "random":
+            return False   # a draw changes the generator's state: the draws after it depend on it
         if isinstance(root, gast.Name) and (root.id in ("np", "math") or root.id == "scipy" and path[0] in _SCIPY_PURE):
             return True
         return func.attr in _BY_METHOD and func.attr not in ("append", "pop")

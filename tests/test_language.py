@@ -86,3 +86,20 @@ def test_float32_stays_float32():
 def test_python_float_gets_a_scalar():
     g = s2s.grad(c.straight)(0.7, 1.3)
     assert np.ndim(g) == 0 and isinstance(float(g), float)
+
+
+def _draws_one_it_does_not_use(x):
+    unused = np.random.randn()   # noqa: F841 -- a draw: the draws after it depend on it
+    eps = np.random.randn(3)
+    return np.sum(x * eps)
+
+
+def test_a_random_draw_whose_value_is_unused_still_runs():
+    """The generated code keeps every draw f makes, so that with the same seed it draws what f
+    draws (the optimiser took np.random.randn() for a pure call and removed the unused one)."""
+    x = np.array([0.5, -1.0, 2.0])
+    np.random.seed(0)
+    g = s2s.grad(_draws_one_it_does_not_use)(x)
+    np.random.seed(0)
+    np.random.randn()
+    np.testing.assert_array_equal(g, np.random.randn(3))
