@@ -103,3 +103,12 @@ def test_a_random_draw_whose_value_is_unused_still_runs():
     np.random.seed(0)
     np.random.randn()
     np.testing.assert_array_equal(g, np.random.randn(3))
+
+
+@pytest.mark.xfail(strict=True, raises=s2s.UnsupportedError,
+                   reason="effects take a key written into a dict display for a write into its entries")
+def test_a_key_written_into_a_dict_made_here_writes_no_argument():
+    import corpus_issue14_seed1406 as program
+    x, y = 0.7, 1.3
+    g = s2s.grad(program.f, wrt=(0, 1))(x, y, 1)
+    np.testing.assert_allclose(g, (2.0 * y, 2.0 * x), rtol=1e-12)   # f = 2 x y
