@@ -1,9 +1,8 @@
-"""The random-forward test's deep run with seed 1406, pinned: s2s refuses this program, saying that
+"""The random-forward test's deep run with seed 1406, pinned: s2s refused this program, saying that
 `h2` writes into its argument `a` (at `d0["wt"] = a * 1.0`), where the write puts a new value
 under a key of `d0`, a dict made in `h2`: it changes the dict, not the array `d0["bias"]` may share
-with `a`. A refusal where the derivative is well defined (tests/test_language.py, strict xfail:
-the effects analysis, transforms/effects.py, takes a key written into a dict display for a write
-into what its entries hold)."""
+with `a` (tests/test_language.py: the effects analysis, transforms/effects.py, took a key written
+into a dict display for a write into what its entries hold)."""
 
 import numpy as np
 

@@ -178,7 +178,8 @@ def written_parameters(fn, callees, effects_of) -> dict:
                     store(state, t.value, [s.value])
             if target is not None:
                 y = target.value.id
-                write(state.get(y, NOTHING), s)
+                if y not in fresh:   # a key or position of a list or dict made here: the write changes it alone
+                    write(state.get(y, NOTHING), s)
                 if y in holders:  # a list or dict holds the value itself; an array copies it
                     state[y] = _holding(state.get(y, NOTHING), target.slice, evaluate(state, s.value))
                 return state
@@ -413,7 +414,7 @@ def _fresh_displays(fn) -> set:
         targets = s.targets if isinstance(s, gast.Assign) else [s.target] if isinstance(s, gast.For) else []
         for t in targets:
             for n in walk(t):
-                if isinstance(n, gast.Name):
+                if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Store):   # (`y[k] = v` binds no name)
                     display = isinstance(t, gast.Name) and isinstance(s, gast.Assign) and isinstance(
                         s.value, (gast.List, gast.Dict))
                     bound[n.id] = bound.get(n.id, True) and display
