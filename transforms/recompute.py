@@ -25,8 +25,12 @@ Each substitution trades one record per trip for one elementwise operation in th
 
 It applies within one straight-line block: from the temporary's assignment up to the statement
 whose adjoint reads it, every statement is a plain assignment of a name that calls no function of
-the user's, and none assigns an operand. Functions that write into arrays or lists are left alone
-(an operand could change without being assigned).
+the user's (nor gives NumPy an `out=`), and none assigns an operand. An array or list written in
+place (`y[i] = v`, `xs.append(v)`) counts as assigned where it is written, so no such write falls
+between; one outside is undone, where the adjoint reads the array, by the records of reverse
+mode's invariant, and one into another name that shares the array's memory is refused
+(`aliasing.check_writes`). Such an array is not free to read in the loop that writes it (its
+reads could cost a record of each write).
 """
 from __future__ import annotations
 
@@ -34,7 +38,7 @@ import bisect
 
 import gast
 
-from .nodes import clone, pushed, subscript_write, target_names, walk_statements
+from .nodes import clone, name_nodes, target_names, walk_statements
 
 _CHEAP = (gast.Add, gast.Sub, gast.Mult, gast.Div, gast.Pow)
 _DEPTH = 3
@@ -52,12 +56,9 @@ class Recompute:
         self.writes: dict = {}     # block id -> {name: sorted indices of the statements writing it}
         self.plain: dict = {}      # block id -> indices of statements that are not plain assignments
         self.in_loop: dict = {}    # block id -> names assigned in the innermost loop around the block
-        statements = list(walk_statements(body))
-        if any(subscript_write(s) is not None or pushed(s) or isinstance(s, gast.Expr) for s in statements):
-            return   # an operand could change without being assigned
         counts: dict = {}
-        for s in statements:
-            for n in (target_names(s) if isinstance(s, (gast.Assign, gast.For)) else ()):
+        for s in walk_statements(body):
+            for n in _changed(s):
                 counts[n] = counts.get(n, 0) + 1
         self._index(body, None, is_temp, counts)
 
@@ -68,7 +69,7 @@ class Recompute:
         for k, s in enumerate(block):
             self.where[id(s)] = (bid, k)
             for inner in walk_statements([s]):
-                for n in (target_names(inner) if isinstance(inner, (gast.Assign, gast.For)) else ()):
+                for n in _changed(inner):
                     writes.setdefault(n, []).append(k)
             if not self._plain(s):
                 plain.append(k)
@@ -82,8 +83,7 @@ class Recompute:
                 if isinstance(inner, list):
                     names = loop_names
                     if isinstance(s, (gast.For, gast.While)):
-                        names = {n for t in walk_statements(s.body + s.orelse) if isinstance(t, (gast.Assign, gast.For))
-                                 for n in target_names(t)} | set(target_names(s) if isinstance(s, gast.For) else ())
+                        names = {n for t in walk_statements(s.body + s.orelse) for n in _changed(t)} | set(_changed(s))
                     self._index(inner, names, is_temp, counts)
         self.writes[bid] = writes
         self.plain[bid] = plain
@@ -93,7 +93,8 @@ class Recompute:
         if not (isinstance(s, gast.Assign) and len(s.targets) == 1 and isinstance(s.targets[0], gast.Name)):
             return False
         value = s.value
-        return not (isinstance(value, gast.Call) and self.callees.classify_call(value).kind not in ("rule", "nondiff"))
+        return not (isinstance(value, gast.Call) and (self.callees.classify_call(value).kind not in ("rule", "nondiff")
+                                                      or any(k.arg == "out" for k in value.keywords)))
 
     def _element(self, value, loop_names) -> bool:
         """`xs[k]`: an element (or row) of a name the loop does not assign, at an index name or int."""
@@ -174,6 +175,17 @@ class Recompute:
         if n not in self.in_loop[bid] or not self.is_temp(n) or n in self.indices:
             return True   # loop-invariant, a name of the user's (a loop's state), or a loop's index
         return self._value_at(n, bid, k, targets, depth + 1) is not None
+
+
+def _changed(s) -> list:
+    """Names the statement `s` (not what it holds) may change: those an assignment or a loop's
+    header assigns, the array or list `y[i] = v` writes into, and every name a call statement
+    reads (`xs.append(v)`, `a.fill(0.0)`, `print(a)`: its receiver or an argument may change)."""
+    if isinstance(s, (gast.Assign, gast.For)):
+        return target_names(s)
+    if isinstance(s, gast.Expr):
+        return [n.id for n in name_nodes(s)]
+    return []
 
 
 def _operands(value):

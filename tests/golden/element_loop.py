@@ -21,7 +21,6 @@ def grad_element_loop(x):
         acc = _3
         # y[i] = acc    (golden_cases.py:172)
         y[i] = acc
-        _stack.append(_2)
     # return np.sum(y * y)    (golden_cases.py:173)
     _4 = y * y
     _out = np.sum(_4)
@@ -35,13 +34,12 @@ def grad_element_loop(x):
     d_x = zeros_like(x)
     for i in reversed(range(len(x))):
         # grad of: y[i] = acc    (golden_cases.py:172)
-        _2 = _stack.pop()
         d_acc = d_acc + unbroadcast(d_y[i], acc)
         d_y = set_at(d_y, i, 0.0)
         # grad of: acc = acc + np.sin(x[i])    (golden_cases.py:171)
         d_3 = d_acc
         acc = _stack.pop()
         d_acc = unbroadcast(d_acc, acc)
-        d_2 = unbroadcast(d_3 * np.cos(_2), _2)
+        d_2 = unbroadcast(d_3 * np.cos(x[i]), x[i])
         d_x = add_at(d_x, x, i, d_2)
     return d_x

@@ -26,8 +26,6 @@ def grad_indexing_writes(x, a):
         _3 = _4 + _7
         _stack.append(copy_of(y[i]))
         y[i] = _3
-        _stack.append(_6)
-        _stack.append(_7)
     # y[1:3] += x[:2]    (golden_cases.py:107)
     _stack.append(_9)
     _9 = y[1:3]
@@ -56,16 +54,14 @@ def grad_indexing_writes(x, a):
     d_a = zeros_like(a)
     for i in reversed(range(1, len(x))):
         # grad of: y[i] = y[i - 1] * a + x[i]    (golden_cases.py:106)
-        _7 = _stack.pop()
-        _6 = _stack.pop()
         d_3 = copy_of(d_y[i])
         d_y = set_at(d_y, i, 0.0)
         y[i] = _stack.pop()
-        d_7 = unbroadcast(d_3, _7)
+        d_7 = unbroadcast(d_3, x[i])
         d_x = add_at(d_x, x, i, d_7)
-        d_5 = unbroadcast(d_3 * a, _5)
-        d_a = d_a + unbroadcast(d_3 * _5, a)
-        d_y = add_at(d_y, y, _6, d_5)
+        d_5 = unbroadcast(d_3 * a, y[i - 1])
+        d_a = d_a + unbroadcast(d_3 * y[i - 1], a)
+        d_y = add_at(d_y, y, i - 1, d_5)
         _5 = _stack.pop()
     # grad of: y[0] = x[0]    (golden_cases.py:104)
     d_2 = unbroadcast(d_y[0], _2)

@@ -5,7 +5,6 @@ import numpy as np
 
 def grad_element_loop(x):
     """Gradient of element_loop (golden_cases.py) with respect to x."""
-    _stack = []
     # y = np.zeros_like(x)    (golden_cases.py:168)
     y = np.zeros_like(x)
     # acc = 0.0    (golden_cases.py:169)
@@ -19,7 +18,6 @@ def grad_element_loop(x):
         acc = _3
         # y[i] = acc    (golden_cases.py:172)
         y[i] = acc
-        _stack.append(_2)
     # grad of: return np.sum(y * y)    (golden_cases.py:173)
     d_y = 2.0 * y
     # grad of: for i in range(len(x)):    (golden_cases.py:170)
@@ -27,11 +25,10 @@ def grad_element_loop(x):
     d_x = np.zeros((8,))
     for i in reversed(range(len(x))):
         # grad of: y[i] = acc    (golden_cases.py:172)
-        _2 = _stack.pop()
         d_acc = d_acc + d_y[i]
         d_y[i] = 0.0
         # grad of: acc = acc + np.sin(x[i])    (golden_cases.py:171)
         d_3 = d_acc
-        d_2 = d_3 * np.cos(_2)
+        d_2 = d_3 * np.cos(x[i])
         d_x[i] += d_2
     return d_x

@@ -30,8 +30,6 @@ def grad_list_append_loop(x, w):
         _9 = _6 * _6
         _8 = np.sum(_9)
         _5.append(_8)
-        _stack.append(_6)
-        _stack.append(_9)
     _4 = sum(_5)
     _out = _3 + _4
     d_out = grad_seed(_out)
@@ -41,12 +39,10 @@ def grad_list_append_loop(x, w):
     d_5 = spread(d_4, _5)
     d_hs = zeros_like(hs)
     for _7 in reversed(range(len(hs))):
-        _9 = _stack.pop()
-        _6 = _stack.pop()
         d_8 = d_5.pop()
-        d_9 = unsum(d_8, _9, None, False)
-        d_6 = d_9 * _6
-        d_6 = d_6 + d_9 * _6
+        d_9 = unsum(d_8, hs[_7] * hs[_7], None, False)
+        d_6 = d_9 * hs[_7]
+        d_6 = d_6 + d_9 * hs[_7]
         d_hs = add(d_hs, unindex(d_6, hs, _7))
     d_hs = add(d_hs, spread(d_3, hs))
     # grad of: for k in range(3):    (golden_cases.py:119)
