@@ -37,7 +37,7 @@ from .transforms.scalars import python_scalars
 from .transforms.complex_values import refuse_complex
 from .transforms.aliasing import check_writes
 from .transforms.callees import Callees, first_param, library_of, public_name, resolve
-from .transforms.checkpoint import deterministic
+from .transforms.checkpoint_candidates import deterministic
 from .transforms.differentiable import check_differentiable, refuse_bool_output
 from .transforms.effects import RETURNS, check_calls, written_parameters
 from .transforms.fence import fence

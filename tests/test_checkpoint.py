@@ -315,7 +315,7 @@ def inner_of_a_writing_loop(x):
     for k in range(4):
         for j in range(6):
             s = np.sin(s + j * x) + 0.5 * s
-        y[k] = s
+        y[k] = s + 0.5 * y[k - 1]   # (it reads what it wrote: not run again)
     return np.sum(y * y)
 
 
@@ -392,3 +392,121 @@ def test_jit_says_it_does_not_compile_checkpointed_code_yet():
     pytest.importorskip("numba")
     with pytest.raises(s2s.JitError, match="does not compile checkpointed derivatives yet"):
         s2s.jit(s2s.grad(scalar_loop, checkpoint=True))(0.3, 0.7)
+
+
+def trajectory(x0, k):
+    """A simulation that keeps its trajectory: each trip writes its own row, which it never reads."""
+    traj = np.zeros((31, x0.shape[0]))
+    traj[0] = x0
+    x = x0
+    for t in range(30):
+        x = x - 0.1 * k * np.sin(x) + 0.05 * np.roll(x, 1)
+        traj[t + 1, :] = x
+    return np.sum(traj ** 2) + np.sum(np.cos(traj[-1]))
+
+
+def trajectory_returned(x0):
+    out = np.zeros((12, 3))
+    x = x0
+    for t in range(12):
+        x = np.sin(x) * 0.9 + 0.1 * x0
+        out[t] = x
+    return out
+
+
+@pytest.mark.parametrize("checkpoint", [True, 1, 3])
+def test_a_loop_writing_its_own_rows_is_checkpointed(checkpoint):
+    x0, k = rng.normal(size=3), 0.7
+    df = s2s.grad(trajectory, (0, 1), checkpoint=checkpoint)
+    assert "checkpoint_" in s2s.source(df)
+    plain = s2s.grad(trajectory, (0, 1))(x0, k)
+    for _ in range(2):   # the general code, then the code made for these shapes
+        got = df(x0, k)
+        for i in (0, 1):
+            np.testing.assert_allclose(got[i], numerical_grad(trajectory, (x0, k), i), rtol=1e-6, atol=1e-9)
+            np.testing.assert_allclose(got[i], plain[i], rtol=1e-10, atol=1e-12)
+    v = rng.normal(size=3)
+    np.testing.assert_allclose(s2s.hvp(trajectory, 0, checkpoint=checkpoint)(x0, k, v),
+                               _fd_hvp(trajectory, (x0, k), 0, v), rtol=1e-5, atol=1e-7)
+
+
+def test_records_of_a_loop_writing_its_rows_fall_to_about_sqrt_of_trips():
+    x0 = rng.normal(size=3)
+    plain = _most_recorded(s2s.grad(trajectory), (x0, 0.7))
+    every = _most_recorded(s2s.grad(trajectory, checkpoint=True), (x0, 0.7))
+    assert plain >= 30 and every <= plain / 2
+
+
+def changes_the_trajectory_it_gets(x0):
+    out = trajectory_returned(x0)
+    out[0] = out[0] * 2.0 + out[5]   # (the helper's backward runs its loop again, after this)
+    return np.sum(out * out)
+
+
+@pytest.mark.parametrize("checkpoint", [True, 2])
+def test_the_array_a_checkpointed_loop_writes_may_be_returned(checkpoint):
+    x0, ct = rng.normal(size=3), rng.normal(size=(12, 3))
+    df = s2s.vjp(trajectory_returned, 0, checkpoint=checkpoint)
+    assert "checkpoint_" in s2s.source(df)
+
+    def f(x):
+        return np.sum(trajectory_returned(x) * ct)
+    np.testing.assert_allclose(df(x0, ct), numerical_grad(f, (x0,), 0), rtol=1e-6, atol=1e-9)
+    value, g = s2s.value_and_grad(changes_the_trajectory_it_gets, checkpoint=checkpoint)(x0)
+    assert value == changes_the_trajectory_it_gets(x0)
+    np.testing.assert_allclose(g, numerical_grad(changes_the_trajectory_it_gets, (x0,), 0), rtol=1e-6, atol=1e-9)
+
+
+def reads_what_it_wrote(x0, k):
+    traj = np.zeros(21)
+    traj[0] = x0
+    for t in range(20):
+        traj[t + 1] = traj[t] - 0.1 * k * np.sin(traj[t])
+    return np.sum(traj ** 2)
+
+
+def writes_one_element_again(x):
+    y = np.zeros(2)
+    s = x
+    for i in range(8):
+        s = np.sin(s) + 0.3 * x
+        y[0] = s
+    return np.sum(y) * s
+
+
+def writes_an_element_from_the_end(x):
+    y = np.zeros(4)
+    s = x
+    for i in range(8):
+        s = np.cos(s) * x
+        y[i - 4] = s   # y[-4]..y[-1], then y[0]..y[3]: each element twice
+    return np.sum(y * y)
+
+
+def doubles_what_it_reads(x):
+    y = x * np.ones(6)
+    s = x
+    for i in range(6):
+        s = np.sin(s) * x
+        y[i] = y[i] * s   # a trip run again would read what it wrote
+    return np.sum(y * y)
+
+
+def read_before_the_loop(x):
+    y = x * np.ones(5)
+    first = np.sum(y * y)
+    s = x
+    for i in range(5):
+        s = np.sin(s) * x
+        y[i] = s
+    return first + np.sum(y)
+
+
+@pytest.mark.parametrize("f", [reads_what_it_wrote, writes_one_element_again, writes_an_element_from_the_end,
+                               doubles_what_it_reads, read_before_the_loop])
+def test_a_loop_whose_writes_a_run_again_could_change_is_recorded(f):
+    """Such a loop is recorded as without checkpointing, and its derivative is exact."""
+    args = (0.4, 0.7)[:f.__code__.co_argcount]
+    g = s2s.grad(f, checkpoint=True)
+    assert "checkpoint_" not in s2s.source(g)
+    np.testing.assert_allclose(g(*args), numerical_grad(f, args, 0), rtol=1e-6, atol=1e-9)

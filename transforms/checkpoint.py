@@ -50,125 +50,28 @@ segment's restore expects. A `break` breaks the segment's recording loop at the 
 first time.
 
 The snapshot is what a trip reads before writing (its upward-exposed names) among what the loop
-writes: the names, not copies, since a loop whose trips write into arrays or lists in place
-(`y[i] = v`, `xs.append(v)`) is not checkpointed (it is recorded as without checkpointing) --
-a snapshot of such a loop would need copies and writes back, which this does not do yet.
+assigns: the names, not copies. The one write in place a checkpointed loop may make is
+`y[i + c] = v`, each trip into elements of its own of an array that nothing before the loop or
+in it reads (`checkpoint_candidates`, which says which loops qualify): once the loop has run, a
+trip run again writes what is there already, so `y` needs no snapshot and no record. A loop
+whose trips read what they write (`y[t + 1] = f(y[t])`), append to a list or otherwise change
+something in place is recorded as without checkpointing.
 
-A loop inside another that is not checkpointed (a `while`, a loop that writes in place) is
-checkpointed on each trip of it: the trip pushes the loop's trip count `_steps1` after it, and the
-backward pass pops it and makes `_range1` (and `_every1`) again from what the loop read.
+A loop inside another that is not checkpointed (a `while`, a loop that appends, or reads what it
+writes) is checkpointed on each trip of it: the trip pushes the loop's trip count `_steps1` after
+it, and the backward pass pops it and makes `_range1` (and `_every1`) again from what the loop read.
 """
 from __future__ import annotations
 
 import copy
-import inspect
 
 import gast
-import numpy as np
 
-from s2s.errors import S2SError
-from .nodes import ADJOINT, at, assign, call, const, expr_stmt, name, name_nodes, popped, pushed, subscript_write, \
-    walk, walk_statements
+from .checkpoint_candidates import assigned_names, printed
+from .nodes import ADJOINT, at, assign, call, const, expr_stmt, name, name_nodes, subscript_write, walk_statements
 
 HELPER = "checkpoint_every"
 SCHEDULE = "checkpoint_schedule"
-
-
-def candidates(body, is_range, callees, user_deterministic) -> dict:
-    """{loop: (a copy of it as it is now, nested)}: the loops of `body` (normal form, before
-    `reverse` changes it) that may be checkpointed -- `for` loops over `range(...)`
-    (`is_range(call)`) without `else`, whose trips change no array or list in place and compute
-    the same values when they run again (`deterministic`), and which are not inside such a loop
-    -- with their plain form (without its `print`s: `printed`); `nested`: inside another loop (a
-    `while`, or a loop that writes in place), whose trips each run it anew."""
-    found = {}
-
-    def visit(stmts, nested):
-        for s in stmts:
-            if isinstance(s, gast.If):
-                visit(s.body, nested)
-                visit(s.orelse, nested)
-            elif isinstance(s, gast.For) and isinstance(s.iter, gast.Call) and is_range(s.iter) and not s.orelse \
-                    and isinstance(s.target, gast.Name) and not _changes_in_place(s.body, callees) \
-                    and deterministic(s.body, callees, user_deterministic):
-                found[s] = (copy.deepcopy(s), nested)
-            elif isinstance(s, (gast.For, gast.While)):
-                visit(s.body, True)
-    visit(body, False)
-    return found
-
-
-def deterministic(stmts, callees, user_deterministic) -> bool:
-    """Do `stmts` compute the same values each time they run from the same values? Every call is
-    of a function with a rule (NumPy's, s2s's helpers: pure), or of a user function for which
-    `user_deterministic(function)` holds -- not of a function s2s knows nothing of (a random draw,
-    a clock, a file read), which a run again would not repeat."""
-    for s in walk_statements(stmts):
-        for node in _expressions(s):
-            if not isinstance(node, gast.Call):
-                continue
-            try:
-                callee = callees.classify_call(node)
-            except S2SError:
-                return False
-            if (callee.kind == "unknown" and not _repeatable(callee.obj)) or \
-                    (callee.kind == "user" and not user_deterministic(callee.obj)):
-                return False
-    return True
-
-
-# Builtins without rules whose result depends on their arguments only (not `next`, `iter`, `id`,
-# `input`, `open`, nor those that call functions they are given: `map`, `getattr`).
-_BUILTINS = {slice, range, len, int, float, bool, complex, abs, min, max, sum, round, pow, divmod, tuple, list,
-             dict, set, frozenset, zip, enumerate, reversed, sorted, isinstance, type, any, all, str, repr, format,
-             callable, chr, ord, hasattr}
-
-
-def _repeatable(obj) -> bool:
-    """Is `obj`, a function s2s has no rule for, one that gives the same result for the same
-    arguments? A builtin of `_BUILTINS`, or a NumPy function but those of `numpy.random` (s2s
-    knows nothing else of it: a random draw, a clock, a read is not run again)."""
-    if obj in _BUILTINS if _hashable(obj) else False:
-        return True
-    if isinstance(obj, np.ufunc):
-        return True
-    module = getattr(obj, "__module__", None) or ""
-    return callable(obj) and not inspect.ismethod(obj) and (module == "numpy" or module.startswith("numpy.")) \
-        and not module.startswith("numpy.random")
-
-
-def _hashable(obj) -> bool:
-    try:
-        hash(obj)
-    except TypeError:
-        return False
-    return True
-
-
-def _expressions(s):
-    """The expression nodes of statement `s` itself (not of the statements in its blocks)."""
-    for field in s._fields:
-        if field in ("body", "orelse"):
-            continue
-        value = getattr(s, field)
-        for v in value if isinstance(value, list) else [value]:
-            if isinstance(v, gast.AST):
-                yield from walk(v)
-
-
-def _changes_in_place(stmts, callees) -> bool:
-    for s in walk_statements(stmts):
-        if subscript_write(s) is not None or pushed(s) or (isinstance(s, gast.Assign) and popped(s.value)):
-            return True
-        if isinstance(s, gast.AugAssign) or (isinstance(s, gast.Expr) and not printed(s, callees)):
-            return True   # (an effect s2s knows how to undo is one of the above; be safe with the rest)
-    return False
-
-
-def printed(s, callees) -> bool:
-    """Is `s` the statement `print(...)`? (A checkpointed loop prints once: its runs again do not.)"""
-    return isinstance(s, gast.Expr) and isinstance(s.value, gast.Call) and isinstance(s.value.func, gast.Name) \
-        and callees.lookup(s.value.func) is print
 
 
 class Checkpoints:
@@ -310,16 +213,18 @@ def _range_part(names, lo, hi):
 
 
 def loop_inputs(loop) -> set:
-    """The names `loop` reads and does not assign (what running it again needs as it was)."""
+    """The names `loop` reads and does not assign (what running it again needs as it was; not an
+    array it writes into, which a loop checkpointed reads nowhere: `_writes_repeatable`)."""
+    written_into = {subscript_write(s).value.id for s in walk_statements(loop.body) if subscript_write(s) is not None}
     return (_reads(loop.iter) | {n.id for s in walk_statements(loop.body) for n in name_nodes(s)
-                                 if isinstance(n.ctx, gast.Load)}) - _written(loop.body) - {loop.target.id}
+                                 if isinstance(n.ctx, gast.Load)}) - assigned_names(loop.body) - {loop.target.id} - written_into
 
 
 def carried_names(loop, start_count=None) -> list:
     """What the snapshot of the recording `loop` holds: the names a trip may read before it assigns
     them, among those the loop assigns (not its trip counter, which counts from 0 again)."""
     counter = {start_count.targets[0].id} if start_count is not None else set()
-    return sorted((upward_exposed(loop.body, {loop.target.id}) & _written(loop.body)) - counter)
+    return sorted((upward_exposed(loop.body, {loop.target.id}) & assigned_names(loop.body)) - counter)
 
 
 def _substituted(node, old, new):
@@ -346,16 +251,6 @@ def _replace(stmts, by):
             s.body, s.orelse = _replace(s.body, by), _replace(s.orelse, by)
         out.append(s)
     return out
-
-
-def _written(stmts) -> set:
-    return {n.id for s in walk_statements(stmts) for n in name_nodes(s)
-            if isinstance(n.ctx, gast.Store) and not _is_block(s)} | \
-           {s.target.id for s in walk_statements(stmts) if isinstance(s, gast.For) and isinstance(s.target, gast.Name)}
-
-
-def _is_block(s) -> bool:
-    return isinstance(s, (gast.If, gast.For, gast.While))
 
 
 def upward_exposed(stmts, defined) -> set:

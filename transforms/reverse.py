@@ -40,7 +40,8 @@ from .aliasing import sharing
 from .nodes import (assign, at, call, clone, const, expr_stmt, index_names, name, name_nodes, param_names, popped,
                     pushed, stack_names, subscript_write, target_names, walk_statements)
 from .shapes import containers, dicts, lazy_temporaries, range_indices, same_shapes
-from .checkpoint import Checkpoints, candidates, carried_names, loop_inputs, upward_exposed
+from .checkpoint import Checkpoints, carried_names, loop_inputs, upward_exposed
+from .checkpoint_candidates import candidates
 from .known_shapes import element
 from .recompute import Recompute
 from .specialise import specialise
@@ -567,7 +568,7 @@ def reverse(fn, info, namer, act, callees, derive_call, wrt, numbers=frozenset()
         body.append(assign(namer.out, ret.value if isinstance(ret, gast.Return) else const(None), ret))
         out = namer.out
     plain = candidates(body, lambda c: isinstance(c.func, gast.Name) and callees.lookup(c.func) is range, callees,
-                       deterministic or (lambda g: False)) if checkpoint else {}
+                       deterministic or (lambda g: False), sharing(fn, callees)) if checkpoint else {}
     r.rewrite_calls(body)
     r.shapes = same_shapes(body, callees, r.scalars)
     zero_start = set(act.active) - {out}

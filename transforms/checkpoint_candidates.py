@@ -1,0 +1,232 @@
+"""Which loops `checkpoint` may run again: a loop's trips must compute, the second time, what they
+computed the first, and leave what others read as it was.
+
+A candidate is a `for` loop over `range(...)` without `else`, not inside another candidate, whose
+calls are deterministic (`deterministic`: rules, NumPy outside `numpy.random`, pure builtins,
+user functions that are themselves deterministic) and whose effects s2s can repeat: none, but
+for `print` (dropped from the runs again) and writes `y[i + c] = v` that each trip makes into
+elements of its own of an array nothing before the loop or in it reads (`_writes_repeatable`).
+Appends, pops, augmented assignments and other call statements keep the loop recorded as
+without checkpointing.
+"""
+from __future__ import annotations
+
+import copy
+import inspect
+
+import gast
+import numpy as np
+
+from s2s.errors import S2SError
+from .nodes import name_nodes, popped, pushed, subscript_write, walk, walk_statements
+
+
+def candidates(body, is_range, callees, user_deterministic, shares) -> dict:
+    """{loop: (a copy of it as it is now, nested)}: the loops of `body` (normal form, before
+    `reverse` changes it) that may be checkpointed -- `for` loops over `range(...)`
+    (`is_range(call)`) without `else`, whose trips change no array or list in place but by writes
+    that running them again repeats harmlessly (`_writes_repeatable`; `shares`: what
+    `aliasing.sharing` says of the function) and compute the same values when they run again
+    (`deterministic`), and which are not inside such a loop -- with their plain form (without its
+    `print`s: `printed`); `nested`: inside another loop (a `while`, or a loop that writes in place
+    otherwise), whose trips each run it anew."""
+    found = {}
+    seen: set = set()   # the names whose values the statements before read
+
+    def visit(stmts, nested):
+        for s in stmts:
+            if isinstance(s, gast.If):
+                seen.update(_value_reads(s.test, callees))
+                visit(s.body, nested)
+                visit(s.orelse, nested)
+                continue
+            if isinstance(s, gast.For) and isinstance(s.iter, gast.Call) and is_range(s.iter) and not s.orelse \
+                    and isinstance(s.target, gast.Name) and _writes_repeatable(s, nested, seen, shares, callees) \
+                    and deterministic(s.body, callees, user_deterministic):
+                found[s] = (copy.deepcopy(s), nested)
+            elif isinstance(s, (gast.For, gast.While)):
+                seen.update(_value_reads(s.iter if isinstance(s, gast.For) else s.test, callees))
+                visit(s.body, True)
+                continue
+            for inner in walk_statements([s]):
+                seen.update(_value_reads(inner, callees))
+    visit(body, False)
+    return found
+
+
+def deterministic(stmts, callees, user_deterministic) -> bool:
+    """Do `stmts` compute the same values each time they run from the same values? Every call is
+    of a function with a rule (NumPy's, s2s's helpers: pure), or of a user function for which
+    `user_deterministic(function)` holds -- not of a function s2s knows nothing of (a random draw,
+    a clock, a file read), which a run again would not repeat."""
+    for s in walk_statements(stmts):
+        for node in _expressions(s):
+            if not isinstance(node, gast.Call):
+                continue
+            try:
+                callee = callees.classify_call(node)
+            except S2SError:
+                return False
+            if (callee.kind == "unknown" and not _repeatable(callee.obj)) or \
+                    (callee.kind == "user" and not user_deterministic(callee.obj)):
+                return False
+    return True
+
+
+# Builtins without rules whose result depends on their arguments only (not `next`, `iter`, `id`,
+# `input`, `open`, nor those that call functions they are given: `map`, `getattr`).
+_BUILTINS = {slice, range, len, int, float, bool, complex, abs, min, max, sum, round, pow, divmod, tuple, list,
+             dict, set, frozenset, zip, enumerate, reversed, sorted, isinstance, type, any, all, str, repr, format,
+             callable, chr, ord, hasattr}
+
+
+def _repeatable(obj) -> bool:
+    """Is `obj`, a function s2s has no rule for, one that gives the same result for the same
+    arguments? A builtin of `_BUILTINS`, or a NumPy function but those of `numpy.random` (s2s
+    knows nothing else of it: a random draw, a clock, a read is not run again)."""
+    if obj in _BUILTINS if _hashable(obj) else False:
+        return True
+    if isinstance(obj, np.ufunc):
+        return True
+    module = getattr(obj, "__module__", None) or ""
+    return callable(obj) and not inspect.ismethod(obj) and (module == "numpy" or module.startswith("numpy.")) \
+        and not module.startswith("numpy.random")
+
+
+def _hashable(obj) -> bool:
+    try:
+        hash(obj)
+    except TypeError:
+        return False
+    return True
+
+
+def _expressions(s):
+    """The expression nodes of statement `s` itself (not of the statements in its blocks)."""
+    for field in s._fields:
+        if field in ("body", "orelse"):
+            continue
+        value = getattr(s, field)
+        for v in value if isinstance(value, list) else [value]:
+            if isinstance(v, gast.AST):
+                yield from walk(v)
+
+
+def _writes_repeatable(loop, nested, seen, shares, callees) -> bool:
+    """May `loop` run again, in the backward pass, though its trips change arrays in place?
+    Yes where it changes none, and where its only such changes are writes `y[i + c] = v` into
+    arrays that neither the loop nor what runs before it reads (`seen`: but for their shapes),
+    nor any name sharing their memory (`shares`), and where each trip writes elements of its
+    own: the index holds the loop's index plus a constant (and names the loop does not assign,
+    slices of ints). Once the loop has run, a trip run again writes what it wrote where it wrote
+    it: the array does not change; and what it held before is read by no one. No record and no
+    snapshot of the array is needed. (The loop must not be inside another, whose next trip could
+    read it.)"""
+    writes = []
+    for s in walk_statements(loop.body):
+        if pushed(s) or (isinstance(s, gast.Assign) and popped(s.value)) or isinstance(s, gast.AugAssign) \
+                or (isinstance(s, gast.Expr) and not printed(s, callees)):
+            return False   # (an effect s2s knows how to undo is one of these; be safe with the rest)
+        if subscript_write(s) is not None:
+            writes.append(subscript_write(s))
+    if not writes:
+        return True
+    if nested:
+        return False
+    assigned = assigned_names(loop.body)
+    offsets = _index_offsets(loop)
+    read = {n for s in walk_statements(loop.body) for n in _value_reads(s, callees)}
+    for target in writes:
+        y = target.value
+        if not isinstance(y, gast.Name) or shares.get(y.id, {y.id}) & (seen | read):
+            return False
+        parts = target.slice.elts if isinstance(target.slice, gast.Tuple) else [target.slice]
+        if not any(isinstance(p, gast.Name) and p.id in offsets for p in parts):
+            return False
+        if not all((isinstance(p, gast.Name) and (p.id in offsets or p.id not in assigned)) or _fixed(p)
+                   for p in parts):
+            return False
+    return True
+
+
+def _index_offsets(loop) -> set:
+    """The names that hold the index of `loop` plus a constant at every trip, where that is never
+    below zero (a negative index would name an element from the end): the index, and
+    temporaries assigned once, at the top of the body, `i + c` (or `i - c`, with the range
+    starting at c or above)."""
+    args = loop.iter.args
+    start = args[0].value if len(args) >= 2 and isinstance(args[0], gast.Constant) else 0 if len(args) == 1 else None
+    step = args[2].value if len(args) == 3 and isinstance(args[2], gast.Constant) else 1 if len(args) < 3 else None
+    if not (type(start) is int and start >= 0 and type(step) is int and step > 0):
+        return set()
+    i = loop.target.id
+    counts: dict = {}
+    for s in walk_statements(loop.body):
+        for n in assigned_names([s]) if not is_block(s) else ():
+            counts[n] = counts.get(n, 0) + 1
+    if i in counts:
+        return set()
+    offsets = {i}
+    for s in loop.body:
+        if not (isinstance(s, gast.Assign) and isinstance(s.targets[0], gast.Name) and counts.get(s.targets[0].id) == 1
+                and isinstance(s.value, gast.BinOp) and isinstance(s.value.op, (gast.Add, gast.Sub))):
+            continue
+        left, right, add = s.value.left, s.value.right, isinstance(s.value.op, gast.Add)
+        if isinstance(left, gast.Constant) and add:
+            left, right = right, left
+        if isinstance(left, gast.Name) and left.id == i and isinstance(right, gast.Constant) and type(right.value) is int \
+                and (right.value >= 0 if add else right.value <= start):
+            offsets.add(s.targets[0].id)
+    return offsets
+
+
+def _fixed(part) -> bool:
+    """A part of an index that names the same elements at every trip: an int, a slice of ints."""
+    if isinstance(part, gast.Constant):
+        return type(part.value) is int
+    if isinstance(part, gast.Slice):
+        return all(b is None or (isinstance(b, gast.Constant) and (b.value is None or type(b.value) is int))
+                   for b in (part.lower, part.upper, part.step))
+    return False
+
+
+_SHAPE_CALLS = (len, np.shape, np.ndim, np.size)
+_SHAPE_ATTRIBUTES = {"shape", "ndim", "size", "dtype"}
+
+
+def _value_reads(node, callees) -> set:
+    """The names `node` (a statement or an expression) reads the values of: not the array of a
+    write `y[i] = v` (its index and value, yes), not one whose shape only it reads (`len(y)`,
+    `y.shape`)."""
+    shape_only, reads = set(), set()
+    for n in walk(node):
+        if isinstance(n, gast.Assign) and subscript_write(n) is not None:
+            shape_only.add(id(n.targets[0].value))
+        elif isinstance(n, gast.Call) and len(n.args) == 1 and not n.keywords and isinstance(n.args[0], gast.Name):
+            try:
+                shape = any(callees.lookup(n.func) is f for f in _SHAPE_CALLS)
+            except S2SError:
+                shape = False
+            if shape:
+                shape_only.add(id(n.args[0]))
+        elif isinstance(n, gast.Attribute) and n.attr in _SHAPE_ATTRIBUTES and isinstance(n.value, gast.Name):
+            shape_only.add(id(n.value))
+        elif isinstance(n, gast.Name) and isinstance(n.ctx, gast.Load):
+            reads.add(n)
+    return {n.id for n in reads if id(n) not in shape_only}
+
+
+def printed(s, callees) -> bool:
+    """Is `s` the statement `print(...)`? (A checkpointed loop prints once: its runs again do not.)"""
+    return isinstance(s, gast.Expr) and isinstance(s.value, gast.Call) and isinstance(s.value.func, gast.Name) \
+        and callees.lookup(s.value.func) is print
+
+
+def assigned_names(stmts) -> set:
+    return {n.id for s in walk_statements(stmts) for n in name_nodes(s)
+            if isinstance(n.ctx, gast.Store) and not is_block(s)} | \
+           {s.target.id for s in walk_statements(stmts) if isinstance(s, gast.For) and isinstance(s.target, gast.Name)}
+
+
+def is_block(s) -> bool:
+    return isinstance(s, (gast.If, gast.For, gast.While))
