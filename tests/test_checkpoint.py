@@ -315,7 +315,7 @@ def inner_of_a_writing_loop(x):
     for k in range(4):
         for j in range(6):
             s = np.sin(s + j * x) + 0.5 * s
-        y[k] = s + 0.5 * y[k - 1]   # (it reads what it wrote: not run again)
+        y[k] = s + 0.5 * y[k - 1]   # (y[-1] at the first trip, the last element: not run again)
     return np.sum(y * y)
 
 
@@ -405,6 +405,25 @@ def trajectory(x0, k):
     return np.sum(traj ** 2) + np.sum(np.cos(traj[-1]))
 
 
+def state_in_its_trajectory(x0, k):
+    """A simulation whose state is the trajectory: each trip reads the row the trip before wrote."""
+    traj = np.zeros((31, x0.shape[0]))
+    traj[0] = x0
+    for t in range(30):
+        traj[t + 1] = traj[t] - 0.1 * k * np.sin(traj[t]) + 0.05 * np.roll(traj[t], 1)
+    return np.sum(traj ** 2)
+
+
+def leapfrog(x0, k):
+    """Two steps back: trip t reads rows t and t - 1, writes row t + 1."""
+    x = np.zeros((25, x0.shape[0]))
+    x[0] = x0
+    x[1] = x0 * 1.01
+    for t in range(1, 24):
+        x[t + 1] = 2.0 * x[t] - x[t - 1] - 0.01 * k * np.sin(x[t])
+    return np.sum(x[-1] ** 2) + np.sum(np.cos(x))
+
+
 def trajectory_returned(x0):
     out = np.zeros((12, 3))
     x = x0
@@ -415,19 +434,20 @@ def trajectory_returned(x0):
 
 
 @pytest.mark.parametrize("checkpoint", [True, 1, 3])
-def test_a_loop_writing_its_own_rows_is_checkpointed(checkpoint):
+@pytest.mark.parametrize("f", [trajectory, state_in_its_trajectory, leapfrog])
+def test_a_loop_writing_its_own_rows_is_checkpointed(f, checkpoint):
     x0, k = rng.normal(size=3), 0.7
-    df = s2s.grad(trajectory, (0, 1), checkpoint=checkpoint)
+    df = s2s.grad(f, (0, 1), checkpoint=checkpoint)
     assert "checkpoint_" in s2s.source(df)
-    plain = s2s.grad(trajectory, (0, 1))(x0, k)
+    plain = s2s.grad(f, (0, 1))(x0, k)
     for _ in range(2):   # the general code, then the code made for these shapes
         got = df(x0, k)
         for i in (0, 1):
-            np.testing.assert_allclose(got[i], numerical_grad(trajectory, (x0, k), i), rtol=1e-6, atol=1e-9)
+            np.testing.assert_allclose(got[i], numerical_grad(f, (x0, k), i), rtol=1e-6, atol=1e-9)
             np.testing.assert_allclose(got[i], plain[i], rtol=1e-10, atol=1e-12)
     v = rng.normal(size=3)
-    np.testing.assert_allclose(s2s.hvp(trajectory, 0, checkpoint=checkpoint)(x0, k, v),
-                               _fd_hvp(trajectory, (x0, k), 0, v), rtol=1e-5, atol=1e-7)
+    np.testing.assert_allclose(s2s.hvp(f, 0, checkpoint=checkpoint)(x0, k, v), _fd_hvp(f, (x0, k), 0, v),
+                               rtol=1e-5, atol=1e-7)
 
 
 def test_records_of_a_loop_writing_its_rows_fall_to_about_sqrt_of_trips():
@@ -457,12 +477,20 @@ def test_the_array_a_checkpointed_loop_writes_may_be_returned(checkpoint):
     np.testing.assert_allclose(g, numerical_grad(changes_the_trajectory_it_gets, (x0,), 0), rtol=1e-6, atol=1e-9)
 
 
-def reads_what_it_wrote(x0, k):
-    traj = np.zeros(21)
-    traj[0] = x0
+def reads_ahead(x0, k):
+    traj = x0 * np.ones(21)
     for t in range(20):
-        traj[t + 1] = traj[t] - 0.1 * k * np.sin(traj[t])
+        traj[t] = traj[t + 1] - 0.1 * k * np.sin(traj[t + 1])   # a trip run again would read its own write
     return np.sum(traj ** 2)
+
+
+def reads_the_whole_array(x):
+    y = np.zeros(6)
+    s = x
+    for i in range(6):
+        s = np.sin(s) * x + 0.01 * np.sum(y)
+        y[i] = s
+    return np.sum(y * y)
 
 
 def writes_one_element_again(x):
@@ -502,8 +530,8 @@ def read_before_the_loop(x):
     return first + np.sum(y)
 
 
-@pytest.mark.parametrize("f", [reads_what_it_wrote, writes_one_element_again, writes_an_element_from_the_end,
-                               doubles_what_it_reads, read_before_the_loop])
+@pytest.mark.parametrize("f", [reads_ahead, reads_the_whole_array, writes_one_element_again,
+                               writes_an_element_from_the_end, doubles_what_it_reads, read_before_the_loop])
 def test_a_loop_whose_writes_a_run_again_could_change_is_recorded(f):
     """Such a loop is recorded as without checkpointing, and its derivative is exact."""
     args = (0.4, 0.7)[:f.__code__.co_argcount]

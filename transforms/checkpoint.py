@@ -51,15 +51,16 @@ first time.
 
 The snapshot is what a trip reads before writing (its upward-exposed names) among what the loop
 assigns: the names, not copies. The one write in place a checkpointed loop may make is
-`y[i + c] = v`, each trip into elements of its own of an array that nothing before the loop or
-in it reads (`checkpoint_candidates`, which says which loops qualify): once the loop has run, a
-trip run again writes what is there already, so `y` needs no snapshot and no record. A loop
-whose trips read what they write (`y[t + 1] = f(y[t])`), append to a list or otherwise change
-something in place is recorded as without checkpointing.
+`y[i + c] = v`, each trip into elements of its own of an array that nothing before the loop
+reads and the loop reads only where earlier trips wrote (`y[t + 1] = f(y[t])`;
+`checkpoint_candidates` says which loops qualify): once the loop has run, a trip run again reads
+what it read and writes what is there already, so `y` needs no snapshot and no record. A loop
+that appends to a list or otherwise changes something in place is recorded as without
+checkpointing.
 
-A loop inside another that is not checkpointed (a `while`, a loop that appends, or reads what it
-writes) is checkpointed on each trip of it: the trip pushes the loop's trip count `_steps1` after
-it, and the backward pass pops it and makes `_range1` (and `_every1`) again from what the loop read.
+A loop inside another that is not checkpointed (a `while`, a loop that appends) is checkpointed
+on each trip of it: the trip pushes the loop's trip count `_steps1` after it, and the backward
+pass pops it and makes `_range1` (and `_every1`) again from what the loop read.
 """
 from __future__ import annotations
 

@@ -5,7 +5,8 @@ A candidate is a `for` loop over `range(...)` without `else`, not inside another
 calls are deterministic (`deterministic`: rules, NumPy outside `numpy.random`, pure builtins,
 user functions that are themselves deterministic) and whose effects s2s can repeat: none, but
 for `print` (dropped from the runs again) and writes `y[i + c] = v` that each trip makes into
-elements of its own of an array nothing before the loop or in it reads (`_writes_repeatable`).
+elements of its own of an array nothing before the loop reads, and the loop only where earlier
+trips wrote (`_writes_repeatable`).
 Appends, pops, augmented assignments and other call statements keep the loop recorded as
 without checkpointing.
 """
@@ -114,14 +115,15 @@ def _expressions(s):
 
 def _writes_repeatable(loop, nested, seen, shares, callees) -> bool:
     """May `loop` run again, in the backward pass, though its trips change arrays in place?
-    Yes where it changes none, and where its only such changes are writes `y[i + c] = v` into
-    arrays that neither the loop nor what runs before it reads (`seen`: but for their shapes),
-    nor any name sharing their memory (`shares`), and where each trip writes elements of its
-    own: the index holds the loop's index plus a constant (and names the loop does not assign,
-    slices of ints). Once the loop has run, a trip run again writes what it wrote where it wrote
-    it: the array does not change; and what it held before is read by no one. No record and no
-    snapshot of the array is needed. (The loop must not be inside another, whose next trip could
-    read it.)"""
+    Yes where it changes none, and where its only such changes are writes `y[.., i + c, ..] = v`
+    (the loop's index plus a constant, at one axis; ints, slices of ints or names the loop does
+    not assign elsewhere) into arrays that nothing before the loop reads (`seen`: but for their
+    shapes), nor any name sharing their memory (`shares`), and that the loop reads only at
+    `y[.., i + r, ..]` with r < c at that axis. Each trip then writes elements of its own, and
+    reads only elements that earlier trips wrote or that no trip writes: once the loop has run, a
+    trip run again reads what it read the first time and writes what is there already, so the
+    array needs no record and no snapshot. (The loop must not be inside another, whose next trip
+    could read it.)"""
     writes = []
     for s in walk_statements(loop.body):
         if pushed(s) or (isinstance(s, gast.Assign) and popped(s.value)) or isinstance(s, gast.AugAssign) \
@@ -135,48 +137,70 @@ def _writes_repeatable(loop, nested, seen, shares, callees) -> bool:
         return False
     assigned = assigned_names(loop.body)
     offsets = _index_offsets(loop)
-    read = {n for s in walk_statements(loop.body) for n in _value_reads(s, callees)}
+    written: dict = {}   # array -> (axis, offset) of its writes
     for target in writes:
         y = target.value
-        if not isinstance(y, gast.Name) or shares.get(y.id, {y.id}) & (seen | read):
-            return False
         parts = target.slice.elts if isinstance(target.slice, gast.Tuple) else [target.slice]
-        if not any(isinstance(p, gast.Name) and p.id in offsets for p in parts):
+        if not isinstance(y, gast.Name) or shares.get(y.id, {y.id}) & seen:
             return False
         if not all((isinstance(p, gast.Name) and (p.id in offsets or p.id not in assigned)) or _fixed(p)
                    for p in parts):
             return False
+        axis = _offset_axis(parts, offsets)
+        if axis is None or written.setdefault(y.id, axis) != axis:
+            return False   # (two offsets: `y[i] = a; y[i + 1] = b` writes an element at two trips)
+    for s in walk_statements(loop.body):
+        for node in _value_reads(s, callees, written):
+            if not isinstance(node, gast.Subscript):
+                return False   # the whole array, or what a name sharing it holds
+            parts = node.slice.elts if isinstance(node.slice, gast.Tuple) else [node.slice]
+            axis, c = written[node.value.id]
+            read = _offset_axis(parts, offsets)
+            if read is None or read[0] != axis or read[1] >= c:
+                return False
     return True
 
 
-def _index_offsets(loop) -> set:
-    """The names that hold the index of `loop` plus a constant at every trip, where that is never
-    below zero (a negative index would name an element from the end): the index, and
-    temporaries assigned once, at the top of the body, `i + c` (or `i - c`, with the range
-    starting at c or above)."""
+def _offset_axis(parts, offsets):
+    """(axis, c) where the index `parts` holds the loop's index plus c, the parts before it each
+    taking one axis (an int, a slice, the loop's index plus a constant); else None."""
+    for axis, p in enumerate(parts):
+        if isinstance(p, gast.Name) and p.id in offsets:
+            return axis, offsets[p.id]
+        if not (_fixed(p) or (isinstance(p, gast.Name) and p.id in offsets)):
+            return None
+    return None
+
+
+def _index_offsets(loop) -> dict:
+    """{name: c} for the names that hold the index of `loop` plus c at every trip, where that is
+    never below zero (a negative index would name an element from the end): the index, and
+    temporaries assigned once, at the top of the body before anything reads them, `i + c` (or
+    `i - c`, with the range starting at c or above)."""
     args = loop.iter.args
     start = args[0].value if len(args) >= 2 and isinstance(args[0], gast.Constant) else 0 if len(args) == 1 else None
     step = args[2].value if len(args) == 3 and isinstance(args[2], gast.Constant) else 1 if len(args) < 3 else None
     if not (type(start) is int and start >= 0 and type(step) is int and step > 0):
-        return set()
+        return {}
     i = loop.target.id
     counts: dict = {}
     for s in walk_statements(loop.body):
         for n in assigned_names([s]) if not is_block(s) else ():
             counts[n] = counts.get(n, 0) + 1
     if i in counts:
-        return set()
-    offsets = {i}
+        return {}
+    offsets, read = {i: 0}, set()
     for s in loop.body:
-        if not (isinstance(s, gast.Assign) and isinstance(s.targets[0], gast.Name) and counts.get(s.targets[0].id) == 1
-                and isinstance(s.value, gast.BinOp) and isinstance(s.value.op, (gast.Add, gast.Sub))):
-            continue
-        left, right, add = s.value.left, s.value.right, isinstance(s.value.op, gast.Add)
-        if isinstance(left, gast.Constant) and add:
-            left, right = right, left
-        if isinstance(left, gast.Name) and left.id == i and isinstance(right, gast.Constant) and type(right.value) is int \
-                and (right.value >= 0 if add else right.value <= start):
-            offsets.add(s.targets[0].id)
+        if isinstance(s, gast.Assign) and isinstance(s.targets[0], gast.Name) and counts.get(s.targets[0].id) == 1 \
+                and s.targets[0].id not in read and isinstance(s.value, gast.BinOp) \
+                and isinstance(s.value.op, (gast.Add, gast.Sub)):
+            left, right, add = s.value.left, s.value.right, isinstance(s.value.op, gast.Add)
+            if isinstance(left, gast.Constant) and add:
+                left, right = right, left
+            if isinstance(left, gast.Name) and left.id == i and isinstance(right, gast.Constant) \
+                    and type(right.value) is int and (right.value >= 0 if add else right.value <= start):
+                offsets[s.targets[0].id] = right.value if add else -right.value
+        read |= {n.id for n in name_nodes(s) if isinstance(n.ctx, gast.Load)}
     return offsets
 
 
@@ -194,14 +218,19 @@ _SHAPE_CALLS = (len, np.shape, np.ndim, np.size)
 _SHAPE_ATTRIBUTES = {"shape", "ndim", "size", "dtype"}
 
 
-def _value_reads(node, callees) -> set:
+def _value_reads(node, callees, arrays=None):
     """The names `node` (a statement or an expression) reads the values of: not the array of a
     write `y[i] = v` (its index and value, yes), not one whose shape only it reads (`len(y)`,
-    `y.shape`)."""
-    shape_only, reads = set(), set()
+    `y.shape`). With `arrays`, the reads of those names: each the `y[...]` it is read by, or the
+    name itself where it is read whole."""
+    shape_only, reads, indexed = set(), set(), {}
     for n in walk(node):
         if isinstance(n, gast.Assign) and subscript_write(n) is not None:
             shape_only.add(id(n.targets[0].value))
+        elif isinstance(n, gast.Subscript) and isinstance(n.value, gast.Name):
+            indexed[id(n.value)] = n
+            if isinstance(n.ctx, gast.Store):
+                shape_only.add(id(n.value))
         elif isinstance(n, gast.Call) and len(n.args) == 1 and not n.keywords and isinstance(n.args[0], gast.Name):
             try:
                 shape = any(callees.lookup(n.func) is f for f in _SHAPE_CALLS)
@@ -213,6 +242,8 @@ def _value_reads(node, callees) -> set:
             shape_only.add(id(n.value))
         elif isinstance(n, gast.Name) and isinstance(n.ctx, gast.Load):
             reads.add(n)
+    if arrays is not None:
+        return [indexed.get(id(n), n) for n in reads if id(n) not in shape_only and n.id in arrays]
     return {n.id for n in reads if id(n) not in shape_only}
 
 
