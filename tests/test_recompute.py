@@ -2,7 +2,8 @@
 (transforms/recompute.py, issue 12): fewer values pushed per trip, the same gradients. Each case
 is checked against central differences, through the general code and the code for known shapes;
 what must not be computed again (an operand assigned in between, a branch in between, a
-function that writes into arrays) is read in the generated code."""
+function that writes into arrays) is read in the generated code. A loop that keeps its state in
+an array (`xs[t + 1] = f(xs[t])`) records nothing of it: its adjoints read the array."""
 import numpy as np
 import pytest
 
@@ -53,11 +54,44 @@ def writes_into_arrays(x, a):
     return np.sum(y)
 
 
+def state_in_its_trajectory(x0, k):
+    xs = np.zeros((9, x0.shape[0]))
+    xs[0] = x0
+    for t in range(8):
+        xs[t + 1] = xs[t] - 0.1 * k * np.sin(xs[t]) + 0.05 * np.roll(xs[t], 1)
+    return np.sum(xs ** 2) + np.sum(np.cos(xs[-1]))
+
+
+def keeps_its_trajectory(x0, k):
+    traj = np.zeros((8, x0.shape[0]))
+    x = x0
+    for t in range(8):
+        x = x - 0.1 * k * np.sin(x)
+        traj[t] = x
+    return np.sum(traj * traj)
+
+
+def trajectory_twice(x0, k):
+    """The loop runs twice over one array (inside another loop): the second run overwrites the
+    first's elements, which the first run's adjoints read."""
+    xs = np.zeros((5, x0.shape[0]))
+    xs[0] = x0
+    total = 0.0
+    for r in range(2):
+        for t in range(4):
+            xs[t + 1] = np.sin(xs[t]) * k + 0.1 * r
+        total = total + np.sum(xs * xs)
+    return total
+
+
 CASES = [(scalar_loop, (0, 1), (0.3, 0.4)),
          (reaction_diffusion, (0, 1), (np.linspace(-1.0, 1.0, 6), 0.2)),
          (reassigned_between, (0, 1), (np.array([0.3, -0.2, 0.5]), 0.7)),
          (branch_between, (0, 1), (np.array([0.3, -0.2, 0.5]), 0.7)),
-         (writes_into_arrays, (0, 1), (np.array([0.3, -0.2, 0.5]), 0.7))]
+         (writes_into_arrays, (0, 1), (np.array([0.3, -0.2, 0.5]), 0.7)),
+         (state_in_its_trajectory, (0, 1), (np.array([0.3, -0.2, 0.5]), 0.7)),
+         (keeps_its_trajectory, (0, 1), (np.array([0.3, -0.2, 0.5]), 0.7)),
+         (trajectory_twice, (0, 1), (np.array([0.3, -0.2, 0.5]), 0.7))]
 
 
 @pytest.mark.parametrize("f, wrt, point", CASES, ids=[c[0].__name__ for c in CASES])
@@ -96,9 +130,21 @@ def test_an_array_loop_records_what_a_person_keeps():
         "_stack.append(lap)", "_stack.append(u)"]
 
 
+@pytest.mark.parametrize("f", [state_in_its_trajectory, keeps_its_trajectory])
+def test_a_simulation_keeping_its_trajectory_records_its_state_at_most(f):
+    """The trajectory is the tape: a trip's adjoints read the rows earlier trips wrote, which no
+    later trip overwrites; nothing else but the state a trip rebinds is recorded."""
+    x0 = np.array([0.3, -0.2, 0.5])
+    assert "copy_of(" not in s2s.source(s2s.grad(f, wrt=(0, 1)))   # (general code keeps `np.sin(x)`: it
+    text = s2s.source(s2s.grad(f, wrt=(0, 1)), like=(x0, 0.7))     # may be a number's)
+    pushed = sorted(set(line.strip() for line in text.splitlines() if "_stack.append(" in line))
+    assert pushed == ([] if f is state_in_its_trajectory else ["_stack.append(x)"]), pushed
+
+
 def test_what_cannot_be_computed_again_is_recorded():
     assert "_stack.append(t)" in s2s.source(s2s.grad(reassigned_between, wrt=(0, 1)))
     assert "_stack.append(t)" in s2s.source(s2s.grad(writes_into_arrays, wrt=(0, 1)))
+    assert "_stack.append(copy_of(xs[" in s2s.source(s2s.grad(trajectory_twice, wrt=(0, 1)))
 
 
 def nested_index_loops(x, y):

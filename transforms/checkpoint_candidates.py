@@ -32,7 +32,42 @@ def candidates(body, is_range, callees, user_deterministic, shares) -> dict:
     `print`s: `printed`); `nested`: inside another loop (a `while`, or a loop that writes in place
     otherwise), whose trips each run it anew."""
     found = {}
-    seen: set = set()   # the names whose values the statements before read
+
+    def take(loop, nested, seen):
+        if is_range(loop.iter) and not loop.orelse and _writes_repeatable(loop, nested, seen, shares, callees) \
+                and deterministic(loop.body, callees, user_deterministic):
+            found[loop] = (copy.deepcopy(loop), nested)
+            return True
+        return False
+    _visit_loops(body, callees, take)
+    return found
+
+
+def write_once(body, is_range, callees, shares) -> set:
+    """The writes `y[.., i + c, ..] = v` of loops over `range(...)` (not inside another loop)
+    whose old values no adjoint reads, so that reverse mode need not record them: into an array
+    that nothing before the loop reads, that each trip writes elements of its own of, and that the
+    loop reads only where earlier trips wrote (`_array_offsets`). The backward sweep reads the
+    array where the loop did, or where code after it did: once the loop has run, every element
+    there holds what it held when it was read."""
+    found = set()
+
+    def take(loop, nested, seen):
+        if not nested and is_range(loop.iter):
+            arrays = {y for y, offset in _array_offsets(loop, callees).items()
+                      if offset is not None and not shares.get(y, {y}) & seen}
+            found.update(s for s in walk_statements(loop.body)
+                         if subscript_write(s) is not None and subscript_write(s).value.id in arrays)
+        return False
+    _visit_loops(body, callees, take)
+    return found
+
+
+def _visit_loops(body, callees, take):
+    """Calls `take(loop, nested, seen)` for each `for` loop of `body` over a call with a target
+    name, in the order they run, not inside a loop `take` returned True for (`nested`: inside
+    another loop; `seen`: the names whose values the statements before read)."""
+    seen: set = set()
 
     def visit(stmts, nested):
         for s in stmts:
@@ -41,18 +76,15 @@ def candidates(body, is_range, callees, user_deterministic, shares) -> dict:
                 visit(s.body, nested)
                 visit(s.orelse, nested)
                 continue
-            if isinstance(s, gast.For) and isinstance(s.iter, gast.Call) and is_range(s.iter) and not s.orelse \
-                    and isinstance(s.target, gast.Name) and _writes_repeatable(s, nested, seen, shares, callees) \
-                    and deterministic(s.body, callees, user_deterministic):
-                found[s] = (copy.deepcopy(s), nested)
-            elif isinstance(s, (gast.For, gast.While)):
+            if isinstance(s, (gast.For, gast.While)) and not (
+                    isinstance(s, gast.For) and isinstance(s.iter, gast.Call) and isinstance(s.target, gast.Name)
+                    and take(s, nested, frozenset(seen))):
                 seen.update(_value_reads(s.iter if isinstance(s, gast.For) else s.test, callees))
                 visit(s.body, True)
                 continue
             for inner in walk_statements([s]):
                 seen.update(_value_reads(inner, callees))
     visit(body, False)
-    return found
 
 
 def deterministic(stmts, callees, user_deterministic) -> bool:
@@ -115,50 +147,55 @@ def _expressions(s):
 
 def _writes_repeatable(loop, nested, seen, shares, callees) -> bool:
     """May `loop` run again, in the backward pass, though its trips change arrays in place?
-    Yes where it changes none, and where its only such changes are writes `y[.., i + c, ..] = v`
-    (the loop's index plus a constant, at one axis; ints, slices of ints or names the loop does
-    not assign elsewhere) into arrays that nothing before the loop reads (`seen`: but for their
-    shapes), nor any name sharing their memory (`shares`), and that the loop reads only at
-    `y[.., i + r, ..]` with r < c at that axis. Each trip then writes elements of its own, and
-    reads only elements that earlier trips wrote or that no trip writes: once the loop has run, a
-    trip run again reads what it read the first time and writes what is there already, so the
-    array needs no record and no snapshot. (The loop must not be inside another, whose next trip
-    could read it.)"""
-    writes = []
+    Yes where it changes none, and where its only such changes are writes that `_array_offsets`
+    allows into arrays that nothing before the loop reads (`seen`: but for their shapes), nor any
+    name sharing their memory (`shares`). Each trip then writes elements of its own, and reads
+    only elements that earlier trips wrote (or that no trip writes): once the loop has run, a trip
+    run again reads what it read the first time and writes what is there already, so the array
+    needs no record and no snapshot. (The loop must not be inside another, whose next trip could
+    read it.)"""
     for s in walk_statements(loop.body):
         if pushed(s) or (isinstance(s, gast.Assign) and popped(s.value)) or isinstance(s, gast.AugAssign) \
                 or (isinstance(s, gast.Expr) and not printed(s, callees)):
             return False   # (an effect s2s knows how to undo is one of these; be safe with the rest)
-        if subscript_write(s) is not None:
-            writes.append(subscript_write(s))
-    if not writes:
+    arrays = _array_offsets(loop, callees)
+    if not arrays:
         return True
-    if nested:
-        return False
+    return not nested and all(offset is not None and not shares.get(y, {y}) & seen for y, offset in arrays.items())
+
+
+def _array_offsets(loop, callees) -> dict:
+    """{y: (axis, c)} for each array `y` that `loop` (over `range(...)`) writes into -- or None
+    where its writes and reads are not these: writes `y[.., i + c, ..] = v`, the loop's index plus
+    a constant at one axis (the other parts ints, slices of ints or names the loop does not
+    assign; the parts before it each taking one axis), with the one c; reads only
+    `y[.., i + r, ..]` at that axis with r < c (or of its shape); `y` not assigned in the loop."""
+    writes = [subscript_write(s) for s in walk_statements(loop.body) if subscript_write(s) is not None]
+    if not writes:
+        return {}
     assigned = assigned_names(loop.body)
     offsets = _index_offsets(loop)
-    written: dict = {}   # array -> (axis, offset) of its writes
+    arrays: dict = {}
     for target in writes:
         y = target.value
+        if not isinstance(y, gast.Name):
+            return {None: None}
         parts = target.slice.elts if isinstance(target.slice, gast.Tuple) else [target.slice]
-        if not isinstance(y, gast.Name) or shares.get(y.id, {y.id}) & seen:
-            return False
-        if not all((isinstance(p, gast.Name) and (p.id in offsets or p.id not in assigned)) or _fixed(p)
-                   for p in parts):
-            return False
-        axis = _offset_axis(parts, offsets)
-        if axis is None or written.setdefault(y.id, axis) != axis:
-            return False   # (two offsets: `y[i] = a; y[i + 1] = b` writes an element at two trips)
+        axis = _offset_axis(parts, offsets) if all(
+            (isinstance(p, gast.Name) and (p.id in offsets or p.id not in assigned)) or _fixed(p) for p in parts) else None
+        # (two offsets: `y[i] = a; y[i + 1] = b` writes an element at two trips)
+        arrays[y.id] = axis if arrays.get(y.id, axis) == axis and y.id not in assigned else None
     for s in walk_statements(loop.body):
-        for node in _value_reads(s, callees, written):
-            if not isinstance(node, gast.Subscript):
-                return False   # the whole array, or what a name sharing it holds
-            parts = node.slice.elts if isinstance(node.slice, gast.Tuple) else [node.slice]
-            axis, c = written[node.value.id]
-            read = _offset_axis(parts, offsets)
-            if read is None or read[0] != axis or read[1] >= c:
-                return False
-    return True
+        for node in _value_reads(s, callees, arrays):
+            y = node.value.id if isinstance(node, gast.Subscript) else node.id
+            if arrays[y] is None:
+                continue
+            read = None
+            if isinstance(node, gast.Subscript):   # (else the whole array, or its memory through another name)
+                read = _offset_axis(node.slice.elts if isinstance(node.slice, gast.Tuple) else [node.slice], offsets)
+            if read is None or read[0] != arrays[y][0] or read[1] >= arrays[y][1]:
+                arrays[y] = None
+    return arrays
 
 
 def _offset_axis(parts, offsets):

@@ -41,7 +41,7 @@ from .nodes import (assign, at, call, clone, const, expr_stmt, index_names, name
                     pushed, stack_names, subscript_write, target_names, walk_statements)
 from .shapes import containers, dicts, lazy_temporaries, range_indices, same_shapes
 from .checkpoint import Checkpoints, carried_names, loop_inputs, upward_exposed
-from .checkpoint_candidates import candidates
+from .checkpoint_candidates import candidates, write_once
 from .known_shapes import element
 from .recompute import Recompute
 from .specialise import specialise
@@ -238,6 +238,8 @@ class _Reverse:
         targets = target_names(s)
         if subscript_write(s) is not None:
             self.write_adjoint(s, zero, code)
+            if self.recompute is not None and self.recompute.wanted([n for st in code for n in name_nodes(st)], s):
+                code = self.recompute.substitute(code, s)   # (an index `t + 1`)
             self.reads[s] = self.primal_reads(code)
             return code + [marker], zero
         if s in self.calls:
@@ -567,13 +569,18 @@ def reverse(fn, info, namer, act, callees, derive_call, wrt, numbers=frozenset()
         r.primal.add(namer.out)
         body.append(assign(namer.out, ret.value if isinstance(ret, gast.Return) else const(None), ret))
         out = namer.out
-    plain = candidates(body, lambda c: isinstance(c.func, gast.Name) and callees.lookup(c.func) is range, callees,
-                       deterministic or (lambda g: False), sharing(fn, callees)) if checkpoint else {}
+    is_range = lambda c: isinstance(c.func, gast.Name) and callees.lookup(c.func) is range   # noqa: E731
+    classes = sharing(fn, callees)
+    plain = candidates(body, is_range, callees, deterministic or (lambda g: False), classes) if checkpoint else {}
+    once = write_once(body, is_range, callees, classes)   # writes whose old values no adjoint reads
     r.rewrite_calls(body)
     r.shapes = same_shapes(body, callees, r.scalars)
     zero_start = set(act.active) - {out}
-    # an adjoint that reads a view of an array written in place reads the array
+    # an adjoint that reads an array, or a view of one, written in place (through any name that
+    # shares its memory) needs those writes undone: it reads the names they write into
     shares = sharing(fn, callees)
+    written_into = {subscript_write(s).value.id for s in walk_statements(fn.body) if subscript_write(s) is not None}
+    shares = {v: c & written_into for v, c in shares.items()}
 
     # A generation tells what the backward pass reads; a loop (or if) whose body overwrites
     # any of that needs a backward counterpart to pop in, even with no adjoints. Such a
@@ -618,7 +625,7 @@ def reverse(fn, info, namer, act, callees, derive_call, wrt, numbers=frozenset()
     for s, lists in unpacked_lists(read).items():
         reads[s] = reads.get(s, set()) | lists
     branch_reads = {k: widen(v) for k, v in r.branch_reads.items()}
-    record = to_record(body, reads, branch_reads, widen(entry), r.index_loops)
+    record = to_record(body, reads, branch_reads, widen(entry), r.index_loops, once)
     after = {v: found for v, found in recorded_after(body, record, reads, branch_reads, widen(entry)).items()
              if found[1] in r.backward_blocks}
     for v, (s, _, _) in after.items():

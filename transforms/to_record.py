@@ -32,9 +32,11 @@ import gast
 from .nodes import index_names, popped, pushed, subscript_write, target_names
 
 
-def to_record(body, reads, branch_reads, entry_reads, index_loops=frozenset()):
+def to_record(body, reads, branch_reads, entry_reads, index_loops=frozenset(), unread_writes=frozenset()):
     """Return {assignment: [names to push before it]}. `index_loops`: loops `for i in range(...)`
-    whose backward loop sets `i` again at each trip (`reversed(range(...))`): `i` is not recorded."""
+    whose backward loop sets `i` again at each trip (`reversed(range(...))`): `i` is not recorded.
+    `unread_writes`: writes `y[i] = v` whose old values the backward pass does not read
+    (`checkpoint_candidates.write_once`): not recorded, though `y` is read."""
     record: dict = {}
 
     def block(stmts, need):
@@ -51,6 +53,9 @@ def to_record(body, reads, branch_reads, entry_reads, index_loops=frozenset()):
             need |= reads.get(s, set())
             return need
         if isinstance(s, gast.Assign):
+            if s in unread_writes:
+                need |= reads.get(s, set())
+                return need
             written = target_names(s)
             saved = [v for v in written if v in need]
             xs = popped(s.value)

@@ -6,8 +6,6 @@ from s2s.runtime import grad_seed, unbroadcast, unsum, unindex, zeros_like, set_
 
 def grad_indexing_writes(x, a):
     """Gradient of indexing_writes (golden_cases.py) with respect to x, a."""
-    _5 = None
-    _9 = None
     _stack = []
     # y = np.zeros(len(x))    (golden_cases.py:103)
     _1 = len(x)
@@ -19,15 +17,12 @@ def grad_indexing_writes(x, a):
     for i in range(1, len(x)):
         # y[i] = y[i - 1] * a + x[i]    (golden_cases.py:106)
         _6 = i - 1
-        _stack.append(_5)
         _5 = y[_6]
         _4 = _5 * a
         _7 = x[i]
         _3 = _4 + _7
-        _stack.append(copy_of(y[i]))
         y[i] = _3
     # y[1:3] += x[:2]    (golden_cases.py:107)
-    _stack.append(_9)
     _9 = y[1:3]
     _10 = x[:2]
     _8 = _9 + _10
@@ -49,20 +44,17 @@ def grad_indexing_writes(x, a):
     d_10 = unbroadcast(d_8, _10)
     d_x = unindex(d_10, x, slice(None, 2, None))
     d_y = add_at(d_y, y, slice(1, 3, None), d_9)
-    _9 = _stack.pop()
     # grad of: for i in range(1, len(x)):    (golden_cases.py:105)
     d_a = zeros_like(a)
     for i in reversed(range(1, len(x))):
         # grad of: y[i] = y[i - 1] * a + x[i]    (golden_cases.py:106)
         d_3 = copy_of(d_y[i])
         d_y = set_at(d_y, i, 0.0)
-        y[i] = _stack.pop()
         d_7 = unbroadcast(d_3, x[i])
         d_x = add_at(d_x, x, i, d_7)
         d_5 = unbroadcast(d_3 * a, y[i - 1])
         d_a = d_a + unbroadcast(d_3 * y[i - 1], a)
         d_y = add_at(d_y, y, i - 1, d_5)
-        _5 = _stack.pop()
     # grad of: y[0] = x[0]    (golden_cases.py:104)
     d_2 = unbroadcast(d_y[0], _2)
     d_x = add_at(d_x, x, 0, d_2)
