@@ -12,7 +12,7 @@ name gives that same shape and dtype (flow-insensitive, iterated to a fixed poin
 assigned in a loop is known only if every pass gives the same). The primitives it knows are few
 and their shapes exact: arithmetic and comparisons (broadcasting), elementwise rules, ``@`` and
 ``np.dot`` of vectors and matrices, reductions over constant axes, ``np.zeros``-like makers of
-a constant shape, ``.T``, keeps-shape rules (``np.roll``), indexing by an int or constant
+a constant shape (ints, and tuples of them, from an array's ``.shape`` too), ``.T``, keeps-shape rules (``np.roll``), indexing by an int or constant
 slices, and the index of a ``range`` loop. Anything else is unknown, which is always safe: the
 generic code stays.
 """
@@ -201,6 +201,10 @@ def _value(value, env, callees, assigned, result_of):
         if value.attr in ("shape", "ndim", "size"):
             return Const({"shape": base.shape, "ndim": base.ndim, "size": math.prod(base.shape)}[value.attr])
         return None
+    if isinstance(value, gast.Tuple):   # a shape made of ints: `(201, n)` with `n = x.shape[0]`
+        parts = [fixed(e) for e in value.elts]
+        return Const(tuple(p.value for p in parts)) if all(p is not None and type(p.value) is int
+                                                           for p in parts) else None
     if isinstance(value, gast.Subscript):
         base = fixed(value.value)
         if base is not None and isinstance(base.value, tuple):
