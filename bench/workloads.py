@@ -333,6 +333,46 @@ def args_stencil():
     return u0, 0.1
 
 
+# ---------------------------------------------------------------------------
+# trajectory: 16 coupled nonlinear oscillators, 200 Euler steps, every state kept
+# ---------------------------------------------------------------------------
+
+# A simulation as people write one: the state lives in the trajectory array, each step reads
+# the row the step before wrote. The trajectory is the tape: a hand-written gradient keeps
+# nothing else.
+def f_trajectory(x0, k):
+    xs = np.zeros((201, x0.shape[0]))
+    xs[0] = x0
+    for t in range(200):
+        xs[t + 1] = xs[t] - 0.05 * k * np.sin(xs[t]) + 0.02 * (np.roll(xs[t], 1) - xs[t])
+    return np.sum(xs[-1] ** 2) + 0.01 * np.sum(xs * xs)
+
+
+def hand_trajectory(x0, k):
+    """Backward through the steps, reading the trajectory the forward pass filled.
+
+    For x' = x - 0.05 k sin(x) + 0.02 (R x - x), R the cyclic shift (R^T shifts back):
+    gx = gx' - 0.05 k cos(x) gx' + 0.02 (R^T gx' - gx'),  gk -= 0.05 <gx', sin(x)>.
+    """
+    xs = np.zeros((201, x0.shape[0]))
+    xs[0] = x0
+    for t in range(200):
+        xs[t + 1] = xs[t] - 0.05 * k * np.sin(xs[t]) + 0.02 * (np.roll(xs[t], 1) - xs[t])
+    g = 0.02 * xs
+    g[-1] += 2.0 * xs[-1]
+    gk = 0.0
+    for t in range(199, -1, -1):
+        gn, x = g[t + 1], xs[t]
+        gk -= 0.05 * float(np.dot(gn, np.sin(x)))
+        g[t] += gn - 0.05 * k * np.cos(x) * gn + 0.02 * (np.roll(gn, -1) - gn)
+    return g[0], gk
+
+
+def args_trajectory():
+    rng = np.random.default_rng(0)
+    return rng.normal(size=16), 0.8
+
+
 WORKLOADS: list[Workload] = [
     Workload("poly", f_poly, ("x", "y"), args_poly, hand_poly),
     Workload("poly3", f_poly3, ("x1", "x2", "x3"), args_poly3, hand_poly3),
@@ -343,4 +383,5 @@ WORKLOADS: list[Workload] = [
     Workload("mlp", f_mlp, ("W1", "b1", "W2", "b2"), args_mlp, hand_mlp),
     Workload("rnn", f_rnn, ("Wx", "Wh", "b"), args_rnn, hand_rnn, hand_records=51),
     Workload("stencil", f_stencil, ("u0", "c"), args_stencil, hand_stencil, hand_records=20),
+    Workload("trajectory", f_trajectory, ("x0", "k"), args_trajectory, hand_trajectory),
 ]
