@@ -538,3 +538,14 @@ def test_a_loop_whose_writes_a_run_again_could_change_is_recorded(f):
     g = s2s.grad(f, checkpoint=True)
     assert "checkpoint_" not in s2s.source(g)
     np.testing.assert_allclose(g(*args), numerical_grad(f, args, 0), rtol=1e-6, atol=1e-9)
+
+
+@pytest.mark.parametrize("checkpoint", [True, 2])
+def test_hvp_through_a_helper_whose_loop_is_checkpointed(checkpoint):
+    """Seed 1501: the helper's forward sweep saves its loop's range; forward mode made a zero
+    tangent of it as if it were an array."""
+    from tests import corpus_issue14_seed1501 as program
+    x, y, n = 0.0135, np.array([0.0234, 0.0568, 0.0891]), 1
+    got = s2s.hvp(program.f, 0, checkpoint=checkpoint)(x, y, n, 1.0)
+    np.testing.assert_allclose(got, _fd_hvp(program.f, (x, y, n), 0, 1.0), rtol=1e-5, atol=1e-7)
+    np.testing.assert_allclose(got, s2s.hvp(program.f, 0)(x, y, n, 1.0), rtol=1e-10, atol=1e-12)
