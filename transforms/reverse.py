@@ -275,9 +275,11 @@ class _Reverse:
             code.append(assign(d_y.id, gast.BinOp(left=cleared, op=gast.Add(), right=part), s))
             return
         if isinstance(v, gast.Name) and self.act.is_active(v.id) and not self.never_read(y, target.slice):
-            if v.id in self.lazy:  # it takes a broadcast cotangent (see shapes.lazy_temporaries)
+            if self.known_element(y, target.slice, v.id):
+                pass   # the element has v's shape: its cotangent is exact
+            elif v.id in self.lazy:  # it takes a broadcast cotangent (see shapes.lazy_temporaries)
                 self.inexact.add(v.id)
-            elif not self.known_element(y, target.slice, v.id):
+            else:
                 part = call(self.namer.helper("unbroadcast"), part, name(v.id))
             self.accumulate(v.id, part, zero, code, s)
         code.append(assign(d_y.id, cleared, s))
@@ -286,7 +288,7 @@ class _Reverse:
         """The cotangent of what `y[index] = v` wrote: `d_y[index]`, or `last_write(d_y, index)`
         where an integer array in the index may name an element twice (NumPy keeps the last value)."""
         parts = index.elts if isinstance(index, gast.Tuple) else [index]
-        if all(isinstance(p, gast.Slice) or self.is_scalar(p) for p in parts):
+        if all(isinstance(p, gast.Slice) or self.is_scalar(p) or self.known_int(p) for p in parts):
             return gast.Subscript(value=d_y, slice=_copy_index(index), ctx=gast.Load())
         return call(self.namer.helper("last_write"), d_y, _index_value(_copy_index(index)))
 
@@ -431,6 +433,11 @@ class _Reverse:
         """Is `y[index]` known to be a float64 value of `v`'s known shape (code for known shapes)?"""
         kv, part = self.known.get(v), element(self.known, y, index) if v in self.known else None
         return part is not None and kv.shape == part.shape and kv.dtype == part.dtype == _F8
+
+    def known_int(self, node) -> bool:
+        """Does `node` hold one int (code for known shapes)? An index naming one element."""
+        k = self.known.get(node.id) if isinstance(node, gast.Name) else None
+        return k is not None and not k.shape and k.dtype.kind in "iu"
 
     def known_alike(self, a, b) -> bool:
         """Do `a` and `b` hold float64 values of one known shape (code for known shapes)?"""
