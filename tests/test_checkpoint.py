@@ -549,3 +549,40 @@ def test_hvp_through_a_helper_whose_loop_is_checkpointed(checkpoint):
     got = s2s.hvp(program.f, 0, checkpoint=checkpoint)(x, y, n, 1.0)
     np.testing.assert_allclose(got, _fd_hvp(program.f, (x, y, n), 0, 1.0), rtol=1e-5, atol=1e-7)
     np.testing.assert_allclose(got, s2s.hvp(program.f, 0)(x, y, n, 1.0), rtol=1e-10, atol=1e-12)
+
+
+def rnn_states(W, xs):
+    h = np.zeros(W.shape[0])
+    hs = [h]
+    for x in xs:
+        h = np.tanh(W @ h + x)
+        hs.append(h)
+    return np.sum(np.stack(hs) ** 2) + np.sum(hs[3] * hs[-1])
+
+
+def reads_its_list(x):
+    hs = [x]
+    for i in range(6):
+        hs.append(np.sin(hs[-1]) * x + 0.1)   # a trip run again would read the last trip's
+    return sum(hs)
+
+
+@pytest.mark.parametrize("checkpoint", [True, 1, 3])
+def test_a_loop_appending_to_a_list_is_checkpointed(checkpoint):
+    """A trip run again does not append: the list holds what it appended; the backward sweep
+    takes each trip's element off, last first."""
+    df = s2s.grad(rnn_states, checkpoint=checkpoint)
+    text = s2s.source(df)
+    appends = [line for line in text.splitlines() if line.strip() == "hs.append(h)"]
+    assert "checkpoint_" in text and len(appends) == 1   # the first run's (neither the segments' nor advances')
+    for _ in range(2):
+        np.testing.assert_allclose(df(W, XS), numerical_grad(rnn_states, (W, XS), 0), rtol=1e-6, atol=1e-9)
+    v = rng.normal(size=W.shape)
+    np.testing.assert_allclose(s2s.hvp(rnn_states, 0, checkpoint=checkpoint)(W, XS[:8], v),
+                               _fd_hvp(rnn_states, (W, XS[:8]), 0, v), rtol=1e-5, atol=1e-7)
+
+
+def test_a_loop_reading_the_list_it_appends_to_is_recorded():
+    g = s2s.grad(reads_its_list, checkpoint=True)
+    assert "checkpoint_" not in s2s.source(g)
+    np.testing.assert_allclose(g(0.4), numerical_grad(reads_its_list, (0.4,), 0), rtol=1e-6)

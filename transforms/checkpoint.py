@@ -54,11 +54,13 @@ assigns: the names, not copies. The one write in place a checkpointed loop may m
 `y[i + c] = v`, each trip into elements of its own of an array that nothing before the loop
 reads and the loop reads only where earlier trips wrote (`y[t + 1] = f(y[t])`;
 `checkpoint_candidates` says which loops qualify): once the loop has run, a trip run again reads
-what it read and writes what is there already, so `y` needs no snapshot and no record. A loop
-that appends to a list or otherwise changes something in place is recorded as without
-checkpointing.
+what it read and writes what is there already, so `y` needs no snapshot and no record. It may
+append to a list it does not read (`hs.append(h)`): its runs again leave the appends out, as they
+do prints (the list holds what the first run appended; the backward sweep pops each trip's
+element, last first, where it reads the list). A loop that changes something else in place is
+recorded as without checkpointing.
 
-A loop inside another that is not checkpointed (a `while`, a loop that appends) is checkpointed
+A loop inside another that is not checkpointed (a `while`, a loop that pops) is checkpointed
 on each trip of it: the trip pushes the loop's trip count `_steps1` after it, and the backward
 pass pops it and makes `_range1` (and `_every1`) again from what the loop read.
 """
@@ -68,8 +70,9 @@ import copy
 
 import gast
 
-from .checkpoint_candidates import assigned_names, printed
-from .nodes import ADJOINT, at, assign, call, const, expr_stmt, name, name_nodes, subscript_write, walk_statements
+from .checkpoint_candidates import appended_lists, assigned_names, printed
+from .nodes import ADJOINT, at, assign, call, const, expr_stmt, name, name_nodes, pushed, subscript_write, \
+    walk_statements
 
 HELPER = "checkpoint_every"
 SCHEDULE = "checkpoint_schedule"
@@ -102,7 +105,7 @@ class Checkpoints:
             self.names |= set(names.values())
             start_count = trips.get(loop, (None,))[0]
             carried = self.carried[loop] = carried_names(loop, start_count)
-            _drop_prints(loop, self.callees)   # (it runs again: what it printed is printed)
+            _drop_repeated(loop, self.callees, appended_lists(original))   # (it runs again)
             rerun = ([copy.deepcopy(start_count)] if start_count is not None else []) + [loop]
             for s in walk_statements(rerun):   # forward code: cited as such (`nodes.mark_adjoint`)
                 setattr(s, ADJOINT, False)
@@ -157,7 +160,7 @@ class Checkpoints:
         self.limit(loop, back, names["lo"], hi, names)
         advance = copy.deepcopy(original)
         advance.iter = _range_part(names, lo, hi)
-        _drop_prints(advance, self.callees)
+        _drop_repeated(advance, self.callees, appended_lists(original))
         for s in walk_statements([advance]):
             setattr(s, ADJOINT, False)
         stack = self.namer.stack
@@ -196,13 +199,14 @@ class Checkpoints:
         back.iter = _substituted(back.iter, iterated, part)
 
 
-def _drop_prints(block, callees):
-    """`block` (a loop, an if) without its `print(...)` statements, at any depth."""
+def _drop_repeated(block, callees, lists):
+    """`block` (a loop, an if) without its `print(...)` statements and its appends to `lists`, at
+    any depth: a trip run again printed and appended that the first time."""
     for field in ("body", "orelse"):
-        kept = [s for s in getattr(block, field) if not printed(s, callees)]
+        kept = [s for s in getattr(block, field) if not printed(s, callees) and not (pushed(s) and pushed(s)[0] in lists)]
         for s in kept:
             if isinstance(s, (gast.If, gast.For, gast.While)):
-                _drop_prints(s, callees)
+                _drop_repeated(s, callees, lists)
         setattr(block, field, kept or ([gast.Pass()] if field == "body" else []))
 
 

@@ -4,11 +4,11 @@ computed the first, and leave what others read as it was.
 A candidate is a `for` loop over `range(...)` without `else`, not inside another candidate, whose
 calls are deterministic (`deterministic`: rules, NumPy outside `numpy.random`, pure builtins,
 user functions that are themselves deterministic) and whose effects s2s can repeat: none, but
-for `print` (dropped from the runs again) and writes `y[i + c] = v` that each trip makes into
-elements of its own of an array nothing before the loop reads, and the loop only where earlier
-trips wrote (`_writes_repeatable`).
-Appends, pops, augmented assignments and other call statements keep the loop recorded as
-without checkpointing.
+for `print` and appends to lists it does not read (both left out of the runs again), and
+writes `y[i + c] = v` that each trip makes into elements of its own of an array nothing before
+the loop reads, and the loop only where earlier trips wrote (`_writes_repeatable`).
+Pops, augmented assignments and other call statements keep the loop recorded as without
+checkpointing.
 """
 from __future__ import annotations
 
@@ -93,6 +93,8 @@ def deterministic(stmts, callees, user_deterministic) -> bool:
     `user_deterministic(function)` holds -- not of a function s2s knows nothing of (a random draw,
     a clock, a file read), which a run again would not repeat."""
     for s in walk_statements(stmts):
+        if pushed(s):   # (`xs.append(v)`: what it does `_only_appended` says)
+            continue
         for node in _expressions(s):
             if not isinstance(node, gast.Call):
                 continue
@@ -155,13 +157,40 @@ def _writes_repeatable(loop, nested, seen, shares, callees) -> bool:
     needs no record and no snapshot. (The loop must not be inside another, whose next trip could
     read it.)"""
     for s in walk_statements(loop.body):
-        if pushed(s) or (isinstance(s, gast.Assign) and popped(s.value)) or isinstance(s, gast.AugAssign) \
+        if pushed(s):
+            continue
+        if (isinstance(s, gast.Assign) and popped(s.value)) or isinstance(s, gast.AugAssign) \
                 or (isinstance(s, gast.Expr) and not printed(s, callees)):
             return False   # (an effect s2s knows how to undo is one of these; be safe with the rest)
     arrays = _array_offsets(loop, callees)
-    if not arrays:
+    lists = appended_lists(loop)
+    if not arrays and not lists:
         return True
-    return not nested and all(offset is not None and not shares.get(y, {y}) & seen for y, offset in arrays.items())
+    return not nested and all(offset is not None and not shares.get(y, {y}) & seen for y, offset in arrays.items()) \
+        and _only_appended(loop, lists, shares, callees)
+
+
+def appended_lists(loop) -> set:
+    """The lists `loop` appends to (`xs.append(v)`)."""
+    return {pushed(s)[0] for s in walk_statements(loop.body) if pushed(s)}
+
+
+def _only_appended(loop, lists, shares, callees) -> bool:
+    """Does `loop` do nothing with the lists `lists` but append to them (no other read, by them or
+    by a name sharing them, no assignment)? Then the runs again of its trips need not append: the
+    lists hold what they appended the first time, and the backward sweep takes off (`xs.pop()`),
+    last first, what each trip appended, where it reads them."""
+    if not lists:
+        return True
+    if lists & assigned_names(loop.body):
+        return False
+    receivers = {id(s.value.func.value) for s in walk_statements(loop.body) if pushed(s)}
+    sharing = set().union(*(shares.get(xs, {xs}) for xs in lists))
+    for s in walk_statements(loop.body):
+        for node in _value_reads(s, callees, sharing):
+            if id(node) not in receivers:
+                return False
+    return True
 
 
 def _array_offsets(loop, callees) -> dict:
