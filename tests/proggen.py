@@ -518,6 +518,7 @@ class Gen:
                 (6 if self._buffers(sc, cx) else 0, "write"),
                 (2 if compound and cx.loop_depth < 2 else 0, "fill"),
                 (2 if compound and cx.loop_depth < 2 and iterables else 0, "enumerate"),
+                (2 if compound and cx.loop_depth < 2 else 0, "collect"),
                 (2, "dict"),
                 (4 if self._buffers(sc, cx, (DICT,)) else 0, "dict_write"),
             ]
@@ -914,6 +915,30 @@ class Gen:
         body += self.block(bsc, fx, inner, 0, 1)
         sc[name] = replace(sc[name], active=bsc[name].active)
         return lines + [f"for {i} in range({start}{stop}):"] + _indent(body)
+
+    def s_collect(self, sc, fx, cx):
+        """A loop that appends to a list made before it, summed after it: ``hs = [v0]``, then
+        ``hs.append(v)`` at each trip (v may read the last entry, ``hs[-1]``), ``w = sum(hs)``."""
+        kind = self.pick((SCALAR, ARRAY))
+        hs, i, w = fx.fresh("hs"), fx.fresh("i"), fx.fresh("w")
+        first = self.expr(sc, fx, self.integer(0, 1), kind)
+        bound = self.pick(fx.bounds)
+        bsc = dict(sc)
+        bsc[i] = Var(INT, "ro", hi=int(bound) - 1 if bound.isdigit() else 3)
+        inner = Ctx(cx.loop_depth + 1, cx.if_depth, cx.carried | frozenset(sc), cx.locked)
+        body = self.block(bsc, fx, inner, 0, 2)
+        value = self.bounded_fn(self.expr(bsc, fx, self.integer(0, 2), kind))
+        src = value.src if value.kind == kind else f"{value.src} + np.zeros(3)" if kind == ARRAY else \
+            f"np.sum({value.src})"
+        if self.maybe(30):
+            src = f"{src} + 0.5 * {hs}[-1]"
+        body.append(f"{hs}.append({src})")
+        active = self._active(sc, first.src) or self._active(bsc, src)
+        for name, var in bsc.items():   # what the loop body assigned
+            if name in sc and var.active != sc[name].active:
+                sc[name] = replace(sc[name], active=sc[name].active or var.active)
+        self._bind(sc, w, kind, "own", active)
+        return [f"{hs} = [{first.src}]", f"for {i} in range({bound}):"] + _indent(body) + [f"{w} = sum({hs})"]
 
     def s_enumerate(self, sc, fx, cx):
         """``for i, e in enumerate(x)``, ``for a, b in zip(x, y)``, ``for k, (a, b) in enumerate(zip(x, y))``."""
