@@ -1022,3 +1022,88 @@ def test_a_list_joined_from_an_entry_holds_its_arrays():
                 lambda: s2s.jvp(joins_a_list_entry_then_adds_in_place)(X.copy(), X.copy())):
         with pytest.raises(s2s.InPlaceWriteError, match="augmented assignment on an entry"):
             run()
+
+
+def puts_a_dict_into_a_dict_then_replaces_its_entry(x):
+    y = {"k": x * 1.0}
+    t = {}
+    t["a"] = y
+    y["k"] = x * 3.0   # t["a"] is y: t sees the new entry
+    return np.sum(t["a"]["k"])
+
+
+def puts_a_list_into_a_list_then_replaces_its_entry(x):
+    y = [x * 1.0]
+    t = [0.0] * 2
+    t[0] = y
+    y[0] = x * 3.0
+    return np.sum(t[0][0])
+
+
+@pytest.mark.parametrize("f", [puts_a_dict_into_a_dict_then_replaces_its_entry,
+                               puts_a_list_into_a_list_then_replaces_its_entry])
+def test_a_list_or_dict_holds_what_is_written_into_it(f):
+    """`t["a"] = y` puts `y` itself into the dict `t` (an array would copy its numbers): a write
+    into `y` afterwards changes what `t` holds. Sharing ignored such writes, and the gradient
+    was that of `sum(x)` where the function is `sum(3 x)`."""
+    np.testing.assert_allclose(f(X), np.sum(3.0 * X))   # what the derivative must not ignore
+    with pytest.raises(s2s.UnsupportedError, match=r"`y` is modified in place here, but `t` shares its memory"):
+        s2s.grad(f)(X.copy())
+
+
+def keeps_a_running_sum_in_an_array(x):
+    out = np.zeros(4)
+    acc = np.zeros(2)
+    for i in range(4):
+        acc += x[i]      # in place; out[i] = acc copied the numbers
+        out[i] = np.sum(acc)
+    return np.sum(out * out)
+
+
+def test_an_array_written_from_an_array_changed_later_is_exact():
+    check_exact(keeps_a_running_sum_in_an_array, X)
+
+
+TARGETS = np.array([0.5, -0.2])
+
+
+def keeps_a_history_of_a_parameter_dict(w0):
+    """SGD on a dict of parameters, keeping each step's weights in a list."""
+    params = {"w": w0, "b": 0.0}
+    history = [params["w"]]
+    for step in range(4):
+        p = np.tanh(W @ params["w"] + params["b"])
+        params["w"] = params["w"] - 0.1 * (W.T @ (p - TARGETS))
+        history.append(params["w"])
+    return np.sum(history[-1] ** 2) + 0.1 * np.sum(history[0] * history[2])
+
+
+def test_replacing_an_entry_leaves_what_was_read_from_it_alone():
+    """`params["w"] = ...` rebinds the entry: `history` holds the arrays read from it before,
+    which do not change. (Refused, as a write seen by `history`, when the dict's entries and
+    what holds the dict were one class.)"""
+    check_exact(keeps_a_history_of_a_parameter_dict, np.array([0.3, -0.4]))
+
+
+def reads_an_entry_of_a_list_holding_the_dict(x):
+    y = {"k": x * 1.0}
+    u = [y]
+    t = u[0]          # t is y
+    y["k"] = x * 3.0
+    return np.sum(t["k"])
+
+
+def test_an_entry_of_what_holds_the_dict_may_be_the_dict():
+    with pytest.raises(s2s.UnsupportedError, match=r"`y` is modified in place here, but `t` shares its memory"):
+        s2s.grad(reads_an_entry_of_a_list_holding_the_dict)(X.copy())
+
+
+@pytest.mark.parametrize("checkpoint", [None, True])
+def test_the_differential_testers_seed_1504(checkpoint):
+    """A dict's entry replaced in a loop, a list holding another entry read after it: it was
+    refused (tests/corpus_issue14_seed1504.py); the list does not hold the dict."""
+    import corpus_issue14_seed1504 as program
+    x, y = np.array([0.0123, 0.0457, 0.0789]), np.array([0.0234, 0.0568, 0.0891])
+    gx, gy = s2s.grad(program.f, wrt=(0, 1), checkpoint=checkpoint)(x, y, 1)
+    np.testing.assert_array_equal(gx, np.zeros(3))   # f = sum(y)
+    np.testing.assert_array_equal(gy, np.ones(3))

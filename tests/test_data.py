@@ -58,9 +58,7 @@ CASES = [
      pytest.mark.xfail(strict=True, raises=s2s.UnsupportedError,
                        reason="aliasing: `_out = z[0]` of an early return in a loop counts as live across the "
                               "write in the next trip (_live_after_writes over structure's _returned flag)")),
-    (c.dict_entry_write_with_shared_value, [(_v(3), _v(3))], (0, 1),
-     pytest.mark.xfail(strict=True, raises=s2s.UnsupportedError,
-                       reason="aliasing: writing an entry of a dict is taken to modify the arrays it holds")),
+    (c.dict_entry_write_with_shared_value, [(_v(3), _v(3))], (0, 1)),
     (c.loop_variable_reused, [(_v(3), _v(3))], (0, 1),
      pytest.mark.xfail(strict=True, raises=s2s.UnsupportedError,
                        reason="aliasing: sharing classes are per name over the whole function, so a loop "

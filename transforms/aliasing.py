@@ -13,6 +13,13 @@ operand shares memory with it -- names, subscripts, attributes, containers,
 unpacking, calls to user or unknown functions, and the NumPy functions and
 methods that return views. Arithmetic, comparisons, elementwise and other
 rules, and non-differentiable calls (``len``, ``x.shape``) make new objects.
+A list or dict holds what is written into it (``t["a"] = y`` puts ``y``
+itself in ``t``, where an array copies ``y``'s numbers).
+
+A write ``y[k] = v`` into a list or dict replaces an entry: it changes ``y``
+and what may be or hold ``y``, not what was read from it (``e = y[k]``
+before), which `_may_be_or_hold` tells apart -- but for an entry of what holds
+``y``, which may be ``y`` itself.
 
 Runs on normal form.
 """
@@ -24,11 +31,12 @@ import gast
 import numpy as np
 
 from s2s import runtime
-from s2s.errors import UnsupportedError
+from s2s.errors import S2SError, UnsupportedError
 
 from .nodes import (assign, augmented, call, const, expr_stmt, name, name_nodes, param_names, pushed, subscript_write,
                     walk, walk_statements)
 from .parts import COPY, COPY_IF_LISTED, ENTRY_IF_LISTED, HOLDS_ANY
+from .shapes import containers
 from .to_record import maybe_undefined
 
 # NumPy functions, methods and attributes whose result may be a view of (or be) an argument.
@@ -131,12 +139,15 @@ def sharing(fn, callees, inplace=(), direct=False, effects_of=None, every=False)
             parent[v] = v = parent[parent[v]]
         return v
 
+    holders = _lists_and_dicts(fn, callees) if not direct else set()
     for s in walk_statements(fn.body):
         edges = []
         if isinstance(s, gast.Assign) and subscript_write(s) is None and (not direct or (
                 isinstance(s.targets[0], gast.Name) and _is_view(s.value, callees))):
             shared = _shared_operands(s.value, callees, effects_of)
             edges = [(t.id, m) for t in _target_nodes(s) for m in shared]
+        elif subscript_write(s) is not None and _written_name(s) in holders:   # `t["a"] = y`: t holds y itself
+            edges = [(_written_name(s), m) for m in _shared_operands(s.value, callees, effects_of)]
         push = pushed(s)
         if push and isinstance(push[1], gast.Name) and not direct:
             edges.append((push[0], push[1].id))
@@ -146,6 +157,93 @@ def sharing(fn, callees, inplace=(), direct=False, effects_of=None, every=False)
     for v in list(parent) + list(written):
         classes.setdefault(find(v), set()).add(v)
     return {v: classes[find(v)] for c in classes.values() if every or c & written for v in c}
+
+
+def _lists_and_dicts(fn, callees, surely=False) -> set:
+    """Names that may hold a list or a dict (`y[k] = v` puts `v` itself in it, where an array
+    copies `v`'s numbers): assigned a display or a comprehension, `list(...)`, `dict(...)` or
+    what list operators make (`[0.0] * n`, `xs + ys`: `CONTAINER_HELPERS`), or indexed with a
+    string. `surely`: those every binding of which is one of these (not a parameter)."""
+    made, other = set(), set(param_names(fn))
+    for s in walk_statements(fn.body):
+        if isinstance(s, gast.For):
+            other |= {t.id for t in name_nodes(s.target)}
+        if not (isinstance(s, gast.Assign) and subscript_write(s) is None):
+            continue
+        value = s.value
+        kind = isinstance(value, (gast.List, gast.Dict, gast.ListComp, gast.DictComp, gast.Set, gast.SetComp)) or (
+            isinstance(value, gast.BinOp) and isinstance(value.op, gast.Mult)
+            and (isinstance(value.left, gast.List) or isinstance(value.right, gast.List)))
+        if isinstance(value, gast.Call) and isinstance(value.func, gast.Name):
+            try:
+                obj = callees.lookup(value.func)
+            except S2SError:
+                obj = None
+            kind = kind or obj in (list, dict) or any(obj is h for h in CONTAINER_HELPERS)   # (`[0.0] * n`: `repeat`)
+        targets = {t.id for t in _target_nodes(s)}
+        if kind and isinstance(s.targets[0], gast.Name):
+            made |= targets
+        else:
+            other |= targets
+    return made - other if surely else made | set(containers(fn))
+
+
+def _may_be_or_hold(fn, callees, y, effects_of=None, surely=True) -> set:
+    """The names that may be the list or dict `y`, or hold it (through any depth of lists and
+    dicts): what a write `y[k] = v` changes. Not what `y` holds (`t = y[k]`, an entry: the
+    write replaces it in `y` and leaves it alone) -- unless `y` holds itself, or may be an array
+    (not `surely` a list or dict), whose entries are views of it."""
+    alias: dict = {}
+    holds: dict = {}     # holder -> names it holds
+    entries: dict = {}   # u -> names read from it, `t = u[k]`
+
+    def link(a, b):
+        alias.setdefault(a, set()).add(b)
+        alias.setdefault(b, set()).add(a)
+
+    for s in walk_statements(fn.body):
+        push = pushed(s)
+        if push and isinstance(push[1], gast.Name):
+            holds.setdefault(push[0], set()).add(push[1].id)
+        if not isinstance(s, gast.Assign):
+            continue
+        written = subscript_write(s)
+        if written is not None:
+            if isinstance(written.value, gast.Name):
+                holds.setdefault(written.value.id, set()).update(_shared_operands(s.value, callees, effects_of))
+            continue
+        targets, value = [t.id for t in _target_nodes(s)], s.value
+        if isinstance(value, gast.Subscript) and isinstance(value.value, gast.Name) and len(targets) == 1:
+            entries.setdefault(value.value.id, set()).add(targets[0])
+        elif isinstance(value, (gast.List, gast.Tuple, gast.Dict)) and len(targets) == 1:
+            holds.setdefault(targets[0], set()).update(_shared_operands(value, callees, effects_of))
+        else:
+            for t in targets:
+                for m in _shared_operands(value, callees, effects_of):
+                    link(t, m)
+
+    affected: set = set()
+
+    def add(v):
+        todo = [v]
+        while todo:
+            n = todo.pop()
+            if n not in affected:
+                affected.add(n)
+                todo.extend(alias.get(n, ()))
+    add(y)
+    changed = True
+    while changed:
+        before = len(affected)
+        for holder, held in list(holds.items()):
+            if held & affected and holder not in affected:
+                add(holder)
+        for u, ts in list(entries.items()):   # an entry of what holds `y` may be `y`
+            if holds.get(u, set()) & affected or (not surely and u in affected):
+                for t in ts:
+                    add(t)
+        changed = len(affected) != before
+    return affected
 
 
 # Calls whose result is a new list or tuple holding the entries of their argument.
@@ -291,6 +389,7 @@ def check_writes(fn, info, callees, temp, helper=lambda n: n, effects_of=None):
     if not shares:
         return
     guards, checks = {}, {}
+    holders, surely = _lists_and_dicts(fn, callees), _lists_and_dicts(fn, callees, surely=True)
     mutable = mutable_names(fn, callees) if inplace else set()
     strong = sharing(fn, callees, inplace, direct=True) if inplace else {}
     copies = [(c, c.targets[0].id, source, check) for c in walk_statements(fn.body)
@@ -314,7 +413,10 @@ def check_writes(fn, info, callees, temp, helper=lambda n: n, effects_of=None):
                     f"entries (`[a.copy() for a in {source}]`), or write `{y} = {y} "
                     f"{augmented(s)[:-1] if augmented(s) else '+'} ...` for a new array")
                 checks.setdefault((c, source), expr_stmt(call(helper(check), source, const(message)), c))
-        stale = sorted(v for v in shares.get(y, ()) if v != y and v in live)
+        group = shares.get(y, ())
+        if subscript_write(s) is not None and y in holders:   # a key or position of a list or dict
+            group = _may_be_or_hold(fn, callees, y, effects_of, y in surely)
+        stale = sorted(v for v in group if v != y and v in live)
         if not stale:
             continue
         users = [v for v in stale if not temp(v)]
