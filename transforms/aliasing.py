@@ -434,6 +434,11 @@ def check_writes(fn, info, callees, temp, helper=lambda n: n, effects_of=None):
             others = gast.Tuple(elts=[name(v) for v in stale], ctx=gast.Load())
             guards[s] = expr_stmt(call(helper("rebinds"), y, others, const(message)), s)
             continue
+        if users and subscript_write(s) is not None and y in holders:   # a list or dict `users[0]` holds
+            raise UnsupportedError(
+                f"`{y}` is modified in place here, but `{users[0]}` may be it or hold it, and is read later",
+                info.location(s), f"replace `{y}` by a copy before the write (`{y} = {y}.copy()`), so that "
+                                  f"`{users[0]}` keeps what it had")
         if users:
             raise UnsupportedError(
                 f"`{y}` is modified in place here, but `{users[0]}` shares its memory and is read later",
