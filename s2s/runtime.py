@@ -394,8 +394,10 @@ def zeros_like(x):
         return CotangentDict((k, zeros_like(v)) for k, v in x.items())
     if _is_dataclass(x):
         return CotangentDict((f.name, zeros_like(getattr(x, f.name))) for f in dataclasses.fields(x))
-    if isinstance(x, (float, int, str, range)) or x is None or callable(x):  # None: a name not yet assigned
-        return 0.0                        # on this path; a key, a range or a function value: no derivative
+    if isinstance(x, range):   # (a checkpointed loop's, saved: its segments slice it, its trips index it)
+        return np.zeros(len(x))
+    if isinstance(x, (float, int, str)) or x is None or callable(x):  # None: a name not yet assigned on this
+        return 0.0                                                # path; a key or a function value: no derivative
     return np.zeros_like(x, dtype=np.result_type(x, 1.0))
 
 

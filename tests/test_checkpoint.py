@@ -586,3 +586,14 @@ def test_a_loop_reading_the_list_it_appends_to_is_recorded():
     g = s2s.grad(reads_its_list, checkpoint=True)
     assert "checkpoint_" not in s2s.source(g)
     np.testing.assert_allclose(g(0.4), numerical_grad(reads_its_list, (0.4,), 0), rtol=1e-6)
+
+
+@pytest.mark.parametrize("checkpoint", [True, 2])
+def test_hvp_slices_the_tangent_of_a_checkpointed_loops_range(checkpoint):
+    """Seed 1506: the range's zero tangent must slice and index as the range does."""
+    from tests import corpus_issue14_seed1506 as program
+    x, y = np.array([0.0123, 0.0457, 0.0789]), np.array([0.0234, 0.0568, 0.0891])
+    v = np.array([1.0, -0.5, 0.25])
+    got = s2s.hvp(program.f, 0, checkpoint=checkpoint)(x, y, 1, v)
+    np.testing.assert_allclose(got, s2s.hvp(program.f, 0)(x, y, 1, v), rtol=1e-10, atol=1e-12)
+    np.testing.assert_allclose(got, _fd_hvp(program.f, (x, y, 1), 0, v), rtol=1e-5, atol=1e-7)
