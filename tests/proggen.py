@@ -936,6 +936,8 @@ class Gen:
             f"np.sum({value.src})"
         if self.maybe(30):
             src = f"{src} + 0.5 * {hs}[-1]"
+        elif self.maybe(15):   # the length each trip sees
+            src = f"{src} + 0.1 * len({hs})"
         body.append(f"{hs}.append({src})")
         active = self._active(sc, first.src) or self._active(bsc, src)
         for name, var in bsc.items():   # what the loop body assigned

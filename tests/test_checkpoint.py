@@ -597,3 +597,21 @@ def test_hvp_slices_the_tangent_of_a_checkpointed_loops_range(checkpoint):
     got = s2s.hvp(program.f, 0, checkpoint=checkpoint)(x, y, 1, v)
     np.testing.assert_allclose(got, s2s.hvp(program.f, 0)(x, y, 1, v), rtol=1e-10, atol=1e-12)
     np.testing.assert_allclose(got, _fd_hvp(program.f, (x, y, 1), 0, v), rtol=1e-5, atol=1e-7)
+
+
+def reads_the_length_of_its_list(x):
+    hs = [x]
+    s = x
+    for i in range(6):
+        s = np.sin(s) * x + 0.1 * len(hs) * s   # the length each trip saw: a run again would see all
+        hs.append(s)
+    return sum(hs)
+
+
+def test_a_loop_reading_the_length_of_the_list_it_appends_to_is_recorded():
+    """An array keeps its shape when written into; a list grows with each append: `len(hs)` is a
+    value the trip read (checkpointed, the gradient was 15.6 for 4.94)."""
+    for checkpoint in (True, 2):
+        g = s2s.grad(reads_the_length_of_its_list, checkpoint=checkpoint)
+        assert "checkpoint_" not in s2s.source(g)
+        np.testing.assert_allclose(g(0.4), numerical_grad(reads_the_length_of_its_list, (0.4,), 0), rtol=1e-6)

@@ -117,6 +117,7 @@ def test_generator_covers_the_language():
         "dict +=": r'^\s*d\d+\["\w+"\] \+= ',
         "list appended in a loop": r"^\s*hs\d+\.append\(",
         "list read where appended": r"^\s*hs(\d+)\.append\(.*hs\1\[-1\]\)$",
+        "length of a list where appended": r"^\s*hs(\d+)\.append\(.*len\(hs\1\)\)$",
     }
     for name, pattern in features.items():
         assert any(re.search(pattern, s, re.M) for s in sources), f"generator never produced {name}"

@@ -177,20 +177,18 @@ def appended_lists(loop) -> set:
 
 def _only_appended(loop, lists, shares, callees) -> bool:
     """Does `loop` do nothing with the lists `lists` but append to them (no other read, by them or
-    by a name sharing them, no assignment)? Then the runs again of its trips need not append: the
-    lists hold what they appended the first time, and the backward sweep takes off (`xs.pop()`),
-    last first, what each trip appended, where it reads them."""
+    by a name sharing them, not even of their length, which each append changes; no assignment)?
+    Then the runs again of its trips need not append: the lists hold what they appended the first
+    time, and the backward sweep takes off (`xs.pop()`), last first, what each trip appended,
+    where it reads them."""
     if not lists:
         return True
     if lists & assigned_names(loop.body):
         return False
     receivers = {id(s.value.func.value) for s in walk_statements(loop.body) if pushed(s)}
     sharing = set().union(*(shares.get(xs, {xs}) for xs in lists))
-    for s in walk_statements(loop.body):
-        for node in _value_reads(s, callees, sharing):
-            if id(node) not in receivers:
-                return False
-    return True
+    return not any(isinstance(n, gast.Name) and n.id in sharing and isinstance(n.ctx, gast.Load)
+                   and id(n) not in receivers for s in walk_statements(loop.body) for n in _expressions(s))
 
 
 def _array_offsets(loop, callees) -> dict:
@@ -202,7 +200,7 @@ def _array_offsets(loop, callees) -> dict:
     writes = [subscript_write(s) for s in walk_statements(loop.body) if subscript_write(s) is not None]
     if not writes:
         return {}
-    assigned = assigned_names(loop.body)
+    assigned, appended = assigned_names(loop.body), appended_lists(loop)
     offsets = _index_offsets(loop)
     arrays: dict = {}
     for target in writes:
@@ -212,8 +210,9 @@ def _array_offsets(loop, callees) -> dict:
         parts = target.slice.elts if isinstance(target.slice, gast.Tuple) else [target.slice]
         axis = _offset_axis(parts, offsets) if all(
             (isinstance(p, gast.Name) and (p.id in offsets or p.id not in assigned)) or _fixed(p) for p in parts) else None
-        # (two offsets: `y[i] = a; y[i + 1] = b` writes an element at two trips)
-        arrays[y.id] = axis if arrays.get(y.id, axis) == axis and y.id not in assigned else None
+        # (two offsets: `y[i] = a; y[i + 1] = b` writes an element at two trips; a list appended
+        # to grows: its positions hold other elements as it does)
+        arrays[y.id] = axis if arrays.get(y.id, axis) == axis and y.id not in assigned | appended else None
     for s in walk_statements(loop.body):
         for node in _value_reads(s, callees, arrays):
             y = node.value.id if isinstance(node, gast.Subscript) else node.id
