@@ -1107,3 +1107,19 @@ def test_the_differential_testers_seed_1504(checkpoint):
     gx, gy = s2s.grad(program.f, wrt=(0, 1), checkpoint=checkpoint)(x, y, 1)
     np.testing.assert_array_equal(gx, np.zeros(3))   # f = sum(y)
     np.testing.assert_array_equal(gy, np.ones(3))
+
+
+def reads_the_dict_through_an_alias_of_a_list_holding_it(x):
+    y = {"k": x * 1.0}
+    xs = [y]
+    ys = xs
+    v = ys[0]          # v is y: an entry of an alias of what holds it
+    y["k"] = x * 3.0
+    return np.sum(v["k"])
+
+
+def test_an_entry_of_an_alias_of_what_holds_the_dict_may_be_the_dict():
+    """Without counting aliases of what holds `y` as holding it, the gradient was that of sum(x)."""
+    np.testing.assert_allclose(reads_the_dict_through_an_alias_of_a_list_holding_it(X), np.sum(3.0 * X))
+    with pytest.raises(s2s.UnsupportedError, match=r"`y` is modified in place here, but `v` may be it or hold it"):
+        s2s.grad(reads_the_dict_through_an_alias_of_a_list_holding_it)(X.copy())

@@ -188,11 +188,9 @@ def _lists_and_dicts(fn, callees, surely=False) -> set:
     return made - other if surely else made | set(containers(fn))
 
 
-def _may_be_or_hold(fn, callees, y, effects_of=None, surely=True) -> set:
-    """The names that may be the list or dict `y`, or hold it (through any depth of lists and
-    dicts): what a write `y[k] = v` changes. Not what `y` holds (`t = y[k]`, an entry: the
-    write replaces it in `y` and leaves it alone) -- unless `y` holds itself, or may be an array
-    (not `surely` a list or dict), whose entries are views of it."""
+def _holding_graph(fn, callees, effects_of=None) -> tuple:
+    """(alias, holds, entries) of `fn`'s names, for `_may_be_or_hold`: {name: names that may be
+    the same object}, {holder: names it holds}, {u: names read from it, `t = u[k]`}."""
     alias: dict = {}
     holds: dict = {}     # holder -> names it holds
     entries: dict = {}   # u -> names read from it, `t = u[k]`
@@ -221,29 +219,37 @@ def _may_be_or_hold(fn, callees, y, effects_of=None, surely=True) -> set:
             for t in targets:
                 for m in _shared_operands(value, callees, effects_of):
                     link(t, m)
+    return alias, holds, entries
 
-    affected: set = set()
 
-    def add(v):
-        todo = [v]
+def _may_be_or_hold(graph, y, surely=True) -> set:
+    """The names that may be the list or dict `y`, or hold it (through any depth of lists and
+    dicts, and their aliases): what a write `y[k] = v` changes. Not what `y` holds (`t = y[k]`,
+    an entry: the write replaces it in `y` and leaves it alone) -- unless `y` may be an array (not
+    `surely` a list or dict), whose entries are views of it. `graph`: `_holding_graph`'s."""
+    alias, holds, entries = graph
+
+    def closure(names):
+        out, todo = set(), list(names)
         while todo:
             n = todo.pop()
-            if n not in affected:
-                affected.add(n)
+            if n not in out:
+                out.add(n)
                 todo.extend(alias.get(n, ()))
-    add(y)
-    changed = True
-    while changed:
-        before = len(affected)
-        for holder, held in list(holds.items()):
-            if held & affected and holder not in affected:
-                add(holder)
-        for u, ts in list(entries.items()):   # an entry of what holds `y` may be `y`
-            if holds.get(u, set()) & affected or (not surely and u in affected):
-                for t in ts:
-                    add(t)
-        changed = len(affected) != before
-    return affected
+        return out
+
+    # `is_y`: names that may be `y`; `holding`: names that may hold it, at any depth. An entry of
+    # what may hold `y` may be `y` or hold it: it is counted as holding it (its own entries may be
+    # `y`); an entry of `y` itself is not changed by the write, but where `y` may be an array,
+    # whose entries are views of it.
+    is_y, holding = closure([y]), set()
+    while True:
+        found = {h for h, held in holds.items() if held & (is_y | holding)}
+        found |= {t for u, ts in entries.items() if u in holding or (not surely and u in is_y) for t in ts}
+        grown = closure(found | holding)
+        if grown <= holding:
+            return is_y | holding
+        holding |= grown
 
 
 # Calls whose result is a new list or tuple holding the entries of their argument.
@@ -389,7 +395,7 @@ def check_writes(fn, info, callees, temp, helper=lambda n: n, effects_of=None):
     if not shares:
         return
     guards, checks = {}, {}
-    holders, surely = _lists_and_dicts(fn, callees), _lists_and_dicts(fn, callees, surely=True)
+    holders, surely, graph = _lists_and_dicts(fn, callees), _lists_and_dicts(fn, callees, surely=True), None
     mutable = mutable_names(fn, callees) if inplace else set()
     strong = sharing(fn, callees, inplace, direct=True) if inplace else {}
     copies = [(c, c.targets[0].id, source, check) for c in walk_statements(fn.body)
@@ -415,7 +421,8 @@ def check_writes(fn, info, callees, temp, helper=lambda n: n, effects_of=None):
                 checks.setdefault((c, source), expr_stmt(call(helper(check), source, const(message)), c))
         group = shares.get(y, ())
         if subscript_write(s) is not None and y in holders:   # a key or position of a list or dict
-            group = _may_be_or_hold(fn, callees, y, effects_of, y in surely)
+            graph = graph or _holding_graph(fn, callees, effects_of)
+            group = _may_be_or_hold(graph, y, y in surely)
         stale = sorted(v for v in group if v != y and v in live)
         if not stale:
             continue
