@@ -181,6 +181,25 @@ def test_outer_products_over_a_loop_are_one_product_after_it():
     assert "d_Wx = d_Wx + _stacked1.T @ np.array(_cols2)" in text and "d_b = d_b + _stacked1.sum(axis=0)" in text
 
 
+def damped(x0, k):
+    xs = np.zeros((6, x0.shape[0]))
+    xs[0] = x0
+    for t in range(5):   # `0.05 * k` is a number; its cotangent, an array until summed
+        xs[t + 1] = xs[t] - 0.05 * k * np.sin(xs[t])
+    return np.sum(xs[-1] ** 2)
+
+
+def test_a_number_broadcast_against_an_array_sums_its_cotangent_as_a_person_does():
+    rng = np.random.default_rng(4)
+    args = (rng.normal(size=4), 0.8)
+    g = s2s.grad(damped, wrt=(0, 1))
+    text = s2s.source(g, like=args)
+    assert "unbroadcast(" not in text and "* 0.05).sum()" in text
+    for _ in range(2):   # general code, then the code for these shapes
+        _check(damped, (0, 1), args, g(*args))
+    assert isinstance(g(*args)[1], float)
+
+
 def test_shapes_that_are_not_known_keep_their_helpers():
     # b broadcast against a row of X: summed back; a value of data-dependent shape: unknown
     def picks(x, w):

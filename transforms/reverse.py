@@ -43,6 +43,7 @@ from .shapes import containers, dicts, lazy_temporaries, range_indices, same_sha
 from .checkpoint import Checkpoints, carried_names, loop_inputs, upward_exposed
 from .checkpoint_candidates import candidates, write_once
 from .known_shapes import element
+from .known_values import Known
 from .recompute import Recompute
 from .specialise import specialise
 from .to_record import maybe_undefined, recorded_after, to_record
@@ -96,6 +97,7 @@ class _Reverse:
         self.entries_read = entries_read(fn, callees, act.is_active)  # container -> the constant keys it is read at
         self.lazy = lazy_temporaries(fn, namer, callees)
         self.inexact: set = set()       # lazy temporaries whose adjoint may be larger than they are
+        self.wide: dict = {}            # in code for known shapes, inexact name -> Known of its adjoint
         self.shapes: dict = {}          # assignment -> {name: same-shaped representative} (see shapes.py)
         self.stacks = {v for v in stack_names(fn.body) if act.is_active(v)}
         self.primal = set(param_names(fn)) | {n for s in walk_statements(fn.body)
@@ -278,7 +280,7 @@ class _Reverse:
             if self.known_element(y, target.slice, v.id):
                 pass   # the element has v's shape: its cotangent is exact
             elif v.id in self.lazy:  # it takes a broadcast cotangent (see shapes.lazy_temporaries)
-                self.inexact.add(v.id)
+                self.widen(v.id, element(self.known, y, target.slice))
             else:
                 part = call(self.namer.helper("unbroadcast"), part, name(v.id))
             self.accumulate(v.id, part, zero, code, s)
@@ -409,16 +411,34 @@ class _Reverse:
             if exact:
                 self.inexact.discard(arg.id)
             else:
-                self.inexact.add(arg.id)
+                self.widen(arg.id, self.adjoint_known(t))
             self.accumulate(arg.id, contribution, zero, code, s)
+
+    def adjoint_known(self, t):
+        """The Known of `t`'s adjoint (code for known shapes), or None: `t`'s own, or the wider one
+        of an inexact lazy temporary (`widen`)."""
+        return self.wide.get(t) if t in self.inexact else self.known.get(t)
+
+    def widen(self, v, part):
+        """Lazy temporary `v` takes a cotangent shaped like Known `part` (None: unknown), possibly
+        larger than `v`: broadcast with what `v`'s adjoint already holds."""
+        before = self.adjoint_known(v) if v in self.known else None
+        self.inexact.add(v)
+        if part is None or before is None or part.dtype != before.dtype:
+            self.wide.pop(v, None)
+            return
+        try:
+            self.wide[v] = Known(np.broadcast_shapes(before.shape, part.shape), part.dtype)
+        except ValueError:
+            self.wide.pop(v, None)
 
     def known_sum(self, contribution, t, arg):
         """`unbroadcast(contribution, arg)` as the sum it is, where `t`'s shape (the contribution's)
         and `arg`'s are known float64 shapes and `arg`'s is `t`'s without leading axes: ``c.sum()``,
         ``c.sum(axis=0)``; else None. (The method, as a person writes it: `np.sum` costs a few
         microseconds more per call, on arrays of any size.)"""
-        kt, ka = self.known.get(t), self.known.get(arg)
-        if kt is None or ka is None or t in self.inexact or kt.dtype != _F8 or ka.dtype != _F8:
+        kt, ka = self.adjoint_known(t), self.known.get(arg)
+        if kt is None or ka is None or kt.dtype != _F8 or ka.dtype != _F8:
             return None
         lead = kt.ndim - ka.ndim
         if lead <= 0 or kt.shape[lead:] != ka.shape:
