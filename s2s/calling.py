@@ -44,6 +44,7 @@ import numpy as np
 from .errors import ComplexArgumentError, IntegerArgumentError
 from .load import source_filename
 from .runtime import foreign_array
+from .transforms.known_values import array_of_key
 from .trees import needs_plain, plain
 
 _INTEGER_KINDS = "iub"   # NumPy dtype kinds: signed, unsigned, bool
@@ -226,13 +227,13 @@ def _signature_text(made):
 
 
 def passes_as_it_is(key, differentiated) -> bool:
-    """Does a call whose signature is `key` (per argument: (shape, dtype) of an ndarray, else its
-    type) pass `checked`'s checks with nothing to do? Every differentiated argument (`differentiated`:
+    """Does a call whose signature is `key` (`known_values.signature_key`) pass `checked`'s checks with nothing to do? Every differentiated argument (`differentiated`:
     a bool per argument) a float or a float64 array of one or more axes, no other one complex nor an
     array of another library (its type says nothing of its dtype)."""
     for k, wrt in zip(key, differentiated):
-        if type(k) is tuple:
-            if (k[1] != np.dtype(float) or k[0] == ()) if wrt else k[1].kind == "c":
+        array = array_of_key(k)
+        if array is not None:
+            if (array[1] != np.dtype(float) or array[0] == ()) if wrt else array[1].kind == "c":
                 return False
         elif k not in _FLOATING if wrt else (k is complex or issubclass(k, np.complexfloating)
                                                or hasattr(k, "__array_function__")):
@@ -254,16 +255,16 @@ def checked(made, fname: str, wrt: list[str], single: bool, mode: str, direction
     call_text = f"__s2s_made({', '.join(call)})"
     first = []
     part = gradient_part(mode, has_aux)
-    if shapes is not None:   # the signature: (shape, dtype) of an ndarray, the type of anything else
-        key = "".join(f"({c}.shape, {c}.dtype) if type({c}) is __s2s_ndarray else type({c}), " for c in call)
+    if shapes is not None:   # the signature (`known_values.signature_key`)
+        key = "".join(f"{c}.shape if type({c}) is __s2s_ndarray and {c}.dtype is __s2s_f8 else ({c}.shape, {c}.dtype) "
+                      f"if type({c}) is __s2s_ndarray else type({c}), " for c in call)
         call_text = f"__s2s_which({', '.join(call)})"
-        first = [f"    __s2s_key = ({key})",   # signatures that pass the checks below as they are:
-                 "    __s2s_which = __s2s_shaped[0].get(__s2s_key)",   # no check (`passes_as_it_is`)
+        # signatures that pass the checks below as they are (`passes_as_it_is`) are called at once:
+        # their differentiated arguments are floats and float64 arrays, whose gradients are no trees
+        first = [f"    __s2s_key = ({key})",
+                 "    __s2s_which = __s2s_shaped[0].get(__s2s_key)",
                  "    if __s2s_which is not None:",
-                 f"        __s2s_out = {call_text}",
-                 f"        if __s2s_any_tree(__s2s_out{part}):",
-                 f"            return __s2s_fix(__s2s_out, ({'None, ' * len(wrt)}), ({''.join(w + ', ' for w in wrt)}))",
-                 "        return __s2s_out",
+                 f"        return {call_text}",
                  "    __s2s_which = __s2s_shaped[1](__s2s_key)"]
     every = " and ".join(f"type({c}) is float" if c in wrt else f"type({c}) in __s2s_number_types" for c in call)
     numbers_call = [f"        return __s2s_numbers[0]({', '.join(call)})"]

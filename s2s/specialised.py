@@ -21,13 +21,12 @@ from __future__ import annotations
 
 import os
 
-import numpy as np
 
 from .calling import inline_numbers, passes_as_it_is
 from .driver import generate
 from .errors import S2SError
 from .transforms.callees import still_bound
-from .transforms.known_values import describe_key
+from .transforms.known_values import describe_key, signature_key
 
 
 def _same_sources(general, make):
@@ -120,7 +119,7 @@ class ForShapes:
 
     def for_arguments(self, args):
         """The Generated that runs for a call with `args` (making it if needed)."""
-        key = tuple((a.shape, a.dtype) if type(a) is np.ndarray else type(a) for a in args)
+        key = signature_key(args)
         if key not in self.table:
             self.first_call(key, now=True)
         return self.made.get(key, self.general)

@@ -354,6 +354,8 @@ def test_signatures_called_without_checks_are_only_those_that_pass_them():
     from s2s.calling import passes_as_it_is
     f8 = np.dtype(float)
     assert passes_as_it_is((((3,), f8), float), [True, False])
+    assert passes_as_it_is(((3,), float), [True, False])   # (a float64 array's entry: its shape)
+    assert not passes_as_it_is(((), float), [True, False])
     assert passes_as_it_is((((3,), f8), ((3,), np.dtype(int))), [True, False])   # ints are data here
     assert not passes_as_it_is((((), f8), float), [True, False])                 # a 0-d gradient is 0-d
     assert not passes_as_it_is((((3,), np.dtype(np.float32)), float), [True, False])

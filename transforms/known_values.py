@@ -64,11 +64,30 @@ def describe(value):
     return None
 
 
+_F8_DTYPE = np.dtype(float)
+
+
+def signature_key(args) -> tuple:
+    """The signature of a call as `s2s.calling`'s wrapper builds it, one entry per argument: the
+    shape of a float64 ndarray, ``(shape, dtype)`` of another ndarray, else the value's type."""
+    return tuple(a.shape if type(a) is np.ndarray and a.dtype is _F8_DTYPE else
+                 (a.shape, a.dtype) if type(a) is np.ndarray else type(a) for a in args)
+
+
+def array_of_key(key):
+    """``(shape, dtype)`` of a signature entry that stands for an ndarray, else None."""
+    if type(key) is not tuple:
+        return None
+    if len(key) == 2 and isinstance(key[1], np.dtype):
+        return key
+    return key, _F8_DTYPE   # a float64 array's: its shape (a tuple of ints)
+
+
 def describe_key(key):
-    """The `Known` of a signature key as `s2s.calling` builds it: ``(shape, dtype)`` for an
-    ndarray, else the value's type."""
-    if isinstance(key, tuple):
-        shape, dtype = key
+    """The `Known` of an entry of a signature key (`signature_key`)."""
+    array = array_of_key(key)
+    if array is not None:
+        shape, dtype = array
         return Known(shape, dtype) if dtype.kind in "biuf" else None
     if key in (float, int, bool):
         return Known((), np.dtype(key), True)
