@@ -92,8 +92,18 @@ def kind_of(node, kinds, known, helper):
         if left == right or right == NUMBER:
             return left
         return right if left == NUMBER else False
+    if isinstance(node, gast.Subscript):   # an element or a row of a float64 array, by ints
+        base = kind_of(node.value, kinds, known, helper)
+        parts = node.slice.elts if isinstance(node.slice, gast.Tuple) else [node.slice]
+        if not isinstance(base, tuple):
+            return None if base is None else False
+        if len(parts) <= len(base) and all(_an_int(p, known) for p in parts):
+            return base[len(parts):] or NUMBER
+        return False
     if isinstance(node, gast.Call) and not node.keywords:
         f = node.func
+        if isinstance(f, gast.Name) and f.id == helper("copy_of") and len(node.args) == 1:
+            return kind_of(node.args[0], kinds, known, helper)
         if isinstance(f, gast.Name) and f.id in (helper("set_at"), helper("add_at"), helper("setindex")) \
                 and node.args:   # (a copy of a float64 array, or that array updated)
             kind = kind_of(node.args[0], kinds, known, helper)
@@ -110,6 +120,17 @@ def kind_of(node, kinds, known, helper):
                                               for e in node.args[0].elts):
             return tuple(e.value for e in node.args[0].elts)
     return False
+
+
+def _an_int(node, known) -> bool:
+    """Does `node` surely hold one int (an int constant, a name known to, arithmetic of those)?"""
+    if isinstance(node, gast.Constant):
+        return type(node.value) is int
+    if isinstance(node, gast.Name):
+        k = known.get(node.id)
+        return k is not None and k.shape == () and k.dtype.kind in "iu"
+    return isinstance(node, gast.BinOp) and isinstance(node.op, (gast.Add, gast.Sub, gast.Mult, gast.FloorDiv)) \
+        and _an_int(node.left, known) and _an_int(node.right, known)
 
 
 def _stored(target) -> set:
