@@ -34,6 +34,7 @@ from .transforms.specialise import scalar_fills
 from .transforms.known_shapes import known_shapes
 from .transforms.known_values import Known, describe
 from .transforms.scalars import python_scalars
+from .transforms.shared_reads import share_reads
 from .transforms.complex_values import refuse_complex
 from .transforms.aliasing import check_writes
 from .transforms.callees import Callees, first_param, library_of, public_name, resolve
@@ -309,6 +310,7 @@ class _Generation:
         self.callees.append(callees)
         callees.helpers = {self.namer.helper(h): getattr(runtime, h) for h in _INSERTED}
         callees.helpers.update(self.made.get(func, {}))
+        fn = share_reads(fn, self.namer.is_temp, callees)
         if not info.generated:  # s2s's own code restores what it overwrites before any view is read
             check_writes(fn, info, callees, self.namer.is_temp, self.namer.helper, self.effects)
             check_mutations(fn, info, callees, self.namer.is_temp)

@@ -173,6 +173,16 @@ def element_loop(x):
     return np.sum(y * y)
 
 
+def trajectory(x0, k):
+    """A simulation keeping its states: each step reads the row the step before wrote, three
+    times (one read, one cotangent added to it per step)."""
+    xs = np.zeros((11, x0.shape[0]))
+    xs[0] = x0
+    for t in range(10):
+        xs[t + 1] = xs[t] - 0.05 * k * np.sin(xs[t]) + 0.02 * (np.roll(xs[t], 1) - xs[t])
+    return np.sum(xs[-1] ** 2)
+
+
 CASES = {
     "jvp_for_loop": (for_loop, (0, 1), "jvp"),
     "jvp_if_elif": (if_elif, (0, 1), "jvp"),
@@ -208,4 +218,6 @@ CASES = {
     "checkpoint_rnn": (rnn, (0, 1, 2), "grad", None, {"checkpoint": True}),
     "checkpoint_with_break": (with_break, 0, "grad", None, {"checkpoint": 4}),
     "like_element_loop": (element_loop, 0, "grad", lambda: (np.ones(8),)),
+    "trajectory": (trajectory, (0, 1)),
+    "like_trajectory": (trajectory, (0, 1), "grad", lambda: (np.ones(4), 0.8)),
 }
