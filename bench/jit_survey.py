@@ -89,7 +89,7 @@ def survey_one(seed, directory, timeout):
             except Exception as error:   # the compiled code must fail the same way
                 want = error
             try:
-                got = s2s.jit(eager)(*args)
+                got = s2s.jit(eager, background=False)(*args)
             except s2s.JitError as error:
                 return f"refused: {_reason(error)}", ""
             except _Timeout:

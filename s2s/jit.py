@@ -26,6 +26,7 @@ import gast
 import numpy as np
 
 from .errors import JitError, Location
+from .jit_background import Build
 from .parsing import SourceInfo
 from .transforms.nodes import parse
 from .driver import ORIGINS
@@ -48,12 +49,17 @@ def _numba():
     return numba
 
 
-def jit(func: Callable[..., Any], *, cache: bool = True) -> Callable[..., Any]:
+def jit(func: Callable[..., Any], *, cache: bool = True, background: bool | None = None) -> Callable[..., Any]:
     """`func` compiled by Numba: a derivative s2s made (`s2s.grad(f)`, `s2s.vjp(f)`, `s2s.jvp(f)`,
     `s2s.hvp(f)`, ...) or a plain function. The result is called as `func` is, with numbers and
     NumPy arrays; it is compiled for the argument types of its first call with them. Raises
     `s2s.JitError` for what it cannot compile (see the module's docstring). With `cache` (the
     default), compiled code is kept on disk for the next process (`s2s.jit_cache`).
+
+    With `background` (the default, unless the environment variable ``S2S_JIT_BACKGROUND`` is
+    ``0``), Numba compiles in a thread of its own while the calls run `func` itself, until the
+    compiled code is ready (`s2s.jit_background`); `.wait()` waits for it. With
+    ``background=False``, the first call with new argument types compiles, then runs.
 
         >>> g = s2s.jit(s2s.grad(lambda x: np.sum(np.sin(x) * x)))
         >>> g(np.array([0.0, 1.0]))
@@ -70,12 +76,17 @@ def jit(func: Callable[..., Any], *, cache: bool = True) -> Callable[..., Any]:
         plain = getattr(func, "__s2s_function__", func)   # `@s2s.differentiate` keeps the function
         if not inspect.isfunction(plain):
             raise JitError(f"s2s.jit compiles Python functions and what s2s made from them, not {func!r}")
-        return _Compiled(numba.njit(plain), plain.__name__, None, None, plain)
+        return _Compiled(numba.njit(plain), plain.__name__, None, None, plain, background=_background(background))
     source, namespace = _numba_module(generated, numba, cache=cache)
     compiled = _Compiled(namespace[generated.entry], generated.entry, source, api._own(func), func,
-                         api._SHAPES.get(api._own(func)), api._NUMBERS.get(api._own(func)), cache)
+                         api._SHAPES.get(api._own(func)), api._NUMBERS.get(api._own(func)), cache,
+                         _background(background))
     api._SOURCES[compiled] = source
     return compiled
+
+
+def _background(background) -> bool:
+    return os.environ.get("S2S_JIT_BACKGROUND") != "0" if background is None else bool(background)
 
 
 class _Compiled:
@@ -88,9 +99,14 @@ class _Compiled:
     jax.jit compiles per shape: it has fewer helpers, so Numba compiles it sooner and fuses more
     of it, and its element-wise array expressions are loops (`transforms.loop_nests`). Past
     `ForShapes.LIMIT` signatures, or where such code cannot be made, the general code serves
-    (compiled once per Numba type)."""
+    (compiled once per Numba type).
 
-    def __init__(self, dispatcher, name, source, made, original, shapes=None, numbers=None, cache=False):
+    In the background (see `jit`), each dispatcher compiles for the types of the first call that
+    reaches it while `original` answers; then it is `ready`, and calls with other types compile
+    at once, as Numba's dispatchers do."""
+
+    def __init__(self, dispatcher, name, source, made, original, shapes=None, numbers=None, cache=False,
+                 background=False):
         self.dispatcher, self.__name__, self.source, self.made = dispatcher, name, source, made
         self.__wrapped__ = original
         self.__doc__ = getattr(original, "__doc__", None)
@@ -100,6 +116,9 @@ class _Compiled:
         self.shapes, self.numbers, self.cache = shapes, numbers, cache
         self.table: dict = {}        # signature -> (dispatcher, the source it compiles)
         self.for_floats = None       # the dispatcher for calls with Python floats only, once known
+        self.background = background
+        self.builds: dict = {}       # dispatcher -> jit_background.Build, while it compiles
+        self.ready: set = set()      # dispatchers that compiled (or failed to) in the background
 
     def screen(self, args):
         """Calls with arguments other than floats and float arrays go to the code s2s made first,
@@ -180,9 +199,27 @@ class _Compiled:
 
     def run(self, dispatcher, args):
         if self.hvp is None:
-            return dispatcher(*args)
-        *primal, v = args   # hvp: the jvp of the gradient along v; its tangent
-        return dispatcher(*primal, *((v,) if self.hvp else v))[1]
+            call = args
+        else:
+            *primal, v = args   # hvp: the jvp of the gradient along v; its tangent
+            call = (*primal, *((v,) if self.hvp else v))
+        if self.background and dispatcher not in self.ready:
+            build = self.builds.get(dispatcher)
+            if build is None:
+                build = self.builds[dispatcher] = Build(_numba(), dispatcher, call, self.__name__)
+            if not build.done():
+                return self.__wrapped__(*args)   # the Python code s2s made, while Numba compiles
+            del self.builds[dispatcher]
+            self.ready.add(dispatcher)
+            build.result()
+        return dispatcher(*call) if self.hvp is None else dispatcher(*call)[1]
+
+    def wait(self):
+        """Wait until what compiles in the background is compiled (the next call raises a JitError
+        if it could not be). Returns this function."""
+        for build in list(self.builds.values()):
+            build.wait()
+        return self
 
     def __repr__(self):
         return f"<s2s.jit {self.__name__}>"

@@ -28,8 +28,10 @@ RNG = np.random.default_rng(7)
 
 @pytest.fixture(autouse=True)
 def _cache_directory(tmp_path_factory, monkeypatch):
-    """Compiled code kept on disk goes to a directory of this session's, not the user's cache."""
+    """Compiled code kept on disk goes to a directory of this session's, not the user's cache; the
+    first call compiles (what these tests check is the compiled code), except where a test says."""
     monkeypatch.setenv("S2S_CACHE_DIR", str(tmp_path_factory.getbasetemp() / "s2s-cache"))
+    monkeypatch.setenv("S2S_JIT_BACKGROUND", "0")
 
 
 def _close(got, want, rtol=1e-10):
@@ -482,6 +484,10 @@ def test_boolean_masks_compiled():
         s2s.jit(s2s.grad(_masked_matrix))(np.ones((2, 3)))   # (Numba's indexing takes masks of one axis)
 
 
+def _keeps_rows(x):
+    return np.sum(np.tanh(x.T @ x) * x[0])
+
+
 def _keeps_dims(x):
     return np.sum(np.cumsum(x * x, axis=0))   # its adjoint sums with keepdims=True, which Numba lacks
 
@@ -494,6 +500,39 @@ def test_what_numba_cannot_type_names_the_users_line():
     assert text.startswith("<s2s jit grad__keeps_dims>:") and "Numba cannot compile `grad__keeps_dims`" in text
     assert "it comes from test_jit.py:" in text and "keepdims=True" in text
     assert "\x1b[" not in text and "During:" not in text
+
+
+def _compiled_ran(g) -> bool:
+    return bool(g.ready) and not g.builds and all(d.signatures for d in g.ready)
+
+
+def test_in_the_background_the_first_calls_answer_with_python_then_the_compiled_code(monkeypatch):
+    monkeypatch.delenv("S2S_JIT_BACKGROUND")   # the default
+    eager = s2s.grad(_keeps_rows, wrt=0)
+    x = RNG.normal(size=(4, 3))
+    g = s2s.jit(eager)
+    first = g(x)
+    assert g.builds and not g.ready   # Numba is compiling; s2s's Python code answered
+    _close(first, eager(x))
+    assert g.wait() is g
+    got = g(x)
+    assert _compiled_ran(g)
+    assert_grads_close(_keeps_rows, got, (x,), 0, rtol=1e-6)
+    _close(got, first)
+    plain = s2s.jit(_keeps_rows)   # a plain function too
+    assert plain(x) == _keeps_rows(x) and plain.wait()(x) == pytest.approx(_keeps_rows(x))
+    assert _compiled_ran(plain)
+
+
+def test_in_the_background_what_numba_cannot_type_is_raised_once_it_has_tried():
+    eager = s2s.grad(_keeps_dims)
+    g = s2s.jit(eager, background=True)
+    x = np.ones((2, 3))
+    _close(g(x), eager(x))   # s2s's Python code, right
+    with pytest.raises(s2s.JitError) as info:
+        for _ in range(3):   # the code for these shapes, then the general code, are tried
+            _close(g.wait()(x), eager(x))
+    assert "Numba cannot compile `grad__keeps_dims`" in str(info.value) and "keepdims=True" in str(info.value)
 
 
 def test_without_numba_says_how_to_get_it(monkeypatch):
