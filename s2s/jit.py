@@ -206,7 +206,7 @@ class _Compiled:
         if self.background and dispatcher not in self.ready:
             build = self.builds.get(dispatcher)
             if build is None:
-                build = self.builds[dispatcher] = Build(_numba(), dispatcher, call, self.__name__)
+                build = self.builds[dispatcher] = Build(_numba(), dispatcher, call, self.__name__, args)
             if not build.done():
                 return self.__wrapped__(*args)   # the Python code s2s made, while Numba compiles
             del self.builds[dispatcher]
@@ -215,10 +215,15 @@ class _Compiled:
         return dispatcher(*call) if self.hvp is None else dispatcher(*call)[1]
 
     def wait(self):
-        """Wait until what compiles in the background is compiled (the next call raises a JitError
-        if it could not be). Returns this function."""
-        for build in list(self.builds.values()):
-            build.wait()
+        """Wait until the calls made so far have compiled code to run: each compilation in the
+        background ends, and is taken up by a call with its arguments (where the code for a
+        signature does not compile, the general code is compiled for it, and waited for too).
+        Raises a JitError for what cannot be compiled. Returns this function."""
+        while self.builds:
+            for build in list(self.builds.values()):
+                build.wait()
+            for build in list(self.builds.values()):
+                self(*build.args)
         return self
 
     def __repr__(self):

@@ -16,11 +16,13 @@ import threading
 
 
 class Build:
-    """Numba compiling `dispatcher` for the types of `args` (as `numba.typeof` gives them, which is
-    what a call with them would compile for), in a daemon thread."""
+    """Numba compiling `dispatcher` for the types of `call` (as `numba.typeof` gives them, which is
+    what a call with them would compile for), in a daemon thread; `args`: the arguments of the
+    call of the compiled function that started it."""
 
-    def __init__(self, numba, dispatcher, args, label: str):
-        types = tuple(numba.typeof(a) for a in args)
+    def __init__(self, numba, dispatcher, call, label: str, args=()):
+        self.args = args
+        types = tuple(numba.typeof(a) for a in call)
         self.error: BaseException | None = None
         self.thread = threading.Thread(target=self._compile, args=(dispatcher, types),
                                        name=f"s2s.jit {label}", daemon=True)

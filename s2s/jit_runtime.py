@@ -344,6 +344,8 @@ def _stop_gradient(x):   # (code that calls `s2s.stop_gradient(x)` keeps the cal
 def _roll_along(x, shift, axis):
     if not _is_array(x):
         return None
+    if isinstance(axis, (types.NoneType, types.Omitted)):   # np.roll's own: flattened, rolled, reshaped
+        return lambda x, shift, axis: np.roll(x, shift)
 
     def roll(x, shift, axis):
         # x as (before, along, after) C-ordered blocks; copied in runs, without a modulo per element
