@@ -205,8 +205,10 @@ class _Compiled:
             call = (*primal, *((v,) if self.hvp else v))
         if self.background and dispatcher not in self.ready:
             build = self.builds.get(dispatcher)
-            if build is None:
-                build = self.builds[dispatcher] = Build(_numba(), dispatcher, call, self.__name__, args)
+            if build is None:   # (answered before Numba starts: it would share the interpreter with it)
+                answer = self.__wrapped__(*args)
+                self.builds[dispatcher] = Build(_numba(), dispatcher, call, self.__name__, args)
+                return answer
             if not build.done():
                 return self.__wrapped__(*args)   # the Python code s2s made, while Numba compiles
             del self.builds[dispatcher]
