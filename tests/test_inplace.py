@@ -176,3 +176,27 @@ def test_an_adjoint_that_shares_its_array_with_another_is_not_updated_in_place()
         for _ in range(3):   # the general code, then the code for these shapes
             for got, expected in zip(g(*args), [numerical_grad(branch_copies, args, k) for k in (0, 1)]):
                 np.testing.assert_allclose(got, expected, rtol=1e-6, atol=1e-8)
+
+
+@pytest.mark.parametrize("name", ["one_loop", "nested", "two_writes"])
+@pytest.mark.parametrize("checkpoint", [None, True])
+def test_an_element_overwritten_in_a_range_loop_is_restored_at_its_own_trip(name, checkpoint):
+    import corpus_issue12_seed1511 as corpus
+    f = getattr(corpus, name)
+    x, y = 0.3, np.array([-1.851681, 0.0568, 0.0891])
+    g = s2s.grad(f, wrt=(0, 1), checkpoint=checkpoint)
+    for _ in range(2):   # general code, then code for these shapes
+        for k, got in enumerate(g(x, y)):
+            np.testing.assert_allclose(got, numerical_grad(f, [x, y], k), rtol=1e-6, atol=1e-9)
+    hx = s2s.hvp(f, wrt=0)(x, y, 1.0)
+    eps = 1e-5
+    fd = (s2s.grad(f, wrt=0)(x + eps, y) - s2s.grad(f, wrt=0)(x - eps, y)) / (2 * eps)
+    np.testing.assert_allclose(hx, fd, rtol=1e-5, atol=1e-8)
+
+
+def test_the_seed_1511_program_has_the_gradient_of_finite_differences():
+    import corpus_issue12_seed1511 as corpus
+    x, y, n = 0.0135, np.array([-1.851681, 0.0568, 0.0891]), 1
+    got = s2s.grad(corpus.f, wrt=(0, 1))(x, y, n)
+    for k in (0, 1):
+        np.testing.assert_allclose(got[k], numerical_grad(corpus.f, [x, y, n], k), rtol=1e-6, atol=1e-9)

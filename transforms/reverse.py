@@ -208,7 +208,8 @@ class _Reverse:
         missing = sorted(v for v in set(zero) - start if self.namer.adjoint(v) in used)
         self.reads[s] = {trips} | set(missing)
         target, iterated = name(self.namer.ignored, store=True), call("range", name(trips))
-        if s in self.index_loops and s.target.id in used:   # the backward loop sets the index again
+        if s in self.index_loops and (s.target.id in used or _restores_read(s)):   # the backward loop
+            # sets the index again (an element the loop overwrites is restored at its index)
             target, iterated = name(s.target.id, store=True), self.indices_backward(s, trips)
             self.reads[s] |= {n.id for n in name_nodes(s.iter) if n.id in self.primal}
         loop = at(gast.For(target=target, iter=iterated, body=body, orelse=[], type_comment=None), s)
@@ -754,6 +755,16 @@ def index_loops(fn, callees) -> set:
         if counts.get(s.target.id) == 1 and not (read & (written | {s.target.id})) and uses[s.target.id] == mine:
             found.add(s)
     return found
+
+
+def _restores_read(loop) -> bool:
+    """Does a write into an element in `loop` (`y[i] = v`, in loops nested in it too) have an index
+    that reads the loop's index? Restoring what it overwrote reads that index then."""
+    for t in walk_statements(loop.body):
+        written = subscript_write(t)
+        if written is not None and any(n.id == loop.target.id for n in name_nodes(written.slice)):
+            return True
+    return False
 
 
 def _own_statements(stmts):
