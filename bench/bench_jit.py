@@ -39,10 +39,19 @@ from peers import gradient as peer_gradient  # noqa: E402
 from workloads import WORKLOADS  # noqa: E402
 
 
-def _warm(peers):
+def _square(x):
+    return x * x
+
+
+def _warm_s2s():
+    """Numba's start, and s2s.jit's (its runtime), as jax.jit's start is warmed."""
     import numba
     numba.njit(lambda x: x * 2.0)(np.ones(2))
-    s2s.jit(s2s.grad(lambda x: x * x), background=False)(1.0)   # (s2s.jit's runtime, as jax's start)
+    s2s.jit(s2s.grad(_square), background=False)(1.0)
+
+
+def _warm(peers):
+    _warm_s2s()
     if "jax" in peers:
         jax, jnp = peers["jax"]
         jax.jit(lambda x: x * 2.0)(jnp.ones(2)).block_until_ready()
@@ -89,8 +98,8 @@ import sys, time
 sys.path[:0] = {paths!r}
 import numpy as np, numba, s2s
 from workloads import WORKLOADS
-numba.njit(lambda x: x * 2.0)(np.ones(2))
-s2s.jit(s2s.grad(lambda x: x * x), background=False)(1.0)
+from bench_jit import _warm_s2s
+_warm_s2s()
 w = next(w for w in WORKLOADS if w.name == {name!r})
 args = w.args()
 start = time.perf_counter()
