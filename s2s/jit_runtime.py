@@ -489,10 +489,11 @@ def _code_names(code) -> set:
 from .jit_runtime_checks import (copied_entries_passed_as_value, deep_copy_of, entries_passed_as_value,  # noqa: E402
                                  passed_as_value, rebinds)
 from .jit_runtime_indexing import last_write, setindex, unindex  # noqa: E402
+from .jit_runtime_loops import checkpoint_every, range_part, reversed_range  # noqa: E402
 
 HELPERS = {f.__name__: f for f in (grad_seed, unbroadcast, rebroadcast, zeros_like, unsum, matmul_grad_a,
                                    matmul_grad_b, dot_grad_a, dot_grad_b, add, copy_of, iterated, uniterated,
                                    reiterated, unindex, setindex, last_write, roll_along, stack_rows, sum_rows,
                                    expect_like,
                                    passed_as_value, entries_passed_as_value, copied_entries_passed_as_value,
-                                   rebinds, deep_copy_of)}
+                                   rebinds, deep_copy_of, checkpoint_every, range_part, reversed_range)}

@@ -388,12 +388,6 @@ def test_second_order_reverse_over_a_checkpointed_gradient(f, args, checkpoint):
     np.testing.assert_allclose(got, numerical_grad(s2s.grad(f), args, 0, eps=1e-5), rtol=1e-5, atol=1e-8)
 
 
-def test_jit_says_it_does_not_compile_checkpointed_code_yet():
-    pytest.importorskip("numba")
-    with pytest.raises(s2s.JitError, match="does not compile checkpointed derivatives yet"):
-        s2s.jit(s2s.grad(scalar_loop, checkpoint=True))(0.3, 0.7)
-
-
 def trajectory(x0, k):
     """A simulation that keeps its trajectory: each trip writes its own row, which it never reads."""
     traj = np.zeros((31, x0.shape[0]))
@@ -615,3 +609,30 @@ def test_a_loop_reading_the_length_of_the_list_it_appends_to_is_recorded():
         g = s2s.grad(reads_the_length_of_its_list, checkpoint=checkpoint)
         assert "checkpoint_" not in s2s.source(g)
         np.testing.assert_allclose(g(0.4), numerical_grad(reads_the_length_of_its_list, (0.4,), 0), rtol=1e-6)
+
+
+@pytest.mark.parametrize("case", CASES + [(trajectory, (np.array([0.3, -0.2, 0.5]), 0.8), (0, 1))], ids=_id)
+def test_jit_compiles_checkpointed_gradients_or_refuses_them(case, monkeypatch):
+    """Compiled, a checkpointed gradient gives what it gives uncompiled (its segments run over
+    parts of ranges: `range_part`, `reversed_range`), or s2s.jit says why it cannot compile it."""
+    pytest.importorskip("numba")
+    monkeypatch.setenv("S2S_JIT_BACKGROUND", "0")   # (the compiled code is what is checked)
+    f, args, wrt = case
+    eager = s2s.grad(f, wrt=wrt, checkpoint=True)
+    try:
+        compiled = s2s.jit(eager, cache=False)
+        for _ in range(2):   # the general code, then the code for these shapes
+            got = compiled(*args)
+    except s2s.JitError as error:   # (what Numba cannot type in this function's code)
+        assert "does not compile derivatives checkpointed" not in str(error)
+        assert f not in (scalar_loop, rnn, nested, inside_while, writes_in_place, trajectory), str(error)
+        return
+    want = eager(*args)
+    for g, w in zip(got if isinstance(got, tuple) else (got,), want if isinstance(want, tuple) else (want,)):
+        np.testing.assert_allclose(g, w, rtol=1e-12, atol=1e-14)
+
+
+def test_jit_says_it_does_not_compile_the_binomial_schedule_yet():
+    pytest.importorskip("numba")
+    with pytest.raises(s2s.JitError, match=r"checkpointed with a number of snapshots yet \(checkpoint=k"):
+        s2s.jit(s2s.grad(scalar_loop, checkpoint=3))(0.3, 0.7)

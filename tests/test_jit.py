@@ -661,6 +661,34 @@ def test_what_cannot_be_written_for_numba_exits_2_naming_the_option(tmp_path):
     assert hvp.stderr.startswith("<command line>:1:") and "cannot compile this generated code yet" in hvp.stderr
 
 
+def test_a_checkpointed_jit_module_runs_without_s2s(tmp_path):
+    (tmp_path / "clim.py").write_text(MODEL)
+    result = _s2s("grad", "clim.py:rolled", "--wrt", "u,c", "--checkpoint", "--jit", "-o", "grad_rolled.py",
+                  cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    text = (tmp_path / "grad_rolled.py").read_text()
+    assert "range_part(_range1, _start1, _start1 + _every1)" in text and "@overload(range_part)" in text
+    script = textwrap.dedent("""\
+        import sys
+        import numpy as np
+        sys.modules["s2s"] = None          # s2s cannot be imported here
+        import grad_rolled
+        d_u, d_c = grad_rolled.grad_rolled(np.linspace(-1.0, 1.0, 12).reshape(4, 3), 0.3)
+        print(repr(d_u.tolist()))
+        print(repr(float(d_c)))
+        """)
+    done = subprocess.run([sys.executable, "-c", script], cwd=tmp_path, capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    namespace: dict = {}
+    exec(compile(MODEL, str(tmp_path / "clim.py"), "exec"), namespace)
+    rolled = namespace["rolled"]
+    u = np.linspace(-1.0, 1.0, 12).reshape(4, 3)
+    first, second = done.stdout.splitlines()
+    d_u, d_c = np.array(eval(first)), float(second)
+    np.testing.assert_allclose(d_u, numerical_grad(rolled, [u, 0.3], 0), rtol=1e-6)
+    np.testing.assert_allclose(d_c, numerical_grad(rolled, [u, 0.3], 1), rtol=1e-6)
+
+
 def test_jit_module_for_known_shapes_refuses_other_arguments(tmp_path):
     """--jit with --shape: code for those shapes, compiled (its element-wise statements as loops),
     whose guards refuse an argument of another shape, rank or dtype with ArgumentShapeError."""

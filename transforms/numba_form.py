@@ -25,7 +25,9 @@ After: the same computation, in code Numba compiles:
     read, where the Python code records None;
   - unless `zeros_like` reads it (None: "no value on this path"): then it stays None, and is
     refused.
-- `reversed(range(a, b, s))` becomes the equivalent `range(...)` counting down (`s` a constant).
+- `reversed(range(a, b, s))` becomes the equivalent `range(...)` counting down (`s` a constant);
+  a checkpointed loop's segment `_range1[a:b]` becomes `range_part(_range1, a, b)`, and `reversed`
+  of any other range `reversed_range(...)` (helpers: Numba slices and reverses no range).
 - calls of generated functions pass their arguments by position (Numba has no keyword-only
   parameters); `np.roll(x, k, axis=a)`, which Numba has no form of, calls the helper
   `roll_along(x, k, a)`, and `np.array(rows)` of a list the code builds (`rows = []`, then
@@ -43,7 +45,8 @@ import gast
 from s2s.errors import JitError
 from .nodes import assign, at, call, const, expr_stmt, name, walk
 
-HELPERS = ("roll_along", "stack_rows", "sum_rows")   # the helpers (of `s2s.jit_runtime`) this form calls
+HELPERS = ("roll_along", "stack_rows", "sum_rows", "range_part", "reversed_range")   # the helpers (of
+# `s2s.jit_runtime`) this form calls
 
 
 def numba_form(fns: list, stack: str, params_of) -> tuple[list, dict]:
@@ -56,12 +59,11 @@ def numba_form(fns: list, stack: str, params_of) -> tuple[list, dict]:
     for fn in fns:
         for node in walk(fn):
             if isinstance(node, gast.Call) and isinstance(node.func, gast.Name) \
-                    and node.func.id.endswith(("checkpoint_every", "checkpoint_schedule")):
-                raise JitError("s2s.jit does not compile checkpointed derivatives yet (checkpoint=, "
-                               "--checkpoint): their segments run over parts of ranges, which this form "
-                               "does not write",
-                               hint="compile the derivative made without checkpoint=, or run the "
-                                    "checkpointed one uncompiled")
+                    and node.func.id.endswith("checkpoint_schedule"):
+                raise JitError("s2s.jit does not compile derivatives checkpointed with a number of snapshots "
+                               "yet (checkpoint=k, --checkpoint=k): their backward pass follows a schedule "
+                               "this form does not write",
+                               hint="compile the derivative made with checkpoint=True, or run this one uncompiled")
     taken = {n.id for fn in fns for n in walk(fn) if isinstance(n, gast.Name)} | {fn.name for fn in fns}
     aliases = {h: _fresh(h, taken) for h in HELPERS}
     keys: dict = {}   # (name, is element) -> its stack's name, in order of first push
@@ -307,7 +309,7 @@ class _Rewrite:
         if isinstance(s, gast.Assign) and [_target_id(t) for t in s.targets] == [self.stack]:
             return [assign(own, self.stack_value(s, own), s) for own in self.keys.values()]
         if isinstance(s, gast.For):
-            s.iter = _counting_down(s.iter)
+            s.iter = _counting_down(s.iter, self.aliases)
         for node in walk(s):
             if isinstance(node, gast.Tuple):   # `(_stack, a)`, saved by a forward sweep for its backward sweep
                 node.elts = [e for old in node.elts for e in self.entries(old)]
@@ -346,20 +348,25 @@ def _unknown(node, what):
                     f"(line {getattr(node, 'lineno', '?')} of that code)")
 
 
-def _counting_down(it):
-    """`reversed(range(...))` as a range counting down; anything else as it is."""
+def _counting_down(it, aliases):
+    """`reversed(range(...))` as a range counting down; a part of a range (`_range1[a:b]`, the
+    segment of a checkpointed loop) as `range_part(_range1, a, b)`, and `reversed` of anything else
+    as `reversed_range(...)`: ranges Numba iterates."""
+    if isinstance(it, gast.Subscript) and isinstance(it.slice, gast.Slice) and it.slice.step is None:
+        lo, hi = it.slice.lower or const(0), it.slice.upper or call("len", it.value)
+        return call(aliases["range_part"], it.value, lo, hi)
     if not (isinstance(it, gast.Call) and isinstance(it.func, gast.Name) and it.func.id == "reversed"
             and len(it.args) == 1 and not it.keywords):
         return it
     inner = it.args[0]
     if not (isinstance(inner, gast.Call) and isinstance(inner.func, gast.Name) and inner.func.id == "range"
             and not inner.keywords and 1 <= len(inner.args) <= 3):
-        return it
+        return call(aliases["reversed_range"], _counting_down(inner, aliases))
     args = inner.args
     start, stop = (const(0), args[0]) if len(args) == 1 else (args[0], args[1])
     step = args[2] if len(args) == 3 else const(1)
     if not (isinstance(step, gast.Constant) and type(step.value) is int and step.value != 0):
-        return it
+        return call(aliases["reversed_range"], inner)
     k = step.value
     if k == 1:   # range(start, stop) backwards: stop - 1 down to start
         return call("range", _plus(stop, -1), _plus(start, -1), const(-1))
