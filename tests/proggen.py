@@ -922,15 +922,15 @@ class Gen:
         kind = self.pick((SCALAR, ARRAY))
         hs, i, w = fx.fresh("hs"), fx.fresh("i"), fx.fresh("w")
         first = self.expr(sc, fx, self.integer(0, 1), kind)
-        if first.bare:   # the list would hold that very array, which a write may change: a copy
-            first = E(f"{_par(first)} * 1.0", first.kind, atom=False)
+        if first.bare or first.shares:   # the list would hold that very array (or what s2s takes for a
+            first = E(f"{_par(first)} * 1.0", first.kind, atom=False)   # view of it), which a write may change
         bound = self.pick(fx.bounds)
         bsc = dict(sc)
         bsc[i] = Var(INT, "ro", hi=int(bound) - 1 if bound.isdigit() else 3)
         inner = Ctx(cx.loop_depth + 1, cx.if_depth, cx.carried | frozenset(sc), cx.locked)
         body = self.block(bsc, fx, inner, 0, 2)
         value = self.bounded_fn(self.expr(bsc, fx, self.integer(0, 2), kind))
-        if value.bare:
+        if value.bare or value.shares:
             value = E(f"{_par(value)} * 1.0", value.kind, atom=False)
         src = value.src if value.kind == kind else f"{value.src} + np.zeros(3)" if kind == ARRAY else \
             f"np.sum({value.src})"
