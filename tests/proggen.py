@@ -1204,6 +1204,21 @@ def evaluate(f, args):
     return float(value)
 
 
+def overflows(f, args) -> bool:
+    """Does evaluating f at ``args`` overflow, or compute inf - inf, anywhere (a value it may then
+    discard)? Its derivative there is not the chain rule's: every AD tool multiplies that value's
+    zero cotangent by inf and gets nan (0 * inf), where finite differences see no change."""
+    args = [np.array(a, copy=True) if isinstance(a, np.ndarray) else a for a in args]
+    with np.errstate(over="raise", invalid="raise", divide="ignore", under="ignore"):
+        try:
+            f(*args)
+        except (FloatingPointError, OverflowError):
+            return True
+        except Exception:
+            return False   # (what evaluate makes of it decides)
+    return False
+
+
 def _shifted(arg, j, h):
     if isinstance(arg, np.ndarray):
         out = np.array(arg, dtype=float, copy=True)
@@ -1224,7 +1239,8 @@ def fd_gradient(f, args, wrt, steps=FD_STEPS):
     ``noise`` holds, with the same shapes, ``|FD(small) - FD(large)|``, an
     estimate of the rounding error of the gradient (rounding error grows
     as the step shrinks, truncation error falls).  Raises
-    ``Unreliable`` when the value is not finite or huge, or when the point is
+    ``Unreliable`` when the value is not finite or huge, an intermediate value overflows
+    (`overflows`), or when the point is
     (near) a kink or a branch switch: the two step sizes disagree, or the
     one-sided differences on either side of the point disagree.
     """
@@ -1232,6 +1248,8 @@ def fd_gradient(f, args, wrt, steps=FD_STEPS):
     f0 = evaluate(f, args)
     if not math.isfinite(f0) or abs(f0) > MAX_ABS_VALUE:
         raise Unreliable(f"value {f0!r}")
+    if overflows(f, args):
+        raise Unreliable("an intermediate value overflows at the point")
     grads, noise = [], []
     for i in wrt:
         arg = args[i]
