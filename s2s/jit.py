@@ -38,7 +38,7 @@ from .transforms.loop_nests import loop_nests
 from .transforms.numba_form import numba_form
 
 _ndarray = np.ndarray
-_INSTALL = "install Numba: pip install 's2s[jit]' (or pip install numba)"
+_INSTALL = "install Numba: pip install 's2s[jit]' (or pip install numba scipy)"
 
 
 def _numba():
@@ -373,6 +373,9 @@ def _explain(error, name) -> JitError:
     is about (the innermost, where a compiled function calls another), and the user's line that
     code came from."""
     import linecache
+    if isinstance(error, ImportError) and "scipy" in str(error).lower():   # Numba's linear algebra
+        return JitError(f"Numba cannot compile `{name}`: its matrix products need SciPy, which is not installed",
+                        hint="install SciPy: pip install 's2s[jit]' (or pip install scipy)")
     text = _ANSI.sub("", str(error))
     if not isinstance(error, _numba().core.errors.NumbaError):   # Numba failed, without a reason of its own
         text = f"Numba failed with {type(error).__name__} {text}\n{_lowered_at(error)}"

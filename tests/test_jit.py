@@ -550,6 +550,13 @@ def test_in_the_background_what_numba_cannot_type_is_raised_once_it_has_tried():
     assert "Numba cannot compile `grad__keeps_dims`" in str(info.value) and "keepdims=True" in str(info.value)
 
 
+def test_without_scipy_numbas_matrix_products_say_how_to_get_it():
+    from s2s.jit import _explain
+    error = _explain(ImportError("scipy 0.16+ is required for linear algebra"), "grad_loss")
+    assert isinstance(error, s2s.JitError) and "matrix products need SciPy" in str(error)
+    assert "pip install 's2s[jit]'" in str(error)
+
+
 def test_without_numba_says_how_to_get_it(monkeypatch):
     real_import = builtins.__import__
 
