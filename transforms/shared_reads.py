@@ -15,8 +15,8 @@ Shared: assignments of one block to temporaries, each assigned nowhere else, of 
 read ``a[i, 1:n]`` (atoms as indices), where every statement between them assigns a name that is
 neither ``a`` nor an index, from arithmetic, a comparison, a read, a display or a NumPy function
 that writes nothing (no ``out=``; not ``np.copyto``, ``np.put``, ..., ``np.random``, ``ufunc.at``).
-Anything else (a call of the user's or a method, a write in place, a loop or a branch) ends what
-is shared. Two reads of one subscript then give the same object, which the first read already
+Anything else (a call of the user's or a method, a write in place -- ``y += e`` too, which changes
+every array that shares ``y``'s memory -- a loop or a branch) ends what is shared. Two reads of one subscript then give the same object, which the first read already
 gave: nothing the program can observe changes, except that the object is one.
 """
 from __future__ import annotations
@@ -27,7 +27,7 @@ import gast
 
 from s2s.errors import UnsupportedError
 
-from .nodes import loaded_names, walk
+from .nodes import augmented, loaded_names, walk
 
 # NumPy functions that write into an argument, and the ufunc methods that do
 _WRITERS = {"copyto", "put", "place", "putmask", "fill_diagonal", "put_along_axis", "shuffle"}
@@ -62,7 +62,7 @@ class _Block:
                     setattr(s, field, self.run(getattr(s, field)))
             target = s.targets[0].id if isinstance(s, gast.Assign) and len(s.targets) == 1 \
                 and isinstance(s.targets[0], gast.Name) else None
-            if target is None:
+            if target is None or augmented(s):   # (`y = _1` of `y += e` writes into y, and what shares it)
                 read.clear()
                 out.append(s)
                 continue
