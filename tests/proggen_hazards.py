@@ -7,7 +7,8 @@ option (``HAZARDS``), so that a deep run can turn classes on one at a time:
 
 * ``views``: ``v = b[1:]`` / ``b.T`` / ``np.einsum('ij->ji', b)`` / ``v = b``
   ..., then writes through ``v`` or ``b`` (``v *= c``, ``b[0] = s``), then
-  reads of both (class 1, and the view functions of class 4);
+  reads of both, and of ``b[0]`` read before the writes too (class 1, and the
+  view functions of class 4);
 * ``mutating``: module-level helpers that write into an argument
   (``def mut_first(a): a[0] = a[1] * 2.0``), called as statements, also on a
   view or a dict (class 2);
@@ -189,10 +190,14 @@ class HazardGen(proggen.Gen):
             form = self.pick(self.VIEWS_1D)
         lines.append(f"{view} = {form.format(b=base)}")
         writable = not any(r in form for r in self.READ_ONLY)
+        before = fx.fresh("hp") if self.maybe(50) else None
+        if before:   # a part read before the writes, and read again after them
+            lines.append(f"{before} = {base}[0] * 1.5")
         for _ in range(self.integer(1, 2)):
             target = view if writable and self.maybe(60) else base
             lines.append(self.write(sc, fx, target))
-        return self.result(sc, fx, cx, lines, f"np.sum(np.sin({base})) + np.sum({view} * {view}) * 0.5")
+        again = f" + np.sum({base}[0] * {before})" if before else ""
+        return self.result(sc, fx, cx, lines, f"np.sum(np.sin({base})) + np.sum({view} * {view}) * 0.5{again}")
 
     def hz_mutating(self, sc, fx, cx):
         base = fx.fresh("hb")
