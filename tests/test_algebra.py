@@ -23,7 +23,8 @@ from oracles import numerical_grad
 from s2s.transforms import rational as ra
 from s2s.transforms.algebra import simplify_adjoint_arithmetic
 from s2s.transforms.expressions import joined
-from s2s.transforms.float_arrays import NUMBER
+from s2s.transforms.float_arrays import NUMBER, kind_of
+from s2s.transforms.known_values import Known
 from s2s.transforms.nodes import parse
 
 
@@ -109,8 +110,8 @@ def _args():
 
 @st.composite
 def _expression(draw, names, depth=0):
-    if depth >= 3 or draw(st.integers(0, 2)) == 0:
-        return draw(st.sampled_from(names + ["0.5", "2.0", "3", "-1.5", "1"]))
+    if depth >= 3 or draw(st.integers(0, 2)) == 0:   # (rows of m, and u moved, are atoms too)
+        return draw(st.sampled_from(names + ["0.5", "2.0", "3", "-1.5", "1", "m[1]", "m[i - 1]", "np.roll(u, 1)"]))
     op = draw(st.sampled_from(["+", "-", "*", "/", "**", "neg"]))
     left = draw(_expression(names, depth + 1))
     if op == "neg":
@@ -129,8 +130,8 @@ def _kind(value):
 def _block(draw):
     """A function of u, v, m, s, k: arithmetic assigned to adjoints (d_*) and primal temporaries
     (t_*), with element writes, calls and a loop among them; names are kept to one kind each."""
-    lines, kinds, names = ["d_s0 = 0.25"], {**KINDS, "d_s0": NUMBER}, [*KINDS, "d_s0"]
-    env = {**dict(zip(["u", "v", "m", "s", "k"], _args())), "d_s0": 0.25}
+    lines, kinds, names = ["d_s0 = 0.25", "i = 1"], {**KINDS, "d_s0": NUMBER, "i": NUMBER}, [*KINDS, "d_s0"]
+    env = {**dict(zip(["u", "v", "m", "s", "k"], _args())), "d_s0": 0.25, "i": 1}
     count = draw(st.integers(3, 12))
     loop_at = draw(st.integers(0, count)) if draw(st.booleans()) else None
     indent = ""
@@ -138,14 +139,20 @@ def _block(draw):
         if i == loop_at:
             lines.append("for i in range(2):")
             indent = "    "
-        what = draw(st.sampled_from(["adjoint"] * 5 + ["temporary", "write", "call"]))
+        what = draw(st.sampled_from(["adjoint"] * 5 + ["temporary", "write", "call", "sum", "rebind"]))
         if what == "write":
-            lines.append(f"{indent}u[0] = {draw(st.sampled_from(['s', 'd_s0', 'k * 0.5']))}")
+            lines.append(f"{indent}{draw(st.sampled_from(['u[0]', 'm[1, 2]']))} = "
+                         f"{draw(st.sampled_from(['s', 'd_s0', 'k * 0.5']))}")
+            continue
+        if what == "rebind":   # a statement that stays assigns what earlier values read
+            lines.append(f"{indent}{draw(st.sampled_from(['u = np.roll(u, 1)', 'm = m * 1.5', 'i = 0']))}")
             continue
         expr = draw(_expression(names))
-        value = eval(expr, {"np": np}, dict(env))
+        value = eval(expr, {"np": np}, {**env, "i": 1})
         if what == "call":
             expr, value = f"np.sin({expr})", np.sin(value)
+        if what == "sum" and np.ndim(value):   # a sum of terms that differ by number factors (or not)
+            expr, value = f"({expr}).sum()", float(np.sum(value))
         if isinstance(value, int) and what != "temporary":
             expr, value = f"1.0 * ({expr})", float(value)
         kind = _kind(value)
@@ -174,7 +181,13 @@ def _run(tree, args=None):
 
 
 def _pure(call):
-    return True   # only np.sin is called
+    return True   # only np.sin, np.roll and sums are called
+
+
+def _kind_of(kinds):
+    """The kinds of `m[i - 1]` (i an int) and `np.roll(u, 1)`, as code for known shapes finds them."""
+    ints = {"i": Known((), np.dtype(int), True)}
+    return lambda node: kind_of(node, kinds, ints, lambda n: "s2s_" + n)
 
 
 @given(_block())
@@ -186,7 +199,7 @@ def test_the_pass_computes_what_the_block_computed(block):
     except (ZeroDivisionError, OverflowError):
         return
     simplified = simplify_adjoint_arithmetic(copy.deepcopy(tree), kinds, lambda n: n in FLOATS or n.startswith("d_"),
-                                             lambda n: n.startswith("d_"), _pure)
+                                             lambda n: n.startswith("d_"), _pure, _kind_of(kinds))
     after = _run(simplified)
     for a, b in zip(before, after):
         assert np.shape(a) == np.shape(b) and isinstance(a, float) == isinstance(b, float), source
@@ -311,6 +324,70 @@ def test_a_rewrite_that_would_change_a_shape_is_not_made():
                        "    d_x = d_x + d_2 * x\n"
                        "    return d_x\n", {"x": (3,), "d_out": NUMBER, "d_2": (3,), "d_x": (3,)})
     assert "d_x = d_x + d_2 * x" in text, text   # 2.0 * d_out would be a number, not an array of 3
+
+
+ROWS = {"m": (2, 3), "u": (3,), "s": NUMBER, "d_out": (3,), "d_a": (3,), "d_b": (3,), "d_s": NUMBER, "d_u": (3,),
+        "d_3": (3,)}
+
+
+def _same_values(source, text, args):
+    before, after = _run(parse(source).body[0], args), _run(parse(text).body[0], args)
+    for a, b in zip(before, after):
+        np.testing.assert_allclose(b, a, rtol=1e-12)
+
+
+def test_rows_and_sums_are_atoms_and_number_factors_leave_the_sum():
+    source = ("def f(m, u, s, d_out):\n"
+              "    d_a = -d_out * m[0]\n"
+              "    d_b = d_a * s\n"
+              "    d_s = (d_b * 0.5).sum()\n"
+              "    return d_s,\n")
+    text = _simplified(source, ROWS)
+    assert "d_s = -0.5 * s * (d_out * m[0]).sum()" in text and "d_a" not in text, text
+    _same_values(source, text, (np.arange(6.0).reshape(2, 3), np.ones(3), 1.5, np.array([0.5, -1.0, 2.0])))
+
+
+def test_terms_of_a_sum_that_differ_by_arrays_stay_one_sum():
+    source = ("def f(m, u, s, d_out):\n"
+              "    d_a = d_out * m[0] + u\n"
+              "    d_s = (d_a * 2.0).sum()\n"
+              "    return d_s,\n")
+    text = _simplified(source, ROWS)
+    assert "(d_a * 2.0).sum()" in text, text   # (two sums would cost more than one)
+
+
+def test_a_row_is_written_alone_only_where_it_was_alone():
+    source = ("def f(m, u, s, d_out):\n"
+              "    d_a = 2.0 * m[0] - m[0]\n"
+              "    d_b = d_a * 3.0\n"
+              "    return d_a, d_b\n")
+    text = _simplified(source, ROWS)
+    assert "d_a = m[0]\n" not in text, text   # a view of m: an update of d_a in place would change m
+
+
+def test_a_moved_array_added_to_an_adjoint_is_added_on_its_own():
+    source = ("def f(m, u, s, d_out):\n"
+              "    d_3 = d_out * 0.1\n"
+              "    d_u = d_out * 2.0\n"
+              "    d_u = d_u + d_3 * 3.0\n"
+              "    d_u = d_u + np.roll(d_3, 1)\n"
+              "    return d_u,\n")
+    text = _simplified(source, ROWS)
+    assert "d_u = 2.3 * d_out\n    d_u = d_u + np.roll(d_3, 1)" in text, text   # (made an update in place)
+    _same_values(source, text, (np.zeros((2, 3)), np.ones(3), 1.5, np.array([0.5, -1.0, 2.0])))
+
+
+def test_a_value_read_before_a_statement_that_rebinds_what_it_reads_is_not_moved_past_it():
+    source = ("def f(m, u, s, d_out):\n"
+              "    d_a = d_out * m[0]\n"
+              "    m = m * 2.0\n"
+              "    d_b = d_a * 3.0\n"
+              "    d_u = d_out * 2.0 + d_out\n"
+              "    return d_b, m, d_u\n")
+    text = _simplified(source, ROWS)
+    assert "d_a = d_out * m[0]" in text, text   # m[0] after the statement is another row
+    assert "d_u = 3.0 * d_out" in text, text    # and the rest of the block is simplified
+    _same_values(source, text, (np.arange(6.0).reshape(2, 3), np.ones(3), 1.5, np.array([0.5, -1.0, 2.0])))
 
 
 # ---- gradients through it --------------------------------------------------------------------------

@@ -39,10 +39,10 @@ import gast
 import numpy as np
 
 from . import rational as ra
-from .expressions import ExpressionWriter, cost, joined
+from .expressions import ExpressionWriter, cost, joined, op_cost
 from .float_arrays import ELEMENTWISE, NUMBER, float_arrays, kind_of, loop_indices, np_call
 from .known_values import Known
-from .nodes import clone, loaded_names, name, name_nodes, walk
+from .nodes import ADJOINT, assign, clone, is_adjoint, loaded_names, name, name_nodes, walk
 
 _OPERATORS = {gast.Add: "+", gast.Sub: "-", gast.Mult: "*", gast.Div: "/", gast.Pow: "**"}
 
@@ -65,17 +65,22 @@ def specialised_simplifier(helper, derivative_name, pure_call, known=None, numbe
 
         def floats(n):
             return kinds[n] != NUMBER or derivative_name(n) or n in known and known[n].dtype.kind == "f"
-        return simplify_adjoint_arithmetic(fn, kinds, floats, derivative_name, pure_call)
+        ints = {**known, **{i: Known((), np.dtype(int), True) for i in loop_indices(fn)}}
+        return simplify_adjoint_arithmetic(fn, kinds, floats, derivative_name, pure_call,
+                                           lambda node: kind_of(node, kinds, ints, helper))
     return simplify
 
 
-def simplify_adjoint_arithmetic(fn, kinds: dict, floats, movable, pure_call):
+def simplify_adjoint_arithmetic(fn, kinds: dict, floats, movable, pure_call, kind=None):
     """Rewrite `fn`'s blocks as above. `kinds`: name -> shape tuple, or NUMBER, for every name that
     holds a float64 array of a known shape or a real number wherever it is read; `floats(name)`:
     does that number surely hold a float (not an int)? `movable(name)`: may the statements that
     assign it be rewritten or dropped (the adjoints)? `pure_call(call)`: does the call change
-    nothing?"""
-    _Block(kinds, floats, movable, pure_call, _loads(fn.body), _written_in_place(fn)).run(fn.body)
+    nothing? `kind(node)`: the kind (as in `kinds`) of a part of an array taken by ints
+    (``xs[t + 1]``) or of ``np.roll(a, k)``, else False; None: ``xs[0]`` only, by constants."""
+    if kind is None:
+        kind = lambda node: kind_of(node, kinds, {}, lambda n: "\0" + n)   # noqa: E731 (no helpers here)
+    _Block(kinds, floats, movable, pure_call, _loads(fn.body), _written_in_place(fn), kind).run(fn.body)
     return fn
 
 
@@ -109,8 +114,9 @@ def _loads(stmts) -> dict:
 
 
 class _Block:
-    def __init__(self, kinds, floats, movable, pure_call, loads, mutated):
+    def __init__(self, kinds, floats, movable, pure_call, loads, mutated, kind):
         self.kinds, self.floats, self.movable, self.pure_call = kinds, floats, movable, pure_call
+        self.kind_of = kind   # the kind of `xs[t]` or of `np.roll(a, k)`
         self.loads = loads   # name -> how many times the function reads it
         self.mutated = mutated   # names some statement changes in place
 
@@ -198,8 +204,12 @@ class _Stretch:
             if op is gast.Sub:
                 return ra.add(left, right, -1)
             return ra.mul(left, right) if op is gast.Mult else ra.div(left, right)
-        if kind is gast.Call:
+        if kind is gast.Call and _summed(node) is not None:
+            return self.summed(_summed(node))
+        if kind is gast.Call and not np_call(node, ("roll",)):
             return ra.atom(self.atom_number(self.call(node)))
+        if kind in (gast.Subscript, gast.Call):
+            return ra.atom(self.atom_number(self.opaque(node)))
         raise NotArithmetic
 
     def has_call(self, value) -> bool:
@@ -236,11 +246,47 @@ class _Stretch:
             if type(node.op) is gast.Pow and rk != NUMBER:
                 raise NotArithmetic
             return f"({lt}){_OPERATORS[type(node.op)]}({rt})", joined(lk, rk)
-        if t is gast.Call:
-            key = self.call(node)
+        if t is gast.Call or t is gast.Subscript:
+            key = self.opaque(node) if t is gast.Subscript or np_call(node, ("roll",)) else self.call(node)
             reads |= self.calls[key][1]
             return key, self.calls[key][2]
         raise NotArithmetic
+
+    def opaque(self, node):
+        """The atom of a part of an array taken by ints (``xs[t + 1]``) or of ``np.roll(a, k)``, of a
+        known kind: its text names each name's version (``xs@0[t@3 + 1]``), as a call's does."""
+        kind = self.ctx.kind_of(node)
+        if kind is None or kind is False or type(node) is gast.Call and kind == NUMBER:
+            raise NotArithmetic
+        marked, reads = clone(node), set()
+        for n in name_nodes(marked):
+            key = (n.id, self.version.get(n.id, 0))
+            reads.add(key)
+            if key in self.defs and self.defs[key][2]:
+                self.roots.add(key)   # (a movable statement it reads stays)
+            n.id = f"{n.id}@{key[1]}"
+        key = gast.dump(marked)
+        self.calls[key] = (node, reads, kind)
+        return key
+
+    def summed(self, node):
+        """``e.sum()`` (or ``np.sum(e)``) of arithmetic `e` whose terms differ by number factors only:
+        those factors times the atom of the sum of the array part, ``2.0 * k * (u * v).sum()``."""
+        num, factors = self.expand(node)
+        arrays = {tuple((a, e) for a, e in m if self.kind(a) != NUMBER) for m in num}
+        if factors or len(arrays) != 1 or not next(iter(arrays)):
+            raise NotArithmetic
+        (part,) = arrays
+        product = None
+        for a, e in part:
+            for _ in range(e):
+                product = self.node(a) if product is None else gast.BinOp(left=product, op=gast.Mult(),
+                                                                         right=self.node(a))
+        call = gast.Call(func=gast.Attribute(value=product, attr="sum", ctx=gast.Load()), args=[], keywords=[])
+        key = "sum(" + ", ".join(f"{self.atoms[a]}**{e}" for a, e in part) + ")"
+        self.calls[key] = (call, {r for a, _ in part for r in self.reads(a)}, NUMBER)
+        s = self.atom_number(key)
+        return {ra.mono_mul(tuple(x for x in m if x not in part), ((s, 1),)): c for m, c in num.items()}, ()
 
     def scan(self, stmts):
         for i, s in enumerate(stmts):
@@ -266,15 +312,29 @@ class _Stretch:
                 self.values.clear()   # nothing expanded before it is moved past it
                 self.barriers.append(i)
             for n in [target] if target is not None else _stored(s):
-                self.version[n] = self.version.get(n, 0) + 1
+                before = (n, self.version.get(n, 0))
+                if not movable:   # this statement stays: what reads `before` cannot be expanded after it
+                    self.forget_reads_of(before)
+                self.version[n] = before[1] + 1
                 self.defs[(n, self.version[n])] = (i, value, movable)
-                if value is not None and (movable or not self.has_call(value)):   # (a name that stays is
-                    self.values[n] = value                                       # cheaper than its call)
-                else:
+                if value is not None and (movable or not self.has_call(value) and before not in self.reads_of(value)):
+                    self.values[n] = value   # (a name that stays is cheaper than its call; `z = 2.0 * z`
+                else:                        # that stays reads z as it was)
                     self.values.pop(n, None)
         for n, v in self.version.items():   # what the block leaves behind may be read after it
             if self.defs[(n, v)][2] and (n in self.outside or n in self.exposed):
                 self.roots.add((n, v))
+
+    def forget_reads_of(self, key):
+        """`key` (name, version) is about to be rebound by a statement that stays: no value that
+        reads it is expanded after that, where it would read the new one (the names assigned those
+        values are read as they are there)."""
+        for n, value in list(self.values.items()):
+            if key in self.reads_of(value):
+                del self.values[n]
+
+    def reads_of(self, value) -> set:
+        return {r for p in (value[0], *value[1]) for m in p for a, _ in m for r in self.reads(a)}
 
     def _barrier(self, s) -> bool:
         """May `s` change an array in place?"""
@@ -306,19 +366,45 @@ class _Stretch:
             if any(not self.valid(r, i, surviving) for p in (num, *factors) for m in p for a, _ in m
                    for r in self.reads(a)):
                 return None
+            num, added = self.peeled(num, factors, kinds[key[0]])
             expr, spent, kind, floaty = writer.rational(num, factors)
             if kind != kinds[key[0]] or (kind == NUMBER and not floaty):   # a kind kept, a float kept a float
                 return None
             if type(expr) is gast.Name and expr.id in self.ctx.mutated:   # (not an alias of what changes)
                 return None
-            new[i] = expr
-            total += spent
+            if type(expr) is gast.Subscript and gast.dump(expr) != gast.dump(stmts[i].value):
+                return None   # (a view of an array: only where the statement was that view already)
+            new[i] = [expr] + [gast.BinOp(left=name(key[0]), op=gast.Add() if c > 0 else gast.Sub(),
+                                          right=self.node(a)) for c, a in added]
+            total += spent + sum(self.cost(a) + op_cost(kind) for _, a in added)
         if total >= old - 1e-9:
             return None
         dropped = {i for key, (i, _, movable) in self.defs.items() if movable and key not in self.roots}
-        for i, value in new.items():
-            stmts[i].value = value
-        return [s for i, s in enumerate(stmts) if i not in dropped]
+        out = []
+        for i, s in enumerate(stmts):
+            if i in new:
+                s.value = new[i][0]
+                out.append(s)
+                for value in new[i][1:]:
+                    out.append(assign(s.targets[0].id, value, s))
+                    setattr(out[-1], ADJOINT, is_adjoint(s))   # (cited with its statement)
+            elif i not in dropped:
+                out.append(s)
+        return out
+
+    def peeled(self, num, factors, kind):
+        """(the rest of `num`, [(sign, atom)] of its terms ``np.roll(a, k)`` with a coefficient of
+        1 or -1), for an array adjoint that has a rest: each such term is added on its own after the
+        rest (``d_u = d_u * (...)``, ``d_u = d_u + np.roll(d_3, 1)``), which `transforms.inplace`
+        makes an update in place; as one sum, each would be a new array."""
+        if factors or kind == NUMBER:
+            return num, []
+        added = [(c, m[0][0]) for m, c in num.items() if len(m) == 1 and m[0][1] == 1 and c in (1, -1)
+                 and type(self.atoms[m[0][0]]) is str and np_call(self.calls[self.atoms[m[0][0]]][0], ("roll",))
+                 and self.kind(m[0][0]) == kind]
+        if len(added) == len(num):
+            return num, []
+        return {m: c for m, c in num.items() if not (len(m) == 1 and (c, m[0][0]) in added)}, added
 
     def atom_number(self, key) -> int:
         if key not in self.numbered:
@@ -365,6 +451,16 @@ class _Stretch:
             if self.valid(key, index, surviving) and not any(i < b < index for b in self.barriers):
                 out.append((key, value[0]))
         return out
+
+
+def _summed(node):
+    """`e` of ``e.sum()`` or ``np.sum(e)`` (no other argument), else None."""
+    f = node.func
+    if node.keywords or type(f) is not gast.Attribute or f.attr != "sum":
+        return None
+    if np_call(node, ("sum",)):
+        return node.args[0] if len(node.args) == 1 else None
+    return f.value if not node.args else None
 
 
 def _stack_call(c, kinds) -> bool:

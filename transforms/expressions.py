@@ -22,6 +22,8 @@ from .float_arrays import NUMBER
 
 SCALAR_OP = 0.05     # a number operation, in units of one NumPy operation's fixed cost
 ELEMENTS_PER_OP = 256   # elements of an array operation that cost as much as its fixed cost
+VIEW = 0.3           # taking a view (`xs[t]`)
+ROLL = 4.0           # `np.roll(x, k)`: a copy in two slices, made in Python
 
 
 class ExpressionWriter:
@@ -190,9 +192,17 @@ def cost(node, kinds):
     kind = type(node)
     if kind is gast.Name:
         return 0.0, kinds.get(node.id, NUMBER)
-    if kind is gast.Call and len(node.args) == 1:
+    if kind is gast.Subscript:   # a view of a part (an element: a number)
+        c, k = cost(node.value, kinds)
+        parts = len(node.slice.elts) if type(node.slice) is gast.Tuple else 1
+        k = k[parts:] or NUMBER if k != NUMBER else NUMBER
+        return c + VIEW, k
+    if kind is gast.Call and type(node.func) is gast.Attribute and node.func.attr == "sum" and len(node.args) < 2:
+        c, k = cost(node.args[0] if node.args else node.func.value, kinds)   # e.sum(), np.sum(e)
+        return c + call_cost(k), NUMBER
+    if kind is gast.Call and node.args:   # np.cos(x), np.roll(x, k): shaped as their first argument
         c, k = cost(node.args[0], kinds)
-        return c + call_cost(k), k
+        return c + call_cost(k) * (1 if len(node.args) == 1 else ROLL), k
     if kind is gast.BinOp:
         lc, lk = cost(node.left, kinds)
         rc, rk = cost(node.right, kinds)

@@ -4,9 +4,9 @@ array of a known shape (or a real number) wherever they are read, for `transform
 Before and after: a generated function, unchanged; `known` says what the primal names hold
 (`transforms.known_shapes`). A name qualifies when every assignment to it makes such an array:
 ``np.zeros(shape)``, arithmetic of such arrays and numbers (``+ - * /``, ``@`` of one or two
-axes, a constant power), ``np.roll`` of one, an elementwise function of one (``np.cos``), and
-s2s's element helpers on one (`setindex`, `set_at`, `add_at`; `unindex(g, x, i)` is shaped like
-`x`). Anything else (another call, a parameter, an unpacking, a loop target) leaves the name
+axes, a constant power), ``np.roll`` of one, an elementwise function of one (``np.cos``), the
+sum of one (``e.sum()``, ``np.sum(e)``: a number), and s2s's element helpers on one (`setindex`,
+`set_at`, `add_at`; `unindex(g, x, i)` is shaped like `x`). Anything else (another call, a parameter, an unpacking, a loop target) leaves the name
 out: the analysis is flow-insensitive and says nothing it cannot show for every path.
 
 Also here: which names are `range` loop indices (always a Python int), and which indices hold
@@ -113,6 +113,11 @@ def kind_of(node, kinds, known, helper):
             return kind if kind != NUMBER else False
         if np_call(node, ("roll",)) and node.args:   # the same values, moved
             return kind_of(node.args[0], kinds, known, helper)
+        summed = node.args[0] if np_call(node, ("sum",)) and len(node.args) == 1 else \
+            f.value if isinstance(f, gast.Attribute) and f.attr == "sum" and not node.args else None
+        if summed is not None:   # a float64 array's sum: a float64
+            kind = kind_of(summed, kinds, known, helper)
+            return NUMBER if isinstance(kind, tuple) else kind if kind is None else False
         if np_call(node, ELEMENTWISE) and len(node.args) == 1:
             return kind_of(node.args[0], kinds, known, helper)
         if np_call(node, ("zeros",)) and len(node.args) == 1 and isinstance(node.args[0], gast.Tuple) \

@@ -42,7 +42,7 @@ def constant(value):
     return ({ONE: c} if c else {}), ()
 
 
-def _mono_mul(a, b):
+def mono_mul(a, b):
     if not a:
         return b
     if not b:
@@ -100,7 +100,7 @@ def pmul(a, b):
     out: dict = {}
     for ma, ca in a.items():
         for mb, cb in b.items():
-            m = _mono_mul(ma, mb)
+            m = mono_mul(ma, mb)
             v = out.get(m, 0) + ca * cb
             if v:
                 out[m] = v
