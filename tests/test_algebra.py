@@ -343,8 +343,13 @@ def test_rows_and_sums_are_atoms_and_number_factors_leave_the_sum():
               "    d_s = (d_b * 0.5).sum()\n"
               "    return d_s,\n")
     text = _simplified(source, ROWS)
-    assert "d_s = -0.5 * s * (d_out * m[0]).sum()" in text and "d_a" not in text, text
+    assert "d_s = -0.5 * s * np.vdot(d_out, m[0])" in text and "d_a" not in text, text   # (two of one shape)
     _same_values(source, text, (np.arange(6.0).reshape(2, 3), np.ones(3), 1.5, np.array([0.5, -1.0, 2.0])))
+    three = _simplified(source.replace("d_b = d_a * s", "d_b = d_a * u * s"), ROWS)
+    assert "d_s = -0.5 * s * (d_out * m[0] * u).sum()" in three, three
+    broadcast = _simplified(source.replace("m[0]", "m").replace("d_a = ", "d_a2 = ").replace("d_a *", "d_a2 *"),
+                            {**ROWS, "d_a2": (2, 3), "d_b": (2, 3)})
+    assert "d_s = -0.5 * s * (d_out * m).sum()" in broadcast, broadcast   # (np.vdot would not broadcast)
 
 
 def test_terms_of_a_sum_that_differ_by_arrays_stay_one_sum():

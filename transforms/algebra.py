@@ -15,13 +15,17 @@ chain of statements that computes an adjoint is rewritten as the expression a pe
 
 How: within one block, each adjoint statement's value is expanded, through the arithmetic
 statements before it (adjoint or primal), into a rational function of the values nothing
-simplifies further (`transforms.rational`: exact coefficients, common factors cancelled). The
+simplifies further (`transforms.rational`: exact coefficients, common factors cancelled; the
+values, `transforms.algebra_atoms`: names, elementwise calls, rows ``xs[t]``, ``np.roll``, and
+sums with their number factors taken out, ``-0.05 * np.vdot(d_4, np.sin(xs[t]))``). The
 adjoints some other statement reads ("roots": read by a call, returned, live after the block) are
 written back from their rational functions: common factors taken out (arrays first, so number
 arithmetic is done on numbers), terms of an earlier statement's value replaced by its name where
 that is cheaper (``0.5 * _2 + 0.5 - y`` is ``p - y``), and the adjoint statements nobody else
-reads dropped. The block is rewritten only if the new arithmetic costs less (array operations
-weighted by size, number operations by Python's overhead); otherwise it is left as it was.
+reads dropped; a rolled array added to an array adjoint is added by a statement of its own, which
+`transforms.inplace` makes an update in place. The block is rewritten only if the new arithmetic
+costs less (array operations weighted by size, number operations by Python's overhead); otherwise
+it is left as it was.
 
 The identities are exact over the reals; the floating-point result can differ in the last bits,
 and where the original divides 0 by 0 at a point where the function has a limit (``y / p`` times
@@ -39,17 +43,11 @@ import gast
 import numpy as np
 
 from . import rational as ra
-from .expressions import ExpressionWriter, cost, joined, op_cost
-from .float_arrays import ELEMENTWISE, NUMBER, float_arrays, kind_of, loop_indices, np_call
+from .algebra_atoms import Atoms, NotArithmetic
+from .expressions import ExpressionWriter, cost, op_cost
+from .float_arrays import NUMBER, float_arrays, kind_of, loop_indices, np_call
 from .known_values import Known
-from .nodes import ADJOINT, assign, clone, is_adjoint, loaded_names, name, name_nodes, walk
-
-_OPERATORS = {gast.Add: "+", gast.Sub: "-", gast.Mult: "*", gast.Div: "/", gast.Pow: "**"}
-
-
-class NotArithmetic(Exception):
-    """An expression the pass does not expand (its statement stays as it is)."""
-
+from .nodes import ADJOINT, assign, is_adjoint, loaded_names, name, name_nodes, walk
 
 def specialised_simplifier(helper, derivative_name, pure_call, known=None, numbers=(), wrt=()):
     """`optimize`'s `simplify` step for code for known shapes (`known`: name -> Known of the primal
@@ -144,150 +142,16 @@ class _Block:
             stmts[:] = new or [gast.Pass()]
 
 
-class _Stretch:
+class _Stretch(Atoms):
     """One block's statements, scanned once."""
 
     def __init__(self, ctx, outside, keep=frozenset()):
-        self.ctx = ctx
+        super().__init__(ctx, keep)
         self.outside = outside       # names read outside the block: their last values may be read there
-        self.keep = keep             # (name, version) of movable statements to read as they are
-        self.inlined: dict = {}      # (name, version) with a call in its value -> times expanded into another
         self.exposed: set = set()    # names the block reads before it assigns them (a loop's next pass)
-        self.atoms: list = []        # atom number -> (name, version), or the text of a call (a str)
-        self.numbered: dict = {}     # those -> atom number
-        self.calls: dict = {}        # text of a call -> (the call, the (name, version)s it reads, its kind)
-        self.version: dict = {}      # name -> its current version (0: as the block starts)
-        self.values: dict = {}       # name -> rational function of its current version, while expandable
-        self.defs: dict = {}         # (name, version) -> (index, rational or None, movable)
-        self.roots: set = set()      # (name, version) of movable statements read as they are
         self.barriers: list = []     # indices of the statements that may change an array in place
 
     # ---- scanning --------------------------------------------------------------------------
-    def atom(self, name):
-        key = (name, self.version.get(name, 0))
-        if key in self.defs and self.defs[key][2]:
-            self.roots.add(key)
-        return ra.atom(self.atom_number(key))
-
-    def expand(self, node):
-        """The rational function `node` computes, in atoms; NotArithmetic if it is not arithmetic."""
-        kind = type(node)
-        if kind is gast.Name:
-            if node.id not in self.ctx.kinds:
-                raise NotArithmetic
-            value = self.values.get(node.id)
-            key = (node.id, self.version.get(node.id, 0))
-            if value is None or key in self.keep:
-                return self.atom(node.id)
-            if self.has_call(value):
-                self.inlined[key] = self.inlined.get(key, 0) + 1
-            return value
-        if kind is gast.Constant:
-            if type(node.value) not in (int, float):
-                raise NotArithmetic
-            return ra.constant(node.value)
-        if kind is gast.UnaryOp and type(node.op) in (gast.USub, gast.UAdd):
-            value = self.expand(node.operand)
-            return ra.neg(value) if type(node.op) is gast.USub else value
-        if kind is gast.BinOp:
-            op = type(node.op)
-            if op is gast.Pow:
-                k = node.right.value if type(node.right) is gast.Constant else None
-                if type(k) not in (int, float) or k != int(k) or abs(k) > ra.MAX_EXPONENT:
-                    raise NotArithmetic
-                return ra.power(self.expand(node.left), int(k))
-            if op not in (gast.Add, gast.Sub, gast.Mult, gast.Div):
-                raise NotArithmetic
-            left, right = self.expand(node.left), self.expand(node.right)
-            if op is gast.Add:
-                return ra.add(left, right)
-            if op is gast.Sub:
-                return ra.add(left, right, -1)
-            return ra.mul(left, right) if op is gast.Mult else ra.div(left, right)
-        if kind is gast.Call and _summed(node) is not None:
-            return self.summed(_summed(node))
-        if kind is gast.Call and not np_call(node, ("roll",)):
-            return ra.atom(self.atom_number(self.call(node)))
-        if kind in (gast.Subscript, gast.Call):
-            return ra.atom(self.atom_number(self.opaque(node)))
-        raise NotArithmetic
-
-    def has_call(self, value) -> bool:
-        return any(type(self.atoms[a]) is str for p in (value[0], *value[1]) for m in p for a, _ in m)
-
-    def call(self, node):
-        """The atom of `np.<f>(e)`, f an elementwise function of a real that gives a float (never an
-        int, never an exception), `e` arithmetic of names with kinds: its text, which names each
-        name's version (``cos(u@0)``). (No value expanded before a barrier is read after it, so
-        the same text on each side of one, `np.cos(u)` and `u[0] = 1.0`, is never confused.)"""
-        if not (np_call(node, ELEMENTWISE) and len(node.args) == 1 and not node.keywords):
-            raise NotArithmetic
-        reads: set = set()
-        text, kind = self.text(node.args[0], reads)
-        key = f"{node.func.attr}({text})"
-        for n, _ in reads:
-            self.atom(n)   # (a movable statement it reads stays)
-        self.calls[key] = (node, reads, kind)
-        return key
-
-    def text(self, node, reads):
-        """(text, kind) of an argument of an elementwise call; NotArithmetic for anything else."""
-        t = type(node)
-        if t is gast.Name and node.id in self.ctx.kinds:
-            reads.add((node.id, self.version.get(node.id, 0)))
-            return f"{node.id}@{self.version.get(node.id, 0)}", self.ctx.kinds[node.id]
-        if t is gast.Constant and type(node.value) in (int, float):
-            return repr(node.value), NUMBER
-        if t is gast.UnaryOp and type(node.op) is gast.USub:
-            text, kind = self.text(node.operand, reads)
-            return f"-({text})", kind
-        if t is gast.BinOp and type(node.op) in _OPERATORS:
-            (lt, lk), (rt, rk) = self.text(node.left, reads), self.text(node.right, reads)
-            if type(node.op) is gast.Pow and rk != NUMBER:
-                raise NotArithmetic
-            return f"({lt}){_OPERATORS[type(node.op)]}({rt})", joined(lk, rk)
-        if t is gast.Call or t is gast.Subscript:
-            key = self.opaque(node) if t is gast.Subscript or np_call(node, ("roll",)) else self.call(node)
-            reads |= self.calls[key][1]
-            return key, self.calls[key][2]
-        raise NotArithmetic
-
-    def opaque(self, node):
-        """The atom of a part of an array taken by ints (``xs[t + 1]``) or of ``np.roll(a, k)``, of a
-        known kind: its text names each name's version (``xs@0[t@3 + 1]``), as a call's does."""
-        kind = self.ctx.kind_of(node)
-        if kind is None or kind is False or type(node) is gast.Call and kind == NUMBER:
-            raise NotArithmetic
-        marked, reads = clone(node), set()
-        for n in name_nodes(marked):
-            key = (n.id, self.version.get(n.id, 0))
-            reads.add(key)
-            if key in self.defs and self.defs[key][2]:
-                self.roots.add(key)   # (a movable statement it reads stays)
-            n.id = f"{n.id}@{key[1]}"
-        key = gast.dump(marked)
-        self.calls[key] = (node, reads, kind)
-        return key
-
-    def summed(self, node):
-        """``e.sum()`` (or ``np.sum(e)``) of arithmetic `e` whose terms differ by number factors only:
-        those factors times the atom of the sum of the array part, ``2.0 * k * (u * v).sum()``."""
-        num, factors = self.expand(node)
-        arrays = {tuple((a, e) for a, e in m if self.kind(a) != NUMBER) for m in num}
-        if factors or len(arrays) != 1 or not next(iter(arrays)):
-            raise NotArithmetic
-        (part,) = arrays
-        product = None
-        for a, e in part:
-            for _ in range(e):
-                product = self.node(a) if product is None else gast.BinOp(left=product, op=gast.Mult(),
-                                                                         right=self.node(a))
-        call = gast.Call(func=gast.Attribute(value=product, attr="sum", ctx=gast.Load()), args=[], keywords=[])
-        key = "sum(" + ", ".join(f"{self.atoms[a]}**{e}" for a, e in part) + ")"
-        self.calls[key] = (call, {r for a, _ in part for r in self.reads(a)}, NUMBER)
-        s = self.atom_number(key)
-        return {ra.mono_mul(tuple(x for x in m if x not in part), ((s, 1),)): c for m, c in num.items()}, ()
-
     def scan(self, stmts):
         for i, s in enumerate(stmts):
             target = s.targets[0].id if type(s) is gast.Assign and len(s.targets) == 1 \
@@ -333,9 +197,6 @@ class _Stretch:
             if key in self.reads_of(value):
                 del self.values[n]
 
-    def reads_of(self, value) -> set:
-        return {r for p in (value[0], *value[1]) for m in p for a, _ in m for r in self.reads(a)}
-
     def _barrier(self, s) -> bool:
         """May `s` change an array in place?"""
         if type(s) not in (gast.Assign, gast.Return, gast.Expr, gast.Pass):
@@ -345,6 +206,7 @@ class _Stretch:
             return True
         return any(type(c) is gast.Call and not self.ctx.pure_call(c) and not _stack_call(c, self.ctx.kinds)
                    for c in walk(s))
+
 
     # ---- writing back ----------------------------------------------------------------------
     def rewrite(self, stmts):
@@ -406,35 +268,6 @@ class _Stretch:
             return num, []
         return {m: c for m, c in num.items() if not (len(m) == 1 and (c, m[0][0]) in added)}, added
 
-    def atom_number(self, key) -> int:
-        if key not in self.numbered:
-            self.numbered[key] = len(self.atoms)
-            self.atoms.append(key)
-        return self.numbered[key]
-
-    # ---- what the atoms are (for ExpressionWriter) ---------------------------------------------
-    def reads(self, a):
-        key = self.atoms[a]
-        return self.calls[key][1] if type(key) is str else (key,)
-
-    def node(self, a):
-        key = self.atoms[a]
-        if type(key) is str:
-            return clone(self.calls[key][0])
-        return gast.Name(id=key[0], ctx=gast.Load(), annotation=None, type_comment=None)
-
-    def kind(self, a):
-        key = self.atoms[a]
-        return self.calls[key][2] if type(key) is str else self.ctx.kinds[key[0]]
-
-    def is_float(self, a) -> bool:
-        key = self.atoms[a]
-        return type(key) is str or self.ctx.floats(key[0])
-
-    def cost(self, a) -> float:
-        key = self.atoms[a]
-        return cost(self.calls[key][0], self.ctx.kinds)[0] if type(key) is str else 0.0
-
     def valid(self, key, index, surviving) -> bool:
         """Does `key` = (name, version) hold that version at statement `index`, once the dropped
         statements are gone?"""
@@ -451,16 +284,6 @@ class _Stretch:
             if self.valid(key, index, surviving) and not any(i < b < index for b in self.barriers):
                 out.append((key, value[0]))
         return out
-
-
-def _summed(node):
-    """`e` of ``e.sum()`` or ``np.sum(e)`` (no other argument), else None."""
-    f = node.func
-    if node.keywords or type(f) is not gast.Attribute or f.attr != "sum":
-        return None
-    if np_call(node, ("sum",)):
-        return node.args[0] if len(node.args) == 1 else None
-    return f.value if not node.args else None
 
 
 def _stack_call(c, kinds) -> bool:

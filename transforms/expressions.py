@@ -187,8 +187,8 @@ def call_cost(kind) -> float:
 
 
 def cost(node, kinds):
-    """(cost, kind) of the arithmetic in `node`, an elementwise call (`np.cos(x)`) included; other
-    nodes cost nothing here."""
+    """(cost, kind) of the arithmetic in `node`, the calls `transforms.algebra` reads or writes
+    included (an elementwise call, a view, a sum, `np.vdot`, `np.roll`); other nodes cost nothing here."""
     kind = type(node)
     if kind is gast.Name:
         return 0.0, kinds.get(node.id, NUMBER)
@@ -200,9 +200,15 @@ def cost(node, kinds):
     if kind is gast.Call and type(node.func) is gast.Attribute and node.func.attr == "sum" and len(node.args) < 2:
         c, k = cost(node.args[0] if node.args else node.func.value, kinds)   # e.sum(), np.sum(e)
         return c + call_cost(k), NUMBER
-    if kind is gast.Call and node.args:   # np.cos(x), np.roll(x, k): shaped as their first argument
+    if kind is gast.Call and len(node.args) == 2 and type(node.func) is gast.Attribute and node.func.attr == "vdot":
+        (c, k), (c2, _) = cost(node.args[0], kinds), cost(node.args[1], kinds)   # np.vdot(u, v)
+        return c + c2 + call_cost(k), NUMBER
+    if kind is gast.Call and node.args and type(node.func) is gast.Attribute and node.func.attr == "roll":
+        c, k = cost(node.args[0], kinds)   # np.roll(x, k)
+        return c + ROLL * call_cost(k), k
+    if kind is gast.Call and len(node.args) == 1:   # np.cos(x)
         c, k = cost(node.args[0], kinds)
-        return c + call_cost(k) * (1 if len(node.args) == 1 else ROLL), k
+        return c + call_cost(k), k
     if kind is gast.BinOp:
         lc, lk = cost(node.left, kinds)
         rc, rk = cost(node.right, kinds)

@@ -33,7 +33,8 @@ After: the same computation, in code Numba compiles:
   `roll_along(x, k, a)`, and `np.array(rows)` of a list the code builds (`rows = []`, then
   `rows.append(v)`: the rows of outer products batched after a loop, `transforms.batching`),
   which Numba types only for a list of numbers, calls `stack_rows(rows)`; `x.sum(axis=0)` and
-  `np.sum(x, axis=0)`, which take Numba seconds to compile, call `sum_rows(x)`.
+  `np.sum(x, axis=0)`, which take Numba seconds to compile, call `sum_rows(x)`; `np.vdot(u, v)`,
+  which Numba has for vectors only, is `np.sum(u * v)`.
 
 Anything else about the stacks that this does not recognise is refused with an S2SError
 (`JitError`) naming the statement: better no compiled code than wrong compiled code.
@@ -392,7 +393,7 @@ def _numpy_calls(s, aliases, lists):
     """Calls of NumPy in the forms Numba has: `np.roll(x, k, axis=a)` -> `roll_along(x, k, a)`;
     `np.array(rows)`, `rows` one of `lists` -> `stack_rows(rows)`; `np.sum(x, None,
     keepdims=False)` -> `np.sum(x)` (also `np.mean`), and an axis by keyword; `np.sum(x, axis=0)`
-    and `x.sum(axis=0)` -> `sum_rows(x)`."""
+    and `x.sum(axis=0)` -> `sum_rows(x)`; `np.vdot(u, v)` -> `np.sum(u * v)`."""
     for node in walk(s):
         if isinstance(node, gast.Call) and isinstance(node.func, gast.Attribute) and node.func.attr == "sum" \
                 and not node.args and _axis_zero(node.keywords):   # x.sum(axis=0)
@@ -410,6 +411,8 @@ def _numpy_calls(s, aliases, lists):
         elif node.func.attr == "array" and not node.keywords and len(node.args) == 1 \
                 and _target_id(node.args[0]) in lists:
             node.func = name(aliases["stack_rows"])
+        elif node.func.attr == "vdot" and len(node.args) == 2 and not node.keywords:   # (Numba's: 1-d only)
+            node.func.attr, node.args = "sum", [gast.BinOp(left=node.args[0], op=gast.Mult(), right=node.args[1])]
         elif node.func.attr in ("sum", "mean"):
             node.keywords = [kw for kw in node.keywords if not (kw.arg == "keepdims" and _is_const(kw.value, False))]
             if len(node.args) == 2:

@@ -41,7 +41,7 @@ def grad_trajectory(x0, k):
         d_12 = 0.02 * d_4
         d_6 = d_4 * (0.98 - 0.05 * k * np.cos(xs[t]))
         d_6 += np.roll(d_12, -1, None)
-        d_k = d_k - 0.05 * (d_4 * np.sin(xs[t])).sum()
+        d_k = d_k - 0.05 * np.vdot(d_4, np.sin(xs[t]))
         d_xs[t] += d_6
     # grad of: xs[0] = x0    (golden_cases.py:180)
     d_x0 = d_xs[0]
