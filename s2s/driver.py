@@ -29,6 +29,8 @@ from .rules import _BY_METHOD
 from .transforms import assemble
 from .transforms.activity import activity
 from .transforms.algebra import specialised_simplifier
+from .transforms.dead_rows import drop_dead_rows
+from .transforms.float_arrays import float_arrays
 from .transforms.batching import batch_outer_products
 from .transforms.specialise import scalar_fills
 from .transforms.known_shapes import known_shapes
@@ -491,6 +493,8 @@ class _Generation:
             if specialised and (self.known or self.scalars):
                 simplify = specialised_simplifier(namer.helper, derivative_name, _pure_call, self.known, self.scalars,
                                                   set(param_names(fn)) & set(self.wrt))
+            if specialised and self.known:
+                simplify = _then_dead_rows(simplify, namer.helper, self.known)
             fn = optimize_pass(fn, _pure_call, derivative_name, fresh_name, simplify)
         cells = cells_of(func)
         fn, cells = _bound_defaults(fn, func, cells)
@@ -800,6 +804,14 @@ def _imports(body, namer, mentioned):
 def _mentioned(text) -> set:
     """The names `text` calls, or passes as an argument (`key=first`, `unsort(g, xs, False, first)`)."""
     return set(re.findall(r"(?<![\w.])(\w+)\(", text)) | set(re.findall(r"(?:key=|, )(\w+)(?=[,)])", text))
+
+
+def _then_dead_rows(simplify, helper, known):
+    """`simplify`, then `transforms.dead_rows` (code for known shapes)."""
+    def both(fn):
+        fn = simplify(fn)
+        return drop_dead_rows(fn, helper, float_arrays(fn, helper, known))
+    return both
 
 
 def _pure_call(node) -> bool:

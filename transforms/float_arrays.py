@@ -170,6 +170,27 @@ def loop_indices(fn) -> set:
     return targets - other - set(param_names(fn))
 
 
+def nonnegative_indices(fn) -> set:
+    """The `loop_indices` whose every loop is over `range(...)` or `reversed(range(...))` that
+    starts at an int constant of 0 or more (so the index is never negative)."""
+    indices = loop_indices(fn)
+    for s in walk_statements(fn.body):
+        if isinstance(s, gast.For) and isinstance(s.target, gast.Name) and s.target.id in indices \
+                and not _from_zero_up(s.iter):
+            indices.discard(s.target.id)
+    return indices
+
+
+def _from_zero_up(it) -> bool:
+    if isinstance(it, gast.Call) and isinstance(it.func, gast.Name) and it.func.id == "reversed" and len(it.args) == 1:
+        it = it.args[0]
+    if not (isinstance(it, gast.Call) and isinstance(it.func, gast.Name) and it.func.id == "range"
+            and 1 <= len(it.args) <= 3 and not it.keywords):
+        return False
+    start = it.args[0] if len(it.args) > 1 else gast.Constant(value=0, kind=None)
+    return isinstance(start, gast.Constant) and type(start.value) is int and start.value >= 0
+
+
 def _counts(it) -> bool:
     """Is `it` `range(...)`, `reversed(range(...))`, or a slice of one?"""
     if isinstance(it, gast.Subscript) and isinstance(it.slice, gast.Slice):

@@ -39,7 +39,8 @@ from __future__ import annotations
 
 import gast
 
-from .float_arrays import NUMBER, array_shape, float_arrays, kind_of, loop_indices, np_call, simple_index
+from .float_arrays import (NUMBER, array_shape, float_arrays, kind_of, loop_indices, nonnegative_indices, np_call,
+                           simple_index)
 from .nodes import ADJOINT, call, is_adjoint, name, name_nodes
 
 
@@ -47,7 +48,7 @@ def inplace_adjoints(fn: gast.FunctionDef, helper, known=None) -> bool:
     """Rewrite `fn` in place as above; `helper(name)` spells a runtime helper; `known`: name ->
     Known in code for known shapes. Returns whether anything changed."""
     shapes = float_arrays(fn, helper, known) if known else {}
-    rewriter = _Owned(helper, shapes, known)
+    rewriter = _Owned(helper, shapes, known, _loads(fn), nonnegative_indices(fn))
     rewriter.block(fn.body, set(), rewrite=True)
     if rewriter.augmented:
         _replace(fn.body, _augmented(rewriter.augmented))
@@ -60,9 +61,11 @@ _AUGMENT = object()   # `d = d + e` becomes `d += e`
 
 
 class _Owned:
-    def __init__(self, helper, shapes=None, known=None):
+    def __init__(self, helper, shapes=None, known=None, loads=None, nonnegative=frozenset()):
         self.helper = helper
         self.changed = False
+        self.loads = loads or {}   # name -> how many times the function reads it
+        self.nonnegative = nonnegative   # `range` loop indices that are never negative
         self.shapes, self.known = shapes or {}, known or {}   # code for known shapes (see `float_arrays`)
         self.augmented: set = set()   # ids of the assignments `d = d + e` to write as `d += e`
 
@@ -75,6 +78,9 @@ class _Owned:
             ahead.append(ahead[-1] | self.written_into(s))
         for k, s in enumerate(stmts):
             if isinstance(s, gast.Assign):
+                if self.row_apart(s, stmts[k + 1:]):   # `t = d_y[i]`, read while d_y changes elsewhere
+                    owned -= {s.targets[0].id}
+                    continue
                 form = self.assign(s, owned, owned & ahead[len(stmts) - 1 - k])
                 if form is _AUGMENT and rewrite:
                     self.augmented.add(id(s))
@@ -136,6 +142,44 @@ class _Owned:
             owned.add(target)
         return form
 
+    def row_apart(self, s, after) -> bool:
+        """Is `s` `t = d_y[i]` where what follows in the block updates d_y in place only at rows
+        other than i (``d_y[i - 1]``, `i` a never negative loop index plus a constant), and reads
+        `t` only as an operand of arithmetic (read nowhere else in the function)? Then `t` may be
+        that row itself, no copy, and d_y stays owned: the row does not change while `t` is read."""
+        if not (len(s.targets) == 1 and isinstance(s.targets[0], gast.Name) and isinstance(s.value, gast.Subscript)
+                and isinstance(s.value.value, gast.Name)):
+            return False
+        t, d, row = s.targets[0].id, s.value.value.id, _row(s.value.slice, self.nonnegative)
+        if row is None or t == d or row[0] == t:
+            return False
+        reads = 0
+        for later in after:
+            if not isinstance(later, gast.Assign):
+                if {t, d, row[0]} & _names(later):
+                    return False
+                continue
+            stored = {n.id for target in later.targets for n in name_nodes(target)}
+            if row[0] in stored or t in stored:
+                return False
+            if t in _names(later.value):
+                if not isinstance(later.value, (gast.BinOp, gast.UnaryOp)):
+                    return False
+                reads += sum(1 for n in name_nodes(later.value) if n.id == t)
+            if d in stored:
+                if not (len(later.targets) == 1 and _is(later.targets[0], d)):
+                    return False
+                form = self.in_place_form(later.value, d)
+                if form is None:
+                    if self.accumulates(later.value, d):   # (d_y += e: every row)
+                        return False
+                    continue   # (d_y is another array now)
+                written = _row(form.args[2] if form.func.id == self.helper("add_at") else form.args[1],
+                               self.nonnegative)
+                if written is None or written[0] != row[0] or written[1] == row[1]:
+                    return False
+        return reads == self.loads.get(t, 0)
+
     def written_into(self, s) -> set:
         """The name `s` may update in place, if this pass turns it into an update: {v} or {}."""
         if isinstance(s, gast.Assign) and len(s.targets) == 1 and isinstance(s.targets[0], gast.Name) \
@@ -167,6 +211,25 @@ class _Owned:
     def is_call(self, node, which) -> bool:
         return isinstance(node, gast.Call) and isinstance(node.func, gast.Name) \
             and node.func.id == self.helper(which) and not node.keywords
+
+
+def _row(index, nonnegative):
+    """(i, c) where `index` is `i + c` (or `i`), `i` in `nonnegative` and c >= 0 an int; else None."""
+    if isinstance(index, gast.Name) and index.id in nonnegative:
+        return index.id, 0
+    if isinstance(index, gast.BinOp) and isinstance(index.op, gast.Add) and isinstance(index.left, gast.Name) \
+            and index.left.id in nonnegative and isinstance(index.right, gast.Constant) \
+            and type(index.right.value) is int and index.right.value >= 0:
+        return index.left.id, index.right.value
+    return None
+
+
+def _loads(fn) -> dict:
+    counts: dict = {}
+    for n in name_nodes(fn):
+        if isinstance(n.ctx, gast.Load):
+            counts[n.id] = counts.get(n.id, 0) + 1
+    return counts
 
 
 def _is(node, id_) -> bool:
