@@ -519,6 +519,7 @@ class Gen:
                 (2 if compound and cx.loop_depth < 2 else 0, "fill"),
                 (2 if compound and cx.loop_depth < 2 and iterables else 0, "enumerate"),
                 (2 if compound and cx.loop_depth < 2 else 0, "collect"),
+                (1 if compound and cx.loop_depth < 2 else 0, "trajectory"),
                 (2, "dict"),
                 (4 if self._buffers(sc, cx, (DICT,)) else 0, "dict_write"),
             ]
@@ -915,6 +916,27 @@ class Gen:
         body += self.block(bsc, fx, inner, 0, 1)
         sc[name] = replace(sc[name], active=bsc[name].active)
         return lines + [f"for {i} in range({start}{stop}):"] + _indent(body)
+
+    def s_trajectory(self, sc, fx, cx):
+        """A trajectory kept as simulations keep one: ``tr[0] = v``, each row made from the one
+        before (``for t in range(3): r = tr[t] * 1.0; ...; tr[t + 1] = r + 0.3 * tanh(...)``), then
+        its last row, another row or all of it read. (In code for known shapes, the backward loop
+        neither zeroes nor copies the rows no later step reads: transforms/dead_rows.py.)"""
+        tr, t, r, w = fx.fresh("tr"), fx.fresh("t"), fx.fresh("r"), fx.fresh("w")
+        first = self.expr(sc, fx, self.integer(0, 1), ARRAY)
+        lines = [f"{tr} = np.zeros((4, 3))", f"{tr}[0] = {first.src}"]
+        bsc = dict(sc)
+        bsc[t] = Var(INT, "ro", hi=2)
+        bsc[r] = Var(ARRAY, "ro", active=True)
+        inner = Ctx(cx.loop_depth + 1, cx.if_depth, cx.carried | frozenset(sc), cx.locked)
+        body = [f"{r} = {tr}[{t}] * 1.0"] + self.block(bsc, fx, inner, 0, 1)
+        step = self.bounded_fn(self.expr(bsc, fx, self.integer(1, 2), ARRAY))
+        body.append(f"{tr}[{t} + 1] = {r} + {self.pick(('0.3', '-0.5'))} * {step.src}")
+        lines += [f"for {t} in range(3):"] + _indent(body)
+        last, kind = self.pick(((f"{tr}[-1] * 1.0", ARRAY), (f"{tr}[{self.integer(0, 3)}] * 1.0", ARRAY),
+                                (f"np.sum({tr} * {tr})", SCALAR), (f"np.sum({tr}[1:] * 0.5, axis=0)", ARRAY)))
+        sc[w] = Var(kind, "own", True)
+        return lines + [f"{w} = {last}"]
 
     def s_collect(self, sc, fx, cx):
         """A loop that appends to a list made before it, summed after it: ``hs = [v0]``, then
