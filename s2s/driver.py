@@ -30,6 +30,7 @@ from .transforms import assemble
 from .transforms.activity import activity
 from .transforms.algebra import specialised_simplifier
 from .transforms.dead_rows import drop_dead_rows
+from .transforms.renest import renest
 from .transforms.float_arrays import float_arrays
 from .transforms.batching import batch_outer_products
 from .transforms.specialise import scalar_fills
@@ -496,6 +497,8 @@ class _Generation:
             if specialised and self.known:
                 simplify = _then_dead_rows(simplify, namer.helper, self.known)
             fn = optimize_pass(fn, _pure_call, derivative_name, fresh_name, simplify)
+            if simplify is not None:   # (code for known shapes or for numbers)
+                fn = renest(fn, namer.is_temp, _pure_call)
         cells = cells_of(func)
         fn, cells = _bound_defaults(fn, func, cells)
         self.functions.append((fn.name, fn, info, self.namespace(func), cells))

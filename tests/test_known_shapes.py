@@ -134,7 +134,7 @@ def test_the_specialised_code_reads_as_a_person_writes_it():
         assert helper not in text
     for line in ("d_b2 = d_4.sum(axis=0)", "d_h = d_4 @ W2.T", "d_W2 = h.T @ d_4",
                  "d_b1 = d_1.sum(axis=0)", "d_W1 = X.T @ d_1",
-                 "d_4 = 0.3333333333333333 * _4"):   # 2 (the square's) / 6 (the mean's): one number
+                 "d_4 = 0.3333333333333333 * (h @ W2 + b2)"):   # 2 (the square's) / 6 (the mean's): one number
         assert line in text, line
     general = s2s.source(s2s.grad(mlp, wrt=(0, 1, 2, 3)))
     assert "unbroadcast(" in general and "grad_seed(" in general

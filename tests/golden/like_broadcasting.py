@@ -5,11 +5,8 @@ import numpy as np
 
 def grad_broadcasting(X, w, b):
     """Gradient of broadcasting (golden_cases.py) with respect to w, b."""
-    # return np.sum((X * w + b) ** 2)    (golden_cases.py:86)
-    _3 = X * w
-    _2 = _3 + b
     # grad of: return np.sum((X * w + b) ** 2)    (golden_cases.py:86)
-    d_2 = 2.0 * _2
+    d_2 = 2.0 * (X * w + b)
     d_b = d_2.sum()
     d_w = (d_2 * X).sum(axis=0)
     return d_w, d_b

@@ -12,10 +12,7 @@ def grad_element_loop(x):
     # for i in range(len(x)):    (golden_cases.py:170)
     for i in range(len(x)):
         # acc = acc + np.sin(x[i])    (golden_cases.py:171)
-        _2 = x[i]
-        _1 = np.sin(_2)
-        _3 = acc + _1
-        acc = _3
+        acc = acc + np.sin(x[i])
         # y[i] = acc    (golden_cases.py:172)
         y[i] = acc
     # grad of: return np.sum(y * y)    (golden_cases.py:173)

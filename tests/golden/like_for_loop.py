@@ -12,11 +12,9 @@ def grad_for_loop(a, b):
     # for i in range(100):    (golden_cases.py:25)
     for i in range(100):
         # z = a * np.cos(z + i) + z * np.sin(b - i)    (golden_cases.py:26)
-        _3 = z + i
-        _2 = np.cos(_3)
+        _2 = np.cos(z + i)
         _1 = a * _2
-        _6 = b - i
-        _5 = np.sin(_6)
+        _5 = np.sin(b - i)
         _4 = z * _5
         _stack.append(z)
         z = _1 + _4

@@ -6,16 +6,11 @@ import numpy as np
 def grad_mlp(W1, b1, W2, b2, X, Y):
     """Gradient of mlp (golden_cases.py) with respect to W1, b1, W2, b2."""
     # h = np.tanh(X @ W1 + b1)    (golden_cases.py:90)
-    _2 = X @ W1
-    _1 = _2 + b1
-    h = np.tanh(_1)
+    h = np.tanh(X @ W1 + b1)
     # out = h @ W2 + b2    (golden_cases.py:91)
-    _3 = h @ W2
-    out = _3 + b2
-    # return np.mean((out - Y) ** 2)    (golden_cases.py:92)
-    _5 = out - Y
+    out = h @ W2 + b2
     # grad of: return np.mean((out - Y) ** 2)    (golden_cases.py:92)
-    d_5 = 0.00625 * _5
+    d_5 = 0.00625 * (out - Y)
     # grad of: out = h @ W2 + b2    (golden_cases.py:91)
     d_b2 = d_5.sum(axis=0)
     d_h = d_5 @ W2.T

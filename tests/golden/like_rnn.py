@@ -8,18 +8,13 @@ def grad_rnn(Wx, Wh, b, xs):
     """Gradient of rnn (golden_cases.py) with respect to Wx, Wh, b."""
     _stack = []
     # h = np.zeros(Wh.shape[0])    (golden_cases.py:96)
-    _2 = Wh.shape
-    _1 = _2[0]
-    h = np.zeros(_1)
+    h = np.zeros(Wh.shape[0])
     # for x in xs:    (golden_cases.py:97)
     _4 = iterated(xs)
     for _3 in range(len(_4)):
         x = _4[_3]
         # h = np.tanh(Wx @ x + Wh @ h + b)    (golden_cases.py:98)
-        _7 = Wx @ x
-        _8 = Wh @ h
-        _6 = _7 + _8
-        _5 = _6 + b
+        _5 = Wx @ x + Wh @ h + b
         _stack.append(h)
         h = np.tanh(_5)
     # grad of: return 0.5 * np.sum(h * h)    (golden_cases.py:99)

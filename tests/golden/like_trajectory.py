@@ -7,30 +7,16 @@ from s2s.runtime import unindex
 def grad_trajectory(x0, k):
     """Gradient of trajectory (golden_cases.py) with respect to x0, k."""
     # xs = np.zeros((11, x0.shape[0]))    (golden_cases.py:179)
-    _3 = x0.shape
-    _2 = _3[0]
-    _1 = 11, _2
-    xs = np.zeros(_1)
+    xs = np.zeros((11, x0.shape[0]))
     # xs[0] = x0    (golden_cases.py:180)
     xs[0] = x0
     # for t in range(10):    (golden_cases.py:181)
     for t in range(10):
         # xs[t + 1] = xs[t] - 0.05 * k * np.sin(xs[t]) + 0.02 * (np.roll(xs[t...    (golden_cases.py:182)
         _6 = xs[t]
-        _8 = 0.05 * k
-        _9 = np.sin(_6)
-        _7 = _8 * _9
-        _5 = _6 - _7
-        _13 = np.roll(_6, 1)
-        _12 = _13 - _6
-        _11 = 0.02 * _12
-        _4 = _5 + _11
-        _16 = t + 1
-        xs[_16] = _4
-    # return np.sum(xs[-1] ** 2)    (golden_cases.py:183)
-    _18 = xs[-1]
+        xs[t + 1] = _6 - 0.05 * k * np.sin(_6) + 0.02 * (np.roll(_6, 1) - _6)
     # grad of: return np.sum(xs[-1] ** 2)    (golden_cases.py:183)
-    d_18 = 2.0 * _18
+    d_18 = 2.0 * xs[-1]
     d_xs = unindex(d_18, xs, -1)
     # grad of: for t in range(10):    (golden_cases.py:181)
     d_k = 0.0
