@@ -382,6 +382,18 @@ def test_a_moved_array_added_to_an_adjoint_is_added_on_its_own():
     _same_values(source, text, (np.zeros((2, 3)), np.ones(3), 1.5, np.array([0.5, -1.0, 2.0])))
 
 
+def test_an_earlier_product_stands_for_the_same_product_later():
+    source = ("def f(m, u, s, d_out):\n"
+              "    d_a = s * d_out\n"
+              "    d_b = -(s * d_out)\n"
+              "    d_u = d_out * s * 2.0 + d_out\n"
+              "    return d_a, d_b, d_u\n")
+    text = _simplified(source, ROWS)
+    assert "d_b = -d_a" in text, text   # (one product, not two)
+    assert "d_u = d_out * (2.0 * s + 1.0)" in text, text   # (where the numbers are cheaper, not d_a)
+    _same_values(source, text, (np.zeros((2, 3)), np.ones(3), 1.5, np.array([0.5, -1.0, 2.0])))
+
+
 def test_a_value_read_before_a_statement_that_rebinds_what_it_reads_is_not_moved_past_it():
     source = ("def f(m, u, s, d_out):\n"
               "    d_a = d_out * m[0]\n"

@@ -279,7 +279,7 @@ class _Stretch(Atoms):
         """Earlier statements whose value may stand for part of a later one: (key, polynomial)."""
         out = []
         for key, (i, value, movable) in self.defs.items():
-            if i >= index or value is None or value[1] or len(value[0]) < 2 or (movable and key not in self.roots):
+            if i >= index or value is None or value[1] or not value[0] or (movable and key not in self.roots):
                 continue
             if self.valid(key, index, surviving) and not any(i < b < index for b in self.barriers):
                 out.append((key, value[0]))
