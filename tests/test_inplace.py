@@ -200,3 +200,19 @@ def test_the_seed_1511_program_has_the_gradient_of_finite_differences():
     got = s2s.grad(corpus.f, wrt=(0, 1))(x, y, n)
     for k in (0, 1):
         np.testing.assert_allclose(got[k], numerical_grad(corpus.f, [x, y, n], k), rtol=1e-6, atol=1e-9)
+
+
+def smoothed(u):
+    p = u * 1.0
+    for _ in range(4):
+        p = (np.roll(p, 1) + np.roll(p, -1)) / 2.0 + 0.1 * u
+    return np.sum(p * p)
+
+
+def test_a_rolled_cotangent_is_a_new_array_summed_into_in_place():
+    u = np.linspace(-1.0, 1.0, 6)
+    text = s2s.source(s2s.grad(smoothed), like=(u,))
+    assert "d_p = np.roll(" in text and "d_p += np.roll(" in text, text   # (np.roll copies: d_p owns it)
+    g = s2s.grad(smoothed)
+    for _ in range(2):   # the general code, then the code for this shape
+        np.testing.assert_allclose(g(u.copy()), numerical_grad(smoothed, [u], 0), rtol=1e-6)

@@ -14,11 +14,12 @@ effect is had in place::
 functional form computes. Forward mode's ``t_y = setindex(t_y, i, t_v)`` gets `set_at` too.
 
 Owned: a name is owned after an assignment that makes a new object -- arithmetic (``a + b``,
-``-a``), ``zeros_like(x)``, ``np.zeros(shape)``, ``np.full(shape, g)``, or one of the two in-place
-forms on an owned name -- until it is read anywhere its value could be kept (assigned to another name, passed to another call, pushed,
-returned: anything but an operand of arithmetic or of these forms) or assigned otherwise.
-Branches meet with the intersection, loops at the fixed point of their entry. The rule is
-conservative: a name read in any other way is simply not updated in place.
+``-a``), ``zeros_like(x)``, ``np.zeros(shape)``, ``np.full(shape, g)``, ``np.roll(x, k)``, or
+one of the two in-place forms on an owned name -- until it is read anywhere its value could be
+kept (assigned to another name, passed to another call, pushed, returned: anything but an
+operand of arithmetic or of these forms) or assigned otherwise. Branches meet with the
+intersection, loops at the fixed point of their entry. The rule is conservative: a name read in
+any other way is simply not updated in place.
 
 Only code that runs is rewritten: when s2s differentiates generated code again (an hvp, a
 gradient of a gradient), it reads the functional form, which `s2s.driver` keeps.
@@ -134,8 +135,8 @@ class _Owned:
                     which not in ("set_at", "add_at") or i > 1)))
                 if which in ("set_at", "add_at"):   # the target is updated, not kept elsewhere
                     kept -= {target}
-        if np_call(value, ("zeros", "full")):   # np.zeros(shape), np.full(shape, g): a new array (code for
-            fresh, kept = True, set()             # known shapes, transforms.known_shapes); g is copied in
+        if np_call(value, ("zeros", "full", "roll")):   # np.zeros(shape), np.full(shape, g): a new array (code
+            fresh, kept = True, set()                     # for known shapes); g is copied in; np.roll copies
         owned -= kept
         owned -= {n for t in s.targets for n in _names(t)}
         if fresh and plain:
