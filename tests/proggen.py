@@ -10,13 +10,15 @@ helper ``r(a, d)``.  Everything it writes is in the language s2s promises to
 support (SPEC section 7): assignments, ``+=``/``*=``, tuple (un)packing,
 ``if``/``elif``/``else``, ``for`` over ``range`` and over arrays, ``while``,
 ``break``/``continue``, early ``return``, conditional expressions, user calls
-(also in loops, and recursion), NumPy elementwise functions and reductions and
-``math`` functions on scalars; and the data constructs: arrays made with
+(also in loops, and recursion), NumPy elementwise functions, ``np.roll`` and
+reductions (``np.sum(e)``, ``e.sum()``) and ``math`` functions on scalars; and
+the data constructs: arrays made with
 ``np.zeros(3)``/``np.ones(3)``/``x * 1.0``/``x.copy()`` (and ``(2, 3)``
 matrices) then written in place -- at constant and loop indices (``i``,
 ``i - 1``, ``i % 3``), through slices with steps, with ``=``/``+=``/``-=``/
 ``*=``, broadcast scalars, boolean masks -- also in branches and loops (fill
-loops ``for i in range(1, len(z)): z[i] = z[i - 1] * c + ...``); reads
+loops ``for i in range(1, len(z)): z[i] = z[i - 1] * c + ...``, and trajectories
+``for t in range(3): tr[t + 1] = r + 0.3 * np.tanh(...)`` with ``r = tr[t] * 1.0``); reads
 ``x[i]``; ``for i, e in enumerate(x)``, ``for a, b in zip(x, y)`` and
 ``enumerate(zip(...))``; dicts with string keys built, read and written.
 
@@ -372,6 +374,7 @@ class Gen:
                 (2, "maxmin"),
                 (1, "where"),
                 (1 if has_array else 0, "reduce"),
+                (1 if has_array else 0, "roll"),
                 (2 if self.allow_math else 0, "math"),
                 (1, "ifexp"),
                 ((8 if fx.uncalled & {s.name for s in calls} else 3) if calls else 0, "call"),
@@ -430,8 +433,11 @@ class Gen:
                      shares=a.shares | b.shares)
         if form == "reduce":
             a = self.expr(sc, fx, sub, ARRAY)
-            fn = self.pick(("np.sum", "np.mean"))
-            return E(f"{fn}({a.src})", SCALAR)
+            fn = self.pick(("np.sum", "np.mean", ".sum"))
+            return E(f"({a.src}).sum()" if fn == ".sum" else f"{fn}({a.src})", SCALAR)
+        if form == "roll":   # the same values, moved (a stencil's neighbours)
+            a = self.expr(sc, fx, sub, ARRAY)
+            return E(f"np.roll({a.src}, {self.pick(('1', '-1'))})", ARRAY, bounded=a.bounded)
         if form == "math":
             a = self.expr(sc, fx, sub, SCALAR)
             fn = self.pick(("math.sin", "math.cos", "math.exp"))
