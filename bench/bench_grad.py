@@ -12,8 +12,11 @@ Run as ``python bench/bench_grad.py [--quick]``. For every workload in
    the same process, on the same function, as the
    best of several ``timeit`` repeats of enough loops to last ``MIN_TIME``;
    s2s's gradient runs the code it makes for the arguments' types and shapes
-   (code for numbers, code for known shapes); "general" times the code for any
-   shapes (``S2S_SPECIALISE=0``), which is what ran before that code existed;
+   (code for numbers, code for known shapes); "code" times that code called
+   directly, as ``s2s grad --like`` writes it (without its argument checks):
+   s2s/hand over code/hand is what choosing it by the arguments' types costs;
+   "general" times the code for any shapes (``S2S_SPECIALISE=0``), which is
+   what ran before that code existed;
 4. measures the peak memory of one gradient call (tracemalloc), s2s over hand;
 5. prints one markdown table row.
 
@@ -29,6 +32,7 @@ import argparse
 import contextlib
 import math
 import os
+import re
 import sys
 import time
 import timeit
@@ -132,6 +136,18 @@ def peak_bytes(fn, args) -> int:
         tracemalloc.stop()
 
 
+def written_code(s2s, g, args):
+    """The code `g` runs for `args` (code for numbers where every argument is a Python number, else
+    code for their shapes: `s2s.source`), loaded on its own: what `s2s grad --like` writes, without
+    the checks of its arguments. Called directly, it costs what the code costs; `g` also tests the
+    types (and shapes) of its arguments to choose it."""
+    numbers = all(type(a) in (float, int) for a in args)
+    text = s2s.source(g, numbers=True) if numbers else s2s.source(g, like=args)
+    namespace: dict = {}
+    exec(compile(text, "<s2s code>", "exec"), namespace)
+    return namespace[re.search(r"^def (\w+)", text, re.M).group(1)]
+
+
 @contextlib.contextmanager
 def general_code(s2s):
     """Gradients made within run s2s's general code for every call, not the code made for the
@@ -171,6 +187,7 @@ def bench_workload(w: Workload, s2s, s2s_error, peers: dict, min_time: float, re
                 row["s2s_wrong"] = True
                 row["notes"].append(f"s2s MISMATCH {mismatch}")
             row["s2s"] = best_time(g, args, min_time, repeat)
+            row["code"] = best_time(written_code(s2s, g, args), args, min_time, repeat)
             hand_peak = peak_bytes(w.hand_grad, args)
             if hand_peak >= 1024:   # (numbers: a few Python objects, too few bytes to compare)
                 row["memory"] = peak_bytes(g, args) / hand_peak
@@ -212,7 +229,7 @@ def _ratio(a, b) -> str:
 
 def print_table(rows: list[dict], peers) -> None:
     """Print the results as a markdown table, then geometric means of the ratios."""
-    head = ["workload", "forward µs", "hand µs", "s2s µs", "s2s/hand", "s2s/forward", "general µs",
+    head = ["workload", "forward µs", "hand µs", "s2s µs", "s2s/hand", "code/hand", "s2s/forward", "general µs",
             "general/hand", "memory s2s/hand"]
     for peer in peers:
         head += [f"{peer} µs", f"s2s/{peer}"] + ([f"{peer} first ms"] if peer == "jax" else [])
@@ -222,7 +239,8 @@ def print_table(rows: list[dict], peers) -> None:
     for r in rows:
         s2s_t = r.get("s2s")
         cells = [r["name"], _us(r["forward"]), _us(r["hand"]), _us(s2s_t),
-                 _ratio(s2s_t, r["hand"]), _ratio(s2s_t, r["forward"]), _us(r.get("general")),
+                 _ratio(s2s_t, r["hand"]), _ratio(r.get("code"), r["hand"]), _ratio(s2s_t, r["forward"]),
+                 _us(r.get("general")),
                  _ratio(r.get("general"), r["hand"]), "-" if "memory" not in r else f"{r['memory']:.2f}"]
         for peer in peers:
             cells += [_us(r.get(peer)), _ratio(s2s_t, r.get(peer))]
