@@ -132,6 +132,8 @@ def _propagate_copies(stmts, derivative_name):
                 setattr(s, field, _propagate_copies(getattr(s, field), derivative_name))
     copies = NameMap()
     for s in stmts:
+        if isinstance(s, gast.Assign) and len(s.targets) == 1 and _self_copy(s):
+            continue   # `d = d` (unbroadcast of an array of its own shape) changes nothing: dead code drops it
         compound = isinstance(s, (gast.If, gast.For, gast.While))
         written = _written_inside(s) if compound else set(target_names(s)) if isinstance(s, gast.Assign) else set()
         if compound:  # a loop body runs again after its own assignments: drop what it breaks first

@@ -25,7 +25,6 @@ def grad_element_loop(x):
         d_acc = d_acc + d_y[i]
         d_y[i] = 0.0
         # grad of: acc = acc + np.sin(x[i])    (golden_cases.py:171)
-        d_3 = d_acc
-        d_2 = d_3 * np.cos(x[i])
+        d_2 = d_acc * np.cos(x[i])
         d_x[i] += d_2
     return d_x
