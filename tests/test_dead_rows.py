@@ -30,6 +30,16 @@ TRAJECTORY = """def f(d_xs, xs, k):
     return d_x0, d_k
 """
 
+ELEMENTS = """def f(d_xs, xs, k):
+    d_acc = 0.0
+    d_x = np.zeros(6)
+    for i in reversed(range(6)):
+        d_acc = d_acc + d_xs[i, 0] * k
+        d_xs = setindex(d_xs, i, 0.0)
+        d_x = d_x + unindex(d_acc * np.cos(xs[i, 0]), d_x, i)
+    return d_x
+"""
+
 KEPT = {
     # a later trip reads a row this one zeroed: xs[t + 2] was read by the step
     "row_ahead": TRAJECTORY.replace("d_6 = d_4 * (", "d_6 = d_xs[t + 2] * (")
@@ -45,6 +55,11 @@ KEPT = {
     "counting_up": TRAJECTORY.replace("reversed(range(5))", "range(5)"),
     # an index that may be negative: t + 1 and t can name one row
     "negative": TRAJECTORY.replace("reversed(range(5))", "reversed(range(-1, 5))"),
+    # the row read again in the same trip, after it is zeroed, in arithmetic
+    "element_again": ELEMENTS.replace("        d_x = d_x + unindex(d_acc", "        d_acc = d_acc - 2.0 * d_xs[i, 0]\n"
+                                      "        d_x = d_x + unindex(d_acc"),
+    # the whole array read with a row
+    "element_and_whole": ELEMENTS.replace("d_xs[i, 0] * k", "d_xs[i, 0] * np.sum(d_xs)"),
 }
 
 
@@ -72,12 +87,19 @@ def test_a_zeroed_row_no_later_step_reads_is_not_zeroed():
         np.testing.assert_allclose(got, want, rtol=1e-15)
 
 
+def test_an_element_added_to_a_sum_is_not_zeroed_when_no_later_trip_reads_it():
+    text = _dropped(ELEMENTS)
+    assert "setindex" not in text, text
+    np.testing.assert_allclose(_run(text, _args()), _run(ELEMENTS, _args()), rtol=1e-15)
+
+
 @pytest.mark.parametrize("case", sorted(KEPT))
 def test_a_zeroed_row_something_may_read_stays_zeroed(case):
     source = KEPT[case]
-    assert "setindex(d_xs, t + 1, 0.0)" in _dropped(source)
-    if case in ("row_ahead", "whole", "row_after"):   # (dropping it would change the values)
-        without = source.replace("        d_xs = setindex(d_xs, t + 1, 0.0)\n", "")
+    zeroing = "setindex(d_xs, i, 0.0)" if case.startswith("element") else "setindex(d_xs, t + 1, 0.0)"
+    assert zeroing in _dropped(source)
+    if case in ("row_ahead", "whole", "row_after", "element_again", "element_and_whole"):   # (dropping it
+        without = source.replace(f"        d_xs = {zeroing}\n", "")                   # would change the values)
         assert any(not np.allclose(a, b) for a, b in zip(_run(source, _args()), _run(without, _args())))
 
 

@@ -17,7 +17,8 @@ before it). The loop must be a statement of the function's body, over ``reversed
 (each trip's index below the last one's) with a start of 0 or more, and the zeroed row ``t + c``
 (c >= 0 an int). What may follow, in the loop and after it, and read the array:
 
-- in the loop, a row ``d_xs[t + c2]``: in a later trip, ``t`` is smaller, so the row is one the
+- in the loop, a row ``d_xs[t + c2]`` (or a part of one, ``d_xs[t + c2, 0]``, also within
+  arithmetic, ``d_acc + d_y[i]``): in a later trip, ``t`` is smaller, so the row is one the
   zeroing reached only if ``c2 > c``; after the zeroing in the same trip, only if ``c2 == c``;
 - in the loop, the updates ``d_xs = d_xs + unindex(g, x, t + c2)`` and
   ``d_xs = setindex(d_xs, t + c2, v)`` (they keep the other rows as they are);
@@ -32,7 +33,7 @@ from __future__ import annotations
 
 import gast
 
-from .nodes import name_nodes, walk_statements
+from .nodes import name_nodes, walk, walk_statements
 
 
 def drop_dead_rows(fn: gast.FunctionDef, helper, kinds: dict) -> gast.FunctionDef:
@@ -74,8 +75,15 @@ def _int(node):
     return node.value if isinstance(node, gast.Constant) and type(node.value) is int else None
 
 
+def _row_of(index):
+    """The index of the row `index` reads: itself, or the first of a tuple (a part of that row)."""
+    return index.elts[0] if isinstance(index, gast.Tuple) and index.elts else index
+
+
 def _offset(index, t):
-    """c where `index` is `t + c` (or `t`), c >= 0 an int constant; else None."""
+    """c where `index` is `t + c` (or `t`), c >= 0 an int constant, or a tuple that starts so (a
+    part of that row); else None."""
+    index = _row_of(index)
     if isinstance(index, gast.Name) and index.id == t:
         return 0
     if isinstance(index, gast.BinOp) and isinstance(index.op, gast.Add) and isinstance(index.left, gast.Name) \
@@ -115,15 +123,18 @@ def _unseen(body, z, d, c, t, helper) -> bool:
 
 def _rows_read(s, d, helper):
     """The indices of the rows of `d` the assignment `s` reads, where it reads `d` no other way:
-    `v = d[i]`, `d = d + unindex(g, x, i)`, `d = setindex(d, i, v)` (i: the row each keeps as it
-    was, an index that reads it). [None] where `s` reads `d` some other way."""
+    `v = d[i]` (or `v = e + d[i] * ...`: rows of `d` only), `d = d + unindex(g, x, i)`,
+    `d = setindex(d, i, v)` (i: the row each keeps as it was, an index that reads it). [None]
+    where `s` reads `d` some other way."""
     if d not in _names(s.value) | {n.id for t in s.targets for n in name_nodes(t)}:
         return []
     target = s.targets[0] if len(s.targets) == 1 else None
     value = s.value
-    if isinstance(target, gast.Name) and target.id != d and isinstance(value, gast.Subscript) \
-            and _is(value.value, d) and d not in _names(value.slice):
-        return [value.slice]
+    if isinstance(target, gast.Name) and target.id != d:
+        parts = [n for n in walk(value) if isinstance(n, gast.Subscript) and _is(n.value, d)]
+        if len(parts) == sum(1 for n in name_nodes(value) if n.id == d) \
+                and not any(d in _names(p.slice) for p in parts):
+            return [p.slice for p in parts]   # (`d_acc + d_y[i]`: rows only)
     if _is(target, d):
         if isinstance(value, gast.BinOp) and isinstance(value.op, gast.Add) and _is(value.left, d) \
                 and _call_of(value.right, helper("unindex"), 3) and d not in _names(value.right):
@@ -140,7 +151,7 @@ def _unseen_after(stmts, d, first, helper) -> bool:
     for s in stmts:
         if isinstance(s, gast.Assign) and len(s.targets) == 1 and isinstance(s.value, gast.Subscript) \
                 and _is(s.value.value, d) and d not in _names(s.targets[0]):
-            r = _int(s.value.slice)
+            r = _int(_row_of(s.value.slice))
             if r is None or not 0 <= r < first:
                 return False
             continue

@@ -23,7 +23,6 @@ def grad_element_loop(x):
     for i in reversed(range(len(x))):
         # grad of: y[i] = acc    (golden_cases.py:172)
         d_acc = d_acc + d_y[i]
-        d_y[i] = 0.0
         # grad of: acc = acc + np.sin(x[i])    (golden_cases.py:171)
         d_2 = d_acc * np.cos(x[i])
         d_x[i] += d_2
