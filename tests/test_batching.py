@@ -15,9 +15,9 @@ from s2s.transforms.nodes import parse, rewrite
 T, N, M = 5, 3, 4
 
 
-def _loop(body: str):
-    """The loop `for t in range(T):` over `body`, its `outer(u, v)` calls marked as vector outer products."""
-    tree = parse(f"for t in range(T):\n" + "".join(f"    {line}\n" for line in body.strip().splitlines()))
+def _loop(body: str, header="for t in range(T):"):
+    """The loop `header` over `body`, its `outer(u, v)` calls marked as vector outer products."""
+    tree = parse(f"{header}\n" + "".join(f"    {line}\n" for line in body.strip().splitlines()))
     def mark(node):
         if isinstance(node.func, gast.Name) and node.func.id == "outer":
             return vectors_outer(*node.args)
@@ -35,13 +35,13 @@ def _run(stmts):
     return code, {k: env[k] for k in ("d_W", "d_V", "d_b", "d_c", "w")}
 
 
-def _batched(body):
-    return _run(batch_outer_products(_loop(body), Namer()))
+def _batched(body, header="for t in range(T):"):
+    return _run(batch_outer_products(_loop(body, header), Namer()))
 
 
-def _same(body):
-    code, after = _batched(body)
-    _, before = _run(_loop(body))
+def _same(body, header="for t in range(T):"):
+    code, after = _batched(body, header)
+    _, before = _run(_loop(body, header))
     for k in before:
         np.testing.assert_allclose(after[k], before[k], rtol=1e-12, atol=1e-14, err_msg=k)
     return code
@@ -101,3 +101,29 @@ d_c = d_c + d_1
 d_W = d_W + outer(d_1, hs[t])
 """)
     assert "d_c = d_c + d_1" in code
+
+
+BACKWARD = """
+d_1 = gs[t] * 2.0
+d_W = d_W + outer(d_1, hs[t] * 2.0)
+d_V = d_V + outer(d_1, xs[t])
+d_b = d_b + d_1
+"""
+
+
+@pytest.mark.parametrize("header, rows", [("for t in reversed(range(T)):", "xs[:T]"),
+                                          ("for t in reversed(range(1, T)):", "xs[1:T]")])
+def test_the_rows_of_an_array_at_the_steps_index_are_a_slice_of_it(header, rows):
+    code = _same(BACKWARD, header)
+    assert f"d_V = d_V + _stacked1.T @ {rows}" in code and ".append(xs[t])" not in code, code
+    assert "np.array(_rows1[::-1])" in code and "np.array(_cols1[::-1])" in code, code   # (in the steps' order)
+
+
+@pytest.mark.parametrize("header, body", [
+    ("for t in reversed(range(-1, T - 1)):", BACKWARD),   # xs[-1] is the last row; xs[-1:T - 1] is not
+    ("for t in range(T):", BACKWARD),   # (the steps in the rows' order: the list stays, as it always did)
+    ("for t in reversed(range(T)):", BACKWARD + "if gs[t][0] > 0.5:\n    break\n"),   # (not every step)
+])
+def test_rows_that_may_not_be_a_slice_stay_a_list(header, body):
+    code = _same(body, header)
+    assert ".append(xs[t])" in code, code

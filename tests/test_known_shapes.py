@@ -178,7 +178,7 @@ def test_outer_products_over_a_loop_are_one_product_after_it():
     assert "np.multiply.outer" not in text and "np.outer" not in text
     # d_1 is the row of both products (one list of rows), and d_b its sum over the steps
     assert text.count("_rows1.append(d_") == 1 and "_rows2" not in text and "d_b += " not in text
-    assert "d_Wx = d_Wx + _stacked1.T @ np.array(_cols2)" in text and "d_b = d_b + _stacked1.sum(axis=0)" in text
+    assert "d_Wx = d_Wx + _stacked1.T @ _4" in text and "d_b = d_b + _stacked1.sum(axis=0)" in text   # (xs: no list)
 
 
 def damped(x0, k):

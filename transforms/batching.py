@@ -18,11 +18,15 @@ the outer products of the rows of A and B is ``A.T @ B``, exactly, in real arith
     if _rows1:
         d_Wx = d_Wx + np.array(_rows1).T @ np.array(_cols1)
 
-One matrix product replaces a product and a sum of two arrays per step. The rewrite applies to an
-adjoint accumulated only there in the loop (nothing else in the loop reads or writes it), whose
-outer product `transforms.specialise` made of two vectors (code for known shapes marks those
-calls): factors of other ranks would not stack into rows; and to loops that write into no array
-(`y[i] = v`, as the pops of recorded element writes do), since the rows are read after the loop.
+One matrix product replaces a product and a sum of two arrays per step. Where one factor is a row
+of an array at the step's index (``xs[t]`` in ``for t in reversed(range(a, b))``), the rows are
+stacked in the order of the steps and that factor is the slice ``xs[a:b]``, not a list.
+
+The rewrite applies to an adjoint accumulated only there in the loop (nothing else in the loop
+reads or writes it), whose outer product `transforms.specialise` made of two vectors (code for
+known shapes marks those calls): factors of other ranks would not stack into rows; and to loops
+that write into no array (`y[i] = v`, as the pops of recorded element writes do), since the rows
+are read after the loop.
 Outer products of one value share its rows, and a sum of that value (`d_b = d_b + d_1`, nothing
 else in the loop reading `d_b`) is summed from them, where every statement of their block runs as
 often as the others (no `break`, `continue` or `return` in it).
@@ -121,17 +125,79 @@ def _batch_block(block, uses, namer, counter, loop):
             rows.sums.append(found[0])
     block[:] = [t for k, s in enumerate(block) for t in replace.get(k, [s])]
     after = []
+    rows_of = _rows_in_order(loop, block)   # {cols list: the rows of an array it holds, in order}
+    block[:] = [s for s in block if (_appended(s) or (None,))[0] not in rows_of]   # (no list needed)
+    before = [s for s in before if s.targets[0].id not in rows_of]
     for rows in kept:
         stacked = namer.numbered("stacked", rows.number)
-        body = [assign(stacked, call("np.array", name(namer.numbered("rows", rows.number))), loop)]
+        forward = any(cols in rows_of for _, cols in rows.products)   # (stack the rows in that order too)
+        body = [assign(stacked, call("np.array", _in_order(name(namer.numbered("rows", rows.number)), forward)),
+                       loop)]
         body += [assign(total, gast.BinOp(left=name(total), op=gast.Add(), right=call(
             gast.Attribute(value=name(stacked), attr="sum", ctx=gast.Load()),
             keywords=[gast.keyword(arg="axis", value=const(0))])), loop) for total in rows.sums]
         body += [assign(total, gast.BinOp(left=name(total), op=gast.Add(), right=gast.BinOp(
             left=gast.Attribute(value=name(stacked), attr="T", ctx=gast.Load()), op=gast.MatMult(),
-            right=call("np.array", name(cols)))), loop) for total, cols in rows.products]
+            right=rows_of[cols] if cols in rows_of else call("np.array", _in_order(name(cols), forward)))), loop)
+            for total, cols in rows.products]
         after.append(at(gast.If(test=name(namer.numbered("rows", rows.number)), body=body, orelse=[]), loop))
     return before, after
+
+
+def _rows_in_order(loop, block) -> dict:
+    """{cols: ``xs[a:b]``} for the lists `cols` that `block` (the whole body of a loop over
+    ``reversed(range(a, b))``, left only at its end) appends ``xs[t]`` to at each trip, `t` the loop's
+    index: in the order the trips ran, backwards, they are the rows ``xs[a:b]``, which is no copy.
+    `a` is an int constant of 0 or more (or absent); neither `xs`, nor `t`, nor what `b` reads is
+    assigned in the loop."""
+    it = loop.iter
+    if not (isinstance(loop, gast.For) and block is loop.body and not loop.orelse and isinstance(loop.target, gast.Name)
+            and isinstance(it, gast.Call) and isinstance(it.func, gast.Name) and it.func.id == "reversed"
+            and len(it.args) == 1 and isinstance(it.args[0], gast.Call) and isinstance(it.args[0].func, gast.Name)
+            and it.args[0].func.id == "range" and 1 <= len(it.args[0].args) <= 2 and not it.args[0].keywords):
+        return {}
+    if any(isinstance(t, (gast.Break, gast.Continue, gast.Return)) for t in walk_statements(block)):
+        return {}
+    bounds = it.args[0].args
+    if len(bounds) == 2 and not (isinstance(bounds[0], gast.Constant) and type(bounds[0].value) is int
+                                 and bounds[0].value >= 0):
+        return {}   # (xs[-1] is the last row, and xs[-1:b] another slice)
+    assigned = {n for t in walk_statements(block) for n in stored_names(t)}
+    t = loop.target.id
+    if t in assigned or any(isinstance(n, gast.Name) and n.id in assigned for b in bounds for n in walk(b)):
+        return {}
+    out = {}
+    for s in block:
+        value = _appended(s)
+        if value is not None and isinstance(value[1], gast.Subscript) and isinstance(value[1].value, gast.Name) \
+                and isinstance(value[1].slice, gast.Name) and value[1].slice.id == t \
+                and value[1].value.id not in assigned:
+            xs = value[1].value.id
+            lower, upper = (None, bounds[0]) if len(bounds) == 1 else bounds
+            whole = lower is None and isinstance(upper, gast.Call) and isinstance(upper.func, gast.Name) \
+                and upper.func.id == "len" and len(upper.args) == 1 and _is_name(upper.args[0], xs)
+            out[value[0]] = name(xs) if whole else gast.Subscript(   # (xs[:len(xs)] is xs)
+                value=name(xs), ctx=gast.Load(), slice=gast.Slice(lower=lower, upper=upper, step=None))
+    return out
+
+
+def _is_name(node, id_) -> bool:
+    return isinstance(node, gast.Name) and node.id == id_
+
+
+def _appended(s):
+    """(list, value) if `s` is `list.append(value)`, else None."""
+    if isinstance(s, gast.Expr) and isinstance(s.value, gast.Call) and isinstance(s.value.func, gast.Attribute) \
+            and s.value.func.attr == "append" and isinstance(s.value.func.value, gast.Name) and len(s.value.args) == 1:
+        return s.value.func.value.id, s.value.args[0]
+    return None
+
+
+def _in_order(rows, forward):
+    """The list `rows`, reversed where it is stacked in the order of the trips (`_rows_in_order`)."""
+    if not forward:
+        return rows
+    return gast.Subscript(value=rows, ctx=gast.Load(), slice=gast.Slice(lower=None, upper=None, step=const(-1)))
 
 
 def _origin(block, k, v):

@@ -32,9 +32,9 @@ After: the same computation, in code Numba compiles:
   parameters); `np.roll(x, k, axis=a)`, which Numba has no form of, calls the helper
   `roll_along(x, k, a)`, and `np.array(rows)` of a list the code builds (`rows = []`, then
   `rows.append(v)`: the rows of outer products batched after a loop, `transforms.batching`),
-  which Numba types only for a list of numbers, calls `stack_rows(rows)`; `x.sum(axis=0)` and
-  `np.sum(x, axis=0)`, which take Numba seconds to compile, call `sum_rows(x)`; `np.vdot(u, v)`,
-  which Numba has for vectors only, is `np.sum(u * v)`.
+  which Numba types only for a list of numbers, calls `stack_rows(rows)` (`rows[::-1]` too);
+  `x.sum(axis=0)` and `np.sum(x, axis=0)`, which take Numba seconds to compile, call
+  `sum_rows(x)`; `np.vdot(u, v)`, which Numba has for vectors only, is `np.sum(u * v)`.
 
 Anything else about the stacks that this does not recognise is refused with an S2SError
 (`JitError`) naming the statement: better no compiled code than wrong compiled code.
@@ -344,6 +344,11 @@ def _target_id(node):
     return node.id if isinstance(node, gast.Name) else None
 
 
+def _unsliced(node):
+    """`rows` of ``rows[::-1]`` (a list's rows in the other order, `transforms.batching`), else `node`."""
+    return node.value if isinstance(node, gast.Subscript) and isinstance(node.slice, gast.Slice) else node
+
+
 def _unknown(node, what):
     return JitError(f"s2s.jit cannot compile this generated code yet: {what} "
                     f"(line {getattr(node, 'lineno', '?')} of that code)")
@@ -409,7 +414,7 @@ def _numpy_calls(s, aliases, lists):
                 node.args = node.args[:2] + (axis or node.args[2:])
                 node.keywords = []
         elif node.func.attr == "array" and not node.keywords and len(node.args) == 1 \
-                and _target_id(node.args[0]) in lists:
+                and _target_id(_unsliced(node.args[0])) in lists:
             node.func = name(aliases["stack_rows"])
         elif node.func.attr == "vdot" and len(node.args) == 2 and not node.keywords:   # (Numba's: 1-d only)
             node.func.attr, node.args = "sum", [gast.BinOp(left=node.args[0], op=gast.Mult(), right=node.args[1])]

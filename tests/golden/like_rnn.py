@@ -25,7 +25,6 @@ def grad_rnn(Wx, Wh, b, xs):
     d_b = np.zeros((16,))
     _rows1 = []
     _cols1 = []
-    _cols2 = []
     for _3 in reversed(range(len(_4))):
         # grad of: h = np.tanh(Wx @ x + Wh @ h + b)    (golden_cases.py:98)
         d_5 = d_h * (1 - h ** 2)
@@ -33,10 +32,9 @@ def grad_rnn(Wx, Wh, b, xs):
         _rows1.append(d_5)
         _cols1.append(h)
         d_h = d_5 @ Wh
-        _cols2.append(_4[_3])
     if _rows1:
-        _stacked1 = np.array(_rows1)
+        _stacked1 = np.array(_rows1[::-1])
         d_b = d_b + _stacked1.sum(axis=0)
-        d_Wh = d_Wh + _stacked1.T @ np.array(_cols1)
-        d_Wx = d_Wx + _stacked1.T @ np.array(_cols2)
+        d_Wh = d_Wh + _stacked1.T @ np.array(_cols1[::-1])
+        d_Wx = d_Wx + _stacked1.T @ _4
     return d_Wx, d_Wh, d_b
