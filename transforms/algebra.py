@@ -47,7 +47,7 @@ from .algebra_atoms import Atoms, NotArithmetic
 from .expressions import ExpressionWriter, cost, op_cost
 from .float_arrays import NUMBER, float_arrays, kind_of, loop_indices, np_call
 from .known_values import Known
-from .nodes import ADJOINT, assign, is_adjoint, loaded_names, name, name_nodes, walk
+from .nodes import ADJOINT, assign, is_adjoint, load_counts, loaded_names, name, name_nodes, walk
 
 def specialised_simplifier(helper, derivative_name, pure_call, known=None, numbers=(), wrt=()):
     """`optimize`'s `simplify` step for code for known shapes (`known`: name -> Known of the primal
@@ -78,7 +78,7 @@ def simplify_adjoint_arithmetic(fn, kinds: dict, floats, movable, pure_call, kin
     (``xs[t + 1]``) or of ``np.roll(a, k)``, else False; None: ``xs[0]`` only, by constants."""
     if kind is None:
         kind = lambda node: kind_of(node, kinds, {}, lambda n: "\0" + n)   # noqa: E731 (no helpers here)
-    _Block(kinds, floats, movable, pure_call, _loads(fn.body), _written_in_place(fn), kind).run(fn.body)
+    _Block(kinds, floats, movable, pure_call, load_counts(fn.body), _written_in_place(fn), kind).run(fn.body)
     return fn
 
 
@@ -102,15 +102,6 @@ def _written_in_place(fn) -> set:
     return out
 
 
-def _loads(stmts) -> dict:
-    counts: dict = {}
-    for s in stmts:
-        for n in walk(s):
-            if type(n) is gast.Name and type(n.ctx) is gast.Load:
-                counts[n.id] = counts.get(n.id, 0) + 1
-    return counts
-
-
 class _Block:
     def __init__(self, kinds, floats, movable, pure_call, loads, mutated, kind):
         self.kinds, self.floats, self.movable, self.pure_call = kinds, floats, movable, pure_call
@@ -124,7 +115,7 @@ class _Block:
                 inner = getattr(s, field, None)
                 if isinstance(inner, list) and inner and not isinstance(s, gast.FunctionDef):
                     self.run(inner)
-        here = _loads(stmts)
+        here = load_counts(stmts)
         outside = {n for n, k in self.loads.items() if k > here.get(n, 0)}   # read after the block, or before it
         try:
             keep: set = set()

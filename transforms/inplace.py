@@ -42,14 +42,14 @@ import gast
 
 from .float_arrays import (NUMBER, array_shape, float_arrays, kind_of, loop_indices, nonnegative_indices, np_call,
                            simple_index)
-from .nodes import ADJOINT, call, is_adjoint, name, name_nodes
+from .nodes import ADJOINT, call, is_adjoint, load_counts, name, name_nodes
 
 
 def inplace_adjoints(fn: gast.FunctionDef, helper, known=None) -> bool:
     """Rewrite `fn` in place as above; `helper(name)` spells a runtime helper; `known`: name ->
     Known in code for known shapes. Returns whether anything changed."""
     shapes = float_arrays(fn, helper, known) if known else {}
-    rewriter = _Owned(helper, shapes, known, _loads(fn), nonnegative_indices(fn))
+    rewriter = _Owned(helper, shapes, known, load_counts(fn), nonnegative_indices(fn))
     rewriter.block(fn.body, set(), rewrite=True)
     if rewriter.augmented:
         _replace(fn.body, _augmented(rewriter.augmented))
@@ -223,14 +223,6 @@ def _row(index, nonnegative):
             and type(index.right.value) is int and index.right.value >= 0:
         return index.left.id, index.right.value
     return None
-
-
-def _loads(fn) -> dict:
-    counts: dict = {}
-    for n in name_nodes(fn):
-        if isinstance(n.ctx, gast.Load):
-            counts[n.id] = counts.get(n.id, 0) + 1
-    return counts
 
 
 def _is(node, id_) -> bool:

@@ -181,6 +181,16 @@ def is_atom(node) -> bool:
     return isinstance(node, (gast.Name, gast.Constant))
 
 
+def load_counts(nodes) -> dict:
+    """{name: how many times the tree `nodes` (a node, or a list of them) reads it}."""
+    counts: dict = {}
+    for node in nodes if isinstance(nodes, list) else [nodes]:
+        for n in name_nodes(node):
+            if type(n.ctx) is gast.Load:
+                counts[n.id] = counts.get(n.id, 0) + 1
+    return counts
+
+
 def loaded_names(node) -> set[str]:
     return {n.id for n in name_nodes(node) if type(n.ctx) is gast.Load}
 

@@ -28,16 +28,16 @@ from __future__ import annotations
 
 import gast
 
-from .nodes import name_nodes, walk
+from .nodes import load_counts, name_nodes, walk
 
 
 def renest(fn: gast.FunctionDef, is_temp, pure_call) -> gast.FunctionDef:
     """Fold `fn`'s single-use temporaries into their readers (above), in place; returns `fn`."""
-    loads, stores = {}, {}
+    stores: dict = {}
     for n in name_nodes(fn):
-        counts = loads if isinstance(n.ctx, gast.Load) else stores
-        counts[n.id] = counts.get(n.id, 0) + 1
-    once = {n for n, k in loads.items() if k == 1 and stores.get(n) == 1 and is_temp(n)}
+        if type(n.ctx) is not gast.Load:
+            stores[n.id] = stores.get(n.id, 0) + 1
+    once = {n for n, k in load_counts(fn).items() if k == 1 and stores.get(n) == 1 and is_temp(n)}
     _block(fn.body, once, pure_call)
     return fn
 
