@@ -8,6 +8,8 @@ import gast
 import numpy as np
 import pytest
 
+import s2s
+from oracles import numerical_grad
 from s2s.naming import Namer
 from s2s.transforms.batching import batch_outer_products, vectors_outer
 from s2s.transforms.nodes import parse, rewrite
@@ -27,7 +29,7 @@ def _loop(body: str, header="for t in range(T):"):
 
 def _run(stmts):
     rng = np.random.default_rng(7)
-    env = {"np": np, "T": T, "gs": rng.normal(size=(T, N)), "hs": rng.normal(size=(T, M)), "xs": rng.normal(size=(T, M)),
+    env = {"np": np, "T": T, "t": 0, "gs": rng.normal(size=(T, N)), "hs": rng.normal(size=(T, M)), "xs": rng.normal(size=(T, M)),
            "d_W": np.zeros((N, M)), "d_V": np.zeros((N, M)), "d_b": np.zeros(N), "d_c": 0.5, "w": np.ones(N)}
     code = ast.unparse(ast.fix_missing_locations(ast.Module(body=gast.gast_to_ast(gast.Module(body=stmts, type_ignores=[])).body,
                                                             type_ignores=[])))
@@ -127,3 +129,17 @@ def test_the_rows_of_an_array_at_the_steps_index_are_a_slice_of_it(header, rows)
 def test_rows_that_may_not_be_a_slice_stay_a_list(header, body):
     code = _same(body, header)
     assert ".append(xs[t])" in code, code
+
+
+def test_a_while_loop_is_batched_with_lists():   # (deep seed 1524 crashed here: a while loop has no iterable)
+    code = _same(BACKWARD + "t = t + 1\n", "while t < T:")
+    assert ".append(xs[t])" in code and "np.multiply.outer" not in code, code
+
+
+def test_the_seed_1524_program_has_its_checkpointed_gradient():
+    import corpus_issue12_seed1524 as corpus
+    g = s2s.grad(corpus.f, wrt=(0, 1), checkpoint=True)
+    for _ in range(2):   # the general code, then the code for these shapes (which crashed)
+        dx, dy = g(*(a.copy() if isinstance(a, np.ndarray) else a for a in corpus.ARGS))
+        np.testing.assert_allclose(dx, numerical_grad(corpus.f, list(corpus.ARGS), 0), atol=1e-8)
+        np.testing.assert_allclose(dy, numerical_grad(corpus.f, list(corpus.ARGS), 1), atol=1e-8)

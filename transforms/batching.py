@@ -150,9 +150,11 @@ def _rows_in_order(loop, block) -> dict:
     index: in the order the trips ran, backwards, they are the rows ``xs[a:b]``, which is no copy.
     `a` is an int constant of 0 or more (or absent); neither `xs`, nor `t`, nor what `b` reads is
     assigned in the loop."""
+    if not isinstance(loop, gast.For):
+        return {}   # (a while loop: no index)
     it = loop.iter
-    if not (isinstance(loop, gast.For) and block is loop.body and not loop.orelse and isinstance(loop.target, gast.Name)
-            and isinstance(it, gast.Call) and isinstance(it.func, gast.Name) and it.func.id == "reversed"
+    if not (block is loop.body and not loop.orelse and isinstance(loop.target, gast.Name) and isinstance(it, gast.Call)
+            and isinstance(it.func, gast.Name) and it.func.id == "reversed"
             and len(it.args) == 1 and isinstance(it.args[0], gast.Call) and isinstance(it.args[0].func, gast.Name)
             and it.args[0].func.id == "range" and 1 <= len(it.args[0].args) <= 2 and not it.args[0].keywords):
         return {}
