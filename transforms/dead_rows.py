@@ -33,6 +33,7 @@ from __future__ import annotations
 
 import gast
 
+from .float_arrays import index_plus, range_start
 from .nodes import name_nodes, walk, walk_statements
 
 
@@ -61,13 +62,9 @@ def _counting_down(loop):
     if not (isinstance(it, gast.Call) and isinstance(it.func, gast.Name) and it.func.id == "reversed"
             and len(it.args) == 1 and not it.keywords):
         return None
-    r = it.args[0]
-    if not (isinstance(r, gast.Call) and isinstance(r.func, gast.Name) and r.func.id == "range"
-            and 1 <= len(r.args) <= 3 and not r.keywords):
-        return None
-    if len(r.args) == 3 and not (_int(r.args[2]) is not None and _int(r.args[2]) > 0):
+    r, start = it.args[0], range_start(it.args[0])
+    if start is not None and len(r.args) == 3 and not (_int(r.args[2]) is not None and _int(r.args[2]) > 0):
         return None   # (a step that is not a positive constant: the order is not known)
-    start = 0 if len(r.args) == 1 else _int(r.args[0])
     return start if start is not None and start >= 0 else None
 
 
@@ -83,13 +80,8 @@ def _row_of(index):
 def _offset(index, t):
     """c where `index` is `t + c` (or `t`), c >= 0 an int constant, or a tuple that starts so (a
     part of that row); else None."""
-    index = _row_of(index)
-    if isinstance(index, gast.Name) and index.id == t:
-        return 0
-    if isinstance(index, gast.BinOp) and isinstance(index.op, gast.Add) and isinstance(index.left, gast.Name) \
-            and index.left.id == t and _int(index.right) is not None and _int(index.right) >= 0:
-        return _int(index.right)
-    return None
+    found = index_plus(_row_of(index))
+    return found[1] if found is not None and found[0] == t else None
 
 
 def _zeroing(s, helper, t) -> bool:

@@ -6,7 +6,8 @@ Before and after: a generated function, unchanged; `known` says what the primal 
 ``np.zeros(shape)``, arithmetic of such arrays and numbers (``+ - * /``, ``@`` of one or two
 axes, a constant power), ``np.roll`` of one, an elementwise function of one (``np.cos``), the
 sum of one (``e.sum()``, ``np.sum(e)``: a number), and s2s's element helpers on one (`setindex`,
-`set_at`, `add_at`; `unindex(g, x, i)` is shaped like `x`). Anything else (another call, a parameter, an unpacking, a loop target) leaves the name
+`set_at`, `add_at`; `unindex(g, x, i)` is shaped like `x`). Anything else (another call, a
+parameter, an unpacking, a loop target) leaves the name
 out: the analysis is flow-insensitive and says nothing it cannot show for every path.
 
 Also here: which names are `range` loop indices (always a Python int), and which indices hold
@@ -184,11 +185,29 @@ def nonnegative_indices(fn) -> set:
 def _from_zero_up(it) -> bool:
     if isinstance(it, gast.Call) and isinstance(it.func, gast.Name) and it.func.id == "reversed" and len(it.args) == 1:
         it = it.args[0]
+    start = range_start(it)
+    return start is not None and start >= 0
+
+
+def range_start(it):
+    """The first index of `range(...)` (`it`) where it is an int constant, else None."""
     if not (isinstance(it, gast.Call) and isinstance(it.func, gast.Name) and it.func.id == "range"
             and 1 <= len(it.args) <= 3 and not it.keywords):
-        return False
-    start = it.args[0] if len(it.args) > 1 else gast.Constant(value=0, kind=None)
-    return isinstance(start, gast.Constant) and type(start.value) is int and start.value >= 0
+        return None
+    if len(it.args) == 1:
+        return 0
+    start = it.args[0]
+    return start.value if isinstance(start, gast.Constant) and type(start.value) is int else None
+
+
+def index_plus(index):
+    """(i, c) where `index` is the name `i` plus an int constant c >= 0 (``t + 1``, or ``t``), else None."""
+    if isinstance(index, gast.Name):
+        return index.id, 0
+    if isinstance(index, gast.BinOp) and isinstance(index.op, gast.Add) and isinstance(index.left, gast.Name) \
+            and isinstance(index.right, gast.Constant) and type(index.right.value) is int and index.right.value >= 0:
+        return index.left.id, index.right.value
+    return None
 
 
 def _counts(it) -> bool:

@@ -40,8 +40,8 @@ from __future__ import annotations
 
 import gast
 
-from .float_arrays import (NUMBER, array_shape, float_arrays, kind_of, loop_indices, nonnegative_indices, np_call,
-                           simple_index)
+from .float_arrays import (NUMBER, array_shape, float_arrays, index_plus, kind_of, loop_indices, nonnegative_indices,
+                           np_call, simple_index)
 from .nodes import ADJOINT, call, is_adjoint, load_counts, name, name_nodes
 
 
@@ -216,13 +216,8 @@ class _Owned:
 
 def _row(index, nonnegative):
     """(i, c) where `index` is `i + c` (or `i`), `i` in `nonnegative` and c >= 0 an int; else None."""
-    if isinstance(index, gast.Name) and index.id in nonnegative:
-        return index.id, 0
-    if isinstance(index, gast.BinOp) and isinstance(index.op, gast.Add) and isinstance(index.left, gast.Name) \
-            and index.left.id in nonnegative and isinstance(index.right, gast.Constant) \
-            and type(index.right.value) is int and index.right.value >= 0:
-        return index.left.id, index.right.value
-    return None
+    found = index_plus(index)
+    return found if found is not None and found[0] in nonnegative else None
 
 
 def _is(node, id_) -> bool:
