@@ -105,6 +105,10 @@ def _like(g, x, dtype=None):
 def unbroadcast(g, x):
     """Sum `g` over the axes along which `x` was broadcast, giving `x`'s shape (and, for a
     NumPy float `x`, its dtype: a float32 argument gets a float32 cotangent)."""
+    if type(g) is np.ndarray and type(x) is np.ndarray and g.shape == x.shape and g.dtype is x.dtype:
+        return g   # (most calls: nothing was broadcast)
+    if type(x) is float and (type(g) is float or type(g) is np.float64):
+        return g
     shape = getattr(x, "shape", None)
     if shape is None:  # a Python number (shape ()), or a list or tuple
         if x.__class__ is not float and isinstance(x, (list, tuple)) and isinstance(g, (list, tuple)) \
@@ -341,7 +345,41 @@ def add_at(d, x, index, g):
             else:
                 np.add.at(d, index, g)
             return d
-    return d + unindex(g, x, index)
+    container = _entry_added(d, x, index, g)
+    return container if container is not None else d + unindex(g, x, index)
+
+
+def _entry_added(d, x, index, g):
+    """`d + unindex(g, x, index)` where `d` is the cotangent of the list, tuple or dict `x` (with
+    an entry for each of its entries) and `index` an integer, a slice or a key: a new container
+    of `d`'s entries with `g` added at `index`, without the zeros of every other entry (each of
+    which may be a layer's weights: a loop over a list of parameters would make and add them all
+    at every trip). None for any other `d`."""
+    if isinstance(d, (list, tuple)) and isinstance(x, (list, tuple)) and len(d) == len(x):
+        if isinstance(index, (int, np.integer)) and not isinstance(index, bool) and -len(x) <= index < len(x):
+            out = list(d)
+            out[index] = add(d[index], g)
+            return cotangents(d, out)
+        if isinstance(index, slice):
+            out = list(d)
+            for i, gi in zip(range(*index.indices(len(x))), g):
+                out[i] = add(d[i], gi)
+            return cotangents(d, out)
+        return None
+    if isinstance(d, dict) and (isinstance(x, dict) or _is_dataclass(x)) and _hashable(index) and index in d \
+            and len(d) == (len(x) if isinstance(x, dict) else len(dataclasses.fields(x))):
+        out = CotangentDict(d)
+        out[index] = add(d[index], g)
+        return out
+    return None
+
+
+def _hashable(key) -> bool:
+    try:
+        hash(key)
+    except TypeError:
+        return False
+    return True
 
 
 def last_write(g, index):
@@ -388,6 +426,8 @@ def deep_copy_of(x):
 
 def zeros_like(x):
     """A zero cotangent for `x`: same shape and float dtype; containers elementwise."""
+    if type(x) is np.ndarray and x.dtype.kind == "f":
+        return np.zeros_like(x)
     if isinstance(x, (list, tuple)):
         return cotangents(x, [zeros_like(v) for v in x])
     if isinstance(x, dict):
@@ -402,7 +442,14 @@ def zeros_like(x):
 
 
 def _is_dataclass(x):
-    return dataclasses.is_dataclass(x) and not isinstance(x, type)
+    """Is `x` a dataclass instance (not a dataclass itself)? Arrays, numbers and the usual
+    containers are answered by their type alone: trees of them pass here at every node."""
+    kind = type(x)
+    return kind not in _NO_FIELDS and not isinstance(x, type) and hasattr(kind, "__dataclass_fields__")
+
+
+_NO_FIELDS = frozenset({np.ndarray, float, int, bool, str, type(None), list, tuple, dict, np.float64, np.float32,
+                        CotangentList, CotangentTuple, CotangentDict})
 
 
 def field(obj, name):
@@ -442,7 +489,7 @@ def _leaves(tree):
 def ravel(tree):
     """The leaves of `tree` (nested lists, tuples, dicts, namedtuples, dataclasses) as one float vector."""
     leaves = [np.ravel(leaf) for leaf in _leaves(tree)]
-    return np.concatenate(leaves).astype(np.result_type(*leaves, 1.0)) if leaves else np.zeros(0)
+    return np.concatenate(leaves).astype(np.result_type(*leaves, 1.0), copy=False) if leaves else np.zeros(0)
 
 
 def unravel(v, like):
@@ -451,7 +498,7 @@ def unravel(v, like):
 
     def build(x):
         nonlocal start
-        if isinstance(x, dict) or _is_dataclass(x):
+        if type(x) is not np.ndarray and (isinstance(x, dict) or _is_dataclass(x)):
             items = x.items() if isinstance(x, dict) else ((f.name, getattr(x, f.name)) for f in dataclasses.fields(x))
             return CotangentDict((k, build(item)) for k, item in items)
         if isinstance(x, (list, tuple)):
@@ -475,7 +522,7 @@ def unflatten_into(like, v):
 
     def build(x):
         nonlocal start
-        if isinstance(x, dict) or _is_dataclass(x):
+        if type(x) is not np.ndarray and (isinstance(x, dict) or _is_dataclass(x)):
             out = copy.copy(x)
             for k in (list(x) if isinstance(x, dict) else [f.name for f in dataclasses.fields(x)]):
                 if isinstance(x, dict):

@@ -29,15 +29,11 @@ from typing import Any, Callable, Iterable
 
 import numpy as np
 
-from .runtime import CotangentDict, CotangentList, CotangentTuple, ravel, unflatten_into
+from .runtime import CotangentDict, CotangentList, CotangentTuple, _is_dataclass, ravel, unflatten_into
 
 __all__ = ["plain", "tree_flatten", "tree_unflatten", "flatten", "flatten_func"]
 
 _COTANGENTS = (CotangentList, CotangentTuple, CotangentDict)
-
-
-def _is_dataclass(x) -> bool:
-    return dataclasses.is_dataclass(x) and not isinstance(x, type)
 
 
 def _is_namedtuple(x) -> bool:

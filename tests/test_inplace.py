@@ -228,3 +228,58 @@ def test_a_rolled_cotangent_is_a_new_array_summed_into_in_place():
     g = s2s.grad(smoothed)
     for _ in range(2):   # the general code, then the code for this shape
         np.testing.assert_allclose(g(u.copy()), numerical_grad(smoothed, [u], 0), rtol=1e-6)
+
+
+def layers(params, x):
+    """autograd's way: a list of (weights, bias) tuples, read one entry per trip."""
+    for W, b in params:
+        x = np.tanh(x @ W + b)
+    return np.sum(x * x)
+
+
+def named(params, x):
+    """A dict of parameters read by key in a loop, and a slice of a list."""
+    for key in ("a", "b"):
+        x = np.sin(x * params[key])
+    return np.sum(x) + sum(params["c"][1:])
+
+
+def test_a_loop_over_a_list_of_parameters_adds_each_entrys_cotangent_alone():
+    rng = np.random.default_rng(3)
+    params = [(rng.normal(size=(3, 4)), rng.normal(size=4)), (rng.normal(size=(4, 2)), rng.normal(size=2))]
+    x = rng.normal(size=(5, 3))
+    got = s2s.grad(layers)(params, x)
+    flat = np.concatenate([a.ravel() for layer in params for a in layer])
+
+    def of_flat(v):
+        out, k = [], 0
+        for W, b in params:
+            out.append((v[k:k + W.size].reshape(W.shape), v[k + W.size:k + W.size + b.size]))
+            k += W.size + b.size
+        return layers(out, x)
+    expected = numerical_grad(of_flat, [flat], 0)
+    np.testing.assert_allclose(np.concatenate([a.ravel() for layer in got for a in layer]), expected, rtol=1e-6)
+    params = {"a": rng.normal(size=3), "b": rng.normal(size=3), "c": [0.5, -1.0, 2.0]}
+    got = s2s.grad(named)(params, rng.normal(size=3))
+    assert list(got["c"]) == [0.0, 1.0, 1.0]
+
+
+def test_add_at_into_a_container_makes_no_cotangent_of_the_other_entries():
+    """`add_at` on the cotangent of a list, tuple or dict adds at one entry and keeps the others as
+    they are: making zeros for every other entry (each a layer's weights) at every trip made a loop
+    over a list of parameters quadratic in their number."""
+    from s2s.runtime import add_at, unindex, zeros_like
+    params = [(np.ones((3, 2)), np.ones(2)), (np.ones((2, 1)), np.ones(1)), (np.ones((1, 1)), np.ones(1))]
+    g = (np.full((2, 1), 2.0), np.full(1, 3.0))
+    for index in (1, -2, slice(1, 2)):
+        d = zeros_like(params)
+        expected = d + unindex([g] if isinstance(index, slice) else g, params, index)
+        out = add_at(d, params, index, [g] if isinstance(index, slice) else g)
+        assert out[0] is d[0] and out[2] is d[2]
+        for a, b in zip(out, expected):
+            for u, v in zip(a, b):
+                np.testing.assert_array_equal(u, v)
+    tree = {"w": np.ones(3), "c": 2.0}
+    d = zeros_like(tree)
+    out = add_at(d, tree, "c", 1.5)
+    assert out["w"] is d["w"] and out["c"] == 1.5 and d["c"] == 0.0
