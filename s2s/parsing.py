@@ -68,9 +68,10 @@ def parse_function(func, text: str | None = None) -> tuple[gast.FunctionDef, Sou
             file_lines, filename = tuple(text.splitlines(True)), func.__code__.co_filename
             lines = list(file_lines[first - 1:])
         else:
-            lines, first = inspect.getsourcelines(func)
+            found, start = inspect.findsource(inspect.unwrap(func))   # the file the def is in: a notebook
+            file_lines, first = tuple(found), start + 1                # cell may redefine it
+            lines = _def_lines(file_lines, start) or inspect.getblock(file_lines[start:])
             filename = inspect.getsourcefile(func) or "<unknown>"
-            file_lines = tuple(inspect.findsource(func)[0])  # the file the def is in: a notebook cell may redefine it
     except (OSError, TypeError) as exc:
         raise SourceError(
             f"cannot read the source of `{name}` ({exc})",
@@ -78,11 +79,17 @@ def parse_function(func, text: str | None = None) -> tuple[gast.FunctionDef, Sou
         ) from None
     if len(file_lines) < first - 1 + len(lines):
         file_lines = ("\n",) * (first - 1) + tuple(lines)
-    source = textwrap.dedent("".join(lines))
     try:
-        module = parse(source)
+        module = parse(textwrap.dedent("".join(lines)))
     except SyntaxError as exc:
-        raise SourceError(f"cannot parse the source of `{name}`: {exc.msg}") from None
+        block = inspect.getblock(file_lines[first - 1:]) if text is None else lines
+        if block == lines:
+            raise SourceError(f"cannot parse the source of `{name}`: {exc.msg}") from None
+        lines = block   # (`_def_lines` ended the def at a line of a string or within brackets)
+        try:
+            module = parse(textwrap.dedent("".join(lines)))
+        except SyntaxError as again:
+            raise SourceError(f"cannot parse the source of `{name}`: {again.msg}") from None
     defs = [n for n in module.body if isinstance(n, (gast.FunctionDef, gast.AsyncFunctionDef))]
     if len(defs) != 1:
         raise SourceError(
@@ -157,3 +164,38 @@ def _definition_line(func) -> Location | None:
     lines = linecache.getlines(code.co_filename)
     text = lines[code.co_firstlineno - 1] if 0 < code.co_firstlineno <= len(lines) else ""
     return Location(os.path.basename(code.co_filename), code.co_firstlineno, len(text) - len(text.lstrip()), text)
+
+
+def _def_lines(file_lines, start):
+    """The lines of the `def` (with its decorators) that begins at `file_lines[start]`, or None
+    where an indentation holds a tab or a form feed: up to the first line after it indented no
+    deeper than that first line (not a blank line, a comment or a closing bracket; a decorator or
+    the `def` itself before the `def`). `inspect.getblock` tokenizes every line to find that end,
+    a tenth of the time to differentiate a long function. A line of a string or within brackets
+    may end it too early: that text does not parse, and `parse_function` then asks `getblock`."""
+    def depth(text):
+        stripped = text.lstrip(" ")
+        return None if stripped[:1] in ("\t", "\f") else len(text) - len(stripped)
+    base = depth(file_lines[start])
+    if base is None:
+        return None
+    seen_def, last = False, start
+    for k in range(start, len(file_lines)):
+        stripped = file_lines[k].strip()
+        if not stripped:
+            continue
+        indent = depth(file_lines[k])
+        if indent is None:
+            return None
+        if stripped.startswith("#"):
+            last = k if indent > base else last   # (a comment within the body is the body's)
+            continue
+        heading = not seen_def and (stripped.startswith(("@", "def ", "async def ")))
+        if k > start and indent <= base and not stripped.startswith(_CLOSING) and not heading:
+            break
+        seen_def = seen_def or indent <= base and stripped.startswith(("def ", "async def "))
+        last = k
+    return list(file_lines[start:last + 1])
+
+
+_CLOSING = (")", "]", "}")
