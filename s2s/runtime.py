@@ -109,6 +109,13 @@ def unbroadcast(g, x):
         return g   # (most calls: nothing was broadcast)
     if type(x) is float and (type(g) is float or type(g) is np.float64):
         return g
+    if type(g) is np.ndarray and type(x) is np.ndarray and 0 < x.ndim <= g.ndim and g.dtype.kind == "f":
+        lead = g.ndim - x.ndim   # a float array broadcast to g's shape: one sum over the axes it was spread along
+        tail = g.shape[lead:]
+        if all(n == m or n == 1 for n, m in zip(x.shape, tail)):
+            axes = tuple(range(lead)) + tuple(lead + i for i, (n, m) in enumerate(zip(x.shape, tail)) if n != m)
+            out = np.add.reduce(g, axis=axes).reshape(x.shape)
+            return out if out.dtype is x.dtype or x.dtype.kind != "f" else out.astype(x.dtype)
     shape = getattr(x, "shape", None)
     if shape is None:  # a Python number (shape ()), or a list or tuple
         if x.__class__ is not float and isinstance(x, (list, tuple)) and isinstance(g, (list, tuple)) \
