@@ -6,7 +6,9 @@ Run as ``python bench/bench_grad.py [--quick]``. For every workload in
 1. generates the s2s gradient once, ``s2s.grad(f, wrt=w.wrt)`` (the
    generation time is reported, never included in the timings);
 2. checks it against the hand-written gradient (same shapes and
-   ``np.allclose`` with ``rtol=1e-6``) and marks any mismatch;
+   ``np.allclose`` with ``rtol=1e-6``; for a gradient with respect to a list
+   or tuple of arrays, the same containers and each array in turn) and marks
+   any mismatch;
 3. times the forward ``f``, the hand-written gradient, the s2s gradient and
    the peers that import here (autograd, jax.jit, PyTorch: see peers.py), in
    the same process, on the same function, as the
@@ -18,7 +20,8 @@ Run as ``python bench/bench_grad.py [--quick]``. For every workload in
    "general" times the code for any shapes (``S2S_SPECIALISE=0``), which is
    what ran before that code existed;
 4. measures the peak memory of one gradient call (tracemalloc), s2s over hand;
-5. prints one markdown table row.
+5. prints one markdown table row; a peer that cannot take the workload as it
+   is written (PyTorch, given a list of arrays) shows ``n/a``.
 
 s2s is optional here: if ``import s2s`` fails or generation/calling raises
 for a workload, that row shows the error and the run goes on.
@@ -42,7 +45,9 @@ import numpy as np
 
 from peers import NAMES as PEERS
 from peers import as_numpy, available as available_peers
+from peers import NotApplicable
 from peers import gradient as peer_gradient
+from trees import leaves, path_text, skeleton
 from workloads import WORKLOADS, Workload
 
 RTOL = 1e-6
@@ -106,15 +111,28 @@ def as_tuple(grads, n: int) -> tuple:
 
 
 def compare(got: tuple, want: tuple, wrt: tuple[str, ...]) -> str:
-    """Return '' if ``got`` matches ``want`` (shapes and allclose), else what differs."""
+    """Return '' if ``got`` matches ``want``, else what differs: the same containers (a gradient
+    with respect to a list of tuples is a list of tuples), and leaf by leaf the same shape and
+    ``np.allclose``."""
     if len(got) != len(want):
         return f"{len(got)} gradients, expected {len(want)}"
     for name, g, h in zip(wrt, got, want):
-        if np.shape(g) != np.shape(h):
-            return f"d/d{name}: shape {np.shape(g)} != {np.shape(h)}"
-        if not np.allclose(g, h, rtol=RTOL):
-            err = np.max(np.abs(np.asarray(g) - h)) / max(np.max(np.abs(h)), 1e-300)
-            return f"d/d{name}: max rel. diff {err:.1e}"
+        if skeleton(g) != skeleton(h):
+            return f"d/d{name}: containers {skeleton(g)!r} != {skeleton(h)!r}"
+        for (path, g_leaf), (_, h_leaf) in zip(leaves(g), leaves(h)):
+            mismatch = compare_leaf(g_leaf, h_leaf)
+            if mismatch:
+                return f"d/d{name}{path_text(path)}: {mismatch}"
+    return ""
+
+
+def compare_leaf(g, h) -> str:
+    """Return '' if the array or number ``g`` has ``h``'s shape and is allclose to it, else what differs."""
+    if np.shape(g) != np.shape(h):
+        return f"shape {np.shape(g)} != {np.shape(h)}"
+    if not np.allclose(g, h, rtol=RTOL):
+        err = np.max(np.abs(np.asarray(g) - h)) / max(np.max(np.abs(h)), 1e-300)
+        return f"max rel. diff {err:.1e}"
     return ""
 
 
@@ -205,6 +223,9 @@ def bench_workload(w: Workload, s2s, s2s_error, peers: dict, min_time: float, re
                 row["notes"].append(f"{peer} mismatch {mismatch}")
             row[peer] = best_time(g, peer_args, min_time, repeat)
             row[f"{peer} first"] = first
+        except NotApplicable as exc:
+            row[f"{peer} n/a"] = True
+            row["notes"].append(f"{peer} n/a: {exc}")
         except Exception as exc:
             row["notes"].append(f"{peer} error: {one_line(exc)}")
     return row
@@ -243,7 +264,7 @@ def print_table(rows: list[dict], peers) -> None:
                  _us(r.get("general")),
                  _ratio(r.get("general"), r["hand"]), "-" if "memory" not in r else f"{r['memory']:.2f}"]
         for peer in peers:
-            cells += [_us(r.get(peer)), _ratio(s2s_t, r.get(peer))]
+            cells += (["n/a", "n/a"] if r.get(f"{peer} n/a") else [_us(r.get(peer)), _ratio(s2s_t, r.get(peer))])
             if peer == "jax":
                 cells.append("-" if f"{peer} first" not in r else f"{r[peer + ' first'] * 1e3:.0f}")
         cells += ["-" if "gen" not in r else f"{r['gen'] * 1e3:.1f}", "; ".join(r["notes"])]

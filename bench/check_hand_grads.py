@@ -1,10 +1,11 @@
 """Check every hand-written gradient in ``workloads.py`` against central finite differences.
 
 Run as ``python bench/check_hand_grads.py``. For each workload and each
-argument in ``wrt`` it perturbs every coordinate of that argument, forms the
-central difference (f(x + h e_i) - f(x - h e_i)) / 2h, and prints the
-norm-wise relative error ||hand - fd|| / max(||hand||, ||fd||). It exits 1
-if any error exceeds 1e-5, or if a gradient has the wrong count or shape.
+argument in ``wrt`` (each array in it, for a list or tuple of arrays) it
+perturbs every coordinate, forms the central difference
+(f(x + h e_i) - f(x - h e_i)) / 2h, and prints the norm-wise relative error
+||hand - fd|| / max(||hand||, ||fd||). It exits 1 if any error exceeds 1e-5,
+or if a gradient has the wrong count, containers or shape.
 
 This guards the benchmark baseline: s2s is compared against these
 gradients, so they must be right. It is not a test of s2s.
@@ -17,6 +18,7 @@ import sys
 
 import numpy as np
 
+from trees import leaves, path_text, replaced, skeleton
 from workloads import WORKLOADS, Workload
 
 TOLERANCE = 1e-5
@@ -30,18 +32,15 @@ def _with_value(args: tuple, index: int, value) -> tuple:
     return args[:index] + (value,) + args[index + 1:]
 
 
-def finite_difference(f, args: tuple, index: int) -> np.ndarray | float:
-    """Central-difference gradient of scalar ``f(*args)`` with respect to ``args[index]``.
+def finite_difference(f, x) -> np.ndarray | float:
+    """Central-difference gradient of scalar ``f`` at ``x`` (an argument or a leaf of one).
 
-    A Python float argument gives a float; an array argument gives an array
-    of its shape, one coordinate at a time.
+    A Python float gives a float; an array gives an array of its shape, one
+    coordinate at a time.
     """
-    x = args[index]
     if np.ndim(x) == 0:
         h = STEP * max(1.0, abs(float(x)))
-        up = f(*_with_value(args, index, float(x) + h))
-        down = f(*_with_value(args, index, float(x) - h))
-        return float(up - down) / (2 * h)
+        return float(f(float(x) + h) - f(float(x) - h)) / (2 * h)
     x = np.asarray(x, dtype=np.float64)
     grad = np.empty_like(x)
     for i in np.ndindex(x.shape):
@@ -50,9 +49,7 @@ def finite_difference(f, args: tuple, index: int) -> np.ndarray | float:
         xp[i] += h
         xm = x.copy()
         xm[i] -= h
-        up = f(*_with_value(args, index, xp))
-        down = f(*_with_value(args, index, xm))
-        grad[i] = (up - down) / (2 * h)
+        grad[i] = (f(xp) - f(xm)) / (2 * h)
     return grad
 
 
@@ -69,8 +66,9 @@ def relative_error(got, want) -> float:
 def check_workload(w: Workload) -> list[tuple[str, float | None, str]]:
     """Compare ``w.hand_grad`` with finite differences.
 
-    Returns one ``(argument name, relative error or None, problem)`` per
-    ``wrt`` entry; ``problem`` is empty when the shapes agree.
+    Returns one ``(argument, relative error or None, problem)`` per ``wrt``
+    entry, or per leaf of one that is a tree (``params[0][1]``); ``problem``
+    is empty when the shapes agree.
     """
     params = list(inspect.signature(w.f).parameters)
     args = w.args()
@@ -80,28 +78,34 @@ def check_workload(w: Workload) -> list[tuple[str, float | None, str]]:
     results = []
     for name, g in zip(w.wrt, hand):
         index = params.index(name)
-        if np.shape(g) != np.shape(args[index]):
-            problem = f"shape {np.shape(g)} != argument shape {np.shape(args[index])}"
-            results.append((name, None, problem))
+        x = args[index]
+        if skeleton(g) != skeleton(x):
+            results.append((name, None, f"containers {skeleton(g)!r} != argument's {skeleton(x)!r}"))
             continue
-        fd = finite_difference(w.f, args, index)
-        results.append((name, relative_error(g, fd), ""))
+        for (path, g_leaf), (_, x_leaf) in zip(leaves(g), leaves(x)):
+            label = name + path_text(path)
+            if np.shape(g_leaf) != np.shape(x_leaf):
+                problem = f"shape {np.shape(g_leaf)} != argument shape {np.shape(x_leaf)}"
+                results.append((label, None, problem))
+                continue
+            fd = finite_difference(lambda v: w.f(*_with_value(args, index, replaced(x, path, v))), x_leaf)
+            results.append((label, relative_error(g_leaf, fd), ""))
     return results
 
 
 def main() -> int:
     """Check all workloads, print one line per (workload, argument), return the exit code."""
     failed = False
-    print(f"{'workload':<10} {'arg':<4} {'rel. error':>11}")
+    print(f"{'workload':<10} {'arg':<12} {'rel. error':>11}")
     for w in WORKLOADS:
         for name, err, problem in check_workload(w):
             if err is None:
-                print(f"{w.name:<10} {name:<4} {'-':>11}  FAIL: {problem}")
+                print(f"{w.name:<10} {name:<12} {'-':>11}  FAIL: {problem}")
                 failed = True
                 continue
             bad = err > TOLERANCE
             failed |= bad
-            print(f"{w.name:<10} {name:<4} {err:11.2e}{'  FAIL' if bad else ''}")
+            print(f"{w.name:<10} {name:<12} {err:11.2e}{'  FAIL' if bad else ''}")
     print("FAILED" if failed else f"all hand-written gradients within {TOLERANCE:g}")
     return 1 if failed else 0
 

@@ -8,11 +8,16 @@ namespace of ``torch`` functions with NumPy's names), so no workload is rewritte
 - jax.jit: ``jax.jit(jax.grad(f))`` with 64-bit floats, its arguments moved to JAX arrays once,
   outside the timing; each call waits for its result (``block_until_ready``);
 - torch: eager PyTorch, ``torch.autograd.grad`` of the function run on float64 tensors (a tape,
-  built at every call).
+  built at every call). It makes one tensor of each argument, which a tree (a list of (W, b)
+  tuples) is not: a workload differentiated with respect to one is not measured (n/a).
+
+autograd and jax take trees (lists, tuples, dicts of arrays) as arguments and return gradients
+of the same containers; jax's arguments are moved to JAX arrays leaf by leaf.
 
 `gradient(peer, w, args)` gives ``(fn, call_args, first_call_seconds)``: the peer's gradient of
 workload `w` returning a tuple in ``w.wrt`` order, the arguments to time it with, and how long its
-first call took (for jax.jit: tracing and compiling).
+first call took (for jax.jit: tracing and compiling); it raises `NotApplicable` where the peer
+cannot take the workload as it is written.
 """
 from __future__ import annotations
 
@@ -22,7 +27,13 @@ import types
 
 import numpy as np
 
+from trees import CONTAINERS, tree_map
+
 NAMES = ("autograd", "jax", "torch")
+
+
+class NotApplicable(Exception):
+    """The peer cannot differentiate the workload as it is written (not a failure of the peer's)."""
 
 
 def available() -> dict:
@@ -77,11 +88,14 @@ def gradient(peer: str, modules, w, args):
         fn, call_args = lib.grad(traced, argnum=argnums), args
     elif peer == "jax":
         jitted = lib.jit(lib.grad(traced, argnums=argnums))
-        call_args = tuple(a if isinstance(a, float) else numpy_like.asarray(a) for a in args)
+        call_args = tuple(a if isinstance(a, float) else tree_map(numpy_like.asarray, a) for a in args)
 
         def fn(*xs):
             return lib.block_until_ready(jitted(*xs))
     else:
+        trees = [f"{params[k]} is a {type(args[k]).__name__}" for k in argnums if isinstance(args[k], CONTAINERS)]
+        if trees:
+            raise NotApplicable(f"{', '.join(trees)}, the torch peer takes one tensor per argument")
         call_args = tuple(lib.tensor(a, dtype=lib.float64, requires_grad=k in argnums) for k, a in enumerate(args))
 
         def fn(*xs):
@@ -93,6 +107,11 @@ def gradient(peer: str, modules, w, args):
 
 
 def as_numpy(grads) -> tuple:
-    """A peer's gradients as NumPy values (jax arrays, torch tensors)."""
+    """A peer's gradients (a tuple, one per ``wrt``) as NumPy values (jax arrays, torch tensors),
+    leaf by leaf: a gradient that is a list of tuples stays a list of tuples."""
     grads = grads if isinstance(grads, (tuple, list)) else (grads,)
-    return tuple(np.asarray(g.detach() if hasattr(g, "detach") else g) for g in grads)
+    return tuple(tree_map(_numpy_leaf, g) for g in grads)
+
+
+def _numpy_leaf(g):
+    return np.asarray(g.detach() if hasattr(g, "detach") else g)
