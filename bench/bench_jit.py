@@ -63,8 +63,8 @@ def row(w, peers, min_time, repeat):
     out = {"name": w.name, "hand": best_time(w.hand_grad, args, min_time, repeat), "notes": []}
     start = time.perf_counter()
     eager = s2s.grad(w.f, wrt=w.wrt)
-    compiled = s2s.jit(eager)   # (in the background: the first calls run s2s's Python code)
     try:
+        compiled = s2s.jit(eager)   # (in the background: the first calls run s2s's Python code)
         first = compiled(*args)
         out["jit first"] = time.perf_counter() - start
         got = compiled.wait()(*args)   # the compiled code's
