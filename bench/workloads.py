@@ -8,7 +8,8 @@ Each entry of ``WORKLOADS`` is a :class:`Workload` with
 - ``wrt``       -- tuple of the parameter names differentiated;
 - ``args()``    -- deterministic inputs (``np.random.default_rng(0)``);
 - ``hand_grad`` -- the gradient written by hand: same arguments as ``f``,
-  returns a tuple of gradients in ``wrt`` order.
+  returns a tuple of gradients in ``wrt`` order, each shaped like its
+  argument (for a list of tuples of arrays, a list of tuples of arrays).
 
 Conventions for the hand-written gradients, so that "s2s / hand" measures
 the cost of automatic differentiation and nothing else:
@@ -243,6 +244,61 @@ def args_mlp():
 
 
 # ---------------------------------------------------------------------------
+# mlp_tree: three-layer MLP with its parameters in a list of (W, b), cross-entropy
+# ---------------------------------------------------------------------------
+
+# 20 -> 32 (tanh) -> 16 (tanh) -> 5 network written as autograd's examples write one: the
+# parameters are a list of (W, b) tuples, the loss the mean softmax cross-entropy against
+# one-hot Y (log-softmax with the row maximum subtracted) plus an L2 penalty on the weights.
+def f_mlp_tree(params, X, Y):
+    h = X
+    for W, b in params[:-1]:
+        h = np.tanh(h @ W + b)
+    W, b = params[-1]
+    outputs = h @ W + b
+    m = np.max(outputs, axis=1, keepdims=True)
+    logp = outputs - np.log(np.sum(np.exp(outputs - m), axis=1, keepdims=True)) - m
+    penalty = 0.0
+    for W, b in params:
+        penalty += np.sum(W * W)
+    return -np.mean(np.sum(Y * logp, axis=1)) + 0.001 * penalty
+
+
+def hand_mlp_tree(params, X, Y):
+    """Backpropagation through the stored activations; returns ``([(gW, gb), ...],)``.
+
+    With one-hot rows of Y, d loss / d outputs = (softmax(outputs) - Y) / batch; the
+    penalty adds 0.002 W to each weight gradient, and tanh' = 1 - h^2 reuses the activations.
+    """
+    hs = [X]
+    for W, b in params[:-1]:
+        hs.append(np.tanh(hs[-1] @ W + b))
+    W, b = params[-1]
+    outputs = hs[-1] @ W + b
+    e = np.exp(outputs - np.max(outputs, axis=1, keepdims=True))
+    g = (e / np.sum(e, axis=1, keepdims=True) - Y) / X.shape[0]
+    grads = [None] * len(params)
+    for k in range(len(params) - 1, -1, -1):
+        W, b = params[k]
+        h = hs[k]
+        grads[k] = (h.T @ g + 0.002 * W, g.sum(axis=0))
+        if k > 0:
+            g = (g @ W.T) * (1.0 - h * h)
+    return (grads,)
+
+
+def args_mlp_tree():
+    """params [(W (20, 32), b (32,)), (W (32, 16), b (16,)), (W (16, 5), b (5,))], X (64, 20), one-hot Y (64, 5)."""
+    rng = np.random.default_rng(0)
+    sizes = [20, 32, 16, 5]
+    params = [(rng.normal(size=(m, n)) / np.sqrt(m), 0.1 * rng.normal(size=n))
+              for m, n in zip(sizes[:-1], sizes[1:])]
+    X = rng.normal(size=(64, 20))
+    Y = np.eye(5)[rng.integers(0, 5, size=64)]
+    return params, X, Y
+
+
+# ---------------------------------------------------------------------------
 # rnn: tanh RNN over 50 steps, loss 0.5 |h_T|^2
 # ---------------------------------------------------------------------------
 
@@ -381,6 +437,7 @@ WORKLOADS: list[Workload] = [
     Workload("loop", f_loop, ("a", "b"), args_loop, hand_loop, hand_records=300),
     Workload("logreg", f_logreg, ("w", "b"), args_logreg, hand_logreg),
     Workload("mlp", f_mlp, ("W1", "b1", "W2", "b2"), args_mlp, hand_mlp),
+    Workload("mlp_tree", f_mlp_tree, ("params",), args_mlp_tree, hand_mlp_tree, hand_records=2),
     Workload("rnn", f_rnn, ("Wx", "Wh", "b"), args_rnn, hand_rnn, hand_records=51),
     Workload("stencil", f_stencil, ("u0", "c"), args_stencil, hand_stencil, hand_records=20),
     Workload("trajectory", f_trajectory, ("x0", "k"), args_trajectory, hand_trajectory),
