@@ -22,7 +22,7 @@ import numpy as np
 from .errors import S2SError
 
 __all__ = ["grad_seed", "expect_like", "unbroadcast", "rebroadcast", "unsum", "unmax", "max_tangent", "unindex", "zeros_like", "add", "matmul_grad_a", "matmul_grad_b",
-           "dot_grad_a", "dot_grad_b", "untranspose", "retranspose", "stop_gradient", "setindex", "set_at", "add_at", "copy_of", "deep_copy_of", "copied",
+           "dot_grad_a", "dot_grad_b", "untranspose", "retranspose", "stop_gradient", "setindex", "set_at", "add_at", "added_at", "copy_of", "deep_copy_of", "copied",
            "spread", "unspread", "size_of", "select_of", "lower_factor", "checkpoint_every",
            "checkpoint_schedule",
            "prod_grad", "undiagonal", "einsum_of", "einsum_grad", "tensordot_subscripts", "kron_subscripts",
@@ -352,6 +352,14 @@ def add_at(d, x, index, g):
             else:
                 np.add.at(d, index, g)
             return d
+    container = _entry_added(d, x, index, g)
+    return container if container is not None else d + unindex(g, x, index)
+
+
+def added_at(d, x, index, g):
+    """`d + unindex(g, x, index)`, as a new value where `d` may be seen elsewhere: for the
+    cotangent of a list, tuple or dict, a new container of `d`'s entries with `g` added at `index`
+    (no zeros for the others); for anything else, that sum."""
     container = _entry_added(d, x, index, g)
     return container if container is not None else d + unindex(g, x, index)
 

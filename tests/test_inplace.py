@@ -283,3 +283,37 @@ def test_add_at_into_a_container_makes_no_cotangent_of_the_other_entries():
     d = zeros_like(tree)
     out = add_at(d, tree, "c", 1.5)
     assert out["w"] is d["w"] and out["c"] == 1.5 and d["c"] == 0.0
+
+
+def penalised(params, x):
+    """The last layer read on its own (`W, b = params[-1]`), then a loop over every layer: the
+    backward sweep adds the last layer's cotangent into the list's that the loop's made, which is
+    not owned."""
+    W, b = params[-1]
+    value = np.sum(np.tanh(x @ W + b) ** 2)
+    penalty = 0.0
+    for W, b in params:
+        penalty = penalty + np.sum(W * W)
+    return value + 0.1 * penalty
+
+
+def test_a_sum_into_a_cotangent_seen_elsewhere_adds_at_one_entry_as_a_new_value():
+    rng = np.random.default_rng(4)
+    params = [(rng.normal(size=(3, 3)), rng.normal(size=3)), (rng.normal(size=(3, 2)), rng.normal(size=2))]
+    x = rng.normal(size=(4, 3))
+    g = s2s.grad(penalised)
+    assert "d_params = added_at(d_params, params, -1, " in s2s.source(g)
+    got = g(params, x)
+    for k, (W, b) in enumerate(params):
+        for j, leaf in enumerate((W, b)):
+            def of_leaf(v, k=k, j=j):
+                layers = [list(layer) for layer in params]
+                layers[k][j] = v
+                return penalised([tuple(layer) for layer in layers], x)
+            np.testing.assert_allclose(got[k][j], numerical_grad(of_leaf, [leaf], 0), rtol=1e-6, atol=1e-9)
+    from s2s.runtime import added_at, unindex, zeros_like
+    d = zeros_like(params)
+    out = added_at(d, params, -1, (np.ones((3, 2)), np.ones(2)))
+    assert out is not d and out[0] is d[0] and np.all(d[1][0] == 0.0) and np.all(out[1][0] == 1.0)
+    y = np.ones(3)
+    np.testing.assert_array_equal(added_at(np.zeros(3), y, 1, 2.0), np.zeros(3) + unindex(2.0, y, 1))

@@ -19,7 +19,9 @@ one of the two in-place forms on an owned name -- until it is read anywhere its 
 kept (assigned to another name, passed to another call, pushed, returned: anything but an
 operand of arithmetic or of these forms) or assigned otherwise. Branches meet with the
 intersection, loops at the fixed point of their entry. The rule is conservative: a name read in
-any other way is simply not updated in place.
+any other way is simply not updated in place. A sum into a name that is not owned,
+``d_x = d_x + unindex(g, x, i)``, becomes ``d_x = added_at(d_x, x, i, g)``: the same new value,
+which for the cotangent of a list, tuple or dict is made without zeros for its other entries.
 
 Only code that runs is rewritten: when s2s differentiates generated code again (an hvp, a
 gradient of a gradient), it reads the functional form, which `s2s.driver` keeps.
@@ -55,7 +57,9 @@ def inplace_adjoints(fn: gast.FunctionDef, helper, known=None) -> bool:
         _replace(fn.body, _augmented(rewriter.augmented))
     if rewriter.changed and known:
         _replace(fn.body, _direct_form(helper, shapes, known, loop_indices(fn)))
-    return rewriter.changed
+    entries = []
+    _replace(fn.body, _entry_sums(helper, entries))
+    return rewriter.changed or bool(entries)
 
 
 _AUGMENT = object()   # `d = d + e` becomes `d += e`
@@ -270,6 +274,26 @@ def _direct_form(helper, shapes, known, indices):
                 and array_shape(known.get(args[1].id)) == shapes[d] and simple_index(args[2], indices):
             return gast.AugAssign(target=_element(d, args[2]), op=gast.Add(), value=args[3])
         return None
+    return new_of
+
+
+def _entry_sums(helper, found):
+    """`d = d + unindex(g, x, i)` that stays (`d` is not owned) -> `d = added_at(d, x, i, g)`: the
+    same sum, which for the cotangent of a list, tuple or dict (a list of layers' parameters read
+    by `W, b = params[-1]`) makes no zeros for the other entries. Each one is appended to `found`."""
+    def new_of(s):
+        if not (isinstance(s, gast.Assign) and len(s.targets) == 1 and isinstance(s.targets[0], gast.Name)
+                and isinstance(s.value, gast.BinOp) and isinstance(s.value.op, gast.Add)):
+            return None
+        d, part = s.targets[0].id, s.value.right
+        if not (_is(s.value.left, d) and isinstance(part, gast.Call) and isinstance(part.func, gast.Name)
+                and part.func.id == helper("unindex") and len(part.args) == 3 and not part.keywords
+                and d not in _names(part)):
+            return None
+        g, x, index = part.args
+        found.append(s)
+        return gast.Assign(targets=[name(d, store=True)], value=call(helper("added_at"), name(d), x, index, g),
+                           type_comment=None)
     return new_of
 
 
