@@ -323,7 +323,7 @@ def entries_read(fn, callees: Callees, active=lambda name: True) -> dict:
     that can get a cotangent."""
     body = gast.Module(body=fn.body, type_ignores=[])
     read: dict = {}
-    plain = set()
+    plain, calls = set(), []
     for node in walk(body):
         if isinstance(node, gast.Assign) and isinstance(node.value, gast.Name) and len(node.targets) == 1 \
                 and isinstance(node.targets[0], (gast.Tuple, gast.List)) \
@@ -331,25 +331,41 @@ def entries_read(fn, callees: Callees, active=lambda name: True) -> dict:
             read.setdefault(node.value.id, set()).update(
                 k for k, e in enumerate(node.targets[0].elts) if active(e.id))
             plain.add(id(node.value))
-        if isinstance(node, gast.Call):
-            callee = callees.classify_call(node)
-            if callee.kind in ("rule", "nondiff"):
-                args, kwargs = call_arguments(callee, node)
-                try:
-                    bound = callee.rule.bind(args, kwargs) if callee.kind == "rule" else {}
-                except TypeError:
-                    continue
-                flows = {id(bound[p]) for p in callee.rule.diff_params() + list(callee.rule.constant) if p in bound}
-                plain |= {id(a) for a in args + list(kwargs.values()) if id(a) not in flows}
-        if isinstance(node, gast.Subscript) and isinstance(node.value, gast.Name) and isinstance(
+        elif isinstance(node, gast.Call):
+            calls.append(node)
+        elif isinstance(node, gast.Subscript) and isinstance(node.value, gast.Name) and isinstance(
                 node.slice, gast.Constant) and type(node.slice.value) in (int, str):
             if isinstance(node.ctx, gast.Load):
                 read.setdefault(node.value.id, set()).add(node.slice.value)
             plain.add(id(node.value))  # a write `xs[k] = v` at a constant key reads no entry
+    if not read:
+        return read
+    for node in calls:   # (only an argument that is one of those names may be read where no derivative flows)
+        if not _passes_one_of(node, read):
+            continue
+        callee = callees.classify_call(node)
+        if callee.kind in ("rule", "nondiff"):
+            args, kwargs = call_arguments(callee, node)
+            try:
+                bound = callee.rule.bind(args, kwargs) if callee.kind == "rule" else {}
+            except TypeError:
+                continue
+            flows = {id(bound[p]) for p in callee.rule.diff_params() + list(callee.rule.constant) if p in bound}
+            plain |= {id(a) for a in args + list(kwargs.values()) if id(a) not in flows}
     for node in name_nodes(body):
         if isinstance(node.ctx, gast.Load) and id(node) not in plain:
             read.pop(node.id, None)
     return read
+
+
+def _passes_one_of(call, names) -> bool:
+    """Is one of `names` an argument of `call` (or its receiver, or starred)?"""
+    for a in call.args + [k.value for k in call.keywords] + ([call.func.value] if isinstance(call.func, gast.Attribute)
+                                                             else []):
+        a = a.value if isinstance(a, gast.Starred) else a
+        if isinstance(a, gast.Name) and a.id in names:
+            return True
+    return False
 
 
 def indexed_object(path):

@@ -51,6 +51,8 @@ def write_once(body, is_range, callees, shares) -> set:
     array where the loop did, or where code after it did: once the loop has run, every element
     there holds what it held when it was read."""
     found = set()
+    if not any(subscript_write(s) is not None for s in walk_statements(body)):
+        return found   # (no write to find: the walk below reads every statement for what it reads)
 
     def take(loop, nested, seen):
         if not nested and is_range(loop.iter):
