@@ -113,30 +113,33 @@ def maybe_undefined(body, params, pushes, branch_reads=None, loop_reads=None):
     branch_reads = branch_reads or {}
     loop_reads = loop_reads or {}
 
-    def block(stmts, assigned):
-        """`assigned` (updated in place: a copy per statement made this quadratic) after `stmts`."""
+    def block(stmts, outer, assigned):
+        """`assigned` (the names `stmts` assign, updated in place) after `stmts`, within blocks
+        whose names assigned before them are the sets `outer`: nothing is copied at a branch or a
+        loop (a copy of every name assigned so far, at each, grew with the square of the length)."""
         for s in stmts:
-            assigned = stmt(s, assigned)
+            stmt(s, outer, assigned)
         return assigned
 
-    def stmt(s, assigned):
+    def unassigned(names, outer, assigned):
+        return (v for v in names if v not in assigned and not any(v in o for o in outer))
+
+    def stmt(s, outer, assigned):
         if isinstance(s, gast.Assign):
-            undefined.update(v for v in pushes.get(s, ()) if v not in assigned)
+            undefined.update(unassigned(pushes.get(s, ()), outer, assigned))
             assigned.update(target_names(s))
-            return assigned
-        if isinstance(s, gast.If):
+        elif isinstance(s, gast.If):
             for field in ("body", "orelse"):
-                undefined.update(v for v in branch_reads.get((s, field), ()) if v not in assigned)
-            return block(s.body, set(assigned)) & block(s.orelse, assigned)
-        if isinstance(s, (gast.For, gast.While)):
-            undefined.update(v for v in loop_reads.get(s, ()) if v not in assigned)
-            inner = assigned | (set(target_names(s)) if isinstance(s, gast.For) else set())
-            undefined.update(v for v in branch_reads.get((s, "body"), ()) if v not in inner)
-            block(s.body, inner)
-            return assigned
-        return assigned
+                undefined.update(unassigned(branch_reads.get((s, field), ()), outer, assigned))
+            within = outer + [assigned]
+            assigned |= block(s.body, within, set()) & block(s.orelse, within, set())
+        elif isinstance(s, (gast.For, gast.While)):
+            undefined.update(unassigned(loop_reads.get(s, ()), outer, assigned))
+            inner = set(target_names(s)) if isinstance(s, gast.For) else set()
+            undefined.update(unassigned(branch_reads.get((s, "body"), ()), outer + [assigned], inner))
+            block(s.body, outer + [assigned], inner)
 
-    final = block(body, set(params))
+    final = block(body, [], set(params))
     return undefined, final
 
 
