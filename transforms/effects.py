@@ -345,8 +345,11 @@ def returned_copies(value, callees, effects_of) -> list:
     if bound is None:
         return []
     summary, arguments = bound
-    return [(part.how, arguments[part.param]) for part in summary.get(COPIES, ())
-            if isinstance(arguments.get(part.param), gast.Name)]
+    # (the summary's parts are a set, which a string's hash orders: the code s2s writes from them
+    # follows the order of the arguments instead, the same in every process)
+    order = {p: k for k, p in enumerate(arguments)}
+    parts = sorted(summary.get(COPIES, ()), key=lambda part: (order.get(part.param, len(order)), part.how))
+    return [(part.how, arguments[part.param]) for part in parts if isinstance(arguments.get(part.param), gast.Name)]
 
 
 def _bound_call(value, callees, effects_of):
