@@ -48,6 +48,7 @@ from .recompute import Recompute
 from .specialise import specialise
 from .to_record import maybe_undefined, recorded_after, to_record
 from .to_record import written as _written
+from .zeros import Zeros
 
 
 @dataclasses.dataclass
@@ -145,7 +146,7 @@ class _Reverse:
         """The adjoint of `stmts`, and the names whose adjoint is zero before them. `zero` (those
         zero after them) is copied once here; the statements update the copy in place."""
         out = []
-        zero = set(zero)
+        zero = zero.copy()
         for s in reversed(stmts):
             code, zero = self.stmt(s, zero)
             out += code
@@ -180,10 +181,10 @@ class _Reverse:
         return [back], z1 & z2
 
     def loop(self, s, zero):
-        start = frozenset(zero)
+        start = zero.copy()
         while True:
             body, end = self.block(s.body, start)
-            new_start = frozenset(zero) & end
+            new_start = zero & end
             if new_start == start:
                 break
             start = new_start
@@ -205,7 +206,7 @@ class _Reverse:
         self.branch_reads[(s, "body")] = set(stale)
         body = body + [self.pop_sites[count]] + [self.materialise(v, s) for v in stale]
         used = {n.id for st in body for n in name_nodes(st)}
-        missing = sorted(v for v in set(zero) - start if self.namer.adjoint(v) in used)
+        missing = sorted(v for v in zero - start if self.namer.adjoint(v) in used)
         self.reads[s] = {trips} | set(missing)
         target, iterated = name(self.namer.ignored, store=True), call("range", name(trips))
         if s in self.index_loops and (s.target.id in used or _restores_read(s)):   # the backward loop
@@ -214,7 +215,7 @@ class _Reverse:
             self.reads[s] |= {n.id for n in name_nodes(s.iter) if n.id in self.primal}
         loop = at(gast.For(target=target, iter=iterated, body=body, orelse=[], type_comment=None), s)
         self.backward_blocks[s] = loop
-        return [self.materialise(v, s) for v in missing] + [loop, self.pop_sites[start_count]], set(start)
+        return [self.materialise(v, s) for v in missing] + [loop, self.pop_sites[start_count]], start.copy()
 
     def indices_backward(self, s, trips):
         """`reversed(range(...))` (its first `trips` indices, where the loop may break): the
@@ -603,7 +604,7 @@ def reverse(fn, info, namer, act, callees, derive_call, wrt, numbers=frozenset()
     once = write_once(body, is_range, callees, classes)   # writes whose old values no adjoint reads
     r.rewrite_calls(body)
     r.shapes = same_shapes(body, callees, r.scalars)
-    zero_start = set(act.active) - {out}
+    zero_start = Zeros(frozenset(act.active), {out} & set(act.active))
     # an adjoint that reads an array, or a view of one, written in place (through any name that
     # shares its memory) needs those writes undone: it reads the names they write into
     shares = sharing(fn, callees)
