@@ -107,8 +107,8 @@ def unbroadcast(g, x):
     NumPy float `x`, its dtype: a float32 argument gets a float32 cotangent)."""
     if type(g) is np.ndarray and type(x) is np.ndarray and g.shape == x.shape and g.dtype is x.dtype:
         return g   # (most calls: nothing was broadcast)
-    if type(x) is float and (type(g) is float or type(g) is np.float64):
-        return g
+    if (type(x) is float or type(x) is np.float64) and (type(g) is float or type(g) is np.float64):
+        return g if type(x) is float or type(g) is np.float64 else np.float64(g)   # (a number: x's precision)
     if type(g) is np.ndarray and type(x) is np.ndarray and 0 < x.ndim <= g.ndim and g.dtype.kind == "f":
         lead = g.ndim - x.ndim   # a float array broadcast to g's shape: one sum over the axes it was spread along
         tail = g.shape[lead:]

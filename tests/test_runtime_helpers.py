@@ -40,3 +40,11 @@ def test_unbroadcast_of_a_cotangent_of_the_points_shape_is_that_cotangent():
     assert unbroadcast(g, x) is g
     assert unbroadcast(2.5, 1.0) == 2.5
     assert unbroadcast(g[0], np.ones((2, 3))).shape == (2, 3)   # (a broadcast cotangent is spread out)
+
+
+def test_unbroadcast_gives_a_number_the_precision_of_its_point():
+    for x in (1.0, np.float64(1.0), np.float32(1.0)):
+        for g in (2.5, np.float64(2.5)):
+            got = unbroadcast(g, x)
+            assert got == 2.5
+            assert type(got) is (type(g) if type(x) is float else type(x))
