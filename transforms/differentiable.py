@@ -28,7 +28,7 @@ from s2s.errors import BoolOutputError, NoRuleError, UnsupportedError
 from s2s.rules.no_derivative import PREDICATES
 
 from .callees import call_arguments, indexed_object, library_of, no_rule_hint
-from .nodes import param_names, popped, walk, walk_statements
+from .nodes import param_names, popped, walk_statements
 
 
 def check_differentiable(fn, info, act, callees):
@@ -94,7 +94,7 @@ def refuse_bool_output(fn, info, callees):
     """Raise `BoolOutputError` if `fn` (the function a derivative is asked of) returns a bool on
     every path: a bool constant, or a predicate's result (`np.allclose`: `no_derivative.PREDICATES`),
     as autograd raises a TypeError there. A bool carries no derivative, and a zero would hide the mistake."""
-    returned = [s.value for s in walk(gast.Module(body=fn.body, type_ignores=[])) if isinstance(s, gast.Return)]
+    returned = [s.value for s in walk_statements(fn.body) if isinstance(s, gast.Return)]   # (no `try`: fenced)
     if len(returned) != 1 or not isinstance(returned[0], gast.Name):
         return
     values = [s.value for s in walk_statements(fn.body) if isinstance(s, gast.Assign)
