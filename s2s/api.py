@@ -607,8 +607,9 @@ def source(func: Callable[..., Any], *, numbers: bool = False, like: tuple | Non
     differentiated, a float or an int for the others): code for numbers, with no helper for
     broadcasting and a seed of `1.0`, generated at the first such call.
     `numbers=True` shows that code (generating it if needed). Called with other arguments, it runs
-    code for their shapes and dtypes (the types of those that are not arrays), made at the second
-    call with them: `like=args`, a tuple of such arguments, shows that code (making it if needed).
+    code for their shapes and dtypes (the types of those that are not arrays: the arrays inside a
+    list, tuple or dict of parameters are not known to that code), made at the second call with
+    them: `like=args`, a tuple of such arguments, shows that code (making it if needed).
     Of a function `s2s.jit` compiled, it shows the code compiled (for those arguments).
 
         >>> def f(x):
