@@ -61,8 +61,9 @@ def _block(stmts, pure_call, fresh_name):
 def _innermost_repeated(expr, pure_call):
     """A call occurring at least twice where `expr` always evaluates it, with no repeated call
     inside it; None if there is none."""
-    if sum(type(node) is gast.Call for node in walk(expr)) < 2:   # most statements (a quick look first)
-        return None
+    names = [_callee_name(node) for node in walk(expr) if type(node) is gast.Call]
+    if len(set(names)) == len(names):   # most statements (a quick look first: a call repeated names
+        return None                     # its callee twice)
     calls = [node for node in _unconditional(expr) if isinstance(node, gast.Call)]
     if len(calls) < 2:   # nothing to compare (gast.dump is the cost here)
         return None
