@@ -352,8 +352,7 @@ def add_at(d, x, index, g):
             else:
                 np.add.at(d, index, g)
             return d
-    container = _entry_added(d, x, index, g)
-    return container if container is not None else d + unindex(g, x, index)
+    return added_at(d, x, index, g)
 
 
 def added_at(d, x, index, g):
