@@ -1,0 +1,83 @@
+"""Property test: gradients with respect to a list of (W, b) tuples, as autograd's models take
+their parameters, in random programs that read it the ways such models do -- loops over it or a
+slice of it, `enumerate`, a range over its length, an entry at a constant (negative) index,
+unpacked or indexed again -- against the complex step, which is exact to rounding for these
+programs (tanh, sin, cos, products and sums). Each gradient is called twice: the general code,
+then the code for the shapes of the other arguments. Example count: the Hypothesis profile
+(tests/conftest.py)."""
+import importlib.util
+
+import numpy as np
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+import s2s
+
+READS = [
+    "for W, b in params{part}:\n        h = np.tanh(h @ W + b)",
+    "W, b = params[{k}]\n    h = np.sin(h @ W) + b",
+    "for k in range(len(params){less}):\n        W, b = params[k]\n        h = h + 0.1 * np.cos(h @ W + b)",
+    "acc = 0.0\n    for W, b in params:\n        acc = acc + np.sum(W * W) + np.sum(b)\n    total = total + 0.01 * acc",
+    "last = params[{k}]\n    h = h * 0.5 + np.tanh(h @ last[0]) * np.sum(last[1])",
+    "for i, (W, b) in enumerate(params{part}):\n        h = h + (i + 1.0) * 0.1 * np.tanh(h @ W + b)",
+]
+PARTS = ["", "[:-1]", "[1:]", "[::-1]", "[:2]"]
+
+
+@st.composite
+def programs(draw):
+    reads = []
+    for _ in range(draw(st.integers(1, 4))):
+        template = draw(st.sampled_from(READS))
+        reads.append(template.format(part=draw(st.sampled_from(PARTS)), k=draw(st.sampled_from([0, 1, 2, -1, -2])),
+                                     less=draw(st.sampled_from(["", " - 1"]))))
+    body = "\n    ".join(reads)
+    return f"import numpy as np\n\n\ndef f(params, x):\n    h = x\n    total = 0.0\n    {body}\n    return total + np.sum(h * h)\n"
+
+
+@pytest.fixture(scope="module")
+def progdir(tmp_path_factory):
+    return tmp_path_factory.mktemp("random_trees")
+
+
+def load(source, directory, k):
+    path = directory / f"tree_program_{k}.py"
+    path.write_text(source)
+    spec = importlib.util.spec_from_file_location(path.stem, path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def complex_step(f, params, x, i, j, h=1e-30):
+    """d f / d params[i][j], entry by entry, by the complex step."""
+    leaf = params[i][j]
+    out = np.zeros(leaf.shape)
+    for index in np.ndindex(leaf.shape):
+        stepped = leaf.astype(complex)
+        stepped[index] += 1j * h
+        layers = [list(layer) for layer in params]
+        layers[i][j] = stepped
+        out[index] = f([tuple(layer) for layer in layers], x).imag / h
+    return out
+
+
+_count = [0]
+
+
+@given(source=programs(), seed=st.integers(0, 2 ** 16))
+def test_gradients_with_respect_to_a_list_of_layers_are_those_of_the_complex_step(source, seed, progdir):
+    _count[0] += 1
+    f = load(source, progdir, _count[0]).f
+    rng = np.random.default_rng(seed)
+    params = [(0.5 * rng.normal(size=(3, 3)), 0.5 * rng.normal(size=3)) for _ in range(3)]
+    x = rng.normal(size=(2, 3))
+    g = s2s.grad(f)
+    for _ in range(2):
+        got = g(params, x)
+        assert type(got) is list and all(type(layer) is tuple and len(layer) == 2 for layer in got), source
+        for i in range(len(params)):
+            for j in range(2):
+                np.testing.assert_allclose(got[i][j], complex_step(f, params, x, i, j), rtol=1e-9, atol=1e-12,
+                                           err_msg=source)
