@@ -11,18 +11,21 @@ import pytest
 import s2s
 from oracles import numerical_grad
 from s2s.naming import Namer
-from s2s.transforms.batching import batch_outer_products, vectors_outer
+from s2s.transforms.batching import MARK, batch_outer_products, vectors_outer
 from s2s.transforms.nodes import parse, rewrite
 
 T, N, M = 5, 3, 4
 
 
-def _loop(body: str, header="for t in range(T):"):
-    """The loop `header` over `body`, its `outer(u, v)` calls marked as vector outer products."""
+def _loop(body: str, header="for t in range(T):", lengths=None):
+    """The loop `header` over `body`, its `outer(u, v)` calls marked as vector outer products (of
+    vectors of these `lengths`, where code for known shapes knows them)."""
     tree = parse(f"{header}\n" + "".join(f"    {line}\n" for line in body.strip().splitlines()))
     def mark(node):
         if isinstance(node.func, gast.Name) and node.func.id == "outer":
-            return vectors_outer(*node.args)
+            node = vectors_outer(*node.args)
+            if lengths is not None:
+                setattr(node, MARK, lengths)
         return node
     return [rewrite(s, {gast.Call: mark}) for s in tree.body]
 
@@ -37,12 +40,12 @@ def _run(stmts):
     return code, {k: env[k] for k in ("d_W", "d_V", "d_b", "d_c", "w")}
 
 
-def _batched(body, header="for t in range(T):"):
-    return _run(batch_outer_products(_loop(body, header), Namer()))
+def _batched(body, header="for t in range(T):", lengths=None):
+    return _run(batch_outer_products(_loop(body, header, lengths), Namer()))
 
 
-def _same(body, header="for t in range(T):"):
-    code, after = _batched(body, header)
+def _same(body, header="for t in range(T):", lengths=None):
+    code, after = _batched(body, header, lengths)
     _, before = _run(_loop(body, header))
     for k in before:
         np.testing.assert_allclose(after[k], before[k], rtol=1e-12, atol=1e-14, err_msg=k)
@@ -143,3 +146,27 @@ def test_the_seed_1524_program_has_its_checkpointed_gradient():
         dx, dy = g(*(a.copy() if isinstance(a, np.ndarray) else a for a in corpus.ARGS))
         np.testing.assert_allclose(dx, numerical_grad(corpus.f, list(corpus.ARGS), 0), atol=1e-8)
         np.testing.assert_allclose(dy, numerical_grad(corpus.f, list(corpus.ARGS), 1), atol=1e-8)
+
+
+@pytest.mark.parametrize("header, count, row", [("for t in reversed(range(5)):", "5", "t"),
+                                                ("for t in reversed(range(1, 5)):", "4", "t - 1"),
+                                                ("for t in reversed(range(len(xs))):", "len(xs)", "t")])
+def test_rows_of_known_lengths_at_the_steps_indices_go_into_arrays(header, count, row):
+    """Code for known shapes knows the vectors' lengths: over the indices of a range, the rows and
+    columns are written into arrays at the step's index (in the steps' order: no list of small
+    arrays, no copy of it stacked), and a row of an array at the index is still a slice of it."""
+    code = _same(BACKWARD, header, lengths=(N, M))
+    assert f"_rows1 = np.empty(({count}, {N}))" in code and f"_rows1[{row}] = d_1" in code, code
+    assert f"_cols1 = np.empty(({count}, {M}))" in code and f"_cols1[{row}] = hs[t] * 2.0" in code, code
+    assert "d_W = d_W + _rows1.T @ _cols1" in code and "d_b = d_b + _rows1.sum(axis=0)" in code, code
+    assert "d_V = d_V + _rows1.T @ xs" in code and ".append(" not in code and "np.array(" not in code, code
+
+
+@pytest.mark.parametrize("header, body", [
+    ("for t in reversed(range(T)):", BACKWARD),   # (a count that is no constant nor a len: a list)
+    ("for t in range(5):", BACKWARD),   # (not over the indices backwards)
+    ("for t in reversed(range(5)):", BACKWARD + "if gs[t][0] > 0.5:\n    break\n"),   # (not every step)
+])
+def test_rows_of_known_lengths_stay_a_list_where_the_steps_indices_may_not_be_rows(header, body):
+    code = _same(body, header, lengths=(N, M))
+    assert "np.empty(" not in code and "_rows1.append(d_1)" in code, code

@@ -176,9 +176,12 @@ def test_outer_products_over_a_loop_are_one_product_after_it():
     Wx, Wh, b, xs = CASES[1][2](np.random.default_rng(0))
     text = s2s.source(s2s.grad(rnn, wrt=(0, 1, 2)), like=(Wx, Wh, b, xs))
     assert "np.multiply.outer" not in text and "np.outer" not in text
-    # d_1 is the row of both products (one list of rows), and d_b its sum over the steps
-    assert text.count("_rows1.append(d_") == 1 and "_rows2" not in text and "d_b += " not in text
-    assert "d_Wx = d_Wx + _stacked1.T @ _4" in text and "d_b = d_b + _stacked1.sum(axis=0)" in text   # (xs: no list)
+    # d_1 is the row of both products (one array of rows, written at the steps' indices), and d_b
+    # its sum over the steps
+    assert "_rows1 = np.empty((len(_4), 3))" in text and text.count("_rows1[_3] = d_") == 1
+    assert "_rows2" not in text and "d_b += " not in text and ".append(d_" not in text
+    assert "d_Wx = d_Wx + _rows1.T @ _4" in text and "d_b = d_b + _rows1.sum(axis=0)" in text   # (xs: no copy)
+    assert "d_Wh = d_Wh + _rows1.T @ _cols1" in text
 
 
 def damped(x0, k):

@@ -23,7 +23,7 @@ import math
 import gast
 import numpy as np
 
-from .batching import vectors_outer
+from .batching import MARK, vectors_outer
 from .nodes import call, const, walk_statements
 
 
@@ -47,6 +47,9 @@ def specialise(expr, known: dict, helper):
             if isinstance(f, gast.Name) and f.id in forms and len(node.args) == 3:
                 g, a, b = node.args
                 form = forms[f.id](g, a, b, rank(a), rank(b))
+                if getattr(form, MARK, False):   # the two vectors' lengths: those of the matrix
+                    matrix = a if f.id == helper("matmul_grad_a") else b
+                    setattr(form, MARK, known[matrix.id].shape)
                 return form if form is not None else node
             if isinstance(f, gast.Name) and f.id == unsum and len(node.args) == 4 and _constants(node.args[2:]) == [
                     None, False] and isinstance(node.args[1], gast.Name):

@@ -23,18 +23,17 @@ def grad_rnn(Wx, Wh, b, xs):
     d_Wh = np.zeros((16, 16))
     d_Wx = np.zeros((16, 8))
     d_b = np.zeros((16,))
-    _rows1 = []
-    _cols1 = []
+    _rows1 = np.empty((len(_4), 16))
+    _cols1 = np.empty((len(_4), 16))
     for _3 in reversed(range(len(_4))):
         # grad of: h = np.tanh(Wx @ x + Wh @ h + b)    (golden_cases.py:98)
         d_5 = d_h * (1 - h ** 2)
         h = _stack.pop()
-        _rows1.append(d_5)
-        _cols1.append(h)
+        _rows1[_3] = d_5
+        _cols1[_3] = h
         d_h = d_5 @ Wh
-    if _rows1:
-        _stacked1 = np.array(_rows1[::-1])
-        d_b = d_b + _stacked1.sum(axis=0)
-        d_Wh = d_Wh + _stacked1.T @ np.array(_cols1[::-1])
-        d_Wx = d_Wx + _stacked1.T @ _4
+    if len(_rows1):
+        d_b = d_b + _rows1.sum(axis=0)
+        d_Wh = d_Wh + _rows1.T @ _cols1
+        d_Wx = d_Wx + _rows1.T @ _4
     return d_Wx, d_Wh, d_b
