@@ -33,6 +33,7 @@ from .transforms.dead_rows import drop_dead_rows
 from .transforms.renest import renest
 from .transforms.float_arrays import float_arrays
 from .transforms.batching import batch_outer_products
+from .transforms.tapes import record_in_tapes
 from .transforms.specialise import scalar_fills
 from .transforms.known_shapes import known_shapes
 from .transforms.known_values import Known, describe
@@ -423,6 +424,8 @@ class _Generation:
         if known:   # a sum's cotangent as a number where products broadcast it; outer products of
             sweeps.backward = scalar_fills(sweeps.backward, known,   # vectors over a loop: one product
                                            {self.namer.adjoint(p) for p in wrt})
+            if not self.checkpoint:   # what a loop over a range records, in an array per name
+                record_in_tapes(sweeps.forward, sweeps.backward, known, self.namer.stack, self.namer)
             sweeps.backward = batch_outer_products(sweeps.backward, self.namer)
         return sweeps, info
 

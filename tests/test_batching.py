@@ -170,3 +170,11 @@ def test_rows_of_known_lengths_at_the_steps_indices_go_into_arrays(header, count
 def test_rows_of_known_lengths_stay_a_list_where_the_steps_indices_may_not_be_rows(header, body):
     code = _same(body, header, lengths=(N, M))
     assert "np.empty(" not in code and "_rows1.append(d_1)" in code, code
+
+
+def test_a_row_read_earlier_is_that_arrays_slice_unless_the_array_is_assigned_in_the_loop():
+    read = "x = hs[t]\nd_1 = gs[t] * 2.0\nd_W = d_W + outer(d_1, x)\n"
+    code = _same(read, "for t in reversed(range(5)):", lengths=(N, M))
+    assert "d_W = d_W + _rows1.T @ hs[:5]" in code and "_cols" not in code, code   # (a tape's rows, too)
+    code = _same(read + "hs = hs * 0.5\n", "for t in reversed(range(5)):", lengths=(N, M))
+    assert "_cols1[t] = x" in code and "hs[:5]" not in code, code

@@ -167,8 +167,8 @@ def test_a_sums_cotangent_passed_on_by_a_copy_stays_a_number_only_where_products
 def test_what_is_recorded_only_for_its_shape_is_not_recorded():
     Wx, Wh, b, xs = CASES[1][2](np.random.default_rng(0))
     text = s2s.source(s2s.grad(rnn, wrt=(0, 1, 2)), like=(Wx, Wh, b, xs))
-    assert text.count("_stack.append(") == 1   # h; not Wx @ x nor Wh @ h, once read for their shapes, nor
-                                                # x = xs[k], read again (transforms/recompute.py)
+    assert text.count("_tape1[_3] = h") == 1 and "_stack" not in text   # h, in a tape (transforms/tapes.py);
+    # not Wx @ x nor Wh @ h, once read for their shapes, nor x = xs[k], read again (transforms/recompute.py)
     assert s2s.source(s2s.grad(rnn, wrt=(0, 1, 2))).count("_stack.append(") == 3
 
 
@@ -181,7 +181,7 @@ def test_outer_products_over_a_loop_are_one_product_after_it():
     assert "_rows1 = np.empty((len(_4), 3))" in text and text.count("_rows1[_3] = d_") == 1
     assert "_rows2" not in text and "d_b += " not in text and ".append(d_" not in text
     assert "d_Wx = d_Wx + _rows1.T @ _4" in text and "d_b = d_b + _rows1.sum(axis=0)" in text   # (xs: no copy)
-    assert "d_Wh = d_Wh + _rows1.T @ _cols1" in text
+    assert "d_Wh = d_Wh + _rows1.T @ _tape1[:len(_4)]" in text and "_cols" not in text   # (h's rows: its tape)
 
 
 def damped(x0, k):

@@ -127,6 +127,7 @@ def _batch_block(block, uses, namer, counter, loop):
             kept.append(rows)
             before.append(_kept(namer.numbered("rows", rows.number), rows.length, trips, loop))
             replace[k].append(_keep(namer.numbered("rows", rows.number), u, rows.length, trips, s))
+        v = _read_row(block, k, v, trips) if plain else v   # (`h = _tape1[t]`, then h: that row)
         # (the columns in an array where the rows are, but a row of an array at the index: a list
         # that `_rows_in_order` finds to be a slice of that array)
         length = lengths[1] if lengths and rows.length is not None and not _row_at(v, trips) else None
@@ -168,6 +169,19 @@ def _batch_block(block, uses, namer, counter, loop):
         test = rows_name if listed else call("len", rows_name)
         after.append(at(gast.If(test=test, body=body, orelse=[]), loop))
     return before, after
+
+
+def _read_row(block, k, value, trips):
+    """``xs[t]`` where `value`, at statement `k` of `block`, is a name that holds the row of an
+    array at the trips' index read earlier in the block (``h = xs[t]``: a tape's row, `transforms.tapes`),
+    else `value`."""
+    if trips is None or type(value) is not gast.Name:
+        return value
+    _, j = _origin(block, k, value.id)
+    read = block[j].value if j >= 0 and isinstance(block[j], gast.Assign) else None
+    if not _row_at(read, trips) or read.value.id in {n for t in block for n in stored_names(t)}:
+        return value   # (read again later, the array must hold what it held)
+    return read
 
 
 def _row_at(value, trips) -> bool:

@@ -6,16 +6,16 @@ from s2s.runtime import iterated
 
 def grad_rnn(Wx, Wh, b, xs):
     """Gradient of rnn (golden_cases.py) with respect to Wx, Wh, b."""
-    _stack = []
     # h = np.zeros(Wh.shape[0])    (golden_cases.py:96)
     h = np.zeros(Wh.shape[0])
     # for x in xs:    (golden_cases.py:97)
     _4 = iterated(xs)
+    _tape1 = np.empty((len(_4), 16))
     for _3 in range(len(_4)):
         x = _4[_3]
         # h = np.tanh(Wx @ x + Wh @ h + b)    (golden_cases.py:98)
         _5 = Wx @ x + Wh @ h + b
-        _stack.append(h)
+        _tape1[_3] = h
         h = np.tanh(_5)
     # grad of: return 0.5 * np.sum(h * h)    (golden_cases.py:99)
     d_h = h
@@ -24,16 +24,14 @@ def grad_rnn(Wx, Wh, b, xs):
     d_Wx = np.zeros((16, 8))
     d_b = np.zeros((16,))
     _rows1 = np.empty((len(_4), 16))
-    _cols1 = np.empty((len(_4), 16))
     for _3 in reversed(range(len(_4))):
         # grad of: h = np.tanh(Wx @ x + Wh @ h + b)    (golden_cases.py:98)
         d_5 = d_h * (1 - h ** 2)
-        h = _stack.pop()
+        h = _tape1[_3]
         _rows1[_3] = d_5
-        _cols1[_3] = h
         d_h = d_5 @ Wh
     if len(_rows1):
         d_b = d_b + _rows1.sum(axis=0)
-        d_Wh = d_Wh + _rows1.T @ _cols1
+        d_Wh = d_Wh + _rows1.T @ _tape1[:len(_4)]
         d_Wx = d_Wx + _rows1.T @ _4
     return d_Wx, d_Wh, d_b
