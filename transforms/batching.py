@@ -51,6 +51,7 @@ from __future__ import annotations
 import gast
 
 from .nodes import assign, at, call, clone, const, expr_stmt, name, stored_names, subscript_write, walk, walk_statements
+from .tapes import range_loop
 
 MARK = "s2s_vectors"   # set on an `np.multiply.outer(u, v)` call node whose operands are known vectors:
 # True, or their lengths (u's, v's) where code for known shapes knows them
@@ -192,23 +193,11 @@ def _row_at(value, trips) -> bool:
 
 def _trips(loop, block):
     """(index, count, first) where `block`, the whole body of `loop`, runs once for each of the
-    indices `first, ..., first + count - 1` of ``for index in reversed(range(first, b))`` (`first`
-    an int constant of 0 or more, or absent; `b` an int constant, or ``len(xs)``), to its end, with
-    neither the index nor what `b` reads assigned in it: a value kept at each trip can go to row
-    ``index - first`` of an array of `count` rows, in the order of the steps. Else None."""
-    bounds = _reversed_range(loop, block)
-    if bounds is None:
-        return None
-    first = bounds[0].value if len(bounds) == 2 else 0
-    last = bounds[-1]
-    if isinstance(last, gast.Constant) and type(last.value) is int:
-        count = const(max(last.value - first, 0))
-    elif first == 0 and isinstance(last, gast.Call) and isinstance(last.func, gast.Name) and last.func.id == "len" \
-            and len(last.args) == 1 and isinstance(last.args[0], gast.Name) and not last.keywords:
-        count = last
-    else:
-        return None
-    return loop.target.id, count, first
+    indices `first, ..., first + count - 1` of ``for index in reversed(range(first, b))`` to its end
+    (`tapes.range_loop`): a value kept at each trip can go to row ``index - first`` of an array
+    of `count` rows, in the order of the steps. Else None."""
+    found = range_loop(loop, reverse=True) if block is loop.body else None
+    return found[:3] if found is not None else None
 
 
 def _kept(keep, length, trips, origin):
@@ -235,9 +224,10 @@ def _rows_in_order(loop, block) -> dict:
     index: in the order the trips ran, backwards, they are the rows ``xs[a:b]``, which is no copy.
     `a` is an int constant of 0 or more (or absent); neither `xs`, nor `t`, nor what `b` reads is
     assigned in the loop."""
-    bounds = _reversed_range(loop, block)
-    if bounds is None:
+    found = range_loop(loop, reverse=True, counted=False) if block is loop.body else None
+    if found is None:
         return {}
+    bounds = found[3]
     assigned = {n for t in walk_statements(block) for n in stored_names(t)}
     t = loop.target.id
     out = {}
@@ -253,30 +243,6 @@ def _rows_in_order(loop, block) -> dict:
             out[value[0]] = name(xs) if whole else gast.Subscript(   # (xs[:len(xs)] is xs)
                 value=name(xs), ctx=gast.Load(), slice=gast.Slice(lower=lower, upper=upper, step=None))
     return out
-
-
-def _reversed_range(loop, block):
-    """The bounds ``[b]`` or ``[a, b]`` where `block` is the whole body of ``for t in
-    reversed(range(...))`` over those bounds, left only at its end, `a` an int constant of 0 or more,
-    and neither `t` nor what the bounds read assigned in the loop; else None."""
-    if not isinstance(loop, gast.For):
-        return None   # (a while loop: no index)
-    it = loop.iter
-    if not (block is loop.body and not loop.orelse and isinstance(loop.target, gast.Name) and isinstance(it, gast.Call)
-            and isinstance(it.func, gast.Name) and it.func.id == "reversed"
-            and len(it.args) == 1 and isinstance(it.args[0], gast.Call) and isinstance(it.args[0].func, gast.Name)
-            and it.args[0].func.id == "range" and 1 <= len(it.args[0].args) <= 2 and not it.args[0].keywords):
-        return None
-    if any(isinstance(t, (gast.Break, gast.Continue, gast.Return)) for t in walk_statements(block)):
-        return None
-    bounds = it.args[0].args
-    if len(bounds) == 2 and not (isinstance(bounds[0], gast.Constant) and type(bounds[0].value) is int
-                                 and bounds[0].value >= 0):
-        return None   # (xs[-1] is the last row, and xs[-1:b] another slice)
-    assigned = {n for t in walk_statements(block) for n in stored_names(t)}
-    if loop.target.id in assigned or any(isinstance(n, gast.Name) and n.id in assigned for b in bounds for n in walk(b)):
-        return None
-    return bounds
 
 
 def _is_name(node, id_) -> bool:

@@ -47,8 +47,8 @@ def record_in_tapes(forward: list, backward: list, known: dict, stack: str, name
     described above; `stack` is the stack's name. Returns whether any was."""
     if any(subscript_write(s) is not None for s in walk_statements(forward + backward)):
         return False
-    loops = [s for s in forward if _over_range(s, reverse=False) is not None]
-    backs = [s for s in backward if _over_range(s, reverse=True) is not None]
+    loops = [s for s in forward if range_loop(s, reverse=False) is not None]
+    backs = [s for s in backward if range_loop(s, reverse=True) is not None]
     tapes = [0]   # (how many so far: `_tape1`, `_tape2`, ...)
     for loop in loops:
         key = _key(loop, reverse=False)
@@ -68,7 +68,7 @@ def _taped(loop, back, forward, known, stack, namer, tapes):
     all_pushes = [s for s in loop.body if pushed(s) and pushed(s)[0] == stack]
     if len(all_pushes) != len(pushes) or [v for _, v in pushes][::-1] != [v for _, v in pops]:
         return   # (every push of the body a name, popped back in the mirror order)
-    index, count, first = _over_range(loop, reverse=False)
+    index, count, first, _ = range_loop(loop, reverse=False)
     row = name(index) if first == 0 else gast.BinOp(left=name(index), op=gast.Sub(), right=const(first))
     made = []
     for (k, v), (j, _) in zip(pushes, pops[::-1]):
@@ -89,9 +89,13 @@ def _taped(loop, back, forward, known, stack, namer, tapes):
         forward[at_loop:at_loop] = made
 
 
-def _over_range(loop, reverse):
-    """(index, count, first) where `loop` is ``for index in range(first, b)`` (``reversed(...)`` of
-    it with `reverse`) as described in the module's docstring, else None."""
+def range_loop(loop, reverse, counted=True):
+    """(index, count, first, bounds) where `loop` is ``for index in range(*bounds)`` (``reversed(...)``
+    of it with `reverse`), `bounds` ``[b]`` or ``[first, b]`` with `first` an int constant of 0 or
+    more, left only at the end of its body (no `break`, `continue`, `return`), which assigns neither
+    `index` nor what `b` reads; `count` is the number of trips where `b` is an int constant or
+    ``len(xs)`` (`first` 0), else None. None for any other loop, and with `counted`, for one with no
+    `count`."""
     if not (isinstance(loop, gast.For) and isinstance(loop.target, gast.Name) and not loop.orelse):
         return None
     it = loop.iter
@@ -105,21 +109,21 @@ def _over_range(loop, reverse):
     first = 0
     if len(bounds) == 2:
         if not (isinstance(bounds[0], gast.Constant) and type(bounds[0].value) is int and bounds[0].value >= 0):
-            return None
+            return None   # (xs[-1] is the last row, and xs[-1:b] another slice)
         first = bounds[0].value
-    last = bounds[-1]
+    last, count = bounds[-1], None
     if isinstance(last, gast.Constant) and type(last.value) is int:
         count = const(max(last.value - first, 0))
     elif first == 0 and _is_call(last, "len") and len(last.args) == 1 and isinstance(last.args[0], gast.Name):
         count = last
-    else:
+    if count is None and counted:
         return None
     if any(isinstance(t, (gast.Break, gast.Continue, gast.Return)) for t in walk_statements(loop.body)):
         return None
     assigned = {n for t in walk_statements(loop.body) for n in stored_names(t)}
     if loop.target.id in assigned or any(isinstance(n, gast.Name) and n.id in assigned for n in walk(last)):
         return None
-    return loop.target.id, count, first
+    return loop.target.id, count, first, bounds
 
 
 def _key(loop, reverse) -> str:
