@@ -526,6 +526,7 @@ class Gen:
                 (2 if compound and cx.loop_depth < 2 and iterables else 0, "enumerate"),
                 (2 if compound and cx.loop_depth < 2 else 0, "collect"),
                 (1 if compound and cx.loop_depth < 2 else 0, "trajectory"),
+                (1 if compound and cx.loop_depth < 2 else 0, "recurrence"),
                 (2, "dict"),
                 (4 if self._buffers(sc, cx, (DICT,)) else 0, "dict_write"),
             ]
@@ -943,6 +944,22 @@ class Gen:
                                 (f"np.sum({tr} * {tr})", SCALAR), (f"np.sum({tr}[1:] * 0.5, axis=0)", ARRAY)))
         sc[w] = Var(kind, "own", True)
         return lines + [f"{w} = {last}"]
+
+    def s_recurrence(self, sc, fx, cx):
+        """A state carried over the indices of a range, as an RNN's is: ``st0 = v0 * 1.0``, then
+        ``for t in range(3): st0 = np.tanh(0.5 * st0 + step * a[t])``, `a` an array read at the index.
+        (In code for known shapes, the state each trip overwrites goes into a tape: transforms/tapes.py.)"""
+        h, t = fx.fresh("st"), fx.fresh("t")
+        first = self.expr(sc, fx, self.integer(0, 1), ARRAY)
+        arrays = [n for n in self._names(sc, (ARRAY,)) if n not in cx.locked]
+        at_t = f"{self.pick(arrays)}[{t}]" if arrays else f"(1.0 + {t})"
+        bsc = dict(sc)
+        bsc[t] = Var(INT, "ro", hi=2)
+        bsc[h] = Var(ARRAY, "own", True)
+        step = self.bounded_fn(self.expr(bsc, fx, self.integer(0, 2), ARRAY))
+        body = [f"{h} = np.tanh({self.pick(('0.5', '-0.7'))} * {h} + {step.src} * {at_t})"]
+        sc[h] = Var(ARRAY, "own", True)
+        return [f"{h} = {_par(first)} * 1.0", f"for {t} in range(3):"] + _indent(body)
 
     def s_collect(self, sc, fx, cx):
         """A loop that appends to a list made before it, summed after it: ``hs = [v0]``, then

@@ -736,12 +736,12 @@ def test_random_programs_compiled_are_right_or_refused(tmp_path):
     """Each random program's gradient is compiled and agrees with finite differences (and the
     Python code), or s2s.jit refuses it with a JitError: never another error, never a different
     number. Programs s2s itself refuses, and points where finite differences are unreliable, are
-    left out; some programs must compile. By default, programs 8 to 15 (two or three of them
-    compile; a program takes about two seconds); the deep profile (S2S_HYPOTHESIS_PROFILE=deep)
-    takes programs 0 to 199."""
+    left out; some programs must compile. By default, programs 0 to 7 (three of them compile; a
+    program takes about two seconds); the deep profile (S2S_HYPOTHESIS_PROFILE=deep) takes
+    programs 0 to 199."""
     import proggen
     compiled = 0
-    for seed in range(200) if os.environ.get("S2S_HYPOTHESIS_PROFILE") == "deep" else range(8, 16):
+    for seed in range(200) if os.environ.get("S2S_HYPOTHESIS_PROFILE") == "deep" else range(8):
         program = proggen.random_program(seed)
         args = proggen.random_inputs(seed, program)
         module = proggen.load_program(program.source, tmp_path)
