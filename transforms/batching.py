@@ -51,7 +51,7 @@ from __future__ import annotations
 import gast
 
 from .nodes import assign, at, call, clone, const, expr_stmt, name, stored_names, subscript_write, walk, walk_statements
-from .tapes import range_loop
+from .tapes import range_loop, trip_row
 
 MARK = "s2s_vectors"   # set on an `np.multiply.outer(u, v)` call node whose operands are known vectors:
 # True, or their lengths (u's, v's) where code for known shapes knows them
@@ -182,7 +182,7 @@ def _read_row(block, k, value, trips):
     read = block[j].value if j >= 0 and isinstance(block[j], gast.Assign) else None
     if not _row_at(read, trips) or read.value.id in {n for t in block for n in stored_names(t)}:
         return value   # (read again later, the array must hold what it held)
-    return read
+    return clone(read)
 
 
 def _row_at(value, trips) -> bool:
@@ -212,10 +212,8 @@ def _keep(keep, value, length, trips, origin):
     if length is None or trips is None:
         return _append(keep, value, origin)
     index, _, first = trips
-    row = name(index) if first == 0 else gast.BinOp(left=name(index), op=gast.Sub(), right=const(first))
-    return at(gast.Assign(targets=[gast.Subscript(value=name(keep), slice=row, ctx=gast.Store())], value=value,
-                          type_comment=None), origin)
-
+    return at(gast.Assign(targets=[gast.Subscript(value=name(keep), slice=trip_row(index, first), ctx=gast.Store())],
+                          value=value, type_comment=None), origin)
 
 
 def _rows_in_order(loop, block) -> dict:

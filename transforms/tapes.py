@@ -60,18 +60,18 @@ def record_in_tapes(forward: list, backward: list, known: dict, stack: str, name
 
 
 def _taped(loop, back, forward, known, stack, namer, tapes):
-    pushes = [(k, pushed(s)[1].id) for k, s in enumerate(loop.body)
-              if pushed(s) and pushed(s)[0] == stack and isinstance(pushed(s)[1], gast.Name)]
+    pushes = [(k, pushed(s)[1]) for k, s in enumerate(loop.body) if pushed(s) and pushed(s)[0] == stack]
     pops = [(k, s.targets[0].id) for k, s in enumerate(back.body)
             if isinstance(s, gast.Assign) and popped(s.value) == stack and len(s.targets) == 1
             and isinstance(s.targets[0], gast.Name)]
-    all_pushes = [s for s in loop.body if pushed(s) and pushed(s)[0] == stack]
-    if len(all_pushes) != len(pushes) or [v for _, v in pushes][::-1] != [v for _, v in pops]:
+    if not all(isinstance(value, gast.Name) for _, value in pushes) \
+            or [value.id for _, value in pushes][::-1] != [v for _, v in pops]:
         return   # (every push of the body a name, popped back in the mirror order)
     index, count, first, _ = range_loop(loop, reverse=False)
-    row = name(index) if first == 0 else gast.BinOp(left=name(index), op=gast.Sub(), right=const(first))
+    row = trip_row(index, first)
     made = []
-    for (k, v), (j, _) in zip(pushes, pops[::-1]):
+    for (k, value), (j, _) in zip(pushes, pops[::-1]):
+        v = value.id
         shape = _array_shape(known.get(v))
         if shape is None:
             continue
@@ -87,6 +87,12 @@ def _taped(loop, back, forward, known, stack, namer, tapes):
     if made:
         at_loop = forward.index(loop)
         forward[at_loop:at_loop] = made
+
+
+def trip_row(index, first):
+    """The row of a trip's value in an array of the trips of a loop over ``range(first, b)``:
+    ``index``, or ``index - first``."""
+    return name(index) if first == 0 else gast.BinOp(left=name(index), op=gast.Sub(), right=const(first))
 
 
 def range_loop(loop, reverse, counted=True):
