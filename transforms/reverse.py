@@ -101,6 +101,7 @@ class _Reverse:
         self.wide: dict = {}            # in code for known shapes, inexact name -> Known of its adjoint
         self.shapes: dict = {}          # assignment -> {name: same-shaped representative} (see shapes.py)
         self.stacks = {v for v in stack_names(fn.body) if act.is_active(v)}
+        self.list_helpers = {namer.helper(h) for h in ("spread", "zeros_like", "unindex", "add")}   # (of a list: a list)
         self.primal = set(param_names(fn)) | {n for s in walk_statements(fn.body)
                                               for n in _written(s)}
         self.counter = {"saved": 0, "trips": 0, "result": 0, "it": 0}
@@ -317,10 +318,15 @@ class _Reverse:
         if not self.act.is_active(v):
             return
         d = self.namer.adjoint(v)
+        stack = v in self.stacks   # a list its appends' adjoints pop from: a list (`np.sum(xs)` gives an array)
+        if stack and v in zero and not isinstance(contribution, gast.List) and not (
+                isinstance(contribution, gast.Call) and isinstance(contribution.func, gast.Name)
+                and contribution.func.id in self.list_helpers):
+            contribution = call("list", contribution)
         if v in zero:
             code.append(_located(d, contribution, origin))
             zero.discard(v)
-        elif v in self.containers:
+        elif v in self.containers or stack:
             code.append(_located(d, call(self.namer.helper("add"), name(d), contribution), origin))
         else:
             code.append(_located(d, gast.BinOp(left=name(d), op=gast.Add(), right=contribution), origin))

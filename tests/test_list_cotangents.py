@@ -1,0 +1,61 @@
+"""A list built by appends (a loop's `ys.append(v)`, a comprehension) and then read as an array
+(`np.sum(ys)`, `np.max(ys)`, unpacked): the backward pass pops its elements' cotangents from the
+list's, which must be a list, whatever the rule that read the list gave (NumPy's reductions give
+an array). Before, such a gradient raised AttributeError ('numpy.ndarray' object has no attribute
+'pop') when called. Checked against values worked out by hand and central differences."""
+import numpy as np
+import pytest
+
+import s2s
+from oracles import numerical_grad
+
+
+def appended(x):
+    ys = []
+    for i in range(3):
+        ys.append(x[i] * x[i])
+    return np.sum(ys)
+
+
+def comprehension(x):
+    ys = [x[i] * x[i] for i in range(3)]
+    return np.max(ys) + np.mean(ys)
+
+
+def unpacked(x):
+    ys = []
+    for v in x:
+        ys.append(np.sin(v))
+    a, b, c = ys
+    return a * b + c
+
+
+def layers(params, x):
+    return np.sum(x) * np.sum([np.sum(b * b) for W, b in params]) + np.max([np.sum(W) for W, b in params])
+
+
+@pytest.mark.parametrize("f", [appended, comprehension, unpacked])
+def test_a_list_built_by_appends_and_read_as_an_array(f):
+    x = np.array([0.3, -1.2, 2.1])
+    g = s2s.grad(f)
+    for _ in range(3):   # the general code, then the code for these shapes
+        np.testing.assert_allclose(g(x), numerical_grad(f, [x], 0), rtol=1e-6, atol=1e-8)
+
+
+def test_its_hessian_vector_product():
+    x, v = np.array([0.3, -1.2, 2.1]), np.array([1.0, 0.5, -2.0])
+    np.testing.assert_allclose(s2s.hvp(appended)(x, v), 2.0 * v)   # the Hessian of sum(x * x): 2 I
+
+
+def test_a_comprehension_over_a_list_of_layers():
+    rng = np.random.default_rng(4)
+    params = [(rng.normal(size=(3, 3)), rng.normal(size=3)) for _ in range(3)]
+    x = rng.normal(size=3)
+    got = s2s.grad(layers)(params, x)   # (the general code)
+    for i, layer in enumerate(params):
+        for j in range(2):
+            def at(leaf, i=i, j=j):
+                changed = [list(p) for p in params]
+                changed[i][j] = leaf
+                return layers([tuple(p) for p in changed], x)
+            np.testing.assert_allclose(got[i][j], numerical_grad(at, [layer[j]], 0), rtol=1e-6, atol=1e-8)
