@@ -34,7 +34,7 @@ from .transforms.renest import renest
 from .transforms.float_arrays import float_arrays
 from .transforms.batching import batch_outer_products
 from .transforms.tapes import record_in_tapes
-from .transforms.specialise import scalar_fills
+from .transforms.specialise import fills_in_arithmetic, scalar_fills
 from .transforms.known_shapes import known_shapes
 from .transforms.known_values import Known, describe
 from .transforms.scalars import python_scalars
@@ -421,9 +421,10 @@ class _Generation:
             self.scalars = numbers
         sweeps = reverse(fn, info, self.namer, act, callees, self.derive_call, wrt, numbers, known, self.checkpoint,
                          self.deterministic)
-        if known:   # a sum's cotangent as a number where products broadcast it; outer products of
-            sweeps.backward = scalar_fills(sweeps.backward, known,   # vectors over a loop: one product
-                                           {self.namer.adjoint(p) for p in wrt})
+        if known:   # a sum's cotangent as a number (or a smaller array) where arithmetic broadcasts
+            # it; outer products of vectors over a loop: one product
+            sweeps.backward = scalar_fills(sweeps.backward, known, {self.namer.adjoint(p) for p in wrt})
+            sweeps.backward = fills_in_arithmetic(sweeps.backward, known)
             if not self.checkpoint:   # what a loop over a range records, in an array per name
                 record_in_tapes(sweeps.forward, sweeps.backward, known, self.namer.stack, self.namer)
             sweeps.backward = batch_outer_products(sweeps.backward, self.namer)

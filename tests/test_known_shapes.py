@@ -203,18 +203,24 @@ def test_a_number_broadcast_against_an_array_sums_its_cotangent_as_a_person_does
     assert isinstance(g(*args)[1], float)
 
 
+def test_a_cotangent_summed_back_over_axes_of_length_one_keeps_them():
+    # (4, 3) summed back to w (1, 3) and b (4, 1); the values: CASES' second signature of `broadcasts`
+    text = s2s.source(s2s.grad(broadcasts, wrt=(1, 2)), like=(np.ones((4, 3)), np.ones((1, 3)), np.ones((4, 1))))
+    assert "unbroadcast(" not in text
+    assert ".sum(axis=1, keepdims=True)" in text and ".sum(axis=0, keepdims=True)" in text
+
+
 def test_shapes_that_are_not_known_keep_their_helpers():
-    # b broadcast against a row of X: summed back; a value of data-dependent shape: unknown
+    # a value of data-dependent shape: unknown
     def picks(x, w):
         y = x[x > 0]
         return np.sum(y * w[0])
-    text = s2s.source(s2s.grad(broadcasts, wrt=(1, 2)), like=(np.ones((4, 3)), np.ones((1, 3)), np.ones((4, 1))))
-    assert "unbroadcast(" in text   # (4, 3) summed back to (1, 3) and (4, 1): kept keepdims sums to the helper
     x, w = np.array([1.0, -2.0, 3.0]), np.array([0.5, 2.0])
     g = s2s.grad(picks, wrt=1)
     np.testing.assert_allclose(g(x, w), [4.0, 0.0])
 
 
+@pytest.mark.filterwarnings("ignore::PendingDeprecationWarning")
 @pytest.mark.filterwarnings("ignore::PendingDeprecationWarning")
 def test_float32_and_matrices_keep_their_types():
     x32 = np.ones((3, 2), dtype=np.float32)

@@ -11,7 +11,7 @@ hold a value of one known shape and dtype *wherever they are read*: every assign
 name gives that same shape and dtype (flow-insensitive, iterated to a fixed point, so a name
 assigned in a loop is known only if every pass gives the same). The primitives it knows are few
 and their shapes exact: arithmetic and comparisons (broadcasting), elementwise rules, ``@`` and
-``np.dot`` of vectors and matrices, reductions over constant axes, ``np.zeros``-like makers of
+``np.dot`` of vectors and matrices, reductions over constant axes (SciPy's ``logsumexp`` too), ``np.zeros``-like makers of
 a constant shape (ints, and tuples of them, from an array's ``.shape`` too), ``.T``, keeps-shape rules (``np.roll``), indexing by an int or constant
 slices, and the index of a ``range`` loop. Anything else is unknown, which is always safe: the
 generic code stays.
@@ -346,6 +346,8 @@ def _call(value, of, fixed, callees, result_of):
             return None if a is None or b is None else _matmul(a, b)
         if fn in _REDUCTIONS:
             return _reduction(fn, of(bound[first]), constant)
+        if _is_logsumexp(fn) and constant("b") is None and constant("return_sign", False) is False:
+            return _reduction(fn, of(bound[first]), constant)
     except (LookupError, TypeError, ValueError):
         return None
     return None
@@ -381,6 +383,11 @@ def _made(args, kwargs, fixed):
     if not (isinstance(shape, tuple) and all(type(n) is int and n >= 0 for n in shape)) or dtype.kind not in "biuf":
         return None
     return Known(shape, dtype)
+
+
+def _is_logsumexp(fn) -> bool:
+    """Is `fn` SciPy's `logsumexp` (a reduction, without weights; SciPy is not needed here)?"""
+    return getattr(fn, "__name__", None) == "logsumexp" and (getattr(fn, "__module__", None) or "").startswith("scipy.")
 
 
 def _reduction(fn, k, constant):

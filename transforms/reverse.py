@@ -442,16 +442,22 @@ class _Reverse:
 
     def known_sum(self, contribution, t, arg):
         """`unbroadcast(contribution, arg)` as the sum it is, where `t`'s shape (the contribution's)
-        and `arg`'s are known float64 shapes and `arg`'s is `t`'s without leading axes: ``c.sum()``,
-        ``c.sum(axis=0)``; else None. (The method, as a person writes it: `np.sum` costs a few
-        microseconds more per call, on arrays of any size.)"""
+        and `arg`'s are known float64 shapes and `arg`'s is `t`'s without leading axes (``c.sum()``,
+        ``c.sum(axis=0)``) or with some of length one (``c.sum(axis=1, keepdims=True)``); else None.
+        (The method, as a person writes it: `np.sum` costs a few microseconds more per call, on
+        arrays of any size.)"""
         kt, ka = self.adjoint_known(t), self.known.get(arg)
         if kt is None or ka is None or kt.dtype != _F8 or ka.dtype != _F8:
             return None
+        method = gast.Attribute(value=contribution, attr="sum", ctx=gast.Load())
         lead = kt.ndim - ka.ndim
+        kept = [i for i, (a, b) in enumerate(zip(kt.shape, ka.shape)) if a != b]
+        if lead == 0 and kept and all(ka.shape[i] == 1 for i in kept):   # axes of length one: kept
+            axis = const(kept[0]) if len(kept) == 1 else _tuple(kept)
+            return call(method, keywords=[gast.keyword(arg="axis", value=axis),
+                                          gast.keyword(arg="keepdims", value=const(True))])
         if lead <= 0 or kt.shape[lead:] != ka.shape:
             return None
-        method = gast.Attribute(value=contribution, attr="sum", ctx=gast.Load())
         if ka.ndim == 0:
             return call(method)
         axis = const(0) if lead == 1 else _tuple(range(lead))

@@ -9,8 +9,10 @@ the instantiated template becomes what a person writes:
                              ->  b @ g               (a vector, b a matrix)
                              ->  g * b               (two vectors)
     matmul_grad_b(g, a, b)   ->  a.T @ g, g @ a, np.multiply.outer(a, g), g * a
+    dot_grad_a, dot_grad_b   ->  the same (`np.dot` of vectors and matrices is `@`)
     np.size(a), size_of(a)   ->  its size, a constant
     unsum(g, x, None, False) ->  np.full(x's shape, g)   (x a float64 array), and then just g
+    unsum(g, x, 1, False)    ->  np.full(x's shape, g[:, None]), and then that
                                  where every product that reads it has a factor of that shape
                                  (`scalar_fills`, on the backward sweep)
 
@@ -33,7 +35,9 @@ def specialise(expr, known: dict, helper):
     the generated code."""
     if not known:
         return expr
-    forms = {helper("matmul_grad_a"): _matmul_grad_a, helper("matmul_grad_b"): _matmul_grad_b}
+    # (`np.dot` of vectors and matrices is `@`: `dot_grad_a` calls `matmul_grad_a` for those ranks)
+    forms = {helper("matmul_grad_a"): _matmul_grad_a, helper("matmul_grad_b"): _matmul_grad_b,
+             helper("dot_grad_a"): _matmul_grad_a, helper("dot_grad_b"): _matmul_grad_b}
     unsum, sizes = helper("unsum"), helper("size_of")
 
     def rank(node):
@@ -48,15 +52,22 @@ def specialise(expr, known: dict, helper):
                 g, a, b = node.args
                 form = forms[f.id](g, a, b, rank(a), rank(b))
                 if getattr(form, MARK, False):   # the two vectors' lengths: those of the matrix
-                    matrix = a if f.id == helper("matmul_grad_a") else b
+                    matrix = a if f.id in (helper("matmul_grad_a"), helper("dot_grad_a")) else b
                     setattr(form, MARK, known[matrix.id].shape)
                 return form if form is not None else node
-            if isinstance(f, gast.Name) and f.id == unsum and len(node.args) == 4 and _constants(node.args[2:]) == [
-                    None, False] and isinstance(node.args[1], gast.Name):
-                k = known.get(node.args[1].id)   # the cotangent of a sum of all of x: x's shape, filled
-                if k is not None and k.python is False and k.ndim and k.dtype == np.dtype(float):
-                    return call("np.full", gast.Tuple(elts=[const(n) for n in k.shape], ctx=gast.Load()),
-                                node.args[0])
+            if isinstance(f, gast.Name) and f.id == unsum and len(node.args) == 4 and isinstance(node.args[1], gast.Name):
+                k = known.get(node.args[1].id)   # the cotangent of a sum: x's shape, filled
+                axes, keepdims = _axes(node.args[2]), _constants(node.args[3:])[0]
+                if k is not None and k.python is False and k.ndim and k.dtype == np.dtype(float) \
+                        and keepdims in (True, False) and (axes is None or all(-k.ndim <= a < k.ndim for a in axes)):
+                    g = node.args[0]
+                    if axes is not None and not keepdims:   # the sum's axes back, of length one
+                        axes = {a % k.ndim for a in axes}   # (`g[:, None]`: `np.expand_dims(g, 1)`, as a view)
+                        g = gast.Subscript(value=g, slice=gast.Tuple(elts=[
+                            const(None) if a in axes else gast.Slice(lower=None, upper=None, step=None)
+                            for a in range(k.ndim)], ctx=gast.Load()), ctx=gast.Load())
+                    if axes is not None or isinstance(node.args[2], gast.Constant) and node.args[2].value is None:
+                        return call("np.full", gast.Tuple(elts=[const(n) for n in k.shape], ctx=gast.Load()), g)
             if (_is_np(f, "size") or isinstance(f, gast.Name) and f.id == sizes) and len(node.args) == 1 and isinstance(node.args[0], gast.Name):
                 k = known.get(node.args[0].id)
                 if k is not None:
@@ -122,13 +133,87 @@ def scalar_fills(stmts, known: dict, kept=frozenset()) -> list:
     return stmts
 
 
+def fills_in_arithmetic(stmts, known: dict) -> list:
+    """`np.full(shape, v)` read in elementwise arithmetic (``a - np.full((64, 4), m)``, a rule's
+    cotangent spread over a sum's axes) as `v`, where the arithmetic has another operand known to
+    be a float64 array of that shape: it broadcasts `v` to the same values. `stmts`: the backward
+    sweep (in place)."""
+    def operands(node, out):
+        if isinstance(node, gast.BinOp) and isinstance(node.op, _ELEMENTWISE):
+            for side in ("left", "right"):
+                child = getattr(node, side)
+                if isinstance(child, gast.BinOp) and isinstance(child.op, _ELEMENTWISE):
+                    operands(child, out)
+                else:
+                    out.append((node, side, child))
+        return out
+
+    def visit(node, inside):   # (inner arithmetic first: `np.exp(a - np.full(...))` has a's shape either way)
+        arithmetic = isinstance(node, gast.BinOp) and isinstance(node.op, _ELEMENTWISE)
+        for child in gast.iter_child_nodes(node):
+            visit(child, arithmetic)
+        if arithmetic and not inside:
+            found = operands(node, [])
+            shaped = [o for _, _, o in found if _fill_shape(o) is None]   # (not another fill: one is kept)
+            for parent, side, child in found:
+                shape = _fill_shape(child)
+                if shape is not None and any(_shaped(o, known, shape) for o in shaped):
+                    setattr(parent, side, child.args[1])
+    for st in walk_statements(stmts):
+        if not isinstance(st, (gast.If, gast.For, gast.While)):
+            visit(st, False)
+    return stmts
+
+
+_ELEMENTWISE = (gast.Add, gast.Sub, gast.Mult, gast.Div)
+
+
+def _fill_shape(node):
+    """The shape of ``np.full((constants), v)``, else None."""
+    if isinstance(node, gast.Call) and _is_np(node.func, "full") and len(node.args) == 2 and not node.keywords \
+            and isinstance(node.args[0], gast.Tuple) and all(isinstance(e, gast.Constant) for e in node.args[0].elts):
+        return tuple(e.value for e in node.args[0].elts)
+    return None
+
+
 def _shaped(node, known, shape) -> bool:
-    """Is `node` a float64 array of `shape`: a name known to be one, or one to a constant power?"""
+    """Is `node` a float64 array of `shape`: a name known to be one, one to a constant power, or
+    elementwise arithmetic or a NumPy function of one argument (``np.exp(a - m)``) that broadcasts
+    such names and numbers to it?"""
     if isinstance(node, gast.BinOp) and isinstance(node.op, gast.Pow) and not any(
             isinstance(n, gast.Name) for n in gast.walk(node.right)):
         node = node.left
     k = known.get(node.id) if isinstance(node, gast.Name) else None
-    return k is not None and k.python is False and k.shape == shape and k.dtype == np.dtype(float)
+    if k is not None:
+        return k.python is False and k.shape == shape and k.dtype == np.dtype(float)
+    return _float_shape(node, known) == shape
+
+
+_ELEMENTWISE_CALLS = frozenset({"exp", "log", "tanh", "sin", "cos", "sqrt", "abs", "negative", "square"})
+
+
+def _float_shape(node, known):
+    """The shape of a float64 value computed elementwise from names of known shapes and numbers,
+    or None."""
+    if isinstance(node, gast.Constant) and type(node.value) in (int, float):
+        return ()
+    if isinstance(node, gast.Name):
+        k = known.get(node.id)
+        return k.shape if k is not None and k.dtype in (np.dtype(float), np.dtype(int)) else None
+    if isinstance(node, gast.UnaryOp) and isinstance(node.op, gast.USub):
+        return _float_shape(node.operand, known)
+    if _fill_shape(node) is not None:
+        return _fill_shape(node)
+    if isinstance(node, gast.BinOp) and isinstance(node.op, _ELEMENTWISE):
+        a, b = _float_shape(node.left, known), _float_shape(node.right, known)
+        try:
+            return None if a is None or b is None else np.broadcast_shapes(a, b)
+        except ValueError:
+            return None
+    if isinstance(node, gast.Call) and not node.keywords and len(node.args) == 1 \
+            and any(_is_np(node.func, f) for f in _ELEMENTWISE_CALLS):
+        return _float_shape(node.args[0], known)
+    return None
 
 
 def _factors(node):
@@ -156,6 +241,16 @@ def _products(st):
 def _as_factor(st, name_node) -> bool:
     """Is this read of a name one factor of a maximal product in `st`?"""
     return any(any(f is name_node for f in factors) for _, factors in _products(st))
+
+
+def _axes(node):
+    """The ints of a constant axis or tuple of axes, or None (for ``None`` too)."""
+    if isinstance(node, gast.Constant) and type(node.value) is int:
+        return [node.value]
+    if isinstance(node, gast.Tuple) and node.elts and all(isinstance(e, gast.Constant) and type(e.value) is int
+                                                          for e in node.elts):
+        return [e.value for e in node.elts]
+    return None
 
 
 def _constants(nodes):
