@@ -18,6 +18,7 @@ import types
 import weakref
 
 import gast
+import numpy as np
 
 from . import __version__, runtime
 from .errors import Location, S2SError, UnsupportedError
@@ -26,6 +27,7 @@ from .load import _Namespace, cells_of, load
 from .naming import _MAX_STYLES, Namer
 from .parsing import parse_function
 from .rules import _BY_METHOD
+from .trees import flatten
 from .transforms import assemble
 from .transforms.activity import activity
 from .transforms.algebra import specialised_simplifier
@@ -34,9 +36,10 @@ from .transforms.renest import renest
 from .transforms.float_arrays import float_arrays
 from .transforms.batching import batch_outer_products
 from .transforms.tapes import record_in_tapes
+from .transforms.unroll_trees import builtin_names, unroll_trees
 from .transforms.specialise import fills_in_arithmetic, scalar_fills
 from .transforms.known_shapes import known_shapes
-from .transforms.known_values import Known, describe
+from .transforms.known_values import Known, KnownTree, describe
 from .transforms.scalars import python_scalars
 from .transforms.shared_reads import share_reads
 from .transforms.complex_values import refuse_complex
@@ -92,6 +95,7 @@ class Generated:
     functional: dict = dataclasses.field(default_factory=dict)  # name -> its source before `transforms.inplace`
     stack: str = "_stack"                          # the name of the list the functions record values on
     like: dict | None = None                       # parameter -> Known: the arguments code for known shapes is for
+    unrolled: frozenset = frozenset()              # parameters (trees) whose loops it unrolled (`unroll_trees`)
 
 
 # Every loaded generated function -> the generation it came from, so that code
@@ -218,6 +222,7 @@ class _Generation:
         self.prepared: dict = {}  # function -> its normal form, read early for the shapes it returns
         self.parsed: dict = {}    # function -> (tree, info) parsed already, to be prepared once
         self.known = None         # in code for known shapes, what the entry's names hold (Known)
+        self.unrolled = {}        # its parameters whose trees `unroll_trees` made names of: their displays
         self.scalars = ()         # in code for numbers, the entry's names that hold numbers
         self.wrt = ()             # the entry's differentiated parameters
         self.returns: dict = {}   # (function, Knowns of its arguments) -> Known of its result, or None
@@ -298,6 +303,8 @@ class _Generation:
         _strip_own_decorator(fn, func, info)
         fence(fn, info)
         _check_builtin_names(fn, info, func)
+        if func is self.entry and self.like and any(isinstance(k, KnownTree) for k in self.like.values()):
+            fn, self.unrolled = self.unroll(func, fn) or (fn, {})
         self.user_names |= _user_names(fn)
         fn, helpers = local_functions(fn, info, self.namer)
         fn, lookups = function_values(fn, info, func, self.namer, helpers, self.parse_user, self.binder(func))
@@ -320,6 +327,27 @@ class _Generation:
             check_mutations(fn, info, callees, self.namer.is_temp)
             check_calls(fn, info, callees, self.effects, self.namer)
         return fn, info, callees
+
+    def unroll(self, func, fn):
+        """`unroll_trees` of the entry `fn` (of `func`): (fn, {parameter: display}), or None."""
+        trees = {p: k for p, k in self.like.items() if isinstance(k, KnownTree)}
+        free = set(func.__code__.co_freevars)
+
+        def resolve(n):
+            return None if n in free else func.__globals__.get(n, getattr(builtins, n, None))
+
+        def pure(call):   # a NumPy function (or s2s.flatten) keeps no list it is given
+            f, path = call.func, []
+            while isinstance(f, gast.Attribute):
+                path.append(f.attr)
+                f = f.value
+            obj = resolve(f.id) if isinstance(f, gast.Name) else None
+            for attr in reversed(path):
+                obj = getattr(obj, attr, None)
+            return obj is flatten or isinstance(obj, np.ufunc) or inspect.isfunction(obj) and (
+                obj.__module__ or "").split(".")[0] == "numpy"
+
+        return unroll_trees(fn, trees, builtin_names(func, stored_names(fn)), pure=pure)
 
     def effects(self, func):
         """{parameter: line} of the parameters the user function `func` may write into in
@@ -610,7 +638,7 @@ def _generate(func, wrt, single, mode, optimize, has_aux, self_class, entry, num
     generated = Generated(module, made[entry], entry, summary,
                           [(name, src, made[name]) for name, src, _, _ in sources], tuple(dict.fromkeys(gen.read)),
                           tuple(bindings.values()), {name: text for (name, _, _, _), text in zip(sources, functional)},
-                          namer.stack, like)
+                          namer.stack, like, frozenset(gen.unrolled))
     for fn in made.values():
         ORIGINS[fn] = generated
     return generated
@@ -695,7 +723,8 @@ def _generate_entry(gen, namer, func, wrt, single, mode, optimize, named=None):
         entry_fn = assemble.jvp(tangents, namer, entry, params, _describe(mode, func, info, wrt, named))
     else:
         sweeps, info = gen.sweeps(func, params)
-        entry_fn = assemble.joint(sweeps, namer, entry, wrt, single, mode, _describe(mode, func, info, wrt), gen.aux)
+        entry_fn = assemble.joint(sweeps, namer, entry, wrt, single, mode, _describe(mode, func, info, wrt), gen.aux,
+                                  gen.unrolled)
         if gen.like and gen.guard:
             _guard_arguments(entry_fn, gen.like, namer)
     gen.wrt = wrt

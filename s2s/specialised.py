@@ -26,7 +26,7 @@ from .calling import inline_numbers, passes_as_it_is
 from .driver import generate
 from .errors import S2SError
 from .transforms.callees import still_bound
-from .transforms.known_values import describe_key, signature_key
+from .transforms.known_values import TreeKey, describe_key, signature_key
 
 
 def _same_sources(general, make):
@@ -97,9 +97,11 @@ class ForShapes:
         which = self.table.get(key)
         return which if which is not None else self.first_call(key)
 
-    def keep(self, key, function):
+    def keep(self, key, function, made=None):
+        # a tree's gradient has its types where the code unrolled it (`transforms.unroll_trees`)
+        trees = {p for p, k in zip(self.params, key) if type(k) is TreeKey and p in self.names}
         self.table[key] = function
-        if passes_as_it_is(key, self.differentiated):
+        if passes_as_it_is(key, self.differentiated) and trees <= (made.unrolled if made is not None else set()):
             self.fast[key] = function
         return function
 
@@ -115,7 +117,7 @@ class ForShapes:
         made = _same_sources(self.general, lambda: generate(self.func, self.names, self.single, self.mode,
                                                             self.optimize, like=like, checkpoint=self.checkpoint))
         self.made[key] = made
-        return self.keep(key, made.function)
+        return self.keep(key, made.function, made)
 
     def for_arguments(self, args):
         """The Generated that runs for a call with `args` (making it if needed)."""

@@ -37,10 +37,25 @@ def _function(fname, args, body, doc):
                             type_comment=None, type_params=[])
 
 
-def _gradients(sweeps, namer, wrt):
+def _gradients(sweeps, namer, wrt, trees=None):
     def one(p):
+        if p in (trees or {}):   # a tree of arrays unrolled (`unroll_trees`): its leaves' adjoints
+            display = copy.deepcopy(trees[p])
+            for n in (n for n in gast.walk(display) if isinstance(n, (gast.List, gast.Tuple))):
+                n.elts = [leaf(e.id) if isinstance(e, gast.Name) else e for e in n.elts]
+            return display
         return name(namer.adjoint(p)) if p not in sweeps.zero_at_end and p in sweeps.active_wrt \
             else call(namer.helper("zeros_like"), name(p))
+
+    # a leaf is assigned once, by the unpacking at the top, whose adjoint is the sweep's last: its
+    # adjoint is not zero there where the sweep assigns it anywhere (a branch's other path, or a
+    # loop that may not run, has it made zeros before)
+    assigned = {n.id for s in (trees and sweeps.backward or ()) for n in gast.walk(s)
+                if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Store)}
+
+    def leaf(v):
+        d = namer.adjoint(v)
+        return name(d) if d in assigned else call(namer.helper("zeros_like"), name(v))
 
     def entry(p):  # `xs[1]`: an entry of `*xs` (see `s2s.varargs`)
         base, k = p[:-1].split("[")
@@ -66,9 +81,10 @@ def _stack_init(sweeps, namer):
     return [assign(namer.stack, gast.List(elts=[], ctx=gast.Load()))] if sweeps.uses_stack else []
 
 
-def joint(sweeps, namer, fname, wrt, single, mode, doc, aux=None):
+def joint(sweeps, namer, fname, wrt, single, mode, doc, aux=None, trees=None):
     """`grad_f`, `value_and_grad_f` or `vjp_f` (mode) as one function; with `aux` (the name of
-    the second half of f's result, `has_aux=True`): `(gradients, aux)`, `((value, aux), gradients)`."""
+    the second half of f's result, `has_aux=True`): `(gradients, aux)`, `((value, aux), gradients)`.
+    `trees`: {parameter: the display of its leaves' names} where the code unrolled its loops."""
     args = copy.deepcopy(sweeps.params)
     seed = namer.adjoint(sweeps.out)
     body = list(sweeps.inits) + _stack_init(sweeps, namer) + list(sweeps.forward)
@@ -89,7 +105,7 @@ def joint(sweeps, namer, fname, wrt, single, mode, doc, aux=None):
         body.append(assign(seed, const(1.0) if sweeps.scalar_out else call(namer.helper("grad_seed"),
                                                                               name(sweeps.out))))
     body += mark_adjoint(list(sweeps.backward))
-    grads = _gradients(sweeps, namer, wrt)
+    grads = _gradients(sweeps, namer, wrt, trees)
     result = grads[0] if single else gast.Tuple(elts=grads, ctx=gast.Load())
     if mode == "value_and_grad":
         value_part = name(value) if aux is None else gast.Tuple(elts=[name(value), name(aux)], ctx=gast.Load())

@@ -29,7 +29,7 @@ import numpy as np
 from s2s import runtime
 
 from .callees import call_arguments
-from .known_values import Const, Known
+from .known_values import Const, Known, KnownTree
 from .nodes import name_nodes, param_names, subscript_write, target_names, walk, walk_statements
 
 
@@ -102,7 +102,7 @@ def _escapes(s):
         t = s.targets[0]
         if isinstance(t, gast.Attribute):
             yield from (n.id for n in name_nodes(t))
-        elif not isinstance(t, (gast.Name, gast.Subscript)):
+        elif not isinstance(t, (gast.Name, gast.Subscript)) and _unpacked(s) is None:
             yield from target_names(s)
     elif isinstance(s, gast.Expr):
         for n in walk(s.value):
@@ -119,6 +119,14 @@ def _assigned(s, env, callees, assigned, result_of):
     if isinstance(s, gast.Assign) and subscript_write(s) is None:
         if len(s.targets) == 1 and isinstance(s.targets[0], gast.Name):
             yield s.targets[0].id, _value(s.value, env, callees, assigned, result_of)
+        elif _unpacked(s) is not None:   # `a, b = t`: the entries of a `KnownTree`
+            names, source = _unpacked(s)
+            tree = env.get(source)
+            if tree is None and source in assigned:
+                raise _NotYet(source)
+            entries = tree.entries if isinstance(tree, KnownTree) and len(tree.entries) == len(names) \
+                else (None,) * len(names)
+            yield from zip(names, entries)
     elif isinstance(s, gast.For):
         element = None
         it = s.iter
@@ -131,6 +139,15 @@ def _assigned(s, env, callees, assigned, result_of):
             element = Known(k.shape[1:], k.dtype)
         for n in target_names(s):
             yield n, element if isinstance(s.target, gast.Name) else None
+
+
+def _unpacked(s):
+    """(the names, the name unpacked) of ``a, b = t``, or None."""
+    t = s.targets[0] if len(s.targets) == 1 else None
+    if isinstance(t, (gast.Tuple, gast.List)) and isinstance(s.value, gast.Name) \
+            and all(isinstance(e, gast.Name) for e in t.elts):
+        return [e.id for e in t.elts], s.value.id
+    return None
 
 
 def _value(value, env, callees, assigned, result_of):

@@ -1,8 +1,10 @@
 """Known values: what `transforms.known_shapes` says of a name, and of a run-time argument.
 
 `Known` is a value's shape and dtype, and whether it is a Python number; `Const` a value fixed by
-the arguments' shapes (``x.shape``, ``len(x)``). `describe` gives the `Known` of an argument when a
-derivative is called (`s2s.specialised` keys its table on it) or given to ``s2s grad --like``.
+the arguments' shapes (``x.shape``, ``len(x)``); `KnownTree` a list or tuple of float64 arrays, or
+of tuples of them, as autograd's models keep their parameters (``[(W1, b1), (W2, b2)]``).
+`describe` gives the `Known` of an argument when a derivative is called (`s2s.specialised` keys
+its table on it) or given to ``s2s grad --like``.
 """
 from __future__ import annotations
 
@@ -46,6 +48,24 @@ class Known:
 
 
 @dataclasses.dataclass(frozen=True)
+class KnownTree:
+    """A list or tuple (`kind`) of known entries: each a float64 array of one or more axes (a
+    `Known`) or a tuple of such (a `KnownTree`). Its structure and shapes are fixed by the
+    argument, its entries are not (`transforms.unroll_trees`)."""
+
+    kind: type
+    entries: tuple
+
+    def leaves(self, path=()):
+        """(path of indices, Known) of each array, in order."""
+        for i, entry in enumerate(self.entries):
+            if isinstance(entry, KnownTree):
+                yield from entry.leaves(path + (i,))
+            else:
+                yield path + (i,), entry
+
+
+@dataclasses.dataclass(frozen=True)
 class Const:
     """A value fixed by the arguments' shapes: `x.shape`, `len(x)`, `x.shape[0]`, and ints made of them."""
 
@@ -69,9 +89,39 @@ _F8_DTYPE = np.dtype(float)
 
 def signature_key(args) -> tuple:
     """The signature of a call as `s2s.calling`'s wrapper builds it, one entry per argument: the
-    shape of a float64 ndarray, ``(shape, dtype)`` of another ndarray, else the value's type."""
+    shape of a float64 ndarray, ``(shape, dtype)`` of another ndarray, the `TreeKey` of a list or
+    tuple, else the value's type."""
     return tuple(a.shape if type(a) is np.ndarray and a.dtype is _F8_DTYPE else
-                 (a.shape, a.dtype) if type(a) is np.ndarray else type(a) for a in args)
+                 (a.shape, a.dtype) if type(a) is np.ndarray else
+                 tree_key(a) if type(a) is list or type(a) is tuple else type(a) for a in args)
+
+
+class TreeKey(tuple):
+    """The signature entry of a `KnownTree`: (its type, its entries' entries), an array's its
+    shape. (A tuple of its own type: never taken for an array's shape.)"""
+
+
+_TREE_WIDTH, _TREE_DEPTH = 32, 3   # larger lists are data, not parameters: keyed by their type
+
+
+def tree_key(value, depth=1):
+    """The `TreeKey` of a list or tuple of float64 arrays of one or more axes (or of tuples of
+    them, `_TREE_DEPTH` levels at most, `_TREE_WIDTH` entries each), else its type."""
+    if not value or len(value) > _TREE_WIDTH or depth > _TREE_DEPTH:
+        return type(value)
+    keys = []
+    for v in value:
+        kind = type(v)
+        if kind is np.ndarray and v.dtype is _F8_DTYPE and v.ndim:
+            keys.append(v.shape)
+        elif kind is tuple:
+            k = tree_key(v, depth + 1)
+            if type(k) is not TreeKey:
+                return type(value)
+            keys.append(k)
+        else:
+            return type(value)
+    return TreeKey((type(value), tuple(keys)))
 
 
 def array_of_key(key):
@@ -84,7 +134,9 @@ def array_of_key(key):
 
 
 def describe_key(key):
-    """The `Known` of an entry of a signature key (`signature_key`)."""
+    """The `Known` (`KnownTree`) of an entry of a signature key (`signature_key`)."""
+    if type(key) is TreeKey:
+        return KnownTree(key[0], tuple(describe_key(k) for k in key[1]))
     array = array_of_key(key)
     if array is not None:
         shape, dtype = array

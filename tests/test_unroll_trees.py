@@ -1,0 +1,142 @@
+"""Code for known shapes of a list of layers (`transforms.unroll_trees`): the loops over it are
+unrolled into straight-line code on its arrays, and what cannot be unrolled exactly stays general.
+Every gradient is checked against central differences, leaf by leaf, at the general code's call
+and at two calls of the code for these shapes."""
+import numpy as np
+import pytest
+
+import s2s
+from oracles import numerical_grad
+
+
+def mlp(params, X, Y):
+    h = X
+    for W, b in params[:-1]:
+        h = np.tanh(h @ W + b)
+    W, b = params[-1]
+    out = h @ W + b
+    m = np.max(out, axis=1, keepdims=True)
+    logp = out - np.log(np.sum(np.exp(out - m), axis=1, keepdims=True)) - m
+    penalty = 0.0
+    for W, b in params:
+        penalty += np.sum(W * W)
+    return -np.mean(np.sum(Y * logp, axis=1)) + 0.001 * penalty
+
+
+def predict(params, x):
+    for W, b in params:
+        x = np.tanh(x @ W + b)
+    return x
+
+
+def calls_a_helper(params, x):   # the list passed on: the helper could change it, so not unrolled
+    return np.sum(predict(params, x) ** 2)
+
+
+def indexed(params, x):
+    for k in range(len(params)):
+        W, b = params[k]
+        x = np.sin(x @ W) + b * (k + 1.0)
+    last = params[-1]
+    return np.sum(x * x) + np.sum(last[0]) + sum(np.sum(b) for W, b in params)
+
+
+def enumerated(params, x):
+    for i, (W, b) in enumerate(params):
+        x = x + (i + 0.5) * np.tanh(x @ W + b)
+    for W, b in reversed(params[1:]):
+        x = np.cos(x @ W.T) * b
+    return np.sum(x) + 0.1 * np.sum([np.sum(W) for W, b in params])
+
+
+def breaks(params, x):   # a loop with a break of its own stays a loop
+    for W, b in params:
+        if np.sum(x) > 1e6:
+            break
+        x = np.tanh(x @ W + b)
+    return np.sum(x ** 2)
+
+
+def branches(params, x):   # a leaf read on one path only, others never: their gradients zeros
+    W0, b0 = params[0]
+    if np.sum(x) > 0:
+        x = np.tanh(x @ W0)
+    else:
+        x = x + b0
+    for W, b in params[1:]:
+        x = np.sin(x @ W)
+    return np.sum(x * x)
+
+
+def widths(sizes, rng):
+    return [(0.5 * rng.normal(size=(m, n)), 0.1 * rng.normal(size=n)) for m, n in zip(sizes[:-1], sizes[1:])]
+
+
+def square_layers(rng, count=3):
+    return widths([3] * (count + 1), rng)
+
+
+def leaf_grads(f, params, rest):
+    """Central differences of `f(params, *rest)` in each array of `params`."""
+    def at(i, j):
+        def g(leaf):
+            layers = [list(layer) for layer in params]
+            layers[i][j] = leaf
+            return f([tuple(layer) for layer in layers], *rest)
+        return numerical_grad(g, [params[i][j]], 0)
+    return [tuple(at(i, j) for j in range(len(layer))) for i, layer in enumerate(params)]
+
+
+CASES = [
+    (mlp, lambda r: (widths([4, 6, 5, 3], r), r.normal(size=(7, 4)), np.eye(3)[r.integers(0, 3, size=7)])),
+    (calls_a_helper, lambda r: (square_layers(r), r.normal(size=(2, 3)))),
+    (indexed, lambda r: (square_layers(r), r.normal(size=(2, 3)))),
+    (enumerated, lambda r: (square_layers(r, 4), r.normal(size=(2, 3)))),
+    (breaks, lambda r: (square_layers(r), r.normal(size=(2, 3)))),
+    (branches, lambda r: (square_layers(r), np.abs(r.normal(size=(2, 3))))),
+    (branches, lambda r: (square_layers(r), -np.abs(r.normal(size=(2, 3))))),
+]
+
+
+@pytest.mark.parametrize("f, make", CASES, ids=[f"{c[0].__name__}{k}" for k, c in enumerate(CASES)])
+def test_gradients_of_a_list_of_layers_are_those_of_finite_differences(f, make):
+    params, *rest = make(np.random.default_rng(0))
+    expected = leaf_grads(f, params, rest)
+    g = s2s.grad(f)
+    for _ in range(3):   # the general code, then twice the code for these shapes
+        got = g(params, *rest)
+        assert type(got) is list and all(type(layer) is tuple for layer in got)
+        for layer, want in zip(got, expected):
+            for a, b in zip(layer, want):
+                np.testing.assert_allclose(a, b, rtol=1e-6, atol=1e-8)
+    value, got = s2s.value_and_grad(f)(params, *rest)
+    assert value == f(params, *rest) and type(got) is list
+
+
+def test_the_code_for_a_list_of_layers_reads_as_backpropagation_by_hand():
+    rng = np.random.default_rng(1)
+    args = (widths([4, 6, 5, 3], rng), rng.normal(size=(7, 4)), np.eye(3)[rng.integers(0, 3, size=7)])
+    text = s2s.source(s2s.grad(mlp), like=args)
+    for general in ("add_at", "iterated", "zeros_like", "_stack", "unbroadcast(", "matmul_grad"):
+        assert general not in text, general
+    assert "params_0_0, params_0_1 = _1" in text
+    assert "d_params_1_0 = d_params_1_0 + h_1.T @ d_" in text   # the layers' names: one shape each
+
+
+def test_a_tuple_of_layers_gets_a_tuple_and_a_list_of_other_things_the_general_code():
+    rng = np.random.default_rng(3)
+    layers, x = tuple(square_layers(rng)), rng.normal(size=(2, 3))
+    g = s2s.grad(indexed)
+    for _ in range(3):
+        got = g(layers, x)
+        assert type(got) is tuple and all(type(layer) is tuple for layer in got)
+    mixed = [(layers[0][0], 1.5)] + list(layers[1:])   # a float among the arrays: not a tree of arrays
+    for _ in range(3):
+        assert type(s2s.grad(indexed)(mixed, x)[0][1]) is float
+
+
+@pytest.mark.parametrize("f", [calls_a_helper, breaks])
+def test_what_cannot_be_unrolled_exactly_is_not(f):
+    rng = np.random.default_rng(2)
+    text = s2s.source(s2s.grad(f), like=(square_layers(rng), rng.normal(size=(2, 3))))
+    assert "for " in text
