@@ -36,6 +36,7 @@ from .transforms.renest import renest
 from .transforms.float_arrays import float_arrays
 from .transforms.batching import batch_outer_products
 from .transforms.tapes import record_in_tapes
+from .transforms.tree_callees import inline_tree_callees
 from .transforms.unroll_trees import builtin_names, unroll_trees
 from .transforms.specialise import fills_in_arithmetic, scalar_fills
 from .transforms.known_shapes import known_shapes
@@ -329,12 +330,24 @@ class _Generation:
         return fn, info, callees
 
     def unroll(self, func, fn):
-        """`unroll_trees` of the entry `fn` (of `func`): (fn, {parameter: display}), or None."""
+        """`unroll_trees` of the entry `fn` (of `func`), the functions of its module it passes a tree
+        to inlined: (fn, {parameter: display}), or None."""
         trees = {p: k for p, k in self.like.items() if isinstance(k, KnownTree)}
         free = set(func.__code__.co_freevars)
 
         def resolve(n):
             return None if n in free else func.__globals__.get(n, getattr(builtins, n, None))
+
+        def parse(callee):
+            if not inspect.isfunction(callee) or callee.__globals__ is not func.__globals__ or callee.__closure__ \
+                    or callee.__code__.co_filename != func.__code__.co_filename or callee in ORIGINS:
+                return None   # (its names mean what they mean in the entry's module; its lines are the file's)
+            try:
+                callee_fn, callee_info = self.parse_user(callee)
+                fence(callee_fn, callee_info)
+            except S2SError:
+                return None
+            return callee_fn
 
         def pure(call):   # a NumPy function (or s2s.flatten) keeps no list it is given
             f, path = call.func, []
@@ -347,7 +360,8 @@ class _Generation:
             return obj is flatten or isinstance(obj, np.ufunc) or inspect.isfunction(obj) and (
                 obj.__module__ or "").split(".")[0] == "numpy"
 
-        return unroll_trees(fn, trees, builtin_names(func, stored_names(fn)), pure=pure)
+        return unroll_trees(fn, trees, builtin_names(func, stored_names(fn)),
+                            lambda fn, names, taken: inline_tree_callees(fn, names, resolve, parse, taken), pure)
 
     def effects(self, func):
         """{parameter: line} of the parameters the user function `func` may write into in

@@ -1,7 +1,7 @@
 """Property test: gradients with respect to a list of (W, b) tuples, as autograd's models take
 their parameters, in random programs that read it the ways such models do -- loops over it or a
 slice of it, `enumerate`, a range over its length, an entry at a constant (negative) index,
-unpacked or indexed again -- against the complex step, which is exact to rounding for these
+unpacked or indexed again, passed to a function of the module -- against the complex step, which is exact to rounding for these
 programs (tanh, sin, cos, products and sums). Each gradient is called three times: the general
 code, then twice the code for the shapes of the arguments, the list's with its loops unrolled
 (`transforms.unroll_trees`) where they can be. Example count: the Hypothesis profile
@@ -26,7 +26,20 @@ READS = [
     "h = h + 0.05 * np.sum([np.sum(b * b) for W, b in params{part}])",
     "for W, b in params{part}:\n        if np.sum(b) > 50.0:\n            break\n        h = np.cos(h @ W) * b",
     "for layer in params{part}:\n        h = h + 0.1 * np.sin(h @ layer[0]) + layer[1]",
+    "h = forward(params, h)",
+    "total = total + penalty(params)",
 ]
+HELPERS = """
+
+def forward(params, h):
+    for W, b in params:
+        h = np.tanh(h @ W + b)
+    return h
+
+
+def penalty(params):
+    return 0.01 * sum(np.sum(W * W) for W, b in params)
+"""
 PARTS = ["", "[:-1]", "[1:]", "[::-1]", "[:2]"]
 
 
@@ -38,7 +51,8 @@ def programs(draw):
         reads.append(template.format(part=draw(st.sampled_from(PARTS)), k=draw(st.sampled_from([0, 1, -1, -2])),
                                      less=draw(st.sampled_from(["", " - 1"]))))
     body = "\n    ".join(reads)
-    return f"import numpy as np\n\n\ndef f(params, x):\n    h = x\n    total = 0.0\n    {body}\n    return total + np.sum(h * h)\n"
+    return (f"import numpy as np\n{HELPERS}\n\ndef f(params, x):\n    h = x\n    total = 0.0\n    {body}\n"
+            f"    return total + np.sum(h * h)\n")
 
 
 @pytest.fixture(scope="module")

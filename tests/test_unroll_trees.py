@@ -29,7 +29,7 @@ def predict(params, x):
     return x
 
 
-def calls_a_helper(params, x):   # the list passed on: the helper could change it, so not unrolled
+def calls_a_helper(params, x):   # the list passed on: the helper inlined, then unrolled
     return np.sum(predict(params, x) ** 2)
 
 
@@ -135,7 +135,76 @@ def test_a_tuple_of_layers_gets_a_tuple_and_a_list_of_other_things_the_general_c
         assert type(s2s.grad(indexed)(mixed, x)[0][1]) is float
 
 
-@pytest.mark.parametrize("f", [calls_a_helper, breaks])
+def predict_early(params, x):   # a return inside the loop: not inlined
+    for W, b in params:
+        if np.sum(x) > 1e9:
+            return x
+        x = np.tanh(x @ W + b)
+    return x
+
+
+def calls_one_that_returns_early(params, x):
+    return np.sum(predict_early(params, x) ** 2)
+
+
+scale = 2.0
+
+
+def scaled(params, x):
+    return np.sum(np.sin(x @ params[0][0])) * scale
+
+
+def shadows_a_global_of_its_callee(params, x):   # inlined, `scale` would be the local: not inlined
+    scale = 3.0
+    return scaled(params, x) + scale * np.sum(params[1][1])
+
+
+INLINED = [
+    (calls_a_helper, True),
+    (calls_one_that_returns_early, False),
+    (shadows_a_global_of_its_callee, False),
+]
+
+
+@pytest.mark.parametrize("f, inlined", INLINED, ids=[c[0].__name__ for c in INLINED])
+def test_a_function_given_the_list_is_inlined_only_where_that_is_the_same_computation(f, inlined):
+    rng = np.random.default_rng(5)
+    params, x = square_layers(rng), rng.normal(size=(2, 3))
+    expected = leaf_grads(f, params, [x])
+    g = s2s.grad(f)
+    for _ in range(3):
+        for layer, want in zip(g(params, x), expected):
+            for a, b in zip(layer, want):
+                np.testing.assert_allclose(a, b, rtol=1e-6, atol=1e-8)
+    assert ("fwd_" not in s2s.source(g, like=(params, x))) == inlined
+
+
+def test_autograds_neural_net_example_runs_as_backpropagation_by_hand():
+    import importlib.util
+    import pathlib
+    path = pathlib.Path(__file__).parent.parent / "examples" / "neural_net.py"
+    spec = importlib.util.spec_from_file_location("neural_net_example", path)
+    nn = importlib.util.module_from_spec(spec)
+    sys_path = list(__import__("sys").path)
+    __import__("sys").path.insert(0, str(path.parent))   # (it imports its optimizers module)
+    try:
+        spec.loader.exec_module(nn)
+    finally:
+        __import__("sys").path[:] = sys_path
+    rng = np.random.default_rng(6)
+    params = nn.init_random_params(0.1, [5, 4, 3])
+    X, T = rng.normal(size=(6, 5)), np.eye(3)[rng.integers(0, 3, size=6)]
+    expected = leaf_grads(nn.log_posterior, params, [X, T, 1.0])
+    g = s2s.grad(nn.log_posterior)
+    for _ in range(3):
+        for layer, want in zip(g(params, X, T, 1.0), expected):
+            for a, b in zip(layer, want):
+                np.testing.assert_allclose(a, b, rtol=1e-6, atol=1e-8)
+    text = s2s.source(g, like=(params, X, T, 1.0))
+    assert "fwd_" not in text and "neural_net_predict_out = " in text and "add_at" not in text
+
+
+@pytest.mark.parametrize("f", [breaks, calls_one_that_returns_early])
 def test_what_cannot_be_unrolled_exactly_is_not(f):
     rng = np.random.default_rng(2)
     text = s2s.source(s2s.grad(f), like=(square_layers(rng), rng.normal(size=(2, 3))))

@@ -17,7 +17,8 @@ and every other read of the parameter is the display of them. Then, where they a
 - ``[e for W, b in display]`` is the display of ``e`` for each entry (``sum(e for ...)`` the
   sum of that list).
 
-The loops over layers become straight-line code on arrays of
+A function of the user's that the list is passed to (``neural_net_predict(params, inputs)``) is
+inlined first (`tree_callees`). The loops over layers become straight-line code on arrays of
 known shapes, which the passes after it specialise as they do any other: no container of
 cotangents, no `add_at`.
 

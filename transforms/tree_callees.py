@@ -1,0 +1,175 @@
+"""Tree callees: a function of the user's given the tree of parameters is inlined, for
+`unroll_trees` to unroll its loops too.
+
+autograd's models pass their list of layers on, as ``neural_net_predict(params, inputs)`` and
+``l2_norm(params)`` in its examples, and the loops over the layers are in those functions. In
+code for known shapes of the list, such a call is replaced by the callee's body: its parameters
+are assigned the call's arguments (the list's parameter is the caller's own), its other names
+are renamed where the caller uses them, and its returned value is assigned to
+``<callee>_out``, which the call's place reads::
+
+    log_lik = np.sum(neural_net_predict(params, inputs) * targets)
+
+    ->  inputs_1 = inputs
+        for W, b in params:
+            outputs = np.dot(inputs_1, W) + b
+            inputs_1 = np.tanh(outputs)
+        neural_net_predict_out = outputs - logsumexp(outputs, axis=1, keepdims=True)
+        log_lik = np.sum(neural_net_predict_out * targets)
+
+Only where that is the same computation: the callee is a plain function of the caller's module
+(the same globals, so its global names mean what they meant; none of them a name of the
+caller's), called with as many positional arguments as it has parameters, its one ``return``
+its last statement, no local function or lambda in it, and the list's parameter never assigned
+in it; the call is not inside a conditional expression, a boolean operator, a comprehension or a
+lambda (where it might not run), so the body runs where the call did. Callees it calls with the
+list are inlined in turn, a few levels deep.
+"""
+from __future__ import annotations
+
+import copy
+import inspect
+
+import gast
+
+from .nodes import assign, name, walk
+
+_DEPTH = 4   # levels of callees inlined
+_CONDITIONAL = (gast.IfExp, gast.BoolOp, gast.Lambda, gast.ListComp, gast.GeneratorExp, gast.SetComp,
+                gast.DictComp)
+
+
+def inline_tree_callees(fn, trees, resolve, parse, taken: set):
+    """`fn` with the calls that pass a parameter of `trees` on inlined (in place), or None if a
+    call could not be. `resolve(name)`: the object a global or builtin name of `fn`'s reads;
+    `parse(function)`: its fenced gast `FunctionDef`, or None; `taken`: the names in use (grows)."""
+    local = {a.id for a in fn.args.args + fn.args.kwonlyargs} | {
+        n.id for n in walk(fn) if isinstance(n, gast.Name) and not isinstance(n.ctx, gast.Load)}
+    cache = {}   # function -> its parsed tree, or None
+    for _ in range(_DEPTH):
+        found = _Inliner(trees, lambda n: None if n in local else resolve(n), parse, taken, local, cache)
+        fn.body = found.statements(fn.body)
+        if found.failed:
+            return None
+        if not found.changed:
+            return fn
+    return None
+
+
+class _Inliner:
+    def __init__(self, trees, resolve, parse, taken, local, cache):
+        self.trees, self.resolve, self.parse, self.taken, self.local = trees, resolve, parse, taken, local
+        self.cache = cache
+        self.changed = self.failed = False
+
+    def statements(self, body):
+        out = []
+        for s in body:
+            for field in ("body", "orelse"):
+                if isinstance(getattr(s, field, None), list):
+                    setattr(s, field, self.statements(getattr(s, field)))
+            while True:
+                call = self.call_in(s)
+                if call is None:
+                    break
+                inlined = self.inlined(call)
+                if inlined is None:
+                    self.failed = True
+                    return body
+                before, result = inlined
+                out.extend(before)
+                _replace(s, call, result)
+                self.changed = True
+            out.append(s)
+        return out
+
+    def call_in(self, s):
+        """The first call in `s` (outside its nested statements) that passes a tree on."""
+        def visit(node, conditional):
+            if isinstance(node, gast.stmt) and node is not s:
+                return None
+            if isinstance(node, gast.Call) and isinstance(node.func, gast.Name) \
+                    and any(isinstance(a, gast.Name) and a.id in self.trees for a in node.args) \
+                    and self.parsed(self.resolve(node.func.id)) is not None:
+                if conditional:
+                    self.failed = True
+                    return None
+                return node
+            for child in gast.iter_child_nodes(node):
+                if isinstance(child, gast.stmt):
+                    continue   # (a loop's or branch's own statements: their own turn)
+                # (a while loop's test runs at every trip)
+                found = visit(child, conditional or isinstance(node, _CONDITIONAL + (gast.While,)))
+                if found is not None:
+                    return found
+            return None
+        return visit(s, False)
+
+    def inlined(self, call):
+        """(the statements that compute `call`, the name of its value), or None."""
+        fn = self.parsed(self.resolve(call.func.id))
+        if call.keywords or any(isinstance(a, gast.Starred) for a in call.args):
+            return None
+        args = fn.args
+        if args.vararg or args.kwarg or args.kwonlyargs or args.posonlyargs or len(args.args) != len(call.args) \
+                or fn.decorator_list:
+            return None
+        body = fn.body[1:] if fn.body and isinstance(fn.body[0], gast.Expr) \
+            and isinstance(fn.body[0].value, gast.Constant) and isinstance(fn.body[0].value.value, str) else fn.body
+        returns = [n for n in walk(fn) if isinstance(n, gast.Return)]
+        if not body or returns != [body[-1]] or body[-1].value is None \
+                or any(isinstance(n, (gast.FunctionDef, gast.Lambda)) for n in walk(fn) if n is not fn):
+            return None
+        params = [a.id for a in args.args]
+        stored = {n.id for n in walk(fn) if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Store)}
+        local = set(params) | stored
+        free = {n.id for n in walk(fn) if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Load)} - local
+        if free & self.local:
+            return None   # a global of the callee's that the caller has a variable of
+        renamed = {}
+        for p, a in zip(params, call.args):
+            if isinstance(a, gast.Name) and a.id in self.trees:
+                if p in stored:
+                    return None   # (the caller's list assigned)
+                renamed[p] = a.id
+        for n in sorted(local - set(renamed)):
+            renamed[n] = self.fresh(n)
+        before = [assign(name(renamed[p], store=True), a, origin=call) for p, a in zip(params, call.args)
+                  if p not in renamed or renamed[p] != getattr(a, "id", None)]
+        result = self.fresh(f"{call.func.id}_out")
+        statements = [copy.deepcopy(s) for s in body]
+        for s in statements:
+            for n in walk(s):
+                if isinstance(n, gast.Name) and n.id in renamed:
+                    n.id = renamed[n.id]
+        last = statements.pop()
+        statements.append(gast.copy_location(assign(name(result, store=True), last.value, origin=last), last))
+        return before + statements, result
+
+    def parsed(self, callee):
+        """The gast of a function of the user's to inline (a copy: one per call), or None."""
+        if not inspect.isfunction(callee):
+            return None
+        if callee not in self.cache:
+            self.cache[callee] = self.parse(callee)
+        return copy.deepcopy(self.cache[callee])
+
+    def fresh(self, base):
+        candidate, k = base, 0
+        while candidate in self.taken:
+            k += 1
+            candidate = f"{base}_{k}"
+        self.taken.add(candidate)
+        self.local.add(candidate)
+        return candidate
+
+
+def _replace(s, call, result):
+    for node in walk(s):
+        for field, value in gast.iter_fields(node):
+            if value is call:
+                setattr(node, field, name(result))
+                return
+            if isinstance(value, list) and any(v is call for v in value):
+                setattr(node, field, [name(result) if v is call else v for v in value])
+                return
