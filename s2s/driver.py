@@ -751,6 +751,10 @@ def _guard_arguments(fn, like, namer):
     """Code for arguments of known shapes first checks its arguments are such (`expect_like`)."""
     guards = []
     for p, k in like.items():
+        if isinstance(k, KnownTree):   # its structure: the arrays' shapes, in lists and tuples as it is
+            guards.append(expr_stmt(call(namer.helper("expect_tree_like"), name_node(p), const(p),
+                                         _structure(k)), fn))
+            continue
         if k is None:
             continue
         shape = const(None) if k.python else gast.Tuple(elts=[const(n) for n in k.shape], ctx=gast.Load())
@@ -758,6 +762,13 @@ def _guard_arguments(fn, like, namer):
         guards.append(expr_stmt(call(namer.helper("expect_like"), name_node(p), const(p), shape, const(kind)), fn))
     docstring = 1 if fn.body and isinstance(fn.body[0], gast.Expr) and isinstance(fn.body[0].value, gast.Constant) else 0
     fn.body[docstring:docstring] = guards
+
+
+def _structure(tree):
+    """The display of a `KnownTree`'s structure: its arrays' shapes, in its lists and tuples."""
+    elts = [_structure(e) if isinstance(e, KnownTree) else gast.Tuple(elts=[const(n) for n in e.shape], ctx=gast.Load())
+            for e in tree.entries]
+    return (gast.List if tree.kind is list else gast.Tuple)(elts=elts, ctx=gast.Load())
 
 
 def _bound_defaults(fn, func, cells):

@@ -21,7 +21,7 @@ import numpy as np
 
 from .errors import S2SError
 
-__all__ = ["grad_seed", "expect_like", "unbroadcast", "rebroadcast", "unsum", "unmax", "max_tangent", "unindex", "zeros_like", "add", "matmul_grad_a", "matmul_grad_b",
+__all__ = ["grad_seed", "expect_like", "expect_tree_like", "unbroadcast", "rebroadcast", "unsum", "unmax", "max_tangent", "unindex", "zeros_like", "add", "matmul_grad_a", "matmul_grad_b",
            "dot_grad_a", "dot_grad_b", "untranspose", "retranspose", "stop_gradient", "setindex", "set_at", "add_at", "added_at", "copy_of", "deep_copy_of", "copied",
            "spread", "unspread", "size_of", "select_of", "lower_factor", "checkpoint_every",
            "checkpoint_schedule",
@@ -822,6 +822,28 @@ def expect_like(value, name, shape, dtype):
            else f"of type {type(value).__name__}")
     raise ArgumentShapeError(f"this code was generated for {name} = {wanted} (s2s grad --shape/--like), but {name} "
                              f"is {got}: generate it again for these arguments, or without --shape/--like for any")
+
+
+def expect_tree_like(value, name, tree):
+    """Refuse an argument that code specialised to a list (or tuple) of float64 arrays was not
+    written for: `tree` is its structure, a list or tuple (as the argument was) of the arrays'
+    shapes, or of tuples of them."""
+    if not _tree_matches(value, tree):
+        raise ArgumentShapeError(f"this code was generated for {name} = a {type(tree).__name__} of float64 arrays "
+                                 f"of shapes {tree} (s2s grad --like), but {name} is not one: generate it again "
+                                 "for these arguments, or without --like for any")
+
+
+def _tree_matches(value, tree) -> bool:
+    if type(value) is not type(tree) or len(value) != len(tree):
+        return False
+    for v, t in zip(value, tree):
+        if all(type(n) is int for n in t):   # an array's shape
+            if not (type(v) is np.ndarray and v.dtype == np.float64 and v.shape == t):
+                return False
+        elif not _tree_matches(v, t):
+            return False
+    return True
 
 
 def grad_seed(out):

@@ -4,6 +4,7 @@ the helpers that exist only because shapes were unknown (`unbroadcast` of a same
 cotangent, `grad_seed` of a scalar, `matmul_grad_*` of known ranks). Each case is checked against
 central differences through that code, at two signatures, and through the general code; the code
 itself is read, and what cannot be known keeps its helpers."""
+import re
 import subprocess
 import sys
 import textwrap
@@ -221,7 +222,6 @@ def test_shapes_that_are_not_known_keep_their_helpers():
 
 
 @pytest.mark.filterwarnings("ignore::PendingDeprecationWarning")
-@pytest.mark.filterwarnings("ignore::PendingDeprecationWarning")
 def test_float32_and_matrices_keep_their_types():
     x32 = np.ones((3, 2), dtype=np.float32)
     grads = s2s.grad(broadcasts, wrt=(0, 1, 2))(x32, np.ones(2, dtype=np.float32), np.float32(0.5))
@@ -297,10 +297,57 @@ def test_the_cli_writes_code_for_given_shapes_that_checks_its_arguments(tmp_path
     assert run.stdout.startswith("ArgumentShapeError this code was generated for w = a float64 array of shape (3,)")
 
 
+LAYERS = textwrap.dedent("""
+    import numpy as np
+
+    def loss(params, X):
+        h = X
+        for W, b in params:
+            h = np.tanh(h @ W + b)
+        return np.sum(h ** 2)
+""")
+
+
+def test_the_cli_writes_code_for_a_list_of_layers_that_checks_it(tmp_path):
+    (tmp_path / "layers.py").write_text(LAYERS)
+    like = "params=[(np.ones((3, 4)), np.ones(4)), (np.ones((4, 2)), np.ones(2))], X=np.ones((5, 3))"
+    out = _cli(tmp_path, "grad", "layers.py:loss", "--like", like, "-o", "grad_layers.py")
+    assert out.returncode == 0, out.stderr
+    text = (tmp_path / "grad_layers.py").read_text()
+    assert "expect_tree_like(params, 'params', [((3, 4), (4,)), ((4, 2), (2,))])" in text
+    body = re.search(r"^def grad_loss.*?(?=^\S)", text + "\nend", re.S | re.M).group(0)
+    assert "for " not in body and "import s2s" not in text   # (the loop unrolled; NumPy only)
+    check = textwrap.dedent("""
+        import numpy as np, grad_layers, layers
+        rng = np.random.default_rng(0)
+        params = [(rng.normal(size=(3, 4)), rng.normal(size=4)), (rng.normal(size=(4, 2)), rng.normal(size=2))]
+        X = rng.normal(size=(5, 3))
+        got = grad_layers.grad_loss(params, X)
+        assert type(got) is list and all(type(layer) is tuple for layer in got)
+        for i, layer in enumerate(params):
+            for j, leaf in enumerate(layer):
+                for k in np.ndindex(leaf.shape):
+                    e = np.zeros(leaf.shape)
+                    e[k] = 1e-6
+                    def at(v):
+                        moved = [list(p) for p in params]
+                        moved[i][j] = leaf + v * e
+                        return layers.loss([tuple(p) for p in moved], X)
+                    assert abs(got[i][j][k] - (at(1) - at(-1)) / 2e-6) < 1e-6
+        try:
+            grad_layers.grad_loss(params[:1], X)
+        except TypeError as e:
+            print(type(e).__name__, e)
+    """)
+    run = subprocess.run([sys.executable, "-c", check], capture_output=True, text=True, cwd=tmp_path)
+    assert run.returncode == 0, run.stderr
+    assert run.stdout.startswith("ArgumentShapeError this code was generated for params = a list of float64 arrays")
+
+
 def test_the_cli_refuses_what_it_cannot_specialise_to(tmp_path):
     (tmp_path / "model.py").write_text(MODULE)
     out = _cli(tmp_path, "grad", "model.py:loss", "--like", "X=[1.0, 2.0]")
-    assert out.returncode == 2 and "not to a list" in out.stderr
+    assert out.returncode == 2 and "not to this list" in out.stderr
     out = _cli(tmp_path, "grad", "model.py:loss", "--like", "z=np.ones(3)")
     assert out.returncode == 2 and "has no parameter 'z'" in out.stderr
 
