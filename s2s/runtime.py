@@ -599,6 +599,12 @@ def add(a, b):
         return b
     if isinstance(b, list) and not b:
         return a
+    if isinstance(a, (list, tuple, dict)) != isinstance(b, (list, tuple, dict)):
+        # a container's entry zeroed where it was overwritten (`xs[0] = (u, v)`: setindex(d_xs, 0, 0.0))
+        zero, other = (a, b) if isinstance(b, (list, tuple, dict)) else (b, a)
+        if type(zero) in (int, float) and zero == 0:
+            return other
+        raise TypeError(f"s2s cannot add a cotangent {type(a).__name__} to a {type(b).__name__}; please report this")
     if isinstance(a, (list, tuple)):
         return cotangents(a, [add(u, v) for u, v in zip(a, b)])
     if isinstance(a, dict):

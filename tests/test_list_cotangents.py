@@ -59,3 +59,20 @@ def test_a_comprehension_over_a_list_of_layers():
                 changed[i][j] = leaf
                 return layers([tuple(p) for p in changed], x)
             np.testing.assert_allclose(got[i][j], numerical_grad(at, [layer[j]], 0), rtol=1e-6, atol=1e-8)
+
+
+def replaces_an_entry(pairs, x):   # a list entry that is a tuple, overwritten
+    pairs[0] = (2.0 * pairs[0][0], pairs[0][1])
+    return np.sum(x * pairs[0][0]) + np.sum(pairs[1][0] * pairs[0][1])
+
+
+def test_an_overwritten_entry_that_is_a_tuple():
+    # its cotangent is zeroed (`setindex(d_pairs, 0, 0.0)`) and then a tuple is added to it: that
+    # recursed without end (RecursionError) in `runtime.add`
+    x = np.array([0.5, -1.0])
+    pairs = [(np.array([1.0, 2.0]), np.array([0.3, 0.4])), (np.array([-1.0, 0.5]), np.array([2.0, 1.0]))]
+    got = s2s.grad(replaces_an_entry)(list(pairs), x)
+    np.testing.assert_allclose(got[0][0], 2.0 * x)             # d/dw of sum(x * 2 w)
+    np.testing.assert_allclose(got[0][1], pairs[1][0])         # d/dc of sum(v * c)
+    np.testing.assert_allclose(got[1][0], pairs[0][1])
+    np.testing.assert_allclose(got[1][1], np.zeros(2))
