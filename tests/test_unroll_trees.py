@@ -209,3 +209,23 @@ def test_what_cannot_be_unrolled_exactly_is_not(f):
     rng = np.random.default_rng(2)
     text = s2s.source(s2s.grad(f), like=(square_layers(rng), rng.normal(size=(2, 3))))
     assert "for " in text
+
+
+def replaces_a_layer(params, x):   # writes into the caller's list: its later reads see the new layer
+    params[0] = (2.0 * params[0][0], params[0][1])
+    for W, b in params:
+        x = np.tanh(x @ W + b)
+    return np.sum(x ** 2)
+
+
+def test_a_list_written_into_is_not_unrolled():
+    rng = np.random.default_rng(7)
+    params, x = square_layers(rng), rng.normal(size=(2, 3))
+    text = s2s.source(s2s.grad(replaces_a_layer), like=(params, x))
+    assert "params_0_0" not in text
+    expected = leaf_grads(lambda layers, x: replaces_a_layer(list(layers), x), params, [x])
+    g = s2s.grad(replaces_a_layer)
+    for _ in range(3):   # (each call is given a copy: the function writes into its list)
+        for layer, want in zip(g(list(params), x), expected):
+            for a, b in zip(layer, want):
+                np.testing.assert_allclose(a, b, rtol=1e-6, atol=1e-8)

@@ -23,7 +23,7 @@ known shapes, which the passes after it specialise as they do any other: no cont
 cotangents, no `add_at`.
 
 It is exact only because the list is the same list, with the same entries, all along: the
-parameter is never assigned, nor read by a local function or lambda; its entries are tuples
+parameter is never assigned nor written into, nor read by a local function or lambda; its entries are tuples
 (immutable); what remains of a list's display after the rewrite is only iterated, indexed,
 unpacked, measured (`len`, `enumerate`, `zip`, `reversed`) or given to a NumPy function (or
 `s2s.flatten`), never kept, passed to another function or returned, through which the list
@@ -80,11 +80,18 @@ def unroll_trees(fn: gast.FunctionDef, trees: dict, builtin, inline=None, pure=N
 
 
 def _usable(fn, p) -> bool:
-    """Is parameter `p` never assigned, and not read by a local function or lambda?"""
+    """Is parameter `p` never assigned nor written into (``p[0] = ...``), and not read by a local
+    function or lambda?"""
     for node in walk(fn):
         if isinstance(node, gast.Name) and node.id == p and not isinstance(node.ctx, gast.Load) \
                 and node not in fn.args.args + fn.args.kwonlyargs:
             return False
+        if isinstance(node, gast.Subscript) and not isinstance(node.ctx, gast.Load):
+            root = node
+            while isinstance(root, (gast.Subscript, gast.Attribute)):
+                root = root.value
+            if isinstance(root, gast.Name) and root.id == p:
+                return False
         if isinstance(node, (gast.FunctionDef, gast.Lambda)) and node is not fn \
                 and any(isinstance(n, gast.Name) and n.id == p for n in walk(node)):
             return False
