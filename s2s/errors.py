@@ -93,3 +93,9 @@ class JitError(S2SError):
     """`s2s.jit` cannot compile a function: Numba is not installed, Numba cannot type a line of the
     code (the error names that line, and the user's line it came from), or the generated code uses
     something that has no compiled form yet."""
+
+
+class SpecialisationWarning(UserWarning):
+    """Code for the arguments of a call (numbers, known shapes) could not be made because of an
+    internal error: the general code, made already, runs instead and computes the same derivative.
+    A bug in s2s: please report it. (s2s's own tests make it an error.)"""

@@ -20,24 +20,31 @@ The argument-checking wrapper (`s2s.calling.checked`) does the dispatch.
 from __future__ import annotations
 
 import os
+import warnings
 
 
 from .calling import inline_numbers, passes_as_it_is
 from .driver import generate
-from .errors import S2SError
+from .errors import S2SError, SpecialisationWarning
 from .transforms.callees import still_bound
 from .transforms.known_values import TreeKey, describe_key, signature_key
 
 
 def _same_sources(general, make):
     """`make()`, code made from the sources the general code was made from; the general code where
-    it cannot be made, or where what it reads has changed since (a helper redefined in a notebook,
-    a file edited): a derivative keeps computing what it computed when it was returned."""
+    it cannot be made (an internal error warns, `SpecialisationWarning`), or where what it reads
+    has changed since (a helper redefined in a notebook, a file edited): a derivative keeps
+    computing what it computed when it was returned."""
     if not still_bound(general.bindings):
         return general
     try:
         made = make()
     except S2SError:
+        return general
+    except Exception as error:   # a bug: the general code computes the same
+        warnings.warn(SpecialisationWarning(
+            f"s2s could not make the code for these arguments ({type(error).__name__}: {error}); the general "
+            "code runs instead. This is a bug in s2s: please report it."), stacklevel=2)
         return general
     # (it may read more: the shapes of what a helper returns are read from the helper's source)
     return made if set(general.read) <= set(made.read) and still_bound(made.bindings) else general

@@ -435,3 +435,25 @@ def test_signatures_called_without_checks_are_only_those_that_pass_them():
             g(np.arange(3), 3.0)
         with pytest.raises(s2s.ComplexArgumentError):
             g(x, 3.0j)
+
+
+def test_an_internal_error_making_code_for_these_shapes_warns_and_runs_the_general_code(monkeypatch):
+    from s2s import specialised
+    from s2s.errors import SpecialisationWarning
+
+    def broken(*args, like=None, **kwargs):
+        if like:
+            raise AttributeError("a bug")
+        return generate(*args, like=like, **kwargs)
+    generate = specialised.generate
+    monkeypatch.setattr(specialised, "generate", broken)
+    g = s2s.grad(cubes)
+    x = np.array([1.0, -2.0, 0.5])
+    np.testing.assert_allclose(g(x), 3 * x ** 2)   # the general code
+    with pytest.warns(SpecialisationWarning, match="AttributeError: a bug"):
+        np.testing.assert_allclose(g(x), 3 * x ** 2)   # code for these shapes could not be made: the general code
+    np.testing.assert_allclose(g(x), 3 * x ** 2)
+
+
+def cubes(x):
+    return np.sum(x ** 3)
