@@ -97,31 +97,40 @@ def signature_key(args) -> tuple:
 
 
 class TreeKey(tuple):
-    """The signature entry of a `KnownTree`: (its type, its entries' entries), an array's its
-    shape. (A tuple of its own type: never taken for an array's shape.)"""
+    """The signature entry of a `KnownTree`: (its type, an entry per entry: an array's shape, a
+    tuple's entries). (A tuple of its own type: never taken for an array's shape.)"""
 
 
 _TREE_WIDTH, _TREE_DEPTH = 32, 3   # larger lists are data, not parameters: keyed by their type
 
 
-def tree_key(value, depth=1):
-    """The `TreeKey` of a list or tuple of float64 arrays of one or more axes (or of tuples of
-    them, `_TREE_DEPTH` levels at most, `_TREE_WIDTH` entries each), else its type."""
+def tree_key(value):
+    """The `TreeKey` of a list or tuple of float64 arrays of one or more axes, or of tuples of
+    them (`_TREE_DEPTH` levels at most, `_TREE_WIDTH` entries each), else its type. (The wrapper
+    computes it at every call: one pass, no call per array.)"""
+    entries = _entries(value, 1)
+    return type(value) if entries is None else TreeKey((type(value), entries))
+
+
+def _entries(value, depth):
+    """An array's shape or a tuple's entries, for each entry of `value`; None if one is neither."""
     if not value or len(value) > _TREE_WIDTH or depth > _TREE_DEPTH:
-        return type(value)
+        return None
     keys = []
     for v in value:
-        kind = type(v)
-        if kind is np.ndarray and v.dtype is _F8_DTYPE and v.ndim:
+        kind = v.__class__
+        if kind is np.ndarray:
+            if v.dtype is not _F8_DTYPE or not v.ndim:
+                return None
             keys.append(v.shape)
         elif kind is tuple:
-            k = tree_key(v, depth + 1)
-            if type(k) is not TreeKey:
-                return type(value)
-            keys.append(k)
+            inner = _entries(v, depth + 1)
+            if inner is None:
+                return None
+            keys.append(inner)
         else:
-            return type(value)
-    return TreeKey((type(value), tuple(keys)))
+            return None
+    return tuple(keys)
 
 
 def array_of_key(key):
@@ -133,10 +142,16 @@ def array_of_key(key):
     return key, _F8_DTYPE   # a float64 array's: its shape (a tuple of ints)
 
 
+def _known_tree(kind, entries):
+    """The `KnownTree` of a `TreeKey`'s entries: a shape (ints) is an array's, else a tuple's."""
+    return KnownTree(kind, tuple(Known(e, _F8_DTYPE) if all(type(n) is int for n in e) else _known_tree(tuple, e)
+                                 for e in entries))
+
+
 def describe_key(key):
     """The `Known` (`KnownTree`) of an entry of a signature key (`signature_key`)."""
     if type(key) is TreeKey:
-        return KnownTree(key[0], tuple(describe_key(k) for k in key[1]))
+        return _known_tree(key[0], key[1])
     array = array_of_key(key)
     if array is not None:
         shape, dtype = array
