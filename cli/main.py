@@ -335,11 +335,11 @@ def _like(args, func, cmd) -> dict:
     for text in args.like:
         for name, value in gradcheck.parse_point(text, func, func.__globals__, cmd, option="--like").items():
             known = describe(value)
-            if known is None and type(value) in (list, tuple) and type(tree_key(value)) is TreeKey:
-                known = describe_key(tree_key(value))   # a list of float64 arrays (or of tuples of them)
+            if known is None and type(value) in (list, tuple, dict) and type(tree_key(value)) is TreeKey:
+                known = describe_key(tree_key(value))   # a list or dict of float64 arrays (or of tuples of them)
             if known is None:
                 raise cmd.error(f"--like {name}: s2s specialises code to NumPy arrays and scalars, Python "
-                                f"numbers, and lists or tuples of float64 arrays (or of tuples of them), not to "
+                                f"numbers, and lists, tuples or dicts of float64 arrays (or of tuples of them), not to "
                                 f"this {type(value).__name__}", text, ("--like",),
                                 hint="leave that argument out: its code stays general")
             like[name] = known

@@ -260,6 +260,7 @@ def checked(made, fname: str, wrt: list[str], single: bool, mode: str, direction
     if shapes is not None:   # the signature (`known_values.signature_key`)
         key = "".join(f"{c}.shape if type({c}) is __s2s_ndarray and {c}.dtype is __s2s_f8 else ({c}.shape, {c}.dtype) "
                       f"if type({c}) is __s2s_ndarray else __s2s_tree_key({c}) if type({c}) is list or type({c}) is tuple "
+                      f"or type({c}) is dict "
                       f"else type({c}), " for c in call)
         call_text = f"__s2s_which({', '.join(call)})"
         # signatures that pass the checks below as they are (`passes_as_it_is`) are called at once:

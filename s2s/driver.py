@@ -765,9 +765,11 @@ def _guard_arguments(fn, like, namer):
 
 
 def _structure(tree):
-    """The display of a `KnownTree`'s structure: its arrays' shapes, in its lists and tuples."""
+    """The display of a `KnownTree`'s structure: its arrays' shapes, in its lists, tuples and dicts."""
     elts = [_structure(e) if isinstance(e, KnownTree) else gast.Tuple(elts=[const(n) for n in e.shape], ctx=gast.Load())
             for e in tree.entries]
+    if tree.kind is dict:
+        return gast.Dict(keys=[const(k) for k in tree.keys], values=elts)
     return (gast.List if tree.kind is list else gast.Tuple)(elts=elts, ctx=gast.Load())
 
 

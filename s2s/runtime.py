@@ -831,9 +831,9 @@ def expect_like(value, name, shape, dtype):
 
 
 def expect_tree_like(value, name, tree):
-    """Refuse an argument that code specialised to a list (or tuple) of float64 arrays was not
-    written for: `tree` is its structure, a list or tuple (as the argument was) of the arrays'
-    shapes, or of tuples of them."""
+    """Refuse an argument that code specialised to a list, tuple or dict of float64 arrays was not
+    written for: `tree` is its structure, a list, tuple or dict (as the argument was) of the
+    arrays' shapes, or of tuples of them."""
     if not _tree_matches(value, tree):
         raise ArgumentShapeError(f"this code was generated for {name} = a {type(tree).__name__} of float64 arrays "
                                  f"of shapes {tree} (s2s grad --like), but {name} is not one: generate it again "
@@ -843,6 +843,10 @@ def expect_tree_like(value, name, tree):
 def _tree_matches(value, tree) -> bool:
     if type(value) is not type(tree) or len(value) != len(tree):
         return False
+    if type(tree) is dict:   # the same keys, in the same order (the code iterates in it)
+        if list(value) != list(tree):
+            return False
+        value, tree = list(value.values()), list(tree.values())
     for v, t in zip(value, tree):
         if all(type(n) is int for n in t):   # an array's shape
             if not (type(v) is np.ndarray and v.dtype == np.float64 and v.shape == t):

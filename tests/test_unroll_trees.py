@@ -229,3 +229,79 @@ def test_a_list_written_into_is_not_unrolled():
         for layer, want in zip(g(list(params), x), expected):
             for a, b in zip(layer, want):
                 np.testing.assert_allclose(a, b, rtol=1e-6, atol=1e-8)
+
+
+# -- dicts of arrays (JAX's examples keep parameters so) -----------------------------------------
+
+
+def dict_mlp(p, X):
+    h = np.tanh(X @ p["W1"] + p["b1"])
+    out = h @ p["W2"] + p["b2"]
+    penalty = sum(np.sum(v * v) for k, v in p.items())
+    return np.mean(out ** 2) + 0.01 * penalty + 0.1 * len(p)
+
+
+def dict_loops(p, x):
+    for k in p:
+        x = np.sin(x @ p[k][0]) + p[k][1]
+    return np.sum(x * x) + sum(np.sum(W) for W, b in p.values())
+
+
+def dict_get(p, x):   # a method of the dict kept: general code
+    return np.sum(np.tanh(x @ p.get("W1")) * p["b1"])
+
+
+def dict_written_into(p, x):
+    p["W1"] = 2.0 * p["W1"]
+    return np.sum(np.tanh(x @ p["W1"]) * p["b1"])
+
+
+def dict_grads(f, p, rest):
+    def at(key, j):
+        def g(leaf):
+            moved = dict(p)
+            moved[key] = leaf if j is None else tuple(leaf if i == j else e for i, e in enumerate(p[key]))
+            return f(moved, *rest)
+        return numerical_grad(g, [p[key] if j is None else p[key][j]], 0)
+    return {k: at(k, None) if isinstance(v, np.ndarray) else tuple(at(k, j) for j in range(len(v)))
+            for k, v in p.items()}
+
+
+DICTS = [
+    (dict_mlp, lambda r: ({"W1": r.normal(size=(3, 4)), "b1": r.normal(size=4), "W2": r.normal(size=(4, 2)),
+                           "b2": r.normal(size=2)}, r.normal(size=(5, 3))), True),
+    (dict_loops, lambda r: ({"one": (r.normal(size=(3, 3)), r.normal(size=3)),
+                             "two": (r.normal(size=(3, 3)), r.normal(size=3))}, r.normal(size=(2, 3))), True),
+    (dict_get, lambda r: ({"W1": r.normal(size=(3, 4)), "b1": r.normal(size=4)}, r.normal(size=(5, 3))), False),
+    (dict_written_into, lambda r: ({"W1": r.normal(size=(3, 4)), "b1": r.normal(size=4)}, r.normal(size=(5, 3))),
+     False),
+]
+
+
+@pytest.mark.parametrize("f, make, unrolled", DICTS, ids=[c[0].__name__ for c in DICTS])
+def test_a_dict_of_arrays(f, make, unrolled):
+    p, x = make(np.random.default_rng(8))
+    expected = dict_grads(f, p, [x])
+    g = s2s.grad(f)
+    for _ in range(3):   # (a copy each time: one of them writes into its dict)
+        got = g(dict(p), x)
+        assert type(got) is dict and list(got) == list(p)
+        for k in p:
+            for a, b in zip(got[k] if isinstance(got[k], tuple) else [got[k]],
+                            expected[k] if isinstance(expected[k], tuple) else [expected[k]]):
+                np.testing.assert_allclose(a, b, rtol=1e-6, atol=1e-8)
+    text = s2s.source(g, like=(p, x))
+    assert ("unindex" not in text and "add(" not in text) == unrolled
+
+
+def test_expect_tree_like_checks_types_keys_lengths_and_shapes():
+    from s2s.runtime import ArgumentShapeError, expect_tree_like
+    tree = {"W": (3, 4), "layers": ((4,), (4, 2))}
+    expect_tree_like({"W": np.ones((3, 4)), "layers": (np.ones(4), np.ones((4, 2)))}, "p", tree)
+    for wrong in ({"layers": (np.ones(4), np.ones((4, 2))), "W": np.ones((3, 4))},   # another order
+                  {"W": np.ones((3, 4)), "layers": [np.ones(4), np.ones((4, 2))]},   # a list for a tuple
+                  {"W": np.ones((3, 5)), "layers": (np.ones(4), np.ones((4, 2)))},   # another shape
+                  {"W": np.ones((3, 4), dtype=np.float32), "layers": (np.ones(4), np.ones((4, 2)))},
+                  {"W": np.ones((3, 4))}):
+        with pytest.raises(ArgumentShapeError, match="p = a dict of float64 arrays"):
+            expect_tree_like(wrong, "p", tree)

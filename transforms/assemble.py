@@ -41,8 +41,9 @@ def _gradients(sweeps, namer, wrt, trees=None):
     def one(p):
         if p in (trees or {}):   # a tree of arrays unrolled (`unroll_trees`): its leaves' adjoints
             display = copy.deepcopy(trees[p])
-            for n in (n for n in gast.walk(display) if isinstance(n, (gast.List, gast.Tuple))):
-                n.elts = [leaf(e.id) if isinstance(e, gast.Name) else e for e in n.elts]
+            for n in (n for n in gast.walk(display) if isinstance(n, (gast.List, gast.Tuple, gast.Dict))):
+                field = "values" if isinstance(n, gast.Dict) else "elts"
+                setattr(n, field, [leaf(e.id) if isinstance(e, gast.Name) else e for e in getattr(n, field)])
             return display
         return name(namer.adjoint(p)) if p not in sweeps.zero_at_end and p in sweeps.active_wrt \
             else call(namer.helper("zeros_like"), name(p))

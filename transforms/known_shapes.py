@@ -222,6 +222,9 @@ def _value(value, env, callees, assigned, result_of):
         parts = [fixed(e) for e in value.elts]
         return Const(tuple(p.value for p in parts)) if all(p is not None and type(p.value) is int
                                                            for p in parts) else None
+    if isinstance(value, gast.Subscript) and isinstance(value.value, gast.Name) \
+            and isinstance(env.get(value.value.id), KnownTree):   # `params[0]`, `p["W1"]`
+        return _entry(env[value.value.id], _constant_or_none(value.slice))
     if isinstance(value, gast.Subscript):
         base = fixed(value.value)
         if base is not None and isinstance(base.value, tuple):
@@ -232,6 +235,13 @@ def _value(value, env, callees, assigned, result_of):
     if isinstance(value, gast.Call) and not any(isinstance(a, gast.Starred) for a in value.args):
         return _call(value, of, fixed, callees, result_of)
     return None
+
+
+def _entry(tree, k):
+    """The entry of a `KnownTree` at the constant `k` (an int, or a dict's key), or None."""
+    if tree.kind is dict:
+        return tree.entries[tree.keys.index(k)] if k in tree.keys else None
+    return tree.entries[k] if type(k) is int and -len(tree.entries) <= k < len(tree.entries) else None
 
 
 def _elementwise(op, parts):

@@ -49,16 +49,17 @@ class Known:
 
 @dataclasses.dataclass(frozen=True)
 class KnownTree:
-    """A list or tuple (`kind`) of known entries: each a float64 array of one or more axes (a
-    `Known`) or a tuple of such (a `KnownTree`). Its structure and shapes are fixed by the
-    argument, its entries are not (`transforms.unroll_trees`)."""
+    """A list, tuple or dict (`kind`) of known entries: each a float64 array of one or more axes
+    (a `Known`) or a tuple of such (a `KnownTree`); a dict's `keys` are strings, in its order. Its
+    structure and shapes are fixed by the argument, its entries are not (`transforms.unroll_trees`)."""
 
     kind: type
     entries: tuple
+    keys: tuple = ()
 
     def leaves(self, path=()):
-        """(path of indices, Known) of each array, in order."""
-        for i, entry in enumerate(self.entries):
+        """(path of indices and keys, Known) of each array, in order."""
+        for i, entry in zip(self.keys or range(len(self.entries)), self.entries):
             if isinstance(entry, KnownTree):
                 yield from entry.leaves(path + (i,))
             else:
@@ -93,7 +94,7 @@ def signature_key(args) -> tuple:
     tuple, else the value's type."""
     return tuple(a.shape if type(a) is np.ndarray and a.dtype is _F8_DTYPE else
                  (a.shape, a.dtype) if type(a) is np.ndarray else
-                 tree_key(a) if type(a) is list or type(a) is tuple else type(a) for a in args)
+                 tree_key(a) if type(a) is list or type(a) is tuple or type(a) is dict else type(a) for a in args)
 
 
 class TreeKey(tuple):
@@ -106,8 +107,13 @@ _TREE_WIDTH, _TREE_DEPTH = 32, 3   # larger lists are data, not parameters: keye
 
 def tree_key(value):
     """The `TreeKey` of a list or tuple of float64 arrays of one or more axes, or of tuples of
-    them (`_TREE_DEPTH` levels at most, `_TREE_WIDTH` entries each), else its type. (The wrapper
-    computes it at every call: one pass, no call per array.)"""
+    them (`_TREE_DEPTH` levels at most, `_TREE_WIDTH` entries each), or of a dict of such by
+    strings, else its type. (The wrapper computes it at every call: one pass, no call per array.)"""
+    if value.__class__ is dict:
+        if not all(type(k) is str for k in value):
+            return dict
+        entries = _entries(tuple(value.values()), 1)
+        return dict if entries is None else TreeKey((dict, entries, tuple(value)))
     entries = _entries(value, 1)
     return type(value) if entries is None else TreeKey((type(value), entries))
 
@@ -151,7 +157,8 @@ def _known_tree(kind, entries):
 def describe_key(key):
     """The `Known` (`KnownTree`) of an entry of a signature key (`signature_key`)."""
     if type(key) is TreeKey:
-        return _known_tree(key[0], key[1])
+        tree = _known_tree(key[0], key[1])
+        return dataclasses.replace(tree, keys=key[2]) if key[0] is dict else tree
     array = array_of_key(key)
     if array is not None:
         shape, dtype = array

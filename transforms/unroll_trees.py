@@ -2,16 +2,20 @@
 
 Code for known shapes (`s2s.specialised`) is made for the arguments of a call. Where one of
 them is a list or tuple of float64 arrays, or of tuples of them (`KnownTree`), as autograd's
-models keep their parameters (``[(W1, b1), (W2, b2)]``), this pass rewrites the entry's parsed
-tree, before normal form, so that its arrays are names of their own::
+models keep their parameters (``[(W1, b1), (W2, b2)]``), or a dict of such by strings, as
+JAX's do, this pass rewrites the entry's parsed tree, before normal form, so that its arrays are
+names of their own::
 
     (params_0_0, params_0_1), (params_1_0, params_1_1) = params
+    p_W1 = p["W1"]
 
 and every other read of the parameter is the display of them. Then, where they are constant:
 
 - ``display[k]`` and ``display[a:b]`` are an entry and a shorter display, ``len(display)`` a number;
-- ``for W, b in display:`` (or ``reversed(display)``), ``for k, (W, b) in enumerate(display):``
-  and ``for k in range(n):``
+  a dict's ``p["W1"]`` its entry, and ``p.items()``, ``p.keys()``, ``p.values()`` the list of
+  them (iterated or measured only, as the view is);
+- ``for W, b in display:`` (or ``reversed(display)``; ``for k in p`` over a dict's keys),
+  ``for k, (W, b) in enumerate(display):`` and ``for k in range(n):``
   whose body indexes a display by ``k`` are unrolled: each copy of the body reads the entry
   (or ``k``) in place of the loop's names, which are assigned the last entry after it;
 - ``[e for W, b in display]`` is the display of ``e`` for each entry (``sum(e for ...)`` the
@@ -42,8 +46,10 @@ import gast
 
 from .known_values import KnownTree
 from .nodes import assign, const, name, walk
+from .versions import versions
 
 _MARK = "s2s_display"          # the attribute that marks a display of a tree's leaves
+_VIEW = "s2s_view"             # ... and one that stands for a dict's `.items()`, `.keys()`, `.values()`
 _MEASURES = ("len", "enumerate", "zip", "reversed")   # builtins that read a list without keeping it
 _BUDGET = 4000                 # statements the unrolled copies may add to a function
 
@@ -66,14 +72,14 @@ def unroll_trees(fn: gast.FunctionDef, trees: dict, builtin, inline=None, pure=N
         return None
     leaves, unpacks = {}, []
     for p, tree in trees.items():
-        target, display = _leaf_names(p, tree, taken)
+        statements, display = _leaf_names(p, tree, taken)
         leaves[p] = display
-        unpacks.append(assign(target, name(p), origin=fn))
+        unpacks += [assign(target, value, origin=fn) for target, value in statements]
     rewriter = _Rewriter(leaves, builtin)
     body = rewriter.statements(fn.body)
     if rewriter.added > _BUDGET or not _displays_contained(body, builtin, pure or (lambda call: False)):
         return None
-    body = _versions(body, taken, set(params))
+    body = versions(body, taken, set(params))
     docstring = 1 if body and isinstance(body[0], gast.Expr) and isinstance(body[0].value, gast.Constant) else 0
     fn.body = body[:docstring] + unpacks + body[docstring:]
     return fn, {p: copy.deepcopy(display) for p, display in leaves.items()}
@@ -99,33 +105,57 @@ def _usable(fn, p) -> bool:
 
 
 def _leaf_names(p, tree, taken):
-    """The target that unpacks `p` into a name per leaf (``params_0_1``), and its display."""
+    """(target, value) of the assignments that unpack `p` into a name per leaf (``params_0_1``,
+    ``p_W1`` for ``p["W1"]``), and the display of those names."""
     def fresh(path):
-        base = "_".join([p, *map(str, path)])
+        base = "_".join([p, *(str(k) if str(k).isidentifier() or type(k) is int else str(i)
+                              for i, k in enumerate(path))])
         while base in taken:
             base += "_"
         taken.add(base)
         return base
 
     def build(t, path, store):
-        elts = [build(e, path + (i,), store) if isinstance(e, KnownTree) else name(names[path + (i,)], store)
-                for i, e in enumerate(t.entries)]
+        elts = [build(e, path + (k,), store) if isinstance(e, KnownTree) else name(names[path + (k,)], store)
+                for k, e in zip(t.keys or range(len(t.entries)), t.entries)]
+        if t.kind is dict:
+            return gast.Dict(keys=[const(k) for k in t.keys], values=elts)
         kind = gast.List if t.kind is list and not store else gast.Tuple
         return kind(elts=elts, ctx=gast.Store() if store else gast.Load())
 
     names = {path: fresh(path) for path, _ in tree.leaves()}
-    return build(tree, (), True), _marked(build(tree, (), False))
+    if tree.kind is dict:   # a dict cannot be unpacked: an entry at a time (`p_W1 = p["W1"]`)
+        statements = [(build(e, (k,), True) if isinstance(e, KnownTree) else name(names[(k,)], True),
+                       gast.Subscript(value=name(p), slice=const(k), ctx=gast.Load()))
+                      for k, e in zip(tree.keys, tree.entries)]
+    else:
+        statements = [(build(tree, (), True), name(p))]
+    return statements, _marked(build(tree, (), False))
 
 
 def _marked(node):
     for n in walk(node):
-        if isinstance(n, (gast.List, gast.Tuple)):
+        if isinstance(n, (gast.List, gast.Tuple, gast.Dict)):
             setattr(n, _MARK, True)
     return node
 
 
 def _is_display(node) -> bool:
-    return isinstance(node, (gast.List, gast.Tuple)) and getattr(node, _MARK, False)
+    """A display of a tree's leaves (not a dict's, nor a view of one: `_entries_of`)."""
+    return isinstance(node, (gast.List, gast.Tuple)) and getattr(node, _MARK, False) and not getattr(node, _VIEW, False)
+
+
+def _is_dict(node) -> bool:
+    return isinstance(node, gast.Dict) and getattr(node, _MARK, False)
+
+
+def _iterated(node):
+    """The entries iterating a display gives (a dict's keys, a view's entries), or None."""
+    if _is_dict(node):
+        return [const(k.value) for k in node.keys]
+    if isinstance(node, (gast.List, gast.Tuple)) and getattr(node, _MARK, False):
+        return list(node.elts)
+    return None
 
 
 def _constant_int(node):
@@ -154,6 +184,9 @@ class _Expressions(gast.NodeTransformer):
 
     def visit_Subscript(self, node):
         self.generic_visit(node)
+        if _is_dict(node.value) and isinstance(node.ctx, gast.Load) and isinstance(node.slice, gast.Constant):
+            keys = [k.value for k in node.value.keys]
+            return node.value.values[keys.index(node.slice.value)] if node.slice.value in keys else node
         if not _is_display(node.value) or not isinstance(node.ctx, gast.Load):
             return node
         elts = node.value.elts
@@ -173,8 +206,18 @@ class _Expressions(gast.NodeTransformer):
             node.args[0] = gast.ListComp(elt=node.args[0].elt, generators=node.args[0].generators)
         self.generic_visit(node)
         if isinstance(node.func, gast.Name) and node.func.id == "len" and self.builtin("len") \
-                and len(node.args) == 1 and not node.keywords and _is_display(node.args[0]):
-            return const(len(node.args[0].elts))
+                and len(node.args) == 1 and not node.keywords and _iterated(node.args[0]) is not None:
+            return const(len(_iterated(node.args[0])))
+        if isinstance(node.func, gast.Attribute) and _is_dict(node.func.value) and not node.args \
+                and not node.keywords and node.func.attr in ("items", "keys", "values"):
+            d = node.func.value   # a view: iterated or measured, as the view is (`_displays_contained`)
+            entries = {"keys": [const(k.value) for k in d.keys], "values": d.values,
+                       "items": [_marked(gast.Tuple(elts=[const(k.value), v], ctx=gast.Load()))
+                                 for k, v in zip(d.keys, d.values)]}[node.func.attr]
+            view = gast.List(elts=entries, ctx=gast.Load())
+            setattr(view, _MARK, True)
+            setattr(view, _VIEW, True)
+            return view
         return node
 
     def visit_ListComp(self, node):
@@ -182,10 +225,10 @@ class _Expressions(gast.NodeTransformer):
         if len(node.generators) != 1:
             return node
         gen = node.generators[0]
-        if gen.ifs or gen.is_async or not _is_display(gen.iter) or _assigns(node.elt):
+        if gen.ifs or gen.is_async or _iterated(gen.iter) is None or _assigns(node.elt):
             return node
         made = []
-        for entry in gen.iter.elts:
+        for entry in _iterated(gen.iter):
             bound = _bind(gen.target, entry)
             if bound is None:
                 return node
@@ -287,17 +330,17 @@ class _Rewriter:
         """(target, the value of each trip) of a loop over a display, an enumeration of one or a
         range of constants whose body indexes a display by the loop's name; else None."""
         it, target = loop.iter, loop.target
-        if _is_display(it):
-            return target, list(it.elts)
+        if _iterated(it) is not None:
+            return target, _iterated(it)
         if not isinstance(it, gast.Call) or not isinstance(it.func, gast.Name) or it.keywords \
                 or not self.builtin(it.func.id):
             return None
-        if it.func.id == "reversed" and len(it.args) == 1 and _is_display(it.args[0]):
-            return target, list(reversed(it.args[0].elts))
-        if it.func.id == "enumerate" and len(it.args) == 1 and _is_display(it.args[0]) \
+        if it.func.id == "reversed" and len(it.args) == 1 and _iterated(it.args[0]) is not None:
+            return target, list(reversed(_iterated(it.args[0])))
+        if it.func.id == "enumerate" and len(it.args) == 1 and _iterated(it.args[0]) is not None \
                 and isinstance(target, (gast.Tuple, gast.List)) and len(target.elts) == 2:
             return target, [_marked(gast.Tuple(elts=[const(k), e], ctx=gast.Load()))
-                            for k, e in enumerate(it.args[0].elts)]
+                            for k, e in enumerate(_iterated(it.args[0]))]
         if it.func.id == "range" and isinstance(target, gast.Name) and 1 <= len(it.args) <= 2:
             ends = [_constant_int(a) for a in it.args]
             if None in ends:
@@ -339,10 +382,14 @@ def _displays_contained(body, builtin, pure) -> bool:
                 allowed.update(id(a) for a in node.args)
             elif isinstance(node, (gast.List, gast.Tuple)) and getattr(node, _MARK, False):
                 allowed.update(id(e) for e in node.elts)   # a display's entries: inside it
+            elif _is_dict(node):
+                allowed.update(id(e) for e in node.values)
     for s in body:
         for node in walk(s):
-            if isinstance(node, gast.List) and _is_display(node) and id(node) not in allowed:
+            if (isinstance(node, (gast.List, gast.Dict)) and getattr(node, _MARK, False)) and id(node) not in allowed:
                 return False   # (a tuple of arrays may go anywhere: no one can change it)
+            if isinstance(node, gast.Subscript) and getattr(node.value, _VIEW, False):
+                return False   # (a dict's view cannot be indexed)
             if isinstance(node, gast.Compare) and any(isinstance(op, (gast.Is, gast.IsNot)) for op in node.ops) \
                     and any(_is_display(n) for n in walk(node)):
                 return False
@@ -354,44 +401,3 @@ def builtin_names(func, local_names) -> callable:
     and is one of Python's builtins."""
     free = set(func.__code__.co_freevars)
     return lambda n: n not in local_names and n not in free and n not in func.__globals__ and hasattr(builtins, n)
-
-
-def _versions(body, taken, params) -> list:
-    """`body` with a name assigned again in straight-line code at its top level given a new
-    name (``h``, then ``h_1``): an unrolled loop assigns its names once per entry, each time of
-    another shape, and `known_shapes` knows the shape of a name only where every assignment
-    agrees. Names assigned in a loop or branch, augmented or annotated, written into, or read in
-    another scope (a comprehension's, a lambda's) keep theirs."""
-    kept = set()
-    for s in body:
-        for node in walk(s):
-            if isinstance(node, (gast.For, gast.While, gast.If)) and node is not None:
-                kept |= {n.id for part in (node.body, node.orelse) for t in part for n in walk(t)
-                         if isinstance(n, gast.Name) and not isinstance(n.ctx, gast.Load)}
-                if isinstance(node, gast.For):
-                    kept |= {n.id for n in walk(node.target) if isinstance(n, gast.Name)}
-            elif isinstance(node, (gast.AugAssign, gast.AnnAssign)):
-                kept |= {n.id for n in walk(node.target) if isinstance(n, gast.Name)}
-            elif isinstance(node, gast.Assign):
-                kept |= {n.id for t in node.targets if not isinstance(t, (gast.Name, gast.Tuple, gast.List))
-                         for n in walk(t) if isinstance(n, gast.Name)}
-            elif isinstance(node, (gast.Lambda, gast.FunctionDef, gast.comprehension)):
-                kept |= {n.id for n in walk(node) if isinstance(n, gast.Name)}
-    current, seen = {}, set(params)
-    for s in body:
-        for n in walk(s):
-            if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Load) and n.id in current:
-                n.id = current[n.id]
-        if isinstance(s, gast.Assign):
-            for n in (n for t in s.targets for n in walk(t)):
-                if not isinstance(n, gast.Name) or n.id in kept:
-                    continue
-                original = n.id
-                if original in seen:
-                    k = 1
-                    while f"{original}_{k}" in taken:
-                        k += 1
-                    taken.add(f"{original}_{k}")
-                    current[original] = n.id = f"{original}_{k}"
-                seen.add(original)
-    return body
