@@ -100,3 +100,54 @@ def test_gradients_with_respect_to_a_list_of_layers_are_those_of_the_complex_ste
             for j in range(2):
                 np.testing.assert_allclose(got[i][j], complex_step(f, params, x, i, j), rtol=1e-9, atol=1e-12,
                                            err_msg=source)
+
+
+# -- a dict of layers, by name, as JAX's examples keep them -------------------------------------
+
+DICT_READS = [
+    "for k in p:\n        W, b = p[k]\n        h = np.tanh(h @ W + b)",
+    "for k, (W, b) in p.items():\n        h = h + 0.1 * np.sin(h @ W) * b",
+    "total = total + 0.01 * sum(np.sum(W * W) + np.sum(b) for W, b in p.values())",
+    "W, b = p['{key}']\n    h = np.cos(h @ W.T) + b",
+    "h = h * (1.0 + 0.1 * len(p))",
+    "for k in list(p):\n        h = h + 0.05 * np.tanh(h @ p[k][0])",
+    "h = forward(list(p.values()), h)",
+]
+
+
+@st.composite
+def dict_programs(draw):
+    reads = [draw(st.sampled_from(DICT_READS)).format(key=draw(st.sampled_from(["l0", "l1"])))
+             for _ in range(draw(st.integers(1, 4)))]
+    body = "\n    ".join(reads)
+    return (f"import numpy as np\n{HELPERS}\n\ndef f(p, x):\n    h = x\n    total = 0.0\n    {body}\n"
+            f"    return total + np.sum(h * h)\n")
+
+
+def complex_step_dict(f, p, x, key, j, h=1e-30):
+    leaf = p[key][j]
+    out = np.zeros(leaf.shape)
+    for index in np.ndindex(leaf.shape):
+        stepped = leaf.astype(complex)
+        stepped[index] += 1j * h
+        moved = dict(p)
+        moved[key] = tuple(stepped if i == j else e for i, e in enumerate(p[key]))
+        out[index] = f(moved, x).imag / h
+    return out
+
+
+@given(source=dict_programs(), seed=st.integers(0, 2 ** 16))
+def test_gradients_with_respect_to_a_dict_of_layers_are_those_of_the_complex_step(source, seed, progdir):
+    _count[0] += 1
+    f = load(source, progdir, _count[0]).f
+    rng = np.random.default_rng(seed)
+    p = {f"l{k}": (0.5 * rng.normal(size=(3, 3)), 0.5 * rng.normal(size=3)) for k in range(rng.integers(2, 4))}
+    x = rng.normal(size=(2, 3))
+    g = s2s.grad(f)
+    for _ in range(3):
+        got = g(p, x)
+        assert type(got) is dict and list(got) == list(p), source
+        for key in p:
+            for j in range(2):
+                np.testing.assert_allclose(got[key][j], complex_step_dict(f, p, x, key, j), rtol=1e-9, atol=1e-12,
+                                           err_msg=source)
