@@ -244,6 +244,28 @@ def args_mlp():
 
 
 # ---------------------------------------------------------------------------
+# mlp_dict: the mlp with its parameters in a dict, as JAX's examples keep them
+# ---------------------------------------------------------------------------
+
+def f_mlp_dict(p, X, Y):
+    h = np.tanh(X @ p["W1"] + p["b1"])
+    out = h @ p["W2"] + p["b2"]
+    return np.mean((out - Y) ** 2)
+
+
+def hand_mlp_dict(p, X, Y):
+    """`hand_mlp`, on the dict; returns ``({"W1": ..., "b1": ..., "W2": ..., "b2": ...},)``."""
+    gW1, gb1, gW2, gb2 = hand_mlp(p["W1"], p["b1"], p["W2"], p["b2"], X, Y)
+    return ({"W1": gW1, "b1": gb1, "W2": gW2, "b2": gb2},)
+
+
+def args_mlp_dict():
+    """`args_mlp`'s arrays, the parameters in a dict."""
+    W1, b1, W2, b2, X, Y = args_mlp()
+    return {"W1": W1, "b1": b1, "W2": W2, "b2": b2}, X, Y
+
+
+# ---------------------------------------------------------------------------
 # mlp_tree: three-layer MLP with its parameters in a list of (W, b), cross-entropy
 # ---------------------------------------------------------------------------
 
@@ -437,6 +459,7 @@ WORKLOADS: list[Workload] = [
     Workload("loop", f_loop, ("a", "b"), args_loop, hand_loop, hand_records=300),
     Workload("logreg", f_logreg, ("w", "b"), args_logreg, hand_logreg),
     Workload("mlp", f_mlp, ("W1", "b1", "W2", "b2"), args_mlp, hand_mlp),
+    Workload("mlp_dict", f_mlp_dict, ("p",), args_mlp_dict, hand_mlp_dict),
     Workload("mlp_tree", f_mlp_tree, ("params",), args_mlp_tree, hand_mlp_tree, hand_records=2),
     Workload("rnn", f_rnn, ("Wx", "Wh", "b"), args_rnn, hand_rnn, hand_records=51),
     Workload("stencil", f_stencil, ("u0", "c"), args_stencil, hand_stencil, hand_records=20),

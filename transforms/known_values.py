@@ -110,10 +110,26 @@ def tree_key(value):
     them (`_TREE_DEPTH` levels at most, `_TREE_WIDTH` entries each), or of a dict of such by
     strings, else its type. (The wrapper computes it at every call: one pass, no call per array.)"""
     if value.__class__ is dict:
-        if not all(type(k) is str for k in value):
+        if not value or len(value) > _TREE_WIDTH:
             return dict
-        entries = _entries(tuple(value.values()), 1)
-        return dict if entries is None else TreeKey((dict, entries, tuple(value)))
+        keys, entries = [], []
+        for k, v in value.items():
+            kind = v.__class__
+            if k.__class__ is not str:
+                return dict
+            if kind is np.ndarray:
+                if v.dtype is not _F8_DTYPE or not v.ndim:
+                    return dict
+                entries.append(v.shape)
+            elif kind is tuple:
+                inner = _entries(v, 2)
+                if inner is None:
+                    return dict
+                entries.append(inner)
+            else:
+                return dict
+            keys.append(k)
+        return TreeKey((dict, tuple(entries), tuple(keys)))
     entries = _entries(value, 1)
     return type(value) if entries is None else TreeKey((type(value), entries))
 
