@@ -223,7 +223,6 @@ def unmax(g, x, ans, axis=None, keepdims=False):
     extreme value, split evenly between ties (none, if a constant `initial=` won)."""
     if x.__class__ in (list, tuple):
         x = np.asarray(x)
-    dtype = np.result_type(x, g)  # (a Python-float g keeps x's float32)
     if axis is not None and not keepdims:   # ans and g broadcast against x, not spread over it
         axes = tuple(a % np.ndim(x) for a in ((axis,) if np.ndim(axis) == 0 else axis))
         ans, g = np.expand_dims(ans, axes), np.expand_dims(g, axes)
@@ -231,6 +230,7 @@ def unmax(g, x, ans, axis=None, keepdims=False):
     if x.__class__ is np.ndarray and x.dtype is _F8 and (g.__class__ is float or g.__class__ is np.ndarray
                                                            and g.dtype is _F8):   # (the same, in fewer calls)
         return g * mask / np.maximum(mask.sum(axis=axis, keepdims=True), 1)
+    dtype = np.result_type(x, g)  # (a Python-float g keeps x's float32)
     if not np.ndim(x):
         return np.multiply(g, mask, dtype=dtype)
     return np.multiply(g, mask, dtype=dtype) / np.maximum(np.sum(mask, axis=axis, keepdims=True, dtype=dtype), 1)
