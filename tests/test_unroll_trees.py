@@ -305,3 +305,29 @@ def test_expect_tree_like_checks_types_keys_lengths_and_shapes():
                   {"W": np.ones((3, 4))}):
         with pytest.raises(ArgumentShapeError, match="p = a dict of float64 arrays"):
             expect_tree_like(wrong, "p", tree)
+
+
+def scale_in_place(params, x):   # writes into x: what a call before it in the statement reads
+    x *= 2.0
+    return np.sum(np.tanh(x @ params[0][0]))
+
+
+def reads_first(x):
+    return np.sum(x * x)
+
+
+def calls_before_the_callee(params, x):   # reads_first(x) sees x before scale_in_place doubles it
+    x = x + 0.0
+    return reads_first(x) * np.sum(params[1][1]) + scale_in_place(params, x)
+
+
+def test_a_callee_is_not_inlined_after_another_call_of_its_statement():
+    rng = np.random.default_rng(9)
+    params, x = square_layers(rng), rng.normal(size=(2, 3))
+    expected = leaf_grads(calls_before_the_callee, params, [x])
+    g = s2s.grad(calls_before_the_callee)
+    for _ in range(3):
+        for layer, want in zip(g(params, x), expected):
+            for a, b in zip(layer, want):
+                np.testing.assert_allclose(a, b, rtol=1e-6, atol=1e-8)
+    assert "scale_in_place_out" not in s2s.source(g, like=(params, x))

@@ -22,8 +22,9 @@ Only where that is the same computation: the callee is a plain function of the c
 caller's), called with as many positional arguments as it has parameters, its one ``return``
 its last statement, no local function or lambda in it, and the list's parameter never assigned
 in it; the call is not inside a conditional expression, a boolean operator, a comprehension or a
-lambda (where it might not run), so the body runs where the call did. Callees it calls with the
-list are inlined in turn, a few levels deep.
+lambda (where it might not run) nor after another call of its statement (which the body, run
+first, could see changed), so the body runs where the call did. Callees it calls with the list
+are inlined in turn, a few levels deep.
 """
 from __future__ import annotations
 
@@ -85,23 +86,26 @@ class _Inliner:
 
     def call_in(self, s):
         """The first call in `s` (outside its nested statements) that passes a tree on."""
+        called_before = [False]   # a call evaluated before it: the body, run first, could change what it sees
+
         def visit(node, conditional):
             if isinstance(node, gast.stmt) and node is not s:
                 return None
             if isinstance(node, gast.Call) and isinstance(node.func, gast.Name) \
                     and any(isinstance(a, gast.Name) and a.id in self.trees for a in node.args) \
                     and self.parsed(self.resolve(node.func.id)) is not None:
-                if conditional:
+                if conditional or called_before[0]:
                     self.failed = True
                     return None
                 return node
-            for child in gast.iter_child_nodes(node):
+            for child in gast.iter_child_nodes(node):   # (in the order Python evaluates them)
                 if isinstance(child, gast.stmt):
                     continue   # (a loop's or branch's own statements: their own turn)
                 # (a while loop's test runs at every trip)
                 found = visit(child, conditional or isinstance(node, _CONDITIONAL + (gast.While,)))
-                if found is not None:
+                if found is not None or self.failed:
                     return found
+                called_before[0] = called_before[0] or any(isinstance(n, gast.Call) for n in walk(child))
             return None
         return visit(s, False)
 
