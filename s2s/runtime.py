@@ -504,6 +504,8 @@ def field_key(obj, name):
 
 
 def _leaves(tree):
+    if tree.__class__ is np.ndarray:
+        return [tree]
     if isinstance(tree, dict):
         return [leaf for v in tree.values() for leaf in _leaves(v)]
     if _is_dataclass(tree):
@@ -515,7 +517,7 @@ def _leaves(tree):
 
 def ravel(tree):
     """The leaves of `tree` (nested lists, tuples, dicts, namedtuples, dataclasses) as one float vector."""
-    leaves = [np.ravel(leaf) for leaf in _leaves(tree)]
+    leaves = [leaf.ravel() if leaf.__class__ is np.ndarray else np.ravel(leaf) for leaf in _leaves(tree)]
     return np.concatenate(leaves).astype(np.result_type(*leaves, 1.0), copy=False) if leaves else np.zeros(0)
 
 
@@ -525,6 +527,10 @@ def unravel(v, like):
 
     def build(x):
         nonlocal start
+        if x.__class__ is np.ndarray and x.ndim:   # (the same as below, in fewer calls)
+            part = v[start:start + x.size]
+            start += x.size
+            return part.reshape(x.shape)
         if type(x) is not np.ndarray and (isinstance(x, dict) or _is_dataclass(x)):
             items = x.items() if isinstance(x, dict) else ((f.name, getattr(x, f.name)) for f in dataclasses.fields(x))
             return CotangentDict((k, build(item)) for k, item in items)
