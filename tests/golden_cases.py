@@ -221,3 +221,22 @@ CASES = {
     "trajectory": (trajectory, (0, 1)),
     "like_trajectory": (trajectory, (0, 1), "grad", lambda: (np.ones(4), 0.8)),
 }
+
+
+def predict(layers, x):
+    for W, b in layers:
+        x = np.tanh(x @ W + b)
+    return x
+
+
+def list_of_layers(layers, x, y):   # autograd's examples: a list of (W, b), a helper given it
+    out = predict(layers, x)
+    penalty = sum(np.sum(W * W) for W, b in layers)
+    return np.mean((out - y) ** 2) + 0.01 * penalty
+
+
+# code for known shapes of a list of layers and of a dict of arrays (transforms/unroll_trees.py)
+CASES["like_list_of_layers"] = (list_of_layers, 0, "grad", lambda: (
+    [(np.ones((3, 4)), np.ones(4)), (np.ones((4, 2)), np.ones(2))], np.ones((5, 3)), np.ones((5, 2))))
+CASES["like_dict_parameters"] = (dict_parameters, 0, "grad", lambda: (
+    {"W": np.ones((4, 3)), "b": np.ones(4), "scale": np.ones(1)}, np.ones(3)))
