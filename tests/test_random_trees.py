@@ -151,3 +151,53 @@ def test_gradients_with_respect_to_a_dict_of_layers_are_those_of_the_complex_ste
             for j in range(2):
                 np.testing.assert_allclose(got[key][j], complex_step_dict(f, p, x, key, j), rtol=1e-9, atol=1e-12,
                                            err_msg=source)
+
+
+# -- chains of layers of random widths: each unrolled layer of another shape --------------------
+
+ACTIVATIONS = ["np.tanh", "np.sin", "np.cos"]
+LOSSES = ["np.sum(h * h)", "np.mean(np.log(np.sum(np.exp(h), axis=1, keepdims=True)))",
+          "np.sum(h * y) + np.sum(h ** 3)", "np.sum(np.mean(h, axis=0) ** 2)"]
+CHAINS = {
+    "list": "for W, b in params:\n        h = {act}(h @ W + b)",
+    "indexed": "for k in range(len(params)):\n        h = {act}(h @ params[k][0] + params[k][1])",
+    "dict": "for name in params:\n        W, b = params[name]\n        h = {act}(h @ W + b)",
+}
+
+
+@st.composite
+def chains(draw):
+    widths = [draw(st.integers(1, 4)) for _ in range(draw(st.integers(2, 5)))]
+    kind = draw(st.sampled_from(sorted(CHAINS)))
+    body = CHAINS[kind].format(act=draw(st.sampled_from(ACTIVATIONS)))
+    loss = draw(st.sampled_from(LOSSES))
+    source = (f"import numpy as np\n\n\ndef f(params, x, y):\n    h = x\n    {body}\n"
+              f"    return {loss}\n")
+    return source, kind, widths
+
+
+@given(case=chains(), seed=st.integers(0, 2 ** 16))
+def test_chains_of_layers_of_random_widths_against_the_complex_step(case, seed, progdir):
+    source, kind, widths = case
+    _count[0] += 1
+    f = load(source, progdir, _count[0]).f
+    rng = np.random.default_rng(seed)
+    layers = [(0.5 * rng.normal(size=(m, n)), 0.5 * rng.normal(size=n)) for m, n in zip(widths[:-1], widths[1:])]
+    params = {f"l{k}": layer for k, layer in enumerate(layers)} if kind == "dict" else layers
+    x, y = rng.normal(size=(3, widths[0])), rng.normal(size=(3, widths[-1]))
+    g = s2s.grad(f)
+    for _ in range(3):
+        got = g(params, x, y)
+        for k, key in enumerate(params if kind == "dict" else range(len(layers))):
+            for j in range(2):
+                def at(leaf, key=key, j=j):
+                    moved = dict(params) if kind == "dict" else list(params)
+                    moved[key] = tuple(leaf if i == j else e for i, e in enumerate(params[key]))
+                    return f(moved, x, y)
+                leaf = params[key][j]
+                expected = np.zeros(leaf.shape)
+                for index in np.ndindex(leaf.shape):
+                    stepped = leaf.astype(complex)
+                    stepped[index] += 1e-30j
+                    expected[index] = at(stepped).imag / 1e-30
+                np.testing.assert_allclose(got[key][j], expected, rtol=1e-9, atol=1e-12, err_msg=source)
