@@ -119,8 +119,9 @@ def compare(got: tuple, want: tuple, wrt: tuple[str, ...]) -> str:
     for name, g, h in zip(wrt, got, want):
         if skeleton(g) != skeleton(h):
             return f"d/d{name}: containers {skeleton(g)!r} != {skeleton(h)!r}"
-        for (path, g_leaf), (_, h_leaf) in zip(leaves(g), leaves(h)):
-            mismatch = compare_leaf(g_leaf, h_leaf)
+        wanted = dict(leaves(h))   # by path: a peer's dict may hold its keys in another order (JAX sorts them)
+        for path, g_leaf in leaves(g):
+            mismatch = compare_leaf(g_leaf, wanted[path])
             if mismatch:
                 return f"d/d{name}{path_text(path)}: {mismatch}"
     return ""
