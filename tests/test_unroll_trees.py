@@ -87,6 +87,13 @@ def leaf_grads(f, params, rest):
     return [tuple(at(i, j) for j in range(len(layer))) for i, layer in enumerate(params)]
 
 
+def assert_layers_close(got, expected):
+    """A list of tuples of arrays, against `leaf_grads`' (central differences)."""
+    for layer, want in zip(got, expected):
+        for a, b in zip(layer, want):
+            np.testing.assert_allclose(a, b, rtol=1e-6, atol=1e-8)
+
+
 CASES = [
     (mlp, lambda r: (widths([4, 6, 5, 3], r), r.normal(size=(7, 4)), np.eye(3)[r.integers(0, 3, size=7)])),
     (calls_a_helper, lambda r: (square_layers(r), r.normal(size=(2, 3)))),
@@ -106,9 +113,7 @@ def test_gradients_of_a_list_of_layers_are_those_of_finite_differences(f, make):
     for _ in range(3):   # the general code, then twice the code for these shapes
         got = g(params, *rest)
         assert type(got) is list and all(type(layer) is tuple for layer in got)
-        for layer, want in zip(got, expected):
-            for a, b in zip(layer, want):
-                np.testing.assert_allclose(a, b, rtol=1e-6, atol=1e-8)
+        assert_layers_close(got, expected)
     value, got = s2s.value_and_grad(f)(params, *rest)
     assert value == f(params, *rest) and type(got) is list
 
@@ -173,9 +178,7 @@ def test_a_function_given_the_list_is_inlined_only_where_that_is_the_same_comput
     expected = leaf_grads(f, params, [x])
     g = s2s.grad(f)
     for _ in range(3):
-        for layer, want in zip(g(params, x), expected):
-            for a, b in zip(layer, want):
-                np.testing.assert_allclose(a, b, rtol=1e-6, atol=1e-8)
+        assert_layers_close(g(params, x), expected)
     assert ("fwd_" not in s2s.source(g, like=(params, x))) == inlined
 
 
@@ -197,9 +200,7 @@ def test_autograds_neural_net_example_runs_as_backpropagation_by_hand():
     expected = leaf_grads(nn.log_posterior, params, [X, T, 1.0])
     g = s2s.grad(nn.log_posterior)
     for _ in range(3):
-        for layer, want in zip(g(params, X, T, 1.0), expected):
-            for a, b in zip(layer, want):
-                np.testing.assert_allclose(a, b, rtol=1e-6, atol=1e-8)
+        assert_layers_close(g(params, X, T, 1.0), expected)
     text = s2s.source(g, like=(params, X, T, 1.0))
     assert "fwd_" not in text and "neural_net_predict_out = " in text and "add_at" not in text
 
@@ -226,9 +227,7 @@ def test_a_list_written_into_is_not_unrolled():
     expected = leaf_grads(lambda layers, x: replaces_a_layer(list(layers), x), params, [x])
     g = s2s.grad(replaces_a_layer)
     for _ in range(3):   # (each call is given a copy: the function writes into its list)
-        for layer, want in zip(g(list(params), x), expected):
-            for a, b in zip(layer, want):
-                np.testing.assert_allclose(a, b, rtol=1e-6, atol=1e-8)
+        assert_layers_close(g(list(params), x), expected)
 
 
 # -- dicts of arrays (JAX's examples keep parameters so) -----------------------------------------
@@ -327,7 +326,5 @@ def test_a_callee_is_not_inlined_after_another_call_of_its_statement():
     expected = leaf_grads(calls_before_the_callee, params, [x])
     g = s2s.grad(calls_before_the_callee)
     for _ in range(3):
-        for layer, want in zip(g(params, x), expected):
-            for a, b in zip(layer, want):
-                np.testing.assert_allclose(a, b, rtol=1e-6, atol=1e-8)
+        assert_layers_close(g(params, x), expected)
     assert "scale_in_place_out" not in s2s.source(g, like=(params, x))
