@@ -328,3 +328,22 @@ def test_a_callee_is_not_inlined_after_another_call_of_its_statement():
     for _ in range(3):
         assert_layers_close(g(params, x), expected)
     assert "scale_in_place_out" not in s2s.source(g, like=(params, x))
+
+
+def last_layer_linear(params, x):   # `layer is not params[-1]`: true of the argument's tuples, not of copies
+    for layer in params:
+        W, b = layer
+        x = x @ W + b
+        if layer is not params[-1]:
+            x = np.tanh(x)
+    return np.sum(x ** 2)
+
+
+def test_entries_compared_by_identity_are_not_unrolled():
+    rng = np.random.default_rng(10)
+    params, x = square_layers(rng), rng.normal(size=(2, 3))
+    expected = leaf_grads(last_layer_linear, params, [x])
+    g = s2s.grad(last_layer_linear)
+    for _ in range(3):
+        assert_layers_close(g(params, x), expected)
+    assert "params_0_0" not in s2s.source(g, like=(params, x))

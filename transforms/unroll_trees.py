@@ -141,7 +141,7 @@ def _marked(node):
 
 
 def _is_display(node) -> bool:
-    """A display of a tree's leaves (not a dict's, nor a view of one: `_entries_of`)."""
+    """A display of a list or tuple of a tree's leaves (not a dict's, nor a view of one: `_iterated`)."""
     return isinstance(node, (gast.List, gast.Tuple)) and getattr(node, _MARK, False) and not getattr(node, _VIEW, False)
 
 
@@ -391,8 +391,8 @@ def _displays_contained(body, builtin, pure) -> bool:
             if isinstance(node, gast.Subscript) and getattr(node.value, _VIEW, False):
                 return False   # (a dict's view cannot be indexed)
             if isinstance(node, gast.Compare) and any(isinstance(op, (gast.Is, gast.IsNot)) for op in node.ops) \
-                    and any(_is_display(n) for n in walk(node)):
-                return False
+                    and any(getattr(n, _MARK, False) for n in walk(node)):
+                return False   # (a dict's display too)
     return True
 
 
