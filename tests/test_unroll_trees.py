@@ -2,6 +2,10 @@
 unrolled into straight-line code on its arrays, and what cannot be unrolled exactly stays general.
 Every gradient is checked against central differences, leaf by leaf, at the general code's call
 and at two calls of the code for these shapes."""
+import importlib.util
+import pathlib
+import sys
+
 import numpy as np
 import pytest
 
@@ -94,6 +98,16 @@ def assert_layers_close(got, expected):
             np.testing.assert_allclose(a, b, rtol=1e-6, atol=1e-8)
 
 
+def checked_code(f, params, *rest, copy=lambda layers: layers):
+    """Check f's gradient against central differences at three calls (the general code, then
+    twice the code for these shapes), each given `copy(params)`; the code for these shapes."""
+    expected = leaf_grads(lambda layers, *rest: f(copy(layers), *rest), params, rest)
+    g = s2s.grad(f)
+    for _ in range(3):
+        assert_layers_close(g(copy(params), *rest), expected)
+    return s2s.source(g, like=(params, *rest))
+
+
 CASES = [
     (mlp, lambda r: (widths([4, 6, 5, 3], r), r.normal(size=(7, 4)), np.eye(3)[r.integers(0, 3, size=7)])),
     (calls_a_helper, lambda r: (square_layers(r), r.normal(size=(2, 3)))),
@@ -175,33 +189,24 @@ INLINED = [
 def test_a_function_given_the_list_is_inlined_only_where_that_is_the_same_computation(f, inlined):
     rng = np.random.default_rng(5)
     params, x = square_layers(rng), rng.normal(size=(2, 3))
-    expected = leaf_grads(f, params, [x])
-    g = s2s.grad(f)
-    for _ in range(3):
-        assert_layers_close(g(params, x), expected)
-    assert ("fwd_" not in s2s.source(g, like=(params, x))) == inlined
+    text = checked_code(f, params, x)
+    assert ("fwd_" not in text) == inlined
 
 
 def test_autograds_neural_net_example_runs_as_backpropagation_by_hand():
-    import importlib.util
-    import pathlib
     path = pathlib.Path(__file__).parent.parent / "examples" / "neural_net.py"
     spec = importlib.util.spec_from_file_location("neural_net_example", path)
     nn = importlib.util.module_from_spec(spec)
-    sys_path = list(__import__("sys").path)
-    __import__("sys").path.insert(0, str(path.parent))   # (it imports its optimizers module)
+    sys_path = list(sys.path)
+    sys.path.insert(0, str(path.parent))   # (it imports its optimizers module)
     try:
         spec.loader.exec_module(nn)
     finally:
-        __import__("sys").path[:] = sys_path
+        sys.path[:] = sys_path
     rng = np.random.default_rng(6)
     params = nn.init_random_params(0.1, [5, 4, 3])
     X, T = rng.normal(size=(6, 5)), np.eye(3)[rng.integers(0, 3, size=6)]
-    expected = leaf_grads(nn.log_posterior, params, [X, T, 1.0])
-    g = s2s.grad(nn.log_posterior)
-    for _ in range(3):
-        assert_layers_close(g(params, X, T, 1.0), expected)
-    text = s2s.source(g, like=(params, X, T, 1.0))
+    text = checked_code(nn.log_posterior, params, X, T, 1.0)
     assert "fwd_" not in text and "neural_net_predict_out = " in text and "add_at" not in text
 
 
@@ -222,12 +227,8 @@ def replaces_a_layer(params, x):   # writes into the caller's list: its later re
 def test_a_list_written_into_is_not_unrolled():
     rng = np.random.default_rng(7)
     params, x = square_layers(rng), rng.normal(size=(2, 3))
-    text = s2s.source(s2s.grad(replaces_a_layer), like=(params, x))
-    assert "params_0_0" not in text
-    expected = leaf_grads(lambda layers, x: replaces_a_layer(list(layers), x), params, [x])
-    g = s2s.grad(replaces_a_layer)
-    for _ in range(3):   # (each call is given a copy: the function writes into its list)
-        assert_layers_close(g(list(params), x), expected)
+    # (each call is given a copy: the function writes into its list)
+    assert "params_0_0" not in checked_code(replaces_a_layer, params, x, copy=list)
 
 
 # -- dicts of arrays (JAX's examples keep parameters so) -----------------------------------------
@@ -323,11 +324,7 @@ def calls_before_the_callee(params, x):   # reads_first(x) sees x before scale_i
 def test_a_callee_is_not_inlined_after_another_call_of_its_statement():
     rng = np.random.default_rng(9)
     params, x = square_layers(rng), rng.normal(size=(2, 3))
-    expected = leaf_grads(calls_before_the_callee, params, [x])
-    g = s2s.grad(calls_before_the_callee)
-    for _ in range(3):
-        assert_layers_close(g(params, x), expected)
-    assert "scale_in_place_out" not in s2s.source(g, like=(params, x))
+    assert "scale_in_place_out" not in checked_code(calls_before_the_callee, params, x)
 
 
 def last_layer_linear(params, x):   # `layer is not params[-1]`: true of the argument's tuples, not of copies
@@ -342,8 +339,4 @@ def last_layer_linear(params, x):   # `layer is not params[-1]`: true of the arg
 def test_entries_compared_by_identity_are_not_unrolled():
     rng = np.random.default_rng(10)
     params, x = square_layers(rng), rng.normal(size=(2, 3))
-    expected = leaf_grads(last_layer_linear, params, [x])
-    g = s2s.grad(last_layer_linear)
-    for _ in range(3):
-        assert_layers_close(g(params, x), expected)
-    assert "params_0_0" not in s2s.source(g, like=(params, x))
+    assert "params_0_0" not in checked_code(last_layer_linear, params, x)
