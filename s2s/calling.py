@@ -44,7 +44,7 @@ import numpy as np
 from .errors import ComplexArgumentError, IntegerArgumentError
 from .load import source_filename
 from .runtime import foreign_array
-from .transforms.known_values import TreeKey, array_of_key, tree_key
+from .transforms.known_values import TREES, TreeKey, array_of_key, tree_key
 from .trees import needs_plain, plain
 
 _INTEGER_KINDS = "iub"   # NumPy dtype kinds: signed, unsigned, bool
@@ -259,8 +259,7 @@ def checked(made, fname: str, wrt: list[str], single: bool, mode: str, direction
     part = gradient_part(mode, has_aux)
     if shapes is not None:   # the signature (`known_values.signature_key`)
         key = "".join(f"{c}.shape if type({c}) is __s2s_ndarray and {c}.dtype is __s2s_f8 else ({c}.shape, {c}.dtype) "
-                      f"if type({c}) is __s2s_ndarray else __s2s_tree_key({c}) if type({c}) is list or type({c}) is tuple "
-                      f"or type({c}) is dict "
+                      f"if type({c}) is __s2s_ndarray else __s2s_tree_key({c}) if type({c}) in __s2s_trees "
                       f"else type({c}), " for c in call)
         call_text = f"__s2s_which({', '.join(call)})"
         # signatures that pass the checks below as they are (`passes_as_it_is`) are called at once:
@@ -307,7 +306,7 @@ def checked(made, fname: str, wrt: list[str], single: bool, mode: str, direction
                        "__s2s_fix": fixer(mode, single, has_aux), "__s2s_defaults": defaults, "__s2s_shaped": shapes,
                        "__s2s_ndarray": np.ndarray, "__s2s_f8": np.dtype(float),
                        "__s2s_plain": frozenset({np.ndarray, float, int, np.float64, np.float32}), "__s2s_foreign": foreign_array,
-                       "__s2s_tree_key": tree_key}
+                       "__s2s_tree_key": tree_key, "__s2s_trees": TREES}
 
     def make(numbers_code):
         lines = ([f"    if {every}:"] + numbers_code if numbers is not None else []) + first + body

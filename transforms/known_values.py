@@ -94,7 +94,10 @@ def signature_key(args) -> tuple:
     tuple, else the value's type."""
     return tuple(a.shape if type(a) is np.ndarray and a.dtype is _F8_DTYPE else
                  (a.shape, a.dtype) if type(a) is np.ndarray else
-                 tree_key(a) if type(a) is list or type(a) is tuple or type(a) is dict else type(a) for a in args)
+                 tree_key(a) if type(a) in TREES else type(a) for a in args)
+
+
+TREES = frozenset({list, tuple, dict})   # the types `tree_key` looks into
 
 
 class TreeKey(tuple):
