@@ -28,6 +28,7 @@ READS = [
     "for layer in params{part}:\n        h = h + 0.1 * np.sin(h @ layer[0]) + layer[1]",
     "h = forward(params, h)",
     "total = total + penalty(params)",
+    "total = total + 0.01 * weighted(params, h)",
 ]
 HELPERS = """
 
@@ -39,6 +40,10 @@ def forward(params, h):
 
 def penalty(params):
     return 0.01 * sum(np.sum(W * W) for W, b in params)
+
+
+def weighted(params, h):
+    return np.sum(h) * sum(np.sum(b) for W, b in params)
 """
 PARTS = ["", "[:-1]", "[1:]", "[::-1]", "[:2]"]
 

@@ -4,9 +4,9 @@
 autograd's models pass their list of layers on, as ``neural_net_predict(params, inputs)`` and
 ``l2_norm(params)`` in its examples, and the loops over the layers are in those functions. In
 code for known shapes of the list, such a call is replaced by the callee's body: its parameters
-are assigned the call's arguments (the list's parameter is the caller's own), its other names
-are renamed where the caller uses them, and its returned value is assigned to
-``<callee>_out``, which the call's place reads::
+are assigned the call's arguments (one it never assigns, given a name, reads that name: the
+list's is the caller's own), its other names are renamed where the caller uses them, and its
+returned value is assigned to ``<callee>_out``, which the call's place reads::
 
     log_lik = np.sum(neural_net_predict(params, inputs) * targets)
 
@@ -132,10 +132,10 @@ class _Inliner:
             return None   # a global of the callee's that the caller has a variable of
         renamed = {}
         for p, a in zip(params, call.args):
-            if isinstance(a, gast.Name) and a.id in self.trees:
-                if p in stored:
-                    return None   # (the caller's list assigned)
-                renamed[p] = a.id
+            if isinstance(a, gast.Name) and a.id in self.trees and p in stored:
+                return None   # (the caller's list assigned)
+            if isinstance(a, gast.Name) and p not in stored:
+                renamed[p] = a.id   # read, never assigned: the caller's own name (no copy `x_1 = x`)
         for n in sorted(local - set(renamed)):
             renamed[n] = self.fresh(n)
         before = [assign(name(renamed[p], store=True), a, origin=call) for p, a in zip(params, call.args)
