@@ -352,6 +352,14 @@ def test_rows_and_sums_are_atoms_and_number_factors_leave_the_sum():
     assert "d_s = -0.5 * s * (d_out * m).sum()" in broadcast, broadcast   # (np.vdot would not broadcast)
 
 
+def test_a_sum_whose_terms_cancel_keeps_the_shape_they_broadcast_to():
+    """``(m + (u - m)).sum()`` sums u broadcast over m's (2, 3), twice ``u.sum()``."""
+    source = "def f(m, u, d_out):\n    d_s = (-(m + (u - m))).sum()\n    return (d_s,)\n"
+    text = _simplified(source, {"m": (2, 3), "u": (3,), "d_out": NUMBER, "d_s": NUMBER})
+    m, u = _args()[2], _args()[0]
+    _same_values(source, text, (m, u, 1.0))
+
+
 def test_terms_of_a_sum_that_differ_by_arrays_stay_one_sum():
     source = ("def f(m, u, s, d_out):\n"
               "    d_a = d_out * m[0] + u\n"

@@ -155,6 +155,11 @@ class Atoms:
         if factors or len(arrays) != 1 or not next(iter(arrays)):
             raise NotArithmetic
         (part,) = arrays
+        kind = NUMBER
+        for a, _ in part:
+            kind = joined(kind, self.kind(a))
+        if kind != self.ctx.kind_of(node):   # (terms that cancelled may have broadcast the rest)
+            raise NotArithmetic
         factors = [a for a, e in part for _ in range(e)]
         if len(factors) == 2 and self.kind(factors[0]) == self.kind(factors[1]):   # (no broadcasting)
             call = gast.Call(func=gast.Attribute(value=name("np"), attr="vdot", ctx=gast.Load()),
