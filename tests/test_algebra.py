@@ -139,7 +139,7 @@ def _block(draw):
         if i == loop_at:
             lines.append("for i in range(2):")
             indent = "    "
-        what = draw(st.sampled_from(["adjoint"] * 5 + ["temporary", "write", "call", "sum", "rebind"]))
+        what = draw(st.sampled_from(["adjoint"] * 5 + ["temporary", "write", "call", "sum", "rebind", "axis"]))
         if what == "write":
             lines.append(f"{indent}{draw(st.sampled_from(['u[0]', 'm[1, 2]']))} = "
                          f"{draw(st.sampled_from(['s', 'd_s0', 'k * 0.5']))}")
@@ -153,11 +153,14 @@ def _block(draw):
             expr, value = f"np.sin({expr})", np.sin(value)
         if what == "sum" and np.ndim(value):   # a sum of terms that differ by number factors (or not)
             expr, value = f"({expr}).sum()", float(np.sum(value))
+        if what == "axis" and np.ndim(value) == 2:   # a sum over one axis, kept as 1 (2-d names: (2, 3), (2, 1), (1, 3))
+            axis = draw(st.sampled_from([0, 1, -1]))
+            expr, value = f"({expr}).sum(axis={axis}, keepdims=True)", np.sum(value, axis=axis, keepdims=True)
         if isinstance(value, int) and what != "temporary":
             expr, value = f"1.0 * ({expr})", float(value)
         kind = _kind(value)
         prefix = "t" if what == "temporary" else "d"
-        target = f"{prefix}_{'s' if kind == NUMBER else 'x' * len(kind)}{draw(st.integers(0, 1))}"
+        target = f"{prefix}_{'s' if kind == NUMBER else '_'.join(map(str, kind))}_{draw(st.integers(0, 1))}"
         if kinds.get(target, kind) != kind or (target in env and type(env[target]) is not type(value)):
             continue
         kinds[target] = kind
@@ -549,3 +552,78 @@ def test_a_constant_comes_after_the_terms_a_person_writes_first():
         dw, db = g(w, 0.1, X, y)
         np.testing.assert_allclose(dw, numerical_grad(course.logistic_nll, [w, 0.1, X, y], 0), rtol=1e-6)
         assert db == pytest.approx(numerical_grad(course.logistic_nll, [w, 0.1, X, y], 1), rel=1e-6)
+
+
+# ---- sums over one axis ----------------------------------------------------------------------------
+
+def log_softmax_loss(Z, Y):
+    """Cross-entropy of soft labels Y against the log-softmax of Z, shifted by its row maximum."""
+    m = np.max(Z, axis=1, keepdims=True)
+    logp = Z - np.log(np.sum(np.exp(Z - m), axis=1, keepdims=True)) - m
+    return -np.mean(np.sum(Y * logp, axis=1))
+
+
+def softmax_score(Z, W):
+    e = np.exp(Z - np.max(Z, axis=1, keepdims=True))
+    return np.sum(W * (e / e.sum(axis=1, keepdims=True)))
+
+
+def logsumexp_rows(Z, w):
+    m = np.max(Z, axis=-1, keepdims=True)
+    return np.sum(w * (m + np.log(np.sum(np.exp(Z - m), axis=-1, keepdims=True))))
+
+
+def shifted_by_max(Z):
+    return np.sum(np.sin(Z - np.max(Z, axis=1, keepdims=True)))
+
+
+def _softmax(Z):
+    e = np.exp(Z - Z.max(axis=1, keepdims=True))
+    return e / e.sum(axis=1, keepdims=True)
+
+
+def test_the_shift_by_the_row_maximum_cancels_over_the_reals():
+    """The cotangent of the maximum a log-softmax, softmax or logsumexp subtracts sums to zero over
+    each row: its path is dropped (no `unmax`), the gradient is the analytic one."""
+    rng = np.random.default_rng(1)
+    Z, Y, W, w = rng.normal(size=(6, 4)), rng.random((6, 4)), rng.normal(size=(6, 4)), rng.normal(size=(6, 1))
+    Z[2, 1] = Z[2, 3] = Z[2].max() + 0.5   # a tie: the maximum is not differentiable there, the function is
+    P = _softmax(Z)
+    cases = [(log_softmax_loss, (Z, Y), (P * Y.sum(axis=1, keepdims=True) - Y) / 6),
+             (softmax_score, (Z, W), P * (W - np.sum(W * P, axis=1, keepdims=True))),
+             (logsumexp_rows, (Z, w), w * P)]
+    for f, args, expected in cases:
+        text = s2s.source(s2s.grad(f), like=args)
+        assert "unmax" not in text, text
+        g = s2s.grad(f)
+        for _ in range(3):
+            np.testing.assert_allclose(g(*args), expected, rtol=1e-10, atol=1e-12)
+    V = rng.normal(size=Z.shape)   # the simplified code differentiated again
+    eps = 1e-5
+    g = s2s.grad(log_softmax_loss)
+    numeric = (g(Z + eps * V, Y) - g(Z - eps * V, Y)) / (2 * eps)
+    np.testing.assert_allclose(s2s.hvp(log_softmax_loss)(Z, Y, V), numeric, rtol=1e-5, atol=1e-8)
+
+
+def test_a_shift_that_does_not_cancel_keeps_its_path():
+    Z = np.random.default_rng(2).normal(size=(5, 3))
+    text = s2s.source(s2s.grad(shifted_by_max), like=(Z,))
+    assert "unmax" in text, text
+    g = s2s.grad(shifted_by_max)
+    for _ in range(3):
+        np.testing.assert_allclose(g(Z), numerical_grad(shifted_by_max, [Z], 0), rtol=1e-6, atol=1e-9)
+
+
+def test_kinds_of_views_transposes_fills_and_sums_over_an_axis():
+    kinds = {"a": (4, 3), "r": (4,), "d": (4, 1)}
+
+    def kind(text):
+        return kind_of(gast.parse(text).body[0].value, kinds, {}, lambda n: n)
+
+    assert kind("a.T") == (3, 4) and kind("r[:, None]") == (4, 1) and kind("r[None, :]") == (1, 4)
+    assert kind("a[:, 0]") == (4,) and kind("a + d") == (4, 3) and kind("a + r") is False
+    assert kind("a.sum(axis=1, keepdims=True)") == (4, 1) and kind("np.sum(a, axis=-2)") == (3,)
+    assert kind("a.sum(axis=2)") is False and kind("a.sum(axis=0, keepdims=k)") is False
+    assert kind("np.full((2, 3), 0.5)") == (2, 3) and kind("np.full((2, 3), 0.5 * d_0)") is False  # (d_0: unknown)
+    assert kind("np.full((2, 3), 2)") is False   # an int fill makes an int array
+    assert kind("unmax(d, a, d, 1, True)") == (4, 3)

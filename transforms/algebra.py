@@ -13,11 +13,19 @@ chain of statements that computes an adjoint is rewritten as the expression a pe
     d_13 = d_12 / _13; d_p = -d_13 ...      d_4 = p - y
     d_3 = d_1 * (1 - _2 ** 2); d_4 = d_3 / 2
 
+    (a log-softmax less its row maximum m, the cross-entropy of soft labels Y)
+    d_m = (-d_logp).sum(axis=1, keepdims=True)        d_3 = 0.125 * Y.sum(axis=1, keepdims=True)
+    d_3 = (-d_logp / _3).sum(axis=1, keepdims=True)           / np.sum(_4, axis=1, keepdims=True)
+    d_5 = d_3 * _4; d_Z = d_logp + d_5          ->    d_Z = _4 * d_3 - 0.125 * Y
+    d_m = d_m + (-d_5).sum(axis=1, keepdims=True)
+    d_Z = d_Z + unmax(d_m, Z, m, 1, True)     (d_m is zero over the reals: the shift cancels)
+
 How: within one block, each adjoint statement's value is expanded, through the arithmetic
 statements before it (adjoint or primal), into a rational function of the values nothing
 simplifies further (`transforms.rational`: exact coefficients, common factors cancelled; the
-values, `transforms.algebra_atoms`: names, elementwise calls, rows ``xs[t]``, ``np.roll``, and
-sums with their number factors taken out, ``-0.05 * np.vdot(d_4, np.sin(xs[t]))``). The
+values, `transforms.algebra_atoms`: names, elementwise calls, rows ``xs[t]``, ``np.roll``,
+sums with their number factors taken out, ``-0.05 * np.vdot(d_4, np.sin(xs[t]))``, and sums over
+one axis with the factors constant along it taken out). The
 adjoints some other statement reads ("roots": read by a call, returned, live after the block) are
 written back from their rational functions: common factors taken out (arrays first, so number
 arithmetic is done on numbers), terms of an earlier statement's value replaced by its name where
@@ -29,7 +37,10 @@ it is left as it was.
 
 The identities are exact over the reals; the floating-point result can differ in the last bits,
 and where the original divides 0 by 0 at a point where the function has a limit (``y / p`` times
-``p``, at ``p = 0``), the rewritten code gives the limit.
+``p``, at ``p = 0``), the rewritten code gives the limit. A cotangent that is zero over the reals
+is dropped with the path it would take (the maximum a log-softmax subtracts: what is left is
+softmax minus the labels, as a person writes it), though in floating point it was a rounding
+error's worth.
 
 Nothing moves across a statement that may change an array in place (``y[i] = v``, ``y += v``, a
 call that is not known to be pure, a loop or a branch): those end the stretch of statements
@@ -49,6 +60,10 @@ from .float_arrays import NUMBER, float_arrays, kind_of, loop_indices, np_call
 from .known_values import Known
 from .nodes import ADJOINT, assign, is_adjoint, load_counts, loaded_names, name, name_nodes, walk
 
+# runtime helpers linear in their first argument, a cotangent: zero where it is zero
+LINEAR_HELPERS = ("unmax", "unsum", "unbroadcast", "unindex")
+
+
 def specialised_simplifier(helper, derivative_name, pure_call, known=None, numbers=(), wrt=()):
     """`optimize`'s `simplify` step for code for known shapes (`known`: name -> Known of the primal
     names) or for numbers (`numbers`: the names that hold numbers; those in `wrt` are floats, the
@@ -65,20 +80,22 @@ def specialised_simplifier(helper, derivative_name, pure_call, known=None, numbe
             return kinds[n] != NUMBER or derivative_name(n) or n in known and known[n].dtype.kind == "f"
         ints = {**known, **{i: Known((), np.dtype(int), True) for i in loop_indices(fn)}}
         return simplify_adjoint_arithmetic(fn, kinds, floats, derivative_name, pure_call,
-                                           lambda node: kind_of(node, kinds, ints, helper))
+                                           lambda node: kind_of(node, kinds, ints, helper),
+                                           frozenset(helper(h) for h in LINEAR_HELPERS))
     return simplify
 
 
-def simplify_adjoint_arithmetic(fn, kinds: dict, floats, movable, pure_call, kind=None):
+def simplify_adjoint_arithmetic(fn, kinds: dict, floats, movable, pure_call, kind=None, linear=frozenset()):
     """Rewrite `fn`'s blocks as above. `kinds`: name -> shape tuple, or NUMBER, for every name that
     holds a float64 array of a known shape or a real number wherever it is read; `floats(name)`:
     does that number surely hold a float (not an int)? `movable(name)`: may the statements that
     assign it be rewritten or dropped (the adjoints)? `pure_call(call)`: does the call change
     nothing? `kind(node)`: the kind (as in `kinds`) of a part of an array taken by ints
-    (``xs[t + 1]``) or of ``np.roll(a, k)``, else False; None: ``xs[0]`` only, by constants."""
+    (``xs[t + 1]``) or of ``np.roll(a, k)``, else False; None: ``xs[0]`` only, by constants.
+    `linear`: the names of runtime helpers linear in their first argument, as generated code calls them."""
     if kind is None:
         kind = lambda node: kind_of(node, kinds, {}, lambda n: "\0" + n)   # noqa: E731 (no helpers here)
-    _Block(kinds, floats, movable, pure_call, load_counts(fn.body), _written_in_place(fn), kind).run(fn.body)
+    _Block(kinds, floats, movable, pure_call, load_counts(fn.body), _written_in_place(fn), kind, linear).run(fn.body)
     return fn
 
 
@@ -103,8 +120,9 @@ def _written_in_place(fn) -> set:
 
 
 class _Block:
-    def __init__(self, kinds, floats, movable, pure_call, loads, mutated, kind):
+    def __init__(self, kinds, floats, movable, pure_call, loads, mutated, kind, linear):
         self.kinds, self.floats, self.movable, self.pure_call = kinds, floats, movable, pure_call
+        self.linear = linear   # helpers whose value is zero where their first argument is
         self.kind_of = kind   # the kind of `xs[t]` or of `np.roll(a, k)`
         self.loads = loads   # name -> how many times the function reads it
         self.mutated = mutated   # names some statement changes in place
@@ -148,12 +166,13 @@ class _Stretch(Atoms):
             target = s.targets[0].id if type(s) is gast.Assign and len(s.targets) == 1 \
                 and type(s.targets[0]) is gast.Name else None
             value = None
-            if target is not None and target in self.ctx.kinds:
-                try:
+            fill = target is not None and np_call(s.value, ("full",))   # (it stays: as a number, its value
+            if target is not None and target in self.ctx.kinds:          # would not have its kind; it is
+                try:                                                     # read as that number)
                     value = self.expand(s.value)
                 except NotArithmetic:
                     value = None
-            movable = value is not None and self.ctx.movable(target)
+            movable = value is not None and self.ctx.movable(target) and not fill
             read = loaded_names(s)
             if target is None and type(s) is not gast.Assign:   # a branch or a loop may leave what it
                 read |= set(_stored(s))                         # assigns as it was: that value is read
@@ -165,6 +184,7 @@ class _Stretch(Atoms):
                         self.roots.add(key)
             if self._barrier(s):
                 self.values.clear()   # nothing expanded before it is moved past it
+                self.named.clear()
                 self.barriers.append(i)
             for n in [target] if target is not None else _stored(s):
                 before = (n, self.version.get(n, 0))
@@ -172,6 +192,8 @@ class _Stretch(Atoms):
                     self.forget_reads_of(before)
                 self.version[n] = before[1] + 1
                 self.defs[(n, self.version[n])] = (i, value, movable)
+                if value is not None and not movable:
+                    self.name_call(value, (n, self.version[n]))
                 if value is not None and (movable or not self.has_call(value) and before not in self.reads_of(value)):
                     self.values[n] = value   # (a name that stays is cheaper than its call; `z = 2.0 * z`
                 else:                        # that stays reads z as it was)

@@ -186,6 +186,19 @@ def call_cost(kind) -> float:
     return op_cost(kind) if kind != NUMBER else 1.0
 
 
+def _summed_kind(node, kind):
+    """The kind of a sum of an array of kind `kind`: a number, or a shape where an int `axis=` is
+    given (its axis kept as 1 with ``keepdims=True``)."""
+    words = {k.arg: k.value for k in node.keywords}
+    axis, keep = words.get("axis"), words.get("keepdims")
+    if kind == NUMBER or type(axis) is not gast.Constant or type(axis.value) is not int \
+            or not -len(kind) <= axis.value < len(kind):
+        return NUMBER
+    k = axis.value % len(kind)
+    kept = type(keep) is gast.Constant and keep.value is True
+    return kind[:k] + ((1,) if kept else ()) + kind[k + 1:] or NUMBER
+
+
 def cost(node, kinds):
     """(cost, kind) of the arithmetic in `node`, the calls `transforms.algebra` reads or writes
     included (an elementwise call, a view, a sum, `np.vdot`, `np.roll`); other nodes cost nothing here."""
@@ -199,7 +212,7 @@ def cost(node, kinds):
         return c + VIEW, k
     if kind is gast.Call and type(node.func) is gast.Attribute and node.func.attr == "sum" and len(node.args) < 2:
         c, k = cost(node.args[0] if node.args else node.func.value, kinds)   # e.sum(), np.sum(e)
-        return c + call_cost(k), NUMBER
+        return c + call_cost(k), _summed_kind(node, k)
     if kind is gast.Call and len(node.args) == 2 and type(node.func) is gast.Attribute and node.func.attr == "vdot":
         (c, k), (c2, _) = cost(node.args[0], kinds), cost(node.args[1], kinds)   # np.vdot(u, v)
         return c + c2 + call_cost(k), NUMBER

@@ -3,10 +3,12 @@ array of a known shape (or a real number) wherever they are read, for `transform
 
 Before and after: a generated function, unchanged; `known` says what the primal names hold
 (`transforms.known_shapes`). A name qualifies when every assignment to it makes such an array:
-``np.zeros(shape)``, arithmetic of such arrays and numbers (``+ - * /``, ``@`` of one or two
-axes, a constant power), ``np.roll`` of one, an elementwise function of one (``np.cos``), the
-sum of one (``e.sum()``, ``np.sum(e)``: a number), and s2s's element helpers on one (`setindex`,
-`set_at`, `add_at`; `unindex(g, x, i)` is shaped like `x`). Anything else (another call, a
+``np.zeros(shape)``, ``np.full(shape, v)`` of a float or of such an array, arithmetic of such
+arrays and numbers (``+ - * /``, broadcasting; ``@`` of one or two axes, a constant power),
+``np.roll`` of one, its transpose ``.T``, a view by ints, full slices and new axes (``r[:, None]``),
+an elementwise function of one (``np.cos``), the sum of one (``e.sum()``, ``np.sum(e)``: a
+number; over an int ``axis=``, with ``keepdims`` or not), and s2s's helpers on one (`setindex`,
+`set_at`, `add_at`; `unindex(g, x, i)` and `unmax(g, x, ...)` are shaped like `x`). Anything else (another call, a
 parameter, an unpacking, a loop target) leaves the name
 out: the analysis is flow-insensitive and says nothing it cannot show for every path.
 
@@ -92,7 +94,12 @@ def kind_of(node, kinds, known, helper):
             return other if isinstance(other, tuple) else None
         if left == right or right == NUMBER:
             return left
-        return right if left == NUMBER else False
+        if left == NUMBER:
+            return right
+        try:
+            return tuple(np.broadcast_shapes(left, right))
+        except ValueError:
+            return False
     if isinstance(node, gast.Subscript):   # an element or a row of a float64 array, by ints
         base = kind_of(node.value, kinds, known, helper)
         parts = node.slice.elts if isinstance(node.slice, gast.Tuple) else [node.slice]
@@ -100,7 +107,19 @@ def kind_of(node, kinds, known, helper):
             return None if base is None else False
         if len(parts) <= len(base) and all(_an_int(p, known) for p in parts):
             return base[len(parts):] or NUMBER
-        return False
+        return _axes_taken(base, parts, known)
+    if isinstance(node, gast.Attribute) and node.attr == "T":   # the transpose
+        base = kind_of(node.value, kinds, known, helper)
+        return base[::-1] if isinstance(base, tuple) else base if base is None else False
+    if isinstance(node, gast.Call) and _axis_of_sum(node) is not None:   # e.sum(axis=k), np.sum(e, axis=k, keepdims=True)
+        summed, axis, keep = _axis_of_sum(node)
+        kind = kind_of(summed, kinds, known, helper)
+        if not isinstance(kind, tuple):
+            return kind if kind is None else False
+        if not -len(kind) <= axis < len(kind):
+            return False
+        axis %= len(kind)
+        return kind[:axis] + ((1,) if keep else ()) + kind[axis + 1:] or NUMBER
     if isinstance(node, gast.Call) and not node.keywords:
         f = node.func
         if isinstance(f, gast.Name) and f.id == helper("copy_of") and len(node.args) == 1:
@@ -121,11 +140,83 @@ def kind_of(node, kinds, known, helper):
             return NUMBER if isinstance(kind, tuple) else kind if kind is None else False
         if np_call(node, ELEMENTWISE) and len(node.args) == 1:
             return kind_of(node.args[0], kinds, known, helper)
-        if np_call(node, ("zeros",)) and len(node.args) == 1 and isinstance(node.args[0], gast.Tuple) \
-                and node.args[0].elts and all(isinstance(e, gast.Constant) and type(e.value) is int
-                                              for e in node.args[0].elts):
+        if np_call(node, ("zeros",)) and len(node.args) == 1 and _int_tuple(node.args[0]):
             return tuple(e.value for e in node.args[0].elts)
+        if np_call(node, ("full",)) and len(node.args) == 2 and _int_tuple(node.args[0]):
+            shape, fill = tuple(e.value for e in node.args[0].elts), kind_of(node.args[1], kinds, known, helper)
+            if fill is None:
+                return None
+            if fill == NUMBER and _a_float(node.args[1]) or isinstance(fill, tuple) and _broadcasts_to(fill, shape):
+                return shape   # (a float fill, or a float64 array's: a float64 array)
+            return False
+        if isinstance(f, gast.Name) and f.id == helper("unmax") and len(node.args) >= 2:   # g where x is extreme
+            kind, g = kind_of(node.args[1], kinds, known, helper), kind_of(node.args[0], kinds, known, helper)
+            return False if g is False or kind == NUMBER else kind
     return False
+
+
+def _broadcasts_to(kind, shape) -> bool:
+    try:
+        return np.broadcast_shapes(kind, shape) == shape
+    except ValueError:
+        return False
+
+
+def _int_tuple(node) -> bool:
+    return isinstance(node, gast.Tuple) and bool(node.elts) and all(
+        isinstance(e, gast.Constant) and type(e.value) is int for e in node.elts)
+
+
+def _a_float(node) -> bool:
+    """Does the arithmetic `node` surely give a float: a float constant is one of its operands?"""
+    if isinstance(node, gast.Constant):
+        return type(node.value) is float
+    if isinstance(node, gast.UnaryOp):
+        return _a_float(node.operand)
+    return isinstance(node, gast.BinOp) and isinstance(node.op, (gast.Add, gast.Sub, gast.Mult, gast.Div)) \
+        and (_a_float(node.left) or _a_float(node.right))
+
+
+def _axes_taken(base, parts, known):
+    """The shape of ``x[...]`` of an array of shape `base` by full slices (``:``), ints and None
+    (``x[:, None]``), else False."""
+    shape, at = [], 0
+    for p in parts:
+        if isinstance(p, gast.Constant) and p.value is None:
+            shape.append(1)
+            continue
+        if at >= len(base):
+            return False
+        if isinstance(p, gast.Slice) and p.lower is None and p.upper is None and p.step is None:
+            shape.append(base[at])
+        elif not _an_int(p, known):
+            return False
+        at += 1
+    return tuple(shape) + tuple(base[at:]) or NUMBER
+
+
+def _axis_of_sum(node):
+    """(e, k, keepdims) of ``e.sum(axis=k)`` or ``np.sum(e, axis=k)`` (``keepdims=True`` or not), k
+    an int constant, else None."""
+    words = {k.arg: k.value for k in node.keywords}
+    axis, keep = int_constant(words.get("axis")), words.get("keepdims", gast.Constant(value=False, kind=None))
+    if not words or set(words) - {"axis", "keepdims"} or axis is None \
+            or not isinstance(keep, gast.Constant) or type(keep.value) is not bool:
+        return None
+    f = node.func
+    if np_call(node, ("sum",)):
+        return (node.args[0], axis, keep.value) if len(node.args) == 1 else None
+    if isinstance(f, gast.Attribute) and f.attr == "sum" and not node.args:
+        return f.value, axis, keep.value
+    return None
+
+
+def int_constant(node):
+    """The int `node` spells (``1``, ``-1``), else None."""
+    if isinstance(node, gast.UnaryOp) and isinstance(node.op, gast.USub):
+        value = int_constant(node.operand)
+        return None if value is None else -value
+    return node.value if isinstance(node, gast.Constant) and type(node.value) is int else None
 
 
 def _an_int(node, known) -> bool:

@@ -16,7 +16,7 @@ def grad_mlp(W1, b1, W2, b2, X, Y):
     d_h = d_5 @ W2.T
     d_W2 = h.T @ d_5
     # grad of: h = np.tanh(X @ W1 + b1)    (golden_cases.py:90)
-    d_1 = d_h * (1 - h ** 2)
+    d_1 = d_h * (1.0 - h * h)
     d_b1 = d_1.sum(axis=0)
     d_W1 = X.T @ d_1
     return d_W1, d_b1, d_W2, d_b2
