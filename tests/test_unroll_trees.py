@@ -139,7 +139,7 @@ def test_the_code_for_a_list_of_layers_reads_as_backpropagation_by_hand():
     for general in ("add_at", "iterated", "zeros_like", "_stack", "unbroadcast(", "matmul_grad"):
         assert general not in text, general
     assert "params_0_0, params_0_1 = _1" in text
-    assert "d_params_1_0 = d_params_1_0 + h_1.T @ d_" in text   # the layers' names: one shape each
+    assert "d_params_1_0 += h_1.T @ d_" in text   # the layers' names: one shape each (added in place)
 
 
 def test_a_tuple_of_layers_gets_a_tuple_and_a_list_of_other_things_the_general_code():
