@@ -26,6 +26,7 @@ from s2s.transforms.expressions import joined
 from s2s.transforms.float_arrays import NUMBER, kind_of
 from s2s.transforms.known_values import Known
 from s2s.transforms.nodes import parse
+from s2s.runtime import unmax
 
 
 # ---- rational functions ------------------------------------------------------------------------
@@ -177,7 +178,7 @@ def _block(draw):
 
 def _run(tree, args=None):
     module = ast.fix_missing_locations(ast.Module(body=[gast.gast_to_ast(tree)], type_ignores=[]))
-    namespace = {"np": np}
+    namespace = {"np": np, "unmax": unmax}
     exec(compile(module, "<block>", "exec"), namespace)
     with np.errstate(all="ignore"):
         return namespace["f"](*copy.deepcopy(_args() if args is None else args))
@@ -612,6 +613,28 @@ def test_a_shift_that_does_not_cancel_keeps_its_path():
     g = s2s.grad(shifted_by_max)
     for _ in range(3):
         np.testing.assert_allclose(g(Z), numerical_grad(shifted_by_max, [Z], 0), rtol=1e-6, atol=1e-9)
+
+
+def test_a_sum_over_an_axis_reads_no_value_from_before_an_element_write():
+    """A value kept as a name (it calls np.sin, and two statements read it) is not expanded into a
+    sum after an element write to what it read: there, d_s is not zero, and its unmax stays."""
+    source = ("def f(m, u, d_out):\n"
+              "    d_y = m * d_out\n"
+              "    d_a = np.sin(m) * d_out\n"
+              "    d_b = d_a * 2.0\n"
+              "    d_c = d_a * 3.0\n"
+              "    m[0, 0] = 5.0\n"
+              "    d_s = (d_a * m).sum(axis=1, keepdims=True) - d_out * (np.sin(m) * m).sum(axis=1, keepdims=True)\n"
+              "    d_y = d_y + unmax(d_s, m, m.max(axis=1, keepdims=True), 1, True)\n"
+              "    return (d_b, d_c, d_y)\n")
+    kinds = {"m": (2, 3), "u": (3,), "d_out": NUMBER, "d_a": (2, 3), "d_b": (2, 3), "d_c": (2, 3), "d_s": (2, 1),
+             "d_y": (2, 3)}
+    tree = simplify_adjoint_arithmetic(parse(source).body[0], kinds, lambda n: True, lambda n: n.startswith("d_"),
+                                       _pure, _kind_of(kinds), frozenset({"unmax"}))
+    assert "unmax" in ast.unparse(gast.gast_to_ast(tree))
+    args = (_args()[2], _args()[0], 1.5)
+    for a, b in zip(_run(parse(source).body[0], args), _run(tree, args)):
+        np.testing.assert_allclose(b, a, rtol=1e-12)
 
 
 def test_kinds_of_views_transposes_fills_and_sums_over_an_axis():

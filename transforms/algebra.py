@@ -158,11 +158,11 @@ class _Stretch(Atoms):
         super().__init__(ctx, keep)
         self.outside = outside       # names read outside the block: their last values may be read there
         self.exposed: set = set()    # names the block reads before it assigns them (a loop's next pass)
-        self.barriers: list = []     # indices of the statements that may change an array in place
 
     # ---- scanning --------------------------------------------------------------------------
     def scan(self, stmts):
         for i, s in enumerate(stmts):
+            self.at = i
             target = s.targets[0].id if type(s) is gast.Assign and len(s.targets) == 1 \
                 and type(s.targets[0]) is gast.Name else None
             value = None

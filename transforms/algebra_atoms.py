@@ -51,6 +51,8 @@ class Atoms:
         self.defs: dict = {}         # (name, version) -> (index, rational or None, movable)
         self.roots: set = set()      # (name, version) of movable statements read as they are
         self.named: dict = {}        # text of a sum -> the (name, version) a statement that stays gave it
+        self.barriers: list = []     # indices of the statements that may change an array in place
+        self.at = 0                  # the index of the statement being expanded
 
     def atom(self, name):
         key = (name, self.version.get(name, 0))
@@ -283,10 +285,10 @@ class Atoms:
         try:
             value = self.expand(node)
             kept = {a: self.defs[self.atoms[a]][1] for p in (value[0], *value[1]) for m in p for a, _ in m
-                    if self.atoms[a] in keep and self.defs[self.atoms[a]][1] is not None}
+                    if self.atoms[a] in keep and self.current(self.atoms[a])}
             if kept:   # (the values expanded before read those as names)
                 value = _substituted(value, kept)
-        except NotArithmetic:
+        except (NotArithmetic, ra.TooLarge, ZeroDivisionError):
             value = None
         finally:
             self.keep = keep
@@ -297,6 +299,14 @@ class Atoms:
                     self.roots.add(r)
             return value
         return self.expand(node)
+
+    def current(self, key) -> bool:
+        """May the value `key` (name, version) was assigned be read here for it: it is arithmetic, no
+        statement since may have changed an array in place, and the names it reads hold the
+        versions it read?"""
+        index, value, _ = self.defs[key]
+        return value is not None and not any(index <= b < self.at for b in self.barriers) \
+            and all(self.version.get(n, 0) == v for n, v in self.reads_of(value))
 
     def zero_through(self, node) -> bool:
         """Is `node` a call of a helper linear in its first argument (`unmax(g, x, m, 1, True)`),
