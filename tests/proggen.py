@@ -286,11 +286,18 @@ class Gen:
             return E(f"{a}[{self.index(sc, 3)}]", SCALAR, shares=frozenset([a]))
         if cat == "matrix":
             m = self.pick(mats)
-            form = self.integer(0, 2)
+            form = self.integer(0, 4)
             if form == 0:  # an element
                 return E(f"{m}[{self.index(sc, 2)}, {self.index(sc, 3)}]", SCALAR, shares=frozenset([m]))
             if form == 1:  # a row: a view
                 return E(f"{m}[{self.index(sc, 2)}]", ARRAY, frozenset([m]), shares=frozenset([m]))
+            shifted = f"({m} - np.max({m}, axis=1, keepdims=True))"   # (rows shifted by their maximum)
+            if form == 3:  # log-softmax of the rows, as numerically careful code writes it
+                return E(f"np.sum({shifted} - np.log(np.sum(np.exp({shifted}), axis=1, keepdims=True)), axis=0)",
+                         ARRAY)
+            if form == 4:  # softmax of the rows
+                return E(f"np.sum(np.exp({shifted}) / np.sum(np.exp({shifted}), axis=-1, keepdims=True), axis=0)",
+                         ARRAY)
             return E(f"np.sum({m}, axis=0)", ARRAY)
         if cat == "dict":
             d = self.pick(dicts)
