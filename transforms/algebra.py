@@ -256,9 +256,13 @@ class _Stretch(Atoms):
             return None
         dropped = {i for key, (i, _, movable) in self.defs.items() if movable and key not in self.roots}
         out = []
+        cited = {i: self.defs[(n, v - 1)][0] for (n, v), (i, _, movable) in self.defs.items()
+                 if i in self.zeroed and i in new and (n, v - 1) in self.defs}
         for i, s in enumerate(stmts):
             if i in new:
                 s.value = new[i][0]
+                if i in cited:   # (what it added was zero: it cites the line of what it holds)
+                    gast.copy_location(s, stmts[cited[i]])
                 out.append(s)
                 for value in new[i][1:]:
                     out.append(assign(s.targets[0].id, value, s))

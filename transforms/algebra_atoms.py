@@ -53,6 +53,7 @@ class Atoms:
         self.named: dict = {}        # text of a sum -> the (name, version) a statement that stays gave it
         self.barriers: list = []     # indices of the statements that may change an array in place
         self.at = 0                  # the index of the statement being expanded
+        self.zeroed: set = set()     # indices of the statements with a helper's call found to be zero
 
     def atom(self, name):
         key = (name, self.version.get(name, 0))
@@ -315,7 +316,10 @@ class Atoms:
         if type(f) is not gast.Name or f.id not in self.ctx.linear or not args or type(args[0]) is not gast.Name:
             return False
         value = self.values.get(args[0].id)
-        return value is not None and not value[0] and (args[0].id, self.version.get(args[0].id, 0)) not in self.keep
+        zero = value is not None and not value[0] and (args[0].id, self.version.get(args[0].id, 0)) not in self.keep
+        if zero:
+            self.zeroed.add(self.at)
+        return zero
 
     def reads_of(self, value) -> set:
         return {r for p in (value[0], *value[1]) for m in p for a, _ in m for r in self.reads(a)}
