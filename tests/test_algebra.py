@@ -140,7 +140,7 @@ def _block(draw):
         if i == loop_at:
             lines.append("for i in range(2):")
             indent = "    "
-        what = draw(st.sampled_from(["adjoint"] * 5 + ["temporary", "write", "call", "sum", "rebind", "axis"]))
+        what = draw(st.sampled_from(["adjoint"] * 5 + ["temporary", "write", "call", "sum", "rebind", "axis", "shift"]))
         if what == "write":
             lines.append(f"{indent}{draw(st.sampled_from(['u[0]', 'm[1, 2]']))} = "
                          f"{draw(st.sampled_from(['s', 'd_s0', 'k * 0.5']))}")
@@ -150,6 +150,12 @@ def _block(draw):
             continue
         expr = draw(_expression(names))
         value = eval(expr, {"np": np}, {**env, "i": 1})
+        if what == "shift":   # the adjoint of a log-softmax of m's rows less their maximum: d_sm is zero
+            lines += [f"{indent}{line}" for line in _shifted(f"({expr}) * m", draw)]
+            kinds.update(SHIFTED)
+            env["d_sx"] = np.ones((2, 3))
+            names = names if "d_sx" in names else names + ["d_sx"]
+            continue
         if what == "call":
             expr, value = f"np.sin({expr})", np.sin(value)
         if what == "sum" and np.ndim(value):   # a sum of terms that differ by number factors (or not)
@@ -174,6 +180,23 @@ def _block(draw):
     source = "def f(u, v, m, s, k):\n" + "".join(f"    {line}\n" for line in lines) \
         + f"    return ({', '.join(returned)},)\n"
     return source, kinds
+
+
+SHIFTED = {"t_sm": (2, 1), "t_se": (2, 3), "t_ss": (2, 1), "d_sl": (2, 3), "d_sm": (2, 1), "d_sq": (2, 1),
+           "d_sr": (2, 3), "d_sx": (2, 3)}
+
+
+def _shifted(cotangent, draw):
+    """The lines of a log-softmax's adjoint (`cotangent` that of its value) through the maximum it
+    subtracts; maybe with an element write of m among them, after which d_sm is not zero."""
+    lines = ["t_sm = m.max(axis=1, keepdims=True)", "t_se = np.exp(m - t_sm)", "t_ss = t_se.sum(axis=1, keepdims=True)",
+             f"d_sl = {cotangent}", "d_sm = (-d_sl).sum(axis=1, keepdims=True)",
+             "d_sq = (-d_sl / t_ss).sum(axis=1, keepdims=True)", "d_sr = d_sq * t_se",
+             "d_sm = d_sm + (-d_sr).sum(axis=1, keepdims=True)", "d_sx = d_sl + d_sr",
+             "d_sx = d_sx + unmax(d_sm, m, t_sm, 1, True)"]
+    if draw(st.booleans()):
+        lines.insert(draw(st.integers(1, len(lines) - 1)), "m[1, 2] = 2.5")
+    return lines
 
 
 def _run(tree, args=None):
@@ -203,7 +226,7 @@ def test_the_pass_computes_what_the_block_computed(block):
     except (ZeroDivisionError, OverflowError):
         return
     simplified = simplify_adjoint_arithmetic(copy.deepcopy(tree), kinds, lambda n: n in FLOATS or n.startswith("d_"),
-                                             lambda n: n.startswith("d_"), _pure, _kind_of(kinds))
+                                             lambda n: n.startswith("d_"), _pure, _kind_of(kinds), frozenset({"unmax"}))
     after = _run(simplified)
     for a, b in zip(before, after):
         assert np.shape(a) == np.shape(b) and isinstance(a, float) == isinstance(b, float), source
