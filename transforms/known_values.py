@@ -108,7 +108,7 @@ class TreeKey(tuple):
 _TREE_WIDTH, _TREE_DEPTH = 32, 3   # larger lists are data, not parameters: keyed by their type
 
 
-def tree_key(value):
+def tree_key(value, _ndarray=np.ndarray, _f8=_F8_DTYPE):
     """The `TreeKey` of a list or tuple of float64 arrays of one or more axes, or of tuples of
     them (`_TREE_DEPTH` levels at most, `_TREE_WIDTH` entries each), or of a dict of such by
     strings, else its type. (The wrapper computes it at every call: one pass, no call per array.)"""
@@ -120,10 +120,11 @@ def tree_key(value):
             kind = v.__class__
             if k.__class__ is not str:
                 return dict
-            if kind is np.ndarray:
-                if v.dtype is not _F8_DTYPE or not v.ndim:
+            if kind is _ndarray:
+                shape = v.shape
+                if not shape or v.dtype is not _f8:
                     return dict
-                entries.append(v.shape)
+                entries.append(shape)
             elif kind is tuple:
                 inner = _entries(v, 2)
                 if inner is None:
@@ -137,17 +138,19 @@ def tree_key(value):
     return type(value) if entries is None else TreeKey((type(value), entries))
 
 
-def _entries(value, depth):
-    """An array's shape or a tuple's entries, for each entry of `value`; None if one is neither."""
+def _entries(value, depth, _ndarray=np.ndarray, _f8=_F8_DTYPE):
+    """An array's shape or a tuple's entries, for each entry of `value`; None if one is neither.
+    (The wrapper calls it at every call: NumPy's names are bound once, not looked up per entry.)"""
     if not value or len(value) > _TREE_WIDTH or depth > _TREE_DEPTH:
         return None
     keys = []
     for v in value:
         kind = v.__class__
-        if kind is np.ndarray:
-            if v.dtype is not _F8_DTYPE or not v.ndim:
+        if kind is _ndarray:
+            shape = v.shape
+            if not shape or v.dtype is not _f8:   # (a 0-d array: no shape)
                 return None
-            keys.append(v.shape)
+            keys.append(shape)
         elif kind is tuple:
             inner = _entries(v, depth + 1)
             if inner is None:
