@@ -349,7 +349,7 @@ class _Generation:
                 return None
             return callee_fn
 
-        def pure(call):   # a NumPy function (or s2s.flatten) keeps no list it is given
+        def called(call):
             f, path = call.func, []
             while isinstance(f, gast.Attribute):
                 path.append(f.attr)
@@ -357,11 +357,26 @@ class _Generation:
             obj = resolve(f.id) if isinstance(f, gast.Name) else None
             for attr in reversed(path):
                 obj = getattr(obj, attr, None)
+            return obj
+
+        def pure(call):   # a NumPy function (or s2s.flatten) keeps no list it is given
+            obj = called(call)
             return obj is flatten or isinstance(obj, np.ufunc) or inspect.isfunction(obj) and (
                 obj.__module__ or "").split(".")[0] == "numpy"
 
+        def harmless(call):   # changes nothing, and sees nothing but its arguments
+            obj = called(call)
+            if any(k.arg in (None, "out") for k in call.keywords) or obj is None:
+                return False
+            module = getattr(obj, "__module__", None) or ""
+            if obj is flatten or any(obj is b for b in _HARMLESS_BUILTINS):
+                return True
+            return not any(obj is w for w in _NUMPY_WRITERS) and (
+                isinstance(obj, np.ufunc) or module.split(".")[0] == "numpy" and not module.startswith("numpy.random"))
+
         return unroll_trees(fn, trees, builtin_names(func, stored_names(fn)),
-                            lambda fn, names, taken: inline_tree_callees(fn, names, resolve, parse, taken), pure)
+                            lambda fn, names, taken: inline_tree_callees(fn, names, resolve, parse, taken, harmless),
+                            pure)
 
     def effects(self, func):
         """{parameter: line} of the parameters the user function `func` may write into in
@@ -875,6 +890,11 @@ def _then_dead_rows(simplify, helper, known):
         fn = simplify(fn)
         return drop_dead_rows(fn, helper, float_arrays(fn, helper, known))
     return both
+
+
+# (for `transforms.tree_callees`: calls that change nothing and see nothing but their arguments)
+_HARMLESS_BUILTINS = (len, range, abs, float, int, min, max, sum, zip, enumerate, reversed, tuple, list)
+_NUMPY_WRITERS = (np.copyto, np.put, np.place, np.putmask, np.fill_diagonal, np.put_along_axis)
 
 
 def _pure_call(node) -> bool:

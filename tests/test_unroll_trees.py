@@ -340,3 +340,35 @@ def test_entries_compared_by_identity_are_not_unrolled():
     rng = np.random.default_rng(10)
     params, x = square_layers(rng), rng.normal(size=(2, 3))
     assert "params_0_0" not in checked_code(last_layer_linear, params, x)
+
+
+def predict(params, x):
+    for W, b in params:
+        x = np.tanh(x @ W + b)
+    return x
+
+
+def l2(params):
+    return sum(np.sum(W * W) for W, _ in params)
+
+
+def loss_and_penalty(params, x):   # l2 comes after np.mean and predict: neither sees what the other does
+    return np.mean((predict(params, x) - 0.5) ** 2) + 0.01 * l2(params)
+
+
+def test_a_callee_that_writes_nothing_is_inlined_after_calls_that_change_nothing():
+    rng = np.random.default_rng(11)
+    params, x = square_layers(rng), rng.normal(size=(2, 3))
+    text = checked_code(loss_and_penalty, params, x)
+    assert "predict_out" in text and "l2_out" in text and "params_1_0" in text, text
+
+
+def penalised_in_place(params, x):   # np.sum(x) is evaluated before scale_in_place doubles x
+    x = x + 0.0
+    return np.sum(x) + scale_in_place(params, x)
+
+
+def test_a_callee_that_writes_in_place_is_not_inlined_after_a_call():
+    rng = np.random.default_rng(12)
+    params, x = square_layers(rng), rng.normal(size=(2, 3))
+    assert "scale_in_place_out" not in checked_code(penalised_in_place, params, x)

@@ -22,8 +22,11 @@ Only where that is the same computation: the callee is a plain function of the c
 caller's), called with as many positional arguments as it has parameters, its one ``return``
 its last statement, no local function or lambda in it, and the list's parameter never assigned
 in it; the call is not inside a conditional expression, a boolean operator, a comprehension or a
-lambda (where it might not run) nor after another call of its statement (which the body, run
-first, could see changed), so the body runs where the call did. Callees it calls with the list
+lambda (where it might not run), so the body runs where the call did. It may come after another
+call of its statement only where neither can see what the other does: the calls before it change
+nothing (a NumPy function without ``out=``, not of ``np.random``; `len`, `range`, ...) and the
+callee's body writes nothing in place and calls only such functions, as ``l2(params)`` in
+``np.mean((predict(params, X) - y) ** 2) + 0.01 * l2(params)``. Callees it calls with the list
 are inlined in turn, a few levels deep.
 """
 from __future__ import annotations
@@ -40,15 +43,16 @@ _CONDITIONAL = (gast.IfExp, gast.BoolOp, gast.Lambda, gast.ListComp, gast.Genera
                 gast.DictComp)
 
 
-def inline_tree_callees(fn, trees, resolve, parse, taken: set):
+def inline_tree_callees(fn, trees, resolve, parse, taken: set, harmless=lambda call: False):
     """`fn` with the calls that pass a parameter of `trees` on inlined (in place), or None if a
     call could not be. `resolve(name)`: the object a global or builtin name of `fn`'s reads;
-    `parse(function)`: its fenced gast `FunctionDef`, or None; `taken`: the names in use (grows)."""
+    `parse(function)`: its fenced gast `FunctionDef`, or None; `taken`: the names in use (grows);
+    `harmless(call)`: does the call change nothing (and depend on nothing but its arguments)?"""
     local = {a.id for a in fn.args.args + fn.args.kwonlyargs} | {
         n.id for n in walk(fn) if isinstance(n, gast.Name) and not isinstance(n.ctx, gast.Load)}
     cache = {}   # function -> its parsed tree, or None
     for _ in range(_DEPTH):
-        found = _Inliner(trees, lambda n: None if n in local else resolve(n), parse, taken, local, cache)
+        found = _Inliner(trees, lambda n: None if n in local else resolve(n), parse, taken, local, cache, harmless)
         fn.body = found.statements(fn.body)
         if found.failed:
             return None
@@ -58,9 +62,9 @@ def inline_tree_callees(fn, trees, resolve, parse, taken: set):
 
 
 class _Inliner:
-    def __init__(self, trees, resolve, parse, taken, local, cache):
+    def __init__(self, trees, resolve, parse, taken, local, cache, harmless):
         self.trees, self.resolve, self.parse, self.taken, self.local = trees, resolve, parse, taken, local
-        self.cache = cache
+        self.cache, self.harmless = cache, harmless
         self.changed = self.failed = False
 
     def statements(self, body):
@@ -86,7 +90,7 @@ class _Inliner:
 
     def call_in(self, s):
         """The first call in `s` (outside its nested statements) that passes a tree on."""
-        called_before = [False]   # a call evaluated before it: the body, run first, could change what it sees
+        called_before = [False, False]   # a call evaluated before it; one that may change something
 
         def visit(node, conditional):
             if isinstance(node, gast.stmt) and node is not s:
@@ -94,9 +98,9 @@ class _Inliner:
             if isinstance(node, gast.Call) and isinstance(node.func, gast.Name) \
                     and any(isinstance(a, gast.Name) and a.id in self.trees for a in node.args) \
                     and self.parsed(self.resolve(node.func.id)) is not None:
-                if conditional or called_before[0]:
-                    self.failed = True
-                    return None
+                if conditional or called_before[0] and (called_before[1] or not self.writes_nothing(node)):
+                    self.failed = True   # (the body, run first, could change what those calls see, or see
+                    return None          # what they change)
                 return node
             for child in gast.iter_child_nodes(node):   # (in the order Python evaluates them)
                 if isinstance(child, gast.stmt):
@@ -105,7 +109,9 @@ class _Inliner:
                 found = visit(child, conditional or isinstance(node, _CONDITIONAL + (gast.While,)))
                 if found is not None or self.failed:
                     return found
-                called_before[0] = called_before[0] or any(isinstance(n, gast.Call) for n in walk(child))
+                calls = [n for n in walk(child) if isinstance(n, gast.Call)]
+                called_before[0] = called_before[0] or bool(calls)
+                called_before[1] = called_before[1] or not all(self.harmless(c) for c in calls)
             return None
         return visit(s, False)
 
@@ -150,6 +156,19 @@ class _Inliner:
         statements.append(gast.copy_location(assign(name(result, store=True), last.value, origin=last), last))
         return before + statements, result
 
+    def writes_nothing(self, call) -> bool:
+        """Does the callee of `call` write nothing in place, and call only harmless functions?"""
+        fn = self.parsed(self.resolve(call.func.id))
+        stored = {a.id for a in fn.args.args} | {n.id for n in walk(fn) if isinstance(n, gast.Name)
+                                                 and isinstance(n.ctx, gast.Store)}
+        for n in walk(fn):
+            if isinstance(n, (gast.Subscript, gast.Attribute)) and isinstance(n.ctx, (gast.Store, gast.Del)) \
+                    or isinstance(n, (gast.Global, gast.Nonlocal, gast.AugAssign)):   # (`x *= 2.0`: x's array)
+                return False
+            if isinstance(n, gast.Call) and (_root(n.func) in stored or not self.harmless(n)):
+                return False   # (a local's method or function: anything)
+        return True
+
     def parsed(self, callee):
         """The gast of a function of the user's to inline (a copy: one per call), or None."""
         if not inspect.isfunction(callee):
@@ -166,6 +185,13 @@ class _Inliner:
         self.taken.add(candidate)
         self.local.add(candidate)
         return candidate
+
+
+def _root(func):
+    """The name a call's function is read from (``np`` of ``np.linalg.norm``), else None."""
+    while isinstance(func, gast.Attribute):
+        func = func.value
+    return func.id if isinstance(func, gast.Name) else None
 
 
 def _replace(s, call, result):
