@@ -29,6 +29,8 @@ READS = [
     "h = forward(params, h)",
     "total = total + penalty(params)",
     "total = total + 0.01 * weighted(params, h)",
+    "total = total + 0.01 * np.sum(h) + penalty(params)",   # (helpers after calls of their statement)
+    "total = total + np.mean(forward(params, h)) + 0.01 * weighted(params, h)",
 ]
 HELPERS = """
 
