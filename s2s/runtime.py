@@ -504,8 +504,17 @@ def field_key(obj, name):
 
 
 def _leaves(tree):
-    if tree.__class__ is np.ndarray:
+    kind = tree.__class__
+    if kind is np.ndarray:
         return [tree]
+    if kind is list or kind is tuple:   # (the same as below, in fewer calls: parameters are such lists)
+        out = []
+        for v in tree:
+            if v.__class__ is np.ndarray:
+                out.append(v)
+            else:
+                out += _leaves(v)
+        return out
     if isinstance(tree, dict):
         return [leaf for v in tree.values() for leaf in _leaves(v)]
     if _is_dataclass(tree):
@@ -518,7 +527,11 @@ def _leaves(tree):
 def ravel(tree):
     """The leaves of `tree` (nested lists, tuples, dicts, namedtuples, dataclasses) as one float vector."""
     leaves = [leaf.ravel() if leaf.__class__ is np.ndarray else np.ravel(leaf) for leaf in _leaves(tree)]
-    return np.concatenate(leaves).astype(np.result_type(*leaves, 1.0), copy=False) if leaves else np.zeros(0)
+    if not leaves:
+        return np.zeros(0)
+    if all(leaf.dtype is _F8 for leaf in leaves):   # (float64 already: no common type to find)
+        return np.concatenate(leaves)
+    return np.concatenate(leaves).astype(np.result_type(*leaves, 1.0), copy=False)
 
 
 def unravel(v, like):
@@ -527,10 +540,13 @@ def unravel(v, like):
 
     def build(x):
         nonlocal start
-        if x.__class__ is np.ndarray and x.ndim:   # (the same as below, in fewer calls)
+        kind = x.__class__
+        if kind is np.ndarray and x.ndim:   # (the same as below, in fewer calls)
             part = v[start:start + x.size]
             start += x.size
             return part.reshape(x.shape)
+        if kind is list or kind is tuple:
+            return cotangents(x, [build(item) for item in x])
         if type(x) is not np.ndarray and (isinstance(x, dict) or _is_dataclass(x)):
             items = x.items() if isinstance(x, dict) else ((f.name, getattr(x, f.name)) for f in dataclasses.fields(x))
             return CotangentDict((k, build(item)) for k, item in items)
