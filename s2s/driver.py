@@ -26,7 +26,7 @@ from .emit import function_source
 from .load import _Namespace, cells_of, load
 from .naming import _MAX_STYLES, Namer
 from .parsing import parse_function
-from .rules import _BY_METHOD
+from .rules import _BY_FUNCTION, _BY_METHOD
 from .trees import flatten
 from .transforms import assemble
 from .transforms.activity import activity
@@ -342,6 +342,8 @@ class _Generation:
             if not inspect.isfunction(callee) or callee.__globals__ is not func.__globals__ or callee.__closure__ \
                     or callee.__code__.co_filename != func.__code__.co_filename or callee in ORIGINS:
                 return None   # (its names mean what they mean in the entry's module; its lines are the file's)
+            if callee in _BY_FUNCTION:
+                return None   # (its rule says what its derivative is: `s2s.rule(f, ...)`, `s2s.nondiff(f)`)
             try:
                 callee_fn, callee_info = self.parse_user(callee)
                 fence(callee_fn, callee_info)

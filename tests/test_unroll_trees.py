@@ -372,3 +372,24 @@ def test_a_callee_that_writes_in_place_is_not_inlined_after_a_call():
     rng = np.random.default_rng(12)
     params, x = square_layers(rng), rng.normal(size=(2, 3))
     assert "scale_in_place_out" not in checked_code(penalised_in_place, params, x)
+
+
+def decay(params):
+    return sum(np.sum(W * W) for W, _ in params)
+
+
+s2s.nondiff(decay)   # registered by a call, not a decorator: its source does not say so
+
+
+def with_a_nondiff_helper(params, x):
+    return np.sum(x * x) + decay(params)
+
+
+def test_a_function_with_a_rule_is_not_inlined():
+    rng = np.random.default_rng(13)
+    params, x = square_layers(rng), rng.normal(size=(2, 3))
+    g = s2s.grad(with_a_nondiff_helper, wrt=(0, 1))
+    for _ in range(3):   # the general code, then twice the code for these shapes
+        d_params, d_x = g(params, x)
+        assert all(not np.any(d) for layer in d_params for d in layer)
+        np.testing.assert_allclose(d_x, 2.0 * x)
