@@ -36,7 +36,7 @@ from .transforms.renest import renest
 from .transforms.float_arrays import float_arrays
 from .transforms.batching import batch_outer_products
 from .transforms.tapes import record_in_tapes
-from .transforms.tree_callees import inline_tree_callees
+from .transforms.tree_callees import inline_helpers, inline_tree_callees
 from .transforms.unroll_trees import builtin_names, unroll_trees
 from .transforms.specialise import fills_in_arithmetic, scalar_fills
 from .transforms.known_shapes import known_shapes
@@ -306,6 +306,8 @@ class _Generation:
         _check_builtin_names(fn, info, func)
         if func is self.entry and self.like and any(isinstance(k, KnownTree) for k in self.like.values()):
             fn, self.unrolled = self.unroll(func, fn) or (fn, {})
+        if func is self.entry and self.like:   # its helpers' code for known shapes too
+            fn = self.inline(func, fn)
         self.user_names |= _user_names(fn)
         fn, helpers = local_functions(fn, info, self.namer)
         fn, lookups = function_values(fn, info, func, self.namer, helpers, self.parse_user, self.binder(func))
@@ -329,10 +331,24 @@ class _Generation:
             check_calls(fn, info, callees, self.effects, self.namer)
         return fn, info, callees
 
+    def inline(self, func, fn):
+        """The entry `fn` (of `func`) with the calls of functions of its module that can be inlined
+        (`tree_callees.inline_helpers`) inlined."""
+        resolve, parse, _, harmless = self._inlining(func)
+        return inline_helpers(fn, resolve, parse, {n.id for n in walk(fn) if isinstance(n, gast.Name)}
+                              | set(param_names(fn)), harmless)
+
     def unroll(self, func, fn):
         """`unroll_trees` of the entry `fn` (of `func`), the functions of its module it passes a tree
         to inlined: (fn, {parameter: display}), or None."""
         trees = {p: k for p, k in self.like.items() if isinstance(k, KnownTree)}
+        resolve, parse, pure, harmless = self._inlining(func)
+        return unroll_trees(fn, trees, builtin_names(func, stored_names(fn)),
+                            lambda fn, names, taken: inline_tree_callees(fn, names, resolve, parse, taken, harmless),
+                            pure)
+
+    def _inlining(self, func):
+        """(resolve, parse, pure, harmless) for inlining functions of `func`'s module into it."""
         free = set(func.__code__.co_freevars)
 
         def resolve(n):
@@ -376,9 +392,7 @@ class _Generation:
             return not any(obj is w for w in _NUMPY_WRITERS) and (
                 isinstance(obj, np.ufunc) or module.split(".")[0] == "numpy" and not module.startswith("numpy.random"))
 
-        return unroll_trees(fn, trees, builtin_names(func, stored_names(fn)),
-                            lambda fn, names, taken: inline_tree_callees(fn, names, resolve, parse, taken, harmless),
-                            pure)
+        return resolve, parse, pure, harmless
 
     def effects(self, func):
         """{parameter: line} of the parameters the user function `func` may write into in

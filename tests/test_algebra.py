@@ -564,13 +564,28 @@ def test_an_adjoint_a_branch_may_assign_keeps_its_value_before_it():
         np.testing.assert_allclose(dy, numerical_grad(program.f, [x, y, 1], 1), atol=1e-8)
 
 
+def bernoulli_nll(p, y):
+    return -np.sum(y * np.log(p) + (1 - y) * np.log(1 - p))
+
+
 def test_a_constant_comes_after_the_terms_a_person_writes_first():
+    rng = np.random.default_rng(0)
+    p, y = rng.uniform(0.1, 0.9, 20), (rng.random(20) > 0.5) * 1.0
+    text = s2s.source(s2s.grad(bernoulli_nll), like=(p, y))
+    assert "d_p = (y - p) / (p - 1.0) / p" in text, text
+    g = s2s.grad(bernoulli_nll)
+    for _ in range(2):
+        np.testing.assert_allclose(g(p, y), numerical_grad(bernoulli_nll, [p, y], 0), rtol=1e-6)
+
+
+def test_a_helper_is_inlined_into_code_for_known_shapes():
+    """course.logistic_nll calls its `sigmoid(t)`: inlined, the log-likelihood's gradient is p - y."""
     sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "examples"))
     import course
     rng = np.random.default_rng(0)
     X, y, w = rng.normal(size=(20, 3)), (rng.random(20) > 0.5) * 1.0, rng.normal(size=3)
     text = s2s.source(s2s.grad(course.logistic_nll, wrt=(0, 1)), like=(w, 0.1, X, y))
-    assert "d_p = (y - p) / (p - 1.0) / p" in text, text   # (the sigmoid is a call: no p - y here)
+    assert "d_t = sigmoid_out - y" in text and "def fwd_sigmoid" not in text, text
     g = s2s.grad(course.logistic_nll, wrt=(0, 1))
     for _ in range(2):
         dw, db = g(w, 0.1, X, y)

@@ -457,3 +457,52 @@ def test_an_internal_error_making_code_for_these_shapes_warns_and_runs_the_gener
 
 def cubes(x):
     return np.sum(x ** 3)
+
+
+def _softmax(z):
+    z = z - z.max(axis=-1, keepdims=True)
+    e = np.exp(z)
+    return e / e.sum(axis=-1, keepdims=True)
+
+
+def _attention(Q, K, V):
+    A = _softmax(Q @ K.T / np.sqrt(Q.shape[1]))
+    return np.sum((A @ V) ** 2)
+
+
+def _scale_into(a, k):   # writes into what it is given: s2s copies it for the call
+    a *= k
+    return a
+
+
+def _twice(x):   # two returns: not inlined
+    if np.sum(x) > 100.0:
+        return x
+    return 2.0 * x
+
+
+def _mixed_helpers(x, y):
+    u = _scale_into(x * 1.0, 3.0)
+    v = _twice(y) if np.sum(y) > -100.0 else y   # (a conditional call: not inlined either)
+    return np.sum(_softmax(u) * v) + np.sum(_twice(u))
+
+
+def test_helpers_are_inlined_into_code_for_known_shapes():
+    rng = np.random.default_rng(4)
+    Q, K, V = rng.normal(size=(5, 3)), rng.normal(size=(6, 3)), rng.normal(size=(6, 2))
+    g = s2s.grad(_attention, wrt=(0, 1, 2))
+    for _ in range(3):
+        _check(_attention, (0, 1, 2), (Q, K, V), g(Q, K, V))
+    text = s2s.source(g, like=(Q, K, V))
+    assert "_softmax_out" in text and "def fwd__softmax" not in text, text
+    assert "unmax" not in text and "unbroadcast" not in text, text   # (its maximum's path cancels)
+
+
+def test_helpers_that_write_in_place_or_may_not_run_stay_calls():
+    rng = np.random.default_rng(5)
+    x, y = rng.normal(size=(3, 4)), rng.normal(size=(3, 4))
+    g = s2s.grad(_mixed_helpers, wrt=(0, 1))
+    for _ in range(3):
+        _check(lambda x, y: _mixed_helpers(x.copy(), y), (0, 1), (x, y), g(x.copy(), y))
+    text = s2s.source(g, like=(x, y))
+    assert "_softmax_out" in text and "def fwd__scale_into" in text and "def fwd__twice" in text, text

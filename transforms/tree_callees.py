@@ -37,10 +37,34 @@ import inspect
 import gast
 
 from .nodes import assign, name, walk
+from .versions import versions
 
 _DEPTH = 4   # levels of callees inlined
+_BUDGET = 400   # statements `inline_helpers` may add to a function (each call's copy of its callee)
+# methods that change their array, list, dict or set in place (`z.max()`, `e.sum()` do not)
+_IN_PLACE_METHODS = frozenset({"sort", "fill", "put", "resize", "itemset", "setfield", "partition", "byteswap",
+                               "setflags", "append", "extend", "insert", "pop", "remove", "clear", "reverse",
+                               "update", "setdefault", "popitem", "add", "discard", "__setitem__", "__delitem__"})
 _CONDITIONAL = (gast.IfExp, gast.BoolOp, gast.Lambda, gast.ListComp, gast.GeneratorExp, gast.SetComp,
                 gast.DictComp)
+
+
+def inline_helpers(fn, resolve, parse, taken: set, harmless=lambda call: False):
+    """`fn` with the calls of the user's functions that can be inlined as above inlined (in place),
+    whatever their arguments, a few levels deep; the others stay calls. For code for known shapes,
+    where the helpers' code (a softmax, a layer) then has known shapes too."""
+    local = {a.id for a in fn.args.args + fn.args.kwonlyargs} | {
+        n.id for n in walk(fn) if isinstance(n, gast.Name) and not isinstance(n.ctx, gast.Load)}
+    cache, budget = {}, [_BUDGET]
+    for _ in range(_DEPTH):
+        found = _Inliner(None, lambda n: None if n in local else resolve(n), parse, taken, local, cache, harmless,
+                         budget)
+        fn.body = found.statements(fn.body)
+        if not found.changed:
+            break
+    if budget[0] < _BUDGET:   # (something was inlined: its names assigned again take new ones, as in
+        fn.body = versions(fn.body, taken, {a.id for a in fn.args.args + fn.args.kwonlyargs})   # unroll_trees)
+    return fn
 
 
 def inline_tree_callees(fn, trees, resolve, parse, taken: set, harmless=lambda call: False):
@@ -62,9 +86,11 @@ def inline_tree_callees(fn, trees, resolve, parse, taken: set, harmless=lambda c
 
 
 class _Inliner:
-    def __init__(self, trees, resolve, parse, taken, local, cache, harmless):
+    def __init__(self, trees, resolve, parse, taken, local, cache, harmless, budget=None):
         self.trees, self.resolve, self.parse, self.taken, self.local = trees, resolve, parse, taken, local
         self.cache, self.harmless = cache, harmless
+        self.budget = budget   # [statements left]: inline what can be, leave the other calls (trees: None)
+        self.skipped: set = set()   # ids of the calls left as they are
         self.changed = self.failed = False
 
     def statements(self, body):
@@ -78,6 +104,13 @@ class _Inliner:
                 if call is None:
                     break
                 inlined = self.inlined(call)
+                if inlined is not None and self.budget is not None:
+                    size = sum(1 for st in inlined[0] for n in walk(st) if isinstance(n, gast.stmt))
+                    inlined = inlined if size <= self.budget[0] else None
+                    self.budget[0] -= size if inlined is not None else 0
+                if inlined is None and self.budget is not None:
+                    self.skipped.add(id(call))   # (it stays a call)
+                    continue
                 if inlined is None:
                     self.failed = True
                     return body
@@ -95,13 +128,18 @@ class _Inliner:
         def visit(node, conditional):
             if isinstance(node, gast.stmt) and node is not s:
                 return None
-            if isinstance(node, gast.Call) and isinstance(node.func, gast.Name) \
-                    and any(isinstance(a, gast.Name) and a.id in self.trees for a in node.args) \
+            if isinstance(node, gast.Call) and isinstance(node.func, gast.Name) and id(node) not in self.skipped \
+                    and (self.trees is None or any(isinstance(a, gast.Name) and a.id in self.trees for a in node.args)) \
                     and self.parsed(self.resolve(node.func.id)) is not None:
-                if conditional or called_before[0] and (called_before[1] or not self.writes_nothing(node)):
-                    self.failed = True   # (the body, run first, could change what those calls see, or see
-                    return None          # what they change)
-                return node
+                # (after another call: the body, run first, could change what that call sees, or see
+                # what it changes)
+                blocked = conditional or called_before[0] and (called_before[1] or not self.writes_nothing(node))
+                if self.trees is not None:   # a tree's callee: inlined, or the list stays general
+                    self.failed = blocked
+                    return None if blocked else node
+                if not blocked and self.writes_nothing(node, calls_harmless=False):
+                    return node   # (any other is inlined where it can be, else stays a call; one that writes
+                self.skipped.add(id(node))   # into what it is given keeps the copies s2s makes for a call)
             for child in gast.iter_child_nodes(node):   # (in the order Python evaluates them)
                 if isinstance(child, gast.stmt):
                     continue   # (a loop's or branch's own statements: their own turn)
@@ -127,9 +165,10 @@ class _Inliner:
         body = fn.body[1:] if fn.body and isinstance(fn.body[0], gast.Expr) \
             and isinstance(fn.body[0].value, gast.Constant) and isinstance(fn.body[0].value.value, str) else fn.body
         returns = [n for n in walk(fn) if isinstance(n, gast.Return)]
-        if not body or returns != [body[-1]] or body[-1].value is None \
-                or any(isinstance(n, (gast.FunctionDef, gast.Lambda)) for n in walk(fn) if n is not fn):
-            return None
+        if not body or returns != [body[-1]] or body[-1].value is None or any(
+                isinstance(n, (gast.FunctionDef, gast.Lambda, gast.Yield, gast.YieldFrom, gast.Global, gast.Nonlocal))
+                for n in walk(fn) if n is not fn):
+            return None   # (a generator, or names of another scope)
         params = [a.id for a in args.args]
         stored = {n.id for n in walk(fn) if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Store)}
         local = set(params) | stored
@@ -138,7 +177,7 @@ class _Inliner:
             return None   # a global of the callee's that the caller has a variable of
         renamed = {}
         for p, a in zip(params, call.args):
-            if isinstance(a, gast.Name) and a.id in self.trees and p in stored:
+            if isinstance(a, gast.Name) and self.trees is not None and a.id in self.trees and p in stored:
                 return None   # (the caller's list assigned)
             if isinstance(a, gast.Name) and p not in stored:
                 renamed[p] = a.id   # read, never assigned: the caller's own name (no copy `x_1 = x`)
@@ -156,8 +195,9 @@ class _Inliner:
         statements.append(gast.copy_location(assign(name(result, store=True), last.value, origin=last), last))
         return before + statements, result
 
-    def writes_nothing(self, call) -> bool:
-        """Does the callee of `call` write nothing in place, and call only harmless functions?"""
+    def writes_nothing(self, call, calls_harmless=True) -> bool:
+        """Does the callee of `call` write nothing in place (nor call a method of its names), and,
+        with `calls_harmless`, call only harmless functions?"""
         fn = self.parsed(self.resolve(call.func.id))
         stored = {a.id for a in fn.args.args} | {n.id for n in walk(fn) if isinstance(n, gast.Name)
                                                  and isinstance(n.ctx, gast.Store)}
@@ -165,8 +205,11 @@ class _Inliner:
             if isinstance(n, (gast.Subscript, gast.Attribute)) and isinstance(n.ctx, (gast.Store, gast.Del)) \
                     or isinstance(n, (gast.Global, gast.Nonlocal, gast.AugAssign)):   # (`x *= 2.0`: x's array)
                 return False
-            if isinstance(n, gast.Call) and (_root(n.func) in stored or not self.harmless(n)):
+            if isinstance(n, gast.Call) and _root(n.func) in stored and (
+                    calls_harmless or not isinstance(n.func, gast.Attribute) or n.func.attr in _IN_PLACE_METHODS):
                 return False   # (a local's method or function: anything)
+            if isinstance(n, gast.Call) and calls_harmless and not self.harmless(n):
+                return False
         return True
 
     def parsed(self, callee):
