@@ -28,6 +28,12 @@ nothing (a NumPy function without ``out=``, not of ``np.random``; `len`, `range`
 callee's body writes nothing in place and calls only such functions, as ``l2(params)`` in
 ``np.mean((predict(params, X) - y) ** 2) + 0.01 * l2(params)``. Callees it calls with the list
 are inlined in turn, a few levels deep.
+
+`inline_helpers` does the same for any call of such a function in the entry of code for known
+shapes (a softmax, a layer), so that the helper's code has known shapes too, where it can: a call
+it cannot inline stays a call (nothing fails), and so does one of a function that writes into
+what it is given or calls a method that would (``x *= k``, ``x[i] = v``, ``xs.append(v)``): s2s
+gives such a function copies of its arguments, which its inlined body would not have.
 """
 from __future__ import annotations
 
@@ -122,7 +128,8 @@ class _Inliner:
         return out
 
     def call_in(self, s):
-        """The first call in `s` (outside its nested statements) that passes a tree on."""
+        """The first call in `s` (outside its nested statements) to inline: one that passes a tree on
+        (or, for `inline_helpers`, any that can be)."""
         called_before = [False, False]   # a call evaluated before it; one that may change something
 
         def visit(node, conditional):
