@@ -19,7 +19,7 @@ and every other read of the parameter is the display of them. Then, where they a
   whose body indexes a display by ``k`` are unrolled: each copy of the body reads the entry
   (or ``k``) in place of the loop's names, which are assigned the last entry after it;
 - ``[e for W, b in display]`` is the display of ``e`` for each entry (``sum(e for ...)`` the
-  sum of that list).
+  sum that `sum` computes of that list, ``0 + e0 + e1 + ...``).
 
 A function of the user's that the list is passed to (``neural_net_predict(params, inputs)``) is
 inlined first (`tree_callees`). The loops over layers become straight-line code on arrays of
@@ -50,6 +50,7 @@ from .versions import versions
 
 _MARK = "s2s_display"          # the attribute that marks a display of a tree's leaves
 _VIEW = "s2s_view"             # ... and one that stands for a dict's `.items()`, `.keys()`, `.values()`
+_UNROLLED = "s2s_unrolled"     # ... and the list an unrolled comprehension made
 _MEASURES = ("len", "enumerate", "zip", "reversed")   # builtins that read a list without keeping it
 _BUDGET = 4000                 # statements the unrolled copies may add to a function
 
@@ -205,6 +206,12 @@ class _Expressions(gast.NodeTransformer):
                 and isinstance(node.args[0], gast.GeneratorExp) and not node.keywords:   # the same sum of a list
             node.args[0] = gast.ListComp(elt=node.args[0].elt, generators=node.args[0].generators)
         self.generic_visit(node)
+        if isinstance(node.func, gast.Name) and node.func.id == "sum" and self.builtin("sum") and len(node.args) == 1 \
+                and isinstance(node.args[0], gast.List) and getattr(node.args[0], _UNROLLED, False) and not node.keywords:
+            total = const(0)   # (what `sum` computes: 0 + e0 + e1 + ..., whose shapes are known)
+            for e in node.args[0].elts:
+                total = gast.BinOp(left=total, op=gast.Add(), right=e)
+            return total
         if isinstance(node.func, gast.Name) and node.func.id == "len" and self.builtin("len") \
                 and len(node.args) == 1 and not node.keywords and _iterated(node.args[0]) is not None:
             return const(len(_iterated(node.args[0])))
@@ -233,7 +240,9 @@ class _Expressions(gast.NodeTransformer):
             if bound is None:
                 return node
             made.append(_Expressions(self.leaves, self.builtin, {**self.bound, **bound}).visit(copy.deepcopy(node.elt)))
-        return gast.List(elts=made, ctx=gast.Load())
+        out = gast.List(elts=made, ctx=gast.Load())
+        setattr(out, _UNROLLED, True)
+        return out
 
 
 def _bind(target, entry):
