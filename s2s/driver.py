@@ -334,21 +334,21 @@ class _Generation:
     def inline(self, func, fn):
         """The entry `fn` (of `func`) with the calls of functions of its module that can be inlined
         (`tree_callees.inline_helpers`) inlined."""
-        resolve, parse, _, harmless = self._inlining(func)
+        resolve, parse, _, harmless, writes = self._inlining(func)
         return inline_helpers(fn, resolve, parse, {n.id for n in walk(fn) if isinstance(n, gast.Name)}
-                              | set(param_names(fn)), harmless)
+                              | set(param_names(fn)), harmless, writes)
 
     def unroll(self, func, fn):
         """`unroll_trees` of the entry `fn` (of `func`), the functions of its module it passes a tree
         to inlined: (fn, {parameter: display}), or None."""
         trees = {p: k for p, k in self.like.items() if isinstance(k, KnownTree)}
-        resolve, parse, pure, harmless = self._inlining(func)
+        resolve, parse, pure, harmless, writes = self._inlining(func)
         return unroll_trees(fn, trees, builtin_names(func, stored_names(fn)),
-                            lambda fn, names, taken: inline_tree_callees(fn, names, resolve, parse, taken, harmless),
-                            pure)
+                            lambda fn, names, taken: inline_tree_callees(fn, names, resolve, parse, taken, harmless,
+                                                                         writes), pure)
 
     def _inlining(self, func):
-        """(resolve, parse, pure, harmless) for inlining functions of `func`'s module into it."""
+        """(resolve, parse, pure, harmless, writes) for inlining functions of `func`'s module into it."""
         free = set(func.__code__.co_freevars)
 
         def resolve(n):
@@ -382,17 +382,20 @@ class _Generation:
             return obj is flatten or isinstance(obj, np.ufunc) or inspect.isfunction(obj) and (
                 obj.__module__ or "").split(".")[0] == "numpy"
 
+        def writes(call):   # may write into an argument in place (`np.copyto(a, b)`, `out=a`)
+            return any(k.arg == "out" for k in call.keywords) or any(called(call) is w for w in _NUMPY_WRITERS)
+
         def harmless(call):   # changes nothing, and sees nothing but its arguments
             obj = called(call)
-            if any(k.arg in (None, "out") for k in call.keywords) or obj is None:
-                return False
+            if any(k.arg is None for k in call.keywords) or obj is None or writes(call) \
+                    or any(isinstance(n, gast.Lambda) for n in walk(call)) or any(obj is c for c in _NUMPY_CALLERS):
+                return False   # (a function it is given could do anything)
             module = getattr(obj, "__module__", None) or ""
             if obj is flatten or any(obj is b for b in _HARMLESS_BUILTINS):
                 return True
-            return not any(obj is w for w in _NUMPY_WRITERS) and (
-                isinstance(obj, np.ufunc) or module.split(".")[0] == "numpy" and not module.startswith("numpy.random"))
+            return isinstance(obj, np.ufunc) or module.split(".")[0] == "numpy" and not module.startswith("numpy.random")
 
-        return resolve, parse, pure, harmless
+        return resolve, parse, pure, harmless, writes
 
     def effects(self, func):
         """{parameter: line} of the parameters the user function `func` may write into in
@@ -911,6 +914,7 @@ def _then_dead_rows(simplify, helper, known):
 # (for `transforms.tree_callees`: calls that change nothing and see nothing but their arguments)
 _HARMLESS_BUILTINS = (len, range, abs, float, int, min, max, sum, zip, enumerate, reversed, tuple, list)
 _NUMPY_WRITERS = (np.copyto, np.put, np.place, np.putmask, np.fill_diagonal, np.put_along_axis)
+_NUMPY_CALLERS = (np.apply_along_axis, np.apply_over_axes, np.vectorize, np.frompyfunc, np.piecewise, np.fromfunction)
 
 
 def _pure_call(node) -> bool:

@@ -171,7 +171,7 @@ def _a_float(node) -> bool:
     """Does the arithmetic `node` surely give a float: a float constant is one of its operands?"""
     if isinstance(node, gast.Constant):
         return type(node.value) is float
-    if isinstance(node, gast.UnaryOp):
+    if isinstance(node, gast.UnaryOp) and isinstance(node.op, (gast.USub, gast.UAdd)):
         return _a_float(node.operand)
     return isinstance(node, gast.BinOp) and isinstance(node.op, (gast.Add, gast.Sub, gast.Mult, gast.Div)) \
         and (_a_float(node.left) or _a_float(node.right))

@@ -55,7 +55,7 @@ _CONDITIONAL = (gast.IfExp, gast.BoolOp, gast.Lambda, gast.ListComp, gast.Genera
                 gast.DictComp)
 
 
-def inline_helpers(fn, resolve, parse, taken: set, harmless=lambda call: False):
+def inline_helpers(fn, resolve, parse, taken: set, harmless=lambda call: False, writes=lambda call: True):
     """`fn` with the calls of the user's functions that can be inlined as above inlined (in place),
     whatever their arguments, a few levels deep; the others stay calls. For code for known shapes,
     where the helpers' code (a softmax, a layer) then has known shapes too."""
@@ -64,7 +64,7 @@ def inline_helpers(fn, resolve, parse, taken: set, harmless=lambda call: False):
     cache, budget = {}, [_BUDGET]
     for _ in range(_DEPTH):
         found = _Inliner(None, lambda n: None if n in local else resolve(n), parse, taken, local, cache, harmless,
-                         budget)
+                         writes, budget)
         fn.body = found.statements(fn.body)
         if not found.changed:
             break
@@ -73,16 +73,19 @@ def inline_helpers(fn, resolve, parse, taken: set, harmless=lambda call: False):
     return fn
 
 
-def inline_tree_callees(fn, trees, resolve, parse, taken: set, harmless=lambda call: False):
+def inline_tree_callees(fn, trees, resolve, parse, taken: set, harmless=lambda call: False,
+                        writes=lambda call: True):
     """`fn` with the calls that pass a parameter of `trees` on inlined (in place), or None if a
     call could not be. `resolve(name)`: the object a global or builtin name of `fn`'s reads;
     `parse(function)`: its fenced gast `FunctionDef`, or None; `taken`: the names in use (grows);
-    `harmless(call)`: does the call change nothing (and depend on nothing but its arguments)?"""
+    `harmless(call)`: does the call change nothing (and depend on nothing but its arguments)?
+    `writes(call)`: may it write into an argument in place (``np.copyto(a, b)``, ``out=a``)?"""
     local = {a.id for a in fn.args.args + fn.args.kwonlyargs} | {
         n.id for n in walk(fn) if isinstance(n, gast.Name) and not isinstance(n.ctx, gast.Load)}
     cache = {}   # function -> its parsed tree, or None
     for _ in range(_DEPTH):
-        found = _Inliner(trees, lambda n: None if n in local else resolve(n), parse, taken, local, cache, harmless)
+        found = _Inliner(trees, lambda n: None if n in local else resolve(n), parse, taken, local, cache, harmless,
+                         writes)
         fn.body = found.statements(fn.body)
         if found.failed:
             return None
@@ -92,9 +95,9 @@ def inline_tree_callees(fn, trees, resolve, parse, taken: set, harmless=lambda c
 
 
 class _Inliner:
-    def __init__(self, trees, resolve, parse, taken, local, cache, harmless, budget=None):
+    def __init__(self, trees, resolve, parse, taken, local, cache, harmless, writes, budget=None):
         self.trees, self.resolve, self.parse, self.taken, self.local = trees, resolve, parse, taken, local
-        self.cache, self.harmless = cache, harmless
+        self.cache, self.harmless, self.writes = cache, harmless, writes
         self.budget = budget   # [statements left]: inline what can be, leave the other calls (trees: None)
         self.skipped: set = set()   # ids of the calls left as they are
         self.changed = self.failed = False
@@ -215,7 +218,7 @@ class _Inliner:
             if isinstance(n, gast.Call) and _root(n.func) in stored and (
                     calls_harmless or not isinstance(n.func, gast.Attribute) or n.func.attr in _IN_PLACE_METHODS):
                 return False   # (a local's method or function: anything)
-            if isinstance(n, gast.Call) and calls_harmless and not self.harmless(n):
+            if isinstance(n, gast.Call) and (self.writes(n) or calls_harmless and not self.harmless(n)):
                 return False
         return True
 
