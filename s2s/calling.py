@@ -258,9 +258,9 @@ def checked(made, fname: str, wrt: list[str], single: bool, mode: str, direction
     first = []
     part = gradient_part(mode, has_aux)
     if shapes is not None:   # the signature (`known_values.signature_key`)
-        key = "".join(f"{c}.shape if type({c}) is __s2s_ndarray and {c}.dtype is __s2s_f8 else ({c}.shape, {c}.dtype) "
-                      f"if type({c}) is __s2s_ndarray else __s2s_tree_key({c}) if type({c}) in __s2s_trees "
-                      f"else type({c}), " for c in call)
+        key = "".join(f"{c}.shape if __s2s_type({c}) is __s2s_ndarray and {c}.dtype is __s2s_f8 else ({c}.shape, {c}.dtype) "
+                      f"if __s2s_type({c}) is __s2s_ndarray else __s2s_tree_key({c}) if __s2s_type({c}) in __s2s_trees "
+                      f"else __s2s_type({c}), " for c in call)
         call_text = f"__s2s_which({', '.join(call)})"
         # signatures that pass the checks below as they are (`passes_as_it_is`) are called at once:
         # their differentiated arguments are floats and float64 arrays, whose gradients are no trees
@@ -269,19 +269,19 @@ def checked(made, fname: str, wrt: list[str], single: bool, mode: str, direction
                  "    if __s2s_which is not None:",
                  f"        return {call_text}",
                  "    __s2s_which = __s2s_shaped[1](__s2s_key)"]
-    every = " and ".join(f"type({c}) is float" if c in wrt else f"type({c}) in __s2s_number_types" for c in call)
+    every = " and ".join(f"__s2s_type({c}) is __s2s_float" if c in wrt else f"__s2s_type({c}) in __s2s_number_types" for c in call)
     numbers_call = [f"        return __s2s_numbers[0]({', '.join(call)})"]
     # Inline fast paths: a float (Python or NumPy) or a float64 array costs a test or two and no call.
-    body = [f"    if type({d}) not in __s2s_floating and not (type({d}) is __s2s_ndarray and {d}.dtype is __s2s_f8):\n"
+    body = [f"    if __s2s_type({d}) not in __s2s_floating and not (__s2s_type({d}) is __s2s_ndarray and {d}.dtype is __s2s_f8):\n"
             f"        {d} = __s2s_floats({d}, {d!r}, {fname!r})" for d in directions]
     others = [p.name for p in inspect.signature(made).parameters.values()
               if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD, p.KEYWORD_ONLY)
               and p.name not in wrt and p.name not in directions]
-    body += [f"    if type({o}) is complex or type({o}) is __s2s_ndarray and {o}.dtype.kind == 'c' "
-             f"or isinstance({o}, __s2s_np.complexfloating) or type({o}) not in __s2s_plain "
+    body += [f"    if __s2s_type({o}) is __s2s_complex or __s2s_type({o}) is __s2s_ndarray and {o}.dtype.kind == 'c' "
+             f"or __s2s_isinstance({o}, __s2s_np.complexfloating) or __s2s_type({o}) not in __s2s_plain "
              f"and __s2s_foreign({o}) and {o}.dtype.kind == 'c':\n        __s2s_no_complex({o}, {o!r}, {fname!r})"
              for o in others]
-    tests = [f"(False if type({w}) in __s2s_floating else {w}.ndim == 0 if type({w}) is __s2s_ndarray and "
+    tests = [f"(False if __s2s_type({w}) in __s2s_floating else {w}.ndim == 0 if __s2s_type({w}) is __s2s_ndarray and "
              f"{w}.dtype is __s2s_f8 else __s2s_screen({w}, {w!r}, {fname!r}))" for w in wrt]
     if mode == "jvp":
         body += [f"    {t}" for t in tests]
@@ -294,13 +294,16 @@ def checked(made, fname: str, wrt: list[str], single: bool, mode: str, direction
         body += [f"    __s2s_z{k} = {t}" for k, t in enumerate(tests)]
         body += [f"    __s2s_out = {call_text}",
                  f"    if {' or '.join(f'__s2s_z{k}' for k in range(len(wrt)))} or __s2s_any_tree(__s2s_out{part})"
-                 + "".join(f" or type({w}) is list or type({w}) is tuple" for w in wrt) + ":",
+                 + "".join(f" or __s2s_type({w}) is __s2s_list or __s2s_type({w}) is __s2s_tuple" for w in wrt) + ":",
                  f"        return __s2s_fix(__s2s_out, ({zero_d}), ({''.join(w + ', ' for w in wrt)}))",
                  "    return __s2s_out"]
     # what the wrapper reads are globals of its own namespace (a plain dict, whose lookups Python
     # caches; no cells to copy at each call), and once the code for numbers is inlined
     # (`inline_numbers`), what that code reads
-    namespace: dict = {"__s2s_np": np, "__s2s_floating": _FLOATING, "__s2s_no_complex": no_complex,
+    # (builtins too, by names of their own: a parameter may be called `type` or `float`)
+    namespace: dict = {"__s2s_type": type, "__s2s_isinstance": isinstance, "__s2s_float": float, "__s2s_list": list,
+                       "__s2s_tuple": tuple, "__s2s_complex": complex, "__s2s_len": len, "__s2s_map": map,
+                       "__s2s_dict": dict, "__s2s_np": np, "__s2s_floating": _FLOATING, "__s2s_no_complex": no_complex,
                        "__s2s_any_tree": any_tree, "__s2s_number_types": (float, int), "__s2s_numbers": numbers,
                        "__s2s_made": made, "__s2s_screen": screen, "__s2s_floats": floats,
                        "__s2s_fix": fixer(mode, single, has_aux), "__s2s_defaults": defaults, "__s2s_shaped": shapes,

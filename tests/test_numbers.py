@@ -159,3 +159,17 @@ def test_an_error_in_the_inlined_code_shows_its_line():
     with pytest.raises(ZeroDivisionError) as caught:
         g(0.0)
     assert "1.0 / x" in "".join(traceback.format_exception(caught.value))
+
+
+def weighted_by(x, type, float):   # parameters named as the builtins the argument checks call
+    return np.sum(x * x) * type + float
+
+
+def test_parameters_named_type_or_float_reach_the_gradient():
+    g = s2s.grad(weighted_by, wrt=(0, 1, 2))
+    x = np.array([1.0, -2.0, 0.5])
+    for _ in range(3):   # general code, the code for these shapes, then that code at once
+        gx, gtype, gfloat = g(x, 3.0, 1.0)
+        np.testing.assert_allclose(gx, 6.0 * x)
+        assert gtype == pytest.approx(np.sum(x * x)) and gfloat == 1.0
+    assert g(1.5, 2.0, 0.5) == (6.0, 2.25, 1.0)   # code for numbers
