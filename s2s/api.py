@@ -262,7 +262,7 @@ def _make_plain(func, wrt, mode, optimize, has_aux=False, self_class=None, entry
         _SOURCES[f] = generated.source
         _GENERATED[f] = generated
     if numbers is not None:
-        numbers.wrapper = made if hasattr(made, "__s2s_inline__") else None
+        numbers.wrapper = shapes.wrapper = made if hasattr(made, "__s2s_inline__") else None
         _NUMBERS[made] = numbers
         _SHAPES[made] = shapes
     return made

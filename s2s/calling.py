@@ -42,6 +42,7 @@ import inspect
 import numpy as np
 
 from .errors import ComplexArgumentError, IntegerArgumentError
+from .guards import READS as GUARD_READS, guard
 from .load import source_filename
 from .runtime import foreign_array
 from .transforms.known_values import TREES, TreeKey, array_of_key, tree_key
@@ -302,8 +303,7 @@ def checked(made, fname: str, wrt: list[str], single: bool, mode: str, direction
     # (`inline_numbers`), what that code reads
     # (builtins too, by names of their own: a parameter may be called `type` or `float`)
     namespace: dict = {"__s2s_type": type, "__s2s_isinstance": isinstance, "__s2s_float": float, "__s2s_list": list,
-                       "__s2s_tuple": tuple, "__s2s_complex": complex, "__s2s_len": len, "__s2s_map": map,
-                       "__s2s_dict": dict, "__s2s_np": np, "__s2s_floating": _FLOATING, "__s2s_no_complex": no_complex,
+                       "__s2s_tuple": tuple, "__s2s_complex": complex, **GUARD_READS, "__s2s_np": np, "__s2s_floating": _FLOATING, "__s2s_no_complex": no_complex,
                        "__s2s_any_tree": any_tree, "__s2s_number_types": (float, int), "__s2s_numbers": numbers,
                        "__s2s_made": made, "__s2s_screen": screen, "__s2s_floats": floats,
                        "__s2s_fix": fixer(mode, single, has_aux), "__s2s_defaults": defaults, "__s2s_shaped": shapes,
@@ -311,15 +311,18 @@ def checked(made, fname: str, wrt: list[str], single: bool, mode: str, direction
                        "__s2s_plain": frozenset({np.ndarray, float, int, np.float64, np.float32}), "__s2s_foreign": foreign_array,
                        "__s2s_tree_key": tree_key, "__s2s_trees": TREES}
 
-    def make(numbers_code):
-        lines = ([f"    if {every}:"] + numbers_code if numbers is not None else []) + first + body
+    # the branches that go first (`inline_numbers`, `inline_guard` make them the code's own)
+    branches = {"numbers": [f"    if {every}:"] + numbers_call if numbers is not None else [], "guard": []}
+
+    def make():
+        lines = branches["numbers"] + branches["guard"] + first + body
         source = f"def {made.__name__}({', '.join(params)}):\n" + "\n".join(lines) + "\n"
         exec(compile(source, source_filename(f"call {made.__name__}", source), "exec"), namespace)   # pdb lists it
         return namespace.pop(made.__name__)
 
-    wrapper = make(numbers_call)
-    if numbers is not None:
-        wrapper.__s2s_inline__ = (namespace, make)
+    wrapper = make()
+    if numbers is not None or shapes is not None:
+        wrapper.__s2s_inline__ = (namespace, make, branches, every, call)
     wrapper.__qualname__ = made.__qualname__
     wrapper.__doc__ = made.__doc__
     wrapper.__module__ = made.__module__
@@ -354,9 +357,9 @@ def inline_numbers(wrapper, function, source: str) -> bool:
     has the wrapper's parameters, and its text can be moved (no string over several lines, no name
     of the wrapper's own). Then the wrapper's code is swapped for the new one.
     Returns whether it was."""
-    namespace, make = getattr(wrapper, "__s2s_inline__", (None, None))
+    namespace, make, branches, every, _ = getattr(wrapper, "__s2s_inline__", (None,) * 5)
     found = _movable(function, source)
-    if make is None or found is None:
+    if make is None or not branches["numbers"] or found is None:
         return False
     lines, reads = found
     params = list(inspect.signature(wrapper).parameters)
@@ -365,7 +368,26 @@ def inline_numbers(wrapper, function, source: str) -> bool:
             or not all(dict.__contains__(own, n) for n in reads):
         return False
     namespace.update({n: dict.__getitem__(own, n) for n in reads})
-    wrapper.__code__ = make(lines).__code__
+    branches["numbers"] = [f"    if {every}:"] + lines
+    wrapper.__code__ = make().__code__
+    return True
+
+
+def inline_guard(wrapper, key, function) -> bool:
+    """Give the wrapper a branch of its own for the signature `key`, whose derivative `function` it
+    calls at once (`specialised.ForShapes.keep`): where the arguments pass its guard
+    (`s2s.guards`), it calls `function` without building their key. Done for one signature, the
+    first (a loop calls one); where the key has no exact guard, not at all. Returns whether it was."""
+    namespace, make, branches, _, call = getattr(wrapper, "__s2s_inline__", (None,) * 5)
+    if make is None or branches["guard"] or not all(c.isidentifier() for c in call):
+        return False
+    found = guard(key, call)
+    if found is None:
+        return False
+    test, constants = found
+    namespace.update(constants, __s2s_guarded=function)
+    branches["guard"] = [f"    if {test}:", f"        return __s2s_guarded({', '.join(call)})"]
+    wrapper.__code__ = make().__code__
     return True
 
 

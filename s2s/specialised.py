@@ -13,7 +13,8 @@ keeps, beside its general code, code for two kinds of call:
   called once would not win back. A derivative keeps at most `ForShapes.LIMIT` signatures;
   calls with others run the general code, as do calls for which specialised code cannot be made, and every
   call when the environment variable ``S2S_SPECIALISE`` is ``0`` (to tell whether a problem is in
-  the specialised code).
+  the specialised code). The first signature whose code is called at once gets a test of its
+  own in the wrapper, ahead of building the key (`s2s.guards`).
 
 The argument-checking wrapper (`s2s.calling.checked`) does the dispatch.
 """
@@ -23,7 +24,7 @@ import os
 import warnings
 
 
-from .calling import inline_numbers, passes_as_it_is
+from .calling import inline_guard, inline_numbers, passes_as_it_is
 from .driver import generate
 from .errors import S2SError, SpecialisationWarning
 from .transforms.callees import still_bound
@@ -99,6 +100,7 @@ class ForShapes:
         self.seen: set = set()   # signatures called once, with no code of their own yet
         self.differentiated = [p in names for p in params]
         self.slot = (self.fast, self.lookup)
+        self.wrapper = None   # the function s2s.grad returned, which tests the first of `fast` itself
 
     def lookup(self, key):
         which = self.table.get(key)
@@ -110,6 +112,8 @@ class ForShapes:
         self.table[key] = function
         if passes_as_it_is(key, self.differentiated) and trees <= (made.unrolled if made is not None else set()):
             self.fast[key] = function
+            if self.wrapper is not None:
+                inline_guard(self.wrapper, key, function)
         return function
 
     def first_call(self, key, now=False):
