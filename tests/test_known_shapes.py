@@ -506,3 +506,43 @@ def test_helpers_that_write_in_place_or_may_not_run_stay_calls():
         _check(lambda x, y: _mixed_helpers(x.copy(), y), (0, 1), (x, y), g(x.copy(), y))
     text = s2s.source(g, like=(x, y))
     assert "_softmax_out" in text and "def fwd__scale_into" in text and "def fwd__twice" in text, text
+
+
+def _softmax_on(z, axis=-1):
+    e = np.exp(z - np.max(z, axis=axis, keepdims=True))
+    return e / np.sum(e, axis=axis, keepdims=True)
+
+
+def _leaky(x, W, b, slope=0.01, *, shift=(0.0, 0.5)):
+    h = x @ W + b + shift[1]
+    return np.maximum(h, slope * h)
+
+
+def _with_keywords(W, b, x):
+    h = _leaky(x, b=b, W=W)   # keywords out of order, the defaults
+    out = _leaky(h, W.T, b[:3], slope=0.2, shift=(1.0, -0.25))
+    return np.sum(_softmax_on(out, axis=0) * out) + np.sum(_softmax_on(h) ** 2)
+
+
+def _applied(x, W, ws=np.ones(3)):   # a default that is an object: the call stays
+    return np.tanh(x @ W) * ws
+
+
+def _with_object_defaults(W, x):
+    return np.sum(_applied(x, W) ** 2)
+
+
+def test_helpers_called_with_keywords_and_defaults_are_inlined():
+    rng = np.random.default_rng(6)
+    W, b, x = rng.normal(size=(3, 4)), rng.normal(size=4), rng.normal(size=(5, 3))
+    g = s2s.grad(_with_keywords, wrt=(0, 1))
+    for _ in range(3):
+        _check(_with_keywords, (0, 1), (W, b, x), g(W, b, x))
+    text = s2s.source(g, like=(W, b, x))
+    assert "def fwd_" not in text and "_leaky_out_1" in text and "_softmax_on_out_1" in text, text
+    assert "axis=0" in text and "0.2 *" in text and "0.01 *" in text, text   # the numbers themselves
+    g = s2s.grad(_with_object_defaults)
+    W3 = rng.normal(size=(3, 3))
+    for _ in range(3):
+        _check(_with_object_defaults, (0,), (W3, x), [g(W3, x)])
+    assert "def fwd__applied" in s2s.source(g, like=(W3, x))

@@ -178,8 +178,19 @@ def shadows_a_global_of_its_callee(params, x):   # inlined, `scale` would be the
     return scaled(params, x) + scale * np.sum(params[1][1])
 
 
+def predict_scaled(params, x, scale=1.0, last=None):
+    for W, b in params:
+        x = np.tanh(scale * (x @ W) + b)
+    return x if last is None else x * last
+
+
+def calls_it_by_keywords(params, x):   # the list given by keyword, defaults left: inlined
+    return np.sum(predict_scaled(x=x, params=params, scale=0.5) ** 2)
+
+
 INLINED = [
     (calls_a_helper, True),
+    (calls_it_by_keywords, True),
     (calls_one_that_returns_early, False),
     (shadows_a_global_of_its_callee, False),
 ]

@@ -19,8 +19,9 @@ returned value is assigned to ``<callee>_out``, which the call's place reads::
 
 Only where that is the same computation: the callee is a plain function of the caller's module
 (the same globals, so its global names mean what they meant; none of them a name of the
-caller's), called with as many positional arguments as it has parameters, its one ``return``
-its last statement, no local function or lambda in it, and the list's parameter never assigned
+caller's), called with an argument for each parameter, by position or keyword, or leaving it to
+a default that is a number, a string, None or a tuple of them (`_bound`: a parameter given such a
+literal and never assigned reads it, ``axis=-1``), its one ``return`` its last statement, no local function or lambda in it, and the list's parameter never assigned
 in it; the call is not inside a conditional expression, a boolean operator, a comprehension or a
 lambda (where it might not run), so the body runs where the call did. It may come after another
 call of its statement only where neither can see what the other does: the calls before it change
@@ -39,10 +40,11 @@ from __future__ import annotations
 
 import copy
 import inspect
+import math
 
 import gast
 
-from .nodes import assign, name, walk
+from .nodes import assign, name, rewrite, walk
 from .versions import versions
 
 _DEPTH = 4   # levels of callees inlined
@@ -139,7 +141,8 @@ class _Inliner:
             if isinstance(node, gast.stmt) and node is not s:
                 return None
             if isinstance(node, gast.Call) and isinstance(node.func, gast.Name) and id(node) not in self.skipped \
-                    and (self.trees is None or any(isinstance(a, gast.Name) and a.id in self.trees for a in node.args)) \
+                    and (self.trees is None or any(isinstance(a, gast.Name) and a.id in self.trees
+                                                   for a in node.args + [k.value for k in node.keywords])) \
                     and self.parsed(self.resolve(node.func.id)) is not None:
                 # (after another call: the body, run first, could change what that call sees, or see
                 # what it changes)
@@ -165,12 +168,10 @@ class _Inliner:
 
     def inlined(self, call):
         """(the statements that compute `call`, the name of its value), or None."""
-        fn = self.parsed(self.resolve(call.func.id))
-        if call.keywords or any(isinstance(a, gast.Starred) for a in call.args):
-            return None
-        args = fn.args
-        if args.vararg or args.kwarg or args.kwonlyargs or args.posonlyargs or len(args.args) != len(call.args) \
-                or fn.decorator_list:
+        callee = self.resolve(call.func.id)
+        fn = self.parsed(callee)
+        bound = _bound(callee, call)
+        if bound is None or fn.decorator_list:
             return None
         body = fn.body[1:] if fn.body and isinstance(fn.body[0], gast.Expr) \
             and isinstance(fn.body[0].value, gast.Constant) and isinstance(fn.body[0].value.value, str) else fn.body
@@ -179,28 +180,32 @@ class _Inliner:
                 isinstance(n, (gast.FunctionDef, gast.Lambda, gast.Yield, gast.YieldFrom, gast.Global, gast.Nonlocal))
                 for n in walk(fn) if n is not fn):
             return None   # (a generator, or names of another scope)
-        params = [a.id for a in args.args]
         stored = {n.id for n in walk(fn) if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Store)}
-        local = set(params) | stored
+        local = {p for p, _ in bound} | stored
         free = {n.id for n in walk(fn) if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Load)} - local
         if free & self.local:
             return None   # a global of the callee's that the caller has a variable of
-        renamed = {}
-        for p, a in zip(params, call.args):
+        renamed, constants = {}, {}
+        for p, a in bound:
             if isinstance(a, gast.Name) and self.trees is not None and a.id in self.trees and p in stored:
                 return None   # (the caller's list assigned)
             if isinstance(a, gast.Name) and p not in stored:
                 renamed[p] = a.id   # read, never assigned: the caller's own name (no copy `x_1 = x`)
-        for n in sorted(local - set(renamed)):
+            elif _literal(a) and p not in stored:
+                constants[p] = a    # read, never assigned: the number itself (`axis=-1`)
+        for n in sorted(local - set(renamed) - set(constants)):
             renamed[n] = self.fresh(n)
-        before = [assign(name(renamed[p], store=True), a, origin=call) for p, a in zip(params, call.args)
-                  if p not in renamed or renamed[p] != getattr(a, "id", None)]
+        before = [assign(name(renamed[p], store=True), a, origin=call) for p, a in bound
+                  if p not in constants and (p not in renamed or renamed[p] != getattr(a, "id", None))]
         result = self.fresh(f"{call.func.id}_out")
         statements = [copy.deepcopy(s) for s in body]
-        for s in statements:
+        for k, s in enumerate(statements):
             for n in walk(s):
                 if isinstance(n, gast.Name) and n.id in renamed:
                     n.id = renamed[n.id]
+            if constants:
+                statements[k] = rewrite(s, {gast.Name: lambda n: copy.deepcopy(constants[n.id])
+                                            if n.id in constants else n})
         last = statements.pop()
         statements.append(gast.copy_location(assign(name(result, store=True), last.value, origin=last), last))
         return before + statements, result
@@ -238,6 +243,53 @@ class _Inliner:
         self.taken.add(candidate)
         self.local.add(candidate)
         return candidate
+
+
+def _bound(callee, call):
+    """The callee's parameters and what `call` gives each (its argument, or its default), in the
+    order Python evaluates them; None where the call is not that simple: ``*args`` or ``**kwargs``
+    on either side, or a default that is not a number, string, None or a tuple of them (its value
+    is written in: one computed when the function was defined, an array, stays a call)."""
+    if any(isinstance(a, gast.Starred) for a in call.args) or any(k.arg is None for k in call.keywords):
+        return None
+    try:
+        signature = inspect.signature(callee)
+        given = signature.bind(*call.args, **{k.arg: k.value for k in call.keywords}).arguments
+    except (TypeError, ValueError):
+        return None   # (as Python would refuse it)
+    if any(p.kind in (p.VAR_POSITIONAL, p.VAR_KEYWORD) for p in signature.parameters.values()):
+        return None
+    param = {id(node): p for p, node in given.items()}
+    bound = [(param[id(node)], node) for node in call.args + [k.value for k in call.keywords]]
+    for p, parameter in signature.parameters.items():
+        if p not in given:
+            if not _plain_value(parameter.default):
+                return None
+            bound.append((p, _constant_node(parameter.default)))
+    return bound
+
+
+def _plain_value(value) -> bool:
+    if type(value) is float:
+        return math.isfinite(value)   # (`inf` is no literal)
+    return type(value) in (int, bool, str, type(None)) or type(value) is tuple and all(map(_plain_value, value))
+
+
+def _constant_node(value):
+    if type(value) is tuple:
+        return gast.Tuple(elts=[_constant_node(v) for v in value], ctx=gast.Load())
+    if type(value) in (int, float) and value < 0:   # (as the source writes it)
+        return gast.UnaryOp(op=gast.USub(), operand=gast.Constant(value=-value, kind=None))
+    return gast.Constant(value=value, kind=None)
+
+
+def _literal(node) -> bool:
+    """Is `node` a number, string, None, or a tuple of them, as source writes them (`-1`)?"""
+    if isinstance(node, gast.Constant):
+        return True
+    if isinstance(node, gast.UnaryOp) and isinstance(node.op, (gast.USub, gast.UAdd)):
+        return isinstance(node.operand, gast.Constant) and type(node.operand.value) in (int, float)
+    return isinstance(node, gast.Tuple) and all(map(_literal, node.elts))
 
 
 def _root(func):
