@@ -4,15 +4,29 @@ The parsed `FunctionDef` has line numbers of the *file* (not of the snippet),
 so every later pass can cite the original line. `SourceInfo` keeps what the
 error messages and the generated comments need: a short file name (never an
 absolute path, so output is the same on every machine) and the file's lines.
+
+`inspect` reads a function's file as it is now, at the line the function began
+on when it was defined: after an edit (a module imported in a notebook, then
+changed in an editor) that is another function, or the new body. So the source
+read is compiled and compared with the code the function runs
+(`_compiles_to`); where they differ, `SourceError`.
 """
 from __future__ import annotations
 
+import __future__
+import ast
+import bisect
 import copy
 import dataclasses
+import dis
+import functools
 import inspect
 import linecache
+import operator
 import os
+import re
 import textwrap
+import types
 
 import gast
 
@@ -79,6 +93,11 @@ def parse_function(func, text: str | None = None) -> tuple[gast.FunctionDef, Sou
         ) from None
     if len(file_lines) < first - 1 + len(lines):
         file_lines = ("\n",) * (first - 1) + tuple(lines)
+    if text is None and lines and not _DEF_LINE.match(lines[0]):
+        raise _edited(func, name)   # (its first line is no def now)
+    unwrapped = inspect.unwrap(func)
+    if text is None and _compiles_to(unwrapped.__code__, "".join(lines), unwrapped.__globals__) is False:
+        raise _edited(func, name)
     try:
         module = parse(textwrap.dedent("".join(lines)))
     except SyntaxError as exc:
@@ -105,6 +124,7 @@ def parse_function(func, text: str | None = None) -> tuple[gast.FunctionDef, Sou
                 node.col_offset += indent
         if hasattr(node, "end_lineno") and node.end_lineno is not None:
             node.end_lineno += first - 1
+    _mangle_private_names(fn, getattr(func, "__qualname__", ""))
     info = SourceInfo(os.path.basename(filename), file_lines, name, "".join(lines))
     if isinstance(fn, gast.AsyncFunctionDef):
         raise SourceError(f"`{name}` is an async function; s2s differentiates plain functions only", info.location(fn))
@@ -139,10 +159,145 @@ def _parse_lambda(func, name) -> tuple[gast.FunctionDef, SourceInfo]:
         raise SourceError(f"{len(found)} lambdas on line {code.co_firstlineno} fit `{name}`; s2s cannot tell "
                           "which one it is", where, "write it with def, or put the lambdas on separate lines")
     node = found[0]
+    text = "return " + ast.unparse(gast.gast_to_ast(copy.deepcopy(node)))
+    if _compiles_to(code, text, func.__globals__) is False:
+        raise _edited(func, name)
     body = gast.Return(value=node.body)
     fn = gast.FunctionDef(name="<lambda>", args=node.args, body=[gast.copy_location(body, node.body)],
                           decorator_list=[], returns=None, type_comment=None, type_params=[])
     return gast.copy_location(fn, node), info
+
+
+_FUTURE_FLAGS = functools.reduce(operator.or_, (getattr(__future__, f).compiler_flag for f in __future__.all_feature_names))
+
+
+def _edited(func, name) -> SourceError:
+    where = f"{os.path.basename(func.__code__.co_filename)}, line {func.__code__.co_firstlineno}"
+    return SourceError(f"`{name}` ({where}) is not the code its file holds now: the file was changed after `{name}` "
+                       "was defined, and s2s reads the file",
+                       hint="reload the module (importlib.reload) or restart Python, so that the function is the "
+                            "one in its file")
+
+
+def _mangle_private_names(fn, qualname: str):
+    """Write a method's private names as Python reads them: `self.__scale` in class `Model` is
+    `self._Model__scale` (the code s2s writes is outside the class)."""
+    parts = qualname.split(".")
+    owner = next((parts[k] for k in range(len(parts) - 2, -1, -1)
+                  if parts[k] != "<locals>" and parts[k + 1] != "<locals>"), "").lstrip("_")
+    if not owner:
+        return
+    for node in walk(fn):
+        for field in ("id", "attr"):
+            text = getattr(node, field, None) if isinstance(node, (gast.Name, gast.Attribute)) else None
+            if isinstance(text, str) and text.startswith("__") and not text.endswith("__"):
+                setattr(node, field, f"_{owner}{text}")
+
+
+def _compiles_to(code, text: str, globals_: dict) -> bool | None:
+    """Does the source `text` of a `def` compile to `code`, the code of the function it should be
+    (the same bytecode, names and constants)? None where it cannot be compiled on its own. It is
+    not where the function's file was edited after it was defined: `inspect` reads the file as
+    it is now, at the function's first line. The def is compiled where its free names are a
+    function's variables (and, for `super()`'s `__class__`, in a class), as they were; a private
+    name is compared unmangled (`self.__x` is `_A__x` in class `A`)."""
+    free = code.co_freevars
+    # (names imported at module level are compiled so: `np.sum(x)` loads `sum` as an attribute)
+    imported = [f"import __s2s_module as {n}" for n in sorted(_all_names(code)) if n in globals_
+                and (inspect.ismodule(globals_[n]) or getattr(globals_[n], "__module__", None)
+                     not in (None, globals_.get("__name__")))]
+    outer = imported + ["def __s2s_outer():"] + [f"    {n} = None" for n in free if n != "__class__"]
+    in_class = "__class__" in free   # (`super()`: a method's class is a free name of it)
+    if in_class:
+        outer.append("    class __s2s_class:")
+    elif code.co_name not in free and code.co_name.isidentifier():
+        outer.append(f"    global {code.co_name}")   # (it calls itself by its global name, not a closure's)
+    body = textwrap.indent(textwrap.dedent(text), "        " if in_class else "    ")
+    try:
+        module = compile("\n".join(outer) + "\n" + body, code.co_filename, "exec",
+                         flags=code.co_flags & _FUTURE_FLAGS, dont_inherit=True)
+    except (SyntaxError, ValueError):
+        return None
+    found = _code_named(module, code.co_name, 3 if in_class else 2)
+    if found is None:
+        return False   # (no def of its name: another function's)
+    return found.co_code == code.co_code and _same_constants(found, code) or _same_code(found, code)
+
+
+def _all_names(code) -> set:
+    names = set(code.co_names) | set(code.co_freevars)
+    for c in code.co_consts:
+        if isinstance(c, types.CodeType):
+            names |= _all_names(c)
+    return names
+
+
+def _same_constants(a, b) -> bool:
+    """The same names and constants, nested code alike (the bytecode being the same)."""
+    if (a.co_names, a.co_varnames, a.co_freevars, a.co_cellvars, len(a.co_consts)) != \
+            (b.co_names, b.co_varnames, b.co_freevars, b.co_cellvars, len(b.co_consts)):
+        return False
+    for x, y in zip(a.co_consts, b.co_consts):
+        if isinstance(x, types.CodeType) and isinstance(y, types.CodeType):
+            if x.co_code != y.co_code or not _same_constants(x, y):
+                return False
+        elif type(x) is not type(y) or repr(x) != repr(y):
+            return False
+    return True
+
+
+def _code_named(code, name, depth):
+    """The code object `name` among the constants of `code`, `depth` levels down (the wrapper's)."""
+    for c in code.co_consts:
+        if isinstance(c, types.CodeType):
+            if depth == 1:
+                if c.co_name == name:
+                    return c
+            else:
+                found = _code_named(c, name, depth - 1)
+                if found is not None:
+                    return found
+    return None
+
+
+def _same_code(a, b) -> bool:
+    return _fingerprint(a) == _fingerprint(b)
+
+
+def _fingerprint(code) -> tuple:
+    """What a code object computes, as instructions and constants, without what depends on where its
+    source was compiled: a method call on a name imported at module level is `LOAD_GLOBAL (NULL +
+    np); LOAD_ATTR` there, `LOAD_GLOBAL np; LOAD_METHOD` elsewhere; jumps go to the index of their
+    target, as their offsets depend on the size of what is before."""
+    instructions = [i for i in dis.get_instructions(code) if i.opname not in _PLUMBING]
+    offsets = [i.offset for i in instructions]
+    shape = []
+    for i in instructions:
+        name = _SAME_OPERATION.get(i.opname, i.opname)
+        if i.opcode in _JUMPS:   # (the first instruction kept from its target on)
+            shape.append((name, bisect.bisect_left(offsets, i.argval)))
+        elif isinstance(i.argval, types.CodeType):
+            shape.append((name, _fingerprint(i.argval)))
+        elif isinstance(i.argval, str) and i.opname != "LOAD_CONST":
+            shape.append((name, _unmangled(i.argval)))
+        else:
+            shape.append((name, type(i.argval).__name__, repr(i.argval)))   # (repr: a nan is its own)
+    return (tuple(shape), tuple(map(_unmangled, code.co_varnames)), code.co_freevars, code.co_cellvars,
+            code.co_argcount, code.co_kwonlyargcount, code.co_posonlyargcount)
+
+
+def _unmangled(name: str) -> str:
+    """A private name as written (`__x` for `_A__x`): compiled outside its class, it is not mangled."""
+    return _MANGLED.sub(r"\1", name)
+
+
+_MANGLED = re.compile(r"^_[A-Za-z0-9]\w*?(__\w*[A-Za-z0-9_](?<!__))$")
+
+
+_DEF_LINE = re.compile(r"\s*(@|(async\s+)?def\s)")
+_SAME_OPERATION = {"LOAD_METHOD": "LOAD_ATTR"}
+_PLUMBING = frozenset({"NOP", "EXTENDED_ARG", "CACHE", "PUSH_NULL"})   # (PUSH_NULL: before an attribute called)
+_JUMPS = frozenset(dis.hasjrel) | frozenset(dis.hasjabs)
 
 
 def _lambda_params(node) -> tuple:

@@ -12,6 +12,7 @@ import numpy as np
 import pytest
 
 import s2s
+from s2s.parsing import parse_function
 
 MODULE = '''\
 import numpy as np
@@ -162,3 +163,136 @@ def test_a_derivative_made_before_a_redefinition_stays_itself_to_second_order(mo
         assert s2s.grad(new)(0.4) == pytest.approx(6 * 0.4, rel=1e-12)
         np.testing.assert_allclose(s2s.jvp(old)(X, V)[1], -np.sin(X) * V)
     assert "np.sin" in s2s.source(old) and "x ** 3" in s2s.source(new)
+
+
+def edit(path, old, new):
+    """Edit the module's file in place, as an editor does while the module stays imported."""
+    text = path.read_text()
+    assert text.count(old) == 1
+    path.write_text(text.replace(old, new))
+
+
+def module_file(m, tmp):
+    return tmp / (m.__name__ + ".py")
+
+
+def test_a_function_whose_file_was_edited_after_it_was_defined_is_refused(module):
+    m, tmp = module
+    path = module_file(m, tmp)
+    edit(path, "def helper(x):\n    return np.sin(x)", "# moved\n\n\ndef helper(x):\n    return np.cos(x)")
+    with pytest.raises(s2s.SourceError, match=r"`f` \(.*, line \d+\) is not the code its file holds now"):
+        s2s.grad(m.f)   # `f`'s first line is now helper's body: it would differentiate another function
+    importlib.reload(m)   # what the hint says: `f` and `helper` are the file's again
+    np.testing.assert_allclose(s2s.grad(m.f)(X), -np.sin(X))
+
+
+def test_a_helper_edited_on_its_own_lines_is_refused(module):
+    m, tmp = module
+    edit(module_file(m, tmp), "return np.sin(x)", "return np.tan(x)")   # `f`'s lines are as they were
+    with pytest.raises(s2s.SourceError, match=r"`helper` .* is not the code its file holds now"):
+        s2s.grad(m.f)(X)
+
+
+def test_functions_whose_own_lines_are_unchanged_are_read_as_they_are(module):
+    m, tmp = module
+    edit(module_file(m, tmp), "def through_middle(x):\n    return np.sum(middle(x))",
+         "def through_middle(x):\n    return np.sum(middle(x) ** 2)")   # below `f`: its lines stay
+    g = s2s.grad(m.f)
+    for _ in range(3):
+        np.testing.assert_allclose(g(X), np.cos(X))
+
+
+def test_a_derivative_made_before_the_edit_keeps_its_code(module):
+    m, tmp = module
+    g = s2s.grad(m.f)
+    np.testing.assert_allclose(g(X), np.cos(X))
+    edit(module_file(m, tmp), "return np.sin(x)", "return np.tan(x)")
+    for _ in range(3):   # the code for these shapes, made at the second call, cannot be: the general code runs
+        np.testing.assert_allclose(g(X), np.cos(X))
+
+
+SHAPES_OF_CODE = '''\
+from __future__ import annotations
+
+import functools
+
+import numpy as np
+from numpy import sin
+
+
+def nan_guard(x):
+    return np.sum(np.where(np.isnan(x), float("nan"), x) * 2.0)
+
+
+def annotated(x: np.ndarray) -> float:
+    def inner(t: np.ndarray) -> np.ndarray:
+        return t * t
+    return np.sum(inner(x))
+
+
+def closure(k):
+    def f(x):
+        return np.sum(sin(x) * k)
+    return f
+
+
+@functools.lru_cache(maxsize=None)
+def cached_scale(n):
+    return float(n)
+
+
+def through_cached(x):
+    return np.sum(x ** 3) * cached_scale(1)
+
+
+class Base:
+    def energy(self, x):
+        return np.sum(x * x)
+
+
+class Model(Base):
+    def __init__(self):
+        self.__scale = 3.0
+
+    def energy(self, x):
+        for _ in range(2):
+            x = x + 0.0
+        return np.sum(x * x) * self.__scale
+
+    def with_super(self, x):
+        return super().energy(x) * self.__scale
+'''
+
+
+def test_functions_read_from_unchanged_files_are_never_taken_for_edited_ones(tmp_path):
+    path = tmp_path / "s2s_shapes_of_code.py"
+    path.write_text(SHAPES_OF_CODE)
+    sys.path.insert(0, str(tmp_path))
+    try:
+        m = importlib.import_module("s2s_shapes_of_code")
+        np.testing.assert_allclose(s2s.grad(m.nan_guard)(X), 2.0 * np.ones(3))
+        np.testing.assert_allclose(s2s.grad(m.annotated)(X), 2 * X)
+        np.testing.assert_allclose(s2s.grad(m.closure(2.0))(X), 2.0 * np.cos(X))
+        np.testing.assert_allclose(s2s.grad(m.through_cached)(X), 3 * X ** 2)
+        model = m.Model()
+        np.testing.assert_allclose(s2s.grad(model.energy)(X), 6 * X)
+        assert parse_function(m.Model.with_super)[0].name == "with_super"   # (`__class__`, a free name)
+    finally:
+        sys.path.remove(str(tmp_path))
+        sys.modules.pop("s2s_shapes_of_code", None)
+
+
+def test_a_lambda_whose_line_was_edited_is_refused(tmp_path):
+    path = tmp_path / "s2s_edited_lambda.py"
+    path.write_text("import numpy as np\n\nscaled = lambda x: np.sum(x * 2.0)\n")
+    sys.path.insert(0, str(tmp_path))
+    try:
+        m = importlib.import_module("s2s_edited_lambda")
+        path.write_text("import numpy as np\n\nscaled = lambda x: np.sum(x * 3.0)\n")   # the same names
+        with pytest.raises(s2s.SourceError, match="is not the code its file holds now"):
+            s2s.grad(m.scaled)
+        importlib.reload(m)
+        np.testing.assert_allclose(s2s.grad(m.scaled)(X), 3.0 * np.ones(3))
+    finally:
+        sys.path.remove(str(tmp_path))
+        sys.modules.pop("s2s_edited_lambda", None)
