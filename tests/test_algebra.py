@@ -688,3 +688,15 @@ def test_kinds_of_views_transposes_fills_and_sums_over_an_axis():
     assert kind("np.full((2, 3), 0.5)") == (2, 3) and kind("np.full((2, 3), 0.5 * d_0)") is False  # (d_0: unknown)
     assert kind("np.full((2, 3), 2)") is False   # an int fill makes an int array
     assert kind("unmax(d, a, d, 1, True)") == (4, 3)
+
+
+def test_a_product_of_an_earlier_value_stays_a_product():
+    source = ("def f(m, u, s, d_out):\n"   # d_u = 0.2 * (u - d_out) * (1 - u * u), expanded by the chain
+              "    d_a = u - d_out\n"
+              "    d_3 = d_a * 0.1\n"
+              "    d_b = d_3 + d_3\n"
+              "    d_u = d_b - d_b * u * u\n"
+              "    return d_a, d_u\n")
+    text = _simplified(source, ROWS)
+    assert "d_u = d_a * (0.2 - 0.2 * u * u)" in text, text   # (not u * (u * (...)) + 0.2 * d_a)
+    _same_values(source, text, (np.zeros((2, 3)), np.array([0.3, -1.0, 2.0]), 1.5, np.array([0.5, -1.0, 2.0])))

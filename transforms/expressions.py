@@ -62,6 +62,13 @@ class ExpressionWriter:
                     spent = self.poly(trial)[1]
                     if spent < best - 1e-9:
                         best, improved = spent, trial
+                if len(poly) > 1 and len(num) > len(poly):   # a product of it: (out - y) * (1 - x * x)
+                    quotient = ra.exact_quotient(num, poly)
+                    if quotient:
+                        trial = ra.pmul(ra.atom(a)[0], quotient)
+                        spent = self.poly(trial)[1]
+                        if spent < best - 1e-9:
+                            best, improved = spent, trial
             if improved is None:
                 return num
             num = improved

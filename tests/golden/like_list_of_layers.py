@@ -21,7 +21,7 @@ def grad_list_of_layers(layers, x, y):
     d_layers_1_0 = 0.02 * layers_1_0
     d_layers_0_0 = 0.02 * layers_0_0
     # grad of: x = np.tanh(x @ W + b)    (golden_cases.py:228)
-    d_5 = x_1_2 * (x_1_2 * (0.2 * y - 0.2 * x_1_2)) + 0.2 * (out - y)
+    d_5 = (out - y) * (0.2 - 0.2 * x_1_2 * x_1_2)
     d_layers_1_1 = d_5.sum(axis=0)
     d_x_1_1 = d_5 @ layers_1_0.T
     d_layers_1_0 += x_1_1.T @ d_5
