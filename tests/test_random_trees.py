@@ -31,6 +31,8 @@ READS = [
     "total = total + 0.01 * weighted(params, h)",
     "total = total + 0.01 * np.sum(h) + penalty(params)",   # (helpers after calls of their statement)
     "total = total + np.mean(forward(params, h)) + 0.01 * weighted(params, h)",
+    "h = scaled_forward(h=h, params=params{part}, scale=0.5)",   # (keywords, defaults left)
+    "h = scaled_forward(params, h, 2.0, shift=(0.25, -0.5))",
 ]
 HELPERS = """
 
@@ -46,6 +48,12 @@ def penalty(params):
 
 def weighted(params, h):
     return np.sum(h) * sum(np.sum(b) for W, b in params)
+
+
+def scaled_forward(params, h, scale=1.0, *, shift=(0.0, 0.1)):
+    for W, b in params:
+        h = np.tanh(scale * (h @ W) + b + shift[1])
+    return h
 """
 PARTS = ["", "[:-1]", "[1:]", "[::-1]", "[:2]"]
 
