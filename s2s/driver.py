@@ -48,7 +48,7 @@ from .transforms.aliasing import check_writes
 from .transforms.callees import Callees, first_param, library_of, public_name, resolve
 from .transforms.checkpoint_candidates import deterministic
 from .transforms.differentiable import check_differentiable, refuse_bool_output
-from .transforms.effects import RETURNS, check_calls, written_parameters
+from .transforms.effects import RETURNS, WRITES_FIRST, check_calls, written_parameters
 from .transforms.fence import fence
 from .transforms.generators import generators
 from .transforms.list_operators import list_operators
@@ -383,7 +383,7 @@ class _Generation:
                 obj.__module__ or "").split(".")[0] == "numpy"
 
         def writes(call):   # may write into an argument in place (`np.copyto(a, b)`, `out=a`)
-            return any(k.arg == "out" for k in call.keywords) or any(called(call) is w for w in _NUMPY_WRITERS)
+            return any(k.arg == "out" for k in call.keywords) or any(called(call) is w for w in WRITES_FIRST)
 
         def harmless(call):   # changes nothing, and sees nothing but its arguments
             obj = called(call)
@@ -913,7 +913,6 @@ def _then_dead_rows(simplify, helper, known):
 
 # (for `transforms.tree_callees`: calls that change nothing and see nothing but their arguments)
 _HARMLESS_BUILTINS = (len, range, abs, float, int, min, max, sum, zip, enumerate, reversed, tuple, list)
-_NUMPY_WRITERS = (np.copyto, np.put, np.place, np.putmask, np.fill_diagonal, np.put_along_axis)
 _NUMPY_CALLERS = (np.apply_along_axis, np.apply_over_axes, np.vectorize, np.frompyfunc, np.piecewise, np.fromfunction)
 
 

@@ -23,12 +23,14 @@ import inspect
 import os
 
 import gast
+import numpy as np
 
 from s2s.errors import BoolOutputError, NoRuleError, UnsupportedError
 from s2s.rules.no_derivative import PREDICATES
 
 from .callees import call_arguments, indexed_object, library_of, no_rule_hint
-from .nodes import param_names, popped, walk_statements
+from .effects import MUTATING_METHODS, WRITES_FIRST
+from .nodes import param_names, popped, pushed, walk, walk_statements
 
 
 def check_differentiable(fn, info, act, callees):
@@ -37,6 +39,8 @@ def check_differentiable(fn, info, act, callees):
         return isinstance(node, gast.Name) and act.is_active(node.id)
 
     for s in walk_statements(fn.body):
+        if isinstance(s, gast.Expr) and isinstance(s.value, gast.Call) and not pushed(s):
+            _refuse_changes_in_place(s.value, info, act, callees)
         if not (isinstance(s, gast.Assign) and isinstance(s.targets[0], gast.Name) and act.is_active(s.targets[0].id)):
             continue
         value = s.value
@@ -88,6 +92,41 @@ def check_differentiable(fn, info, act, callees):
                 refusal = callee.rule.refusal(bound, act.is_active, callee.label)  # `Rule.refusal`
                 if refusal:
                     raise UnsupportedError(refusal[0], info.location(value), refusal[1])
+
+
+def _refuse_changes_in_place(value, info, act, callees):
+    """Refuse a call, made as a statement, that changes in place an array, list or dict that
+    depends on a differentiated input, or one it puts such values into (``g.sort()``, ``g.fill(0.0)``,
+    ``xs.extend(ys)``, ``d.update(e)``, ``np.exp(g, out=g)``, ``np.copyto(g, x)``,
+    ``np.add.at(g, i, x)``, ``rng.shuffle(g)``): the derivative would not see the change.
+    (``xs.append(v)`` is differentiated; a user function's writes are checked with its call.)"""
+    callee = callees.classify_call(value)
+    operands = [a.value if isinstance(a, gast.Starred) else a for a in value.args] + [k.value for k in value.keywords]
+    if callee.receiver is not None:
+        operands.append(callee.receiver)
+    if not any(isinstance(n, gast.Name) and n.id in act.varied for o in operands for n in walk(o)):
+        return   # (varied, not active: what it writes into is no operand of what the output depends on)
+    obj, label = callee.obj, callee.label
+    method = value.func.attr if isinstance(value.func, gast.Attribute) else None
+    if any(k.arg == "out" for k in value.keywords):
+        hint = "drop out= and assign the result"
+    elif callee.receiver is not None and callee.kind != "user" and method in MUTATING_METHODS:
+        hint = _ASSIGN_INSTEAD.get(method, "assign a new value to the name instead of changing it in place")
+    elif any(obj is f for f in WRITES_FIRST) or method == "at" and isinstance(getattr(obj, "__self__", None), np.ufunc) \
+            or method in ("shuffle", "permuted"):
+        hint = "compute a new array and assign it, instead of changing this one in place"
+    else:
+        return
+    raise UnsupportedError(f"`{label}` changes an array, list or dict in place, and what it changes or writes "
+                           "depends on a differentiated input: s2s differentiates values assigned to names, and "
+                           "would not see this change",
+                           info.location(value), hint)
+
+
+_ASSIGN_INSTEAD = {"sort": "assign a sorted copy: `g = np.sort(g)`",
+                   "fill": "assign a new array: `g = np.full_like(g, v)`",
+                   "extend": "make a new list: `xs = xs + [...]` (or append each value)",
+                   "update": "make a new dict: `d = {**d, **e}`"}
 
 
 def refuse_bool_output(fn, info, callees):

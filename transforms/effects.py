@@ -47,10 +47,10 @@ from .parts import (COPY, COPY_IF_LISTED, ENTRY, ENTRY_IF_LISTED, HOLDS_ANY, NOT
 from .scalars import python_scalars
 from .shapes import containers
 
-_MUTATING_METHODS = {"fill", "sort", "append", "extend", "insert", "pop", "remove", "clear", "update",
+MUTATING_METHODS = {"fill", "sort", "append", "extend", "insert", "pop", "remove", "clear", "update",
                      "setdefault", "popitem", "resize", "put", "itemset", "setfield", "partition", "reverse",
                      "__setitem__", "__iadd__", "__isub__", "__imul__", "__itruediv__"}
-_WRITES_FIRST = tuple(getattr(np, n) for n in ("copyto", "put", "place", "putmask", "fill_diagonal",
+WRITES_FIRST = tuple(getattr(np, n) for n in ("copyto", "put", "place", "putmask", "fill_diagonal",
                                                "put_along_axis") if hasattr(np, n))
 # Runtime helpers (put in by normal form) whose result holds by position what their first argument holds.
 _SAME_ENTRIES = (runtime.iterated, runtime.as_list, runtime.as_tuple, runtime.unstarred)
@@ -142,7 +142,7 @@ def written_parameters(fn, callees, effects_of) -> dict:
             k.value for k in value.keywords]
         if callee.kind == "unknown":
             stored.update(*(parameters(evaluate(state, n)) for n in operands + [callee.receiver] if n is not None))
-        if callee.receiver is not None and value.func.attr in _MUTATING_METHODS:
+        if callee.receiver is not None and value.func.attr in MUTATING_METHODS:
             store(state, callee.receiver, operands)
             # a list made here (`ys = []`, a comprehension): the method changes the list, not what it holds
             if not (isinstance(callee.receiver, gast.Name) and callee.receiver.id in fresh):
@@ -150,7 +150,7 @@ def written_parameters(fn, callees, effects_of) -> dict:
             if isinstance(callee.receiver, gast.Name):  # it may now hold what it is given, at any position
                 r = callee.receiver.id
                 state[r] = join(viewed(state.get(r, NOTHING)), *(held(evaluate(state, n)) for n in operands))
-        elif any(callee.obj is f for f in _WRITES_FIRST) and value.args:
+        elif any(callee.obj is f for f in WRITES_FIRST) and value.args:
             write(evaluate(state, value.args[0]), s)
         elif callee.kind == "user":
             effects = effects_of(callee.obj)
