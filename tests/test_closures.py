@@ -328,3 +328,27 @@ def test_a_default_read_from_the_enclosing_function_is_the_value_python_evaluate
     y = np.array([1.0, 2.0])
     value, g = outer(y)
     assert value == pytest.approx(-9.0) and np.allclose(g, -2 * 3.0 * y)
+
+
+def log_term(v):   # a module function of the name a local function below has
+    return None
+
+
+def terms_logged_by_a_local_function(w):
+    terms = []
+
+    def log_term(v):
+        terms.append(v)
+    log_term(np.sum(w ** 2))   # called for what it does, its value dropped
+    log_term(3.0 * np.sum(w))
+    return sum(terms)
+
+
+def test_a_local_function_called_as_a_statement_is_inlined_as_where_its_value_is_kept():
+    w = np.array([1.0, -2.0])
+    g = s2s.grad(terms_logged_by_a_local_function)
+    for _ in range(3):   # (it was a bare call of the module's `log_term`: zeros, no error)
+        np.testing.assert_allclose(g(w), 2 * w + 3.0)
+    assert s2s.jvp(terms_logged_by_a_local_function)(w, np.array([1.0, 0.5]))[1] == pytest.approx(
+        np.dot(2 * w + 3.0, [1.0, 0.5]))
+

@@ -132,6 +132,8 @@ class _Flattener:
                     out.append(assign(self.temp(), prim, s))
                 else:
                     out.append(at(gast.Expr(value=prim), s))
+            elif self.calls_helper(s.value):   # a local function called for what it does (`log(v)`): inlined
+                self.assign_to(name(self.temp(), store=True), s.value, out)   # as where its value is kept
             elif isinstance(s.value, gast.Call):
                 out.append(s)
         elif isinstance(s, gast.If):

@@ -61,8 +61,7 @@ def inline_helpers(fn, resolve, parse, taken: set, harmless=lambda call: False, 
     """`fn` with the calls of the user's functions that can be inlined as above inlined (in place),
     whatever their arguments, a few levels deep; the others stay calls. For code for known shapes,
     where the helpers' code (a softmax, a layer) then has known shapes too."""
-    local = {a.id for a in fn.args.args + fn.args.kwonlyargs} | {
-        n.id for n in walk(fn) if isinstance(n, gast.Name) and not isinstance(n.ctx, gast.Load)}
+    local = _local_names(fn)
     cache, budget = {}, [_BUDGET]
     for _ in range(_DEPTH):
         found = _Inliner(None, lambda n: None if n in local else resolve(n), parse, taken, local, cache, harmless,
@@ -82,8 +81,7 @@ def inline_tree_callees(fn, trees, resolve, parse, taken: set, harmless=lambda c
     `parse(function)`: its fenced gast `FunctionDef`, or None; `taken`: the names in use (grows);
     `harmless(call)`: does the call change nothing (and depend on nothing but its arguments)?
     `writes(call)`: may it write into an argument in place (``np.copyto(a, b)``, ``out=a``)?"""
-    local = {a.id for a in fn.args.args + fn.args.kwonlyargs} | {
-        n.id for n in walk(fn) if isinstance(n, gast.Name) and not isinstance(n.ctx, gast.Load)}
+    local = _local_names(fn)
     cache = {}   # function -> its parsed tree, or None
     for _ in range(_DEPTH):
         found = _Inliner(trees, lambda n: None if n in local else resolve(n), parse, taken, local, cache, harmless,
@@ -94,6 +92,21 @@ def inline_tree_callees(fn, trees, resolve, parse, taken: set, harmless=lambda c
         if not found.changed:
             return fn
     return None
+
+
+def _local_names(fn) -> set:
+    """The names `fn` binds: parameters, assigned names, and the names of the functions and classes
+    it defines and of the modules it imports (a local `def log(v)` is not the module's `log`)."""
+    a = fn.args
+    names = {p.id for p in a.posonlyargs + a.args + a.kwonlyargs + [a.vararg, a.kwarg] if p is not None}
+    for n in walk(fn):
+        if isinstance(n, gast.Name) and not isinstance(n.ctx, gast.Load):
+            names.add(n.id)
+        elif isinstance(n, (gast.FunctionDef, gast.AsyncFunctionDef, gast.ClassDef)) and n is not fn:
+            names.add(n.name)
+        elif isinstance(n, (gast.Import, gast.ImportFrom)):
+            names.update((alias.asname or alias.name).split(".")[0] for alias in n.names)
+    return names
 
 
 class _Inliner:
