@@ -8,7 +8,9 @@ with active arguments queues that function for split-mode generation
 """
 from __future__ import annotations
 
+import ast
 import builtins
+import copy
 import dataclasses
 import gc
 import inspect
@@ -809,8 +811,9 @@ def _structure(tree):
 
 def _bound_defaults(fn, func, cells):
     """A default that reads a name the function's module does not have (`def acq(x, y=y)` inside
-    another function: Python evaluated `y` there, once) becomes the value it evaluated to,
-    bound in the generated code's namespace like a closure's cell."""
+    another function: Python evaluated `y` there, once), or one whose expression no longer gives
+    the value Python computed when it defined the function (`t=TEMP`, and `TEMP` rebound since),
+    becomes that value, bound in the generated code's namespace like a closure's cell."""
     values = dict(func.__kwdefaults__ or {})
     params = [p for p in inspect.signature(func).parameters.values()
               if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)]
@@ -824,7 +827,7 @@ def _bound_defaults(fn, func, cells):
     for param, k, kind in pairs:
         node = a.defaults[k] if kind == "p" else a.kw_defaults[k]
         free = {n.id for n in name_nodes(node)} - set(func.__globals__) - set(dir(builtins))
-        if free and param.id in values:
+        if param.id in values and (free or name_nodes(node) and not _gives(node, func.__globals__, values[param.id])):
             slot = f"__s2s_default_{param.id}"
             bound[slot] = types.CellType(values[param.id])
             new = gast.Name(id=slot, ctx=gast.Load(), annotation=None, type_comment=None)
@@ -833,6 +836,25 @@ def _bound_defaults(fn, func, cells):
             else:
                 a.kw_defaults[k] = new
     return fn, bound
+
+
+def _gives(node, namespace, value) -> bool:
+    """Does the default expression `node` evaluate, in the function's module now, to `value`
+    (the same object, or an equal number, string, tuple or array)? (The generated code evaluates
+    it again when it is loaded.)"""
+    try:
+        expression = ast.fix_missing_locations(ast.Expression(body=gast.gast_to_ast(copy.deepcopy(node))))
+        now = eval(compile(expression, "<s2s default>", "eval"), dict(namespace))   # noqa: S307
+        if now is value:
+            return True
+        if type(now) is not type(value):
+            return False
+        if type(value) is np.ndarray:
+            return now.shape == value.shape and now.dtype == value.dtype and bool(
+                np.array_equal(now, value, equal_nan=True))
+        return type(value) in (int, float, complex, bool, str, bytes, tuple) and bool(now == value)
+    except Exception:   # noqa: BLE001 -- it cannot be evaluated or compared again: the value is bound
+        return False
 
 
 def _split_aux(fn, namer, info):

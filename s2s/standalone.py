@@ -196,6 +196,13 @@ def _resolve(name, namespace, reader):
             if getattr(builtins, name, _MISSING) is value:   # a builtin `load` put there: one anywhere
                 return _MISSING, None
             return value, None
+        if isinstance(namespace, _Closure) and name in namespace.cells and name.startswith("__s2s_default_"):
+            param = name[len("__s2s_default_"):]
+            raise S2SError(f"cannot write a standalone module: the default of `{param}` in `{reader}` is the value "
+                           "Python computed when the function was defined, which its expression does not give "
+                           "now (a name it reads was rebound, or is a local of another function)",
+                           hint=f"write the default of `{param}` as a number or string, or make it None and set it "
+                                "in the function")
         if isinstance(namespace, _Closure) and name in namespace.cells:
             raise S2SError(f"cannot write a standalone module: `{reader}` is generated from a closure and reads "
                            f"its free variable `{name}`, which no module can import",

@@ -352,3 +352,35 @@ def test_a_local_function_called_as_a_statement_is_inlined_as_where_its_value_is
     assert s2s.jvp(terms_logged_by_a_local_function)(w, np.array([1.0, 0.5]))[1] == pytest.approx(
         np.dot(2 * w + 3.0, [1.0, 0.5]))
 
+
+TEMPERATURE = 1.0
+
+
+def tempered(z, t=TEMPERATURE):   # t is 1.0: Python evaluated the default here, once
+    return np.exp(z / t)
+
+
+def tempered_loss(z):
+    return np.sum(tempered(z))
+
+
+def tempered_scale(z, t=TEMPERATURE * 2.0, shift=np.zeros(2)):
+    return np.sum(np.exp(z / t) + shift)
+
+
+TEMPERATURE = 5.0   # rebound after the definitions (a later cell, a sweep)
+
+
+def test_a_default_whose_names_were_rebound_since_is_the_value_python_evaluated(tmp_path, monkeypatch, capsys):
+    z = np.array([0.5, -1.0])
+    for _ in range(3):   # general code, code for these shapes, then that code at once
+        np.testing.assert_allclose(s2s.grad(tempered_loss)(z), np.exp(z))
+        np.testing.assert_allclose(s2s.grad(tempered_scale)(z), np.exp(z / 2.0) / 2.0)
+    assert s2s.grad(tempered_loss)(0.5) == pytest.approx(np.exp(0.5))   # code for numbers
+    assert "shift=np.zeros(2)" in s2s.source(s2s.grad(tempered_scale))   # (it gives the value still: kept)
+    from s2s.cli.main import main
+    (tmp_path / "rebound_default.py").write_text(
+        "import numpy as np\n\nT = 1.0\n\n\ndef f(z, t=T):\n    return np.sum(np.exp(z / t))\n\n\nT = 5.0\n")
+    monkeypatch.chdir(tmp_path)
+    assert main(["grad", "rebound_default.py:f"]) == 2   # a module would evaluate `T` again: refused
+    assert "the default of `t` in `grad_f` is the value Python computed" in capsys.readouterr().err
