@@ -21,7 +21,7 @@ import numpy as np
 
 from .errors import S2SError
 
-__all__ = ["grad_seed", "expect_like", "expect_tree_like", "unbroadcast", "rebroadcast", "unsum", "unmax", "max_tangent", "unindex", "zeros_like", "add", "matmul_grad_a", "matmul_grad_b",
+__all__ = ["grad_seed", "expect_like", "expect_tree_like", "unbroadcast", "rebroadcast", "unsum", "unmax", "max_tangent", "unindex", "zeros_like", "add", "unpacked", "matmul_grad_a", "matmul_grad_b",
            "dot_grad_a", "dot_grad_b", "untranspose", "retranspose", "stop_gradient", "setindex", "set_at", "add_at", "added_at", "copy_of", "deep_copy_of", "copied",
            "spread", "unspread", "size_of", "select_of", "lower_factor", "checkpoint_every",
            "checkpoint_schedule",
@@ -632,6 +632,15 @@ def add(a, b):
     if isinstance(a, dict):
         return CotangentDict((k, add(a[k], b[k])) for k in a)
     return a + b
+
+
+def unpacked(x, parts):
+    """The cotangent of `x`, unpacked as ``a, b, c = x``, from its parts' cotangents `parts` (a
+    tuple): the tuple for a tuple or list, an array of `x`'s shape for an array (its entries or
+    rows, stacked)."""
+    if isinstance(x, np.ndarray) or foreign_array(x):
+        return np.stack([np.asarray(p) for p in parts]) if parts else np.zeros_like(x)
+    return parts
 
 
 def matmul_grad_a(g, a, b):

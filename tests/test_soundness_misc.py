@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 
 import s2s
+from oracles import numerical_grad
 
 
 def second_difference(f, x, h=1e-4):
@@ -283,3 +284,47 @@ def calls_a_helper_whose_backward_sweep_is_not_differentiated(y):
 
 def test_second_order_when_a_helper_backward_sweep_is_a_plain_call():
     check_all_modes(calls_a_helper_whose_backward_sweep_is_not_differentiated, 0.3)
+
+
+def unpacked_entries(x):
+    a, b, c = x   # the entries of a parameter vector, named
+    return a * b + c ** 2 + 0.1 * np.sum(x ** 2)
+
+
+def unpacked_rows(W):
+    top, bottom = W
+    return np.sum(top * bottom) + np.sum(np.sin(W))
+
+
+def lotka_volterra(y, theta):
+    a, b, c, d = theta
+    prey, pred = y
+    return np.array([a * prey - b * prey * pred, -c * pred + d * prey * pred])
+
+
+def euler_steps(theta, y0):
+    y = y0
+    for _ in range(3):
+        y = y + 0.1 * lotka_volterra(y, theta)
+    return np.sum(y ** 2)
+
+
+def test_an_array_unpacked_into_its_entries_or_rows_has_an_array_gradient():
+    x = np.array([1.0, 2.0, 3.0])
+    W = np.array([[0.5, -1.0], [2.0, 0.25]])
+    theta, y0 = np.array([1.0, 0.4, 0.8, 0.3]), np.array([2.0, 1.0])
+    g1, g2, g3 = s2s.grad(unpacked_entries), s2s.grad(unpacked_rows), s2s.grad(euler_steps, wrt=(0, 1))
+    for _ in range(3):   # (the gradient was a tuple, then a TypeError adding it to an array)
+        got = g1(x)
+        assert type(got) is np.ndarray
+        np.testing.assert_allclose(got, [2.0, 1.0, 6.0] + 0.2 * x)
+        np.testing.assert_allclose(g2(W), W[::-1] + np.cos(W))
+        for got, i in zip(g3(theta, y0), (0, 1)):
+            np.testing.assert_allclose(got, numerical_grad(euler_steps, (theta, y0), i), rtol=1e-6)
+
+
+def test_the_hessian_of_an_array_unpacked_into_its_entries():
+    x, v = np.array([1.0, 2.0, 3.0]), np.array([0.5, -1.0, 2.0])
+    H = np.array([[0.2, 1.0, 0.0], [1.0, 0.2, 0.0], [0.0, 0.0, 2.2]])
+    for _ in range(3):
+        np.testing.assert_allclose(s2s.hvp(unpacked_entries)(x, v), H @ v)

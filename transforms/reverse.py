@@ -490,7 +490,9 @@ class _Reverse:
         if not live:
             return
         parts = [name(self.namer.adjoint(t)) if t in live else call(self.namer.helper("zeros_like"), name(t)) for t in targets]
-        self.accumulate(source.id, gast.Tuple(elts=parts, ctx=gast.Load()), zero, code, s)
+        # (an array unpacked into its entries or rows: the parts stacked back into an array)
+        self.accumulate(source.id, call(self.namer.helper("unpacked"), name(source.id),
+                                        gast.Tuple(elts=parts, ctx=gast.Load())), zero, code, s)
 
     def user_call_adjoint(self, s, zero, code):
         user_call, t, saved = self.calls[s]

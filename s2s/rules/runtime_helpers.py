@@ -38,6 +38,7 @@ rule(rt.unindex, args="c, x, index", elementwise=False, c="g[index]", jvp="unind
 rule(rt.untranspose, args="c, axes", elementwise=False, c="retranspose(g, axes)", jvp="untranspose(t_c, axes)")
 rule(rt.retranspose, args="c, axes", elementwise=False, c="untranspose(g, axes)", jvp="retranspose(t_c, axes)")
 rule(rt.add, args="a, b", elementwise=False, a="g", b="g", jvp="t_a + t_b")  # terms are summed with add()
+rule(rt.unpacked, args="x, parts", elementwise=False, parts="tuple(g)", jvp="unpacked(x, t_parts)")   # x: its type
 rule(rt.select_of, **SELECT)   # np.select made of np.where: the same rule
 rule(rt.lower_factor, args="L", elementwise=False, L="g", jvp="lower_factor(t_L)")   # the identity, on NumPy's factor
 
