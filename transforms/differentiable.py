@@ -98,8 +98,9 @@ def _refuse_changes_in_place(value, info, act, callees):
     """Refuse a call, made as a statement, that changes in place an array, list or dict that
     depends on a differentiated input, or one it puts such values into (``g.sort()``, ``g.fill(0.0)``,
     ``xs.extend(ys)``, ``d.update(e)``, ``np.exp(g, out=g)``, ``np.copyto(g, x)``,
-    ``np.add.at(g, i, x)``, ``rng.shuffle(g)``): the derivative would not see the change.
-    (``xs.append(v)`` is differentiated; a user function's writes are checked with its call.)"""
+    ``np.multiply.at(g, i, x)``, ``rng.shuffle(g)``): the derivative would not see the change.
+    (``xs.append(v)`` is differentiated, and ``np.add.at`` is ``g += ...`` in normal form; a user
+    function's writes are checked with its call.)"""
     callee = callees.classify_call(value)
     operands = [a.value if isinstance(a, gast.Starred) else a for a in value.args] + [k.value for k in value.keywords]
     if callee.receiver is not None:

@@ -42,6 +42,7 @@ import copy
 import inspect
 
 import gast
+import numpy as np
 
 from s2s.errors import UnsupportedError
 
@@ -124,6 +125,8 @@ class _Flattener:
         elif isinstance(s, gast.AnnAssign):
             if s.value is not None:
                 self.assign_to(s.target, s.value, out)
+        elif isinstance(s, gast.Expr) and self.scattered(s.value) is not None:
+            out += self.stmt(self.scattered(s.value))
         elif isinstance(s, gast.Expr):
             if isinstance(s.value, gast.Call) and isinstance(s.value.func, gast.Attribute) \
                     and not self.is_module_path(s.value.func):  # xs.append(x * 2): a method with effects
@@ -505,6 +508,23 @@ class _Flattener:
         if isinstance(func, gast.Attribute):  # a method: flatten the object it is called on
             return gast.Attribute(value=self.atom(func.value, out), attr=func.attr, ctx=gast.Load())
         self.fail(func, "calling the result of an expression is not supported", "assign the function to a name first")
+
+    def scattered(self, value):
+        """``np.add.at(a, i, v)`` (``np.subtract.at``) on a name `a`, as the augmented assignment
+        ``a += unindex(v, a, i)``: the same values added in place at `i`, repeated indices
+        summed, and the checks of ``a += ...`` (no other name may see `a` change). None for
+        anything else."""
+        if not (isinstance(value, gast.Call) and isinstance(value.func, gast.Attribute) and value.func.attr == "at"
+                and len(value.args) == 3 and not value.keywords and isinstance(value.args[0], gast.Name)):
+            return None
+        ufunc = getattr(self.lookup(value.func), "__self__", None)
+        if ufunc is not np.add and ufunc is not np.subtract:
+            return None
+        a, index, v = value.args
+        if ufunc is np.subtract:
+            v = gast.UnaryOp(op=gast.USub(), operand=v)
+        added = call(self.namer.helper("unindex"), v, name(a.id), index)
+        return at(gast.AugAssign(target=name(a.id, store=True), op=gast.Add(), value=added), value)
 
     def is_module_path(self, node) -> bool:
         """`np.linalg.norm`, `math.pi`: an attribute path rooted at a non-local name."""
