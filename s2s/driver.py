@@ -197,7 +197,9 @@ def _strip_own_decorator(fn, func, info=None):
     for d in fn.decorator_list:
         root = d.func if isinstance(d, gast.Call) else d
         label = root.attr if isinstance(root, gast.Attribute) else getattr(root, "id", "")
-        if label != "differentiate":
+        static = isinstance(d, gast.Name) and d.id == "staticmethod" and \
+            func.__globals__.get("staticmethod", staticmethod) is staticmethod   # (the function is the plain one)
+        if label != "differentiate" and not static:
             kept.append(d)
     if kept:
         raise UnsupportedError(f"`{func.__name__}` has a decorator s2s does not know; s2s reads the undecorated source",

@@ -328,3 +328,24 @@ def test_the_hessian_of_an_array_unpacked_into_its_entries():
     H = np.array([[0.2, 1.0, 0.0], [1.0, 0.2, 0.0], [0.0, 0.0, 2.2]])
     for _ in range(3):
         np.testing.assert_allclose(s2s.hvp(unpacked_entries)(x, v), H @ v)
+
+
+class Penalised:
+    @staticmethod
+    def penalty(w):
+        return np.sum(w ** 2)
+
+    def loss(self, w):
+        return Penalised.penalty(w) * 3.0
+
+    def loss_through_self(self, w):
+        return self.penalty(w)
+
+
+def test_a_staticmethod_is_differentiated_and_called_through_self_is_refused_with_the_way_round():
+    w = np.array([1.0, 2.0])
+    np.testing.assert_allclose(s2s.grad(Penalised.penalty)(w), 2 * w)   # (its decorator gives the function itself)
+    for _ in range(3):
+        np.testing.assert_allclose(s2s.grad(Penalised().loss)(w), 6 * w)
+    with pytest.raises(s2s.S2SError, match=r"call it by its class"):
+        s2s.grad(Penalised().loss_through_self)

@@ -283,6 +283,12 @@ def no_rule_hint(callee: Callee, call: gast.Call) -> str:
     """What a user can do about a call with no derivative rule: register one for the function or
     method it names, in a form `s2s.rule` accepts, or call it so that s2s can read its source."""
     unwrap = " or wrap a non-differentiable argument in s2s.stop_gradient()"
+    receiver = call.func.value if isinstance(call.func, gast.Attribute) else None
+    if isinstance(receiver, gast.Call) and isinstance(receiver.func, gast.Name) and receiver.func.id == "super" \
+            or isinstance(receiver, gast.Name) and receiver.id in ("self", "cls"):
+        return (f"call it by its class, so that s2s reads its source: `Base.{call.func.attr}(self, ...)` for a "
+                f"parent's method reached through super(), `Model.{call.func.attr}(...)` for a @staticmethod "
+                f"(Base, Model: the classes that define it);{unwrap}")
     if callee.receiver is not None:  # x.conj(), self.forward_pass(x): a method of a value of this function
         attr = call.func.attr
         instead = f"use `np.{attr}(...)`, " if callable(getattr(np, attr, None)) else ""
