@@ -83,3 +83,40 @@ def test_a_generator_consumed_by_a_loop_in_every_mode(f, x, rest):
 def test_a_generator_that_may_not_end_or_is_sent_values_is_refused(f, what, make):
     with pytest.raises(s2s.UnsupportedError, match=what):
         make(f)
+
+
+def kept_then_rebound(x):
+    g = (x * k for k in (1.0, 2.0))
+    x = x * 10.0
+    return sum(g)   # Python: 10x + 20x (the generator reads x when it runs)
+
+
+def kept_in_a_loop(x):
+    total = 0.0
+    for _ in range(2):
+        g = (x * k for k in (1.0, 2.0))
+        x = x * 2.0
+        total = total + sum(g)
+    return total
+
+
+def consumed_before_it_is_rebound(x):
+    total = 0.0
+    for _ in range(2):
+        g = (x * k for k in (1.0, 2.0))
+        total = total + sum(g)   # (consumed here, before x is assigned again)
+        x = x * 2.0
+    return total
+
+
+def kept_and_consumed(x, ks):
+    g = (x * k for k in ks)   # nothing it reads is assigned again: it is what s2s computes
+    return sum(g)
+
+
+def test_a_generator_expression_kept_while_what_it_reads_is_assigned_again_is_refused():
+    for f in (kept_then_rebound, kept_in_a_loop):
+        with pytest.raises(s2s.S2SError, match="generator expression kept in a variable reads `x`"):
+            s2s.grad(f)
+    assert s2s.grad(kept_and_consumed)(1.5, (1.0, 2.0)) == pytest.approx(3.0)
+    assert s2s.grad(consumed_before_it_is_rebound)(1.5) == pytest.approx(3.0 + 6.0)

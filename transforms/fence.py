@@ -85,4 +85,30 @@ def fence(fn: gast.FunctionDef, info) -> gast.FunctionDef:
             if isinstance(node.func, gast.Name) and node.func.id in _FORBIDDEN_CALLS:
                 fail(node, f"`{node.func.id}()` is not supported: s2s cannot see the code it runs",
                      "write the code out directly")
+    _refuse_kept_generators(fn, nodes, fail)
     return fn
+
+
+def _refuse_kept_generators(fn, nodes, fail):
+    """A generator expression kept in a name (``g = (x * k for k in ks)``) runs when it is consumed:
+    it reads the variables of its function then, not where it is written, which is where s2s
+    evaluates it. Refused where one of them is assigned in between: after its line and before the
+    first line that reads the generator (anywhere after it, where nothing reads it)."""
+    for s in nodes:
+        if not (isinstance(s, gast.Assign) and isinstance(s.value, gast.GeneratorExp)):
+            continue
+        gen = s.value
+        own = {n.id for c in gen.generators for n in walk(c.target) if isinstance(n, gast.Name)}
+        first = {id(n) for n in walk(gen.generators[0].iter)}   # (evaluated where it is written)
+        lazy = {n.id for n in walk(gen) if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Load)
+                and id(n) not in first} - own
+        kept = {t.id for t in s.targets if isinstance(t, gast.Name)}
+        reads = [n.lineno for n in nodes if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Load)
+                 and n.id in kept and (getattr(n, "lineno", 0) or 0) > s.lineno]
+        consumed = min(reads, default=float("inf"))
+        for n in nodes:
+            if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Store) and n.id in lazy \
+                    and s.lineno < (getattr(n, "lineno", 0) or 0) < consumed:
+                fail(gen, f"a generator expression kept in a variable reads `{n.id}` when it is consumed, after "
+                          f"`{n.id}` is assigned again; s2s evaluates it where it is written",
+                     "make it a list comprehension `[...]`, or pass it straight to what consumes it")
