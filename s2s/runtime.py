@@ -1400,7 +1400,8 @@ def restarred(c, xs, before, after):
         return c
     n = len(xs)
     middle = list(c[before]) if len(c[before]) else [zeros_like(x) for x in list(xs)[before:n - after]]
-    return cotangents(xs, list(c[:before]) + middle + list(c[before + 1:]))
+    items = list(c[:before]) + middle + list(c[before + 1:])
+    return unpacked(xs, tuple(items)) if isinstance(xs, np.ndarray) or foreign_array(xs) else cotangents(xs, items)
 
 
 def padded(xs, n, defaults):

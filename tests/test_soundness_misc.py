@@ -349,3 +349,17 @@ def test_a_staticmethod_is_differentiated_and_called_through_self_is_refused_wit
         np.testing.assert_allclose(s2s.grad(Penalised().loss)(w), 6 * w)
     with pytest.raises(s2s.S2SError, match=r"call it by its class"):
         s2s.grad(Penalised().loss_through_self)
+
+
+def starred_head(x):
+    head, *rest = x
+    return head * 2.0 + np.sum(x) + 0.5 * sum(rest)
+
+
+def test_an_array_unpacked_with_a_star_has_an_array_gradient():
+    x = np.array([1.0, 2.0, 3.0])
+    g = s2s.grad(starred_head)
+    for _ in range(3):
+        got = g(x)
+        assert type(got) is np.ndarray
+        np.testing.assert_allclose(got, [3.0, 1.5, 1.5])
