@@ -640,6 +640,8 @@ def unpacked(x, parts):
     rows, stacked)."""
     if isinstance(x, np.ndarray) or foreign_array(x):
         return np.stack([np.asarray(p) for p in parts]) if parts else np.zeros_like(x)
+    if isinstance(x, (list, tuple)):   # (added with `+` to other cotangents of x: elementwise)
+        return cotangents(x, parts)
     return parts
 
 

@@ -76,3 +76,42 @@ def test_an_overwritten_entry_that_is_a_tuple():
     np.testing.assert_allclose(got[0][1], pairs[1][0])         # d/dc of sum(v * c)
     np.testing.assert_allclose(got[1][0], pairs[0][1])
     np.testing.assert_allclose(got[1][1], np.zeros(2))
+
+
+def scale(p, x):   # a helper that unpacks the tuple it is given
+    a, b = p
+    return a * x + b
+
+
+def scaled_twice(p, x):
+    return scale(p, scale(p, x))
+
+
+def nested(q, x):
+    (a, b), c = q
+    return a * b * x + c
+
+
+def nested_twice(q, x):
+    return nested(q, x) + nested(q, 2.0 * x)
+
+
+@pytest.mark.parametrize("kind", [tuple, list])
+def test_a_tuple_given_to_two_calls_gets_the_sum_of_their_cotangents(kind):
+    # each call's backward sweep returns the tuple of (d_a, d_b) and the caller added them with
+    # `+`, which concatenated them: (1.7, 1.0, 1.4, 0.7), where (3.1, 1.7) is right, at the first
+    # call (the general code), with no error
+    g = s2s.grad(scaled_twice)
+    for _ in range(3):
+        got = g(kind([0.7, 0.3]), 2.0)
+        assert type(got) is kind and len(got) == 2
+        # a (a x + b) + b: d/da = 2 a x + b, d/db = a + 1
+        np.testing.assert_allclose(got, [2 * 0.7 * 2.0 + 0.3, 0.7 + 1.0])
+
+
+def test_a_nested_tuple_given_to_two_calls():
+    g = s2s.grad(nested_twice)
+    for _ in range(3):
+        (da, db), dc = g(((0.7, 0.4), 0.3), 2.0)
+        # a b x + c + a b 2 x + c: d/da = 3 b x, d/db = 3 a x, d/dc = 2
+        np.testing.assert_allclose([da, db, dc], [3 * 0.4 * 2.0, 3 * 0.7 * 2.0, 2.0])
