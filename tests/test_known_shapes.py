@@ -546,3 +546,22 @@ def test_helpers_called_with_keywords_and_defaults_are_inlined():
     for _ in range(3):
         _check(_with_object_defaults, (0,), (W3, x), [g(W3, x)])
     assert "def fwd__applied" in s2s.source(g, like=(W3, x))
+
+
+def _centred_square(x, mu=0.0):
+    return (x - mu) ** 2
+
+
+def _argument_named_as_a_default(theta):
+    mu = theta[:2]   # the caller's name is the callee's parameter left to its default
+    return np.sum(_centred_square(mu) * theta[2])
+
+
+def test_an_argument_named_as_a_parameter_left_to_its_default():
+    # inlining renamed x to the caller's `mu`, then put the default 0.0 for every `mu`: the
+    # code for known shapes computed (0.0 - 0.0) ** 2 and its gradient was zero, with no error
+    theta = np.array([0.5, -0.3, 2.0])
+    g = s2s.grad(_argument_named_as_a_default)
+    for _ in range(3):
+        np.testing.assert_allclose(g(theta), [2 * 0.5 * 2.0, 2 * -0.3 * 2.0, 0.5 ** 2 + 0.3 ** 2])
+    assert "def fwd_" not in s2s.source(g, like=(theta,))   # (still inlined)

@@ -213,12 +213,12 @@ class _Inliner:
         result = self.fresh(f"{call.func.id}_out")
         statements = [copy.deepcopy(s) for s in body]
         for k, s in enumerate(statements):
+            if constants:   # (first: a parameter renamed to the caller's name may be one of them, `h(mu)`)
+                s = statements[k] = rewrite(s, {gast.Name: lambda n: copy.deepcopy(constants[n.id])
+                                                if n.id in constants else n})
             for n in walk(s):
                 if isinstance(n, gast.Name) and n.id in renamed:
                     n.id = renamed[n.id]
-            if constants:
-                statements[k] = rewrite(s, {gast.Name: lambda n: copy.deepcopy(constants[n.id])
-                                            if n.id in constants else n})
         last = statements.pop()
         statements.append(gast.copy_location(assign(name(result, store=True), last.value, origin=last), last))
         return before + statements, result
