@@ -267,6 +267,19 @@ def dict_written_into(p, x):
     return np.sum(np.tanh(x @ p["W1"]) * p["b1"])
 
 
+def dict_filtered(p, x):   # a comprehension with a condition, not unrolled: over the dict's keys
+    return sum(np.sum((x @ p[k]) ** 2) for k in p if k.startswith("W"))
+
+
+def dict_loop_left_early(p, x):   # a loop with a break, not unrolled: over the dict's keys
+    s = 0.0
+    for k in p:
+        if k == "W2":
+            break
+        s = s + np.sum(np.tanh(x @ p[k]))
+    return s
+
+
 def dict_grads(f, p, rest):
     def at(key, j):
         def g(leaf):
@@ -286,6 +299,10 @@ DICTS = [
     (dict_get, lambda r: ({"W1": r.normal(size=(3, 4)), "b1": r.normal(size=4)}, r.normal(size=(5, 3))), False),
     (dict_written_into, lambda r: ({"W1": r.normal(size=(3, 4)), "b1": r.normal(size=4)}, r.normal(size=(5, 3))),
      False),
+    (dict_filtered, lambda r: ({"W1": r.normal(size=(3, 4)), "b1": r.normal(size=3), "W2": r.normal(size=(3, 2))},
+                               r.normal(size=(5, 3))), False),
+    (dict_loop_left_early, lambda r: ({"W1": r.normal(size=(3, 4)), "b1": r.normal(size=3),
+                                       "W2": r.normal(size=(3, 2))}, r.normal(size=(5, 3))), False),
 ]
 
 

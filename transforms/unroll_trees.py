@@ -159,6 +159,12 @@ def _iterated(node):
     return None
 
 
+def _keys_if_dict(node):
+    """What iterating `node` gives, as what the loop iterates over: a dict's display is its keys
+    (Python iterates a dict's keys; the display would be indexed by position)."""
+    return _marked(gast.Tuple(elts=_iterated(node), ctx=gast.Load())) if _is_dict(node) else node
+
+
 def _constant_int(node):
     if isinstance(node, gast.Constant) and type(node.value) is int:
         return node.value
@@ -225,6 +231,11 @@ class _Expressions(gast.NodeTransformer):
             setattr(view, _MARK, True)
             setattr(view, _VIEW, True)
             return view
+        return node
+
+    def visit_comprehension(self, node):
+        self.generic_visit(node)
+        node.iter = _keys_if_dict(node.iter)
         return node
 
     def visit_ListComp(self, node):
@@ -295,7 +306,7 @@ class _Rewriter:
             unrolled = self.unrolled(s, bound)
             if unrolled is not None:
                 return unrolled
-            s.target = expressions.visit(s.target)
+            s.iter, s.target = _keys_if_dict(s.iter), expressions.visit(s.target)
             s.body, s.orelse = self.statements(s.body, bound), self.statements(s.orelse, bound)
             return [s]
         for field in ("body", "orelse"):
