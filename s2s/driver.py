@@ -40,6 +40,7 @@ from .transforms.batching import batch_outer_products
 from .transforms.tapes import record_in_tapes
 from .transforms.tree_callees import inline_helpers, inline_tree_callees
 from .transforms.unroll_trees import builtin_names, unroll_trees
+from .transforms.versions import versions_in_blocks
 from .transforms.specialise import fills_in_arithmetic, scalar_fills
 from .transforms.known_shapes import known_shapes
 from .transforms.known_values import Known, KnownTree, describe
@@ -59,7 +60,7 @@ from .transforms.function_values import function_values
 from .transforms.local_functions import local_functions
 from .transforms.forward import forward
 from .transforms.inplace import inplace_adjoints
-from .transforms.nodes import call, clone, const, expr_stmt, name_nodes, param_names, stored_names, walk
+from .transforms.nodes import call, clone, const, expr_stmt, name_nodes, param_names, stack_names, stored_names, walk
 from .transforms.nodes import name as name_node
 from .transforms.normal_form import normal_form
 from .transforms.packing import NO_DERIVATIVE, RuleSignature
@@ -148,6 +149,15 @@ def param_names_of(func) -> list[str]:
 def _user_names(fn: gast.FunctionDef) -> set[str]:
     names = {n.id for n in name_nodes(fn)}
     return names | set(param_names(fn)) | {fn.name}
+
+
+def _list_then_array(fn):
+    """A list built by appends and then bound to what is made of it (``outs = np.stack(outs)``) is
+    two values, a list and an array, whose cotangents are a list and an array: where the name is
+    assigned again, the new value takes a new name (`versions_in_blocks`)."""
+    stacks = stack_names(fn.body)
+    if stacks:
+        versions_in_blocks(fn, {n.id for n in walk(fn) if isinstance(n, gast.Name)} | set(param_names(fn)), stacks)
 
 
 def _signatures(func, fn, info):
@@ -309,6 +319,7 @@ class _Generation:
         _strip_own_decorator(fn, func, info)
         fence(fn, info)
         _check_builtin_names(fn, info, func)
+        _list_then_array(fn)
         if func is self.entry and self.like and any(isinstance(k, KnownTree) for k in self.like.values()):
             fn, self.unrolled = self.unroll(func, fn) or (fn, {})
         if func is self.entry and self.like:   # its helpers' code for known shapes too

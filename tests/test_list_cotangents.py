@@ -115,3 +115,56 @@ def test_a_nested_tuple_given_to_two_calls():
         (da, db), dc = g(((0.7, 0.4), 0.3), 2.0)
         # a b x + c + a b 2 x + c: d/da = 3 b x, d/db = 3 a x, d/dc = 2
         np.testing.assert_allclose([da, db, dc], [3 * 0.4 * 2.0, 3 * 0.7 * 2.0, 2.0])
+
+
+def stacked_under_its_name(x):   # the usual RNN idiom: the list of states, then the array of them
+    outs = []
+    for t in range(3):
+        outs.append(np.sin(x * (t + 1.0)))
+    outs = np.stack(outs)
+    return np.sum(outs ** 2)
+
+
+def stacked_in_a_loop(x):
+    total = 0.0
+    for k in range(2):
+        outs = []
+        for t in range(3):
+            outs.append(x * (t + k + 1.0))
+        outs = np.concatenate(outs)
+        total = total + np.sum(np.cos(outs))
+    return total
+
+
+def popped_then_stacked_then_listed(x):
+    outs = []
+    for t in range(3):
+        outs.append(x * (t + 1.0))
+    last = outs.pop()
+    outs = np.stack(outs)
+    outs = list(outs * 2.0)
+    outs.append(last)
+    return np.sum(np.stack(outs) ** 3)
+
+
+def stacked_in_a_branch(x):   # a list on one path, an array on the other
+    outs = []
+    for t in range(3):
+        outs.append(x * (t + 1.0))
+    if x[0] > 0:
+        outs = np.stack(outs)
+    return np.sum(np.asarray(outs) ** 2 * x[0])
+
+
+@pytest.mark.parametrize("f", [stacked_under_its_name, stacked_in_a_loop, popped_then_stacked_then_listed,
+                               stacked_in_a_branch])
+def test_a_list_of_appends_bound_again_to_its_array(f):
+    # the name's cotangent was made a list (`list(d_3 * 2 * outs)`) where it held the array too:
+    # TypeError at every call ("list indices must be integers or slices, not tuple")
+    g = s2s.grad(f)
+    for x in (np.array([0.3, -1.2]), np.array([-0.4, 0.7]), np.array([1.1, 0.2])):   # (both branches)
+        np.testing.assert_allclose(g(x), numerical_grad(f, [x], 0), rtol=1e-6, atol=1e-8)
+    x, v = np.array([0.3, -1.2]), np.array([1.0, 0.5])
+    eps = 1e-4   # (differences of central differences)
+    expected = (numerical_grad(f, [x + eps * v], 0) - numerical_grad(f, [x - eps * v], 0)) / (2 * eps)
+    np.testing.assert_allclose(s2s.hvp(f)(x, v), expected, rtol=1e-4, atol=1e-6)

@@ -39,7 +39,7 @@ from .callees import receiver_args, call_arguments, entries_read
 from .aliasing import sharing
 from .nodes import (assign, at, call, clone, const, expr_stmt, index_names, name, name_nodes, param_names, popped,
                     pushed, stack_names, subscript_write, target_names, walk_statements)
-from .shapes import containers, dicts, lazy_temporaries, range_indices, same_shapes
+from .shapes import containers, dicts, lazy_temporaries, lists, range_indices, same_shapes
 from .checkpoint import Checkpoints, carried_names, loop_inputs, upward_exposed
 from .checkpoint_candidates import candidates, write_once
 from .known_shapes import element
@@ -102,6 +102,7 @@ class _Reverse:
         self.shapes: dict = {}          # assignment -> {name: same-shaped representative} (see shapes.py)
         self.stacks = {v for v in stack_names(fn.body) if act.is_active(v)}
         self.list_helpers = {namer.helper(h) for h in ("spread", "zeros_like", "unindex", "add")}   # (of a list: a list)
+        self.lists = lists(fn, self.stacks, {namer.helper(h) for h in ("concat", "repeat", "head", "tail", "as_list")})
         self.primal = set(param_names(fn)) | {n for s in walk_statements(fn.body)
                                               for n in _written(s)}
         self.counter = {"saved": 0, "trips": 0, "result": 0, "it": 0}
@@ -322,7 +323,9 @@ class _Reverse:
         if stack and v in zero and not isinstance(contribution, gast.List) and not (
                 isinstance(contribution, gast.Call) and isinstance(contribution.func, gast.Name)
                 and contribution.func.id in self.list_helpers):
-            contribution = call("list", contribution)
+            listed = call("list", contribution)   # (a list where a branch may bind an array: as it is then)
+            contribution = listed if v in self.lists else gast.IfExp(
+                test=call("isinstance", name(v), name("list")), body=listed, orelse=clone(contribution))
         if v in zero:
             code.append(_located(d, contribution, origin))
             zero.discard(v)

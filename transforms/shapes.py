@@ -2,6 +2,7 @@
 
 `range_indices`: names that only ever hold a ``range`` loop index (a Python
 int). `containers`: names holding tuples or lists; `dicts`: names holding dicts;
+`lists`: lists built by appends that hold a list wherever they are assigned;
 `lazy_temporaries`:
 temporaries whose cotangent may keep a broadcast shape. `same_shapes`:
 which variables provably have the same shape as another.
@@ -159,6 +160,39 @@ def containers(fn):
                         part.slice, gast.Constant) and isinstance(part.slice.value, str):
                     out.add(part.value.id)
     return out
+
+
+def lists(fn, stacks, list_helpers=()) -> set:
+    """The names of `stacks` (lists built by appends) that hold a list wherever they are assigned:
+    a list display, another such name, a slice of one, `list(...)`, `sorted(...)` or a helper of
+    `list_helpers` (`concat`). The others may hold an array made of the list, where a branch binds
+    it (``if c: xs = np.stack(xs)``), and their cotangent is a list only where they hold one."""
+    assigned = {}
+    for s in walk_statements(fn.body):
+        if isinstance(s, (gast.Assign, gast.For)):
+            value = s.value if isinstance(s, gast.Assign) and subscript_write(s) is None else None
+            for v in target_names(s):
+                if v in stacks:
+                    assigned.setdefault(v, []).append(value)
+    out, changed = set(stacks), True
+    while changed:   # (a name assigned another: a list only if that one is)
+        changed = False
+        for v in list(out):
+            if not all(_a_list(value, out, list_helpers) for value in assigned.get(v, ())):
+                out.discard(v)
+                changed = True
+    return out
+
+
+def _a_list(value, lists_, list_helpers) -> bool:
+    if isinstance(value, gast.List):
+        return True
+    if isinstance(value, gast.Name):
+        return value.id in lists_
+    if isinstance(value, gast.Subscript):
+        return isinstance(value.slice, gast.Slice) and isinstance(value.value, gast.Name) and value.value.id in lists_
+    return isinstance(value, gast.Call) and isinstance(value.func, gast.Name) and (
+        value.func.id in ("list", "sorted") or value.func.id in list_helpers)
 
 
 def dicts(fn):
