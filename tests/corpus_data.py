@@ -155,6 +155,31 @@ def zip_loop(xs, ys):
     return s
 
 
+def listed_zip(ws, x):
+    """``list(zip(...))`` and ``list(enumerate(...))`` kept, then iterated and indexed (was: no rule for `zip`)."""
+    layers = list(zip(ws, ws[::-1], x))
+    s = 0.0
+    for k, (w, v, u) in list(enumerate(layers)):
+        s = s + (k + 1.0) * np.sin(w * v) * u
+    return s + layers[0][2] * len(layers)
+
+
+def stacked_under_its_name(xs):
+    """A list of appends bound again to the array made of it, at the top level and in a loop."""
+    total = 0.0
+    for k in range(2):
+        hs = []
+        for x in xs:
+            hs.append(np.tanh(x * (k + 1.0)))
+        hs = np.stack(hs)
+        total = total + np.sum(hs ** 2)
+    outs = []
+    for x in xs:
+        outs.append(x * x)
+    outs = np.array(outs)
+    return total + np.sum(np.cos(outs))
+
+
 def loop_over_pairs(a, b):
     pairs = [(a, b), (b, a * 2.0)]
     s = 0.0

@@ -42,6 +42,8 @@ CASES = [
     (c.write_into_dict, [({"W": _v(2, 3), "b": _v(2)}, _v(3))], (0, 1)),
     (c.enumerate_loop, [(_v(4),)], 0),
     (c.zip_loop, [(_v(3), _v(4))], (0, 1)),
+    (c.listed_zip, [(_v(3), _v(3))], (0, 1)),
+    (c.stacked_under_its_name, [(_v(3),)], 0),
     (c.loop_over_pairs, [(0.3, 0.8)], (0, 1)),
     (c.list_comprehension, [(_v(4),)], 0),
     (c.generator_in_sum, [(_v(2), _v(3))], (0, 1)),

@@ -129,6 +129,30 @@ def reversed_call(node):
     return None
 
 
+def listed_pairs(node, fresh=None):
+    """`list(zip(xs, ys))` (or of `enumerate(xs)`) as the comprehension that makes the same list,
+    ``[(a, b) for a, b in zip(xs, ys)]``, whose loop normal form differentiates; None if `node`
+    is not such a call. `fresh()`: a new variable name (the comprehension's own); without it,
+    only whether `node` is one (True)."""
+    if not (_is_call(node, "list") and len(node.args) == 1 and not node.keywords):
+        return None
+    inner = node.args[0]
+    if not (_is_call(inner, "zip") or _is_call(inner, "enumerate")) or inner.keywords \
+            or any(isinstance(a, gast.Starred) for a in inner.args):
+        return None
+    width = len(inner.args) if inner.func.id == "zip" else 2
+    if width == 0 or inner.func.id == "enumerate" and len(inner.args) != 1:
+        return None
+    if fresh is None:
+        return True
+    names = [fresh() for _ in range(width)]
+    target = gast.Tuple(elts=[gast.Name(id=n, ctx=gast.Store(), annotation=None, type_comment=None) for n in names],
+                        ctx=gast.Store())
+    element = gast.Tuple(elts=[gast.Name(id=n, ctx=gast.Load(), annotation=None, type_comment=None) for n in names],
+                         ctx=gast.Load())
+    return gast.ListComp(elt=element, generators=[gast.comprehension(target=target, iter=inner, ifs=[], is_async=0)])
+
+
 def loop_over_keys(loop, mappings, written, fresh):
     """`for` over a dict's items, values or keys (possibly under sorted/reversed) as a loop over
     its keys that reads each value by key; None if `loop` is not one. `written` are the names the

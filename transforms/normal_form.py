@@ -366,6 +366,9 @@ class _Flattener:
         if isinstance(node, gast.Call) and isinstance(node.func, gast.Name) and node.func.id not in self.locals \
                 and self.lookup(node.func) is dict and containers.dict_call(node) is not None:
             return self.atom(containers.dict_call(node), out)  # dict(a=x): {'a': x} (under any name)
+        if isinstance(node, gast.Call) and containers.listed_pairs(node) and not {"list", "zip", "enumerate"} & self.locals \
+                and self.lookup(node.func) is list and self.lookup(node.args[0].func) in (zip, enumerate):
+            return self.comprehension(containers.listed_pairs(node, self.temp), out)   # list(zip(xs, ys))
         if isinstance(node, gast.Call) and containers.reversed_call(node) is not None and "reversed" not in self.locals:
             return self._primitive(containers.reversed_call(node), out)  # reversed(xs): xs[::-1]
         if isinstance(node, gast.Call) and containers.is_method_call(node) and not self.is_module_path(node.func):
