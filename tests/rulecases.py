@@ -780,7 +780,7 @@ for _a, _b, _c in (((2, 3), (3, 4), (2, 4)), ((2, 3), (3,), (2,)), ((3,), (3, 4)
 
 # ---------------------------------------------------------------------------------------------
 # max / min reductions (inputs drawn without ties: the cotangent goes to the extreme entry),
-# ravel and flatten
+# ravel, flatten and item
 # ---------------------------------------------------------------------------------------------
 def np_max_all(x, w): return np.max(x) * w
 def np_max_axis0(x, w): return np.sum(np.max(x, axis=0) * w)
@@ -792,6 +792,7 @@ def meth_min(x, w): return x.min() * w
 def np_ravel(x, w): return np.sum(np.ravel(x) * w)
 def meth_ravel(x, w): return np.sum(x.ravel() * w)
 def meth_flatten(x, w): return np.sum(x.flatten() * w)
+def meth_item(x, w): return np.sin(np.sum(x * x).item()) * w + x[1:2].item() ** 3 * w
 def rt_unmax(c, x, w): return np.sum(rt.unmax(c, x, np.max(x, axis=0), 0, False) * w)
 def rt_max_tangent(t, x, w): return np.sum(rt.max_tangent(t, x, np.max(x, axis=1), 1, False) * w)
 
@@ -806,6 +807,7 @@ for _fn in (np_max_all, np_max_axis0, np_min_axis1_keep, np_amax_neg1, np_amin_a
     add(_fn, _distinct((3, 4)))
 for _fn in (np_ravel, meth_ravel, meth_flatten):
     add(_fn, ANY.draw((2, 3)))
+add(meth_item, ANY.draw((3,)))
 add(rt_unmax, ANY.draw((4,)), _distinct((3, 4)), wrt=(0,))
 add(rt_max_tangent, ANY.draw((3, 4)), _distinct((3, 4)), wrt=(0,))
 

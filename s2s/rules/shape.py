@@ -31,6 +31,8 @@ rule(method="reshape", args="a, *shape, order='C'", elementwise=False,
 rule(np.ravel, args="a, order='C'", method="ravel", elementwise=False,
      a="np.reshape(g, np.shape(a))", jvp="np.ravel(t_a)")
 rule(method="flatten", args="a, order='C'", elementwise=False, a="np.reshape(g, np.shape(a))", jvp="t_a.flatten()")
+rule(method="item", args="a", elementwise=False, a="np.reshape(g, np.shape(a))",   # (of one element: a Python number)
+     jvp="np.reshape(t_a, ()).item()")
 rule(np.expand_dims, args="a, axis", elementwise=False, a="np.reshape(g, np.shape(a))", jvp="np.expand_dims(t_a, axis)")
 rule(np.squeeze, args="a, axis=None", method="squeeze", elementwise=False,
      a="np.reshape(g, np.shape(a))", jvp="np.squeeze(t_a, axis)")
