@@ -34,12 +34,14 @@ __all__ = ["grad_seed", "expect_like", "expect_tree_like", "unbroadcast", "rebro
            "ravel", "unravel", "ravel_like", "unflatten_into", "as_tuple", "as_list", "like", "transposed", "untransposed", "unstarred", "restarred", "padded", "unpadded", "keeps_default", "nothing_left", "unit_vectors",
            "keywords_in", "ends_count", "with_ends", "ungradient", "regradient", "uninterp", "along", "svd_identity",
            "eig_identity", "matrix_axes", "mvn_dim", "mvn_cov", "unmvn_cov", "mvn_solve", "mvn_nonsingular",
-           "band_matrix", "band_of", "real_root", "signal_pad", "other_triangle_kept", "column", "joined_dtype", "first"]
+           "band_matrix", "band_of", "real_root", "signal_pad", "other_triangle_kept", "column", "joined_dtype", "first",
+           "quantile_cotangent", "quantile_tangent", "quantile_weights"]
 
 # Helpers of a family kept in a module of their own, exported from here (`s2s.standalone` reads them too).
 from .runtime_sequences import (ComplexValueError, UndefinedDerivativeError, along, column, ends_count, eig_identity, first, joined_dtype,  # noqa: E402
                                 matrix_axes, regradient, svd_identity, ungradient, uninterp, with_ends)
 from .runtime_scipy import band_matrix, band_of, other_triangle_kept, real_root, signal_pad  # noqa: E402
+from .runtime_quantiles import quantile_cotangent, quantile_tangent, quantile_weights  # noqa: E402
 from .runtime_portable import (ForeignArrayError, checkpoint_every, checkpoint_schedule, lower_factor,  # noqa: E402
                                select_of, size_of)
 

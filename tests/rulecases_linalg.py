@@ -281,7 +281,7 @@ add(rt_einsum_grad, ANY.draw((2, 4)), ANY.draw((2, 3)), ANY.draw((3, 4)))
 add(rt_einsum_grad_trace, ANY.draw((3,)), ANY.draw((2, 2)), ANY.draw((3,)))
 
 
-# ---- ptp, median, NaN-ignoring max, min, prod, var, std -------------------------------------------------------
+# ---- ptp, median, quantile, percentile, NaN-ignoring max, min, prod, var, std -------------------------------------------------------
 
 def red_ptp(x, axis, keepdims, w): return np.sum(np.ptp(x, axis, keepdims=keepdims) * w)
 def red_median(x, axis, keepdims, w): return np.sum(np.median(x, axis, keepdims=keepdims) * w)
@@ -292,12 +292,15 @@ def np_nanprod(x, axis, w): return np.sum(np.nanprod(np.where(x > 1.0, np.nan, x
 def np_nanvar(x, axis, ddof, w): return np.sum(np.nanvar(np.where(x > 1.0, np.nan, x), axis, ddof=ddof) * w)
 def np_nanstd(x, axis, keepdims, w): return np.sum(np.nanstd(np.where(x > 1.0, np.nan, x), axis, keepdims=keepdims) * w)
 def rt_median_weights(x, w): return np.sum(x * rt.median_weights(x, 1) * w)
+def red_quantile(x, axis, keepdims, w): return np.sum(np.quantile(x, [0.1, 0.55, 1.0], axis, keepdims=keepdims) * w)
+def red_percentile(x, axis, keepdims, w): return np.sum(np.percentile(x, 37.5, axis, keepdims=keepdims) * w)
+def red_quantile_plain(x, w): return np.quantile(x, 0.3) * w + np.percentile(x, 0.0) * w
 
 
 for _shape, _axes in [((5,), [None, 0]), ((4,), [None]), ((3, 4), [None, 0, 1, -1]), ((2, 3, 4), [(0, 2), 1])]:
     for _axis in _axes:
         for _keep in (False, True):
-            for _fn in (red_ptp, red_median):
+            for _fn in (red_ptp, red_median, red_quantile, red_percentile):
                 add(_fn, _distinct_magnitudes(_shape), _axis, _keep, wrt=(0,),
                     tag=_tag(_shape, axis=_axis, keepdims=_keep))
 add(red_median_plain, _distinct_magnitudes((6,)))
@@ -308,6 +311,7 @@ for _axis in (None, 0, 1, -1):
     add(np_nanvar, _WITH_NAN, _axis, 1 if _axis == 1 else 0, wrt=(0,), tag=_tag((4, 3), axis=_axis))
     add(np_nanstd, _WITH_NAN, _axis, _axis == 0, wrt=(0,), tag=_tag((4, 3), axis=_axis))
 add(rt_median_weights, _distinct_magnitudes((2, 3)))
+add(red_quantile_plain, _distinct_magnitudes((7,)))
 
 
 # ---- matrix_power, multi_dot, pinv ----------------------------------------------------------------------------

@@ -124,7 +124,11 @@ rule(rt.spread, args="c, xs", elementwise=False, c="unspread(g, c)", jvp="spread
 rule(rt.unspread, args="gs, c", elementwise=False, gs="spread(g, gs)", jvp="unspread(t_gs, c)")
 
 # ---- order statistics, chains of products and sequences ----
-nondiff(rt.median_weights, rt.convolve_pad)
+nondiff(rt.median_weights, rt.convolve_pad, rt.quantile_weights)
+rule(rt.quantile_cotangent, args="c, a, q, axis=None, keepdims=False", elementwise=False,   # (linear in c; a and
+     c="quantile_tangent(g, a, q, axis, keepdims)", jvp="quantile_cotangent(t_c, a, q, axis, keepdims)")  # q: weights)
+rule(rt.quantile_tangent, args="c, a, q, axis=None, keepdims=False", elementwise=False,
+     c="quantile_cotangent(g, a, q, axis, keepdims)", jvp="quantile_tangent(t_c, a, q, axis, keepdims)")
 rule(rt.untake_along, args="c, arr, indices, axis=-1", elementwise=False,
      c="np.take_along_axis(g, indices, axis)", jvp="untake_along(t_c, arr, indices, axis)")
 rule(rt.chain_product, **MULTI_DOT)
