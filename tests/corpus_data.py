@@ -180,6 +180,19 @@ def stacked_under_its_name(xs):
     return total + np.sum(np.cos(outs))
 
 
+def loops_that_only_count(x):
+    """Loops whose bodies do nothing but whose names are read after them: forward mode dropped
+    the loop (its derivative read x[0], where x[3] is right, with no error); reverse mode's
+    NameError where nothing bound the names before."""
+    i = 0
+    for i in range(len(x) - 1):
+        pass
+    for k in range(2):
+        for j in range(3):
+            continue
+    return x[i] ** 2 + x[k + j] * x[0]
+
+
 def loop_over_pairs(a, b):
     pairs = [(a, b), (b, a * 2.0)]
     s = 0.0

@@ -43,6 +43,7 @@ CASES = [
     (c.enumerate_loop, [(_v(4),)], 0),
     (c.zip_loop, [(_v(3), _v(4))], (0, 1)),
     (c.listed_zip, [(_v(3), _v(3))], (0, 1)),
+    (c.loops_that_only_count, [(_v(5),)], 0),
     (c.stacked_under_its_name, [(_v(3),)], 0),
     (c.loop_over_pairs, [(0.3, 0.8)], (0, 1)),
     (c.list_comprehension, [(_v(4),)], 0),

@@ -196,9 +196,11 @@ def _eliminate_dead_code(fn, pure_call) -> bool:
                 orelse, l2 = block(s.orelse, live, edit)
                 if edit:
                     s.body, s.orelse = body, orelse
-                if not body and not orelse:
+                if not body and not orelse and all(pure_call(c) for c in walk(s.test) if isinstance(c, gast.Call)):
                     changed[0] |= edit
                     continue
+                if not body and edit:
+                    s.body = [gast.Pass()]
                 live = l1 | l2 | loaded_names(s.test)
             elif isinstance(s, (gast.For, gast.While)):
                 header = s.iter if isinstance(s, gast.For) else s.test
@@ -215,9 +217,12 @@ def _eliminate_dead_code(fn, pure_call) -> bool:
                 if edit:
                     s.body = body
                 if not body and isinstance(s, gast.For) and all(
-                        pure_call(c) for c in walk(header) if isinstance(c, gast.Call)):
+                        pure_call(c) for c in walk(header) if isinstance(c, gast.Call)) \
+                        and not set(target_names(s)) & live:   # (its names, read after it, are what it leaves)
                     changed[0] |= edit
                     continue
+                if not body and edit:
+                    s.body = [gast.Pass()]
                 live = head | body_live | loaded_names(header)
             else:
                 live |= loaded_names(s)
