@@ -58,6 +58,16 @@ def test_differentiate_resolves_helpers_defined_after_it():
     assert a.uses_helper_defined_later.grad(3.0) == 12.0
 
 
+def test_a_decorated_function_called_by_another_is_differentiated_through():
+    # it was refused: "no derivative rule for `decorated_wrt`, and s2s cannot read its source"
+    x = RNG.normal(size=3)
+    g = s2s.grad(a.calls_decorated, wrt=(0, 1))
+    for _ in range(3):
+        assert_grads_close(a.calls_decorated, g(0.3, 0.1, x), (0.3, 0.1, x), (0, 1))
+    model, w = a.Scaled(3.0), RNG.normal(size=3)
+    np.testing.assert_allclose(s2s.grad(model.loss)(w), 6.0 * w + 1.0)
+
+
 def test_user_rule_registered_with_the_public_decorator():
     x = RNG.normal(size=3)
     g = s2s.grad(a.uses_user_rule)(x)

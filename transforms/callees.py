@@ -139,6 +139,8 @@ class Callees:
             return Callee("unknown", obj=obj, label=public_name(obj) or label)
         if inspect.isfunction(obj):
             return Callee("user", obj=obj, label=label)
+        if inspect.isfunction(getattr(obj, "__s2s_function__", None)):   # `@s2s.differentiate`: the function itself
+            return Callee("user", obj=obj.__s2s_function__, label=label)
         return Callee("unknown", obj=obj, label=label)
 
     def classify_attribute(self, node: gast.Attribute) -> Callee:
@@ -156,6 +158,7 @@ class Callees:
         for klass in self.self_class.__mro__:
             if attr in vars(klass):
                 found = self._bind((vars(klass),), attr)
+                found = getattr(found, "__s2s_function__", found)   # (a method under `@s2s.differentiate`)
                 return found if inspect.isfunction(found) else None
         return None
 
