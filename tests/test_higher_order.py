@@ -190,3 +190,27 @@ def test_a_value_unpacked_from_a_one_tuple_keeps_its_own_shape():
     found grad(grad(f)) returning array([9.]) for 9.0)."""
     second = s2s.grad(s2s.grad(sum_of_helper))(0.5, np.array([1.0, 2.0, 3.0]))
     assert np.shape(second) == () and second == pytest.approx(3 * 6 * 0.5)   # f = 3 x^3 - sum(y)
+
+
+def _shift_negatives(x):   # a helper writing through a mask made with `~` and `&`
+    x = x.copy()
+    m = x > 0
+    x[~m] = x[~m] - 1.0
+    n = x < 1
+    x[m & n] = x[m & n] ** 2
+    return x
+
+
+def _cubed_shifted(x):
+    return np.sum(_shift_negatives(x) ** 3)
+
+
+def test_masks_made_with_bitwise_operators_at_second_order():
+    # forward mode over the helper's generated forward sweep looked up the rule of `~` (a
+    # no-derivative rule, with no parameters) and refused: "this call to `operator` does not match
+    # its derivative rule's parameters"
+    x, v = np.array([0.5, -1.0, 2.0, 0.1]), np.array([1.0, -0.5, 2.0, 0.3])
+    # entries in (0, 1): x ** 6; <= 0: (x - 1) ** 3; >= 1: x ** 3
+    second = np.where((x > 0) & (x < 1), 30 * x ** 4, np.where(x <= 0, 6 * (x - 1), 6 * x))
+    np.testing.assert_allclose(s2s.hvp(_cubed_shifted)(x, v), second * v, rtol=1e-12)
+    np.testing.assert_allclose(s2s.hessian(_cubed_shifted)(x), np.diag(second), rtol=1e-12)

@@ -268,12 +268,14 @@ class _Forward:
         import operator
 
         from .reverse import _index_value
-        if isinstance(value, gast.BinOp):
-            return rules.lookup(rules.BINOPS[type(value.op)]), [value.left, value.right], {}, "operator"
-        if isinstance(value, gast.UnaryOp):
-            if isinstance(value.op, gast.Not):
+        if isinstance(value, (gast.BinOp, gast.UnaryOp)) and not isinstance(value.op, gast.Not):
+            rule = rules.lookup((rules.BINOPS if isinstance(value, gast.BinOp) else rules.UNARYOPS)[type(value.op)])
+            if rule is None or rule.nondiff:   # (`~m`, `m & n`: integers and booleans, no tangent)
                 return None, None, None, None
-            return rules.lookup(rules.UNARYOPS[type(value.op)]), [value.operand], {}, "operator"
+            operands = [value.left, value.right] if isinstance(value, gast.BinOp) else [value.operand]
+            return rule, operands, {}, "operator"
+        if isinstance(value, gast.UnaryOp):
+            return None, None, None, None
         if isinstance(value, gast.Subscript):
             return rules.lookup(operator.getitem), [value.value, _index_value(value.slice)], {}, "indexing"
         if isinstance(value, gast.Attribute):
