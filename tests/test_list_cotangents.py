@@ -168,3 +168,13 @@ def test_a_list_of_appends_bound_again_to_its_array(f):
     eps = 1e-4   # (differences of central differences)
     expected = (numerical_grad(f, [x + eps * v], 0) - numerical_grad(f, [x - eps * v], 0)) / (2 * eps)
     np.testing.assert_allclose(s2s.hvp(f)(x, v), expected, rtol=1e-4, atol=1e-6)
+
+
+def test_the_seed_1547_program_has_its_second_derivative():
+    import corpus_issue12_seed1547 as corpus
+    x, y, n = corpus.ARGS
+    gg = s2s.grad(s2s.grad(corpus.f))
+    h = 1e-4
+    for x in (x, 0.3, -0.7):   # (the code for numbers: the same at every call)
+        expected = (corpus.f(x + h, y, n) - 2 * corpus.f(x, y, n) + corpus.f(x - h, y, n)) / h ** 2
+        assert gg(x, y, n) == pytest.approx(expected, rel=1e-5)
