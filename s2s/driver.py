@@ -75,7 +75,7 @@ _EMITTED = ("range", "reversed", "len", "min", "slice")
 # runtime helpers that passes put into user code (list_operators, packing, concatenators, function_values)
 _INSERTED = ("concat", "repeat", "as_tuple", "as_list", "transposed", "unstarred", "padded", "keeps_default",
              "nothing_left", "keywords_in", "copy_of", "deep_copy_of", "iterated", "column", "joined_dtype", "first",
-             "unindex")
+             "unindex", "built", "replaced")
 _SCIPY_PURE = ("special", "stats", "linalg")   # the SciPy modules rules call (their functions have no effects)
 
 

@@ -1505,3 +1505,10 @@ def unmvn_cov(c, cov):
     if np.ndim(cov) == 2:
         return np.tril(c) + np.tril(np.swapaxes(c, -1, -2), -1)
     return np.diagonal(c) if np.ndim(cov) == 1 else np.trace(c)
+
+
+# Helpers for namedtuples and dataclasses made in differentiated code: they read the helpers above.
+from .runtime_records import (as_fields, built, field_tangent, fields_of, parts_in, replaced,  # noqa: E402
+                              replaced_parts, unreplaced)
+
+__all__ += ["built", "fields_of", "as_fields", "field_tangent", "replaced", "unreplaced", "replaced_parts", "parts_in"]

@@ -39,6 +39,7 @@ Every new statement carries the line of the statement it came from.
 from __future__ import annotations
 
 import copy
+import dataclasses
 import inspect
 
 import gast
@@ -46,7 +47,7 @@ import numpy as np
 
 from s2s.errors import UnsupportedError
 
-from . import containers
+from . import containers, records
 from .concatenators import joined
 from .packing import display, pack, parameters, unstar
 from .nodes import AUGMENTED, assign, at, call, const, is_atom, name, name_nodes, param_names, popped, walk
@@ -371,6 +372,10 @@ class _Flattener:
             return self.comprehension(containers.listed_pairs(node, self.temp), out)   # list(zip(xs, ys))
         if isinstance(node, gast.Call) and containers.reversed_call(node) is not None and "reversed" not in self.locals:
             return self._primitive(containers.reversed_call(node), out)  # reversed(xs): xs[::-1]
+        if isinstance(node, gast.Call):
+            made = self.record_call(node)   # State(x, v), s._replace(x=y): `built`, `replaced`
+            if made is not None:
+                return self._primitive(made, out)
         if isinstance(node, gast.Call) and containers.is_method_call(node) and not self.is_module_path(node.func):
             receiver, args = self.atom(node.func.value, out), [self.atom(a, out) for a in node.args]
             return self._primitive(containers.method_call(node, receiver, args, self.temp), out)  # d.get(k): d[k] ...
@@ -408,6 +413,15 @@ class _Flattener:
         if isinstance(node, gast.JoinedStr):
             return node
         self.fail(node, f"`{type(node).__name__}` expressions are not supported")
+
+    def record_call(self, node):
+        """`node` as `records` writes a namedtuple or dataclass made or changed, or None."""
+        if records.is_replace_method(node):
+            return None if self.is_module_path(node.func) else records.replaced(node, node.func.value, self.namer.helper)
+        obj = self.lookup(node.func)
+        if obj is dataclasses.replace:
+            return records.replaced(node, None, self.namer.helper)
+        return records.built(node, obj, self.namer.helper) if records.record_class(obj) else None
 
     def comprehension(self, node, out):
         """`[e for v in xs if c]` (or a generator expression, made a list): a list built by a

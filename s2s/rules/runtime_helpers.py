@@ -20,7 +20,21 @@ rule(rt.unravel, args="c, like", elementwise=False, c="ravel(g)", jvp="unravel(t
 
 # `p.w` of a namedtuple or dataclass parameter (a tree): its cotangent is the tree's, zero but at the field.
 rule(rt.field, args="obj, name", elementwise=False, obj="unindex(g, obj, field_key(obj, name))",
-     jvp="field(t_obj, name)")
+     jvp="field_tangent(t_obj, obj, name)")
+rule(rt.field_tangent, args="t, obj, name", elementwise=False, t="unindex(g, obj, field_key(obj, name))",
+     jvp="field_tangent(t_t, obj, name)")
+# a namedtuple or a dataclass made (`State(x, v)`) or changed (`s._replace(x=y)`) here (s2s/runtime_records.py)
+rule(rt.built, args="cls, values", elementwise=False, values="fields_of(g, cls)", jvp="as_fields(t_values, cls)")
+rule(rt.fields_of, args="c, cls", elementwise=False, c="as_fields(g, cls)", jvp="fields_of(t_c, cls)")
+rule(rt.as_fields, args="c, cls", elementwise=False, c="fields_of(g, cls)", jvp="as_fields(t_c, cls)")
+rule(rt.replaced, args="obj, names, values", elementwise=False, obj="unreplaced(g, obj, names)",
+     values="replaced_parts(g, obj, names)", jvp="unreplaced(t_obj, obj, names) + parts_in(t_values, obj, names)")
+rule(rt.unreplaced, args="c, obj, names", elementwise=False, c="unreplaced(g, obj, names)",
+     jvp="unreplaced(t_c, obj, names)")
+rule(rt.replaced_parts, args="c, obj, names", elementwise=False, c="parts_in(g, obj, names)",
+     jvp="replaced_parts(t_c, obj, names)")
+rule(rt.parts_in, args="c, obj, names", elementwise=False, c="replaced_parts(g, obj, names)",
+     jvp="parts_in(t_c, obj, names)")
 
 # `a + b` and `a * n` of lists and tuples (made calls by `transforms.list_operators`).
 rule(rt.concat, args="a, b", elementwise=False, a="head(g, a)", b="tail(g, a, b)",
