@@ -41,6 +41,7 @@ from .transforms.tapes import record_in_tapes
 from .transforms.tree_callees import inline_helpers, inline_tree_callees
 from .transforms.unroll_trees import builtin_names, unroll_trees
 from .transforms.versions import versions_in_blocks
+from .transforms.super_calls import super_calls
 from .transforms.specialise import fills_in_arithmetic, scalar_fills
 from .transforms.known_shapes import known_shapes
 from .transforms.known_values import Known, KnownTree, describe
@@ -319,6 +320,7 @@ class _Generation:
         _strip_own_decorator(fn, func, info)
         fence(fn, info)
         _check_builtin_names(fn, info, func)
+        fn = super_calls(fn, func, self.self_classes.get(func), stored_names(fn), self.self_classes.setdefault)
         _list_then_array(fn)
         if func is self.entry and self.like and any(isinstance(k, KnownTree) for k in self.like.values()):
             fn, self.unrolled = self.unroll(func, fn) or (fn, {})

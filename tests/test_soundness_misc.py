@@ -331,6 +331,11 @@ def test_the_hessian_of_an_array_unpacked_into_its_entries():
 
 
 class Penalised:
+    act = staticmethod(np.tanh)
+
+    def __init__(self):
+        self.out = np.exp
+
     @staticmethod
     def penalty(w):
         return np.sum(w ** 2)
@@ -339,16 +344,40 @@ class Penalised:
         return Penalised.penalty(w) * 3.0
 
     def loss_through_self(self, w):
-        return self.penalty(w)
+        return self.penalty(w) + np.sum(self.act(w))
+
+    def through_an_attribute(self, w):
+        return np.sum(self.out(w))
 
 
-def test_a_staticmethod_is_differentiated_and_called_through_self_is_refused_with_the_way_round():
+class Regularised(Penalised):
+    def loss(self, w):
+        return super().loss(w) + super().penalty(w) + np.sum(w)
+
+
+class Twice(Regularised):
+    def loss(self, w):   # (super() from here reaches Regularised.loss, whose super() reaches Penalised.loss)
+        return 2.0 * super().loss(w)
+
+
+def test_a_staticmethod_is_differentiated_by_its_class_and_through_self():
     w = np.array([1.0, 2.0])
     np.testing.assert_allclose(s2s.grad(Penalised.penalty)(w), 2 * w)   # (its decorator gives the function itself)
     for _ in range(3):
         np.testing.assert_allclose(s2s.grad(Penalised().loss)(w), 6 * w)
-    with pytest.raises(s2s.S2SError, match=r"call it by its class"):
-        s2s.grad(Penalised().loss_through_self)
+        # (it was refused through self, as was `act = staticmethod(np.tanh)`)
+        np.testing.assert_allclose(s2s.grad(Penalised().loss_through_self)(w), 2 * w + 1 - np.tanh(w) ** 2)
+    with pytest.raises(s2s.S2SError, match=r"`out` is no method of `Penalised`"):
+        s2s.grad(Penalised().through_an_attribute)
+
+
+def test_super_calls_reach_the_parents_methods():
+    # super().loss(w) was refused ("no derivative rule for `.loss()`")
+    w = np.array([1.0, -2.0])
+    for _ in range(3):
+        np.testing.assert_allclose(s2s.grad(Regularised().loss)(w), 6 * w + 2 * w + 1)
+        np.testing.assert_allclose(s2s.grad(Twice().loss)(w), 2 * (8 * w + 1))
+    np.testing.assert_allclose(s2s.hvp(Twice().loss)(w, np.array([1.0, 0.5])), 16 * np.array([1.0, 0.5]))
 
 
 def starred_head(x):

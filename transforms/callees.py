@@ -118,6 +118,13 @@ class Callees:
                 self.on_method(method, self.self_class)
                 return Callee("user", obj=method, receiver=func.value,
                               label=f"{self.self_class.__name__}.{func.attr}")
+            static = self._method(func.attr, staticmethod)   # `self.kernel(x)` of a @staticmethod: no self
+            label_ = f"{self.self_class.__name__}.{func.attr}"
+            if static is not None and self._rule(rules._BY_FUNCTION, static) is not None:
+                rule = self._rule(rules._BY_FUNCTION, static)   # (`act = staticmethod(np.tanh)`)
+                return Callee("nondiff" if rule.nondiff else "rule", rule, static, label=label_)
+            if inspect.isfunction(static):
+                return Callee("user", obj=static, label=label_)
         if isinstance(func, gast.Attribute) and self.lookup(func) is _MISSING and _rooted_in_local(func.value, self.locals):
             rule = self._rule(rules._BY_METHOD, func.attr)
             if rule is None:
@@ -153,11 +160,15 @@ class Callees:
             return Callee("unknown", receiver=node.value, label=f".{node.attr}")
         return Callee("nondiff" if rule.nondiff else "rule", rule, receiver=node.value, label=f".{node.attr}")
 
-    def _method(self, attr):
-        """The plain function `attr` of the class of `self`, recorded as a binding, or None."""
+    def _method(self, attr, kind=None):
+        """The plain function `attr` of the class of `self`, recorded as a binding, or None; with
+        `kind` (`staticmethod`), what a method of that kind wraps (a function, or a NumPy function)."""
         for klass in self.self_class.__mro__:
             if attr in vars(klass):
                 found = self._bind((vars(klass),), attr)
+                if kind is not None:
+                    return getattr(found.__func__, "__s2s_function__", found.__func__) if isinstance(found, kind) \
+                        else None
                 found = getattr(found, "__s2s_function__", found)   # (a method under `@s2s.differentiate`)
                 return found if inspect.isfunction(found) else None
         return None
@@ -282,15 +293,29 @@ def _label(node) -> str:
     return type(node).__name__
 
 
-def no_rule_hint(callee: Callee, call: gast.Call) -> str:
+def no_rule_hint(callee: Callee, call: gast.Call, self_class=None) -> str:
     """What a user can do about a call with no derivative rule: register one for the function or
-    method it names, in a form `s2s.rule` accepts, or call it so that s2s can read its source."""
+    method it names, in a form `s2s.rule` accepts, or call it so that s2s can read its source.
+    `self_class`: the class of `self` in a method differentiated, if known."""
     unwrap = " or wrap a non-differentiable argument in s2s.stop_gradient()"
     receiver = call.func.value if isinstance(call.func, gast.Attribute) else None
-    if isinstance(receiver, gast.Call) and isinstance(receiver.func, gast.Name) and receiver.func.id == "super" \
-            or isinstance(receiver, gast.Name) and receiver.id in ("self", "cls"):
-        return (f"call it by its class, so that s2s reads its source: `Base.{call.func.attr}(self, ...)` for a "
-                f"parent's method reached through super(), `Model.{call.func.attr}(...)` for a @staticmethod "
+    through_super = isinstance(receiver, gast.Call) and isinstance(receiver.func, gast.Name) \
+        and receiver.func.id == "super"
+    if through_super or isinstance(receiver, gast.Name) and receiver.id in ("self", "cls"):
+        attr = call.func.attr
+        owners = [k for k in getattr(self_class, "__mro__", ())[1 if through_super else 0:] if attr in vars(k)]
+        if owners and isinstance(vars(owners[0])[attr], staticmethod):
+            return (f"call the @staticmethod by its class, so that s2s reads its source: "
+                    f"`{owners[0].__name__}.{attr}(...)`;{unwrap}")
+        if owners:
+            return (f"call the method by the class that defines it, so that s2s reads its source: "
+                    f"`{owners[0].__name__}.{attr}(self, ...)`;{unwrap}")
+        if self_class is not None and not through_super:
+            return (f"`{attr}` is no method of `{self_class.__name__}` (an attribute of the object, set in "
+                    f"`__init__`?): s2s reads the functions of the class; call the function itself, or make it a "
+                    f"method or a @staticmethod of the class;{unwrap}")
+        return (f"call it by its class, so that s2s reads its source: `Base.{attr}(self, ...)` for a "
+                f"parent's method reached through super(), `Model.{attr}(...)` for a @staticmethod "
                 f"(Base, Model: the classes that define it);{unwrap}")
     if callee.receiver is not None:  # x.conj(), self.forward_pass(x): a method of a value of this function
         attr = call.func.attr

@@ -74,12 +74,18 @@ def check_differentiable(fn, info, act, callees):
                 raise NoRuleError(f"`{value.func.id}` is not defined: no global, builtin or enclosing variable "
                                   "has that name when the derivative is made", info.location(value),
                                   f"define or import `{value.func.id}` before making the derivative")
+            if callee.kind == "unknown" and inspect.isclass(callee.obj):
+                raise NoRuleError(f"`{callee.label}` is a class: s2s differentiates making a namedtuple or a "
+                                  "dataclass (one whose `__init__` only stores its fields, with no __post_init__), "
+                                  "not other objects", info.location(value),
+                                  "keep the values in a namedtuple or such a dataclass, or compute with the arrays "
+                                  "themselves and pass them as arguments")
             if callee.kind == "unknown":
                 library = library_of(callee.obj)
                 why = f"a function of {library}, whose source s2s does not read" if library else \
                     "and s2s cannot read its source"
                 raise NoRuleError(f"no derivative rule for `{callee.label}`, {why}", info.location(value),
-                                  no_rule_hint(callee, value))
+                                  no_rule_hint(callee, value, callees.self_class))
             if callee.kind == "user":
                 _check_arguments(callee, args, kwargs, info.location(value))
             if callee.kind == "rule":
