@@ -50,6 +50,7 @@ CASES = [
     (c.generator_in_sum, [(_v(2), _v(3))], (0, 1)),
     (c.appended_then_summed, [(_v(3),)], 0),
     (c.builtins_pow_max, [(0.7, -0.4), (0.3, 0.9)], (0, 1)),
+    (c.max_of_several, [(0.7, -0.4), (0.3, 0.9), (-1.2, 0.1)], (0, 1)),
     (c.lambdas_and_closures, [(_v(3), _v(3))], (0, 1)),
     (c.nested_def, [(np.array([0.2, 0.5, -0.3]),), (np.array([1.5, 2.0, 1.0]),)], 0),
     (c.floor_mod_pow, [(np.array([0.2, 0.9, 2.0]),)], 0),

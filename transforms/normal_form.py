@@ -372,6 +372,13 @@ class _Flattener:
             return self.comprehension(containers.listed_pairs(node, self.temp), out)   # list(zip(xs, ys))
         if isinstance(node, gast.Call) and containers.reversed_call(node) is not None and "reversed" not in self.locals:
             return self._primitive(containers.reversed_call(node), out)  # reversed(xs): xs[::-1]
+        if isinstance(node, gast.Call) and isinstance(node.func, gast.Name) and len(node.args) > 2 \
+                and not node.keywords and not any(isinstance(a, gast.Starred) for a in node.args) \
+                and self.lookup(node.func) in (max, min):   # max(a, b, c): max(max(a, b), c), the same first maximum
+            nested = node.args[0]
+            for a in node.args[1:]:
+                nested = gast.Call(func=name(node.func.id), args=[nested, a], keywords=[])
+            return self._primitive(nested, out)
         if isinstance(node, gast.Call):
             made = self.record_call(node)   # State(x, v), s._replace(x=y): `built`, `replaced`
             if made is not None:
