@@ -970,7 +970,8 @@ class Gen:
 
     def s_collect(self, sc, fx, cx):
         """A loop that appends to a list made before it, summed after it: ``hs = [v0]``, then
-        ``hs.append(v)`` at each trip (v may read the last entry, ``hs[-1]``), ``w = sum(hs)``."""
+        ``hs.append(v)`` at each trip (v may read the last entry, ``hs[-1]``), ``w = sum(hs)``, or
+        the list bound again to its array first (``hs = np.stack(hs)``, then ``w = np.sum(hs, axis=0)``)."""
         kind = self.pick((SCALAR, ARRAY))
         hs, i, w = fx.fresh("hs"), fx.fresh("i"), fx.fresh("w")
         first = self.expr(sc, fx, self.integer(0, 1), kind)
@@ -996,7 +997,11 @@ class Gen:
             if name in sc and var.active != sc[name].active:
                 sc[name] = replace(sc[name], active=sc[name].active or var.active)
         self._bind(sc, w, kind, "own", active)
-        return [f"{hs} = [{first.src}]", f"for {i} in range({bound}):"] + _indent(body) + [f"{w} = sum({hs})"]
+        after = [f"{w} = sum({hs})"]
+        if self.maybe(30):   # the list bound again to the array made of it, as RNN code keeps its states
+            after = [f"{hs} = np.stack({hs})" if kind == ARRAY else f"{hs} = np.array({hs})",
+                     f"{w} = np.sum({hs}, axis=0)" if kind == ARRAY else f"{w} = np.sum({hs})"]
+        return [f"{hs} = [{first.src}]", f"for {i} in range({bound}):"] + _indent(body) + after
 
     def s_enumerate(self, sc, fx, cx):
         """``for i, e in enumerate(x)``, ``for a, b in zip(x, y)``, ``for k, (a, b) in enumerate(zip(x, y))``."""
