@@ -72,7 +72,7 @@ from .transforms.structure import structure
 _PURE_NAMES = set(runtime.__all__) | {"len", "range", "float", "int", "abs", "slice", "tuple", "list"}
 # Builtins that s2s recognises by name in user code, and that the code it generates calls.
 _RECOGNISED = ("range", "enumerate", "zip", "reversed")   # `for v in zip(xs, ys)`: loops over an index
-_EMITTED = ("range", "reversed", "len", "min", "slice")
+_EMITTED = ("range", "reversed", "len", "min", "slice", "list", "isinstance")
 # runtime helpers that passes put into user code (list_operators, packing, concatenators, function_values)
 _INSERTED = ("concat", "repeat", "as_tuple", "as_list", "transposed", "unstarred", "padded", "keeps_default",
              "nothing_left", "keywords_in", "copy_of", "deep_copy_of", "iterated", "column", "joined_dtype", "first",

@@ -257,7 +257,20 @@ def local_len(x):
     return t
 
 
+def make_isinstance(isinstance):
+    def stacked(x):   # a list that a branch binds to its array: the code asks isinstance(outs, list)
+        outs = []
+        for t in range(3):
+            outs.append(x * t)
+        if x[0] > 0:
+            outs = np.stack(outs)
+        return np.sum(np.asarray(outs) ** 2) * isinstance(x, float)
+    return stacked
+
+
 def test_a_builtin_that_s2s_relies_on_shadowed_by_a_closure_or_local_is_refused():
+    with pytest.raises(s2s.S2SError, match="calls the builtin `isinstance`, but `isinstance` is a variable"):
+        s2s.grad(make_isinstance(lambda a, b: 1.0))
     def pairs(a, b):
         return [a * 10.0, b]
     cases = [(make_len(2.0), "calls the builtin `len`, but `len` is a variable of the enclosing function"),
