@@ -10,8 +10,23 @@ others are linear in their first argument and come in adjoint pairs (`fields_of`
 `s2s.rules.runtime_helpers`, so that every order is differentiated.
 """
 import dataclasses
+import inspect
 
+from .errors import S2SError
 from .runtime import CotangentDict, CotangentTuple, field, field_key, zeros_like
+
+
+def plain_dataclass(cls) -> bool:
+    """Is `cls` a dataclass whose `__init__` only stores its arguments, all of them fields, by
+    position or name (the one `dataclasses` writes: no `__post_init__`, no keyword-only field)?"""
+    if not (isinstance(cls, type) and dataclasses.is_dataclass(cls)) or hasattr(cls, "__post_init__"):
+        return False
+    init = cls.__dict__.get("__init__")
+    if getattr(getattr(init, "__code__", None), "co_filename", None) != "<string>":
+        return False
+    params = list(inspect.signature(cls).parameters.values())
+    return [p.name for p in params] == [f.name for f in dataclasses.fields(cls)] \
+        and all(p.kind is p.POSITIONAL_OR_KEYWORD for p in params)
 
 
 def _names(cls):
@@ -47,7 +62,12 @@ def replaced(obj, names, values):
     """`obj._replace(**changes)` of a namedtuple, `dataclasses.replace(obj, **changes)` of a
     dataclass, the fields `names` given `values`."""
     changes = dict(zip(names, values))
-    return obj._replace(**changes) if isinstance(obj, tuple) else dataclasses.replace(obj, **changes)
+    if isinstance(obj, tuple):
+        return obj._replace(**changes)
+    if not plain_dataclass(type(obj)):   # (its __post_init__ may change what it is given)
+        raise S2SError(f"s2s differentiates dataclasses.replace of a dataclass whose __init__ only stores its "
+                       f"fields; {type(obj).__name__} has a __post_init__ or an __init__ of its own")
+    return dataclasses.replace(obj, **changes)
 
 
 def _entries(c, obj):

@@ -131,7 +131,26 @@ def makes_shifted(x):
     return Shifted(x, x).pos
 
 
-@pytest.mark.parametrize("f", [makes_checked, makes_opaque, makes_shifted])
+@dataclasses.dataclass
+class Named:
+    x: float
+    y: float = dataclasses.field(default=1.0, kw_only=True)
+
+
+def makes_named(x):
+    return Named(x, y=x).y
+
+
+def replaces_checked(c, x):   # a parameter whose __post_init__ would change what replace gives it
+    return dataclasses.replace(c, x=x * 2.0).x
+
+
+@pytest.mark.parametrize("f", [makes_checked, makes_opaque, makes_shifted, makes_named])
 def test_other_classes_are_refused_with_what_is_differentiated(f):
     with pytest.raises(s2s.S2SError, match=r"is a class: s2s differentiates making a namedtuple or a dataclass"):
         s2s.grad(f)
+
+
+def test_replacing_a_field_of_a_dataclass_with_post_init_is_refused_when_run():
+    with pytest.raises(s2s.S2SError, match=r"Checked has a __post_init__"):
+        s2s.grad(replaces_checked, wrt=1)(Checked(1.0), -3.0)

@@ -15,10 +15,11 @@ classes stay calls, which s2s refuses where they carry a derivative.
 """
 from __future__ import annotations
 
-import dataclasses
 import inspect
 
 import gast
+
+from s2s.runtime_records import plain_dataclass
 
 from .nodes import call, const
 
@@ -32,11 +33,7 @@ def record_class(cls) -> bool:
     if issubclass(cls, tuple):   # (the `__new__` it runs is the one `namedtuple` made, with `_fields`)
         owner = next((k for k in cls.__mro__ if "__new__" in vars(k)), None)
         return owner is not tuple and "_fields" in vars(owner) and "_make" in vars(owner)
-    if not dataclasses.is_dataclass(cls) or hasattr(cls, "__post_init__"):
-        return False
-    init = cls.__dict__.get("__init__")
-    return getattr(getattr(init, "__code__", None), "co_filename", None) == "<string>" \
-        and all(f.init for f in dataclasses.fields(cls))
+    return plain_dataclass(cls)
 
 
 def built(node, cls, helper):
