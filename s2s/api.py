@@ -495,8 +495,26 @@ def _wrt_values(func, names, args, kwargs):
     func = _target(func)
     if varargs.has_var(func):
         return varargs.values(func, names, args, kwargs)
-    params = list(inspect.signature(func).parameters)
-    return [args[params.index(p)] for p in names]
+    bound = inspect.signature(func).bind(*args, **kwargs)   # (by name, or left to its default, too)
+    bound.apply_defaults()
+    return [bound.arguments[p] for p in names]
+
+
+def _arrays_or_numbers(values, names, what):
+    """Refuse a tree (list, tuple, dict, record) among the arguments `values` a Hessian or a
+    Jacobian is taken with respect to: its blocks are made entry by entry of an array."""
+    for v, p in zip(values, names):
+        if isinstance(v, (list, tuple, dict)) or runtime._is_dataclass(v):
+            raise S2SError(f"s2s.{what} is taken with respect to arrays and numbers, but `{p}` is a "
+                           f"{type(v).__name__}", hint=f"take it with respect to one vector: "
+                           f"`flat_f, unflatten, v = s2s.flatten_func(f, {p})`, then s2s.{what}(flat_f)(v, ...); "
+                           "or use s2s.hvp, which takes trees")
+
+
+def _name_of(func) -> str:
+    """A name for what is made of `func` (a `functools.partial` has none of its own)."""
+    target = _target(func)
+    return getattr(target, "__name__", None) or getattr(getattr(target, "func", None), "__name__", "func")
 
 
 def hessian(func: Callable[..., Any], wrt: Wrt = 0, *, optimize: bool = True) -> Callable[..., Any]:
@@ -511,12 +529,14 @@ def hessian(func: Callable[..., Any], wrt: Wrt = 0, *, optimize: bool = True) ->
     product = hvp(func, tuple(names), optimize=optimize)
 
     def full_hessian(*args, **kwargs):
-        shapes = [np.shape(a) for a in _wrt_values(func, names, args, kwargs)]
+        values = _wrt_values(func, names, args, kwargs)
+        _arrays_or_numbers(values, names, "hessian")
+        shapes = [np.shape(a) for a in values]
         columns = []  # columns[j][k]: d grad / d (argument j, entry k), per argument i
         for j, shape in enumerate(shapes):
             per_entry = []
-            for k in np.ndindex(shape):
-                v = [np.zeros(s) if s else 0.0 for s in shapes]
+            for k in np.ndindex(shape):   # (directions in the arguments' own float dtypes: float32 stays)
+                v = [np.zeros(s, dtype=np.result_type(a, 1.0)) if s else 0.0 for a, s in zip(values, shapes)]
                 if shape:
                     v[j][k] = 1.0
                 else:
@@ -526,16 +546,16 @@ def hessian(func: Callable[..., Any], wrt: Wrt = 0, *, optimize: bool = True) ->
         blocks = [[_block(columns[j], i, shapes[i], shapes[j]) for j in range(len(names))]
                   for i in range(len(names))]
         return blocks[0][0] if single else tuple(tuple(row) for row in blocks)
-    full_hessian.__name__ = f"hessian_{_target(func).__name__}"
+    full_hessian.__name__ = f"hessian_{_name_of(func)}"
     _SOURCES[full_hessian] = _SOURCES[_own(product)]  # columns are Hessian-vector products
     return full_hessian
 
 
 def _block(column_products, i, shape_i, shape_j):
     """H[i][j] from the products H @ e_k for the entries k of argument j."""
-    parts = [np.asarray(p[i], dtype=float) for p in column_products]
+    parts = [p[i] for p in column_products]   # (in argument i's type: a float, a float32 array)
     if not shape_j:
-        return parts[0] if shape_i else float(parts[0])
+        return parts[0]
     stacked = np.stack(parts, axis=-1)  # (*shape_i, n_j)
     return stacked.reshape(tuple(shape_i) + tuple(shape_j))
 
@@ -560,8 +580,9 @@ def jacobian(func: Callable[..., Any], wrt: Wrt = 0, *, optimize: bool = True) -
                                           and p.default is p.empty for p in params):
         made = _readable("jacobian", target, [p.name for p in params], (
             "    out = func({args})\n"
-            "    if np.size({w}) <= np.size(out):   # forward mode: one column per input entry\n"
-            "        columns = [forward({args}, e)[1] for e in unit_vectors({w})]\n"
+            "    inputs = unit_vectors({w})\n"
+            "    if len(inputs) <= np.size(out):   # forward mode: one column per input entry\n"
+            "        columns = [forward({args}, e)[1] for e in inputs]\n"
             "        return np.reshape(np.stack(columns, -1), np.shape(out) + np.shape({w}))\n"
             "    rows = [backward({args}, e) for e in unit_vectors(out)]   # reverse mode: one row per output entry\n"
             "    return np.reshape(np.stack(rows), np.shape(out) + np.shape({w}))\n").replace("{w}", names[0]),
@@ -572,22 +593,16 @@ def jacobian(func: Callable[..., Any], wrt: Wrt = 0, *, optimize: bool = True) -
 
     def full_jacobian(*args, **kwargs):
         x = _wrt_values(func, names, args, kwargs)[0]
+        _arrays_or_numbers([x], names, "jacobian")
         out = _target(func)(*args, **kwargs)
         in_shape, out_shape = np.shape(x), np.shape(out)
         if np.size(x) <= np.size(out):
-            cols = []
-            for k in np.ndindex(in_shape):
-                e = np.zeros(in_shape)
-                e[k] = 1.0
-                cols.append(np.asarray(forward(*args, e if in_shape else 1.0, **kwargs)[1], dtype=float))
-            return np.stack(cols, axis=-1).reshape(out_shape + in_shape) if cols else np.zeros(out_shape + in_shape)
-        rows = []
-        for k in np.ndindex(out_shape):
-            e = np.zeros(out_shape)
-            e[k] = 1.0
-            rows.append(np.asarray(backward(*args, e if out_shape else 1.0, **kwargs), dtype=float))
+            cols = [np.asarray(forward(*args, e, **kwargs)[1]) for e in runtime.unit_vectors(x)]
+            return np.stack(cols, axis=-1).reshape(out_shape + in_shape) if cols else \
+                np.zeros(out_shape + in_shape, dtype=np.result_type(out, 1.0))
+        rows = [np.asarray(backward(*args, e, **kwargs)) for e in runtime.unit_vectors(out)]
         return np.stack(rows).reshape(out_shape + in_shape)
-    full_jacobian.__name__ = f"jacobian_{_target(func).__name__}"
+    full_jacobian.__name__ = f"jacobian_{_name_of(func)}"
     _SOURCES[full_jacobian] = (f"# s2s.jacobian runs the first module for inputs no larger than the output,\n"
                                f"# the second otherwise.\n\n{source(forward)}\n\n{source(backward)}")
     return full_jacobian

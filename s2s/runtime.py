@@ -1429,10 +1429,14 @@ def unpadded(c, xs):
 def unit_vectors(a):
     """The unit vectors of `a`'s space, each shaped like `a`, in C order (1.0 for a number):
     the seeds of a Jacobian's rows (or the tangents of its columns)."""
+    if isinstance(a, (list, tuple, dict)) or _is_dataclass(a):
+        raise S2SError(f"s2s.jacobian is made of arrays and numbers (the argument it is taken with respect to, and "
+                       f"the output), not of a {type(a).__name__}",
+                       hint="take it with respect to one vector made by s2s.flatten_func, or use s2s.jvp and s2s.vjp")
     if np.ndim(a) == 0:
         return [1.0]
-    n = np.size(a)
-    return list(np.reshape(np.eye(n), (n,) + np.shape(a)))
+    n = np.size(a)   # (in `a`'s float dtype: a float32 Jacobian stays float32)
+    return list(np.reshape(np.eye(n, dtype=np.result_type(a, 1.0)), (n,) + np.shape(a)))
 
 
 def nothing_left(xs, n, fname):

@@ -63,3 +63,11 @@ class Scaled:
 
     def loss(self, w):
         return self.penalty(w) + np.sum(w)
+
+
+def free_energy(m, beta=1.5):
+    return beta ** 3 * np.sum(m ** 2) + np.sum(np.sin(m)) * beta
+
+
+def pair_energy(ps, w):
+    return np.sum(ps[0] ** 2) * ps[1] + np.sum(w)

@@ -68,6 +68,34 @@ def test_a_decorated_function_called_by_another_is_differentiated_through():
     np.testing.assert_allclose(s2s.grad(model.loss)(w), 6.0 * w + 1.0)
 
 
+def test_hessians_and_jacobians_of_partials_defaults_keywords_and_float32():
+    import functools
+    m = np.array([0.3, -0.2])
+    # with respect to a parameter left to its default, or given by name (IndexError before)
+    assert s2s.hessian(a.free_energy, wrt="beta")(m) == pytest.approx(6 * 1.5 * np.sum(m ** 2), rel=1e-12)
+    assert s2s.hessian(a.free_energy, wrt="beta")(m, beta=2.0) == pytest.approx(12 * np.sum(m ** 2), rel=1e-12)
+    np.testing.assert_allclose(s2s.jacobian(a.free_energy, wrt="beta")(m, beta=2.0),
+                               numerical_grad(lambda b: a.free_energy(m, b), [2.0], 0), rtol=1e-6)
+    # of a functools.partial (AttributeError: no __name__, before)
+    fixed = functools.partial(a.free_energy, beta=2.0)
+    np.testing.assert_allclose(s2s.hessian(fixed)(m), np.diag(2 * 2.0 ** 3 - 2.0 * np.sin(m)), rtol=1e-12)
+    np.testing.assert_allclose(s2s.jacobian(fixed)(m), 2 * 2.0 ** 3 * m + 2.0 * np.cos(m), rtol=1e-12)
+    # float32 stays float32, as in grad and hvp
+    m32 = m.astype(np.float32)
+    assert s2s.hessian(a.free_energy)(m32).dtype == np.float32
+    assert s2s.jacobian(np.sin)(m32).dtype == np.float32
+    assert type(s2s.hessian(a.free_energy, wrt="beta")(m32, np.float32(1.5))) is np.float32
+
+
+def test_hessians_and_jacobians_of_trees_are_refused_with_the_way_round():
+    ps, w = (np.array([1.0, 2.0]), 0.5), np.ones(2)
+    with pytest.raises(s2s.S2SError, match=r"s2s.hessian is taken with respect to arrays and numbers, but `ps` is a tuple"):
+        s2s.hessian(a.pair_energy)(ps, w)
+    with pytest.raises(s2s.S2SError, match=r"s2s.jacobian is made of arrays and numbers"):
+        s2s.jacobian(a.pair_energy)(ps, w)
+    np.testing.assert_allclose(s2s.hvp(a.pair_energy)(ps, w, (np.array([1.0, 0.0]), 0.0))[0], [1.0, 0.0])
+
+
 def test_user_rule_registered_with_the_public_decorator():
     x = RNG.normal(size=3)
     g = s2s.grad(a.uses_user_rule)(x)
