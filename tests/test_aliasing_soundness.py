@@ -100,6 +100,57 @@ def test_in_place_write_seen_by_another_name_is_refused(f, words, text):
     check_refused(f, *words, line_text=text)
 
 
+def view_made_before_the_write_in_the_loop(x):   # `new = x.copy()` is new, but a view of it is read
+    new = x.copy()
+    head = new[:2]
+    for i in range(1, 3):
+        new[i] = x[i] * 2.0
+    return np.sum(head * x[:2]) + np.sum(new)
+
+
+def alias_made_in_the_loop(x):   # at the second trip, `old` is `new`
+    new = x.copy()
+    old = x
+    for i in range(1, 3):
+        new[i] = old[i] * 2.0
+        old = new
+    return np.sum(old * x)
+
+
+@pytest.mark.parametrize("f, words, text", [
+    (view_made_before_the_write_in_the_loop, ("new", "head"), "new[i] = x[i] * 2.0"),
+    (alias_made_in_the_loop, ("new",), "new[i] = old[i] * 2.0"),
+])
+def test_a_new_array_shared_before_its_write_is_refused(f, words, text):
+    check_refused(f, *words, line_text=text)
+
+
+def heat_step(x):   # a Jacobi step: a copy filled in a loop, then bound to the old name
+    new = x.copy()
+    for i in range(1, 3):
+        new[i] = x[i] + 0.25 * (x[i - 1] - 2 * x[i] + x[i + 1])
+    x = new
+    return np.sum(x ** 2 * np.arange(4.0))
+
+
+def heat_steps(x):   # ... in a time loop: each step's copy is new when it is written
+    u = x * 1.0
+    for t in range(3):
+        new = np.zeros(4)
+        new[0], new[3] = u[0], u[3]
+        for i in range(1, 3):
+            new[i] = u[i] + 0.25 * (u[i - 1] - 2 * u[i] + u[i + 1]) * u[i]
+        u = new
+    return np.sum(u ** 2)
+
+
+@pytest.mark.parametrize("f", [heat_step, heat_steps])
+def test_a_new_array_filled_then_bound_to_the_old_name_is_exact(f):
+    # refused before: "`new` is modified in place here, but `x` shares its memory and is read later"
+    # (`x = new` after the loop was taken to hold at the writes in it)
+    check_exact(f, X)
+
+
 def aug_unshared_array(x):
     y = x * 2.0
     y += x ** 2

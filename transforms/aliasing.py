@@ -404,6 +404,7 @@ def check_writes(fn, info, callees, temp, helper=lambda n: n, effects_of=None):
     if copies:
         classes = sharing(fn, callees, inplace, effects_of=effects_of, every=True)
         new = _new_copies(fn, callees, effects_of)
+    since_made = _since_made(fn, callees, effects_of, temp)
     for s, live in _live_after_writes(fn.body, set(inplace)).items():
         y = _written_name(s)
         seen, through = _through_copies(y, copies, classes, new) if copies else (set(), [])
@@ -446,6 +447,11 @@ def check_writes(fn, info, callees, temp, helper=lambda n: n, effects_of=None):
                 f"`{y}` is modified in place here, but `{users[0]}` may be it or hold it, and is read later",
                 info.location(s), f"replace `{y}` by a copy before the write (`{y} = {y}.copy()`), so that "
                                   f"`{users[0]}` keeps what it had")
+        if users and s in since_made:   # only what the statements since `y` was made new may share
+            local = sharing(_region(fn, since_made[s]), callees, effects_of=effects_of).get(y, {y})
+            users = [v for v in users if v in local]
+            if not users and not [v for v in stale if v in local]:
+                continue
         if users:
             raise UnsupportedError(
                 f"`{y}` is modified in place here, but `{users[0]}` shares its memory and is read later",
@@ -554,6 +560,51 @@ def mutable_names(fn, callees) -> set[str]:
                 known.discard(v)
                 changed = True
     return known
+
+
+def _since_made(fn, callees, effects_of, temp) -> dict:
+    """{subscript write `y[k] = v`: the statements that may have run since `y` was last bound to a
+    new array (one sharing no memory: ``y = u.copy()``, ``y = np.zeros(n)``, arithmetic), in the
+    same block as that binding or one enclosing it: the binding, and what follows it up to the
+    statement that holds the write, loops (their back edges) included}. Nothing else can share
+    `y`'s memory at the write (``new = u.copy(); for i...: new[i] = ...; u = new``: `u` is `new`
+    only after the loop). Writes without such a binding are left out."""
+    written = {_written_name(s) for s in walk_statements(fn.body) if subscript_write(s) is not None}
+    found: dict = {}
+
+    def made_new(stmts, k):
+        s = stmts[k]
+        if not (isinstance(s, gast.Assign) and isinstance(s.targets[0], gast.Name) and s.targets[0].id in written
+                and subscript_write(s) is None):
+            return False
+        if isinstance(s.value, gast.Name) and temp(s.value.id) and k:   # `_1 = u.copy(); new = _1`
+            before = stmts[k - 1]
+            return isinstance(before, gast.Assign) and isinstance(before.targets[0], gast.Name) \
+                and before.targets[0].id == s.value.id and subscript_write(before) is None \
+                and not _shared_operands(before.value, callees, effects_of)
+        return not _shared_operands(s.value, callees, effects_of)
+
+    def block(stmts):
+        for k, s in enumerate(stmts):
+            if made_new(stmts, k):
+                y = s.targets[0].id
+                for j in range(k + 1, len(stmts)):
+                    for w in walk_statements([stmts[j]]):
+                        if subscript_write(w) is not None and _written_name(w) == y:
+                            found[w] = stmts[k:j + 1]
+        for s in stmts:
+            for part in (getattr(s, "body", None), getattr(s, "orelse", None)):
+                if isinstance(part, list) and not isinstance(s, gast.FunctionDef):
+                    block(part)   # (inner blocks after: a binding nearer the write wins)
+
+    block(fn.body)
+    return found
+
+
+def _region(fn, stmts):
+    """A function of `fn`'s parameters whose body is `stmts` (for `sharing` over them only)."""
+    return gast.FunctionDef(name=fn.name, args=fn.args, body=list(stmts), decorator_list=[], returns=None,
+                            type_comment=None, type_params=[])
 
 
 def _live_after_writes(body, inplace=frozenset(), at=frozenset()) -> dict:
