@@ -166,6 +166,8 @@ def _arguments(func, point):
 
 def _show(point) -> str:
     def one(v):
+        if isinstance(v, (list, tuple, dict)):   # (a tree: its arrays' shapes may differ)
+            return f"{type(v).__name__} of {len(v)}"
         if np.ndim(v) == 0:
             return f"{float(np.real(v)):.6g}" if isinstance(v, (float, np.floating)) else repr(v)
         return f"array of shape {np.shape(v)}"

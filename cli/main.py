@@ -288,6 +288,12 @@ def _generate(args, cmd) -> int:
                             hint=f"write the derivative to another file, e.g. -o {args.command}_{func.__name__}.py")
     wrt, wrt_text = _wrt(args, func, cmd, target.method)
     like = _like(args, func, cmd)
+    if like and target.method:
+        flag = "--shape" if getattr(args, "shape", None) else "--like"
+        raise cmd.error(f"{flag} writes code for known shapes of a function, and {args.target} is a method (its "
+                        f"object's attributes are read when it runs)", flag,
+                        hint="leave out --shape and --like for a method, or write the gradient of a module-level "
+                             "function that takes the arrays as arguments")
     checkpoint = getattr(args, "checkpoint", None)
     if checkpoint is not None and like:
         raise cmd.error("--checkpoint writes code for any shapes: it does not combine with --shape or --like",

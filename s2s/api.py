@@ -651,13 +651,11 @@ def source(func: Callable[..., Any], *, numbers: bool = False, like: tuple | Non
         return target.source_for(tuple(like) if like is not None else (1.0,) * len(params))
     if numbers:
         if target not in _NUMBERS:
-            raise S2SError(f"{func!r} has no code for numbers: only a gradient (s2s.grad, s2s.value_and_grad) of "
-                           "a function with positional parameters only has")
+            raise _no_code_for(func, "numbers")
         return _NUMBERS[target].generate().source
     if like is not None:
         if target not in _SHAPES:
-            raise S2SError(f"{func!r} has no code for known shapes: only a gradient (s2s.grad, s2s.value_and_grad) "
-                           "of a function with positional parameters only has")
+            raise _no_code_for(func, "known shapes")
         shapes = _SHAPES[target]
         if len(like) != len(shapes.params):
             raise S2SError(f"like= takes one argument per parameter of {shapes.func.__name__} "
@@ -672,13 +670,26 @@ def source(func: Callable[..., Any], *, numbers: bool = False, like: tuple | Non
                        "s2s.grad, s2s.value_and_grad or s2s.vjp") from None
 
 
+def _no_code_for(func, what) -> S2SError:
+    """The error for a derivative that has no code for numbers or known shapes, saying why."""
+    name = getattr(func, "__qualname__", None) or getattr(func, "__name__", None) or repr(func)
+    if inspect.ismethod(func):
+        why = f"`{name}` is the gradient of a method, and code for {what} is made for functions only"
+        hint = "differentiate a module-level function that takes the object's arrays as arguments, or leave out " \
+               "--shape and --like (s2s.source without like=)"
+    else:
+        why = f"`{name}` has no code for {what}: only a gradient (s2s.grad, s2s.value_and_grad) of a function " \
+              "whose parameters are all positional has"
+        hint = "leave out --shape and --like (s2s.source without like= and numbers=)"
+    return S2SError(why, hint=hint)
+
+
 def specialised(func, like: dict):
     """The generation record of a gradient's code for arguments `like` ({parameter: Known}, see
     `transforms.known_shapes`) that first checks its arguments are such: what `s2s grad --like` writes."""
     shapes = _SHAPES.get(_own(func))
     if shapes is None:
-        raise S2SError(f"{func!r} has no code for known shapes: only a gradient (s2s.grad, s2s.value_and_grad) of "
-                       "a function with positional parameters only has")
+        raise _no_code_for(func, "known shapes")
     return generate(shapes.func, shapes.names, shapes.single, shapes.mode, shapes.optimize, like=like, guard=True)
 
 

@@ -257,6 +257,14 @@ def wrong_tree(p):
     assert call("check", "wrongrule.py:wrong_tree", "--at", "p={'w': np.ones(2), 'b': 0.5}") == 1
     out = capsys.readouterr().out
     assert "MISMATCH" in out and "entry ['w'](0,)" in out
+    # a list of layers, whose arrays have several shapes, where the report names the point: it
+    # failed with an internal error (np.ndim of the list)
+    layers = "layers=[(np.ones((3, 2)), np.ones(3))]"
+    (project / "layered.py").write_text(WRONG_RULE + "\n\ndef layered(layers):\n"
+                                        "    return np.sum(square(layers[0][0])) + np.sum(layers[0][1])\n")
+    assert call("check", "layered.py:layered", "--at", layers) == 1
+    out = capsys.readouterr().out
+    assert "MISMATCH" in out and "point 1 (layers=list of 1)" in out, out
 
 
 def test_help_shows_examples(capsys):
@@ -413,6 +421,9 @@ def test_targets_class_method_and_package_module(project, capsys, monkeypatch):
     (["grad", "classes.py:loss.x"], "<command line>:1:26: error: 'loss' is a function: there is nothing"),
     (["check", "classes.Params"], "<command line>:1:19: error: 'Params' in classes is a class, not a function"),
     (["grad", "nopkg.nomod:f"], "<command line>:1:10: error: no module named 'nopkg'"),
+    (["grad", "classes.py:Model.loss", "--shape", "x=3"], "<command line>:1:32: error: --shape writes code for "
+                                                          "known shapes of a function, and classes.py:Model.loss is "
+                                                          "a method"),
 ])
 def test_targets_that_are_not_functions_say_what_they_are(project, capsys, args, message):
     (project / "classes.py").write_text(CLASSES)
