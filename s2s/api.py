@@ -380,27 +380,32 @@ def elementwise_grad(func: Callable[..., Any], wrt: Wrt = 0, *, optimize: bool =
     backward = vjp(func, wrt, optimize=optimize, argnums=argnums, argnum=argnum)
     target = _target(func)
     params = [p for p in inspect.signature(target).parameters.values()]
-    if any(p.kind not in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD) or p.default is not p.empty for p in params):
-        def elementwise_gradient(*args, **kwargs):   # defaults, *args or keywords: not read again
+    if any(p.kind not in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD) for p in params) \
+            or not inspect.isfunction(target):
+        def elementwise_gradient(*args, **kwargs):   # *args or keywords: not read again
             out = target(*args, **kwargs)
             return backward(*args, np.ones_like(out, dtype=np.result_type(out, 1.0)), **kwargs)
         made = elementwise_gradient
-    else:
+    else:   # (defaults too: `swish(x, beta=1.5)`)
         made = _readable("elementwise_grad", target, [p.name for p in params],
                          "    return backward({args}, np.ones_like(func({args}), dtype=float))\n",
-                         {"backward": backward})
+                         {"backward": backward}, {p.name: p.default for p in params if p.default is not p.empty})
     _SOURCES[made] = source(backward)
     return made
 
 
-def _readable(kind, target, params, body, names):
+def _readable(kind, target, params, body, names, defaults=None):
     """`def <kind>_<target>(params): body` as a Python function s2s can read, so that what it
-    makes differentiates again (`func` in `body` is `target`, `{args}` its parameters)."""
+    makes differentiates again (`func` in `body` is `target`, `{args}` its parameters).
+    `defaults`: {parameter: default} of the last parameters."""
     name = "lambda" if target.__name__ == "<lambda>" else target.__name__
     args = ", ".join(params)
+    defaults = defaults or {}
+    header = ", ".join(f"{p}=__s2s_default_{p}" if p in defaults else p for p in params)
     filename = f"<s2s {kind} of {name}>"
-    text = f"def {kind}_{name}({args}):\n" + body.replace("{args}", args)
-    namespace = {"func": target, "np": np, "__name__": f"s2s.{kind}", **names}
+    text = f"def {kind}_{name}({header}):\n" + body.replace("{args}", args)
+    namespace = {"func": target, "np": np, "__name__": f"s2s.{kind}", **names,
+                 **{f"__s2s_default_{p}": d for p, d in defaults.items()}}
     exec(compile(text, filename, "exec"), namespace)
     linecache.cache[filename] = (len(text), None, text.splitlines(True), filename)
     return namespace[f"{kind}_{name}"]
@@ -474,6 +479,14 @@ def hvp(func: Callable[..., Any], wrt: Wrt = 0, *, optimize: bool = True,
             return out
         hessian_vector_product.__name__ = f"hvp_{_target(func).__name__}"
         hessian_vector_product.__s2s_hvp__ = single   # (s2s.jit calls the jvp and keeps its tangent)
+        plain = list(signature.parameters.values())
+        if inspect.isfunction(_target(func)) and all(p.kind is p.POSITIONAL_OR_KEYWORD and p.default is p.empty
+                                                     for p in plain):
+            vector = next(v for v in ("v", "v_", "vector", "__s2s_v") if v not in params)
+            # what s2s reads where the hvp is differentiated again (third order): the generated code itself
+            hessian_vector_product.__s2s_function__ = _readable(
+                "hvp", _target(func), params + [vector],
+                f"    return run({', '.join(params)}, {vector if single else '*' + vector})[1]\n", {"run": run})
         _CACHE[key] = cached = (hessian_vector_product, gradient)
         _SOURCES[hessian_vector_product] = _SOURCES[_own(tangent)]
         _GENERATED[hessian_vector_product] = _GENERATED[_own(tangent)]

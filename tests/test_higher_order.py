@@ -214,3 +214,24 @@ def test_masks_made_with_bitwise_operators_at_second_order():
     second = np.where((x > 0) & (x < 1), 30 * x ** 4, np.where(x <= 0, 6 * (x - 1), 6 * x))
     np.testing.assert_allclose(s2s.hvp(_cubed_shifted)(x, v), second * v, rtol=1e-12)
     np.testing.assert_allclose(s2s.hessian(_cubed_shifted)(x), np.diag(second), rtol=1e-12)
+
+
+def _swish(x, beta=1.5):
+    return x / (1.0 + np.exp(-beta * x))
+
+
+def _sin_x2(x):
+    return np.sum(np.sin(x) * x ** 2)
+
+
+def test_third_order_through_hvp_and_elementwise_grad_twice_with_a_default():
+    # both were refused with messages about s2s's own api.py ("positional arguments after a `*`",
+    # "assigning to an attribute is not supported")
+    x = np.linspace(-2.0, 2.0, 5)
+    s = 1 / (1 + np.exp(-1.5 * x))
+    second = 1.5 * s * (1 - s) * (2 + 1.5 * x * (1 - 2 * s))   # d2/dx2 of x s(1.5 x), worked out by hand
+    np.testing.assert_allclose(s2s.elementwise_grad(s2s.elementwise_grad(_swish))(x), second, rtol=1e-12)
+    x, v, u = np.array([0.3, -1.2, 0.8]), np.array([1.0, 2.0, -0.5]), np.array([0.2, -1.0, 1.5])
+    third = -np.cos(x) * x ** 2 - 6 * x * np.sin(x) + 6 * np.cos(x)   # d3/dx3 of sin(x) x^2
+    np.testing.assert_allclose(s2s.jvp(s2s.hvp(_sin_x2), wrt=0)(x, v, u)[1], third * u * v, rtol=1e-12)
+    np.testing.assert_allclose(s2s.grad(lambda z: s2s.hvp(_sin_x2)(z, v) @ u)(x), third * u * v, rtol=1e-12)

@@ -365,4 +365,5 @@ def _literal(node):
 
 def _is_maker(obj) -> bool:
     from s2s import api  # the public API imports the driver, which imports this pass
-    return any(obj is getattr(api, n) for n in ("grad", "value_and_grad", "vjp", "jvp", "jacobian", "elementwise_grad"))
+    return any(obj is getattr(api, n)
+               for n in ("grad", "value_and_grad", "vjp", "jvp", "hvp", "jacobian", "elementwise_grad"))
