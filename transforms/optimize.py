@@ -199,7 +199,7 @@ def _eliminate_dead_code(fn, pure_call) -> bool:
                 if not body and not orelse and all(pure_call(c) for c in walk(s.test) if isinstance(c, gast.Call)):
                     changed[0] |= edit
                     continue
-                if not body and edit:
+                if not body and not orelse and edit:   # (an empty body with an else: `if not c:`, written so)
                     s.body = [gast.Pass()]
                 live = l1 | l2 | loaded_names(s.test)
             elif isinstance(s, (gast.For, gast.While)):
