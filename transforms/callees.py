@@ -235,6 +235,14 @@ def _installed(filename) -> bool:
     return os.path.realpath(filename).startswith(_LIBRARY_FOLDERS)
 
 
+def user_class(obj) -> bool:
+    """Is `obj` a class of the user's (not a builtin such as `zip`, nor one of an installed library)?"""
+    if not inspect.isclass(obj) or obj.__module__ in ("builtins", "collections", "typing", "dataclasses"):
+        return False
+    filename = getattr(sys.modules.get(obj.__module__), "__file__", None)
+    return filename is None or not _installed(filename)
+
+
 def public_name(obj) -> str:
     """How a library's function is reached from its package (`scipy.special.logsumexp`, not the
     private module it is defined in), among the modules already imported; "" if none."""

@@ -28,7 +28,7 @@ import numpy as np
 from s2s.errors import BoolOutputError, NoRuleError, UnsupportedError
 from s2s.rules.no_derivative import PREDICATES
 
-from .callees import call_arguments, indexed_object, library_of, no_rule_hint
+from .callees import call_arguments, indexed_object, library_of, no_rule_hint, user_class
 from .effects import MUTATING_METHODS, WRITES_FIRST
 from .nodes import param_names, popped, pushed, walk, walk_statements
 
@@ -74,7 +74,7 @@ def check_differentiable(fn, info, act, callees):
                 raise NoRuleError(f"`{value.func.id}` is not defined: no global, builtin or enclosing variable "
                                   "has that name when the derivative is made", info.location(value),
                                   f"define or import `{value.func.id}` before making the derivative")
-            if callee.kind == "unknown" and inspect.isclass(callee.obj):
+            if callee.kind == "unknown" and user_class(callee.obj):
                 raise NoRuleError(f"`{callee.label}` is a class: s2s differentiates making a namedtuple or a "
                                   "dataclass (one whose `__init__` only stores its fields, with no __post_init__), "
                                   "not other objects", info.location(value),
