@@ -821,6 +821,7 @@ import rulecases_sequences  # noqa: E402,F401
 import rulecases_varargs  # noqa: E402,F401
 import rulecases_shape  # noqa: E402,F401
 import rulecases_issue10  # noqa: E402,F401
+import rulecases_records  # noqa: E402,F401
 
 try:  # SciPy is optional: its rules (and their cases) exist only where it imports
     import scipy  # noqa: F401
