@@ -12,8 +12,7 @@ others are linear in their first argument and come in adjoint pairs (`fields_of`
 import dataclasses
 import inspect
 
-from .errors import S2SError
-from .runtime import CotangentDict, CotangentTuple, field, field_key, zeros_like
+from .runtime import CotangentDict, CotangentTuple, S2SError, field, field_key, zeros_like
 
 
 def plain_dataclass(cls) -> bool:
