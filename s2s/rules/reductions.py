@@ -108,13 +108,14 @@ rule(np.ptp, args="a, axis=None, out=None, keepdims=False",
      jvp="max_tangent(t_a, a, np.max(a, axis, keepdims=keepdims), axis, keepdims) - "
          "max_tangent(t_a, a, np.min(a, axis, keepdims=keepdims), axis, keepdims)")
 rule(np.median, args="a, axis=None, out=None, overwrite_input=False, keepdims=False",
+     only={"overwrite_input": (False,)},   # (True sorts `a` in place)
      a="unsum(g, a, axis, keepdims) * median_weights(a, axis)",
      jvp="np.sum(t_a * median_weights(a, axis), axis, keepdims=keepdims)")
 # a quantile (method 'linear') is a weighted sum of two order statistics of each slice (s2s/runtime_quantiles.py);
 # in q it is piecewise linear, and q is taken as given
 _QUANTILE = dict(args="a, q, axis=None, out=None, overwrite_input=False, method='linear', keepdims=False, *, "
                       "weights=None, interpolation=None",
-                 only={"method": ("linear",), "weights": (None,), "interpolation": (None,)},
+                 only={"method": ("linear",), "weights": (None,), "interpolation": (None,), "overwrite_input": (False,)},
                  constant={"q": "the quantile's level is taken as given: wrap it in s2s.stop_gradient()"})
 rule(np.quantile, a="quantile_cotangent(g, a, q, axis, keepdims)", jvp="quantile_tangent(t_a, a, q, axis, keepdims)",
      **_QUANTILE)
