@@ -4,6 +4,8 @@ depends on a differentiated input, the derivative is refused when it is made. Th
 differentiates values assigned to names; such a change would be run forward and not seen
 backward, a wrong derivative with no error. (``np.add.at`` and ``np.subtract.at`` are differentiated, as
 ``g += ...``.)"""
+import operator
+
 import numpy as np
 import pytest
 
@@ -69,7 +71,7 @@ def shuffled(x):
                                updated, shuffled], ids=lambda f: f.__name__)
 def test_a_change_in_place_of_what_depends_on_the_input_is_refused(f):
     for transform in (s2s.grad, s2s.jvp):
-        with pytest.raises(s2s.S2SError, match="changes an array, list or dict in place"):
+        with pytest.raises(s2s.S2SError, match="changes an array, list or dict in place|writes into an existing array"):
             transform(f)
 
 
@@ -116,3 +118,85 @@ def test_np_add_at_and_subtract_at_are_differentiated_as_an_update_in_place():
     assert t == pytest.approx(np.sum(numerical_grad(scattered, (x, W), 0)), rel=1e-6)
     with pytest.raises(s2s.S2SError, match="`h` shares its memory"):   # (as `g += ...` would be)
         s2s.grad(scattered_into_a_shared_array)
+
+
+# ---- found by an adversarial hunt (session 22): each gave a wrong derivative with no error -----------
+
+W = np.array([1.0, 2.0, 3.0])
+
+
+def out_by_position(u):
+    y = u * 1.0
+    np.multiply(y, u, y)
+    return np.sum(y * W)
+
+
+def out_of_a_method_by_position(u):
+    y = u * 2.0
+    y.clip(0.0, 1.5, y)
+    return np.sum(y * W)
+
+
+def out_of_a_kept_call(u):
+    y = u * 2.0
+    z = np.clip(u, 0.0, 1.5, out=y)
+    return np.sum(y * W) + np.sum(z)
+
+
+def unbound_sort(u):
+    y = u * 1.0
+    np.ndarray.sort(y)
+    return np.sum(y * W)
+
+
+def operator_setitem(u):
+    y = u * 1.0
+    operator.setitem(y, 0, u[1] * u[2])
+    return np.sum(y * u)
+
+
+def unbound_append(u):
+    xs = [u[0]]
+    list.append(xs, u[1] * u[2])
+    return sum(xs)
+
+
+def copied_by_keyword(u):
+    y = u * 1.0
+    np.copyto(dst=y, src=u * u)
+    return np.sum(y * W)
+
+
+def median_overwriting(u):
+    y = u * 1.0
+    m = np.median(y, overwrite_input=True)
+    return m + np.sum(y * W)
+
+
+@pytest.mark.parametrize("f", [out_by_position, out_of_a_method_by_position, out_of_a_kept_call, unbound_sort,
+                               operator_setitem, unbound_append, copied_by_keyword, median_overwriting],
+                         ids=lambda f: f.__name__)
+def test_writes_by_position_keyword_unbound_method_or_option_are_refused(f):
+    for transform in (s2s.grad, s2s.jvp):
+        with pytest.raises(s2s.S2SError, match="in place|existing array|overwrite_input=False"):
+            transform(f)
+
+
+def max_returns_an_operand(u):   # of two arrays of one element, max returns one of them
+    a, b = u[:1] * 1.0, u[1:2] * 1.0
+    m = max(a, b)
+    m[0] = m[0] * u[2]
+    return np.sum(a) + np.sum(b)
+
+
+def stop_gradient_returns_its_argument(u):
+    a = u * 1.0
+    m = s2s.stop_gradient(a)
+    m[0] = 0.0
+    return np.sum(a * u)
+
+
+@pytest.mark.parametrize("f", [max_returns_an_operand, stop_gradient_returns_its_argument], ids=lambda f: f.__name__)
+def test_a_call_that_may_return_its_operand_shares_its_memory(f):
+    with pytest.raises(s2s.S2SError, match="shares its memory"):
+        s2s.grad(f)

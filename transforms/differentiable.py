@@ -29,7 +29,7 @@ from s2s.errors import BoolOutputError, NoRuleError, UnsupportedError
 from s2s.rules.no_derivative import PREDICATES
 
 from .callees import call_arguments, indexed_object, library_of, no_rule_hint, user_class
-from .effects import MUTATING_METHODS, WRITES_FIRST
+from .effects import _OPERATOR_WRITES, MUTATING_METHODS, WRITES_FIRST, written_operands
 from .nodes import param_names, popped, pushed, walk, walk_statements
 
 
@@ -41,6 +41,8 @@ def check_differentiable(fn, info, act, callees):
     for s in walk_statements(fn.body):
         if isinstance(s, gast.Expr) and isinstance(s.value, gast.Call) and not pushed(s):
             _refuse_changes_in_place(s.value, info, act, callees)
+        elif isinstance(s, gast.Assign) and isinstance(s.value, gast.Call) and not popped(s.value):
+            _refuse_changes_in_place(s.value, info, act, callees, kept=True)   # `z = np.clip(u, a, b, out=y)`
         if not (isinstance(s, gast.Assign) and isinstance(s.targets[0], gast.Name) and act.is_active(s.targets[0].id)):
             continue
         value = s.value
@@ -100,13 +102,14 @@ def check_differentiable(fn, info, act, callees):
                     raise UnsupportedError(refusal[0], info.location(value), refusal[1])
 
 
-def _refuse_changes_in_place(value, info, act, callees):
+def _refuse_changes_in_place(value, info, act, callees, kept=False):
     """Refuse a call, made as a statement, that changes in place an array, list or dict that
     depends on a differentiated input, or one it puts such values into (``g.sort()``, ``g.fill(0.0)``,
     ``xs.extend(ys)``, ``d.update(e)``, ``np.exp(g, out=g)``, ``np.copyto(g, x)``,
     ``np.multiply.at(g, i, x)``, ``rng.shuffle(g)``): the derivative would not see the change.
     (``xs.append(v)`` is differentiated, and ``np.add.at`` is ``g += ...`` in normal form; a user
-    function's writes are checked with its call.)"""
+    function's writes are checked with its call.) `kept`: the call's value is assigned; only what it
+    writes into other than its receiver counts (`v = xs.pop()` is differentiated)."""
     callee = callees.classify_call(value)
     operands = [a.value if isinstance(a, gast.Starred) else a for a in value.args] + [k.value for k in value.keywords]
     if callee.receiver is not None:
@@ -115,19 +118,32 @@ def _refuse_changes_in_place(value, info, act, callees):
         return   # (varied, not active: what it writes into is no operand of what the output depends on)
     obj, label = callee.obj, callee.label
     method = value.func.attr if isinstance(value.func, gast.Attribute) else None
-    if any(k.arg == "out" for k in value.keywords):
-        hint = "drop out= and assign the result"
+    written = [] if callee.kind == "user" else written_operands(value, callee)
+    if kept:
+        written = [n for n in written if n is not callee.receiver]
+        if not written:
+            return
+    if any(k.arg == "out" for k in value.keywords) or written and written[0] is not callee.receiver and not any(
+            obj is f for f in WRITES_FIRST) and getattr(obj, "__objclass__", None) is None \
+            and obj not in _OPERATOR_WRITES:
+        hint = _OUT_HINT
     elif callee.receiver is not None and callee.kind != "user" and method in MUTATING_METHODS:
         hint = _ASSIGN_INSTEAD.get(method, "assign a new value to the name instead of changing it in place")
-    elif any(obj is f for f in WRITES_FIRST) or method == "at" and isinstance(getattr(obj, "__self__", None), np.ufunc) \
+    elif written or method == "at" and isinstance(getattr(obj, "__self__", None), np.ufunc) \
             or method in ("shuffle", "permuted"):
         hint = "compute a new array and assign it, instead of changing this one in place"
     else:
         return
+    if hint == _OUT_HINT:
+        raise UnsupportedError(f"`{label}` with out= (by name or position) writes into an existing array, which s2s "
+                               "does not differentiate", info.location(value), hint)
     raise UnsupportedError(f"`{label}` changes an array, list or dict in place, and what it changes or writes "
                            "depends on a differentiated input: s2s differentiates values assigned to names, and "
                            "would not see this change",
                            info.location(value), hint)
+
+
+_OUT_HINT = "drop out= and assign the result"
 
 
 _ASSIGN_INSTEAD = {"sort": "assign a sorted copy: `g = np.sort(g)`",

@@ -30,6 +30,7 @@ Runs on normal form.
 from __future__ import annotations
 
 import inspect
+import operator
 import re
 from typing import NamedTuple
 
@@ -52,6 +53,56 @@ MUTATING_METHODS = {"fill", "sort", "append", "extend", "insert", "pop", "remove
                      "__setitem__", "__iadd__", "__isub__", "__imul__", "__itruediv__"}
 WRITES_FIRST = tuple(getattr(np, n) for n in ("copyto", "put", "place", "putmask", "fill_diagonal",
                                                "put_along_axis") if hasattr(np, n))
+# Functions of the operator module that change their first argument in place (`operator.setitem(y, i, v)`).
+_OPERATOR_WRITES = tuple(getattr(operator, n) for n in ("setitem", "delitem", "iadd", "isub", "imul", "itruediv",
+                                                        "ipow", "imatmul", "ifloordiv", "imod", "iconcat"))
+_MUTABLE_TYPES = (np.ndarray, list, dict)
+
+
+def written_operands(value, callee) -> list:
+    """The operands (nodes) that the call `value` (classified as `callee`) changes in place: what
+    `out=` names, by keyword or by position (``np.multiply(y, u, y)``, ``y.clip(lo, hi, y)``), the
+    first argument of `WRITES_FIRST` functions by position or name (``np.copyto(dst=x, src=v)``), the
+    receiver of a mutating method, bound or not (``np.ndarray.sort(y)``, ``list.append(xs, v)``), and
+    the first argument of `operator.setitem` and the in-place operators."""
+    out = [k.value for k in value.keywords if k.arg == "out"]
+    args = [a for a in value.args if not isinstance(a, gast.Starred)]
+    obj, receiver = callee.obj, callee.receiver
+    if isinstance(obj, np.ufunc) and len(args) > obj.nin:
+        out += args[obj.nin:]
+    elif receiver is None and (getattr(obj, "__module__", None) or "").split(".")[0] == "numpy":   # (its `out`)
+        bound = _binding(obj, args, value.keywords)
+        if bound is not None and "out" in bound:
+            out.append(bound["out"])
+    if receiver is not None and not isinstance(obj, np.ufunc) and isinstance(value.func, gast.Attribute):
+        function = getattr(np, value.func.attr, None)   # `y.clip(lo, hi, y)`: np.clip's `out`
+        bound = _binding(function, [receiver] + args, value.keywords) if callable(function) else None
+        if bound is not None and "out" in bound and bound["out"] is not receiver:
+            out.append(bound["out"])
+    if any(obj is f for f in WRITES_FIRST):
+        bound = _binding(obj, args, value.keywords)
+        first = next(iter(inspect.signature(obj).parameters), None) if bound is not None else None
+        out += [bound[first]] if first in (bound or {}) else args[:1]
+    if receiver is not None and isinstance(value.func, gast.Attribute) and value.func.attr in MUTATING_METHODS \
+            and callee.kind != "user":
+        out.append(receiver)
+    unbound = getattr(obj, "__objclass__", None)   # `np.ndarray.sort`, `list.append`: a method of a type
+    if receiver is None and args and (any(obj is f for f in _OPERATOR_WRITES) or isinstance(unbound, type) and issubclass(
+            unbound, _MUTABLE_TYPES) and getattr(obj, "__name__", None) in MUTATING_METHODS):
+        out.append(args[0])
+    return out
+
+
+def _binding(function, args, keywords):
+    """{parameter: node} of the call `function(*args, **keywords)`, or None where its signature is
+    not known or they do not bind."""
+    try:
+        signature = inspect.signature(function)
+        return signature.bind(*args, **{k.arg: k.value for k in keywords if k.arg is not None}).arguments
+    except (TypeError, ValueError):
+        return None
+
+
 # Runtime helpers (put in by normal form) whose result holds by position what their first argument holds.
 _SAME_ENTRIES = (runtime.iterated, runtime.as_list, runtime.as_tuple, runtime.unstarred)
 # Calls whose result is a new list or tuple holding what their argument's entries are (a shallow copy).
@@ -135,9 +186,10 @@ def written_parameters(fn, callees, effects_of) -> dict:
         if not isinstance(value, gast.Call):
             return
         callee = callees.classify_call(value)
-        for k in value.keywords:
-            if k.arg == "out":
-                write(evaluate(state, k.value), s)
+        written = [] if callee.kind == "user" else written_operands(value, callee)
+        for n in written:
+            if n is not callee.receiver:   # (`out=`, np.copyto's `dst`, `np.ndarray.sort(y)`: what they name)
+                write(evaluate(state, n), s)
         operands = [a.value if isinstance(a, gast.Starred) else a for a in value.args] + [
             k.value for k in value.keywords]
         if callee.kind == "unknown":
@@ -150,8 +202,6 @@ def written_parameters(fn, callees, effects_of) -> dict:
             if isinstance(callee.receiver, gast.Name):  # it may now hold what it is given, at any position
                 r = callee.receiver.id
                 state[r] = join(viewed(state.get(r, NOTHING)), *(held(evaluate(state, n)) for n in operands))
-        elif any(callee.obj is f for f in WRITES_FIRST) and value.args:
-            write(evaluate(state, value.args[0]), s)
         elif callee.kind == "user":
             effects = effects_of(callee.obj)
             for p, a in _bound(callee, value, effects):
