@@ -826,6 +826,8 @@ def _sees(v, y):
         return any(_sees(u, y) for u in v)
     if isinstance(v, dict):
         return any(_sees(u, y) for u in v.values())
+    if _is_dataclass(v):   # (a record made here holds its fields' arrays themselves)
+        return any(_sees(getattr(v, f.name), y) for f in dataclasses.fields(v))
     return isinstance(v, np.ndarray) and isinstance(y, np.ndarray) and np.may_share_memory(v, y)
 
 

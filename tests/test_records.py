@@ -154,3 +154,24 @@ def test_other_classes_are_refused_with_what_is_differentiated(f):
 def test_replacing_a_field_of_a_dataclass_with_post_init_is_refused_when_run():
     with pytest.raises(s2s.S2SError, match=r"Checked has a __post_init__"):
         s2s.grad(replaces_checked, wrt=1)(Checked(1.0), -3.0)
+
+
+def field_written_through_a_name(u):   # a record holds its fields' arrays themselves
+    s = State(u * 1.0, u * 2.0, 0.0)
+    p = s.pos
+    p[0] = p[0] * u[1]
+    return np.sum(s.pos * u)
+
+
+def field_added_into(u):
+    s = SIR(u * 1.0, u * 3.0)
+    v = s.i
+    v += u   # (s.i is now 4 u)
+    return np.sum(s.i * u)
+
+
+@pytest.mark.parametrize("f", [field_written_through_a_name, field_added_into])
+def test_a_write_into_a_field_read_back_through_the_record_is_refused(f):
+    # both gave wrong gradients with no error: making a record was not taken to share its fields
+    with pytest.raises(s2s.S2SError, match="shares its memory|in place"):
+        s2s.grad(f)(np.array([1.0, 2.0, 3.0]))

@@ -25,6 +25,7 @@ Runs on normal form.
 """
 from __future__ import annotations
 
+import builtins
 import types
 
 import gast
@@ -52,9 +53,12 @@ VIEW_ATTRIBUTES = {"T", "mT", "real", "imag", "flat", "base"}
 # Runtime helpers that passes put into user code whose result holds its operands' elements themselves
 # (`a + b` of lists, `*xs` in a call or display, `zip(*pairs)`, `a, *rest = xs`, `for v in xs`).
 CONTAINER_HELPERS = (runtime.concat, runtime.repeat, runtime.as_tuple, runtime.as_list, runtime.transposed,
-                     runtime.unstarred, runtime.iterated)
+                     runtime.unstarred, runtime.iterated, runtime.built, runtime.replaced)
 # `np.array(x, copy=False)` and `x.astype(t, copy=False)` may return `x` itself.
 _COPY_KEYWORD = (np.array, np.nan_to_num)
+# Functions that may return an operand itself: `max(a, b)` of two arrays of one element,
+# `np.linalg.matrix_power(a, 1)`, `np.diff(a, n=0)`, `s2s.stop_gradient(a)`.
+_RETURNS_OPERAND = (builtins.max, builtins.min, np.linalg.matrix_power, np.diff, runtime.stop_gradient)
 
 
 def _shared_operands(value, callees, effects_of=None) -> set[str]:
@@ -89,11 +93,12 @@ def _shared_operands(value, callees, effects_of=None) -> set[str]:
         if method and callee.kind != "nondiff" and (
                 value.func.attr in VIEW_METHODS or callee.kind == "unknown" or copy_false):
             operands.append(value.func.value)
-        sharing = VIEW_FUNCTIONS + CONTAINER_HELPERS
+        sharing = VIEW_FUNCTIONS + CONTAINER_HELPERS + _RETURNS_OPERAND
         if callee.kind in ("user", "unknown") or any(callee.obj is f for f in sharing) or (
                 copy_false and any(callee.obj is f for f in _COPY_KEYWORD)):
             return names(operands)
-        if method and (value.func.attr in VIEW_METHODS or copy_false):
+        if method and (value.func.attr in VIEW_METHODS or copy_false
+                       or value.func.attr == "astype" and len(value.args) >= 5):   # (copy, by position)
             return names([value.func.value])
     return set()
 
