@@ -200,3 +200,47 @@ def stop_gradient_returns_its_argument(u):
 def test_a_call_that_may_return_its_operand_shares_its_memory(f):
     with pytest.raises(s2s.S2SError, match="shares its memory"):
         s2s.grad(f)
+
+
+def entry_of_a_display_added_into(u):
+    a = u * 1.0
+    xs = [a, u]
+    xs[0] += u * u   # NumPy's += changes the array `a` itself
+    return np.sum(a * u)
+
+
+def entry_of_a_copy_multiplied(u):
+    xs = [u * 1.0, u * 2.0]
+    ys = list(xs)    # ys[1] is xs[1]
+    ys[1] *= u
+    return np.sum(xs[1] * u)
+
+
+def entries_of_numbers_added_into(u):
+    a = float(u[0])
+    ps = [a, float(u[1])]
+    ps[0] += u[2] * u[2]   # a number: rebound, `a` keeps its value
+    return ps[0] * a + ps[1]
+
+
+def rows_of_an_array_added_into(u):
+    m = np.outer(u, u)
+    m[1] += u * 2.0
+    return np.sum(m * m)
+
+
+@pytest.mark.parametrize("f", [entry_of_a_display_added_into, entry_of_a_copy_multiplied], ids=lambda f: f.__name__)
+def test_an_array_entry_of_a_list_changed_by_augmented_assignment_is_refused_when_run(f):
+    # it was differentiated as a new array: wrong gradients, no error
+    with pytest.raises(s2s.S2SError, match=r"changes the array in that entry of .* in place"):
+        s2s.grad(f)(np.array([1.0, 2.0, 3.0]))
+
+
+@pytest.mark.parametrize("f", [entries_of_numbers_added_into, rows_of_an_array_added_into], ids=lambda f: f.__name__)
+def test_numbers_and_rows_of_an_array_changed_by_augmented_assignment_are_exact(f):
+    x = np.array([1.0, 2.0, 3.0])
+    eps = 1e-6
+    expected = np.array([(f(x + eps * e) - f(x - eps * e)) / (2 * eps) for e in np.eye(3)])
+    g = s2s.grad(f)
+    for _ in range(3):
+        np.testing.assert_allclose(g(x), expected, rtol=1e-6)

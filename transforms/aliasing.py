@@ -34,8 +34,8 @@ import numpy as np
 from s2s import runtime
 from s2s.errors import S2SError, UnsupportedError
 
-from .nodes import (assign, augmented, call, const, expr_stmt, name, name_nodes, param_names, pushed, subscript_write,
-                    walk, walk_statements)
+from .nodes import (ENTRY_AUGMENTED, assign, augmented, call, const, expr_stmt, name, name_nodes, param_names, pushed,
+                    subscript_write, walk, walk_statements)
 from .parts import COPY, COPY_IF_LISTED, ENTRY_IF_LISTED, HOLDS_ANY
 from .shapes import containers
 from .to_record import maybe_undefined
@@ -399,7 +399,7 @@ def check_writes(fn, info, callees, temp, helper=lambda n: n, effects_of=None):
     shares = sharing(fn, callees, inplace, effects_of=effects_of)
     if not shares:
         return
-    guards, checks = {}, {}
+    guards, checks = _entries_augmented(fn, callees, inplace, effects_of, temp, info, helper), {}
     holders, surely, graph = _lists_and_dicts(fn, callees), _lists_and_dicts(fn, callees, surely=True), None
     mutable = mutable_names(fn, callees) if inplace else set()
     strong = sharing(fn, callees, inplace, direct=True) if inplace else {}
@@ -565,6 +565,43 @@ def mutable_names(fn, callees) -> set[str]:
                 known.discard(v)
                 changed = True
     return known
+
+
+def _entries_augmented(fn, callees, inplace, effects_of, temp, info, helper) -> dict:
+    """{`_1 = _2 + v` of ``y[i] += v``: a check put before it}. Where `y` is a list or a dict and
+    its entry `_2` an array, NumPy's `+=` changes that array itself (`__iadd__`), which s2s
+    differentiated as a new one: the check raises when it runs if a name read later may see the
+    entry (`a` of ``xs = [a, u]``); it lets numbers, and the row of an array, through."""
+    marked = [s for s in walk_statements(fn.body) if getattr(s, ENTRY_AUGMENTED, None)]
+    if not marked:
+        return {}
+    classes = sharing(fn, callees, inplace, effects_of=effects_of, every=True)
+    copies = [(c.targets[0].id, source) for c in walk_statements(fn.body)
+              if isinstance(c, gast.Assign) and isinstance(c.targets[0], gast.Name) and subscript_write(c) is None
+              for source, _, _ in copy_sources(c.value, callees, effects_of)]
+    guards = {}
+    for s, live in _live_after_writes(fn.body, set(inplace), at=set(marked)).items():
+        if s not in marked:
+            continue
+        y, entry = getattr(s, ENTRY_AUGMENTED), s.value.left.id
+        group, grown = set(classes.get(y, {y})), True
+        while grown:   # (a shallow copy, `ys = list(xs)`, holds the entries of what it copies: both ways)
+            grown = False
+            for target, source in copies:
+                if target in group or source in group:
+                    more = classes.get(target, {target}) | classes.get(source, {source})
+                    grown, group = grown or not more <= group, group | more
+        others = sorted(v for v in group if v not in (y, entry) and v in live and not temp(v))
+        if not others:
+            continue
+        symbol = {gast.Add: "+=", gast.Sub: "-=", gast.Mult: "*=", gast.Div: "/="}.get(type(s.value.op), "op=")
+        which = ", ".join(f"`{v}`" for v in others)
+        message = (f"{info.location(s)}: `{y}[...] {symbol} ...` changes the array in that entry of `{y}` in place "
+                   f"(NumPy's `{symbol}`), and a name read later holds that array ({which}: one of them); s2s "
+                   f"differentiated it as a new array: write `{y}[...] = {y}[...] {symbol[:-1]} ...`")
+        guards[s] = expr_stmt(call(helper("rebinds"), name(entry), gast.Tuple(elts=[name(v) for v in others],
+                                                                              ctx=gast.Load()), const(message)), s)
+    return guards
 
 
 def _since_made(fn, callees, effects_of, temp) -> dict:

@@ -257,6 +257,7 @@ _BLOCK_FIELDS: dict = {}   # statement class -> its fields among `body` and `ore
 # flags are the only things passes attach to nodes besides lineno.
 ADJOINT = "s2s_adjoint"
 AUGMENTED = "s2s_augmented"
+ENTRY_AUGMENTED = "s2s_entry_augmented"   # on `_1 = _2 + v` of `y[i] += v`: y's name (`_2` is the entry)
 
 
 def augmented(stmt) -> str:

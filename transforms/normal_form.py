@@ -50,7 +50,7 @@ from s2s.errors import UnsupportedError
 from . import containers, records
 from .concatenators import joined
 from .packing import display, pack, parameters, unstar
-from .nodes import AUGMENTED, assign, at, call, const, is_atom, name, name_nodes, param_names, popped, walk
+from .nodes import AUGMENTED, ENTRY_AUGMENTED, assign, at, call, const, is_atom, name, name_nodes, param_names, popped, walk
 
 
 def normal_form(fn: gast.FunctionDef, namer, info, helpers=None, signature_of=None, lookup=None) -> gast.FunctionDef:
@@ -117,7 +117,14 @@ class _Flattener:
             target = gast.Subscript(value=_load(s.target.value), slice=self.index(s.target.slice, out),
                                     ctx=gast.Store())
             current = gast.Subscript(value=_load(target.value), slice=target.slice, ctx=gast.Load())
+            start = len(out)
             self.assign_to(target, gast.BinOp(left=current, op=s.op, right=s.value), out)
+            if isinstance(target.value, gast.Name):   # (on an array entry of a list, NumPy changes the entry itself)
+                for made in reversed(out[start:]):
+                    if isinstance(made, gast.Assign) and isinstance(made.value, gast.BinOp) \
+                            and isinstance(made.value.op, type(s.op)) and isinstance(made.value.left, gast.Name):
+                        setattr(made, ENTRY_AUGMENTED, target.value.id)
+                        break
         elif isinstance(s, gast.AugAssign):
             if not isinstance(s.target, gast.Name):
                 self.fail(s, "augmented assignment to this target is not supported")
