@@ -246,6 +246,14 @@ def test_issue10_fluid_write_seen_after_the_call_is_refused_when_run(func, why):
         assert why in str(info.value)
 
 
+@pytest.mark.parametrize("func", c10_fluid.ISSUE_10_FLUID_REFUSED_WHEN_BUILT,
+                         ids=[f.__name__ for f in c10_fluid.ISSUE_10_FLUID_REFUSED_WHEN_BUILT])
+def test_issue10_fluid_a_helper_changing_a_global_is_refused_when_built(func):
+    for make in (s2s.grad, s2s.jvp, s2s.hvp):
+        with pytest.raises(s2s.S2SError, match=r"changes `_KEPT`, a variable of its module .* in place"):
+            make(func)
+
+
 @pytest.mark.parametrize("func, args", c10s.ISSUE_10_SOUNDNESS_REFUSED,
                          ids=[f.__name__ for f, _ in c10s.ISSUE_10_SOUNDNESS_REFUSED])
 @pytest.mark.parametrize("transform", [s2s.grad, s2s.jvp, s2s.hvp, lambda f: s2s.grad(s2s.grad(f))],

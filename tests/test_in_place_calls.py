@@ -244,3 +244,46 @@ def test_numbers_and_rows_of_an_array_changed_by_augmented_assignment_are_exact(
     g = s2s.grad(f)
     for _ in range(3):
         np.testing.assert_allclose(g(x), expected, rtol=1e-6)
+
+
+BUFFER = np.zeros(3)
+ONES = np.ones(3)
+STORE = []
+
+
+def _write_buffer(x):
+    BUFFER[1] = x[0] * x[2]
+
+
+def written_global_through_a_helper(u):
+    _write_buffer(u)
+    return np.sum(BUFFER * u)
+
+
+def written_view_of_a_global(u):
+    m = ONES.reshape(3)
+    m[0] = u[0] * u[1]
+    return np.sum(ONES * u)
+
+
+def _keep(x):
+    STORE.append(x)
+    return 0.0
+
+
+def kept_in_a_global_list(u):
+    new = u.copy()
+    _keep(new)
+    new[0] = new[0] * 3.0
+    return np.sum(STORE[-1] * u)
+
+
+@pytest.mark.parametrize("f", [written_global_through_a_helper, written_view_of_a_global, kept_in_a_global_list],
+                         ids=lambda f: f.__name__)
+def test_a_write_into_a_variable_of_the_module_is_refused(f):
+    # each read the global back as a constant: wrong gradients with no error (and changed the module)
+    before = (BUFFER.copy(), ONES.copy(), len(STORE))
+    for make in (s2s.grad, s2s.jvp):
+        with pytest.raises(s2s.S2SError, match=r"a variable of (its|the) module"):
+            make(f)
+    assert np.array_equal(BUFFER, before[0]) and np.array_equal(ONES, before[1]) and len(STORE) == before[2]

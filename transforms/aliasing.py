@@ -36,6 +36,7 @@ from s2s.errors import S2SError, UnsupportedError
 
 from .nodes import (ENTRY_AUGMENTED, assign, augmented, call, const, expr_stmt, name, name_nodes, param_names, pushed,
                     subscript_write, walk, walk_statements)
+from .callees import _MISSING
 from .parts import COPY, COPY_IF_LISTED, ENTRY_IF_LISTED, HOLDS_ANY
 from .shapes import containers
 from .to_record import maybe_undefined
@@ -88,7 +89,8 @@ def _shared_operands(value, callees, effects_of=None) -> set[str]:
     if isinstance(value, gast.Call):
         callee = callees.classify_call(value)
         operands = list(value.args) + [k.value for k in value.keywords]
-        method = isinstance(value.func, gast.Attribute) and callee.receiver is not None
+        method = isinstance(value.func, gast.Attribute) and (callee.receiver is not None or isinstance(
+            value.func.value, gast.Name) and _variable(value.func.value, callees))   # (of a global: `C.reshape(3)`)
         copy_false = any(k.arg == "copy" for k in value.keywords)
         if method and callee.kind != "nondiff" and (
                 value.func.attr in VIEW_METHODS or callee.kind == "unknown" or copy_false):
@@ -395,6 +397,7 @@ def check_writes(fn, info, callees, temp, helper=lambda n: n, effects_of=None):
     memory that way only is read after such a write, a check is put before the copy
     (`runtime.entries_passed_as_value`, ...), which raises if ``xs``'s entries are arrays or
     lists (a copy of an array of numbers holds numbers of its own)."""
+    _refuse_writes_into_globals(fn, info, callees, effects_of)
     inplace = inplace_augmented(fn, callees)
     shares = sharing(fn, callees, inplace, effects_of=effects_of)
     if not shares:
@@ -565,6 +568,42 @@ def mutable_names(fn, callees) -> set[str]:
                 known.discard(v)
                 changed = True
     return known
+
+
+def _refuse_writes_into_globals(fn, info, callees, effects_of):
+    """Refuse a write in place into an array, list or dict of the module or of an enclosing
+    function (a global `BUF[1] = v`, `STORE.append(x)`, a view of one written): s2s reads such
+    names as constants, and the write would change them for every later call."""
+    from .effects import MUTATING_METHODS, written_operands   # effects builds on this module
+    params = set(param_names(fn))
+    writes = []
+    for s in walk_statements(fn.body):
+        if subscript_write(s) is not None:
+            writes.append((s, _written_name(s)))
+        value = s.value if isinstance(s, (gast.Expr, gast.Assign)) else None
+        if isinstance(value, gast.Call):
+            callee = callees.classify_call(value)
+            if callee.kind != "user":
+                operands = written_operands(value, callee)
+                if isinstance(value.func, gast.Attribute) and value.func.attr in MUTATING_METHODS:
+                    operands.append(value.func.value)   # (a global's too: `STORE.append(x)`)
+                writes += [(s, n.id) for n in operands if isinstance(n, gast.Name)]
+    if not writes:
+        return
+    classes = sharing(fn, callees, every=True, effects_of=effects_of)
+
+    def outer(v):   # a name of the module or of an enclosing function, holding a value (not a module, function)
+        return v not in callees.locals and v not in params and _variable(name(v), callees) \
+            and callees.lookup(name(v)) is not _MISSING
+    for s, y in writes:
+        found = sorted(v for v in classes.get(y, {y}) if outer(v))
+        if found:
+            raise UnsupportedError(
+                f"`{y}` is changed in place here, and it is or may share the memory of `{found[0]}`, a variable of "
+                "the module (or of an enclosing function): s2s reads it as a constant, and the change would stay "
+                "for every later call", info.location(s),
+                f"pass `{found[0]}` as an argument and return the new value, or work on a copy "
+                f"(`{found[0]}.copy()`)")
 
 
 def _entries_augmented(fn, callees, inplace, effects_of, temp, info, helper) -> dict:

@@ -40,7 +40,8 @@ import numpy as np
 from s2s import runtime
 from s2s.errors import UnsupportedError
 
-from .aliasing import _insert_before, _is_view, _shared_operands, inplace_augmented, mutable_names
+from .aliasing import _insert_before, _is_view, _shared_operands, _variable, inplace_augmented, mutable_names
+from .callees import _MISSING
 from .dead_arguments import COPIES, RETURNS, STORED, why_not_dead
 from .nodes import assign, call, const, expr_stmt, name, name_nodes, param_names, subscript_write, walk, walk_statements
 from .parts import (COPY, COPY_IF_LISTED, ENTRY, ENTRY_IF_LISTED, HOLDS_ANY, NOTHING, Display, Value, copied, display,
@@ -53,6 +54,7 @@ MUTATING_METHODS = {"fill", "sort", "append", "extend", "insert", "pop", "remove
                      "__setitem__", "__iadd__", "__isub__", "__imul__", "__itruediv__"}
 WRITES_FIRST = tuple(getattr(np, n) for n in ("copyto", "put", "place", "putmask", "fill_diagonal",
                                                "put_along_axis") if hasattr(np, n))
+OUTER = "\0outer"   # {name: line} of the module's (or enclosing functions') variables written in place
 # Functions of the operator module that change their first argument in place (`operator.setitem(y, i, v)`).
 _OPERATOR_WRITES = tuple(getattr(operator, n) for n in ("setitem", "delitem", "iadd", "isub", "imul", "itruediv",
                                                         "ipow", "imatmul", "ifloordiv", "imod", "iconcat"))
@@ -182,11 +184,22 @@ def written_parameters(fn, callees, effects_of) -> dict:
         if any(v not in callees.locals or own(state.get(v, NOTHING)) for v in _names([into])):
             stored.update(*(parameters(evaluate(state, n)) for n in nodes))
 
+    def outer_write(node, s):   # a write into an array, list or dict of the module or an enclosing function
+        if isinstance(node, gast.Name) and node.id not in callees.locals and node.id not in params \
+                and _variable(node, callees) and callees.lookup(node) is not _MISSING:
+            outer.setdefault(node.id, s.lineno)
+
     def call_effects(state, value, s):
         if not isinstance(value, gast.Call):
             return
         callee = callees.classify_call(value)
         written = [] if callee.kind == "user" else written_operands(value, callee)
+        for n in written + ([value.func.value] if callee.kind != "user" and isinstance(value.func, gast.Attribute)
+                            and value.func.attr in MUTATING_METHODS else []):   # (`STORE.append(x)` of a global)
+            outer_write(n, s)
+        if callee.kind == "user":
+            for v, line in effects_of(callee.obj).get(OUTER, {}).items():
+                outer.setdefault(v, line)
         for n in written:
             if n is not callee.receiver:   # (`out=`, np.copyto's `dst`, `np.ndarray.sort(y)`: what they name)
                 write(evaluate(state, n), s)
@@ -227,6 +240,7 @@ def written_parameters(fn, callees, effects_of) -> dict:
                 if isinstance(t, (gast.Subscript, gast.Attribute)):
                     store(state, t.value, [s.value])
             if target is not None:
+                outer_write(target.value, s)
                 y = target.value.id
                 if y not in fresh:   # a key or position of a list or dict made here: the write changes it alone
                     write(state.get(y, NOTHING), s)
@@ -275,10 +289,13 @@ def written_parameters(fn, callees, effects_of) -> dict:
     returned: set = set()
     copies: set = set()
     stored: set = set()
+    outer: dict = {}
     block(fn.body, {p: parameter(p) for p in params}, [])
     summary = {p: written[p] for p in params if p in written}
     summary[RETURNS] = frozenset(returned)
     summary[STORED] = frozenset(stored)
+    if outer:
+        summary[OUTER] = outer
     if copies:
         summary[COPIES] = frozenset(copies)
     return summary
@@ -304,6 +321,12 @@ def check_calls(fn, info, callees, effects_of, namer=None):
         if callee.kind != "user":
             continue
         effects = effects_of(callee.obj)
+        for v, line in effects.get(OUTER, {}).items():
+            where = f"{callee.obj.__code__.co_filename.rsplit('/', 1)[-1]}:{line}"
+            raise UnsupportedError(
+                f"`{callee.label}` changes `{v}`, a variable of its module (or of an enclosing function), in place "
+                f"({where}): s2s reads such names as constants, and the change would stay for every later call",
+                info.location(s), f"pass `{v}` to `{callee.label}` as an argument and return the new value")
         for p, arg in _bound(callee, value, effects):
             # an expression statement keeps its arguments whole: `h(y[1:])` writes into y
             shared = [n for n in name_nodes(arg) if n.id in callees.locals][:1]
