@@ -120,3 +120,46 @@ def test_a_generator_expression_kept_while_what_it_reads_is_assigned_again_is_re
             s2s.grad(f)
     assert s2s.grad(kept_and_consumed)(1.5, (1.0, 2.0)) == pytest.approx(3.0)
     assert s2s.grad(consumed_before_it_is_rebound)(1.5) == pytest.approx(3.0 + 6.0)
+
+
+def kept_then_written_into(u):
+    new = u.copy()
+    g = (new[j] * 1.0 for j in range(3))
+    new[0] = new[0] * 5.0   # Python's generator reads new[0] after this
+    return sum(g)
+
+
+def kept_then_appended_to(u):
+    xs = [u[0], u[1]]
+    g = (v * 1.0 for v in xs)
+    xs.append(u[2] * u[1])   # ... and iterates the appended entry too
+    return sum(g)
+
+
+def reversed_kept_then_written_into(u):
+    xs = [u[0], u[1]]
+    r = reversed(xs)
+    xs[0] = u[2] * u[1]
+    return sum(v * w for v, w in zip(r, (1.0, 2.0)))
+
+
+def map_kept_then_written_into(u):
+    new = u.copy()
+    m = map(lambda z: z * 2.0, new)
+    new[0] = new[0] * 5.0
+    return sum(m)
+
+
+def map_of_a_lambda_kept(u):   # (nothing written: what s2s computes; it raised AttributeError)
+    m = map(lambda z: z * 2.0, u * 1.0)
+    return sum(m)
+
+
+def test_a_lazy_iterator_kept_while_what_it_reads_is_changed_in_place_is_refused():
+    # each was evaluated where it is written: wrong gradients with no error
+    for f in (kept_then_written_into, kept_then_appended_to, reversed_kept_then_written_into,
+              map_kept_then_written_into):
+        with pytest.raises(s2s.S2SError, match=r"kept in a variable reads what `\w+` holds when it is consumed, after "
+                                               r"`\w+` is changed in place"):
+            s2s.grad(f)
+    np.testing.assert_allclose(s2s.grad(map_of_a_lambda_kept)(np.array([1.0, 2.0, 3.0])), [2.0, 2.0, 2.0])

@@ -95,20 +95,55 @@ def _refuse_kept_generators(fn, nodes, fail):
     evaluates it. Refused where one of them is assigned in between: after its line and before the
     first line that reads the generator (anywhere after it, where nothing reads it)."""
     for s in nodes:
-        if not (isinstance(s, gast.Assign) and isinstance(s.value, gast.GeneratorExp)):
+        if not (isinstance(s, gast.Assign) and (isinstance(s.value, gast.GeneratorExp) or _lazy_call(s.value))):
             continue
         gen = s.value
-        own = {n.id for c in gen.generators for n in walk(c.target) if isinstance(n, gast.Name)}
-        first = {id(n) for n in walk(gen.generators[0].iter)}   # (evaluated where it is written)
+        if isinstance(gen, gast.GeneratorExp):
+            own = {n.id for c in gen.generators for n in walk(c.target) if isinstance(n, gast.Name)}
+            first = {id(n) for n in walk(gen.generators[0].iter)}   # (evaluated where it is written)
+            what = "a generator expression kept in a variable"
+        else:   # `r = reversed(xs)`, `m = map(f, xs)`: the objects are taken here, what they hold later
+            own, first, what = set(), {id(n) for n in walk(gen)}, f"`{gen.func.id}(...)` kept in a variable"
         lazy = {n.id for n in walk(gen) if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Load)
                 and id(n) not in first} - own
+        iterated = {n.id for n in walk(gen) if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Load)
+                    and id(n) in first} | lazy
         kept = {t.id for t in s.targets if isinstance(t, gast.Name)}
         reads = [n.lineno for n in nodes if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Load)
                  and n.id in kept and (getattr(n, "lineno", 0) or 0) > s.lineno]
         consumed = min(reads, default=float("inf"))
         for n in nodes:
-            if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Store) and n.id in lazy \
-                    and s.lineno < (getattr(n, "lineno", 0) or 0) < consumed:
-                fail(gen, f"a generator expression kept in a variable reads `{n.id}` when it is consumed, after "
-                          f"`{n.id}` is assigned again; s2s evaluates it where it is written",
-                     "make it a list comprehension `[...]`, or pass it straight to what consumes it")
+            if not s.lineno < (getattr(n, "lineno", 0) or 0) < consumed:
+                continue
+            if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Store) and n.id in lazy:
+                fail(gen, f"{what} reads `{n.id}` when it is consumed, after `{n.id}` is assigned again; s2s "
+                          "evaluates it where it is written",
+                     "make it a list comprehension `[...]` (`list(...)`), or pass it straight to what consumes it")
+            changed = _changed_in_place(n)
+            if changed in iterated:
+                fail(gen, f"{what} reads what `{changed}` holds when it is consumed, after `{changed}` is changed "
+                          "in place; s2s evaluates it where it is written",
+                     "make it a list comprehension `[...]` (`list(...)`), or pass it straight to what consumes it")
+
+
+_LAZY_BUILTINS = ("reversed", "map", "filter", "zip", "enumerate", "iter")
+_CHANGING_METHODS = ("append", "extend", "insert", "pop", "remove", "clear", "update", "setdefault", "popitem", "sort",
+                     "reverse", "fill", "resize", "put", "partition", "itemset", "__setitem__", "__iadd__")
+
+
+def _lazy_call(value) -> bool:
+    return isinstance(value, gast.Call) and isinstance(value.func, gast.Name) and value.func.id in _LAZY_BUILTINS
+
+
+def _changed_in_place(node):
+    """The name the statement `node` changes in place (``y[i] = v``, ``y += v``, ``ys.append(v)``), or None."""
+    target = node.targets[0] if isinstance(node, gast.Assign) else node.target if isinstance(node, gast.AugAssign) \
+        else None
+    if isinstance(node, gast.Expr) and isinstance(node.value, gast.Call) and isinstance(node.value.func, gast.Attribute) \
+            and node.value.func.attr in _CHANGING_METHODS:
+        target = node.value.func.value
+    if target is None or isinstance(node, gast.Assign) and isinstance(target, gast.Name):
+        return None
+    while isinstance(target, (gast.Subscript, gast.Attribute)):
+        target = target.value
+    return target.id if isinstance(target, gast.Name) else None

@@ -394,7 +394,8 @@ class _Scope(Inlining):
         if isinstance(value, Path):
             return clone(value.expr)
         node = name(value.name)
-        node.lineno, node.col_offset = at.lineno, at.col_offset
+        if hasattr(at, "lineno"):   # (a lifted lambda's name, made here, has no place of its own)
+            node.lineno, node.col_offset = at.lineno, at.col_offset
         return node
 
     def arguments(self, call):
