@@ -287,3 +287,19 @@ def test_a_write_into_a_variable_of_the_module_is_refused(f):
         with pytest.raises(s2s.S2SError, match=r"a variable of (its|the) module"):
             make(f)
     assert np.array_equal(BUFFER, before[0]) and np.array_equal(ONES, before[1]) and len(STORE) == before[2]
+
+
+def _fill_default(x, buf=np.zeros(3)):
+    buf[0] = x[0] * x[1]
+    return buf
+
+
+def default_written_twice(u):
+    b = _fill_default(u)
+    c = _fill_default(u * 2.0)   # the same array: b[0] is now 4 u0 u1
+    return np.sum(b * u) + np.sum(c)
+
+
+def test_a_helper_writing_into_its_mutable_default_is_refused():
+    with pytest.raises(s2s.S2SError, match=r"writes into its parameter `buf` in place .* left here to its default"):
+        s2s.grad(default_written_twice)

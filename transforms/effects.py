@@ -321,6 +321,17 @@ def check_calls(fn, info, callees, effects_of, namer=None):
         if callee.kind != "user":
             continue
         effects = effects_of(callee.obj)
+        parameters_ = inspect.signature(callee.obj).parameters
+        given = {p for p, _ in _bound(callee, value, dict.fromkeys(parameters_))}
+        for p in parameters_:
+            default = parameters_[p].default
+            if p in effects and p not in given and isinstance(default, (np.ndarray, list, dict, set)):
+                raise UnsupportedError(
+                    f"`{callee.label}` writes into its parameter `{p}` in place "
+                    f"({callee.obj.__code__.co_filename.rsplit('/', 1)[-1]}:{effects[p].line}), left here to its "
+                    f"default: one {type(default).__name__} made when `{callee.label}` was defined, which every "
+                    "call shares and changes", info.location(s),
+                    f"give `{p}` a new value at each call (`{p}=None`, then `{p} = np.zeros(...)` inside)")
         for v, line in effects.get(OUTER, {}).items():
             where = f"{callee.obj.__code__.co_filename.rsplit('/', 1)[-1]}:{line}"
             raise UnsupportedError(
