@@ -463,8 +463,9 @@ def check_writes(fn, info, callees, temp, helper=lambda n: n, effects_of=None):
         if users:
             raise UnsupportedError(
                 f"`{y}` is modified in place here, but `{users[0]}` shares its memory and is read later",
-                info.location(s), f"copy first (`{users[0]} = {y}.copy()` or `{y} = {y}.copy()`), "
-                                  "so that each name holds its own array")
+                info.location(s), f"copy first: `{y} = {y}.copy()` before this line (the write then changes "
+                                  f"only the copy), or make `{users[0]}` with `.copy()` where it is made, so that "
+                                  "each name holds its own array")
         raise UnsupportedError(
             f"`{y}` is modified in place here while a part of it read earlier in this statement is still "
             f"to be used (NumPy may give a view, which the write changes)", info.location(s),
