@@ -126,7 +126,7 @@ def _refuse_kept_generators(fn, nodes, fail):
                      "make it a list comprehension `[...]` (`list(...)`), or pass it straight to what consumes it")
 
 
-_LAZY_BUILTINS = ("reversed", "map", "filter", "zip", "enumerate", "iter")
+_LAZY_BUILTINS = ("reversed", "filter", "zip", "enumerate", "iter")   # (`map` is read where it is consumed)
 _CHANGING_METHODS = ("append", "extend", "insert", "pop", "remove", "clear", "update", "setdefault", "popitem", "sort",
                      "reverse", "fill", "resize", "put", "partition", "itemset", "__setitem__", "__iadd__")
 
