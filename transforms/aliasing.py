@@ -612,7 +612,8 @@ def _entries_augmented(fn, callees, inplace, effects_of, temp, info, helper) -> 
     its entry `_2` an array, NumPy's `+=` changes that array itself (`__iadd__`), which s2s
     differentiated as a new one: the check raises when it runs if a name read later may see the
     entry (`a` of ``xs = [a, u]``); it lets numbers, and the row of an array, through."""
-    marked = [s for s in walk_statements(fn.body) if getattr(s, ENTRY_AUGMENTED, None)]
+    holders = _lists_and_dicts(fn, callees) | set(param_names(fn))   # (an array's entries: its own writes)
+    marked = [s for s in walk_statements(fn.body) if getattr(s, ENTRY_AUGMENTED, None) in holders]
     if not marked:
         return {}
     classes = sharing(fn, callees, inplace, effects_of=effects_of, every=True)
