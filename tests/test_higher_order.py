@@ -235,3 +235,15 @@ def test_third_order_through_hvp_and_elementwise_grad_twice_with_a_default():
     third = -np.cos(x) * x ** 2 - 6 * x * np.sin(x) + 6 * np.cos(x)   # d3/dx3 of sin(x) x^2
     np.testing.assert_allclose(s2s.jvp(s2s.hvp(_sin_x2), wrt=0)(x, v, u)[1], third * u * v, rtol=1e-12)
     np.testing.assert_allclose(s2s.grad(lambda z: s2s.hvp(_sin_x2)(z, v) @ u)(x), third * u * v, rtol=1e-12)
+
+
+def _named_terms(x):
+    d = {"w1": x, "b": 2.0 * x, "w2": x * x}
+    return np.sum(sum(d[k] ** 2 for k in d if k.startswith("w") and not k.endswith("0")))
+
+
+def test_string_methods_of_keys_at_second_order():
+    # forward mode over the gradient took `k.startswith("w")` for an unknown method of an active
+    # value (the keys of a dict of differentiated values) and refused
+    x, v = np.array([0.5, -1.0]), np.array([1.0, 2.0])
+    np.testing.assert_allclose(s2s.hvp(_named_terms)(x, v), (2.0 + 12 * x ** 2) * v, rtol=1e-12)

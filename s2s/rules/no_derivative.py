@@ -23,6 +23,8 @@ PREDICATES = (np.allclose, np.isclose, np.array_equal, np.array_equiv, np.isnan,
               np.logical_not, np.all, np.any, isinstance, bool)
 nondiff(*PREDICATES)
 nondiff_method("argmax", "argmin", "argsort", "all", "any")
+# methods of strings (a dict's keys, names): strings and booleans, no derivative
+nondiff_method("startswith", "endswith", "lower", "upper", "strip", "split", "isdigit", "isalpha", "format")
 
 # ---- results that do not depend on the values of the inputs ------------------------------------
 nondiff(np.zeros_like, np.ones_like, np.empty_like, np.zeros, np.ones, np.empty, np.eye, np.identity)
