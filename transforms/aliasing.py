@@ -413,6 +413,9 @@ def check_writes(fn, info, callees, temp, helper=lambda n: n, effects_of=None):
         classes = sharing(fn, callees, inplace, effects_of=effects_of, every=True)
         new = _new_copies(fn, callees, effects_of)
     since_made = _since_made(fn, callees, effects_of, temp)
+    bindings = [(t.id, _shared_operands(c.value, callees, effects_of)) for c in walk_statements(fn.body)
+                if isinstance(c, gast.Assign) and subscript_write(c) is None for t in _target_nodes(c)
+                if isinstance(t, gast.Name)]
     for s, live in _live_after_writes(fn.body, set(inplace)).items():
         y = _written_name(s)
         seen, through = _through_copies(y, copies, classes, new) if copies else (set(), [])
@@ -436,6 +439,8 @@ def check_writes(fn, info, callees, temp, helper=lambda n: n, effects_of=None):
         if not stale:
             continue
         users = [v for v in stale if not temp(v)]
+        made_of_y = {t for t, operands in bindings if y in operands}   # (named first: `a = y`, `v = y[1:]`)
+        users.sort(key=lambda v: v not in made_of_y)
         if augmented(s):  # (only temporaries: the value of a call that may return its argument)
             users = users or stale
             error = UnsupportedError(
