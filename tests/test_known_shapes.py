@@ -565,3 +565,15 @@ def test_an_argument_named_as_a_parameter_left_to_its_default():
     for _ in range(3):
         np.testing.assert_allclose(g(theta), [2 * 0.5 * 2.0, 2 * -0.3 * 2.0, 0.5 ** 2 + 0.3 ** 2])
     assert "def fwd_" not in s2s.source(g, like=(theta,))   # (still inlined)
+
+
+@pytest.mark.parametrize("name", ["local_named_as_a_global", "version_named_as_a_global",
+                                  "versions_named_as_globals", "value_named_as_a_global"])
+def test_names_made_by_inlining_do_not_take_the_helpers_globals(name):
+    import known_shapes_globals as m
+    f = getattr(m, name)
+    x = np.array([0.3, -0.4, 1.1])
+    expected = numerical_grad(f, [x], 0)
+    g = s2s.grad(f)
+    for _ in range(3):   # (the code for known shapes, from the second call, read the wrong values)
+        np.testing.assert_allclose(g(x), expected, rtol=1e-6, atol=1e-8)

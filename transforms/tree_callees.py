@@ -198,6 +198,7 @@ class _Inliner:
         free = {n.id for n in walk(fn) if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Load)} - local
         if free & self.local:
             return None   # a global of the callee's that the caller has a variable of
+        self.taken |= free   # (no new name may be one the callee reads from its module: `s_1`, `helper_out`)
         renamed, constants = {}, {}
         for p, a in bound:
             if isinstance(a, gast.Name) and self.trees is not None and a.id in self.trees and p in stored:
