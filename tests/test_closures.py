@@ -268,6 +268,16 @@ def make_isinstance(isinstance):
     return stacked
 
 
+def _np_as_a_parameter(x, np):   # (this module's NumPy is `np`; the parameter shadows it here)
+    return x * x * np + x
+
+
+def test_a_parameter_named_np_is_refused_where_the_generated_code_calls_numpy():
+    # the generated code called `np.` functions on the parameter: AttributeError at the first call
+    with pytest.raises(s2s.S2SError, match=r"calls `np.` functions \(NumPy\), but `np` is a parameter or variable"):
+        s2s.grad(_np_as_a_parameter, wrt=(0, 1))(np.array([0.5, 1.0]), 2.0)
+
+
 def test_a_builtin_that_s2s_relies_on_shadowed_by_a_closure_or_local_is_refused():
     with pytest.raises(s2s.S2SError, match="calls the builtin `isinstance`, but `isinstance` is a variable"):
         s2s.grad(make_isinstance(lambda a, b: 1.0))
