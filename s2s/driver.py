@@ -770,12 +770,12 @@ def _check_emitted_builtins(fn, source, info, globals_, cells, local_names, ment
     """Refuse generated code calling a builtin (`range`, `len`) that its scope binds to something else
     (`local_names`: the names `fn` assigns; `mentioned`: `_mentioned(source)`)."""
     for module in ("np", "math"):   # (the generated code's `np.cos(...)`: NumPy, whatever the user's names)
-        if re.search(rf"(?<![\w.]){module}\.", source) and (module in local_names or module in cells):
+        if re.search(rf"(?<![\w.]){module}\.", source) and module in local_names:   # (a cell: checked elsewhere)
             stores = [n for n in name_nodes(fn) if n.id == module and getattr(n, "lineno", None)]
             raise UnsupportedError(f"`{fn.name}`, generated from `{info.qualname}` ({info.filename}), calls "
                                    f"`{module}.` functions ({'NumPy' if module == 'np' else 'the math module'}), "
-                                   f"but `{module}` is a {'parameter or ' if module in local_names else ''}variable "
-                                   "there", info.location(stores[0]) if stores else None, f"rename that `{module}`")
+                                   f"but `{module}` is a parameter or variable there",
+                                   info.location(stores[0]) if stores else None, f"rename that `{module}`")
     for builtin in _EMITTED:
         if builtin in mentioned:
             what = _shadowing(builtin, local_names, globals_, cells)
