@@ -99,10 +99,15 @@ def complex_error(value, where, name, fname):
                                 hint="pass real arrays, e.g. the real and imaginary parts as separate float arguments")
 
 
-def no_complex(value, name, fname):
-    """Raise `ComplexArgumentError` if `value` (a non-wrt argument `name`) is a complex number or array."""
+def no_complex(value, name, fname, where=None):
+    """Raise `ComplexArgumentError` if `value` (a non-wrt argument `name`) is a complex number or
+    array, or a list, tuple or dict that holds one."""
+    where = where or name
     if isinstance(value, (complex, np.complexfloating)) or _is_array(value) and value.dtype.kind == "c":
-        raise complex_error(value, name, name, fname)
+        raise complex_error(value, where, name, fname)
+    if isinstance(value, (list, tuple, dict)):
+        for k, v in (value.items() if isinstance(value, dict) else enumerate(value)):
+            no_complex(v, name, fname, f"{where}[{k!r}]")
 
 
 def floats(value, name="the direction", fname=""):
@@ -280,7 +285,9 @@ def checked(made, fname: str, wrt: list[str], single: bool, mode: str, direction
               and p.name not in wrt and p.name not in directions]
     body += [f"    if __s2s_type({o}) is __s2s_complex or __s2s_type({o}) is __s2s_ndarray and {o}.dtype.kind == 'c' "
              f"or __s2s_isinstance({o}, __s2s_np.complexfloating) or __s2s_type({o}) not in __s2s_plain "
-             f"and __s2s_foreign({o}) and {o}.dtype.kind == 'c':\n        __s2s_no_complex({o}, {o!r}, {fname!r})"
+             f"and __s2s_foreign({o}) and {o}.dtype.kind == 'c' "
+             f"or __s2s_type({o}) in __s2s_trees and __s2s_tree_key({o}) is __s2s_complex:\n"
+             f"        __s2s_no_complex({o}, {o!r}, {fname!r})"
              for o in others]
     tests = [f"(False if __s2s_type({w}) in __s2s_floating else {w}.ndim == 0 if __s2s_type({w}) is __s2s_ndarray and "
              f"{w}.dtype is __s2s_f8 else __s2s_screen({w}, {w!r}, {fname!r}))" for w in wrt]

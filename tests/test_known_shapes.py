@@ -577,3 +577,18 @@ def test_names_made_by_inlining_do_not_take_the_helpers_globals(name):
     g = s2s.grad(f)
     for _ in range(3):   # (the code for known shapes, from the second call, read the wrong values)
         np.testing.assert_allclose(g(x), expected, rtol=1e-6, atol=1e-8)
+
+
+def _scaled_by_an_entry(x, ds):
+    return np.sum(np.abs(x * ds[0]) ** 2)
+
+
+def test_a_complex_array_inside_a_list_that_is_not_differentiated_is_refused_at_every_call():
+    # the direct one was refused; inside a list or dict, the derivative of |x c|^2 came out wrong
+    x, c = np.array([0.5, -1.0]), np.array([1.0 + 2.0j, 0.5 - 1.0j])
+    g = s2s.grad(_scaled_by_an_entry)
+    np.testing.assert_allclose(g(x, [np.abs(c)]), 2 * x * np.abs(c) ** 2)   # (a real list first)
+    for ds in ([c], (c,), [np.abs(c), [1j]], {"0": c}):
+        for _ in range(2):
+            with pytest.raises(s2s.ComplexArgumentError, match=r"for `ds` at `ds\["):
+                g(x, ds)

@@ -114,28 +114,42 @@ def tree_key(value, _ndarray=np.ndarray, _f8=_F8_DTYPE):
     strings, else its type. (The wrapper computes it at every call: one pass, no call per array.)"""
     if value.__class__ is dict:
         if not value or len(value) > _TREE_WIDTH:
-            return dict
+            return complex if holds_complex(value) else dict
         keys, entries = [], []
         for k, v in value.items():
             kind = v.__class__
             if k.__class__ is not str:
-                return dict
+                return complex if holds_complex(value) else dict
             if kind is _ndarray:
                 shape = v.shape
                 if not shape or v.dtype is not _f8:
-                    return dict
+                    return complex if holds_complex(value) else dict
                 entries.append(shape)
             elif kind is tuple:
                 inner = _entries(v, 2)
                 if inner is None:
-                    return dict
+                    return complex if holds_complex(value) else dict
                 entries.append(inner)
             else:
-                return dict
+                return complex if holds_complex(value) else dict
             keys.append(k)
         return TreeKey((dict, tuple(entries), tuple(keys)))
     entries = _entries(value, 1)
-    return type(value) if entries is None else TreeKey((type(value), entries))
+    if entries is None:   # (one that holds a complex value: `complex`, which the wrapper refuses)
+        return complex if holds_complex(value) else type(value)
+    return TreeKey((type(value), entries))
+
+
+def holds_complex(value, depth=0) -> bool:
+    """Does the list, tuple or dict `value` hold a complex number or array (a few levels down)?"""
+    if depth > 4:
+        return False
+    for v in (value.values() if isinstance(value, dict) else value):
+        if isinstance(v, (complex, np.complexfloating)) or isinstance(v, np.ndarray) and v.dtype.kind == "c":
+            return True
+        if isinstance(v, (list, tuple, dict)) and holds_complex(v, depth + 1):
+            return True
+    return False
 
 
 def _entries(value, depth, _ndarray=np.ndarray, _f8=_F8_DTYPE):
