@@ -41,7 +41,7 @@ import inspect
 
 import numpy as np
 
-from .errors import ComplexArgumentError, IntegerArgumentError
+from .errors import ComplexArgumentError, IntegerArgumentError, S2SError
 from .guards import READS as GUARD_READS, guard
 from .load import source_filename
 from .runtime import foreign_array
@@ -63,6 +63,10 @@ def _check(value, where, name, fname):
     if isinstance(value, float):  # NumPy float64 too
         return
     if _is_array(value):
+        if isinstance(value, np.matrix):   # (its `*` is a matrix product, its `**` a matrix power)
+            raise S2SError(f"`{fname}` was given an np.matrix for `{name}`" + ("" if where == name else f" at `{where}`")
+                           + ": s2s differentiates arrays, whose `*` multiplies entry by entry",
+                           hint=f"pass `np.asarray({where})` (and write `@` for matrix products)")
         if value.dtype.kind in _INTEGER_KINDS:
             raise _integer_error(value, where, name, fname)
         if value.dtype.kind == "c":
@@ -105,6 +109,8 @@ def no_complex(value, name, fname, where=None):
     where = where or name
     if isinstance(value, (complex, np.complexfloating)) or _is_array(value) and value.dtype.kind == "c":
         raise complex_error(value, where, name, fname)
+    if isinstance(value, np.matrix):
+        _check(value, where, name, fname)
     if isinstance(value, (list, tuple, dict)):
         for k, v in (value.items() if isinstance(value, dict) else enumerate(value)):
             no_complex(v, name, fname, f"{where}[{k!r}]")
@@ -286,7 +292,8 @@ def checked(made, fname: str, wrt: list[str], single: bool, mode: str, direction
     body += [f"    if __s2s_type({o}) is __s2s_complex or __s2s_type({o}) is __s2s_ndarray and {o}.dtype.kind == 'c' "
              f"or __s2s_isinstance({o}, __s2s_np.complexfloating) or __s2s_type({o}) not in __s2s_plain "
              f"and __s2s_foreign({o}) and {o}.dtype.kind == 'c' "
-             f"or __s2s_type({o}) in __s2s_trees and __s2s_tree_key({o}) is __s2s_complex:\n"
+             f"or __s2s_type({o}) in __s2s_trees and __s2s_tree_key({o}) is __s2s_complex "
+             f"or __s2s_isinstance({o}, __s2s_np.matrix):\n"
              f"        __s2s_no_complex({o}, {o!r}, {fname!r})"
              for o in others]
     tests = [f"(False if __s2s_type({w}) in __s2s_floating else {w}.ndim == 0 if __s2s_type({w}) is __s2s_ndarray and "

@@ -592,3 +592,17 @@ def test_a_complex_array_inside_a_list_that_is_not_differentiated_is_refused_at_
         for _ in range(2):
             with pytest.raises(s2s.ComplexArgumentError, match=r"for `ds` at `ds\["):
                 g(x, ds)
+
+
+def _squares(x, w):
+    return np.sum(x * x * w)
+
+
+def test_an_np_matrix_is_refused_with_the_way_round():
+    # its * is a matrix product: the derivative taken as for an array was wrong, with no error
+    m = np.matrix([[1.0, 2.0], [3.0, 4.0]])
+    g = s2s.grad(_squares)
+    for args in ((m, 1.0), (np.asarray(m), m)):
+        with pytest.raises(s2s.S2SError, match=r"(?s)np.matrix .* pass `np.asarray"):
+            g(*args)
+    np.testing.assert_allclose(g(np.asarray(m), 1.0), 2 * np.asarray(m))
