@@ -4,6 +4,8 @@ the helpers and conventions are in rulecases.py. Imported only where SciPy impor
 `SECOND_ORDER` names one case per rule (the first registered) whose Hessian-vector products
 test_rules.py also checks, in both orders of composition, against second differences of the function.
 """
+import math
+
 import numpy as np  # noqa: F401
 import scipy.linalg as sl
 import scipy.special as sp
@@ -52,6 +54,14 @@ for _k, (_fn, _dom) in enumerate(_UNARY):   # a float or an array, in turn (broa
     add(_fn, _dom.draw((2, 3) if _k % 2 else ()))
     add(_fn, _dom.draw((3,)))
 add(sp_i1, np.array([0.0, 0.7, -1.1]), tag="3,zero")  # I1'(0) = 1/2
+
+
+def math_lgamma(x, w): return math.lgamma(x) * w
+def math_gamma(x, w): return math.gamma(x) * w
+
+
+for _fn in (math_lgamma, math_gamma):
+    add(_fn, float(POS.draw(())))
 
 
 def sp_beta(x, y, w): return np.sum(sp.beta(x, y) * w)

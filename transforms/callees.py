@@ -22,6 +22,7 @@ import builtins
 import dataclasses
 import functools
 import inspect
+import math
 import os
 import site
 import sys
@@ -333,6 +334,9 @@ def no_rule_hint(callee: Callee, call: gast.Call, self_class=None) -> str:
                 f"`s2s.rule(method=\"{attr}\", args=\"{', '.join(params)}\", {params[-1]}=\"g * ...\")` "
                 f"(see s2s.rules);{unwrap}")
     obj = callee.obj
+    if obj is math.gamma or obj is math.lgamma:
+        return (f"its derivative needs the digamma function, which s2s takes from SciPy: import scipy in your "
+                f"program, or call scipy.special.{'gammaln' if obj is math.lgamma else 'gamma'};{unwrap}")
     if inspect.ismethod(obj) and inspect.isfunction(obj.__func__) and not library_of(obj):  # model.forward_pass
         cls = type(obj.__self__).__name__
         return (f"`{callee.label}` is a method bound to an object: call the function, "

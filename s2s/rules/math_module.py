@@ -1,5 +1,5 @@
-"""The `math` module: scalar functions of Python floats (gamma and lgamma are not covered: their
-derivatives need the digamma function, which neither math nor NumPy provides)."""
+"""The `math` module: scalar functions of Python floats (gamma and lgamma are covered where SciPy is
+imported, whose digamma their derivatives need: `rules.scipy_special`)."""
 import math
 
 from . import nondiff, rule

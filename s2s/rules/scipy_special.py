@@ -7,6 +7,8 @@ Integer orders (``n`` of polygamma, ``d`` of multigammaln, ``v`` of iv and jv) a
 parameters of the incomplete gamma and beta functions (``a``, ``b``) are
 refused when they carry a derivative.
 """
+import math
+
 import scipy.special
 
 from . import nondiff, rule
@@ -25,6 +27,9 @@ _ORDER = "pass an integer constant: the derivative in the order is not defined"
 special("gamma",    x="g * ans * scipy.special.digamma(x)")
 special("gammaln",  x="g * scipy.special.digamma(x)")
 special("digamma",  x="g * scipy.special.zeta(2, x)")  # the trigamma function, in x's precision
+# math's gamma and lgamma (of Python floats) need digamma too, which SciPy has
+rule(math.gamma, args="x", x="g * ans * scipy.special.digamma(x)")
+rule(math.lgamma, args="x", x="g * scipy.special.digamma(x)")
 special("polygamma", args="n, x", elementwise=True, constant={"n": _ORDER}, x="g * scipy.special.polygamma(n + 1, x)")
 # Hurwitz zeta: d/dq ζ(s, q) = -s ζ(s + 1, q)
 special("zeta", args="x, q=None", elementwise=True, constant={"x": "pass a constant exponent"},
