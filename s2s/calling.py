@@ -45,7 +45,7 @@ from .errors import ComplexArgumentError, IntegerArgumentError, S2SError
 from .guards import READS as GUARD_READS, guard
 from .load import source_filename
 from .runtime import foreign_array
-from .transforms.known_values import TREES, TreeKey, array_of_key, tree_key
+from .transforms.known_values import TREES, ComplexTree, TreeKey, array_of_key, tree_key
 from .trees import needs_plain, plain
 
 _INTEGER_KINDS = "iub"   # NumPy dtype kinds: signed, unsigned, bool
@@ -249,7 +249,7 @@ def passes_as_it_is(key, differentiated) -> bool:
         if array is not None:
             if (array[1] != np.dtype(float) or array[0] == ()) if wrt else array[1].kind == "c":
                 return False
-        elif k not in _FLOATING if wrt else (k is complex or issubclass(k, np.complexfloating)
+        elif k not in _FLOATING if wrt else (k is complex or k is ComplexTree or issubclass(k, np.complexfloating)
                                                or hasattr(k, "__array_function__")):
             return False
     return True
@@ -292,7 +292,7 @@ def checked(made, fname: str, wrt: list[str], single: bool, mode: str, direction
     body += [f"    if __s2s_type({o}) is __s2s_complex or __s2s_type({o}) is __s2s_ndarray and {o}.dtype.kind == 'c' "
              f"or __s2s_isinstance({o}, __s2s_np.complexfloating) or __s2s_type({o}) not in __s2s_plain "
              f"and __s2s_foreign({o}) and {o}.dtype.kind == 'c' "
-             f"or __s2s_type({o}) in __s2s_trees and __s2s_tree_key({o}) is __s2s_complex "
+             f"or __s2s_type({o}) in __s2s_trees and __s2s_tree_key({o}) is __s2s_complex_tree "
              f"or __s2s_isinstance({o}, __s2s_np.matrix):\n"
              f"        __s2s_no_complex({o}, {o!r}, {fname!r})"
              for o in others]
@@ -323,7 +323,7 @@ def checked(made, fname: str, wrt: list[str], single: bool, mode: str, direction
                        "__s2s_fix": fixer(mode, single, has_aux), "__s2s_defaults": defaults, "__s2s_shaped": shapes,
                        "__s2s_ndarray": np.ndarray, "__s2s_f8": np.dtype(float),
                        "__s2s_plain": frozenset({np.ndarray, float, int, np.float64, np.float32}), "__s2s_foreign": foreign_array,
-                       "__s2s_tree_key": tree_key, "__s2s_trees": TREES}
+                       "__s2s_tree_key": tree_key, "__s2s_trees": TREES, "__s2s_complex_tree": ComplexTree}
 
     # the branches that go first (`inline_numbers`, `inline_guard` make them the code's own)
     branches = {"numbers": [f"    if {every}:"] + numbers_call if numbers is not None else [], "guard": []}

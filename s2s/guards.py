@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .transforms.known_values import TREES, TreeKey
+from .transforms.known_values import TREES, ComplexTree, TreeKey
 
 # what a guard reads besides its constants (the wrapper's namespace holds them)
 READS = {"__s2s_type": type, "__s2s_len": len, "__s2s_tuple": tuple, "__s2s_map": map, "__s2s_dict": dict,
@@ -58,7 +58,7 @@ def _argument(name, entry, constants):
         shape = _shape(entry)   # a float64 ndarray
         return None if shape is None else (
             f"__s2s_type({name}) is __s2s_ndarray and {name}.dtype is __s2s_f8 and {name}.shape == {shape}")
-    if isinstance(entry, type) and entry not in TREES and entry is not np.ndarray:
+    if isinstance(entry, type) and entry not in TREES and entry is not np.ndarray and entry is not ComplexTree:
         return f"__s2s_type({name}) is {_constant(entry, constants)}"
     return None
 

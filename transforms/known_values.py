@@ -114,30 +114,35 @@ def tree_key(value, _ndarray=np.ndarray, _f8=_F8_DTYPE):
     strings, else its type. (The wrapper computes it at every call: one pass, no call per array.)"""
     if value.__class__ is dict:
         if not value or len(value) > _TREE_WIDTH:
-            return complex if holds_complex(value) else dict
+            return ComplexTree if holds_complex(value) else dict
         keys, entries = [], []
         for k, v in value.items():
             kind = v.__class__
             if k.__class__ is not str:
-                return complex if holds_complex(value) else dict
+                return ComplexTree if holds_complex(value) else dict
             if kind is _ndarray:
                 shape = v.shape
                 if not shape or v.dtype is not _f8:
-                    return complex if holds_complex(value) else dict
+                    return ComplexTree if holds_complex(value) else dict
                 entries.append(shape)
             elif kind is tuple:
                 inner = _entries(v, 2)
                 if inner is None:
-                    return complex if holds_complex(value) else dict
+                    return ComplexTree if holds_complex(value) else dict
                 entries.append(inner)
             else:
-                return complex if holds_complex(value) else dict
+                return ComplexTree if holds_complex(value) else dict
             keys.append(k)
         return TreeKey((dict, tuple(entries), tuple(keys)))
     entries = _entries(value, 1)
-    if entries is None:   # (one that holds a complex value: `complex`, which the wrapper refuses)
-        return complex if holds_complex(value) else type(value)
+    if entries is None:   # (one that holds a complex value: `ComplexTree`, which the wrapper refuses)
+        return ComplexTree if holds_complex(value) else type(value)
     return TreeKey((type(value), entries))
+
+
+class ComplexTree:
+    """The signature key of a list, tuple or dict that holds a complex number or array: the wrapper
+    refuses it (`calling.no_complex`), so no code is chosen by it and no guard tests it."""
 
 
 def holds_complex(value, depth=0) -> bool:
